@@ -1,0 +1,90 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+)
+
+// progress shows long work: a redrawn bar on a terminal, a plain log line
+// every 10% (or 15 s) otherwise, nothing with --quiet.
+type progress struct {
+	a        *App
+	label    string
+	tty      bool
+	mu       sync.Mutex
+	done     int
+	total    int
+	start    time.Time
+	lastDraw time.Time
+	lastPct  int
+	lastLog  time.Time
+}
+
+func newProgress(a *App, label string) *progress {
+	return &progress{a: a, label: label, tty: a.IsTerminal() && !a.Quiet, start: time.Now(), lastPct: -1, lastLog: time.Now()}
+}
+
+// Set records done of total (total 0 = unknown).
+func (p *progress) Set(done, total int) {
+	if p == nil || p.a.Quiet {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.done, p.total = done, total
+	now := time.Now()
+	if p.tty {
+		if now.Sub(p.lastDraw) < 100*time.Millisecond && done != total {
+			return
+		}
+		p.lastDraw = now
+		p.draw(now)
+		return
+	}
+	pct := -1
+	if total > 0 {
+		pct = done * 100 / total / 10 * 10
+	}
+	if (pct >= 0 && pct > p.lastPct) || now.Sub(p.lastLog) >= 15*time.Second {
+		p.lastPct = pct
+		p.lastLog = now
+		if total > 0 {
+			p.a.Log.Info(p.label, "done", done, "total", total)
+		} else {
+			p.a.Log.Info(p.label, "done", done)
+		}
+	}
+}
+
+func (p *progress) draw(now time.Time) {
+	const width = 30
+	elapsed := now.Sub(p.start).Truncate(time.Second)
+	if p.total <= 0 {
+		fmt.Fprintf(p.a.Stderr, "\r\033[K%s %d  %s", p.label, p.done, elapsed)
+		return
+	}
+	frac := float64(p.done) / float64(p.total)
+	if frac > 1 {
+		frac = 1
+	}
+	n := int(frac * width)
+	eta := ""
+	if p.done > 0 && p.done < p.total {
+		rem := time.Duration(float64(now.Sub(p.start)) / frac * (1 - frac)).Truncate(time.Second)
+		eta = " eta " + rem.String()
+	}
+	fmt.Fprintf(p.a.Stderr, "\r\033[K%s [%s%s] %d/%d %3.0f%% %s%s", p.label,
+		strings.Repeat("█", n), strings.Repeat("░", width-n), p.done, p.total, frac*100, elapsed, eta)
+}
+
+// Done clears the bar so the summary line starts clean.
+func (p *progress) Done() {
+	if p == nil || !p.tty {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprint(p.a.Stderr, "\r\033[K")
+}

@@ -1,0 +1,211 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/store"
+)
+
+// Exit codes, documented in the README and in `vigie --help`.
+const (
+	ExitOK          = 0
+	ExitFailure     = 1
+	ExitUsage       = 2
+	ExitGate        = 3
+	ExitInterrupted = 130
+)
+
+// exitError carries an exit code with its one-line message.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageErr marks a bad flag or argument (exit 2).
+func usageErr(format string, a ...any) error {
+	return &exitError{code: ExitUsage, err: fmt.Errorf(format, a...)}
+}
+
+// gateErr marks a failed quality gate (exit 3).
+func gateErr(format string, a ...any) error {
+	return &exitError{code: ExitGate, err: fmt.Errorf(format, a...)}
+}
+
+// App holds what every command shares: global flags, streams and the logger.
+type App struct {
+	DBPath    string
+	Portal    string
+	Quiet     bool
+	LogFormat string
+	Lang      string
+
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Log    *slog.Logger
+}
+
+// IsTerminal reports whether stderr is an interactive terminal (progress bars).
+func (a *App) IsTerminal() bool {
+	f, ok := a.Stderr.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd())) && os.Getenv("TERM") != "dumb"
+}
+
+// OpenDB opens the database for writing (migrating it if needed).
+func (a *App) OpenDB(ctx context.Context) (*store.DB, error) {
+	return store.Open(ctx, a.DBPath)
+}
+
+// OpenDBReadOnly opens an existing database for reading only.
+func (a *App) OpenDBReadOnly(ctx context.Context) (*store.DB, error) {
+	return store.Open(ctx, a.DBPath, store.Options{ReadOnly: true})
+}
+
+// commands registers each subcommand constructor; files add theirs in init.
+var commands []func(*App) *cobra.Command
+
+func register(f func(*App) *cobra.Command) { commands = append(commands, f) }
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+const rootLong = `vigie audits open-data catalogues published with CKAN.
+
+It harvests every dataset's metadata into SQLite, checks that resource links
+work, scores each dataset for metadata completeness, freshness, openness and
+availability, explains every lost point, and writes reports (Excel, CSV, JSON,
+HTML, Markdown). Données Québec is the default portal; any CKAN portal works.
+
+Exit codes:
+  0    success
+  1    failure (network, portal, database or file error)
+  2    usage error (bad flag or argument)
+  3    quality gate failed (audit --fail-under / --fail-on)
+  130  interrupted (Ctrl-C or SIGTERM); stored data stays as it was
+
+Environment:
+  VIGIE_DB          database file (--db)
+  VIGIE_PORTAL      CKAN site root (--portal)
+  VIGIE_LANG        report and message language, fr or en (--lang)
+  VIGIE_API_TOKEN   CKAN API token for private datasets (never logged or stored)`
+
+// NewRootCmd builds the command tree.
+func NewRootCmd(a *App) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "vigie",
+		Short:         "Audit a CKAN open-data catalogue: harvest, check links, score, report",
+		Long:          rootLong,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Example: `  $ vigie harvest
+  $ vigie links
+  $ vigie score
+  $ vigie report --format html --out audit.html
+  $ vigie audit --out /srv/audits --fail-under 70`,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if a.LogFormat != "text" && a.LogFormat != "json" {
+				return usageErr("--log-format must be text or json, not %q", a.LogFormat)
+			}
+			if a.Lang != "fr" && a.Lang != "en" {
+				return usageErr("--lang must be fr or en, not %q", a.Lang)
+			}
+			level := slog.LevelInfo
+			if a.Quiet {
+				level = slog.LevelWarn
+			}
+			hopts := &slog.HandlerOptions{Level: level}
+			if a.LogFormat == "json" {
+				a.Log = slog.New(slog.NewJSONHandler(a.Stderr, hopts))
+			} else {
+				a.Log = slog.New(slog.NewTextHandler(a.Stderr, hopts))
+			}
+			return nil
+		},
+	}
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return usageErr("%v (see '%s --help')", err, cmd.CommandPath())
+	})
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.DBPath, "db", envOr("VIGIE_DB", "vigie.db"), "SQLite database file (env VIGIE_DB)")
+	pf.StringVar(&a.Portal, "portal", envOr("VIGIE_PORTAL", vigie.DefaultPortal), "CKAN site root (env VIGIE_PORTAL)")
+	pf.BoolVarP(&a.Quiet, "quiet", "q", false, "only warnings and errors; no progress bar")
+	pf.StringVar(&a.LogFormat, "log-format", "text", "log format: text or json")
+	pf.StringVar(&a.Lang, "lang", envOr("VIGIE_LANG", "fr"), "language of messages and reports: fr or en (env VIGIE_LANG)")
+	root.SetIn(a.Stdin)
+	root.SetOut(a.Stdout)
+	root.SetErr(a.Stderr)
+	for _, f := range commands {
+		root.AddCommand(f(a))
+	}
+	return root
+}
+
+// Main runs vigie with args and returns the process exit code.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return run(ctx, args, stdin, stdout, stderr)
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	a := &App{Stdin: stdin, Stdout: stdout, Stderr: stderr, Log: slog.New(slog.NewTextHandler(stderr, nil))}
+	root := NewRootCmd(a)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil && ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	if err == nil {
+		return ExitOK
+	}
+	code := ExitFailure
+	var ee *exitError
+	switch {
+	case ctx.Err() != nil && errors.Is(err, context.Canceled) || errors.Is(err, context.Canceled) && ctx.Err() != nil:
+		code = ExitInterrupted
+		err = errors.New("interrupted: stored data is unchanged since the last completed step")
+	case errors.As(err, &ee):
+		code = ee.code
+	case isCobraUsage(err):
+		code = ExitUsage
+	}
+	msg := strings.TrimSpace(firstLine(err.Error()))
+	if a.LogFormat == "json" {
+		a.Log.Error(msg, "exit_code", code)
+	} else {
+		fmt.Fprintln(stderr, "vigie: "+msg)
+	}
+	return code
+}
+
+func isCobraUsage(err error) bool {
+	s := err.Error()
+	return strings.HasPrefix(s, "unknown command") || strings.HasPrefix(s, "unknown flag") ||
+		strings.Contains(s, "accepts ") && strings.Contains(s, "arg(s)") || strings.HasPrefix(s, "requires at least")
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

@@ -1,0 +1,237 @@
+// Package store keeps vigie's data in SQLite (modernc.org/sqlite, pure Go).
+// It is the only package that writes SQL. Each public method is one
+// transaction; a run is marked complete last, so an interrupted command
+// leaves the previous good data intact.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migration/*.sql
+var migrations embed.FS
+
+// DB is an open vigie database.
+type DB struct {
+	sql  *sql.DB
+	path string
+	// Now is the clock used for timestamps; tests replace it.
+	Now func() time.Time
+}
+
+// Options for Open.
+type Options struct {
+	ReadOnly bool // open without migrating or writing (reports, listings)
+}
+
+// Open opens (creating if needed) the database at path and brings its schema
+// up to date. Errors name the file and say what to do.
+func Open(ctx context.Context, path string, opts ...Options) (*DB, error) {
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	if path == "" {
+		return nil, errors.New("no database path: pass --db FILE or set VIGIE_DB")
+	}
+	if o.ReadOnly {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("database %s does not exist: run 'vigie harvest' first or pass --db", path)
+		}
+	} else if dir := filepath.Dir(path); dir != "" {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return nil, fmt.Errorf("database %s: folder %s does not exist: create it or pass another --db", path, dir)
+		}
+	}
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_txlock", "immediate")
+	if o.ReadOnly {
+		q.Add("mode", "ro")
+	}
+	dsn := "file:" + path + "?" + q.Encode()
+	sdb, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	db := &DB{sql: sdb, path: path, Now: func() time.Time { return time.Now().UTC() }}
+	if err := db.init(ctx, o); err != nil {
+		sdb.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func (db *DB) init(ctx context.Context, o Options) error {
+	var check string
+	if err := db.sql.QueryRowContext(ctx, "PRAGMA quick_check").Scan(&check); err != nil {
+		return db.explain(err)
+	}
+	if check != "ok" {
+		return fmt.Errorf("database %s is corrupted (%s): restore it from a backup or move it aside and harvest again", db.path, firstLine(check))
+	}
+	if o.ReadOnly {
+		return nil
+	}
+	var mode string
+	if err := db.sql.QueryRowContext(ctx, "PRAGMA journal_mode = wal").Scan(&mode); err != nil {
+		return db.explain(err)
+	}
+	if mode != "wal" {
+		return fmt.Errorf("database %s: cannot switch to WAL mode (got %q): put it on a local disk", db.path, mode)
+	}
+	return db.migrate(ctx)
+}
+
+// explain turns low-level SQLite errors into one line that says what to do.
+func (db *DB) explain(err error) error {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "file is not a database"), strings.Contains(msg, "malformed"):
+		return fmt.Errorf("database %s is not a vigie database or is corrupted: move it aside or pass another --db", db.path)
+	case strings.Contains(msg, "readonly"), strings.Contains(msg, "read-only"), strings.Contains(msg, "unable to open"):
+		return fmt.Errorf("database %s cannot be written: check its permissions and those of its folder, or pass another --db", db.path)
+	case strings.Contains(msg, "locked"), strings.Contains(msg, "busy"):
+		return fmt.Errorf("database %s is locked by another process: wait for it to finish and try again", db.path)
+	}
+	return fmt.Errorf("database %s: %w", db.path, err)
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// migrate applies the embedded migrations not yet recorded, each in its own
+// transaction together with its record, so none is ever half-applied.
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.sql.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		return db.explain(err)
+	}
+	names, err := fs.Glob(migrations, "migration/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := db.migrateFile(ctx, name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (db *DB) migrateFile(ctx context.Context, name string) error {
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return db.explain(err)
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM migrations WHERE name = ?`, name).Scan(&n); err != nil {
+		return db.explain(err)
+	}
+	if n > 0 {
+		return nil
+	}
+	body, err := migrations.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		return fmt.Errorf("database %s: migration %s: %w", db.path, name, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO migrations (name, applied_at) VALUES (?, ?)`, name, ts(db.Now())); err != nil {
+		return db.explain(err)
+	}
+	return tx.Commit()
+}
+
+// Close closes the database.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// Path is the database file.
+func (db *DB) Path() string { return db.path }
+
+// withTx runs fn in one transaction, committed when fn returns nil.
+func (db *DB) withTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return db.explain(err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return db.explain(err)
+	}
+	return nil
+}
+
+// IntegrityCheck runs PRAGMA integrity_check and returns its verdict ("ok").
+func (db *DB) IntegrityCheck(ctx context.Context) (string, error) {
+	var s string
+	err := db.sql.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&s)
+	return s, err
+}
+
+// ts formats a time for storage.
+func ts(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+// tsPtr formats an optional time; nil stays NULL.
+func tsPtr(t *time.Time) any {
+	if t == nil || t.IsZero() {
+		return nil
+	}
+	return ts(*t)
+}
+
+// tsZero formats a time, zero stays NULL.
+func tsZero(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return ts(t)
+}
+
+// parseTS reads a stored time; NULL or bad text gives the zero time.
+func parseTS(s sql.NullString) time.Time {
+	if !s.Valid || s.String == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339Nano, s.String)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+// parseTSPtr reads an optional stored time.
+func parseTSPtr(s sql.NullString) *time.Time {
+	t := parseTS(s)
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}

@@ -1,0 +1,75 @@
+package store_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vigie-audit/vigie/store"
+)
+
+// MustOpen opens a fresh database in a temporary folder.
+func MustOpen(tb testing.TB) *store.DB {
+	tb.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "vigie.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestOpenMigratesOnceAndReopens(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v.db")
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := db.EnsurePortal(ctx, "https://www.donneesquebec.ca/recherche/api/3/action/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.URL != "https://www.donneesquebec.ca/recherche" {
+		t.Fatalf("portal URL not normalised: %q", p.URL)
+	}
+	db.Close()
+	db, err = store.Open(ctx, path)
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	defer db.Close()
+	p2, err := db.Portal(ctx, "https://www.donneesquebec.ca/recherche/")
+	if err != nil || p2.ID != p.ID {
+		t.Fatalf("portal lost on reopen: %v %v", p2, err)
+	}
+	if s, err := db.IntegrityCheck(ctx); err != nil || s != "ok" {
+		t.Fatalf("integrity: %q %v", s, err)
+	}
+}
+
+func TestOpenGarbageFileSaysWhatToDo(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "junk.db")
+	junk := strings.Repeat("this is not sqlite ", 400)
+	if err := os.WriteFile(path, []byte(junk), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := store.Open(context.Background(), path)
+	if err == nil || !strings.Contains(err.Error(), path) || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("want a one-line error naming the file, got %v", err)
+	}
+	got, _ := os.ReadFile(path)
+	if string(got) != junk {
+		t.Fatal("a bad database file was overwritten")
+	}
+}
+
+func TestUnknownPortalTellsToHarvest(t *testing.T) {
+	db := MustOpen(t)
+	_, err := db.Portal(context.Background(), "https://example.org")
+	if err == nil || !strings.Contains(err.Error(), "vigie harvest") {
+		t.Fatalf("got %v", err)
+	}
+}

@@ -1,0 +1,104 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Portal is a CKAN site known to the database.
+type Portal struct {
+	ID          int64
+	URL         string
+	Title       string
+	CKANVersion string
+	Extensions  []string
+	Locale      string
+	ProbedAt    time.Time
+}
+
+// NormalizePortalURL trims spaces and trailing slashes and a trailing
+// /api/3/action, so that one portal has one key.
+func NormalizePortalURL(u string) string {
+	u = strings.TrimSpace(u)
+	u = strings.TrimRight(u, "/")
+	for _, suffix := range []string{"/api/3/action", "/api/3", "/api"} {
+		u = strings.TrimSuffix(u, suffix)
+	}
+	return strings.TrimRight(u, "/")
+}
+
+// EnsurePortal returns the portal with this URL, creating it if needed.
+func (db *DB) EnsurePortal(ctx context.Context, portalURL string) (*Portal, error) {
+	u := NormalizePortalURL(portalURL)
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO portals (url) VALUES (?) ON CONFLICT(url) DO NOTHING`, u)
+		return err
+	})
+	if err != nil {
+		return nil, db.explain(err)
+	}
+	return db.Portal(ctx, u)
+}
+
+// ErrNotFound is returned when a looked-up record does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Portal looks a portal up by URL. It returns an error wrapping ErrNotFound
+// that tells the user to harvest first when the portal is unknown.
+func (db *DB) Portal(ctx context.Context, portalURL string) (*Portal, error) {
+	u := NormalizePortalURL(portalURL)
+	var p Portal
+	var ext string
+	var probed sql.NullString
+	err := db.sql.QueryRowContext(ctx, `SELECT id, url, title, ckan_version, extensions, locale, probed_at FROM portals WHERE url = ?`, u).
+		Scan(&p.ID, &p.URL, &p.Title, &p.CKANVersion, &ext, &p.Locale, &probed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("portal %s has not been harvested into %s: run 'vigie harvest --portal %s' first: %w", u, db.path, u, ErrNotFound)
+	}
+	if err != nil {
+		return nil, db.explain(err)
+	}
+	_ = json.Unmarshal([]byte(ext), &p.Extensions)
+	p.ProbedAt = parseTS(probed)
+	return &p, nil
+}
+
+// Portals lists every portal in the database.
+func (db *DB) Portals(ctx context.Context) ([]Portal, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, url, title, ckan_version, extensions, locale, probed_at FROM portals ORDER BY id`)
+	if err != nil {
+		return nil, db.explain(err)
+	}
+	defer rows.Close()
+	var out []Portal
+	for rows.Next() {
+		var p Portal
+		var ext string
+		var probed sql.NullString
+		if err := rows.Scan(&p.ID, &p.URL, &p.Title, &p.CKANVersion, &ext, &p.Locale, &probed); err != nil {
+			return nil, err
+		}
+		_ = json.Unmarshal([]byte(ext), &p.Extensions)
+		p.ProbedAt = parseTS(probed)
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// UpdatePortalInfo records what status_show said about the portal.
+func (db *DB) UpdatePortalInfo(ctx context.Context, p *Portal) error {
+	ext, _ := json.Marshal(p.Extensions)
+	if p.Extensions == nil {
+		ext = []byte("[]")
+	}
+	return db.withTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE portals SET title = ?, ckan_version = ?, extensions = ?, locale = ?, probed_at = ? WHERE id = ?`,
+			p.Title, p.CKANVersion, string(ext), p.Locale, tsZero(p.ProbedAt), p.ID)
+		return err
+	})
+}

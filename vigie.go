@@ -1,0 +1,201 @@
+// Package vigie holds the domain types shared by every part of vigie: datasets
+// and resources as harvested from a CKAN portal, organizations, link-check
+// results and quality assessments.
+//
+// Data flows one way: portal → harvester → store → quality → store → reports.
+// The adapters (harvester, store, reports) import this package and never each
+// other's internals; quality imports only this package and stays pure.
+package vigie
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// DefaultPortal is the CKAN site root used when --portal is not given.
+const DefaultPortal = "https://www.donneesquebec.ca/recherche"
+
+// Dataset states as vigie tracks them (not CKAN's own state field).
+const (
+	StateActive  = "active"  // listed by the portal in the latest pass
+	StateMissing = "missing" // absent from one complete full pass
+	StateDeleted = "deleted" // absent from two consecutive complete full passes
+)
+
+// Dataset is one CKAN package, normalised. Raw keeps the payload as received.
+type Dataset struct {
+	ID                string            `json:"id"`
+	Name              string            `json:"name"`
+	Title             string            `json:"title"` // French preferred when multilingual
+	TitleEN           string            `json:"title_en,omitempty"`
+	Notes             string            `json:"notes"`
+	Organization      string            `json:"organization"` // organization name ("" when none)
+	OrganizationTitle string            `json:"organization_title,omitempty"`
+	LicenseID         string            `json:"license_id"`
+	LicenseTitle      string            `json:"license_title,omitempty"`
+	LicenseURL        string            `json:"license_url,omitempty"`
+	IsOpen            *bool             `json:"isopen,omitempty"` // CKAN's own verdict, when sent
+	Private           bool              `json:"private"`
+	CKANState         string            `json:"ckan_state,omitempty"` // active, draft, deleted
+	Type              string            `json:"type,omitempty"`
+	Author            string            `json:"author,omitempty"`
+	AuthorEmail       string            `json:"author_email,omitempty"`
+	Maintainer        string            `json:"maintainer,omitempty"`
+	MaintainerEmail   string            `json:"maintainer_email,omitempty"`
+	URL               string            `json:"url,omitempty"` // source / landing page
+	Version           string            `json:"version,omitempty"`
+	MetadataCreated   time.Time         `json:"metadata_created"`
+	MetadataModified  time.Time         `json:"metadata_modified"`
+	Tags              []string          `json:"tags"`
+	Groups            []string          `json:"groups"`
+	Extras            map[string]string `json:"extras,omitempty"` // extras list and custom top-level fields; non-string values JSON-encoded
+	Resources         []Resource        `json:"resources"`
+	Raw               json.RawMessage   `json:"-"`
+}
+
+// Extra returns the value of a custom field or extra, "" when absent.
+func (d *Dataset) Extra(key string) string {
+	if d.Extras == nil {
+		return ""
+	}
+	return d.Extras[key]
+}
+
+// Resource is one CKAN resource (a distribution) of a dataset.
+type Resource struct {
+	ID           string            `json:"id"`
+	Position     int               `json:"position"`
+	Name         string            `json:"name"`
+	Description  string            `json:"description,omitempty"`
+	Format       string            `json:"format"`
+	Mimetype     string            `json:"mimetype,omitempty"`
+	URL          string            `json:"url"`
+	ResourceType string            `json:"resource_type,omitempty"` // CKAN resource_type (Données Québec: donnees, support, web, cartes)
+	URLType      string            `json:"url_type,omitempty"`
+	Size         *int64            `json:"size,omitempty"`
+	Created      *time.Time        `json:"created,omitempty"`
+	LastModified *time.Time        `json:"last_modified,omitempty"`
+	Extras       map[string]string `json:"extras,omitempty"` // relidi_*, taille_entier and other custom fields
+}
+
+// Organization is a CKAN organization (a publisher).
+type Organization struct {
+	ID           string `json:"id"`
+	Name         string `json:"name"`
+	Title        string `json:"title"`
+	PackageCount int    `json:"package_count"`
+}
+
+// Link classes.
+const (
+	LinkOK      = "ok"
+	LinkBroken  = "broken"  // failed N times over at least H hours
+	LinkFailing = "failing" // failing, not yet confirmed broken
+	LinkUnsure  = "unsure"  // 401/403, 429, bot challenge, TLS, timeout, unsupported scheme
+	LinkInvalid = "invalid" // not a URL
+	LinkBlocked = "blocked" // resolves to a non-public address
+)
+
+// LinkResult is the latest known state of one distinct URL.
+type LinkResult struct {
+	URL           string     `json:"url"`
+	Class         string     `json:"class"`
+	Status        int        `json:"status,omitempty"` // HTTP status, 0 when none
+	FinalURL      string     `json:"final_url,omitempty"`
+	Redirects     int        `json:"redirects"`
+	ContentType   string     `json:"content_type,omitempty"`
+	ContentLength int64      `json:"content_length"` // -1 when unknown
+	LastModified  *time.Time `json:"last_modified,omitempty"`
+	ETag          string     `json:"etag,omitempty"`
+	ElapsedMS     int64      `json:"elapsed_ms"`
+	Reason        string     `json:"reason,omitempty"`
+	LandingPage   bool       `json:"landing_page,omitempty"` // HTML served where data was expected
+	Failures      int        `json:"failures"`               // consecutive
+	FirstFailure  *time.Time `json:"first_failure,omitempty"`
+	LastSuccess   *time.Time `json:"last_success,omitempty"`
+	CheckedAt     time.Time  `json:"checked_at"`
+}
+
+// Works reports whether the link answered successfully at its last check.
+func (l *LinkResult) Works() bool { return l != nil && l.Class == LinkOK }
+
+// Dimensions of the quality model.
+const (
+	DimCompleteness = "completeness"
+	DimFreshness    = "freshness"
+	DimOpenness     = "openness"
+	DimAvailability = "availability"
+	DimMQA          = "mqa"
+)
+
+// Severities of a finding.
+const (
+	SevError   = "error"
+	SevWarning = "warning"
+	SevInfo    = "info"
+)
+
+// Text is a message in the two languages vigie speaks.
+type Text struct {
+	FR string `json:"fr"`
+	EN string `json:"en"`
+}
+
+// In returns the text in lang ("fr" or "en"); French is the default.
+func (t Text) In(lang string) string {
+	if lang == "en" && t.EN != "" {
+		return t.EN
+	}
+	return t.FR
+}
+
+// Finding is one lost point (or a note) with its explanation and fix.
+type Finding struct {
+	Rule       string  `json:"rule"`
+	Dimension  string  `json:"dimension"`
+	Severity   string  `json:"severity"`
+	ResourceID string  `json:"resource_id,omitempty"`
+	Points     float64 `json:"points"` // points lost in its dimension (0 for info)
+	Message    Text    `json:"message"`
+	Hint       Text    `json:"hint"`
+}
+
+// Scores per dimension, 0–100; nil when unknown.
+type Scores struct {
+	Overall      *float64 `json:"overall"`
+	Completeness *float64 `json:"completeness"`
+	Freshness    *float64 `json:"freshness"`
+	Openness     *float64 `json:"openness"`
+	Availability *float64 `json:"availability"`
+}
+
+// MQA is the data.europa.eu-compatible result.
+type MQA struct {
+	Points int    `json:"points"` // 0–405
+	Rating string `json:"rating"` // excellent, good, sufficient, bad
+}
+
+// Freshness statuses.
+const (
+	FreshFresh         = "fresh"
+	FreshDue           = "due"
+	FreshOverdue       = "overdue"
+	FreshDelinquent    = "delinquent"
+	FreshNotApplicable = "not_applicable"
+	FreshUnknown       = "unknown"
+)
+
+// Assessment is the outcome of scoring one dataset.
+type Assessment struct {
+	DatasetID         string    `json:"dataset_id"`
+	Scores            Scores    `json:"scores"`
+	MQA               MQA       `json:"mqa"`
+	FreshnessStatus   string    `json:"freshness_status"`
+	FreshnessEvidence string    `json:"freshness_evidence,omitempty"` // which date was used
+	Frequency         string    `json:"frequency,omitempty"`          // normalised declared frequency
+	Stars             int       `json:"stars"`
+	OpenLicence       bool      `json:"open_licence"`
+	OpenFormat        bool      `json:"open_format"`
+	MachineReadable   bool      `json:"machine_readable"`
+	Findings          []Finding `json:"findings"`
+}
