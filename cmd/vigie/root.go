@@ -71,6 +71,21 @@ func (a *App) OpenDB(ctx context.Context) (*store.DB, error) {
 	return store.Open(ctx, a.DBPath)
 }
 
+// OpenDBLocked takes the single-writer lock for command, then opens the
+// database for writing. release closes the database and frees the lock.
+func (a *App) OpenDBLocked(ctx context.Context, command string) (db *store.DB, release func(), err error) {
+	lock, err := store.AcquireLock(a.DBPath, command)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err = store.Open(ctx, a.DBPath)
+	if err != nil {
+		lock.Release()
+		return nil, nil, err
+	}
+	return db, func() { db.Close(); lock.Release() }, nil
+}
+
 // OpenDBReadOnly opens an existing database for reading only.
 func (a *App) OpenDBReadOnly(ctx context.Context) (*store.DB, error) {
 	return store.Open(ctx, a.DBPath, store.Options{ReadOnly: true})
