@@ -1,0 +1,336 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/vigie-audit/vigie"
+)
+
+// ScoreRun is one `vigie score` pass over a portal.
+type ScoreRun struct {
+	ID           int64
+	PortalID     int64
+	HarvestRunID int64 // 0 when no complete harvest existed
+	LinkRunID    int64 // 0 when links were never checked
+	Profile      string
+	StartedAt    time.Time
+	FinishedAt   time.Time
+	Status       string // running, complete, failed, interrupted
+	Datasets     int
+	Error        string
+}
+
+// BeginScoreRun opens a score run for portalID with the named profile, linked
+// to the portal's latest complete harvest run and latest link run.
+func (db *DB) BeginScoreRun(ctx context.Context, portalID int64, profile string) (int64, error) {
+	var id int64
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		var harvest, link sql.NullInt64
+		err := tx.QueryRowContext(ctx, `SELECT MAX(id) FROM harvest_runs WHERE portal_id = ? AND status = 'complete'`, portalID).Scan(&harvest)
+		if err != nil {
+			return err
+		}
+		err = tx.QueryRowContext(ctx, `SELECT MAX(id) FROM link_runs WHERE portal_id = ? AND status = 'complete'`, portalID).Scan(&link)
+		if err != nil {
+			return err
+		}
+		if !link.Valid {
+			err = tx.QueryRowContext(ctx, `SELECT MAX(id) FROM link_runs WHERE portal_id = ?`, portalID).Scan(&link)
+			if err != nil {
+				return err
+			}
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO score_runs (portal_id, harvest_run_id, link_run_id, profile, started_at, status) VALUES (?, ?, ?, ?, ?, 'running')`,
+			portalID, harvest, link, profile, ts(db.Now()))
+		if err != nil {
+			return err
+		}
+		id, err = res.LastInsertId()
+		return err
+	})
+	if err != nil {
+		return 0, db.explain(err)
+	}
+	return id, nil
+}
+
+// SaveAssessments stores a batch of assessments (scores and findings) of a
+// score run in one transaction. Saving a dataset again replaces it.
+func (db *DB) SaveAssessments(ctx context.Context, runID int64, as []vigie.Assessment) error {
+	if len(as) == 0 {
+		return nil
+	}
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		delF, err := tx.PrepareContext(ctx, `DELETE FROM findings WHERE score_run_id = ? AND dataset_id = ?`)
+		if err != nil {
+			return err
+		}
+		defer delF.Close()
+		insS, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO scores (score_run_id, dataset_id, overall, completeness, freshness, openness, availability,
+			mqa_points, mqa_rating, freshness_status, freshness_evidence, frequency, stars, open_licence, open_format, machine_readable,
+			errors, warnings, infos) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer insS.Close()
+		insF, err := tx.PrepareContext(ctx, `INSERT INTO findings (score_run_id, dataset_id, seq, rule, dimension, severity, resource_id, points,
+			message_fr, message_en, hint_fr, hint_en) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer insF.Close()
+		for i := range as {
+			a := &as[i]
+			if a.DatasetID == "" {
+				return errors.New("assessment without a dataset id")
+			}
+			var nErr, nWarn, nInfo int
+			for _, f := range a.Findings {
+				switch f.Severity {
+				case vigie.SevError:
+					nErr++
+				case vigie.SevWarning:
+					nWarn++
+				default:
+					nInfo++
+				}
+			}
+			s := a.Scores
+			if _, err := insS.ExecContext(ctx, runID, a.DatasetID, scoreNull(s.Overall), scoreNull(s.Completeness), scoreNull(s.Freshness), scoreNull(s.Openness), scoreNull(s.Availability),
+				a.MQA.Points, a.MQA.Rating, a.FreshnessStatus, a.FreshnessEvidence, a.Frequency, a.Stars,
+				scoreBool(a.OpenLicence), scoreBool(a.OpenFormat), scoreBool(a.MachineReadable), nErr, nWarn, nInfo); err != nil {
+				return err
+			}
+			if _, err := delF.ExecContext(ctx, runID, a.DatasetID); err != nil {
+				return err
+			}
+			for seq, f := range a.Findings {
+				if _, err := insF.ExecContext(ctx, runID, a.DatasetID, seq, f.Rule, f.Dimension, f.Severity, f.ResourceID, f.Points,
+					f.Message.FR, f.Message.EN, f.Hint.FR, f.Hint.EN); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return db.explain(err)
+	}
+	return nil
+}
+
+// FinishScoreRun closes a score run with its final status (complete, failed
+// or interrupted), the number of datasets scored and an error message.
+func (db *DB) FinishScoreRun(ctx context.Context, runID int64, status string, datasets int, errMsg string) error {
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE score_runs SET status = ?, datasets = ?, error = ?, finished_at = ? WHERE id = ?`,
+			status, datasets, errMsg, ts(db.Now()), runID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("score run %d does not exist", runID)
+		}
+		return nil
+	})
+	if err != nil {
+		return db.explain(err)
+	}
+	return nil
+}
+
+const scoreRunCols = `id, portal_id, harvest_run_id, link_run_id, profile, started_at, finished_at, status, datasets, error`
+
+func scanScoreRun(row interface{ Scan(...any) error }) (*ScoreRun, error) {
+	var r ScoreRun
+	var harvest, link sql.NullInt64
+	var started, finished sql.NullString
+	if err := row.Scan(&r.ID, &r.PortalID, &harvest, &link, &r.Profile, &started, &finished, &r.Status, &r.Datasets, &r.Error); err != nil {
+		return nil, err
+	}
+	r.HarvestRunID, r.LinkRunID = harvest.Int64, link.Int64
+	r.StartedAt, r.FinishedAt = parseTS(started), parseTS(finished)
+	return &r, nil
+}
+
+// LatestScoreRun returns the portal's latest complete score run. It returns
+// an error wrapping ErrNotFound that says to run `vigie score` when none exists.
+func (db *DB) LatestScoreRun(ctx context.Context, portalID int64) (*ScoreRun, error) {
+	row := db.sql.QueryRowContext(ctx, `SELECT `+scoreRunCols+` FROM score_runs WHERE portal_id = ? AND status = 'complete' ORDER BY id DESC LIMIT 1`, portalID)
+	r, err := scanScoreRun(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("no complete score run in %s: run 'vigie score' first: %w", db.path, ErrNotFound)
+	}
+	if err != nil {
+		return nil, db.explain(err)
+	}
+	return r, nil
+}
+
+// ScoreRuns lists the portal's score runs, newest first.
+func (db *DB) ScoreRuns(ctx context.Context, portalID int64) ([]ScoreRun, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+scoreRunCols+` FROM score_runs WHERE portal_id = ? ORDER BY id DESC`, portalID)
+	if err != nil {
+		return nil, db.explain(err)
+	}
+	defer rows.Close()
+	var out []ScoreRun
+	for rows.Next() {
+		r, err := scanScoreRun(rows)
+		if err != nil {
+			return nil, db.explain(err)
+		}
+		out = append(out, *r)
+	}
+	return out, rows.Err()
+}
+
+const scoreCols = `dataset_id, overall, completeness, freshness, openness, availability, mqa_points, mqa_rating,
+	freshness_status, freshness_evidence, frequency, stars, open_licence, open_format, machine_readable`
+
+func scanScore(row interface{ Scan(...any) error }) (vigie.Assessment, error) {
+	var a vigie.Assessment
+	var ov, co, fr, op, av sql.NullFloat64
+	var ol, of, mr int
+	err := row.Scan(&a.DatasetID, &ov, &co, &fr, &op, &av, &a.MQA.Points, &a.MQA.Rating,
+		&a.FreshnessStatus, &a.FreshnessEvidence, &a.Frequency, &a.Stars, &ol, &of, &mr)
+	if err != nil {
+		return a, err
+	}
+	a.Scores = vigie.Scores{Overall: scorePtr(ov), Completeness: scorePtr(co), Freshness: scorePtr(fr), Openness: scorePtr(op), Availability: scorePtr(av)}
+	a.OpenLicence, a.OpenFormat, a.MachineReadable = ol != 0, of != 0, mr != 0
+	return a, nil
+}
+
+// Assessments returns every assessment of a score run keyed by dataset id,
+// without findings (fast; use Assessment for one dataset's findings).
+func (db *DB) Assessments(ctx context.Context, scoreRunID int64) (map[string]vigie.Assessment, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+scoreCols+` FROM scores WHERE score_run_id = ?`, scoreRunID)
+	if err != nil {
+		return nil, db.explain(err)
+	}
+	defer rows.Close()
+	out := make(map[string]vigie.Assessment)
+	for rows.Next() {
+		a, err := scanScore(rows)
+		if err != nil {
+			return nil, db.explain(err)
+		}
+		out[a.DatasetID] = a
+	}
+	if err := rows.Err(); err != nil {
+		return nil, db.explain(err)
+	}
+	return out, nil
+}
+
+// LatestAssessments returns the assessments of the portal's latest complete
+// score run keyed by dataset id, without findings; an empty map when the
+// portal was never scored.
+func (db *DB) LatestAssessments(ctx context.Context, portalID int64) (map[string]vigie.Assessment, error) {
+	r, err := db.LatestScoreRun(ctx, portalID)
+	if errors.Is(err, ErrNotFound) {
+		return map[string]vigie.Assessment{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return db.Assessments(ctx, r.ID)
+}
+
+// Assessment returns one dataset's assessment in a score run with its
+// findings in the order they were found. The error wraps ErrNotFound when the
+// dataset was not scored in that run.
+func (db *DB) Assessment(ctx context.Context, scoreRunID int64, datasetID string) (*vigie.Assessment, error) {
+	row := db.sql.QueryRowContext(ctx, `SELECT `+scoreCols+` FROM scores WHERE score_run_id = ? AND dataset_id = ?`, scoreRunID, datasetID)
+	a, err := scanScore(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("dataset %s was not scored in score run %d: run 'vigie score' again: %w", datasetID, scoreRunID, ErrNotFound)
+	}
+	if err != nil {
+		return nil, db.explain(err)
+	}
+	fs, err := db.Findings(ctx, scoreRunID, datasetID)
+	if err != nil {
+		return nil, err
+	}
+	a.Findings = fs
+	return &a, nil
+}
+
+// Findings returns one dataset's findings in a score run, in order.
+func (db *DB) Findings(ctx context.Context, scoreRunID int64, datasetID string) ([]vigie.Finding, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT rule, dimension, severity, resource_id, points, message_fr, message_en, hint_fr, hint_en
+		FROM findings WHERE score_run_id = ? AND dataset_id = ? ORDER BY seq`, scoreRunID, datasetID)
+	if err != nil {
+		return nil, db.explain(err)
+	}
+	defer rows.Close()
+	out := []vigie.Finding{}
+	for rows.Next() {
+		var f vigie.Finding
+		if err := rows.Scan(&f.Rule, &f.Dimension, &f.Severity, &f.ResourceID, &f.Points, &f.Message.FR, &f.Message.EN, &f.Hint.FR, &f.Hint.EN); err != nil {
+			return nil, db.explain(err)
+		}
+		out = append(out, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, db.explain(err)
+	}
+	return out, nil
+}
+
+// RuleCount is how many datasets and findings a rule produced in a score run.
+type RuleCount struct {
+	Rule      string
+	Dimension string
+	Severity  string
+	Datasets  int
+	Findings  int
+	Points    float64 // total points lost
+}
+
+// RuleCounts summarises a score run's findings per rule, most datasets first.
+func (db *DB) RuleCounts(ctx context.Context, scoreRunID int64) ([]RuleCount, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT rule, MIN(dimension), MIN(severity), COUNT(DISTINCT dataset_id), COUNT(*), COALESCE(SUM(points), 0)
+		FROM findings WHERE score_run_id = ? GROUP BY rule ORDER BY COUNT(DISTINCT dataset_id) DESC, rule`, scoreRunID)
+	if err != nil {
+		return nil, db.explain(err)
+	}
+	defer rows.Close()
+	var out []RuleCount
+	for rows.Next() {
+		var c RuleCount
+		if err := rows.Scan(&c.Rule, &c.Dimension, &c.Severity, &c.Datasets, &c.Findings, &c.Points); err != nil {
+			return nil, db.explain(err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+func scoreNull(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+func scorePtr(n sql.NullFloat64) *float64 {
+	if !n.Valid {
+		return nil
+	}
+	v := n.Float64
+	return &v
+}
+
+func scoreBool(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
