@@ -35,6 +35,9 @@ type DB struct {
 // Options for Open.
 type Options struct {
 	ReadOnly bool // open without migrating or writing (reports, listings)
+	// BusyTimeout is how long a write waits for another connection's write
+	// transaction before failing with a "locked" error; 0 means 10 s.
+	BusyTimeout time.Duration
 }
 
 // Open opens (creating if needed) the database at path and brings its schema
@@ -56,8 +59,12 @@ func Open(ctx context.Context, path string, opts ...Options) (*DB, error) {
 			return nil, fmt.Errorf("database %s: folder %s does not exist: create it or pass another --db", path, dir)
 		}
 	}
+	busy := 10 * time.Second
+	if o.BusyTimeout > 0 {
+		busy = o.BusyTimeout
+	}
 	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()))
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_txlock", "immediate")
