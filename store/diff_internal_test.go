@@ -268,7 +268,9 @@ func TestResolveScoreRuns(t *testing.T) {
 	s4 := f.scoreRun(5, h, 0, "donneesquebec", nil)
 	f.exec(`INSERT INTO score_runs (portal_id, profile, started_at, status) VALUES (?, 'donneesquebec', ?, 'failed')`, f.portal, ts(day0.AddDate(0, 0, 6)))
 
-	day := func(n int) RunRef { return RunRef{Kind: "date", Day: time.Date(2026, 11, 20+n, 0, 0, 0, 0, time.Local)} }
+	day := func(n int) RunRef {
+		return RunRef{Kind: "date", Day: time.Date(2026, 11, 20+n, 0, 0, 0, 0, time.Local)}
+	}
 	cases := []struct {
 		name         string
 		from, to     RunRef
