@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Run every Fuzz target in the module for a bounded time each.
+#
+#   scripts/fuzz.sh                 # 60 s per target
+#   FUZZTIME=5m scripts/fuzz.sh     # longer
+#   FUZZTIME=3s scripts/fuzz.sh ./reports/...   # only some packages (CI uses 3 s)
+#
+# Failing inputs are written by `go test` under testdata/fuzz/<FuzzName>/ in the
+# package; commit them so the crash becomes a regular test case.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+fuzztime="${FUZZTIME:-60s}"
+pkgs=("$@")
+[ ${#pkgs[@]} -eq 0 ] && pkgs=(./...)
+
+failed=0
+total=0
+for pkg in $(go list "${pkgs[@]}"); do
+  dir=$(go list -f '{{.Dir}}' "$pkg")
+  # Only packages with fuzz tests; `go test -list` would build every package.
+  if ! grep -lqs '^func Fuzz' "$dir"/*_test.go; then
+    continue
+  fi
+  for target in $(go test -list '^Fuzz' "$pkg" | grep '^Fuzz' || true); do
+    total=$((total + 1))
+    echo "fuzz $pkg $target ($fuzztime)"
+    if ! go test -run='^$' -fuzz="^${target}\$" -fuzztime="$fuzztime" "$pkg"; then
+      failed=$((failed + 1))
+      echo "FAIL: $pkg $target (the failing input is under $dir/testdata/fuzz/$target/)"
+    fi
+  done
+done
+echo "fuzz: $total targets, $failed failed"
+[ "$failed" -eq 0 ]
