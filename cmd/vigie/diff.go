@@ -1,0 +1,396 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/store"
+)
+
+func init() { register(newDiffCmd) }
+
+func newDiffCmd(a *App) *cobra.Command {
+	var (
+		from, to  string
+		threshold float64
+		orgs      []string
+		format    string
+		limit     int
+	)
+	cmd := &cobra.Command{
+		Use:   "diff",
+		Short: "Show what changed between two score runs",
+		Long: `Compare two score runs of the portal: datasets that appeared, went missing, were
+deleted or came back; datasets whose overall score dropped or rose by more than
+--threshold points; findings that appeared or were resolved; links that broke or
+were repaired; freshness status changes; and the same per organization.
+
+--from and --to take latest, previous, a score run id, or a date YYYY-MM-DD (the
+last complete score run finished on or before the end of that day, local time).
+By default the latest score run is compared with the one before it (same profile).`,
+		Example: `  $ vigie diff
+  $ vigie diff --from 2026-11-01 --to latest --format md
+  $ vigie diff --org ville-de-laval --threshold 10 --format json
+  $ vigie diff --from 12 --to 15 --lang en`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(format, "table", "md", "json"); err != nil {
+				return err
+			}
+			if threshold < 0 {
+				return usageErr("--threshold must be zero or more points, not %v", threshold)
+			}
+			fromRef, err := store.ParseRunRef(from)
+			if err != nil {
+				return usageErr("--from: %v", err)
+			}
+			toRef, err := store.ParseRunRef(to)
+			if err != nil {
+				return usageErr("--to: %v", err)
+			}
+			ctx := cmd.Context()
+			db, err := a.OpenDBReadOnly(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			p, err := db.Portal(ctx, a.Portal)
+			if err != nil {
+				return err
+			}
+			d, err := db.Diff(ctx, p.ID, fromRef, toRef, store.DiffOptions{Threshold: threshold, Orgs: orgs})
+			if err != nil {
+				return err
+			}
+			switch format {
+			case "json":
+				return printJSON(a.Stdout, diffJSON{Portal: p.URL, DiffResult: d})
+			case "md":
+				return writeDiffMD(a.Stdout, d, p.URL, a.Lang, limit, 1)
+			}
+			return writeDiffTable(a.Stdout, d, a.Lang, limit)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&from, "from", "previous", "older score run: latest, previous, a run id or YYYY-MM-DD")
+	f.StringVar(&to, "to", "latest", "newer score run: latest, previous, a run id or YYYY-MM-DD")
+	f.Float64Var(&threshold, "threshold", store.DefaultDiffThreshold, "overall score change (points) that counts as a drop or a rise")
+	f.StringArrayVar(&orgs, "org", nil, "only this organization (repeatable)")
+	f.StringVar(&format, "format", "table", "output: table, md or json")
+	f.IntVar(&limit, "limit", 20, "rows per section in table and md output (0 = all); json is always complete")
+	return cmd
+}
+
+// diffJSON is the JSON form of a comparison, with the portal it is about.
+type diffJSON struct {
+	Portal string `json:"portal"`
+	*store.DiffResult
+}
+
+// diffLabels are the words of diff output, French first.
+var diffLabels = map[string]vigie.Text{
+	"title":       {FR: "Depuis la dernière exécution", EN: "Since last run"},
+	"compared":    {FR: "Exécution de notation", EN: "Score run"},
+	"indicator":   {FR: "Indicateur", EN: "Indicator"},
+	"before":      {FR: "Avant", EN: "Before"},
+	"now":         {FR: "Maintenant", EN: "Now"},
+	"mean":        {FR: "Note globale moyenne", EN: "Mean overall score"},
+	"scored":      {FR: "Jeux de données notés", EN: "Datasets scored"},
+	"broken":      {FR: "Liens brisés", EN: "Broken links"},
+	"delinquent":  {FR: "Jeux en défaut de mise à jour", EN: "Delinquent datasets"},
+	"overdue":     {FR: "Jeux en retard", EN: "Overdue datasets"},
+	"errors":      {FR: "Constats de niveau erreur", EN: "Error findings"},
+	"new":         {FR: "Nouveaux jeux de données", EN: "New datasets"},
+	"missing":     {FR: "Jeux de données absents", EN: "Missing datasets"},
+	"deleted":     {FR: "Jeux de données supprimés", EN: "Deleted datasets"},
+	"restored":    {FR: "Jeux de données revenus", EN: "Restored datasets"},
+	"dropped":     {FR: "Notes en baisse", EN: "Score drops"},
+	"rose":        {FR: "Notes en hausse", EN: "Score rises"},
+	"newFind":     {FR: "Nouveaux constats", EN: "New findings"},
+	"resolved":    {FR: "Constats résolus", EN: "Resolved findings"},
+	"newBroken":   {FR: "Liens nouvellement brisés", EN: "Newly broken links"},
+	"repaired":    {FR: "Liens réparés", EN: "Repaired links"},
+	"freshness":   {FR: "Changements de fraîcheur", EN: "Freshness changes"},
+	"orgs":        {FR: "Par organisation", EN: "Per organization"},
+	"dataset":     {FR: "Jeu de données", EN: "Dataset"},
+	"org":         {FR: "Organisation", EN: "Organization"},
+	"delta":       {FR: "Écart", EN: "Change"},
+	"rule":        {FR: "Règle", EN: "Rule"},
+	"severity":    {FR: "Gravité", EN: "Severity"},
+	"message":     {FR: "Message", EN: "Message"},
+	"url":         {FR: "URL", EN: "URL"},
+	"was":         {FR: "Était", EN: "Was"},
+	"reason":      {FR: "Raison", EN: "Reason"},
+	"datasets":    {FR: "Jeux de données", EN: "Datasets"},
+	"nothing":     {FR: "Aucun changement.", EN: "No change."},
+	"more":        {FR: "… et %d de plus (voir diff.json ou --limit 0)", EN: "… and %d more (see diff.json or --limit 0)"},
+	"worse":       {FR: "moins bon", EN: "worse"},
+	"better":      {FR: "meilleur", EN: "better"},
+	"threshold":   {FR: "plus de %s points", EN: "more than %s points"},
+	"profile":     {FR: "profil", EN: "profile"},
+	"counts":      {FR: "Nouveaux %d · absents %d · supprimés %d · revenus %d · en baisse %d · en hausse %d · nouveaux constats %d · résolus %d · liens brisés %d · réparés %d · fraîcheur %d", EN: "New %d · missing %d · deleted %d · restored %d · dropped %d · rose %d · new findings %d · resolved %d · newly broken %d · repaired %d · freshness %d"},
+	"colNew":      {FR: "Nouv.", EN: "New"},
+	"colMissing":  {FR: "Abs.", EN: "Missing"},
+	"colDeleted":  {FR: "Suppr.", EN: "Deleted"},
+	"colDropped":  {FR: "Baisse", EN: "Drops"},
+	"colRose":     {FR: "Hausse", EN: "Rises"},
+	"colNewF":     {FR: "Constats +", EN: "Findings +"},
+	"colResolved": {FR: "Constats −", EN: "Findings −"},
+	"colBroken":   {FR: "Liens brisés +", EN: "Broken +"},
+	"colRepaired": {FR: "Réparés", EN: "Repaired"},
+	"colFresh":    {FR: "Fraîcheur −", EN: "Freshness −"},
+}
+
+func lbl(lang, key string) string { return diffLabels[key].In(lang) }
+
+func fmtScore(p *float64) string {
+	if p == nil {
+		return "—"
+	}
+	return strconv.FormatFloat(*p, 'f', -1, 64)
+}
+
+func fmtDelta(v float64) string {
+	s := strconv.FormatFloat(v, 'f', -1, 64)
+	if v > 0 {
+		return "+" + s
+	}
+	return s
+}
+
+func fmtWhen(t time.Time) string {
+	if t.IsZero() {
+		return "?"
+	}
+	return t.In(time.Local).Format("2006-01-02 15:04")
+}
+
+// diffCounts is the one-line count of every kind of change.
+func diffCounts(d *store.DiffResult, lang string) string {
+	return fmt.Sprintf(lbl(lang, "counts"), len(d.New), len(d.Missing), len(d.Deleted), len(d.Restored), len(d.Dropped), len(d.Rose),
+		len(d.NewFindings), len(d.ResolvedFindings), len(d.NewlyBroken), len(d.Repaired), len(d.Freshness))
+}
+
+// diffSection is one list of a comparison, ready for a table.
+type diffSection struct {
+	key    string
+	header []string
+	rows   [][]string
+}
+
+func diffSections(d *store.DiffResult, lang string) []diffSection {
+	L := func(k string) string { return lbl(lang, k) }
+	dsRows := func(ds []store.DiffDataset) [][]string {
+		var out [][]string
+		for _, x := range ds {
+			out = append(out, []string{x.Name, x.Title, x.Organization})
+		}
+		return out
+	}
+	scoreRows := func(cs []store.ScoreChange) [][]string {
+		var out [][]string
+		for _, c := range cs {
+			out = append(out, []string{c.Name, c.Organization, fmtScore(&c.From), fmtScore(&c.To), fmtDelta(c.Delta)})
+		}
+		return out
+	}
+	findRows := func(fs []store.FindingChange) [][]string {
+		var out [][]string
+		for _, f := range fs {
+			out = append(out, []string{f.Name, f.Organization, f.Rule, f.Severity, f.Message.In(lang)})
+		}
+		return out
+	}
+	linkRows := func(ls []store.LinkChange) [][]string {
+		var out [][]string
+		for _, l := range ls {
+			reason := l.Reason
+			if l.Status != 0 && !strings.Contains(reason, strconv.Itoa(l.Status)) {
+				reason = strings.TrimSpace(strconv.Itoa(l.Status) + " " + reason)
+			}
+			out = append(out, []string{l.URL, l.From, reason, strings.Join(l.Datasets, ", ")})
+		}
+		return out
+	}
+	var fresh [][]string
+	for _, f := range d.Freshness {
+		dir := L("better")
+		if f.Worse {
+			dir = L("worse")
+		}
+		fresh = append(fresh, []string{f.Name, f.Organization, f.From, f.To, dir})
+	}
+	dsH := []string{L("dataset"), "Titre", L("org")}
+	if lang == "en" {
+		dsH[1] = "Title"
+	}
+	scH := []string{L("dataset"), L("org"), L("before"), L("now"), L("delta")}
+	fH := []string{L("dataset"), L("org"), L("rule"), L("severity"), L("message")}
+	lH := []string{L("url"), L("was"), L("reason"), L("datasets")}
+	return []diffSection{
+		{"new", dsH, dsRows(d.New)},
+		{"missing", dsH, dsRows(d.Missing)},
+		{"deleted", dsH, dsRows(d.Deleted)},
+		{"restored", dsH, dsRows(d.Restored)},
+		{"dropped", scH, scoreRows(d.Dropped)},
+		{"rose", scH, scoreRows(d.Rose)},
+		{"newBroken", lH, linkRows(d.NewlyBroken)},
+		{"repaired", lH, linkRows(d.Repaired)},
+		{"newFind", fH, findRows(d.NewFindings)},
+		{"resolved", fH, findRows(d.ResolvedFindings)},
+		{"freshness", []string{L("dataset"), L("org"), L("before"), L("now"), ""}, fresh},
+	}
+}
+
+func diffIndicators(d *store.DiffResult, lang string) [][]string {
+	n := func(i int) string { return strconv.Itoa(i) }
+	return [][]string{
+		{lbl(lang, "mean"), fmtScore(d.From.MeanOverall), fmtScore(d.To.MeanOverall)},
+		{lbl(lang, "scored"), n(d.From.Datasets), n(d.To.Datasets)},
+		{lbl(lang, "broken"), n(d.From.BrokenLinks), n(d.To.BrokenLinks)},
+		{lbl(lang, "delinquent"), n(d.From.Delinquent), n(d.To.Delinquent)},
+		{lbl(lang, "overdue"), n(d.From.Overdue), n(d.To.Overdue)},
+		{lbl(lang, "errors"), n(d.From.Errors), n(d.To.Errors)},
+	}
+}
+
+func diffOrgRows(d *store.DiffResult) [][]string {
+	n := func(i int) string { return strconv.Itoa(i) }
+	var rows [][]string
+	for _, o := range d.Organizations {
+		name := o.Name
+		if name == "" {
+			name = "—"
+		}
+		rows = append(rows, []string{name, fmtScore(o.MeanFrom), fmtScore(o.MeanTo), n(o.New), n(o.Missing), n(o.Deleted),
+			n(o.Dropped), n(o.Rose), n(o.NewFindings), n(o.ResolvedFindings), n(o.NewlyBroken), n(o.Repaired), n(o.FreshnessWorse)})
+	}
+	return rows
+}
+
+func diffOrgHeader(lang string) []string {
+	L := func(k string) string { return lbl(lang, k) }
+	return []string{L("org"), L("before"), L("now"), L("colNew"), L("colMissing"), L("colDeleted"), L("colDropped"), L("colRose"),
+		L("colNewF"), L("colResolved"), L("colBroken"), L("colRepaired"), L("colFresh")}
+}
+
+func clip(rows [][]string, limit int) ([][]string, int) {
+	if limit > 0 && len(rows) > limit {
+		return rows[:limit], len(rows) - limit
+	}
+	return rows, 0
+}
+
+func diffHeading(d *store.DiffResult, lang string) string {
+	return fmt.Sprintf("%s #%d (%s) → #%d (%s), %s %s", lbl(lang, "compared"), d.From.ScoreRunID, fmtWhen(d.From.FinishedAt),
+		d.To.ScoreRunID, fmtWhen(d.To.FinishedAt), lbl(lang, "profile"), d.To.Profile)
+}
+
+// writeDiffTable prints a comparison for a terminal.
+func writeDiffTable(w io.Writer, d *store.DiffResult, lang string, limit int) error {
+	fmt.Fprintln(w, oneLine(diffHeading(d, lang), 200))
+	fmt.Fprintln(w)
+	if err := printTable(w, []string{lbl(lang, "indicator"), lbl(lang, "before"), lbl(lang, "now")}, diffIndicators(d, lang)); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, diffCounts(d, lang))
+	for _, s := range diffSections(d, lang) {
+		if len(s.rows) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s (%d)\n", lbl(lang, s.key), len(s.rows))
+		rows, more := clip(s.rows, limit)
+		if err := printTable(w, s.header, rows); err != nil {
+			return err
+		}
+		if more > 0 {
+			fmt.Fprintf(w, lbl(lang, "more")+"\n", more)
+		}
+	}
+	if len(d.Organizations) > 0 && !d.Empty() {
+		fmt.Fprintf(w, "\n%s\n", lbl(lang, "orgs"))
+		rows, more := clip(diffOrgRows(d), limit)
+		if err := printTable(w, diffOrgHeader(lang), rows); err != nil {
+			return err
+		}
+		if more > 0 {
+			fmt.Fprintf(w, lbl(lang, "more")+"\n", more)
+		}
+	}
+	return nil
+}
+
+// mdCell makes portal text safe inside a Markdown table cell: one line, no
+// table breaks, no HTML, no links or emphasis.
+func mdCell(s string) string {
+	s = oneLine(s, 200)
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case '|', '\\', '`', '*', '_', '[', ']', '<', '>', '#', '!':
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func mdTable(w io.Writer, header []string, rows [][]string) {
+	cells := func(r []string) string {
+		out := make([]string, len(r))
+		for i, c := range r {
+			out[i] = mdCell(c)
+		}
+		return "| " + strings.Join(out, " | ") + " |"
+	}
+	fmt.Fprintln(w, cells(header))
+	fmt.Fprintln(w, "|"+strings.Repeat(" --- |", len(header)))
+	for _, r := range rows {
+		fmt.Fprintln(w, cells(r))
+	}
+}
+
+// writeDiffMD writes a comparison as Markdown; level is the heading level of its title.
+func writeDiffMD(w io.Writer, d *store.DiffResult, portal, lang string, limit, level int) error {
+	h := func(l int) string { return strings.Repeat("#", l) + " " }
+	fmt.Fprintf(w, "%s%s\n\n", h(level), lbl(lang, "title"))
+	fmt.Fprintf(w, "%s — %s\n\n", mdCell(portal), mdCell(diffHeading(d, lang)))
+	if len(d.Orgs) > 0 {
+		fmt.Fprintf(w, "%s: %s\n\n", lbl(lang, "org"), mdCell(strings.Join(d.Orgs, ", ")))
+	}
+	mdTable(w, []string{lbl(lang, "indicator"), lbl(lang, "before"), lbl(lang, "now")}, diffIndicators(d, lang))
+	fmt.Fprintf(w, "\n%s\n", diffCounts(d, lang))
+	if d.Empty() {
+		fmt.Fprintf(w, "\n%s\n", lbl(lang, "nothing"))
+		return nil
+	}
+	for _, s := range diffSections(d, lang) {
+		if len(s.rows) == 0 {
+			continue
+		}
+		title := lbl(lang, s.key)
+		if s.key == "dropped" || s.key == "rose" {
+			title += " (" + fmt.Sprintf(lbl(lang, "threshold"), strconv.FormatFloat(d.Threshold, 'f', -1, 64)) + ")"
+		}
+		fmt.Fprintf(w, "\n%s%s (%d)\n\n", h(level+1), title, len(s.rows))
+		rows, more := clip(s.rows, limit)
+		mdTable(w, s.header, rows)
+		if more > 0 {
+			fmt.Fprintf(w, "\n"+lbl(lang, "more")+"\n", more)
+		}
+	}
+	fmt.Fprintf(w, "\n%s%s\n\n", h(level+1), lbl(lang, "orgs"))
+	rows, more := clip(diffOrgRows(d), limit)
+	mdTable(w, diffOrgHeader(lang), rows)
+	if more > 0 {
+		fmt.Fprintf(w, "\n"+lbl(lang, "more")+"\n", more)
+	}
+	return nil
+}
