@@ -1,0 +1,155 @@
+// Package linkcheck checks that resource URLs answer, politely and fast: a
+// global worker pool, a per-host concurrency limit and minimum delay,
+// Retry-After honoured, and never a downloaded file. It refuses to connect to
+// non-public addresses unless told otherwise, and turns repeated failures
+// into "broken" only after N failures spread over H hours (see Debounce).
+package linkcheck
+
+import (
+	"crypto/tls"
+	"net"
+	"net/http"
+	"net/netip"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/vigie-audit/vigie"
+)
+
+// Defaults for Options fields left at zero.
+const (
+	DefaultConcurrency      = 32
+	DefaultPerHost          = 2
+	DefaultTimeout          = 30 * time.Second
+	DefaultConnectTimeout   = 10 * time.Second
+	DefaultMaxRedirects     = 8
+	DefaultFailuresToBroken = 3
+	DefaultBrokenAfter      = 36 * time.Hour
+	DefaultMaxRetryAfter    = 60 * time.Second
+
+	// ManyRedirects is the number of redirects above which a link is flagged.
+	ManyRedirects = 2
+	// sniffBytes is the most a check ever reads of a response body.
+	sniffBytes = 4 << 10
+	// maxHeaderBytes caps the size of response headers.
+	maxHeaderBytes = 64 << 10
+)
+
+// Options tune a Checker. Zero values take the defaults above.
+type Options struct {
+	Concurrency      int           // requests in flight overall
+	PerHost          int           // requests in flight per host:port
+	PerHostDelay     time.Duration // minimum time between request starts on one host
+	Timeout          time.Duration // total time of one request, body prefix included
+	ConnectTimeout   time.Duration // TCP connect and TLS handshake
+	MaxRedirects     int
+	FailuresToBroken int           // N: consecutive failures before "broken"
+	BrokenAfter      time.Duration // H: failures must span at least this long
+	MaxRetryAfter    time.Duration // longest Retry-After wait honoured; longer is "unsure"
+	AllowPrivate     bool          // allow loopback, private and link-local addresses
+	UserAgent        string
+	Now              func() time.Time // clock for checked_at and the debounce rule
+
+	// Progress, when set, is called after each URL with done and total.
+	Progress func(done, total int)
+	// OnResult, when set, receives each final result, one at a time.
+	OnResult func(vigie.LinkResult)
+}
+
+// UserAgent is vigie's descriptive User-Agent. It avoids the word some
+// firewalls block and any quotation mark.
+func UserAgent(version string) string {
+	if version == "" {
+		version = "dev"
+		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			version = strings.TrimPrefix(bi.Main.Version, "v")
+		}
+	}
+	return "vigie/" + version + " (+https://github.com/vigie-audit/vigie; open-data metadata audit)"
+}
+
+func (o Options) withDefaults() Options {
+	if o.Concurrency <= 0 {
+		o.Concurrency = DefaultConcurrency
+	}
+	if o.PerHost <= 0 {
+		o.PerHost = DefaultPerHost
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.ConnectTimeout <= 0 {
+		o.ConnectTimeout = DefaultConnectTimeout
+	}
+	if o.ConnectTimeout > o.Timeout {
+		o.ConnectTimeout = o.Timeout
+	}
+	if o.MaxRedirects <= 0 {
+		o.MaxRedirects = DefaultMaxRedirects
+	}
+	if o.FailuresToBroken <= 0 {
+		o.FailuresToBroken = DefaultFailuresToBroken
+	}
+	if o.BrokenAfter < 0 {
+		o.BrokenAfter = 0
+	}
+	if o.MaxRetryAfter <= 0 {
+		o.MaxRetryAfter = DefaultMaxRetryAfter
+	}
+	if o.UserAgent == "" {
+		o.UserAgent = UserAgent("")
+	}
+	if o.Now == nil {
+		o.Now = func() time.Time { return time.Now().UTC() }
+	}
+	return o
+}
+
+// Target is one URL to check with the formats its resources declare.
+type Target struct {
+	URL     string
+	Formats []string
+}
+
+// Checker checks URLs. It is safe for concurrent use; one Checker shares its
+// connection pool and per-host limits across everything it checks.
+type Checker struct {
+	opts  Options
+	gates *gates
+	http  *http.Transport
+	rt    http.RoundTripper
+
+	// permit, when set, allows an address the public-address rule would
+	// refuse (tests use it to aim a redirect at a refused address).
+	permit func(netip.AddrPort) bool
+}
+
+// New builds a Checker.
+func New(opts Options) *Checker {
+	o := opts.withDefaults()
+	c := &Checker{opts: o}
+	dialer := &net.Dialer{Timeout: o.ConnectTimeout, KeepAlive: 30 * time.Second, Control: c.dialControl}
+	c.http = &http.Transport{
+		Proxy:                  nil, // a proxy would hide the address the safety rule must see
+		DialContext:            dialer.DialContext,
+		ForceAttemptHTTP2:      true,
+		TLSHandshakeTimeout:    o.ConnectTimeout,
+		TLSClientConfig:        &tls.Config{MinVersion: tls.VersionTLS12},
+		MaxIdleConns:           max(100, 2*o.Concurrency),
+		MaxIdleConnsPerHost:    o.PerHost,
+		IdleConnTimeout:        30 * time.Second,
+		ExpectContinueTimeout:  time.Second,
+		MaxResponseHeaderBytes: maxHeaderBytes,
+		DisableCompression:     true, // lengths and first bytes as the server sends them
+	}
+	c.gates = newGates(o.PerHost, o.PerHostDelay)
+	c.rt = &politeTransport{base: c.http, gates: c.gates}
+	return c
+}
+
+// Options returns the options in effect, defaults filled in.
+func (c *Checker) Options() Options { return c.opts }
+
+// Close drops idle connections.
+func (c *Checker) Close() { c.http.CloseIdleConnections() }

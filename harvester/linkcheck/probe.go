@@ -1,0 +1,473 @@
+package linkcheck
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/vigie-audit/vigie"
+)
+
+var (
+	errTooManyRedirects = errors.New("too many redirects")
+	errRedirectLoop     = errors.New("redirect loop")
+)
+
+// schemeError is a redirect to something other than http or https.
+type schemeError struct{ scheme string }
+
+func (e *schemeError) Error() string { return "redirect to unsupported scheme " + e.scheme + ":" }
+
+// attempt is what one request (redirects followed) told us.
+type attempt struct {
+	status        int
+	header        http.Header
+	finalURL      string
+	redirects     int
+	contentLength int64
+	prefix        []byte // first bytes of a 2xx GET body
+	eof           bool   // the body ended within prefix
+	bodyErr       error  // reading the prefix failed
+	err           error  // transport error; status is 0
+}
+
+// Check probes one URL and returns the observation, before the debounce rule:
+// Class is ok, broken (a failure), unsure, invalid or blocked, and Failures,
+// FirstFailure and LastSuccess are unset. Run applies Debounce.
+func (c *Checker) Check(ctx context.Context, t Target) vigie.LinkResult {
+	start := time.Now()
+	r := c.probe(ctx, t)
+	r.URL = t.URL
+	r.ElapsedMS = time.Since(start).Milliseconds()
+	r.CheckedAt = c.opts.Now()
+	return r
+}
+
+func (c *Checker) probe(ctx context.Context, t Target) vigie.LinkResult {
+	u, class, reason := parseTarget(t.URL)
+	if u == nil {
+		return vigie.LinkResult{Class: class, Reason: reason, ContentLength: -1}
+	}
+	raw := u.String()
+	head := c.do(ctx, http.MethodHead, raw, false)
+	if ctx.Err() != nil {
+		return interrupted()
+	}
+	if head.err != nil && isFinal(head.err) {
+		return c.fromError(head)
+	}
+	if head.err == nil {
+		switch {
+		case is2xx(head.status) && !needBody(head, u, false):
+			return c.success(head, t.Formats)
+		case head.status == http.StatusTooManyRequests || challenged(head.header):
+			return c.fromStatus(head) // asked to back off: no second request
+		}
+	}
+	get := c.do(ctx, http.MethodGet, raw, true)
+	if ctx.Err() != nil {
+		return interrupted()
+	}
+	if get.err != nil {
+		if head.err == nil && !is2xx(head.status) {
+			return c.fromStatus(head)
+		}
+		return c.fromError(get)
+	}
+	switch {
+	case get.status == http.StatusPartialContent:
+		if !needBody(get, u, true) {
+			return c.success(get, t.Formats)
+		}
+	case is2xx(get.status): // the range was ignored: this is a plain GET
+		return c.fromBody(get, t.Formats)
+	case get.status != http.StatusRequestedRangeNotSatisfiable:
+		return c.fromStatus(get)
+	}
+	plain := c.do(ctx, http.MethodGet, raw, false)
+	if ctx.Err() != nil {
+		return interrupted()
+	}
+	switch {
+	case plain.err != nil:
+		return c.fromError(plain)
+	case is2xx(plain.status):
+		return c.fromBody(plain, t.Formats)
+	}
+	return c.fromStatus(plain)
+}
+
+func interrupted() vigie.LinkResult {
+	return vigie.LinkResult{Class: vigie.LinkUnsure, Reason: "check interrupted", ContentLength: -1}
+}
+
+// parseTarget accepts http and https URLs. It returns a nil URL with the
+// class (invalid or unsure) and reason for anything else.
+func parseTarget(raw string) (*url.URL, string, string) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return nil, vigie.LinkInvalid, "the URL is empty"
+	}
+	if strings.IndexFunc(raw, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
+		return nil, vigie.LinkInvalid, "the URL contains control characters"
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, vigie.LinkInvalid, "not a URL: " + shortErr(err)
+	}
+	scheme := strings.ToLower(u.Scheme)
+	switch {
+	case scheme == "":
+		return nil, vigie.LinkInvalid, "not a URL: it has no scheme such as https://"
+	case len(scheme) == 1:
+		return nil, vigie.LinkInvalid, "not a URL: it looks like a file path"
+	case scheme != "http" && scheme != "https":
+		return nil, vigie.LinkUnsure, "unsupported scheme " + scheme + ": not checked"
+	case u.Hostname() == "":
+		return nil, vigie.LinkInvalid, "not a URL: it has no host name"
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n <= 0 || n > 65535 {
+			return nil, vigie.LinkInvalid, "not a URL: bad port " + p
+		}
+	}
+	u.Scheme = scheme
+	u.Fragment = ""
+	return u, "", ""
+}
+
+// do sends one request and, on 429 or 503 with a short enough Retry-After,
+// waits as asked (holding every request to that host back) and tries once more.
+func (c *Checker) do(ctx context.Context, method, raw string, ranged bool) attempt {
+	a := c.once(ctx, method, raw, ranged)
+	if a.err != nil || (a.status != http.StatusTooManyRequests && a.status != http.StatusServiceUnavailable) {
+		return a
+	}
+	wait, ok := retryAfter(a.header, time.Now())
+	if !ok || wait > c.opts.MaxRetryAfter {
+		return a
+	}
+	if fu, err := url.Parse(a.finalURL); err == nil {
+		c.gates.holdOff(hostKey(fu), time.Now().Add(wait))
+	}
+	if err := sleep(ctx, wait); err != nil {
+		return attempt{err: err}
+	}
+	return c.once(ctx, method, raw, ranged)
+}
+
+func (c *Checker) once(ctx context.Context, method, raw string, ranged bool) (a attempt) {
+	a.contentLength = -1
+	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, raw, nil)
+	if err != nil {
+		a.err = err
+		return a
+	}
+	req.Header.Set("User-Agent", c.opts.UserAgent)
+	req.Header.Set("Accept", "*/*")
+	if ranged {
+		req.Header.Set("Range", "bytes=0-0")
+	}
+	client := &http.Client{Transport: c.rt, CheckRedirect: func(r *http.Request, via []*http.Request) error {
+		if len(via) > c.opts.MaxRedirects {
+			return errTooManyRedirects
+		}
+		next := r.URL.String()
+		for _, v := range via {
+			if v.URL.String() == next {
+				return errRedirectLoop
+			}
+		}
+		if s := r.URL.Scheme; s != "http" && s != "https" {
+			return &schemeError{scheme: s}
+		}
+		a.redirects = len(via)
+		return nil
+	}}
+	resp, err := client.Do(req)
+	if err != nil {
+		if resp != nil && resp.Body != nil {
+			resp.Body.Close()
+		}
+		a.err = err
+		return a
+	}
+	defer resp.Body.Close()
+	a.status = resp.StatusCode
+	a.header = resp.Header
+	a.finalURL = resp.Request.URL.String()
+	a.contentLength = resp.ContentLength
+	if method == http.MethodGet && is2xx(resp.StatusCode) {
+		a.prefix, a.eof, a.bodyErr = readPrefix(resp.Body)
+	} else {
+		// A small error page is read so the connection can be reused;
+		// anything longer is cut off by closing.
+		_, _ = io.CopyN(io.Discard, resp.Body, sniffBytes)
+	}
+	return a
+}
+
+// readPrefix reads enough of a body to recognise it (at most sniffBytes),
+// without waiting for more once 512 bytes have arrived.
+func readPrefix(r io.Reader) (buf []byte, eof bool, err error) {
+	buf = make([]byte, 0, sniffBytes)
+	for len(buf) < 512 {
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if errors.Is(err, io.EOF) {
+			return buf, true, nil
+		}
+		if err != nil {
+			return buf, false, err
+		}
+	}
+	return buf, false, nil
+}
+
+// retryAfter reads a Retry-After header: seconds or an HTTP date.
+func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.Atoi(v); err == nil {
+		if n < 0 {
+			return 0, false
+		}
+		const year = 365 * 24 * 3600
+		return time.Duration(min(n, year)) * time.Second, true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	d := t.Sub(now)
+	if d < 0 {
+		d = 0
+	}
+	return d, true
+}
+
+func is2xx(s int) bool { return s >= 200 && s < 300 }
+
+// challenged reports a bot challenge page (Cloudflare and the like).
+func challenged(h http.Header) bool {
+	return strings.EqualFold(strings.TrimSpace(h.Get("cf-mitigated")), "challenge")
+}
+
+// needBody reports whether the headers are not enough to judge a success:
+// an empty or untyped answer, or XML from an OGC service that may be an
+// exception report.
+func needBody(a attempt, u *url.URL, partial bool) bool {
+	ct := mediaType(a.header)
+	if ct == "" || (!partial && a.contentLength == 0) {
+		return true
+	}
+	return strings.Contains(ct, "xml") && isOGCRequest(u)
+}
+
+func (c *Checker) base(a attempt) vigie.LinkResult {
+	r := vigie.LinkResult{
+		Status:        a.status,
+		FinalURL:      a.finalURL,
+		Redirects:     a.redirects,
+		ContentType:   strings.TrimSpace(a.header.Get("Content-Type")),
+		ContentLength: a.contentLength,
+		ETag:          strings.TrimSpace(a.header.Get("ETag")),
+	}
+	if a.status == http.StatusPartialContent {
+		r.ContentLength = rangeTotal(a.header.Get("Content-Range"))
+	}
+	if lm := a.header.Get("Last-Modified"); lm != "" {
+		if t, err := http.ParseTime(lm); err == nil {
+			t = t.UTC()
+			r.LastModified = &t
+		}
+	}
+	return r
+}
+
+// success judges a 2xx answer whose headers (and body prefix, if read) are known.
+func (c *Checker) success(a attempt, formats []string) vigie.LinkResult {
+	r := c.base(a)
+	ct := mediaType(a.header)
+	if ct == "application/vnd.ogc.se_xml" {
+		r.Class = vigie.LinkBroken
+		r.Reason = "answers with an OGC service exception report"
+		return r
+	}
+	r.Class = vigie.LinkOK
+	html := ct == "text/html" || ct == "application/xhtml+xml" || (ct == "" && looksHTML(a.prefix))
+	var notes []string
+	if f := dataFormat(formats); html && f != "" {
+		r.LandingPage = true
+		notes = append(notes, "serves an HTML page where "+f+" data was declared")
+	}
+	if r.Redirects > ManyRedirects {
+		notes = append(notes, fmt.Sprintf("reached after %d redirects: point the resource at the final address", r.Redirects))
+	}
+	r.Reason = strings.Join(notes, "; ")
+	return r
+}
+
+// fromBody judges a 2xx answer to a plain GET from its first bytes.
+func (c *Checker) fromBody(a attempt, formats []string) vigie.LinkResult {
+	if len(a.prefix) == 0 {
+		r := c.base(a)
+		switch {
+		case a.eof:
+			r.Class, r.Reason = vigie.LinkBroken, "answers with an empty body"
+			return r
+		case a.bodyErr != nil:
+			r.Class, r.Reason = vigie.LinkUnsure, "the body could not be read: "+errReason(a.bodyErr, c.opts.Timeout)
+			return r
+		}
+	}
+	if isOGCException(a.prefix) {
+		r := c.base(a)
+		r.Class, r.Reason = vigie.LinkBroken, "answers with an OGC service exception report"
+		return r
+	}
+	return c.success(a, formats)
+}
+
+// fromStatus judges a non-2xx answer.
+func (c *Checker) fromStatus(a attempt) vigie.LinkResult {
+	r := c.base(a)
+	s := a.status
+	code := fmt.Sprintf(" (HTTP %d)", s)
+	r.Class = vigie.LinkBroken
+	switch {
+	case challenged(a.header):
+		r.Class, r.Reason = vigie.LinkUnsure, "blocks automated clients with a bot challenge"+code
+	case s == http.StatusUnauthorized || s == http.StatusProxyAuthRequired:
+		r.Class, r.Reason = vigie.LinkUnsure, "requires a login"+code
+	case s == http.StatusForbidden:
+		r.Class, r.Reason = vigie.LinkUnsure, "refuses access"+code
+	case s == http.StatusTooManyRequests:
+		r.Class, r.Reason = vigie.LinkUnsure, "asks to slow down"+code
+		if d, ok := retryAfter(a.header, time.Now()); ok && d > c.opts.MaxRetryAfter {
+			r.Reason += "; Retry-After " + d.Round(time.Second).String() + " is too long to wait"
+		}
+	case s == http.StatusNotFound:
+		r.Reason = "not found" + code
+	case s == http.StatusGone:
+		r.Reason = "gone" + code
+	case s == http.StatusServiceUnavailable && a.header.Get("Retry-After") != "":
+		r.Class, r.Reason = vigie.LinkUnsure, "temporarily unavailable"+code
+	case s >= 500 && s < 600:
+		r.Reason = "server error" + code
+	case s >= 400 && s < 500:
+		r.Reason = "refuses the request" + code
+	case s >= 300 && s < 400:
+		r.Class, r.Reason = vigie.LinkUnsure, "answers with a redirect that cannot be followed"+code
+	default:
+		r.Class, r.Reason = vigie.LinkUnsure, "answers with an unusual status"+code
+	}
+	return r
+}
+
+// isFinal reports transport errors a second request would only repeat.
+func isFinal(err error) bool {
+	var dns *net.DNSError
+	var se *schemeError
+	return errors.Is(err, errNotPublic) || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.EHOSTUNREACH) || errors.Is(err, syscall.ENETUNREACH) ||
+		errors.Is(err, errTooManyRedirects) || errors.Is(err, errRedirectLoop) || errors.As(err, &se) ||
+		errors.As(err, &dns) && dns.IsNotFound || isTLS(err)
+}
+
+// fromError judges a request that got no HTTP answer.
+func (c *Checker) fromError(a attempt) vigie.LinkResult {
+	r := vigie.LinkResult{Redirects: a.redirects, ContentLength: -1}
+	err := a.err
+	var dns *net.DNSError
+	var se *schemeError
+	r.Class = vigie.LinkBroken
+	switch {
+	case errors.Is(err, errNotPublic):
+		r.Class, r.Reason = vigie.LinkBlocked, "address is not public"
+	case errors.Is(err, errTooManyRedirects):
+		r.Reason = fmt.Sprintf("more than %d redirects", c.opts.MaxRedirects)
+	case errors.Is(err, errRedirectLoop):
+		r.Reason = "redirect loop"
+	case errors.As(err, &se):
+		r.Class, r.Reason = vigie.LinkUnsure, "redirects to an unsupported scheme "+se.scheme+":"
+	case errors.As(err, &dns) && dns.IsNotFound:
+		r.Reason = "host name does not resolve (" + dns.Name + ")"
+	case errors.As(err, &dns):
+		r.Class, r.Reason = vigie.LinkUnsure, "host name lookup failed ("+dns.Name+")"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		r.Reason = "connection refused"
+	case errors.Is(err, syscall.EHOSTUNREACH) || errors.Is(err, syscall.ENETUNREACH):
+		r.Reason = "host unreachable"
+	default:
+		r.Class, r.Reason = vigie.LinkUnsure, errReason(err, c.opts.Timeout)
+	}
+	return r
+}
+
+// errReason words the unsure transport errors: timeouts, TLS, resets.
+func errReason(err error, timeout time.Duration) string {
+	var ne net.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+		return "no answer within " + timeout.String()
+	case isTLS(err):
+		return "TLS error: " + shortErr(err)
+	case errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return "the server closed the connection"
+	}
+	return "request failed: " + shortErr(err)
+}
+
+func isTLS(err error) bool {
+	var (
+		ua  x509.UnknownAuthorityError
+		he  x509.HostnameError
+		ci  x509.CertificateInvalidError
+		cve *tls.CertificateVerificationError
+		rh  tls.RecordHeaderError
+		ae  tls.AlertError
+	)
+	return errors.As(err, &ua) || errors.As(err, &he) || errors.As(err, &ci) || errors.As(err, &cve) ||
+		errors.As(err, &rh) || errors.As(err, &ae)
+}
+
+// shortErr drops the "Get "url": " prefix url.Error adds and caps the length.
+func shortErr(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	s := err.Error()
+	if len(s) > 160 {
+		s = s[:160] + "…"
+	}
+	return s
+}
+
+// rangeTotal reads the complete length from "bytes 0-0/12345"; -1 if unknown.
+func rangeTotal(cr string) int64 {
+	i := strings.LastIndexByte(cr, '/')
+	if i < 0 {
+		return -1
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(cr[i+1:]), 10, 64)
+	if err != nil || n < 0 {
+		return -1
+	}
+	return n
+}

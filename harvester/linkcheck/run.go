@@ -1,0 +1,244 @@
+package linkcheck
+
+import (
+	"container/heap"
+	"context"
+	"sync"
+
+	"github.com/vigie-audit/vigie"
+)
+
+// Run checks each distinct URL of targets once, in the given order as far as
+// the per-host limits allow, and returns the new states (Debounce applied to
+// prev, keyed by URL). Formats of duplicate targets are merged. When ctx is
+// cancelled it stops and returns the URLs fully checked so far; checks cut
+// short are dropped, not recorded as failures.
+func (c *Checker) Run(ctx context.Context, targets []Target, prev map[string]vigie.LinkResult) []vigie.LinkResult {
+	jobs := dedupe(targets)
+	total := len(jobs)
+	if total == 0 {
+		return nil
+	}
+	s := newScheduler(jobs, c.opts.PerHost)
+	stop := context.AfterFunc(ctx, s.wake)
+	defer stop()
+
+	results := make(chan vigie.LinkResult, c.opts.Concurrency)
+	var wg sync.WaitGroup
+	for range min(c.opts.Concurrency, total) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i, q, ok := s.next(ctx)
+				if !ok {
+					return
+				}
+				obs := c.Check(ctx, jobs[i])
+				s.done(q)
+				if ctx.Err() != nil {
+					return
+				}
+				var p *vigie.LinkResult
+				if old, found := prev[jobs[i].URL]; found {
+					p = &old
+				}
+				results <- Debounce(p, obs, obs.CheckedAt, c.opts.FailuresToBroken, c.opts.BrokenAfter)
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(results) }()
+
+	out := make([]vigie.LinkResult, 0, total)
+	for r := range results {
+		out = append(out, r)
+		if c.opts.OnResult != nil {
+			c.opts.OnResult(r)
+		}
+		if c.opts.Progress != nil {
+			c.opts.Progress(len(out), total)
+		}
+	}
+	return out
+}
+
+// dedupe keeps the first occurrence of each URL and merges declared formats.
+func dedupe(targets []Target) []Target {
+	seen := make(map[string]int, len(targets))
+	out := make([]Target, 0, len(targets))
+	for _, t := range targets {
+		if i, ok := seen[t.URL]; ok {
+			out[i].Formats = appendNew(out[i].Formats, t.Formats...)
+			continue
+		}
+		seen[t.URL] = len(out)
+		out = append(out, Target{URL: t.URL, Formats: appendNew(nil, t.Formats...)})
+	}
+	return out
+}
+
+func appendNew(list []string, items ...string) []string {
+next:
+	for _, it := range items {
+		for _, have := range list {
+			if have == it {
+				continue next
+			}
+		}
+		list = append(list, it)
+	}
+	return list
+}
+
+// targetKey is the host a target is scheduled under ("" when it is not an
+// http(s) URL and needs no connection).
+func targetKey(raw string) string {
+	u, _, _ := parseTarget(raw)
+	if u == nil {
+		return ""
+	}
+	return hostKey(u)
+}
+
+// hostQueue holds one host's pending jobs, in priority order.
+type hostQueue struct {
+	jobs     []int
+	inflight int
+	pos      int // index in the heap, -1 when out of it
+}
+
+// scheduler hands out the earliest pending job whose host has a free slot,
+// so workers never sit waiting on a busy host while others are idle.
+type scheduler struct {
+	mu      sync.Mutex
+	cond    *sync.Cond
+	ready   queueHeap
+	perHost int
+	pending int
+}
+
+func newScheduler(jobs []Target, perHost int) *scheduler {
+	s := &scheduler{perHost: perHost, pending: len(jobs)}
+	s.cond = sync.NewCond(&s.mu)
+	byHost := make(map[string]*hostQueue)
+	for i, t := range jobs {
+		k := targetKey(t.URL)
+		q, ok := byHost[k]
+		if !ok {
+			q = &hostQueue{pos: -1}
+			byHost[k] = q
+		}
+		q.jobs = append(q.jobs, i)
+	}
+	for _, q := range byHost {
+		heap.Push(&s.ready, q)
+	}
+	return s
+}
+
+// next blocks until a job can start; ok is false when none is left or ctx is done.
+func (s *scheduler) next(ctx context.Context) (job int, q *hostQueue, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for {
+		if ctx.Err() != nil || s.pending == 0 {
+			return 0, nil, false
+		}
+		if s.ready.Len() > 0 {
+			q = heap.Pop(&s.ready).(*hostQueue)
+			job, q.jobs = q.jobs[0], q.jobs[1:]
+			q.inflight++
+			s.pending--
+			if q.inflight < s.perHost && len(q.jobs) > 0 {
+				heap.Push(&s.ready, q)
+			}
+			if s.pending == 0 {
+				s.cond.Broadcast()
+			}
+			return job, q, true
+		}
+		s.cond.Wait()
+	}
+}
+
+// done frees the host slot a job held.
+func (s *scheduler) done(q *hostQueue) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q.inflight--
+	if q.pos < 0 && len(q.jobs) > 0 && q.inflight < s.perHost {
+		heap.Push(&s.ready, q)
+		s.cond.Signal()
+	}
+}
+
+// wake releases every waiting worker (on cancellation).
+func (s *scheduler) wake() {
+	s.mu.Lock()
+	s.cond.Broadcast()
+	s.mu.Unlock()
+}
+
+// queueHeap orders host queues by their earliest pending job.
+type queueHeap []*hostQueue
+
+func (h queueHeap) Len() int           { return len(h) }
+func (h queueHeap) Less(i, j int) bool { return h[i].jobs[0] < h[j].jobs[0] }
+func (h queueHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].pos, h[j].pos = i, j
+}
+func (h *queueHeap) Push(x any) {
+	q := x.(*hostQueue)
+	q.pos = len(*h)
+	*h = append(*h, q)
+}
+func (h *queueHeap) Pop() any {
+	old := *h
+	q := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	q.pos = -1
+	return q
+}
+
+// Summary counts a run's results.
+type Summary struct {
+	URLs, Hosts                                   int
+	OK, Broken, Failing, Unsure, Invalid, Blocked int
+	LandingPages, ManyRedirects                   int
+}
+
+// Summarize counts results by class and the distinct hosts they live on.
+func Summarize(results []vigie.LinkResult) Summary {
+	var s Summary
+	hosts := make(map[string]bool)
+	for _, r := range results {
+		s.URLs++
+		if k := targetKey(r.URL); k != "" {
+			hosts[k] = true
+		}
+		switch r.Class {
+		case vigie.LinkOK:
+			s.OK++
+		case vigie.LinkBroken:
+			s.Broken++
+		case vigie.LinkFailing:
+			s.Failing++
+		case vigie.LinkUnsure:
+			s.Unsure++
+		case vigie.LinkInvalid:
+			s.Invalid++
+		case vigie.LinkBlocked:
+			s.Blocked++
+		}
+		if r.LandingPage {
+			s.LandingPages++
+		}
+		if r.Redirects > ManyRedirects {
+			s.ManyRedirects++
+		}
+	}
+	s.Hosts = len(hosts)
+	return s
+}
