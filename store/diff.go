@@ -71,6 +71,15 @@ func (r RunRef) String() string {
 	return r.Kind
 }
 
+// notFoundError is a one-line message that wraps ErrNotFound without
+// repeating its text.
+type notFoundError struct{ msg string }
+
+func (e notFoundError) Error() string { return e.msg }
+func (e notFoundError) Unwrap() error { return ErrNotFound }
+
+func notFound(format string, a ...any) error { return notFoundError{fmt.Sprintf(format, a...)} }
+
 // completeScoreRuns lists the portal's complete score runs, oldest first.
 func (db *DB) completeScoreRuns(ctx context.Context, portalID int64) ([]ScoreRun, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT `+scoreRunCols+` FROM score_runs WHERE portal_id = ? AND status = 'complete' ORDER BY id`, portalID)
@@ -99,9 +108,9 @@ func (db *DB) ResolveScoreRuns(ctx context.Context, portalID int64, from, to Run
 	}
 	switch len(runs) {
 	case 0:
-		return nil, nil, fmt.Errorf("no complete score run yet: run 'vigie audit' (or 'vigie score') first: %w", ErrNotFound)
+		return nil, nil, notFound("no complete score run yet: run 'vigie audit' (or 'vigie score') first")
 	case 1:
-		return nil, nil, fmt.Errorf("only one score run (#%d): run 'vigie audit' again tomorrow to compare: %w", runs[0].ID, ErrNotFound)
+		return nil, nil, notFound("only one score run (#%d): run 'vigie audit' again tomorrow to compare", runs[0].ID)
 	}
 	if to.Kind == "previous" && from.Kind == "previous" {
 		return nil, nil, errors.New("--from and --to cannot both be previous: give one of them as latest, a run id or a date")
@@ -163,7 +172,7 @@ func resolveRef(runs []ScoreRun, ref RunRef, other *ScoreRun, flag string) (*Sco
 				return &r, nil
 			}
 		}
-		return nil, fmt.Errorf("no complete score run with profile %s before #%d: run 'vigie audit' again tomorrow to compare, or pass --from", anchor.Profile, anchor.ID)
+		return nil, notFound("no complete score run with profile %s before #%d: run 'vigie audit' again tomorrow to compare, or pass --from", anchor.Profile, anchor.ID)
 	case "id":
 		for _, r := range runs {
 			if r.ID == ref.ID {
@@ -866,4 +875,54 @@ func (d *diffBuilder) finish() {
 func (o OrgDiff) changes() int {
 	return o.New + o.Missing + o.Deleted + o.Restored + o.Dropped + o.Rose + o.NewFindings + o.ResolvedFindings +
 		o.NewlyBroken + o.Repaired + o.FreshnessWorse + o.FreshnessBetter
+}
+
+// RunSummary describes one score run for the organizations in orgs (all when
+// empty): datasets scored, mean overall score, broken links in use,
+// delinquent and overdue datasets, error and warning findings. Quality gates
+// read it.
+func (db *DB) RunSummary(ctx context.Context, portalID int64, run *ScoreRun, orgs []string) (*DiffRun, error) {
+	d := &diffBuilder{db: db, portal: portalID, opts: DiffOptions{Orgs: orgs}, orgs: map[string]*OrgDiff{}}
+	if err := d.loadDatasets(ctx); err != nil {
+		return nil, err
+	}
+	s, err := d.loadScores(ctx, run.ID)
+	if err != nil {
+		return nil, err
+	}
+	sum := d.summary(run, s)
+	users, err := d.linkUsers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	inScope := make(map[string]bool, len(users))
+	for u := range users {
+		inScope[u] = true
+	}
+	states, err := d.linkStates(ctx, run.LinkRunID, inScope)
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range states {
+		if st.class == vigie.LinkBroken {
+			sum.BrokenLinks++
+		}
+	}
+	return &sum, nil
+}
+
+// LatestScoreRunOf returns the portal's latest complete score run; with
+// profile set, the latest with that profile.
+func (db *DB) LatestScoreRunOf(ctx context.Context, portalID int64, profile string) (*ScoreRun, error) {
+	runs, err := db.completeScoreRuns(ctx, portalID)
+	if err != nil {
+		return nil, err
+	}
+	for i := len(runs) - 1; i >= 0; i-- {
+		if profile == "" || runs[i].Profile == profile {
+			r := runs[i]
+			return &r, nil
+		}
+	}
+	return nil, notFound("no complete score run yet: run 'vigie score' first")
 }

@@ -320,3 +320,25 @@ func TestParseRunRef(t *testing.T) {
 		}
 	}
 }
+
+func TestRunSummaryOfAScope(t *testing.T) {
+	f, _, s2 := twoNights(t)
+	run, err := f.db.LatestScoreRunOf(f.ctx, f.portal, "donneesquebec")
+	if err != nil || run.ID != s2 {
+		t.Fatalf("latest run %v %v, want %d", run, err, s2)
+	}
+	sum, err := f.db.RunSummary(f.ctx, f.portal, run, []string{"org2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Datasets != 2 || sum.MeanOverall == nil || *sum.MeanOverall != 81.5 || sum.BrokenLinks != 2 {
+		t.Errorf("org2 now: %+v (mean %v), want 2 datasets, mean 81.5, 2 broken links", sum, sum.MeanOverall)
+	}
+	all, err := f.db.RunSummary(f.ctx, f.portal, run, nil)
+	if err != nil || all.Datasets != 4 || all.Errors != 1 || all.BrokenLinks != 2 {
+		t.Errorf("portal now: %+v %v", all, err)
+	}
+	if _, err := f.db.LatestScoreRunOf(f.ctx, f.portal, "mqa"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("no mqa run: %v", err)
+	}
+}
