@@ -58,6 +58,10 @@ type App struct {
 	Stdout io.Writer
 	Stderr io.Writer
 	Log    *slog.Logger
+
+	// held is the database a running command opened with the writer lock;
+	// while set, OpenDBLocked returns it, so audit's stages share one lock.
+	held *store.DB
 }
 
 // IsTerminal reports whether stderr is an interactive terminal (progress bars).
@@ -74,6 +78,9 @@ func (a *App) OpenDB(ctx context.Context) (*store.DB, error) {
 // OpenDBLocked takes the single-writer lock for command, then opens the
 // database for writing. release closes the database and frees the lock.
 func (a *App) OpenDBLocked(ctx context.Context, command string) (db *store.DB, release func(), err error) {
+	if a.held != nil {
+		return a.held, func() {}, nil
+	}
 	lock, err := store.AcquireLock(a.DBPath, command)
 	if err != nil {
 		return nil, nil, err
