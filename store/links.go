@@ -3,6 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
 
 	"github.com/vigie-audit/vigie"
 )
@@ -45,6 +50,274 @@ func (db *DB) LinkResults(ctx context.Context) (map[string]vigie.LinkResult, err
 			return nil, db.explain(err)
 		}
 		out[l.URL] = l
+	}
+	if err := rows.Err(); err != nil {
+		return nil, db.explain(err)
+	}
+	return out, nil
+}
+
+// linkCols is linkColumns with each column prefixed by a table alias ("l.").
+func linkCols(prefix string) string {
+	parts := strings.Split(linkColumns, ",")
+	for i, p := range parts {
+		parts[i] = prefix + strings.TrimSpace(p)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// sqlIn returns " AND col IN (?, ?…)" and its arguments, or nothing when
+// values is empty.
+func sqlIn(col string, values []string) (string, []any) {
+	if len(values) == 0 {
+		return "", nil
+	}
+	args := make([]any, len(values))
+	for i, v := range values {
+		args[i] = v
+	}
+	return " AND " + col + " IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(values)), ", ") + ")", args
+}
+
+// LinkTarget is one distinct URL to check and the formats declared by the
+// resources that use it.
+type LinkTarget struct {
+	URL     string
+	Formats []string
+}
+
+// URLsToCheck lists the distinct resource URLs of the portal's active
+// datasets (optionally of some organizations only). Unless all is set, URLs
+// checked less than olderThan ago are left out. Never-checked URLs come
+// first (new and changed resources), then the longest unchecked.
+func (db *DB) URLsToCheck(ctx context.Context, portalID int64, orgs []string, all bool, olderThan time.Duration) ([]LinkTarget, error) {
+	orgSQL, orgArgs := sqlIn("d.organization", orgs)
+	args := append([]any{portalID}, orgArgs...)
+	due := ""
+	if !all {
+		due = " AND (l.checked_at IS NULL OR l.checked_at < ?)"
+		args = append(args, ts(db.Now().Add(-olderThan)))
+	}
+	rows, err := db.sql.QueryContext(ctx, `SELECT r.url, json_group_array(DISTINCT r.format), MIN(l.checked_at)
+		FROM resources r
+		JOIN datasets d ON d.portal_id = r.portal_id AND d.id = r.dataset_id AND d.state = 'active'
+		LEFT JOIN links l ON l.url = r.url
+		WHERE r.portal_id = ? AND trim(r.url) <> ''`+orgSQL+due+`
+		GROUP BY r.url
+		ORDER BY MIN(l.checked_at) IS NOT NULL, MIN(l.checked_at), r.url`, args...)
+	if err != nil {
+		return nil, db.explain(err)
+	}
+	defer rows.Close()
+	var out []LinkTarget
+	for rows.Next() {
+		var t LinkTarget
+		var formats string
+		var checked sql.NullString
+		if err := rows.Scan(&t.URL, &formats, &checked); err != nil {
+			return nil, db.explain(err)
+		}
+		var fs []string
+		_ = json.Unmarshal([]byte(formats), &fs)
+		for _, f := range fs {
+			if f = strings.TrimSpace(f); f != "" {
+				t.Formats = append(t.Formats, f)
+			}
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, db.explain(err)
+	}
+	return out, nil
+}
+
+// LinkRun is one `vigie links` pass.
+type LinkRun struct {
+	ID         int64
+	PortalID   int64
+	StartedAt  time.Time
+	FinishedAt time.Time
+	Status     string // running, complete, failed, interrupted
+	LinkCounts
+	Error string
+}
+
+// LinkCounts are a link run's totals.
+type LinkCounts struct {
+	URLs, Hosts                                   int
+	OK, Broken, Failing, Unsure, Invalid, Blocked int
+}
+
+// BeginLinkRun opens a link run for the portal.
+func (db *DB) BeginLinkRun(ctx context.Context, portalID int64) (int64, error) {
+	var id int64
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO link_runs (portal_id, started_at, status) VALUES (?, ?, 'running')`, portalID, ts(db.Now()))
+		if err != nil {
+			return err
+		}
+		id, err = res.LastInsertId()
+		return err
+	})
+	if err != nil {
+		return 0, db.explain(err)
+	}
+	return id, nil
+}
+
+// SaveLinkResults records a batch of results of a link run in one
+// transaction: the latest state per URL in links, one row per URL in the
+// run's history (link_checks). Saving a URL again in the same run replaces it.
+func (db *DB) SaveLinkResults(ctx context.Context, runID int64, results []vigie.LinkResult) error {
+	if len(results) == 0 {
+		return nil
+	}
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		upsert, err := tx.PrepareContext(ctx, `INSERT INTO links (url, class, status, final_url, redirects, content_type,
+			content_length, last_modified, etag, elapsed_ms, reason, landing_page, failures, first_failure, last_success,
+			checked_at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT(url) DO UPDATE SET class = excluded.class, status = excluded.status, final_url = excluded.final_url,
+			redirects = excluded.redirects, content_type = excluded.content_type, content_length = excluded.content_length,
+			last_modified = excluded.last_modified, etag = excluded.etag, elapsed_ms = excluded.elapsed_ms,
+			reason = excluded.reason, landing_page = excluded.landing_page, failures = excluded.failures,
+			first_failure = excluded.first_failure, last_success = excluded.last_success,
+			checked_at = excluded.checked_at, run_id = excluded.run_id`)
+		if err != nil {
+			return err
+		}
+		defer upsert.Close()
+		hist, err := tx.PrepareContext(ctx, `INSERT INTO link_checks (run_id, url, checked_at, class, status, elapsed_ms, reason)
+			VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT(run_id, url) DO UPDATE SET checked_at = excluded.checked_at, class = excluded.class,
+			status = excluded.status, elapsed_ms = excluded.elapsed_ms, reason = excluded.reason`)
+		if err != nil {
+			return err
+		}
+		defer hist.Close()
+		for _, r := range results {
+			if r.URL == "" {
+				return fmt.Errorf("link result without URL")
+			}
+			checked := r.CheckedAt
+			if checked.IsZero() {
+				checked = db.Now()
+			}
+			landing := 0
+			if r.LandingPage {
+				landing = 1
+			}
+			if _, err := upsert.ExecContext(ctx, r.URL, r.Class, r.Status, r.FinalURL, r.Redirects, r.ContentType,
+				r.ContentLength, tsPtr(r.LastModified), r.ETag, r.ElapsedMS, r.Reason, landing, r.Failures,
+				tsPtr(r.FirstFailure), tsPtr(r.LastSuccess), ts(checked), runID); err != nil {
+				return err
+			}
+			if _, err := hist.ExecContext(ctx, runID, r.URL, ts(checked), r.Class, r.Status, r.ElapsedMS, r.Reason); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return db.explain(err)
+	}
+	return nil
+}
+
+// FinishLinkRun closes a link run with its status (complete, failed or
+// interrupted), its totals and an error message.
+func (db *DB) FinishLinkRun(ctx context.Context, runID int64, status string, c LinkCounts, errMsg string) error {
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE link_runs SET status = ?, finished_at = ?, urls = ?, hosts = ?, ok = ?,
+			broken = ?, failing = ?, unsure = ?, invalid = ?, blocked = ?, error = ? WHERE id = ?`,
+			status, ts(db.Now()), c.URLs, c.Hosts, c.OK, c.Broken, c.Failing, c.Unsure, c.Invalid, c.Blocked, errMsg, runID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("link run %d does not exist", runID)
+		}
+		return nil
+	})
+	if err != nil {
+		return db.explain(err)
+	}
+	return nil
+}
+
+// LinkRuns lists the portal's link runs, newest first.
+func (db *DB) LinkRuns(ctx context.Context, portalID int64) ([]LinkRun, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, portal_id, started_at, finished_at, status, urls, hosts, ok, broken,
+		failing, unsure, invalid, blocked, error FROM link_runs WHERE portal_id = ? ORDER BY id DESC`, portalID)
+	if err != nil {
+		return nil, db.explain(err)
+	}
+	defer rows.Close()
+	var out []LinkRun
+	for rows.Next() {
+		var r LinkRun
+		var started, finished sql.NullString
+		if err := rows.Scan(&r.ID, &r.PortalID, &started, &finished, &r.Status, &r.URLs, &r.Hosts, &r.OK, &r.Broken,
+			&r.Failing, &r.Unsure, &r.Invalid, &r.Blocked, &r.Error); err != nil {
+			return nil, db.explain(err)
+		}
+		r.StartedAt, r.FinishedAt = parseTS(started), parseTS(finished)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, db.explain(err)
+	}
+	return out, nil
+}
+
+// LinkFilter narrows LinkRows. Empty fields do not filter.
+type LinkFilter struct {
+	Orgs    []string // organization names
+	Classes []string // ok, broken, failing, unsure, invalid, blocked
+	RunID   int64    // only URLs last checked by this link run
+}
+
+// LinkRow is a URL's latest state with the names of the active datasets
+// that use it.
+type LinkRow struct {
+	vigie.LinkResult
+	Datasets []string
+}
+
+// LinkRows lists the checked URLs of the portal's active datasets, worst
+// class first, then by URL.
+func (db *DB) LinkRows(ctx context.Context, portalID int64, f LinkFilter) ([]LinkRow, error) {
+	orgSQL, orgArgs := sqlIn("d.organization", f.Orgs)
+	classSQL, classArgs := sqlIn("l.class", f.Classes)
+	args := append(append([]any{portalID}, orgArgs...), classArgs...)
+	runSQL := ""
+	if f.RunID != 0 {
+		runSQL = " AND l.run_id = ?"
+		args = append(args, f.RunID)
+	}
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+linkCols("l.")+`, json_group_array(DISTINCT d.name)
+		FROM links l
+		JOIN resources r ON r.url = l.url
+		JOIN datasets d ON d.portal_id = r.portal_id AND d.id = r.dataset_id AND d.state = 'active'
+		WHERE r.portal_id = ?`+orgSQL+classSQL+runSQL+`
+		GROUP BY l.url
+		ORDER BY CASE l.class WHEN 'broken' THEN 0 WHEN 'failing' THEN 1 WHEN 'unsure' THEN 2 WHEN 'blocked' THEN 3
+			WHEN 'invalid' THEN 4 ELSE 5 END, l.url`, args...)
+	if err != nil {
+		return nil, db.explain(err)
+	}
+	defer rows.Close()
+	var out []LinkRow
+	for rows.Next() {
+		var names string
+		l, err := scanLink(rows, &names)
+		if err != nil {
+			return nil, db.explain(err)
+		}
+		row := LinkRow{LinkResult: l}
+		_ = json.Unmarshal([]byte(names), &row.Datasets)
+		sort.Strings(row.Datasets)
+		out = append(out, row)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, db.explain(err)
