@@ -1,0 +1,140 @@
+package quality
+
+import (
+	"strings"
+
+	"github.com/vigie-audit/vigie"
+)
+
+// availability is the share of the dataset's checked resources whose link
+// works. Links never checked, and links whose state is unsure (401/403, 429,
+// bot challenge, TLS, timeout), are left out of the share: they are unknown,
+// not failures. Broken, invalid and blocked (non-public address) links count
+// as failures, and so do failing links (not yet confirmed broken), with a
+// warning. With no assessable link the score is unknown (nil).
+func (r *run) availability() *float64 {
+	if len(r.d.Resources) == 0 {
+		return nil
+	}
+	if len(r.links) == 0 {
+		r.add(vigie.Finding{Rule: "LINK-NOT-CHECKED", Dimension: vigie.DimAvailability, Severity: vigie.SevInfo,
+			Message: tx("Les liens n'ont pas encore été vérifiés : disponibilité inconnue.", "Links have not been checked yet: availability is unknown."),
+			Hint:    tx("Lancez « vigie links » puis « vigie score ».", "Run \"vigie links\" then \"vigie score\".")})
+		return nil
+	}
+	type fail struct {
+		x    *vigie.Resource
+		lr   *vigie.LinkResult
+		rule string
+		sev  string
+	}
+	var fails []fail
+	assessed, unsure, unchecked := 0, 0, 0
+	for i := range r.d.Resources {
+		x := &r.d.Resources[i]
+		if strings.TrimSpace(x.URL) == "" {
+			assessed++
+			fails = append(fails, fail{x, nil, "LINK-NO-URL", vigie.SevError})
+			continue
+		}
+		lr := r.link(x)
+		if lr == nil {
+			unchecked++
+			continue
+		}
+		switch lr.Class {
+		case vigie.LinkOK:
+			assessed++
+		case vigie.LinkUnsure:
+			unsure++
+		case vigie.LinkFailing:
+			assessed++
+			fails = append(fails, fail{x, lr, "LINK-FAILING", vigie.SevWarning})
+		case vigie.LinkBroken:
+			assessed++
+			fails = append(fails, fail{x, lr, "LINK-BROKEN", vigie.SevError})
+		case vigie.LinkInvalid:
+			assessed++
+			fails = append(fails, fail{x, lr, "LINK-INVALID", vigie.SevError})
+		case vigie.LinkBlocked:
+			assessed++
+			fails = append(fails, fail{x, lr, "LINK-BLOCKED", vigie.SevError})
+		default:
+			unsure++
+		}
+	}
+	if unsure > 0 {
+		r.add(vigie.Finding{Rule: "LINK-UNSURE", Dimension: vigie.DimAvailability, Severity: vigie.SevInfo,
+			Message: tx("%d lien(s) n'ont pas pu être vérifiés avec certitude (accès refusé, limite de requêtes, délai dépassé…) et ne comptent pas.", "%d link(s) could not be checked with certainty (access denied, rate limit, timeout…) and do not count.", unsure),
+			Hint:    tx("Vérifiez ces liens à la main ; s'ils exigent une authentification, les données ne sont pas réellement ouvertes.", "Check these links by hand; if they require authentication, the data are not really open.")})
+	}
+	if unchecked > 0 {
+		r.add(vigie.Finding{Rule: "LINK-UNCHECKED", Dimension: vigie.DimAvailability, Severity: vigie.SevInfo,
+			Message: tx("%d lien(s) n'ont pas encore été vérifiés et ne comptent pas.", "%d link(s) have not been checked yet and do not count.", unchecked),
+			Hint:    tx("Relancez « vigie links ».", "Run \"vigie links\" again.")})
+	}
+	if assessed == 0 {
+		return nil
+	}
+	raw := make([]float64, len(fails))
+	for i := range fails {
+		raw[i] = 100 / float64(assessed)
+	}
+	cents := apportion(raw)
+	lost := 0
+	for i, f := range fails {
+		lost += cents[i]
+		r.add(vigie.Finding{Rule: f.rule, Dimension: vigie.DimAvailability, Severity: f.sev, ResourceID: f.x.ID,
+			Points: float64(cents[i]) / 100, Message: linkMessage(f.rule, f.x, f.lr), Hint: linkHint(f.rule)})
+	}
+	return fromCents(10000 - lost)
+}
+
+func linkDetail(lr *vigie.LinkResult) string {
+	if lr == nil {
+		return ""
+	}
+	parts := []string{}
+	if lr.Status > 0 {
+		parts = append(parts, "HTTP "+itoa(lr.Status))
+	}
+	if lr.Reason != "" {
+		parts = append(parts, lr.Reason)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+func linkMessage(rule string, x *vigie.Resource, lr *vigie.LinkResult) vigie.Text {
+	name, d := resLabel(x), linkDetail(lr)
+	switch rule {
+	case "LINK-NO-URL":
+		return tx("La ressource « %s » n'a pas d'URL.", "Resource %q has no URL.", name)
+	case "LINK-FAILING":
+		n := 0
+		if lr != nil {
+			n = lr.Failures
+		}
+		return vigie.Text{FR: "Le lien de la ressource « " + name + " » échoue" + d + " depuis " + itoa(n) + " vérification(s), sans être encore confirmé rompu.",
+			EN: "The link of resource \"" + name + "\" fails" + d + " for " + itoa(n) + " check(s), not yet confirmed broken."}
+	case "LINK-INVALID":
+		return vigie.Text{FR: "Le lien de la ressource « " + name + " » n'est pas une URL valide" + d + ".", EN: "The link of resource \"" + name + "\" is not a valid URL" + d + "."}
+	case "LINK-BLOCKED":
+		return vigie.Text{FR: "Le lien de la ressource « " + name + " » mène à une adresse non publique" + d + ".", EN: "The link of resource \"" + name + "\" leads to a non-public address" + d + "."}
+	}
+	return vigie.Text{FR: "Le lien de la ressource « " + name + " » est rompu" + d + ".", EN: "The link of resource \"" + name + "\" is broken" + d + "."}
+}
+
+func linkHint(rule string) vigie.Text {
+	switch rule {
+	case "LINK-NO-URL", "LINK-INVALID":
+		return tx("Donnez une adresse complète et valide vers le fichier.", "Give a full, valid address to the file.")
+	case "LINK-BLOCKED":
+		return tx("Publiez le fichier à une adresse accessible depuis Internet.", "Publish the file at an address reachable from the Internet.")
+	case "LINK-FAILING":
+		return tx("Vérifiez que le serveur répond ; si le fichier a déménagé, mettez le lien à jour.", "Check that the server answers; if the file moved, update the link.")
+	}
+	return tx("Mettez le lien à jour ou téléversez le fichier sur le portail.", "Update the link or upload the file to the portal.")
+}

@@ -1,0 +1,577 @@
+package quality
+
+import (
+	"net/mail"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/vigie-audit/vigie"
+)
+
+// loss is a failed check before its points are scaled to the dimension.
+type loss struct {
+	code  string
+	sev   string
+	res   string
+	frac  float64 // share of the check's points (for one resource) lost
+	msg   vigie.Text
+	hint  vigie.Text
+	share float64 // set by the engine: the check's points for this resource
+}
+
+type datasetCheck func(r *run, c Check) (applicable bool, ls []loss)
+type resourceCheck func(r *run, c Check, x *vigie.Resource) (applicable bool, ls []loss)
+
+type checkDef struct {
+	dataset  datasetCheck
+	resource resourceCheck
+}
+
+// checks is the catalogue of completeness checks a profile can use.
+var checks = map[string]checkDef{
+	"title":            {dataset: checkTitle},
+	"description":      {dataset: checkDescription},
+	"keywords":         {dataset: checkKeywords},
+	"licence":          {dataset: checkLicence},
+	"publisher":        {dataset: checkPublisher},
+	"author":           {dataset: checkAuthor},
+	"author_email":     {dataset: checkAuthorEmail},
+	"contact":          {dataset: checkContact},
+	"update_frequency": {dataset: checkUpdateFrequency},
+	"frequency":        {dataset: checkFrequency},
+	"language":         {dataset: checkLanguage},
+	"ext_spatial":      {dataset: checkExtSpatial},
+	"temporal":         {dataset: checkTemporal},
+	"methodologie":     {dataset: checkMethodology},
+	"category":         {dataset: checkCategory},
+	"resources":        {dataset: checkResources},
+	"data_resource":    {dataset: checkDataResource},
+	"res_name":         {resource: checkResName},
+	"res_description":  {resource: checkResDescription},
+	"res_format":       {resource: checkResFormat},
+	"res_format_case":  {resource: checkResFormatCase},
+	"res_type":         {resource: checkResType},
+	"res_relidi":       {resource: checkResRelidi},
+	"res_compression":  {resource: checkResCompression},
+	"res_url":          {resource: checkResURL},
+}
+
+// CheckNames lists the completeness checks a profile may use.
+func CheckNames() []string {
+	out := make([]string, 0, len(checks))
+	for k := range checks {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// completeness runs the profile's checks. Each applicable check is worth its
+// points; a resource check's points are shared equally by the resources it
+// applies to. Points are then scaled so the applicable checks total 100, and
+// each finding carries exactly the scaled points it cost.
+func (r *run) completeness() *float64 {
+	var total float64
+	var all []loss
+	for _, c := range r.p.Completeness {
+		def := checks[c.Check]
+		if def.dataset != nil {
+			ok, ls := def.dataset(r, c)
+			if !ok {
+				continue
+			}
+			total += c.Points
+			for _, l := range ls {
+				l.share = c.Points
+				all = append(all, l)
+			}
+			continue
+		}
+		var applicable []int
+		var per [][]loss
+		for i := range r.d.Resources {
+			ok, ls := def.resource(r, c, &r.d.Resources[i])
+			if ok {
+				applicable = append(applicable, i)
+				per = append(per, ls)
+			}
+		}
+		if len(applicable) == 0 {
+			continue
+		}
+		total += c.Points
+		share := c.Points / float64(len(applicable))
+		for j, ls := range per {
+			x := &r.d.Resources[applicable[j]]
+			for _, l := range ls {
+				l.share = share
+				l.res = x.ID
+				all = append(all, l)
+			}
+		}
+	}
+	if total == 0 {
+		return nil
+	}
+	scale := 100 / total
+	raw := make([]float64, len(all))
+	for i, l := range all {
+		raw[i] = l.share * l.frac * scale
+	}
+	cents := apportion(raw)
+	lost := 0
+	for i, l := range all {
+		if cents[i] <= 0 {
+			continue
+		}
+		lost += cents[i]
+		r.add(vigie.Finding{Rule: l.code, Dimension: vigie.DimCompleteness, Severity: l.sev, ResourceID: l.res, Points: float64(cents[i]) / 100, Message: l.msg, Hint: l.hint})
+	}
+	return fromCents(10000 - lost)
+}
+
+func (r *run) code(suffix string) string { return r.p.CodePrefix + "-" + suffix }
+
+func sev(c Check, def string) string {
+	switch c.Severity {
+	case vigie.SevError, vigie.SevWarning:
+		return c.Severity
+	}
+	return def
+}
+
+func blank(s string) bool { return strings.TrimSpace(s) == "" }
+
+func one(l loss) (bool, []loss) { return true, []loss{l} }
+
+func checkTitle(r *run, c Check) (bool, []loss) {
+	if !blank(r.d.Title) {
+		return true, nil
+	}
+	return one(loss{code: r.code("TITLE-MISSING"), sev: sev(c, vigie.SevError), frac: 1,
+		msg:  tx("Le jeu de données n'a pas de titre.", "The dataset has no title."),
+		hint: tx("Donnez-lui un titre court et parlant, qui dit ce que contiennent les données.", "Give it a short, meaningful title that says what the data contain.")})
+}
+
+func checkDescription(r *run, c Check) (bool, []loss) {
+	n := utf8.RuneCountInString(strings.TrimSpace(r.d.Notes))
+	switch {
+	case n == 0:
+		return one(loss{code: r.code("DESCRIPTION-MISSING"), sev: sev(c, vigie.SevError), frac: 1,
+			msg:  tx("Le jeu de données n'a pas de description.", "The dataset has no description."),
+			hint: tx("Rédigez une description : ce que contiennent les données, leur provenance, leur couverture et leurs limites.", "Write a description: what the data contain, where they come from, what they cover and their limits.")})
+	case c.MinLength > 0 && n < c.MinLength:
+		return one(loss{code: r.code("DESCRIPTION-SHORT"), sev: sev(c, vigie.SevWarning), frac: 0.5,
+			msg:  tx("La description est très courte (%d caractères, moins de %d).", "The description is very short (%d characters, fewer than %d).", n, c.MinLength),
+			hint: tx("Étoffez la description : contenu, provenance, couverture, limites.", "Expand the description: content, source, coverage, limits.")})
+	}
+	return true, nil
+}
+
+func checkKeywords(r *run, c Check) (bool, []loss) {
+	for _, t := range r.d.Tags {
+		if !blank(t) {
+			return true, nil
+		}
+	}
+	return one(loss{code: r.code("KEYWORDS-MISSING"), sev: sev(c, vigie.SevError), frac: 1,
+		msg:  tx("Le jeu de données n'a aucun mot-clé.", "The dataset has no keywords."),
+		hint: tx("Ajoutez quelques mots-clés au singulier, avec accents et majuscule initiale, pour qu'on le trouve.", "Add a few keywords (singular, with accents, capitalised) so people can find it.")})
+}
+
+func checkLicence(r *run, c Check) (bool, []loss) {
+	id := strings.TrimSpace(r.d.LicenseID)
+	if id == "" {
+		return one(loss{code: r.code("LICENCE-MISSING"), sev: sev(c, vigie.SevError), frac: 1,
+			msg:  tx("Aucune licence n'est indiquée.", "No licence is given."),
+			hint: tx("Choisissez une licence ouverte, de préférence CC-BY 4.0 (licence attendue sur Données Québec).", "Choose an open licence, preferably CC-BY 4.0 (the licence Données Québec expects).")})
+	}
+	if len(r.p.Vocabularies.Licences) > 0 && !inFold(r.p.Vocabularies.Licences, id) {
+		return one(loss{code: r.code("LICENCE-NOT-ALLOWED"), sev: sev(c, vigie.SevError), frac: 1,
+			msg:  tx("La licence « %s » ne fait pas partie de la liste admise.", "Licence %q is not in the allowed list.", id),
+			hint: tx("Utilisez une licence de la liste (%s).", "Use a licence from the list (%s).", strings.Join(r.p.Vocabularies.Licences, ", "))})
+	}
+	return true, nil
+}
+
+func checkPublisher(r *run, c Check) (bool, []loss) {
+	if !blank(r.d.Organization) {
+		return true, nil
+	}
+	return one(loss{code: r.code("PUBLISHER-MISSING"), sev: sev(c, vigie.SevError), frac: 1,
+		msg:  tx("Aucune organisation éditrice n'est rattachée au jeu de données.", "No publishing organization is attached to the dataset."),
+		hint: tx("Rattachez le jeu de données à l'organisation qui le diffuse.", "Attach the dataset to the organization that publishes it.")})
+}
+
+func checkAuthor(r *run, c Check) (bool, []loss) {
+	if !blank(r.d.Author) {
+		return true, nil
+	}
+	return one(loss{code: r.code("AUTHOR-MISSING"), sev: sev(c, vigie.SevWarning), frac: 1,
+		msg:  tx("Le champ Responsable (author) est vide.", "The responsible unit (author) is empty."),
+		hint: tx("Indiquez l'unité responsable de la création et de la mise à jour des données.", "Name the unit responsible for creating and updating the data.")})
+}
+
+func checkAuthorEmail(r *run, c Check) (bool, []loss) {
+	e := strings.TrimSpace(r.d.AuthorEmail)
+	if e == "" {
+		return one(loss{code: r.code("EMAIL-MISSING"), sev: sev(c, vigie.SevWarning), frac: 1,
+			msg:  tx("Aucun courriel de contact (author_email) n'est indiqué.", "No contact e-mail (author_email) is given."),
+			hint: tx("Ajoutez une adresse courriel générique où poser des questions sur les données.", "Add a generic e-mail address for questions about the data.")})
+	}
+	if !validEmail(e) {
+		return one(loss{code: r.code("EMAIL-INVALID"), sev: sev(c, vigie.SevError), frac: 1,
+			msg:  tx("Le courriel de contact « %s » n'est pas une adresse valide.", "Contact e-mail %q is not a valid address.", e),
+			hint: tx("Corrigez l'adresse (forme nom@domaine.ca, sans nom affiché).", "Fix the address (name@domain.ca, no display name).")})
+	}
+	return true, nil
+}
+
+func checkContact(r *run, c Check) (bool, []loss) {
+	for _, e := range []string{r.d.MaintainerEmail, r.d.AuthorEmail} {
+		if e = strings.TrimSpace(e); e != "" {
+			if validEmail(e) {
+				return true, nil
+			}
+			return one(loss{code: r.code("EMAIL-INVALID"), sev: sev(c, vigie.SevError), frac: 0.5,
+				msg:  tx("Le courriel de contact « %s » n'est pas une adresse valide.", "Contact e-mail %q is not a valid address.", e),
+				hint: tx("Corrigez l'adresse (forme nom@domaine.ca).", "Fix the address (name@domain.org).")})
+		}
+	}
+	return one(loss{code: r.code("CONTACT-MISSING"), sev: sev(c, vigie.SevWarning), frac: 1,
+		msg:  tx("Aucun courriel de contact (maintainer_email ou author_email) n'est indiqué.", "No contact e-mail (maintainer_email or author_email) is given."),
+		hint: tx("Ajoutez une adresse courriel où poser des questions sur les données.", "Add an e-mail address for questions about the data.")})
+}
+
+func validEmail(e string) bool {
+	a, err := mail.ParseAddress(e)
+	if err != nil || a.Name != "" || a.Address != e {
+		return false
+	}
+	at := strings.LastIndexByte(e, '@')
+	return at > 0 && strings.Contains(e[at+1:], ".") && !strings.HasSuffix(e, ".")
+}
+
+func checkUpdateFrequency(r *run, c Check) (bool, []loss) {
+	v := strings.TrimSpace(r.d.Extra("update_frequency"))
+	if v == "" {
+		return one(loss{code: r.code("FREQUENCY-MISSING"), sev: sev(c, vigie.SevError), frac: 1,
+			msg:  tx("La fréquence de mise à jour (update_frequency) n'est pas indiquée.", "The update frequency (update_frequency) is not given."),
+			hint: tx("Choisissez la fréquence de mise à jour prévue (annuelle, mensuelle, au besoin…).", "Choose the planned update frequency (annual, monthly, as needed…).")})
+	}
+	if len(r.p.Vocabularies.UpdateFrequency) > 0 && !inFold(r.p.Vocabularies.UpdateFrequency, v) {
+		return one(loss{code: r.code("FREQUENCY-INVALID"), sev: sev(c, vigie.SevError), frac: 1,
+			msg:  tx("La fréquence « %s » ne fait pas partie du vocabulaire du portail.", "Frequency %q is not in the portal's vocabulary.", v),
+			hint: tx("Utilisez une valeur du vocabulaire : %s.", "Use a value from the vocabulary: %s.", strings.Join(r.p.Vocabularies.UpdateFrequency, ", "))})
+	}
+	return true, nil
+}
+
+func checkFrequency(r *run, c Check) (bool, []loss) {
+	if _, raw := r.declaredFrequency(); raw != "" {
+		return true, nil
+	}
+	return one(loss{code: r.code("FREQUENCY-MISSING"), sev: sev(c, vigie.SevWarning), frac: 1,
+		msg:  tx("Aucune fréquence de mise à jour n'est déclarée.", "No update frequency is declared."),
+		hint: tx("Déclarez la fréquence prévue (champ frequency ou accrualPeriodicity).", "Declare the planned frequency (frequency or accrualPeriodicity field).")})
+}
+
+func checkLanguage(r *run, c Check) (bool, []loss) {
+	v := unlist(r.d.Extra("language"))
+	if v == "" {
+		return one(loss{code: r.code("LANGUAGE-MISSING"), sev: sev(c, vigie.SevError), frac: 1,
+			msg:  tx("La langue des données (language) n'est pas indiquée.", "The language of the data (language) is not given."),
+			hint: tx("Indiquez FR, ou FR_EN pour des données bilingues.", "Set FR, or FR_EN for bilingual data.")})
+	}
+	if len(r.p.Vocabularies.Language) > 0 && !inFold(r.p.Vocabularies.Language, v) {
+		return one(loss{code: r.code("LANGUAGE-INVALID"), sev: sev(c, vigie.SevError), frac: 1,
+			msg:  tx("La langue « %s » n'est pas une valeur admise.", "Language %q is not an allowed value.", v),
+			hint: tx("Utilisez une valeur admise : %s.", "Use an allowed value: %s.", strings.Join(r.p.Vocabularies.Language, ", "))})
+	}
+	return true, nil
+}
+
+func checkExtSpatial(r *run, c Check) (bool, []loss) {
+	if unlist(r.d.Extra("ext_spatial")) != "" {
+		return true, nil
+	}
+	return one(loss{code: r.code("SPATIAL-MISSING"), sev: sev(c, vigie.SevError), frac: 1,
+		msg:  tx("La couverture géographique (ext_spatial) n'est pas indiquée.", "The geographic coverage (ext_spatial) is not given."),
+		hint: tx("Choisissez le territoire couvert (ville, province-quebec…).", "Choose the territory covered (city, province-quebec…).")})
+}
+
+func checkTemporal(r *run, c Check) (bool, []loss) {
+	v := strings.TrimSpace(r.d.Extra("temporal"))
+	if v == "" {
+		return one(loss{code: r.code("TEMPORAL-MISSING"), sev: sev(c, vigie.SevWarning), frac: 1,
+			msg:  tx("La couverture temporelle (temporal) n'est pas indiquée.", "The temporal coverage (temporal) is not given."),
+			hint: tx("Indiquez la période couverte sous la forme AAAA-MM-JJ / AAAA-MM-JJ.", "Give the period covered as YYYY-MM-DD / YYYY-MM-DD.")})
+	}
+	if !validTemporal(v) {
+		return one(loss{code: r.code("TEMPORAL-FORMAT"), sev: sev(c, vigie.SevError), frac: 1,
+			msg:  tx("La couverture temporelle « %s » n'est pas de la forme AAAA-MM-JJ / AAAA-MM-JJ.", "Temporal coverage %q is not of the form YYYY-MM-DD / YYYY-MM-DD.", v),
+			hint: tx("Écrivez deux dates réelles séparées par « / », la première avant la seconde (ou une seule date pour un instantané).", "Write two real dates separated by \" / \", the first before the second (or one date for a snapshot).")})
+	}
+	return true, nil
+}
+
+// validTemporal accepts "YYYY-MM-DD / YYYY-MM-DD" (start ≤ end) or one date.
+func validTemporal(v string) bool {
+	parts := strings.Split(v, "/")
+	if len(parts) > 2 {
+		return false
+	}
+	var ds []time.Time
+	for _, p := range parts {
+		t, err := time.Parse("2006-01-02", strings.TrimSpace(p))
+		if err != nil {
+			return false
+		}
+		ds = append(ds, t)
+	}
+	return len(ds) == 1 || !ds[1].Before(ds[0])
+}
+
+func checkMethodology(r *run, c Check) (bool, []loss) {
+	if !blank(r.d.Extra("methodologie")) {
+		return true, nil
+	}
+	return one(loss{code: r.code("METHODOLOGY-MISSING"), sev: sev(c, vigie.SevWarning), frac: 1,
+		msg:  tx("Les informations complémentaires (methodologie) sont vides.", "The additional information (methodologie) is empty."),
+		hint: tx("Décrivez les champs, les limites, la fiabilité, la précision et le système de coordonnées.", "Describe the fields, limits, reliability, precision and coordinate system.")})
+}
+
+func checkCategory(r *run, c Check) (bool, []loss) {
+	for _, g := range r.d.Groups {
+		if !blank(g) {
+			return true, nil
+		}
+	}
+	return one(loss{code: r.code("CATEGORY-MISSING"), sev: sev(c, vigie.SevWarning), frac: 1,
+		msg:  tx("Le jeu de données n'est classé dans aucune catégorie (groupe).", "The dataset is in no category (group)."),
+		hint: tx("Classez-le dans au moins une catégorie du portail.", "Put it in at least one of the portal's categories.")})
+}
+
+func checkResources(r *run, c Check) (bool, []loss) {
+	if len(r.d.Resources) > 0 {
+		return true, nil
+	}
+	return one(loss{code: r.code("RESOURCES-MISSING"), sev: sev(c, vigie.SevError), frac: 1,
+		msg:  tx("Le jeu de données n'a aucune ressource.", "The dataset has no resources."),
+		hint: tx("Ajoutez au moins un fichier ou un lien vers les données.", "Add at least one file or link to the data.")})
+}
+
+func checkDataResource(r *run, c Check) (bool, []loss) {
+	for i := range r.d.Resources {
+		if inFold(r.p.Vocabularies.DataResourceTypes, r.d.Resources[i].ResourceType) {
+			return true, nil
+		}
+	}
+	return one(loss{code: r.code("DATA-RESOURCE-MISSING"), sev: sev(c, vigie.SevError), frac: 1,
+		msg:  tx("Aucune ressource n'est de type « données » (resource_type = donnees).", "No resource is of type data (resource_type = donnees)."),
+		hint: tx("Un jeu de données contient au moins une ressource de type données : corrigez le type de la ressource principale.", "A dataset holds at least one data resource: fix the type of the main resource.")})
+}
+
+func resLabel(x *vigie.Resource) string {
+	if !blank(x.Name) {
+		return strings.TrimSpace(x.Name)
+	}
+	if x.ID != "" {
+		return x.ID
+	}
+	return "#" + itoa(x.Position+1)
+}
+
+func checkResName(r *run, c Check, x *vigie.Resource) (bool, []loss) {
+	if !blank(x.Name) {
+		return true, nil
+	}
+	return one(loss{code: "RES-NAME-MISSING", sev: sev(c, vigie.SevError), frac: 1,
+		msg:  tx("La ressource %s n'a pas de titre.", "Resource %s has no title.", resLabel(x)),
+		hint: tx("Donnez à la ressource un titre qui dit ce que contient le fichier.", "Give the resource a title that says what the file contains.")})
+}
+
+func checkResDescription(r *run, c Check, x *vigie.Resource) (bool, []loss) {
+	if !blank(x.Description) {
+		return true, nil
+	}
+	return one(loss{code: "RES-DESCRIPTION-MISSING", sev: sev(c, vigie.SevWarning), frac: 1,
+		msg:  tx("La ressource « %s » n'a pas de description.", "Resource %q has no description.", resLabel(x)),
+		hint: tx("Décrivez ce qui est propre à ce fichier : contenu, période, particularités.", "Describe what is specific to this file: content, period, particulars.")})
+}
+
+func checkResFormat(r *run, c Check, x *vigie.Resource) (bool, []loss) {
+	f := strings.TrimSpace(x.Format)
+	if f == "" {
+		return one(loss{code: "RES-FORMAT-MISSING", sev: sev(c, vigie.SevError), frac: 1,
+			msg:  tx("La ressource « %s » n'a pas de format.", "Resource %q has no format.", resLabel(x)),
+			hint: tx("Indiquez le format du fichier (CSV, JSON, GeoJSON…).", "Give the file format (CSV, JSON, GeoJSON…).")})
+	}
+	if !KnownFormat(NormalizeFormat(f)) {
+		return one(loss{code: "RES-FORMAT-UNKNOWN", sev: sev(c, vigie.SevWarning), frac: 0.5,
+			msg:  tx("Le format « %s » de la ressource « %s » n'est pas un format connu.", "Format %q of resource %q is not a known format.", f, resLabel(x)),
+			hint: tx("Utilisez le nom usuel du format (CSV, JSON, XLSX, SHP…).", "Use the usual format name (CSV, JSON, XLSX, SHP…).")})
+	}
+	return true, nil
+}
+
+// ExpectedFormatCase is how Données Québec wants a format written: upper
+// case, except GeoJSON, GeoTIFF and SQLite.
+func ExpectedFormatCase(format string) string {
+	u := strings.ToUpper(strings.TrimSpace(format))
+	if c, ok := formatCase[u]; ok {
+		return c
+	}
+	return u
+}
+
+func checkResFormatCase(r *run, c Check, x *vigie.Resource) (bool, []loss) {
+	f := strings.TrimSpace(x.Format)
+	if f == "" || !KnownFormat(NormalizeFormat(f)) || strings.Contains(f, "/") {
+		return false, nil
+	}
+	want := ExpectedFormatCase(f)
+	if f == want {
+		return true, nil
+	}
+	return one(loss{code: "RES-FORMAT-CASE", sev: sev(c, vigie.SevWarning), frac: 1,
+		msg:  tx("Le format « %s » de la ressource « %s » devrait s'écrire « %s ».", "Format %q of resource %q should be written %q.", f, resLabel(x), want),
+		hint: tx("Écrivez le format en majuscules (sauf GeoJSON, GeoTIFF et SQLite).", "Write the format in capitals (except GeoJSON, GeoTIFF and SQLite).")})
+}
+
+func checkResType(r *run, c Check, x *vigie.Resource) (bool, []loss) {
+	t := strings.TrimSpace(x.ResourceType)
+	allowed := strings.Join(r.p.Vocabularies.ResourceTypes, ", ")
+	switch {
+	case t == "":
+		return one(loss{code: "RES-TYPE-MISSING", sev: sev(c, vigie.SevError), frac: 1,
+			msg:  tx("La ressource « %s » n'a pas de type de ressource.", "Resource %q has no resource type.", resLabel(x)),
+			hint: tx("Choisissez un type : %s.", "Choose a type: %s.", allowed)})
+	case inFold(r.p.Vocabularies.ForbiddenResourceTypes, t):
+		return one(loss{code: "RES-TYPE-FILE", sev: sev(c, vigie.SevError), frac: 1,
+			msg:  tx("La ressource « %s » a le type « %s », qui ne doit pas être utilisé.", "Resource %q has type %q, which must not be used.", resLabel(x), t),
+			hint: tx("Remplacez-le par l'un des types admis : %s.", "Replace it with one of the allowed types: %s.", allowed)})
+	case len(r.p.Vocabularies.ResourceTypes) > 0 && !inFold(r.p.Vocabularies.ResourceTypes, t):
+		return one(loss{code: "RES-TYPE-INVALID", sev: sev(c, vigie.SevError), frac: 1,
+			msg:  tx("Le type « %s » de la ressource « %s » n'est pas admis.", "Type %q of resource %q is not allowed.", t, resLabel(x)),
+			hint: tx("Choisissez un type : %s.", "Choose a type: %s.", allowed)})
+	}
+	return true, nil
+}
+
+// complementary reports whether a resource is ticked "ressource complémentaire".
+func complementary(x *vigie.Resource) bool {
+	return strings.Contains(x.Extras["relidi_ressource_complementaire"], "relidi.rescom")
+}
+
+func checkResRelidi(r *run, c Check, x *vigie.Resource) (bool, []loss) {
+	if !inFold(r.p.Vocabularies.RelidiResourceTypes, x.ResourceType) || complementary(x) {
+		return false, nil
+	}
+	fields := r.p.Vocabularies.RelidiFields
+	if len(fields) == 0 {
+		return false, nil
+	}
+	var missing, non []string
+	for _, f := range fields {
+		v := strings.ToLower(unlist(x.Extras[f]))
+		switch {
+		case f == "relidi_description_champs":
+			switch v {
+			case "relidi.descha.foudoc", "relidi.descha.foumet":
+			case "relidi.descha.absent":
+				non = append(non, f)
+			default:
+				missing = append(missing, f)
+			}
+		case v == "non":
+			non = append(non, f)
+		case inFold(r.p.Vocabularies.RelidiAnswers, v):
+		default:
+			missing = append(missing, f)
+		}
+	}
+	n := float64(len(fields))
+	var ls []loss
+	if len(missing) > 0 {
+		ls = append(ls, loss{code: "RES-RELIDI-MISSING", sev: sev(c, vigie.SevError), frac: float64(len(missing)) / n,
+			msg:  tx("La ressource « %s » ne déclare pas sa conformité aux lignes directrices (%s).", "Resource %q does not declare its conformity with the guidelines (%s).", resLabel(x), strings.Join(missing, ", ")),
+			hint: tx("Répondez oui, non ou n/a à chaque point de conformité de la ressource, ou cochez « Ressource complémentaire » s'il s'agit d'un complément.", "Answer oui, non or n/a to each conformity item of the resource, or tick \"Ressource complémentaire\" if it only complements another.")})
+	}
+	if len(non) > 0 {
+		ls = append(ls, loss{code: "RES-RELIDI-NONCONFORM", sev: sev(c, vigie.SevWarning), frac: float64(len(non)) / n,
+			msg:  tx("La ressource « %s » se déclare non conforme aux lignes directrices (%s).", "Resource %q declares itself non-conforming with the guidelines (%s).", resLabel(x), strings.Join(non, ", ")),
+			hint: tx("Corrigez le fichier (UTF-8, virgule, ISO 8601, EPSG:4326, description des champs…) ou documentez la dérogation dans les informations complémentaires.", "Fix the file (UTF-8, comma, ISO 8601, EPSG:4326, field descriptions…) or document the exception in the additional information.")})
+	}
+	return true, ls
+}
+
+var compressedFormats = setOf("ZIP", "GZIP", "GZ", "7Z", "RAR", "TAR", "BZ2", "TGZ")
+
+func checkResCompression(r *run, c Check, x *vigie.Resource) (bool, []loss) {
+	f := NormalizeFormat(x.Format)
+	ext := ""
+	if u, err := url.Parse(x.URL); err == nil {
+		p := strings.ToUpper(u.Path)
+		if i := strings.LastIndexByte(p, '.'); i >= 0 {
+			ext = p[i+1:]
+		}
+	}
+	compressed := compressedFormats[f] || compressedFormats[ext]
+	if !compressed || inFold(r.p.Vocabularies.CompressionAllowed, f) {
+		return true, nil
+	}
+	return one(loss{code: "RES-COMPRESSED", sev: sev(c, vigie.SevWarning), frac: 1,
+		msg:  tx("La ressource « %s » est compressée alors que son format ne le justifie pas.", "Resource %q is compressed although its format does not call for it.", resLabel(x)),
+		hint: tx("Diffusez le fichier non compressé ; la compression est réservée aux formats %s.", "Publish the file uncompressed; compression is for %s only.", strings.Join(r.p.Vocabularies.CompressionAllowed, ", "))})
+}
+
+func checkResURL(r *run, c Check, x *vigie.Resource) (bool, []loss) {
+	v := strings.TrimSpace(x.URL)
+	if v == "" {
+		return one(loss{code: "RES-URL-MISSING", sev: sev(c, vigie.SevError), frac: 1,
+			msg:  tx("La ressource « %s » n'a pas d'URL.", "Resource %q has no URL.", resLabel(x)),
+			hint: tx("Téléversez le fichier ou donnez le lien vers les données.", "Upload the file or give the link to the data.")})
+	}
+	if !validURL(v) {
+		return one(loss{code: "RES-URL-INVALID", sev: sev(c, vigie.SevError), frac: 1,
+			msg:  tx("L'URL de la ressource « %s » n'est pas une adresse web valide.", "The URL of resource %q is not a valid web address.", resLabel(x)),
+			hint: tx("Donnez une adresse complète commençant par https://.", "Give a full address starting with https://.")})
+	}
+	return true, nil
+}
+
+func validURL(v string) bool {
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http", "https", "ftp":
+		return true
+	}
+	return false
+}
+
+// unlist turns a JSON-encoded one-element list (`["FR"]`) into its value.
+func unlist(v string) string {
+	v = strings.TrimSpace(v)
+	if strings.HasPrefix(v, "[") && strings.HasSuffix(v, "]") {
+		v = strings.TrimSpace(v[1 : len(v)-1])
+		v = strings.Trim(v, `"`)
+	}
+	return strings.TrimSpace(v)
+}
+
+func inFold(list []string, v string) bool {
+	v = strings.TrimSpace(v)
+	for _, x := range list {
+		if strings.EqualFold(x, v) {
+			return true
+		}
+	}
+	return false
+}

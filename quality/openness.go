@@ -1,0 +1,135 @@
+package quality
+
+import (
+	"math"
+
+	"github.com/vigie-audit/vigie"
+)
+
+// ResourceStars is how ckanext-qa rates one resource, before the licence.
+type ResourceStars struct {
+	Stars  int
+	Format string // normalised format used ("" when none was understood)
+	Source string // format, url, content_type, none, broken
+}
+
+// StarsOf rates a resource from its declared format, else its URL's
+// extension, else the content type the link checker saw; 0 when the link is
+// broken; 1 when the format is not understood.
+func StarsOf(x *vigie.Resource, lr *vigie.LinkResult) ResourceStars {
+	if lr != nil && (lr.Class == vigie.LinkBroken || lr.Class == vigie.LinkInvalid) {
+		return ResourceStars{Stars: 0, Source: "broken"}
+	}
+	if f := NormalizeFormat(x.Format); f != "" {
+		if s, ok := formatStars[f]; ok {
+			return ResourceStars{Stars: s, Format: f, Source: "format"}
+		}
+	}
+	if f := urlFormat(x.URL); f != "" {
+		if s, ok := formatStars[f]; ok {
+			return ResourceStars{Stars: s, Format: f, Source: "url"}
+		}
+		return ResourceStars{Stars: 1, Format: f, Source: "url"}
+	}
+	if lr != nil {
+		if f := contentTypeFormat(lr.ContentType); f != "" {
+			if s, ok := formatStars[f]; ok {
+				return ResourceStars{Stars: s, Format: f, Source: "content_type"}
+			}
+		}
+	}
+	return ResourceStars{Stars: 1, Format: NormalizeFormat(x.Format), Source: "none"}
+}
+
+func (r *run) link(x *vigie.Resource) *vigie.LinkResult {
+	if lr, ok := r.links[x.URL]; ok {
+		return &lr
+	}
+	return nil
+}
+
+// openness gives the dataset its best resource's stars (0 when the licence
+// is not open) and sets the open-format and machine-readable flags.
+func (r *run) openness() *float64 {
+	a := r.out
+	open, known := LicenceOpen(r.d.LicenseID, r.d.IsOpen)
+	a.OpenLicence = open
+	best, bestI := -1, -1
+	var bestRS ResourceStars
+	for i := range r.d.Resources {
+		x := &r.d.Resources[i]
+		lr := r.link(x)
+		rs := StarsOf(x, lr)
+		if rs.Source != "broken" {
+			f := rs.Format
+			if NonProprietary(f) || NonProprietary(NormalizeFormat(x.Mimetype)) {
+				a.OpenFormat = true
+			}
+			if MachineReadable(f) || MachineReadable(NormalizeFormat(x.Mimetype)) {
+				a.MachineReadable = true
+			}
+		}
+		if rs.Stars > best {
+			best, bestI, bestRS = rs.Stars, i, rs
+		}
+	}
+	table := r.p.Openness.ScoreByStars
+	lost := func(stars int, rule, sevr, resID string, msg, hint vigie.Text) *float64 {
+		a.Stars = stars
+		v := table[stars]
+		cents := int(math.Round((100 - v) * 100))
+		if cents > 0 {
+			if sevr == vigie.SevInfo {
+				sevr = vigie.SevWarning // a finding that costs points is never a mere note
+			}
+			r.add(vigie.Finding{Rule: rule, Dimension: vigie.DimOpenness, Severity: sevr, ResourceID: resID, Points: float64(cents) / 100, Message: msg, Hint: hint})
+		}
+		return fromCents(10000 - cents)
+	}
+	switch {
+	case len(r.d.Resources) == 0:
+		return lost(0, "OPEN-NO-RESOURCE", vigie.SevError, "",
+			tx("Aucune ressource : rien n'est disponible sur le Web (0 étoile).", "No resources: nothing is available on the Web (0 stars)."),
+			tx("Publiez les données dans une ressource.", "Publish the data in a resource."))
+	case !open && r.d.LicenseID == "":
+		return lost(0, "OPEN-LICENCE-MISSING", vigie.SevError, "",
+			tx("Aucune licence n'est indiquée : les données ne sont pas ouvertes (0 étoile).", "No licence is given: the data are not open (0 stars)."),
+			tx("Publiez les données sous une licence ouverte (CC-BY 4.0, CC0…).", "Publish the data under an open licence (CC-BY 4.0, CC0…)."))
+	case !open && !known:
+		return lost(0, "OPEN-LICENCE-UNKNOWN", vigie.SevError, "",
+			tx("La licence « %s » n'est pas reconnue comme ouverte (0 étoile).", "Licence %q is not recognised as open (0 stars).", r.d.LicenseID),
+			tx("Utilisez une licence ouverte reconnue par l'Open Definition (CC-BY 4.0, CC0, ODbL, OGL…).", "Use a licence the Open Definition recognises as open (CC-BY 4.0, CC0, ODbL, OGL…)."))
+	case !open:
+		return lost(0, "OPEN-LICENCE-NOT-OPEN", vigie.SevError, "",
+			tx("La licence « %s » n'est pas ouverte au sens de l'Open Definition (0 étoile).", "Licence %q is not open per the Open Definition (0 stars).", r.d.LicenseID),
+			tx("Retirez les restrictions (pas d'utilisation commerciale, pas de modification) : choisissez CC-BY 4.0 ou CC0.", "Drop the restrictions (non-commercial, no derivatives): choose CC-BY 4.0 or CC0."))
+	}
+	x := &r.d.Resources[bestI]
+	switch {
+	case bestRS.Source == "broken":
+		return lost(0, "OPEN-LINK-BROKEN", vigie.SevError, x.ID,
+			tx("Aucune ressource n'est accessible : tous les liens sont rompus (0 étoile).", "No resource can be reached: every link is broken (0 stars)."),
+			tx("Réparez les liens des ressources.", "Fix the resources' links."))
+	case best == 0:
+		return lost(0, "OPEN-NOT-DATA", vigie.SevError, x.ID,
+			tx("Les ressources pointent vers des pages web (%s), pas vers des données (0 étoile).", "The resources point to web pages (%s), not to data (0 stars).", bestRS.Format),
+			tx("Ajoutez un lien direct vers le fichier de données (CSV, JSON…).", "Add a direct link to the data file (CSV, JSON…)."))
+	case best < 3:
+		return lost(best, "OPEN-FORMAT-STARS", vigie.SevWarning, x.ID,
+			tx("Meilleure ressource : « %s » en %s, %d étoile(s) sur 5.", "Best resource: %q in %s, %d star(s) out of 5.", resLabel(x), fmtOr(bestRS.Format), best),
+			tx("Publiez aussi les données dans un format ouvert et structuré (CSV, JSON, GeoJSON) pour atteindre 3 étoiles.", "Also publish the data in an open, structured format (CSV, JSON, GeoJSON) to reach 3 stars."))
+	case best < 5:
+		return lost(best, "OPEN-NOT-LINKED", vigie.SevInfo, x.ID,
+			tx("Meilleure ressource : « %s » en %s, %d étoiles sur 5 ; les 4e et 5e étoiles demandent des données liées (RDF).", "Best resource: %q in %s, %d stars out of 5; the 4th and 5th stars need linked data (RDF).", resLabel(x), fmtOr(bestRS.Format), best),
+			tx("Pour aller plus loin, publiez une version RDF (JSON-LD, Turtle) qui utilise des URI et renvoie à d'autres données.", "To go further, publish an RDF version (JSON-LD, Turtle) that uses URIs and links to other data."))
+	}
+	a.Stars = best
+	return fromCents(10000)
+}
+
+func fmtOr(f string) string {
+	if f == "" {
+		return "?"
+	}
+	return f
+}

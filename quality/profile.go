@@ -1,0 +1,290 @@
+package quality
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/vigie-audit/vigie"
+)
+
+//go:embed profiles/*.yaml
+var builtinFS embed.FS
+
+// Profile is a scoring profile: the weights of the dimensions, the
+// completeness checks with their points, the vocabularies they use and the
+// freshness and openness settings. Profiles are data (YAML or JSON).
+type Profile struct {
+	Name         string             `yaml:"name"`
+	Extends      string             `yaml:"extends,omitempty"`
+	Title        vigie.Text         `yaml:"title"`
+	CodePrefix   string             `yaml:"code_prefix"`
+	Weights      map[string]float64 `yaml:"weights"`
+	Completeness []Check            `yaml:"completeness"`
+	Vocabularies Vocabularies       `yaml:"vocabularies"`
+	Freshness    FreshnessConfig    `yaml:"freshness"`
+	Openness     OpennessConfig     `yaml:"openness"`
+	MQAFindings  bool               `yaml:"mqa_findings"`
+
+	thresholds map[string][3]time.Duration
+}
+
+// Check is one completeness check and the points it is worth.
+type Check struct {
+	Check     string  `yaml:"check"`
+	Points    float64 `yaml:"points"`
+	MinLength int     `yaml:"min_length,omitempty"`
+	Severity  string  `yaml:"severity,omitempty"` // overrides the check's default severity (error or warning)
+}
+
+// Vocabularies holds the allowed values completeness checks compare with. An
+// empty list means any non-empty value is accepted.
+type Vocabularies struct {
+	Licences               []string `yaml:"licences"`
+	UpdateFrequency        []string `yaml:"update_frequency"`
+	Language               []string `yaml:"language"`
+	ResourceTypes          []string `yaml:"resource_types"`
+	ForbiddenResourceTypes []string `yaml:"forbidden_resource_types"`
+	DataResourceTypes      []string `yaml:"data_resource_types"`
+	RelidiResourceTypes    []string `yaml:"relidi_resource_types"`
+	RelidiFields           []string `yaml:"relidi_fields"`
+	RelidiAnswers          []string `yaml:"relidi_answers"`
+	CompressionAllowed     []string `yaml:"compression_allowed"`
+}
+
+// FreshnessConfig says where the frequency is declared and how late is late.
+type FreshnessConfig struct {
+	Fields       []string             `yaml:"fields"`
+	Thresholds   map[string][3]string `yaml:"thresholds"` // frequency → due, overdue, delinquent ("1h", "30d")
+	StatusScores map[string]float64   `yaml:"status_scores"`
+}
+
+// OpennessConfig maps 0–5 stars to the openness score.
+type OpennessConfig struct {
+	ScoreByStars []float64 `yaml:"score_by_stars"`
+}
+
+// BuiltinProfiles lists the names of the profiles embedded in vigie.
+func BuiltinProfiles() []string {
+	ents, _ := builtinFS.ReadDir("profiles")
+	var out []string
+	for _, e := range ents {
+		out = append(out, strings.TrimSuffix(e.Name(), ".yaml"))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ProfileYAML returns the embedded YAML text of a built-in profile.
+func ProfileYAML(name string) ([]byte, error) {
+	b, err := builtinFS.ReadFile("profiles/" + name + ".yaml")
+	if err != nil {
+		return nil, fmt.Errorf("no built-in profile %q: choose one of %s", name, strings.Join(BuiltinProfiles(), ", "))
+	}
+	return b, nil
+}
+
+// LoadProfile returns a built-in profile by name, or reads a profile file
+// through readFile (the caller passes os.ReadFile; quality does no I/O).
+// A file may say `extends: <built-in>` and override only what it changes.
+func LoadProfile(nameOrPath string, readFile func(string) ([]byte, error)) (*Profile, error) {
+	if b, err := ProfileYAML(nameOrPath); err == nil {
+		return ParseProfile(b)
+	}
+	if readFile == nil || !strings.ContainsAny(nameOrPath, "./\\") {
+		return nil, fmt.Errorf("unknown profile %q: choose one of %s, or pass a YAML file path", nameOrPath, strings.Join(BuiltinProfiles(), ", "))
+	}
+	b, err := readFile(nameOrPath)
+	if err != nil {
+		return nil, fmt.Errorf("read profile %s: %w", nameOrPath, err)
+	}
+	p, err := ParseProfile(b)
+	if err != nil {
+		return nil, fmt.Errorf("profile %s: %w", nameOrPath, err)
+	}
+	return p, nil
+}
+
+// ParseProfile decodes and validates a profile (YAML, or JSON which is YAML).
+func ParseProfile(b []byte) (*Profile, error) {
+	var head struct {
+		Extends string `yaml:"extends"`
+	}
+	if err := yaml.Unmarshal(b, &head); err != nil {
+		return nil, fmt.Errorf("not valid YAML: %v", firstLine(err.Error()))
+	}
+	p := &Profile{}
+	if head.Extends != "" {
+		base, err := ProfileYAML(head.Extends)
+		if err != nil {
+			return nil, err
+		}
+		if err := yaml.Unmarshal(base, p); err != nil {
+			return nil, err
+		}
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(p); err != nil {
+		return nil, fmt.Errorf("not a valid profile: %v", firstLine(err.Error()))
+	}
+	if err := p.compile(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+var knownWeights = map[string]bool{vigie.DimCompleteness: true, vigie.DimFreshness: true, vigie.DimOpenness: true, vigie.DimAvailability: true, vigie.DimMQA: true}
+
+func (p *Profile) compile() error {
+	if p.Name == "" {
+		return errors.New("the profile has no name")
+	}
+	if p.CodePrefix == "" {
+		p.CodePrefix = "META"
+	}
+	var sum float64
+	for k, w := range p.Weights {
+		if !knownWeights[k] {
+			return fmt.Errorf("unknown weight %q: use completeness, freshness, openness, availability or mqa", k)
+		}
+		if w < 0 || math.IsNaN(w) {
+			return fmt.Errorf("weight %s must be ≥ 0", k)
+		}
+		sum += w
+	}
+	if sum <= 0 {
+		return errors.New("the weights sum to zero: give at least one dimension a positive weight")
+	}
+	for i, c := range p.Completeness {
+		if _, ok := checks[c.Check]; !ok {
+			return fmt.Errorf("completeness check %d: unknown check %q (known: %s)", i+1, c.Check, strings.Join(CheckNames(), ", "))
+		}
+		if c.Points <= 0 || math.IsNaN(c.Points) {
+			return fmt.Errorf("completeness check %s: points must be > 0", c.Check)
+		}
+	}
+	if len(p.Openness.ScoreByStars) == 0 {
+		p.Openness.ScoreByStars = []float64{0, 20, 40, 60, 80, 100}
+	}
+	if len(p.Openness.ScoreByStars) != 6 {
+		return errors.New("openness.score_by_stars needs 6 values, for 0 to 5 stars")
+	}
+	for i, s := range p.Openness.ScoreByStars {
+		if s < 0 || s > 100 || (i > 0 && s < p.Openness.ScoreByStars[i-1]) {
+			return errors.New("openness.score_by_stars must rise from 0 to at most 100")
+		}
+	}
+	if p.Openness.ScoreByStars[5] != 100 {
+		return errors.New("openness.score_by_stars must give 100 to 5 stars")
+	}
+	for _, st := range []string{vigie.FreshFresh, vigie.FreshDue, vigie.FreshOverdue, vigie.FreshDelinquent} {
+		v, ok := p.Freshness.StatusScores[st]
+		if !ok {
+			return fmt.Errorf("freshness.status_scores lacks %q", st)
+		}
+		if v < 0 || v > 100 {
+			return fmt.Errorf("freshness.status_scores.%s must be within 0–100", st)
+		}
+	}
+	if p.Freshness.StatusScores[vigie.FreshFresh] != 100 {
+		return errors.New("freshness.status_scores.fresh must be 100")
+	}
+	p.thresholds = make(map[string][3]time.Duration, len(p.Freshness.Thresholds))
+	for f, th := range p.Freshness.Thresholds {
+		var d [3]time.Duration
+		for i, s := range th {
+			v, err := parseSpan(s)
+			if err != nil {
+				return fmt.Errorf("freshness.thresholds.%s: %v", f, err)
+			}
+			d[i] = v
+		}
+		if d[0] <= 0 || d[1] < d[0] || d[2] < d[1] {
+			return fmt.Errorf("freshness.thresholds.%s must be due ≤ overdue ≤ delinquent, all > 0", f)
+		}
+		p.thresholds[f] = d
+	}
+	return nil
+}
+
+// parseSpan reads "3h", "30d" or "1.5d".
+func parseSpan(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if len(s) < 2 {
+		return 0, fmt.Errorf("bad span %q: write e.g. 3h or 30d", s)
+	}
+	n, err := strconv.ParseFloat(s[:len(s)-1], 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("bad span %q: write e.g. 3h or 30d", s)
+	}
+	switch s[len(s)-1] {
+	case 'h':
+		return time.Duration(n * float64(time.Hour)), nil
+	case 'd':
+		return time.Duration(n * 24 * float64(time.Hour)), nil
+	}
+	return 0, fmt.Errorf("bad span %q: write e.g. 3h or 30d", s)
+}
+
+// MustProfile loads a built-in profile and panics if it is broken (tests, benchmarks).
+func MustProfile(name string) *Profile {
+	p, err := LoadProfile(name, nil)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
+// DefaultProfileFor picks the built-in profile that fits a portal: donneesquebec
+// for Données Québec and Montréal, or when the datasets carry Données Québec's
+// own fields (update_frequency with resource_type or relidi_* declarations);
+// ckan otherwise.
+func DefaultProfileFor(portalURL string, sample []*vigie.Dataset) string {
+	u := strings.ToLower(portalURL)
+	if strings.Contains(u, "donneesquebec.ca") || strings.Contains(u, "donnees.montreal.ca") {
+		return "donneesquebec"
+	}
+	dq := 0
+	for _, d := range sample {
+		if d == nil || d.Extra("update_frequency") == "" {
+			continue
+		}
+		for _, r := range d.Resources {
+			if dqResourceType[r.ResourceType] || hasRelidi(r.Extras) {
+				dq++
+				break
+			}
+		}
+	}
+	if dq > 0 && dq*2 >= len(sample) {
+		return "donneesquebec"
+	}
+	return "ckan"
+}
+
+var dqResourceType = map[string]bool{"donnees": true, "support": true, "web": true, "cartes": true, "carte": true}
+
+func hasRelidi(ex map[string]string) bool {
+	for k := range ex {
+		if strings.HasPrefix(k, "relidi_") {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,140 @@
+// Package quality scores CKAN datasets: completeness against a profile,
+// freshness against the declared update frequency, openness in Tim
+// Berners-Lee's five stars, availability from link checks, and the
+// data.europa.eu Metadata Quality Assessment (MQA) points. Every lost point is
+// a finding with a stable rule code, a message and a fix in French and English.
+//
+// The package is pure: it reads no file, database, network or clock. Callers
+// pass the dataset, its link-check results, the profile and the time.
+package quality
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/vigie-audit/vigie"
+)
+
+// run holds one dataset's scoring in progress.
+type run struct {
+	d     *vigie.Dataset
+	links map[string]vigie.LinkResult
+	p     *Profile
+	now   time.Time
+	out   *vigie.Assessment
+}
+
+// Score assesses one dataset. links holds the latest link-check results keyed
+// by URL (nil or empty when links were never checked: availability is then
+// unknown). now is the reference time for freshness.
+func Score(d *vigie.Dataset, links map[string]vigie.LinkResult, p *Profile, now time.Time) vigie.Assessment {
+	a := vigie.Assessment{DatasetID: d.ID, Findings: []vigie.Finding{}}
+	r := &run{d: d, links: links, p: p, now: now, out: &a}
+	a.Scores.Completeness = r.completeness()
+	a.Scores.Freshness = r.freshness()
+	a.Scores.Openness = r.openness()
+	a.Scores.Availability = r.availability()
+	a.MQA = r.mqa()
+	a.Scores.Overall = r.overall()
+	return a
+}
+
+func (r *run) add(f vigie.Finding) { r.out.Findings = append(r.out.Findings, f) }
+
+// overall is the weighted mean of the known dimensions; nil when none is known.
+func (r *run) overall() *float64 {
+	s := r.out.Scores
+	var sum, w float64
+	add := func(dim string, v *float64) {
+		if v == nil {
+			return
+		}
+		wt := r.p.Weights[dim]
+		sum += wt * *v
+		w += wt
+	}
+	add(vigie.DimCompleteness, s.Completeness)
+	add(vigie.DimFreshness, s.Freshness)
+	add(vigie.DimOpenness, s.Openness)
+	add(vigie.DimAvailability, s.Availability)
+	if r.p.Weights[vigie.DimMQA] > 0 {
+		m := float64(r.out.MQA.Points) * 100 / MQAMax
+		add(vigie.DimMQA, &m)
+	}
+	if w == 0 {
+		return nil
+	}
+	return score(sum / w)
+}
+
+// tx builds a bilingual text; args apply to both languages.
+func tx(fr, en string, args ...any) vigie.Text {
+	if len(args) == 0 {
+		return vigie.Text{FR: fr, EN: en}
+	}
+	return vigie.Text{FR: fmt.Sprintf(fr, args...), EN: fmt.Sprintf(en, args...)}
+}
+
+func round2(v float64) float64 { return math.Round(v*100) / 100 }
+
+// score rounds to two decimals and clamps to 0–100.
+func score(v float64) *float64 {
+	v = round2(v)
+	if v < 0 {
+		v = 0
+	}
+	if v > 100 {
+		v = 100
+	}
+	return &v
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+// apportion rounds raw point losses to hundredths so that they add up
+// exactly to their rounded total (largest remainder), and returns them in
+// hundredths.
+func apportion(raw []float64) []int {
+	out := make([]int, len(raw))
+	var sum float64
+	type rem struct {
+		i int
+		r float64
+	}
+	rems := make([]rem, len(raw))
+	given := 0
+	for i, v := range raw {
+		sum += v
+		c := math.Floor(v*100 + 1e-9)
+		out[i] = int(c)
+		given += int(c)
+		rems[i] = rem{i, v*100 - c}
+	}
+	left := int(math.Round(sum*100)) - given
+	for left > 0 {
+		best := -1
+		for j, x := range rems {
+			if best < 0 || x.r > rems[best].r {
+				best = j
+			}
+		}
+		if best < 0 {
+			break
+		}
+		out[rems[best].i]++
+		rems[best].r = -1
+		left--
+	}
+	return out
+}
+
+// fromCents turns a score in hundredths into a 0–100 score.
+func fromCents(c int) *float64 {
+	if c < 0 {
+		c = 0
+	}
+	v := float64(c) / 100
+	return &v
+}

@@ -1,0 +1,188 @@
+package quality
+
+import (
+	"mime"
+	"net/url"
+	"path"
+	"strings"
+)
+
+// licenceOpen maps lower-cased CKAN licence ids (legacy CKAN ids, okfn/licenses
+// ids and the ids seen on Canadian portals) to whether the licence is open per
+// the Open Definition. An id absent from the table is unknown.
+var licenceOpen = map[string]bool{
+	// CKAN defaults and okfn/licenses, Open Definition approved.
+	"cc-by": true, "cc-by-4.0": true, "cc-by-3.0": true, "cc-by-2.5": true,
+	"cc-by-sa": true, "cc-by-sa-4.0": true, "cc-by-sa-3.0": true,
+	"cc-zero": true, "cc0": true, "cc0-1.0": true, "cc-0": true,
+	"odc-odbl": true, "odbl-1.0": true, "odc-odbl-1.0": true,
+	"odc-by": true, "odc-by-1.0": true,
+	"odc-pddl": true, "pddl-1.0": true, "odc-pddl-1.0": true,
+	"other-open": true, "other-pd": true, "other-at": true,
+	"gfdl": true, "gfdl-1.3-no-cover-texts-no-invariant-sections": true,
+	"uk-ogl": true, "ogl-uk-2.0": true, "ogl-uk-3.0": true, "ogl": true,
+	"ogl-canada-2.0": true, "ca-ogl-lgo": true,
+	"dl-de-by-2.0": true, "dl-de-zero-2.0": true, "dl-by-de/2.0": true,
+	"against-drm": true, "dsl": true, "fal-1.3": true, "miros": true, "talis": true,
+	"etalab-2.0": true, "lo-ol-v2": true, "fr-lo": true,
+	"cc-by-4.0-au": true,
+	// Not open: non-commercial, no-derivatives, unspecified or closed.
+	"cc-by-nc": false, "cc-by-nc-4.0": false, "cc-nc": false, "cc-by-nc-sa": false, "cc-by-nc-sa-4.0": false,
+	"cc-by-sa-nc": false, "cc-by-sa-nc-4.0": false, "cc-by-nd": false, "cc-by-nd-4.0": false,
+	"cc-by-nc-nd": false, "cc-by-nc-nd-4.0": false, "cc-nd": false,
+	"other-nc": false, "other-closed": false, "notspecified": false, "not-specified": false,
+	"ukcrown": false, "ukpsi": false, "ukclickusepsi": false, "cmm": false,
+}
+
+// LicenceOpen says whether a licence id is open per the Open Definition.
+// known is false when the id is not in vigie's alias table; CKAN's own isopen
+// verdict is then used when the portal sent one.
+func LicenceOpen(id string, isopen *bool) (open, known bool) {
+	id = strings.ToLower(strings.TrimSpace(id))
+	if id == "" {
+		return false, true
+	}
+	if v, ok := licenceOpen[id]; ok {
+		return v, true
+	}
+	if isopen != nil {
+		return *isopen, false
+	}
+	return false, false
+}
+
+// formatStars is the ckanext-qa openness table (resource_format_openness_scores.json),
+// keyed by normalised format.
+var formatStars = map[string]int{
+	"N3": 5, "SPARQL": 5, "RDF": 5, "TTL": 5, "JSON-LD": 5, "JSONLD": 5, "NT": 5, "NQ": 5,
+	"KML": 3, "WCS": 3, "NETCDF": 3, "TSV": 3, "WFS": 3, "KMZ": 3, "QGIS": 3, "ODS": 3, "JSON": 3, "ODB": 3,
+	"ODF": 3, "ODG": 3, "XML": 3, "WMS": 3, "WMTS": 3, "SVG": 3, "JPEG": 3, "JPG": 3, "CSV": 3, "ATOM FEED": 3,
+	"ATOM": 3, "XYZ": 3, "PNG": 3, "RSS": 3, "GEOJSON": 3, "IATI": 3, "ICS": 3, "GPKG": 3, "GML": 3, "GTFS": 3,
+	"XLS": 2, "MDB": 2, "ARCGIS MAP SERVICE": 2, "BMP": 2, "TIFF": 2, "GEOTIFF": 2, "XLSX": 2, "GIF": 2, "E00": 2,
+	"MRSID": 2, "ARCGIS MAP PREVIEW": 2, "MOP": 2, "ESRI REST": 2, "REST": 2, "DBASE": 2, "DBF": 2, "SHP": 2,
+	"SQLITE": 2, "FGDB": 2, "GDB": 2, "DWG": 2, "DXF": 2, "ECW": 2,
+	"PPTX": 1, "DOC": 1, "ARCGIS ONLINE MAP": 1, "ZIP": 1, "GZ": 1, "GZIP": 1, "ODT": 1, "RAR": 1, "TXT": 1, "DCR": 1,
+	"DOCX": 1, "BIN": 1, "PPT": 1, "ODP": 1, "PDF": 1, "ODC": 1, "MXD": 1, "TAR": 1, "7Z": 1,
+	"EXE": 0, "JS": 0, "PERL": 0, "OWL": 0, "HTML": 0, "HTM": 0, "XSLT": 0, "RDFA": 0, "WEB": 0, "API": 0,
+}
+
+// formatCase keeps the spelling Données Québec expects for formats that are
+// not written in capitals.
+var formatCase = map[string]string{"GEOJSON": "GeoJSON", "GEOTIFF": "GeoTIFF", "SQLITE": "SQLite"}
+
+// formatAliases maps common spellings, extensions and MIME types to one
+// normalised format name.
+var formatAliases = map[string]string{
+	"TEXT/CSV": "CSV", "APPLICATION/CSV": "CSV", "CSV.ZIP": "ZIP",
+	"APPLICATION/JSON": "JSON", "TEXT/JSON": "JSON", "APPLICATION/GEO+JSON": "GEOJSON", "APPLICATION/VND.GEO+JSON": "GEOJSON",
+	"APPLICATION/LD+JSON": "JSON-LD", "APPLICATION/XML": "XML", "TEXT/XML": "XML", "TEXT/HTML": "HTML",
+	"APPLICATION/XHTML+XML": "HTML", "APPLICATION/PDF": "PDF", "APPLICATION/ZIP": "ZIP", "APPLICATION/X-ZIP-COMPRESSED": "ZIP",
+	"APPLICATION/VND.MS-EXCEL": "XLS", "APPLICATION/VND.OPENXMLFORMATS-OFFICEDOCUMENT.SPREADSHEETML.SHEET": "XLSX",
+	"APPLICATION/VND.OASIS.OPENDOCUMENT.SPREADSHEET": "ODS", "APPLICATION/VND.GOOGLE-EARTH.KML+XML": "KML",
+	"APPLICATION/VND.GOOGLE-EARTH.KMZ": "KMZ", "APPLICATION/RDF+XML": "RDF", "TEXT/TURTLE": "TTL",
+	"TEXT/TAB-SEPARATED-VALUES": "TSV", "TEXT/PLAIN": "TXT", "IMAGE/PNG": "PNG", "IMAGE/JPEG": "JPEG", "IMAGE/TIFF": "TIFF",
+	"APPLICATION/MSWORD": "DOC", "APPLICATION/GZIP": "GZIP", "APPLICATION/X-GZIP": "GZIP",
+	"APPLICATION/VND.OPENXMLFORMATS-OFFICEDOCUMENT.WORDPROCESSINGML.DOCUMENT": "DOCX",
+	"APPLICATION/RSS+XML": "RSS", "APPLICATION/ATOM+XML": "ATOM", "TEXT/CALENDAR": "ICS",
+	"APPLICATION/X-NETCDF": "NETCDF", "APPLICATION/GEOPACKAGE+SQLITE3": "GPKG", "APPLICATION/VND.SQLITE3": "SQLITE",
+	"JPG": "JPEG", "TIF": "TIFF", "GEOTIF": "GEOTIFF", "ESRI SHAPEFILE": "SHP", "SHAPEFILE": "SHP", "SHP.ZIP": "SHP",
+	"NETCDF4": "NETCDF", "NC": "NETCDF", "XLSM": "XLSX", "HTM": "HTML", "YML": "YAML", "GEOPACKAGE": "GPKG",
+	"ESRI REST API": "ESRI REST", "ARCGIS REST": "ESRI REST", "TURTLE": "TTL", "RDF/XML": "RDF", "RDF-XML": "RDF",
+	"ICAL": "ICS", "GTFS-RT": "GTFS", "GBFS": "GTFS", "JSON LD": "JSON-LD", "DBASE": "DBF", "7-ZIP": "7Z",
+}
+
+// edpNonProprietary and edpMachineReadable are the EDP custom vocabularies
+// used by data.europa.eu's MQA (file-type authority codes, normalised here).
+var edpNonProprietary = setOf("BMP", "CSV", "DBF", "GEOJSON", "GZIP", "HTML", "ICS", "JPEG2000", "JSON", "JSON-LD",
+	"KML", "KMZ", "NETCDF", "ODS", "PNG", "NQ", "NT", "TRIG", "TTL", "RDF", "RSS", "RTF", "TAR", "TIFF", "TSV",
+	"TXT", "WMS", "XML", "ZIP")
+
+var edpMachineReadable = setOf("CSV", "GEOJSON", "ICS", "JSON", "JSON-LD", "KML", "KMZ", "NETCDF", "ODS", "RDFA",
+	"NQ", "NT", "TRIG", "TTL", "RDF", "RSS", "SHP", "XLS", "XLSX", "XML")
+
+func setOf(xs ...string) map[string]bool {
+	m := make(map[string]bool, len(xs))
+	for _, x := range xs {
+		m[x] = true
+	}
+	return m
+}
+
+// NormalizeFormat turns a declared format, an extension or a MIME type into
+// vigie's normalised format name (upper case); "" when empty.
+func NormalizeFormat(s string) string {
+	s = strings.TrimSpace(s)
+	s = strings.TrimPrefix(s, ".")
+	if s == "" {
+		return ""
+	}
+	if i := strings.LastIndex(s, "/file-type/"); i >= 0 { // EU file-type authority URI
+		s = s[i+len("/file-type/"):]
+		s = strings.ReplaceAll(s, "_", "-")
+	}
+	u := strings.ToUpper(s)
+	if i := strings.IndexByte(u, ';'); i >= 0 { // MIME parameters
+		u = strings.TrimSpace(u[:i])
+	}
+	if a, ok := formatAliases[u]; ok {
+		return a
+	}
+	return u
+}
+
+// KnownFormat reports whether a normalised format is in vigie's format table.
+func KnownFormat(norm string) bool {
+	_, ok := formatStars[norm]
+	return ok || edpNonProprietary[norm] || edpMachineReadable[norm] || norm == "YAML" || norm == "JPEG2000" || norm == "7Z"
+}
+
+// FormatStars returns the ckanext-qa stars of a normalised format; ok is
+// false when the format is unknown.
+func FormatStars(norm string) (stars int, ok bool) {
+	s, ok := formatStars[norm]
+	return s, ok
+}
+
+// NonProprietary and MachineReadable apply the EDP lists to a normalised format.
+func NonProprietary(norm string) bool  { return edpNonProprietary[norm] }
+func MachineReadable(norm string) bool { return edpMachineReadable[norm] }
+
+// urlFormat guesses a normalised format from the URL's file name: the last
+// two dot-separated parts, then the last one, as ckanext-qa does.
+func urlFormat(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	base := strings.ToUpper(path.Base(u.Path))
+	parts := strings.Split(base, ".")
+	if len(parts) < 2 {
+		return ""
+	}
+	if len(parts) >= 3 {
+		two := parts[len(parts)-2] + "." + parts[len(parts)-1]
+		if a, ok := formatAliases[two]; ok {
+			return a
+		}
+	}
+	f := NormalizeFormat(parts[len(parts)-1])
+	if KnownFormat(f) {
+		return f
+	}
+	return ""
+}
+
+// contentTypeFormat maps a Content-Type header to a normalised format.
+func contentTypeFormat(ct string) string {
+	if ct == "" {
+		return ""
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return ""
+	}
+	if a, ok := formatAliases[strings.ToUpper(mt)]; ok {
+		return a
+	}
+	return ""
+}
