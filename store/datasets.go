@@ -1,0 +1,453 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/vigie-audit/vigie"
+)
+
+// SaveCounts says what one SaveDatasets call did.
+type SaveCounts struct {
+	New       int `json:"new"`
+	Changed   int `json:"changed"`
+	Unchanged int `json:"unchanged"`
+	Restored  int `json:"restored"` // were missing or deleted, listed again
+}
+
+// Add adds o to c.
+func (c *SaveCounts) Add(o SaveCounts) {
+	c.New += o.New
+	c.Changed += o.Changed
+	c.Unchanged += o.Unchanged
+	c.Restored += o.Restored
+}
+
+// frequencyKeys are the fields portals use to declare how often a dataset is
+// updated, in order of preference.
+var frequencyKeys = []string{"update_frequency", "frequency", "accrualPeriodicity", "frequency-of-update"}
+
+// Frequency returns the declared update frequency of d, "" when none.
+func Frequency(d *vigie.Dataset) string {
+	for _, k := range frequencyKeys {
+		if v := strings.TrimSpace(d.Extra(k)); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// ContentHash is the hash of a dataset's normalised content; two harvests of
+// an unedited dataset give the same hash whatever the API call that returned it.
+func ContentHash(d *vigie.Dataset) string {
+	b, _ := json.Marshal(d) // Raw is not marshalled
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
+}
+
+const datasetUpsertSQL = `INSERT INTO datasets (portal_id, id, name, title, title_en, notes, organization, organization_title,
+	license_id, license_title, license_url, isopen, private, ckan_state, type, author, author_email, maintainer,
+	maintainer_email, url, version, update_frequency, metadata_created, metadata_modified, tags, groups_, extras,
+	num_resources, content_hash, state, misses, first_seen_run, last_seen_run, state_changed_run)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', 0, ?, ?, ?)
+	ON CONFLICT(portal_id, id) DO UPDATE SET name = excluded.name, title = excluded.title, title_en = excluded.title_en,
+	notes = excluded.notes, organization = excluded.organization, organization_title = excluded.organization_title,
+	license_id = excluded.license_id, license_title = excluded.license_title, license_url = excluded.license_url,
+	isopen = excluded.isopen, private = excluded.private, ckan_state = excluded.ckan_state, type = excluded.type,
+	author = excluded.author, author_email = excluded.author_email, maintainer = excluded.maintainer,
+	maintainer_email = excluded.maintainer_email, url = excluded.url, version = excluded.version,
+	update_frequency = excluded.update_frequency, metadata_created = excluded.metadata_created,
+	metadata_modified = excluded.metadata_modified, tags = excluded.tags, groups_ = excluded.groups_,
+	extras = excluded.extras, num_resources = excluded.num_resources, content_hash = excluded.content_hash,
+	state = 'active', misses = 0, last_seen_run = excluded.last_seen_run,
+	state_changed_run = CASE WHEN datasets.state <> 'active' THEN excluded.last_seen_run ELSE datasets.state_changed_run END`
+
+const resourceInsertSQL = `INSERT INTO resources (portal_id, dataset_id, id, position, name, description, format, mimetype,
+	url, resource_type, url_type, size, created, last_modified, extras) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// saveStmts are the statements of one SaveDatasets transaction.
+type saveStmts struct {
+	get, upsert, seen, delRes, insRes, version, event *sql.Stmt
+}
+
+func prepareSave(ctx context.Context, tx *sql.Tx) (*saveStmts, error) {
+	var s saveStmts
+	var err error
+	prep := func(dst **sql.Stmt, q string) {
+		if err == nil {
+			*dst, err = tx.PrepareContext(ctx, q)
+		}
+	}
+	prep(&s.get, `SELECT content_hash, state FROM datasets WHERE portal_id = ? AND id = ?`)
+	prep(&s.upsert, datasetUpsertSQL)
+	prep(&s.seen, `UPDATE datasets SET state = 'active', misses = 0, last_seen_run = ?,
+		state_changed_run = CASE WHEN state <> 'active' THEN ? ELSE state_changed_run END WHERE portal_id = ? AND id = ?`)
+	prep(&s.delRes, `DELETE FROM resources WHERE portal_id = ? AND dataset_id = ?`)
+	prep(&s.insRes, resourceInsertSQL)
+	prep(&s.version, `INSERT INTO dataset_versions (portal_id, dataset_id, run_id, content_hash, metadata_modified, raw) VALUES (?, ?, ?, ?, ?, ?)`)
+	prep(&s.event, `INSERT OR IGNORE INTO dataset_events (run_id, portal_id, dataset_id, kind) VALUES (?, ?, ?, ?)`)
+	return &s, err
+}
+
+func (s *saveStmts) close() {
+	for _, st := range []*sql.Stmt{s.get, s.upsert, s.seen, s.delRes, s.insRes, s.version, s.event} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+// SaveDatasets stores one page of datasets seen by harvest run runID, in one
+// transaction. A dataset whose content hash is unchanged only has its state
+// set active and its last-seen run updated; a new or changed one is written
+// whole (resources rewritten) with a new version row holding its raw JSON.
+// Events record new, changed and restored datasets.
+func (db *DB) SaveDatasets(ctx context.Context, portalID, runID int64, ds []vigie.Dataset) (SaveCounts, error) {
+	var c SaveCounts
+	if len(ds) == 0 {
+		return c, ctx.Err()
+	}
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		s, err := prepareSave(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer s.close()
+		for i := range ds {
+			if err := s.save(ctx, portalID, runID, &ds[i], &c); err != nil {
+				return fmt.Errorf("save dataset %s (%s): %w", ds[i].Name, ds[i].ID, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return SaveCounts{}, db.explain(err)
+	}
+	return c, nil
+}
+
+func (s *saveStmts) save(ctx context.Context, portalID, runID int64, d *vigie.Dataset, c *SaveCounts) error {
+	if d.ID == "" {
+		return errors.New("dataset has no id")
+	}
+	hash := ContentHash(d)
+	var oldHash, oldState string
+	err := s.get.QueryRowContext(ctx, portalID, d.ID).Scan(&oldHash, &oldState)
+	exists := err == nil
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if exists && oldState != vigie.StateActive {
+		c.Restored++
+		if _, err := s.event.ExecContext(ctx, runID, portalID, d.ID, "restored"); err != nil {
+			return err
+		}
+	}
+	if exists && oldHash == hash {
+		c.Unchanged++
+		_, err := s.seen.ExecContext(ctx, runID, runID, portalID, d.ID)
+		return err
+	}
+	kind := "new"
+	if exists {
+		kind = "changed"
+		c.Changed++
+	} else {
+		c.New++
+	}
+	tags, _ := json.Marshal(nonNil(d.Tags))
+	groups, _ := json.Marshal(nonNil(d.Groups))
+	extras := []byte("{}")
+	if len(d.Extras) > 0 {
+		extras, _ = json.Marshal(d.Extras)
+	}
+	var isopen any
+	if d.IsOpen != nil {
+		isopen = *d.IsOpen
+	}
+	var firstSeen any = runID
+	var stateChanged any
+	if !exists {
+		stateChanged = runID
+	}
+	if _, err := s.upsert.ExecContext(ctx, portalID, d.ID, d.Name, d.Title, d.TitleEN, d.Notes, d.Organization, d.OrganizationTitle,
+		d.LicenseID, d.LicenseTitle, d.LicenseURL, isopen, d.Private, d.CKANState, d.Type, d.Author, d.AuthorEmail, d.Maintainer,
+		d.MaintainerEmail, d.URL, d.Version, Frequency(d), tsZero(d.MetadataCreated), tsZero(d.MetadataModified),
+		string(tags), string(groups), string(extras), len(d.Resources), hash, firstSeen, runID, stateChanged); err != nil {
+		return err
+	}
+	if exists {
+		if _, err := s.delRes.ExecContext(ctx, portalID, d.ID); err != nil {
+			return err
+		}
+	}
+	for i := range d.Resources {
+		r := &d.Resources[i]
+		rx := []byte("{}")
+		if len(r.Extras) > 0 {
+			rx, _ = json.Marshal(r.Extras)
+		}
+		var size any
+		if r.Size != nil {
+			size = *r.Size
+		}
+		if _, err := s.insRes.ExecContext(ctx, portalID, d.ID, r.ID, i, r.Name, r.Description, r.Format, r.Mimetype,
+			r.URL, r.ResourceType, r.URLType, size, tsPtr(r.Created), tsPtr(r.LastModified), string(rx)); err != nil {
+			return err
+		}
+	}
+	raw := []byte(d.Raw)
+	if len(raw) == 0 {
+		raw, _ = json.Marshal(d)
+	}
+	if _, err := s.version.ExecContext(ctx, portalID, d.ID, runID, hash, tsZero(d.MetadataModified), raw); err != nil {
+		return err
+	}
+	_, err = s.event.ExecContext(ctx, runID, portalID, d.ID, kind)
+	return err
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// DatasetFilter selects datasets. Empty fields select everything, except
+// States, which defaults to active datasets only.
+type DatasetFilter struct {
+	Orgs   []string // organization names
+	States []string // active, missing, deleted; default active only
+	IDs    []string // dataset ids or names
+}
+
+func (f DatasetFilter) where(portalID int64) (string, []any) {
+	conds := []string{"d.portal_id = ?"}
+	args := []any{portalID}
+	in := func(col string, vals []string) {
+		conds = append(conds, col+" IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(vals)), ", ")+")")
+		for _, v := range vals {
+			args = append(args, v)
+		}
+	}
+	states := f.States
+	if len(states) == 0 {
+		states = []string{vigie.StateActive}
+	}
+	in("d.state", states)
+	if len(f.Orgs) > 0 {
+		in("d.organization", f.Orgs)
+	}
+	if len(f.IDs) > 0 {
+		n := len(conds)
+		in("d.id", f.IDs)
+		in("d.name", f.IDs)
+		conds = append(conds[:n], "("+conds[n]+" OR "+conds[n+1]+")") // ids bound once per column
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+const datasetCols = `d.id, d.name, d.title, d.title_en, d.notes, d.organization, d.organization_title, d.license_id,
+	d.license_title, d.license_url, d.isopen, d.private, d.ckan_state, d.type, d.author, d.author_email, d.maintainer,
+	d.maintainer_email, d.url, d.version, d.metadata_created, d.metadata_modified, d.tags, d.groups_, d.extras`
+
+const resourceCols = `r.id, r.position, r.name, r.description, r.format, r.mimetype, r.url, r.resource_type, r.url_type,
+	r.size, r.created, r.last_modified, r.extras`
+
+// EachDataset calls fn for every dataset of the portal that f selects, in
+// name order, with its resources, tags, groups and extras (not its raw JSON).
+// Datasets are streamed: the catalogue is never held in memory. fn must not
+// keep the pointer after it returns. An error from fn stops the iteration and
+// is returned as is.
+func (db *DB) EachDataset(ctx context.Context, portalID int64, f DatasetFilter, fn func(*vigie.Dataset) error) error {
+	where, args := f.where(portalID)
+	q := `SELECT ` + datasetCols + `, r.position IS NOT NULL, ` + resourceCols + `
+		FROM datasets d LEFT JOIN resources r ON r.portal_id = d.portal_id AND r.dataset_id = d.id
+		WHERE ` + where + ` ORDER BY d.name, d.id, r.position`
+	rows, err := db.sql.QueryContext(ctx, q, args...)
+	if err != nil {
+		return db.explain(err)
+	}
+	defer rows.Close()
+	var cur *vigie.Dataset
+	for rows.Next() {
+		var ds datasetScan
+		var rs resourceScan
+		var hasRes bool
+		dst := append(ds.dest(), &hasRes)
+		if err := rows.Scan(append(dst, rs.dest()...)...); err != nil {
+			return db.explain(err)
+		}
+		if cur == nil || cur.ID != ds.d.ID {
+			if cur != nil {
+				if err := fn(cur); err != nil {
+					return err
+				}
+			}
+			cur = ds.finish()
+		}
+		if hasRes {
+			cur.Resources = append(cur.Resources, rs.finish())
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return db.explain(err)
+	}
+	if cur != nil {
+		return fn(cur)
+	}
+	return nil
+}
+
+// GetDataset returns one dataset of the portal, whatever its state, looked up
+// by id or name, with its resources and the raw JSON of its latest version.
+// The error wraps ErrNotFound when no such dataset was ever harvested.
+func (db *DB) GetDataset(ctx context.Context, portalID int64, nameOrID string) (*vigie.Dataset, error) {
+	var found *vigie.Dataset
+	f := DatasetFilter{IDs: []string{nameOrID}, States: []string{vigie.StateActive, vigie.StateMissing, vigie.StateDeleted}}
+	err := db.EachDataset(ctx, portalID, f, func(d *vigie.Dataset) error {
+		if found == nil || d.ID == nameOrID {
+			found = d
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if found == nil {
+		return nil, fmt.Errorf("dataset %q is not in the database for this portal: check the name with 'vigie datasets' or run 'vigie harvest': %w", nameOrID, ErrNotFound)
+	}
+	var raw []byte
+	err = db.sql.QueryRowContext(ctx, `SELECT raw FROM dataset_versions WHERE portal_id = ? AND dataset_id = ? ORDER BY id DESC LIMIT 1`,
+		portalID, found.ID).Scan(&raw)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, db.explain(err)
+	}
+	found.Raw = raw
+	return found, nil
+}
+
+// DatasetState is vigie's view of a dataset's presence on the portal.
+type DatasetState struct {
+	State        string // active, missing, deleted
+	Misses       int    // consecutive complete full passes without it
+	FirstSeenRun int64
+	LastSeenRun  int64
+}
+
+// DatasetStateOf returns the presence state of one dataset (by id).
+func (db *DB) DatasetStateOf(ctx context.Context, portalID int64, id string) (*DatasetState, error) {
+	var s DatasetState
+	var first, last sql.NullInt64
+	err := db.sql.QueryRowContext(ctx, `SELECT state, misses, first_seen_run, last_seen_run FROM datasets WHERE portal_id = ? AND id = ?`,
+		portalID, id).Scan(&s.State, &s.Misses, &first, &last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("dataset %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, db.explain(err)
+	}
+	s.FirstSeenRun, s.LastSeenRun = first.Int64, last.Int64
+	return &s, nil
+}
+
+// DatasetVersion is one recorded content of a dataset.
+type DatasetVersion struct {
+	RunID            int64
+	ContentHash      string
+	MetadataModified time.Time
+}
+
+// DatasetVersions lists a dataset's recorded versions, oldest first.
+func (db *DB) DatasetVersions(ctx context.Context, portalID int64, id string) ([]DatasetVersion, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT run_id, content_hash, metadata_modified FROM dataset_versions
+		WHERE portal_id = ? AND dataset_id = ? ORDER BY id`, portalID, id)
+	if err != nil {
+		return nil, db.explain(err)
+	}
+	defer rows.Close()
+	var out []DatasetVersion
+	for rows.Next() {
+		var v DatasetVersion
+		var mod sql.NullString
+		if err := rows.Scan(&v.RunID, &v.ContentHash, &mod); err != nil {
+			return nil, db.explain(err)
+		}
+		v.MetadataModified = parseTS(mod)
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// datasetScan holds one dataset row while it is scanned.
+type datasetScan struct {
+	d                    vigie.Dataset
+	isopen               sql.NullBool
+	created, modified    sql.NullString
+	tags, groups, extras string
+}
+
+// dest returns scan targets matching datasetCols.
+func (s *datasetScan) dest() []any {
+	d := &s.d
+	return []any{&d.ID, &d.Name, &d.Title, &d.TitleEN, &d.Notes, &d.Organization, &d.OrganizationTitle, &d.LicenseID,
+		&d.LicenseTitle, &d.LicenseURL, &s.isopen, &d.Private, &d.CKANState, &d.Type, &d.Author, &d.AuthorEmail, &d.Maintainer,
+		&d.MaintainerEmail, &d.URL, &d.Version, &s.created, &s.modified, &s.tags, &s.groups, &s.extras}
+}
+
+func (s *datasetScan) finish() *vigie.Dataset {
+	d := s.d
+	if s.isopen.Valid {
+		b := s.isopen.Bool
+		d.IsOpen = &b
+	}
+	d.MetadataCreated = parseTS(s.created)
+	d.MetadataModified = parseTS(s.modified)
+	_ = json.Unmarshal([]byte(s.tags), &d.Tags)
+	_ = json.Unmarshal([]byte(s.groups), &d.Groups)
+	if s.extras != "{}" && s.extras != "" {
+		_ = json.Unmarshal([]byte(s.extras), &d.Extras)
+	}
+	if d.Tags == nil {
+		d.Tags = []string{}
+	}
+	if d.Groups == nil {
+		d.Groups = []string{}
+	}
+	d.Resources = []vigie.Resource{}
+	return &d
+}
+
+// resourceScan holds one resource row (possibly all NULL from the outer join).
+type resourceScan struct {
+	id, name, desc, format, mime, url, rtype, utype, extras sql.NullString
+	position, size                                          sql.NullInt64
+	created, modified                                       sql.NullString
+}
+
+func (s *resourceScan) dest() []any {
+	return []any{&s.id, &s.position, &s.name, &s.desc, &s.format, &s.mime, &s.url, &s.rtype, &s.utype,
+		&s.size, &s.created, &s.modified, &s.extras}
+}
+
+func (s *resourceScan) finish() vigie.Resource {
+	r := vigie.Resource{ID: s.id.String, Position: int(s.position.Int64), Name: s.name.String, Description: s.desc.String,
+		Format: s.format.String, Mimetype: s.mime.String, URL: s.url.String, ResourceType: s.rtype.String, URLType: s.utype.String,
+		Created: parseTSPtr(s.created), LastModified: parseTSPtr(s.modified)}
+	if s.size.Valid {
+		n := s.size.Int64
+		r.Size = &n
+	}
+	if s.extras.Valid && s.extras.String != "{}" && s.extras.String != "" {
+		_ = json.Unmarshal([]byte(s.extras.String), &r.Extras)
+	}
+	return r
+}

@@ -1,0 +1,294 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/vigie-audit/vigie"
+)
+
+// Harvest modes and run statuses.
+const (
+	ModeFull        = "full"
+	ModeIncremental = "incremental"
+	ModeImport      = "import"
+
+	RunRunning     = "running"
+	RunComplete    = "complete"
+	RunFailed      = "failed"
+	RunInterrupted = "interrupted"
+)
+
+// HarvestOptions describe the scope of a harvest run.
+type HarvestOptions struct {
+	Mode           string   // full, incremental or import
+	Orgs           []string // organization names; empty = the whole portal
+	IncludePrivate bool
+}
+
+// HarvestRun is one harvest attempt.
+type HarvestRun struct {
+	ID              int64     `json:"id"`
+	PortalID        int64     `json:"-"`
+	StartedAt       time.Time `json:"started_at"`
+	FinishedAt      time.Time `json:"finished_at"`
+	Mode            string    `json:"mode"`
+	Status          string    `json:"status"`
+	ListingComplete bool      `json:"listing_complete"`
+	Orgs            []string  `json:"orgs"`
+	IncludePrivate  bool      `json:"include_private"`
+	Expected        int       `json:"expected"`
+	Fetched         int       `json:"fetched"`
+	New             int       `json:"new"`
+	Changed         int       `json:"changed"`
+	Unchanged       int       `json:"unchanged"`
+	Missing         int       `json:"missing"`
+	Deleted         int       `json:"deleted"`
+	Organizations   int       `json:"organizations"`
+	Requests        int       `json:"requests"`
+	Error           string    `json:"error"`
+}
+
+// HarvestResult is what FinishHarvestRun records.
+type HarvestResult struct {
+	Mode            string // the mode the run ended in ("" keeps the one it began with)
+	Status          string // complete, failed or interrupted
+	ListingComplete bool   // a full pass saw every dataset the portal counted
+	Expected        int
+	Fetched         int
+	Counts          SaveCounts
+	Missing         int
+	Deleted         int
+	Organizations   int
+	Requests        int
+	Error           string
+}
+
+func scopeJSON(orgs []string) string {
+	o := append([]string{}, orgs...)
+	sort.Strings(o)
+	b, _ := json.Marshal(o)
+	return string(b)
+}
+
+// BeginHarvestRun records the start of a harvest run and returns its id.
+func (db *DB) BeginHarvestRun(ctx context.Context, portalID int64, o HarvestOptions) (int64, error) {
+	var id int64
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO harvest_runs (portal_id, started_at, mode, status, orgs_filter, include_private) VALUES (?, ?, ?, 'running', ?, ?)`,
+			portalID, ts(db.Now()), o.Mode, scopeJSON(o.Orgs), o.IncludePrivate)
+		if err != nil {
+			return err
+		}
+		id, err = res.LastInsertId()
+		return err
+	})
+	if err != nil {
+		return 0, db.explain(err)
+	}
+	return id, nil
+}
+
+// FinishHarvestRun records how a run ended. It works even when ctx is
+// cancelled, so that an interrupted run is recorded as such.
+func (db *DB) FinishHarvestRun(ctx context.Context, runID int64, r HarvestResult) error {
+	ctx = context.WithoutCancel(ctx)
+	return db.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE harvest_runs SET mode = COALESCE(NULLIF(?, ''), mode), status = ?, listing_complete = ?,
+			expected = ?, fetched = ?, new = ?, changed = ?, unchanged = ?, missing = ?, deleted = ?, organizations = ?,
+			requests = ?, error = ?, finished_at = ? WHERE id = ?`,
+			r.Mode, r.Status, r.ListingComplete, r.Expected, r.Fetched, r.Counts.New, r.Counts.Changed, r.Counts.Unchanged,
+			r.Missing, r.Deleted, r.Organizations, r.Requests, r.Error, ts(db.Now()), runID)
+		if err != nil {
+			return db.explain(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("harvest run %d: %w", runID, ErrNotFound)
+		}
+		return nil
+	})
+}
+
+const harvestRunCols = `id, portal_id, started_at, finished_at, mode, status, listing_complete, orgs_filter, include_private,
+	expected, fetched, new, changed, unchanged, missing, deleted, organizations, requests, error`
+
+func scanHarvestRun(sc interface{ Scan(...any) error }) (*HarvestRun, error) {
+	var r HarvestRun
+	var started, finished sql.NullString
+	var orgs string
+	err := sc.Scan(&r.ID, &r.PortalID, &started, &finished, &r.Mode, &r.Status, &r.ListingComplete, &orgs, &r.IncludePrivate,
+		&r.Expected, &r.Fetched, &r.New, &r.Changed, &r.Unchanged, &r.Missing, &r.Deleted, &r.Organizations, &r.Requests, &r.Error)
+	if err != nil {
+		return nil, err
+	}
+	r.StartedAt, r.FinishedAt = parseTS(started), parseTS(finished)
+	_ = json.Unmarshal([]byte(orgs), &r.Orgs)
+	if r.Orgs == nil {
+		r.Orgs = []string{}
+	}
+	return &r, nil
+}
+
+func (db *DB) oneRun(ctx context.Context, what, q string, args ...any) (*HarvestRun, error) {
+	r, err := scanHarvestRun(db.sql.QueryRowContext(ctx, `SELECT `+harvestRunCols+` FROM harvest_runs WHERE `+q, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("no %s harvest run for this portal yet: run 'vigie harvest': %w", what, ErrNotFound)
+	}
+	if err != nil {
+		return nil, db.explain(err)
+	}
+	return r, nil
+}
+
+// LastCompleteRun returns the latest complete run (any mode) with this scope.
+// The error wraps ErrNotFound when there is none.
+func (db *DB) LastCompleteRun(ctx context.Context, portalID int64, o HarvestOptions) (*HarvestRun, error) {
+	return db.oneRun(ctx, "complete", `portal_id = ? AND status = 'complete' AND orgs_filter = ? AND include_private = ? ORDER BY id DESC LIMIT 1`,
+		portalID, scopeJSON(o.Orgs), o.IncludePrivate)
+}
+
+// LastCompleteFullRun returns the latest complete full pass with this scope
+// that saw the whole listing. The error wraps ErrNotFound when there is none.
+func (db *DB) LastCompleteFullRun(ctx context.Context, portalID int64, o HarvestOptions) (*HarvestRun, error) {
+	return db.oneRun(ctx, "complete full", `portal_id = ? AND status = 'complete' AND listing_complete = 1 AND mode = 'full'
+		AND orgs_filter = ? AND include_private = ? ORDER BY id DESC LIMIT 1`, portalID, scopeJSON(o.Orgs), o.IncludePrivate)
+}
+
+// HarvestRunByID returns one run; the error wraps ErrNotFound.
+func (db *DB) HarvestRunByID(ctx context.Context, id int64) (*HarvestRun, error) {
+	return db.oneRun(ctx, fmt.Sprintf("#%d", id), `id = ?`, id)
+}
+
+// HarvestRuns lists the portal's runs, newest first; limit <= 0 lists all.
+func (db *DB) HarvestRuns(ctx context.Context, portalID int64, limit int) ([]HarvestRun, error) {
+	if limit <= 0 {
+		limit = -1
+	}
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+harvestRunCols+` FROM harvest_runs WHERE portal_id = ? ORDER BY id DESC LIMIT ?`, portalID, limit)
+	if err != nil {
+		return nil, db.explain(err)
+	}
+	defer rows.Close()
+	out := []HarvestRun{}
+	for rows.Next() {
+		r, err := scanHarvestRun(rows)
+		if err != nil {
+			return nil, db.explain(err)
+		}
+		out = append(out, *r)
+	}
+	return out, rows.Err()
+}
+
+// scopeWhere selects the datasets a run with options o is responsible for.
+func scopeWhere(o HarvestOptions) (string, []any) {
+	q := ""
+	var args []any
+	if len(o.Orgs) > 0 {
+		q += ` AND organization IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(o.Orgs)), ", ") + `)`
+		for _, v := range o.Orgs {
+			args = append(args, v)
+		}
+	}
+	if !o.IncludePrivate {
+		q += ` AND private = 0`
+	}
+	return q, args
+}
+
+// CountDatasets counts the portal's datasets in scope with the given state.
+func (db *DB) CountDatasets(ctx context.Context, portalID int64, o HarvestOptions, state string) (int, error) {
+	scope, args := scopeWhere(o)
+	var n int
+	err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM datasets WHERE portal_id = ? AND state = ?`+scope,
+		append([]any{portalID, state}, args...)...).Scan(&n)
+	if err != nil {
+		return 0, db.explain(err)
+	}
+	return n, nil
+}
+
+// MarkMissing is called at the end of a complete full pass: every dataset in
+// the run's scope that the run did not see has one more miss. One miss makes
+// it missing, two consecutive ones deleted. Each change gets an event. It
+// returns how many datasets became missing and deleted.
+func (db *DB) MarkMissing(ctx context.Context, portalID, runID int64, o HarvestOptions) (missing, deleted int, err error) {
+	scope, args := scopeWhere(o)
+	err = db.withTx(ctx, func(tx *sql.Tx) error {
+		base := append([]any{portalID, runID}, args...)
+		notSeen := ` portal_id = ? AND (last_seen_run IS NULL OR last_seen_run <> ?) AND state <> 'deleted'` + scope
+		if _, err := tx.ExecContext(ctx, `UPDATE datasets SET misses = misses + 1 WHERE`+notSeen, base...); err != nil {
+			return err
+		}
+		for _, st := range []struct {
+			state string
+			cond  string
+			n     *int
+		}{{vigie.StateDeleted, `misses >= 2`, &deleted}, {vigie.StateMissing, `misses = 1 AND state = 'active'`, &missing}} {
+			cond := notSeen + ` AND ` + st.cond
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO dataset_events (run_id, portal_id, dataset_id, kind)
+				SELECT ?, portal_id, id, ? FROM datasets WHERE`+cond, append([]any{runID, st.state}, base...)...); err != nil {
+				return err
+			}
+			res, err := tx.ExecContext(ctx, `UPDATE datasets SET state = ?, state_changed_run = ? WHERE`+cond,
+				append([]any{st.state, runID}, base...)...)
+			if err != nil {
+				return err
+			}
+			n, _ := res.RowsAffected()
+			*st.n = int(n)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, 0, db.explain(err)
+	}
+	return missing, deleted, nil
+}
+
+// SaveOrganizations upserts the portal's organizations seen by run runID.
+func (db *DB) SaveOrganizations(ctx context.Context, portalID, runID int64, orgs []vigie.Organization) error {
+	return db.withTx(ctx, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, `INSERT INTO organizations (portal_id, id, name, title, package_count, updated_run) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT(portal_id, id) DO UPDATE SET name = excluded.name, title = excluded.title,
+			package_count = excluded.package_count, updated_run = excluded.updated_run`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, o := range orgs {
+			id := o.ID
+			if id == "" {
+				id = o.Name
+			}
+			if _, err := st.ExecContext(ctx, portalID, id, o.Name, o.Title, o.PackageCount, runID); err != nil {
+				return fmt.Errorf("save organization %s: %w", o.Name, err)
+			}
+		}
+		return nil
+	})
+}
+
+// Organizations lists the portal's organizations by name.
+func (db *DB) Organizations(ctx context.Context, portalID int64) ([]vigie.Organization, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, name, title, package_count FROM organizations WHERE portal_id = ? ORDER BY name`, portalID)
+	if err != nil {
+		return nil, db.explain(err)
+	}
+	defer rows.Close()
+	out := []vigie.Organization{}
+	for rows.Next() {
+		var o vigie.Organization
+		if err := rows.Scan(&o.ID, &o.Name, &o.Title, &o.PackageCount); err != nil {
+			return nil, db.explain(err)
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
