@@ -1,0 +1,418 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/harvester/linkcheck"
+	"github.com/vigie-audit/vigie/store"
+)
+
+func init() { register(newLinksCmd) }
+
+// linksOptions are the flags of `vigie links`; the check flags are shared
+// with any command that runs a link check (addCheckFlags).
+type linksOptions struct {
+	all          bool
+	orgs         []string
+	concurrency  int
+	perHost      int
+	delay        time.Duration
+	timeout      time.Duration
+	failures     int
+	brokenAfter  time.Duration
+	allowPrivate bool
+	olderThan    time.Duration
+	format       string
+	list         bool
+	classes      []string
+}
+
+// addCheckFlags adds the flags that tune a link check.
+func (o *linksOptions) addCheckFlags(f *pflag.FlagSet) {
+	f.IntVar(&o.concurrency, "concurrency", linkcheck.DefaultConcurrency, "requests in flight overall")
+	f.IntVar(&o.perHost, "per-host", linkcheck.DefaultPerHost, "requests in flight per host")
+	f.DurationVar(&o.delay, "delay", 0, "minimum time between two requests to one host")
+	f.DurationVar(&o.timeout, "timeout", linkcheck.DefaultTimeout, "time limit of one request")
+	f.IntVar(&o.failures, "failures", linkcheck.DefaultFailuresToBroken, "consecutive failures before a link is broken")
+	f.DurationVar(&o.brokenAfter, "broken-after", linkcheck.DefaultBrokenAfter, "the failures must span at least this long")
+	f.BoolVar(&o.allowPrivate, "allow-private", false, "also connect to loopback, private and link-local addresses")
+	f.DurationVar(&o.olderThan, "older-than", 24*time.Hour, "check URLs not checked for this long (new URLs always)")
+}
+
+func (o *linksOptions) validate() error {
+	switch {
+	case o.concurrency < 1:
+		return usageErr("--concurrency must be at least 1, not %d", o.concurrency)
+	case o.perHost < 1:
+		return usageErr("--per-host must be at least 1, not %d", o.perHost)
+	case o.delay < 0:
+		return usageErr("--delay cannot be negative")
+	case o.timeout <= 0:
+		return usageErr("--timeout must be positive, e.g. 30s")
+	case o.failures < 1:
+		return usageErr("--failures must be at least 1, not %d", o.failures)
+	case o.brokenAfter < 0:
+		return usageErr("--broken-after cannot be negative")
+	case o.olderThan < 0:
+		return usageErr("--older-than cannot be negative")
+	}
+	for _, c := range o.classes {
+		switch c {
+		case vigie.LinkOK, vigie.LinkBroken, vigie.LinkFailing, vigie.LinkUnsure, vigie.LinkInvalid, vigie.LinkBlocked:
+		default:
+			return usageErr("--class must be ok, broken, failing, unsure, invalid or blocked, not %q", c)
+		}
+	}
+	return nil
+}
+
+func newLinksCmd(a *App) *cobra.Command {
+	o := &linksOptions{}
+	cmd := &cobra.Command{
+		Use:   "links",
+		Short: "Check that resource URLs answer, politely, and list the results",
+		Long: `Check each distinct resource URL of the portal's active datasets once:
+HEAD first, then a GET for the first byte only, then (if the server refuses
+ranges) a GET that reads at most 4 KiB. Files are never downloaded.
+
+By default only URLs not checked for --older-than (24h) are checked, never
+checked ones first. --all checks every URL.
+
+Classes:
+  ok        answers with success (an HTML page where data was declared is
+            still ok but marked as a landing page)
+  failing   fails (404, 410, 5xx, DNS, refused, empty body) but not yet
+            --failures times over at least --broken-after
+  broken    failed --failures times in a row over at least --broken-after
+  unsure    401/403, 429, bot challenge, TLS error, timeout, ftp: and
+            other schemes that cannot be checked
+  invalid   not a URL
+  blocked   resolves to a loopback, private or link-local address
+            (refused unless --allow-private)
+
+Politeness: at most --per-host requests at once to one host, --delay
+between them, Retry-After honoured (up to 60s), and a User-Agent naming
+vigie and its home page.
+
+Output: a summary line. With --format, also the URLs of this run (table or
+JSON array). --list prints the stored results without checking anything.
+Ctrl-C stops the check; what was checked is saved and the run is marked
+interrupted.`,
+		Example: `  # check URLs not checked in the last 24 h (new ones first)
+  $ vigie links
+
+  # check everything, faster, with a 30 s limit per request
+  $ vigie links --all --concurrency 64 --per-host 2 --timeout 30s
+
+  # one organization, then print this run's results as JSON
+  $ vigie links --org ville-de-quebec --format json
+
+  # list stored results without checking: broken and failing links
+  $ vigie links --list --class broken,failing
+  $ vigie links --list --format json > links.json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(o.format, "table", "json"); err != nil {
+				return err
+			}
+			if err := o.validate(); err != nil {
+				return err
+			}
+			if o.list {
+				for _, name := range []string{"all", "older-than", "concurrency", "per-host", "delay", "timeout", "failures", "broken-after", "allow-private"} {
+					if cmd.Flags().Changed(name) {
+						return usageErr("--list only prints stored results: drop --%s, or drop --list to check", name)
+					}
+				}
+				return listLinks(cmd.Context(), a, o)
+			}
+			return runLinks(cmd.Context(), a, o, cmd.Flags().Changed("format"))
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&o.all, "all", false, "check every URL, however recently checked")
+	f.StringSliceVar(&o.orgs, "org", nil, "only datasets of this organization (name; repeat or comma-separate)")
+	o.addCheckFlags(f)
+	f.StringVar(&o.format, "format", "table", "output of the results: table or json")
+	f.BoolVar(&o.list, "list", false, "print stored results without checking")
+	f.StringSliceVar(&o.classes, "class", nil, "only print links of these classes (ok, broken, failing, unsure, invalid, blocked)")
+	return cmd
+}
+
+// linkCheckOutcome is what a link check did.
+type linkCheckOutcome struct {
+	RunID       int64
+	Due         int
+	Summary     linkcheck.Summary
+	Elapsed     time.Duration
+	Interrupted bool
+}
+
+// checkLinks checks the portal's due URLs into a new link run. It returns a
+// nil outcome when nothing is due. On cancellation it saves what was
+// checked, marks the run interrupted and returns the context's error.
+func checkLinks(ctx context.Context, a *App, db *store.DB, o *linksOptions) (*linkCheckOutcome, error) {
+	p, err := db.Portal(ctx, a.Portal)
+	if err != nil {
+		return nil, err
+	}
+	due, err := db.URLsToCheck(ctx, p.ID, o.orgs, o.all, o.olderThan)
+	if err != nil {
+		return nil, err
+	}
+	if len(due) == 0 {
+		return nil, nil
+	}
+	prev, err := db.LinkResults(ctx)
+	if err != nil {
+		return nil, err
+	}
+	runID, err := db.BeginLinkRun(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	// Saving must outlive Ctrl-C, so that what was checked is kept.
+	saveCtx := context.WithoutCancel(ctx)
+	checkCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	var (
+		batch   []vigie.LinkResult
+		saveErr error
+	)
+	flush := func() {
+		if saveErr == nil && len(batch) > 0 {
+			saveErr = db.SaveLinkResults(saveCtx, runID, batch)
+			if saveErr != nil {
+				cancel()
+			}
+		}
+		batch = batch[:0]
+	}
+	bar := newProgress(a, "checking links")
+	checker := linkcheck.New(linkcheck.Options{
+		Concurrency:      o.concurrency,
+		PerHost:          o.perHost,
+		PerHostDelay:     o.delay,
+		Timeout:          o.timeout,
+		FailuresToBroken: o.failures,
+		BrokenAfter:      o.brokenAfter,
+		AllowPrivate:     o.allowPrivate,
+		Now:              db.Now,
+		Progress:         bar.Set,
+		OnResult: func(r vigie.LinkResult) {
+			batch = append(batch, r)
+			if len(batch) >= 200 {
+				flush()
+			}
+		},
+	})
+	defer checker.Close()
+	targets := make([]linkcheck.Target, len(due))
+	for i, t := range due {
+		targets[i] = linkcheck.Target{URL: t.URL, Formats: t.Formats}
+	}
+	a.Log.Info("checking links", "urls", len(targets), "portal", p.URL, "concurrency", o.concurrency, "per_host", o.perHost)
+	start := time.Now()
+	results := checker.Run(checkCtx, targets, prev)
+	flush()
+	bar.Done()
+	out := &linkCheckOutcome{RunID: runID, Due: len(targets), Summary: linkcheck.Summarize(results), Elapsed: time.Since(start)}
+	s := out.Summary
+	counts := store.LinkCounts{URLs: s.URLs, Hosts: s.Hosts, OK: s.OK, Broken: s.Broken, Failing: s.Failing,
+		Unsure: s.Unsure, Invalid: s.Invalid, Blocked: s.Blocked}
+	status, msg := "complete", ""
+	switch {
+	case saveErr != nil:
+		status, msg = "failed", firstLine(saveErr.Error())
+	case ctx.Err() != nil:
+		status, out.Interrupted = "interrupted", true
+		msg = fmt.Sprintf("interrupted after %d of %d URLs", s.URLs, len(targets))
+	}
+	if err := db.FinishLinkRun(saveCtx, runID, status, counts, msg); err != nil && saveErr == nil {
+		saveErr = err
+	}
+	switch {
+	case saveErr != nil:
+		return out, saveErr
+	case out.Interrupted:
+		a.Log.Warn("link check interrupted: results so far are saved", "run", runID, "checked", s.URLs, "of", len(targets))
+		return out, ctx.Err()
+	}
+	return out, nil
+}
+
+func runLinks(ctx context.Context, a *App, o *linksOptions, printRows bool) error {
+	db, release, err := a.OpenDBLocked(ctx, "links")
+	if err != nil {
+		return err
+	}
+	defer release()
+	out, err := checkLinks(ctx, a, db, o)
+	if err != nil {
+		if out != nil && errors.Is(err, context.Canceled) {
+			fmt.Fprintln(a.Stderr, summaryLine(out))
+		}
+		return err
+	}
+	if out == nil {
+		msg := "nothing to check: every URL was checked less than " + o.olderThan.String() + " ago (--all checks them anyway)"
+		if o.format == "json" && printRows {
+			a.Log.Info(msg)
+			return printJSON(a.Stdout, []linkJSON{})
+		}
+		fmt.Fprintln(a.Stdout, msg)
+		return nil
+	}
+	if !printRows {
+		fmt.Fprintln(a.Stdout, summaryLine(out))
+		return nil
+	}
+	p, err := db.Portal(ctx, a.Portal)
+	if err != nil {
+		return err
+	}
+	rows, err := db.LinkRows(ctx, p.ID, store.LinkFilter{Orgs: o.orgs, Classes: o.classes, RunID: out.RunID})
+	if err != nil {
+		return err
+	}
+	if o.format == "json" {
+		if !a.Quiet {
+			fmt.Fprintln(a.Stderr, summaryLine(out))
+		}
+		return printJSON(a.Stdout, linksJSON(rows))
+	}
+	if err := printLinkTable(a, rows); err != nil {
+		return err
+	}
+	fmt.Fprintln(a.Stdout, summaryLine(out))
+	return nil
+}
+
+func listLinks(ctx context.Context, a *App, o *linksOptions) error {
+	db, err := a.OpenDBReadOnly(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	p, err := db.Portal(ctx, a.Portal)
+	if err != nil {
+		return err
+	}
+	rows, err := db.LinkRows(ctx, p.ID, store.LinkFilter{Orgs: o.orgs, Classes: o.classes})
+	if err != nil {
+		return err
+	}
+	if o.format == "json" {
+		return printJSON(a.Stdout, linksJSON(rows))
+	}
+	if len(rows) == 0 {
+		fmt.Fprintln(a.Stdout, "no checked links match: run 'vigie links' first, or widen --org/--class")
+		return nil
+	}
+	return printLinkTable(a, rows)
+}
+
+// summaryLine: "checked 1200 URLs on 85 hosts in 2m3s: 1100 ok, 4 broken, …".
+func summaryLine(out *linkCheckOutcome) string {
+	s := out.Summary
+	verb := "checked"
+	if out.Interrupted {
+		verb = fmt.Sprintf("interrupted: checked %d of", s.URLs)
+	}
+	count := fmt.Sprintf("%d URLs", s.URLs)
+	if out.Interrupted {
+		count = fmt.Sprintf("%d URLs", out.Due)
+	}
+	line := fmt.Sprintf("%s %s on %d hosts in %s: %d ok, %d broken, %d failing, %d unsure, %d invalid, %d blocked",
+		verb, count, s.Hosts, out.Elapsed.Round(100*time.Millisecond), s.OK, s.Broken, s.Failing, s.Unsure, s.Invalid, s.Blocked)
+	var notes []string
+	if n := s.LandingPages; n == 1 {
+		notes = append(notes, "1 landing page where data was declared")
+	} else if n > 1 {
+		notes = append(notes, fmt.Sprintf("%d landing pages where data was declared", n))
+	}
+	if s.ManyRedirects > 0 {
+		notes = append(notes, fmt.Sprintf("%d reached after more than %d redirects", s.ManyRedirects, linkcheck.ManyRedirects))
+	}
+	if len(notes) > 0 {
+		line += " (" + strings.Join(notes, ", ") + ")"
+	}
+	return line + fmt.Sprintf(" [link run %d]", out.RunID)
+}
+
+// linkJSON is one element of `vigie links --format json`.
+type linkJSON struct {
+	URL           string     `json:"url"`
+	Class         string     `json:"class"`
+	Status        *int       `json:"status"` // null when no HTTP answer
+	Reason        string     `json:"reason"`
+	Failures      int        `json:"failures"`
+	CheckedAt     time.Time  `json:"checked_at"`
+	Datasets      []string   `json:"datasets"`
+	FinalURL      string     `json:"final_url,omitempty"`
+	Redirects     int        `json:"redirects"`
+	ContentType   string     `json:"content_type,omitempty"`
+	ContentLength *int64     `json:"content_length"` // null when unknown
+	LastModified  *time.Time `json:"last_modified,omitempty"`
+	ETag          string     `json:"etag,omitempty"`
+	ElapsedMS     int64      `json:"elapsed_ms"`
+	LandingPage   bool       `json:"landing_page"`
+	FirstFailure  *time.Time `json:"first_failure"`
+	LastSuccess   *time.Time `json:"last_success"`
+}
+
+func linksJSON(rows []store.LinkRow) []linkJSON {
+	out := make([]linkJSON, 0, len(rows))
+	for _, r := range rows {
+		j := linkJSON{URL: r.URL, Class: r.Class, Reason: r.Reason, Failures: r.Failures, CheckedAt: r.CheckedAt,
+			Datasets: r.Datasets, FinalURL: r.FinalURL, Redirects: r.Redirects, ContentType: r.ContentType,
+			LastModified: r.LastModified, ETag: r.ETag, ElapsedMS: r.ElapsedMS, LandingPage: r.LandingPage,
+			FirstFailure: r.FirstFailure, LastSuccess: r.LastSuccess}
+		if r.Status != 0 {
+			s := r.Status
+			j.Status = &s
+		}
+		if r.ContentLength >= 0 {
+			n := r.ContentLength
+			j.ContentLength = &n
+		}
+		if j.Datasets == nil {
+			j.Datasets = []string{}
+		}
+		out = append(out, j)
+	}
+	return out
+}
+
+func printLinkTable(a *App, rows []store.LinkRow) error {
+	header := []string{"CLASS", "STATUS", "FAILS", "SINCE", "URL", "REASON", "DATASETS"}
+	cells := make([][]string, 0, len(rows))
+	for _, r := range rows {
+		status, fails, since := "-", "", ""
+		if r.Status != 0 {
+			status = strconv.Itoa(r.Status)
+		}
+		if r.Failures > 0 {
+			fails = strconv.Itoa(r.Failures)
+		}
+		if r.FirstFailure != nil {
+			since = r.FirstFailure.Format("2006-01-02 15:04")
+		}
+		reason := r.Reason
+		if r.LandingPage && reason == "" {
+			reason = "landing page"
+		}
+		cells = append(cells, []string{r.Class, status, fails, since, r.URL, reason, strings.Join(r.Datasets, ", ")})
+	}
+	return printTable(a.Stdout, header, cells)
+}
