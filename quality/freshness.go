@@ -79,7 +79,7 @@ func isoDuration(v string) (days float64, ok bool) {
 	}
 	n, err := strconv.ParseFloat(body[:len(body)-1], 64)
 	u, known := unitDays[body[len(body)-1]]
-	if err != nil || !known || n <= 0 {
+	if err != nil || !known || !(n > 0) || math.IsInf(n, 0) { // !(n > 0) also rejects NaN
 		return 0, false
 	}
 	return n * u, true

@@ -230,16 +230,21 @@ func parseSpan(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("bad span %q: write e.g. 3h or 30d", s)
 	}
 	n, err := strconv.ParseFloat(s[:len(s)-1], 64)
-	if err != nil || n <= 0 {
+	// !(n > 0) also rejects NaN; beyond 100,000 days the duration overflows.
+	if err != nil || !(n > 0) || n > 100000 {
 		return 0, fmt.Errorf("bad span %q: write e.g. 3h or 30d", s)
 	}
+	var d time.Duration
 	switch s[len(s)-1] {
 	case 'h':
-		return time.Duration(n * float64(time.Hour)), nil
+		d = time.Duration(n * float64(time.Hour))
 	case 'd':
-		return time.Duration(n * 24 * float64(time.Hour)), nil
+		d = time.Duration(n * 24 * float64(time.Hour))
 	}
-	return 0, fmt.Errorf("bad span %q: write e.g. 3h or 30d", s)
+	if d <= 0 {
+		return 0, fmt.Errorf("bad span %q: write e.g. 3h or 30d", s)
+	}
+	return d, nil
 }
 
 // MustProfile loads a built-in profile and panics if it is broken (tests, benchmarks).
