@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // GenOptions shapes a generated catalogue.
@@ -174,7 +176,7 @@ func generateOne(i int, seed int64, o GenOptions) map[string]any {
 	default:
 		var b strings.Builder
 		b.WriteString(g.pick(notesLead))
-		b.WriteString(strings.ToLower(sub.title[:1]) + sub.title[1:])
+		b.WriteString(lowerFirst(sub.title))
 		b.WriteString(" sur le territoire de " + place + ".")
 		for j := 0; j < 1+g.intn(3); j++ {
 			b.WriteString(g.pick(notesTail))
@@ -489,6 +491,12 @@ func (g gen) resource(o GenOptions, pkgID string, sub subject, pos int, created,
 		}
 	}
 	return r
+}
+
+// lowerFirst lower-cases the first letter of s.
+func lowerFirst(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	return string(unicode.ToLower(r)) + s[size:]
 }
 
 // slug turns a French title into a CKAN name: lower case ASCII, dashes.
