@@ -329,12 +329,20 @@ func summaryLine(out *linkCheckOutcome) string {
 	if out.Interrupted {
 		verb = fmt.Sprintf("interrupted: checked %d of", s.URLs)
 	}
-	count := fmt.Sprintf("%d URLs", s.URLs)
+	n := s.URLs
 	if out.Interrupted {
-		count = fmt.Sprintf("%d URLs", out.Due)
+		n = out.Due
 	}
-	line := fmt.Sprintf("%s %s on %d hosts in %s: %d ok, %d broken, %d failing, %d unsure, %d invalid, %d blocked",
-		verb, count, s.Hosts, out.Elapsed.Round(100*time.Millisecond), s.OK, s.Broken, s.Failing, s.Unsure, s.Invalid, s.Blocked)
+	count := fmt.Sprintf("%d URLs", n)
+	if n == 1 {
+		count = "1 URL"
+	}
+	hosts := fmt.Sprintf("%d hosts", s.Hosts)
+	if s.Hosts == 1 {
+		hosts = "1 host"
+	}
+	line := fmt.Sprintf("%s %s on %s in %s: %d ok, %d broken, %d failing, %d unsure, %d invalid, %d blocked",
+		verb, count, hosts, out.Elapsed.Round(100*time.Millisecond), s.OK, s.Broken, s.Failing, s.Unsure, s.Invalid, s.Blocked)
 	var notes []string
 	if n := s.LandingPages; n == 1 {
 		notes = append(notes, "1 landing page where data was declared")

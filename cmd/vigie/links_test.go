@@ -1,0 +1,187 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/harvester/ckantest"
+	"github.com/vigie-audit/vigie/store"
+)
+
+const linksPortal = "https://portal.example/recherche"
+
+// linksDB stores datasets whose resources point at urls, as a harvest would.
+func linksDB(t *testing.T, datasets map[string][]string) string {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "vigie.db")
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	p, err := db.EnsurePortal(ctx, linksPortal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := db.BeginHarvestRun(ctx, p.ID, store.HarvestOptions{Mode: "full"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ds []vigie.Dataset
+	for name, urls := range datasets {
+		d := vigie.Dataset{ID: "id-" + name, Name: name, Title: name, Organization: "ville-de-quebec"}
+		for i, u := range urls {
+			d.Resources = append(d.Resources, vigie.Resource{ID: name + "-" + u, Position: i, URL: u, Format: "CSV"})
+		}
+		ds = append(ds, d)
+	}
+	if _, err := db.SaveDatasets(ctx, p.ID, run, ds); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.FinishHarvestRun(ctx, run, store.HarvestResult{Status: "complete"}); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func vigieRun(ctx context.Context, args ...string) (code int, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	code = run(ctx, args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+type linkOut struct {
+	URL       string    `json:"url"`
+	Class     string    `json:"class"`
+	Status    *int      `json:"status"`
+	Reason    string    `json:"reason"`
+	Failures  int       `json:"failures"`
+	CheckedAt time.Time `json:"checked_at"`
+	Datasets  []string  `json:"datasets"`
+	Landing   bool      `json:"landing_page"`
+	Redirects int       `json:"redirects"`
+}
+
+func TestLinksCommandEndToEnd(t *testing.T) {
+	ls := ckantest.NewLinkServer(ckantest.LinkOptions{})
+	srv := ls.Serve()
+	defer srv.Close()
+	f := srv.URL + "/files/"
+	path := linksDB(t, map[string][]string{
+		"arbres": {f + "arbres.csv", f + "404/vieux.csv", f + "html/portail.csv", "ftp://transfert.example.qc.ca/a.csv"},
+		"parcs":  {f + "arbres.csv", f + "redirect/3/parcs.csv", f + "nohead/parcs.csv", f + "empty/vide.csv", "pas une adresse"},
+	})
+	base := []string{"--db", path, "--portal", linksPortal, "links"}
+
+	code, stdout, stderr := vigieRun(context.Background(), append(base, "--allow-private", "--format", "json")...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var got []linkOut
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatalf("not a JSON array: %v\n%s", err, stdout)
+	}
+	by := map[string]linkOut{}
+	for _, l := range got {
+		by[l.URL] = l
+	}
+	if len(got) != 8 || len(by) != 8 {
+		t.Fatalf("%d elements for 8 distinct URLs: %s", len(got), stdout)
+	}
+	want := map[string]string{
+		f + "arbres.csv": "ok", f + "404/vieux.csv": "failing", f + "html/portail.csv": "ok",
+		"ftp://transfert.example.qc.ca/a.csv": "unsure", f + "redirect/3/parcs.csv": "ok", f + "nohead/parcs.csv": "ok",
+		f + "empty/vide.csv": "failing", "pas une adresse": "invalid",
+	}
+	for u, class := range want {
+		if by[u].Class != class {
+			t.Errorf("%s: class %q (%s), want %q", u, by[u].Class, by[u].Reason, class)
+		}
+	}
+	if l := by[f+"arbres.csv"]; strings.Join(l.Datasets, ",") != "arbres,parcs" || l.Status == nil || *l.Status != 200 || l.CheckedAt.IsZero() {
+		t.Errorf("shared URL: %+v", l)
+	}
+	if l := by["ftp://transfert.example.qc.ca/a.csv"]; l.Status != nil {
+		t.Errorf("no HTTP answer must give status null: %+v", l)
+	}
+	if l := by[f+"404/vieux.csv"]; l.Failures != 1 || *l.Status != 404 {
+		t.Errorf("404: %+v", l)
+	}
+	if !by[f+"html/portail.csv"].Landing || by[f+"redirect/3/parcs.csv"].Redirects != 3 {
+		t.Errorf("evidence: %+v %+v", by[f+"html/portail.csv"], by[f+"redirect/3/parcs.csv"])
+	}
+	if !strings.Contains(stderr, "checked 8 URLs on 1 host ") || !strings.Contains(stderr, "4 ok, 0 broken, 2 failing, 1 unsure, 1 invalid, 0 blocked") {
+		t.Errorf("summary on stderr: %s", stderr)
+	}
+
+	// Nothing is due a second time; --all checks again and counts failures.
+	code, stdout, _ = vigieRun(context.Background(), append(base, "--allow-private")...)
+	if code != 0 || !strings.HasPrefix(stdout, "nothing to check") {
+		t.Errorf("second run: %d %q", code, stdout)
+	}
+	code, stdout, stderr = vigieRun(context.Background(), append(base, "--allow-private", "--all", "--failures", "2", "--broken-after", "0s")...)
+	if code != 0 || !strings.Contains(stdout, "2 broken, 0 failing") {
+		t.Errorf("--all with --failures 2: %d %q %s", code, stdout, stderr)
+	}
+
+	// --list reads without checking; --class filters.
+	before := ls.Requests()
+	code, stdout, stderr = vigieRun(context.Background(), append(base, "--list", "--format", "json", "--class", "broken")...)
+	got = nil
+	if err := json.Unmarshal([]byte(stdout), &got); code != 0 || err != nil || len(got) != 2 || got[0].Failures != 2 {
+		t.Fatalf("--list: %d %v %s %s", code, err, stdout, stderr)
+	}
+	if ls.Requests() != before {
+		t.Error("--list must not send requests")
+	}
+	if code, _, stderr := vigieRun(context.Background(), append(base, "--list", "--all")...); code != ExitUsage {
+		t.Errorf("--list --all: exit %d %s", code, stderr)
+	}
+
+	// Without --allow-private the local server is refused.
+	code, stdout, _ = vigieRun(context.Background(), append(base, "--all")...)
+	if code != 0 || !strings.Contains(stdout, "6 blocked") {
+		t.Errorf("blocked: %d %q", code, stdout)
+	}
+}
+
+func TestLinksCommandInterrupted(t *testing.T) {
+	ls := ckantest.NewLinkServer(ckantest.LinkOptions{Latency: 100 * time.Millisecond})
+	srv := ls.Serve()
+	defer srv.Close()
+	var urls []string
+	for i := range 60 {
+		urls = append(urls, srv.URL+"/files/f"+strings.Repeat("x", i)+".csv")
+	}
+	path := linksDB(t, map[string][]string{"beaucoup": urls})
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(500*time.Millisecond, cancel)
+	code, _, stderr := vigieRun(ctx, "--db", path, "--portal", linksPortal, "links", "--allow-private", "--per-host", "1")
+	if code != ExitInterrupted {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	db, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	p, _ := db.Portal(context.Background(), linksPortal)
+	runs, err := db.LinkRuns(context.Background(), p.ID)
+	if err != nil || len(runs) != 1 || runs[0].Status != "interrupted" || runs[0].URLs == 0 || runs[0].URLs >= 60 {
+		t.Fatalf("runs: %+v %v", runs, err)
+	}
+	saved, err := db.LinkResults(context.Background())
+	if err != nil || len(saved) != runs[0].URLs {
+		t.Errorf("saved %d results, run says %d", len(saved), runs[0].URLs)
+	}
+	if !strings.Contains(stderr, "interrupted: checked") {
+		t.Errorf("stderr: %s", stderr)
+	}
+}
