@@ -1,0 +1,143 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vigie-audit/vigie/reports"
+)
+
+func init() { register(newReportCmd) }
+
+func newReportCmd(a *App) *cobra.Command {
+	var (
+		format, out, compare, sep string
+		orgs                      []string
+		bom                       bool
+	)
+	cmd := &cobra.Command{
+		Use:   "report",
+		Short: "Write a report from the store: Excel, HTML dashboard, CSV, JSON or Markdown",
+		Long: `Write a report of the latest score run, from the database alone (no network):
+the commitment indicators ("Démocratiser les données ouvertes") with their change
+since the compared run, organizations ranked, every dataset's scores, the findings
+with how to fix them, the links that do not work, and the history of past runs.
+
+Formats: xlsx (summary, charts and one sheet per table), html (one self-contained
+offline dashboard), csv (one file per table in the --out folder), json (the whole
+report; shape in docs/report.schema.json), md (indicators, weakest organizations,
+most common findings; to stdout by default).
+
+--format is inferred from --out's extension when absent. --compare takes a score
+run id, a date YYYY-MM-DD (the last run finished on or before that day) or
+previous (the default: the run before, same profile). Labels follow --lang.`,
+		Example: `  $ vigie report --format xlsx --out audit.xlsx
+  $ vigie report --out audit.html --lang en
+  $ vigie report --format csv --out reports/ --bom --sep ';'
+  $ vigie report --format json --out audit.json
+  $ vigie report --format md
+  $ vigie report --org ministere-des-transports --out mtq.xlsx
+  $ vigie report --compare 2026-01-31 --format md`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if format == "" {
+				format = reports.FormatFromPath(out)
+				if format == "" && out != "" {
+					return usageErr("cannot tell the format from %q: pass --format %s", out, strings.Join(reports.Formats, "|"))
+				}
+				if format == "" {
+					format = "md"
+				}
+			}
+			if err := checkFormat(format, reports.Formats...); err != nil {
+				return err
+			}
+			if out == "" && format != "md" && format != "json" {
+				return usageErr("--out is required for %s: the file (or, for csv, the folder) to write", format)
+			}
+			csvOpts := reports.CSV{BOM: bom}
+			switch sep {
+			case ",":
+				csvOpts.Sep = ','
+			case ";":
+				csvOpts.Sep = ';'
+			case "\\t", "tab", "\t":
+				csvOpts.Sep = '\t'
+			default:
+				return usageErr("--sep must be ',' or ';' (or tab), not %q", sep)
+			}
+			ctx := cmd.Context()
+			db, err := a.OpenDBReadOnly(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			r, err := reports.Build(ctx, db, reports.Options{PortalURL: a.Portal, Orgs: orgs, Lang: a.Lang, Compare: compare})
+			if err != nil {
+				return err
+			}
+			if format == "csv" {
+				if err := csvOpts.WriteDir(ctx, out, r); err != nil {
+					return err
+				}
+				a.Log.Info("report written", "format", format, "folder", out, "files", strings.Join(reports.CSVFiles, ","), "datasets", r.Summary.Datasets)
+				return nil
+			}
+			w, err := reports.ForFormat(format, csvOpts)
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			if out == "" || out == "-" {
+				bw := bufio.NewWriter(a.Stdout)
+				if err := w.Write(ctx, bw, r); err != nil {
+					return err
+				}
+				return bw.Flush()
+			}
+			if err := writeFileAtomic(out, func(f *os.File) error { return w.Write(ctx, f, r) }); err != nil {
+				return err
+			}
+			a.Log.Info("report written", "format", format, "file", out, "datasets", r.Summary.Datasets)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&format, "format", "", "report format: "+strings.Join(reports.Formats, ", ")+" (default: from --out's extension, else md)")
+	f.StringVarP(&out, "out", "o", "", "file to write (a folder for csv); md and json go to stdout without it")
+	f.StringArrayVar(&orgs, "org", nil, "only this organization (repeatable; its short name)")
+	f.StringVar(&compare, "compare", "", "score run to compare with: id, date YYYY-MM-DD or previous (default previous)")
+	f.BoolVar(&bom, "bom", false, "csv: start files with a UTF-8 byte-order mark (for Excel)")
+	f.StringVar(&sep, "sep", ",", "csv: field separator, ',' or ';'")
+	return cmd
+}
+
+// writeFileAtomic writes path through a temporary file in the same folder,
+// renamed into place only when write succeeded, so a failed or interrupted
+// report never leaves a half-written file behind.
+func writeFileAtomic(path string, write func(*os.File) error) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, ".vigie-report-*")
+	if err != nil {
+		return fmt.Errorf("cannot write in %s: %v: check the folder exists and is writable", dir, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %v", path, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %v", path, err)
+	}
+	return nil
+}

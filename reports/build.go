@@ -1,0 +1,375 @@
+package reports
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/store"
+)
+
+// Baseline2021 is the number of datasets Données Québec published in 2021,
+// the status quo of the Québec open-government commitment "Démocratiser les
+// données ouvertes" (action plan 2021–2023).
+const Baseline2021 = 1200
+
+// ErrNotScored is wrapped by Build's error when the portal has no complete
+// score run yet.
+var ErrNotScored = errors.New("nothing scored yet")
+
+// Options choose what Build reads.
+type Options struct {
+	PortalURL string
+	Orgs      []string // organization names; none means the whole portal
+	Lang      string   // "fr" (default) or "en"
+	Compare   string   // score run id or date; "" means the previous complete score run
+	Now       time.Time
+}
+
+// Build reads a report from the store: the latest complete score run of the
+// portal, compared with Options.Compare. It errors (wrapping ErrNotScored)
+// when nothing has been scored, and when an organization asked for has no
+// scored dataset.
+func Build(ctx context.Context, db *store.DB, opts Options) (*Report, error) {
+	lang := opts.Lang
+	if lang != "en" {
+		lang = "fr"
+	}
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	p, err := db.Portal(ctx, opts.PortalURL)
+	if err != nil {
+		return nil, err
+	}
+	run, err := db.LatestScoreRun(ctx, p.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("%s has no complete score run in %s: run 'vigie score' first: %w", p.URL, db.Path(), ErrNotScored)
+	}
+	if err != nil {
+		return nil, err
+	}
+	cmp, err := db.CompareScoreRun(ctx, p.ID, run, opts.Compare)
+	if err != nil {
+		return nil, err
+	}
+	r := &Report{
+		Portal:      p.URL,
+		GeneratedAt: now.UTC().Truncate(time.Second),
+		ScoreRun:    scoreRun(run),
+		Profile:     run.Profile,
+		Lang:        lang,
+		Orgs:        opts.Orgs,
+	}
+	if run.HarvestRunID != 0 {
+		h, err := db.ReportHarvestRunByID(ctx, run.HarvestRunID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+		if h != nil {
+			r.HarvestRun = &Run{ID: h.ID, StartedAt: h.StartedAt, FinishedAt: h.FinishedAt, Mode: h.Mode}
+		}
+	}
+	scope := store.ReportScope{PortalID: p.ID, ScoreRunID: run.ID, Orgs: opts.Orgs}
+	orgs, err := db.ReportOrganizations(ctx, scope)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkOrgs(opts.Orgs, orgs); err != nil {
+		return nil, err
+	}
+	r.Organizations = organizations(orgs)
+	now0, err := db.ReportIndicators(ctx, scope)
+	if err != nil {
+		return nil, err
+	}
+	var then *store.ReportIndicators
+	if cmp != nil {
+		c := scoreRun(cmp)
+		r.CompareRun = &c
+		then, err = db.ReportIndicators(ctx, store.ReportScope{PortalID: p.ID, ScoreRunID: cmp.ID, Orgs: opts.Orgs})
+		if err != nil {
+			return nil, err
+		}
+	}
+	r.Commitment = Indicators(lang, now0, then)
+	r.Summary = summary(now0)
+	rules, hints, err := db.ReportRuleCounts(ctx, scope, 0)
+	if err != nil {
+		return nil, err
+	}
+	for i, c := range rules {
+		r.TopFindings = append(r.TopFindings, RuleCount{Rule: c.Rule, Dimension: c.Dimension, Severity: c.Severity,
+			Datasets: c.Datasets, Findings: c.Findings, Points: c.Points, Hint: hints[i].In(lang)})
+	}
+	links, err := db.ReportLinks(ctx, scope)
+	if err != nil {
+		return nil, err
+	}
+	r.Links = make([]Link, 0, len(links))
+	for _, l := range links {
+		out := Link{URL: l.URL, Class: l.Class, Status: l.Status, Reason: l.Reason, Since: l.FirstFailure, LastSuccess: l.LastSuccess, CheckedAt: l.CheckedAt}
+		for _, u := range l.Datasets {
+			out.Datasets = append(out.Datasets, LinkUse{Name: u.Name, Title: u.Title, Organization: u.Organization, URL: DatasetURL(p.URL, u.Name)})
+		}
+		r.Links = append(r.Links, out)
+	}
+	runs, err := db.CompleteScoreRuns(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	for i := range runs {
+		if runs[i].ID == run.ID {
+			r.History = append(r.History, HistoryPoint{Run: r.ScoreRun, Indicators: r.Commitment})
+			continue
+		}
+		if runs[i].ID > run.ID {
+			continue
+		}
+		ind, err := db.ReportIndicators(ctx, store.ReportScope{PortalID: p.ID, ScoreRunID: runs[i].ID, Orgs: opts.Orgs})
+		if err != nil {
+			return nil, err
+		}
+		r.History = append(r.History, HistoryPoint{Run: scoreRun(&runs[i]), Indicators: Indicators(lang, ind, nil)})
+	}
+	r.rows = &storeRows{db: db, scope: scope, portal: p.URL, lang: lang}
+	return r, nil
+}
+
+func scoreRun(s *store.ScoreRun) Run {
+	return Run{ID: s.ID, StartedAt: s.StartedAt, FinishedAt: s.FinishedAt, Profile: s.Profile}
+}
+
+// checkOrgs makes sure every organization asked for has scored datasets.
+func checkOrgs(asked []string, got []store.ReportOrg) error {
+	seen := map[string]bool{}
+	for _, o := range got {
+		seen[o.Name] = true
+	}
+	var missing []string
+	for _, a := range asked {
+		if !seen[a] {
+			missing = append(missing, a)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("organization %s has no scored dataset: check the name with 'vigie orgs' (the short name, e.g. ministere-des-transports)", strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// DatasetURL is a dataset's page on the portal.
+func DatasetURL(portal, name string) string {
+	if name == "" {
+		return ""
+	}
+	return strings.TrimRight(portal, "/") + "/dataset/" + url.PathEscape(name)
+}
+
+func share(n, of int) *float64 {
+	if of <= 0 {
+		return nil
+	}
+	v := 100 * float64(n) / float64(of)
+	return &v
+}
+
+func num(n int) *float64 {
+	v := float64(n)
+	return &v
+}
+
+// Tau is the share of scheduled datasets that are up to date, in percent,
+// as quality.Tau defines it: fresh / (fresh + due + overdue + delinquent).
+// Not-applicable and unknown frequencies are left out. Nil when no dataset
+// has a schedule.
+func Tau(freshness map[string]int) *float64 {
+	return share(freshness[vigie.FreshFresh], scheduled(freshness))
+}
+
+// UpToDate is HDX's wider "up to date" share, in percent: a dataset that is
+// due (its update is expected now, not late yet) counts as well:
+// (fresh + due) / (fresh + due + overdue + delinquent).
+func UpToDate(freshness map[string]int) *float64 {
+	return share(freshness[vigie.FreshFresh]+freshness[vigie.FreshDue], scheduled(freshness))
+}
+
+func scheduled(f map[string]int) int {
+	return f[vigie.FreshFresh] + f[vigie.FreshDue] + f[vigie.FreshOverdue] + f[vigie.FreshDelinquent]
+}
+
+// LinksWorking is the share of checked links that work, in percent. Unsure
+// links (401/403, 429, bot challenges, timeouts) are left out: their state
+// is not known. Nil when no link was checked.
+func LinksWorking(classes map[string]int) *float64 {
+	total := 0
+	for class, n := range classes {
+		if class != vigie.LinkUnsure {
+			total += n
+		}
+	}
+	return share(classes[vigie.LinkOK], total)
+}
+
+// Indicators lists the commitment indicators of now, with their change since
+// then when then is not nil.
+func Indicators(lang string, now, then *store.ReportIndicators) []Indicator {
+	type def struct {
+		key, unit string
+		get       func(*store.ReportIndicators) *float64
+	}
+	defs := []def{
+		{"datasets", "count", func(i *store.ReportIndicators) *float64 { return num(i.Datasets) }},
+		{"organizations", "count", func(i *store.ReportIndicators) *float64 { return num(i.Organizations) }},
+		{"open_licence", "percent", func(i *store.ReportIndicators) *float64 { return share(i.OpenLicence, i.Datasets) }},
+		{"machine_readable", "percent", func(i *store.ReportIndicators) *float64 { return share(i.MachineReadable, i.Datasets) }},
+		{"open_format", "percent", func(i *store.ReportIndicators) *float64 { return share(i.OpenFormat, i.Datasets) }},
+		{"tau", "percent", func(i *store.ReportIndicators) *float64 { return Tau(i.Freshness) }},
+		{"up_to_date", "percent", func(i *store.ReportIndicators) *float64 { return UpToDate(i.Freshness) }},
+		{"completeness", "score", func(i *store.ReportIndicators) *float64 { return i.Completeness }},
+		{"overall", "score", func(i *store.ReportIndicators) *float64 { return i.Overall }},
+		{"links_working", "percent", func(i *store.ReportIndicators) *float64 { return LinksWorking(i.LinkClasses) }},
+		{"mqa_excellent", "count", func(i *store.ReportIndicators) *float64 { return num(i.Ratings["excellent"]) }},
+		{"mqa_good", "count", func(i *store.ReportIndicators) *float64 { return num(i.Ratings["good"]) }},
+		{"mqa_sufficient", "count", func(i *store.ReportIndicators) *float64 { return num(i.Ratings["sufficient"]) }},
+		{"mqa_bad", "count", func(i *store.ReportIndicators) *float64 { return num(i.Ratings["bad"]) }},
+	}
+	out := make([]Indicator, 0, len(defs))
+	for _, d := range defs {
+		ind := Indicator{Key: d.key, Label: T(lang, "ind_"+d.key), Unit: d.unit, Value: round(d.get(now))}
+		if then != nil {
+			ind.Previous = round(d.get(then))
+			if ind.Value != nil && ind.Previous != nil {
+				ind.Change = round(ptr(*ind.Value - *ind.Previous))
+			}
+		}
+		switch d.key {
+		case "datasets":
+			ind.Baseline = num(Baseline2021)
+			ind.Note = T(lang, "baseline_note")
+		case "tau":
+			ind.Note = T(lang, "tau_note")
+		case "up_to_date":
+			ind.Note = T(lang, "up_to_date_note")
+		case "links_working":
+			ind.Note = T(lang, "links_note")
+		}
+		out = append(out, ind)
+	}
+	return out
+}
+
+func ptr(v float64) *float64 { return &v }
+
+// round keeps one decimal, enough for percentages and means.
+func round(p *float64) *float64 {
+	if p == nil {
+		return nil
+	}
+	v := float64(int64(*p*10+sign(*p)*0.5)) / 10
+	return &v
+}
+
+func sign(v float64) float64 {
+	if v < 0 {
+		return -1
+	}
+	return 1
+}
+
+func summary(i *store.ReportIndicators) Summary {
+	return Summary{
+		Datasets:      i.Datasets,
+		Organizations: i.Organizations,
+		Scores: vigie.Scores{Overall: round(i.Overall), Completeness: round(i.Completeness), Freshness: round(i.FreshnessScore),
+			Openness: round(i.Openness), Availability: round(i.Availability)},
+		MQAPoints: round(i.MQAPoints),
+		Findings:  Severities{Error: i.Errors, Warning: i.Warnings, Info: i.Infos},
+		Ratings:   i.Ratings,
+		Freshness: i.Freshness,
+		Stars:     i.Stars,
+		Links:     i.LinkClasses,
+	}
+}
+
+// organizations turns the store's aggregates into rows ranked by mean
+// overall score (unknown last, then by name).
+func organizations(in []store.ReportOrg) []Organization {
+	out := make([]Organization, 0, len(in))
+	for _, o := range in {
+		out = append(out, Organization{
+			Name: o.Name, Title: o.Title, Datasets: o.Datasets,
+			Scores: vigie.Scores{Overall: round(o.Overall), Completeness: round(o.Completeness), Freshness: round(o.Freshness),
+				Openness: round(o.Openness), Availability: round(o.Availability)},
+			MQAPoints:    round(o.MQA),
+			OpenLicence:  round(share(o.OpenLicence, o.Datasets)),
+			Tau:          round(share(o.Fresh, o.Scheduled)),
+			TauScheduled: o.Scheduled,
+			BrokenLinks:  o.BrokenLinks,
+			Findings:     Severities{Error: o.Errors, Warning: o.Warnings, Info: o.Infos},
+		})
+	}
+	Rank(out)
+	return out
+}
+
+// Rank sorts organizations by mean overall score, best first (unknown last,
+// ties by name), and numbers them.
+func Rank(orgs []Organization) {
+	sort.SliceStable(orgs, func(i, j int) bool {
+		a, b := orgs[i].Scores.Overall, orgs[j].Scores.Overall
+		switch {
+		case a != nil && b != nil && *a != *b:
+			return *a > *b
+		case (a == nil) != (b == nil):
+			return a != nil
+		}
+		return orgs[i].Name < orgs[j].Name
+	})
+	for i := range orgs {
+		orgs[i].Rank = i + 1
+	}
+}
+
+// storeRows streams datasets and findings from the store.
+type storeRows struct {
+	db     *store.DB
+	scope  store.ReportScope
+	portal string
+	lang   string
+}
+
+func (s *storeRows) datasets(ctx context.Context, withFindings bool, fn func(*Dataset) error) error {
+	return s.db.ReportDatasets(ctx, s.scope, withFindings, func(d *store.ReportDataset) error {
+		out := Dataset{
+			ID: d.ID, Name: d.Name, Title: d.Title, Organization: d.Organization, URL: DatasetURL(s.portal, d.Name),
+			Scores: d.Scores, MQA: d.MQA, FreshnessStatus: d.FreshnessStatus, Frequency: d.Frequency, Stars: d.Stars,
+			OpenLicence: d.OpenLicence, Counts: Severities{Error: d.Errors, Warning: d.Warnings, Info: d.Infos},
+		}
+		if withFindings {
+			out.Findings = make([]Finding, len(d.Findings))
+			for i, f := range d.Findings {
+				out.Findings[i] = finding(f, s.lang)
+			}
+		}
+		return fn(&out)
+	})
+}
+
+func (s *storeRows) findings(ctx context.Context, fn func(*FindingRow) error) error {
+	return s.db.ReportFindings(ctx, s.scope, func(f *store.ReportFinding) error {
+		return fn(&FindingRow{DatasetID: f.DatasetID, DatasetName: f.DatasetName, DatasetTitle: f.DatasetTitle,
+			Organization: f.Organization, ResourceName: f.ResourceName, Finding: finding(f.Finding, s.lang)})
+	})
+}
+
+func finding(f vigie.Finding, lang string) Finding {
+	return Finding{Rule: f.Rule, Dimension: f.Dimension, Severity: f.Severity, ResourceID: f.ResourceID, Points: f.Points,
+		Message: f.Message.In(lang), Hint: f.Hint.In(lang)}
+}

@@ -1,0 +1,368 @@
+package reports
+
+import (
+	"bufio"
+	"context"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+)
+
+//go:embed assets/report.html.tmpl assets/report.css assets/report.js
+var assets embed.FS
+
+// HTML writes one self-contained, offline dashboard: summary cards, SVG
+// charts, sortable tables, and the datasets as a JSON blob rendered page by
+// page by a small script. Nothing is loaded from outside: the page carries
+// a Content-Security-Policy that forbids it. Portal text reaches the page
+// only through html/template's contextual escaping, JSON encoding (which
+// escapes <, > and &) and the DOM's textContent.
+type HTML struct{}
+
+var _ Writer = (*HTML)(nil)
+
+// maxHTMLLinks caps the links table of the dashboard; the other formats
+// list them all.
+const maxHTMLLinks = 2000
+
+var (
+	pageOnce sync.Once
+	pageTmpl *template.Template
+	pageJS   []byte
+	pageErr  error
+)
+
+func loadPage() (*template.Template, []byte, error) {
+	pageOnce.Do(func() {
+		var src, css []byte
+		if src, pageErr = assets.ReadFile("assets/report.html.tmpl"); pageErr != nil {
+			return
+		}
+		if css, pageErr = assets.ReadFile("assets/report.css"); pageErr != nil {
+			return
+		}
+		if pageJS, pageErr = assets.ReadFile("assets/report.js"); pageErr != nil {
+			return
+		}
+		text := strings.Replace(string(src), "/*CSS*/", string(css), 1)
+		pageTmpl, pageErr = template.New("report").Funcs(template.FuncMap{
+			"t":    func(string) string { return "" },
+			"num":  func(*float64) string { return "" },
+			"num1": func(float64) string { return "" },
+			"raw":  func(*float64) string { return "" },
+			"date": func(any) string { return "" },
+		}).Parse(text)
+	})
+	return pageTmpl, pageJS, pageErr
+}
+
+type htmlCard struct {
+	Label, Value, Delta, DeltaClass, Sub string
+}
+
+type htmlBar struct {
+	Label, Short, Text string
+	Y, TY, BW, VX      float64
+}
+
+type htmlChart struct {
+	ID, Title      string
+	W, H           int
+	LabelW, BarW   float64
+	Bars           []htmlBar
+	MaxValue       float64
+	valueFormatter func(float64) string
+}
+
+type htmlOrg struct {
+	Organization
+	Display string
+}
+
+type htmlCode struct{ Code, Label string }
+
+type htmlPage struct {
+	Lang, Portal                                         string
+	PortalLink                                           bool
+	GeneratedAt, ScoreRun, HarvestRun, CompareRun, Scope string
+	Cards                                                []htmlCard
+	Charts                                               []htmlChart
+	Orgs                                                 []htmlOrg
+	Ratings, Statuses                                    []htmlCode
+	TopFindings                                          []RuleCount
+	Links                                                []Link
+	LinksCut                                             string
+	History                                              []HistoryPoint
+	HistoryCols                                          []string
+	LabelW, BarW                                         float64
+}
+
+// Write writes r to w as one HTML file.
+func (HTML) Write(ctx context.Context, w io.Writer, r *Report) error {
+	base, js, err := loadPage()
+	if err != nil {
+		return err
+	}
+	l := r.Lang
+	tmpl, err := base.Clone()
+	if err != nil {
+		return err
+	}
+	tmpl.Funcs(template.FuncMap{
+		"t":    func(k string) string { return T(l, k) },
+		"num":  func(p *float64) string { return fmtNum(p, l) },
+		"num1": func(v float64) string { return fmtNum(&v, l) },
+		"raw": func(p *float64) string {
+			if p == nil {
+				return ""
+			}
+			return strconv.FormatFloat(*p, 'f', -1, 64)
+		},
+		"date": func(v any) string {
+			if t, ok := timeOf(v); ok {
+				return t.UTC().Format("2006-01-02")
+			}
+			return ""
+		},
+	})
+	page := htmlPageOf(r)
+	bw := bufio.NewWriterSize(w, 1<<16)
+	if err := tmpl.ExecuteTemplate(bw, "page", page); err != nil {
+		return err
+	}
+	meta := map[string]any{"lang": l, "portal": r.Portal, "labels": jsLabels(l)}
+	bw.WriteString(`<script type="application/json" id="vigie-meta">`)
+	if err := writeJSONValue(bw, meta); err != nil {
+		return err
+	}
+	bw.WriteString("</script>\n<script type=\"application/json\" id=\"vigie-rows\">[")
+	strs := newInterner()
+	first := true
+	err = r.EachDataset(ctx, true, func(d *Dataset) error {
+		if !first {
+			bw.WriteString(",\n")
+		}
+		first = false
+		return writeJSONValue(bw, htmlRow(d, strs))
+	})
+	if err != nil {
+		return err
+	}
+	bw.WriteString("]</script>\n<script type=\"application/json\" id=\"vigie-strings\">")
+	if err := writeJSONValue(bw, strs.list); err != nil {
+		return err
+	}
+	bw.WriteString("</script>\n<script>")
+	bw.Write(js)
+	bw.WriteString("</script>\n</body>\n</html>\n")
+	return bw.Flush()
+}
+
+// writeJSONValue writes v as JSON that is safe inside a <script> element:
+// encoding/json escapes <, >, &, U+2028 and U+2029, so "</script>" or
+// "<!--" can never appear in it.
+func writeJSONValue(w io.Writer, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}
+
+// interner numbers repeated strings (rules, messages, hints) so that each is
+// written once.
+type interner struct {
+	ids  map[string]int
+	list []string
+}
+
+func newInterner() *interner { return &interner{ids: map[string]int{}, list: []string{}} }
+
+func (in *interner) id(s string) int {
+	if id, ok := in.ids[s]; ok {
+		return id
+	}
+	id := len(in.list)
+	in.ids[s] = id
+	in.list = append(in.list, s)
+	return id
+}
+
+// htmlRow is a dataset as the page's script reads it: an array indexed by
+// the column numbers in report.js.
+func htmlRow(d *Dataset, strs *interner) []any {
+	fs := make([]any, len(d.Findings))
+	for i, f := range d.Findings {
+		fs[i] = []any{strs.id(f.Rule), f.Severity[:min(1, len(f.Severity))], strs.id(f.Dimension), f.ResourceID, f.Points, strs.id(f.Message), strs.id(f.Hint)}
+	}
+	s := d.Scores
+	return []any{d.ID, d.Name, d.Title, d.Organization, d.URL, round(s.Overall), round(s.Completeness), round(s.Freshness),
+		round(s.Openness), round(s.Availability), d.MQA.Points, d.MQA.Rating, d.FreshnessStatus, d.Stars,
+		d.Counts.Error, d.Counts.Warning, d.Counts.Info, fs}
+}
+
+// jsLabels are the words the script prints.
+func jsLabels(l string) map[string]string {
+	out := map[string]string{}
+	for _, k := range []string{"rows", "page", "show_findings", "no_findings", "col_resource", "col_points", "col_hint",
+		"excellent", "good", "sufficient", "bad", "fresh", "due", "overdue", "delinquent", "not_applicable", "unknown",
+		"error", "warning", "info", "completeness", "freshness", "openness", "availability", "mqa", "no_org"} {
+		out[k] = T(l, k)
+	}
+	return out
+}
+
+func htmlPageOf(r *Report) *htmlPage {
+	l := r.Lang
+	p := &htmlPage{
+		Lang:        l,
+		Portal:      r.Portal,
+		PortalLink:  strings.HasPrefix(r.Portal, "https://") || strings.HasPrefix(r.Portal, "http://"),
+		GeneratedAt: r.GeneratedAt.UTC().Format("2006-01-02 15:04 UTC"),
+		ScoreRun:    fmt.Sprintf("%d — %s — %s", r.ScoreRun.ID, r.Profile, r.ScoreRun.StartedAt.UTC().Format("2006-01-02")),
+		Scope:       T(l, "all_orgs"),
+		TopFindings: r.TopFindings,
+		Links:       r.Links,
+		History:     r.History,
+		LabelW:      150,
+		BarW:        240,
+	}
+	if r.HarvestRun != nil {
+		p.HarvestRun = fmt.Sprintf("%d — %s", r.HarvestRun.ID, r.HarvestRun.StartedAt.UTC().Format("2006-01-02"))
+	}
+	if r.CompareRun != nil {
+		p.CompareRun = fmt.Sprintf("%d — %s", r.CompareRun.ID, r.CompareRun.StartedAt.UTC().Format("2006-01-02"))
+	}
+	if len(r.Orgs) > 0 {
+		p.Scope = strings.Join(r.Orgs, ", ")
+	}
+	if len(p.Links) > maxHTMLLinks {
+		p.LinksCut = fmt.Sprintf("%d / %d — xlsx, csv, json", maxHTMLLinks, len(p.Links))
+		p.Links = p.Links[:maxHTMLLinks]
+	}
+	for _, i := range r.Commitment {
+		c := htmlCard{Label: i.Label, Value: fmtNum(i.Value, l), Sub: i.Note}
+		if i.Unit == "percent" && i.Value != nil {
+			c.Value += " %"
+		}
+		if i.Change != nil {
+			c.Delta = fmtChange(i.Change, l) + " " + T(l, "change_since")
+			switch {
+			case *i.Change > 0:
+				c.DeltaClass = "up"
+			case *i.Change < 0:
+				c.DeltaClass = "down"
+			default:
+				c.DeltaClass = "flat"
+			}
+			if strings.HasPrefix(i.Key, "mqa_bad") { // fewer is better
+				if *i.Change > 0 {
+					c.DeltaClass = "down"
+				} else if *i.Change < 0 {
+					c.DeltaClass = "up"
+				}
+			}
+		}
+		if i.Baseline != nil && i.Value != nil {
+			c.Sub = fmt.Sprintf("%s (%s)", i.Note, fmtChange(ptr(*i.Value-*i.Baseline), l))
+		}
+		p.Cards = append(p.Cards, c)
+	}
+	for _, o := range r.Organizations {
+		d := o.Title
+		if d == "" {
+			d = o.Name
+		}
+		if d == "" {
+			d = T(l, "no_org")
+		}
+		p.Orgs = append(p.Orgs, htmlOrg{Organization: o, Display: d})
+	}
+	for _, k := range []string{"excellent", "good", "sufficient", "bad"} {
+		p.Ratings = append(p.Ratings, htmlCode{k, T(l, k)})
+	}
+	for _, k := range []string{"fresh", "due", "overdue", "delinquent", "not_applicable", "unknown"} {
+		p.Statuses = append(p.Statuses, htmlCode{k, T(l, k)})
+	}
+	if len(r.History) > 0 {
+		for _, i := range r.History[0].Indicators {
+			p.HistoryCols = append(p.HistoryCols, i.Label)
+		}
+	}
+	// Charts.
+	count := func(v float64) string { return strconv.Itoa(int(v)) }
+	var bars []htmlBar
+	for _, k := range []string{"excellent", "good", "sufficient", "bad"} {
+		bars = append(bars, htmlBar{Label: T(l, k), Y: float64(r.Summary.Ratings[k])})
+	}
+	p.Charts = append(p.Charts, p.chart("c-ratings", T(l, "chart_ratings"), bars, 0, count))
+	bars = nil
+	for _, k := range []string{"fresh", "due", "overdue", "delinquent", "not_applicable", "unknown"} {
+		bars = append(bars, htmlBar{Label: T(l, k), Y: float64(r.Summary.Freshness[k])})
+	}
+	p.Charts = append(p.Charts, p.chart("c-fresh", T(l, "chart_fresh"), bars, 0, count))
+	bars = nil
+	for i, n := range r.Summary.Stars {
+		bars = append(bars, htmlBar{Label: strings.Repeat("★", i) + strings.Repeat("☆", 5-i), Y: float64(n)})
+	}
+	p.Charts = append(p.Charts, p.chart("c-stars", T(l, "chart_stars"), bars, 0, count))
+	bars = nil
+	for _, o := range p.Orgs {
+		if len(bars) == 15 {
+			break
+		}
+		if o.Scores.Overall != nil {
+			bars = append(bars, htmlBar{Label: o.Display, Y: *o.Scores.Overall})
+		}
+	}
+	p.Charts = append(p.Charts, p.chart("c-orgs", T(l, "chart_orgs"), bars, 100, func(v float64) string { return fmtNum(&v, l) }))
+	return p
+}
+
+// chart lays out a horizontal bar chart; max 0 means the largest value.
+func (p *htmlPage) chart(id, title string, bars []htmlBar, max float64, format func(float64) string) htmlChart {
+	dist := max == 0
+	if max == 0 {
+		for _, b := range bars {
+			if b.Y > max {
+				max = b.Y
+			}
+		}
+	}
+	total := 0.0
+	for _, b := range bars {
+		total += b.Y
+	}
+	out := htmlChart{ID: id, Title: title, W: int(p.LabelW + p.BarW + 70), H: 22*len(bars) + 6, LabelW: p.LabelW, BarW: p.BarW}
+	for i, b := range bars {
+		v := b.Y
+		b.Text = format(v)
+		if dist && total > 0 { // a distribution: add the share
+			b.Text += fmt.Sprintf(" (%s %%)", fmtNum(round(ptr(100*v/total)), p.Lang))
+		}
+		b.Short = shorten(b.Label, 22)
+		b.Y = float64(i*22 + 4)
+		b.TY = b.Y + 11.5
+		if max > 0 {
+			b.BW = p.BarW * v / max
+		}
+		b.VX = p.LabelW + b.BW + 6
+		out.Bars = append(out.Bars, b)
+	}
+	return out
+}
+
+func shorten(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}

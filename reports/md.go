@@ -1,0 +1,125 @@
+package reports
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Markdown writes the indicators, the 10 weakest organizations and the most
+// common findings: a short text for an e-mail or a wiki.
+type Markdown struct{}
+
+var _ Writer = (*Markdown)(nil)
+
+// Write writes r to w.
+func (Markdown) Write(ctx context.Context, w io.Writer, r *Report) error {
+	l := r.Lang
+	colon := " :"
+	if l == "en" {
+		colon = ":"
+	}
+	b := bufio.NewWriter(w)
+	fmt.Fprintf(b, "# %s — %s\n\n", T(l, "title"), mdText(r.Portal))
+	fmt.Fprintf(b, "- %s%s %s\n", T(l, "generated_at"), colon, r.GeneratedAt.UTC().Format("2006-01-02 15:04 UTC"))
+	fmt.Fprintf(b, "- %s%s %d (%s, %s)\n", T(l, "score_run"), colon, r.ScoreRun.ID, mdText(r.Profile), r.ScoreRun.StartedAt.UTC().Format("2006-01-02"))
+	if r.HarvestRun != nil {
+		fmt.Fprintf(b, "- %s%s %d (%s)\n", T(l, "harvest_run"), colon, r.HarvestRun.ID, r.HarvestRun.StartedAt.UTC().Format("2006-01-02"))
+	}
+	if r.CompareRun != nil {
+		fmt.Fprintf(b, "- %s%s %d (%s)\n", T(l, "compare_run"), colon, r.CompareRun.ID, r.CompareRun.StartedAt.UTC().Format("2006-01-02"))
+	}
+	scope := T(l, "all_orgs")
+	if len(r.Orgs) > 0 {
+		scope = mdText(strings.Join(r.Orgs, ", "))
+	}
+	fmt.Fprintf(b, "- %s%s %s\n\n", T(l, "scope"), colon, scope)
+
+	fmt.Fprintf(b, "## %s\n\n", T(l, "commitment"))
+	fmt.Fprintf(b, "| %s | %s | %s | %s |\n|---|---:|---:|---:|\n", T(l, "indicator"), T(l, "value"), T(l, "previous"), T(l, "change"))
+	for _, i := range r.Commitment {
+		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", i.Label, fmtNum(i.Value, l), fmtNum(i.Previous, l), fmtChange(i.Change, l))
+	}
+	b.WriteString("\n")
+	for _, i := range r.Commitment {
+		if i.Note != "" {
+			fmt.Fprintf(b, "- %s%s %s\n", i.Label, colon, i.Note)
+		}
+	}
+
+	fmt.Fprintf(b, "\n## %s\n\n", T(l, "weakest_orgs"))
+	fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s |\n|---:|---|---:|---:|---:|---:|---:|\n", T(l, "col_rank"), T(l, "col_org"),
+		T(l, "col_datasets"), T(l, "col_overall"), T(l, "col_completeness"), T(l, "col_tau"), T(l, "col_broken"))
+	orgs := r.Organizations
+	start := len(orgs) - 10
+	if start < 0 {
+		start = 0
+	}
+	for i := len(orgs) - 1; i >= start; i-- {
+		o := orgs[i]
+		name := o.Title
+		if name == "" {
+			name = o.Name
+		}
+		if name == "" {
+			name = T(l, "no_org")
+		}
+		fmt.Fprintf(b, "| %d | %s | %d | %s | %s | %s | %d |\n", o.Rank, mdText(name), o.Datasets, fmtNum(o.Scores.Overall, l),
+			fmtNum(o.Scores.Completeness, l), fmtNum(o.Tau, l), o.BrokenLinks)
+	}
+
+	fmt.Fprintf(b, "\n## %s\n\n", T(l, "common_finds"))
+	if len(r.TopFindings) == 0 {
+		fmt.Fprintf(b, "%s\n", T(l, "no_findings"))
+	} else {
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n|---|---|---:|---:|---|\n", T(l, "col_rule"), T(l, "col_severity"), T(l, "col_datasets"), T(l, "col_findings"), T(l, "col_hint"))
+		for i, c := range r.TopFindings {
+			if i == 10 {
+				break
+			}
+			fmt.Fprintf(b, "| `%s` | %s | %d | %d | %s |\n", strings.ReplaceAll(c.Rule, "`", ""), T(l, c.Severity), c.Datasets, c.Findings, mdText(c.Hint))
+		}
+	}
+	return b.Flush()
+}
+
+// mdText keeps untrusted text on one line and inert in Markdown: no table
+// breaks, no HTML, no links or emphasis.
+func mdText(s string) string {
+	s = clean(s, true)
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune("\\`*_{}[]<>()#+!|~", r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// fmtNum prints a number with one decimal at most, "—" when unknown, in the
+// language's decimal style.
+func fmtNum(p *float64, lang string) string {
+	if p == nil {
+		return "—"
+	}
+	s := fmt.Sprintf("%.1f", *p)
+	s = strings.TrimSuffix(s, ".0")
+	if lang != "en" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}
+
+func fmtChange(p *float64, lang string) string {
+	if p == nil {
+		return "—"
+	}
+	s := fmtNum(p, lang)
+	if *p > 0 {
+		s = "+" + s
+	}
+	return s
+}

@@ -1,0 +1,226 @@
+// Package reports builds a report from the store alone (no network) and
+// writes it as Excel, an offline HTML dashboard, CSV, JSON or Markdown.
+//
+// Build reads the small tables (indicators, organizations, links, history)
+// into a Report; the big ones (datasets, findings) stay in the store and are
+// streamed to the writers through Report.EachDataset and Report.EachFinding,
+// so a 100k-dataset catalogue never sits in memory as a whole.
+package reports
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/vigie-audit/vigie"
+)
+
+// Writer writes a report in one format.
+type Writer interface {
+	Write(ctx context.Context, w io.Writer, r *Report) error
+}
+
+// Run identifies a harvest or score run.
+type Run struct {
+	ID         int64     `json:"id"`
+	StartedAt  time.Time `json:"started_at"`
+	FinishedAt time.Time `json:"finished_at"`
+	Profile    string    `json:"profile,omitempty"`
+	Mode       string    `json:"mode,omitempty"`
+}
+
+// Report is everything a report shows. Datasets and findings are streamed:
+// use EachDataset and EachFinding.
+type Report struct {
+	Portal        string         `json:"portal"`
+	GeneratedAt   time.Time      `json:"generated_at"`
+	HarvestRun    *Run           `json:"harvest_run"`
+	ScoreRun      Run            `json:"score_run"`
+	CompareRun    *Run           `json:"compare_run"`
+	Profile       string         `json:"profile"`
+	Lang          string         `json:"lang"`
+	Orgs          []string       `json:"orgs,omitempty"` // the organizations the report is narrowed to
+	Commitment    []Indicator    `json:"commitment"`
+	Summary       Summary        `json:"summary"`
+	Organizations []Organization `json:"organizations"`
+	TopFindings   []RuleCount    `json:"top_findings"`
+	Links         []Link         `json:"links"`
+	History       []HistoryPoint `json:"history"`
+
+	// Datasets holds the rows of a report built in memory; a report built
+	// from the store leaves it nil and streams them from rows.
+	Datasets []Dataset `json:"-"`
+	rows     rowSource
+}
+
+// rowSource streams the big tables.
+type rowSource interface {
+	datasets(ctx context.Context, withFindings bool, fn func(*Dataset) error) error
+	findings(ctx context.Context, fn func(*FindingRow) error) error
+}
+
+// EachDataset calls fn for every dataset row. With findings, each row carries
+// its findings (the order is then by dataset id); without, Findings is nil
+// and the order is organization then name.
+func (r *Report) EachDataset(ctx context.Context, withFindings bool, fn func(*Dataset) error) error {
+	if r.rows != nil {
+		return r.rows.datasets(ctx, withFindings, fn)
+	}
+	for i := range r.Datasets {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		d := r.Datasets[i]
+		if !withFindings {
+			d.Findings = nil
+		} else if d.Findings == nil {
+			d.Findings = []Finding{}
+		}
+		if err := fn(&d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// EachFinding calls fn for every finding with its dataset.
+func (r *Report) EachFinding(ctx context.Context, fn func(*FindingRow) error) error {
+	if r.rows != nil {
+		return r.rows.findings(ctx, fn)
+	}
+	for i := range r.Datasets {
+		d := &r.Datasets[i]
+		for _, f := range d.Findings {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			row := FindingRow{DatasetID: d.ID, DatasetName: d.Name, DatasetTitle: d.Title, Organization: d.Organization, Finding: f}
+			if err := fn(&row); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Indicator is one commitment indicator, now and at the compared run.
+type Indicator struct {
+	Key      string   `json:"key"`
+	Label    string   `json:"label"`
+	Unit     string   `json:"unit"` // count, percent, score, ratio
+	Value    *float64 `json:"value"`
+	Previous *float64 `json:"previous"`
+	Change   *float64 `json:"change"`
+	Baseline *float64 `json:"baseline,omitempty"`
+	Note     string   `json:"note,omitempty"`
+}
+
+// Summary holds the distributions the charts draw.
+type Summary struct {
+	Datasets      int            `json:"datasets"`
+	Organizations int            `json:"organizations"`
+	Scores        vigie.Scores   `json:"scores"` // means
+	MQAPoints     *float64       `json:"mqa_points"`
+	Findings      Severities     `json:"findings"`
+	Ratings       map[string]int `json:"ratings"`
+	Freshness     map[string]int `json:"freshness"`
+	Stars         [6]int         `json:"stars"`
+	Links         map[string]int `json:"links"`
+}
+
+// Severities counts findings by severity.
+type Severities struct {
+	Error   int `json:"error"`
+	Warning int `json:"warning"`
+	Info    int `json:"info"`
+}
+
+// Organization is one publisher's row.
+type Organization struct {
+	Rank         int          `json:"rank"`
+	Name         string       `json:"name"`
+	Title        string       `json:"title"`
+	Datasets     int          `json:"datasets"`
+	Scores       vigie.Scores `json:"scores"` // means
+	MQAPoints    *float64     `json:"mqa_points"`
+	OpenLicence  *float64     `json:"open_licence"` // percent
+	Tau          *float64     `json:"tau"`          // percent up to date, nil when nothing is scheduled
+	BrokenLinks  int          `json:"broken_links"`
+	Findings     Severities   `json:"findings"`
+	TauScheduled int          `json:"scheduled"`
+}
+
+// Dataset is one dataset's row.
+type Dataset struct {
+	ID              string       `json:"id"`
+	Name            string       `json:"name"`
+	Title           string       `json:"title"`
+	Organization    string       `json:"organization"`
+	URL             string       `json:"url"`
+	Scores          vigie.Scores `json:"scores"`
+	MQA             vigie.MQA    `json:"mqa"`
+	FreshnessStatus string       `json:"freshness_status"`
+	Frequency       string       `json:"frequency,omitempty"`
+	Stars           int          `json:"stars"`
+	OpenLicence     bool         `json:"open_licence"`
+	Counts          Severities   `json:"findings_count"`
+	Findings        []Finding    `json:"findings"`
+}
+
+// Finding is one finding in the report language.
+type Finding struct {
+	Rule       string  `json:"rule"`
+	Dimension  string  `json:"dimension"`
+	Severity   string  `json:"severity"`
+	ResourceID string  `json:"resource_id"`
+	Points     float64 `json:"points"`
+	Message    string  `json:"message"`
+	Hint       string  `json:"hint"`
+}
+
+// FindingRow is a finding with the dataset (and resource) it concerns.
+type FindingRow struct {
+	DatasetID    string
+	DatasetName  string
+	DatasetTitle string
+	Organization string
+	ResourceName string
+	Finding
+}
+
+// RuleCount is how often a rule fired.
+type RuleCount struct {
+	Rule      string  `json:"rule"`
+	Dimension string  `json:"dimension"`
+	Severity  string  `json:"severity"`
+	Datasets  int     `json:"datasets"`
+	Findings  int     `json:"findings"`
+	Points    float64 `json:"points"`
+	Hint      string  `json:"hint"`
+}
+
+// Link is a link that does not work and the datasets that use it.
+type Link struct {
+	URL         string     `json:"url"`
+	Class       string     `json:"class"`
+	Status      int        `json:"status"`
+	Reason      string     `json:"reason"`
+	Since       *time.Time `json:"since"` // first failure
+	LastSuccess *time.Time `json:"last_success"`
+	CheckedAt   time.Time  `json:"checked_at"`
+	Datasets    []LinkUse  `json:"datasets"`
+}
+
+// LinkUse is a dataset that uses a link.
+type LinkUse struct {
+	Name         string `json:"name"`
+	Title        string `json:"title"`
+	Organization string `json:"organization"`
+	URL          string `json:"url"`
+}
+
+// HistoryPoint is the indicators of one past score run.
+type HistoryPoint struct {
+	Run        Run         `json:"run"`
+	Indicators []Indicator `json:"indicators"`
+}

@@ -1,0 +1,224 @@
+package reports
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Column kinds tell the writers how to show a value.
+const (
+	kText    = iota // untrusted text: neutralised
+	kCode           // a stored code (rule, status…): shown as is, translated where the format is for people
+	kInt            // int
+	kScore          // *float64 0–100, one decimal
+	kPercent        // *float64 0–100, one decimal
+	kNum            // *float64, one decimal
+	kTime           // time.Time or *time.Time
+	kURL            // a link (portal page or resource URL)
+)
+
+// column is one column of a table.
+type column struct {
+	key   string  // label key in the i18n table, also the CSV header when machine
+	id    string  // stable machine name (CSV header)
+	kind  int     // kText…kURL
+	width float64 // xlsx width in characters
+}
+
+// table is one of the report's tables, with rows streamed.
+type table struct {
+	name   string // file name (csv) and i18n key (sheet)
+	cols   []column
+	each   func(ctx context.Context, fn func(row []any) error) error
+	scores [2]int // first and last score column (0-based) for colour scales, -1 when none
+}
+
+func (r *Report) tables() []table {
+	return []table{r.indicatorTable(), r.organizationTable(), r.datasetTable(), r.findingTable(), r.linkTable(), r.historyTable()}
+}
+
+func (r *Report) indicatorTable() table {
+	return table{
+		name: "indicators",
+		cols: []column{
+			{"key", "key", kCode, 18}, {"indicator", "indicator", kCode, 44}, {"value", "value", kNum, 12},
+			{"previous", "previous", kNum, 12}, {"change", "change", kNum, 12}, {"baseline", "baseline", kNum, 12},
+			{"unit", "unit", kCode, 10}, {"note", "note", kCode, 60},
+		},
+		scores: [2]int{-1, -1},
+		each: func(ctx context.Context, fn func([]any) error) error {
+			for _, i := range r.Commitment {
+				if err := fn([]any{i.Key, i.Label, i.Value, i.Previous, i.Change, i.Baseline, i.Unit, i.Note}); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+}
+
+func (r *Report) organizationTable() table {
+	return table{
+		name: "organizations",
+		cols: []column{
+			{"col_rank", "rank", kInt, 7}, {"col_org", "organization", kText, 28}, {"col_org_title", "title", kText, 40},
+			{"col_datasets", "datasets", kInt, 9}, {"col_overall", "overall", kScore, 10}, {"col_completeness", "completeness", kScore, 12},
+			{"col_freshness", "freshness", kScore, 11}, {"col_openness", "openness", kScore, 11}, {"col_availability", "availability", kScore, 12},
+			{"col_mqa", "mqa_points", kNum, 11}, {"col_open_licence", "open_licence_pct", kPercent, 13}, {"col_tau", "tau_pct", kPercent, 9},
+			{"col_broken", "broken_links", kInt, 11}, {"col_errors", "errors", kInt, 9}, {"col_warnings", "warnings", kInt, 13}, {"col_infos", "infos", kInt, 8},
+		},
+		scores: [2]int{4, 8},
+		each: func(ctx context.Context, fn func([]any) error) error {
+			for _, o := range r.Organizations {
+				s := o.Scores
+				if err := fn([]any{o.Rank, o.Name, o.Title, o.Datasets, s.Overall, s.Completeness, s.Freshness, s.Openness, s.Availability,
+					o.MQAPoints, o.OpenLicence, o.Tau, o.BrokenLinks, o.Findings.Error, o.Findings.Warning, o.Findings.Info}); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+}
+
+func (r *Report) datasetTable() table {
+	return table{
+		name: "datasets",
+		cols: []column{
+			{"col_name", "name", kText, 30}, {"col_title", "title", kText, 50}, {"col_org", "organization", kText, 26}, {"col_url", "url", kURL, 40},
+			{"col_overall", "overall", kScore, 10}, {"col_completeness", "completeness", kScore, 12}, {"col_freshness", "freshness", kScore, 11},
+			{"col_openness", "openness", kScore, 11}, {"col_availability", "availability", kScore, 12},
+			{"col_mqa", "mqa_points", kInt, 11}, {"col_rating", "mqa_rating", kCode, 12}, {"col_status", "freshness_status", kCode, 15},
+			{"col_frequency", "frequency", kCode, 13}, {"col_stars", "stars", kInt, 8}, {"col_open", "open_licence", kCode, 10},
+			{"col_errors", "errors", kInt, 9}, {"col_warnings", "warnings", kInt, 13}, {"col_infos", "infos", kInt, 8}, {"col_id", "id", kText, 38},
+		},
+		scores: [2]int{4, 8},
+		each: func(ctx context.Context, fn func([]any) error) error {
+			return r.EachDataset(ctx, false, func(d *Dataset) error {
+				s := d.Scores
+				open := "no"
+				if d.OpenLicence {
+					open = "yes"
+				}
+				return fn([]any{d.Name, d.Title, d.Organization, d.URL, round(s.Overall), round(s.Completeness), round(s.Freshness),
+					round(s.Openness), round(s.Availability), d.MQA.Points, d.MQA.Rating, d.FreshnessStatus, d.Frequency, d.Stars, open,
+					d.Counts.Error, d.Counts.Warning, d.Counts.Info, d.ID})
+			})
+		},
+	}
+}
+
+func (r *Report) findingTable() table {
+	return table{
+		name: "findings",
+		cols: []column{
+			{"col_name", "dataset", kText, 30}, {"col_title", "title", kText, 40}, {"col_org", "organization", kText, 26},
+			{"col_rule", "rule", kCode, 24}, {"col_dimension", "dimension", kCode, 13}, {"col_severity", "severity", kCode, 13},
+			{"col_resource", "resource", kText, 26}, {"col_resource_id", "resource_id", kText, 20}, {"col_points", "points", kNum, 12},
+			{"col_message", "message", kText, 60}, {"col_hint", "hint", kText, 60},
+		},
+		scores: [2]int{-1, -1},
+		each: func(ctx context.Context, fn func([]any) error) error {
+			return r.EachFinding(ctx, func(f *FindingRow) error {
+				return fn([]any{f.DatasetName, f.DatasetTitle, f.Organization, f.Rule, f.Dimension, f.Severity,
+					f.ResourceName, f.ResourceID, ptr(f.Points), f.Message, f.Hint})
+			})
+		},
+	}
+}
+
+func (r *Report) linkTable() table {
+	return table{
+		name: "links",
+		cols: []column{
+			{"col_link", "url", kURL, 50}, {"col_class", "class", kCode, 11}, {"col_http", "status", kInt, 7}, {"col_reason", "reason", kText, 36},
+			{"col_since", "since", kTime, 18}, {"col_last_ok", "last_success", kTime, 18}, {"col_checked", "checked_at", kTime, 18},
+			{"col_n_datasets", "datasets", kInt, 9}, {"datasets_using", "dataset_names", kText, 50},
+		},
+		scores: [2]int{-1, -1},
+		each: func(ctx context.Context, fn func([]any) error) error {
+			for _, l := range r.Links {
+				names := make([]string, len(l.Datasets))
+				for i, d := range l.Datasets {
+					names[i] = d.Name
+				}
+				if err := fn([]any{l.URL, l.Class, l.Status, l.Reason, l.Since, l.LastSuccess, l.CheckedAt, len(l.Datasets), strings.Join(names, " ")}); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+}
+
+func (r *Report) historyTable() table {
+	cols := []column{{"run", "score_run", kInt, 11}, {"date", "date", kTime, 18}, {"profile", "profile", kCode, 14}}
+	if len(r.History) > 0 {
+		for _, i := range r.History[0].Indicators {
+			cols = append(cols, column{"ind_" + i.Key, i.Key, kNum, 14})
+		}
+	}
+	return table{
+		name:   "history",
+		cols:   cols,
+		scores: [2]int{-1, -1},
+		each: func(ctx context.Context, fn func([]any) error) error {
+			for _, h := range r.History {
+				row := []any{int(h.Run.ID), h.Run.StartedAt, h.Run.Profile}
+				for _, i := range h.Indicators {
+					row = append(row, i.Value)
+				}
+				if err := fn(row); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+}
+
+// Neutralise makes untrusted text safe for a spreadsheet cell: control
+// characters become spaces (newlines too when oneLine), and a cell a
+// spreadsheet would read as a formula (starting with =, +, -, @, tab or CR)
+// gets a leading quote.
+func Neutralise(s string, oneLine bool) string {
+	lead := s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0]))
+	s = clean(s, oneLine)
+	if lead || s != "" && strings.ContainsRune("=+-@", rune(s[0])) {
+		s = "'" + s
+	}
+	return s
+}
+
+// clean makes text valid UTF-8 without control characters (newlines kept
+// unless oneLine) or bidirectional overrides.
+func clean(s string, oneLine bool) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' && !oneLine:
+			return r
+		case r < 0x20, r == 0x7f, r >= 0x80 && r < 0xa0, r == 0xfffe, r == 0xffff:
+			return ' '
+		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func timeOf(v any) (time.Time, bool) {
+	switch t := v.(type) {
+	case time.Time:
+		return t, !t.IsZero()
+	case *time.Time:
+		if t != nil && !t.IsZero() {
+			return *t, true
+		}
+	}
+	return time.Time{}, false
+}

@@ -1,0 +1,384 @@
+package reports
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// XLSX writes an Excel workbook: a summary sheet with the indicators and
+// four charts, then one sheet per table (organizations, datasets, findings,
+// links, history) with frozen headers, filters, number formats, colour
+// scales on scores and links to the portal. The big sheets are streamed.
+type XLSX struct{}
+
+var _ Writer = (*XLSX)(nil)
+
+// maxCell is the most characters Excel keeps in a cell.
+const maxCell = 32767
+
+type xlsxStyles struct {
+	title, bold, header, num1, int0, date, link, wrap, pos, neg int
+}
+
+// SheetNames returns the workbook's sheet names in lang, in order.
+func SheetNames(lang string) []string {
+	return []string{T(lang, "summary"), T(lang, "organizations"), T(lang, "datasets"), T(lang, "findings"), T(lang, "links"), T(lang, "history")}
+}
+
+// Write writes r to w as .xlsx.
+func (XLSX) Write(ctx context.Context, w io.Writer, r *Report) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	st, err := newXlsxStyles(f)
+	if err != nil {
+		return err
+	}
+	names := SheetNames(r.Lang)
+	if err := f.SetSheetName("Sheet1", names[0]); err != nil {
+		return err
+	}
+	for _, n := range names[1:] {
+		if _, err := f.NewSheet(n); err != nil {
+			return err
+		}
+	}
+	if err := xlsxSummary(f, names[0], r, st); err != nil {
+		return fmt.Errorf("summary sheet: %w", err)
+	}
+	ts := r.tables()[1:] // indicators are on the summary sheet
+	tableNames := []string{"Organizations", "Datasets", "Findings", "Links", "History"}
+	for i, t := range ts {
+		if err := xlsxStream(ctx, f, names[i+1], tableNames[i], t, r.Lang, st); err != nil {
+			return fmt.Errorf("%s sheet: %w", names[i+1], err)
+		}
+	}
+	f.SetActiveSheet(0)
+	_, err = f.WriteTo(w)
+	return err
+}
+
+func newXlsxStyles(f *excelize.File) (*xlsxStyles, error) {
+	var s xlsxStyles
+	fmt1 := "0.0"
+	dateFmt := "yyyy-mm-dd hh:mm"
+	defs := []struct {
+		dst *int
+		st  *excelize.Style
+	}{
+		{&s.title, &excelize.Style{Font: &excelize.Font{Bold: true, Size: 16, Color: "1F3864"}}},
+		{&s.bold, &excelize.Style{Font: &excelize.Font{Bold: true}}},
+		{&s.header, &excelize.Style{Font: &excelize.Font{Bold: true, Color: "FFFFFF"}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"1F4E79"}},
+			Alignment: &excelize.Alignment{WrapText: true, Vertical: "center"}}},
+		{&s.num1, &excelize.Style{CustomNumFmt: &fmt1}},
+		{&s.int0, &excelize.Style{NumFmt: 3}}, // #,##0
+		{&s.date, &excelize.Style{CustomNumFmt: &dateFmt}},
+		{&s.link, &excelize.Style{Font: &excelize.Font{Color: "0563C1", Underline: "single"}}},
+		{&s.wrap, &excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}}},
+		{&s.pos, &excelize.Style{CustomNumFmt: ptrS("+0.0;-0.0;0"), Font: &excelize.Font{Color: "2E7D32"}}},
+		{&s.neg, &excelize.Style{CustomNumFmt: ptrS("+0.0;-0.0;0"), Font: &excelize.Font{Color: "C62828"}}},
+	}
+	for _, d := range defs {
+		id, err := f.NewStyle(d.st)
+		if err != nil {
+			return nil, err
+		}
+		*d.dst = id
+	}
+	return &s, nil
+}
+
+func ptrS(s string) *string { return &s }
+
+// xlsxText makes untrusted text safe and short enough for a cell.
+func xlsxText(s string) string {
+	s = Neutralise(s, false)
+	if len(s) > maxCell {
+		cut := maxCell - 1
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	return s
+}
+
+// xlsxFormulaString quotes s inside a formula string literal.
+func xlsxFormulaString(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// xlsxCell turns a table value into a cell.
+func xlsxCell(kind int, v any, lang string, st *xlsxStyles) any {
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case *float64:
+		if x == nil {
+			return nil
+		}
+		return excelize.Cell{StyleID: st.num1, Value: *x}
+	case float64:
+		return excelize.Cell{StyleID: st.num1, Value: x}
+	case int:
+		return excelize.Cell{StyleID: st.int0, Value: x}
+	case string:
+		switch kind {
+		case kCode:
+			return T(lang, x)
+		case kURL:
+			if x == "" {
+				return nil
+			}
+			if len(x) > 255 || !(strings.HasPrefix(x, "http://") || strings.HasPrefix(x, "https://")) {
+				return xlsxText(x) // HYPERLINK takes at most 255 characters
+			}
+			return excelize.Cell{StyleID: st.link, Formula: "HYPERLINK(" + xlsxFormulaString(x) + ")", Value: xlsxText(x)}
+		}
+		return xlsxText(x)
+	}
+	if t, ok := timeOf(v); ok {
+		return excelize.Cell{StyleID: st.date, Value: t.UTC()}
+	}
+	return nil
+}
+
+// xlsxStream writes one table to its sheet with the streaming writer.
+func xlsxStream(ctx context.Context, f *excelize.File, sheet, tableName string, t table, lang string, st *xlsxStyles) error {
+	sw, err := f.NewStreamWriter(sheet)
+	if err != nil {
+		return err
+	}
+	for i, c := range t.cols {
+		if err := sw.SetColWidth(i+1, i+1, c.width); err != nil {
+			return err
+		}
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	header := make([]any, len(t.cols))
+	for i, c := range t.cols {
+		header[i] = excelize.Cell{StyleID: st.header, Value: T(lang, c.key)}
+	}
+	if err := sw.SetRow("A1", header, excelize.RowOpts{Height: 30}); err != nil {
+		return err
+	}
+	row := 2
+	cells := make([]any, len(t.cols))
+	err = t.each(ctx, func(vals []any) error {
+		for i, v := range vals {
+			cells[i] = xlsxCell(t.cols[i].kind, v, lang, st)
+		}
+		ref, _ := excelize.CoordinatesToCellName(1, row)
+		row++
+		return sw.SetRow(ref, cells)
+	})
+	if err != nil {
+		return err
+	}
+	last := row - 1
+	lastCol, _ := excelize.ColumnNumberToName(len(t.cols))
+	if last >= 2 {
+		if err := sw.AddTable(&excelize.Table{Range: "A1:" + lastCol + strconv.Itoa(last), Name: tableName, StyleName: "TableStyleLight9"}); err != nil {
+			return err
+		}
+		if t.scores[0] >= 0 {
+			from, _ := excelize.ColumnNumberToName(t.scores[0] + 1)
+			to, _ := excelize.ColumnNumberToName(t.scores[1] + 1)
+			if err := f.SetConditionalFormat(sheet, fmt.Sprintf("%s2:%s%d", from, to, last), scoreScale()); err != nil {
+				return err
+			}
+		}
+	}
+	return sw.Flush()
+}
+
+// scoreScale colours 0–100 scores red → amber → green.
+func scoreScale() []excelize.ConditionalFormatOptions {
+	return []excelize.ConditionalFormatOptions{{
+		Type: "3_color_scale", Criteria: "=",
+		MinType: "num", MinValue: "0", MinColor: "#F8696B",
+		MidType: "num", MidValue: "50", MidColor: "#FFEB84",
+		MaxType: "num", MaxValue: "100", MaxColor: "#63BE7B",
+	}}
+}
+
+// xlsxSummary writes the summary sheet: what was audited, the indicators
+// with their change, and the data and charts for ratings, freshness, stars
+// and organizations ranked.
+func xlsxSummary(f *excelize.File, sh string, r *Report, st *xlsxStyles) error {
+	l := r.Lang
+	set := func(cell string, v any, style int) {
+		_ = f.SetCellValue(sh, cell, v)
+		if style > 0 {
+			_ = f.SetCellStyle(sh, cell, cell, style)
+		}
+	}
+	for col, w := range map[string]float64{"A": 46, "B": 12, "C": 12, "D": 12, "E": 12, "F": 62} {
+		_ = f.SetColWidth(sh, col, col, w)
+	}
+	set("A1", T(l, "title"), st.title)
+	_ = f.SetRowHeight(sh, 1, 24)
+	meta := [][2]any{
+		{T(l, "portal"), r.Portal},
+		{T(l, "generated_at"), r.GeneratedAt.UTC()},
+		{T(l, "score_run"), fmt.Sprintf("%d — %s — %s", r.ScoreRun.ID, r.Profile, r.ScoreRun.StartedAt.UTC().Format("2006-01-02 15:04"))},
+	}
+	if r.HarvestRun != nil {
+		meta = append(meta, [2]any{T(l, "harvest_run"), fmt.Sprintf("%d — %s", r.HarvestRun.ID, r.HarvestRun.StartedAt.UTC().Format("2006-01-02 15:04"))})
+	}
+	if r.CompareRun != nil {
+		meta = append(meta, [2]any{T(l, "compare_run"), fmt.Sprintf("%d — %s", r.CompareRun.ID, r.CompareRun.StartedAt.UTC().Format("2006-01-02 15:04"))})
+	}
+	scope := T(l, "all_orgs")
+	if len(r.Orgs) > 0 {
+		scope = strings.Join(r.Orgs, ", ")
+	}
+	meta = append(meta, [2]any{T(l, "scope"), xlsxText(scope)})
+	row := 2
+	for _, m := range meta {
+		a := "A" + strconv.Itoa(row)
+		set(a, m[0], st.bold)
+		b := "B" + strconv.Itoa(row)
+		switch v := m[1].(type) {
+		case time.Time:
+			set(b, v, st.date)
+		default:
+			set(b, v, 0)
+		}
+		row++
+	}
+	if strings.HasPrefix(r.Portal, "https://") || strings.HasPrefix(r.Portal, "http://") {
+		_ = f.SetCellHyperLink(sh, "B2", r.Portal, "External")
+		_ = f.SetCellStyle(sh, "B2", "B2", st.link)
+	}
+
+	// Indicators.
+	row++
+	set("A"+strconv.Itoa(row), T(l, "commitment"), st.bold)
+	row++
+	hdr := []string{T(l, "indicator"), T(l, "value"), T(l, "previous"), T(l, "change"), T(l, "baseline"), T(l, "note")}
+	for i, h := range hdr {
+		c, _ := excelize.CoordinatesToCellName(i+1, row)
+		set(c, h, st.header)
+	}
+	row++
+	for _, ind := range r.Commitment {
+		rs := strconv.Itoa(row)
+		set("A"+rs, ind.Label, 0)
+		for col, v := range map[string]*float64{"B": ind.Value, "C": ind.Previous, "E": ind.Baseline} {
+			if v != nil {
+				set(col+rs, *v, st.num1)
+			}
+		}
+		if ind.Change != nil {
+			style := st.pos
+			if *ind.Change < 0 {
+				style = st.neg
+			}
+			set("D"+rs, *ind.Change, style)
+		}
+		set("F"+rs, ind.Note, 0)
+		row++
+	}
+
+	// Chart data, then the charts to the right of the indicators.
+	row += 2
+	ref := func(col string, a, b int) string {
+		return fmt.Sprintf("'%s'!$%s$%d:$%s$%d", sh, col, a, col, b)
+	}
+	block := func(title string, cats []string, vals []float64) (string, string, string) {
+		set("A"+strconv.Itoa(row), title, st.header)
+		set("B"+strconv.Itoa(row), T(l, "col_datasets"), st.header)
+		name := fmt.Sprintf("'%s'!$A$%d", sh, row)
+		first := row + 1
+		for i := range cats {
+			row++
+			set("A"+strconv.Itoa(row), xlsxText(cats[i]), 0)
+			set("B"+strconv.Itoa(row), vals[i], st.int0)
+		}
+		last := row
+		row += 2
+		if last < first { // nothing to draw: point at the header row
+			last = first - 1
+		}
+		return name, ref("A", first, last), ref("B", first, last)
+	}
+	var cats []string
+	var vals []float64
+	for _, k := range []string{"excellent", "good", "sufficient", "bad"} {
+		cats, vals = append(cats, T(l, k)), append(vals, float64(r.Summary.Ratings[k]))
+	}
+	rn, rc, rv := block(T(l, "chart_ratings"), cats, vals)
+	cats, vals = nil, nil
+	for _, k := range []string{"fresh", "due", "overdue", "delinquent", "not_applicable", "unknown"} {
+		cats, vals = append(cats, T(l, k)), append(vals, float64(r.Summary.Freshness[k]))
+	}
+	fn, fc, fv := block(T(l, "chart_fresh"), cats, vals)
+	cats, vals = nil, nil
+	for i, n := range r.Summary.Stars {
+		cats, vals = append(cats, strings.Repeat("★", i)+strings.Repeat("☆", 5-i)), append(vals, float64(n))
+	}
+	sn, sc, sv := block(T(l, "chart_stars"), cats, vals)
+	cats, vals = nil, nil
+	for _, o := range r.Organizations {
+		if len(cats) == 25 {
+			break
+		}
+		if o.Scores.Overall == nil {
+			continue
+		}
+		name := o.Title
+		if name == "" {
+			name = o.Name
+		}
+		if name == "" {
+			name = T(l, "no_org")
+		}
+		cats, vals = append(cats, name), append(vals, *o.Scores.Overall)
+	}
+	on, oc, ov := block(T(l, "chart_orgs"), cats, vals)
+
+	no := false
+	charts := []struct {
+		cell           string
+		typ            excelize.ChartType
+		name, cat, val string
+		title          string
+		h              uint
+		vary           bool
+	}{
+		{"H2", excelize.Col, rn, rc, rv, T(l, "chart_ratings"), 300, true},
+		{"P2", excelize.Bar, fn, fc, fv, T(l, "chart_fresh"), 300, true},
+		{"H18", excelize.Col, sn, sc, sv, T(l, "chart_stars"), 300, false},
+		{"P18", excelize.Bar, on, oc, ov, T(l, "chart_orgs"), uint(120 + 18*len(cats)), false},
+	}
+	for _, c := range charts {
+		vary := c.vary
+		ch := &excelize.Chart{
+			Type:       c.typ,
+			Series:     []excelize.ChartSeries{{Name: c.name, Categories: c.cat, Values: c.val, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"2E75B6"}}}},
+			Title:      excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: c.title}}},
+			Legend:     excelize.ChartLegend{Position: "none"},
+			Dimension:  excelize.ChartDimension{Width: 480, Height: c.h},
+			PlotArea:   excelize.ChartPlotArea{ShowVal: true},
+			VaryColors: &vary,
+		}
+		if c.typ == excelize.Bar {
+			ch.YAxis.ReverseOrder = false
+			ch.XAxis.ReverseOrder = true // first category on top
+		}
+		if !c.vary {
+			ch.VaryColors = &no
+		}
+		if err := f.AddChart(sh, c.cell, ch); err != nil {
+			return err
+		}
+	}
+	return f.SetPanes(sh, &excelize.Panes{Freeze: false})
+}

@@ -1,0 +1,484 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/vigie-audit/vigie"
+)
+
+// ReportScope selects what a report reads: one score run of one portal,
+// optionally narrowed to some organizations (by name).
+type ReportScope struct {
+	PortalID   int64
+	ScoreRunID int64
+	Orgs       []string
+}
+
+// orgFilter returns " AND <col> IN (?, …)" and its arguments, or nothing when
+// the scope covers every organization.
+func (s ReportScope) orgFilter(col string) (string, []any) {
+	if len(s.Orgs) == 0 {
+		return "", nil
+	}
+	args := make([]any, len(s.Orgs))
+	for i, o := range s.Orgs {
+		args[i] = o
+	}
+	return " AND " + col + " IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(s.Orgs)), ", ") + ")", args
+}
+
+// ReportHarvestRun is what a report says about the harvest it was built on.
+type ReportHarvestRun struct {
+	ID         int64
+	Mode       string
+	Status     string
+	StartedAt  time.Time
+	FinishedAt time.Time
+	Fetched    int
+}
+
+// ReportHarvestRunByID returns one harvest run. The error wraps ErrNotFound
+// when it does not exist.
+func (db *DB) ReportHarvestRunByID(ctx context.Context, id int64) (*ReportHarvestRun, error) {
+	var r ReportHarvestRun
+	var started, finished sql.NullString
+	err := db.sql.QueryRowContext(ctx, `SELECT id, mode, status, started_at, finished_at, fetched FROM harvest_runs WHERE id = ?`, id).
+		Scan(&r.ID, &r.Mode, &r.Status, &started, &finished, &r.Fetched)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("harvest run %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, db.explain(err)
+	}
+	r.StartedAt, r.FinishedAt = parseTS(started), parseTS(finished)
+	return &r, nil
+}
+
+// CompleteScoreRuns lists the portal's complete score runs, oldest first.
+func (db *DB) CompleteScoreRuns(ctx context.Context, portalID int64) ([]ScoreRun, error) {
+	return db.completeScoreRuns(ctx, portalID)
+}
+
+// CompareScoreRun finds the complete score run a report compares current
+// with. ref reads like diff's --from: a score run id, a date YYYY-MM-DD (the
+// last run finished on or before that day), "previous" or "latest"; ""
+// means the complete run before current with the same profile, and nil
+// without error when there is none. A ref that matches nothing gives an
+// error that says which runs exist.
+func (db *DB) CompareScoreRun(ctx context.Context, portalID int64, current *ScoreRun, ref string) (*ScoreRun, error) {
+	rr, err := ParseRunRef(ref)
+	if err != nil {
+		return nil, fmt.Errorf("--compare: %w", err)
+	}
+	if strings.TrimSpace(ref) == "" {
+		rr = RefPrevious
+	}
+	runs, err := db.completeScoreRuns(ctx, portalID)
+	if err != nil {
+		return nil, err
+	}
+	r, err := resolveRef(runs, rr, current, "--compare")
+	if err != nil && strings.TrimSpace(ref) == "" {
+		return nil, nil
+	}
+	return r, err
+}
+
+// ReportIndicators are the counts a report's indicators are computed from,
+// for one score run and scope. Freshness counts are by stored status.
+type ReportIndicators struct {
+	Datasets, Organizations                  int
+	OpenLicence, MachineReadable, OpenFormat int
+	Freshness                                map[string]int // status → datasets
+	Ratings                                  map[string]int // MQA rating → datasets
+	Stars                                    [6]int         // stars → datasets
+	Errors, Warnings, Infos                  int
+	// Means over the datasets where the dimension is known; nil when none is.
+	Overall, Completeness, FreshnessScore, Openness, Availability *float64
+	MQAPoints                                                     *float64
+	// Links: distinct URLs of the scope's resources by class.
+	LinkClasses map[string]int
+}
+
+// ReportIndicators computes the indicator counts of a scope in SQL.
+func (db *DB) ReportIndicators(ctx context.Context, s ReportScope) (*ReportIndicators, error) {
+	org, orgArgs := s.orgFilter("d.organization")
+	q := `SELECT COUNT(*), COUNT(DISTINCT NULLIF(d.organization, '')),
+		COALESCE(SUM(s.open_licence), 0), COALESCE(SUM(s.machine_readable), 0), COALESCE(SUM(s.open_format), 0),
+		COALESCE(SUM(s.freshness_status = 'fresh'), 0), COALESCE(SUM(s.freshness_status = 'due'), 0),
+		COALESCE(SUM(s.freshness_status = 'overdue'), 0), COALESCE(SUM(s.freshness_status = 'delinquent'), 0),
+		COALESCE(SUM(s.freshness_status = 'not_applicable'), 0),
+		COALESCE(SUM(s.mqa_rating = 'excellent'), 0), COALESCE(SUM(s.mqa_rating = 'good'), 0),
+		COALESCE(SUM(s.mqa_rating = 'sufficient'), 0), COALESCE(SUM(s.mqa_rating = 'bad'), 0),
+		COALESCE(SUM(s.stars = 0), 0), COALESCE(SUM(s.stars = 1), 0), COALESCE(SUM(s.stars = 2), 0),
+		COALESCE(SUM(s.stars = 3), 0), COALESCE(SUM(s.stars = 4), 0), COALESCE(SUM(s.stars >= 5), 0),
+		COALESCE(SUM(s.errors), 0), COALESCE(SUM(s.warnings), 0), COALESCE(SUM(s.infos), 0),
+		AVG(s.overall), AVG(s.completeness), AVG(s.freshness), AVG(s.openness), AVG(s.availability),
+		CASE WHEN COUNT(*) > 0 THEN AVG(s.mqa_points) END
+		FROM scores s JOIN datasets d ON d.portal_id = ? AND d.id = s.dataset_id
+		WHERE s.score_run_id = ?` + org
+	args := append([]any{s.PortalID, s.ScoreRunID}, orgArgs...)
+	var r ReportIndicators
+	var fresh, due, overdue, delinquent, na, exc, good, suff, bad int
+	var ov, co, fr, op, av, mqa sql.NullFloat64
+	err := db.sql.QueryRowContext(ctx, q, args...).Scan(&r.Datasets, &r.Organizations,
+		&r.OpenLicence, &r.MachineReadable, &r.OpenFormat,
+		&fresh, &due, &overdue, &delinquent, &na, &exc, &good, &suff, &bad,
+		&r.Stars[0], &r.Stars[1], &r.Stars[2], &r.Stars[3], &r.Stars[4], &r.Stars[5],
+		&r.Errors, &r.Warnings, &r.Infos, &ov, &co, &fr, &op, &av, &mqa)
+	if err != nil {
+		return nil, db.explain(err)
+	}
+	r.Freshness = map[string]int{
+		vigie.FreshFresh: fresh, vigie.FreshDue: due, vigie.FreshOverdue: overdue, vigie.FreshDelinquent: delinquent,
+		vigie.FreshNotApplicable: na, vigie.FreshUnknown: r.Datasets - fresh - due - overdue - delinquent - na,
+	}
+	r.Ratings = map[string]int{"excellent": exc, "good": good, "sufficient": suff, "bad": bad}
+	r.Overall, r.Completeness, r.FreshnessScore, r.Openness, r.Availability = scorePtr(ov), scorePtr(co), scorePtr(fr), scorePtr(op), scorePtr(av)
+	r.MQAPoints = scorePtr(mqa)
+	r.LinkClasses, err = db.reportLinkClasses(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// reportLinkClasses counts the distinct URLs of the scope's resources by
+// class. It reads the checks of the score run's own link run, so history
+// stays as it was; when that run recorded nothing for these URLs it falls
+// back to the latest state of each URL.
+func (db *DB) reportLinkClasses(ctx context.Context, s ReportScope) (map[string]int, error) {
+	org, orgArgs := s.orgFilter("d.organization")
+	urls := `SELECT DISTINCT r.url FROM resources r
+		JOIN datasets d ON d.portal_id = r.portal_id AND d.id = r.dataset_id
+		JOIN scores s ON s.score_run_id = ? AND s.dataset_id = r.dataset_id
+		WHERE r.portal_id = ? AND r.url <> ''` + org
+	args := append([]any{s.ScoreRunID, s.PortalID}, orgArgs...)
+	var linkRun sql.NullInt64
+	if err := db.sql.QueryRowContext(ctx, `SELECT link_run_id FROM score_runs WHERE id = ?`, s.ScoreRunID).Scan(&linkRun); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, db.explain(err)
+	}
+	count := func(q string, args []any) (map[string]int, error) {
+		rows, err := db.sql.QueryContext(ctx, q, args...)
+		if err != nil {
+			return nil, db.explain(err)
+		}
+		defer rows.Close()
+		out := map[string]int{}
+		for rows.Next() {
+			var class string
+			var n int
+			if err := rows.Scan(&class, &n); err != nil {
+				return nil, db.explain(err)
+			}
+			out[class] = n
+		}
+		return out, rows.Err()
+	}
+	if linkRun.Valid {
+		out, err := count(`SELECT c.class, COUNT(*) FROM link_checks c WHERE c.run_id = ? AND c.url IN (`+urls+`) GROUP BY c.class`,
+			append([]any{linkRun.Int64}, args...))
+		if err != nil || len(out) > 0 {
+			return out, err
+		}
+	}
+	return count(`SELECT l.class, COUNT(*) FROM links l WHERE l.url IN (`+urls+`) GROUP BY l.class`, args)
+}
+
+// ReportOrg is one organization's aggregates in a score run.
+type ReportOrg struct {
+	Name, Title                                                   string
+	Datasets                                                      int
+	Overall, Completeness, Freshness, Openness, Availability, MQA *float64
+	OpenLicence                                                   int
+	Fresh, UpToDate, Scheduled                                    int // fresh; fresh or due; fresh, due, overdue or delinquent
+	Errors, Warnings, Infos                                       int
+	BrokenLinks                                                   int // distinct broken URLs
+}
+
+// ReportOrganizations aggregates a scope per organization, in SQL, by name.
+// Datasets without an organization are grouped under the name "".
+func (db *DB) ReportOrganizations(ctx context.Context, s ReportScope) ([]ReportOrg, error) {
+	org, orgArgs := s.orgFilter("d.organization")
+	args := append([]any{s.PortalID, s.ScoreRunID}, orgArgs...)
+	rows, err := db.sql.QueryContext(ctx, `SELECT d.organization, COALESCE(MAX(o.title), MAX(d.organization_title), ''), COUNT(*),
+		AVG(s.overall), AVG(s.completeness), AVG(s.freshness), AVG(s.openness), AVG(s.availability), AVG(s.mqa_points),
+		COALESCE(SUM(s.open_licence), 0), COALESCE(SUM(s.freshness_status = 'fresh'), 0),
+		COALESCE(SUM(s.freshness_status IN ('fresh', 'due')), 0),
+		COALESCE(SUM(s.freshness_status IN ('fresh', 'due', 'overdue', 'delinquent')), 0),
+		COALESCE(SUM(s.errors), 0), COALESCE(SUM(s.warnings), 0), COALESCE(SUM(s.infos), 0)
+		FROM scores s JOIN datasets d ON d.portal_id = ? AND d.id = s.dataset_id
+		LEFT JOIN organizations o ON o.portal_id = d.portal_id AND o.name = d.organization AND o.name <> ''
+		WHERE s.score_run_id = ?`+org+` GROUP BY d.organization ORDER BY d.organization`, args...)
+	if err != nil {
+		return nil, db.explain(err)
+	}
+	defer rows.Close()
+	var out []ReportOrg
+	index := map[string]int{}
+	for rows.Next() {
+		var o ReportOrg
+		var ov, co, fr, op, av, mqa sql.NullFloat64
+		if err := rows.Scan(&o.Name, &o.Title, &o.Datasets, &ov, &co, &fr, &op, &av, &mqa,
+			&o.OpenLicence, &o.Fresh, &o.UpToDate, &o.Scheduled, &o.Errors, &o.Warnings, &o.Infos); err != nil {
+			return nil, db.explain(err)
+		}
+		o.Overall, o.Completeness, o.Freshness, o.Openness, o.Availability, o.MQA = scorePtr(ov), scorePtr(co), scorePtr(fr), scorePtr(op), scorePtr(av), scorePtr(mqa)
+		index[o.Name] = len(out)
+		out = append(out, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, db.explain(err)
+	}
+	rows.Close()
+	broken, err := db.sql.QueryContext(ctx, `SELECT d.organization, COUNT(DISTINCT r.url) FROM resources r
+		JOIN datasets d ON d.portal_id = r.portal_id AND d.id = r.dataset_id
+		JOIN scores s ON s.score_run_id = ? AND s.dataset_id = r.dataset_id
+		JOIN links l ON l.url = r.url
+		WHERE r.portal_id = ? AND l.class = 'broken'`+org+` GROUP BY d.organization`, append([]any{s.ScoreRunID, s.PortalID}, orgArgs...)...)
+	if err != nil {
+		return nil, db.explain(err)
+	}
+	defer broken.Close()
+	for broken.Next() {
+		var name string
+		var n int
+		if err := broken.Scan(&name, &n); err != nil {
+			return nil, db.explain(err)
+		}
+		if i, ok := index[name]; ok {
+			out[i].BrokenLinks = n
+		}
+	}
+	return out, broken.Err()
+}
+
+// ReportDataset is one scored dataset as a report shows it.
+type ReportDataset struct {
+	ID, Name, Title, Organization, OrganizationTitle string
+	Scores                                           vigie.Scores
+	MQA                                              vigie.MQA
+	FreshnessStatus, Frequency                       string
+	Stars                                            int
+	OpenLicence, OpenFormat, MachineReadable         bool
+	Errors, Warnings, Infos                          int
+	Findings                                         []vigie.Finding // only when asked for
+}
+
+const reportDatasetCols = `s.dataset_id, d.name, d.title, d.organization, d.organization_title,
+	s.overall, s.completeness, s.freshness, s.openness, s.availability, s.mqa_points, s.mqa_rating,
+	s.freshness_status, s.frequency, s.stars, s.open_licence, s.open_format, s.machine_readable,
+	s.errors, s.warnings, s.infos`
+
+// ReportDatasets calls fn for each dataset of the scope, one row at a time,
+// without holding them all. Without findings the order is organization then
+// name; with findings it is dataset id (the order findings are stored in, so
+// they stream too). fn's error stops the iteration and is returned.
+func (db *DB) ReportDatasets(ctx context.Context, s ReportScope, withFindings bool, fn func(*ReportDataset) error) error {
+	org, orgArgs := s.orgFilter("d.organization")
+	args := append([]any{s.PortalID, s.ScoreRunID}, orgArgs...)
+	q := `SELECT ` + reportDatasetCols + ` FROM scores s JOIN datasets d ON d.portal_id = ? AND d.id = s.dataset_id
+		WHERE s.score_run_id = ?` + org + ` ORDER BY d.organization, d.name, s.dataset_id`
+	if withFindings {
+		q = `SELECT ` + reportDatasetCols + `, f.seq, f.rule, f.dimension, f.severity, f.resource_id, f.points,
+			f.message_fr, f.message_en, f.hint_fr, f.hint_en
+			FROM scores s JOIN datasets d ON d.portal_id = ? AND d.id = s.dataset_id
+			LEFT JOIN findings f ON f.score_run_id = s.score_run_id AND f.dataset_id = s.dataset_id
+			WHERE s.score_run_id = ?` + org + ` ORDER BY s.dataset_id, f.seq`
+	}
+	rows, err := db.sql.QueryContext(ctx, q, args...)
+	if err != nil {
+		return db.explain(err)
+	}
+	defer rows.Close()
+	var cur *ReportDataset
+	n := 0
+	for rows.Next() {
+		if n++; n%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		var d ReportDataset
+		var ov, co, fr, op, av sql.NullFloat64
+		var ol, of, mr int
+		dest := []any{&d.ID, &d.Name, &d.Title, &d.Organization, &d.OrganizationTitle,
+			&ov, &co, &fr, &op, &av, &d.MQA.Points, &d.MQA.Rating,
+			&d.FreshnessStatus, &d.Frequency, &d.Stars, &ol, &of, &mr, &d.Errors, &d.Warnings, &d.Infos}
+		var seq sql.NullInt64
+		var f vigie.Finding
+		var rule, dim, sev, res, mfr, men, hfr, hen sql.NullString
+		var pts sql.NullFloat64
+		if withFindings {
+			dest = append(dest, &seq, &rule, &dim, &sev, &res, &pts, &mfr, &men, &hfr, &hen)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return db.explain(err)
+		}
+		if withFindings && cur != nil && cur.ID == d.ID {
+			cur.Findings = append(cur.Findings, vigie.Finding{Rule: rule.String, Dimension: dim.String, Severity: sev.String,
+				ResourceID: res.String, Points: pts.Float64, Message: vigie.Text{FR: mfr.String, EN: men.String}, Hint: vigie.Text{FR: hfr.String, EN: hen.String}})
+			continue
+		}
+		if cur != nil {
+			if err := fn(cur); err != nil {
+				return err
+			}
+		}
+		d.Scores = vigie.Scores{Overall: scorePtr(ov), Completeness: scorePtr(co), Freshness: scorePtr(fr), Openness: scorePtr(op), Availability: scorePtr(av)}
+		d.OpenLicence, d.OpenFormat, d.MachineReadable = ol != 0, of != 0, mr != 0
+		if withFindings {
+			d.Findings = []vigie.Finding{}
+			if seq.Valid {
+				f = vigie.Finding{Rule: rule.String, Dimension: dim.String, Severity: sev.String,
+					ResourceID: res.String, Points: pts.Float64, Message: vigie.Text{FR: mfr.String, EN: men.String}, Hint: vigie.Text{FR: hfr.String, EN: hen.String}}
+				d.Findings = append(d.Findings, f)
+			}
+		}
+		cur = &d
+	}
+	if err := rows.Err(); err != nil {
+		return db.explain(err)
+	}
+	if cur != nil {
+		return fn(cur)
+	}
+	return nil
+}
+
+// ReportFinding is one finding with the dataset and resource it concerns.
+type ReportFinding struct {
+	DatasetID, DatasetName, DatasetTitle, Organization string
+	ResourceName                                       string
+	vigie.Finding
+}
+
+// ReportFindings calls fn for each finding of the scope, by dataset id then
+// in the order found, one row at a time.
+func (db *DB) ReportFindings(ctx context.Context, s ReportScope, fn func(*ReportFinding) error) error {
+	org, orgArgs := s.orgFilter("d.organization")
+	args := append([]any{s.PortalID, s.ScoreRunID}, orgArgs...)
+	rows, err := db.sql.QueryContext(ctx, `SELECT f.dataset_id, d.name, d.title, d.organization, COALESCE(r.name, ''),
+		f.rule, f.dimension, f.severity, f.resource_id, f.points, f.message_fr, f.message_en, f.hint_fr, f.hint_en
+		FROM findings f JOIN datasets d ON d.portal_id = ? AND d.id = f.dataset_id
+		LEFT JOIN resources r ON r.portal_id = d.portal_id AND r.dataset_id = f.dataset_id AND r.id = f.resource_id AND f.resource_id <> ''
+		WHERE f.score_run_id = ?`+org+` ORDER BY f.dataset_id, f.seq`, args...)
+	if err != nil {
+		return db.explain(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		if n++; n%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		var f ReportFinding
+		if err := rows.Scan(&f.DatasetID, &f.DatasetName, &f.DatasetTitle, &f.Organization, &f.ResourceName,
+			&f.Rule, &f.Dimension, &f.Severity, &f.ResourceID, &f.Points, &f.Message.FR, &f.Message.EN, &f.Hint.FR, &f.Hint.EN); err != nil {
+			return db.explain(err)
+		}
+		if err := fn(&f); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return db.explain(err)
+	}
+	return nil
+}
+
+// ReportRuleCounts summarises a scope's findings per rule, most datasets
+// first, with one fix hint per rule.
+func (db *DB) ReportRuleCounts(ctx context.Context, s ReportScope, limit int) ([]RuleCount, []vigie.Text, error) {
+	org, orgArgs := s.orgFilter("d.organization")
+	args := append([]any{s.PortalID, s.ScoreRunID}, orgArgs...)
+	q := `SELECT f.rule, MIN(f.dimension), MIN(f.severity), COUNT(DISTINCT f.dataset_id), COUNT(*), COALESCE(SUM(f.points), 0),
+		MIN(f.hint_fr), MIN(f.hint_en)
+		FROM findings f JOIN datasets d ON d.portal_id = ? AND d.id = f.dataset_id
+		WHERE f.score_run_id = ?` + org + ` GROUP BY f.rule ORDER BY COUNT(DISTINCT f.dataset_id) DESC, f.rule`
+	if limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", limit)
+	}
+	rows, err := db.sql.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, nil, db.explain(err)
+	}
+	defer rows.Close()
+	var out []RuleCount
+	var hints []vigie.Text
+	for rows.Next() {
+		var c RuleCount
+		var h vigie.Text
+		if err := rows.Scan(&c.Rule, &c.Dimension, &c.Severity, &c.Datasets, &c.Findings, &c.Points, &h.FR, &h.EN); err != nil {
+			return nil, nil, db.explain(err)
+		}
+		out = append(out, c)
+		hints = append(hints, h)
+	}
+	return out, hints, rows.Err()
+}
+
+// ReportLinkUse is a dataset that uses a link.
+type ReportLinkUse struct {
+	DatasetID, Name, Title, Organization string
+}
+
+// ReportLink is a link that does not work, with the datasets that use it.
+type ReportLink struct {
+	vigie.LinkResult
+	Datasets []ReportLinkUse
+}
+
+// ReportLinks returns the scope's links whose class is not ok (broken,
+// failing, unsure, blocked, invalid), worst class first, each with the
+// datasets of the scope that use it.
+func (db *DB) ReportLinks(ctx context.Context, s ReportScope) ([]ReportLink, error) {
+	org, orgArgs := s.orgFilter("d.organization")
+	args := append([]any{s.ScoreRunID, s.PortalID}, orgArgs...)
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+prefixCols("l.", linkColumns)+`, d.id, d.name, d.title, d.organization
+		FROM links l JOIN resources r ON r.url = l.url
+		JOIN datasets d ON d.portal_id = r.portal_id AND d.id = r.dataset_id
+		JOIN scores s ON s.score_run_id = ? AND s.dataset_id = d.id
+		WHERE r.portal_id = ? AND l.class <> 'ok'`+org+`
+		ORDER BY CASE l.class WHEN 'broken' THEN 0 WHEN 'failing' THEN 1 WHEN 'blocked' THEN 2 WHEN 'invalid' THEN 3 ELSE 4 END,
+			l.url, d.name`, args...)
+	if err != nil {
+		return nil, db.explain(err)
+	}
+	defer rows.Close()
+	var out []ReportLink
+	for rows.Next() {
+		var u ReportLinkUse
+		l, err := scanLink(rows, &u.DatasetID, &u.Name, &u.Title, &u.Organization)
+		if err != nil {
+			return nil, db.explain(err)
+		}
+		if n := len(out); n > 0 && out[n-1].URL == l.URL {
+			if last := out[n-1].Datasets; last[len(last)-1].DatasetID != u.DatasetID {
+				out[n-1].Datasets = append(out[n-1].Datasets, u)
+			}
+			continue
+		}
+		out = append(out, ReportLink{LinkResult: l, Datasets: []ReportLinkUse{u}})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, db.explain(err)
+	}
+	return out, nil
+}
+
+// prefixCols qualifies a comma-separated column list with a table alias.
+func prefixCols(prefix, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, p := range parts {
+		parts[i] = prefix + strings.TrimSpace(p)
+	}
+	return strings.Join(parts, ", ")
+}
