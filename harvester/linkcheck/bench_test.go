@@ -33,12 +33,24 @@ func BenchmarkRun10kURLs50Hosts(b *testing.B) {
 		b.Cleanup(s.Close)
 		bases = append(bases, s.URL)
 	}
-	targets := make([]Target, urls)
-	for i := range targets {
-		targets[i] = Target{URL: fmt.Sprintf("%s/dataset/%d/resource.csv", bases[i%hosts], i), Formats: []string{"CSV"}}
-	}
 	floor := time.Duration(urls/(hosts*perHost)) * latency
-	b.ResetTimer()
+	// interleaved: hosts take turns; grouped: all of one host's URLs, then
+	// the next host's (how a catalogue sorted by organization looks).
+	for _, order := range []string{"interleaved", "grouped"} {
+		targets := make([]Target, urls)
+		for i := range targets {
+			h := i % hosts
+			if order == "grouped" {
+				h = i / (urls / hosts)
+			}
+			targets[i] = Target{URL: fmt.Sprintf("%s/dataset/%d/resource.csv", bases[h], i), Formats: []string{"CSV"}}
+		}
+		b.Run(order, func(b *testing.B) { benchRun(b, targets, floor, hosts, perHost) })
+	}
+}
+
+func benchRun(b *testing.B, targets []Target, floor time.Duration, hosts, perHost int) {
+	urls := len(targets)
 	var total time.Duration
 	for range b.N {
 		c := New(Options{Concurrency: 100, PerHost: perHost, AllowPrivate: true})
