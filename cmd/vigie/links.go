@@ -36,16 +36,31 @@ type linksOptions struct {
 	classes      []string
 }
 
+// defaultLinksOptions are the flag defaults, for commands that run a link
+// check without exposing every flag.
+func defaultLinksOptions() *linksOptions {
+	return &linksOptions{
+		concurrency: linkcheck.DefaultConcurrency,
+		perHost:     linkcheck.DefaultPerHost,
+		timeout:     linkcheck.DefaultTimeout,
+		failures:    linkcheck.DefaultFailuresToBroken,
+		brokenAfter: linkcheck.DefaultBrokenAfter,
+		olderThan:   24 * time.Hour,
+		format:      "table",
+	}
+}
+
 // addCheckFlags adds the flags that tune a link check.
 func (o *linksOptions) addCheckFlags(f *pflag.FlagSet) {
-	f.IntVar(&o.concurrency, "concurrency", linkcheck.DefaultConcurrency, "requests in flight overall")
-	f.IntVar(&o.perHost, "per-host", linkcheck.DefaultPerHost, "requests in flight per host")
-	f.DurationVar(&o.delay, "delay", 0, "minimum time between two requests to one host")
-	f.DurationVar(&o.timeout, "timeout", linkcheck.DefaultTimeout, "time limit of one request")
-	f.IntVar(&o.failures, "failures", linkcheck.DefaultFailuresToBroken, "consecutive failures before a link is broken")
-	f.DurationVar(&o.brokenAfter, "broken-after", linkcheck.DefaultBrokenAfter, "the failures must span at least this long")
-	f.BoolVar(&o.allowPrivate, "allow-private", false, "also connect to loopback, private and link-local addresses")
-	f.DurationVar(&o.olderThan, "older-than", 24*time.Hour, "check URLs not checked for this long (new URLs always)")
+	d := defaultLinksOptions()
+	f.IntVar(&o.concurrency, "concurrency", d.concurrency, "requests in flight overall")
+	f.IntVar(&o.perHost, "per-host", d.perHost, "requests in flight per host")
+	f.DurationVar(&o.delay, "delay", d.delay, "minimum time between two requests to one host")
+	f.DurationVar(&o.timeout, "timeout", d.timeout, "time limit of one request (HEAD, ranged GET, short GET each)")
+	f.IntVar(&o.failures, "failures", d.failures, "consecutive failures before a link is broken")
+	f.DurationVar(&o.brokenAfter, "broken-after", d.brokenAfter, "the failures must span at least this long")
+	f.BoolVar(&o.allowPrivate, "allow-private", d.allowPrivate, "also connect to loopback, private and link-local addresses")
+	f.DurationVar(&o.olderThan, "older-than", d.olderThan, "check URLs not checked for this long (new URLs always)")
 }
 
 func (o *linksOptions) validate() error {
