@@ -1,0 +1,449 @@
+// Package harvester reads a CKAN portal's action API and keeps the store in
+// step with it: full and incremental passes over package_search,
+// organizations, deletions, and offline imports of saved API responses.
+// It never prints; progress is reported through a callback.
+package harvester
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+	"golang.org/x/time/rate"
+)
+
+// Version is reported in the User-Agent; the command sets it.
+var Version = "dev"
+
+// ClientOptions configure a Client. Zero values take the defaults given.
+type ClientOptions struct {
+	Rate         float64       // requests per second; default 2, negative = unlimited
+	Timeout      time.Duration // per request; default 60 s
+	MaxBody      int64         // response size cap in bytes; default 64 MiB
+	Retries      int           // retries of a transient failure; default 5, negative = none
+	RetryBase    time.Duration // first back-off delay; default 1 s (doubles, with jitter)
+	MaxRetryWait time.Duration // longest wait, Retry-After included; default 2 min
+	Token        string        // CKAN API token, sent in the Authorization header only
+	UserAgent    string        // default "vigie/<Version> (+https://github.com/vigie-audit/vigie)"
+	HTTPClient   *http.Client  // optional transport (tests)
+	// OnRetry is told about each retry (for logs); the error is token-free.
+	OnRetry func(action string, attempt int, wait time.Duration, err error)
+}
+
+// Client calls one CKAN portal's action API.
+type Client struct {
+	base     string // site root, no trailing slash
+	rc       *resty.Client
+	lim      *rate.Limiter
+	opts     ClientOptions
+	requests atomic.Int64
+}
+
+// NewClient returns a client for the CKAN site at base (the site root, such
+// as https://www.donneesquebec.ca/recherche).
+func NewClient(base string, o ClientOptions) (*Client, error) {
+	u, err := url.Parse(strings.TrimSpace(base))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("portal %q is not an http(s) URL: pass --portal https://host/path", base)
+	}
+	if o.Rate == 0 {
+		o.Rate = 2
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 60 * time.Second
+	}
+	if o.MaxBody <= 0 {
+		o.MaxBody = 64 << 20
+	}
+	if o.Retries == 0 {
+		o.Retries = 5
+	} else if o.Retries < 0 {
+		o.Retries = 0
+	}
+	if o.RetryBase <= 0 {
+		o.RetryBase = time.Second
+	}
+	if o.MaxRetryWait <= 0 {
+		o.MaxRetryWait = 2 * time.Minute
+	}
+	if o.UserAgent == "" {
+		o.UserAgent = "vigie/" + Version + " (+https://github.com/vigie-audit/vigie)"
+	}
+	var rc *resty.Client
+	if o.HTTPClient != nil {
+		rc = resty.NewWithClient(o.HTTPClient)
+	} else {
+		rc = resty.New()
+	}
+	rc.SetTimeout(o.Timeout).
+		SetHeader("User-Agent", o.UserAgent).
+		SetHeader("Accept", "application/json").
+		SetRedirectPolicy(resty.FlexibleRedirectPolicy(5)).
+		SetLogger(quietLogger{})
+	if o.Token != "" {
+		rc.SetHeader("Authorization", o.Token)
+	}
+	lim := rate.NewLimiter(rate.Inf, 1)
+	if o.Rate > 0 {
+		lim = rate.NewLimiter(rate.Limit(o.Rate), 1)
+	}
+	return &Client{base: strings.TrimRight(u.String(), "/"), rc: rc, lim: lim, opts: o}, nil
+}
+
+// Requests is the number of HTTP requests sent so far, retries included.
+func (c *Client) Requests() int { return int(c.requests.Load()) }
+
+// Base is the portal's site root.
+func (c *Client) Base() string { return c.base }
+
+// ActionURL is the URL of an action.
+func (c *Client) ActionURL(action string) string { return c.base + "/api/3/action/" + action }
+
+// APIError is a failed action call, with CKAN's error type when it sent one.
+type APIError struct {
+	Action  string
+	URL     string // without query
+	Status  int    // HTTP status; 0 for network errors
+	Type    string // CKAN error.__type, "" when none
+	Message string
+	// NotCKAN is set when the answer was not a CKAN action API envelope.
+	NotCKAN bool
+	// Transient is set when a retry may succeed.
+	Transient  bool
+	RetryAfter time.Duration
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Action)
+	if e.Status != 0 {
+		fmt.Fprintf(&b, ": HTTP %d", e.Status)
+	}
+	if e.Type != "" {
+		b.WriteString(" " + e.Type)
+	}
+	if e.Message != "" {
+		b.WriteString(": " + e.Message)
+	}
+	return b.String()
+}
+
+// quietLogger keeps resty from writing to stderr; errors are returned.
+type quietLogger struct{}
+
+func (quietLogger) Errorf(string, ...any) {}
+func (quietLogger) Warnf(string, ...any)  {}
+func (quietLogger) Debugf(string, ...any) {}
+
+// Call runs a read-only action with GET and returns its result. Transient
+// failures (429, 5xx, timeouts, dropped connections, Solr's "Search Error")
+// are retried with exponential back-off and jitter, honouring Retry-After.
+// Errors never contain the API token.
+func (c *Client) Call(ctx context.Context, action string, params url.Values) (json.RawMessage, error) {
+	var last error
+	for attempt := 0; ; attempt++ {
+		res, err := c.once(ctx, action, params)
+		if err == nil {
+			return res, nil
+		}
+		err = c.scrub(err)
+		last = err
+		var ae *APIError
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if !errors.As(err, &ae) || !ae.Transient || attempt >= c.opts.Retries {
+			if attempt > 0 {
+				return nil, fmt.Errorf("%w (after %d attempts)", last, attempt+1)
+			}
+			return nil, last
+		}
+		wait := c.backoff(attempt)
+		if ae.RetryAfter > 0 {
+			wait = ae.RetryAfter
+		}
+		if wait > c.opts.MaxRetryWait {
+			wait = c.opts.MaxRetryWait
+		}
+		if c.opts.OnRetry != nil {
+			c.opts.OnRetry(action, attempt+1, wait, err)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// backoff is base·2^attempt, with up to half of it taken off at random.
+func (c *Client) backoff(attempt int) time.Duration {
+	d := c.opts.RetryBase << min(attempt, 10)
+	return d - time.Duration(rand.Int64N(int64(d)/2+1))
+}
+
+func (c *Client) once(ctx context.Context, action string, params url.Values) (json.RawMessage, error) {
+	if err := c.lim.Wait(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, err
+	}
+	u := c.ActionURL(action)
+	c.requests.Add(1)
+	req := c.rc.R().SetContext(ctx).SetDoNotParseResponse(true)
+	if len(params) > 0 {
+		req.SetQueryParamsFromValues(params)
+	}
+	resp, err := req.Get(u)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, &APIError{Action: action, URL: u, Message: netMessage(err, u), Transient: true}
+	}
+	body := resp.RawBody()
+	defer body.Close()
+	data, err := io.ReadAll(io.LimitReader(body, c.opts.MaxBody+1))
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, &APIError{Action: action, URL: u, Status: resp.StatusCode(), Message: "connection dropped while reading the answer: " + netMessage(err, u), Transient: true}
+	}
+	if int64(len(data)) > c.opts.MaxBody {
+		return nil, &APIError{Action: action, URL: u, Status: resp.StatusCode(),
+			Message: fmt.Sprintf("answer larger than %d MiB: lower --rows", c.opts.MaxBody>>20)}
+	}
+	return parseEnvelope(action, u, resp.StatusCode(), resp.Header(), data)
+}
+
+// netMessage shortens a transport error to what a user can act on.
+func netMessage(err error, u string) string {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return "no answer before the timeout from " + u + ": the portal is slow or down; retry later or raise --timeout"
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return err.Error() + " (" + u + ")"
+}
+
+// envelope is CKAN's action API answer.
+type envelope struct {
+	Help    *json.RawMessage `json:"help"`
+	Success *bool            `json:"success"`
+	Result  json.RawMessage  `json:"result"`
+	Error   json.RawMessage  `json:"error"`
+}
+
+var titleRE = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>|<h1[^>]*>(.*?)</h1>`)
+var tagRE = regexp.MustCompile(`<[^>]*>`)
+
+func parseEnvelope(action, u string, status int, h http.Header, data []byte) (json.RawMessage, error) {
+	transient := status == http.StatusTooManyRequests || status >= 500
+	e := &APIError{Action: action, URL: u, Status: status, Transient: transient}
+	if transient {
+		e.RetryAfter = retryAfter(h.Get("Retry-After"))
+	}
+	trim := bytes.TrimSpace(data)
+	if len(trim) == 0 {
+		e.Message = "empty answer from " + u
+		e.NotCKAN = !transient
+		return nil, e
+	}
+	if trim[0] == '<' {
+		e.NotCKAN = !transient
+		e.Message = "HTML page"
+		if m := titleRE.FindSubmatch(trim); m != nil {
+			t := m[1]
+			if len(t) == 0 {
+				t = m[2]
+			}
+			if s := strings.Join(strings.Fields(tagRE.ReplaceAllString(string(t), "")), " "); s != "" {
+				e.Message += " " + strconv.Quote(cut(s, 80))
+			}
+		}
+		e.Message += " from " + u + ", not a CKAN API answer"
+		return nil, e
+	}
+	if trim[0] == '"' { // CKAN's bare-string 400 ("Bad request - Action name not known")
+		var s string
+		if json.Unmarshal(trim, &s) == nil {
+			e.Message = cut(s, 200)
+			e.NotCKAN = status == http.StatusNotFound
+			return nil, e
+		}
+	}
+	var env envelope
+	if err := json.Unmarshal(trim, &env); err != nil {
+		if trim[0] == '{' || trim[0] == '[' {
+			// valid start, broken JSON: most likely cut short in transit
+			e.Message = "incomplete or invalid JSON from " + u + ": " + err.Error()
+			e.Transient = true
+			return nil, e
+		}
+		e.Message = "answer from " + u + " is not JSON: " + strconv.Quote(cut(string(trim), 60))
+		e.NotCKAN = !transient
+		return nil, e
+	}
+	if env.Success == nil {
+		e.Message = "JSON from " + u + " has no CKAN envelope (success/result)"
+		e.NotCKAN = !transient
+		return nil, e
+	}
+	if *env.Success && status < 300 {
+		return env.Result, nil
+	}
+	var ce map[string]json.RawMessage
+	_ = json.Unmarshal(env.Error, &ce)
+	if t, ok := ce["__type"]; ok {
+		_ = json.Unmarshal(t, &e.Type)
+	}
+	e.Message = ckanErrorMessage(ce)
+	if e.Type == "Search Error" {
+		e.Transient = true
+	}
+	if status < 300 && e.Type == "" && e.Message == "" {
+		e.Message = "success is false"
+	}
+	return nil, e
+}
+
+// ckanErrorMessage renders CKAN's error dict: "message", or the validator's
+// field → messages map.
+func ckanErrorMessage(ce map[string]json.RawMessage) string {
+	if m, ok := ce["message"]; ok {
+		var s string
+		if json.Unmarshal(m, &s) == nil {
+			return cut(s, 300)
+		}
+	}
+	var parts []string
+	for k, v := range ce {
+		if k == "__type" {
+			continue
+		}
+		parts = append(parts, k+": "+cut(strings.Trim(string(v), "[]\""), 100))
+	}
+	return cut(strings.Join(sortedStrings(parts), "; "), 300)
+}
+
+func sortedStrings(s []string) []string {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+	return s
+}
+
+// retryAfter reads Retry-After in seconds or as an HTTP date.
+func retryAfter(v string) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := time.Until(t); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+func cut(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+// scrub removes the token from an error's text.
+func (c *Client) scrub(err error) error {
+	if err == nil || c.opts.Token == "" || !strings.Contains(err.Error(), c.opts.Token) {
+		return err
+	}
+	var ae *APIError
+	if errors.As(err, &ae) {
+		cp := *ae
+		cp.Message = strings.ReplaceAll(cp.Message, c.opts.Token, "[token]")
+		cp.URL = strings.ReplaceAll(cp.URL, c.opts.Token, "[token]")
+		if !strings.Contains(cp.Error(), c.opts.Token) {
+			return &cp
+		}
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), c.opts.Token, "[token]"))
+}
+
+// Info is what status_show says about a portal.
+type Info struct {
+	Title       string
+	CKANVersion string
+	Extensions  []string
+	Locale      string
+}
+
+// Probe calls status_show. A portal that is not a CKAN action API gives one
+// line naming the URL tried.
+func (c *Client) Probe(ctx context.Context) (*Info, error) {
+	res, err := c.Call(ctx, "status_show", nil)
+	if err != nil {
+		var ae *APIError
+		if errors.As(err, &ae) && (ae.NotCKAN || ae.Status == http.StatusNotFound || ae.Status == http.StatusBadRequest) {
+			return nil, fmt.Errorf("%s is not a CKAN action API (%s): check --portal, it must be the CKAN site root", ae.URL, probeWhy(ae))
+		}
+		return nil, fmt.Errorf("cannot reach the CKAN API at %s: %w", c.ActionURL("status_show"), err)
+	}
+	var s struct {
+		SiteTitle     json.RawMessage `json:"site_title"`
+		CKANVersion   string          `json:"ckan_version"`
+		Extensions    json.RawMessage `json:"extensions"`
+		LocaleDefault string          `json:"locale_default"`
+	}
+	if err := json.Unmarshal(res, &s); err != nil {
+		return nil, fmt.Errorf("%s is not a CKAN action API (status_show result is not an object): check --portal", c.ActionURL("status_show"))
+	}
+	info := &Info{Title: textOf(s.SiteTitle).best(), CKANVersion: s.CKANVersion, Locale: s.LocaleDefault}
+	var ext any
+	_ = json.Unmarshal(s.Extensions, &ext)
+	switch v := ext.(type) {
+	case []any:
+		for _, x := range v {
+			if str, ok := x.(string); ok {
+				info.Extensions = append(info.Extensions, str)
+			}
+		}
+	case string:
+		info.Extensions = strings.Fields(v)
+	}
+	return info, nil
+}
+
+func probeWhy(ae *APIError) string {
+	msg := ae.Message
+	if ae.Status != 0 {
+		msg = fmt.Sprintf("HTTP %d: %s", ae.Status, msg)
+	}
+	return strings.TrimSuffix(strings.ReplaceAll(msg, " from "+ae.URL, ""), ", not a CKAN API answer")
+}

@@ -1,0 +1,386 @@
+package harvester
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vigie-audit/vigie"
+)
+
+// text is a field that may be a string, a {"fr":…,"en":…} dict, a number
+// or null.
+type text map[string]string
+
+// textOf reads a JSON value as text; "" is the untranslated value.
+func textOf(raw json.RawMessage) text {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	switch raw[0] {
+	case '"':
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			return text{"": s}
+		}
+	case '{':
+		var m map[string]json.RawMessage
+		if json.Unmarshal(raw, &m) == nil {
+			t := text{}
+			for k, v := range m {
+				if s := textOf(v).best(); s != "" {
+					t[strings.ToLower(k)] = s
+				}
+			}
+			return t
+		}
+	}
+	return text{"": string(raw)}
+}
+
+// best is the plain value, else French, else English, else any language.
+func (t text) best() string {
+	for _, k := range []string{"", "fr", "fr-ca", "en"} {
+		if s := t[k]; s != "" {
+			return s
+		}
+	}
+	keys := make([]string, 0, len(t))
+	for k := range t {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if t[k] != "" {
+			return t[k]
+		}
+	}
+	return ""
+}
+
+func str(raw json.RawMessage) string { return textOf(raw).best() }
+
+// fieldString is a custom field's value as stored in Extras: strings as is,
+// other values JSON-encoded, null and empty skipped.
+func fieldString(raw json.RawMessage) (string, bool) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", false
+	}
+	if raw[0] == '"' {
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			return s, s != ""
+		}
+	}
+	var buf bytes.Buffer
+	if json.Compact(&buf, raw) == nil {
+		return buf.String(), true
+	}
+	return string(raw), true
+}
+
+// timeLayouts are the forms CKAN and harvested sources use; naive ones are UTC.
+var timeLayouts = []string{
+	"2006-01-02T15:04:05.999999999Z07:00",
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04:05.999999999Z07:00",
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02T15:04Z07:00",
+	"2006-01-02T15:04",
+	"2006-01-02",
+}
+
+// parseTime reads a timestamp; unparseable or empty gives the zero time.
+func parseTime(s string) time.Time {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}
+	}
+	for _, l := range timeLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t.UTC()
+		}
+	}
+	return time.Time{}
+}
+
+func timePtr(raw json.RawMessage) *time.Time {
+	t := parseTime(str(raw))
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+// parseSize reads a resource size given as a number, a numeric string,
+// null, "" or "None".
+func parseSize(raw json.RawMessage) *int64 {
+	s := strings.TrimSpace(str(raw))
+	if s == "" {
+		return nil
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil && n >= 0 {
+		return &n
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil && f >= 0 && f < 1<<62 {
+		n := int64(f)
+		return &n
+	}
+	return nil
+}
+
+// ignored are package keys that are derived, volatile or internal and would
+// make unchanged datasets look changed.
+var ignored = map[string]bool{
+	"num_resources": true, "num_tags": true, "tracking_summary": true, "relationships_as_object": true,
+	"relationships_as_subject": true, "revision_id": true, "revision_timestamp": true, "creator_user_id": true,
+	"score": true, "_version_": true, "index_id": true, "indexed_ts": true, "site_id": true, "data_dict": true,
+	"validated_data_dict": true, "owner_org": true, "num_followers": true, "entity_type": true, "capacity": true,
+	"organization": true, "title_translated": true, "notes_translated": true,
+}
+
+var resourceIgnored = map[string]bool{
+	"package_id": true, "revision_id": true, "tracking_summary": true, "position": true, "cache_url": true,
+	"cache_last_updated": true, "revision_timestamp": true, "state": true,
+}
+
+// ErrNotPackage is wrapped when a JSON value is not a CKAN package dict.
+var ErrNotPackage = errors.New("not a CKAN package dict")
+
+// DecodePackage normalises one CKAN package dict. It accepts the variety of
+// real portals: multilingual titles and notes (dicts or *_translated), null
+// licence or organization, resource sizes as numbers, strings or null,
+// extras values that are lists or booleans, custom top-level fields (kept in
+// Extras, non-string values JSON-encoded) and naive timestamps (read as UTC).
+// A package without an id (a package_create input) is keyed by its name.
+func DecodePackage(raw json.RawMessage) (vigie.Dataset, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return vigie.Dataset{}, fmt.Errorf("%w: %v", ErrNotPackage, err)
+	}
+	d := vigie.Dataset{
+		ID:   str(m["id"]),
+		Name: str(m["name"]),
+		Raw:  raw,
+	}
+	if d.ID == "" {
+		d.ID = d.Name
+	}
+	if d.ID == "" {
+		return vigie.Dataset{}, fmt.Errorf("%w: it has neither id nor name", ErrNotPackage)
+	}
+	title := textOf(m["title"])
+	if tt := textOf(m["title_translated"]); len(tt) > 0 {
+		title = mergeText(tt, title)
+	}
+	d.Title, d.TitleEN = title.best(), title["en"]
+	if d.TitleEN == d.Title {
+		d.TitleEN = ""
+	}
+	notes := textOf(m["notes"])
+	if nt := textOf(m["notes_translated"]); len(nt) > 0 {
+		notes = mergeText(nt, notes)
+	}
+	d.Notes = notes.best()
+	if org := m["organization"]; len(org) > 0 && org[0] == '{' {
+		var o map[string]json.RawMessage
+		if json.Unmarshal(org, &o) == nil {
+			d.Organization = str(o["name"])
+			d.OrganizationTitle = mergeText(textOf(o["title_translated"]), textOf(o["title"])).best()
+		}
+	} else if len(org) > 0 && org[0] == '"' {
+		d.Organization = str(org)
+	}
+	d.LicenseID = str(m["license_id"])
+	d.LicenseTitle = str(m["license_title"])
+	d.LicenseURL = str(m["license_url"])
+	if b, ok := boolOf(m["isopen"]); ok {
+		d.IsOpen = &b
+	}
+	d.Private, _ = boolOf(m["private"])
+	d.CKANState = str(m["state"])
+	d.Type = str(m["type"])
+	d.Author = str(m["author"])
+	d.AuthorEmail = str(m["author_email"])
+	d.Maintainer = str(m["maintainer"])
+	d.MaintainerEmail = str(m["maintainer_email"])
+	d.URL = str(m["url"])
+	d.Version = str(m["version"])
+	d.MetadataCreated = parseTime(str(m["metadata_created"]))
+	d.MetadataModified = parseTime(str(m["metadata_modified"]))
+	d.Tags = names(m["tags"], "name", "display_name")
+	d.Groups = names(m["groups"], "name", "id")
+
+	d.Extras = map[string]string{}
+	var extras []map[string]json.RawMessage
+	if json.Unmarshal(m["extras"], &extras) == nil {
+		for _, e := range extras {
+			k := str(e["key"])
+			if v, ok := fieldString(e["value"]); ok && k != "" {
+				d.Extras[k] = v
+			}
+		}
+	}
+	for k, v := range m {
+		if knownPackageKey[k] || ignored[k] {
+			continue
+		}
+		if s, ok := fieldString(v); ok {
+			d.Extras[k] = s
+		}
+	}
+	if len(d.Extras) == 0 {
+		d.Extras = nil
+	}
+
+	var res []json.RawMessage
+	if err := json.Unmarshal(m["resources"], &res); err != nil && len(m["resources"]) > 0 && string(m["resources"]) != "null" {
+		return vigie.Dataset{}, fmt.Errorf("package %s: resources is not a list", d.ID)
+	}
+	d.Resources = make([]vigie.Resource, 0, len(res))
+	for i, r := range res {
+		rr, err := decodeResource(r, i)
+		if err != nil {
+			return vigie.Dataset{}, fmt.Errorf("package %s: resource %d: %w", d.ID, i, err)
+		}
+		d.Resources = append(d.Resources, rr)
+	}
+	return d, nil
+}
+
+var knownPackageKey = map[string]bool{
+	"id": true, "name": true, "title": true, "notes": true, "license_id": true, "license_title": true,
+	"license_url": true, "isopen": true, "private": true, "state": true, "type": true, "author": true,
+	"author_email": true, "maintainer": true, "maintainer_email": true, "url": true, "version": true,
+	"metadata_created": true, "metadata_modified": true, "tags": true, "groups": true, "extras": true,
+	"resources": true,
+}
+
+var knownResourceKey = map[string]bool{
+	"id": true, "name": true, "description": true, "format": true, "mimetype": true, "url": true,
+	"resource_type": true, "url_type": true, "size": true, "created": true, "last_modified": true,
+	"name_translated": true, "description_translated": true,
+}
+
+func decodeResource(raw json.RawMessage, pos int) (vigie.Resource, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return vigie.Resource{}, errors.New("not an object")
+	}
+	r := vigie.Resource{
+		ID:           str(m["id"]),
+		Position:     pos,
+		Name:         mergeText(textOf(m["name_translated"]), textOf(m["name"])).best(),
+		Description:  mergeText(textOf(m["description_translated"]), textOf(m["description"])).best(),
+		Format:       strings.TrimSpace(str(m["format"])),
+		Mimetype:     str(m["mimetype"]),
+		URL:          strings.TrimSpace(str(m["url"])),
+		ResourceType: str(m["resource_type"]),
+		URLType:      str(m["url_type"]),
+		Size:         parseSize(m["size"]),
+		Created:      timePtr(m["created"]),
+		LastModified: timePtr(m["last_modified"]),
+	}
+	for k, v := range m {
+		if knownResourceKey[k] || resourceIgnored[k] {
+			continue
+		}
+		if s, ok := fieldString(v); ok {
+			if r.Extras == nil {
+				r.Extras = map[string]string{}
+			}
+			r.Extras[k] = s
+		}
+	}
+	return r, nil
+}
+
+// mergeText prefers a's translations and fills gaps from b.
+func mergeText(a, b text) text {
+	if len(a) == 0 {
+		return b
+	}
+	out := text{}
+	for k, v := range b {
+		out[k] = v
+	}
+	for k, v := range a {
+		if v != "" {
+			out[k] = v
+		}
+	}
+	if len(a) > 0 && out[""] != "" && (a["fr"] != "" || a["en"] != "") {
+		delete(out, "") // an untranslated value loses to explicit translations
+	}
+	return out
+}
+
+func boolOf(raw json.RawMessage) (bool, bool) {
+	switch strings.ToLower(strings.Trim(strings.TrimSpace(string(raw)), `"`)) {
+	case "true", "1", "yes":
+		return true, true
+	case "false", "0", "no":
+		return false, true
+	}
+	return false, false
+}
+
+// names reads a list of dicts (or strings) into their names.
+func names(raw json.RawMessage, keys ...string) []string {
+	out := []string{}
+	var l []json.RawMessage
+	if json.Unmarshal(raw, &l) != nil {
+		return out
+	}
+	for _, v := range l {
+		var s string
+		if len(v) > 0 && v[0] == '{' {
+			var m map[string]json.RawMessage
+			if json.Unmarshal(v, &m) == nil {
+				for _, k := range keys {
+					if s = str(m[k]); s != "" {
+						break
+					}
+				}
+			}
+		} else {
+			s = str(v)
+		}
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// DecodeOrganization normalises an organization dict (organization_list
+// with all_fields, organization_show).
+func DecodeOrganization(raw json.RawMessage) (vigie.Organization, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		var name string
+		if json.Unmarshal(raw, &name) == nil && name != "" {
+			return vigie.Organization{ID: name, Name: name}, nil
+		}
+		return vigie.Organization{}, errors.New("not an organization dict")
+	}
+	o := vigie.Organization{ID: str(m["id"]), Name: str(m["name"]),
+		Title: mergeText(textOf(m["title_translated"]), textOf(m["title"])).best()}
+	if n, err := strconv.Atoi(str(m["package_count"])); err == nil {
+		o.PackageCount = n
+	}
+	if o.Name == "" {
+		return vigie.Organization{}, errors.New("organization without a name")
+	}
+	if o.ID == "" {
+		o.ID = o.Name
+	}
+	return o, nil
+}

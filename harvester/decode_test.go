@@ -1,0 +1,251 @@
+package harvester
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/store"
+)
+
+func openStore(tb testing.TB) (*store.DB, *store.Portal) {
+	tb.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "vigie.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	p, err := db.EnsurePortal(context.Background(), "https://portal.example")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return db, p
+}
+
+func fixture(t *testing.T, rel string) string {
+	t.Helper()
+	return filepath.Join("..", "testdata", "real", rel)
+}
+
+func decodeFile(t *testing.T, rel string) vigie.Dataset {
+	t.Helper()
+	b, err := os.ReadFile(fixture(t, rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var env struct {
+		Result json.RawMessage `json:"result"`
+	}
+	raw := json.RawMessage(b)
+	if json.Unmarshal(b, &env) == nil && len(env.Result) > 0 {
+		raw = env.Result
+	}
+	d, err := DecodePackage(raw)
+	if err != nil {
+		t.Fatalf("%s: %v", rel, err)
+	}
+	return d
+}
+
+// Every real file that holds packages imports; organization files feed
+// organizations; package_list files say what they are.
+func TestImportEveryRealFixture(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "testdata", "real", "*", "*.json"))
+	if err != nil || len(files) < 20 {
+		t.Fatalf("fixtures: %d %v", len(files), err)
+	}
+	for _, f := range files {
+		rel, _ := filepath.Rel(filepath.Join("..", "testdata", "real"), f)
+		if strings.HasPrefix(rel, "schema") {
+			continue
+		}
+		t.Run(rel, func(t *testing.T) {
+			db, p := openStore(t)
+			res, err := Import(context.Background(), db, p, f, ImportOptions{})
+			base := filepath.Base(f)
+			switch {
+			case strings.HasPrefix(base, "package_list"):
+				if err == nil || !strings.Contains(err.Error(), "package_list") {
+					t.Fatalf("package_list file: %v", err)
+				}
+				return
+			case err != nil:
+				t.Fatal(err)
+			case strings.HasPrefix(base, "organization"):
+				if res.Organizations == 0 {
+					t.Fatalf("no organization imported: %+v", res)
+				}
+				orgs, _ := db.Organizations(context.Background(), p.ID)
+				if len(orgs) != res.Organizations || orgs[0].Name == "" {
+					t.Fatalf("organizations stored: %+v", orgs)
+				}
+				return
+			}
+			if res.Fetched == 0 || res.Counts.New != res.Fetched {
+				t.Fatalf("nothing imported: %+v", res)
+			}
+			n := 0
+			err = db.EachDataset(context.Background(), p.ID, store.DatasetFilter{}, func(d *vigie.Dataset) error {
+				n++
+				if d.ID == "" || d.Name == "" {
+					t.Errorf("dataset without id or name: %+v", d)
+				}
+				return nil
+			})
+			if err != nil || n != res.Fetched {
+				t.Fatalf("stored %d of %d: %v", n, res.Fetched, err)
+			}
+			runs, _ := db.HarvestRuns(context.Background(), p.ID, 1)
+			if runs[0].Status != store.RunComplete || runs[0].Mode != store.ModeImport || runs[0].New != n {
+				t.Fatalf("run: %+v", runs[0])
+			}
+		})
+	}
+}
+
+func TestDecodeDonneesQuebecShapes(t *testing.T) {
+	d := decodeFile(t, "donneesquebec.ca/NOT_API_esri2ckan_package_create_input_shawinigan_2019.json")
+	if d.ID != d.Name || d.Name != "14ffc954a3e94ffaa2e20d0665f16a16_0" {
+		t.Fatalf("package without id not keyed by name: %q %q", d.ID, d.Name)
+	}
+	for _, k := range []string{"update_frequency", "ext_spatial", "language", "methodologie", "extras_organisation_principale"} {
+		if _, ok := d.Extras[k]; !ok {
+			t.Errorf("custom field %s not kept in Extras: %v", k, d.Extras)
+		}
+	}
+	if store.Frequency(&d) == "" || store.Frequency(&d) != d.Extras["update_frequency"] {
+		t.Errorf("frequency: %q", store.Frequency(&d))
+	}
+	if d.Organization != "" {
+		t.Errorf("blank organization should stay empty, got %q", d.Organization)
+	}
+	if len(d.Resources) == 0 {
+		t.Fatal("no resources")
+	}
+	r := d.Resources[0]
+	if r.ResourceType == "" {
+		t.Errorf("resource_type lost: %+v", r)
+	}
+	relidi := 0
+	for k := range r.Extras {
+		if strings.HasPrefix(k, "relidi_") {
+			relidi++
+		}
+	}
+	if _, ok := d.Extras["temporal"]; ok {
+		t.Error("empty custom field kept") // "temporal": "" in this file
+	}
+	if relidi == 0 {
+		t.Errorf("relidi_* fields not in resource extras: %v", r.Extras)
+	}
+}
+
+func TestDecodeMultilingualAndNulls(t *testing.T) {
+	d := decodeFile(t, "opendata.swiss/package_show_reisen-der-schweizer-wohnbevolkerung-2019.json")
+	// {"fr": "Voyages…", "de": "Reisen…", "en": "", "it": ""}
+	if d.Title != "Voyages de la population résidante suisse en 2019" || d.TitleEN != "" {
+		t.Fatalf("multilingual title: %q / %q", d.Title, d.TitleEN)
+	}
+	if d.LicenseID != "" {
+		t.Errorf("null licence should be empty, got %q", d.LicenseID)
+	}
+	if d.Organization == "" || d.OrganizationTitle != "Office fédéral de la statistique OFS" {
+		t.Errorf("organization: %q %q", d.Organization, d.OrganizationTitle)
+	}
+	c := decodeFile(t, "open.canada.ca/package_show_fuel-consumption-ratings_2023-08.json")
+	if c.Title == "" || c.TitleEN == "" || c.Title == c.TitleEN {
+		t.Fatalf("title_translated: %q / %q", c.Title, c.TitleEN)
+	}
+	if c.MetadataModified.IsZero() || c.MetadataModified.Location() != time.UTC {
+		t.Errorf("naive timestamp not read as UTC: %v", c.MetadataModified)
+	}
+}
+
+func TestDecodeExtrasListValuesAndSizes(t *testing.T) {
+	raw := `{"id":"x","name":"x","title":{"fr":"Titre","en":"Title"},"organization":null,"license_id":null,
+	"metadata_modified":"2024-05-01T10:20:30.123456","extras":[{"key":"tags","value":["a","b"]},{"key":"flag","value":true},{"key":"n","value":null}],
+	"update_frequency":"monthly","spatial_data":{"type":"Point"},"num_resources":2,"tracking_summary":{"total":3},
+	"resources":[{"id":"r1","url":" https://e.org/a.csv ","format":"CSV","size":"1234","taille_entier":12,"relidi_confic":"oui","package_id":"x"},
+	{"id":"r2","url":"https://e.org/b","size":"None"},{"id":"r3","size":null},{"id":"r4","size":56.0,"last_modified":"2024-01-02"}]}`
+	d, err := DecodePackage(json.RawMessage(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"tags": `["a","b"]`, "flag": "true", "update_frequency": "monthly", "spatial_data": `{"type":"Point"}`}
+	for k, v := range want {
+		if d.Extras[k] != v {
+			t.Errorf("extra %s = %q, want %q", k, d.Extras[k], v)
+		}
+	}
+	for _, k := range []string{"n", "num_resources", "tracking_summary"} {
+		if _, ok := d.Extras[k]; ok {
+			t.Errorf("%s should not be an extra", k)
+		}
+	}
+	if d.Title != "Titre" || d.TitleEN != "Title" || d.Organization != "" || d.LicenseID != "" {
+		t.Errorf("dataset: %+v", d)
+	}
+	if got := d.MetadataModified; got != time.Date(2024, 5, 1, 10, 20, 30, 123456000, time.UTC) {
+		t.Errorf("metadata_modified %v", got)
+	}
+	sizes := []*int64{d.Resources[0].Size, d.Resources[1].Size, d.Resources[2].Size, d.Resources[3].Size}
+	if sizes[0] == nil || *sizes[0] != 1234 || sizes[1] != nil || sizes[2] != nil || sizes[3] == nil || *sizes[3] != 56 {
+		t.Errorf("sizes: %v", sizes)
+	}
+	r := d.Resources[0]
+	if r.URL != "https://e.org/a.csv" || r.Extras["taille_entier"] != "12" || r.Extras["relidi_confic"] != "oui" || r.Extras["package_id"] != "" {
+		t.Errorf("resource: %+v", r)
+	}
+	if d.Resources[3].LastModified == nil || d.Resources[3].LastModified.Day() != 2 {
+		t.Errorf("date-only last_modified: %v", d.Resources[3].LastModified)
+	}
+	if _, err := DecodePackage(json.RawMessage(`{"title":"no id"}`)); err == nil {
+		t.Error("package without id or name accepted")
+	}
+	if _, err := DecodePackage(json.RawMessage(`"just a name"`)); err == nil {
+		t.Error("a string accepted as a package")
+	}
+}
+
+func TestImportJSONLinesCompleteMarksMissing(t *testing.T) {
+	db, p := openStore(t)
+	dir := t.TempDir()
+	write := func(name string, ids ...string) string {
+		var b strings.Builder
+		for _, id := range ids {
+			b.WriteString(`{"id":"` + id + `","name":"n-` + id + `","title":"T","resources":[]}` + "\n")
+		}
+		path := filepath.Join(dir, name)
+		os.WriteFile(path, []byte(b.String()), 0o644)
+		return path
+	}
+	ctx := context.Background()
+	if _, err := Import(ctx, db, p, write("a.jsonl", "1", "2", "3"), ImportOptions{Complete: true}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Import(ctx, db, p, write("b.jsonl", "1", "2"), ImportOptions{})
+	if err != nil || res.Missing != 0 || res.Counts.Unchanged != 2 {
+		t.Fatalf("partial import must not mark deletions: %+v %v", res, err)
+	}
+	res, err = Import(ctx, db, p, write("c.jsonl", "1", "2"), ImportOptions{Complete: true})
+	if err != nil || res.Missing != 1 {
+		t.Fatalf("complete import: %+v %v", res, err)
+	}
+	if s, _ := db.DatasetStateOf(ctx, p.ID, "3"); s.State != vigie.StateMissing {
+		t.Fatalf("state of 3: %+v", s)
+	}
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(`{"id":"1","name":"x"`), 0o644)
+	if _, err := Import(ctx, db, p, bad, ImportOptions{}); err == nil || !strings.Contains(err.Error(), "bad.json") {
+		t.Fatalf("truncated file: %v", err)
+	}
+	runs, _ := db.HarvestRuns(ctx, p.ID, 1)
+	if runs[0].Status != store.RunFailed || runs[0].Error == "" {
+		t.Fatalf("failed import run: %+v", runs[0])
+	}
+}

@@ -1,0 +1,464 @@
+package harvester
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/store"
+)
+
+// Options control a harvest.
+type Options struct {
+	Full           bool          // force a full pass
+	FullEvery      time.Duration // force a full pass when the last one is older; default 7 days
+	Orgs           []string      // only these organizations (names)
+	IncludePrivate bool          // ask for private datasets too (needs a token)
+	Rows           int           // package_search rows per page; default 1000
+	Margin         time.Duration // incremental safety margin; default 1 h
+	// Progress is called after each page with the datasets fetched so far
+	// and the portal's count (0 when unknown).
+	Progress func(phase string, fetched, count int)
+	Now      func() time.Time
+}
+
+func (o *Options) defaults() {
+	if o.FullEvery <= 0 {
+		o.FullEvery = 7 * 24 * time.Hour
+	}
+	if o.Rows <= 0 {
+		o.Rows = 1000
+	}
+	if o.Margin <= 0 {
+		o.Margin = time.Hour
+	}
+	if o.Now == nil {
+		o.Now = func() time.Time { return time.Now().UTC() }
+	}
+	if o.Progress == nil {
+		o.Progress = func(string, int, int) {}
+	}
+}
+
+// Result summarises a harvest run.
+type Result struct {
+	RunID           int64
+	Mode            string // full, incremental or import
+	Reason          string // why this mode ("first pass", "--full", "last full pass is 8 days old", "counts drift"…)
+	ListingComplete bool   // a full pass saw every dataset the portal counted
+	Expected        int    // the portal's count
+	Fetched         int
+	Counts          store.SaveCounts
+	Missing         int
+	Deleted         int
+	Organizations   int
+	Requests        int
+	Elapsed         time.Duration
+}
+
+// ErrPagingIgnored is wrapped when a portal returns the same page for
+// different start offsets.
+var ErrPagingIgnored = errors.New("the portal ignores paging (start): it returned the same page twice")
+
+// Harvest brings the store up to date with the portal: it probes
+// status_show, records organizations, then runs a full or incremental pass
+// and, after a complete full pass, marks datasets no longer listed as
+// missing (then deleted). Each page is written in its own transaction as it
+// arrives; missing/deleted marks and the run's completion are written last,
+// so a failed or interrupted harvest leaves the previous state intact and
+// records its run as failed or interrupted.
+func Harvest(ctx context.Context, c *Client, db *store.DB, portal *store.Portal, o Options) (*Result, error) {
+	o.defaults()
+	start := time.Now()
+	info, err := c.Probe(ctx)
+	if err != nil {
+		return nil, err
+	}
+	portal.Title, portal.CKANVersion, portal.Extensions, portal.Locale, portal.ProbedAt = info.Title, info.CKANVersion, info.Extensions, info.Locale, o.Now()
+	if err := db.UpdatePortalInfo(ctx, portal); err != nil {
+		return nil, err
+	}
+	h := &harvest{c: c, db: db, portal: portal, o: o, scope: store.HarvestOptions{Orgs: o.Orgs, IncludePrivate: o.IncludePrivate}}
+	h.res.Mode, h.res.Reason, h.since, err = h.chooseMode(ctx)
+	if err != nil {
+		return nil, err
+	}
+	h.scope.Mode = h.res.Mode
+	if h.res.RunID, err = db.BeginHarvestRun(ctx, portal.ID, h.scope); err != nil {
+		return nil, err
+	}
+	err = h.run(ctx)
+	h.res.Requests = c.Requests()
+	h.res.Elapsed = time.Since(start)
+	if ferr := h.finish(ctx, err); ferr != nil && err == nil {
+		err = ferr
+	}
+	if err != nil {
+		return &h.res, err
+	}
+	return &h.res, nil
+}
+
+type harvest struct {
+	c      *Client
+	db     *store.DB
+	portal *store.Portal
+	o      Options
+	scope  store.HarvestOptions
+	since  time.Time
+	res    Result
+}
+
+func (h *harvest) chooseMode(ctx context.Context) (mode, reason string, since time.Time, err error) {
+	if h.o.Full {
+		return store.ModeFull, "--full", since, nil
+	}
+	full, err := h.db.LastCompleteFullRun(ctx, h.portal.ID, h.scope)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.ModeFull, "no complete full pass yet", since, nil
+	}
+	if err != nil {
+		return "", "", since, err
+	}
+	if age := h.o.Now().Sub(full.StartedAt); age > h.o.FullEvery {
+		return store.ModeFull, fmt.Sprintf("last full pass is %s old", age.Truncate(time.Hour)), since, nil
+	}
+	last, err := h.db.LastCompleteRun(ctx, h.portal.ID, h.scope)
+	if err != nil {
+		return "", "", since, err
+	}
+	return store.ModeIncremental, "changes since run " + strconv.FormatInt(last.ID, 10), last.StartedAt.Add(-h.o.Margin), nil
+}
+
+func (h *harvest) finish(ctx context.Context, runErr error) error {
+	r := store.HarvestResult{Mode: h.res.Mode, Status: store.RunComplete, ListingComplete: h.res.ListingComplete,
+		Expected: h.res.Expected, Fetched: h.res.Fetched, Counts: h.res.Counts, Missing: h.res.Missing,
+		Deleted: h.res.Deleted, Organizations: h.res.Organizations, Requests: h.res.Requests}
+	if runErr != nil {
+		r.Status = store.RunFailed
+		if errors.Is(runErr, context.Canceled) || errors.Is(runErr, context.DeadlineExceeded) {
+			r.Status = store.RunInterrupted
+		}
+		r.ListingComplete = false
+		r.Error = h.c.scrub(runErr).Error()
+	}
+	return h.db.FinishHarvestRun(ctx, h.res.RunID, r)
+}
+
+func (h *harvest) run(ctx context.Context) error {
+	if err := h.organizations(ctx); err != nil {
+		return err
+	}
+	count, err := h.count(ctx, h.scopeFilter())
+	if err != nil {
+		return err
+	}
+	h.res.Expected = count
+	if h.res.Mode == store.ModeIncremental {
+		if err := h.incremental(ctx); err != nil {
+			return err
+		}
+		stored, err := h.db.CountDatasets(ctx, h.portal.ID, h.scope, vigie.StateActive)
+		if err != nil {
+			return err
+		}
+		if stored == count {
+			return nil
+		}
+		h.res.Mode, h.res.Reason = store.ModeFull, fmt.Sprintf("counts drift (portal %d, store %d)", count, stored)
+		h.scope.Mode = store.ModeFull
+		// the full pass sees the incremental's new and changed datasets
+		// again, unchanged: count them once
+		inc := h.res.Counts
+		if err := h.full(ctx, count); err != nil {
+			return err
+		}
+		h.res.Counts.Unchanged = max(0, h.res.Counts.Unchanged-inc.New-inc.Changed)
+		return nil
+	}
+	return h.full(ctx, count)
+}
+
+// scopeFilter is the fq for the --org scope, "" for the whole portal.
+func (h *harvest) scopeFilter() string {
+	switch len(h.o.Orgs) {
+	case 0:
+		return ""
+	case 1:
+		return "organization:" + solrTerm(h.o.Orgs[0])
+	}
+	terms := make([]string, len(h.o.Orgs))
+	for i, org := range h.o.Orgs {
+		terms[i] = solrTerm(org)
+	}
+	return "organization:(" + strings.Join(terms, " OR ") + ")"
+}
+
+// solrTerm quotes a value unless it is a plain slug.
+func solrTerm(s string) string {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return strconv.Quote(s)
+		}
+	}
+	return s
+}
+
+func (h *harvest) searchParams(fq, sort, fl string, rows, start int) url.Values {
+	v := url.Values{}
+	v.Set("q", "*:*")
+	if fq != "" {
+		v.Set("fq", fq)
+	}
+	if fl != "" {
+		v.Set("fl", fl)
+	}
+	if sort != "" {
+		v.Set("sort", sort)
+	}
+	v.Set("rows", strconv.Itoa(rows))
+	if start > 0 {
+		v.Set("start", strconv.Itoa(start))
+	}
+	if h.o.IncludePrivate {
+		v.Set("include_private", "true")
+	}
+	return v
+}
+
+type searchResult struct {
+	Count   int               `json:"count"`
+	Results []json.RawMessage `json:"results"`
+}
+
+func (h *harvest) search(ctx context.Context, v url.Values) (*searchResult, error) {
+	raw, err := h.c.Call(ctx, "package_search", v)
+	if err != nil {
+		return nil, fmt.Errorf("package_search (start %s): %w", orZero(v.Get("start")), err)
+	}
+	var sr searchResult
+	if err := json.Unmarshal(raw, &sr); err != nil {
+		return nil, fmt.Errorf("package_search: result is not a search result: %v", err)
+	}
+	return &sr, nil
+}
+
+func orZero(s string) string {
+	if s == "" {
+		return "0"
+	}
+	return s
+}
+
+func (h *harvest) count(ctx context.Context, fq string) (int, error) {
+	sr, err := h.search(ctx, h.searchParams(fq, "", "", 0, 0))
+	if err != nil {
+		return 0, err
+	}
+	return sr.Count, nil
+}
+
+// pages walks package_search with a stable sort, advancing start by the
+// number of results actually returned (portals clamp rows silently), and
+// hands each page to fn. It fails when a page repeats the previous one.
+func (h *harvest) pages(ctx context.Context, fq, sort, fl string, fn func(sr *searchResult) error) error {
+	start := 0
+	var prev string
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		sr, err := h.search(ctx, h.searchParams(fq, sort, fl, h.o.Rows, start))
+		if err != nil {
+			return err
+		}
+		if len(sr.Results) == 0 {
+			return nil
+		}
+		key := pageKey(sr.Results)
+		if start > 0 && key == prev {
+			return fmt.Errorf("package_search at start %d: %w; vigie cannot list this portal", start, ErrPagingIgnored)
+		}
+		prev = key
+		if err := fn(sr); err != nil {
+			return err
+		}
+		start += len(sr.Results)
+	}
+}
+
+// pageKey identifies a page by its first and last ids and its length.
+func pageKey(res []json.RawMessage) string {
+	id := func(r json.RawMessage) string {
+		var x struct {
+			ID string `json:"id"`
+		}
+		_ = json.Unmarshal(r, &x)
+		return x.ID
+	}
+	return fmt.Sprintf("%d|%s|%s", len(res), id(res[0]), id(res[len(res)-1]))
+}
+
+// savePage decodes a page, drops the ids already seen in this run and
+// stores the rest in one transaction.
+func (h *harvest) savePage(ctx context.Context, seen map[string]struct{}, results []json.RawMessage) error {
+	ds := make([]vigie.Dataset, 0, len(results))
+	for _, r := range results {
+		d, err := DecodePackage(r)
+		if err != nil {
+			return fmt.Errorf("decode a package_search result: %w", err)
+		}
+		if _, dup := seen[d.ID]; dup {
+			continue
+		}
+		seen[d.ID] = struct{}{}
+		ds = append(ds, d)
+	}
+	c, err := h.db.SaveDatasets(ctx, h.portal.ID, h.res.RunID, ds)
+	if err != nil {
+		return err
+	}
+	h.res.Counts.Add(c)
+	h.res.Fetched += len(ds)
+	return nil
+}
+
+func (h *harvest) incremental(ctx context.Context) error {
+	fq := "metadata_modified:[" + h.since.UTC().Format("2006-01-02T15:04:05Z") + " TO *]"
+	if s := h.scopeFilter(); s != "" {
+		fq = s + " AND " + fq
+	}
+	seen := map[string]struct{}{}
+	total := 0
+	return h.pages(ctx, fq, "metadata_modified asc, id asc", "", func(sr *searchResult) error {
+		total = sr.Count
+		if err := h.savePage(ctx, seen, sr.Results); err != nil {
+			return err
+		}
+		h.o.Progress("incremental", h.res.Fetched, total)
+		return nil
+	})
+}
+
+// full lists every dataset in scope sorted by id, fills gaps found by a
+// slim id-only listing with package_show, and marks deletions when the
+// listing was complete.
+func (h *harvest) full(ctx context.Context, count int) error {
+	seen := map[string]struct{}{}
+	fq := h.scopeFilter()
+	err := h.pages(ctx, fq, "id asc", "", func(sr *searchResult) error {
+		if sr.Count > count {
+			count = sr.Count
+		}
+		if err := h.savePage(ctx, seen, sr.Results); err != nil {
+			return err
+		}
+		h.o.Progress("full", len(seen), count)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(seen) < count {
+		if err := h.fillGaps(ctx, fq, seen); err != nil {
+			return err
+		}
+	}
+	h.res.Expected = count
+	h.res.ListingComplete = len(seen) >= count
+	if !h.res.ListingComplete {
+		return nil
+	}
+	h.res.Missing, h.res.Deleted, err = h.db.MarkMissing(ctx, h.portal.ID, h.res.RunID, h.scope)
+	return err
+}
+
+// fillGaps lists ids only and fetches the ones the main listing missed.
+func (h *harvest) fillGaps(ctx context.Context, fq string, seen map[string]struct{}) error {
+	var gaps []string
+	err := h.pages(ctx, fq, "id asc", "id", func(sr *searchResult) error {
+		for _, r := range sr.Results {
+			var x struct {
+				ID string `json:"id"`
+			}
+			if json.Unmarshal(r, &x) == nil && x.ID != "" {
+				if _, ok := seen[x.ID]; !ok {
+					gaps = append(gaps, x.ID)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, id := range gaps {
+		raw, err := h.c.Call(ctx, "package_show", h.showParams(id))
+		var ae *APIError
+		if errors.As(err, &ae) && (ae.Status == http.StatusNotFound || ae.Status == http.StatusForbidden) {
+			continue // deleted or made private since it was listed
+		}
+		if err != nil {
+			return fmt.Errorf("package_show %s: %w", id, err)
+		}
+		if err := h.savePage(ctx, seen, []json.RawMessage{raw}); err != nil {
+			return err
+		}
+		h.o.Progress("full", len(seen), h.res.Expected)
+	}
+	return nil
+}
+
+func (h *harvest) showParams(id string) url.Values {
+	v := url.Values{}
+	v.Set("id", id)
+	return v
+}
+
+// organizations pages organization_list with all_fields (capped at 25 per
+// call by CKAN) and stores them.
+func (h *harvest) organizations(ctx context.Context) error {
+	const limit = 25
+	var all []vigie.Organization
+	seen := map[string]bool{}
+	for offset := 0; ; {
+		v := url.Values{}
+		v.Set("all_fields", "true")
+		v.Set("limit", strconv.Itoa(limit))
+		v.Set("offset", strconv.Itoa(offset))
+		raw, err := h.c.Call(ctx, "organization_list", v)
+		if err != nil {
+			return fmt.Errorf("organization_list (offset %d): %w", offset, err)
+		}
+		var list []json.RawMessage
+		if err := json.Unmarshal(raw, &list); err != nil {
+			return fmt.Errorf("organization_list: result is not a list")
+		}
+		added := 0
+		for _, r := range list {
+			org, err := DecodeOrganization(r)
+			if err != nil || seen[org.ID] {
+				continue
+			}
+			seen[org.ID] = true
+			all = append(all, org)
+			added++
+		}
+		if len(list) == 0 || added == 0 {
+			break
+		}
+		offset += len(list)
+	}
+	if err := h.db.SaveOrganizations(ctx, h.portal.ID, h.res.RunID, all); err != nil {
+		return err
+	}
+	h.res.Organizations = len(all)
+	return nil
+}

@@ -1,0 +1,258 @@
+package harvester
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/store"
+)
+
+// ImportOptions control an offline import.
+type ImportOptions struct {
+	// Complete says the file holds the whole catalogue (a full ckanapi dump):
+	// datasets it lacks are then marked missing, then deleted, as after a
+	// complete full pass. Without it the import only adds and updates.
+	Complete bool
+	Progress func(phase string, fetched, count int)
+}
+
+// importPage is how many datasets go into one transaction.
+const importPage = 1000
+
+// Import stores the datasets and organizations of a saved file: a ckanapi
+// dump (JSON lines, one package per line), a bare JSON list of packages, a
+// package_show, package_search, organization_show or organization_list
+// response, or one package dict. JSON lines and lists are streamed.
+func Import(ctx context.Context, db *store.DB, portal *store.Portal, path string, o ImportOptions) (*Result, error) {
+	if o.Progress == nil {
+		o.Progress = func(string, int, int) {}
+	}
+	start := time.Now()
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--from %s: %w", path, errors.Unwrap(err))
+	}
+	defer f.Close()
+	scope := store.HarvestOptions{Mode: store.ModeImport, IncludePrivate: true}
+	res := &Result{Mode: store.ModeImport, Reason: "--from " + path}
+	if res.RunID, err = db.BeginHarvestRun(ctx, portal.ID, scope); err != nil {
+		return nil, err
+	}
+	err = importStream(ctx, db, portal.ID, res, bufio.NewReaderSize(f, 1<<20), o)
+	if err == nil && res.Fetched == 0 && res.Organizations == 0 {
+		err = fmt.Errorf("%s holds no CKAN package or organization dicts", path)
+	}
+	if err == nil && o.Complete {
+		res.ListingComplete = true
+		res.Missing, res.Deleted, err = db.MarkMissing(ctx, portal.ID, res.RunID, scope)
+	}
+	res.Elapsed = time.Since(start)
+	r := store.HarvestResult{Status: store.RunComplete, ListingComplete: res.ListingComplete, Expected: res.Fetched,
+		Fetched: res.Fetched, Counts: res.Counts, Missing: res.Missing, Deleted: res.Deleted, Organizations: res.Organizations}
+	if err != nil {
+		err = fmt.Errorf("--from %s: %w", path, err)
+		r.Status, r.ListingComplete, r.Error = store.RunFailed, false, err.Error()
+		if errors.Is(err, context.Canceled) {
+			r.Status = store.RunInterrupted
+		}
+	}
+	if ferr := db.FinishHarvestRun(ctx, res.RunID, r); ferr != nil && err == nil {
+		err = ferr
+	}
+	return res, err
+}
+
+// importer batches decoded datasets into pages.
+type importer struct {
+	ctx  context.Context
+	db   *store.DB
+	pid  int64
+	res  *Result
+	o    ImportOptions
+	page []vigie.Dataset
+	seen map[string]struct{}
+}
+
+func (im *importer) add(raw json.RawMessage) error {
+	d, err := DecodePackage(raw)
+	if err != nil {
+		return err
+	}
+	if _, dup := im.seen[d.ID]; dup {
+		return nil
+	}
+	im.seen[d.ID] = struct{}{}
+	im.page = append(im.page, d)
+	if len(im.page) >= importPage {
+		return im.flush()
+	}
+	return nil
+}
+
+func (im *importer) flush() error {
+	if len(im.page) == 0 {
+		return nil
+	}
+	c, err := im.db.SaveDatasets(im.ctx, im.pid, im.res.RunID, im.page)
+	if err != nil {
+		return err
+	}
+	im.res.Counts.Add(c)
+	im.res.Fetched += len(im.page)
+	im.page = im.page[:0]
+	im.o.Progress("import", im.res.Fetched, 0)
+	return nil
+}
+
+func importStream(ctx context.Context, db *store.DB, pid int64, res *Result, r *bufio.Reader, o ImportOptions) error {
+	im := &importer{ctx: ctx, db: db, pid: pid, res: res, o: o, seen: map[string]struct{}{}}
+	dec := json.NewDecoder(r)
+	first, err := peekNonSpace(r)
+	if err != nil {
+		return errors.New("the file is empty")
+	}
+	if first == '[' { // a bare list, streamed
+		if _, err := dec.Token(); err != nil {
+			return err
+		}
+		n := 0
+		for dec.More() {
+			var raw json.RawMessage
+			if err := dec.Decode(&raw); err != nil {
+				return fmt.Errorf("list item %d: %w", n+1, err)
+			}
+			n++
+			if err := im.value(raw); err != nil {
+				return fmt.Errorf("list item %d: %w", n, err)
+			}
+		}
+		return im.flush()
+	}
+	for line := 1; ; line++ { // one value, or JSON lines
+		var raw json.RawMessage
+		err := dec.Decode(&raw)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("value %d is not valid JSON: %w", line, err)
+		}
+		if err := im.value(raw); err != nil {
+			return fmt.Errorf("value %d: %w", line, err)
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	return im.flush()
+}
+
+// value imports one top-level JSON value of any accepted shape.
+func (im *importer) value(raw json.RawMessage) error {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return nil
+	}
+	switch raw[0] {
+	case '[':
+		var l []json.RawMessage
+		if err := json.Unmarshal(raw, &l); err != nil {
+			return err
+		}
+		for _, v := range l {
+			if err := im.value(v); err != nil {
+				return err
+			}
+		}
+		return nil
+	case '"':
+		return errors.New("holds dataset names only (package_list): import package_show or package_search responses, or a ckanapi dump")
+	case '{':
+	default:
+		return errors.New("not a CKAN package dict")
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return err
+	}
+	if _, ok := m["success"]; ok { // an action API envelope
+		var ok bool
+		_ = json.Unmarshal(m["success"], &ok)
+		if !ok {
+			return errors.New("a saved API error (success: false)")
+		}
+		return im.result(m["result"])
+	}
+	if isOrganization(m) {
+		return im.organization(raw)
+	}
+	return im.add(raw)
+}
+
+// result imports an envelope's result: a package, a search result, a list,
+// or an organization.
+func (im *importer) result(raw json.RawMessage) error {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || raw[0] != '{' {
+		return im.value(raw)
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return err
+	}
+	if res, ok := m["results"]; ok { // package_search
+		return im.value(res)
+	}
+	if isOrganization(m) {
+		return im.organization(raw)
+	}
+	return im.add(raw)
+}
+
+func isOrganization(m map[string]json.RawMessage) bool {
+	var b bool
+	if json.Unmarshal(m["is_organization"], &b) == nil && b {
+		_, pkg := m["resources"]
+		return !pkg
+	}
+	var t string
+	return json.Unmarshal(m["type"], &t) == nil && t == "organization"
+}
+
+func (im *importer) organization(raw json.RawMessage) error {
+	org, err := DecodeOrganization(raw)
+	if err != nil {
+		return err
+	}
+	if err := im.db.SaveOrganizations(im.ctx, im.pid, im.res.RunID, []vigie.Organization{org}); err != nil {
+		return err
+	}
+	im.res.Organizations++
+	return nil
+}
+
+// peekNonSpace skips a byte order mark and returns the first significant
+// byte without consuming it.
+func peekNonSpace(r *bufio.Reader) (byte, error) {
+	if b, err := r.Peek(3); err == nil && bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
+		r.Discard(3)
+	}
+	for i := 1; ; i++ {
+		b, err := r.Peek(i)
+		if err != nil {
+			return 0, err
+		}
+		c := b[i-1]
+		if c != ' ' && c != '\n' && c != '\r' && c != '\t' {
+			return c, nil
+		}
+	}
+}
