@@ -411,3 +411,35 @@ func TestCheckBlocksPrivateAddresses(t *testing.T) {
 		t.Errorf("AllowPrivate: %+v", r)
 	}
 }
+
+// A Retry-After holds back every request to that host, and the wait does
+// not count against the next requests' timeouts.
+func TestRetryAfterHoldsTheHost(t *testing.T) {
+	var first atomic.Bool
+	srv, seen := server(t, map[string]http.HandlerFunc{
+		"/a.csv": func(w http.ResponseWriter, r *http.Request) {
+			if first.CompareAndSwap(false, true) {
+				w.Header().Set("Retry-After", "1")
+				w.WriteHeader(http.StatusTooManyRequests)
+				return
+			}
+			csvFile(w, r)
+		},
+		"/b1.csv": func(w http.ResponseWriter, r *http.Request) {
+			time.Sleep(100 * time.Millisecond)
+			csvFile(w, r)
+		},
+		"/b2.csv": csvFile,
+	})
+	c := testChecker(t, Options{PerHost: 2, Timeout: 500 * time.Millisecond})
+	res := c.Run(context.Background(), []Target{{URL: srv.URL + "/a.csv"}, {URL: srv.URL + "/b1.csv"}, {URL: srv.URL + "/b2.csv"}}, nil)
+	for _, r := range res {
+		if r.Class != vigie.LinkOK {
+			t.Errorf("%s: %s (%s)", r.URL, r.Class, r.Reason)
+		}
+	}
+	busy := seen.on("/a.csv")[0].at
+	if b2 := seen.on("/b2.csv"); len(b2) != 1 || b2[0].at.Sub(busy) < 900*time.Millisecond {
+		t.Errorf("b2 was requested %v after the 429", b2[0].at.Sub(busy))
+	}
+}

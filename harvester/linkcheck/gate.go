@@ -95,6 +95,24 @@ func (g *gates) holdOff(key string, t time.Time) {
 	h.mu.Unlock()
 }
 
+// waitTurn waits, without taking a slot, until the host accepts requests
+// again (after a delay or a Retry-After), so that the wait is not counted
+// against a request's timeout.
+func (g *gates) waitTurn(ctx context.Context, key string) error {
+	h := g.get(key)
+	for {
+		h.mu.Lock()
+		d := time.Until(h.next)
+		h.mu.Unlock()
+		if d <= 0 {
+			return ctx.Err()
+		}
+		if err := sleep(ctx, d); err != nil {
+			return err
+		}
+	}
+}
+
 // sleep waits d or until ctx is done.
 func sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {

@@ -168,6 +168,12 @@ func (c *Checker) do(ctx context.Context, method, raw string, ranged bool) attem
 
 func (c *Checker) once(ctx context.Context, method, raw string, ranged bool) (a attempt) {
 	a.contentLength = -1
+	if u, err := url.Parse(raw); err == nil {
+		if err := c.gates.waitTurn(ctx, hostKey(u)); err != nil {
+			a.err = err
+			return a
+		}
+	}
 	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, method, raw, nil)
