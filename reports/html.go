@@ -231,8 +231,8 @@ func htmlPageOf(r *Report) *htmlPage {
 		TopFindings: r.TopFindings,
 		Links:       r.Links,
 		History:     r.History,
-		LabelW:      150,
-		BarW:        240,
+		LabelW:      170,
+		BarW:        220,
 	}
 	if r.HarvestRun != nil {
 		p.HarvestRun = fmt.Sprintf("%d — %s", r.HarvestRun.ID, r.HarvestRun.StartedAt.UTC().Format("2006-01-02"))
@@ -340,14 +340,14 @@ func (p *htmlPage) chart(id, title string, bars []htmlBar, max float64, format f
 	for _, b := range bars {
 		total += b.Y
 	}
-	out := htmlChart{ID: id, Title: title, W: int(p.LabelW + p.BarW + 70), H: 22*len(bars) + 6, LabelW: p.LabelW, BarW: p.BarW}
+	out := htmlChart{ID: id, Title: title, W: int(p.LabelW + p.BarW + 100), H: 22*len(bars) + 6, LabelW: p.LabelW, BarW: p.BarW}
 	for i, b := range bars {
 		v := b.Y
 		b.Text = format(v)
 		if dist && total > 0 { // a distribution: add the share
 			b.Text += fmt.Sprintf(" (%s %%)", fmtNum(round(ptr(100*v/total)), p.Lang))
 		}
-		b.Short = shorten(b.Label, 22)
+		b.Short = shorten(b.Label, 24)
 		b.Y = float64(i*22 + 4)
 		b.TY = b.Y + 11.5
 		if max > 0 {

@@ -183,6 +183,8 @@
       sortView();
     });
   });
+  var form = document.getElementById("ds-filters");
+  if (form) form.addEventListener("submit", function (e) { e.preventDefault(); });
   var timer = null;
   document.getElementById("f-q").addEventListener("input", function (e) {
     clearTimeout(timer);
