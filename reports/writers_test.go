@@ -466,4 +466,3 @@ func TestFormatFromPath(t *testing.T) {
 		t.Error("unknown format accepted")
 	}
 }
-
