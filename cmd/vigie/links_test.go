@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/harvester"
 	"github.com/vigie-audit/vigie/harvester/ckantest"
 	"github.com/vigie-audit/vigie/store"
 )
@@ -184,4 +185,84 @@ func TestLinksCommandInterrupted(t *testing.T) {
 	if !strings.Contains(stderr, "interrupted: checked") {
 		t.Errorf("stderr: %s", stderr)
 	}
+}
+
+// TestLinksAfterHarvest harvests a generated Données Québec-shaped catalogue
+// from the emulator, checks its links against the emulator's file server and
+// compares each URL's class with what its path asks the server to do.
+func TestLinksAfterHarvest(t *testing.T) {
+	ctx := context.Background()
+	files := ckantest.NewLinkServer(ckantest.LinkOptions{Latency: 5 * time.Millisecond})
+	fsrv := files.Serve()
+	defer fsrv.Close()
+	portal := ckantest.New(ckantest.Options{})
+	portal.PutGenerated(300, 7, ckantest.GenOptions{LinkBase: fsrv.URL, Orgs: 12})
+	psrv := portal.Serve()
+	defer psrv.Close()
+
+	path := filepath.Join(t.TempDir(), "vigie.db")
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := db.EnsurePortal(ctx, psrv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := harvester.NewClient(psrv.URL, harvester.ClientOptions{Rate: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := harvester.Harvest(ctx, client, db, p, harvester.Options{Full: true}); err != nil {
+		t.Fatal(err)
+	}
+	due, err := db.URLsToCheck(ctx, p.ID, nil, true, 0)
+	db.Close()
+	if err != nil || len(due) < 300 {
+		t.Fatalf("%d URLs to check after harvesting 300 datasets: %v", len(due), err)
+	}
+
+	code, stdout, stderr := vigieRun(ctx, "--db", path, "--portal", psrv.URL, "links", "--allow-private", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var got []linkOut
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(due) {
+		t.Fatalf("%d results for %d distinct URLs", len(got), len(due))
+	}
+	counts := map[string]int{}
+	for _, l := range got {
+		counts[l.Class]++
+		want := vigie.LinkOK
+		switch u := strings.TrimSpace(l.URL); {
+		case strings.HasPrefix(u, "ftp:"), strings.Contains(u, "/files/403/"):
+			want = vigie.LinkUnsure
+		case strings.Contains(u, "/files/404/"), strings.Contains(u, "/files/410/"),
+			strings.Contains(u, "/files/500/"), strings.Contains(u, "/files/empty/"):
+			want = vigie.LinkFailing
+		}
+		if l.Class != want {
+			t.Errorf("%s: %s (%s), want %s", l.URL, l.Class, l.Reason, want)
+		}
+		if l.Landing {
+			counts["landing"]++
+			if !strings.Contains(l.URL, "/files/html/") {
+				t.Errorf("%s: flagged as a landing page", l.URL)
+			}
+		}
+		if len(l.Datasets) == 0 {
+			t.Errorf("%s: no dataset names", l.URL)
+		}
+	}
+	if counts[vigie.LinkOK] == 0 || counts[vigie.LinkFailing] == 0 || counts[vigie.LinkUnsure] == 0 || counts["landing"] == 0 {
+		t.Errorf("class counts %v", counts)
+	}
+	// Each distinct URL costs at most three requests (plus redirects).
+	if n := files.Requests(); n > 4*len(due) {
+		t.Errorf("%d requests to the file server for %d URLs", n, len(due))
+	}
+	t.Logf("%d URLs: %v; %d requests; %s", len(due), counts, files.Requests(), strings.TrimSpace(stderr))
 }
