@@ -2,6 +2,8 @@ package ckantest
 
 import (
 	"crypto/sha1"
+	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
@@ -71,6 +73,21 @@ func GenerateEach(n int, seed int64, o GenOptions, fn func(i int, pkg map[string
 // GeneratedOrganization returns the organization dict of generated
 // publisher k (0 ≤ k < GenOptions.Orgs).
 func GeneratedOrganization(k int) map[string]any {
+	cached, ok := orgCache.Load(k)
+	if !ok {
+		cached, _ = orgCache.LoadOrStore(k, newOrganization(k))
+	}
+	org := cached.(map[string]any)
+	c := make(map[string]any, len(org))
+	for key, v := range org {
+		c[key] = v
+	}
+	return c
+}
+
+var orgCache sync.Map // int → organization dict
+
+func newOrganization(k int) map[string]any {
 	s := orgAt(k)
 	return map[string]any{
 		"id":              uuidFrom("org:" + s.name),
@@ -109,8 +126,27 @@ func (g gen) chance(p float64) bool  { return g.r.Float64() < p }
 func (g gen) pick(l []string) string { return l[g.r.IntN(len(l))] }
 func (g gen) intn(n int) int         { return g.r.IntN(n) }
 func (g gen) uuid() string {
-	a, b := g.r.Uint64(), g.r.Uint64()
-	return fmt.Sprintf("%08x-%04x-4%03x-%04x-%012x", a>>32, (a>>16)&0xffff, a&0xfff, (b>>48)&0x3fff|0x8000, b&0xffffffffffff)
+	var u [16]byte
+	binary.BigEndian.PutUint64(u[:8], g.r.Uint64())
+	binary.BigEndian.PutUint64(u[8:], g.r.Uint64())
+	u[6] = u[6]&0x0f | 0x40
+	u[8] = u[8]&0x3f | 0x80
+	return formatUUID(u)
+}
+
+// formatUUID writes u in the 8-4-4-4-12 form.
+func formatUUID(u [16]byte) string {
+	var b [36]byte
+	hex.Encode(b[0:8], u[0:4])
+	b[8] = '-'
+	hex.Encode(b[9:13], u[4:6])
+	b[13] = '-'
+	hex.Encode(b[14:18], u[6:8])
+	b[18] = '-'
+	hex.Encode(b[19:23], u[8:10])
+	b[23] = '-'
+	hex.Encode(b[24:], u[10:])
+	return string(b[:])
 }
 
 func generateOne(i int, seed int64, o GenOptions) map[string]any {
@@ -526,5 +562,5 @@ func uuidFrom(s string) string {
 	h := sha1.Sum([]byte(s))
 	h[6] = h[6]&0x0f | 0x50
 	h[8] = h[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
+	return formatUUID([16]byte(h[:16]))
 }

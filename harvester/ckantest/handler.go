@@ -294,7 +294,7 @@ func (c *call) packageShow() {
 			fmt.Sprintf("User  not authorized to read package %s", e.id), nil)
 		return
 	}
-	c.okRaw(e.raw)
+	c.okRaw(e.json())
 }
 
 func (c *call) packageList() {

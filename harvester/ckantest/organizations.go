@@ -158,7 +158,7 @@ func (c *call) organizationShow() {
 		c.p.mu.RLock()
 		for _, e := range c.p.byID {
 			if e.org == name && c.visible(e) && len(raws) < orgListMax {
-				raws = append(raws, e.raw)
+				raws = append(raws, e.json())
 			}
 		}
 		c.p.mu.RUnlock()

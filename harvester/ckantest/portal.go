@@ -14,11 +14,11 @@
 package ckantest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -71,7 +71,24 @@ type entry struct {
 	tags, groups    []string
 	formats         []string
 	seq             uint64
-	raw             []byte
+	raw             []byte   // the JSON encoding, or nil for a generated package
+	gen             *genSpec // how to regenerate it when raw is nil
+	genIndex        int
+}
+
+// genSpec is the recipe of a generated catalogue.
+type genSpec struct {
+	seed int64
+	opts GenOptions
+}
+
+// json returns the package's JSON encoding, generating it when needed.
+func (e *entry) json() []byte {
+	if e.raw != nil {
+		return e.raw
+	}
+	b, _ := appendJSON(make([]byte, 0, 8192), generateOne(e.genIndex, e.gen.seed, e.gen.opts))
+	return b
 }
 
 type cachedQuery struct {
@@ -171,6 +188,30 @@ func (p *Portal) Put(pkgs ...map[string]any) {
 	}
 }
 
+// PutGenerated adds the catalogue Generate(n, seed, o) would return without
+// keeping it: only a search index is stored and each package is generated
+// again whenever it is served, so 100,000 datasets take a few tens of
+// megabytes. Edit stores the edited package in full.
+func (p *Portal) PutGenerated(n int, seed int64, o GenOptions) {
+	spec := &genSpec{seed: seed, opts: o.withDefaults()}
+	entries := make([]*entry, n)
+	GenerateEach(n, seed, o, func(i int, pkg map[string]any) {
+		e := indexEntry(pkg)
+		e.gen, e.genIndex = spec, i
+		entries[i] = e
+	})
+	orgs := map[string]map[string]any{}
+	for k := 0; k < spec.opts.Orgs; k++ {
+		org := GeneratedOrganization(k)
+		orgs[str(org["name"])] = org
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, e := range entries {
+		p.putLocked(e, orgs[e.org])
+	}
+}
+
 // PutJSON adds or replaces one package given as its JSON encoding.
 func (p *Portal) PutJSON(raw []byte) error {
 	var pkg map[string]any
@@ -239,10 +280,21 @@ func (p *Portal) Package(idOrName string) (map[string]any, bool) {
 		return nil, false
 	}
 	var pkg map[string]any
-	if err := json.Unmarshal(e.raw, &pkg); err != nil {
+	if err := json.Unmarshal(e.json(), &pkg); err != nil {
 		return nil, false
 	}
 	return pkg, true
+}
+
+// RawPackage returns the stored JSON encoding of a package (do not modify it).
+func (p *Portal) RawPackage(idOrName string) ([]byte, bool) {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	e := p.lookupLocked(idOrName)
+	if e == nil {
+		return nil, false
+	}
+	return e.json(), true
 }
 
 // IDs returns the ids of all stored packages, sorted.
@@ -267,7 +319,7 @@ func (p *Portal) Edit(id string, fn func(pkg map[string]any)) {
 		return
 	}
 	var pkg map[string]any
-	if err := json.Unmarshal(e.raw, &pkg); err != nil {
+	if err := json.Unmarshal(e.json(), &pkg); err != nil {
 		return
 	}
 	if fn != nil {
@@ -310,7 +362,7 @@ func (p *Portal) SetPrivate(id string, private bool) {
 		return
 	}
 	var pkg map[string]any
-	if err := json.Unmarshal(e.raw, &pkg); err != nil {
+	if err := json.Unmarshal(e.json(), &pkg); err != nil {
 		return
 	}
 	pkg["private"] = private
@@ -334,11 +386,17 @@ func (p *Portal) lookupLocked(idOrName string) *entry {
 }
 
 func newEntry(pkg map[string]any) (*entry, error) {
-	raw, err := appendJSON(make([]byte, 0, 4096), pkg)
+	raw, err := appendJSON(make([]byte, 0, 8192), pkg)
 	if err != nil {
 		return nil, err
 	}
-	raw = slices.Clip(raw)
+	e := indexEntry(pkg)
+	e.raw = bytes.Clone(raw)
+	return e, nil
+}
+
+// indexEntry extracts what search needs from a package dict.
+func indexEntry(pkg map[string]any) *entry {
 	e := &entry{
 		id:       str(pkg["id"]),
 		name:     str(pkg["name"]),
@@ -349,7 +407,6 @@ func newEntry(pkg map[string]any) (*entry, error) {
 		private:  pkg["private"] == true,
 		created:  ParseTime(str(pkg["metadata_created"])),
 		modified: ParseTime(str(pkg["metadata_modified"])),
-		raw:      raw,
 	}
 	if e.state == "" {
 		e.state = "active"
@@ -375,7 +432,7 @@ func newEntry(pkg map[string]any) (*entry, error) {
 			e.formats = append(e.formats, str(m["format"]))
 		}
 	}
-	return e, nil
+	return e
 }
 
 // TimeLayout is how CKAN writes timestamps in payloads: naive ISO 8601 in UTC

@@ -513,3 +513,35 @@ func TestHookEditsMidHarvestAndSiteUnderAPath(t *testing.T) {
 		t.Fatalf("site_url %v, want %s", st["site_url"], base)
 	}
 }
+
+func TestPutGeneratedServesTheSameBytesAsPut(t *testing.T) {
+	o := GenOptions{Orgs: 20, PrivateShare: 0.05}
+	eager, lazy := New(Options{}), New(Options{})
+	eager.Put(Generate(300, 4, o)...)
+	lazy.PutGenerated(300, 4, o)
+	se, sl := eager.Serve(), lazy.Serve()
+	defer se.Close()
+	defer sl.Close()
+	for _, q := range []url.Values{
+		{"rows": {"1000"}, "sort": {"id asc"}},
+		{"rows": {"50"}, "start": {"100"}, "sort": {"metadata_modified desc"}, "fq": {"organization:ville-de-montreal"}},
+	} {
+		a, b := get(t, se.URL, "package_search", q, nil), get(t, sl.URL, "package_search", q, nil)
+		if a.status != 200 || string(a.env.Result) != string(b.env.Result) {
+			t.Fatalf("%v: lazy and eager portals differ (%d vs %d bytes)", q, len(a.env.Result), len(b.env.Result))
+		}
+	}
+	var orgsA, orgsB []map[string]any
+	json.Unmarshal(get(t, se.URL, "organization_list", url.Values{"all_fields": {"true"}}, nil).env.Result, &orgsA)
+	json.Unmarshal(get(t, sl.URL, "organization_list", url.Values{"all_fields": {"true"}}, nil).env.Result, &orgsB)
+	if len(orgsA) == 0 || len(orgsB) < len(orgsA) {
+		t.Fatalf("organization_list: %d eager, %d lazy", len(orgsA), len(orgsB))
+	}
+	id := eager.IDs()[17]
+	lazy.Edit(id, func(m map[string]any) { m["title"] = "Édité" })
+	got, _ := lazy.Package(id)
+	want, _ := eager.Package(id)
+	if got["title"] != "Édité" || got["notes"] != want["notes"] || fmt.Sprint(got["resources"]) != fmt.Sprint(want["resources"]) {
+		t.Fatalf("edit of a generated package lost content")
+	}
+}

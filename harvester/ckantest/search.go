@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -65,23 +67,24 @@ func (c *call) packageSearch() {
 		fields = strings.FieldsFunc(fl, func(r rune) bool { return r == ',' || r == ' ' })
 	}
 
+	raws := encodePage(page)
 	size := 0
-	for _, e := range page {
-		size += len(e.raw) + 2
+	for _, r := range raws {
+		size += len(r) + 2
 	}
 	var buf bytes.Buffer
 	buf.Grow(size + 256)
 	fmt.Fprintf(&buf, `{"count": %d, "facets": {}, "results": [`, len(results))
-	for i, e := range page {
+	for i, raw := range raws {
 		if i > 0 {
 			buf.WriteString(", ")
 		}
 		if fields == nil {
-			buf.Write(e.raw)
+			buf.Write(raw)
 			continue
 		}
 		var pkg map[string]any
-		_ = json.Unmarshal(e.raw, &pkg)
+		_ = json.Unmarshal(raw, &pkg)
 		sub := make(map[string]any, len(fields))
 		for _, f := range fields {
 			if v, ok := pkg[f]; ok {
@@ -95,6 +98,38 @@ func (c *call) packageSearch() {
 	writeJSONString(&buf, sortSpec)
 	buf.WriteString(`, "search_facets": {}}`)
 	c.okRaw(buf.Bytes())
+}
+
+// encodePage returns the JSON of each entry, generating lazy ones in parallel.
+func encodePage(page []*entry) [][]byte {
+	out := make([][]byte, len(page))
+	var lazy []int
+	for i, e := range page {
+		if e.raw != nil {
+			out[i] = e.raw
+		} else {
+			lazy = append(lazy, i)
+		}
+	}
+	if len(lazy) < 16 {
+		for _, i := range lazy {
+			out[i] = page[i].json()
+		}
+		return out
+	}
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for k := w; k < len(lazy); k += workers {
+				out[lazy[k]] = page[lazy[k]].json()
+			}
+		}(w)
+	}
+	wg.Wait()
+	return out
 }
 
 // search returns the matching entries in order, caching the last few

@@ -1,0 +1,250 @@
+// Command ckanfake serves a local CKAN action API with a generated Données
+// Québec-shaped catalogue (or recorded payloads) and local link targets, for
+// demos, tests and benchmarks. It prints its base URLs and runs until
+// interrupted.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/vigie-audit/vigie/harvester/ckantest"
+)
+
+const usage = `ckanfake serves a local CKAN action API for demos, tests and benchmarks.
+
+Usage:
+  ckanfake [flags]
+
+It generates a Données Québec-shaped catalogue (or loads recorded payloads),
+serves it under <base>/api/3/action/ (status_show, package_search,
+package_show, package_list, organization_list, organization_show,
+group_list, license_list) and serves the resources' link targets from a
+second server. It prints, on stdout:
+
+  CKAN API: http://127.0.0.1:PORT     (first line: the portal base URL)
+  links: http://127.0.0.1:PORT2
+
+and runs until SIGINT or SIGTERM.
+
+Examples:
+  ckanfake --datasets 100000 --seed 1
+  ckanfake --datasets 5000 --rows-max 100 --link-latency 50ms --broken 5%
+  ckanfake --from dump.jsonl --from package_search.json --listen 127.0.0.1:5000
+  ckanfake --datasets 2000 --private-share 0.1 --token "$TOKEN"
+  ckanfake --datasets 1000 --dump catalogue.jsonl   # write the catalogue and exit
+
+  # then, in another shell:
+  vigie harvest --portal http://127.0.0.1:5000
+
+Flags:
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		fmt.Fprintln(os.Stderr, "ckanfake:", err)
+		os.Exit(2)
+	}
+}
+
+// multi collects a repeatable string flag.
+type multi []string
+
+func (m *multi) String() string     { return strings.Join(*m, ",") }
+func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
+
+// share parses "5%" or "0.05".
+type share float64
+
+func (s *share) String() string { return strconv.FormatFloat(float64(*s)*100, 'f', -1, 64) + "%" }
+func (s *share) Set(v string) error {
+	pct := strings.HasSuffix(v, "%")
+	f, err := strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64)
+	if err != nil {
+		return fmt.Errorf("want a share such as 5%% or 0.05")
+	}
+	if pct {
+		f /= 100
+	}
+	if f < 0 || f > 1 {
+		return fmt.Errorf("share %s is outside 0–100%%", v)
+	}
+	*s = share(f)
+	return nil
+}
+
+type config struct {
+	datasets     int
+	seed         int64
+	orgs         int
+	rowsMax      int
+	listen       string
+	linksListen  string
+	basePath     string
+	from         multi
+	latency      time.Duration
+	apiLatency   time.Duration
+	broken       share
+	privateShare float64
+	token        string
+	ckanVersion  string
+	ignoreStart  bool
+	dump         string
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c config
+	fs := flag.NewFlagSet("ckanfake", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
+	fs.IntVar(&c.datasets, "datasets", 1000, "number of generated datasets (0 when only --from is given)")
+	fs.Int64Var(&c.seed, "seed", 1, "generator seed: the same seed gives the same catalogue")
+	fs.IntVar(&c.orgs, "orgs", 139, "number of publishing organizations to spread generated datasets over")
+	fs.IntVar(&c.rowsMax, "rows-max", 1000, "package_search rows clamp (ckan.search.rows_max)")
+	fs.StringVar(&c.listen, "listen", "127.0.0.1:0", "address of the CKAN API server")
+	fs.StringVar(&c.linksListen, "links-listen", "127.0.0.1:0", "address of the link target server")
+	fs.StringVar(&c.basePath, "base-path", "", "path the portal is mounted under, e.g. /recherche like Données Québec")
+	fs.Var(&c.from, "from", "load packages from a ckanapi JSON-lines dump, a package_search or package_show response, or a JSON list (repeatable)")
+	fs.DurationVar(&c.latency, "link-latency", 0, "delay before every link target answer, e.g. 50ms")
+	fs.DurationVar(&c.apiLatency, "api-latency", 0, "delay before every API answer")
+	fs.Var(&c.broken, "broken", "share of otherwise good link targets answering 404 or 500, e.g. 5%")
+	fs.Float64Var(&c.privateShare, "private-share", 0, "share of generated datasets that are private (0–1)")
+	fs.StringVar(&c.token, "token", "", "API token that unlocks private datasets (with include_private=true)")
+	fs.StringVar(&c.ckanVersion, "ckan-version", "2.11.3", "version reported by status_show")
+	fs.BoolVar(&c.ignoreStart, "ignore-start", false, "fault: package_search ignores start (a broken portal)")
+	fs.StringVar(&c.dump, "dump", "", "write the catalogue as JSON lines to this file and exit")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q (see --help)", fs.Arg(0))
+	}
+	datasetsSet := false
+	fs.Visit(func(f *flag.Flag) { datasetsSet = datasetsSet || f.Name == "datasets" })
+	if len(c.from) > 0 && !datasetsSet {
+		c.datasets = 0
+	}
+	if c.datasets < 0 || c.rowsMax <= 0 || c.orgs <= 0 {
+		return fmt.Errorf("--datasets must be ≥ 0, --rows-max and --orgs > 0")
+	}
+	if c.basePath != "" && !strings.HasPrefix(c.basePath, "/") {
+		c.basePath = "/" + c.basePath
+	}
+	c.basePath = strings.TrimRight(c.basePath, "/")
+
+	linkLn, err := net.Listen("tcp", c.linksListen)
+	if err != nil {
+		return fmt.Errorf("link server: %w", err)
+	}
+	defer linkLn.Close()
+	linkBase := "http://" + linkLn.Addr().String()
+
+	portal := ckantest.New(ckantest.Options{RowsMax: c.rowsMax, Token: c.token, IgnoreStart: c.ignoreStart, CKANVersion: c.ckanVersion})
+	if c.apiLatency > 0 {
+		portal.Inject(ckantest.Latency("", c.apiLatency))
+	}
+	start := time.Now()
+	for _, path := range c.from {
+		pkgs, err := ckantest.LoadFile(path)
+		if err != nil {
+			return err
+		}
+		portal.Put(pkgs...)
+	}
+	gen := ckantest.GenOptions{LinkBase: linkBase, Orgs: c.orgs, PrivateShare: c.privateShare}
+	if c.datasets > 0 {
+		portal.PutGenerated(c.datasets, c.seed, gen)
+	}
+	if c.dump != "" {
+		return dump(portal, c.dump, stderr)
+	}
+
+	apiLn, err := net.Listen("tcp", c.listen)
+	if err != nil {
+		return fmt.Errorf("API server: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/", portal.Handler())
+	links := ckantest.NewLinkServer(ckantest.LinkOptions{Latency: c.latency, BrokenShare: float64(c.broken), Seed: c.seed})
+	api := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	lsrv := &http.Server{Handler: links, ReadHeaderTimeout: 10 * time.Second}
+
+	fmt.Fprintf(stdout, "CKAN API: http://%s%s\n", apiLn.Addr(), c.basePath)
+	fmt.Fprintf(stdout, "links: %s\n", linkBase)
+	if f, ok := stdout.(interface{ Sync() error }); ok {
+		f.Sync()
+	}
+	fmt.Fprintf(stderr, "ckanfake: %d datasets ready in %s (rows max %d); Ctrl-C to stop\n",
+		portal.Len(), time.Since(start).Round(time.Millisecond), c.rowsMax)
+
+	var wg sync.WaitGroup
+	errc := make(chan error, 2)
+	for _, s := range []struct {
+		srv *http.Server
+		ln  net.Listener
+	}{{api, apiLn}, {lsrv, linkLn}} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := s.srv.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- err
+			}
+		}()
+	}
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case runErr = <-errc:
+	}
+	shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	api.Shutdown(shut)
+	lsrv.Shutdown(shut)
+	wg.Wait()
+	fmt.Fprintf(stderr, "ckanfake: stopped after %d API requests and %d link requests\n", portal.Requests(""), links.Requests())
+	return runErr
+}
+
+// dump writes every package as one JSON line, in id order.
+func dump(p *ckantest.Portal, path string, stderr io.Writer) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	for _, id := range p.IDs() {
+		raw, _ := p.RawPackage(id)
+		w.Write(raw)
+		w.WriteByte('\n')
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "ckanfake: wrote %d datasets to %s\n", p.Len(), path)
+	return nil
+}
