@@ -93,6 +93,11 @@ func seedStoreAt(tb testing.TB, path string, n, runs int, evil bool) *store.DB {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
+	tick := 0
+	db.Now = func() time.Time { // a clock that moves a minute per call, from seedNow
+		tick++
+		return seedNow.Add(time.Duration(tick) * time.Minute)
+	}
 	p, err := db.EnsurePortal(ctx, seedPortal)
 	if err != nil {
 		tb.Fatal(err)
