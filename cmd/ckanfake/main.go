@@ -107,6 +107,7 @@ type config struct {
 	token        string
 	ckanVersion  string
 	ignoreStart  bool
+	gzip         bool
 	dump         string
 }
 
@@ -133,6 +134,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&c.token, "token", "", "API token that unlocks private datasets (with include_private=true)")
 	fs.StringVar(&c.ckanVersion, "ckan-version", "2.11.3", "version reported by status_show")
 	fs.BoolVar(&c.ignoreStart, "ignore-start", false, "fault: package_search ignores start (a broken portal)")
+	fs.BoolVar(&c.gzip, "gzip", false, "gzip API answers for clients that accept it")
 	fs.StringVar(&c.dump, "dump", "", "write the catalogue as JSON lines to this file and exit")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -160,7 +162,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer linkLn.Close()
 	linkBase := "http://" + linkLn.Addr().String()
 
-	portal := ckantest.New(ckantest.Options{RowsMax: c.rowsMax, Token: c.token, IgnoreStart: c.ignoreStart, CKANVersion: c.ckanVersion})
+	portal := ckantest.New(ckantest.Options{RowsMax: c.rowsMax, Token: c.token, IgnoreStart: c.ignoreStart,
+		CKANVersion: c.ckanVersion, Gzip: c.gzip})
 	if c.apiLatency > 0 {
 		portal.Inject(ckantest.Latency("", c.apiLatency))
 	}

@@ -2,6 +2,7 @@ package ckantest
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -159,10 +160,25 @@ func (c *call) okRaw(result []byte) {
 	buf.WriteString(`, "success": true, "result": `)
 	buf.Write(result)
 	buf.WriteString("}")
-	c.w.Header().Set("Content-Type", "application/json;charset=utf-8")
-	c.w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
-	c.w.WriteHeader(http.StatusOK)
-	c.w.Write(buf.Bytes())
+	c.write(http.StatusOK, buf.Bytes())
+}
+
+// write sends a JSON body, gzipped when the portal and the client agree.
+func (c *call) write(status int, body []byte) {
+	h := c.w.Header()
+	h.Set("Content-Type", "application/json;charset=utf-8")
+	if c.p.opts.Gzip && strings.Contains(c.r.Header.Get("Accept-Encoding"), "gzip") {
+		var z bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&z, gzip.BestSpeed)
+		zw.Write(body)
+		zw.Close()
+		h.Set("Content-Encoding", "gzip")
+		h.Set("Vary", "Accept-Encoding")
+		body = z.Bytes()
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	c.w.WriteHeader(status)
+	c.w.Write(body)
 }
 
 func (c *call) ok(result any) {
@@ -185,9 +201,7 @@ func (c *call) fail(status int, typ, message string, extra map[string]any) {
 		e[k] = v
 	}
 	b, _ := marshal(map[string]any{"help": c.help, "success": false, "error": e})
-	c.w.Header().Set("Content-Type", "application/json;charset=utf-8")
-	c.w.WriteHeader(status)
-	c.w.Write(b)
+	c.write(status, b)
 }
 
 func (c *call) notFound(msg string) { c.fail(http.StatusNotFound, "Not Found Error", msg, nil) }
@@ -251,7 +265,7 @@ func (c *call) statusShow() {
 	if base := strings.TrimSuffix(c.help[len(site):], "/api/3/action/help_show?name="+c.action); base != "" {
 		site += base
 	}
-	c.ok(map[string]any{
+	st := map[string]any{
 		"site_title":       c.p.opts.SiteTitle,
 		"site_description": "",
 		"site_url":         site,
@@ -259,7 +273,11 @@ func (c *call) statusShow() {
 		"locale_default":   "fr",
 		"extensions":       exts,
 		"ckan_version":     c.p.opts.CKANVersion,
-	})
+	}
+	if c.p.opts.HideVersion {
+		delete(st, "ckan_version")
+	}
+	c.ok(st)
 }
 
 // visible reports whether an anonymous or token-bearing caller may read e.

@@ -32,6 +32,8 @@ type Options struct {
 	IgnoreStart bool   // fault: package_search ignores start (always returns the first page)
 	CKANVersion string // status_show ckan_version (default "2.11.3")
 	SiteTitle   string // status_show site_title (default "Données Québec")
+	Gzip        bool   // gzip API answers when the client accepts it, as portals behind nginx do
+	HideVersion bool   // status_show omits ckan_version, like ckan.hide_version for anonymous callers
 }
 
 // Fault is a hook run before normal handling of every API request. It

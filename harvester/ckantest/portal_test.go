@@ -545,3 +545,61 @@ func TestPutGeneratedServesTheSameBytesAsPut(t *testing.T) {
 		t.Fatalf("edit of a generated package lost content")
 	}
 }
+
+func TestGzipPostAndHiddenStates(t *testing.T) {
+	p := New(Options{Gzip: true, HideVersion: true, Token: "tk"})
+	del := pkg("d", "gone", "o", "2024-01-01T00:00:00")
+	del["state"] = "deleted"
+	draft := pkg("r", "draft", "o", "2024-01-01T00:00:00")
+	draft["state"] = "draft"
+	p.Put(pkg("a", "alive", "o", "2024-01-01T00:00:00"), del, draft)
+	srv := p.Serve()
+	defer srv.Close()
+
+	// Go's transport asks for gzip and inflates transparently.
+	req, _ := http.NewRequest("GET", srv.URL+"/api/3/action/status_show", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("no gzip: %v", resp.Header)
+	}
+	var st map[string]any
+	json.Unmarshal(get(t, srv.URL, "status_show", nil, nil).env.Result, &st)
+	if _, ok := st["ckan_version"]; ok || st["site_title"] == nil {
+		t.Fatalf("HideVersion: %v", st)
+	}
+
+	auth := http.Header{"Authorization": {"tk"}}
+	for _, c := range []struct {
+		params url.Values
+		header http.Header
+		want   int
+	}{
+		{nil, auth, 1},
+		{url.Values{"include_deleted": {"true"}}, nil, 1},
+		{url.Values{"include_deleted": {"true"}}, auth, 2},
+		{url.Values{"include_drafts": {"true"}, "include_deleted": {"true"}}, auth, 3},
+	} {
+		if got := search(t, srv.URL, c.params, c.header).Count; got != c.want {
+			t.Errorf("%v auth=%v: %d, want %d", c.params, c.header != nil, got, c.want)
+		}
+	}
+
+	resp, err = http.Post(srv.URL+"/api/3/action/package_search", "application/json",
+		strings.NewReader(`{"fq": "name:alive", "rows": 5}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var env struct {
+		Result searchResult `json:"result"`
+	}
+	json.NewDecoder(resp.Body).Decode(&env)
+	resp.Body.Close()
+	if env.Result.Count != 1 || env.Result.Results[0]["id"] != "a" {
+		t.Fatalf("POST package_search: %+v", env.Result)
+	}
+}

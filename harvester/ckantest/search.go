@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -52,14 +53,23 @@ func (c *call) packageSearch() {
 		}
 	}
 	withPrivate := c.boolParam("include_private") && c.authorized
+	// include_drafts and include_deleted (CKAN ≥ 2.10) widen the implicit
+	// state filter; like CKAN, only authorized callers see drafts and deleted.
+	states := []string{"active"}
+	if c.boolParam("include_drafts") && c.p.opts.Token != "" && c.authorized {
+		states = append(states, "draft")
+	}
+	if c.boolParam("include_deleted") && c.p.opts.Token != "" && c.authorized {
+		states = append(states, "deleted")
+	}
 
-	filter, err := compileQuery(q, fq, withPrivate)
+	filter, err := compileQuery(q, fq, withPrivate, states)
 	if err != nil {
 		c.fail(http.StatusConflict, "Search Error",
 			fmt.Sprintf("Search error: ('SOLR returned an error running query: %s',)", err), nil)
 		return
 	}
-	results := c.p.search(q+"\x00"+fq+"\x00"+sortSpec+"\x00"+strconv.FormatBool(withPrivate), filter, keys)
+	results := c.p.search(strings.Join([]string{q, fq, sortSpec, strconv.FormatBool(withPrivate), strings.Join(states, ",")}, "\x00"), filter, keys)
 
 	page := window(results, start, rows)
 	var fields []string
@@ -227,7 +237,7 @@ func parseSort(s string) ([]sortKey, error) {
 // compileQuery turns q and fq into a predicate, adding CKAN's implicit
 // filters: active datasets only (unless fq names a state) and public ones
 // only (unless private ones are allowed).
-func compileQuery(q, fq string, withPrivate bool) (func(*entry) bool, error) {
+func compileQuery(q, fq string, withPrivate bool, states []string) (func(*entry) bool, error) {
 	var preds []func(*entry) bool
 	explicitState := false
 	if q != "" && q != "*:*" {
@@ -259,7 +269,7 @@ func compileQuery(q, fq string, withPrivate bool) (func(*entry) bool, error) {
 		preds = append(preds, p)
 	}
 	if !explicitState {
-		preds = append(preds, func(e *entry) bool { return e.state == "active" })
+		preds = append(preds, func(e *entry) bool { return slices.Contains(states, e.state) })
 	}
 	if !withPrivate {
 		preds = append(preds, func(e *entry) bool { return !e.private })
