@@ -268,8 +268,14 @@ const resourceCols = `r.id, r.position, r.name, r.description, r.format, r.mimet
 // keep the pointer after it returns. An error from fn stops the iteration and
 // is returned as is.
 func (db *DB) EachDataset(ctx context.Context, portalID int64, f DatasetFilter, fn func(*vigie.Dataset) error) error {
+	return db.EachDatasetState(ctx, portalID, f, func(d *vigie.Dataset, _ string) error { return fn(d) })
+}
+
+// EachDatasetState is EachDataset that also passes each dataset's state
+// (active, missing or deleted).
+func (db *DB) EachDatasetState(ctx context.Context, portalID int64, f DatasetFilter, fn func(d *vigie.Dataset, state string) error) error {
 	where, args := f.where(portalID)
-	q := `SELECT ` + datasetCols + `, r.position IS NOT NULL, ` + resourceCols + `
+	q := `SELECT ` + datasetCols + `, d.state, r.position IS NOT NULL, ` + resourceCols + `
 		FROM datasets d LEFT JOIN resources r ON r.portal_id = d.portal_id AND r.dataset_id = d.id
 		WHERE ` + where + ` ORDER BY d.name, d.id, r.position`
 	rows, err := db.sql.QueryContext(ctx, q, args...)
@@ -278,21 +284,23 @@ func (db *DB) EachDataset(ctx context.Context, portalID int64, f DatasetFilter, 
 	}
 	defer rows.Close()
 	var cur *vigie.Dataset
+	var curState string
 	for rows.Next() {
 		var ds datasetScan
 		var rs resourceScan
 		var hasRes bool
-		dst := append(ds.dest(), &hasRes)
+		var state string
+		dst := append(ds.dest(), &state, &hasRes)
 		if err := rows.Scan(append(dst, rs.dest()...)...); err != nil {
 			return db.explain(err)
 		}
 		if cur == nil || cur.ID != ds.d.ID {
 			if cur != nil {
-				if err := fn(cur); err != nil {
+				if err := fn(cur, curState); err != nil {
 					return err
 				}
 			}
-			cur = ds.finish()
+			cur, curState = ds.finish(), state
 		}
 		if hasRes {
 			cur.Resources = append(cur.Resources, rs.finish())
@@ -302,7 +310,7 @@ func (db *DB) EachDataset(ctx context.Context, portalID int64, f DatasetFilter, 
 		return db.explain(err)
 	}
 	if cur != nil {
-		return fn(cur)
+		return fn(cur, curState)
 	}
 	return nil
 }

@@ -1,0 +1,189 @@
+package main
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/store"
+)
+
+func init() { register(newDatasetsCmd) }
+
+// datasetRow is one element of `vigie datasets --format json`.
+type datasetRow struct {
+	ID                string       `json:"id"`
+	Name              string       `json:"name"`
+	Title             string       `json:"title"`
+	Organization      string       `json:"organization"`
+	OrganizationTitle string       `json:"organization_title"`
+	MetadataModified  *time.Time   `json:"metadata_modified"`
+	NumResources      int          `json:"num_resources"`
+	State             string       `json:"state"`
+	LicenseID         string       `json:"license_id"`
+	UpdateFrequency   string       `json:"update_frequency"`
+	Scores            vigie.Scores `json:"scores"`
+	MQA               *vigie.MQA   `json:"mqa"`
+	FreshnessStatus   *string      `json:"freshness_status"`
+	Stars             *int         `json:"stars"`
+}
+
+func newDatasetRow(d *vigie.Dataset, state string, a *vigie.Assessment) datasetRow {
+	r := datasetRow{ID: d.ID, Name: d.Name, Title: d.Title, Organization: d.Organization, OrganizationTitle: d.OrganizationTitle,
+		NumResources: len(d.Resources), State: state, LicenseID: d.LicenseID, UpdateFrequency: store.Frequency(d)}
+	if !d.MetadataModified.IsZero() {
+		t := d.MetadataModified
+		r.MetadataModified = &t
+	}
+	if a != nil {
+		r.Scores = a.Scores
+		m := a.MQA
+		r.MQA = &m
+		fs := a.FreshnessStatus
+		r.FreshnessStatus = &fs
+		st := a.Stars
+		r.Stars = &st
+	}
+	return r
+}
+
+func (r *datasetRow) cells() []string {
+	mod := ""
+	if r.MetadataModified != nil {
+		mod = r.MetadataModified.UTC().Format("2006-01-02")
+	}
+	score, fresh := "", ""
+	if r.Scores.Overall != nil {
+		score = strconv.FormatFloat(*r.Scores.Overall, 'f', 0, 64)
+	}
+	if r.FreshnessStatus != nil {
+		fresh = *r.FreshnessStatus
+	}
+	return []string{r.Name, r.Title, r.Organization, mod, strconv.Itoa(r.NumResources), r.State, score, fresh}
+}
+
+var datasetHeader = []string{"name", "title", "organization", "modified", "resources", "state", "score", "freshness"}
+
+func newDatasetsCmd(a *App) *cobra.Command {
+	var (
+		orgs   []string
+		state  string
+		format string
+	)
+	cmd := &cobra.Command{
+		Use:   "datasets",
+		Short: "List the datasets the database holds for a portal",
+		Long: `List the portal's datasets as last harvested, in name order, with their latest
+scores once 'vigie score' has run. --state picks active (default), missing,
+deleted or all. JSON is an array of objects with id, name, title, organization,
+organization_title, metadata_modified, num_resources, state, license_id,
+update_frequency, scores (overall, completeness, freshness, openness,
+availability: 0–100 or null), mqa {points, rating}, freshness_status and stars
+(null until scored).`,
+		Example: `  $ vigie datasets
+  $ vigie datasets --org ville-de-montreal --format csv > montreal.csv
+  $ vigie datasets --state missing
+  $ vigie datasets --state all --format json | jq '.[] | select(.scores.overall < 50) | .name'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(format, "table", "json", "csv"); err != nil {
+				return err
+			}
+			f := store.DatasetFilter{Orgs: orgs}
+			switch state {
+			case vigie.StateActive, vigie.StateMissing, vigie.StateDeleted:
+				f.States = []string{state}
+			case "all":
+				f.States = []string{vigie.StateActive, vigie.StateMissing, vigie.StateDeleted}
+			default:
+				return usageErr("--state must be active, missing, deleted or all, not %q", state)
+			}
+			ctx := cmd.Context()
+			db, err := a.OpenDBReadOnly(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			p, err := db.Portal(ctx, a.Portal)
+			if err != nil {
+				return err
+			}
+			scores, err := db.LatestAssessments(ctx, p.ID)
+			if err != nil {
+				return err
+			}
+			assessment := func(id string) *vigie.Assessment {
+				if s, ok := scores[id]; ok {
+					return &s
+				}
+				return nil
+			}
+			w := bufio.NewWriter(a.Stdout)
+			defer w.Flush()
+			switch format {
+			case "json":
+				// streamed: one element at a time
+				enc := json.NewEncoder(w)
+				enc.SetEscapeHTML(false)
+				n := 0
+				fmt.Fprint(w, "[")
+				err := db.EachDatasetState(ctx, p.ID, f, func(d *vigie.Dataset, st string) error {
+					if n > 0 {
+						fmt.Fprint(w, ",")
+					}
+					n++
+					fmt.Fprint(w, "\n  ")
+					return enc.Encode(newDatasetRow(d, st, assessment(d.ID)))
+				})
+				if err != nil {
+					return err
+				}
+				if n > 0 {
+					fmt.Fprint(w, "\n")
+				}
+				fmt.Fprintln(w, "]")
+				return w.Flush()
+			case "csv":
+				cw := csv.NewWriter(w)
+				cw.Write(append([]string{"id"}, datasetHeader...))
+				err := db.EachDatasetState(ctx, p.ID, f, func(d *vigie.Dataset, st string) error {
+					r := newDatasetRow(d, st, assessment(d.ID))
+					cells := append([]string{r.ID}, r.cells()...)
+					for i := range cells {
+						cells[i] = defuse(cells[i])
+					}
+					return cw.Write(cells)
+				})
+				if err != nil {
+					return err
+				}
+				cw.Flush()
+				return cw.Error()
+			}
+			var rows [][]string
+			err = db.EachDatasetState(ctx, p.ID, f, func(d *vigie.Dataset, st string) error {
+				r := newDatasetRow(d, st, assessment(d.ID))
+				rows = append(rows, r.cells())
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			if err := printTable(w, datasetHeader, rows); err != nil {
+				return err
+			}
+			fmt.Fprintf(w, "%d datasets\n", len(rows))
+			return nil
+		},
+	}
+	cmd.Flags().StringArrayVar(&orgs, "org", nil, "only this organization (name; repeatable)")
+	cmd.Flags().StringVar(&state, "state", vigie.StateActive, "active, missing, deleted or all")
+	cmd.Flags().StringVar(&format, "format", "table", "output: table, json or csv")
+	return cmd
+}

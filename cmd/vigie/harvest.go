@@ -1,0 +1,193 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vigie-audit/vigie/harvester"
+	"github.com/vigie-audit/vigie/store"
+)
+
+func init() { register(newHarvestCmd) }
+
+// harvestOptions are the harvest command's flags; audit reuses them.
+type harvestOptions struct {
+	full           bool
+	fullEvery      time.Duration
+	orgs           []string
+	includePrivate bool
+	tokenFile      string
+	from           string
+	rate           float64
+	timeout        time.Duration
+	rows           int
+	maxBody        int64
+}
+
+const harvestLong = `Harvest a CKAN portal's dataset metadata into the database.
+
+The first run, --full, and any run whose last complete full pass is older than
+--full-every list every dataset (package_search sorted by id, paged by what
+the portal actually returns, gaps fetched with package_show). Other runs fetch
+only the datasets modified since the last good run (minus one hour), and switch
+to a full pass when the portal's count and the stored count disagree.
+
+A dataset absent from a complete full pass becomes "missing"; absent from two
+consecutive ones, "deleted" (it stays in the history). With --org, only those
+organizations are harvested and only their datasets can be marked.
+
+--include-private needs a CKAN API token, read from VIGIE_API_TOKEN or
+--token-file; it is sent in the Authorization header and never logged or stored.
+
+--from imports a saved file instead of calling the portal: a ckanapi dump
+(JSON lines), a JSON list of packages, or saved package_show, package_search,
+organization_show or organization_list responses. An import only adds and
+updates datasets; with --full it is taken as the whole catalogue, and datasets
+it lacks are marked missing, then deleted.
+
+Every page is written as it arrives; a failed or interrupted harvest marks its
+run failed and leaves missing/deleted marks and the last complete run as they were.`
+
+func newHarvestCmd(a *App) *cobra.Command {
+	o := &harvestOptions{}
+	cmd := &cobra.Command{
+		Use:   "harvest",
+		Short: "Harvest a CKAN portal's datasets and organizations into the database",
+		Long:  harvestLong,
+		Example: `  $ vigie harvest
+  $ vigie harvest --portal https://donnees.montreal.ca --db audits.db
+  $ vigie harvest --org ville-de-montreal --org ville-de-quebec
+  $ VIGIE_API_TOKEN=... vigie harvest --include-private
+  $ vigie harvest --from dump.jsonl --portal https://www.donneesquebec.ca/recherche
+  $ vigie harvest --full`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			if err := o.check(); err != nil {
+				return err
+			}
+			db, release, err := a.OpenDBLocked(ctx, "harvest")
+			if err != nil {
+				return err
+			}
+			defer release()
+			res, err := runHarvest(ctx, a, db, o)
+			if res != nil && err == nil {
+				fmt.Fprintln(a.Stdout, harvestSummary(res))
+			}
+			return err
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&o.full, "full", false, "force a complete pass (with --from: the file is the whole catalogue)")
+	f.DurationVar(&o.fullEvery, "full-every", 7*24*time.Hour, "run a full pass when the last one is older than this")
+	f.StringArrayVar(&o.orgs, "org", nil, "only this organization (name; repeatable)")
+	f.BoolVar(&o.includePrivate, "include-private", false, "include private datasets (needs VIGIE_API_TOKEN or --token-file)")
+	f.StringVar(&o.tokenFile, "token-file", "", "file holding the CKAN API token")
+	f.StringVar(&o.from, "from", "", "import this saved file instead of calling the portal")
+	f.Float64Var(&o.rate, "rate", 2, "requests per second to the portal (0 = no limit)")
+	f.DurationVar(&o.timeout, "timeout", 60*time.Second, "timeout of one API request")
+	f.IntVar(&o.rows, "rows", 1000, "datasets asked per package_search page")
+	f.Int64Var(&o.maxBody, "max-response", 64<<20, "largest API answer accepted, in bytes")
+	return cmd
+}
+
+func (o *harvestOptions) check() error {
+	if o.rows < 1 {
+		return usageErr("--rows must be at least 1, not %d", o.rows)
+	}
+	if o.rate < 0 {
+		return usageErr("--rate must be 0 (no limit) or more, not %g", o.rate)
+	}
+	if o.fullEvery <= 0 {
+		return usageErr("--full-every must be positive, like 168h")
+	}
+	if o.from != "" && (o.includePrivate || len(o.orgs) > 0) {
+		return usageErr("--from imports a file as is: drop --include-private and --org")
+	}
+	return nil
+}
+
+// token reads the API token from --token-file or VIGIE_API_TOKEN.
+func (o *harvestOptions) token() (string, error) {
+	if o.tokenFile != "" {
+		b, err := os.ReadFile(o.tokenFile)
+		if err != nil {
+			return "", fmt.Errorf("--token-file: cannot read %s: check the path and its permissions", o.tokenFile)
+		}
+		t := strings.TrimSpace(string(b))
+		if t == "" {
+			return "", fmt.Errorf("--token-file %s is empty", o.tokenFile)
+		}
+		return t, nil
+	}
+	return strings.TrimSpace(os.Getenv("VIGIE_API_TOKEN")), nil
+}
+
+// runHarvest harvests a.Portal (or imports o.from) into db, with a progress
+// bar on a terminal and log lines otherwise.
+func runHarvest(ctx context.Context, a *App, db *store.DB, o *harvestOptions) (*harvester.Result, error) {
+	portal, err := db.EnsurePortal(ctx, a.Portal)
+	if err != nil {
+		return nil, err
+	}
+	bar := newProgress(a, "harvest")
+	defer bar.Done()
+	progress := func(phase string, fetched, count int) { bar.Set(fetched, count) }
+	if o.from != "" {
+		return harvester.Import(ctx, db, portal, o.from, harvester.ImportOptions{Complete: o.full, Progress: progress})
+	}
+	token, err := o.token()
+	if err != nil {
+		return nil, err
+	}
+	if o.includePrivate && token == "" {
+		return nil, usageErr("--include-private needs a CKAN API token: set VIGIE_API_TOKEN or pass --token-file")
+	}
+	rate := o.rate
+	if rate == 0 {
+		rate = -1
+	}
+	c, err := harvester.NewClient(portal.URL, harvester.ClientOptions{
+		Rate: rate, Timeout: o.timeout, MaxBody: o.maxBody, Token: token,
+		OnRetry: func(action string, attempt int, wait time.Duration, err error) {
+			a.Log.Warn("retrying", "action", action, "attempt", attempt, "wait", wait.Round(time.Millisecond).String(), "error", err.Error())
+		},
+	})
+	if err != nil {
+		return nil, usageErr("%v", err)
+	}
+	a.Log.Info("harvest", "portal", portal.URL, "db", db.Path())
+	res, err := harvester.Harvest(ctx, c, db, portal, harvester.Options{
+		Full: o.full, FullEvery: o.fullEvery, Orgs: o.orgs, IncludePrivate: o.includePrivate, Rows: o.rows,
+		Progress: progress,
+	})
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return res, err
+		}
+		return res, fmt.Errorf("harvest %s: %w", portal.URL, err)
+	}
+	if !res.ListingComplete && res.Mode == store.ModeFull {
+		a.Log.Warn("the portal listed fewer datasets than it counts; deletions were not marked this time",
+			"count", res.Expected, "fetched", res.Fetched)
+	}
+	return res, nil
+}
+
+// harvestSummary is the one-line summary printed after a harvest.
+func harvestSummary(r *harvester.Result) string {
+	mode := r.Mode
+	if r.Reason != "" {
+		mode += " (" + r.Reason + ")"
+	}
+	return fmt.Sprintf("harvest %s: %d datasets: %d new, %d changed, %d unchanged, %d missing, %d deleted; %d organizations; %d requests; %s",
+		mode, r.Fetched, r.Counts.New, r.Counts.Changed, r.Counts.Unchanged, r.Missing, r.Deleted, r.Organizations,
+		r.Requests, r.Elapsed.Round(time.Millisecond))
+}

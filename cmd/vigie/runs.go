@@ -1,0 +1,75 @@
+package main
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+func init() { register(newRunsCmd) }
+
+func newRunsCmd(a *App) *cobra.Command {
+	var (
+		format string
+		limit  int
+	)
+	cmd := &cobra.Command{
+		Use:   "runs",
+		Short: "Show the portal's harvest history",
+		Long: `Show the portal's harvest runs, newest first: when, mode (full, incremental,
+import), status (running, complete, failed, interrupted), whether a full pass
+saw the whole listing, the portal's count, and datasets new, changed,
+unchanged, missing and deleted.`,
+		Example: `  $ vigie runs
+  $ vigie runs --limit 5 --format json
+  $ vigie runs --portal https://donnees.montreal.ca`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(format, "table", "json"); err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			db, err := a.OpenDBReadOnly(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			p, err := db.Portal(ctx, a.Portal)
+			if err != nil {
+				return err
+			}
+			runs, err := db.HarvestRuns(ctx, p.ID, limit)
+			if err != nil {
+				return err
+			}
+			if format == "json" {
+				return printJSON(a.Stdout, runs)
+			}
+			n := strconv.Itoa
+			var rows [][]string
+			for _, r := range runs {
+				took := ""
+				if !r.FinishedAt.IsZero() {
+					took = r.FinishedAt.Sub(r.StartedAt).Round(time.Second).String()
+				}
+				mode := r.Mode
+				if len(r.Orgs) > 0 {
+					mode += " [" + strings.Join(r.Orgs, ",") + "]"
+				}
+				listing := ""
+				if r.ListingComplete {
+					listing = "yes"
+				}
+				rows = append(rows, []string{n(int(r.ID)), r.StartedAt.UTC().Format("2006-01-02 15:04"), took, mode, r.Status, listing,
+					n(r.Expected), n(r.New), n(r.Changed), n(r.Unchanged), n(r.Missing), n(r.Deleted), n(r.Requests), r.Error})
+			}
+			return printTable(a.Stdout, []string{"run", "started (UTC)", "took", "mode", "status", "complete listing", "count",
+				"new", "changed", "unchanged", "missing", "deleted", "requests", "error"}, rows)
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "table", "output: table or json")
+	cmd.Flags().IntVar(&limit, "limit", 20, "number of runs to show (0 = all)")
+	return cmd
+}
