@@ -37,7 +37,7 @@ func (r *run) availability() *float64 {
 			fails = append(fails, fail{x, nil, "LINK-NO-URL", vigie.SevError})
 			continue
 		}
-		lr := r.link(x)
+		lr := r.res[i].lr()
 		if lr == nil {
 			unchecked++
 			continue

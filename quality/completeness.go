@@ -1,7 +1,6 @@
 package quality
 
 import (
-	"net/mail"
 	"net/url"
 	"sort"
 	"strings"
@@ -23,7 +22,7 @@ type loss struct {
 }
 
 type datasetCheck func(r *run, c Check) (applicable bool, ls []loss)
-type resourceCheck func(r *run, c Check, x *vigie.Resource) (applicable bool, ls []loss)
+type resourceCheck func(r *run, c Check, x *vigie.Resource, ri *resInfo) (applicable bool, ls []loss)
 
 type checkDef struct {
 	dataset  datasetCheck
@@ -75,7 +74,8 @@ func CheckNames() []string {
 // each finding carries exactly the scaled points it cost.
 func (r *run) completeness() *float64 {
 	var total float64
-	var all []loss
+	all := r.losses[:0]
+	defer func() { r.losses = all[:0] }()
 	for _, c := range r.p.Completeness {
 		def := checks[c.Check]
 		if def.dataset != nil {
@@ -90,27 +90,26 @@ func (r *run) completeness() *float64 {
 			}
 			continue
 		}
-		var applicable []int
-		var per [][]loss
+		applicable := 0
+		start := len(all)
 		for i := range r.d.Resources {
-			ok, ls := def.resource(r, c, &r.d.Resources[i])
-			if ok {
-				applicable = append(applicable, i)
-				per = append(per, ls)
+			ok, ls := def.resource(r, c, &r.d.Resources[i], &r.res[i])
+			if !ok {
+				continue
+			}
+			applicable++
+			for _, l := range ls {
+				l.res = r.d.Resources[i].ID
+				all = append(all, l)
 			}
 		}
-		if len(applicable) == 0 {
+		if applicable == 0 {
 			continue
 		}
 		total += c.Points
-		share := c.Points / float64(len(applicable))
-		for j, ls := range per {
-			x := &r.d.Resources[applicable[j]]
-			for _, l := range ls {
-				l.share = share
-				l.res = x.ID
-				all = append(all, l)
-			}
+		share := c.Points / float64(applicable)
+		for j := start; j < len(all); j++ {
+			all[j].share = share
 		}
 	}
 	if total == 0 {
@@ -145,13 +144,18 @@ func sev(c Check, def string) string {
 
 func blank(s string) bool { return strings.TrimSpace(s) == "" }
 
-func one(l loss) (bool, []loss) { return true, []loss{l} }
+// one reports an applicable check with one loss, in a scratch slice the
+// engine copies before the next check runs.
+func (r *run) one(l loss) (bool, []loss) {
+	r.tmp = append(r.tmp[:0], l)
+	return true, r.tmp
+}
 
 func checkTitle(r *run, c Check) (bool, []loss) {
 	if !blank(r.d.Title) {
 		return true, nil
 	}
-	return one(loss{code: r.code("TITLE-MISSING"), sev: sev(c, vigie.SevError), frac: 1,
+	return r.one(loss{code: r.code("TITLE-MISSING"), sev: sev(c, vigie.SevError), frac: 1,
 		msg:  tx("Le jeu de données n'a pas de titre.", "The dataset has no title."),
 		hint: tx("Donnez-lui un titre court et parlant, qui dit ce que contiennent les données.", "Give it a short, meaningful title that says what the data contain.")})
 }
@@ -160,11 +164,11 @@ func checkDescription(r *run, c Check) (bool, []loss) {
 	n := utf8.RuneCountInString(strings.TrimSpace(r.d.Notes))
 	switch {
 	case n == 0:
-		return one(loss{code: r.code("DESCRIPTION-MISSING"), sev: sev(c, vigie.SevError), frac: 1,
+		return r.one(loss{code: r.code("DESCRIPTION-MISSING"), sev: sev(c, vigie.SevError), frac: 1,
 			msg:  tx("Le jeu de données n'a pas de description.", "The dataset has no description."),
 			hint: tx("Rédigez une description : ce que contiennent les données, leur provenance, leur couverture et leurs limites.", "Write a description: what the data contain, where they come from, what they cover and their limits.")})
 	case c.MinLength > 0 && n < c.MinLength:
-		return one(loss{code: r.code("DESCRIPTION-SHORT"), sev: sev(c, vigie.SevWarning), frac: 0.5,
+		return r.one(loss{code: r.code("DESCRIPTION-SHORT"), sev: sev(c, vigie.SevWarning), frac: 0.5,
 			msg:  tx("La description est très courte (%d caractères, moins de %d).", "The description is very short (%d characters, fewer than %d).", n, c.MinLength),
 			hint: tx("Étoffez la description : contenu, provenance, couverture, limites.", "Expand the description: content, source, coverage, limits.")})
 	}
@@ -177,7 +181,7 @@ func checkKeywords(r *run, c Check) (bool, []loss) {
 			return true, nil
 		}
 	}
-	return one(loss{code: r.code("KEYWORDS-MISSING"), sev: sev(c, vigie.SevError), frac: 1,
+	return r.one(loss{code: r.code("KEYWORDS-MISSING"), sev: sev(c, vigie.SevError), frac: 1,
 		msg:  tx("Le jeu de données n'a aucun mot-clé.", "The dataset has no keywords."),
 		hint: tx("Ajoutez quelques mots-clés au singulier, avec accents et majuscule initiale, pour qu'on le trouve.", "Add a few keywords (singular, with accents, capitalised) so people can find it.")})
 }
@@ -185,12 +189,12 @@ func checkKeywords(r *run, c Check) (bool, []loss) {
 func checkLicence(r *run, c Check) (bool, []loss) {
 	id := strings.TrimSpace(r.d.LicenseID)
 	if id == "" {
-		return one(loss{code: r.code("LICENCE-MISSING"), sev: sev(c, vigie.SevError), frac: 1,
+		return r.one(loss{code: r.code("LICENCE-MISSING"), sev: sev(c, vigie.SevError), frac: 1,
 			msg:  tx("Aucune licence n'est indiquée.", "No licence is given."),
 			hint: tx("Choisissez une licence ouverte, de préférence CC-BY 4.0 (licence attendue sur Données Québec).", "Choose an open licence, preferably CC-BY 4.0 (the licence Données Québec expects).")})
 	}
 	if len(r.p.Vocabularies.Licences) > 0 && !inFold(r.p.Vocabularies.Licences, id) {
-		return one(loss{code: r.code("LICENCE-NOT-ALLOWED"), sev: sev(c, vigie.SevError), frac: 1,
+		return r.one(loss{code: r.code("LICENCE-NOT-ALLOWED"), sev: sev(c, vigie.SevError), frac: 1,
 			msg:  tx("La licence « %s » ne fait pas partie de la liste admise.", "Licence %q is not in the allowed list.", id),
 			hint: tx("Utilisez une licence de la liste (%s).", "Use a licence from the list (%s).", strings.Join(r.p.Vocabularies.Licences, ", "))})
 	}
@@ -201,7 +205,7 @@ func checkPublisher(r *run, c Check) (bool, []loss) {
 	if !blank(r.d.Organization) {
 		return true, nil
 	}
-	return one(loss{code: r.code("PUBLISHER-MISSING"), sev: sev(c, vigie.SevError), frac: 1,
+	return r.one(loss{code: r.code("PUBLISHER-MISSING"), sev: sev(c, vigie.SevError), frac: 1,
 		msg:  tx("Aucune organisation éditrice n'est rattachée au jeu de données.", "No publishing organization is attached to the dataset."),
 		hint: tx("Rattachez le jeu de données à l'organisation qui le diffuse.", "Attach the dataset to the organization that publishes it.")})
 }
@@ -210,7 +214,7 @@ func checkAuthor(r *run, c Check) (bool, []loss) {
 	if !blank(r.d.Author) {
 		return true, nil
 	}
-	return one(loss{code: r.code("AUTHOR-MISSING"), sev: sev(c, vigie.SevWarning), frac: 1,
+	return r.one(loss{code: r.code("AUTHOR-MISSING"), sev: sev(c, vigie.SevWarning), frac: 1,
 		msg:  tx("Le champ Responsable (author) est vide.", "The responsible unit (author) is empty."),
 		hint: tx("Indiquez l'unité responsable de la création et de la mise à jour des données.", "Name the unit responsible for creating and updating the data.")})
 }
@@ -218,12 +222,12 @@ func checkAuthor(r *run, c Check) (bool, []loss) {
 func checkAuthorEmail(r *run, c Check) (bool, []loss) {
 	e := strings.TrimSpace(r.d.AuthorEmail)
 	if e == "" {
-		return one(loss{code: r.code("EMAIL-MISSING"), sev: sev(c, vigie.SevWarning), frac: 1,
+		return r.one(loss{code: r.code("EMAIL-MISSING"), sev: sev(c, vigie.SevWarning), frac: 1,
 			msg:  tx("Aucun courriel de contact (author_email) n'est indiqué.", "No contact e-mail (author_email) is given."),
 			hint: tx("Ajoutez une adresse courriel générique où poser des questions sur les données.", "Add a generic e-mail address for questions about the data.")})
 	}
 	if !validEmail(e) {
-		return one(loss{code: r.code("EMAIL-INVALID"), sev: sev(c, vigie.SevError), frac: 1,
+		return r.one(loss{code: r.code("EMAIL-INVALID"), sev: sev(c, vigie.SevError), frac: 1,
 			msg:  tx("Le courriel de contact « %s » n'est pas une adresse valide.", "Contact e-mail %q is not a valid address.", e),
 			hint: tx("Corrigez l'adresse (forme nom@domaine.ca, sans nom affiché).", "Fix the address (name@domain.ca, no display name).")})
 	}
@@ -236,34 +240,60 @@ func checkContact(r *run, c Check) (bool, []loss) {
 			if validEmail(e) {
 				return true, nil
 			}
-			return one(loss{code: r.code("EMAIL-INVALID"), sev: sev(c, vigie.SevError), frac: 0.5,
+			return r.one(loss{code: r.code("EMAIL-INVALID"), sev: sev(c, vigie.SevError), frac: 0.5,
 				msg:  tx("Le courriel de contact « %s » n'est pas une adresse valide.", "Contact e-mail %q is not a valid address.", e),
 				hint: tx("Corrigez l'adresse (forme nom@domaine.ca).", "Fix the address (name@domain.org).")})
 		}
 	}
-	return one(loss{code: r.code("CONTACT-MISSING"), sev: sev(c, vigie.SevWarning), frac: 1,
+	return r.one(loss{code: r.code("CONTACT-MISSING"), sev: sev(c, vigie.SevWarning), frac: 1,
 		msg:  tx("Aucun courriel de contact (maintainer_email ou author_email) n'est indiqué.", "No contact e-mail (maintainer_email or author_email) is given."),
 		hint: tx("Ajoutez une adresse courriel où poser des questions sur les données.", "Add an e-mail address for questions about the data.")})
 }
 
+// validEmail accepts a bare address (local@domain.tld) with no display
+// name, no spaces and a dotted domain.
 func validEmail(e string) bool {
-	a, err := mail.ParseAddress(e)
-	if err != nil || a.Name != "" || a.Address != e {
+	at := strings.LastIndexByte(e, '@')
+	if at <= 0 || at == len(e)-1 || len(e) > 254 {
 		return false
 	}
-	at := strings.LastIndexByte(e, '@')
-	return at > 0 && strings.Contains(e[at+1:], ".") && !strings.HasSuffix(e, ".")
+	local, domain := e[:at], e[at+1:]
+	for i := 0; i < len(local); i++ {
+		c := local[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte("()<>[]\\,;:@\"", c) >= 0 {
+			return false
+		}
+	}
+	if local[0] == '.' || local[len(local)-1] == '.' || strings.Contains(local, "..") {
+		return false
+	}
+	labels := strings.Split(domain, ".")
+	if len(labels) < 2 {
+		return false
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(l); i++ {
+			c := l[i]
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c >= 0x80) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func checkUpdateFrequency(r *run, c Check) (bool, []loss) {
 	v := strings.TrimSpace(r.d.Extra("update_frequency"))
 	if v == "" {
-		return one(loss{code: r.code("FREQUENCY-MISSING"), sev: sev(c, vigie.SevError), frac: 1,
+		return r.one(loss{code: r.code("FREQUENCY-MISSING"), sev: sev(c, vigie.SevError), frac: 1,
 			msg:  tx("La fréquence de mise à jour (update_frequency) n'est pas indiquée.", "The update frequency (update_frequency) is not given."),
 			hint: tx("Choisissez la fréquence de mise à jour prévue (annuelle, mensuelle, au besoin…).", "Choose the planned update frequency (annual, monthly, as needed…).")})
 	}
 	if len(r.p.Vocabularies.UpdateFrequency) > 0 && !inFold(r.p.Vocabularies.UpdateFrequency, v) {
-		return one(loss{code: r.code("FREQUENCY-INVALID"), sev: sev(c, vigie.SevError), frac: 1,
+		return r.one(loss{code: r.code("FREQUENCY-INVALID"), sev: sev(c, vigie.SevError), frac: 1,
 			msg:  tx("La fréquence « %s » ne fait pas partie du vocabulaire du portail.", "Frequency %q is not in the portal's vocabulary.", v),
 			hint: tx("Utilisez une valeur du vocabulaire : %s.", "Use a value from the vocabulary: %s.", strings.Join(r.p.Vocabularies.UpdateFrequency, ", "))})
 	}
@@ -274,7 +304,7 @@ func checkFrequency(r *run, c Check) (bool, []loss) {
 	if _, raw := r.declaredFrequency(); raw != "" {
 		return true, nil
 	}
-	return one(loss{code: r.code("FREQUENCY-MISSING"), sev: sev(c, vigie.SevWarning), frac: 1,
+	return r.one(loss{code: r.code("FREQUENCY-MISSING"), sev: sev(c, vigie.SevWarning), frac: 1,
 		msg:  tx("Aucune fréquence de mise à jour n'est déclarée.", "No update frequency is declared."),
 		hint: tx("Déclarez la fréquence prévue (champ frequency ou accrualPeriodicity).", "Declare the planned frequency (frequency or accrualPeriodicity field).")})
 }
@@ -282,12 +312,12 @@ func checkFrequency(r *run, c Check) (bool, []loss) {
 func checkLanguage(r *run, c Check) (bool, []loss) {
 	v := unlist(r.d.Extra("language"))
 	if v == "" {
-		return one(loss{code: r.code("LANGUAGE-MISSING"), sev: sev(c, vigie.SevError), frac: 1,
+		return r.one(loss{code: r.code("LANGUAGE-MISSING"), sev: sev(c, vigie.SevError), frac: 1,
 			msg:  tx("La langue des données (language) n'est pas indiquée.", "The language of the data (language) is not given."),
 			hint: tx("Indiquez FR, ou FR_EN pour des données bilingues.", "Set FR, or FR_EN for bilingual data.")})
 	}
 	if len(r.p.Vocabularies.Language) > 0 && !inFold(r.p.Vocabularies.Language, v) {
-		return one(loss{code: r.code("LANGUAGE-INVALID"), sev: sev(c, vigie.SevError), frac: 1,
+		return r.one(loss{code: r.code("LANGUAGE-INVALID"), sev: sev(c, vigie.SevError), frac: 1,
 			msg:  tx("La langue « %s » n'est pas une valeur admise.", "Language %q is not an allowed value.", v),
 			hint: tx("Utilisez une valeur admise : %s.", "Use an allowed value: %s.", strings.Join(r.p.Vocabularies.Language, ", "))})
 	}
@@ -298,7 +328,7 @@ func checkExtSpatial(r *run, c Check) (bool, []loss) {
 	if unlist(r.d.Extra("ext_spatial")) != "" {
 		return true, nil
 	}
-	return one(loss{code: r.code("SPATIAL-MISSING"), sev: sev(c, vigie.SevError), frac: 1,
+	return r.one(loss{code: r.code("SPATIAL-MISSING"), sev: sev(c, vigie.SevError), frac: 1,
 		msg:  tx("La couverture géographique (ext_spatial) n'est pas indiquée.", "The geographic coverage (ext_spatial) is not given."),
 		hint: tx("Choisissez le territoire couvert (ville, province-quebec…).", "Choose the territory covered (city, province-quebec…).")})
 }
@@ -306,12 +336,12 @@ func checkExtSpatial(r *run, c Check) (bool, []loss) {
 func checkTemporal(r *run, c Check) (bool, []loss) {
 	v := strings.TrimSpace(r.d.Extra("temporal"))
 	if v == "" {
-		return one(loss{code: r.code("TEMPORAL-MISSING"), sev: sev(c, vigie.SevWarning), frac: 1,
+		return r.one(loss{code: r.code("TEMPORAL-MISSING"), sev: sev(c, vigie.SevWarning), frac: 1,
 			msg:  tx("La couverture temporelle (temporal) n'est pas indiquée.", "The temporal coverage (temporal) is not given."),
 			hint: tx("Indiquez la période couverte sous la forme AAAA-MM-JJ / AAAA-MM-JJ.", "Give the period covered as YYYY-MM-DD / YYYY-MM-DD.")})
 	}
 	if !validTemporal(v) {
-		return one(loss{code: r.code("TEMPORAL-FORMAT"), sev: sev(c, vigie.SevError), frac: 1,
+		return r.one(loss{code: r.code("TEMPORAL-FORMAT"), sev: sev(c, vigie.SevError), frac: 1,
 			msg:  tx("La couverture temporelle « %s » n'est pas de la forme AAAA-MM-JJ / AAAA-MM-JJ.", "Temporal coverage %q is not of the form YYYY-MM-DD / YYYY-MM-DD.", v),
 			hint: tx("Écrivez deux dates réelles séparées par « / », la première avant la seconde (ou une seule date pour un instantané).", "Write two real dates separated by \" / \", the first before the second (or one date for a snapshot).")})
 	}
@@ -339,7 +369,7 @@ func checkMethodology(r *run, c Check) (bool, []loss) {
 	if !blank(r.d.Extra("methodologie")) {
 		return true, nil
 	}
-	return one(loss{code: r.code("METHODOLOGY-MISSING"), sev: sev(c, vigie.SevWarning), frac: 1,
+	return r.one(loss{code: r.code("METHODOLOGY-MISSING"), sev: sev(c, vigie.SevWarning), frac: 1,
 		msg:  tx("Les informations complémentaires (methodologie) sont vides.", "The additional information (methodologie) is empty."),
 		hint: tx("Décrivez les champs, les limites, la fiabilité, la précision et le système de coordonnées.", "Describe the fields, limits, reliability, precision and coordinate system.")})
 }
@@ -350,7 +380,7 @@ func checkCategory(r *run, c Check) (bool, []loss) {
 			return true, nil
 		}
 	}
-	return one(loss{code: r.code("CATEGORY-MISSING"), sev: sev(c, vigie.SevWarning), frac: 1,
+	return r.one(loss{code: r.code("CATEGORY-MISSING"), sev: sev(c, vigie.SevWarning), frac: 1,
 		msg:  tx("Le jeu de données n'est classé dans aucune catégorie (groupe).", "The dataset is in no category (group)."),
 		hint: tx("Classez-le dans au moins une catégorie du portail.", "Put it in at least one of the portal's categories.")})
 }
@@ -359,7 +389,7 @@ func checkResources(r *run, c Check) (bool, []loss) {
 	if len(r.d.Resources) > 0 {
 		return true, nil
 	}
-	return one(loss{code: r.code("RESOURCES-MISSING"), sev: sev(c, vigie.SevError), frac: 1,
+	return r.one(loss{code: r.code("RESOURCES-MISSING"), sev: sev(c, vigie.SevError), frac: 1,
 		msg:  tx("Le jeu de données n'a aucune ressource.", "The dataset has no resources."),
 		hint: tx("Ajoutez au moins un fichier ou un lien vers les données.", "Add at least one file or link to the data.")})
 }
@@ -370,7 +400,7 @@ func checkDataResource(r *run, c Check) (bool, []loss) {
 			return true, nil
 		}
 	}
-	return one(loss{code: r.code("DATA-RESOURCE-MISSING"), sev: sev(c, vigie.SevError), frac: 1,
+	return r.one(loss{code: r.code("DATA-RESOURCE-MISSING"), sev: sev(c, vigie.SevError), frac: 1,
 		msg:  tx("Aucune ressource n'est de type « données » (resource_type = donnees).", "No resource is of type data (resource_type = donnees)."),
 		hint: tx("Un jeu de données contient au moins une ressource de type données : corrigez le type de la ressource principale.", "A dataset holds at least one data resource: fix the type of the main resource.")})
 }
@@ -385,33 +415,33 @@ func resLabel(x *vigie.Resource) string {
 	return "#" + itoa(x.Position+1)
 }
 
-func checkResName(r *run, c Check, x *vigie.Resource) (bool, []loss) {
+func checkResName(r *run, c Check, x *vigie.Resource, ri *resInfo) (bool, []loss) {
 	if !blank(x.Name) {
 		return true, nil
 	}
-	return one(loss{code: "RES-NAME-MISSING", sev: sev(c, vigie.SevError), frac: 1,
+	return r.one(loss{code: "RES-NAME-MISSING", sev: sev(c, vigie.SevError), frac: 1,
 		msg:  tx("La ressource %s n'a pas de titre.", "Resource %s has no title.", resLabel(x)),
 		hint: tx("Donnez à la ressource un titre qui dit ce que contient le fichier.", "Give the resource a title that says what the file contains.")})
 }
 
-func checkResDescription(r *run, c Check, x *vigie.Resource) (bool, []loss) {
+func checkResDescription(r *run, c Check, x *vigie.Resource, ri *resInfo) (bool, []loss) {
 	if !blank(x.Description) {
 		return true, nil
 	}
-	return one(loss{code: "RES-DESCRIPTION-MISSING", sev: sev(c, vigie.SevWarning), frac: 1,
+	return r.one(loss{code: "RES-DESCRIPTION-MISSING", sev: sev(c, vigie.SevWarning), frac: 1,
 		msg:  tx("La ressource « %s » n'a pas de description.", "Resource %q has no description.", resLabel(x)),
 		hint: tx("Décrivez ce qui est propre à ce fichier : contenu, période, particularités.", "Describe what is specific to this file: content, period, particulars.")})
 }
 
-func checkResFormat(r *run, c Check, x *vigie.Resource) (bool, []loss) {
+func checkResFormat(r *run, c Check, x *vigie.Resource, ri *resInfo) (bool, []loss) {
 	f := strings.TrimSpace(x.Format)
 	if f == "" {
-		return one(loss{code: "RES-FORMAT-MISSING", sev: sev(c, vigie.SevError), frac: 1,
+		return r.one(loss{code: "RES-FORMAT-MISSING", sev: sev(c, vigie.SevError), frac: 1,
 			msg:  tx("La ressource « %s » n'a pas de format.", "Resource %q has no format.", resLabel(x)),
 			hint: tx("Indiquez le format du fichier (CSV, JSON, GeoJSON…).", "Give the file format (CSV, JSON, GeoJSON…).")})
 	}
-	if !KnownFormat(NormalizeFormat(f)) {
-		return one(loss{code: "RES-FORMAT-UNKNOWN", sev: sev(c, vigie.SevWarning), frac: 0.5,
+	if !KnownFormat(ri.format) {
+		return r.one(loss{code: "RES-FORMAT-UNKNOWN", sev: sev(c, vigie.SevWarning), frac: 0.5,
 			msg:  tx("Le format « %s » de la ressource « %s » n'est pas un format connu.", "Format %q of resource %q is not a known format.", f, resLabel(x)),
 			hint: tx("Utilisez le nom usuel du format (CSV, JSON, XLSX, SHP…).", "Use the usual format name (CSV, JSON, XLSX, SHP…).")})
 	}
@@ -428,34 +458,37 @@ func ExpectedFormatCase(format string) string {
 	return u
 }
 
-func checkResFormatCase(r *run, c Check, x *vigie.Resource) (bool, []loss) {
+func checkResFormatCase(r *run, c Check, x *vigie.Resource, ri *resInfo) (bool, []loss) {
 	f := strings.TrimSpace(x.Format)
-	if f == "" || !KnownFormat(NormalizeFormat(f)) || strings.Contains(f, "/") {
+	if f == "" || !KnownFormat(ri.format) || strings.Contains(f, "/") {
 		return false, nil
 	}
 	want := ExpectedFormatCase(f)
 	if f == want {
 		return true, nil
 	}
-	return one(loss{code: "RES-FORMAT-CASE", sev: sev(c, vigie.SevWarning), frac: 1,
+	return r.one(loss{code: "RES-FORMAT-CASE", sev: sev(c, vigie.SevWarning), frac: 1,
 		msg:  tx("Le format « %s » de la ressource « %s » devrait s'écrire « %s ».", "Format %q of resource %q should be written %q.", f, resLabel(x), want),
 		hint: tx("Écrivez le format en majuscules (sauf GeoJSON, GeoTIFF et SQLite).", "Write the format in capitals (except GeoJSON, GeoTIFF and SQLite).")})
 }
 
-func checkResType(r *run, c Check, x *vigie.Resource) (bool, []loss) {
+func checkResType(r *run, c Check, x *vigie.Resource, ri *resInfo) (bool, []loss) {
 	t := strings.TrimSpace(x.ResourceType)
+	if t != "" && !inFold(r.p.Vocabularies.ForbiddenResourceTypes, t) && (len(r.p.Vocabularies.ResourceTypes) == 0 || inFold(r.p.Vocabularies.ResourceTypes, t)) {
+		return true, nil
+	}
 	allowed := strings.Join(r.p.Vocabularies.ResourceTypes, ", ")
 	switch {
 	case t == "":
-		return one(loss{code: "RES-TYPE-MISSING", sev: sev(c, vigie.SevError), frac: 1,
+		return r.one(loss{code: "RES-TYPE-MISSING", sev: sev(c, vigie.SevError), frac: 1,
 			msg:  tx("La ressource « %s » n'a pas de type de ressource.", "Resource %q has no resource type.", resLabel(x)),
 			hint: tx("Choisissez un type : %s.", "Choose a type: %s.", allowed)})
 	case inFold(r.p.Vocabularies.ForbiddenResourceTypes, t):
-		return one(loss{code: "RES-TYPE-FILE", sev: sev(c, vigie.SevError), frac: 1,
+		return r.one(loss{code: "RES-TYPE-FILE", sev: sev(c, vigie.SevError), frac: 1,
 			msg:  tx("La ressource « %s » a le type « %s », qui ne doit pas être utilisé.", "Resource %q has type %q, which must not be used.", resLabel(x), t),
 			hint: tx("Remplacez-le par l'un des types admis : %s.", "Replace it with one of the allowed types: %s.", allowed)})
 	case len(r.p.Vocabularies.ResourceTypes) > 0 && !inFold(r.p.Vocabularies.ResourceTypes, t):
-		return one(loss{code: "RES-TYPE-INVALID", sev: sev(c, vigie.SevError), frac: 1,
+		return r.one(loss{code: "RES-TYPE-INVALID", sev: sev(c, vigie.SevError), frac: 1,
 			msg:  tx("Le type « %s » de la ressource « %s » n'est pas admis.", "Type %q of resource %q is not allowed.", t, resLabel(x)),
 			hint: tx("Choisissez un type : %s.", "Choose a type: %s.", allowed)})
 	}
@@ -467,7 +500,7 @@ func complementary(x *vigie.Resource) bool {
 	return strings.Contains(x.Extras["relidi_ressource_complementaire"], "relidi.rescom")
 }
 
-func checkResRelidi(r *run, c Check, x *vigie.Resource) (bool, []loss) {
+func checkResRelidi(r *run, c Check, x *vigie.Resource, ri *resInfo) (bool, []loss) {
 	if !inFold(r.p.Vocabularies.RelidiResourceTypes, x.ResourceType) || complementary(x) {
 		return false, nil
 	}
@@ -511,33 +544,26 @@ func checkResRelidi(r *run, c Check, x *vigie.Resource) (bool, []loss) {
 
 var compressedFormats = setOf("ZIP", "GZIP", "GZ", "7Z", "RAR", "TAR", "BZ2", "TGZ")
 
-func checkResCompression(r *run, c Check, x *vigie.Resource) (bool, []loss) {
-	f := NormalizeFormat(x.Format)
-	ext := ""
-	if u, err := url.Parse(x.URL); err == nil {
-		p := strings.ToUpper(u.Path)
-		if i := strings.LastIndexByte(p, '.'); i >= 0 {
-			ext = p[i+1:]
-		}
-	}
+func checkResCompression(r *run, c Check, x *vigie.Resource, ri *resInfo) (bool, []loss) {
+	f, ext := ri.format, ri.ext
 	compressed := compressedFormats[f] || compressedFormats[ext]
 	if !compressed || inFold(r.p.Vocabularies.CompressionAllowed, f) {
 		return true, nil
 	}
-	return one(loss{code: "RES-COMPRESSED", sev: sev(c, vigie.SevWarning), frac: 1,
+	return r.one(loss{code: "RES-COMPRESSED", sev: sev(c, vigie.SevWarning), frac: 1,
 		msg:  tx("La ressource « %s » est compressée alors que son format ne le justifie pas.", "Resource %q is compressed although its format does not call for it.", resLabel(x)),
 		hint: tx("Diffusez le fichier non compressé ; la compression est réservée aux formats %s.", "Publish the file uncompressed; compression is for %s only.", strings.Join(r.p.Vocabularies.CompressionAllowed, ", "))})
 }
 
-func checkResURL(r *run, c Check, x *vigie.Resource) (bool, []loss) {
+func checkResURL(r *run, c Check, x *vigie.Resource, ri *resInfo) (bool, []loss) {
 	v := strings.TrimSpace(x.URL)
 	if v == "" {
-		return one(loss{code: "RES-URL-MISSING", sev: sev(c, vigie.SevError), frac: 1,
+		return r.one(loss{code: "RES-URL-MISSING", sev: sev(c, vigie.SevError), frac: 1,
 			msg:  tx("La ressource « %s » n'a pas d'URL.", "Resource %q has no URL.", resLabel(x)),
 			hint: tx("Téléversez le fichier ou donnez le lien vers les données.", "Upload the file or give the link to the data.")})
 	}
 	if !validURL(v) {
-		return one(loss{code: "RES-URL-INVALID", sev: sev(c, vigie.SevError), frac: 1,
+		return r.one(loss{code: "RES-URL-INVALID", sev: sev(c, vigie.SevError), frac: 1,
 			msg:  tx("L'URL de la ressource « %s » n'est pas une adresse web valide.", "The URL of resource %q is not a valid web address.", resLabel(x)),
 			hint: tx("Donnez une adresse complète commençant par https://.", "Give a full address starting with https://.")})
 	}

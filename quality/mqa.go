@@ -153,7 +153,7 @@ func (r *run) mqaDataset(id string) bool {
 // download_url field when set, else the resource URL when it is a file
 // (uploaded, or its URL or format names a file format rather than a page or
 // a service).
-func downloadURL(x *vigie.Resource) string {
+func downloadURL(x *vigie.Resource, ri *resInfo) string {
 	if v := strings.TrimSpace(x.Extras["download_url"]); v != "" {
 		return v
 	}
@@ -161,14 +161,14 @@ func downloadURL(x *vigie.Resource) string {
 	if u == "" {
 		return ""
 	}
-	if x.URLType == "upload" || urlFormat(u) != "" && urlFormat(u) != "HTML" {
+	if x.URLType == "upload" || ri.urlFmt != "" && ri.urlFmt != "HTML" {
 		return u
 	}
 	switch strings.ToLower(x.ResourceType) {
 	case "web", "cartes", "carte", "api":
 		return ""
 	}
-	f := NormalizeFormat(x.Format)
+	f := ri.format
 	if s, ok := formatStars[f]; ok && s > 0 && !serviceFormats[f] {
 		return u
 	}
@@ -180,18 +180,19 @@ var serviceFormats = setOf("WMS", "WFS", "WCS", "WMTS", "ESRI REST", "REST", "AR
 func status2xx(lr *vigie.LinkResult) bool { return lr != nil && lr.Status >= 200 && lr.Status <= 299 }
 
 // mqaDistribution measures one distribution-level indicator.
-func (r *run) mqaDistribution(id string, x *vigie.Resource) bool {
-	f := NormalizeFormat(x.Format)
-	m := NormalizeFormat(x.Mimetype)
+func (r *run) mqaDistribution(id string, x *vigie.Resource, ri *resInfo, du string) bool {
+	f, m := ri.format, ri.mime
 	switch id {
 	case "accessUrlStatusCode":
-		return status2xx(r.link(x))
+		return status2xx(ri.lr())
 	case "downloadUrlAvailability":
-		return downloadURL(x) != ""
+		return du != ""
 	case "downloadUrlStatusCode":
-		du := downloadURL(x)
 		if du == "" {
 			return false
+		}
+		if du == x.URL {
+			return status2xx(ri.lr())
 		}
 		lr, ok := r.links[du]
 		return ok && status2xx(&lr)
@@ -231,14 +232,17 @@ func (r *run) mqaDistribution(id string, x *vigie.Resource) bool {
 // dataset level count only when that distribution did not score them.
 func (r *run) mqa() vigie.MQA {
 	bestSum, bestI := -1, -1
-	var bestHit map[string]bool
+	var bestHit uint32 // bit i set: indicator i earned by the best distribution
 	for i := range r.d.Resources {
 		x := &r.d.Resources[i]
-		hit := map[string]bool{}
+		ri := &r.res[i]
+		du := downloadURL(x, ri)
+		var hit uint32
 		sum := 0
-		for _, ind := range mqaIndicators {
-			if ind.dist && r.mqaDistribution(ind.id, x) {
-				hit[ind.id] = true
+		for k := range mqaIndicators {
+			ind := &mqaIndicators[k]
+			if ind.dist && r.mqaDistribution(ind.id, x, ri, du) {
+				hit |= 1 << k
 				sum += ind.points
 			}
 		}
@@ -247,11 +251,12 @@ func (r *run) mqa() vigie.MQA {
 		}
 	}
 	points := 0
-	var missed []mqaIndicator
-	for _, ind := range mqaIndicators {
+	var missed []int
+	for k := range mqaIndicators {
+		ind := &mqaIndicators[k]
 		ok := false
 		if ind.dist {
-			ok = bestHit[ind.id]
+			ok = bestHit&(1<<k) != 0
 			if !ok && ind.id == "dateIssuedAvailability" {
 				ok = !r.d.MetadataCreated.IsZero() || r.firstExtra("issued") != ""
 			}
@@ -263,8 +268,8 @@ func (r *run) mqa() vigie.MQA {
 		}
 		if ok {
 			points += ind.points
-		} else {
-			missed = append(missed, ind)
+		} else if r.p.MQAFindings {
+			missed = append(missed, k)
 		}
 	}
 	if r.p.MQAFindings {
@@ -272,7 +277,8 @@ func (r *run) mqa() vigie.MQA {
 		if bestI >= 0 {
 			resID = r.d.Resources[bestI].ID
 		}
-		for _, ind := range missed {
+		for _, k := range missed {
+			ind := &mqaIndicators[k]
 			f := vigie.Finding{Rule: ind.rule, Dimension: vigie.DimMQA, Severity: vigie.SevWarning, Points: float64(ind.points), Message: ind.msg, Hint: ind.hint}
 			if ind.dist {
 				f.ResourceID = resID

@@ -17,15 +17,20 @@ type ResourceStars struct {
 // extension, else the content type the link checker saw; 0 when the link is
 // broken; 1 when the format is not understood.
 func StarsOf(x *vigie.Resource, lr *vigie.LinkResult) ResourceStars {
+	uf, _ := urlFormat(x.URL)
+	return starsOf(NormalizeFormat(x.Format), uf, lr)
+}
+
+func starsOf(format, urlFmt string, lr *vigie.LinkResult) ResourceStars {
 	if lr != nil && (lr.Class == vigie.LinkBroken || lr.Class == vigie.LinkInvalid) {
 		return ResourceStars{Stars: 0, Source: "broken"}
 	}
-	if f := NormalizeFormat(x.Format); f != "" {
+	if f := format; f != "" {
 		if s, ok := formatStars[f]; ok {
 			return ResourceStars{Stars: s, Format: f, Source: "format"}
 		}
 	}
-	if f := urlFormat(x.URL); f != "" {
+	if f := urlFmt; f != "" {
 		if s, ok := formatStars[f]; ok {
 			return ResourceStars{Stars: s, Format: f, Source: "url"}
 		}
@@ -38,14 +43,7 @@ func StarsOf(x *vigie.Resource, lr *vigie.LinkResult) ResourceStars {
 			}
 		}
 	}
-	return ResourceStars{Stars: 1, Format: NormalizeFormat(x.Format), Source: "none"}
-}
-
-func (r *run) link(x *vigie.Resource) *vigie.LinkResult {
-	if lr, ok := r.links[x.URL]; ok {
-		return &lr
-	}
-	return nil
+	return ResourceStars{Stars: 1, Format: format, Source: "none"}
 }
 
 // openness gives the dataset its best resource's stars (0 when the licence
@@ -57,15 +55,14 @@ func (r *run) openness() *float64 {
 	best, bestI := -1, -1
 	var bestRS ResourceStars
 	for i := range r.d.Resources {
-		x := &r.d.Resources[i]
-		lr := r.link(x)
-		rs := StarsOf(x, lr)
+		ri := &r.res[i]
+		rs := starsOf(ri.format, ri.urlFmt, ri.lr())
 		if rs.Source != "broken" {
 			f := rs.Format
-			if NonProprietary(f) || NonProprietary(NormalizeFormat(x.Mimetype)) {
+			if NonProprietary(f) || NonProprietary(ri.mime) {
 				a.OpenFormat = true
 			}
-			if MachineReadable(f) || MachineReadable(NormalizeFormat(x.Mimetype)) {
+			if MachineReadable(f) || MachineReadable(ri.mime) {
 				a.MachineReadable = true
 			}
 		}

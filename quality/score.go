@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/vigie-audit/vigie"
@@ -19,25 +21,63 @@ import (
 
 // run holds one dataset's scoring in progress.
 type run struct {
-	d     *vigie.Dataset
-	links map[string]vigie.LinkResult
-	p     *Profile
-	now   time.Time
-	out   *vigie.Assessment
+	d      *vigie.Dataset
+	links  map[string]vigie.LinkResult
+	p      *Profile
+	now    time.Time
+	out    *vigie.Assessment
+	res    []resInfo // one per resource, computed once
+	losses []loss    // scratch for completeness
+	tmp    []loss    // scratch for one check's losses
 }
+
+// resInfo is what several dimensions need to know about one resource.
+type resInfo struct {
+	format  string // normalised declared format
+	mime    string // normalised declared media type
+	urlFmt  string // format named by the URL's file extension, "" when none
+	ext     string // the URL's last file extension, upper case
+	hasLink bool
+	link    vigie.LinkResult
+}
+
+// lr is the resource's link-check result, nil when not checked.
+func (ri *resInfo) lr() *vigie.LinkResult {
+	if !ri.hasLink {
+		return nil
+	}
+	return &ri.link
+}
+
+var runPool = sync.Pool{New: func() any { return new(run) }}
 
 // Score assesses one dataset. links holds the latest link-check results keyed
 // by URL (nil or empty when links were never checked: availability is then
-// unknown). now is the reference time for freshness.
+// unknown). now is the reference time for freshness. Score is safe for
+// concurrent use.
 func Score(d *vigie.Dataset, links map[string]vigie.LinkResult, p *Profile, now time.Time) vigie.Assessment {
 	a := vigie.Assessment{DatasetID: d.ID, Findings: []vigie.Finding{}}
-	r := &run{d: d, links: links, p: p, now: now, out: &a}
+	r := runPool.Get().(*run)
+	r.d, r.links, r.p, r.now, r.out = d, links, p, now, &a
+	if cap(r.res) < len(d.Resources) {
+		r.res = make([]resInfo, len(d.Resources))
+	}
+	r.res = r.res[:len(d.Resources)]
+	for i := range d.Resources {
+		x := &d.Resources[i]
+		ri := &r.res[i]
+		ri.format, ri.mime = NormalizeFormat(x.Format), NormalizeFormat(x.Mimetype)
+		ri.urlFmt, ri.ext = urlFormat(x.URL)
+		ri.link, ri.hasLink = links[x.URL]
+	}
 	a.Scores.Completeness = r.completeness()
 	a.Scores.Freshness = r.freshness()
 	a.Scores.Openness = r.openness()
 	a.Scores.Availability = r.availability()
 	a.MQA = r.mqa()
 	a.Scores.Overall = r.overall()
+	r.d, r.links, r.p, r.out = nil, nil, nil, nil
+	runPool.Put(r)
 	return a
 }
 
@@ -69,12 +109,59 @@ func (r *run) overall() *float64 {
 	return score(sum / w)
 }
 
-// tx builds a bilingual text; args apply to both languages.
+// tx builds a bilingual text; args apply to both languages. It knows the
+// verbs %s, %q and %d, which is all vigie's messages use.
 func tx(fr, en string, args ...any) vigie.Text {
 	if len(args) == 0 {
 		return vigie.Text{FR: fr, EN: en}
 	}
-	return vigie.Text{FR: fmt.Sprintf(fr, args...), EN: fmt.Sprintf(en, args...)}
+	return vigie.Text{FR: format(fr, args), EN: format(en, args)}
+}
+
+func format(tmpl string, args []any) string {
+	var b strings.Builder
+	b.Grow(len(tmpl) + 32)
+	n := 0
+	for i := 0; i < len(tmpl); i++ {
+		c := tmpl[i]
+		if c != '%' || i+1 == len(tmpl) {
+			b.WriteByte(c)
+			continue
+		}
+		i++
+		verb := tmpl[i]
+		if verb == '%' {
+			b.WriteByte('%')
+			continue
+		}
+		if n >= len(args) {
+			return fmt.Sprintf(tmpl, args...)
+		}
+		a := args[n]
+		n++
+		switch v := a.(type) {
+		case string:
+			switch verb {
+			case 's':
+				b.WriteString(v)
+			case 'q':
+				b.WriteString(strconv.Quote(v))
+			default:
+				return fmt.Sprintf(tmpl, args...)
+			}
+		case int:
+			if verb != 'd' {
+				return fmt.Sprintf(tmpl, args...)
+			}
+			b.WriteString(strconv.Itoa(v))
+		default:
+			return fmt.Sprintf(tmpl, args...)
+		}
+	}
+	if n != len(args) {
+		return fmt.Sprintf(tmpl, args...)
+	}
+	return b.String()
 }
 
 func round2(v float64) float64 { return math.Round(v*100) / 100 }

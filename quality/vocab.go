@@ -2,8 +2,6 @@ package quality
 
 import (
 	"mime"
-	"net/url"
-	"path"
 	"strings"
 )
 
@@ -148,28 +146,37 @@ func NonProprietary(norm string) bool  { return edpNonProprietary[norm] }
 func MachineReadable(norm string) bool { return edpMachineReadable[norm] }
 
 // urlFormat guesses a normalised format from the URL's file name: the last
-// two dot-separated parts, then the last one, as ckanext-qa does.
-func urlFormat(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return ""
+// two dot-separated parts, then the last one, as ckanext-qa does. It also
+// returns the last extension, upper case ("" when the name has none).
+func urlFormat(raw string) (format, ext string) {
+	p := raw
+	if i := strings.IndexAny(p, "?#"); i >= 0 {
+		p = p[:i]
 	}
-	base := strings.ToUpper(path.Base(u.Path))
-	parts := strings.Split(base, ".")
-	if len(parts) < 2 {
-		return ""
+	if i := strings.Index(p, "://"); i >= 0 {
+		p = p[i+3:]
+		j := strings.IndexByte(p, '/')
+		if j < 0 {
+			return "", ""
+		}
+		p = p[j:]
 	}
-	if len(parts) >= 3 {
-		two := parts[len(parts)-2] + "." + parts[len(parts)-1]
-		if a, ok := formatAliases[two]; ok {
-			return a
+	base := p[strings.LastIndexByte(p, '/')+1:]
+	dot := strings.LastIndexByte(base, '.')
+	if dot < 0 || dot == len(base)-1 {
+		return "", ""
+	}
+	ext = strings.ToUpper(base[dot+1:])
+	if prev := strings.LastIndexByte(base[:dot], '.'); prev >= 0 {
+		if a, ok := formatAliases[strings.ToUpper(base[prev+1:])]; ok {
+			return a, ext
 		}
 	}
-	f := NormalizeFormat(parts[len(parts)-1])
+	f := NormalizeFormat(ext)
 	if KnownFormat(f) {
-		return f
+		return f, ext
 	}
-	return ""
+	return "", ext
 }
 
 // contentTypeFormat maps a Content-Type header to a normalised format.

@@ -134,7 +134,7 @@ func FuzzURLFormat(f *testing.F) {
 	f.Add("https://example.org/data/file.shp.zip?x=1#y")
 	f.Add("%zz/a.csv")
 	f.Fuzz(func(t *testing.T, raw string) {
-		n := urlFormat(raw)
+		n, _ := urlFormat(raw)
 		if n != "" && !KnownFormat(n) {
 			t.Fatalf("urlFormat(%q) = %q, a format vigie does not know", raw, n)
 		}
