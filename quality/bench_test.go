@@ -62,7 +62,10 @@ func realisticDataset(rng *rand.Rand) (*vigie.Dataset, map[string]vigie.LinkResu
 		func() { d.Resources[1].Description = "" },
 		func() { d.Resources[0].Format = "csv" },
 		func() { d.AuthorEmail = "" },
-		func() { d.Resources[1].LastModified = tp(now.AddDate(-2, 0, 0)); d.Resources[0].LastModified = tp(now.AddDate(0, -3, 0)) },
+		func() {
+			d.Resources[1].LastModified = tp(now.AddDate(-2, 0, 0))
+			d.Resources[0].LastModified = tp(now.AddDate(0, -3, 0))
+		},
 		func() { l[d.Resources[1].URL] = vigie.LinkResult{Class: vigie.LinkBroken, Status: 404} },
 		func() { delete(d.Resources[0].Extras, "relidi_confic_epsg") },
 		func() { d.Groups = nil },

@@ -14,7 +14,7 @@ func TestFormatMatchesFmt(t *testing.T) {
 		{"Format %q of resource %q should be written %q.", []any{"csv", `a "b"`, "CSV"}},
 		{"100 %% sûr : %s", []any{"oui"}},
 		{"%d lien(s)", []any{3}},
-		{"odd %x", []any{3}},         // unknown verb: falls back to fmt
+		{"odd %x", []any{3}},          // unknown verb: falls back to fmt
 		{"missing %s %s", []any{"a"}}, // too few args: fmt's own rendering
 		{"extra %s", []any{"a", "b"}},
 	}
