@@ -466,3 +466,16 @@ func TestFormatFromPath(t *testing.T) {
 		t.Error("unknown format accepted")
 	}
 }
+
+func TestXLSXRowLimit(t *testing.T) {
+	defer func(n int) { xlsxMaxRows = n }(xlsxMaxRows)
+	xlsxMaxRows = 3 // header, one row, then the note
+	f := openXLSX(t, write(t, XLSX{}, sampleReport("en")))
+	rows, err := f.GetRows("Findings")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 3 || !strings.HasPrefix(rows[2][0], "… 3 more rows") {
+		t.Errorf("rows past the limit: %q", rows)
+	}
+}

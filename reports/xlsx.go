@@ -23,6 +23,10 @@ var _ Writer = (*XLSX)(nil)
 // maxCell is the most characters Excel keeps in a cell.
 const maxCell = 32767
 
+// xlsxMaxRows is the most rows a sheet may have (Excel's limit); rows past it
+// are counted in a note on the last row. A variable so tests can lower it.
+var xlsxMaxRows = excelize.TotalRows
+
 type xlsxStyles struct {
 	title, bold, header, num1, int0, date, link, wrap, pos, neg int
 }
@@ -168,9 +172,13 @@ func xlsxStream(ctx context.Context, f *excelize.File, sheet, tableName string, 
 	if err := sw.SetRow("A1", header, excelize.RowOpts{Height: 30}); err != nil {
 		return err
 	}
-	row := 2
+	row, skipped := 2, 0
 	cells := make([]any, len(t.cols))
 	err = t.each(ctx, func(vals []any) error {
+		if row > xlsxMaxRows-1 { // keep the last row for the note below
+			skipped++
+			return nil
+		}
 		for i, v := range vals {
 			cells[i] = xlsxCell(t.cols[i].kind, v, lang, st)
 		}
@@ -182,6 +190,12 @@ func xlsxStream(ctx context.Context, f *excelize.File, sheet, tableName string, 
 		return err
 	}
 	last := row - 1
+	if skipped > 0 {
+		note := fmt.Sprintf(T(lang, "rows_cut"), skipped)
+		if err := sw.SetRow("A"+strconv.Itoa(row), []any{note}); err != nil {
+			return err
+		}
+	}
 	lastCol, _ := excelize.ColumnNumberToName(len(t.cols))
 	if last >= 2 {
 		if err := sw.AddTable(&excelize.Table{Range: "A1:" + lastCol + strconv.Itoa(last), Name: tableName, StyleName: "TableStyleLight9"}); err != nil {

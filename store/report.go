@@ -399,10 +399,12 @@ func (db *DB) ReportFindings(ctx context.Context, s ReportScope, fn func(*Report
 func (db *DB) ReportRuleCounts(ctx context.Context, s ReportScope, limit int) ([]RuleCount, []vigie.Text, error) {
 	org, orgArgs := s.orgFilter("d.organization")
 	args := append([]any{s.PortalID, s.ScoreRunID}, orgArgs...)
+	from := `FROM findings f JOIN datasets d ON d.portal_id = ? AND d.id = f.dataset_id WHERE f.score_run_id = ?` + org
+	if len(s.Orgs) == 0 { // no need to join: every finding of the run counts
+		from, args = `FROM findings f WHERE f.score_run_id = ?`, []any{s.ScoreRunID}
+	}
 	q := `SELECT f.rule, MIN(f.dimension), MIN(f.severity), COUNT(DISTINCT f.dataset_id), COUNT(*), COALESCE(SUM(f.points), 0),
-		MIN(f.hint_fr), MIN(f.hint_en)
-		FROM findings f JOIN datasets d ON d.portal_id = ? AND d.id = f.dataset_id
-		WHERE f.score_run_id = ?` + org + ` GROUP BY f.rule ORDER BY COUNT(DISTINCT f.dataset_id) DESC, f.rule`
+		MIN(f.hint_fr), MIN(f.hint_en) ` + from + ` GROUP BY f.rule ORDER BY COUNT(DISTINCT f.dataset_id) DESC, f.rule`
 	if limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", limit)
 	}
