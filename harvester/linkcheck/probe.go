@@ -58,8 +58,8 @@ func (c *Checker) probe(ctx context.Context, t Target) vigie.LinkResult {
 	if u == nil {
 		return vigie.LinkResult{Class: class, Reason: reason, ContentLength: -1}
 	}
-	raw := u.String()
-	head := c.do(ctx, http.MethodHead, raw, false)
+	req := request{raw: u.String(), key: hostKey(u)}
+	head := c.do(ctx, http.MethodHead, req, false)
 	if ctx.Err() != nil {
 		return interrupted()
 	}
@@ -74,7 +74,7 @@ func (c *Checker) probe(ctx context.Context, t Target) vigie.LinkResult {
 			return c.fromStatus(head) // asked to back off: no second request
 		}
 	}
-	get := c.do(ctx, http.MethodGet, raw, true)
+	get := c.do(ctx, http.MethodGet, req, true)
 	if ctx.Err() != nil {
 		return interrupted()
 	}
@@ -94,7 +94,7 @@ func (c *Checker) probe(ctx context.Context, t Target) vigie.LinkResult {
 	case get.status != http.StatusRequestedRangeNotSatisfiable:
 		return c.fromStatus(get)
 	}
-	plain := c.do(ctx, http.MethodGet, raw, false)
+	plain := c.do(ctx, http.MethodGet, req, false)
 	if ctx.Err() != nil {
 		return interrupted()
 	}
@@ -148,8 +148,11 @@ func parseTarget(raw string) (*url.URL, string, string) {
 
 // do sends one request and, on 429 or 503 with a short enough Retry-After,
 // waits as asked (holding every request to that host back) and tries once more.
-func (c *Checker) do(ctx context.Context, method, raw string, ranged bool) attempt {
-	a := c.once(ctx, method, raw, ranged)
+// request is a checked URL and the host it is scheduled under.
+type request struct{ raw, key string }
+
+func (c *Checker) do(ctx context.Context, method string, req request, ranged bool) attempt {
+	a := c.once(ctx, method, req, ranged)
 	if a.err != nil || (a.status != http.StatusTooManyRequests && a.status != http.StatusServiceUnavailable) {
 		return a
 	}
@@ -163,20 +166,18 @@ func (c *Checker) do(ctx context.Context, method, raw string, ranged bool) attem
 	if err := sleep(ctx, wait); err != nil {
 		return attempt{err: err}
 	}
-	return c.once(ctx, method, raw, ranged)
+	return c.once(ctx, method, req, ranged)
 }
 
-func (c *Checker) once(ctx context.Context, method, raw string, ranged bool) (a attempt) {
+func (c *Checker) once(ctx context.Context, method string, target request, ranged bool) (a attempt) {
 	a.contentLength = -1
-	if u, err := url.Parse(raw); err == nil {
-		if err := c.gates.waitTurn(ctx, hostKey(u)); err != nil {
-			a.err = err
-			return a
-		}
+	if err := c.gates.waitTurn(ctx, target.key); err != nil {
+		a.err = err
+		return a
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, method, raw, nil)
+	req, err := http.NewRequestWithContext(ctx, method, target.raw, nil)
 	if err != nil {
 		a.err = err
 		return a
