@@ -284,3 +284,20 @@ func (r *run) freshness() *float64 {
 			"Publish up-to-date data, or fix the declared frequency if it no longer matches the real schedule.")})
 	return fromCents(10000 - cents)
 }
+
+// FrequencyLabel names a normalised frequency in French and English; the
+// code itself when it has no label.
+func FrequencyLabel(norm string) vigie.Text {
+	if t, ok := frequencyLabel[norm]; ok {
+		return t
+	}
+	return vigie.Text{FR: norm, EN: norm}
+}
+
+// EvidenceLabel says in French and English which date freshness used.
+func EvidenceLabel(kind string) vigie.Text {
+	if t, ok := evidenceLabel[kind]; ok {
+		return t
+	}
+	return vigie.Text{FR: kind, EN: kind}
+}

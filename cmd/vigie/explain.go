@@ -1,0 +1,284 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/quality"
+	"github.com/vigie-audit/vigie/store"
+)
+
+func init() { register(newExplainCmd) }
+
+func newExplainCmd(a *App) *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "explain <dataset name or id>",
+		Short: "Explain a dataset's scores: every dimension, every lost point and how to fix it",
+		Long: `Explain one dataset's scores from the latest score run: each dimension, the
+MQA points, then every finding with the points it cost and how to fix it.
+The points lost in a dimension add up to 100 minus its score.
+
+Messages follow --lang (fr or en). --format json prints the same for tools.`,
+		Example: `  $ vigie explain comptages-velos
+  $ vigie --lang en explain comptages-velos
+  $ vigie explain 3c358084-9c98-4c9e-a828-99c1c4ae1c6e --format json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(format, "text", "json"); err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			db, err := a.OpenDBReadOnly(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			p, err := db.Portal(ctx, a.Portal)
+			if err != nil {
+				return err
+			}
+			d, err := db.GetDataset(ctx, p.ID, args[0])
+			if err != nil {
+				return err
+			}
+			run, err := db.LatestScoreRun(ctx, p.ID)
+			if err != nil {
+				return err
+			}
+			as, err := db.Assessment(ctx, run.ID, d.ID)
+			if err != nil {
+				return fmt.Errorf("dataset %s was not scored in the latest score run (%d, profile %s): run 'vigie score' to include it", d.Name, run.ID, run.Profile)
+			}
+			if format == "json" {
+				return printJSON(a.Stdout, explainJSONOf(d, run, as, a.Lang))
+			}
+			return writeExplain(a.Stdout, d, run, as, a.Lang)
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "text", "output: text or json")
+	return cmd
+}
+
+// explainJSON is `vigie explain --format json`.
+type explainJSON struct {
+	ID                string               `json:"id"`
+	Name              string               `json:"name"`
+	Title             string               `json:"title"`
+	Organization      string               `json:"organization"`
+	ScoreRun          int64                `json:"score_run"`
+	Profile           string               `json:"profile"`
+	Scores            vigie.Scores         `json:"scores"`
+	MQA               vigie.MQA            `json:"mqa"`
+	FreshnessStatus   string               `json:"freshness_status"`
+	FreshnessEvidence string               `json:"freshness_evidence,omitempty"`
+	Frequency         string               `json:"frequency,omitempty"`
+	Stars             int                  `json:"stars"`
+	OpenLicence       bool                 `json:"open_licence"`
+	OpenFormat        bool                 `json:"open_format"`
+	MachineReadable   bool                 `json:"machine_readable"`
+	Findings          []explainFindingJSON `json:"findings"`
+}
+
+type explainFindingJSON struct {
+	Rule       string  `json:"rule"`
+	Dimension  string  `json:"dimension"`
+	Severity   string  `json:"severity"`
+	ResourceID string  `json:"resource_id,omitempty"`
+	Points     float64 `json:"points"`
+	Message    string  `json:"message"`
+	Hint       string  `json:"hint"`
+}
+
+func explainJSONOf(d *vigie.Dataset, run *store.ScoreRun, as *vigie.Assessment, lang string) explainJSON {
+	out := explainJSON{ID: d.ID, Name: d.Name, Title: d.Title, Organization: d.Organization, ScoreRun: run.ID, Profile: run.Profile,
+		Scores: as.Scores, MQA: as.MQA, FreshnessStatus: as.FreshnessStatus, FreshnessEvidence: as.FreshnessEvidence,
+		Frequency: as.Frequency, Stars: as.Stars, OpenLicence: as.OpenLicence, OpenFormat: as.OpenFormat,
+		MachineReadable: as.MachineReadable, Findings: []explainFindingJSON{}}
+	for _, f := range as.Findings {
+		out.Findings = append(out.Findings, explainFindingJSON{Rule: f.Rule, Dimension: f.Dimension, Severity: f.Severity,
+			ResourceID: f.ResourceID, Points: f.Points, Message: f.Message.In(lang), Hint: f.Hint.In(lang)})
+	}
+	return out
+}
+
+// Labels of the explain text in both languages.
+var (
+	explainDim = map[string]vigie.Text{
+		vigie.DimCompleteness: {FR: "Complétude", EN: "Completeness"},
+		vigie.DimFreshness:    {FR: "Fraîcheur", EN: "Freshness"},
+		vigie.DimOpenness:     {FR: "Ouverture", EN: "Openness"},
+		vigie.DimAvailability: {FR: "Disponibilité", EN: "Availability"},
+		vigie.DimMQA:          {FR: "MQA", EN: "MQA"},
+	}
+	explainSev = map[string]vigie.Text{
+		vigie.SevError:   {FR: "erreur", EN: "error"},
+		vigie.SevWarning: {FR: "avertissement", EN: "warning"},
+		vigie.SevInfo:    {FR: "note", EN: "note"},
+	}
+	explainFresh = map[string]vigie.Text{
+		vigie.FreshFresh:         {FR: "à jour", EN: "fresh"},
+		vigie.FreshDue:           {FR: "mise à jour attendue", EN: "update due"},
+		vigie.FreshOverdue:       {FR: "en retard", EN: "overdue"},
+		vigie.FreshDelinquent:    {FR: "très en retard", EN: "delinquent"},
+		vigie.FreshNotApplicable: {FR: "sans objet", EN: "not applicable"},
+		vigie.FreshUnknown:       {FR: "inconnue", EN: "unknown"},
+	}
+	explainRating = map[string]vigie.Text{
+		"excellent": {FR: "excellent", EN: "excellent"}, "good": {FR: "bon", EN: "good"},
+		"sufficient": {FR: "suffisant", EN: "sufficient"}, "bad": {FR: "insuffisant", EN: "bad"},
+	}
+	explainWords = map[string]vigie.Text{
+		"dataset":   {FR: "Jeu de données", EN: "Dataset"},
+		"org":       {FR: "Organisation", EN: "Organization"},
+		"run":       {FR: "Évaluation", EN: "Score run"},
+		"profile":   {FR: "profil", EN: "profile"},
+		"overall":   {FR: "Score global", EN: "Overall"},
+		"unknown":   {FR: "inconnu", EN: "unknown"},
+		"stars":     {FR: "étoile(s)", EN: "star(s)"},
+		"openlic":   {FR: "licence ouverte", EN: "open licence"},
+		"closedlic": {FR: "licence non ouverte", EN: "licence not open"},
+		"resource":  {FR: "ressource", EN: "resource"},
+		"findings":  {FR: "constat(s)", EN: "finding(s)"},
+		"none":      {FR: "Aucun point perdu.", EN: "No point lost."},
+		"fix":       {FR: "Correctif", EN: "Fix"},
+		"freq":      {FR: "fréquence", EN: "frequency"},
+		"evidence":  {FR: "date utilisée", EN: "date used"},
+		"ofpoints":  {FR: "points perdus", EN: "points lost"},
+	}
+)
+
+func ew(lang, key string) string { return explainWords[key].In(lang) }
+
+// plural writes a count with its noun: French takes the singular below 2
+// ("0 étoile", "1,5 point perdu"), English only for exactly 1.
+func plural(n float64, noun, lang string) string {
+	forms := map[string][4]string{
+		"star":    {"étoile", "étoiles", "star", "stars"},
+		"finding": {"constat", "constats", "finding", "findings"},
+		"lost":    {"point perdu", "points perdus", "point lost", "points lost"},
+	}[noun]
+	word := forms[3]
+	switch {
+	case lang != "en" && n < 2:
+		word = forms[0]
+	case lang != "en":
+		word = forms[1]
+	case n == 1:
+		word = forms[2]
+	}
+	return explainNum(n, lang) + " " + word
+}
+
+// num writes a score with one or two decimals, with a decimal comma in French.
+func explainNum(v float64, lang string) string {
+	s := strconv.FormatFloat(v, 'f', -1, 64)
+	if i := strings.IndexByte(s, '.'); i >= 0 && len(s)-i > 3 {
+		s = strconv.FormatFloat(v, 'f', 2, 64)
+	}
+	if lang != "en" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}
+
+func explainScore(p *float64, lang string) string {
+	if p == nil {
+		return "— (" + ew(lang, "unknown") + ")"
+	}
+	return explainNum(*p, lang) + " / 100"
+}
+
+// writeExplain prints the human explanation.
+func writeExplain(out io.Writer, d *vigie.Dataset, run *store.ScoreRun, as *vigie.Assessment, lang string) error {
+	resName := map[string]string{}
+	for _, r := range d.Resources {
+		name := oneLine(r.Name, 60)
+		if name == "" {
+			name = r.ID
+		}
+		resName[r.ID] = name
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s : %s (%s)\n", ew(lang, "dataset"), oneLine(d.Title, 100), d.Name)
+	if lang == "en" {
+		b.Reset()
+		fmt.Fprintf(&b, "%s: %s (%s)\n", ew(lang, "dataset"), oneLine(d.Title, 100), d.Name)
+	}
+	colon := " : "
+	if lang == "en" {
+		colon = ": "
+	}
+	org := d.OrganizationTitle
+	if org == "" {
+		org = d.Organization
+	}
+	if org != "" {
+		fmt.Fprintf(&b, "%s%s%s\n", ew(lang, "org"), colon, oneLine(org, 100))
+	}
+	fmt.Fprintf(&b, "%s%s%d (%s %s)\n\n", ew(lang, "run"), colon, run.ID, ew(lang, "profile"), run.Profile)
+
+	s := as.Scores
+	fmt.Fprintf(&b, "  %-15s %s\n", ew(lang, "overall"), explainScore(s.Overall, lang))
+	fmt.Fprintf(&b, "  %-15s %s\n", explainDim[vigie.DimCompleteness].In(lang), explainScore(s.Completeness, lang))
+	fresh := explainFresh[as.FreshnessStatus].In(lang)
+	if as.Frequency != "" {
+		fresh += ", " + ew(lang, "freq") + " " + quality.FrequencyLabel(as.Frequency).In(lang)
+	}
+	if as.FreshnessEvidence != "" && as.FreshnessStatus != vigie.FreshNotApplicable && as.FreshnessStatus != vigie.FreshUnknown {
+		fresh += " (" + ew(lang, "evidence") + colon + quality.EvidenceLabel(as.FreshnessEvidence).In(lang) + ")"
+	}
+	if s.Freshness == nil {
+		fmt.Fprintf(&b, "  %-15s — (%s)\n", explainDim[vigie.DimFreshness].In(lang), fresh)
+	} else {
+		fmt.Fprintf(&b, "  %-15s %s — %s\n", explainDim[vigie.DimFreshness].In(lang), explainScore(s.Freshness, lang), fresh)
+	}
+	lic := ew(lang, "openlic")
+	if !as.OpenLicence {
+		lic = ew(lang, "closedlic")
+	}
+	fmt.Fprintf(&b, "  %-15s %s — %s, %s\n", explainDim[vigie.DimOpenness].In(lang), explainScore(s.Openness, lang), plural(float64(as.Stars), "star", lang), lic)
+	fmt.Fprintf(&b, "  %-15s %s\n", explainDim[vigie.DimAvailability].In(lang), explainScore(s.Availability, lang))
+	fmt.Fprintf(&b, "  %-15s %d / 405 (%s)\n", "MQA", as.MQA.Points, explainRating[as.MQA.Rating].In(lang))
+
+	for _, dim := range []string{vigie.DimCompleteness, vigie.DimFreshness, vigie.DimOpenness, vigie.DimAvailability, vigie.DimMQA} {
+		var fs []vigie.Finding
+		var lost float64
+		for _, f := range as.Findings {
+			if f.Dimension == dim {
+				fs = append(fs, f)
+				lost += f.Points
+			}
+		}
+		if len(fs) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "\n%s — %s, %s\n", explainDim[dim].In(lang), plural(float64(len(fs)), "finding", lang), plural(lost, "lost", lang))
+		for _, f := range fs {
+			fmt.Fprintf(&b, "  [%s] %s", explainSev[f.Severity].In(lang), f.Rule)
+			if f.Points > 0 {
+				fmt.Fprintf(&b, "  −%s", explainNum(f.Points, lang))
+			}
+			if f.ResourceID != "" {
+				name := resName[f.ResourceID]
+				if name == "" {
+					name = f.ResourceID
+				}
+				fmt.Fprintf(&b, "  (%s %s)", ew(lang, "resource"), name)
+			}
+			b.WriteString("\n")
+			fmt.Fprintf(&b, "      %s\n", oneLine(f.Message.In(lang), 400))
+			fmt.Fprintf(&b, "      → %s\n", oneLine(f.Hint.In(lang), 400))
+		}
+	}
+	if len(as.Findings) == 0 {
+		fmt.Fprintf(&b, "\n%s\n", ew(lang, "none"))
+	}
+	_, err := io.WriteString(out, b.String())
+	return err
+}
