@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -280,7 +281,7 @@ func runLinks(ctx context.Context, a *App, o *linksOptions, printRows bool) erro
 		return err
 	}
 	if out == nil {
-		msg := "nothing to check: every URL was checked less than " + o.olderThan.String() + " ago (--all checks them anyway)"
+		msg := "nothing to check: every URL was checked less than " + shortDuration(o.olderThan) + " ago (--all checks them anyway)"
 		if o.format == "json" && printRows {
 			a.Log.Info(msg)
 			return printJSON(a.Stdout, []linkJSON{})
@@ -417,9 +418,11 @@ func linksJSON(rows []store.LinkRow) []linkJSON {
 	return out
 }
 
+// printLinkTable prints one line per URL; the URL comes last and whole, as
+// it is what a steward needs to fix.
 func printLinkTable(a *App, rows []store.LinkRow) error {
-	header := []string{"CLASS", "STATUS", "FAILS", "SINCE", "URL", "REASON", "DATASETS"}
-	cells := make([][]string, 0, len(rows))
+	tw := tabwriter.NewWriter(a.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CLASS\tSTATUS\tFAILS\tSINCE\tREASON\tDATASETS\tURL")
 	for _, r := range rows {
 		status, fails, since := "-", "", ""
 		if r.Status != 0 {
@@ -435,7 +438,21 @@ func printLinkTable(a *App, rows []store.LinkRow) error {
 		if r.LandingPage && reason == "" {
 			reason = "landing page"
 		}
-		cells = append(cells, []string{r.Class, status, fails, since, r.URL, reason, strings.Join(r.Datasets, ", ")})
+		datasets := strings.Join(r.Datasets, ", ")
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", oneLine(r.Class, 10), status, fails, since,
+			oneLine(reason, 70), oneLine(datasets, 50), oneLine(r.URL, 4096))
 	}
-	return printTable(a.Stdout, header, cells)
+	return tw.Flush()
+}
+
+// shortDuration prints 24h rather than 24h0m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
