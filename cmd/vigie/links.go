@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/harvester"
 	"github.com/vigie-audit/vigie/harvester/linkcheck"
 	"github.com/vigie-audit/vigie/store"
 )
@@ -223,6 +224,7 @@ func checkLinks(ctx context.Context, a *App, db *store.DB, o *linksOptions) (*li
 		FailuresToBroken: o.failures,
 		BrokenAfter:      o.brokenAfter,
 		AllowPrivate:     o.allowPrivate,
+		UserAgent:        linkcheck.UserAgent(harvester.Version),
 		Now:              db.Now,
 		Progress:         bar.Set,
 		OnResult: func(r vigie.LinkResult) {

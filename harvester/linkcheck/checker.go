@@ -58,9 +58,11 @@ type Options struct {
 }
 
 // UserAgent is vigie's descriptive User-Agent. It avoids the word some
-// firewalls block and any quotation mark.
+// firewalls block and any quotation mark. An empty or "dev" version is
+// replaced by the module version the binary was built from, if known.
 func UserAgent(version string) string {
-	if version == "" {
+	version = strings.Trim(strings.TrimSpace(version), `"'`)
+	if version == "" || version == "dev" {
 		version = "dev"
 		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 			version = strings.TrimPrefix(bi.Main.Version, "v")
