@@ -443,3 +443,16 @@ func TestRetryAfterHoldsTheHost(t *testing.T) {
 		t.Errorf("b2 was requested %v after the 429", b2[0].at.Sub(busy))
 	}
 }
+
+func TestUserAgent(t *testing.T) {
+	for _, v := range []string{"1.4.0", `"1.4.0"`, "dev", ""} {
+		ua := UserAgent(v)
+		if !strings.HasPrefix(ua, "vigie/") || !strings.Contains(ua, "https://github.com/vigie-audit/vigie") ||
+			strings.Contains(strings.ToLower(ua), "link") || strings.ContainsAny(ua, `"'`) {
+			t.Errorf("UserAgent(%q) = %q", v, ua)
+		}
+	}
+	if got := UserAgent("1.4.0"); got != "vigie/1.4.0 (+https://github.com/vigie-audit/vigie; open-data metadata audit)" {
+		t.Errorf("got %q", got)
+	}
+}
