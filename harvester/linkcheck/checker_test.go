@@ -369,6 +369,9 @@ func TestCheckTransportFailures(t *testing.T) {
 		{"http://example.org:99999/x", vigie.LinkInvalid, "port"},
 		{"http://host.invalid/data.csv", vigie.LinkBroken, "does not resolve"},
 	}
+	tlsSrv := httptest.NewTLSServer(http.HandlerFunc(csvFile))
+	defer tlsSrv.Close()
+	cases = append(cases, struct{ url, class, reason string }{tlsSrv.URL + "/data.csv", vigie.LinkUnsure, "TLS error"})
 	for _, tc := range cases {
 		r := c.Check(context.Background(), Target{URL: tc.url})
 		if r.Class != tc.class || !strings.Contains(r.Reason, tc.reason) {
@@ -385,7 +388,9 @@ func TestCheckBlocksPrivateAddresses(t *testing.T) {
 
 	strict := New(Options{Timeout: 5 * time.Second})
 	defer strict.Close()
-	for _, u := range []string{target.URL + "/data.csv", strings.Replace(target.URL, "127.0.0.1", "localhost", 1) + "/data.csv"} {
+	for _, u := range []string{target.URL + "/data.csv", strings.Replace(target.URL, "127.0.0.1", "localhost", 1) + "/data.csv",
+		"http://169.254.169.254/latest/meta-data/", "http://[::1]:9/x.csv", "http://10.1.2.3:9/x.csv", "http://[::ffff:127.0.0.1]:9/x",
+		"http://0.0.0.0:9/x", "http://100.64.0.1:9/x"} {
 		r := strict.Check(context.Background(), Target{URL: u})
 		if r.Class != vigie.LinkBlocked || r.Reason != "address is not public" {
 			t.Errorf("%s: %+v", u, r)
