@@ -108,6 +108,7 @@ type config struct {
 	ckanVersion  string
 	ignoreStart  bool
 	gzip         bool
+	store        bool
 	dump         string
 }
 
@@ -134,6 +135,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&c.token, "token", "", "API token that unlocks private datasets (with include_private=true)")
 	fs.StringVar(&c.ckanVersion, "ckan-version", "2.11.3", "version reported by status_show")
 	fs.BoolVar(&c.ignoreStart, "ignore-start", false, "fault: package_search ignores start (a broken portal)")
+	fs.BoolVar(&c.store, "store", false, "keep each generated dataset's JSON in memory (about 5 KB each): pages cost no generation, for benchmarks")
 	fs.BoolVar(&c.gzip, "gzip", false, "gzip API answers for clients that accept it")
 	fs.StringVar(&c.dump, "dump", "", "write the catalogue as JSON lines to this file and exit")
 	if err := fs.Parse(args); err != nil {
@@ -178,6 +180,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	gen := ckantest.GenOptions{LinkBase: linkBase, Orgs: c.orgs, PrivateShare: c.privateShare}
 	if c.datasets > 0 {
 		portal.PutGenerated(c.datasets, c.seed, gen)
+		if c.store {
+			portal.StoreJSON()
+		}
 	}
 	if c.dump != "" {
 		return dump(portal, c.dump, stderr)

@@ -75,7 +75,7 @@ func getJSON(t *testing.T, u string, v any) int {
 }
 
 func TestServesAGeneratedCatalogueAndItsLinks(t *testing.T) {
-	api, links, stop := start(t, "--datasets", "120", "--seed", "3", "--rows-max", "50", "--base-path", "recherche", "--broken", "100%")
+	api, links, stop := start(t, "--datasets", "120", "--seed", "3", "--rows-max", "50", "--base-path", "recherche", "--broken", "100%", "--store")
 	if !strings.HasSuffix(api, "/recherche") {
 		t.Errorf("base URL %s lacks the base path", api)
 	}

@@ -531,6 +531,15 @@ func TestPutGeneratedServesTheSameBytesAsPut(t *testing.T) {
 			t.Fatalf("%v: lazy and eager portals differ (%d vs %d bytes)", q, len(a.env.Result), len(b.env.Result))
 		}
 	}
+	stored := New(Options{})
+	stored.PutGenerated(300, 4, o)
+	stored.StoreJSON()
+	ss := stored.Serve()
+	defer ss.Close()
+	q := url.Values{"rows": {"1000"}, "sort": {"name asc"}}
+	if a, b := get(t, se.URL, "package_search", q, nil), get(t, ss.URL, "package_search", q, nil); string(a.env.Result) != string(b.env.Result) {
+		t.Fatal("StoreJSON changed what is served")
+	}
 	var orgsA, orgsB []map[string]any
 	json.Unmarshal(get(t, se.URL, "organization_list", url.Values{"all_fields": {"true"}}, nil).env.Result, &orgsA)
 	json.Unmarshal(get(t, sl.URL, "organization_list", url.Values{"all_fields": {"true"}}, nil).env.Result, &orgsB)
