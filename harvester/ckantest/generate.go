@@ -180,28 +180,27 @@ func generateOne(i int, seed int64, o GenOptions) map[string]any {
 	created := o.Now.Add(-time.Duration(g.r.Int64N(int64(span)))).Truncate(time.Microsecond)
 	modified := created.Add(time.Duration(g.r.Int64N(int64(o.Now.Sub(created)) + 1))).Truncate(time.Microsecond)
 
-	pkg := map[string]any{
-		"id":                             id,
-		"name":                           name,
-		"title":                          title,
-		"type":                           "dataset",
-		"state":                          "active",
-		"private":                        o.PrivateShare > 0 && g.chance(o.PrivateShare),
-		"version":                        nil,
-		"maintainer":                     nil,
-		"maintainer_email":               nil,
-		"creator_user_id":                uuidFrom("user:" + org.name),
-		"owner_org":                      orgDict["id"],
-		"organization":                   orgDict,
-		"extras_organisation_principale": org.principale,
-		"metadata_created":               FormatTime(created),
-		"metadata_modified":              FormatTime(modified),
-		"relationships_as_object":        []any{},
-		"relationships_as_subject":       []any{},
-		"isopen":                         false,
-		"url":                            "",
-		"extras":                         []any{},
-	}
+	pkg := make(map[string]any, 48)
+	pkg["id"] = id
+	pkg["name"] = name
+	pkg["title"] = title
+	pkg["type"] = "dataset"
+	pkg["state"] = "active"
+	pkg["private"] = o.PrivateShare > 0 && g.chance(o.PrivateShare)
+	pkg["version"] = nil
+	pkg["maintainer"] = nil
+	pkg["maintainer_email"] = nil
+	pkg["creator_user_id"] = uuidFrom("user:" + org.name)
+	pkg["owner_org"] = orgDict["id"]
+	pkg["organization"] = orgDict
+	pkg["extras_organisation_principale"] = org.principale
+	pkg["metadata_created"] = FormatTime(created)
+	pkg["metadata_modified"] = FormatTime(modified)
+	pkg["relationships_as_object"] = []any{}
+	pkg["relationships_as_subject"] = []any{}
+	pkg["isopen"] = false
+	pkg["url"] = ""
+	pkg["extras"] = []any{}
 
 	// Description: mostly a few sentences, some short or empty.
 	switch x := g.r.Float64(); {
@@ -428,7 +427,7 @@ func (g gen) resource(o GenOptions, pkgID string, sub subject, pos int, created,
 		rtype = ""
 	}
 
-	path := fmt.Sprintf("%s/%s.%s", rid, slug(sub.title), ext)
+	path := rid + "/" + subjectSlugs[sub.title] + "." + ext
 	url := ""
 	switch x := g.r.Float64(); {
 	case x < 0.03:
@@ -458,23 +457,22 @@ func (g gen) resource(o GenOptions, pkgID string, sub subject, pos int, created,
 	}
 
 	rcreated := created.Add(time.Duration(g.r.Int64N(int64(modified.Sub(created)) + 1))).Truncate(time.Microsecond)
-	r := map[string]any{
-		"id":                rid,
-		"package_id":        pkgID,
-		"position":          pos,
-		"name":              name,
-		"format":            declared,
-		"url":               url,
-		"url_type":          nil,
-		"state":             "active",
-		"created":           FormatTime(rcreated),
-		"last_modified":     nil,
-		"metadata_modified": FormatTime(modified),
-		"hash":              "",
-		"cache_url":         nil,
-		"mimetype_inner":    nil,
-		"datastore_active":  upper == "CSV" && g.chance(0.5),
-	}
+	r := make(map[string]any, 32)
+	r["id"] = rid
+	r["package_id"] = pkgID
+	r["position"] = pos
+	r["name"] = name
+	r["format"] = declared
+	r["url"] = url
+	r["url_type"] = nil
+	r["state"] = "active"
+	r["created"] = FormatTime(rcreated)
+	r["last_modified"] = nil
+	r["metadata_modified"] = FormatTime(modified)
+	r["hash"] = ""
+	r["cache_url"] = nil
+	r["mimetype_inner"] = nil
+	r["datastore_active"] = upper == "CSV" && g.chance(0.5)
 	if g.chance(0.5) {
 		r["url_type"] = "upload"
 	}
@@ -528,6 +526,15 @@ func (g gen) resource(o GenOptions, pkgID string, sub subject, pos int, created,
 	}
 	return r
 }
+
+// subjectSlugs caches slug(title) of every subject.
+var subjectSlugs = func() map[string]string {
+	m := make(map[string]string, len(subjects))
+	for _, s := range subjects {
+		m[s.title] = slug(s.title)
+	}
+	return m
+}()
 
 // lowerFirst lower-cases the first letter of s.
 func lowerFirst(s string) string {
