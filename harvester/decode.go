@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vigie-audit/vigie"
 )
@@ -16,6 +17,29 @@ import (
 // text is a field that may be a string, a {"fr":…,"en":…} dict, a number
 // or null.
 type text map[string]string
+
+// plainString returns the value of a JSON string without escapes cheaply;
+// ok is false for anything else.
+func plainString(raw []byte) (string, bool) {
+	n := len(raw)
+	if n < 2 || raw[0] != '"' || raw[n-1] != '"' {
+		return "", false
+	}
+	body := raw[1 : n-1]
+	if bytes.IndexByte(body, '\\') >= 0 || bytes.IndexByte(body, '"') >= 0 || !utf8.Valid(body) {
+		return "", false
+	}
+	return string(body), true
+}
+
+// str reads a JSON value as one string (see textOf).
+func str(raw json.RawMessage) string {
+	raw = bytes.TrimSpace(raw)
+	if s, ok := plainString(raw); ok {
+		return s
+	}
+	return textOf(raw).best()
+}
 
 // textOf reads a JSON value as text; "" is the untranslated value.
 func textOf(raw json.RawMessage) text {
@@ -25,6 +49,9 @@ func textOf(raw json.RawMessage) text {
 	}
 	switch raw[0] {
 	case '"':
+		if s, ok := plainString(raw); ok {
+			return text{"": s}
+		}
 		var s string
 		if json.Unmarshal(raw, &s) == nil {
 			return text{"": s}
@@ -64,8 +91,6 @@ func (t text) best() string {
 	return ""
 }
 
-func str(raw json.RawMessage) string { return textOf(raw).best() }
-
 // fieldString is a custom field's value as stored in Extras: strings as is,
 // other values JSON-encoded, null and empty skipped.
 func fieldString(raw json.RawMessage) (string, bool) {
@@ -74,10 +99,16 @@ func fieldString(raw json.RawMessage) (string, bool) {
 		return "", false
 	}
 	if raw[0] == '"' {
+		if s, ok := plainString(raw); ok {
+			return s, s != ""
+		}
 		var s string
 		if json.Unmarshal(raw, &s) == nil {
 			return s, s != ""
 		}
+	}
+	if raw[0] != '{' && raw[0] != '[' {
+		return string(raw), true // numbers and booleans are already compact
 	}
 	var buf bytes.Buffer
 	if json.Compact(&buf, raw) == nil {
@@ -161,8 +192,19 @@ var ErrNotPackage = errors.New("not a CKAN package dict")
 // Extras, non-string values JSON-encoded) and naive timestamps (read as UTC).
 // A package without an id (a package_create input) is keyed by its name.
 func DecodePackage(raw json.RawMessage) (vigie.Dataset, error) {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil {
+	if !json.Valid(raw) {
+		return vigie.Dataset{}, fmt.Errorf("%w: invalid JSON", ErrNotPackage)
+	}
+	return decodeValid(raw)
+}
+
+// decodeValid is DecodePackage for JSON already known to be valid.
+func decodeValid(raw json.RawMessage) (vigie.Dataset, error) {
+	if !isObject(raw) {
+		return vigie.Dataset{}, fmt.Errorf("%w: not an object", ErrNotPackage)
+	}
+	m, err := fields(raw)
+	if err != nil {
 		return vigie.Dataset{}, fmt.Errorf("%w: %v", ErrNotPackage, err)
 	}
 	d := vigie.Dataset{
@@ -219,14 +261,23 @@ func DecodePackage(raw json.RawMessage) (vigie.Dataset, error) {
 	d.Groups = names(m["groups"], "name", "id")
 
 	d.Extras = map[string]string{}
-	var extras []map[string]json.RawMessage
-	if json.Unmarshal(m["extras"], &extras) == nil {
-		for _, e := range extras {
-			k := str(e["key"])
-			if v, ok := fieldString(e["value"]); ok && k != "" {
-				d.Extras[k] = v
+	if ex := m["extras"]; isArray(ex) {
+		_ = eachElem(ex, func(_ int, e json.RawMessage) error {
+			var k string
+			var v json.RawMessage
+			_ = eachField(e, func(key string, val json.RawMessage) {
+				switch key {
+				case "key":
+					k = str(val)
+				case "value":
+					v = val
+				}
+			})
+			if s, ok := fieldString(v); ok && k != "" {
+				d.Extras[k] = s
 			}
-		}
+			return nil
+		})
 	}
 	for k, v := range m {
 		if knownPackageKey[k] || ignored[k] {
@@ -240,17 +291,19 @@ func DecodePackage(raw json.RawMessage) (vigie.Dataset, error) {
 		d.Extras = nil
 	}
 
-	var res []json.RawMessage
-	if err := json.Unmarshal(m["resources"], &res); err != nil && len(m["resources"]) > 0 && string(m["resources"]) != "null" {
-		return vigie.Dataset{}, fmt.Errorf("package %s: resources is not a list", d.ID)
-	}
-	d.Resources = make([]vigie.Resource, 0, len(res))
-	for i, r := range res {
-		rr, err := decodeResource(r, i)
+	d.Resources = []vigie.Resource{}
+	if r := bytes.TrimSpace(m["resources"]); len(r) > 0 && string(r) != "null" {
+		err := eachElem(r, func(i int, rr json.RawMessage) error {
+			rm, err := fields(rr)
+			if err != nil {
+				return err
+			}
+			d.Resources = append(d.Resources, decodeResource(rm, i))
+			return nil
+		})
 		if err != nil {
-			return vigie.Dataset{}, fmt.Errorf("package %s: resource %d: %w", d.ID, i, err)
+			return vigie.Dataset{}, fmt.Errorf("package %s: resources is not a list of objects", d.ID)
 		}
-		d.Resources = append(d.Resources, rr)
 	}
 	return d, nil
 }
@@ -269,11 +322,7 @@ var knownResourceKey = map[string]bool{
 	"name_translated": true, "description_translated": true,
 }
 
-func decodeResource(raw json.RawMessage, pos int) (vigie.Resource, error) {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return vigie.Resource{}, errors.New("not an object")
-	}
+func decodeResource(m map[string]json.RawMessage, pos int) vigie.Resource {
 	r := vigie.Resource{
 		ID:           str(m["id"]),
 		Position:     pos,
@@ -299,7 +348,7 @@ func decodeResource(raw json.RawMessage, pos int) (vigie.Resource, error) {
 			r.Extras[k] = s
 		}
 	}
-	return r, nil
+	return r
 }
 
 // mergeText prefers a's translations and fills gaps from b.
@@ -335,15 +384,13 @@ func boolOf(raw json.RawMessage) (bool, bool) {
 // names reads a list of dicts (or strings) into their names.
 func names(raw json.RawMessage, keys ...string) []string {
 	out := []string{}
-	var l []json.RawMessage
-	if json.Unmarshal(raw, &l) != nil {
+	if !isArray(raw) {
 		return out
 	}
-	for _, v := range l {
+	_ = eachElem(raw, func(_ int, v json.RawMessage) error {
 		var s string
-		if len(v) > 0 && v[0] == '{' {
-			var m map[string]json.RawMessage
-			if json.Unmarshal(v, &m) == nil {
+		if isObject(v) {
+			if m, err := fields(v); err == nil {
 				for _, k := range keys {
 					if s = str(m[k]); s != "" {
 						break
@@ -356,7 +403,8 @@ func names(raw json.RawMessage, keys ...string) []string {
 		if s != "" {
 			out = append(out, s)
 		}
-	}
+		return nil
+	})
 	return out
 }
 

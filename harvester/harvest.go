@@ -243,9 +243,27 @@ func (h *harvest) search(ctx context.Context, v url.Values) (*searchResult, erro
 	if err != nil {
 		return nil, fmt.Errorf("package_search (start %s): %w", orZero(v.Get("start")), err)
 	}
+	// raw was validated with its envelope: split it without decoding again
 	var sr searchResult
-	if err := json.Unmarshal(raw, &sr); err != nil {
-		return nil, fmt.Errorf("package_search: result is not a search result: %v", err)
+	var countRaw json.RawMessage
+	err = eachField(raw, func(k string, v json.RawMessage) {
+		switch k {
+		case "count":
+			countRaw = v
+		case "results":
+			if isArray(v) {
+				_ = eachElem(v, func(_ int, e json.RawMessage) error {
+					sr.Results = append(sr.Results, e)
+					return nil
+				})
+			}
+		}
+	})
+	if err == nil {
+		err = json.Unmarshal(countRaw, &sr.Count)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("package_search: result is not a search result (no count)")
 	}
 	return &sr, nil
 }
@@ -286,6 +304,11 @@ func (h *harvest) pages(ctx context.Context, fq, sort, fl string, fn func(sr *se
 		if start > 0 && key == prev {
 			return fmt.Errorf("package_search at start %d: %w; vigie cannot list this portal", start, ErrPagingIgnored)
 		}
+		// A portal may grow during a pass, but not to twice its count: one
+		// that keeps paging past that would be harvested for ever.
+		if start >= 2*sr.Count+h.o.Rows {
+			return fmt.Errorf("package_search at start %d: the portal keeps returning datasets past its count of %d; vigie cannot list this portal", start, sr.Count)
+		}
 		prev = key
 		if err := fn(sr); err != nil {
 			return err
@@ -311,7 +334,7 @@ func pageKey(res []json.RawMessage) string {
 func (h *harvest) savePage(ctx context.Context, seen map[string]struct{}, results []json.RawMessage) error {
 	ds := make([]vigie.Dataset, 0, len(results))
 	for _, r := range results {
-		d, err := DecodePackage(r)
+		d, err := decodeValid(r)
 		if err != nil {
 			return fmt.Errorf("decode a package_search result: %w", err)
 		}

@@ -4,10 +4,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
+	"io"
+	"sort"
 	"strings"
 	"time"
 
@@ -44,12 +48,97 @@ func Frequency(d *vigie.Dataset) string {
 	return ""
 }
 
-// ContentHash is the hash of a dataset's normalised content; two harvests of
-// an unedited dataset give the same hash whatever the API call that returned it.
+// ContentHash is the hash of a dataset's normalised content (not its raw
+// JSON); two harvests of an unedited dataset give the same hash whatever the
+// API call that returned it.
 func ContentHash(d *vigie.Dataset) string {
-	b, _ := json.Marshal(d) // Raw is not marshalled
-	sum := sha256.Sum256(b)
+	h := contentHasher{h: sha256.New()}
+	h.str(d.ID, d.Name, d.Title, d.TitleEN, d.Notes, d.Organization, d.OrganizationTitle, d.LicenseID, d.LicenseTitle,
+		d.LicenseURL, d.CKANState, d.Type, d.Author, d.AuthorEmail, d.Maintainer, d.MaintainerEmail, d.URL, d.Version)
+	h.boolPtr(d.IsOpen)
+	h.boolPtr(&d.Private)
+	h.time(d.MetadataCreated)
+	h.time(d.MetadataModified)
+	h.list(d.Tags)
+	h.list(d.Groups)
+	h.dict(d.Extras)
+	h.int(int64(len(d.Resources)))
+	for i := range d.Resources {
+		r := &d.Resources[i]
+		h.str(r.ID, r.Name, r.Description, r.Format, r.Mimetype, r.URL, r.ResourceType, r.URLType)
+		if r.Size != nil {
+			h.int(*r.Size)
+		} else {
+			h.int(-1)
+		}
+		h.timePtr(r.Created)
+		h.timePtr(r.LastModified)
+		h.dict(r.Extras)
+	}
+	sum := h.h.Sum(nil)
 	return hex.EncodeToString(sum[:16])
+}
+
+// contentHasher feeds length-prefixed fields to a hash, so that no two
+// different datasets write the same byte stream.
+type contentHasher struct {
+	h   hash.Hash
+	buf [binary.MaxVarintLen64]byte
+}
+
+func (c *contentHasher) int(n int64) {
+	c.h.Write(c.buf[:binary.PutVarint(c.buf[:], n)])
+}
+
+func (c *contentHasher) str(ss ...string) {
+	for _, s := range ss {
+		c.int(int64(len(s)))
+		io.WriteString(c.h, s)
+	}
+}
+
+func (c *contentHasher) boolPtr(b *bool) {
+	switch {
+	case b == nil:
+		c.int(-1)
+	case *b:
+		c.int(1)
+	default:
+		c.int(0)
+	}
+}
+
+func (c *contentHasher) time(t time.Time) {
+	if t.IsZero() {
+		c.int(-1)
+		return
+	}
+	c.int(t.UnixNano())
+}
+
+func (c *contentHasher) timePtr(t *time.Time) {
+	if t == nil {
+		c.int(-1)
+		return
+	}
+	c.time(*t)
+}
+
+func (c *contentHasher) list(l []string) {
+	c.int(int64(len(l)))
+	c.str(l...)
+}
+
+func (c *contentHasher) dict(m map[string]string) {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	c.int(int64(len(keys)))
+	for _, k := range keys {
+		c.str(k, m[k])
+	}
 }
 
 const datasetUpsertSQL = `INSERT INTO datasets (portal_id, id, name, title, title_en, notes, organization, organization_title,
@@ -115,6 +204,10 @@ func (db *DB) SaveDatasets(ctx context.Context, portalID, runID int64, ds []vigi
 		return c, ctx.Err()
 	}
 	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		// a bigger page cache for this connection: harvests touch many pages
+		if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -32768`); err != nil {
+			return err
+		}
 		s, err := prepareSave(ctx, tx)
 		if err != nil {
 			return err
