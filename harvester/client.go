@@ -91,7 +91,7 @@ func NewClient(base string, o ClientOptions) (*Client, error) {
 	rc.SetTimeout(o.Timeout).
 		SetHeader("User-Agent", o.UserAgent).
 		SetHeader("Accept", "application/json").
-		SetRedirectPolicy(resty.FlexibleRedirectPolicy(5)).
+		SetRedirectPolicy(resty.FlexibleRedirectPolicy(5), sameOriginToken{}).
 		SetLogger(quietLogger{})
 	if o.Token != "" {
 		rc.SetHeader("Authorization", o.Token)
@@ -101,6 +101,21 @@ func NewClient(base string, o ClientOptions) (*Client, error) {
 		lim = rate.NewLimiter(rate.Limit(o.Rate), 1)
 	}
 	return &Client{base: strings.TrimRight(u.String(), "/"), rc: rc, lim: lim, opts: o}, nil
+}
+
+// sameOriginToken keeps the API token from following a redirect to another
+// origin: Go only drops it for another host name, not for another port or a
+// switch from https to http.
+type sameOriginToken struct{}
+
+func (sameOriginToken) Apply(req *http.Request, via []*http.Request) error {
+	if len(via) > 0 {
+		first := via[0].URL
+		if req.URL.Scheme != first.Scheme || req.URL.Host != first.Host {
+			req.Header.Del("Authorization")
+		}
+	}
+	return nil
 }
 
 // Requests is the number of HTTP requests sent so far, retries included.

@@ -1,0 +1,196 @@
+package harvester
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/vigie-audit/vigie"
+)
+
+// fixturePackages returns every package dict found in the real CKAN payloads
+// under testdata/real (package_show results, package_search results, dumps),
+// as raw JSON: the seeds of the decoder fuzz target.
+func fixturePackages(tb testing.TB) []json.RawMessage {
+	tb.Helper()
+	var out []json.RawMessage
+	var walk func(raw json.RawMessage)
+	walk = func(raw json.RawMessage) {
+		raw = bytes.TrimSpace(raw)
+		if len(raw) == 0 {
+			return
+		}
+		switch raw[0] {
+		case '{':
+			var m map[string]json.RawMessage
+			if json.Unmarshal(raw, &m) != nil {
+				return
+			}
+			if _, ok := m["resources"]; ok {
+				if _, named := m["name"]; named {
+					out = append(out, raw)
+					return
+				}
+			}
+			for _, v := range m {
+				walk(v)
+			}
+		case '[':
+			var l []json.RawMessage
+			if json.Unmarshal(raw, &l) != nil {
+				return
+			}
+			for _, v := range l {
+				walk(v)
+			}
+		}
+	}
+	root := filepath.Join("..", "testdata", "real")
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".json") {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		walk(b)
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if len(out) < 10 {
+		tb.Fatalf("only %d package dicts under %s", len(out), root)
+	}
+	return out
+}
+
+// datasetStrings lists every text a decoded dataset carries.
+func datasetStrings(d *vigie.Dataset) []string {
+	s := []string{d.ID, d.Name, d.Title, d.TitleEN, d.Notes, d.Organization, d.OrganizationTitle, d.LicenseID,
+		d.LicenseTitle, d.LicenseURL, d.CKANState, d.Type, d.Author, d.AuthorEmail, d.Maintainer, d.MaintainerEmail, d.URL, d.Version}
+	s = append(s, d.Tags...)
+	s = append(s, d.Groups...)
+	for k, v := range d.Extras {
+		s = append(s, k, v)
+	}
+	for _, r := range d.Resources {
+		s = append(s, r.ID, r.Name, r.Description, r.Format, r.Mimetype, r.URL, r.ResourceType, r.URLType)
+		for k, v := range r.Extras {
+			s = append(s, k, v)
+		}
+	}
+	return s
+}
+
+// FuzzDecodePackage: any package dict a portal sends decodes without panic,
+// keeps its id, numbers its resources in order, gives the same result twice,
+// and turns valid UTF-8 into valid UTF-8.
+func FuzzDecodePackage(f *testing.F) {
+	for _, p := range fixturePackages(f) {
+		f.Add([]byte(p))
+	}
+	for _, s := range []string{
+		`{"id":"a","title":{"fr":"Titre","en":"Title"},"resources":[{"size":"12"},{"size":1e30},{"size":null}]}`,
+		`{"name":"n","title":"caf\u00e9 \ud800","resources":null,"extras":[{"key":"k","value":[1,{"a":null}]}]}`,
+		`{"id":"\u0000","organization":null,"license_id":null,"tags":[{"name":"x"},"y",3],"private":"True"}`,
+		`{"id":["x"],"name":"n","metadata_modified":"2020-02-30T25:61:00","resources":[{"created":"9999-99-99"}]}`,
+		`{"id":"x","resources":"none"}`, `{"id":"x","resources":[1,2]}`, `[]`, `null`, `"id"`, `{}`,
+		"{\"id\":\"x\",\"title\":\"\xff\xfe\",\"notes\":{\"fr\":\"\xc3\"}}",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		d, err := DecodePackage(raw)
+		if err != nil {
+			if strings.ContainsAny(err.Error(), "\r\n") && !bytes.ContainsAny(raw, "\r\n") {
+				t.Fatalf("error spans lines: %v", err)
+			}
+			return
+		}
+		if d.ID == "" {
+			t.Fatal("decoded a package without an id")
+		}
+		var m map[string]json.RawMessage
+		if json.Unmarshal(raw, &m) != nil {
+			t.Fatalf("accepted %q, which is not a JSON object", raw)
+		}
+		var id string
+		if json.Unmarshal(m["id"], &id) == nil && id != "" && d.ID != id {
+			t.Fatalf("id %q decoded as %q", id, d.ID)
+		}
+		var res []json.RawMessage
+		if json.Unmarshal(m["resources"], &res) == nil && len(res) != len(d.Resources) {
+			t.Fatalf("%d resources sent, %d decoded", len(res), len(d.Resources))
+		}
+		for i, r := range d.Resources {
+			if r.Position != i {
+				t.Fatalf("resource %d has position %d", i, r.Position)
+			}
+			if r.Size != nil && *r.Size < 0 {
+				t.Fatalf("resource %d has size %d", i, *r.Size)
+			}
+		}
+		if utf8.Valid(raw) {
+			for _, s := range datasetStrings(&d) {
+				if !utf8.ValidString(s) {
+					t.Fatalf("valid UTF-8 in, invalid out: %q", s)
+				}
+			}
+		}
+		again, err := DecodePackage(raw)
+		if err != nil || !reflect.DeepEqual(d, again) {
+			t.Fatalf("decoding twice differs: %v", err)
+		}
+	})
+}
+
+// FuzzParseEnvelope: whatever a server answers (status, headers, body), the
+// client returns a result or an *APIError, never a panic, and a success
+// result is the envelope's own valid JSON.
+func FuzzParseEnvelope(f *testing.F) {
+	for _, p := range fixturePackages(f)[:5] {
+		f.Add(200, "", []byte(`{"help":"h","success":true,"result":`+string(p)+`}`))
+	}
+	for _, s := range []string{
+		`{"success":false,"error":{"__type":"Search Error","message":"Solr returned an error"}}`,
+		`{"success":false,"error":{"name":["Missing value"],"__type":"Validation Error"}}`,
+		`<html><head><title>502 Bad Gateway</title></head><body><h1>Bad <b>Gateway</b></h1></body></html>`,
+		`"Bad request - Action name not known: x"`, `{"success":true,"result":[`, `{"result":{}}`, ``, `   `,
+		strings.Repeat("[", 20000), `{"success":"yes","result":1}`, "\xef\xbb\xbf{\"success\":true,\"result\":1}",
+	} {
+		f.Add(200, "", []byte(s))
+		f.Add(503, "120", []byte(s))
+	}
+	f.Fuzz(func(t *testing.T, status int, retry string, body []byte) {
+		h := http.Header{}
+		h.Set("Retry-After", retry)
+		res, err := parseEnvelope("package_search", "https://portal.example/api/3/action/package_search", status, h, body)
+		if err != nil {
+			ae, ok := err.(*APIError)
+			if !ok {
+				t.Fatalf("error of type %T: %v", err, err)
+			}
+			if ae.RetryAfter < 0 {
+				t.Fatalf("negative Retry-After %v from %q", ae.RetryAfter, retry)
+			}
+			if ae.Error() == "" {
+				t.Fatal("empty error message")
+			}
+			return
+		}
+		if status >= 300 {
+			t.Fatalf("status %d accepted as success", status)
+		}
+		if len(res) > 0 && !json.Valid(res) {
+			t.Fatalf("success with invalid JSON result %q", res)
+		}
+	})
+}

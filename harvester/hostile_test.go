@@ -1,0 +1,495 @@
+package harvester
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/store"
+)
+
+// Hostile portals: answers of several GiB, endless slow bodies, deeply
+// nested JSON, invalid UTF-8, a count that lies, redirects to another host
+// and gzip bombs. Each must end with a clear error within the configured
+// limits, with bounded memory, and must never forward the token elsewhere.
+
+const hostileToken = "tok-9f8e7d6c5b4a-hostile-secret"
+
+// hostileLimits are the client limits the tests configure.
+var hostileLimits = ClientOptions{
+	Rate:         -1,
+	Timeout:      time.Second,
+	MaxBody:      1 << 20,
+	Retries:      1,
+	RetryBase:    10 * time.Millisecond,
+	MaxRetryWait: 50 * time.Millisecond,
+}
+
+func hostileClient(t *testing.T, base string) *Client {
+	t.Helper()
+	o := hostileLimits
+	o.Token = hostileToken
+	c, err := NewClient(base, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// callWithin runs one action and fails the test if it has not returned
+// after limit: hostile answers must end, not hang. limit is generous.
+func callWithin(t *testing.T, c *Client, limit time.Duration) error {
+	t.Helper()
+	type out struct{ err error }
+	done := make(chan out, 1)
+	go func() {
+		_, err := c.Call(context.Background(), "package_search", nil)
+		done <- out{err}
+	}()
+	select {
+	case o := <-done:
+		if o.err == nil {
+			t.Fatal("a hostile answer was accepted")
+		}
+		t.Logf("error: %v", o.err)
+		if strings.Contains(o.err.Error(), hostileToken) {
+			t.Fatal("the token appears in the error")
+		}
+		return o.err
+	case <-time.After(limit):
+		t.Fatalf("no error after %s: the client hangs on a hostile answer", limit)
+		return nil
+	}
+}
+
+// allocated returns the bytes allocated while fn ran.
+func allocated(fn func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	fn()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// endless streams chunk until the client goes away, counting bytes written.
+func endless(w http.ResponseWriter, r *http.Request, chunk []byte, written *atomic.Int64) {
+	for r.Context().Err() == nil {
+		n, err := w.Write(chunk)
+		written.Add(int64(n))
+		if err != nil {
+			return
+		}
+	}
+}
+
+func TestHostileHugeAnswerIsCapped(t *testing.T) {
+	var written atomic.Int64
+	chunk := bytes.Repeat([]byte(`{"id":"00000000","title":"x"},`), 1<<12)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"help":"","success":true,"result":{"count":1,"results":[`))
+		endless(w, r, chunk, &written) // several GiB if nobody stops reading
+	}))
+	defer srv.Close()
+	c := hostileClient(t, srv.URL)
+	var err error
+	alloc := allocated(func() { err = callWithin(t, c, 30*time.Second) })
+	if !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("error does not say the answer is too large: %v", err)
+	}
+	if c.Requests() != 1 {
+		t.Errorf("an oversized answer was requested %d times; it is not transient", c.Requests())
+	}
+	if alloc > 64<<20 {
+		t.Errorf("%d MiB allocated for a %d MiB cap", alloc>>20, hostileLimits.MaxBody>>20)
+	}
+	srv.CloseClientConnections()
+	if w := written.Load(); w > 256<<20 {
+		t.Errorf("the server managed to send %d MiB", w>>20)
+	}
+}
+
+// gzipBomb is a gzip stream of members that each inflate 16 MiB of zeros:
+// about 16 KiB on the wire per 16 MiB.
+func gzipBomb(t *testing.T) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw.Write([]byte(`{"help":"","success":true,"result":{"count":1,"results":[{"id":"`))
+	zeros := make([]byte, 1<<20)
+	for range 16 {
+		zw.Write(zeros)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestHostileGzipBombIsCappedAfterInflating(t *testing.T) {
+	member := gzipBomb(t)
+	var written atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Encoding", "gzip")
+		// 256 members: 4 GiB once inflated, from about 4 MiB on the wire.
+		for i := 0; i < 256 && r.Context().Err() == nil; i++ {
+			n, err := w.Write(member)
+			written.Add(int64(n))
+			if err != nil {
+				return
+			}
+		}
+	}))
+	defer srv.Close()
+	c := hostileClient(t, srv.URL)
+	var err error
+	alloc := allocated(func() { err = callWithin(t, c, 30*time.Second) })
+	if !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("error does not say the answer is too large: %v", err)
+	}
+	if alloc > 64<<20 {
+		t.Errorf("%d MiB allocated for a %d MiB cap: the inflated size is not capped", alloc>>20, hostileLimits.MaxBody>>20)
+	}
+	t.Logf("server wrote %d KiB of gzip before the client stopped", written.Load()>>10)
+}
+
+func TestHostileSlowEndlessBodyHitsTheTotalTimeout(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"help":"","success":true,"result":{"count":1,"results":[`))
+		w.(http.Flusher).Flush()
+		tick := time.NewTicker(20 * time.Millisecond) // each read well inside the timeout
+		defer tick.Stop()
+		for {
+			select {
+			case <-r.Context().Done():
+				return
+			case <-tick.C:
+				if _, err := w.Write([]byte(" ")); err != nil {
+					return
+				}
+				w.(http.Flusher).Flush()
+			}
+		}
+	}))
+	defer srv.Close()
+	c := hostileClient(t, srv.URL)
+	start := time.Now()
+	// Bound: (1 + Retries) × Timeout + the retry wait, with a wide margin.
+	err := callWithin(t, c, 30*time.Second)
+	if !strings.Contains(err.Error(), "timeout") {
+		t.Errorf("error does not say the portal timed out: %v", err)
+	}
+	if c.Requests() != 1+hostileLimits.Retries {
+		t.Errorf("%d requests; want 1 + %d retries", c.Requests(), hostileLimits.Retries)
+	}
+	t.Logf("ended after %v", time.Since(start).Round(10*time.Millisecond))
+}
+
+func TestHostileDeeplyNestedJSON(t *testing.T) {
+	deep := strings.Repeat("[", 100_000)
+	for name, body := range map[string]string{
+		"bare":            deep,
+		"in the envelope": `{"help":"","success":true,"result":` + deep,
+		"closed":          `{"help":"","success":true,"result":{"count":1,"results":[{"id":"a","extras":` + deep + strings.Repeat("]", 100_000) + `}]}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.Write([]byte(body))
+			}))
+			defer srv.Close()
+			c := hostileClient(t, srv.URL)
+			callWithin(t, c, 30*time.Second)
+		})
+	}
+	// The decoder itself, given a package nested past any sane depth.
+	pkg := `{"id":"a","extras":[{"key":"k","value":` + deep + strings.Repeat("]", 100_000) + `}]}`
+	if _, err := DecodePackage(json.RawMessage(pkg)); err == nil {
+		t.Log("a 100k-deep package decoded without error")
+	}
+}
+
+// miniPortal is a small CKAN action API whose package_search answers can lie.
+type miniPortal struct {
+	mu        sync.Mutex
+	packages  []string // raw package dicts
+	count     int      // what package_search claims; -1 means len(packages)
+	endless   bool     // every page holds fresh datasets, for ever
+	searches  int
+	authSeen  []string
+	statusRaw string
+}
+
+func (m *miniPortal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if a := r.Header.Get("Authorization"); a != "" {
+		m.authSeen = append(m.authSeen, a)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	ok := func(result string) { fmt.Fprintf(w, `{"help":"","success":true,"result":%s}`, result) }
+	switch strings.TrimPrefix(r.URL.Path, "/api/3/action/") {
+	case "status_show":
+		ok(`{"site_title":"Hostile","ckan_version":"2.10.4","extensions":["scheming_datasets"]}`)
+	case "organization_list":
+		ok(`[]`)
+	case "package_search":
+		m.searches++
+		q := r.URL.Query()
+		rows, _ := strconv.Atoi(q.Get("rows"))
+		start, _ := strconv.Atoi(q.Get("start"))
+		count := m.count
+		if count < 0 {
+			count = len(m.packages)
+		}
+		var page []string
+		switch {
+		case m.endless:
+			for i := range rows {
+				page = append(page, fmt.Sprintf(`{"id":"endless-%09d","name":"endless-%09d","title":"x","resources":[]}`, start+i, start+i))
+			}
+		case start < len(m.packages):
+			page = m.packages[start:min(len(m.packages), start+max(rows, 0))]
+		}
+		if q.Get("fl") == "id" {
+			for i, p := range page {
+				var x struct{ ID string }
+				json.Unmarshal([]byte(p), &x)
+				page[i] = `{"id":"` + x.ID + `"}`
+			}
+		}
+		ok(fmt.Sprintf(`{"count":%d,"results":[%s]}`, count, strings.Join(page, ",")))
+	case "package_show":
+		for _, p := range m.packages {
+			if strings.Contains(p, `"id":"`+r.URL.Query().Get("id")+`"`) {
+				ok(p)
+				return
+			}
+		}
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, `{"help":"","success":false,"error":{"__type":"Not Found Error","message":"Not found"}}`)
+	default:
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprint(w, `"Bad request - Action name not known"`)
+	}
+}
+
+func miniPackage(id, title string) string {
+	return `{"id":"` + id + `","name":"` + id + `","title":"` + title + `","metadata_modified":"2026-11-01T00:00:00","resources":[{"id":"r-` + id + `","url":"https://files.example/` + id + `.csv","format":"CSV"}]}`
+}
+
+func hostileHarvest(t *testing.T, db *store.DB, base string, full bool) (*Result, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	portal, err := db.EnsurePortal(ctx, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := hostileLimits
+	o.Timeout = 10 * time.Second
+	o.MaxBody = 16 << 20
+	c, err := NewClient(base, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Harvest(ctx, c, db, portal, Options{Full: full, Rows: 100})
+	if ctx.Err() != nil {
+		t.Fatal("the harvest did not end within a minute")
+	}
+	return res, err
+}
+
+func openHostileDB(t *testing.T) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "vigie.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestHostileInvalidUTF8TitlesAreStoredAsValidText(t *testing.T) {
+	mp := &miniPortal{count: -1}
+	mp.packages = []string{
+		miniPackage("bad-bytes", "caf\xe9 \xff\xfe\xc3"),
+		miniPackage("lone-surrogate", `caf\u00e9 \ud800\udfff\ud800`),
+		miniPackage("nul", `a\u0000b`),
+	}
+	srv := httptest.NewServer(mp)
+	defer srv.Close()
+	db := openHostileDB(t)
+	res, err := hostileHarvest(t, db, srv.URL, true)
+	if err != nil {
+		t.Fatalf("harvest of a portal with bad titles: %v", err)
+	}
+	if res.Fetched != 3 {
+		t.Fatalf("fetched %d datasets, want 3", res.Fetched)
+	}
+	portal, _ := db.Portal(context.Background(), srv.URL)
+	n := 0
+	err = db.EachDataset(context.Background(), portal.ID, store.DatasetFilter{}, func(d *vigie.Dataset) error {
+		n++
+		if !utf8.ValidString(d.Title) {
+			t.Errorf("%s: stored title is not valid UTF-8: %q", d.ID, d.Title)
+		}
+		if d.ID != "nul" && !strings.ContainsRune(d.Title, utf8.RuneError) {
+			t.Errorf("%s: bad bytes vanished instead of becoming U+FFFD: %q", d.ID, d.Title)
+		}
+		return nil
+	})
+	if err != nil || n != 3 {
+		t.Fatalf("%d datasets read back: %v", n, err)
+	}
+}
+
+func TestHostileLyingCountMarksNothingDeleted(t *testing.T) {
+	mp := &miniPortal{count: -1}
+	for i := range 5 {
+		mp.packages = append(mp.packages, miniPackage(fmt.Sprintf("ds-%d", i), "Jeu "+strconv.Itoa(i)))
+	}
+	srv := httptest.NewServer(mp)
+	defer srv.Close()
+	db := openHostileDB(t)
+	if _, err := hostileHarvest(t, db, srv.URL, true); err != nil {
+		t.Fatalf("honest harvest: %v", err)
+	}
+
+	// Now the portal claims 10,000 datasets and returns 3.
+	mp.mu.Lock()
+	mp.count, mp.packages, mp.searches = 10_000, mp.packages[:3], 0
+	mp.mu.Unlock()
+	for pass := range 2 { // two passes: deletion needs two complete ones
+		res, err := hostileHarvest(t, db, srv.URL, true)
+		if err == nil && res.ListingComplete {
+			t.Fatalf("pass %d: a listing of 3 of 10,000 called complete", pass)
+		}
+		if res != nil && (res.Missing != 0 || res.Deleted != 0) {
+			t.Fatalf("pass %d: %d missing, %d deleted from an incomplete listing", pass, res.Missing, res.Deleted)
+		}
+		t.Logf("pass %d: err=%v expected=%d fetched=%d", pass, err, res.Expected, res.Fetched)
+	}
+	if mp.searches > 20 {
+		t.Errorf("%d package_search calls for 3 datasets: the harvest loops on the count", mp.searches)
+	}
+	portal, _ := db.Portal(context.Background(), srv.URL)
+	active, err := db.CountDatasets(context.Background(), portal.ID, store.HarvestOptions{}, vigie.StateActive)
+	if err != nil || active != 5 {
+		t.Fatalf("%d active datasets after a lying count, want all 5: %v", active, err)
+	}
+}
+
+func TestHostileEndlessPagingEnds(t *testing.T) {
+	mp := &miniPortal{count: 3, endless: true}
+	srv := httptest.NewServer(mp)
+	defer srv.Close()
+	db := openHostileDB(t)
+	_, err := hostileHarvest(t, db, srv.URL, true)
+	if err == nil {
+		t.Fatal("a portal that never stops paging past its count of 3 was harvested to the end")
+	}
+	t.Logf("error: %v", err)
+	if mp.searches > 50 {
+		t.Errorf("%d package_search calls before giving up on a count of 3", mp.searches)
+	}
+	runs, rerr := db.HarvestRuns(context.Background(), mustPortalID(t, db, srv.URL), 1)
+	if rerr != nil || len(runs) != 1 || runs[0].Status == store.RunComplete {
+		t.Fatalf("the run is not marked failed: %+v %v", runs, rerr)
+	}
+}
+
+func mustPortalID(t *testing.T, db *store.DB, u string) int64 {
+	t.Helper()
+	p, err := db.Portal(context.Background(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.ID
+}
+
+// redirectServers start the API a portal redirects to, on another host name
+// (localhost against 127.0.0.1), recording the Authorization headers it sees.
+func TestHostileRedirectToAnotherHostDropsTheToken(t *testing.T) {
+	other := &miniPortal{count: -1, packages: []string{miniPackage("elsewhere", "Ailleurs")}}
+	ln, err := net.Listen("tcp", "localhost:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherSrv := httptest.NewUnstartedServer(other)
+	otherSrv.Listener.Close()
+	otherSrv.Listener = ln
+	otherSrv.Start()
+	defer otherSrv.Close()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	otherURL := "http://localhost:" + port
+
+	for _, target := range []struct{ name, base string }{
+		{"another host name", otherURL},
+		{"another port on the same host", strings.Replace(otherURL, "localhost", "127.0.0.1", 1)},
+	} {
+		t.Run(target.name, func(t *testing.T) {
+			other.mu.Lock()
+			other.authSeen = nil
+			other.mu.Unlock()
+			var authAtOrigin atomic.Int64
+			origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Header.Get("Authorization") == hostileToken {
+					authAtOrigin.Add(1)
+				}
+				http.Redirect(w, r, target.base+r.URL.RequestURI(), http.StatusFound)
+			}))
+			defer origin.Close()
+			c := hostileClient(t, origin.URL)
+			_, err := c.Call(context.Background(), "status_show", nil)
+			t.Logf("call through the redirect: %v", err)
+			if authAtOrigin.Load() == 0 {
+				t.Fatal("the token was not sent to the portal itself")
+			}
+			other.mu.Lock()
+			defer other.mu.Unlock()
+			for _, a := range other.authSeen {
+				if strings.Contains(a, hostileToken) {
+					t.Fatalf("the token was forwarded to %s after a redirect", target.base)
+				}
+			}
+			if err != nil && strings.Contains(err.Error(), hostileToken) {
+				t.Fatal("the token appears in the error")
+			}
+		})
+	}
+}
+
+// TestHostileErrorsNameNoToken: a portal that echoes the request (token
+// included) in its error page gets its echo scrubbed.
+func TestHostileEchoedTokenIsScrubbed(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprintf(w, `{"help":"","success":false,"error":{"__type":"Authorization Error","message":"bad key %s"}}`, r.Header.Get("Authorization"))
+	}))
+	defer srv.Close()
+	err := callWithin(t, hostileClient(t, srv.URL), 30*time.Second)
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.Status != http.StatusForbidden {
+		t.Fatalf("want the 403 as an APIError, got %v", err)
+	}
+}
