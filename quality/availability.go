@@ -12,15 +12,15 @@ import (
 // not failures. Broken, invalid and blocked (non-public address) links count
 // as failures, and so do failing links (not yet confirmed broken), with a
 // warning. With no assessable link the score is unknown (nil).
-func (r *run) availability() *float64 {
+func (r *run) availability() opt {
 	if len(r.d.Resources) == 0 {
-		return nil
+		return none
 	}
 	if len(r.links) == 0 {
 		r.add(vigie.Finding{Rule: "LINK-NOT-CHECKED", Dimension: vigie.DimAvailability, Severity: vigie.SevInfo,
 			Message: tx("Les liens n'ont pas encore été vérifiés : disponibilité inconnue.", "Links have not been checked yet: availability is unknown."),
 			Hint:    tx("Lancez « vigie links » puis « vigie score ».", "Run \"vigie links\" then \"vigie score\".")})
-		return nil
+		return none
 	}
 	type fail struct {
 		x    *vigie.Resource
@@ -74,7 +74,7 @@ func (r *run) availability() *float64 {
 			Hint:    tx("Relancez « vigie links ».", "Run \"vigie links\" again.")})
 	}
 	if assessed == 0 {
-		return nil
+		return none
 	}
 	raw := make([]float64, len(fails))
 	for i := range fails {

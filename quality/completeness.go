@@ -72,7 +72,7 @@ func CheckNames() []string {
 // points; a resource check's points are shared equally by the resources it
 // applies to. Points are then scaled so the applicable checks total 100, and
 // each finding carries exactly the scaled points it cost.
-func (r *run) completeness() *float64 {
+func (r *run) completeness() opt {
 	var total float64
 	all := r.losses[:0]
 	defer func() { r.losses = all[:0] }()
@@ -113,7 +113,7 @@ func (r *run) completeness() *float64 {
 		}
 	}
 	if total == 0 {
-		return nil
+		return none
 	}
 	scale := 100 / total
 	raw := make([]float64, len(all))
@@ -350,19 +350,16 @@ func checkTemporal(r *run, c Check) (bool, []loss) {
 
 // validTemporal accepts "YYYY-MM-DD / YYYY-MM-DD" (start ≤ end) or one date.
 func validTemporal(v string) bool {
-	parts := strings.Split(v, "/")
-	if len(parts) > 2 {
+	a, b, two := strings.Cut(v, "/")
+	start, err := time.Parse("2006-01-02", strings.TrimSpace(a))
+	if err != nil {
 		return false
 	}
-	var ds []time.Time
-	for _, p := range parts {
-		t, err := time.Parse("2006-01-02", strings.TrimSpace(p))
-		if err != nil {
-			return false
-		}
-		ds = append(ds, t)
+	if !two {
+		return true
 	}
-	return len(ds) == 1 || !ds[1].Before(ds[0])
+	end, err := time.Parse("2006-01-02", strings.TrimSpace(b))
+	return err == nil && !end.Before(start)
 }
 
 func checkMethodology(r *run, c Check) (bool, []loss) {

@@ -95,7 +95,7 @@ var frequencyDays = []struct {
 }
 
 // nearestFrequency picks the normalised frequency closest to an interval
-// (on a log scale), never one shorter than the interval by more than a day.
+// (on a log scale).
 func nearestFrequency(days float64) string {
 	best, bestD := "", math.Inf(1)
 	for _, f := range frequencyDays {
@@ -203,7 +203,7 @@ var frequencyLabel = map[string]vigie.Text{
 	"irregular": {FR: "irrégulière", EN: "irregular"}, "asNeeded": {FR: "au besoin", EN: "as needed"}, "notPlanned": {FR: "non planifiée", EN: "not planned"},
 }
 
-func (r *run) freshness() *float64 {
+func (r *run) freshness() opt {
 	a := r.out
 	norm, raw := r.declaredFrequency()
 	a.Frequency = norm
@@ -215,26 +215,26 @@ func (r *run) freshness() *float64 {
 		r.add(vigie.Finding{Rule: "FRESH-NO-FREQUENCY", Dimension: vigie.DimFreshness, Severity: vigie.SevInfo,
 			Message: tx("Aucune fréquence de mise à jour n'est déclarée : la fraîcheur ne peut pas être évaluée.", "No update frequency is declared: freshness cannot be assessed."),
 			Hint:    tx("Déclarez la fréquence de mise à jour prévue.", "Declare the planned update frequency.")})
-		return nil
+		return none
 	case norm == "":
 		a.FreshnessStatus = vigie.FreshUnknown
 		r.add(vigie.Finding{Rule: "FRESH-FREQUENCY-UNKNOWN", Dimension: vigie.DimFreshness, Severity: vigie.SevInfo,
 			Message: tx("La fréquence déclarée « %s » n'est pas reconnue : la fraîcheur ne peut pas être évaluée.", "Declared frequency %q is not recognised: freshness cannot be assessed.", raw),
 			Hint:    tx("Utilisez une valeur du vocabulaire (annual, monthly, asNeeded…).", "Use a value from the vocabulary (annual, monthly, asNeeded…).")})
-		return nil
+		return none
 	case notScheduled[norm]:
 		a.FreshnessStatus = vigie.FreshNotApplicable
 		r.add(vigie.Finding{Rule: "FRESH-NOT-SCHEDULED", Dimension: vigie.DimFreshness, Severity: vigie.SevInfo,
 			Message: vigie.Text{FR: "La fréquence déclarée est « " + frequencyLabel[norm].FR + " » : aucune échéance de mise à jour à vérifier.",
 				EN: "The declared frequency is \"" + frequencyLabel[norm].EN + "\": there is no update deadline to check."},
 			Hint: tx("Si les données suivent un calendrier, déclarez-le pour que leur fraîcheur soit suivie.", "If the data follow a schedule, declare it so their freshness is tracked.")})
-		return nil
+		return none
 	case kind == "":
 		a.FreshnessStatus = vigie.FreshUnknown
 		r.add(vigie.Finding{Rule: "FRESH-NO-DATE", Dimension: vigie.DimFreshness, Severity: vigie.SevInfo,
 			Message: tx("Aucune date de mise à jour n'est connue : la fraîcheur ne peut pas être évaluée.", "No update date is known: freshness cannot be assessed."),
 			Hint:    tx("Vérifiez que le portail renseigne les dates des ressources.", "Check that the portal fills in the resources' dates.")})
-		return nil
+		return none
 	}
 	th, ok := r.p.thresholds[norm]
 	if !ok {
@@ -242,7 +242,7 @@ func (r *run) freshness() *float64 {
 		r.add(vigie.Finding{Rule: "FRESH-NO-THRESHOLD", Dimension: vigie.DimFreshness, Severity: vigie.SevInfo,
 			Message: tx("Le profil ne fixe pas de délai pour la fréquence « %s ».", "The profile sets no deadline for frequency %q.", norm),
 			Hint:    tx("Ajoutez cette fréquence aux seuils du profil.", "Add this frequency to the profile's thresholds.")})
-		return nil
+		return none
 	}
 	age := r.now.Sub(when)
 	if age < 0 {

@@ -48,7 +48,7 @@ func starsOf(format, urlFmt string, lr *vigie.LinkResult) ResourceStars {
 
 // openness gives the dataset its best resource's stars (0 when the licence
 // is not open) and sets the open-format and machine-readable flags.
-func (r *run) openness() *float64 {
+func (r *run) openness() opt {
 	a := r.out
 	open, known := LicenceOpen(r.d.LicenseID, r.d.IsOpen)
 	a.OpenLicence = open
@@ -71,7 +71,7 @@ func (r *run) openness() *float64 {
 		}
 	}
 	table := r.p.Openness.ScoreByStars
-	lost := func(stars int, rule, sevr, resID string, msg, hint vigie.Text) *float64 {
+	lost := func(stars int, rule, sevr, resID string, msg, hint vigie.Text) opt {
 		a.Stars = stars
 		v := table[stars]
 		cents := int(math.Round((100 - v) * 100))

@@ -70,12 +70,21 @@ func Score(d *vigie.Dataset, links map[string]vigie.LinkResult, p *Profile, now 
 		ri.urlFmt, ri.ext = urlFormat(x.URL)
 		ri.link, ri.hasLink = links[x.URL]
 	}
-	a.Scores.Completeness = r.completeness()
-	a.Scores.Freshness = r.freshness()
-	a.Scores.Openness = r.openness()
-	a.Scores.Availability = r.availability()
+	// The five scores share one allocation.
+	vals := new([5]float64)
+	keep := func(i int, v opt) *float64 {
+		if !v.ok {
+			return nil
+		}
+		vals[i] = v.v
+		return &vals[i]
+	}
+	a.Scores.Completeness = keep(0, r.completeness())
+	a.Scores.Freshness = keep(1, r.freshness())
+	a.Scores.Openness = keep(2, r.openness())
+	a.Scores.Availability = keep(3, r.availability())
 	a.MQA = r.mqa()
-	a.Scores.Overall = r.overall()
+	a.Scores.Overall = keep(4, r.overall())
 	r.d, r.links, r.p, r.out = nil, nil, nil, nil
 	runPool.Put(r)
 	return a
@@ -84,7 +93,7 @@ func Score(d *vigie.Dataset, links map[string]vigie.LinkResult, p *Profile, now 
 func (r *run) add(f vigie.Finding) { r.out.Findings = append(r.out.Findings, f) }
 
 // overall is the weighted mean of the known dimensions; nil when none is known.
-func (r *run) overall() *float64 {
+func (r *run) overall() opt {
 	s := r.out.Scores
 	var sum, w float64
 	add := func(dim string, v *float64) {
@@ -104,7 +113,7 @@ func (r *run) overall() *float64 {
 		add(vigie.DimMQA, &m)
 	}
 	if w == 0 {
-		return nil
+		return none
 	}
 	return score(sum / w)
 }
@@ -166,16 +175,18 @@ func format(tmpl string, args []any) string {
 
 func round2(v float64) float64 { return math.Round(v*100) / 100 }
 
+// opt is a score that may be unknown.
+type opt struct {
+	v  float64
+	ok bool
+}
+
+var none = opt{}
+
 // score rounds to two decimals and clamps to 0–100.
-func score(v float64) *float64 {
+func score(v float64) opt {
 	v = round2(v)
-	if v < 0 {
-		v = 0
-	}
-	if v > 100 {
-		v = 100
-	}
-	return &v
+	return opt{min(max(v, 0), 100), true}
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
@@ -218,10 +229,6 @@ func apportion(raw []float64) []int {
 }
 
 // fromCents turns a score in hundredths into a 0–100 score.
-func fromCents(c int) *float64 {
-	if c < 0 {
-		c = 0
-	}
-	v := float64(c) / 100
-	return &v
+func fromCents(c int) opt {
+	return opt{float64(max(c, 0)) / 100, true}
 }
