@@ -194,3 +194,49 @@ func FuzzParseEnvelope(f *testing.F) {
 		}
 	})
 }
+
+// FuzzJSONScan: on valid JSON the page splitter agrees with encoding/json,
+// field for field and element for element; on anything else it fails
+// cleanly.
+func FuzzJSONScan(f *testing.F) {
+	for _, p := range fixturePackages(f) {
+		f.Add([]byte(p))
+	}
+	for _, s := range []string{`{"a":1,"a":2}`, `{"\u0069d":"x","b":[1,{"c":"}"}],"d":"\"]"}`, `[1, "x" ,{},[],null,true]`,
+		` { } `, `{"k":"\ud800"}`, "{\"\xff\":1}", `[`, `{"a"}`, `{"a":}`, `{"a":1,}`, `["\\"]`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got, ferr := fields(b)
+		var elems []json.RawMessage
+		eerr := eachElem(b, func(_ int, v json.RawMessage) error { elems = append(elems, v); return nil })
+		if !json.Valid(b) {
+			return // only "no panic" is promised
+		}
+		var want map[string]json.RawMessage
+		if json.Unmarshal(b, &want) == nil {
+			if ferr != nil {
+				t.Fatalf("fields(%q): %v", b, ferr)
+			}
+			if len(got) != len(want) {
+				t.Fatalf("fields(%q): %d fields, encoding/json %d", b, len(got), len(want))
+			}
+			for k, v := range want {
+				if !bytes.Equal(bytes.TrimSpace(got[k]), bytes.TrimSpace(v)) {
+					t.Fatalf("fields(%q)[%q] = %q, encoding/json %q", b, k, got[k], v)
+				}
+			}
+		}
+		var wantElems []json.RawMessage
+		if json.Unmarshal(b, &wantElems) == nil {
+			if eerr != nil || len(elems) != len(wantElems) {
+				t.Fatalf("eachElem(%q): %d elements (%v), encoding/json %d", b, len(elems), eerr, len(wantElems))
+			}
+			for i := range elems {
+				if !bytes.Equal(bytes.TrimSpace(elems[i]), bytes.TrimSpace(wantElems[i])) {
+					t.Fatalf("eachElem(%q)[%d] = %q, encoding/json %q", b, i, elems[i], wantElems[i])
+				}
+			}
+		}
+	})
+}
