@@ -169,7 +169,7 @@ func runHarvest(ctx context.Context, a *App, db *store.DB, o *harvestOptions) (*
 		Progress: progress,
 	})
 	if err != nil {
-		if errors.Is(err, context.Canceled) {
+		if errors.Is(err, context.Canceled) || strings.Contains(err.Error(), portal.URL) {
 			return res, err
 		}
 		return res, fmt.Errorf("harvest %s: %w", portal.URL, err)
