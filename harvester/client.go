@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -25,8 +26,16 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Version is reported in the User-Agent; the command sets it.
-var Version = "dev"
+// Version is reported in the User-Agent; by default the module version the
+// binary was built from, or "dev".
+var Version = buildVersion()
+
+func buildVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
 
 // ClientOptions configure a Client. Zero values take the defaults given.
 type ClientOptions struct {
