@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -149,44 +150,92 @@ func formatUUID(u [16]byte) string {
 	return string(b[:])
 }
 
-func generateOne(i int, seed int64, o GenOptions) map[string]any {
+// head is what search needs of generated dataset i. It comes from its own
+// random stream, so a portal's index is built without generating the rest.
+type head struct {
+	id, name, title, place string
+	k                      int
+	org                    orgSpec
+	sub                    subject
+	created, modified      time.Time
+	private                bool
+	license                int // index in dqLicenses; -1: empty; -2: absent
+}
+
+func generateHead(i int, seed int64, o GenOptions) head {
 	g := gen{rand.New(rand.NewPCG(uint64(seed), uint64(i)*0x9e3779b97f4a7c15+1))}
-	id := g.uuid()
+	h := head{id: g.uuid()}
 
 	// Publishers follow a long tail: the first ones hold most datasets.
 	u := g.r.Float64()
-	k := int(float64(o.Orgs) * u * u * u)
-	org := orgAt(k)
-	orgDict := GeneratedOrganization(k)
-
-	sub := subjects[g.intn(len(subjects))]
-	place := strings.TrimPrefix(strings.TrimPrefix(org.title, "Ville de "), "Ministère ")
-	title := sub.title
+	h.k = int(float64(o.Orgs) * u * u * u)
+	h.org = orgAt(h.k)
+	h.sub = subjects[g.intn(len(subjects))]
+	h.place = strings.TrimPrefix(strings.TrimPrefix(h.org.title, "Ville de "), "Ministère ")
+	h.title = h.sub.title
 	switch g.intn(4) {
 	case 0:
-		title += " - " + place
+		h.title += " - " + h.place
 	case 1:
-		title += fmt.Sprintf(" %d", 2010+g.intn(17))
+		h.title += " " + strconv.Itoa(2010+g.intn(17))
 	case 2:
-		title += " (" + place + ")"
+		h.title += " (" + h.place + ")"
 	}
-	name := slug(title)
+	name := slug(h.title)
 	if len(name) > 80 {
 		name = name[:80]
 	}
-	name = fmt.Sprintf("%s-%s", strings.Trim(name, "-"), strings.ReplaceAll(id[:8], "-", ""))
+	h.name = strings.Trim(name, "-") + "-" + h.id[:8]
 
 	span := o.Now.Sub(time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC))
-	created := o.Now.Add(-time.Duration(g.r.Int64N(int64(span)))).Truncate(time.Microsecond)
-	modified := created.Add(time.Duration(g.r.Int64N(int64(o.Now.Sub(created)) + 1))).Truncate(time.Microsecond)
+	h.created = o.Now.Add(-time.Duration(g.r.Int64N(int64(span)))).Truncate(time.Microsecond)
+	h.modified = h.created.Add(time.Duration(g.r.Int64N(int64(o.Now.Sub(h.created)) + 1))).Truncate(time.Microsecond)
+	h.private = o.PrivateShare > 0 && g.chance(o.PrivateShare)
+
+	// Licence: mostly cc-by, as Données Québec expects.
+	switch x := g.r.Float64(); {
+	case x < 0.74:
+		h.license = 0
+	case x < 0.86:
+		h.license = 1 // CC0-1.0
+	case x < 0.90:
+		h.license = 3 // cc-by-nc
+	case x < 0.93:
+		h.license = 2 // cc-by-sa
+	case x < 0.95:
+		h.license = 5 // OGL-Canada-2.0
+	case x < 0.97:
+		h.license = -1
+	default:
+		h.license = -2
+	}
+	return h
+}
+
+// entry returns the search index entry of a generated head.
+func (h head) entry() *entry {
+	e := &entry{id: h.id, name: h.name, title: strings.ToLower(h.title), org: h.org.name,
+		orgID: uuidFrom("org:" + h.org.name), state: "active", private: h.private,
+		created: h.created, modified: h.modified, partial: true}
+	if h.license >= 0 {
+		e.license = dqLicenses[h.license].id
+	}
+	return e
+}
+
+func generateOne(i int, seed int64, o GenOptions) map[string]any {
+	h := generateHead(i, seed, o)
+	g := gen{rand.New(rand.NewPCG(uint64(seed)^0x5851f42d4c957f2d, uint64(i)*0x9e3779b97f4a7c15+1))}
+	id, org, sub, place, created, modified := h.id, h.org, h.sub, h.place, h.created, h.modified
+	orgDict := GeneratedOrganization(h.k)
 
 	pkg := make(map[string]any, 48)
 	pkg["id"] = id
-	pkg["name"] = name
-	pkg["title"] = title
+	pkg["name"] = h.name
+	pkg["title"] = h.title
 	pkg["type"] = "dataset"
 	pkg["state"] = "active"
-	pkg["private"] = o.PrivateShare > 0 && g.chance(o.PrivateShare)
+	pkg["private"] = h.private
 	pkg["version"] = nil
 	pkg["maintainer"] = nil
 	pkg["maintainer_email"] = nil
@@ -219,22 +268,12 @@ func generateOne(i int, seed int64, o GenOptions) map[string]any {
 		pkg["notes"] = b.String()
 	}
 
-	// Licence: mostly cc-by, as Données Québec expects.
-	switch x := g.r.Float64(); {
-	case x < 0.74:
-		setLicense(pkg, dqLicenses[0])
-	case x < 0.86:
-		setLicense(pkg, dqLicenses[1])
-	case x < 0.90:
-		setLicense(pkg, dqLicenses[3])
-	case x < 0.93:
-		setLicense(pkg, dqLicenses[2])
-	case x < 0.95:
-		setLicense(pkg, dqLicenses[5])
-	case x < 0.97:
+	switch {
+	case h.license >= 0:
+		setLicense(pkg, dqLicenses[h.license])
+	case h.license == -1:
 		pkg["license_id"] = ""
 		pkg["license_title"] = ""
-	default: // no licence at all
 	}
 
 	// Contact.

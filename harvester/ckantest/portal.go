@@ -77,6 +77,47 @@ type entry struct {
 	raw             []byte   // the JSON encoding, or nil for a generated package
 	gen             *genSpec // how to regenerate it when raw is nil
 	genIndex        int
+	partial         bool // tags, groups and formats not indexed: see full
+}
+
+// completeIndex indexes the tags, groups and formats of packages added by
+// PutGenerated (once: the first query on those fields pays for it).
+func (p *Portal) completeIndex() {
+	p.mu.RLock()
+	var partial []*entry
+	for _, e := range p.byID {
+		if e.partial {
+			partial = append(partial, e)
+		}
+	}
+	p.mu.RUnlock()
+	if len(partial) == 0 {
+		return
+	}
+	done := make([]*entry, len(partial))
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < len(partial); i += workers {
+				c := *partial[i]
+				f := indexEntry(generateOne(c.genIndex, c.gen.seed, c.gen.opts))
+				c.tags, c.groups, c.formats, c.partial = f.tags, f.groups, f.formats, false
+				done[i] = &c
+			}
+		}(w)
+	}
+	wg.Wait()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i, e := range done {
+		if p.byID[e.id] == partial[i] {
+			p.byID[e.id] = e
+		}
+	}
+	p.version++
 }
 
 // genSpec is the recipe of a generated catalogue.
@@ -198,11 +239,20 @@ func (p *Portal) Put(pkgs ...map[string]any) {
 func (p *Portal) PutGenerated(n int, seed int64, o GenOptions) {
 	spec := &genSpec{seed: seed, opts: o.withDefaults()}
 	entries := make([]*entry, n)
-	GenerateEach(n, seed, o, func(i int, pkg map[string]any) {
-		e := indexEntry(pkg)
-		e.gen, e.genIndex = spec, i
-		entries[i] = e
-	})
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < n; i += workers {
+				e := generateHead(i, seed, spec.opts).entry()
+				e.gen, e.genIndex = spec, i
+				entries[i] = e
+			}
+		}(w)
+	}
+	wg.Wait()
 	orgs := map[string]map[string]any{}
 	for k := 0; k < spec.opts.Orgs; k++ {
 		org := GeneratedOrganization(k)
@@ -236,6 +286,10 @@ func (p *Portal) StoreJSON() {
 			for i := w; i < len(lazy); i += workers {
 				c := *lazy[i]
 				c.raw = bytes.Clone(c.json())
+				if c.partial {
+					f := indexEntry(generateOne(c.genIndex, c.gen.seed, c.gen.opts))
+					c.tags, c.groups, c.formats, c.partial = f.tags, f.groups, f.formats, false
+				}
 				c.gen = nil
 				stored[i] = &c
 			}

@@ -63,6 +63,9 @@ func (c *call) packageSearch() {
 		states = append(states, "deleted")
 	}
 
+	if needsFullIndex(q, fq) {
+		c.p.completeIndex()
+	}
 	filter, err := compileQuery(q, fq, withPrivate, states)
 	if err != nil {
 		c.fail(http.StatusConflict, "Search Error",
@@ -232,6 +235,21 @@ func parseSort(s string) ([]sortKey, error) {
 		}
 	}
 	return keys, nil
+}
+
+// needsFullIndex reports whether a query reads index fields that generated
+// packages only get from completeIndex: tags, groups, formats (free text
+// matches tags too).
+func needsFullIndex(q, fq string) bool {
+	if q != "" && q != "*:*" && !strings.Contains(q, ":") {
+		return true
+	}
+	for _, f := range []string{"tags:", "groups:", "res_format:"} {
+		if strings.Contains(q, f) || strings.Contains(fq, f) {
+			return true
+		}
+	}
+	return false
 }
 
 // compileQuery turns q and fq into a predicate, adding CKAN's implicit
