@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/vigie-audit/vigie/harvester"
 	"github.com/vigie-audit/vigie/store"
@@ -84,18 +85,25 @@ func newHarvestCmd(a *App) *cobra.Command {
 			return err
 		},
 	}
-	f := cmd.Flags()
-	f.BoolVar(&o.full, "full", false, "force a complete pass (with --from: the file is the whole catalogue)")
+	o.addFlags(cmd.Flags(), true)
+	cmd.Flags().StringVar(&o.from, "from", "", "import this saved file instead of calling the portal")
+	return cmd
+}
+
+// addFlags adds the harvest flags to f. audit passes scope=false because it
+// defines --full and --org itself (and sets o.full and o.orgs from them).
+func (o *harvestOptions) addFlags(f *pflag.FlagSet, scope bool) {
+	if scope {
+		f.BoolVar(&o.full, "full", false, "force a complete pass (with --from: the file is the whole catalogue)")
+		f.StringArrayVar(&o.orgs, "org", nil, "only this organization (name; repeatable)")
+	}
 	f.DurationVar(&o.fullEvery, "full-every", 7*24*time.Hour, "run a full pass when the last one is older than this")
-	f.StringArrayVar(&o.orgs, "org", nil, "only this organization (name; repeatable)")
 	f.BoolVar(&o.includePrivate, "include-private", false, "include private datasets (needs VIGIE_API_TOKEN or --token-file)")
 	f.StringVar(&o.tokenFile, "token-file", "", "file holding the CKAN API token")
-	f.StringVar(&o.from, "from", "", "import this saved file instead of calling the portal")
 	f.Float64Var(&o.rate, "rate", 2, "requests per second to the portal (0 = no limit)")
 	f.DurationVar(&o.timeout, "timeout", 60*time.Second, "timeout of one API request")
 	f.IntVar(&o.rows, "rows", 1000, "datasets asked per package_search page")
 	f.Int64Var(&o.maxBody, "max-response", 64<<20, "largest API answer accepted, in bytes")
-	return cmd
 }
 
 func (o *harvestOptions) check() error {
