@@ -76,7 +76,7 @@ func Build(ctx context.Context, db *store.DB, opts Options) (*Report, error) {
 			r.HarvestRun = &Run{ID: h.ID, StartedAt: h.StartedAt, FinishedAt: h.FinishedAt, Mode: h.Mode}
 		}
 	}
-	scope := store.ReportScope{PortalID: p.ID, ScoreRunID: run.ID, Orgs: opts.Orgs}
+	scope := store.ReportScope{PortalID: p.ID, ScoreRunID: run.ID, Orgs: opts.Orgs, Lang: lang}
 	orgs, err := db.ReportOrganizations(ctx, scope)
 	if err != nil {
 		return nil, err
@@ -365,7 +365,7 @@ func (s *storeRows) datasets(ctx context.Context, withFindings bool, fn func(*Da
 func (s *storeRows) findings(ctx context.Context, fn func(*FindingRow) error) error {
 	return s.db.ReportFindings(ctx, s.scope, func(f *store.ReportFinding) error {
 		return fn(&FindingRow{DatasetID: f.DatasetID, DatasetName: f.DatasetName, DatasetTitle: f.DatasetTitle,
-			Organization: f.Organization, ResourceName: f.ResourceName, Finding: finding(f.Finding, s.lang)})
+			Organization: f.Organization, Finding: finding(f.Finding, s.lang)})
 	})
 }
 

@@ -184,7 +184,6 @@ type FindingRow struct {
 	DatasetName  string
 	DatasetTitle string
 	Organization string
-	ResourceName string
 	Finding
 }
 

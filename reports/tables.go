@@ -116,14 +116,14 @@ func (r *Report) findingTable() table {
 		cols: []column{
 			{"col_name", "dataset", kText, 30}, {"col_title", "title", kText, 40}, {"col_org", "organization", kText, 26},
 			{"col_rule", "rule", kCode, 24}, {"col_dimension", "dimension", kCode, 13}, {"col_severity", "severity", kCode, 13},
-			{"col_resource", "resource", kText, 26}, {"col_resource_id", "resource_id", kText, 20}, {"col_points", "points", kNum, 12},
+			{"col_resource_id", "resource_id", kText, 38}, {"col_points", "points", kNum, 12},
 			{"col_message", "message", kText, 60}, {"col_hint", "hint", kText, 60},
 		},
 		scores: [2]int{-1, -1},
 		each: func(ctx context.Context, fn func([]any) error) error {
 			return r.EachFinding(ctx, func(f *FindingRow) error {
 				return fn([]any{f.DatasetName, f.DatasetTitle, f.Organization, f.Rule, f.Dimension, f.Severity,
-					f.ResourceName, f.ResourceID, ptr(f.Points), f.Message, f.Hint})
+					f.ResourceID, ptr(f.Points), f.Message, f.Hint})
 			})
 		},
 	}

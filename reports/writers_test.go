@@ -118,10 +118,10 @@ func TestXLSX(t *testing.T) {
 	// Findings: message and hints neutralised.
 	fs := names[3]
 	_, cells = findRow(t, f, fs, 3, "RES-BROKEN")
-	if cells == nil || cells[9] != "'"+evilFormula || cells[10] != "'-1+2" {
+	if cells == nil || cells[8] != "'"+evilFormula || cells[9] != "'-1+2" || cells[6] != "r-1" {
 		t.Errorf("finding row %q", cells)
 	}
-	if _, cells = findRow(t, f, fs, 3, "DQ-TAGS"); cells == nil || cells[10] != "'@mention" {
+	if _, cells = findRow(t, f, fs, 3, "DQ-TAGS"); cells == nil || cells[9] != "'@mention" {
 		t.Errorf("finding row %q", cells)
 	}
 	// Frozen header, one table with filters, colour scale on the scores.
@@ -422,7 +422,7 @@ func TestCSVDir(t *testing.T) {
 			t.Errorf("a negative number was treated as a formula: %q", rec)
 		}
 	}
-	if fs := read("findings.csv"); len(fs) != 5 || fs[2][9] != "'"+evilFormula {
+	if fs := read("findings.csv"); len(fs) != 5 || fs[2][8] != "'"+evilFormula {
 		t.Errorf("findings %q", fs)
 	}
 	// Write alone gives the datasets table, comma-separated, no BOM.

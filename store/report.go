@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -17,6 +18,33 @@ type ReportScope struct {
 	PortalID   int64
 	ScoreRunID int64
 	Orgs       []string
+	// Lang, when "fr" or "en", reads finding messages and hints in that
+	// language only (French when the English text is empty) and puts the
+	// same text in both fields of vigie.Text: half the text to read.
+	Lang string
+}
+
+// textCols selects a finding's message and hint: four columns, or the same
+// column twice per text when the scope has a language.
+func (s ReportScope) textCols(alias string) string {
+	if s.Lang == "en" {
+		m := "CASE WHEN " + alias + "message_en <> '' THEN " + alias + "message_en ELSE " + alias + "message_fr END"
+		h := "CASE WHEN " + alias + "hint_en <> '' THEN " + alias + "hint_en ELSE " + alias + "hint_fr END"
+		return m + ", NULL, " + h + ", NULL"
+	}
+	if s.Lang == "fr" {
+		return alias + "message_fr, NULL, " + alias + "hint_fr, NULL"
+	}
+	return alias + "message_fr, " + alias + "message_en, " + alias + "hint_fr, " + alias + "hint_en"
+}
+
+// text builds a vigie.Text from textCols' two columns; a NULL second
+// column means the first holds the scope's language.
+func text(first string, second sql.NullString) vigie.Text {
+	if !second.Valid {
+		return vigie.Text{FR: first, EN: first}
+	}
+	return vigie.Text{FR: first, EN: second.String}
 }
 
 // orgFilter returns " AND <col> IN (?, …)" and its arguments, or nothing when
@@ -30,6 +58,23 @@ func (s ReportScope) orgFilter(col string) (string, []any) {
 		args[i] = o
 	}
 	return " AND " + col + " IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(s.Orgs)), ", ") + ")", args
+}
+
+// reportConn returns a connection tuned for the long read-only scans of
+// reports: a 64 MiB page cache and memory-mapped reads, so a large
+// catalogue is not read page by page through system calls. Close it after.
+func (db *DB) reportConn(ctx context.Context) (*sql.Conn, error) {
+	c, err := db.sql.Conn(ctx)
+	if err != nil {
+		return nil, db.explain(err)
+	}
+	for _, p := range []string{"PRAGMA cache_size = -65536", "PRAGMA mmap_size = 1073741824"} {
+		if _, err := c.ExecContext(ctx, p); err != nil {
+			c.Close()
+			return nil, db.explain(err)
+		}
+	}
+	return c, nil
 }
 
 // ReportHarvestRun is what a report says about the harvest it was built on.
@@ -107,6 +152,11 @@ type ReportIndicators struct {
 
 // ReportIndicators computes the indicator counts of a scope in SQL.
 func (db *DB) ReportIndicators(ctx context.Context, s ReportScope) (*ReportIndicators, error) {
+	conn, err := db.reportConn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
 	org, orgArgs := s.orgFilter("d.organization")
 	q := `SELECT COUNT(*), COUNT(DISTINCT NULLIF(d.organization, '')),
 		COALESCE(SUM(s.open_licence), 0), COALESCE(SUM(s.machine_readable), 0), COALESCE(SUM(s.open_format), 0),
@@ -126,7 +176,7 @@ func (db *DB) ReportIndicators(ctx context.Context, s ReportScope) (*ReportIndic
 	var r ReportIndicators
 	var fresh, due, overdue, delinquent, na, exc, good, suff, bad int
 	var ov, co, fr, op, av, mqa sql.NullFloat64
-	err := db.sql.QueryRowContext(ctx, q, args...).Scan(&r.Datasets, &r.Organizations,
+	err = conn.QueryRowContext(ctx, q, args...).Scan(&r.Datasets, &r.Organizations,
 		&r.OpenLicence, &r.MachineReadable, &r.OpenFormat,
 		&fresh, &due, &overdue, &delinquent, &na, &exc, &good, &suff, &bad,
 		&r.Stars[0], &r.Stars[1], &r.Stars[2], &r.Stars[3], &r.Stars[4], &r.Stars[5],
@@ -153,6 +203,11 @@ func (db *DB) ReportIndicators(ctx context.Context, s ReportScope) (*ReportIndic
 // stays as it was; when that run recorded nothing for these URLs it falls
 // back to the latest state of each URL.
 func (db *DB) reportLinkClasses(ctx context.Context, s ReportScope) (map[string]int, error) {
+	conn, err := db.reportConn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
 	org, orgArgs := s.orgFilter("d.organization")
 	urls := `SELECT DISTINCT r.url FROM resources r
 		JOIN datasets d ON d.portal_id = r.portal_id AND d.id = r.dataset_id
@@ -160,11 +215,11 @@ func (db *DB) reportLinkClasses(ctx context.Context, s ReportScope) (map[string]
 		WHERE r.portal_id = ? AND r.url <> ''` + org
 	args := append([]any{s.ScoreRunID, s.PortalID}, orgArgs...)
 	var linkRun sql.NullInt64
-	if err := db.sql.QueryRowContext(ctx, `SELECT link_run_id FROM score_runs WHERE id = ?`, s.ScoreRunID).Scan(&linkRun); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if err := conn.QueryRowContext(ctx, `SELECT link_run_id FROM score_runs WHERE id = ?`, s.ScoreRunID).Scan(&linkRun); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, db.explain(err)
 	}
 	count := func(q string, args []any) (map[string]int, error) {
-		rows, err := db.sql.QueryContext(ctx, q, args...)
+		rows, err := conn.QueryContext(ctx, q, args...)
 		if err != nil {
 			return nil, db.explain(err)
 		}
@@ -204,9 +259,14 @@ type ReportOrg struct {
 // ReportOrganizations aggregates a scope per organization, in SQL, by name.
 // Datasets without an organization are grouped under the name "".
 func (db *DB) ReportOrganizations(ctx context.Context, s ReportScope) ([]ReportOrg, error) {
+	conn, err := db.reportConn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
 	org, orgArgs := s.orgFilter("d.organization")
 	args := append([]any{s.PortalID, s.ScoreRunID}, orgArgs...)
-	rows, err := db.sql.QueryContext(ctx, `SELECT d.organization, COALESCE(MAX(o.title), MAX(d.organization_title), ''), COUNT(*),
+	rows, err := conn.QueryContext(ctx, `SELECT d.organization, COALESCE(MAX(o.title), MAX(d.organization_title), ''), COUNT(*),
 		AVG(s.overall), AVG(s.completeness), AVG(s.freshness), AVG(s.openness), AVG(s.availability), AVG(s.mqa_points),
 		COALESCE(SUM(s.open_licence), 0), COALESCE(SUM(s.freshness_status = 'fresh'), 0),
 		COALESCE(SUM(s.freshness_status IN ('fresh', 'due')), 0),
@@ -236,7 +296,7 @@ func (db *DB) ReportOrganizations(ctx context.Context, s ReportScope) ([]ReportO
 		return nil, db.explain(err)
 	}
 	rows.Close()
-	broken, err := db.sql.QueryContext(ctx, `SELECT d.organization, COUNT(DISTINCT r.url) FROM resources r
+	broken, err := conn.QueryContext(ctx, `SELECT d.organization, COUNT(DISTINCT r.url) FROM resources r
 		JOIN datasets d ON d.portal_id = r.portal_id AND d.id = r.dataset_id
 		JOIN scores s ON s.score_run_id = ? AND s.dataset_id = r.dataset_id
 		JOIN links l ON l.url = r.url
@@ -277,26 +337,40 @@ const reportDatasetCols = `s.dataset_id, d.name, d.title, d.organization, d.orga
 
 // ReportDatasets calls fn for each dataset of the scope, one row at a time,
 // without holding them all. Without findings the order is organization then
-// name; with findings it is dataset id (the order findings are stored in, so
-// they stream too). fn's error stops the iteration and is returned.
+// name; with findings it is dataset id, and the findings are read by a
+// second cursor in the same order and merged in, so each row is read once.
+// fn's error stops the iteration and is returned.
 func (db *DB) ReportDatasets(ctx context.Context, s ReportScope, withFindings bool, fn func(*ReportDataset) error) error {
+	conn, err := db.reportConn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
 	org, orgArgs := s.orgFilter("d.organization")
 	args := append([]any{s.PortalID, s.ScoreRunID}, orgArgs...)
-	q := `SELECT ` + reportDatasetCols + ` FROM scores s JOIN datasets d ON d.portal_id = ? AND d.id = s.dataset_id
-		WHERE s.score_run_id = ?` + org + ` ORDER BY d.organization, d.name, s.dataset_id`
+	order := ` ORDER BY d.organization, d.name, s.dataset_id`
+	var next func(id string) ([]vigie.Finding, error)
 	if withFindings {
-		q = `SELECT ` + reportDatasetCols + `, f.seq, f.rule, f.dimension, f.severity, f.resource_id, f.points,
-			f.message_fr, f.message_en, f.hint_fr, f.hint_en
-			FROM scores s JOIN datasets d ON d.portal_id = ? AND d.id = s.dataset_id
-			LEFT JOIN findings f ON f.score_run_id = s.score_run_id AND f.dataset_id = s.dataset_id
-			WHERE s.score_run_id = ?` + org + ` ORDER BY s.dataset_id, f.seq`
+		order = ` ORDER BY s.dataset_id`
+		fc, err := db.reportConn(ctx)
+		if err != nil {
+			return err
+		}
+		defer fc.Close()
+		frows, err := fc.QueryContext(ctx, `SELECT f.dataset_id, f.rule, f.dimension, f.severity, f.resource_id, f.points, `+s.textCols("f.")+`
+			FROM findings f INDEXED BY sqlite_autoindex_findings_1 WHERE f.score_run_id = ? ORDER BY f.dataset_id, f.seq`, s.ScoreRunID)
+		if err != nil {
+			return db.explain(err)
+		}
+		defer frows.Close()
+		next = findingMerger(frows)
 	}
-	rows, err := db.sql.QueryContext(ctx, q, args...)
+	rows, err := conn.QueryContext(ctx, `SELECT `+reportDatasetCols+` FROM scores s JOIN datasets d ON d.portal_id = ? AND d.id = s.dataset_id
+		WHERE s.score_run_id = ?`+org+order, args...)
 	if err != nil {
 		return db.explain(err)
 	}
 	defer rows.Close()
-	var cur *ReportDataset
 	n := 0
 	for rows.Next() {
 		if n++; n%1024 == 0 {
@@ -307,84 +381,19 @@ func (db *DB) ReportDatasets(ctx context.Context, s ReportScope, withFindings bo
 		var d ReportDataset
 		var ov, co, fr, op, av sql.NullFloat64
 		var ol, of, mr int
-		dest := []any{&d.ID, &d.Name, &d.Title, &d.Organization, &d.OrganizationTitle,
+		if err := rows.Scan(&d.ID, &d.Name, &d.Title, &d.Organization, &d.OrganizationTitle,
 			&ov, &co, &fr, &op, &av, &d.MQA.Points, &d.MQA.Rating,
-			&d.FreshnessStatus, &d.Frequency, &d.Stars, &ol, &of, &mr, &d.Errors, &d.Warnings, &d.Infos}
-		var seq sql.NullInt64
-		var f vigie.Finding
-		var rule, dim, sev, res, mfr, men, hfr, hen sql.NullString
-		var pts sql.NullFloat64
-		if withFindings {
-			dest = append(dest, &seq, &rule, &dim, &sev, &res, &pts, &mfr, &men, &hfr, &hen)
-		}
-		if err := rows.Scan(dest...); err != nil {
+			&d.FreshnessStatus, &d.Frequency, &d.Stars, &ol, &of, &mr, &d.Errors, &d.Warnings, &d.Infos); err != nil {
 			return db.explain(err)
-		}
-		if withFindings && cur != nil && cur.ID == d.ID {
-			cur.Findings = append(cur.Findings, vigie.Finding{Rule: rule.String, Dimension: dim.String, Severity: sev.String,
-				ResourceID: res.String, Points: pts.Float64, Message: vigie.Text{FR: mfr.String, EN: men.String}, Hint: vigie.Text{FR: hfr.String, EN: hen.String}})
-			continue
-		}
-		if cur != nil {
-			if err := fn(cur); err != nil {
-				return err
-			}
 		}
 		d.Scores = vigie.Scores{Overall: scorePtr(ov), Completeness: scorePtr(co), Freshness: scorePtr(fr), Openness: scorePtr(op), Availability: scorePtr(av)}
 		d.OpenLicence, d.OpenFormat, d.MachineReadable = ol != 0, of != 0, mr != 0
-		if withFindings {
-			d.Findings = []vigie.Finding{}
-			if seq.Valid {
-				f = vigie.Finding{Rule: rule.String, Dimension: dim.String, Severity: sev.String,
-					ResourceID: res.String, Points: pts.Float64, Message: vigie.Text{FR: mfr.String, EN: men.String}, Hint: vigie.Text{FR: hfr.String, EN: hen.String}}
-				d.Findings = append(d.Findings, f)
-			}
-		}
-		cur = &d
-	}
-	if err := rows.Err(); err != nil {
-		return db.explain(err)
-	}
-	if cur != nil {
-		return fn(cur)
-	}
-	return nil
-}
-
-// ReportFinding is one finding with the dataset and resource it concerns.
-type ReportFinding struct {
-	DatasetID, DatasetName, DatasetTitle, Organization string
-	ResourceName                                       string
-	vigie.Finding
-}
-
-// ReportFindings calls fn for each finding of the scope, by dataset id then
-// in the order found, one row at a time.
-func (db *DB) ReportFindings(ctx context.Context, s ReportScope, fn func(*ReportFinding) error) error {
-	org, orgArgs := s.orgFilter("d.organization")
-	args := append([]any{s.PortalID, s.ScoreRunID}, orgArgs...)
-	rows, err := db.sql.QueryContext(ctx, `SELECT f.dataset_id, d.name, d.title, d.organization, COALESCE(r.name, ''),
-		f.rule, f.dimension, f.severity, f.resource_id, f.points, f.message_fr, f.message_en, f.hint_fr, f.hint_en
-		FROM findings f JOIN datasets d ON d.portal_id = ? AND d.id = f.dataset_id
-		LEFT JOIN resources r ON r.portal_id = d.portal_id AND r.dataset_id = f.dataset_id AND r.id = f.resource_id AND f.resource_id <> ''
-		WHERE f.score_run_id = ?`+org+` ORDER BY f.dataset_id, f.seq`, args...)
-	if err != nil {
-		return db.explain(err)
-	}
-	defer rows.Close()
-	n := 0
-	for rows.Next() {
-		if n++; n%1024 == 0 {
-			if err := ctx.Err(); err != nil {
+		if next != nil {
+			if d.Findings, err = next(d.ID); err != nil {
 				return err
 			}
 		}
-		var f ReportFinding
-		if err := rows.Scan(&f.DatasetID, &f.DatasetName, &f.DatasetTitle, &f.Organization, &f.ResourceName,
-			&f.Rule, &f.Dimension, &f.Severity, &f.ResourceID, &f.Points, &f.Message.FR, &f.Message.EN, &f.Hint.FR, &f.Hint.EN); err != nil {
-			return db.explain(err)
-		}
-		if err := fn(&f); err != nil {
+		if err := fn(&d); err != nil {
 			return err
 		}
 	}
@@ -394,37 +403,207 @@ func (db *DB) ReportFindings(ctx context.Context, s ReportScope, fn func(*Report
 	return nil
 }
 
-// ReportRuleCounts summarises a scope's findings per rule, most datasets
-// first, with one fix hint per rule.
-func (db *DB) ReportRuleCounts(ctx context.Context, s ReportScope, limit int) ([]RuleCount, []vigie.Text, error) {
+// findingMerger reads findings ordered by dataset id and returns, for each
+// dataset id asked in ascending order, its findings (skipping those of
+// datasets never asked for, such as other organizations').
+func findingMerger(rows *sql.Rows) func(id string) ([]vigie.Finding, error) {
+	var pending *vigie.Finding
+	var pendingID string
+	done := false
+	read := func() error {
+		pending = nil
+		if done || !rows.Next() {
+			done = true
+			return rows.Err()
+		}
+		var f vigie.Finding
+		var mfr, hfr string
+		var men, hen sql.NullString
+		if err := rows.Scan(&pendingID, &f.Rule, &f.Dimension, &f.Severity, &f.ResourceID, &f.Points, &mfr, &men, &hfr, &hen); err != nil {
+			return err
+		}
+		f.Message, f.Hint = text(mfr, men), text(hfr, hen)
+		pending = &f
+		return nil
+	}
+	started := false
+	return func(id string) ([]vigie.Finding, error) {
+		if !started {
+			started = true
+			if err := read(); err != nil {
+				return nil, err
+			}
+		}
+		out := []vigie.Finding{}
+		for pending != nil && pendingID <= id {
+			if pendingID == id {
+				out = append(out, *pending)
+			}
+			if err := read(); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}
+}
+
+// ReportFinding is one finding with the dataset it concerns.
+type ReportFinding struct {
+	DatasetID, DatasetName, DatasetTitle, Organization string
+	vigie.Finding
+}
+
+// ReportFindings calls fn for each finding of the scope, by dataset id then
+// in the order found, one row at a time. Findings and datasets are read by
+// two cursors in dataset-id order and merged, rather than joined row by row.
+func (db *DB) ReportFindings(ctx context.Context, s ReportScope, fn func(*ReportFinding) error) error {
+	dc, err := db.reportConn(ctx)
+	if err != nil {
+		return err
+	}
+	defer dc.Close()
+	fc, err := db.reportConn(ctx)
+	if err != nil {
+		return err
+	}
+	defer fc.Close()
 	org, orgArgs := s.orgFilter("d.organization")
+	drows, err := dc.QueryContext(ctx, `SELECT s.dataset_id, d.name, d.title, d.organization
+		FROM scores s JOIN datasets d ON d.portal_id = ? AND d.id = s.dataset_id
+		WHERE s.score_run_id = ?`+org+` ORDER BY s.dataset_id`, append([]any{s.PortalID, s.ScoreRunID}, orgArgs...)...)
+	if err != nil {
+		return db.explain(err)
+	}
+	defer drows.Close()
+	frows, err := fc.QueryContext(ctx, `SELECT f.dataset_id, f.rule, f.dimension, f.severity, f.resource_id, f.points, `+s.textCols("f.")+`
+		FROM findings f INDEXED BY sqlite_autoindex_findings_1 WHERE f.score_run_id = ? ORDER BY f.dataset_id, f.seq`, s.ScoreRunID)
+	if err != nil {
+		return db.explain(err)
+	}
+	defer frows.Close()
+	var d ReportFinding // the current dataset; its ID is "" before the first
+	haveD := true
+	n := 0
+	var men, hen sql.NullString
+	var mfr, hfr, id string
+	for frows.Next() {
+		if n++; n%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		var f ReportFinding
+		if err := frows.Scan(&id, &f.Rule, &f.Dimension, &f.Severity, &f.ResourceID, &f.Points, &mfr, &men, &hfr, &hen); err != nil {
+			return db.explain(err)
+		}
+		for haveD && d.DatasetID < id {
+			if haveD = drows.Next(); haveD {
+				if err := drows.Scan(&d.DatasetID, &d.DatasetName, &d.DatasetTitle, &d.Organization); err != nil {
+					return db.explain(err)
+				}
+			}
+		}
+		if !haveD {
+			break
+		}
+		if d.DatasetID != id { // a dataset outside the scope
+			continue
+		}
+		f.DatasetID, f.DatasetName, f.DatasetTitle, f.Organization = d.DatasetID, d.DatasetName, d.DatasetTitle, d.Organization
+		f.Message, f.Hint = text(mfr, men), text(hfr, hen)
+		if err := fn(&f); err != nil {
+			return err
+		}
+	}
+	if err := errors.Join(frows.Err(), drows.Err()); err != nil {
+		return db.explain(err)
+	}
+	return nil
+}
+
+// ReportRuleCounts summarises a scope's findings per rule, most datasets
+// first (at most limit rules when limit > 0), with one fix hint per rule.
+// The counting is done while reading the findings once in primary-key
+// order: cheaper than GROUP BY with COUNT(DISTINCT) on large runs.
+func (db *DB) ReportRuleCounts(ctx context.Context, s ReportScope, limit int) ([]RuleCount, []vigie.Text, error) {
+	conn, err := db.reportConn(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer conn.Close()
+	org, orgArgs := s.orgFilter("d.organization")
+	q := `SELECT f.rule, f.dimension, f.severity, f.dataset_id, f.points FROM findings f INDEXED BY sqlite_autoindex_findings_1
+		JOIN datasets d ON d.portal_id = ? AND d.id = f.dataset_id WHERE f.score_run_id = ?` + org + ` ORDER BY f.dataset_id, f.seq`
 	args := append([]any{s.PortalID, s.ScoreRunID}, orgArgs...)
-	from := `FROM findings f JOIN datasets d ON d.portal_id = ? AND d.id = f.dataset_id WHERE f.score_run_id = ?` + org
-	if len(s.Orgs) == 0 { // no need to join: every finding of the run counts
-		from, args = `FROM findings f WHERE f.score_run_id = ?`, []any{s.ScoreRunID}
+	if len(s.Orgs) == 0 { // every finding of the run counts: no join
+		q = `SELECT f.rule, f.dimension, f.severity, f.dataset_id, f.points FROM findings f INDEXED BY sqlite_autoindex_findings_1
+			WHERE f.score_run_id = ? ORDER BY f.dataset_id, f.seq`
+		args = []any{s.ScoreRunID}
 	}
-	q := `SELECT f.rule, MIN(f.dimension), MIN(f.severity), COUNT(DISTINCT f.dataset_id), COUNT(*), COALESCE(SUM(f.points), 0),
-		MIN(f.hint_fr), MIN(f.hint_en) ` + from + ` GROUP BY f.rule ORDER BY COUNT(DISTINCT f.dataset_id) DESC, f.rule`
-	if limit > 0 {
-		q += fmt.Sprintf(" LIMIT %d", limit)
-	}
-	rows, err := db.sql.QueryContext(ctx, q, args...)
+	rows, err := conn.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, nil, db.explain(err)
 	}
 	defer rows.Close()
-	var out []RuleCount
-	var hints []vigie.Text
-	for rows.Next() {
-		var c RuleCount
-		var h vigie.Text
-		if err := rows.Scan(&c.Rule, &c.Dimension, &c.Severity, &c.Datasets, &c.Findings, &c.Points, &h.FR, &h.EN); err != nil {
+	type agg struct {
+		RuleCount
+		last string
+	}
+	byRule := map[string]*agg{}
+	var rule, dim, sev, ds string
+	var pts float64
+	for n := 0; rows.Next(); n++ {
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, nil, err
+			}
+		}
+		if err := rows.Scan(&rule, &dim, &sev, &ds, &pts); err != nil {
 			return nil, nil, db.explain(err)
 		}
-		out = append(out, c)
-		hints = append(hints, h)
+		a := byRule[rule]
+		if a == nil {
+			a = &agg{RuleCount: RuleCount{Rule: rule, Dimension: dim, Severity: sev}}
+			byRule[rule] = a
+		}
+		a.Dimension, a.Severity = min(a.Dimension, dim), min(a.Severity, sev)
+		a.Findings++
+		a.Points += pts
+		if a.last != ds {
+			a.Datasets++
+			a.last = ds
+		}
 	}
-	return out, hints, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, nil, db.explain(err)
+	}
+	rows.Close()
+	out := make([]RuleCount, 0, len(byRule))
+	for _, a := range byRule {
+		out = append(out, a.RuleCount)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Datasets != out[j].Datasets {
+			return out[i].Datasets > out[j].Datasets
+		}
+		return out[i].Rule < out[j].Rule
+	})
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	hints := make([]vigie.Text, len(out))
+	for i, c := range out {
+		var first string
+		var second sql.NullString
+		var ignore, ignore2 sql.NullString
+		err := conn.QueryRowContext(ctx, `SELECT `+s.textCols("")+` FROM findings WHERE score_run_id = ? AND rule = ? LIMIT 1`, s.ScoreRunID, c.Rule).
+			Scan(&ignore, &ignore2, &first, &second)
+		if err != nil {
+			return nil, nil, db.explain(err)
+		}
+		hints[i] = text(first, second)
+	}
+	return out, hints, nil
 }
 
 // ReportLinkUse is a dataset that uses a link.
@@ -442,9 +621,14 @@ type ReportLink struct {
 // failing, unsure, blocked, invalid), worst class first, each with the
 // datasets of the scope that use it.
 func (db *DB) ReportLinks(ctx context.Context, s ReportScope) ([]ReportLink, error) {
+	conn, err := db.reportConn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
 	org, orgArgs := s.orgFilter("d.organization")
 	args := append([]any{s.ScoreRunID, s.PortalID}, orgArgs...)
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+prefixCols("l.", linkColumns)+`, d.id, d.name, d.title, d.organization
+	rows, err := conn.QueryContext(ctx, `SELECT `+prefixCols("l.", linkColumns)+`, d.id, d.name, d.title, d.organization
 		FROM links l JOIN resources r ON r.url = l.url
 		JOIN datasets d ON d.portal_id = r.portal_id AND d.id = r.dataset_id
 		JOIN scores s ON s.score_run_id = ? AND s.dataset_id = d.id
