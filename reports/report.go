@@ -107,7 +107,7 @@ func (r *Report) EachFinding(ctx context.Context, fn func(*FindingRow) error) er
 type Indicator struct {
 	Key      string   `json:"key"`
 	Label    string   `json:"label"`
-	Unit     string   `json:"unit"` // count, percent, score, ratio
+	Unit     string   `json:"unit"` // count, percent (0–100) or score (0–100)
 	Value    *float64 `json:"value"`
 	Previous *float64 `json:"previous"`
 	Change   *float64 `json:"change"`
@@ -144,7 +144,7 @@ type Organization struct {
 	Scores       vigie.Scores `json:"scores"` // means
 	MQAPoints    *float64     `json:"mqa_points"`
 	OpenLicence  *float64     `json:"open_licence"` // percent
-	Tau          *float64     `json:"tau"`          // percent up to date, nil when nothing is scheduled
+	Tau          *float64     `json:"tau"`          // percent of scheduled datasets that are fresh, nil when none is scheduled
 	BrokenLinks  int          `json:"broken_links"`
 	Findings     Severities   `json:"findings"`
 	TauScheduled int          `json:"scheduled"`
