@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/vigie-audit/vigie"
@@ -77,12 +78,11 @@ func (db *DB) SaveAssessments(ctx context.Context, runID int64, as []vigie.Asses
 			return err
 		}
 		defer insS.Close()
-		insF, err := tx.PrepareContext(ctx, `INSERT INTO findings (score_run_id, dataset_id, seq, rule, dimension, severity, resource_id, points,
-			message_fr, message_en, hint_fr, hint_en) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		fw, err := newFindingWriter(ctx, tx, runID)
 		if err != nil {
 			return err
 		}
-		defer insF.Close()
+		defer fw.close()
 		for i := range as {
 			a := &as[i]
 			if a.DatasetID == "" {
@@ -109,18 +109,74 @@ func (db *DB) SaveAssessments(ctx context.Context, runID int64, as []vigie.Asses
 				return err
 			}
 			for seq, f := range a.Findings {
-				if _, err := insF.ExecContext(ctx, runID, a.DatasetID, seq, f.Rule, f.Dimension, f.Severity, f.ResourceID, f.Points,
-					f.Message.FR, f.Message.EN, f.Hint.FR, f.Hint.EN); err != nil {
+				if err := fw.add(a.DatasetID, seq, f); err != nil {
 					return err
 				}
 			}
 		}
-		return nil
+		return fw.flush()
 	})
 	if err != nil {
 		return db.explain(err)
 	}
 	return nil
+}
+
+// findingBatch is how many findings one INSERT writes.
+const findingBatch = 50
+
+// findingWriter inserts findings in multi-row statements.
+type findingWriter struct {
+	ctx        context.Context
+	tx         *sql.Tx
+	runID      int64
+	batch, one *sql.Stmt
+	args       []any
+	n          int
+}
+
+const findingCols = `(score_run_id, dataset_id, seq, rule, dimension, severity, resource_id, points, message_fr, message_en, hint_fr, hint_en)`
+const findingRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+func newFindingWriter(ctx context.Context, tx *sql.Tx, runID int64) (*findingWriter, error) {
+	rows := strings.TrimSuffix(strings.Repeat(findingRow+", ", findingBatch), ", ")
+	batch, err := tx.PrepareContext(ctx, `INSERT INTO findings `+findingCols+` VALUES `+rows)
+	if err != nil {
+		return nil, err
+	}
+	one, err := tx.PrepareContext(ctx, `INSERT INTO findings `+findingCols+` VALUES `+findingRow)
+	if err != nil {
+		batch.Close()
+		return nil, err
+	}
+	return &findingWriter{ctx: ctx, tx: tx, runID: runID, batch: batch, one: one, args: make([]any, 0, 12*findingBatch)}, nil
+}
+
+func (w *findingWriter) add(datasetID string, seq int, f vigie.Finding) error {
+	w.args = append(w.args, w.runID, datasetID, seq, f.Rule, f.Dimension, f.Severity, f.ResourceID, f.Points,
+		f.Message.FR, f.Message.EN, f.Hint.FR, f.Hint.EN)
+	w.n++
+	if w.n < findingBatch {
+		return nil
+	}
+	_, err := w.batch.ExecContext(w.ctx, w.args...)
+	w.args, w.n = w.args[:0], 0
+	return err
+}
+
+func (w *findingWriter) flush() error {
+	for i := 0; i < w.n; i++ {
+		if _, err := w.one.ExecContext(w.ctx, w.args[i*12:(i+1)*12]...); err != nil {
+			return err
+		}
+	}
+	w.args, w.n = w.args[:0], 0
+	return nil
+}
+
+func (w *findingWriter) close() {
+	w.batch.Close()
+	w.one.Close()
 }
 
 // FinishScoreRun closes a score run with its final status (complete, failed
