@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -75,6 +76,15 @@ func startEmulator(b *testing.B, n int) string {
 	return strings.TrimSpace(line)
 }
 
+// cpuTime is the user and system CPU time the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 // vmHWM is the process's peak resident memory in bytes (Linux), 0 elsewhere.
 func vmHWM() int64 {
 	b, err := os.ReadFile("/proc/self/status")
@@ -120,6 +130,7 @@ func benchHarvest(b *testing.B, n int) {
 					}
 				}
 			}()
+			var cpu time.Duration
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
@@ -135,10 +146,12 @@ func benchHarvest(b *testing.B, n int) {
 					}
 				}
 				b.StartTimer()
+				cpu0 := cpuTime()
 				res, err := Harvest(ctx, c, db, portal, Options{})
 				if err != nil {
 					b.Fatal(err)
 				}
+				cpu += cpuTime() - cpu0
 				if res.Mode != mode || (mode == "full" && res.Fetched != n) || (mode == "incremental" && res.Fetched != 0) {
 					b.Fatalf("%+v", res)
 				}
@@ -151,6 +164,7 @@ func benchHarvest(b *testing.B, n int) {
 			<-done
 			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "datasets/s")
 			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+			b.ReportMetric(float64(cpu.Microseconds())/float64(n*b.N), "cpu-µs/dataset")
 			b.ReportMetric(float64(vmHWM())/(1<<20), "VmHWM-MiB")
 		})
 	}

@@ -283,38 +283,86 @@ func (h *harvest) count(ctx context.Context, fq string) (int, error) {
 	return sr.Count, nil
 }
 
+// page is one package_search page, decoded when asked.
+type page struct {
+	sr  *searchResult
+	ds  []vigie.Dataset // decoded results (when decoding)
+	err error
+}
+
 // pages walks package_search with a stable sort, advancing start by the
 // number of results actually returned (portals clamp rows silently), and
 // hands each page to fn. It fails when a page repeats the previous one.
-func (h *harvest) pages(ctx context.Context, fq, sort, fl string, fn func(sr *searchResult) error) error {
-	start := 0
-	var prev string
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
+// The next page is fetched (and decoded, with decode) while fn stores the
+// current one, so at most three pages are held at a time.
+func (h *harvest) pages(ctx context.Context, fq, sort, fl string, decode bool, fn func(p *page) error) error {
+	inner, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ch := make(chan page, 1)
+	go func() {
+		defer close(ch)
+		send := func(p page) bool {
+			select {
+			case ch <- p:
+				return true
+			case <-inner.Done():
+				return false
+			}
 		}
-		sr, err := h.search(ctx, h.searchParams(fq, sort, fl, h.o.Rows, start))
+		start := 0
+		var prev string
+		for inner.Err() == nil {
+			sr, err := h.search(inner, h.searchParams(fq, sort, fl, h.o.Rows, start))
+			if err != nil {
+				send(page{err: err})
+				return
+			}
+			if len(sr.Results) == 0 {
+				return
+			}
+			key := pageKey(sr.Results)
+			if start > 0 && key == prev {
+				send(page{err: fmt.Errorf("package_search at start %d: %w; vigie cannot list this portal", start, ErrPagingIgnored)})
+				return
+			}
+			// A portal may grow during a pass, but not to twice its count: one
+			// that keeps paging past that would be harvested for ever.
+			if start >= 2*sr.Count+h.o.Rows {
+				send(page{err: fmt.Errorf("package_search at start %d: the portal keeps returning datasets past its count of %d; vigie cannot list this portal", start, sr.Count)})
+				return
+			}
+			prev = key
+			p := page{sr: sr}
+			if decode {
+				p.ds = make([]vigie.Dataset, 0, len(sr.Results))
+				for _, r := range sr.Results {
+					d, err := decodeValid(r)
+					if err != nil {
+						send(page{err: fmt.Errorf("decode a package_search result (start %d): %w", start, err)})
+						return
+					}
+					p.ds = append(p.ds, d)
+				}
+			}
+			if !send(p) {
+				return
+			}
+			start += len(sr.Results)
+		}
+	}()
+	for p := range ch {
+		err := p.err
+		if err == nil {
+			err = fn(&p)
+		}
 		if err != nil {
+			cancel()
+			for range ch { // let the fetcher finish
+			}
 			return err
 		}
-		if len(sr.Results) == 0 {
-			return nil
-		}
-		key := pageKey(sr.Results)
-		if start > 0 && key == prev {
-			return fmt.Errorf("package_search at start %d: %w; vigie cannot list this portal", start, ErrPagingIgnored)
-		}
-		// A portal may grow during a pass, but not to twice its count: one
-		// that keeps paging past that would be harvested for ever.
-		if start >= 2*sr.Count+h.o.Rows {
-			return fmt.Errorf("package_search at start %d: the portal keeps returning datasets past its count of %d; vigie cannot list this portal", start, sr.Count)
-		}
-		prev = key
-		if err := fn(sr); err != nil {
-			return err
-		}
-		start += len(sr.Results)
 	}
+	return ctx.Err()
 }
 
 // pageKey identifies a page by its first and last ids and its length.
@@ -329,15 +377,11 @@ func pageKey(res []json.RawMessage) string {
 	return fmt.Sprintf("%d|%s|%s", len(res), id(res[0]), id(res[len(res)-1]))
 }
 
-// savePage decodes a page, drops the ids already seen in this run and
-// stores the rest in one transaction.
-func (h *harvest) savePage(ctx context.Context, seen map[string]struct{}, results []json.RawMessage) error {
-	ds := make([]vigie.Dataset, 0, len(results))
-	for _, r := range results {
-		d, err := decodeValid(r)
-		if err != nil {
-			return fmt.Errorf("decode a package_search result: %w", err)
-		}
+// savePage drops the datasets already seen in this run and stores the rest
+// in one transaction.
+func (h *harvest) savePage(ctx context.Context, seen map[string]struct{}, all []vigie.Dataset) error {
+	ds := all[:0]
+	for _, d := range all {
 		if _, dup := seen[d.ID]; dup {
 			continue
 		}
@@ -360,9 +404,9 @@ func (h *harvest) incremental(ctx context.Context) error {
 	}
 	seen := map[string]struct{}{}
 	total := 0
-	return h.pages(ctx, fq, "metadata_modified asc, id asc", "", func(sr *searchResult) error {
-		total = sr.Count
-		if err := h.savePage(ctx, seen, sr.Results); err != nil {
+	return h.pages(ctx, fq, "metadata_modified asc, id asc", "", true, func(p *page) error {
+		total = p.sr.Count
+		if err := h.savePage(ctx, seen, p.ds); err != nil {
 			return err
 		}
 		h.o.Progress("incremental", h.res.Fetched, total)
@@ -376,11 +420,11 @@ func (h *harvest) incremental(ctx context.Context) error {
 func (h *harvest) full(ctx context.Context, count int) error {
 	seen := map[string]struct{}{}
 	fq := h.scopeFilter()
-	err := h.pages(ctx, fq, "id asc", "", func(sr *searchResult) error {
-		if sr.Count > count {
-			count = sr.Count
+	err := h.pages(ctx, fq, "id asc", "", true, func(p *page) error {
+		if p.sr.Count > count {
+			count = p.sr.Count
 		}
-		if err := h.savePage(ctx, seen, sr.Results); err != nil {
+		if err := h.savePage(ctx, seen, p.ds); err != nil {
 			return err
 		}
 		h.o.Progress("full", len(seen), count)
@@ -406,8 +450,8 @@ func (h *harvest) full(ctx context.Context, count int) error {
 // fillGaps lists ids only and fetches the ones the main listing missed.
 func (h *harvest) fillGaps(ctx context.Context, fq string, seen map[string]struct{}) error {
 	var gaps []string
-	err := h.pages(ctx, fq, "id asc", "id", func(sr *searchResult) error {
-		for _, r := range sr.Results {
+	err := h.pages(ctx, fq, "id asc", "id", false, func(p *page) error {
+		for _, r := range p.sr.Results {
 			var x struct {
 				ID string `json:"id"`
 			}
@@ -431,7 +475,11 @@ func (h *harvest) fillGaps(ctx context.Context, fq string, seen map[string]struc
 		if err != nil {
 			return fmt.Errorf("package_show %s: %w", id, err)
 		}
-		if err := h.savePage(ctx, seen, []json.RawMessage{raw}); err != nil {
+		d, err := decodeValid(raw)
+		if err != nil {
+			return fmt.Errorf("package_show %s: %w", id, err)
+		}
+		if err := h.savePage(ctx, seen, []vigie.Dataset{d}); err != nil {
 			return err
 		}
 		h.o.Progress("full", len(seen), h.res.Expected)
