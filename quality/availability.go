@@ -65,13 +65,19 @@ func (r *run) availability() opt {
 	}
 	if unsure > 0 {
 		r.add(vigie.Finding{Rule: "LINK-UNSURE", Dimension: vigie.DimAvailability, Severity: vigie.SevInfo,
-			Message: tx("%d lien(s) n'ont pas pu être vérifiés avec certitude (accès refusé, limite de requêtes, délai dépassé…) et ne comptent pas.", "%d link(s) could not be checked with certainty (access denied, rate limit, timeout…) and do not count.", unsure),
-			Hint:    tx("Vérifiez ces liens à la main ; s'ils exigent une authentification, les données ne sont pas réellement ouvertes.", "Check these links by hand; if they require authentication, the data are not really open.")})
+			Message: countText(unsure,
+				"1 lien n'a pas pu être vérifié avec certitude (accès refusé, limite de requêtes, délai dépassé…) et ne compte pas.",
+				"%d liens n'ont pas pu être vérifiés avec certitude (accès refusé, limite de requêtes, délai dépassé…) et ne comptent pas.",
+				"1 link could not be checked with certainty (access denied, rate limit, timeout…) and does not count.",
+				"%d links could not be checked with certainty (access denied, rate limit, timeout…) and do not count."),
+			Hint: tx("Vérifiez ces liens à la main ; s'ils exigent une authentification, les données ne sont pas réellement ouvertes.", "Check these links by hand; if they require authentication, the data are not really open.")})
 	}
 	if unchecked > 0 {
 		r.add(vigie.Finding{Rule: "LINK-UNCHECKED", Dimension: vigie.DimAvailability, Severity: vigie.SevInfo,
-			Message: tx("%d lien(s) n'ont pas encore été vérifiés et ne comptent pas.", "%d link(s) have not been checked yet and do not count.", unchecked),
-			Hint:    tx("Relancez « vigie links ».", "Run \"vigie links\" again.")})
+			Message: countText(unchecked,
+				"1 lien n'a pas encore été vérifié et ne compte pas.", "%d liens n'ont pas encore été vérifiés et ne comptent pas.",
+				"1 link has not been checked yet and does not count.", "%d links have not been checked yet and do not count."),
+			Hint: tx("Relancez « vigie links ».", "Run \"vigie links\" again.")})
 	}
 	if assessed == 0 {
 		return none
@@ -117,8 +123,11 @@ func linkMessage(rule string, x *vigie.Resource, lr *vigie.LinkResult) vigie.Tex
 		if lr != nil {
 			n = lr.Failures
 		}
-		return vigie.Text{FR: "Le lien de la ressource « " + name + " » échoue" + d + " depuis " + itoa(n) + " vérification(s), sans être encore confirmé rompu.",
-			EN: "The link of resource \"" + name + "\" fails" + d + " for " + itoa(n) + " check(s), not yet confirmed broken."}
+		return countText(n,
+			"Le lien de la ressource « "+name+" » a échoué"+d+" à la dernière vérification, sans être encore confirmé rompu.",
+			"Le lien de la ressource « "+name+" » a échoué"+d+" aux %d dernières vérifications, sans être encore confirmé rompu.",
+			"The link of resource \""+name+"\" failed"+d+" at the last check, not yet confirmed broken.",
+			"The link of resource \""+name+"\" failed"+d+" at the last %d checks, not yet confirmed broken.")
 	case "LINK-INVALID":
 		return vigie.Text{FR: "Le lien de la ressource « " + name + " » n'est pas une URL valide" + d + ".", EN: "The link of resource \"" + name + "\" is not a valid URL" + d + "."}
 	case "LINK-BLOCKED":
@@ -137,4 +146,19 @@ func linkHint(rule string) vigie.Text {
 		return tx("Vérifiez que le serveur répond ; si le fichier a déménagé, mettez le lien à jour.", "Check that the server answers; if the file moved, update the link.")
 	}
 	return tx("Mettez le lien à jour ou téléversez le fichier sur le portail.", "Update the link or upload the file to the portal.")
+}
+
+// countText picks the singular or plural sentence for n (%d in the plural
+// ones). French takes the singular for 0 and 1.
+func countText(n int, fr1, frN, en1, enN string) vigie.Text {
+	t := vigie.Text{FR: frN, EN: enN}
+	if n <= 1 {
+		t.FR = fr1
+	}
+	if n == 1 {
+		t.EN = en1
+	}
+	t.FR = strings.Replace(t.FR, "%d", itoa(n), 1)
+	t.EN = strings.Replace(t.EN, "%d", itoa(n), 1)
+	return t
 }

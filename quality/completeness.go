@@ -417,7 +417,7 @@ func checkResName(r *run, c Check, x *vigie.Resource, ri *resInfo) (bool, []loss
 		return true, nil
 	}
 	return r.one(loss{code: "RES-NAME-MISSING", sev: sev(c, vigie.SevError), frac: 1,
-		msg:  tx("La ressource %s n'a pas de titre.", "Resource %s has no title.", resLabel(x)),
+		msg:  tx("La ressource « %s » n'a pas de titre.", "Resource %q has no title.", resLabel(x)),
 		hint: tx("Donnez à la ressource un titre qui dit ce que contient le fichier.", "Give the resource a title that says what the file contains.")})
 }
 

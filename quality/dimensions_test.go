@@ -228,6 +228,13 @@ func TestOpennessStars(t *testing.T) {
 		{"broken CSV falls back to the PDF", func(d *vigie.Dataset, l map[string]vigie.LinkResult) {
 			l[d.Resources[0].URL] = vigie.LinkResult{Class: vigie.LinkBroken, Status: 404}
 		}, 1, "OPEN-FORMAT-STARS", 20},
+		{"a CSV that serves an HTML page falls back to the PDF", func(d *vigie.Dataset, l map[string]vigie.LinkResult) {
+			l[d.Resources[0].URL] = vigie.LinkResult{Class: vigie.LinkOK, Status: 200, ContentType: "text/html", LandingPage: true}
+		}, 1, "OPEN-FORMAT-STARS", 20},
+		{"only a landing page", func(d *vigie.Dataset, l map[string]vigie.LinkResult) {
+			d.Resources = d.Resources[:1]
+			l[d.Resources[0].URL] = vigie.LinkResult{Class: vigie.LinkOK, Status: 200, ContentType: "text/html", LandingPage: true}
+		}, 0, "OPEN-NOT-DATA", 0},
 		{"everything broken", func(d *vigie.Dataset, l map[string]vigie.LinkResult) {
 			for _, r := range d.Resources {
 				l[r.URL] = vigie.LinkResult{Class: vigie.LinkBroken, Status: 404}

@@ -10,7 +10,7 @@ import (
 type ResourceStars struct {
 	Stars  int
 	Format string // normalised format used ("" when none was understood)
-	Source string // format, url, content_type, none, broken
+	Source string // format, url, content_type, content (a landing page), none, broken
 }
 
 // StarsOf rates a resource from its declared format, else its URL's
@@ -24,6 +24,11 @@ func StarsOf(x *vigie.Resource, lr *vigie.LinkResult) ResourceStars {
 func starsOf(format, urlFmt string, lr *vigie.LinkResult) ResourceStars {
 	if lr != nil && (lr.Class == vigie.LinkBroken || lr.Class == vigie.LinkInvalid) {
 		return ResourceStars{Stars: 0, Source: "broken"}
+	}
+	if lr != nil && lr.Class == vigie.LinkOK && lr.LandingPage {
+		// The link checker saw an HTML page where data was declared: like
+		// ckanext-qa's sniffing, the content wins over the declared format.
+		return ResourceStars{Stars: 0, Format: "HTML", Source: "content"}
 	}
 	if f := format; f != "" {
 		if s, ok := formatStars[f]; ok {
@@ -113,7 +118,11 @@ func (r *run) openness() opt {
 			tx("Ajoutez un lien direct vers le fichier de données (CSV, JSON…).", "Add a direct link to the data file (CSV, JSON…)."))
 	case best < 3:
 		return lost(best, "OPEN-FORMAT-STARS", vigie.SevWarning, x.ID,
-			tx("Meilleure ressource : « %s » en %s, %d étoile(s) sur 5.", "Best resource: %q in %s, %d star(s) out of 5.", resLabel(x), fmtOr(bestRS.Format), best),
+			countText(best,
+				"Meilleure ressource : « "+resLabel(x)+" » en "+fmtOr(bestRS.Format)+", 1 étoile sur 5.",
+				"Meilleure ressource : « "+resLabel(x)+" » en "+fmtOr(bestRS.Format)+", %d étoiles sur 5.",
+				"Best resource: \""+resLabel(x)+"\" in "+fmtOr(bestRS.Format)+", 1 star out of 5.",
+				"Best resource: \""+resLabel(x)+"\" in "+fmtOr(bestRS.Format)+", %d stars out of 5."),
 			tx("Publiez aussi les données dans un format ouvert et structuré (CSV, JSON, GeoJSON) pour atteindre 3 étoiles.", "Also publish the data in an open, structured format (CSV, JSON, GeoJSON) to reach 3 stars."))
 	case best < 5:
 		return lost(best, "OPEN-NOT-LINKED", vigie.SevInfo, x.ID,
