@@ -77,10 +77,20 @@ func scopeJSON(orgs []string) string {
 	return string(b)
 }
 
+// StaleRunError is the error recorded on a run found still running when the
+// next one starts: its process died without finishing it.
+const StaleRunError = "the process stopped before finishing (killed or crashed)"
+
 // BeginHarvestRun records the start of a harvest run and returns its id.
 func (db *DB) BeginHarvestRun(ctx context.Context, portalID int64, o HarvestOptions) (int64, error) {
 	var id int64
 	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		// Writers take the lock one at a time, so a run still marked running
+		// belongs to a process that was killed or crashed: say so.
+		if _, err := tx.ExecContext(ctx, `UPDATE harvest_runs SET status = 'interrupted', error = ? WHERE portal_id = ? AND status = 'running'`,
+			StaleRunError, portalID); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO harvest_runs (portal_id, started_at, mode, status, orgs_filter, include_private) VALUES (?, ?, ?, 'running', ?, ?)`,
 			portalID, ts(db.Now()), o.Mode, scopeJSON(o.Orgs), o.IncludePrivate)
 		if err != nil {
@@ -146,10 +156,11 @@ func (db *DB) oneRun(ctx context.Context, what, q string, args ...any) (*Harvest
 	return r, nil
 }
 
-// LastCompleteRun returns the latest complete run (any mode) with this scope.
-// The error wraps ErrNotFound when there is none.
+// LastCompleteRun returns the latest complete full or incremental run with
+// this scope (imports say nothing about what the portal changed since). The
+// error wraps ErrNotFound when there is none.
 func (db *DB) LastCompleteRun(ctx context.Context, portalID int64, o HarvestOptions) (*HarvestRun, error) {
-	return db.oneRun(ctx, "complete", `portal_id = ? AND status = 'complete' AND orgs_filter = ? AND include_private = ? ORDER BY id DESC LIMIT 1`,
+	return db.oneRun(ctx, "complete", `portal_id = ? AND status = 'complete' AND mode <> 'import' AND orgs_filter = ? AND include_private = ? ORDER BY id DESC LIMIT 1`,
 		portalID, scopeJSON(o.Orgs), o.IncludePrivate)
 }
 

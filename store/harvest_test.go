@@ -86,3 +86,27 @@ func TestMarkMissingOnlyWithinScope(t *testing.T) {
 		t.Fatalf("out-of-scope dataset marked: %d %d %v", m, d, err)
 	}
 }
+
+func TestLastCompleteRunIgnoresImportsAndFailures(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	p, _ := db.EnsurePortal(ctx, "https://example.org")
+	scope := store.HarvestOptions{IncludePrivate: true}
+	full, _ := db.BeginHarvestRun(ctx, p.ID, store.HarvestOptions{Mode: store.ModeFull, IncludePrivate: true})
+	db.FinishHarvestRun(ctx, full, store.HarvestResult{Status: store.RunComplete, ListingComplete: true})
+	imp, _ := db.BeginHarvestRun(ctx, p.ID, store.HarvestOptions{Mode: store.ModeImport, IncludePrivate: true})
+	db.FinishHarvestRun(ctx, imp, store.HarvestResult{Status: store.RunComplete})
+	failed, _ := db.BeginHarvestRun(ctx, p.ID, store.HarvestOptions{Mode: store.ModeIncremental, IncludePrivate: true})
+	db.FinishHarvestRun(ctx, failed, store.HarvestResult{Status: store.RunFailed, Error: "boom"})
+	last, err := db.LastCompleteRun(ctx, p.ID, scope)
+	if err != nil || last.ID != full {
+		t.Fatalf("last complete run: %+v %v", last, err)
+	}
+	if _, err := db.LastCompleteRun(ctx, p.ID, store.HarvestOptions{}); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("other scope: %v", err)
+	}
+	r, _ := db.HarvestRunByID(ctx, failed)
+	if r.Status != store.RunFailed || r.Error != "boom" || r.FinishedAt.IsZero() || !r.IncludePrivate {
+		t.Fatalf("failed run: %+v", r)
+	}
+}
