@@ -265,3 +265,49 @@ func TestIsPublic(t *testing.T) {
 		}
 	}
 }
+
+// The scheduler hands out the earliest pending URL whose host has a free
+// slot, and never a URL of a host already at its limit.
+func TestSchedulerOrder(t *testing.T) {
+	jobs := []Target{
+		{URL: "https://a.example/1"}, {URL: "https://a.example/2"}, {URL: "https://a.example/3"},
+		{URL: "https://b.example/1"}, {URL: "http://A.example:443/4"}, {URL: "ftp://x/1"},
+	}
+	if targetKey(jobs[4].URL) != targetKey(jobs[0].URL) {
+		t.Fatalf("same host and port, different keys: %q %q", targetKey(jobs[4].URL), targetKey(jobs[0].URL))
+	}
+	s := newScheduler(jobs, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	stop := context.AfterFunc(ctx, s.wake)
+	defer stop()
+	take := func() (int, *hostQueue) {
+		t.Helper()
+		i, q, ok := s.next(ctx)
+		if !ok {
+			t.Fatal("no job handed out")
+		}
+		return i, q
+	}
+	var got []int
+	i, qa := take() // a.example:443
+	got = append(got, i)
+	i, qb := take() // a is busy: b.example
+	got = append(got, i)
+	i, qx := take() // then the URL needing no connection
+	got = append(got, i)
+	s.done(qb)
+	s.done(qx)
+	s.done(qa)
+	for range 3 {
+		i, q := take()
+		got = append(got, i)
+		s.done(q)
+	}
+	if fmt.Sprint(got) != "[0 3 5 1 2 4]" {
+		t.Errorf("order %v, want [0 3 5 1 2 4]", got)
+	}
+	if _, _, ok := s.next(ctx); ok {
+		t.Error("a job handed out twice")
+	}
+}
