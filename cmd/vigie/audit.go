@@ -1,0 +1,469 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vigie-audit/vigie/store"
+)
+
+func init() { register(newAuditCmd) }
+
+// gateConditions are the --fail-on conditions, each with what makes it fail.
+var gateConditions = []struct{ name, help string }{
+	{"broken-links", "a link used by a dataset in scope is broken (confirmed, not merely failing)"},
+	{"new-broken-links", "a link broke since the previous audit"},
+	{"delinquent", "a dataset is delinquent: far past its declared update frequency"},
+	{"overdue", "a dataset is overdue or delinquent"},
+	{"errors", "a dataset has a finding of severity error"},
+	{"score-drop", "a dataset's overall score fell by more than --threshold points since the previous audit"},
+}
+
+func gateHelp() string {
+	var b strings.Builder
+	for _, c := range gateConditions {
+		fmt.Fprintf(&b, "  %-17s %s\n", c.name, c.help)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// auditOptions are the audit's own flags; the stages' flags are bound by
+// their own commands' option types.
+type auditOptions struct {
+	out       string
+	orgs      []string
+	failUnder float64
+	underSet  bool
+	failOn    []string
+	threshold float64
+	keep      int
+	full      bool
+}
+
+func newAuditCmd(a *App) *cobra.Command {
+	o := &auditOptions{}
+	st := newAuditStages(a)
+	cmd := &cobra.Command{
+		Use:   "audit",
+		Short: "Nightly audit: harvest, check links, score, write reports, compare, gate",
+		Long: `Run the whole audit under one writer lock, one stage after the other:
+
+  harvest   incremental by default (--full forces a complete pass, which is
+            also what detects deletions)
+  links     URLs not checked recently, new and changed first
+  score     every dataset of the latest harvest
+  reports   OUT/YYYY-MM-DD[-N]/ with audit.xlsx, audit.html, audit.json,
+            audit.md, diff.md and diff.json (what changed since the previous
+            score run) and run.json (stages, timings, gate); OUT/latest
+            points at it
+
+Each stage logs one line with its timing. A failed stage stops the audit with
+exit 1; what earlier stages stored stays, and the next run carries on from it.
+A report folder appears only when complete.
+
+Quality gate (evaluated on the organizations in --org, or the whole portal):
+  --fail-under N    the mean overall score is below N
+  --fail-on LIST    any of these conditions holds (comma-separated):
+` + gateHelp() + `
+
+Exit codes:
+  0    audit done, gate passed (or no gate)
+  1    a stage failed (network, portal, database or file error)
+  2    usage error
+  3    quality gate failed: the reports are written, one line says why
+  130  interrupted; stored data stays as it was after the last completed step`,
+		Example: `  $ vigie audit --out /srv/audits
+  $ vigie audit --out /srv/audits --org ville-de-laval --fail-under 70 --fail-on broken-links,delinquent
+  $ vigie audit --out audits --full --lang en
+  # crontab: every night at 02:30
+  30 2 * * *  vigie audit --db /srv/vigie/vigie.db --out /srv/audits --quiet`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.underSet = cmd.Flags().Changed("fail-under")
+			if err := o.check(); err != nil {
+				return err
+			}
+			if err := st.check(o); err != nil {
+				return err
+			}
+			return runAudit(cmd.Context(), a, o, st)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.out, "out", "", "folder that receives one dated sub-folder per audit (required)")
+	f.StringArrayVar(&o.orgs, "org", nil, "only this organization (repeatable): harvest, reports and gate")
+	f.Float64Var(&o.failUnder, "fail-under", 0, "exit 3 when the mean overall score of the scope is below this (0–100)")
+	f.StringSliceVar(&o.failOn, "fail-on", nil, "exit 3 when any of these holds: "+gateNames())
+	f.Float64Var(&o.threshold, "threshold", store.DefaultDiffThreshold, "score change (points) that counts as a drop or a rise in the comparison")
+	f.BoolVar(&o.full, "full", false, "force a full harvest pass (needed to see deletions)")
+	st.addFlags(f)
+	return cmd
+}
+
+func gateNames() string {
+	var n []string
+	for _, c := range gateConditions {
+		n = append(n, c.name)
+	}
+	return strings.Join(n, ",")
+}
+
+func (o *auditOptions) check() error {
+	if strings.TrimSpace(o.out) == "" {
+		return usageErr("--out is required: the folder that receives the dated report folders")
+	}
+	if o.underSet && (o.failUnder < 0 || o.failUnder > 101 || math.IsNaN(o.failUnder)) {
+		return usageErr("--fail-under must be a score between 0 and 100, not %v", o.failUnder)
+	}
+	if o.threshold < 0 {
+		return usageErr("--threshold must be zero or more points, not %v", o.threshold)
+	}
+	var clean []string
+	for _, c := range o.failOn {
+		c = strings.TrimSpace(strings.ToLower(c))
+		if c == "" {
+			continue
+		}
+		ok := false
+		for _, g := range gateConditions {
+			ok = ok || g.name == c
+		}
+		if !ok {
+			return usageErr("--fail-on %q is not a condition: use %s", c, gateNames())
+		}
+		clean = append(clean, c)
+	}
+	o.failOn = clean
+	return nil
+}
+
+// stageTiming is one line of run.json.
+type stageTiming struct {
+	Name    string  `json:"name"`
+	Seconds float64 `json:"seconds"`
+	Status  string  `json:"status"` // ok, failed
+	Error   string  `json:"error,omitempty"`
+}
+
+// auditRecord is run.json: what the audit did and what the gate said.
+type auditRecord struct {
+	Portal     string         `json:"portal"`
+	StartedAt  time.Time      `json:"started_at"`
+	FinishedAt time.Time      `json:"finished_at"`
+	Orgs       []string       `json:"orgs"`
+	Stages     []stageTiming  `json:"stages"`
+	ScoreRun   int64          `json:"score_run"`
+	HarvestRun int64          `json:"harvest_run"`
+	LinkRun    int64          `json:"link_run"`
+	Compared   int64          `json:"compared_with,omitempty"` // previous score run, 0 on the first audit
+	Summary    *store.DiffRun `json:"summary"`
+	Gate       gateResult     `json:"gate"`
+}
+
+type gateResult struct {
+	FailUnder *float64 `json:"fail_under,omitempty"`
+	FailOn    []string `json:"fail_on"`
+	Passed    bool     `json:"passed"`
+	Reasons   []string `json:"reasons"`
+	Skipped   []string `json:"skipped,omitempty"` // conditions that need a previous audit
+}
+
+func runAudit(ctx context.Context, a *App, o *auditOptions, st *auditStages) error {
+	if err := os.MkdirAll(o.out, 0o755); err != nil {
+		return fmt.Errorf("cannot create --out folder %s: %v", o.out, err)
+	}
+	db, release, err := a.OpenDBLocked(ctx, "audit")
+	if err != nil {
+		return err
+	}
+	defer release()
+	a.held = db
+	defer func() { a.held = nil }()
+
+	rec := &auditRecord{StartedAt: time.Now().UTC(), Orgs: o.orgs}
+	if rec.Orgs == nil {
+		rec.Orgs = []string{}
+	}
+	// stage runs one step and logs one line with its timing and summary.
+	stage := func(name string, fn func() (string, error)) error {
+		start := time.Now()
+		summary, err := fn()
+		elapsed := time.Since(start)
+		t := stageTiming{Name: name, Seconds: math.Round(elapsed.Seconds()*1000) / 1000, Status: "ok"}
+		if err != nil {
+			a.Log.Error("audit stage failed", "stage", name, "elapsed", elapsed.Round(time.Millisecond).String(), "error", firstLine(err.Error()))
+			return fmt.Errorf("audit stopped at %s: %w", name, err)
+		}
+		rec.Stages = append(rec.Stages, t)
+		a.Log.Info("audit stage done", "stage", name, "elapsed", elapsed.Round(time.Millisecond).String(), "summary", summary)
+		return nil
+	}
+	if err := stage("harvest", func() (string, error) { return st.runHarvest(ctx, db) }); err != nil {
+		return err
+	}
+	if err := stage("links", func() (string, error) { return st.runLinks(ctx, db) }); err != nil {
+		return err
+	}
+	var run *store.ScoreRun
+	if err := stage("score", func() (string, error) {
+		var sum string
+		var err error
+		run, sum, err = st.runScore(ctx, db)
+		return sum, err
+	}); err != nil {
+		return err
+	}
+	p, err := db.Portal(ctx, a.Portal)
+	if err != nil {
+		return err
+	}
+	rec.Portal, rec.ScoreRun, rec.HarvestRun, rec.LinkRun = p.URL, run.ID, run.HarvestRunID, run.LinkRunID
+
+	var diff *store.DiffResult
+	var dir string
+	if err := stage("reports", func() (string, error) {
+		sum, err := db.RunSummary(ctx, p.ID, run, o.orgs)
+		if err != nil {
+			return "", err
+		}
+		rec.Summary = sum
+		diff, err = auditDiff(ctx, db, p.ID, run, o)
+		if err != nil {
+			return "", err
+		}
+		if diff != nil {
+			rec.Compared = diff.From.ScoreRunID
+		}
+		rec.Gate = evalGate(sum, diff, o)
+		start := time.Now()
+		dir, err = writeAuditFolder(o.out, time.Now(), func(tmp string) error {
+			if err := st.writeReports(ctx, db, o, tmp); err != nil {
+				return err
+			}
+			if err := writeAuditDiff(tmp, diff, p.URL, a.Lang); err != nil {
+				return err
+			}
+			rec.FinishedAt = time.Now().UTC()
+			stages := append(rec.Stages, stageTiming{Name: "reports", Status: "ok",
+				Seconds: math.Round(time.Since(start).Seconds()*1000) / 1000})
+			r := *rec
+			r.Stages = stages
+			b, _ := json.MarshalIndent(r, "", "  ")
+			return os.WriteFile(filepath.Join(tmp, "run.json"), append(b, '\n'), 0o644)
+		})
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%s: %s", dir, strings.Join(auditFormats, ", ")), nil
+	}); err != nil {
+		return err
+	}
+	verdict := "gate passed"
+	switch {
+	case !rec.Gate.Passed:
+		verdict = "gate failed"
+	case !o.underSet && len(o.failOn) == 0:
+		verdict = "no gate"
+	}
+	fmt.Fprintf(a.Stdout, "audit written to %s: score run #%d, mean overall %s, %d broken links, %s; %s\n",
+		dir, run.ID, fmtScore(rec.Summary.MeanOverall), rec.Summary.BrokenLinks, diffChangeCount(diff), verdict)
+	if !rec.Gate.Passed {
+		return gateErr("quality gate failed: %s", strings.Join(rec.Gate.Reasons, "; "))
+	}
+	return nil
+}
+
+func diffChangeCount(d *store.DiffResult) string {
+	if d == nil {
+		return "first audit, nothing to compare"
+	}
+	n := len(d.New) + len(d.Missing) + len(d.Deleted) + len(d.Restored) + len(d.Dropped) + len(d.Rose) +
+		len(d.NewFindings) + len(d.ResolvedFindings) + len(d.NewlyBroken) + len(d.Repaired) + len(d.Freshness)
+	return fmt.Sprintf("%d changes since score run #%d", n, d.From.ScoreRunID)
+}
+
+// auditDiff compares the audit's score run with the previous one of the same
+// profile; nil on the first audit.
+func auditDiff(ctx context.Context, db *store.DB, portalID int64, run *store.ScoreRun, o *auditOptions) (*store.DiffResult, error) {
+	from, to, err := db.ResolveScoreRuns(ctx, portalID, store.RefPrevious, store.RunRef{Kind: "id", ID: run.ID})
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil // first audit, or first with this profile
+	}
+	if err != nil {
+		return nil, err
+	}
+	return db.DiffRuns(ctx, portalID, from, to, store.DiffOptions{Threshold: o.threshold, Orgs: o.orgs})
+}
+
+// evalGate checks --fail-under and --fail-on against the scope's summary and
+// the comparison with the previous audit (nil on the first one).
+func evalGate(sum *store.DiffRun, diff *store.DiffResult, o *auditOptions) gateResult {
+	g := gateResult{FailOn: o.failOn, Reasons: []string{}}
+	if g.FailOn == nil {
+		g.FailOn = []string{}
+	}
+	if o.underSet {
+		v := o.failUnder
+		g.FailUnder = &v
+		switch {
+		case sum.MeanOverall == nil:
+			g.Reasons = append(g.Reasons, fmt.Sprintf("no overall score to compare with --fail-under %v (nothing scored in scope)", v))
+		case *sum.MeanOverall < v:
+			g.Reasons = append(g.Reasons, fmt.Sprintf("mean overall score %v is under %v", *sum.MeanOverall, v))
+		}
+	}
+	plural := func(n int, one, many string) string {
+		if n == 1 {
+			return "1 " + one
+		}
+		return strconv.Itoa(n) + " " + many
+	}
+	for _, c := range o.failOn {
+		switch c {
+		case "broken-links":
+			if sum.BrokenLinks > 0 {
+				g.Reasons = append(g.Reasons, "broken-links: "+plural(sum.BrokenLinks, "broken link", "broken links"))
+			}
+		case "delinquent":
+			if sum.Delinquent > 0 {
+				g.Reasons = append(g.Reasons, "delinquent: "+plural(sum.Delinquent, "dataset", "datasets")+" delinquent")
+			}
+		case "overdue":
+			if n := sum.Overdue + sum.Delinquent; n > 0 {
+				g.Reasons = append(g.Reasons, "overdue: "+plural(n, "dataset", "datasets")+" overdue or delinquent")
+			}
+		case "errors":
+			if sum.Errors > 0 {
+				g.Reasons = append(g.Reasons, "errors: "+plural(sum.Errors, "finding", "findings")+" of severity error")
+			}
+		case "new-broken-links":
+			if diff == nil {
+				g.Skipped = append(g.Skipped, c)
+			} else if n := len(diff.NewlyBroken); n > 0 {
+				g.Reasons = append(g.Reasons, "new-broken-links: "+plural(n, "link", "links")+" broke since the previous audit")
+			}
+		case "score-drop":
+			if diff == nil {
+				g.Skipped = append(g.Skipped, c)
+			} else if n := len(diff.Dropped); n > 0 {
+				worst := diff.Dropped[0]
+				g.Reasons = append(g.Reasons, fmt.Sprintf("score-drop: %s lost more than %v points (worst %s %v)",
+					plural(n, "dataset", "datasets"), diff.Threshold, oneLine(worst.Name, 80), fmtDelta(worst.Delta)))
+			}
+		}
+	}
+	g.Passed = len(g.Reasons) == 0
+	return g
+}
+
+// writeAuditFolder fills a hidden temporary folder with fill, then renames it
+// to OUT/YYYY-MM-DD (or -2, -3… when that day already has one) and points
+// OUT/latest at it. A failed fill leaves nothing behind.
+func writeAuditFolder(out string, now time.Time, fill func(dir string) error) (string, error) {
+	day := now.In(time.Local).Format("2006-01-02")
+	tmp, err := os.MkdirTemp(out, "."+day+".partial-")
+	if err != nil {
+		return "", fmt.Errorf("cannot write in --out folder %s: %v", out, err)
+	}
+	if err := fill(tmp); err != nil {
+		os.RemoveAll(tmp)
+		return "", err
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		os.RemoveAll(tmp)
+		return "", err
+	}
+	var name string
+	for n := 1; ; n++ {
+		name = day
+		if n > 1 {
+			name = fmt.Sprintf("%s-%d", day, n)
+		}
+		if _, err := os.Lstat(filepath.Join(out, name)); errors.Is(err, os.ErrNotExist) {
+			if err := os.Rename(tmp, filepath.Join(out, name)); err == nil {
+				break
+			} else if n > 1000 {
+				os.RemoveAll(tmp)
+				return "", fmt.Errorf("cannot create the report folder in %s: %v", out, err)
+			}
+		}
+	}
+	if err := pointLatest(out, name); err != nil {
+		return filepath.Join(out, name), err
+	}
+	return filepath.Join(out, name), nil
+}
+
+// pointLatest atomically replaces OUT/latest with a relative symlink to name.
+func pointLatest(out, name string) error {
+	link := filepath.Join(out, "latest")
+	if fi, err := os.Lstat(link); err == nil && fi.Mode()&os.ModeSymlink == 0 {
+		return fmt.Errorf("%s exists and is not a symbolic link: move it aside so 'latest' can point at the newest audit", link)
+	}
+	tmp := filepath.Join(out, ".latest-"+strconv.Itoa(os.Getpid()))
+	_ = os.Remove(tmp)
+	if err := os.Symlink(name, tmp); err != nil {
+		return fmt.Errorf("cannot create the 'latest' link in %s: %v", out, err)
+	}
+	if err := os.Rename(tmp, link); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("cannot update %s: %v", link, err)
+	}
+	return nil
+}
+
+// writeAuditDiff writes diff.md and diff.json, and appends a short "since
+// last run" section to audit.md when it exists.
+func writeAuditDiff(dir string, d *store.DiffResult, portal, lang string) error {
+	var full, short bytes.Buffer
+	if d == nil {
+		msg := map[string]string{"fr": "Premier audit : rien à comparer encore.", "en": "First audit: nothing to compare yet."}[lang]
+		fmt.Fprintf(&full, "# %s\n\n%s\n", lbl(lang, "title"), msg)
+		fmt.Fprintf(&short, "\n## %s\n\n%s\n", lbl(lang, "title"), msg)
+		if err := os.WriteFile(filepath.Join(dir, "diff.json"), []byte("null\n"), 0o644); err != nil {
+			return err
+		}
+	} else {
+		if err := writeDiffMD(&full, d, portal, lang, 0, 1); err != nil {
+			return err
+		}
+		short.WriteString("\n")
+		if err := writeDiffMD(&short, d, portal, lang, 10, 2); err != nil {
+			return err
+		}
+		var js bytes.Buffer
+		if err := printJSON(&js, diffJSON{Portal: portal, DiffResult: d}); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, "diff.json"), js.Bytes(), 0o644); err != nil {
+			return err
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "diff.md"), full.Bytes(), 0o644); err != nil {
+		return err
+	}
+	md := filepath.Join(dir, "audit.md")
+	f, err := os.OpenFile(md, os.O_APPEND|os.O_WRONLY, 0)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(short.Bytes()); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigie-audit/vigie/store"
+)
+
+func f64(v float64) *float64 { return &v }
+
+func TestEvalGate(t *testing.T) {
+	sum := &store.DiffRun{MeanOverall: f64(68.5), BrokenLinks: 2, Delinquent: 0, Overdue: 1, Errors: 3}
+	diff := &store.DiffResult{Threshold: 5,
+		NewlyBroken: []store.LinkChange{{URL: "http://x/a"}},
+		Dropped:     []store.ScoreChange{{DiffDataset: store.DiffDataset{Name: "ds-a"}, Delta: -12.5}}}
+	cases := []struct {
+		name       string
+		o          auditOptions
+		diff       *store.DiffResult
+		wantPassed bool
+		want       []string // substrings of the reasons, in order
+		skipped    []string
+	}{
+		{"no gate", auditOptions{}, diff, true, nil, nil},
+		{"mean above", auditOptions{failUnder: 60, underSet: true}, diff, true, nil, nil},
+		{"mean under", auditOptions{failUnder: 70, underSet: true}, diff, false, []string{"mean overall score 68.5 is under 70"}, nil},
+		{"fail-under 0 set", auditOptions{failUnder: 0, underSet: true}, diff, true, nil, nil},
+		{"conditions", auditOptions{failOn: []string{"broken-links", "delinquent", "overdue", "errors"}}, diff, false,
+			[]string{"broken-links: 2 broken links", "overdue: 1 dataset overdue", "errors: 3 findings"}, nil},
+		{"since last audit", auditOptions{failOn: []string{"new-broken-links", "score-drop"}}, diff, false,
+			[]string{"new-broken-links: 1 link broke", "score-drop: 1 dataset lost more than 5 points (worst ds-a -12.5)"}, nil},
+		{"first audit skips comparisons", auditOptions{failOn: []string{"new-broken-links", "score-drop"}}, nil, true, nil,
+			[]string{"new-broken-links", "score-drop"}},
+	}
+	for _, c := range cases {
+		g := evalGate(sum, c.diff, &c.o)
+		if g.Passed != c.wantPassed || len(g.Reasons) != len(c.want) {
+			t.Errorf("%s: passed=%v reasons=%q", c.name, g.Passed, g.Reasons)
+			continue
+		}
+		for i, w := range c.want {
+			if !strings.Contains(g.Reasons[i], w) {
+				t.Errorf("%s: reason %q lacks %q", c.name, g.Reasons[i], w)
+			}
+		}
+		if strings.Join(g.Skipped, ",") != strings.Join(c.skipped, ",") {
+			t.Errorf("%s: skipped %v, want %v", c.name, g.Skipped, c.skipped)
+		}
+	}
+	if g := evalGate(&store.DiffRun{}, nil, &auditOptions{failUnder: 50, underSet: true}); g.Passed {
+		t.Error("a scope with no score passed --fail-under")
+	}
+}
+
+func TestWriteAuditFolderNamesLinksAndCleansUp(t *testing.T) {
+	out := t.TempDir()
+	now := time.Date(2026, 11, 27, 2, 30, 0, 0, time.Local)
+	write := func(content string) (string, error) {
+		return writeAuditFolder(out, now, func(dir string) error {
+			return os.WriteFile(filepath.Join(dir, "audit.md"), []byte(content), 0o644)
+		})
+	}
+	d1, err := write("one")
+	if err != nil || filepath.Base(d1) != "2026-11-27" {
+		t.Fatalf("first folder %q %v", d1, err)
+	}
+	d2, err := write("two")
+	if err != nil || filepath.Base(d2) != "2026-11-27-2" {
+		t.Fatalf("second folder %q %v", d2, err)
+	}
+	target, err := os.Readlink(filepath.Join(out, "latest"))
+	if err != nil || target != "2026-11-27-2" {
+		t.Fatalf("latest -> %q %v", target, err)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "latest", "audit.md"))
+	if err != nil || string(b) != "two" {
+		t.Fatalf("latest/audit.md = %q %v", b, err)
+	}
+	boom := errors.New("disk full")
+	if _, err := writeAuditFolder(out, now, func(dir string) error {
+		os.WriteFile(filepath.Join(dir, "audit.json"), []byte("{"), 0o644)
+		return boom
+	}); !errors.Is(err, boom) {
+		t.Fatalf("fill error lost: %v", err)
+	}
+	entries, _ := os.ReadDir(out)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if strings.Join(names, " ") != "2026-11-27 2026-11-27-2 latest" {
+		t.Errorf("after a failed fill the folder holds %v", names)
+	}
+	if target, _ := os.Readlink(filepath.Join(out, "latest")); target != "2026-11-27-2" {
+		t.Errorf("a failed audit moved latest to %q", target)
+	}
+	// latest as a real folder is not silently replaced.
+	out2 := t.TempDir()
+	os.Mkdir(filepath.Join(out2, "latest"), 0o755)
+	if _, err := writeAuditFolder(out2, now, func(string) error { return nil }); err == nil || !strings.Contains(err.Error(), "not a symbolic link") {
+		t.Errorf("latest folder: %v", err)
+	}
+}
+
+func TestAuditUsageErrors(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"audit"}, "--out is required"},
+		{[]string{"audit", "--out", "x", "--fail-on", "broken-links,bogus"}, `--fail-on "bogus" is not a condition`},
+		{[]string{"audit", "--out", "x", "--fail-under", "-1"}, "--fail-under must be"},
+		{[]string{"diff", "--from", "yesterday"}, "--from:"},
+		{[]string{"diff", "--format", "xml"}, "--format must be one of"},
+		{[]string{"prune", "--keep", "0"}, "--keep must be at least 1"},
+	} {
+		var stdout, stderr bytes.Buffer
+		args := append([]string{"--db", filepath.Join(t.TempDir(), "v.db")}, c.args...)
+		code := run(context.Background(), args, strings.NewReader(""), &stdout, &stderr)
+		if code != ExitUsage || !strings.Contains(stderr.String(), c.want) || strings.Count(strings.TrimSpace(stderr.String()), "\n") != 0 {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 with %q on one line", c.args, code, stderr.String(), c.want)
+		}
+	}
+}
+
+func TestMDCellNeutralisesPortalText(t *testing.T) {
+	got := mdCell("<script>x</script> | [a](javascript:b) *c*\n_d_")
+	for _, bad := range []string{"<script>", "a](", "| [", "\n"} {
+		if strings.Contains(got, bad) {
+			t.Errorf("mdCell left %q in %q", bad, got)
+		}
+	}
+	if !strings.Contains(got, `\<script\>`) {
+		t.Errorf("mdCell = %q", got)
+	}
+}
