@@ -390,3 +390,26 @@ func scoreBool(b bool) int {
 	}
 	return 0
 }
+
+// LatestAssessmentOf returns a dataset's assessment, with findings, from the
+// most recent complete score run of the portal that scored it (a run limited
+// to some organizations may have left it out), and that run. The error wraps
+// ErrNotFound when no complete run scored it.
+func (db *DB) LatestAssessmentOf(ctx context.Context, portalID int64, datasetID string) (*vigie.Assessment, *ScoreRun, error) {
+	row := db.sql.QueryRowContext(ctx, `SELECT `+scoreRunCols+` FROM score_runs r
+		WHERE r.portal_id = ? AND r.status = 'complete'
+		AND EXISTS (SELECT 1 FROM scores s WHERE s.score_run_id = r.id AND s.dataset_id = ?)
+		ORDER BY r.id DESC LIMIT 1`, portalID, datasetID)
+	run, err := scanScoreRun(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, fmt.Errorf("dataset %s has not been scored: run 'vigie score' first: %w", datasetID, ErrNotFound)
+	}
+	if err != nil {
+		return nil, nil, db.explain(err)
+	}
+	a, err := db.Assessment(ctx, run.ID, datasetID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return a, run, nil
+}

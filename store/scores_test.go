@@ -98,6 +98,26 @@ func TestScoreRunRoundTrip(t *testing.T) {
 	if err != nil || len(counts) != 3 {
 		t.Fatalf("RuleCounts: %+v %v", counts, err)
 	}
+	// A later run that left d2 out: d2's latest assessment is still found.
+	run2, err := db.BeginScoreRun(ctx, p.ID, "ckan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SaveAssessments(ctx, run2, []vigie.Assessment{{DatasetID: "d1", MQA: vigie.MQA{Points: 1, Rating: "bad"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.FinishScoreRun(ctx, run2, "complete", 1, ""); err != nil {
+		t.Fatal(err)
+	}
+	if a, r, err := db.LatestAssessmentOf(ctx, p.ID, "d2"); err != nil || r.ID != run || a.FreshnessStatus != vigie.FreshFresh {
+		t.Fatalf("LatestAssessmentOf(d2) = %+v %+v %v", a, r, err)
+	}
+	if a, r, err := db.LatestAssessmentOf(ctx, p.ID, "d1"); err != nil || r.ID != run2 || a.MQA.Points != 1 {
+		t.Fatalf("LatestAssessmentOf(d1) = %+v %+v %v", a, r, err)
+	}
+	if _, _, err := db.LatestAssessmentOf(ctx, p.ID, "never"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("never scored: %v", err)
+	}
 	if err := db.FinishScoreRun(ctx, 999, "complete", 0, ""); err == nil {
 		t.Fatal("finishing an unknown run must fail")
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -20,8 +21,9 @@ func newExplainCmd(a *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "explain <dataset name or id>",
 		Short: "Explain a dataset's scores: every dimension, every lost point and how to fix it",
-		Long: `Explain one dataset's scores from the latest score run: each dimension, the
-MQA points, then every finding with the points it cost and how to fix it.
+		Long: `Explain one dataset's scores from the latest score run that scored it:
+each dimension, the MQA points, then every finding with the points it cost
+and how to fix it.
 The points lost in a dimension add up to 100 minus its score.
 
 Messages follow --lang (fr or en). --format json prints the same for tools.`,
@@ -47,13 +49,12 @@ Messages follow --lang (fr or en). --format json prints the same for tools.`,
 			if err != nil {
 				return err
 			}
-			run, err := db.LatestScoreRun(ctx, p.ID)
+			as, run, err := db.LatestAssessmentOf(ctx, p.ID, d.ID)
+			if errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("dataset %s has not been scored yet: run 'vigie score' first", d.Name)
+			}
 			if err != nil {
 				return err
-			}
-			as, err := db.Assessment(ctx, run.ID, d.ID)
-			if err != nil {
-				return fmt.Errorf("dataset %s was not scored in the latest score run (%d, profile %s): run 'vigie score' to include it", d.Name, run.ID, run.Profile)
 			}
 			if format == "json" {
 				return printJSON(a.Stdout, explainJSONOf(d, run, as, a.Lang))

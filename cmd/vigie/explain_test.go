@@ -244,6 +244,15 @@ func TestScoreCommand(t *testing.T) {
 	if code != ExitOK || !strings.HasPrefix(out, "scored 1 datasets with profile mqa") {
 		t.Fatalf("mqa: exit %d %q %s", code, out, errOut)
 	}
+	// explain still finds a dataset the organization-limited run left out.
+	code, out, errOut = vigieRun(ctx, "--db", path, "--portal", scorePortal, "explain", "comptages-velos")
+	if code != ExitOK || !strings.Contains(out, "Évaluation : 1 (profil donneesquebec)") {
+		t.Fatalf("explain after a partial run: exit %d %q %s", code, out, errOut)
+	}
+	code, out, _ = vigieRun(ctx, "--db", path, "--portal", scorePortal, "explain", "permis-animaux")
+	if code != ExitOK || !strings.Contains(out, "Évaluation : 2 (profil mqa)") {
+		t.Fatalf("explain after a partial run: exit %d %q", code, out)
+	}
 	// A profile file that extends a built-in.
 	file := filepath.Join(t.TempDir(), "strict.yaml")
 	if err := os.WriteFile(file, []byte("extends: ckan\nname: strict\n"), 0o644); err != nil {

@@ -74,6 +74,8 @@ type scoreOutcome struct {
 	MeanOverall *float64
 	Ratings     map[string]int
 	Fresh       map[string]int
+	Tau         float64 // share of scheduled datasets that are up to date
+	Scheduled   int     // datasets whose freshness could be assessed
 	Elapsed     time.Duration
 	Interrupted bool
 }
@@ -142,6 +144,7 @@ func scoreCatalogue(ctx context.Context, a *App, db *store.DB, o *scoreOptions) 
 	out := &scoreOutcome{Profile: prof.Name, Ratings: map[string]int{}, Fresh: map[string]int{}}
 	var sum float64
 	var known int
+	var statuses []string
 	batch := make([]vigie.Assessment, 0, 500)
 	bar := newProgress(a, "scoring")
 	err = db.EachDataset(ctx, p.ID, store.DatasetFilter{Orgs: o.orgs}, func(d *vigie.Dataset) error {
@@ -149,6 +152,7 @@ func scoreCatalogue(ctx context.Context, a *App, db *store.DB, o *scoreOptions) 
 		out.Datasets++
 		out.Ratings[as.MQA.Rating]++
 		out.Fresh[as.FreshnessStatus]++
+		statuses = append(statuses, as.FreshnessStatus)
 		if as.Scores.Overall != nil {
 			sum += *as.Scores.Overall
 			known++
@@ -168,6 +172,7 @@ func scoreCatalogue(ctx context.Context, a *App, db *store.DB, o *scoreOptions) 
 	}
 	bar.Done()
 	out.Elapsed = time.Since(start)
+	out.Tau, out.Scheduled = quality.Tau(statuses)
 	if known > 0 {
 		m := sum / float64(known)
 		out.MeanOverall = &m
@@ -217,6 +222,9 @@ func scoreSummary(o *scoreOutcome) string {
 	fmt.Fprintf(&b, "; freshness fresh %d, due %d, overdue %d, delinquent %d, not applicable %d, unknown %d",
 		o.Fresh[vigie.FreshFresh], o.Fresh[vigie.FreshDue], o.Fresh[vigie.FreshOverdue], o.Fresh[vigie.FreshDelinquent],
 		o.Fresh[vigie.FreshNotApplicable], o.Fresh[vigie.FreshUnknown])
+	if o.Scheduled > 0 {
+		fmt.Fprintf(&b, "; tau %s of %d scheduled", strconv.FormatFloat(o.Tau, 'f', 2, 64), o.Scheduled)
+	}
 	fmt.Fprintf(&b, "; %s", o.Elapsed.Round(time.Millisecond))
 	if o.Run != nil {
 		fmt.Fprintf(&b, " (score run %d)", o.Run.ID)
