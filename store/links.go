@@ -153,6 +153,11 @@ type LinkCounts struct {
 func (db *DB) BeginLinkRun(ctx context.Context, portalID int64) (int64, error) {
 	var id int64
 	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		// As for harvests: a run still running belongs to a dead process.
+		if _, err := tx.ExecContext(ctx, `UPDATE link_runs SET status = 'interrupted', error = ? WHERE portal_id = ? AND status = 'running'`,
+			StaleRunError, portalID); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO link_runs (portal_id, started_at, status) VALUES (?, ?, 'running')`, portalID, ts(db.Now()))
 		if err != nil {
 			return err

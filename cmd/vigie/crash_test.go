@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"math/rand/v2"
@@ -217,6 +218,25 @@ func checkAfterCrash(t *testing.T, db string) *store.DB {
 	return s
 }
 
+// assertNoRunLeftRunning checks that, once the next run has completed, the
+// killed run is no longer shown as running.
+func assertNoRunLeftRunning(t *testing.T, db, table string) {
+	t.Helper()
+	raw, err := sql.Open("sqlite", "file:"+db+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var running, interrupted int
+	err = raw.QueryRow(`SELECT COUNT(*) FILTER (WHERE status = 'running'), COUNT(*) FILTER (WHERE status = 'interrupted') FROM `+table).Scan(&running, &interrupted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if running != 0 {
+		t.Fatalf("%s: %d runs of killed processes still shown as running", table, running)
+	}
+}
+
 // crashWaits draws the kill times of one seed, spread over a run's length.
 func crashWaits(seed uint64, longest time.Duration) time.Duration {
 	r := rand.New(rand.NewPCG(seed, 0x5eed))
@@ -237,6 +257,7 @@ func TestCrashDuringHarvest(t *testing.T) {
 			t.Fatalf("seed %d: the harvest after the crash: exit %d %q %s", seed, code, out, errs)
 		}
 		checkAfterCrash(t, db)
+		assertNoRunLeftRunning(t, db, "harvest_runs")
 	}
 	if killed == 0 {
 		t.Fatal("every harvest finished before its kill: nothing was tested")
@@ -257,11 +278,12 @@ func TestCrashDuringLinks(t *testing.T) {
 		if err != nil || len(links) != crashEnv.urls {
 			t.Fatalf("seed %d: %d link results after the crash, %d before: %v", seed, len(links), crashEnv.urls, err)
 		}
-		code, _, errs := cli(context.Background(), "links", "--allow-private", "--concurrency", "64", "--per-host", "64",
+		code, _, errs := cli(context.Background(), "links", "--all", "--allow-private", "--concurrency", "64", "--per-host", "64",
 			"--db", db, "--portal", crashEnv.portal.URL, "--quiet")
 		if code != 0 {
 			t.Fatalf("seed %d: links after the crash: exit %d: %s", seed, code, errs)
 		}
+		assertNoRunLeftRunning(t, db, "link_runs")
 	}
 	if killed == 0 {
 		t.Fatal("every link check finished before its kill: nothing was tested")
