@@ -188,7 +188,7 @@ func checkKeywords(r *run, c Check) (bool, []loss) {
 
 func checkLicence(r *run, c Check) (bool, []loss) {
 	id := strings.TrimSpace(r.d.LicenseID)
-	if id == "" {
+	if !licenceGiven(id) {
 		return r.one(loss{code: r.code("LICENCE-MISSING"), sev: sev(c, vigie.SevError), frac: 1,
 			msg:  tx("Aucune licence n'est indiquée.", "No licence is given."),
 			hint: tx("Choisissez une licence ouverte, de préférence CC-BY 4.0 (licence attendue sur Données Québec).", "Choose an open licence, preferably CC-BY 4.0 (the licence Données Québec expects).")})

@@ -219,6 +219,7 @@ func TestOpennessStars(t *testing.T) {
 			l[d.Resources[0].URL] = vigie.LinkResult{Class: vigie.LinkOK, Status: 200, ContentType: "application/json; charset=utf-8"}
 		}, 3, "OPEN-NOT-LINKED", 60},
 		{"not open licence", func(d *vigie.Dataset, l map[string]vigie.LinkResult) { d.LicenseID = "cc-by-nc" }, 0, "OPEN-LICENCE-NOT-OPEN", 0},
+		{"licence not specified", func(d *vigie.Dataset, l map[string]vigie.LinkResult) { d.LicenseID = "notspecified" }, 0, "OPEN-LICENCE-MISSING", 0},
 		{"unknown licence", func(d *vigie.Dataset, l map[string]vigie.LinkResult) { d.LicenseID = "licence-maison" }, 0, "OPEN-LICENCE-UNKNOWN", 0},
 		{"unknown licence CKAN says open", func(d *vigie.Dataset, l map[string]vigie.LinkResult) {
 			d.LicenseID = "licence-maison"
@@ -353,6 +354,18 @@ func TestMQAPerfectIs405(t *testing.T) {
 	checkSums(t, a, true)
 	if a.MQA.Points != 10 || a.MQA.Rating != "bad" {
 		t.Fatalf("empty dataset MQA = %+v", a.MQA)
+	}
+}
+
+func TestMQALicenceNotSpecified(t *testing.T) {
+	d := perfectDQ()
+	full := quality.Score(d, okLinks(d), quality.MustProfile("mqa"), now)
+	d.LicenseID = "notspecified"
+	a := quality.Score(d, okLinks(d), quality.MustProfile("mqa"), now)
+	checkSums(t, a, true)
+	got := rules(a, vigie.DimMQA)
+	if full.MQA.Points-a.MQA.Points != 30 || !slices.Contains(got, "MQA-LICENCE@r1") || !slices.Contains(got, "MQA-LICENCE-VOCABULARY@r1") {
+		t.Fatalf("notspecified: %d → %d points, findings %v", full.MQA.Points, a.MQA.Points, got)
 	}
 }
 

@@ -207,14 +207,14 @@ func (r *run) mqaDistribution(id string, x *vigie.Resource, ri *resInfo, du stri
 	case "formatMediaTypeMachineInterpretable":
 		return MachineReadable(f) || MachineReadable(m)
 	case "licenceAvailability":
-		return !blank(r.d.LicenseID) || !blank(x.Extras["license"])
+		return licenceGiven(r.d.LicenseID) || licenceGiven(x.Extras["license"])
 	case "knownLicence":
-		_, known := LicenceOpen(r.d.LicenseID, nil)
-		if blank(r.d.LicenseID) {
-			_, known = LicenceOpen(x.Extras["license"], nil)
-			known = known && !blank(x.Extras["license"])
+		id := r.d.LicenseID
+		if !licenceGiven(id) {
+			id = x.Extras["license"]
 		}
-		return known
+		_, known := LicenceOpen(id, nil)
+		return known && licenceGiven(id)
 	case "rightsAvailability":
 		return !blank(x.Extras["rights"])
 	case "byteSizeAvailability":
@@ -290,4 +290,11 @@ func (r *run) mqa() vigie.MQA {
 		}
 	}
 	return vigie.MQA{Points: points, Rating: MQARating(points)}
+}
+
+// licenceGiven reports whether a licence id names a licence ("notspecified"
+// says there is none).
+func licenceGiven(id string) bool {
+	id = strings.ToLower(strings.TrimSpace(id))
+	return id != "" && id != "notspecified" && id != "not-specified"
 }

@@ -93,7 +93,7 @@ func (r *run) openness() opt {
 		return lost(0, "OPEN-NO-RESOURCE", vigie.SevError, "",
 			tx("Aucune ressource : rien n'est disponible sur le Web (0 étoile).", "No resources: nothing is available on the Web (0 stars)."),
 			tx("Publiez les données dans une ressource.", "Publish the data in a resource."))
-	case !open && r.d.LicenseID == "":
+	case !open && !licenceGiven(r.d.LicenseID):
 		return lost(0, "OPEN-LICENCE-MISSING", vigie.SevError, "",
 			tx("Aucune licence n'est indiquée : les données ne sont pas ouvertes (0 étoile).", "No licence is given: the data are not open (0 stars)."),
 			tx("Publiez les données sous une licence ouverte (CC-BY 4.0, CC0…).", "Publish the data under an open licence (CC-BY 4.0, CC0…)."))

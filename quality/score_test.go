@@ -146,6 +146,7 @@ func TestCompletenessRules(t *testing.T) {
 		{"short description", func(d *vigie.Dataset) { d.Notes = "Vélos." }, []string{"DQ-DESCRIPTION-SHORT@"}, 4},
 		{"no keywords", func(d *vigie.Dataset) { d.Tags = []string{""} }, []string{"DQ-KEYWORDS-MISSING@"}, 6},
 		{"no licence", func(d *vigie.Dataset) { d.LicenseID = "" }, []string{"DQ-LICENCE-MISSING@"}, 8},
+		{"licence not specified", func(d *vigie.Dataset) { d.LicenseID = "notspecified" }, []string{"DQ-LICENCE-MISSING@"}, 8},
 		{"licence not in DQ list", func(d *vigie.Dataset) { d.LicenseID = "odc-odbl" }, []string{"DQ-LICENCE-NOT-ALLOWED@"}, 8},
 		{"licence case-insensitive", func(d *vigie.Dataset) { d.LicenseID = "CC-BY" }, nil, 0},
 		{"no publisher", func(d *vigie.Dataset) { d.Organization = "" }, []string{"DQ-PUBLISHER-MISSING@"}, 6},
