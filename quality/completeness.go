@@ -121,13 +121,26 @@ func (r *run) completeness() opt {
 		raw[i] = l.share * l.frac * scale
 	}
 	cents := apportion(raw)
-	lost := 0
+	legacy := !r.p.legacy.IsZero() && !r.d.MetadataCreated.IsZero() && r.d.MetadataCreated.Before(r.p.legacy)
+	lost, softened := 0, 0
 	for i, l := range all {
 		if cents[i] <= 0 {
 			continue
 		}
 		lost += cents[i]
-		r.add(vigie.Finding{Rule: l.code, Dimension: vigie.DimCompleteness, Severity: l.sev, ResourceID: l.res, Points: float64(cents[i]) / 100, Message: l.msg, Hint: l.hint})
+		sv := l.sev
+		if legacy && sv == vigie.SevError {
+			sv = vigie.SevWarning
+			softened++
+		}
+		r.add(vigie.Finding{Rule: l.code, Dimension: vigie.DimCompleteness, Severity: sv, ResourceID: l.res, Points: float64(cents[i]) / 100, Message: l.msg, Hint: l.hint})
+	}
+	if softened > 0 {
+		d := r.p.legacy.Format("2006-01-02")
+		r.add(vigie.Finding{Rule: r.code("LEGACY"), Dimension: vigie.DimCompleteness, Severity: vigie.SevInfo,
+			Message: vigie.Text{FR: "Jeu de données créé avant le " + d + " : ses écarts sont signalés comme avertissements (mêmes points), les lignes directrices visant d'abord les jeux publiés depuis.",
+				EN: "Dataset created before " + d + ": its gaps are reported as warnings (same points), the guidelines applying first to datasets published since."},
+			Hint: tx("Profitez d'une mise à jour pour le rendre conforme.", "Use its next update to bring it into line.")})
 	}
 	return fromCents(10000 - lost)
 }

@@ -33,8 +33,13 @@ type Profile struct {
 	Freshness    FreshnessConfig    `yaml:"freshness"`
 	Openness     OpennessConfig     `yaml:"openness"`
 	MQAFindings  bool               `yaml:"mqa_findings"`
+	// LegacyBefore (YYYY-MM-DD): datasets created earlier get their
+	// completeness errors as warnings (same points), the guidelines applying
+	// first to datasets published after that date.
+	LegacyBefore string `yaml:"legacy_before,omitempty"`
 
 	thresholds map[string][3]time.Duration
+	legacy     time.Time
 }
 
 // Check is one completeness check and the points it is worth.
@@ -204,6 +209,14 @@ func (p *Profile) compile() error {
 	}
 	if p.Freshness.StatusScores[vigie.FreshFresh] != 100 {
 		return errors.New("freshness.status_scores.fresh must be 100")
+	}
+	p.legacy = time.Time{}
+	if p.LegacyBefore != "" {
+		t, err := time.Parse("2006-01-02", p.LegacyBefore)
+		if err != nil {
+			return fmt.Errorf("legacy_before must be a date YYYY-MM-DD, not %q", p.LegacyBefore)
+		}
+		p.legacy = t
 	}
 	p.thresholds = make(map[string][3]time.Duration, len(p.Freshness.Thresholds))
 	for f, th := range p.Freshness.Thresholds {

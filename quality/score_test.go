@@ -327,3 +327,26 @@ func TestRealFixturesKeepTheInvariant(t *testing.T) {
 		t.Fatalf("govdata.de frequency %q (%s) not understood: %q", d.Extra("frequency"), a.FreshnessStatus, a.Frequency)
 	}
 }
+
+func TestLegacyDatasetsGetWarnings(t *testing.T) {
+	dq := quality.MustProfile("donneesquebec")
+	d := perfectDQ()
+	d.Title = ""
+	d.MetadataCreated = time.Date(2015, 6, 1, 0, 0, 0, 0, time.UTC)
+	a := quality.Score(d, okLinks(d), dq, now)
+	checkSums(t, a, false)
+	var title *vigie.Finding
+	for i := range a.Findings {
+		if a.Findings[i].Rule == "DQ-TITLE-MISSING" {
+			title = &a.Findings[i]
+		}
+	}
+	if title == nil || title.Severity != vigie.SevWarning || title.Points != 8 || !slices.Contains(rules(a, vigie.DimCompleteness), "DQ-LEGACY@") {
+		t.Fatalf("legacy dataset findings: %+v", a.Findings)
+	}
+	d.MetadataCreated = time.Date(2016, 4, 1, 0, 0, 0, 0, time.UTC)
+	a = quality.Score(d, okLinks(d), dq, now)
+	if slices.Contains(rules(a, vigie.DimCompleteness), "DQ-LEGACY@") || a.Findings[0].Severity != vigie.SevError {
+		t.Fatalf("a dataset of April 2016 is not legacy: %+v", a.Findings)
+	}
+}
