@@ -162,6 +162,9 @@ func (e *APIError) Error() string {
 	if e.Message != "" {
 		b.WriteString(": " + e.Message)
 	}
+	if e.Status == 0 && e.URL != "" {
+		b.WriteString(" (" + e.URL + ")")
+	}
 	return b.String()
 }
 
@@ -239,7 +242,7 @@ func (c *Client) once(ctx context.Context, action string, params url.Values) (js
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, &APIError{Action: action, URL: u, Message: netMessage(err, u), Transient: true}
+		return nil, &APIError{Action: action, URL: u, Message: netMessage(err, u), Transient: !noSuchHost(err)}
 	}
 	body := resp.RawBody()
 	defer body.Close()
@@ -248,7 +251,7 @@ func (c *Client) once(ctx context.Context, action string, params url.Values) (js
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, &APIError{Action: action, URL: u, Status: resp.StatusCode(), Message: "connection dropped while reading the answer: " + netMessage(err, u), Transient: true}
+		return nil, &APIError{Action: action, URL: u, Status: resp.StatusCode(), Message: "connection dropped while reading the answer from " + u + ": " + netMessage(err, u), Transient: true}
 	}
 	if int64(len(data)) > c.opts.MaxBody {
 		return nil, &APIError{Action: action, URL: u, Status: resp.StatusCode(),
@@ -267,7 +270,13 @@ func netMessage(err error, u string) string {
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	return err.Error() + " (" + u + ")"
+	return err.Error()
+}
+
+// noSuchHost reports a name that does not resolve: retrying will not help.
+func noSuchHost(err error) bool {
+	var de *net.DNSError
+	return errors.As(err, &de) && de.IsNotFound
 }
 
 // envelope is CKAN's action API answer.
@@ -436,6 +445,9 @@ func (c *Client) Probe(ctx context.Context) (*Info, error) {
 		var ae *APIError
 		if errors.As(err, &ae) && (ae.NotCKAN || ae.Status == http.StatusNotFound || ae.Status == http.StatusBadRequest) {
 			return nil, fmt.Errorf("%s is not a CKAN action API (%s): check --portal, it must be the CKAN site root", ae.URL, probeWhy(ae))
+		}
+		if errors.As(err, &ae) && ae.Status == 0 {
+			return nil, fmt.Errorf("cannot reach the CKAN API at %s: %s: check --portal and the network", ae.URL, ae.Message)
 		}
 		return nil, fmt.Errorf("cannot reach the CKAN API at %s: %w", c.ActionURL("status_show"), err)
 	}

@@ -95,6 +95,9 @@ func Harvest(ctx context.Context, c *Client, db *store.DB, portal *store.Portal,
 		return nil, err
 	}
 	err = h.run(ctx)
+	if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+		err = fmt.Errorf("%w (%v)", ctx.Err(), err)
+	}
 	h.res.Requests = c.Requests()
 	h.res.Elapsed = time.Since(start)
 	if ferr := h.finish(ctx, err); ferr != nil && err == nil {

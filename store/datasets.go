@@ -221,6 +221,9 @@ func (db *DB) SaveDatasets(ctx context.Context, portalID, runID int64, ds []vigi
 		return nil
 	})
 	if err != nil {
+		if ctx.Err() != nil { // cancelled mid-page: the transaction was rolled back
+			return SaveCounts{}, ctx.Err()
+		}
 		return SaveCounts{}, db.explain(err)
 	}
 	return c, nil

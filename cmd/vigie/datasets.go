@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -129,7 +130,8 @@ availability: 0–100 or null), mqa {points, rating}, freshness_status and stars
 			switch format {
 			case "json":
 				// streamed: one element at a time
-				enc := json.NewEncoder(w)
+				var buf bytes.Buffer
+				enc := json.NewEncoder(&buf)
 				enc.SetEscapeHTML(false)
 				n := 0
 				fmt.Fprint(w, "[")
@@ -138,8 +140,13 @@ availability: 0–100 or null), mqa {points, rating}, freshness_status and stars
 						fmt.Fprint(w, ",")
 					}
 					n++
+					buf.Reset()
+					if err := enc.Encode(newDatasetRow(d, st, assessment(d.ID))); err != nil {
+						return err
+					}
 					fmt.Fprint(w, "\n  ")
-					return enc.Encode(newDatasetRow(d, st, assessment(d.ID)))
+					_, err := w.Write(bytes.TrimRight(buf.Bytes(), "\n"))
+					return err
 				})
 				if err != nil {
 					return err
