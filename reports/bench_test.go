@@ -5,8 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -42,6 +45,33 @@ func peakHeap(fn func()) float64 {
 	close(stop)
 	wg.Wait()
 	return float64(peak.Load()) / (1 << 20)
+}
+
+// cpuSeconds is the process's user and system CPU time so far.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
+
+// resetPeakRSS resets the kernel's resident-set high-water mark (Linux);
+// peakRSS reads it back in MiB, 0 where unsupported.
+func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+func peakRSS() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
 }
 
 // BenchmarkReports100k writes every format from a store holding 100,000
@@ -88,7 +118,9 @@ func BenchmarkReports100k(b *testing.B) {
 	for _, format := range Formats {
 		b.Run(format, func(b *testing.B) {
 			var size int64
-			var peak float64
+			var peak, rss float64
+			resetPeakRSS()
+			cpu := cpuSeconds()
 			for b.Loop() {
 				peak = max(peak, peakHeap(func() {
 					r := build(b)
@@ -116,6 +148,9 @@ func BenchmarkReports100k(b *testing.B) {
 					f.Close()
 				}))
 			}
+			b.ReportMetric((cpuSeconds()-cpu)/float64(b.N), "cpu-s/op")
+			rss = peakRSS()
+			b.ReportMetric(rss, "peak-RSS-MiB")
 			b.ReportMetric(peak, "peak-heap-MiB")
 			b.ReportMetric(float64(size)/(1<<20), "file-MiB")
 		})

@@ -95,7 +95,7 @@ func (c *CSV) writeTable(ctx context.Context, w io.Writer, t table) error {
 		return err
 	}
 	rec := make([]string, len(t.cols))
-	err := t.each(ctx, func(row []any) error {
+	err := pipeline(ctx, t.each, func(row []any) error {
 		for i, v := range row {
 			rec[i] = csvCell(v)
 		}

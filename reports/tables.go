@@ -222,3 +222,56 @@ func timeOf(v any) (time.Time, bool) {
 	}
 	return time.Time{}, false
 }
+
+// pipeline runs each (the reading side: SQL and conversion) in its own
+// goroutine and hands its rows to fn (the writing side) in batches, so the
+// two use two cores. An error on either side stops both; fn's comes first.
+func pipeline(ctx context.Context, each func(context.Context, func([]any) error) error, fn func([]any) error) error {
+	const size = 256
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ch := make(chan [][]any, 8)
+	errc := make(chan error, 1)
+	go func() {
+		defer close(ch)
+		send := func(b [][]any) error {
+			select {
+			case ch <- b:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		batch := make([][]any, 0, size)
+		err := each(ctx, func(row []any) error {
+			batch = append(batch, row)
+			if len(batch) == size {
+				if err := send(batch); err != nil {
+					return err
+				}
+				batch = make([][]any, 0, size)
+			}
+			return nil
+		})
+		if err == nil && len(batch) > 0 {
+			err = send(batch)
+		}
+		errc <- err
+	}()
+	var werr error
+	for batch := range ch {
+		for _, row := range batch {
+			if werr != nil {
+				break
+			}
+			if werr = fn(row); werr != nil {
+				cancel()
+			}
+		}
+	}
+	rerr := <-errc
+	if werr != nil {
+		return werr
+	}
+	return rerr
+}

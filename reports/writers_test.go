@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -477,5 +478,49 @@ func TestXLSXRowLimit(t *testing.T) {
 	}
 	if len(rows) != 3 || !strings.HasPrefix(rows[2][0], "… 3 more rows") {
 		t.Errorf("rows past the limit: %q", rows)
+	}
+}
+
+func TestPipelineStopsOnErrors(t *testing.T) {
+	ctx := context.Background()
+	produced := 0
+	each := func(ctx context.Context, fn func([]any) error) error {
+		for i := 0; i < 100_000; i++ {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			produced++
+			if err := fn([]any{i}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	got := 0
+	err := pipeline(ctx, each, func(row []any) error {
+		if row[0].(int) != got {
+			return errors.New("out of order")
+		}
+		got++
+		return nil
+	})
+	if err != nil || got != 100_000 {
+		t.Fatalf("all rows: got %d, %v", got, err)
+	}
+	stop := errors.New("disk full")
+	produced, got = 0, 0
+	err = pipeline(ctx, each, func(row []any) error {
+		if got++; got == 10 {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) || produced == 100_000 {
+		t.Errorf("writer error: %v after %d rows produced", err, produced)
+	}
+	bad := errors.New("database gone")
+	err = pipeline(ctx, func(ctx context.Context, fn func([]any) error) error { _ = fn([]any{1}); return bad }, func([]any) error { return nil })
+	if !errors.Is(err, bad) {
+		t.Errorf("reader error: %v", err)
 	}
 }

@@ -174,7 +174,7 @@ func xlsxStream(ctx context.Context, f *excelize.File, sheet, tableName string, 
 	}
 	row, skipped := 2, 0
 	cells := make([]any, len(t.cols))
-	err = t.each(ctx, func(vals []any) error {
+	err = pipeline(ctx, t.each, func(vals []any) error {
 		if row > xlsxMaxRows-1 { // keep the last row for the note below
 			skipped++
 			return nil
