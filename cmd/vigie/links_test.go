@@ -163,7 +163,13 @@ func TestLinksCommandInterrupted(t *testing.T) {
 	}
 	path := linksDB(t, map[string][]string{"beaucoup": urls})
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(500*time.Millisecond, cancel)
+	defer cancel()
+	go func() { // Ctrl-C once about ten URLs have been answered
+		for ls.Requests() < 10 && ctx.Err() == nil {
+			time.Sleep(5 * time.Millisecond)
+		}
+		cancel()
+	}()
 	code, _, stderr := vigieRun(ctx, "--db", path, "--portal", linksPortal, "links", "--allow-private", "--per-host", "1")
 	if code != ExitInterrupted {
 		t.Fatalf("exit %d: %s", code, stderr)
