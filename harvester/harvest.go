@@ -443,6 +443,17 @@ func (h *harvest) full(ctx context.Context, count int) error {
 	}
 	h.res.Expected = count
 	h.res.ListingComplete = len(seen) >= count
+	if len(seen) == 0 {
+		// A portal that suddenly lists nothing is far more often a broken
+		// search index or proxy than an emptied catalogue: mark nothing.
+		stored, err := h.db.CountDatasets(ctx, h.portal.ID, h.scope, vigie.StateActive)
+		if err != nil {
+			return err
+		}
+		if stored > 0 {
+			h.res.ListingComplete = false
+		}
+	}
 	if !h.res.ListingComplete {
 		return nil
 	}

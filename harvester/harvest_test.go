@@ -570,3 +570,21 @@ func TestClientDefaults(t *testing.T) {
 		t.Errorf("Retry-After date = %v", got)
 	}
 }
+
+func TestEmptyListingMarksNothing(t *testing.T) {
+	p, srv := portalWith(t, 50, 1000)
+	db, _ := openStore(t)
+	if _, err := harvestOnce(t, db, srv.URL, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range p.IDs() {
+		p.Delete(id)
+	}
+	res, err := harvestOnce(t, db, srv.URL, Options{Full: true})
+	if err != nil || res.ListingComplete || res.Missing != 0 {
+		t.Fatalf("empty listing: %+v %v", res, err)
+	}
+	if n := activeCount(t, db, srv.URL); n != 50 {
+		t.Fatalf("active after an empty listing: %d", n)
+	}
+}

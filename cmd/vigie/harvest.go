@@ -183,7 +183,7 @@ func runHarvest(ctx context.Context, a *App, db *store.DB, o *harvestOptions) (*
 		return res, fmt.Errorf("harvest %s: %w", portal.URL, err)
 	}
 	if !res.ListingComplete && res.Mode == store.ModeFull {
-		a.Log.Warn("the portal listed fewer datasets than it counts; deletions were not marked this time",
+		a.Log.Warn("this full pass did not see the whole listing (fewer datasets than the portal counts, or none at all); deletions were not marked",
 			"count", res.Expected, "fetched", res.Fetched)
 	}
 	return res, nil
