@@ -200,7 +200,7 @@ func checkKeywords(r *run, c Check) (bool, []loss) {
 }
 
 func checkLicence(r *run, c Check) (bool, []loss) {
-	id := strings.TrimSpace(r.d.LicenseID)
+	id := strings.TrimSpace(r.licence())
 	if !licenceGiven(id) {
 		return r.one(loss{code: r.code("LICENCE-MISSING"), sev: sev(c, vigie.SevError), frac: 1,
 			msg:  tx("Aucune licence n'est indiquée.", "No licence is given."),

@@ -185,6 +185,10 @@ func TestLicenceAliases(t *testing.T) {
 		{"", nil, false, true}, {"other-closed", nil, false, true},
 		{"cc-by-nc", &tr, false, true}, // the table beats a wrong isopen
 		{"my-city-licence", &tr, true, false}, {"my-city-licence", &fa, false, false}, {"my-city-licence", nil, false, false},
+		{"https://creativecommons.org/licenses/by/4.0/", nil, true, true}, {"http://creativecommons.org/licenses/by-nc/4.0/legalcode", nil, false, true},
+		{"http://dcat-ap.de/def/licenses/dl-by-de/2.0", nil, true, true}, {"https://www.donneesquebec.ca/licence/#cc-by", nil, true, true},
+		{"http://publications.europa.eu/resource/authority/licence/CC_BY_4_0", nil, true, true},
+		{"https://example.org/our-terms", nil, false, false},
 	}
 	for _, c := range cases {
 		open, known := quality.LicenceOpen(c.id, c.isopen)

@@ -2,6 +2,7 @@ package quality
 
 import (
 	"math"
+	"strings"
 
 	"github.com/vigie-audit/vigie"
 )
@@ -51,11 +52,30 @@ func starsOf(format, urlFmt string, lr *vigie.LinkResult) ResourceStars {
 	return ResourceStars{Stars: 1, Format: format, Source: "none"}
 }
 
+// licence is the dataset's licence, else (DCAT-AP portals put it on the
+// distributions) the first licence its resources give.
+func (r *run) licence() string {
+	if licenceGiven(r.d.LicenseID) {
+		return r.d.LicenseID
+	}
+	for i := range r.d.Resources {
+		if l := strings.TrimSpace(r.d.Resources[i].Extras["license"]); licenceGiven(l) {
+			return l
+		}
+	}
+	return r.d.LicenseID
+}
+
 // openness gives the dataset its best resource's stars (0 when the licence
 // is not open) and sets the open-format and machine-readable flags.
 func (r *run) openness() opt {
 	a := r.out
-	open, known := LicenceOpen(r.d.LicenseID, r.d.IsOpen)
+	lic := r.licence()
+	isopen := r.d.IsOpen
+	if lic != r.d.LicenseID {
+		isopen = nil // CKAN's verdict is about the dataset's (missing) licence
+	}
+	open, known := LicenceOpen(lic, isopen)
 	a.OpenLicence = open
 	best, bestI := -1, -1
 	var bestRS ResourceStars
@@ -93,17 +113,17 @@ func (r *run) openness() opt {
 		return lost(0, "OPEN-NO-RESOURCE", vigie.SevError, "",
 			tx("Aucune ressource : rien n'est disponible sur le Web (0 étoile).", "No resources: nothing is available on the Web (0 stars)."),
 			tx("Publiez les données dans une ressource.", "Publish the data in a resource."))
-	case !open && !licenceGiven(r.d.LicenseID):
+	case !open && !licenceGiven(lic):
 		return lost(0, "OPEN-LICENCE-MISSING", vigie.SevError, "",
 			tx("Aucune licence n'est indiquée : les données ne sont pas ouvertes (0 étoile).", "No licence is given: the data are not open (0 stars)."),
 			tx("Publiez les données sous une licence ouverte (CC-BY 4.0, CC0…).", "Publish the data under an open licence (CC-BY 4.0, CC0…)."))
 	case !open && !known:
 		return lost(0, "OPEN-LICENCE-UNKNOWN", vigie.SevError, "",
-			tx("La licence « %s » n'est pas reconnue comme ouverte (0 étoile).", "Licence %q is not recognised as open (0 stars).", r.d.LicenseID),
+			tx("La licence « %s » n'est pas reconnue comme ouverte (0 étoile).", "Licence %q is not recognised as open (0 stars).", lic),
 			tx("Utilisez une licence ouverte reconnue par l'Open Definition (CC-BY 4.0, CC0, ODbL, OGL…).", "Use a licence the Open Definition recognises as open (CC-BY 4.0, CC0, ODbL, OGL…)."))
 	case !open:
 		return lost(0, "OPEN-LICENCE-NOT-OPEN", vigie.SevError, "",
-			tx("La licence « %s » n'est pas ouverte au sens de l'Open Definition (0 étoile).", "Licence %q is not open per the Open Definition (0 stars).", r.d.LicenseID),
+			tx("La licence « %s » n'est pas ouverte au sens de l'Open Definition (0 étoile).", "Licence %q is not open per the Open Definition (0 stars).", lic),
 			tx("Retirez les restrictions (pas d'utilisation commerciale, pas de modification) : choisissez CC-BY 4.0 ou CC0.", "Drop the restrictions (non-commercial, no derivatives): choose CC-BY 4.0 or CC0."))
 	}
 	x := &r.d.Resources[bestI]

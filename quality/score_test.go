@@ -320,11 +320,21 @@ func TestRealFixturesKeepTheInvariant(t *testing.T) {
 			checkSums(t, a, prof.MQAFindings)
 		}
 	}
-	// govdata.de declares dct:accrualPeriodicity as an EU URI in extras.
+	// govdata.de declares dct:accrualPeriodicity as an EU URI (NEVER) and
+	// its licence on the distributions only (dl-by-de/2.0, open).
 	d := loadPackage(t, "govdata.de/package_show_2020-09.json")
 	a := quality.Score(d, nil, quality.MustProfile("ckan"), now)
-	if a.Frequency == "" || a.FreshnessStatus == vigie.FreshUnknown {
+	if a.Frequency != "notPlanned" || a.FreshnessStatus != vigie.FreshNotApplicable {
 		t.Fatalf("govdata.de frequency %q (%s) not understood: %q", d.Extra("frequency"), a.FreshnessStatus, a.Frequency)
+	}
+	if d.LicenseID != "" || !a.OpenLicence || a.Stars != 3 || slices.Contains(rules(a, vigie.DimCompleteness), "CKAN-LICENCE-MISSING@") {
+		t.Fatalf("govdata.de distribution licence not used: open %v, %d stars, %v", a.OpenLicence, a.Stars, rules(a, ""))
+	}
+	// data.gov.au declares update_freq quarterly; its resources are years old.
+	d = loadPackage(t, "data.gov.au/package_show_2021-04.json")
+	a = quality.Score(d, nil, quality.MustProfile("ckan"), now)
+	if a.Frequency != "quarterly" || a.FreshnessStatus != vigie.FreshDelinquent || *a.Scores.Freshness != 0 {
+		t.Fatalf("data.gov.au freshness %s %s", a.Frequency, a.FreshnessStatus)
 	}
 }
 

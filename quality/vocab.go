@@ -43,10 +43,51 @@ func LicenceOpen(id string, isopen *bool) (open, known bool) {
 	if v, ok := licenceOpen[id]; ok {
 		return v, true
 	}
+	if strings.Contains(id, "://") {
+		if v, ok := licenceURIOpen(id); ok {
+			return v, true
+		}
+	}
 	if isopen != nil {
 		return *isopen, false
 	}
 	return false, false
+}
+
+// licenceURIs maps licence URIs (without scheme and "www.", lower case,
+// no trailing slash) to whether they are open.
+var licenceURIs = map[string]bool{
+	"creativecommons.org/licenses/by/4.0": true, "creativecommons.org/licenses/by/3.0": true, "creativecommons.org/licenses/by/2.5": true,
+	"creativecommons.org/licenses/by-sa/4.0": true, "creativecommons.org/licenses/by-sa/3.0": true,
+	"creativecommons.org/publicdomain/zero/1.0": true, "creativecommons.org/publicdomain/mark/1.0": true,
+	"creativecommons.org/licenses/by-nc/4.0": false, "creativecommons.org/licenses/by-nd/4.0": false,
+	"creativecommons.org/licenses/by-nc-sa/4.0": false, "creativecommons.org/licenses/by-nc-nd/4.0": false,
+	"opendatacommons.org/licenses/odbl": true, "opendatacommons.org/licenses/odbl/1.0": true, "opendatacommons.org/licenses/by": true,
+	"opendatacommons.org/licenses/by/1.0": true, "opendatacommons.org/licenses/pddl": true, "opendatacommons.org/licenses/pddl/1.0": true,
+	"open.canada.ca/en/open-government-licence-canada": true, "ouvert.canada.ca/fr/licence-du-gouvernement-ouvert-canada": true,
+	"nationalarchives.gov.uk/doc/open-government-licence/version/3": true, "nationalarchives.gov.uk/doc/open-government-licence/version/2": true,
+	"etalab.gouv.fr/licence-ouverte-open-licence": true,
+	"dcat-ap.de/def/licenses/dl-by-de/2.0":        true, "dcat-ap.de/def/licenses/dl-zero-de/2.0": true, "dcat-ap.de/def/licenses/cc-by/4.0": true,
+	"dcat-ap.de/def/licenses/cc-zero": true, "dcat-ap.de/def/licenses/cc-by-nc/4.0": false,
+	"donneesquebec.ca/licence/#cc-by": true, "donneesquebec.ca/fr/licence/#cc-by": true, "donneesquebec.ca/licence/#cc-0": true,
+	// EU licence authority codes.
+	"publications.europa.eu/resource/authority/licence/cc_by_4_0": true, "publications.europa.eu/resource/authority/licence/cc0": true,
+	"publications.europa.eu/resource/authority/licence/cc_by_sa_4_0": true, "publications.europa.eu/resource/authority/licence/odc_odbl": true,
+	"publications.europa.eu/resource/authority/licence/odc_by": true, "publications.europa.eu/resource/authority/licence/odc_pddl": true,
+	"publications.europa.eu/resource/authority/licence/dl_de_by_2_0": true, "publications.europa.eu/resource/authority/licence/dl_de_zero_2_0": true,
+	"publications.europa.eu/resource/authority/licence/cc_by_nc_4_0": false, "publications.europa.eu/resource/authority/licence/cc_by_nd_4_0": false,
+}
+
+func licenceURIOpen(u string) (open, ok bool) {
+	if i := strings.Index(u, "://"); i >= 0 {
+		u = u[i+3:]
+	}
+	u = strings.TrimPrefix(u, "www.")
+	u = strings.TrimSuffix(strings.TrimSuffix(u, "/"), "/legalcode")
+	u = strings.TrimSuffix(u, "/deed.fr")
+	u = strings.TrimSuffix(u, "/deed.en")
+	v, ok := licenceURIs[u]
+	return v, ok
 }
 
 // formatStars is the ckanext-qa openness table (resource_format_openness_scores.json),
