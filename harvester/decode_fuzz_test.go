@@ -168,6 +168,7 @@ func FuzzParseEnvelope(f *testing.F) {
 	} {
 		f.Add(200, "", []byte(s))
 		f.Add(503, "120", []byte(s))
+		f.Add(429, "9223372036854775807", []byte(s))
 	}
 	f.Fuzz(func(t *testing.T, status int, retry string, body []byte) {
 		h := http.Header{}
