@@ -204,7 +204,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch {
 	case ctx.Err() != nil && errors.Is(err, context.Canceled) || errors.Is(err, context.Canceled) && ctx.Err() != nil:
 		code = ExitInterrupted
-		err = errors.New("interrupted: stored data is unchanged since the last completed step")
+		err = errors.New("interrupted: what was finished is saved, the rest is not; run the same command again to complete it")
 	case errors.As(err, &ee):
 		code = ee.code
 	case isCobraUsage(err):
