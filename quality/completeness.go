@@ -76,8 +76,17 @@ func (r *run) completeness() opt {
 	var total float64
 	all := r.losses[:0]
 	defer func() { r.losses = all[:0] }()
-	for _, c := range r.p.Completeness {
-		def := checks[c.Check]
+	resolved := len(r.p.defs) == len(r.p.Completeness)
+	for ci, c := range r.p.Completeness {
+		var def checkDef
+		if resolved {
+			def = r.p.defs[ci]
+		} else {
+			def = checks[c.Check]
+		}
+		if def.dataset == nil && def.resource == nil {
+			continue // unknown check in a profile that skipped ParseProfile
+		}
 		if def.dataset != nil {
 			ok, ls := def.dataset(r, c)
 			if !ok {

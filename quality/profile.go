@@ -40,6 +40,7 @@ type Profile struct {
 
 	thresholds map[string][3]time.Duration
 	legacy     time.Time
+	defs       []checkDef // Completeness[i]'s check, resolved once
 }
 
 // Check is one completeness check and the points it is worth.
@@ -176,8 +177,11 @@ func (p *Profile) compile() error {
 	if sum <= 0 {
 		return errors.New("the weights sum to zero: give at least one dimension a positive weight")
 	}
+	p.defs = make([]checkDef, len(p.Completeness))
 	for i, c := range p.Completeness {
-		if _, ok := checks[c.Check]; !ok {
+		def, ok := checks[c.Check]
+		p.defs[i] = def
+		if !ok {
 			return fmt.Errorf("completeness check %d: unknown check %q (known: %s)", i+1, c.Check, strings.Join(CheckNames(), ", "))
 		}
 		if c.Points <= 0 || math.IsNaN(c.Points) {
