@@ -1,0 +1,39 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/store"
+)
+
+// BenchmarkSaveDatasets writes pages of 1,000 new datasets (4 resources and
+// 5 KB of raw JSON each), as a first full harvest does.
+func BenchmarkSaveDatasets(b *testing.B) {
+	ctx := context.Background()
+	db := MustOpen(b)
+	p, _ := db.EnsurePortal(ctx, "https://example.org")
+	run, _ := db.BeginHarvestRun(ctx, p.ID, store.HarvestOptions{Mode: store.ModeFull})
+	raw := []byte(`{"notes":"` + strings.Repeat("x", 5000) + `"}`)
+	mod := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	page := make([]vigie.Dataset, 1000)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for j := range page {
+			id := fmt.Sprintf("%08x-%04x", i, j)
+			d := sampleDataset(id, "n-"+id, fmt.Sprintf("org-%d", j%50))
+			d.MetadataModified = mod
+			d.Resources = append(d.Resources, d.Resources...)
+			d.Raw = raw
+			page[j] = d
+		}
+		if _, err := db.SaveDatasets(ctx, p.ID, run, page); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(page)), "µs/dataset")
+}
