@@ -580,3 +580,15 @@ func TestEmailValidation(t *testing.T) {
 		}
 	}
 }
+
+// A Profile built in code rather than parsed still scores without panicking.
+func TestUnparsedProfile(t *testing.T) {
+	p := &quality.Profile{Name: "bare", Weights: map[string]float64{"completeness": 1},
+		Completeness: []quality.Check{{Check: "title", Points: 1}, {Check: "no-such-check", Points: 1}}}
+	d := perfectDQ()
+	d.Title = ""
+	a := quality.Score(d, nil, p, now)
+	if *a.Scores.Completeness != 0 || *a.Scores.Overall != 0 || a.Scores.Openness == nil {
+		t.Fatalf("bare profile: %+v", a.Scores)
+	}
+}

@@ -96,6 +96,9 @@ func (r *run) openness() opt {
 		}
 	}
 	table := r.p.Openness.ScoreByStars
+	if len(table) != 6 {
+		table = []float64{0, 20, 40, 60, 80, 100}
+	}
 	lost := func(stars int, rule, sevr, resID string, msg, hint vigie.Text) opt {
 		a.Stars = stars
 		v := table[stars]
