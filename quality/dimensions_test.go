@@ -592,3 +592,27 @@ func TestUnparsedProfile(t *testing.T) {
 		t.Fatalf("bare profile: %+v", a.Scores)
 	}
 }
+
+// Score is safe for concurrent use (run with -race).
+func TestScoreConcurrently(t *testing.T) {
+	p := quality.MustProfile("donneesquebec")
+	want := quality.Score(perfectDQ(), nil, p, now)
+	done := make(chan vigie.Assessment)
+	for i := 0; i < 8; i++ {
+		go func() {
+			var last vigie.Assessment
+			for j := 0; j < 200; j++ {
+				d, l := randomDataset(rand.New(rand.NewSource(int64(j))), j)
+				quality.Score(d, l, p, now)
+				last = quality.Score(perfectDQ(), nil, p, now)
+			}
+			done <- last
+		}()
+	}
+	for i := 0; i < 8; i++ {
+		got := <-done
+		if *got.Scores.Overall != *want.Scores.Overall || len(got.Findings) != len(want.Findings) {
+			t.Fatalf("concurrent result differs: %+v vs %+v", got.Scores, want.Scores)
+		}
+	}
+}
