@@ -30,6 +30,11 @@ type ScoreRun struct {
 func (db *DB) BeginScoreRun(ctx context.Context, portalID int64, profile string) (int64, error) {
 	var id int64
 	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		// As for harvests: a run still running belongs to a dead process.
+		if _, err := tx.ExecContext(ctx, `UPDATE score_runs SET status = 'interrupted', error = ? WHERE portal_id = ? AND status = 'running'`,
+			StaleRunError, portalID); err != nil {
+			return err
+		}
 		var harvest, link sql.NullInt64
 		err := tx.QueryRowContext(ctx, `SELECT MAX(id) FROM harvest_runs WHERE portal_id = ? AND status = 'complete'`, portalID).Scan(&harvest)
 		if err != nil {

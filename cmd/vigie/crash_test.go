@@ -321,6 +321,7 @@ func TestCrashDuringScore(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("seed %d: score after the crash: exit %d: %s", seed, code, errs)
 		}
+		assertNoRunLeftRunning(t, db, "score_runs")
 		if seed == 0 {
 			if code, _, errs := cli(ctx, "report", "--format", "json", "--db", db, "--portal", crashEnv.portal.URL); code != 0 {
 				t.Fatalf("seed %d: report after the crash: exit %d: %s (%s)", seed, code, errs, out)
