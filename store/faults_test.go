@@ -421,3 +421,53 @@ func TestLockedDatabaseWriteFailsClearly(t *testing.T) {
 	}
 	assertOneLine(t, werr.Error(), path, "locked", "try again")
 }
+
+// A run whose process was killed cannot record its end; the next run of the
+// same kind, which holds the writer lock, marks it interrupted.
+func TestRunsOfKilledProcessesAreMarkedInterrupted(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	p, err := db.EnsurePortal(ctx, faultPortal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h1, _ := db.BeginHarvestRun(ctx, p.ID, store.HarvestOptions{Mode: store.ModeFull})
+	l1, _ := db.BeginLinkRun(ctx, p.ID)
+	s1, _ := db.BeginScoreRun(ctx, p.ID, "ckan")
+	// the killed processes' runs stay "running" until the next run starts
+	h2, err := db.BeginHarvestRun(ctx, p.ID, store.HarvestOptions{Mode: store.ModeFull})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.BeginLinkRun(ctx, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.BeginScoreRun(ctx, p.ID, "ckan"); err != nil {
+		t.Fatal(err)
+	}
+	hr, err := db.HarvestRunByID(ctx, h1)
+	if err != nil || hr.Status != store.RunInterrupted || hr.Error != store.StaleRunError {
+		t.Fatalf("harvest run of a killed process: %+v %v", hr, err)
+	}
+	if cur, _ := db.HarvestRunByID(ctx, h2); cur.Status != "running" {
+		t.Fatalf("the new harvest run is %q", cur.Status)
+	}
+	lrs, err := db.LinkRuns(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range lrs {
+		if r.ID == l1 && r.Status != "interrupted" {
+			t.Fatalf("link run of a killed process: %+v", r)
+		}
+	}
+	srs, err := db.ScoreRuns(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range srs {
+		if r.ID == s1 && (r.Status != "interrupted" || r.Error != store.StaleRunError) {
+			t.Fatalf("score run of a killed process: %+v", r)
+		}
+	}
+}
