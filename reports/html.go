@@ -80,6 +80,24 @@ type htmlChart struct {
 	valueFormatter func(float64) string
 }
 
+// htmlTrend is a line chart of 0–100 indicators over the score runs.
+type htmlTrend struct {
+	W, H   int
+	Lines  []htmlLine
+	Ticks  []htmlTick
+	Labels []htmlTick
+}
+
+type htmlLine struct {
+	Label, Class, Points string
+	LX, LY               float64
+}
+
+type htmlTick struct {
+	Text string
+	X, Y float64
+}
+
 type htmlOrg struct {
 	Organization
 	Display string
@@ -100,6 +118,7 @@ type htmlPage struct {
 	LinksCut                                             string
 	History                                              []HistoryPoint
 	HistoryCols                                          []string
+	Trend                                                *htmlTrend
 	LabelW, BarW                                         float64
 }
 
@@ -296,6 +315,9 @@ func htmlPageOf(r *Report) *htmlPage {
 			p.HistoryCols = append(p.HistoryCols, i.Label)
 		}
 	}
+	if len(r.History) > 1 {
+		p.Trend = trend(r.History, l)
+	}
 	// Charts.
 	count := func(v float64) string { return strconv.Itoa(int(v)) }
 	var bars []htmlBar
@@ -365,4 +387,47 @@ func shorten(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n-1]) + "…"
+}
+
+// trend draws the overall score, open-licence share and tau over the runs.
+func trend(h []HistoryPoint, lang string) *htmlTrend {
+	const w, ht, left, right, top, bottom = 860, 240, 40, 210, 12, 30
+	t := &htmlTrend{W: w, H: ht}
+	x := func(i int) float64 { return left + float64(i)*float64(w-left-right)/float64(len(h)-1) }
+	y := func(v float64) float64 { return top + (100-v)*float64(ht-top-bottom)/100 }
+	for _, v := range []float64{0, 50, 100} {
+		t.Ticks = append(t.Ticks, htmlTick{Text: strconv.Itoa(int(v)), X: left - 6, Y: y(v)})
+	}
+	for i, p := range h {
+		t.Labels = append(t.Labels, htmlTick{Text: p.Run.StartedAt.UTC().Format("2006-01-02"), X: x(i), Y: ht - 8})
+	}
+	if len(t.Labels) > 6 { // keep the first, the last and a few between
+		var keep []htmlTick
+		step := (len(t.Labels) + 4) / 5
+		for i, lb := range t.Labels {
+			if i%step == 0 || i == len(t.Labels)-1 {
+				keep = append(keep, lb)
+			}
+		}
+		t.Labels = keep
+	}
+	for k, key := range []string{"overall", "open_licence", "tau"} {
+		var pts []string
+		var last *float64
+		for i, p := range h {
+			for _, ind := range p.Indicators {
+				if ind.Key == key && ind.Value != nil {
+					pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(i), y(*ind.Value)))
+					last = ind.Value
+				}
+			}
+		}
+		if len(pts) == 0 {
+			continue
+		}
+		line := htmlLine{Label: T(lang, "ind_"+key), Class: "l" + strconv.Itoa(k), Points: strings.Join(pts, " "), LX: w - right + 8}
+		line.LY = y(*last) + 4
+		t.Lines = append(t.Lines, line)
+	}
+	return t
 }
