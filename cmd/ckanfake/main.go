@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -183,6 +184,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if c.store {
 			portal.StoreJSON()
 		}
+		debug.FreeOSMemory() // return the generator's garbage before serving
 	}
 	if c.dump != "" {
 		return dump(portal, c.dump, stderr)

@@ -285,9 +285,11 @@ func (p *Portal) StoreJSON() {
 			defer wg.Done()
 			for i := w; i < len(lazy); i += workers {
 				c := *lazy[i]
-				c.raw = bytes.Clone(c.json())
+				pkg := generateOne(c.genIndex, c.gen.seed, c.gen.opts)
+				raw, _ := appendJSON(make([]byte, 0, 8192), pkg)
+				c.raw = bytes.Clone(raw)
 				if c.partial {
-					f := indexEntry(generateOne(c.genIndex, c.gen.seed, c.gen.opts))
+					f := indexEntry(pkg)
 					c.tags, c.groups, c.formats, c.partial = f.tags, f.groups, f.formats, false
 				}
 				c.gen = nil
