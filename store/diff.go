@@ -738,15 +738,20 @@ func (d *diffBuilder) linkUsers(ctx context.Context) (map[string][]*dsInfo, erro
 	return out, rows.Err()
 }
 
-// linkStates returns each URL's class as of link run upTo (its latest check
-// in a run of the portal numbered at most upTo), limited to urls when given.
+// linkStates returns the class of each URL the portal's resources use as of
+// link run upTo: its latest check in a run of the portal numbered at most
+// upTo. URLs never checked by then are absent; only urls are kept when given.
+// Each URL is one backward probe of the (url, run_id) index, so the cost does
+// not grow with the number of link runs kept.
 func (d *diffBuilder) linkStates(ctx context.Context, upTo int64, urls map[string]bool) (map[string]linkState, error) {
 	out := map[string]linkState{}
 	if upTo == 0 {
 		return out, nil
 	}
-	rows, err := d.db.sql.QueryContext(ctx, `SELECT c.url, c.class, c.status, c.reason, c.run_id FROM link_checks c
-		JOIN link_runs r ON r.id = c.run_id WHERE r.portal_id = ? AND c.run_id <= ? ORDER BY c.run_id`, d.portal, upTo)
+	rows, err := d.db.sql.QueryContext(ctx, `WITH used(url) AS (SELECT DISTINCT url FROM resources WHERE portal_id = ? AND url <> '')
+		SELECT c.url, c.class, c.status, c.reason FROM used u JOIN link_checks c ON c.url = u.url AND c.run_id = (
+			SELECT c2.run_id FROM link_checks c2 JOIN link_runs r ON r.id = c2.run_id
+			WHERE c2.url = u.url AND c2.run_id <= ? AND r.portal_id = ? ORDER BY c2.run_id DESC LIMIT 1)`, d.portal, upTo, d.portal)
 	if err != nil {
 		return nil, d.db.explain(err)
 	}
@@ -754,8 +759,7 @@ func (d *diffBuilder) linkStates(ctx context.Context, upTo int64, urls map[strin
 	for rows.Next() {
 		var u string
 		var s linkState
-		var run int64
-		if err := rows.Scan(&u, &s.class, &s.status, &s.reason, &run); err != nil {
+		if err := rows.Scan(&u, &s.class, &s.status, &s.reason); err != nil {
 			return nil, d.db.explain(err)
 		}
 		if urls != nil && !urls[u] {

@@ -116,3 +116,53 @@ func BenchmarkPrune100k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDiffLongHistory compares the last two of 90 nightly link runs, each
+// of which rechecked all 10,000 URLs: the link states must not cost a scan of
+// the whole history.
+func BenchmarkDiffLongHistory(b *testing.B) {
+	const n, nights = 10_000, 90
+	db, portal := bigHistory(b, n)
+	ctx := context.Background()
+	at := time.Date(2026, 8, 1, 2, 0, 0, 0, time.UTC)
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		// older runs get ids below the two of bigHistory by renumbering those first
+		for _, q := range []string{
+			`UPDATE link_checks SET run_id = run_id + 1000`, `UPDATE link_runs SET id = id + 1000`,
+			`UPDATE score_runs SET link_run_id = link_run_id + 1000`,
+		} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		chk, err := tx.PrepareContext(ctx, `INSERT INTO link_checks (run_id, url, checked_at, class) VALUES (?, ?, ?, 'ok')`)
+		if err != nil {
+			return err
+		}
+		for night := 1; night <= nights-2; night++ {
+			t := ts(at.AddDate(0, 0, night))
+			if _, err := tx.ExecContext(ctx, `INSERT INTO link_runs (id, portal_id, started_at, finished_at, status) VALUES (?, ?, ?, ?, 'complete')`, night, portal, t, t); err != nil {
+				return err
+			}
+			for i := 0; i < n; i++ {
+				if _, err := chk.ExecContext(ctx, night, fmt.Sprintf("http://h%d.example.org/f%d.csv", i%50, i), t); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		d, err := db.Diff(ctx, portal, RefPrevious, RefLatest, DiffOptions{Threshold: 5})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(d.NewlyBroken) != n/100 {
+			b.Fatalf("broken %d", len(d.NewlyBroken))
+		}
+	}
+}
