@@ -33,7 +33,7 @@ var gateConditions = []struct{ name, help string }{
 func gateHelp() string {
 	var b strings.Builder
 	for _, c := range gateConditions {
-		fmt.Fprintf(&b, "  %-17s %s\n", c.name, c.help)
+		fmt.Fprintf(&b, "    %-17s %s\n", c.name, c.help)
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
@@ -68,7 +68,8 @@ func newAuditCmd(a *App) *cobra.Command {
             score run) and run.json (stages, timings, gate); OUT/latest
             points at it
 
-Each stage logs one line with its timing. A failed stage stops the audit with
+Each stage logs one line with its timing (--quiet keeps only warnings, errors
+and the final line on stdout). A failed stage stops the audit with
 exit 1; what earlier stages stored stays, and the next run carries on from it.
 A report folder appears only when complete.
 
@@ -87,7 +88,7 @@ Exit codes:
   $ vigie audit --out /srv/audits --org ville-de-laval --fail-under 70 --fail-on broken-links,delinquent
   $ vigie audit --out audits --full --lang en
   # crontab: every night at 02:30
-  30 2 * * *  vigie audit --db /srv/vigie/vigie.db --out /srv/audits --quiet`,
+  30 2 * * *  vigie audit --db /srv/vigie/vigie.db --out /srv/audits >>/var/log/vigie/audit.log 2>&1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.underSet = cmd.Flags().Changed("fail-under")
