@@ -77,15 +77,8 @@ var ErrPagingIgnored = errors.New("the portal ignores paging (start): it returne
 func Harvest(ctx context.Context, c *Client, db *store.DB, portal *store.Portal, o Options) (*Result, error) {
 	o.defaults()
 	start := time.Now()
-	info, err := c.Probe(ctx)
-	if err != nil {
-		return nil, err
-	}
-	portal.Title, portal.CKANVersion, portal.Extensions, portal.Locale, portal.ProbedAt = info.Title, info.CKANVersion, info.Extensions, info.Locale, o.Now()
-	if err := db.UpdatePortalInfo(ctx, portal); err != nil {
-		return nil, err
-	}
 	h := &harvest{c: c, db: db, portal: portal, o: o, scope: store.HarvestOptions{Orgs: o.Orgs, IncludePrivate: o.IncludePrivate}}
+	var err error
 	h.res.Mode, h.res.Reason, h.since, err = h.chooseMode(ctx)
 	if err != nil {
 		return nil, err
@@ -94,7 +87,10 @@ func Harvest(ctx context.Context, c *Client, db *store.DB, portal *store.Portal,
 	if h.res.RunID, err = db.BeginHarvestRun(ctx, portal.ID, h.scope); err != nil {
 		return nil, err
 	}
-	err = h.run(ctx)
+	err = h.probe(ctx)
+	if err == nil {
+		err = h.run(ctx)
+	}
 	if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
 		err = fmt.Errorf("%w (%v)", ctx.Err(), err)
 	}
@@ -107,6 +103,17 @@ func Harvest(ctx context.Context, c *Client, db *store.DB, portal *store.Portal,
 		return &h.res, err
 	}
 	return &h.res, nil
+}
+
+// probe records what status_show says about the portal.
+func (h *harvest) probe(ctx context.Context) error {
+	info, err := h.c.Probe(ctx)
+	if err != nil {
+		return err
+	}
+	p := h.portal
+	p.Title, p.CKANVersion, p.Extensions, p.Locale, p.ProbedAt = info.Title, info.CKANVersion, info.Extensions, info.Locale, h.o.Now()
+	return h.db.UpdatePortalInfo(ctx, p)
 }
 
 type harvest struct {
