@@ -409,6 +409,9 @@ func TestNonCKANEndpoints(t *testing.T) {
 			if !strings.Contains(msg, srv.URL+"/catalogue/api/3/action/status_show is not a CKAN action API") || strings.Contains(msg, "\n") {
 				t.Fatalf("message: %q", msg)
 			}
+			if runs := runsOf(t, db, srv.URL+"/catalogue"); len(runs) != 1 || runs[0].Status != store.RunFailed || runs[0].Error != msg {
+				t.Fatalf("runs: %+v", runs)
+			}
 		})
 	}
 }
