@@ -67,10 +67,11 @@ func defuse(s string) string {
 	return s
 }
 
-// oneLine folds control characters and cuts long text for terminal tables.
+// oneLine folds control characters (C0, DEL, C1 such as the 8-bit CSI, and
+// bidirectional overrides) and cuts long text for terminal tables.
 func oneLine(s string, max int) string {
 	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
 			return ' '
 		}
 		return r

@@ -210,7 +210,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case isCobraUsage(err):
 		code = ExitUsage
 	}
-	msg := strings.TrimSpace(firstLine(err.Error()))
+	msg := oneLine(strings.TrimSpace(firstLine(err.Error())), 4096) // portal text may hold terminal controls
 	if a.LogFormat == "json" {
 		a.Log.Error(msg, "exit_code", code)
 	} else {
