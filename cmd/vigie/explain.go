@@ -195,11 +195,43 @@ func explainScore(p *float64, lang string) string {
 	return explainNum(*p, lang) + " / 100"
 }
 
+// writeFindingGroup prints resources failing one rule as a single entry: the
+// total points, the first message, the resources named, the fix once.
+func writeFindingGroup(b *strings.Builder, fs []vigie.Finding, resName map[string]string, lang string) {
+	var pts float64
+	names := make([]string, 0, len(fs))
+	for _, f := range fs {
+		pts += f.Points
+		name := resName[f.ResourceID]
+		if name == "" {
+			name = f.ResourceID
+		}
+		names = append(names, name)
+	}
+	f := fs[0]
+	word := map[bool]string{true: "ressources", false: "resources"}[lang != "en"]
+	fmt.Fprintf(b, "  [%s] %s  −%s  (%d %s)\n", explainSev[f.Severity].In(lang), f.Rule, explainNum(round2(pts), lang), len(fs), word)
+	fmt.Fprintf(b, "      %s\n", oneLine(f.Message.In(lang), 400))
+	shown := names
+	if len(shown) > 8 {
+		shown = shown[:8]
+	}
+	list := strings.Join(shown, " · ")
+	if len(names) > len(shown) {
+		more := map[bool]string{true: "autres", false: "more"}[lang != "en"]
+		list += fmt.Sprintf(" · … (+%d %s)", len(names)-len(shown), more)
+	}
+	fmt.Fprintf(b, "      %s%s\n", map[bool]string{true: "Ressources : ", false: "Resources: "}[lang != "en"], oneLine(list, 600))
+	fmt.Fprintf(b, "      → %s\n", oneLine(f.Hint.In(lang), 400))
+}
+
+func round2(v float64) float64 { return float64(int64(v*100+0.5)) / 100 }
+
 // writeExplain prints the human explanation.
 func writeExplain(out io.Writer, d *vigie.Dataset, run *store.ScoreRun, as *vigie.Assessment, lang string) error {
 	resName := map[string]string{}
 	for _, r := range d.Resources {
-		name := oneLine(r.Name, 60)
+		name := oneLine(strings.TrimSpace(r.Name), 60)
 		if name == "" {
 			name = r.ID
 		}
@@ -260,7 +292,18 @@ func writeExplain(out io.Writer, d *vigie.Dataset, run *store.ScoreRun, as *vigi
 			continue
 		}
 		fmt.Fprintf(&b, "\n%s — %s, %s\n", explainDim[dim].In(lang), plural(float64(len(fs)), "finding", lang), plural(lost, "lost", lang))
-		for _, f := range fs {
+		for i := 0; i < len(fs); {
+			f := fs[i]
+			// Four or more resources failing the same rule in a row read as one group.
+			j := i + 1
+			for j < len(fs) && fs[j].Rule == f.Rule && fs[j].ResourceID != "" && f.ResourceID != "" {
+				j++
+			}
+			if j-i >= 4 {
+				writeFindingGroup(&b, fs[i:j], resName, lang)
+				i = j
+				continue
+			}
 			fmt.Fprintf(&b, "  [%s] %s", explainSev[f.Severity].In(lang), f.Rule)
 			if f.Points > 0 {
 				fmt.Fprintf(&b, "  −%s", explainNum(f.Points, lang))
@@ -275,6 +318,7 @@ func writeExplain(out io.Writer, d *vigie.Dataset, run *store.ScoreRun, as *vigi
 			b.WriteString("\n")
 			fmt.Fprintf(&b, "      %s\n", oneLine(f.Message.In(lang), 400))
 			fmt.Fprintf(&b, "      → %s\n", oneLine(f.Hint.In(lang), 400))
+			i++
 		}
 	}
 	if len(as.Findings) == 0 {

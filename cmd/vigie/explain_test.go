@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -287,5 +288,25 @@ func TestProfileCommands(t *testing.T) {
 	}
 	if code, _, _ = vigieRun(ctx, "profile", "show", "nope"); code != ExitUsage {
 		t.Fatalf("show nope: exit %d", code)
+	}
+}
+
+func TestExplainGroupsRepeatedResourceFindings(t *testing.T) {
+	d := &vigie.Dataset{ID: "d", Name: "d", Title: "D"}
+	as := &vigie.Assessment{DatasetID: "d", MQA: vigie.MQA{Rating: "bad"}}
+	for i := 0; i < 10; i++ {
+		id := fmt.Sprintf("r%d", i)
+		d.Resources = append(d.Resources, vigie.Resource{ID: id, Name: fmt.Sprintf("Fichier %d ", i)})
+		as.Findings = append(as.Findings, vigie.Finding{Rule: "RES-DESCRIPTION-MISSING", Dimension: vigie.DimCompleteness,
+			Severity: vigie.SevWarning, ResourceID: id, Points: 0.4, Message: vigie.Text{FR: "m", EN: "m"}, Hint: vigie.Text{FR: "h", EN: "h"}})
+	}
+	var b strings.Builder
+	if err := writeExplain(&b, d, &store.ScoreRun{ID: 1, Profile: "ckan"}, as, "fr"); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if strings.Count(out, "RES-DESCRIPTION-MISSING") != 1 || !strings.Contains(out, "−4  (10 ressources)") ||
+		!strings.Contains(out, "Fichier 0 · Fichier 1") || !strings.Contains(out, "(+2 autres)") {
+		t.Fatalf("not grouped:\n%s", out)
 	}
 }
