@@ -210,7 +210,7 @@ func writeFindingGroup(b *strings.Builder, fs []vigie.Finding, resName map[strin
 	}
 	f := fs[0]
 	word := map[bool]string{true: "ressources", false: "resources"}[lang != "en"]
-	fmt.Fprintf(b, "  [%s] %s  −%s  (%d %s)\n", explainSev[f.Severity].In(lang), f.Rule, explainNum(round2(pts), lang), len(fs), word)
+	fmt.Fprintf(b, "  [%s] %s  −%s  (%d %s)\n", explainSev[f.Severity].In(lang), f.Rule, explainNum(explainRound(pts), lang), len(fs), word)
 	fmt.Fprintf(b, "      %s\n", oneLine(f.Message.In(lang), 400))
 	shown := names
 	if len(shown) > 8 {
@@ -225,7 +225,7 @@ func writeFindingGroup(b *strings.Builder, fs []vigie.Finding, resName map[strin
 	fmt.Fprintf(b, "      → %s\n", oneLine(f.Hint.In(lang), 400))
 }
 
-func round2(v float64) float64 { return float64(int64(v*100+0.5)) / 100 }
+func explainRound(v float64) float64 { return float64(int64(v*100+0.5)) / 100 }
 
 // writeExplain prints the human explanation.
 func writeExplain(out io.Writer, d *vigie.Dataset, run *store.ScoreRun, as *vigie.Assessment, lang string) error {
