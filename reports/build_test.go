@@ -155,6 +155,9 @@ func TestBuildFromStore(t *testing.T) {
 			t.Errorf("%s = %v (previous %v, change %v), want %v (previous %v)", c.key, deref(i.Value), deref(i.Previous), deref(i.Change), c.value, c.was)
 		}
 	}
+	if got := r.Scope(); got != "Organisation ville-a (ville-a)" {
+		t.Errorf("scope %q", got)
+	}
 	if i := indicator(t, r, "open_licence"); !near(i.Change, 10) {
 		t.Errorf("opening 4 licences of 40 should move the open-licence share by +10 points, got %v", deref(i.Change))
 	}

@@ -246,7 +246,7 @@ func htmlPageOf(r *Report) *htmlPage {
 		PortalLink:  strings.HasPrefix(r.Portal, "https://") || strings.HasPrefix(r.Portal, "http://"),
 		GeneratedAt: r.GeneratedAt.UTC().Format("2006-01-02 15:04 UTC"),
 		ScoreRun:    fmt.Sprintf("%d — %s — %s", r.ScoreRun.ID, r.Profile, r.ScoreRun.StartedAt.UTC().Format("2006-01-02")),
-		Scope:       T(l, "all_orgs"),
+		Scope:       r.Scope(),
 		TopFindings: r.TopFindings,
 		Links:       r.Links,
 		History:     r.History,
@@ -258,9 +258,6 @@ func htmlPageOf(r *Report) *htmlPage {
 	}
 	if r.CompareRun != nil {
 		p.CompareRun = fmt.Sprintf("%d — %s", r.CompareRun.ID, r.CompareRun.StartedAt.UTC().Format("2006-01-02"))
-	}
-	if len(r.Orgs) > 0 {
-		p.Scope = strings.Join(r.Orgs, ", ")
 	}
 	if len(p.Links) > maxHTMLLinks {
 		p.LinksCut = fmt.Sprintf("%d / %d — xlsx, csv, json", maxHTMLLinks, len(p.Links))

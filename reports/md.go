@@ -31,11 +31,7 @@ func (Markdown) Write(ctx context.Context, w io.Writer, r *Report) error {
 	if r.CompareRun != nil {
 		fmt.Fprintf(b, "- %s%s %d (%s)\n", T(l, "compare_run"), colon, r.CompareRun.ID, r.CompareRun.StartedAt.UTC().Format("2006-01-02"))
 	}
-	scope := T(l, "all_orgs")
-	if len(r.Orgs) > 0 {
-		scope = mdText(strings.Join(r.Orgs, ", "))
-	}
-	fmt.Fprintf(b, "- %s%s %s\n\n", T(l, "scope"), colon, scope)
+	fmt.Fprintf(b, "- %s%s %s\n\n", T(l, "scope"), colon, mdText(r.Scope()))
 
 	fmt.Fprintf(b, "## %s\n\n", T(l, "commitment"))
 	fmt.Fprintf(b, "| %s | %s | %s | %s |\n|---|---:|---:|---:|\n", T(l, "indicator"), T(l, "value"), T(l, "previous"), T(l, "change"))

@@ -10,6 +10,7 @@ package reports
 import (
 	"context"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/vigie-audit/vigie"
@@ -222,4 +223,24 @@ type LinkUse struct {
 type HistoryPoint struct {
 	Run        Run         `json:"run"`
 	Indicators []Indicator `json:"indicators"`
+}
+
+// Scope says what the report covers, in its language: every organization,
+// or the titles of those it is narrowed to. It is portal text: escape it.
+func (r *Report) Scope() string {
+	if len(r.Orgs) == 0 {
+		return T(r.Lang, "all_orgs")
+	}
+	titles := map[string]string{}
+	for _, o := range r.Organizations {
+		titles[o.Name] = o.Title
+	}
+	out := make([]string, len(r.Orgs))
+	for i, name := range r.Orgs {
+		out[i] = name
+		if t := titles[name]; t != "" {
+			out[i] = t + " (" + name + ")"
+		}
+	}
+	return strings.Join(out, ", ")
 }

@@ -28,7 +28,7 @@ const maxCell = 32767
 var xlsxMaxRows = excelize.TotalRows
 
 type xlsxStyles struct {
-	title, bold, header, num1, int0, date, link, wrap, pos, neg int
+	title, bold, header, num1, int0, date, link, wrap, pos, neg, posInt, negInt int
 }
 
 // SheetNames returns the workbook's sheet names in lang, in order.
@@ -87,6 +87,8 @@ func newXlsxStyles(f *excelize.File) (*xlsxStyles, error) {
 		{&s.wrap, &excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}}},
 		{&s.pos, &excelize.Style{CustomNumFmt: ptrS("+0.0;-0.0;0"), Font: &excelize.Font{Color: "2E7D32"}}},
 		{&s.neg, &excelize.Style{CustomNumFmt: ptrS("+0.0;-0.0;0"), Font: &excelize.Font{Color: "C62828"}}},
+		{&s.posInt, &excelize.Style{CustomNumFmt: ptrS("+#,##0;-#,##0;0"), Font: &excelize.Font{Color: "2E7D32"}}},
+		{&s.negInt, &excelize.Style{CustomNumFmt: ptrS("+#,##0;-#,##0;0"), Font: &excelize.Font{Color: "C62828"}}},
 	}
 	for _, d := range defs {
 		id, err := f.NewStyle(d.st)
@@ -249,11 +251,7 @@ func xlsxSummary(f *excelize.File, sh string, r *Report, st *xlsxStyles) error {
 	if r.CompareRun != nil {
 		meta = append(meta, [2]any{T(l, "compare_run"), fmt.Sprintf("%d — %s", r.CompareRun.ID, r.CompareRun.StartedAt.UTC().Format("2006-01-02 15:04"))})
 	}
-	scope := T(l, "all_orgs")
-	if len(r.Orgs) > 0 {
-		scope = strings.Join(r.Orgs, ", ")
-	}
-	meta = append(meta, [2]any{T(l, "scope"), xlsxText(scope)})
+	meta = append(meta, [2]any{T(l, "scope"), xlsxText(r.Scope())})
 	row := 2
 	for _, m := range meta {
 		a := "A" + strconv.Itoa(row)
@@ -285,15 +283,19 @@ func xlsxSummary(f *excelize.File, sh string, r *Report, st *xlsxStyles) error {
 	for _, ind := range r.Commitment {
 		rs := strconv.Itoa(row)
 		set("A"+rs, ind.Label, 0)
+		num, pos, neg := st.num1, st.pos, st.neg
+		if ind.Unit == "count" {
+			num, pos, neg = st.int0, st.posInt, st.negInt
+		}
 		for col, v := range map[string]*float64{"B": ind.Value, "C": ind.Previous, "E": ind.Baseline} {
 			if v != nil {
-				set(col+rs, *v, st.num1)
+				set(col+rs, *v, num)
 			}
 		}
 		if ind.Change != nil {
-			style := st.pos
+			style := pos
 			if *ind.Change < 0 {
-				style = st.neg
+				style = neg
 			}
 			set("D"+rs, *ind.Change, style)
 		}
@@ -306,15 +308,15 @@ func xlsxSummary(f *excelize.File, sh string, r *Report, st *xlsxStyles) error {
 	ref := func(col string, a, b int) string {
 		return fmt.Sprintf("'%s'!$%s$%d:$%s$%d", sh, col, a, col, b)
 	}
-	block := func(title string, cats []string, vals []float64) (string, string, string) {
+	block := func(title, valueHeader string, valueStyle int, cats []string, vals []float64) (string, string, string) {
 		set("A"+strconv.Itoa(row), title, st.header)
-		set("B"+strconv.Itoa(row), T(l, "col_datasets"), st.header)
+		set("B"+strconv.Itoa(row), valueHeader, st.header)
 		name := fmt.Sprintf("'%s'!$A$%d", sh, row)
 		first := row + 1
 		for i := range cats {
 			row++
 			set("A"+strconv.Itoa(row), xlsxText(cats[i]), 0)
-			set("B"+strconv.Itoa(row), vals[i], st.int0)
+			set("B"+strconv.Itoa(row), vals[i], valueStyle)
 		}
 		last := row
 		row += 2
@@ -328,17 +330,17 @@ func xlsxSummary(f *excelize.File, sh string, r *Report, st *xlsxStyles) error {
 	for _, k := range []string{"excellent", "good", "sufficient", "bad"} {
 		cats, vals = append(cats, T(l, k)), append(vals, float64(r.Summary.Ratings[k]))
 	}
-	rn, rc, rv := block(T(l, "chart_ratings"), cats, vals)
+	rn, rc, rv := block(T(l, "chart_ratings"), T(l, "col_datasets"), st.int0, cats, vals)
 	cats, vals = nil, nil
 	for _, k := range []string{"fresh", "due", "overdue", "delinquent", "not_applicable", "unknown"} {
 		cats, vals = append(cats, T(l, k)), append(vals, float64(r.Summary.Freshness[k]))
 	}
-	fn, fc, fv := block(T(l, "chart_fresh"), cats, vals)
+	fn, fc, fv := block(T(l, "chart_fresh"), T(l, "col_datasets"), st.int0, cats, vals)
 	cats, vals = nil, nil
 	for i, n := range r.Summary.Stars {
 		cats, vals = append(cats, strings.Repeat("★", i)+strings.Repeat("☆", 5-i)), append(vals, float64(n))
 	}
-	sn, sc, sv := block(T(l, "chart_stars"), cats, vals)
+	sn, sc, sv := block(T(l, "chart_stars"), T(l, "col_datasets"), st.int0, cats, vals)
 	cats, vals = nil, nil
 	for _, o := range r.Organizations {
 		if len(cats) == 25 {
@@ -356,7 +358,7 @@ func xlsxSummary(f *excelize.File, sh string, r *Report, st *xlsxStyles) error {
 		}
 		cats, vals = append(cats, name), append(vals, *o.Scores.Overall)
 	}
-	on, oc, ov := block(T(l, "chart_orgs"), cats, vals)
+	on, oc, ov := block(T(l, "chart_orgs"), T(l, "col_overall"), st.num1, cats, vals)
 
 	no := false
 	charts := []struct {
@@ -394,5 +396,5 @@ func xlsxSummary(f *excelize.File, sh string, r *Report, st *xlsxStyles) error {
 			return err
 		}
 	}
-	return f.SetPanes(sh, &excelize.Panes{Freeze: false})
+	return nil
 }
