@@ -318,6 +318,15 @@ func TestRealFixturesKeepTheInvariant(t *testing.T) {
 			prof := quality.MustProfile(p)
 			a := quality.Score(d, nil, prof, now)
 			checkSums(t, a, prof.MQAFindings)
+			// And with every kind of link result spread over the resources.
+			for shift := range 6 {
+				links := map[string]vigie.LinkResult{}
+				for i, r := range d.Resources {
+					c := []string{vigie.LinkOK, vigie.LinkBroken, vigie.LinkUnsure, vigie.LinkFailing, vigie.LinkBlocked, vigie.LinkInvalid}[(i+shift)%6]
+					links[r.URL] = vigie.LinkResult{URL: r.URL, Class: c, Status: 200, CheckedAt: now}
+				}
+				checkSums(t, quality.Score(d, links, prof, now), prof.MQAFindings)
+			}
 		}
 	}
 	// govdata.de declares dct:accrualPeriodicity as an EU URI (NEVER) and
