@@ -163,11 +163,13 @@ const resourceInsertSQL = `INSERT INTO resources (portal_id, dataset_id, id, pos
 
 // saveStmts are the statements of one SaveDatasets transaction.
 type saveStmts struct {
-	get, upsert, seen, delRes, insRes, version, event *sql.Stmt
+	get, upsert, seen, delRes, version, event *sql.Stmt
+	insResN                                   [resourceRowsMax + 1]*sql.Stmt // by number of rows
+	tx                                        *sql.Tx
 }
 
 func prepareSave(ctx context.Context, tx *sql.Tx) (*saveStmts, error) {
-	var s saveStmts
+	s := saveStmts{tx: tx}
 	var err error
 	prep := func(dst **sql.Stmt, q string) {
 		if err == nil {
@@ -179,14 +181,14 @@ func prepareSave(ctx context.Context, tx *sql.Tx) (*saveStmts, error) {
 	prep(&s.seen, `UPDATE datasets SET state = 'active', misses = 0, last_seen_run = ?,
 		state_changed_run = CASE WHEN state <> 'active' THEN ? ELSE state_changed_run END WHERE portal_id = ? AND id = ?`)
 	prep(&s.delRes, `DELETE FROM resources WHERE portal_id = ? AND dataset_id = ?`)
-	prep(&s.insRes, resourceInsertSQL)
 	prep(&s.version, `INSERT INTO dataset_versions (portal_id, dataset_id, run_id, content_hash, metadata_modified, raw) VALUES (?, ?, ?, ?, ?, ?)`)
 	prep(&s.event, `INSERT OR IGNORE INTO dataset_events (run_id, portal_id, dataset_id, kind) VALUES (?, ?, ?, ?)`)
 	return &s, err
 }
 
 func (s *saveStmts) close() {
-	for _, st := range []*sql.Stmt{s.get, s.upsert, s.seen, s.delRes, s.insRes, s.version, s.event} {
+	all := append([]*sql.Stmt{s.get, s.upsert, s.seen, s.delRes, s.version, s.event}, s.insResN[:]...)
+	for _, st := range all {
 		if st != nil {
 			st.Close()
 		}
@@ -284,20 +286,8 @@ func (s *saveStmts) save(ctx context.Context, portalID, runID int64, d *vigie.Da
 			return err
 		}
 	}
-	for i := range d.Resources {
-		r := &d.Resources[i]
-		rx := []byte("{}")
-		if len(r.Extras) > 0 {
-			rx, _ = json.Marshal(r.Extras)
-		}
-		var size any
-		if r.Size != nil {
-			size = *r.Size
-		}
-		if _, err := s.insRes.ExecContext(ctx, portalID, d.ID, r.ID, i, r.Name, r.Description, r.Format, r.Mimetype,
-			r.URL, r.ResourceType, r.URLType, size, tsPtr(r.Created), tsPtr(r.LastModified), string(rx)); err != nil {
-			return err
-		}
+	if err := s.insertResources(ctx, portalID, d); err != nil {
+		return err
 	}
 	raw := []byte(d.Raw)
 	if len(raw) == 0 {
@@ -308,6 +298,55 @@ func (s *saveStmts) save(ctx context.Context, portalID, runID int64, d *vigie.Da
 	}
 	_, err = s.event.ExecContext(ctx, runID, portalID, d.ID, kind)
 	return err
+}
+
+// resourceRowsMax is how many resources one INSERT writes.
+const resourceRowsMax = 16
+
+// insertResources writes d's resources with as few statements as it can:
+// one multi-row INSERT per 16 resources.
+func (s *saveStmts) insertResources(ctx context.Context, portalID int64, d *vigie.Dataset) error {
+	for start := 0; start < len(d.Resources); start += resourceRowsMax {
+		end := min(start+resourceRowsMax, len(d.Resources))
+		st, err := s.resourceStmt(ctx, end-start)
+		if err != nil {
+			return err
+		}
+		args := make([]any, 0, 15*(end-start))
+		for i := start; i < end; i++ {
+			r := &d.Resources[i]
+			rx := "{}"
+			if len(r.Extras) > 0 {
+				b, _ := json.Marshal(r.Extras)
+				rx = string(b)
+			}
+			var size any
+			if r.Size != nil {
+				size = *r.Size
+			}
+			args = append(args, portalID, d.ID, r.ID, i, r.Name, r.Description, r.Format, r.Mimetype,
+				r.URL, r.ResourceType, r.URLType, size, tsPtr(r.Created), tsPtr(r.LastModified), rx)
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// resourceStmt returns the INSERT of n resource rows, prepared once per
+// transaction.
+func (s *saveStmts) resourceStmt(ctx context.Context, n int) (*sql.Stmt, error) {
+	if st := s.insResN[n]; st != nil {
+		return st, nil
+	}
+	row := ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	st, err := s.tx.PrepareContext(ctx, resourceInsertSQL+strings.Repeat(row, n-1))
+	if err != nil {
+		return nil, err
+	}
+	s.insResN[n] = st
+	return st, nil
 }
 
 func nonNil(s []string) []string {
