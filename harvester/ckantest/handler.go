@@ -280,16 +280,17 @@ func (c *call) statusShow() {
 	c.ok(st)
 }
 
-// visible reports whether an anonymous or token-bearing caller may read e.
+// visible reports whether the caller may read e with package_show: active
+// datasets, and private ones when no token is configured or it was sent.
 func (c *call) visible(e *entry) bool {
 	if e.state != "active" {
 		return false
 	}
-	if e.private {
-		return c.p.opts.Token != "" && c.authorized
-	}
-	return true
+	return !e.private || c.authorized
 }
+
+// privileged reports whether the caller sent the configured token.
+func (c *call) privileged() bool { return c.p.opts.Token != "" && c.authorized }
 
 func (c *call) packageShow() {
 	id := c.params.Get("id")

@@ -13,12 +13,13 @@ const (
 	orgListMax          = 1000
 )
 
-// orgCounts returns, per organization name, how many datasets the caller can see.
+// orgCounts returns, per organization name, how many datasets the caller can
+// see: public ones, and private ones for a caller holding the token.
 func (c *call) orgCounts() map[string]int {
 	counts := map[string]int{}
 	c.p.mu.RLock()
 	for _, e := range c.p.byID {
-		if e.org != "" && c.visible(e) {
+		if e.org != "" && e.state == "active" && (!e.private || c.privileged()) {
 			counts[e.org]++
 		}
 	}

@@ -29,7 +29,7 @@ import (
 // Options configures a Portal.
 type Options struct {
 	RowsMax     int    // package_search rows clamp, like ckan.search.rows_max (default 1000)
-	Token       string // if set, private datasets are only visible with header "Authorization: <Token>" and include_private=true
+	Token       string // if set, private datasets are only visible with header "Authorization: <Token>" (and include_private=true in searches); if empty, include_private=true alone shows them
 	IgnoreStart bool   // fault: package_search ignores start (always returns the first page)
 	CKANVersion string // status_show ckan_version (default "2.11.3")
 	SiteTitle   string // status_show site_title (default "Données Québec")

@@ -618,3 +618,26 @@ func TestGzipPostAndHiddenStates(t *testing.T) {
 		t.Fatalf("POST package_search: %+v", env.Result)
 	}
 }
+
+func TestPrivateDatasetsWithoutAConfiguredToken(t *testing.T) {
+	p := New(Options{})
+	priv := pkg("priv", "priv", "a", "2024-01-01T00:00:00")
+	priv["private"] = true
+	p.Put(pkg("pub", "pub", "a", "2024-01-01T00:00:00"), priv)
+	srv := p.Serve()
+	defer srv.Close()
+	if got := search(t, srv.URL, nil, nil).Count; got != 1 {
+		t.Errorf("default search: %d, want the public one only", got)
+	}
+	if got := search(t, srv.URL, url.Values{"include_private": {"true"}}, nil).Count; got != 2 {
+		t.Errorf("include_private without a configured token: %d, want 2", got)
+	}
+	if r := get(t, srv.URL, "package_show", url.Values{"id": {"priv"}}, nil); r.status != 200 {
+		t.Errorf("package_show of a private dataset without a configured token: %d", r.status)
+	}
+	var orgs []map[string]any
+	json.Unmarshal(get(t, srv.URL, "organization_list", url.Values{"all_fields": {"true"}}, nil).env.Result, &orgs)
+	if len(orgs) != 1 || orgs[0]["package_count"] != 1.0 {
+		t.Errorf("package_count counts public datasets: %v", orgs)
+	}
+}

@@ -56,10 +56,10 @@ func (c *call) packageSearch() {
 	// include_drafts and include_deleted (CKAN ≥ 2.10) widen the implicit
 	// state filter; like CKAN, only authorized callers see drafts and deleted.
 	states := []string{"active"}
-	if c.boolParam("include_drafts") && c.p.opts.Token != "" && c.authorized {
+	if c.boolParam("include_drafts") && c.privileged() {
 		states = append(states, "draft")
 	}
-	if c.boolParam("include_deleted") && c.p.opts.Token != "" && c.authorized {
+	if c.boolParam("include_deleted") && c.privileged() {
 		states = append(states, "deleted")
 	}
 
