@@ -100,6 +100,9 @@ func TestFullHarvestWithClampedRows(t *testing.T) {
 	if p.Requests("package_show") != 0 {
 		t.Errorf("package_show used without gaps")
 	}
+	if got := p.Requests("organization_list"); got != 3 { // 25, 5, then an empty page
+		t.Errorf("organization_list requests = %d, want 3", got)
+	}
 	if res.Organizations != 30 || res.Requests != p.Requests("") {
 		t.Errorf("organizations %d, requests %d vs portal %d", res.Organizations, res.Requests, p.Requests(""))
 	}
@@ -112,6 +115,17 @@ func TestFullHarvestWithClampedRows(t *testing.T) {
 	portal, _ := db.Portal(context.Background(), srv.URL)
 	if portal.CKANVersion == "" || portal.Title == "" {
 		t.Errorf("status_show not recorded: %+v", portal)
+	}
+	orgs, err := db.Organizations(context.Background(), portal.ID)
+	sum := 0
+	for _, o := range orgs {
+		sum += o.PackageCount
+		if o.Title == "" || o.Name == "" {
+			t.Errorf("organization without name or title: %+v", o)
+		}
+	}
+	if err != nil || len(orgs) != 30 || sum != 2500 {
+		t.Errorf("organizations: %d, datasets counted %d, %v", len(orgs), sum, err)
 	}
 	// the stored dataset matches the portal's
 	id := p.IDs()[1234]
