@@ -289,18 +289,45 @@ func (db *DB) Assessments(ctx context.Context, scoreRunID int64) (map[string]vig
 	return out, nil
 }
 
-// LatestAssessments returns the assessments of the portal's latest complete
-// score run keyed by dataset id, without findings; an empty map when the
-// portal was never scored.
+// LatestAssessments returns, keyed by dataset id and without findings, each
+// dataset's assessment from the most recent complete score run that scored
+// it: a run limited to some organizations does not hide the others' scores.
+// It reads runs newest first and stops at the first that covered every
+// active dataset, so with whole-portal runs it reads one run. The map is
+// empty when the portal was never scored.
 func (db *DB) LatestAssessments(ctx context.Context, portalID int64) (map[string]vigie.Assessment, error) {
-	r, err := db.LatestScoreRun(ctx, portalID)
-	if errors.Is(err, ErrNotFound) {
-		return map[string]vigie.Assessment{}, nil
-	}
+	runs, err := db.ScoreRuns(ctx, portalID)
 	if err != nil {
 		return nil, err
 	}
-	return db.Assessments(ctx, r.ID)
+	var active int
+	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM datasets WHERE portal_id = ? AND state = 'active'`, portalID).Scan(&active); err != nil {
+		return nil, db.explain(err)
+	}
+	out := map[string]vigie.Assessment{}
+	for _, r := range runs {
+		if r.Status != "complete" {
+			continue
+		}
+		first := len(out) == 0
+		as, err := db.Assessments(ctx, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		if first {
+			out = as
+		} else {
+			for id, a := range as {
+				if _, seen := out[id]; !seen {
+					out[id] = a
+				}
+			}
+		}
+		if active > 0 && (r.Datasets >= active || len(out) >= active) {
+			break
+		}
+	}
+	return out, nil
 }
 
 // Assessment returns one dataset's assessment in a score run with its

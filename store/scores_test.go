@@ -115,6 +115,11 @@ func TestScoreRunRoundTrip(t *testing.T) {
 	if a, r, err := db.LatestAssessmentOf(ctx, p.ID, "d1"); err != nil || r.ID != run2 || a.MQA.Points != 1 {
 		t.Fatalf("LatestAssessmentOf(d1) = %+v %+v %v", a, r, err)
 	}
+	// LatestAssessments merges: d1 from the later run, d2 from the earlier.
+	latest, err = db.LatestAssessments(ctx, p.ID)
+	if err != nil || len(latest) != 2 || latest["d1"].MQA.Points != 1 || latest["d2"].FreshnessStatus != vigie.FreshFresh {
+		t.Fatalf("LatestAssessments after a partial run: %+v %v", latest, err)
+	}
 	if _, _, err := db.LatestAssessmentOf(ctx, p.ID, "never"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("never scored: %v", err)
 	}
