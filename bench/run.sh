@@ -150,11 +150,20 @@ for n in "${sizes[@]}"; do
 		echo "| $n | report | missing command | | | | |" | tee -a "$results"
 	fi
 	stop_fake
+	for stage in harvest-full harvest-incremental links score; do
+		[ -s "$dir/$n-$stage.log" ] && echo "$n $stage: $(tail -n 1 "$dir/$n-$stage.log")" >>"$dir/summaries.txt"
+	done
 done
 
 {
 	echo
 	echo "Machine: $(nproc) CPU ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || echo unknown)), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo 2>/dev/null || echo "? GiB") RAM, $(go version | cut -d' ' -f3-4)."
 	echo "Link targets: latency $latency, broken $broken; links --concurrency $concurrency --per-host $perhost."
+	if [ -s "$dir/summaries.txt" ]; then
+		echo
+		echo "vigie's own summary lines:"
+		echo
+		sed 's/^/    /' "$dir/summaries.txt"
+	fi
 } | tee -a "$results"
 echo "results: $results" >&2
