@@ -209,7 +209,8 @@ func TestDiffFindsEveryKindOfChange(t *testing.T) {
 		orgs[o.Name] = o
 	}
 	o1, o2 := orgs["org1"], orgs["org2"]
-	if o1.Deleted != 1 || o1.Dropped != 1 || o1.Rose != 1 || o1.NewFindings != 1 || o1.ResolvedFindings != 2 || o1.NewlyBroken != 1 || o1.Repaired != 1 || o1.Title != "ORG1" {
+	if o1.Deleted != 1 || o1.Dropped != 1 || o1.Rose != 1 || o1.NewFindings != 1 || o1.ResolvedFindings != 2 || o1.NewlyBroken != 1 || o1.Repaired != 1 || o1.Title != "ORG1" ||
+		o1.FreshnessWorse != 1 || o1.FreshnessBetter != 1 {
 		t.Errorf("org1 = %+v", o1)
 	}
 	if o2.New != 1 || o2.Missing != 1 || o2.NewlyBroken != 2 || o2.Repaired != 1 || o2.Dropped != 0 {

@@ -1,0 +1,223 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// RunRef names a score run the way a user does: latest, previous, a score run
+// id or a day (the last complete score run finished on or before its end).
+type RunRef struct {
+	Kind string    // "latest", "previous", "id" or "date"
+	ID   int64     // for "id"
+	Day  time.Time // for "date": midnight of that day, local time
+}
+
+var (
+	// RefLatest is the latest complete score run.
+	RefLatest = RunRef{Kind: "latest"}
+	// RefPrevious is the complete score run before the other side of the comparison.
+	RefPrevious = RunRef{Kind: "previous"}
+)
+
+var dayRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+
+// ParseRunRef reads "latest", "previous", a score run id or a date YYYY-MM-DD.
+func ParseRunRef(s string) (RunRef, error) {
+	s = strings.TrimSpace(s)
+	switch strings.ToLower(s) {
+	case "", "latest":
+		return RefLatest, nil
+	case "previous", "prev":
+		return RefPrevious, nil
+	}
+	if dayRE.MatchString(s) {
+		d, err := time.ParseInLocation("2006-01-02", s, time.Local)
+		if err != nil {
+			return RunRef{}, fmt.Errorf("%q is not a valid date: use YYYY-MM-DD", s)
+		}
+		return RunRef{Kind: "date", Day: d}, nil
+	}
+	if id, err := strconv.ParseInt(s, 10, 64); err == nil && id > 0 {
+		return RunRef{Kind: "id", ID: id}, nil
+	}
+	return RunRef{}, fmt.Errorf("%q is not a score run: use latest, previous, a score run id or a date YYYY-MM-DD", s)
+}
+
+// String gives the reference back as a user writes it.
+func (r RunRef) String() string {
+	switch r.Kind {
+	case "id":
+		return strconv.FormatInt(r.ID, 10)
+	case "date":
+		return r.Day.Format("2006-01-02")
+	case "":
+		return "latest"
+	}
+	return r.Kind
+}
+
+// notFoundError is a one-line message that wraps ErrNotFound without
+// repeating its text.
+type notFoundError struct{ msg string }
+
+func (e notFoundError) Error() string { return e.msg }
+func (e notFoundError) Unwrap() error { return ErrNotFound }
+
+func notFound(format string, a ...any) error { return notFoundError{fmt.Sprintf(format, a...)} }
+
+// completeScoreRuns lists the portal's complete score runs, oldest first.
+func (db *DB) completeScoreRuns(ctx context.Context, portalID int64) ([]ScoreRun, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+scoreRunCols+` FROM score_runs WHERE portal_id = ? AND status = 'complete' ORDER BY id`, portalID)
+	if err != nil {
+		return nil, db.explain(err)
+	}
+	defer rows.Close()
+	var out []ScoreRun
+	for rows.Next() {
+		r, err := scanScoreRun(rows)
+		if err != nil {
+			return nil, db.explain(err)
+		}
+		out = append(out, *r)
+	}
+	return out, rows.Err()
+}
+
+// ResolveScoreRuns turns two references into complete score runs of the
+// portal. "previous" means the complete score run before the other side,
+// with the same profile. Errors are one line that says what to do.
+func (db *DB) ResolveScoreRuns(ctx context.Context, portalID int64, from, to RunRef) (fromRun, toRun *ScoreRun, err error) {
+	runs, err := db.completeScoreRuns(ctx, portalID)
+	if err != nil {
+		return nil, nil, err
+	}
+	switch len(runs) {
+	case 0:
+		return nil, nil, notFound("no complete score run yet: run 'vigie audit' (or 'vigie score') first")
+	case 1:
+		return nil, nil, notFound("only one score run (#%d): run 'vigie audit' again tomorrow to compare", runs[0].ID)
+	}
+	if to.Kind == "previous" && from.Kind == "previous" {
+		return nil, nil, errors.New("--from and --to cannot both be previous: give one of them as latest, a run id or a date")
+	}
+	if to.Kind == "previous" {
+		f, err := resolveRef(runs, from, nil, "--from")
+		if err != nil {
+			return nil, nil, err
+		}
+		t, err := resolveRef(runs, to, f, "--to")
+		if err != nil {
+			return nil, nil, err
+		}
+		fromRun, toRun = f, t
+	} else {
+		t, err := resolveRef(runs, to, nil, "--to")
+		if err != nil {
+			return nil, nil, err
+		}
+		f, err := resolveRef(runs, from, t, "--from")
+		if err != nil {
+			return nil, nil, err
+		}
+		fromRun, toRun = f, t
+	}
+	if fromRun.ID == toRun.ID {
+		return nil, nil, fmt.Errorf("--from and --to both name score run #%d: pick two different runs (see 'vigie diff --help')", toRun.ID)
+	}
+	if fromRun.ID > toRun.ID {
+		return nil, nil, fmt.Errorf("--from (score run #%d) is newer than --to (score run #%d): swap them", fromRun.ID, toRun.ID)
+	}
+	return fromRun, toRun, nil
+}
+
+// resolveRef finds ref among runs (oldest first); other is the already
+// resolved other side, which "previous" is relative to.
+func resolveRef(runs []ScoreRun, ref RunRef, other *ScoreRun, flag string) (*ScoreRun, error) {
+	switch ref.Kind {
+	case "", "latest":
+		r := runs[len(runs)-1]
+		return &r, nil
+	case "previous":
+		anchor := runs[len(runs)-1]
+		if other != nil {
+			anchor = *other
+		}
+		if flag == "--to" {
+			// the run after --from, for "--from X --to previous" read as "the next one".
+			for _, r := range runs {
+				if r.ID > anchor.ID && r.Profile == anchor.Profile {
+					return &r, nil
+				}
+			}
+			return nil, fmt.Errorf("no complete score run after #%d: use --to latest", anchor.ID)
+		}
+		for i := len(runs) - 1; i >= 0; i-- {
+			if runs[i].ID < anchor.ID && runs[i].Profile == anchor.Profile {
+				r := runs[i]
+				return &r, nil
+			}
+		}
+		return nil, notFound("no complete score run with profile %s before #%d: run 'vigie audit' again tomorrow to compare, or pass --from", anchor.Profile, anchor.ID)
+	case "id":
+		for _, r := range runs {
+			if r.ID == ref.ID {
+				return &r, nil
+			}
+		}
+		return nil, fmt.Errorf("%s %d: no complete score run with that id for this portal: pick one of %s", flag, ref.ID, runIDs(runs))
+	case "date":
+		end := ref.Day.AddDate(0, 0, 1)
+		var found *ScoreRun
+		for i := range runs {
+			if !runs[i].FinishedAt.IsZero() && runs[i].FinishedAt.Before(end) {
+				found = &runs[i]
+			}
+		}
+		if found == nil {
+			return nil, fmt.Errorf("%s %s: no score run finished on or before that day (the first finished %s)", flag, ref.Day.Format("2006-01-02"),
+				runs[0].FinishedAt.In(time.Local).Format("2006-01-02 15:04"))
+		}
+		r := *found
+		return &r, nil
+	}
+	return nil, fmt.Errorf("%s: unknown reference %q", flag, ref.Kind)
+}
+
+func runIDs(runs []ScoreRun) string {
+	const max = 10
+	var ids []string
+	start := 0
+	if len(runs) > max {
+		start = len(runs) - max
+	}
+	for _, r := range runs[start:] {
+		ids = append(ids, strconv.FormatInt(r.ID, 10))
+	}
+	s := strings.Join(ids, ", ")
+	if start > 0 {
+		s = "…, " + s
+	}
+	return s
+}
+
+// LatestScoreRunOf returns the portal's latest complete score run; with
+// profile set, the latest with that profile.
+func (db *DB) LatestScoreRunOf(ctx context.Context, portalID int64, profile string) (*ScoreRun, error) {
+	runs, err := db.completeScoreRuns(ctx, portalID)
+	if err != nil {
+		return nil, err
+	}
+	for i := len(runs) - 1; i >= 0; i-- {
+		if profile == "" || runs[i].Profile == profile {
+			r := runs[i]
+			return &r, nil
+		}
+	}
+	return nil, notFound("no complete score run yet: run 'vigie score' first")
+}
