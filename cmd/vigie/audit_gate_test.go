@@ -141,3 +141,19 @@ func TestMDCellNeutralisesPortalText(t *testing.T) {
 		t.Errorf("mdCell = %q", got)
 	}
 }
+
+func TestPruneAndAuditWaitForNoOne(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "v.db")
+	lock, err := store.AcquireLock(db, "harvest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Release()
+	for _, args := range [][]string{{"prune", "--keep", "3"}, {"audit", "--out", t.TempDir()}} {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), append([]string{"--db", db}, args...), strings.NewReader(""), &stdout, &stderr)
+		if code != ExitFailure || !strings.Contains(stderr.String(), "'vigie harvest'") {
+			t.Errorf("%s while harvest holds the lock: exit %d, %q", args[0], code, stderr.String())
+		}
+	}
+}
