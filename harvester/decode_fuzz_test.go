@@ -2,6 +2,7 @@ package harvester
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/store"
 )
 
 // fixturePackages returns every package dict found in the real CKAN payloads
@@ -237,6 +239,52 @@ func FuzzJSONScan(f *testing.F) {
 				if !bytes.Equal(bytes.TrimSpace(elems[i]), bytes.TrimSpace(wantElems[i])) {
 					t.Fatalf("eachElem(%q)[%d] = %q, encoding/json %q", b, i, elems[i], wantElems[i])
 				}
+			}
+		}
+	})
+}
+
+// FuzzImport: any file given to 'vigie harvest --from' imports or fails with
+// an error, never a panic, and leaves a sound database whose run is recorded.
+func FuzzImport(f *testing.F) {
+	pkgs := fixturePackages(f)
+	for _, p := range pkgs[:8] {
+		f.Add([]byte(p))
+		f.Add([]byte(`{"help":"","success":true,"result":{"count":1,"results":[` + string(p) + `]}}`))
+	}
+	f.Add([]byte("[" + string(pkgs[0]) + "," + string(pkgs[1]) + "]"))
+	f.Add([]byte(string(pkgs[0]) + "\n" + string(pkgs[1]) + "\n"))
+	for _, s := range []string{`["a","b"]`, `{"success":false}`, `[[[[[]]]]]`, `{"success":true,"result":{"success":true,"result":[]}}`,
+		`{"id":"o","name":"org","title":"Org","package_count":3,"is_organization":true}`, "\n\n", `{"id":"x"} garbage`} {
+		f.Add([]byte(s))
+	}
+	dir := f.TempDir()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(dir, "import.db"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer db.Close()
+	portal, err := db.EnsurePortal(ctx, "https://portal.example")
+	if err != nil {
+		f.Fatal(err)
+	}
+	path := filepath.Join(dir, "dump.jsonl")
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		res, err := Import(ctx, db, portal, path, ImportOptions{})
+		if err == nil && res.Fetched+res.Organizations == 0 {
+			t.Fatalf("import of %q succeeded with nothing imported", b)
+		}
+		if res != nil && res.Fetched > bytes.Count(b, []byte("{")) {
+			t.Fatalf("%d datasets imported from %d objects", res.Fetched, bytes.Count(b, []byte("{")))
+		}
+		if res != nil && res.RunID != 0 {
+			run, rerr := db.HarvestRunByID(ctx, res.RunID)
+			if rerr != nil || run.Status == "running" || (err == nil) != (run.Status == store.RunComplete) {
+				t.Fatalf("run %d recorded as %+v for error %v", res.RunID, run, err)
 			}
 		}
 	})
