@@ -372,6 +372,7 @@ func evalGate(sum *store.DiffRun, diff *store.DiffResult, o *auditOptions) gateR
 // to OUT/YYYY-MM-DD (or -2, -3… when that day already has one) and points
 // OUT/latest at it. A failed fill leaves nothing behind.
 func writeAuditFolder(out string, now time.Time, fill func(dir string) error) (string, error) {
+	removeLeftovers(out, now)
 	day := now.In(time.Local).Format("2006-01-02")
 	tmp, err := os.MkdirTemp(out, "."+day+".partial-")
 	if err != nil {
@@ -404,6 +405,29 @@ func writeAuditFolder(out string, now time.Time, fill func(dir string) error) (s
 		return filepath.Join(out, name), err
 	}
 	return filepath.Join(out, name), nil
+}
+
+// leftoverAge is how old a hidden partial folder or link must be before an
+// audit removes it: older than any report takes to write, so it belongs to a
+// killed audit, not to one running on another database into the same folder.
+const leftoverAge = 6 * time.Hour
+
+// removeLeftovers deletes what killed audits left in out: partial report
+// folders and temporary links.
+func removeLeftovers(out string, now time.Time) {
+	entries, err := os.ReadDir(out)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		n := e.Name()
+		if !strings.HasPrefix(n, ".") || !strings.Contains(n, ".partial-") && !strings.HasPrefix(n, ".latest-") {
+			continue
+		}
+		if fi, err := os.Lstat(filepath.Join(out, n)); err == nil && now.Sub(fi.ModTime()) > leftoverAge {
+			os.RemoveAll(filepath.Join(out, n))
+		}
+	}
 }
 
 // pointLatest atomically replaces OUT/latest with a relative symlink to name.
