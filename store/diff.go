@@ -172,6 +172,7 @@ func (db *DB) DiffRuns(ctx context.Context, portalID int64, fr, tr *ScoreRun, op
 type dsInfo struct {
 	DiffDataset
 	orgTitle string
+	active   bool
 }
 
 type diffBuilder struct {
@@ -188,7 +189,7 @@ func (d *diffBuilder) loadDatasets(ctx context.Context) error {
 	for _, o := range d.opts.Orgs {
 		want[o] = true
 	}
-	rows, err := d.db.sql.QueryContext(ctx, `SELECT id, name, title, organization, organization_title FROM datasets WHERE portal_id = ?`, d.portal)
+	rows, err := d.db.sql.QueryContext(ctx, `SELECT id, name, title, organization, organization_title, state FROM datasets WHERE portal_id = ?`, d.portal)
 	if err != nil {
 		return d.db.explain(err)
 	}
@@ -197,9 +198,11 @@ func (d *diffBuilder) loadDatasets(ctx context.Context) error {
 	seen := map[string]bool{}
 	for rows.Next() {
 		var x dsInfo
-		if err := rows.Scan(&x.ID, &x.Name, &x.Title, &x.Organization, &x.orgTitle); err != nil {
+		var state string
+		if err := rows.Scan(&x.ID, &x.Name, &x.Title, &x.Organization, &x.orgTitle, &state); err != nil {
 			return d.db.explain(err)
 		}
+		x.active = state == vigie.StateActive
 		seen[x.Organization] = true
 		if len(want) > 0 && !want[x.Organization] {
 			continue
@@ -519,7 +522,8 @@ type linkState struct {
 	reason string
 }
 
-// linkUsers maps each URL used by a dataset in scope to those datasets.
+// linkUsers maps each URL used by an active dataset in scope to those
+// datasets; links of missing and deleted datasets no longer count.
 func (d *diffBuilder) linkUsers(ctx context.Context) (map[string][]*dsInfo, error) {
 	rows, err := d.db.sql.QueryContext(ctx, `SELECT DISTINCT url, dataset_id FROM resources WHERE portal_id = ? AND url <> ''`, d.portal)
 	if err != nil {
@@ -532,7 +536,7 @@ func (d *diffBuilder) linkUsers(ctx context.Context) (map[string][]*dsInfo, erro
 		if err := rows.Scan(&u, &id); err != nil {
 			return nil, d.db.explain(err)
 		}
-		if ds := d.ds[id]; ds != nil {
+		if ds := d.ds[id]; ds != nil && ds.active {
 			out[u] = append(out[u], ds)
 		}
 	}

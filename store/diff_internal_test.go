@@ -112,7 +112,7 @@ func twoNights(t *testing.T) (*fixture, int64, int64) {
 	f.dataset("b", "org1", "active", "http://h/u2")
 	f.dataset("c", "org2", "active", "http://h/u3", "http://h/u1")
 	f.dataset("d", "org2", "active", "http://h/u5")
-	f.dataset("e", "org1", "deleted")
+	f.dataset("e", "org1", "deleted", "http://h/u9")
 	f.dataset("f", "org2", "missing")
 	h1 := f.harvest(0, map[string]string{"a": "new", "b": "new", "c": "new", "e": "new", "f": "new"})
 	l1 := f.linkRun(0, map[string]string{"http://h/u1": "ok", "http://h/u2": "broken", "http://h/u3": "failing", "http://h/u4": "ok"})
@@ -126,7 +126,8 @@ func twoNights(t *testing.T) (*fixture, int64, int64) {
 	h2 := f.harvest(1, map[string]string{"d": "new", "e": "missing", "b": "changed"})
 	h3 := f.harvest(1, map[string]string{"e": "deleted", "f": "missing"})
 	_ = h2
-	l2 := f.linkRun(1, map[string]string{"http://h/u1": "broken", "http://h/u2": "ok", "http://h/u3": "ok", "http://h/u5": "broken"})
+	// u9 belongs to the deleted dataset e: its breaking does not count.
+	l2 := f.linkRun(1, map[string]string{"http://h/u1": "broken", "http://h/u2": "ok", "http://h/u3": "ok", "http://h/u5": "broken", "http://h/u9": "broken"})
 	s2 := f.scoreRun(1, h3, l2, "donneesquebec", map[string]fxScore{
 		"a": {70, "due", []string{"R1@a-r0", "E4"}},
 		"b": {60, "fresh", nil},
