@@ -279,12 +279,17 @@ func noSuchHost(err error) bool {
 	return errors.As(err, &de) && de.IsNotFound
 }
 
-// envelope is CKAN's action API answer.
+// envelope is CKAN's action API answer (the part read on failure).
 type envelope struct {
-	Help    *json.RawMessage `json:"help"`
-	Success *bool            `json:"success"`
-	Result  json.RawMessage  `json:"result"`
-	Error   json.RawMessage  `json:"error"`
+	Error json.RawMessage `json:"error"`
+}
+
+// firstErrLine is an error's text, "" for nil.
+func firstErrLine(err error) string {
+	if err == nil {
+		return "invalid JSON"
+	}
+	return err.Error()
 }
 
 var titleRE = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>|<h1[^>]*>(.*?)</h1>`)
@@ -325,11 +330,14 @@ func parseEnvelope(action, u string, status int, h http.Header, data []byte) (js
 			return nil, e
 		}
 	}
-	var env envelope
-	if err := json.Unmarshal(trim, &env); err != nil {
+	// Validate once, then split the envelope without decoding the result:
+	// a page of 1,000 datasets is megabytes, and it is split again later.
+	if !json.Valid(trim) {
 		if trim[0] == '{' || trim[0] == '[' {
 			// valid start, broken JSON: most likely cut short in transit
-			e.Message = "incomplete or invalid JSON from " + u + ": " + err.Error()
+			var probe any
+			err := json.Unmarshal(trim, &probe)
+			e.Message = "incomplete or invalid JSON from " + u + ": " + firstErrLine(err)
 			e.Transient = true
 			return nil, e
 		}
@@ -337,14 +345,28 @@ func parseEnvelope(action, u string, status int, h http.Header, data []byte) (js
 		e.NotCKAN = !transient
 		return nil, e
 	}
-	if env.Success == nil {
+	var success, result, errRaw json.RawMessage
+	if trim[0] == '{' {
+		_ = eachField(trim, func(k string, v json.RawMessage) {
+			switch k {
+			case "success":
+				success = v
+			case "result":
+				result = v
+			case "error":
+				errRaw = v
+			}
+		})
+	}
+	if s := string(success); s != "true" && s != "false" {
 		e.Message = "JSON from " + u + " has no CKAN envelope (success/result)"
 		e.NotCKAN = !transient
 		return nil, e
 	}
-	if *env.Success && status < 300 {
-		return env.Result, nil
+	if string(success) == "true" && status < 300 {
+		return result, nil
 	}
+	env := envelope{Error: errRaw}
 	var ce map[string]json.RawMessage
 	_ = json.Unmarshal(env.Error, &ce)
 	if t, ok := ce["__type"]; ok {
