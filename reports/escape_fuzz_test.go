@@ -1,10 +1,13 @@
 package reports
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"encoding/xml"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -214,9 +217,32 @@ func FuzzCSVEscape(f *testing.F) {
 	})
 }
 
-// xlsxCellsInert opens a workbook and checks every cell of every sheet.
+// xlsxCellsInert opens a workbook and checks that every part is well-formed
+// XML (Excel refuses a workbook that is not) and every cell of every sheet
+// is inert.
 func xlsxCellsInert(t *testing.T, b []byte) (cells int) {
 	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatalf("the workbook is not a zip: %v", err)
+	}
+	for _, zf := range zr.File {
+		rc, err := zf.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := xml.NewDecoder(rc)
+		for {
+			_, err := d.Token()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatalf("%s is not well-formed XML: %v", zf.Name, err)
+			}
+		}
+		rc.Close()
+	}
 	f, err := excelize.OpenReader(bytes.NewReader(b))
 	if err != nil {
 		t.Fatalf("the workbook does not open: %v", err)
@@ -346,6 +372,49 @@ func FuzzHTMLEscape(f *testing.F) {
 			if !want.tags[tag] {
 				t.Fatalf("portal text created a <%s> element", tag)
 			}
+		}
+	})
+}
+
+// FuzzXLSXCell is the fast counterpart of FuzzXLSXEscape: the cell values the
+// workbook writer makes from untrusted text and URLs, without writing a file.
+func FuzzXLSXCell(f *testing.F) {
+	for _, s := range hostileSeeds {
+		f.Add(s)
+		f.Add("https://files.example/" + s)
+	}
+	for _, s := range fixtureTitles(f) {
+		f.Add(s)
+	}
+	st := &xlsxStyles{}
+	f.Fuzz(func(t *testing.T, s string) {
+		text, ok := xlsxCell(kText, s, "fr", st).(string)
+		if !ok && s != "" {
+			t.Fatalf("text %q did not become a string cell", s)
+		}
+		assertInertCell(t, "text cell", text, false)
+		if n := utf8.RuneCountInString(text); n > maxCell {
+			t.Fatalf("%d characters in one cell", n)
+		}
+		switch c := xlsxCell(kURL, s, "fr", st).(type) {
+		case nil:
+		case string:
+			assertInertCell(t, "URL cell", c, false)
+		case excelize.Cell:
+			v, _ := c.Value.(string)
+			assertInertCell(t, "URL cell", v, false)
+			arg, ok := strings.CutPrefix(c.Formula, `HYPERLINK("`)
+			if ok {
+				arg, ok = strings.CutSuffix(arg, `")`)
+			}
+			if !ok || strings.Contains(strings.ReplaceAll(arg, `""`, ""), `"`) {
+				t.Fatalf("URL %q gave formula %q, not one closed HYPERLINK string", s, c.Formula)
+			}
+			if strings.ReplaceAll(arg, `""`, `"`) != s {
+				t.Fatalf("URL %q gave a HYPERLINK to %q", s, arg)
+			}
+		default:
+			t.Fatalf("URL %q gave a %T", s, c)
 		}
 	})
 }
