@@ -129,10 +129,10 @@ var diffLabels = map[string]vigie.Text{
 	"reason":      {FR: "Raison", EN: "Reason"},
 	"datasets":    {FR: "Jeux de données", EN: "Datasets"},
 	"nothing":     {FR: "Aucun changement.", EN: "No change."},
-	"more":        {FR: "… et %d de plus (voir diff.json ou --limit 0)", EN: "… and %d more (see diff.json or --limit 0)"},
+	"more":        {FR: "… et %d de plus", EN: "… and %d more"},
 	"worse":       {FR: "moins bon", EN: "worse"},
 	"better":      {FR: "meilleur", EN: "better"},
-	"threshold":   {FR: "plus de %s points", EN: "more than %s points"},
+	"threshold":   {FR: "de plus de %s points", EN: "by more than %s points"},
 	"profile":     {FR: "profil", EN: "profile"},
 	"counts":      {FR: "Nouveaux %d · absents %d · supprimés %d · revenus %d · en baisse %d · en hausse %d · nouveaux constats %d · résolus %d · liens brisés %d · réparés %d · fraîcheur %d", EN: "New %d · missing %d · deleted %d · restored %d · dropped %d · rose %d · new findings %d · resolved %d · newly broken %d · repaired %d · freshness %d"},
 	"colNew":      {FR: "Nouv.", EN: "New"},
@@ -149,11 +149,42 @@ var diffLabels = map[string]vigie.Text{
 
 func lbl(lang, key string) string { return diffLabels[key].In(lang) }
 
+// diffWords are the French words for the codes a comparison shows.
+var diffWords = map[string]string{
+	vigie.SevError: "erreur", vigie.SevWarning: "avertissement", vigie.SevInfo: "info",
+	vigie.LinkOK: "fonctionne", vigie.LinkBroken: "brisé", vigie.LinkFailing: "en échec", vigie.LinkUnsure: "incertain",
+	vigie.LinkInvalid: "invalide", vigie.LinkBlocked: "bloqué",
+	vigie.FreshFresh: "frais", vigie.FreshDue: "à échéance", vigie.FreshOverdue: "en retard", vigie.FreshDelinquent: "en défaut",
+	vigie.FreshNotApplicable: "sans objet", vigie.FreshUnknown: "inconnu", "": "—",
+}
+
+// word gives a code in lang: English codes stay, French ones are translated.
+func word(lang, code string) string {
+	if lang == "en" {
+		if code == "" {
+			return "—"
+		}
+		return code
+	}
+	if w, ok := diffWords[code]; ok {
+		return w
+	}
+	return code
+}
+
 func fmtScore(p *float64) string {
 	if p == nil {
 		return "—"
 	}
 	return strconv.FormatFloat(*p, 'f', -1, 64)
+}
+
+// numIn writes a decimal number the way lang does: a decimal comma in French.
+func numIn(s, lang string) string {
+	if lang == "en" {
+		return s
+	}
+	return strings.Replace(s, ".", ",", 1)
 }
 
 func fmtDelta(v float64) string {
@@ -196,14 +227,14 @@ func diffSections(d *store.DiffResult, lang string) []diffSection {
 	scoreRows := func(cs []store.ScoreChange) [][]string {
 		var out [][]string
 		for _, c := range cs {
-			out = append(out, []string{c.Name, c.Organization, fmtScore(&c.From), fmtScore(&c.To), fmtDelta(c.Delta)})
+			out = append(out, []string{c.Name, c.Organization, numIn(fmtScore(&c.From), lang), numIn(fmtScore(&c.To), lang), numIn(fmtDelta(c.Delta), lang)})
 		}
 		return out
 	}
 	findRows := func(fs []store.FindingChange) [][]string {
 		var out [][]string
 		for _, f := range fs {
-			out = append(out, []string{f.Name, f.Organization, f.Rule, f.Severity, f.Message.In(lang)})
+			out = append(out, []string{f.Name, f.Organization, f.Rule, word(lang, f.Severity), f.Message.In(lang)})
 		}
 		return out
 	}
@@ -214,7 +245,7 @@ func diffSections(d *store.DiffResult, lang string) []diffSection {
 			if l.Status != 0 && !strings.Contains(reason, strconv.Itoa(l.Status)) {
 				reason = strings.TrimSpace(strconv.Itoa(l.Status) + " " + reason)
 			}
-			out = append(out, []string{l.URL, l.From, reason, strings.Join(l.Datasets, ", ")})
+			out = append(out, []string{l.URL, word(lang, l.From), reason, strings.Join(l.Datasets, ", ")})
 		}
 		return out
 	}
@@ -224,7 +255,7 @@ func diffSections(d *store.DiffResult, lang string) []diffSection {
 		if f.Worse {
 			dir = L("worse")
 		}
-		fresh = append(fresh, []string{f.Name, f.Organization, f.From, f.To, dir})
+		fresh = append(fresh, []string{f.Name, f.Organization, word(lang, f.From), word(lang, f.To), dir})
 	}
 	dsH := []string{L("dataset"), "Titre", L("org")}
 	if lang == "en" {
@@ -251,7 +282,7 @@ func diffSections(d *store.DiffResult, lang string) []diffSection {
 func diffIndicators(d *store.DiffResult, lang string) [][]string {
 	n := func(i int) string { return strconv.Itoa(i) }
 	return [][]string{
-		{lbl(lang, "mean"), fmtScore(d.From.MeanOverall), fmtScore(d.To.MeanOverall)},
+		{lbl(lang, "mean"), numIn(fmtScore(d.From.MeanOverall), lang), numIn(fmtScore(d.To.MeanOverall), lang)},
 		{lbl(lang, "scored"), n(d.From.Datasets), n(d.To.Datasets)},
 		{lbl(lang, "broken"), n(d.From.BrokenLinks), n(d.To.BrokenLinks)},
 		{lbl(lang, "delinquent"), n(d.From.Delinquent), n(d.To.Delinquent)},
@@ -260,7 +291,7 @@ func diffIndicators(d *store.DiffResult, lang string) [][]string {
 	}
 }
 
-func diffOrgRows(d *store.DiffResult) [][]string {
+func diffOrgRows(d *store.DiffResult, lang string) [][]string {
 	n := func(i int) string { return strconv.Itoa(i) }
 	var rows [][]string
 	for _, o := range d.Organizations {
@@ -268,7 +299,7 @@ func diffOrgRows(d *store.DiffResult) [][]string {
 		if name == "" {
 			name = "—"
 		}
-		rows = append(rows, []string{name, fmtScore(o.MeanFrom), fmtScore(o.MeanTo), n(o.New), n(o.Missing), n(o.Deleted),
+		rows = append(rows, []string{name, numIn(fmtScore(o.MeanFrom), lang), numIn(fmtScore(o.MeanTo), lang), n(o.New), n(o.Missing), n(o.Deleted),
 			n(o.Dropped), n(o.Rose), n(o.NewFindings), n(o.ResolvedFindings), n(o.NewlyBroken), n(o.Repaired), n(o.FreshnessWorse)})
 	}
 	return rows
@@ -316,7 +347,7 @@ func writeDiffTable(w io.Writer, d *store.DiffResult, lang string, limit int) er
 	}
 	if len(d.Organizations) > 0 && !d.Empty() {
 		fmt.Fprintf(w, "\n%s\n", lbl(lang, "orgs"))
-		rows, more := clip(diffOrgRows(d), limit)
+		rows, more := clip(diffOrgRows(d, lang), limit)
 		if err := printTable(w, diffOrgHeader(lang), rows); err != nil {
 			return err
 		}
@@ -334,7 +365,7 @@ func mdCell(s string) string {
 	var b strings.Builder
 	for _, r := range s {
 		switch r {
-		case '|', '\\', '`', '*', '_', '[', ']', '<', '>', '#', '!':
+		case '|', '\\', '`', '*', '_', '[', ']', '<', '>':
 			b.WriteByte('\\')
 		}
 		b.WriteRune(r)
@@ -377,7 +408,7 @@ func writeDiffMD(w io.Writer, d *store.DiffResult, portal, lang string, limit, l
 		}
 		title := lbl(lang, s.key)
 		if s.key == "dropped" || s.key == "rose" {
-			title += " (" + fmt.Sprintf(lbl(lang, "threshold"), strconv.FormatFloat(d.Threshold, 'f', -1, 64)) + ")"
+			title += " " + fmt.Sprintf(lbl(lang, "threshold"), numIn(strconv.FormatFloat(d.Threshold, 'f', -1, 64), lang))
 		}
 		fmt.Fprintf(w, "\n%s%s (%d)\n\n", h(level+1), title, len(s.rows))
 		rows, more := clip(s.rows, limit)
@@ -387,7 +418,7 @@ func writeDiffMD(w io.Writer, d *store.DiffResult, portal, lang string, limit, l
 		}
 	}
 	fmt.Fprintf(w, "\n%s%s\n\n", h(level+1), lbl(lang, "orgs"))
-	rows, more := clip(diffOrgRows(d), limit)
+	rows, more := clip(diffOrgRows(d, lang), limit)
 	mdTable(w, diffOrgHeader(lang), rows)
 	if more > 0 {
 		fmt.Fprintf(w, "\n"+lbl(lang, "more")+"\n", more)
