@@ -229,8 +229,10 @@ func TestHostileDeeplyNestedJSON(t *testing.T) {
 	}
 	// The decoder itself, given a package nested past any sane depth.
 	pkg := `{"id":"a","extras":[{"key":"k","value":` + deep + strings.Repeat("]", 100_000) + `}]}`
-	if _, err := DecodePackage(json.RawMessage(pkg)); err == nil {
-		t.Log("a 100k-deep package decoded without error")
+	if d, err := DecodePackage(json.RawMessage(pkg)); err == nil && d.ID != "a" {
+		t.Fatalf("a 100k-deep package decoded as %q", d.ID)
+	} else {
+		t.Logf("100k-deep package: %v", err)
 	}
 }
 
@@ -433,8 +435,9 @@ func mustPortalID(t *testing.T, db *store.DB, u string) int64 {
 	return p.ID
 }
 
-// redirectServers start the API a portal redirects to, on another host name
-// (localhost against 127.0.0.1), recording the Authorization headers it sees.
+// TestHostileRedirectToAnotherHostDropsTheToken: the portal redirects its API
+// to another host name (localhost against 127.0.0.1) or another port, which
+// records the Authorization headers it sees.
 func TestHostileRedirectToAnotherHostDropsTheToken(t *testing.T) {
 	other := &miniPortal{count: -1, packages: []string{miniPackage("elsewhere", "Ailleurs")}}
 	ln, err := net.Listen("tcp", "localhost:0")
@@ -485,7 +488,7 @@ func TestHostileRedirectToAnotherHostDropsTheToken(t *testing.T) {
 	}
 }
 
-// TestHostileErrorsNameNoToken: a portal that echoes the request (token
+// TestHostileEchoedTokenIsScrubbed: a portal that echoes the request (token
 // included) in its error page gets its echo scrubbed.
 func TestHostileEchoedTokenIsScrubbed(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
