@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/vigie-audit/vigie"
 	"github.com/vigie-audit/vigie/store"
 )
@@ -85,32 +87,49 @@ func Build(ctx context.Context, db *store.DB, opts Options) (*Report, error) {
 		return nil, err
 	}
 	r.Organizations = organizations(orgs)
-	now0, err := db.ReportIndicators(ctx, scope)
-	if err != nil {
-		return nil, err
-	}
-	var then *store.ReportIndicators
 	if cmp != nil {
 		c := scoreRun(cmp)
 		r.CompareRun = &c
-		then, err = db.ReportIndicators(ctx, store.ReportScope{PortalID: p.ID, ScoreRunID: cmp.ID, Orgs: opts.Orgs})
-		if err != nil {
-			return nil, err
+	}
+	runs, err := db.CompleteScoreRuns(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	// The aggregates are independent reads: run them two at a time.
+	var (
+		now0, then *store.ReportIndicators
+		past       = make([]*store.ReportIndicators, len(runs))
+		rules      []store.RuleCount
+		hints      []vigie.Text
+		links      []store.ReportLink
+	)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(2)
+	g.Go(func() (err error) { now0, err = db.ReportIndicators(gctx, scope); return err })
+	g.Go(func() (err error) { rules, hints, err = db.ReportRuleCounts(gctx, scope, 0); return err })
+	g.Go(func() (err error) { links, err = db.ReportLinks(gctx, scope); return err })
+	for i := range runs {
+		if runs[i].ID >= run.ID {
+			continue
+		}
+		g.Go(func() (err error) {
+			past[i], err = db.ReportIndicators(gctx, store.ReportScope{PortalID: p.ID, ScoreRunID: runs[i].ID, Orgs: opts.Orgs})
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	for i := range runs {
+		if cmp != nil && runs[i].ID == cmp.ID {
+			then = past[i]
 		}
 	}
 	r.Commitment = Indicators(lang, now0, then)
 	r.Summary = summary(now0)
-	rules, hints, err := db.ReportRuleCounts(ctx, scope, 0)
-	if err != nil {
-		return nil, err
-	}
 	for i, c := range rules {
 		r.TopFindings = append(r.TopFindings, RuleCount{Rule: c.Rule, Dimension: c.Dimension, Severity: c.Severity,
 			Datasets: c.Datasets, Findings: c.Findings, Points: c.Points, Hint: hints[i].In(lang)})
-	}
-	links, err := db.ReportLinks(ctx, scope)
-	if err != nil {
-		return nil, err
 	}
 	r.Links = make([]Link, 0, len(links))
 	for _, l := range links {
@@ -120,23 +139,13 @@ func Build(ctx context.Context, db *store.DB, opts Options) (*Report, error) {
 		}
 		r.Links = append(r.Links, out)
 	}
-	runs, err := db.CompleteScoreRuns(ctx, p.ID)
-	if err != nil {
-		return nil, err
-	}
 	for i := range runs {
-		if runs[i].ID == run.ID {
+		switch {
+		case runs[i].ID == run.ID:
 			r.History = append(r.History, HistoryPoint{Run: r.ScoreRun, Indicators: r.Commitment})
-			continue
+		case past[i] != nil:
+			r.History = append(r.History, HistoryPoint{Run: scoreRun(&runs[i]), Indicators: Indicators(lang, past[i], nil)})
 		}
-		if runs[i].ID > run.ID {
-			continue
-		}
-		ind, err := db.ReportIndicators(ctx, store.ReportScope{PortalID: p.ID, ScoreRunID: runs[i].ID, Orgs: opts.Orgs})
-		if err != nil {
-			return nil, err
-		}
-		r.History = append(r.History, HistoryPoint{Run: scoreRun(&runs[i]), Indicators: Indicators(lang, ind, nil)})
 	}
 	r.rows = &storeRows{db: db, scope: scope, portal: p.URL, lang: lang}
 	return r, nil

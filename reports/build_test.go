@@ -155,9 +155,6 @@ func TestBuildFromStore(t *testing.T) {
 			t.Errorf("%s = %v (previous %v, change %v), want %v (previous %v)", c.key, deref(i.Value), deref(i.Previous), deref(i.Change), c.value, c.was)
 		}
 	}
-	if got := r.Scope(); got != "Organisation ville-a (ville-a)" {
-		t.Errorf("scope %q", got)
-	}
 	if i := indicator(t, r, "open_licence"); !near(i.Change, 10) {
 		t.Errorf("opening 4 licences of 40 should move the open-licence share by +10 points, got %v", deref(i.Change))
 	}
@@ -261,6 +258,9 @@ func TestBuildOneOrganization(t *testing.T) {
 	e := expect(n, 0, "ville-a")
 	if r.Summary.Datasets != e.n || len(r.Organizations) != 1 || r.Organizations[0].Name != "ville-a" || r.CompareRun != nil {
 		t.Fatalf("summary %+v orgs %+v compare %+v", r.Summary, r.Organizations, r.CompareRun)
+	}
+	if got := r.Scope(); got != "Organisation ville-a (ville-a)" {
+		t.Errorf("scope %q", got)
 	}
 	if i := indicator(t, r, "open_licence"); !near(i.Value, pct(e.openLicence, e.n)) || i.Previous != nil || i.Label != "Under an open licence (%)" {
 		t.Errorf("open licence %+v", i)
