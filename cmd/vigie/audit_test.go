@@ -405,9 +405,13 @@ func TestAuditFailedStageThenRecovery(t *testing.T) {
 		t.Fatalf("night 1: exit %d: %s", code, stderr)
 	}
 	first, _ := os.Readlink(filepath.Join(out, "latest"))
+	code, _, stderr := cli(ctx, "--db", db, "--portal", srv.URL, "diff")
+	if code != ExitFailure || strings.TrimSpace(stderr) != "vigie: only one score run (#1): run 'vigie audit' again tomorrow to compare" {
+		t.Errorf("diff after one audit: exit %d, %q", code, stderr)
+	}
 
 	down.Store(true)
-	code, _, stderr := cli(ctx, auditArgs(db, srv.URL, out)...)
+	code, _, stderr = cli(ctx, auditArgs(db, srv.URL, out)...)
 	if code != ExitFailure || !strings.Contains(stderr, "audit stopped at harvest") {
 		t.Errorf("failed harvest: exit %d, %q", code, stderr)
 	}
