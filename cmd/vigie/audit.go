@@ -234,6 +234,7 @@ func runAudit(ctx context.Context, a *App, o *auditOptions, st *auditStages) err
 	var diff *store.DiffResult
 	var dir string
 	if err := stage("reports", func() (string, error) {
+		start := time.Now()
 		sum, err := db.RunSummary(ctx, p.ID, run, o.orgs)
 		if err != nil {
 			return "", err
@@ -247,7 +248,9 @@ func runAudit(ctx context.Context, a *App, o *auditOptions, st *auditStages) err
 			rec.Compared = diff.From.ScoreRunID
 		}
 		rec.Gate = evalGate(sum, diff, o)
-		start := time.Now()
+		if len(rec.Gate.Skipped) > 0 {
+			a.Log.Info("gate conditions skipped: they compare with a previous audit of the same profile", "skipped", strings.Join(rec.Gate.Skipped, ","))
+		}
 		dir, err = writeAuditFolder(o.out, time.Now(), func(tmp string) error {
 			if err := st.writeReports(ctx, db, o, tmp); err != nil {
 				return err
@@ -256,10 +259,9 @@ func runAudit(ctx context.Context, a *App, o *auditOptions, st *auditStages) err
 				return err
 			}
 			rec.FinishedAt = time.Now().UTC()
-			stages := append(rec.Stages, stageTiming{Name: "reports", Status: "ok",
-				Seconds: math.Round(time.Since(start).Seconds()*1000) / 1000})
 			r := *rec
-			r.Stages = stages
+			r.Stages = append(append([]stageTiming{}, rec.Stages...), stageTiming{Name: "reports", Status: "ok",
+				Seconds: math.Round(time.Since(start).Seconds()*1000) / 1000})
 			b, _ := json.MarshalIndent(r, "", "  ")
 			return os.WriteFile(filepath.Join(tmp, "run.json"), append(b, '\n'), 0o644)
 		})
