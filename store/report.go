@@ -61,14 +61,14 @@ func (s ReportScope) orgFilter(col string) (string, []any) {
 }
 
 // reportConn returns a connection tuned for the long read-only scans of
-// reports: a 64 MiB page cache (the default is 2 MiB), so a large catalogue
+// reports: a 32 MiB page cache (the default is 2 MiB), so a large catalogue
 // is not read again page by page. Close it after.
 func (db *DB) reportConn(ctx context.Context) (*sql.Conn, error) {
 	c, err := db.sql.Conn(ctx)
 	if err != nil {
 		return nil, db.explain(err)
 	}
-	for _, p := range []string{"PRAGMA cache_size = -65536"} {
+	for _, p := range []string{"PRAGMA cache_size = -32768"} {
 		if _, err := c.ExecContext(ctx, p); err != nil {
 			c.Close()
 			return nil, db.explain(err)
