@@ -116,11 +116,13 @@ func has(list []string, s string) bool {
 	return false
 }
 
-// Two nights against the emulator: night 1 builds the baseline; between the
-// nights a dataset is gutted, one deleted, one added, one broken link is
-// fixed and a working one breaks. Night 2 runs --full (deletions are only
-// seen by a complete pass) with a gate no catalogue can pass.
-func TestAuditTwoNightsEndToEnd(t *testing.T) {
+// Nights against the emulator: night 1 builds the baseline; before night 2 a
+// dataset is gutted, one deleted, one added, one broken link is fixed and a
+// working one breaks. Night 2 runs --full (deletions are only seen by a
+// complete pass) with a gate no catalogue can pass; night 3 (--full again)
+// turns the missing dataset into a deleted one; night 4 is a plain
+// incremental audit that sees the gutted dataset repaired.
+func TestAuditNightsEndToEnd(t *testing.T) {
 	ctx := context.Background()
 	p, srv, links, pkgs := auditPortal(t, 40)
 	rs := withResources(pkgs)
@@ -292,10 +294,37 @@ func TestAuditTwoNightsEndToEnd(t *testing.T) {
 		t.Errorf("night 3: deleted %v, newly broken %d", names(d3.Deleted), len(d3.NewlyBroken))
 	}
 
+	// Night 4, incremental (the default): the gutted dataset is repaired on
+	// the portal, and only edits are fetched.
+	p.Edit(gutted["id"].(string), func(pkg map[string]any) {
+		for _, k := range []string{"notes", "license_id", "license_title", "tags", "update_frequency"} {
+			pkg[k] = gutted[k]
+		}
+	})
+	code, _, stderr = cli(ctx, auditArgs(db, srv.URL, out)...)
+	if code != ExitOK {
+		t.Fatalf("night 4: exit %d: %s", code, stderr)
+	}
+	fourth, _ := os.Readlink(filepath.Join(out, "latest"))
+	var d4 diffJSON
+	readJSON(t, filepath.Join(out, fourth, "diff.json"), &d4)
+	var rose []string
+	for _, c := range d4.Rose {
+		rose = append(rose, c.Name)
+	}
+	if !has(rose, gutted["name"].(string)) || len(d4.ResolvedFindings) == 0 {
+		t.Errorf("night 4: rose %v, resolved findings %d; want %s back up", rose, len(d4.ResolvedFindings), gutted["name"])
+	}
+	_, stdout, _ = cli(ctx, "--db", db, "--portal", srv.URL, "runs", "--format", "json")
+	var hruns []struct{ Mode, Status string }
+	if err := json.Unmarshal([]byte(stdout), &hruns); err != nil || len(hruns) != 4 || hruns[0].Mode != store.ModeIncremental {
+		t.Errorf("harvest runs: %+v %v; want the newest incremental", hruns, err)
+	}
+
 	// prune keeps the last two runs, and diff still works.
 	code, stdout, stderr = cli(ctx, "--db", db, "prune", "--keep", "2", "--format", "json")
 	var ps store.PruneStats
-	if code != ExitOK || json.Unmarshal([]byte(stdout), &ps) != nil || ps.ScoreRuns != 1 || ps.HarvestRuns != 1 || ps.LinkRuns != 1 {
+	if code != ExitOK || json.Unmarshal([]byte(stdout), &ps) != nil || ps.ScoreRuns != 2 || ps.HarvestRuns != 2 || ps.LinkRuns != 2 {
 		t.Errorf("prune: exit %d %s %s", code, stdout, stderr)
 	}
 	if code, _, stderr = cli(ctx, "--db", db, "--portal", srv.URL, "diff"); code != ExitOK {
