@@ -269,7 +269,10 @@ func htmlPageOf(r *Report) *htmlPage {
 			c.Value += " %"
 		}
 		if i.Change != nil {
-			c.Delta = fmtChange(i.Change, l) + " " + T(l, "change_since")
+			c.Delta = fmtChange(i.Change, l)
+			if r.CompareRun != nil {
+				c.Delta += " " + fmt.Sprintf(T(l, "change_since"), r.CompareRun.ID)
+			}
 			switch {
 			case *i.Change > 0:
 				c.DeltaClass = "up"
