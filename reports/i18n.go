@@ -57,7 +57,7 @@ var labels = map[string][2]string{
 	"datasets_using":  {"Jeux qui l'utilisent", "Datasets using it"},
 	"count":           {"Nombre", "Count"},
 	"rows_cut":        {"… %d lignes de plus : Excel n'en contient pas davantage, voyez le CSV ou le JSON", "… %d more rows: Excel holds no more, see the CSV or JSON"},
-	"change_since":    {"depuis l'évaluation comparée", "since the compared run"},
+	"change_since":    {"depuis l'évaluation %d", "since run %d"},
 
 	// Indicators.
 	"ind_datasets":         {"Jeux de données publiés", "Datasets published"},

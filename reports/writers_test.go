@@ -326,7 +326,10 @@ func contains(list []string, s string) bool {
 
 func TestHTMLEnglish(t *testing.T) {
 	out := string(write(t, HTML{}, sampleReport("en")))
-	for _, want := range []string{`<html lang="en">`, "Open data quality audit", "Publishing organizations"} {
+	if strings.Contains(out, "%!") {
+		t.Error("a label was formatted with the wrong arguments")
+	}
+	for _, want := range []string{`<html lang="en">`, "Open data quality audit", "Publishing organizations", "+1 since run 7"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("english page lacks %q", want)
 		}
