@@ -329,7 +329,7 @@ func TestHTMLEnglish(t *testing.T) {
 	if strings.Contains(out, "%!") {
 		t.Error("a label was formatted with the wrong arguments")
 	}
-	for _, want := range []string{`<html lang="en">`, "Open data quality audit", "Publishing organizations", "+1 since run 7"} {
+	for _, want := range []string{`<html lang="en">`, "Open data quality audit", "Publishing organizations", "&#43;1 since run 7"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("english page lacks %q", want)
 		}
