@@ -72,12 +72,10 @@ type htmlBar struct {
 }
 
 type htmlChart struct {
-	ID, Title      string
-	W, H           int
-	LabelW, BarW   float64
-	Bars           []htmlBar
-	MaxValue       float64
-	valueFormatter func(float64) string
+	ID, Title    string
+	W, H         int
+	LabelW, BarW float64
+	Bars         []htmlBar
 }
 
 // htmlTrend is a line chart of 0–100 indicators over the score runs.

@@ -28,7 +28,7 @@ const maxCell = 32767
 var xlsxMaxRows = excelize.TotalRows
 
 type xlsxStyles struct {
-	title, bold, header, num1, int0, date, link, wrap, pos, neg, posInt, negInt int
+	title, bold, header, num1, int0, date, link, pos, neg, posInt, negInt int
 }
 
 // SheetNames returns the workbook's sheet names in lang, in order.
@@ -84,7 +84,6 @@ func newXlsxStyles(f *excelize.File) (*xlsxStyles, error) {
 		{&s.int0, &excelize.Style{NumFmt: 3}}, // #,##0
 		{&s.date, &excelize.Style{CustomNumFmt: &dateFmt}},
 		{&s.link, &excelize.Style{Font: &excelize.Font{Color: "0563C1", Underline: "single"}}},
-		{&s.wrap, &excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}}},
 		{&s.pos, &excelize.Style{CustomNumFmt: ptrS("+0.0;-0.0;0"), Font: &excelize.Font{Color: "2E7D32"}}},
 		{&s.neg, &excelize.Style{CustomNumFmt: ptrS("+0.0;-0.0;0"), Font: &excelize.Font{Color: "C62828"}}},
 		{&s.posInt, &excelize.Style{CustomNumFmt: ptrS("+#,##0;-#,##0;0"), Font: &excelize.Font{Color: "2E7D32"}}},
