@@ -82,12 +82,13 @@ func (Markdown) Write(ctx context.Context, w io.Writer, r *Report) error {
 }
 
 // mdText keeps untrusted text on one line and inert in Markdown: no table
-// breaks, no HTML, no links or emphasis.
+// breaks, no HTML, no links, code or emphasis. Parentheses and the like
+// stay as they are: without brackets they make no link.
 func mdText(s string) string {
 	s = clean(s, true)
 	var b strings.Builder
 	for _, r := range s {
-		if strings.ContainsRune("\\`*_{}[]<>()#+!|~", r) {
+		if strings.ContainsRune("\\`*_[]<>|~", r) {
 			b.WriteByte('\\')
 		}
 		b.WriteRune(r)
