@@ -59,6 +59,10 @@ func hostileReport(lang string) *Report {
 	r.Organizations[0].Title = hostileTexts[1].text
 	r.Organizations[1].Title = hostileTexts[len(hostileTexts)-1].text
 	r.Links[0].Reason = hostileTexts[5].text
+	r.Links[0].URL = "javascript:document.title='PWNED'"
+	extra := r.Links[0]
+	extra.URL = "https://files.example/\"><img src=x onerror=alert(1) data-pwn=1>.csv"
+	r.Links = append(r.Links, extra)
 	r.Links[0].Datasets[0].Title = hostileTexts[0].text
 	return r
 }
@@ -288,6 +292,9 @@ func TestHostileContentHTML(t *testing.T) {
 			for _, a := range n.Attr {
 				if a.Key == "data-pwn" {
 					t.Errorf("a <%s data-pwn> element appeared in the rendered page: portal text became markup", n.Data)
+				}
+				if (a.Key == "href" || a.Key == "src") && strings.HasPrefix(strings.ToLower(strings.TrimSpace(a.Val)), "javascript:") {
+					t.Errorf("<%s %s=%q> in the rendered page", n.Data, a.Key, a.Val)
 				}
 			}
 			if n.Data == "tr" && n.Parent != nil && n.Parent.Data == "tbody" {
