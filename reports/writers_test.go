@@ -153,8 +153,17 @@ func TestXLSX(t *testing.T) {
 		t.Errorf("ratings chart data %q", cells)
 	}
 	charts := xlsxCharts(t, write(t, XLSX{}, r))
-	if len(charts) != 4 {
-		t.Fatalf("%d charts, want 4", len(charts))
+	if len(charts) != 5 {
+		t.Fatalf("%d charts, want 5", len(charts))
+	}
+	trend := false
+	for _, c := range charts {
+		if strings.Contains(c, "<a:t>Historique</a:t>") && strings.Contains(c, "'Historique'!$B$2:$B$3") {
+			trend = true
+		}
+	}
+	if !trend {
+		t.Error("no history chart drawing from the history sheet")
 	}
 	for _, want := range []string{T("fr", "chart_ratings"), T("fr", "chart_fresh"), T("fr", "chart_stars"), T("fr", "chart_orgs")} {
 		found := false

@@ -13,7 +13,7 @@ import (
 )
 
 // XLSX writes an Excel workbook: a summary sheet with the indicators and
-// four charts, then one sheet per table (organizations, datasets, findings,
+// charts (ratings, freshness, stars, organizations ranked, history), then one sheet per table (organizations, datasets, findings,
 // links, history) with frozen headers, filters, number formats, colour
 // scales on scores and links to the portal. The big sheets are streamed.
 type XLSX struct{}
@@ -395,5 +395,43 @@ func xlsxSummary(f *excelize.File, sh string, r *Report, st *xlsxStyles) error {
 			return err
 		}
 	}
+	if len(r.History) > 1 {
+		return xlsxTrend(f, sh, "H35", SheetNames(l)[5], r.historyTable(), len(r.History)+1, l)
+	}
 	return nil
 }
+
+// xlsxTrend draws on the summary sheet, at cell, the overall score, the
+// open-licence share and tau over the score runs, from the history sheet
+// (last is its last row).
+func xlsxTrend(f *excelize.File, summary, cell, sheet string, t table, last int, lang string) error {
+	var series []excelize.ChartSeries
+	colors := map[string]string{"overall": "2E75B6", "open_licence": "2E7D32", "tau": "B26A00"}
+	for i, c := range t.cols {
+		color, ok := colors[c.id]
+		if !ok {
+			continue
+		}
+		col, _ := excelize.ColumnNumberToName(i + 1)
+		series = append(series, excelize.ChartSeries{
+			Name:       fmt.Sprintf("'%s'!$%s$1", sheet, col),
+			Categories: fmt.Sprintf("'%s'!$B$2:$B$%d", sheet, last),
+			Values:     fmt.Sprintf("'%s'!$%s$2:$%s$%d", sheet, col, col, last),
+			Line:       excelize.LineOptions{Width: 2.25},
+			Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{color}},
+		})
+	}
+	if len(series) == 0 {
+		return nil
+	}
+	return f.AddChart(summary, cell, &excelize.Chart{
+		Type:      excelize.Line,
+		Series:    series,
+		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: T(lang, "history")}}},
+		Legend:    excelize.ChartLegend{Position: "bottom"},
+		Dimension: excelize.ChartDimension{Width: 720, Height: 320},
+		YAxis:     excelize.ChartAxis{Minimum: ptrF(0), Maximum: ptrF(100)},
+	})
+}
+
+func ptrF(v float64) *float64 { return &v }
