@@ -13,9 +13,10 @@ import (
 )
 
 // XLSX writes an Excel workbook: a summary sheet with the indicators and
-// charts (ratings, freshness, stars, organizations ranked, history), then one sheet per table (organizations, datasets, findings,
-// links, history) with frozen headers, filters, number formats, colour
-// scales on scores and links to the portal. The big sheets are streamed.
+// charts (ratings, freshness, stars, organizations ranked, history), then
+// one sheet per table (organizations, datasets, findings, links, history)
+// with frozen headers, filters, number formats, colour scales on scores and
+// links to the portal. The big sheets are streamed.
 type XLSX struct{}
 
 var _ Writer = (*XLSX)(nil)
