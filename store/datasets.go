@@ -466,7 +466,7 @@ func (db *DB) GetDataset(ctx context.Context, portalID int64, nameOrID string) (
 		return nil, err
 	}
 	if found == nil {
-		return nil, fmt.Errorf("dataset %q is not in the database for this portal: check the name with 'vigie datasets' or run 'vigie harvest': %w", nameOrID, ErrNotFound)
+		return nil, notFound("dataset %q is not in the database for this portal: check the name with 'vigie datasets' or run 'vigie harvest'", nameOrID)
 	}
 	var raw []byte
 	err = db.sql.QueryRowContext(ctx, `SELECT raw FROM dataset_versions WHERE portal_id = ? AND dataset_id = ? ORDER BY id DESC LIMIT 1`,

@@ -119,7 +119,7 @@ func (db *DB) FinishHarvestRun(ctx context.Context, runID int64, r HarvestResult
 			return db.explain(err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("harvest run %d: %w", runID, ErrNotFound)
+			return notFound("harvest run %d", runID)
 		}
 		return nil
 	})
@@ -148,7 +148,7 @@ func scanHarvestRun(sc interface{ Scan(...any) error }) (*HarvestRun, error) {
 func (db *DB) oneRun(ctx context.Context, what, q string, args ...any) (*HarvestRun, error) {
 	r, err := scanHarvestRun(db.sql.QueryRowContext(ctx, `SELECT `+harvestRunCols+` FROM harvest_runs WHERE `+q, args...))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("no %s harvest run for this portal yet: run 'vigie harvest': %w", what, ErrNotFound)
+		return nil, notFound("no %s harvest run for this portal yet: run 'vigie harvest'", what)
 	}
 	if err != nil {
 		return nil, db.explain(err)

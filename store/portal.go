@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 )
@@ -58,7 +57,7 @@ func (db *DB) Portal(ctx context.Context, portalURL string) (*Portal, error) {
 	err := db.sql.QueryRowContext(ctx, `SELECT id, url, title, ckan_version, extensions, locale, probed_at FROM portals WHERE url = ?`, u).
 		Scan(&p.ID, &p.URL, &p.Title, &p.CKANVersion, &ext, &p.Locale, &probed)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("portal %s has not been harvested into %s: run 'vigie harvest --portal %s' first: %w", u, db.path, u, ErrNotFound)
+		return nil, notFound("portal %s has not been harvested into %s: run 'vigie harvest --portal %s' first", u, db.path, u)
 	}
 	if err != nil {
 		return nil, db.explain(err)

@@ -224,7 +224,7 @@ func (db *DB) LatestScoreRun(ctx context.Context, portalID int64) (*ScoreRun, er
 	row := db.sql.QueryRowContext(ctx, `SELECT `+scoreRunCols+` FROM score_runs WHERE portal_id = ? AND status = 'complete' ORDER BY id DESC LIMIT 1`, portalID)
 	r, err := scanScoreRun(row)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("no complete score run in %s: run 'vigie score' first: %w", db.path, ErrNotFound)
+		return nil, notFound("no complete score run in %s: run 'vigie score' first", db.path)
 	}
 	if err != nil {
 		return nil, db.explain(err)
@@ -337,7 +337,7 @@ func (db *DB) Assessment(ctx context.Context, scoreRunID int64, datasetID string
 	row := db.sql.QueryRowContext(ctx, `SELECT `+scoreCols+` FROM scores WHERE score_run_id = ? AND dataset_id = ?`, scoreRunID, datasetID)
 	a, err := scanScore(row)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("dataset %s was not scored in score run %d: run 'vigie score' again: %w", datasetID, scoreRunID, ErrNotFound)
+		return nil, notFound("dataset %s was not scored in score run %d: run 'vigie score' again", datasetID, scoreRunID)
 	}
 	if err != nil {
 		return nil, db.explain(err)
@@ -434,7 +434,7 @@ func (db *DB) LatestAssessmentOf(ctx context.Context, portalID int64, datasetID 
 		ORDER BY r.id DESC LIMIT 1`, portalID, datasetID)
 	run, err := scanScoreRun(row)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil, fmt.Errorf("dataset %s has not been scored: run 'vigie score' first: %w", datasetID, ErrNotFound)
+		return nil, nil, notFound("dataset %s has not been scored: run 'vigie score' first", datasetID)
 	}
 	if err != nil {
 		return nil, nil, db.explain(err)
