@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vigie-audit/vigie/reports"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -280,7 +281,7 @@ func runAudit(ctx context.Context, a *App, o *auditOptions, st *auditStages) err
 		verdict = "no gate"
 	}
 	fmt.Fprintf(a.Stdout, "audit written to %s: score run #%d, mean overall %s, %d broken links, %s; %s\n",
-		dir, run.ID, fmtScore(rec.Summary.MeanOverall), rec.Summary.BrokenLinks, diffChangeCount(diff), verdict)
+		dir, run.ID, reports.FormatScore(rec.Summary.MeanOverall), rec.Summary.BrokenLinks, diffChangeCount(diff), verdict)
 	if !rec.Gate.Passed {
 		return gateErr("quality gate failed: %s", strings.Join(rec.Gate.Reasons, "; "))
 	}
@@ -362,7 +363,7 @@ func evalGate(sum *store.DiffRun, diff *store.DiffResult, o *auditOptions) gateR
 			} else if n := len(diff.Dropped); n > 0 {
 				worst := diff.Dropped[0]
 				g.Reasons = append(g.Reasons, fmt.Sprintf("score-drop: %s lost more than %v points (worst %s %v)",
-					plural(n, "dataset", "datasets"), diff.Threshold, oneLine(worst.Name, 80), fmtDelta(worst.Delta)))
+					plural(n, "dataset", "datasets"), diff.Threshold, oneLine(worst.Name, 80), reports.FormatDelta(worst.Delta)))
 			}
 		}
 	}
@@ -456,21 +457,21 @@ func writeAuditDiff(dir string, d *store.DiffResult, portal, lang string) error 
 	var full, short bytes.Buffer
 	if d == nil {
 		msg := map[string]string{"fr": "Premier audit : rien à comparer encore.", "en": "First audit: nothing to compare yet."}[lang]
-		fmt.Fprintf(&full, "# %s\n\n%s\n", lbl(lang, "title"), msg)
-		fmt.Fprintf(&short, "\n## %s\n\n%s\n", lbl(lang, "title"), msg)
+		fmt.Fprintf(&full, "# %s\n\n%s\n", reports.DiffTitle(lang), msg)
+		fmt.Fprintf(&short, "\n## %s\n\n%s\n", reports.DiffTitle(lang), msg)
 		if err := os.WriteFile(filepath.Join(dir, "diff.json"), []byte("null\n"), 0o644); err != nil {
 			return err
 		}
 	} else {
-		if err := writeDiffMD(&full, d, portal, lang, 0, 1); err != nil {
+		if err := reports.WriteDiffMD(&full, d, portal, lang, 0, 1); err != nil {
 			return err
 		}
 		short.WriteString("\n")
-		if err := writeDiffMD(&short, d, portal, lang, 10, 2); err != nil {
+		if err := reports.WriteDiffMD(&short, d, portal, lang, 10, 2); err != nil {
 			return err
 		}
 		var js bytes.Buffer
-		if err := printJSON(&js, diffJSON{Portal: portal, DiffResult: d}); err != nil {
+		if err := printJSON(&js, reports.DiffDocument{Portal: portal, DiffResult: d}); err != nil {
 			return err
 		}
 		if err := os.WriteFile(filepath.Join(dir, "diff.json"), js.Bytes(), 0o644); err != nil {

@@ -147,18 +147,6 @@ func TestAuditUsageErrors(t *testing.T) {
 	}
 }
 
-func TestMDCellNeutralisesPortalText(t *testing.T) {
-	got := mdCell("<script>x</script> | [a](javascript:b) *c*\n_d_")
-	for _, bad := range []string{"<script>", "a](", "| [", "\n"} {
-		if strings.Contains(got, bad) {
-			t.Errorf("mdCell left %q in %q", bad, got)
-		}
-	}
-	if !strings.Contains(got, `\<script\>`) {
-		t.Errorf("mdCell = %q", got)
-	}
-}
-
 func TestPruneAndAuditWaitForNoOne(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "v.db")
 	lock, err := store.AcquireLock(db, "harvest")

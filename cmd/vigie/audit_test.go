@@ -17,6 +17,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/vigie-audit/vigie/harvester/ckantest"
+	"github.com/vigie-audit/vigie/reports"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -188,7 +189,7 @@ func TestAuditNightsEndToEnd(t *testing.T) {
 	}
 	folder := filepath.Join(out, second)
 
-	var d diffJSON
+	var d reports.DiffDocument
 	readJSON(t, filepath.Join(folder, "diff.json"), &d)
 	if d.DiffResult == nil || d.Portal != strings.TrimRight(srv.URL, "/") {
 		t.Fatalf("diff.json: %+v", d)
@@ -266,7 +267,7 @@ func TestAuditNightsEndToEnd(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("diff: exit %d: %s", code, stderr)
 	}
-	var d2 diffJSON
+	var d2 reports.DiffDocument
 	if err := json.Unmarshal([]byte(stdout), &d2); err != nil {
 		t.Fatal(err)
 	}
@@ -288,7 +289,7 @@ func TestAuditNightsEndToEnd(t *testing.T) {
 		t.Fatalf("night 3: exit %d: %s", code, stderr)
 	}
 	third, _ := os.Readlink(filepath.Join(out, "latest"))
-	var d3 diffJSON
+	var d3 reports.DiffDocument
 	readJSON(t, filepath.Join(out, third, "diff.json"), &d3)
 	if !has(names(d3.Deleted), deleted["name"].(string)) || len(d3.NewlyBroken) != 0 {
 		t.Errorf("night 3: deleted %v, newly broken %d", names(d3.Deleted), len(d3.NewlyBroken))
@@ -306,7 +307,7 @@ func TestAuditNightsEndToEnd(t *testing.T) {
 		t.Fatalf("night 4: exit %d: %s", code, stderr)
 	}
 	fourth, _ := os.Readlink(filepath.Join(out, "latest"))
-	var d4 diffJSON
+	var d4 reports.DiffDocument
 	readJSON(t, filepath.Join(out, fourth, "diff.json"), &d4)
 	var rose []string
 	for _, c := range d4.Rose {

@@ -1,0 +1,362 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/store"
+)
+
+// The comparison of two score runs ("since last run"), as a terminal table, as
+// Markdown and as JSON, in French or English. vigie diff prints it; vigie audit
+// writes it into each audit folder.
+
+// DiffDocument is the JSON form of a comparison, with the portal it is about.
+type DiffDocument struct {
+	Portal string `json:"portal"`
+	*store.DiffResult
+}
+
+// diffLabels are the words of diff output, French first.
+var diffLabels = map[string]vigie.Text{
+	"title":       {FR: "Depuis la dernière exécution", EN: "Since last run"},
+	"compared":    {FR: "Exécution de notation", EN: "Score run"},
+	"indicator":   {FR: "Indicateur", EN: "Indicator"},
+	"before":      {FR: "Avant", EN: "Before"},
+	"now":         {FR: "Maintenant", EN: "Now"},
+	"mean":        {FR: "Note globale moyenne", EN: "Mean overall score"},
+	"scored":      {FR: "Jeux de données notés", EN: "Datasets scored"},
+	"broken":      {FR: "Liens brisés", EN: "Broken links"},
+	"delinquent":  {FR: "Jeux en défaut de mise à jour", EN: "Delinquent datasets"},
+	"overdue":     {FR: "Jeux en retard", EN: "Overdue datasets"},
+	"errors":      {FR: "Constats de niveau erreur", EN: "Error findings"},
+	"new":         {FR: "Nouveaux jeux de données", EN: "New datasets"},
+	"missing":     {FR: "Jeux de données absents", EN: "Missing datasets"},
+	"deleted":     {FR: "Jeux de données supprimés", EN: "Deleted datasets"},
+	"restored":    {FR: "Jeux de données revenus", EN: "Restored datasets"},
+	"dropped":     {FR: "Notes en baisse", EN: "Score drops"},
+	"rose":        {FR: "Notes en hausse", EN: "Score rises"},
+	"newFind":     {FR: "Nouveaux constats", EN: "New findings"},
+	"resolved":    {FR: "Constats résolus", EN: "Resolved findings"},
+	"newBroken":   {FR: "Liens nouvellement brisés", EN: "Newly broken links"},
+	"repaired":    {FR: "Liens réparés", EN: "Repaired links"},
+	"freshness":   {FR: "Changements de fraîcheur", EN: "Freshness changes"},
+	"orgs":        {FR: "Par organisation", EN: "Per organization"},
+	"dataset":     {FR: "Jeu de données", EN: "Dataset"},
+	"org":         {FR: "Organisation", EN: "Organization"},
+	"delta":       {FR: "Écart", EN: "Change"},
+	"rule":        {FR: "Règle", EN: "Rule"},
+	"severity":    {FR: "Gravité", EN: "Severity"},
+	"message":     {FR: "Message", EN: "Message"},
+	"url":         {FR: "URL", EN: "URL"},
+	"was":         {FR: "Était", EN: "Was"},
+	"reason":      {FR: "Raison", EN: "Reason"},
+	"datasets":    {FR: "Jeux de données", EN: "Datasets"},
+	"nothing":     {FR: "Aucun changement.", EN: "No change."},
+	"more":        {FR: "… et %d de plus", EN: "… and %d more"},
+	"worse":       {FR: "moins bon", EN: "worse"},
+	"better":      {FR: "meilleur", EN: "better"},
+	"threshold":   {FR: "de plus de %s points", EN: "by more than %s points"},
+	"profile":     {FR: "profil", EN: "profile"},
+	"counts":      {FR: "Nouveaux %d · absents %d · supprimés %d · revenus %d · en baisse %d · en hausse %d · nouveaux constats %d · résolus %d · liens brisés %d · réparés %d · fraîcheur %d", EN: "New %d · missing %d · deleted %d · restored %d · dropped %d · rose %d · new findings %d · resolved %d · newly broken %d · repaired %d · freshness %d"},
+	"colNew":      {FR: "Nouv.", EN: "New"},
+	"colMissing":  {FR: "Abs.", EN: "Missing"},
+	"colDeleted":  {FR: "Suppr.", EN: "Deleted"},
+	"colDropped":  {FR: "Baisse", EN: "Drops"},
+	"colRose":     {FR: "Hausse", EN: "Rises"},
+	"colNewF":     {FR: "Constats +", EN: "Findings +"},
+	"colResolved": {FR: "Constats −", EN: "Findings −"},
+	"colBroken":   {FR: "Liens brisés +", EN: "Broken +"},
+	"colRepaired": {FR: "Réparés", EN: "Repaired"},
+	"colFresh":    {FR: "Fraîcheur −", EN: "Freshness −"},
+}
+
+func diffLabel(lang, key string) string { return diffLabels[key].In(lang) }
+
+// diffWordsFR are the French words for the codes a comparison shows.
+var diffWordsFR = map[string]string{
+	vigie.SevError: "erreur", vigie.SevWarning: "avertissement", vigie.SevInfo: "info",
+	vigie.LinkOK: "fonctionne", vigie.LinkBroken: "brisé", vigie.LinkFailing: "en échec", vigie.LinkUnsure: "incertain",
+	vigie.LinkInvalid: "invalide", vigie.LinkBlocked: "bloqué",
+	vigie.FreshFresh: "frais", vigie.FreshDue: "à échéance", vigie.FreshOverdue: "en retard", vigie.FreshDelinquent: "en défaut",
+	vigie.FreshNotApplicable: "sans objet", vigie.FreshUnknown: "inconnu", "": "—",
+}
+
+// word gives a code in lang: English codes stay, French ones are translated.
+func diffWord(lang, code string) string {
+	if lang == "en" {
+		if code == "" {
+			return "—"
+		}
+		return code
+	}
+	if w, ok := diffWordsFR[code]; ok {
+		return w
+	}
+	return code
+}
+
+func FormatScore(p *float64) string {
+	if p == nil {
+		return "—"
+	}
+	return strconv.FormatFloat(*p, 'f', -1, 64)
+}
+
+// numIn writes a decimal number the way lang does: a decimal comma in French.
+func diffNum(s, lang string) string {
+	if lang == "en" {
+		return s
+	}
+	return strings.Replace(s, ".", ",", 1)
+}
+
+func FormatDelta(v float64) string {
+	s := strconv.FormatFloat(v, 'f', -1, 64)
+	if v > 0 {
+		return "+" + s
+	}
+	return s
+}
+
+func diffWhen(t time.Time) string {
+	if t.IsZero() {
+		return "?"
+	}
+	return t.In(time.Local).Format("2006-01-02 15:04")
+}
+
+// diffCounts is the one-line count of every kind of change.
+func diffCounts(d *store.DiffResult, lang string) string {
+	return fmt.Sprintf(diffLabel(lang, "counts"), len(d.New), len(d.Missing), len(d.Deleted), len(d.Restored), len(d.Dropped), len(d.Rose),
+		len(d.NewFindings), len(d.ResolvedFindings), len(d.NewlyBroken), len(d.Repaired), len(d.Freshness))
+}
+
+// diffSection is one list of a comparison, ready for a table.
+type diffSection struct {
+	key    string
+	header []string
+	rows   [][]string
+}
+
+func diffSections(d *store.DiffResult, lang string) []diffSection {
+	L := func(k string) string { return diffLabel(lang, k) }
+	dsRows := func(ds []store.DiffDataset) [][]string {
+		var out [][]string
+		for _, x := range ds {
+			out = append(out, []string{x.Name, x.Title, x.Organization})
+		}
+		return out
+	}
+	scoreRows := func(cs []store.ScoreChange) [][]string {
+		var out [][]string
+		for _, c := range cs {
+			out = append(out, []string{c.Name, c.Organization, diffNum(FormatScore(&c.From), lang), diffNum(FormatScore(&c.To), lang), diffNum(FormatDelta(c.Delta), lang)})
+		}
+		return out
+	}
+	findRows := func(fs []store.FindingChange) [][]string {
+		var out [][]string
+		for _, f := range fs {
+			out = append(out, []string{f.Name, f.Organization, f.Rule, diffWord(lang, f.Severity), f.Message.In(lang)})
+		}
+		return out
+	}
+	linkRows := func(ls []store.LinkChange) [][]string {
+		var out [][]string
+		for _, l := range ls {
+			reason := l.Reason
+			if l.Status != 0 && !strings.Contains(reason, strconv.Itoa(l.Status)) {
+				reason = strings.TrimSpace(strconv.Itoa(l.Status) + " " + reason)
+			}
+			out = append(out, []string{l.URL, diffWord(lang, l.From), reason, strings.Join(l.Datasets, ", ")})
+		}
+		return out
+	}
+	var fresh [][]string
+	for _, f := range d.Freshness {
+		dir := L("better")
+		if f.Worse {
+			dir = L("worse")
+		}
+		fresh = append(fresh, []string{f.Name, f.Organization, diffWord(lang, f.From), diffWord(lang, f.To), dir})
+	}
+	dsH := []string{L("dataset"), "Titre", L("org")}
+	if lang == "en" {
+		dsH[1] = "Title"
+	}
+	scH := []string{L("dataset"), L("org"), L("before"), L("now"), L("delta")}
+	fH := []string{L("dataset"), L("org"), L("rule"), L("severity"), L("message")}
+	lH := []string{L("url"), L("was"), L("reason"), L("datasets")}
+	return []diffSection{
+		{"new", dsH, dsRows(d.New)},
+		{"missing", dsH, dsRows(d.Missing)},
+		{"deleted", dsH, dsRows(d.Deleted)},
+		{"restored", dsH, dsRows(d.Restored)},
+		{"dropped", scH, scoreRows(d.Dropped)},
+		{"rose", scH, scoreRows(d.Rose)},
+		{"newBroken", lH, linkRows(d.NewlyBroken)},
+		{"repaired", lH, linkRows(d.Repaired)},
+		{"newFind", fH, findRows(d.NewFindings)},
+		{"resolved", fH, findRows(d.ResolvedFindings)},
+		{"freshness", []string{L("dataset"), L("org"), L("before"), L("now"), ""}, fresh},
+	}
+}
+
+func diffIndicators(d *store.DiffResult, lang string) [][]string {
+	n := func(i int) string { return strconv.Itoa(i) }
+	return [][]string{
+		{diffLabel(lang, "mean"), diffNum(FormatScore(d.From.MeanOverall), lang), diffNum(FormatScore(d.To.MeanOverall), lang)},
+		{diffLabel(lang, "scored"), n(d.From.Datasets), n(d.To.Datasets)},
+		{diffLabel(lang, "broken"), n(d.From.BrokenLinks), n(d.To.BrokenLinks)},
+		{diffLabel(lang, "delinquent"), n(d.From.Delinquent), n(d.To.Delinquent)},
+		{diffLabel(lang, "overdue"), n(d.From.Overdue), n(d.To.Overdue)},
+		{diffLabel(lang, "errors"), n(d.From.Errors), n(d.To.Errors)},
+	}
+}
+
+func diffOrgRows(d *store.DiffResult, lang string) [][]string {
+	n := func(i int) string { return strconv.Itoa(i) }
+	var rows [][]string
+	for _, o := range d.Organizations {
+		name := o.Name
+		if name == "" {
+			name = "—"
+		}
+		rows = append(rows, []string{name, diffNum(FormatScore(o.MeanFrom), lang), diffNum(FormatScore(o.MeanTo), lang), n(o.New), n(o.Missing), n(o.Deleted),
+			n(o.Dropped), n(o.Rose), n(o.NewFindings), n(o.ResolvedFindings), n(o.NewlyBroken), n(o.Repaired), n(o.FreshnessWorse)})
+	}
+	return rows
+}
+
+func diffOrgHeader(lang string) []string {
+	L := func(k string) string { return diffLabel(lang, k) }
+	return []string{L("org"), L("before"), L("now"), L("colNew"), L("colMissing"), L("colDeleted"), L("colDropped"), L("colRose"),
+		L("colNewF"), L("colResolved"), L("colBroken"), L("colRepaired"), L("colFresh")}
+}
+
+func diffClip(rows [][]string, limit int) ([][]string, int) {
+	if limit > 0 && len(rows) > limit {
+		return rows[:limit], len(rows) - limit
+	}
+	return rows, 0
+}
+
+func diffHeading(d *store.DiffResult, lang string) string {
+	return fmt.Sprintf("%s #%d (%s) → #%d (%s), %s %s", diffLabel(lang, "compared"), d.From.ScoreRunID, diffWhen(d.From.FinishedAt),
+		d.To.ScoreRunID, diffWhen(d.To.FinishedAt), diffLabel(lang, "profile"), d.To.Profile)
+}
+
+// WriteDiffTable prints a comparison for a terminal.
+func WriteDiffTable(w io.Writer, d *store.DiffResult, lang string, limit int) error {
+	fmt.Fprintln(w, shorten(clean(diffHeading(d, lang), true), 200))
+	fmt.Fprintln(w)
+	if err := diffTextTable(w, []string{diffLabel(lang, "indicator"), diffLabel(lang, "before"), diffLabel(lang, "now")}, diffIndicators(d, lang)); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, diffCounts(d, lang))
+	for _, s := range diffSections(d, lang) {
+		if len(s.rows) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s (%d)\n", diffLabel(lang, s.key), len(s.rows))
+		rows, more := diffClip(s.rows, limit)
+		if err := diffTextTable(w, s.header, rows); err != nil {
+			return err
+		}
+		if more > 0 {
+			fmt.Fprintf(w, diffLabel(lang, "more")+"\n", more)
+		}
+	}
+	if len(d.Organizations) > 0 && !d.Empty() {
+		fmt.Fprintf(w, "\n%s\n", diffLabel(lang, "orgs"))
+		rows, more := diffClip(diffOrgRows(d, lang), limit)
+		if err := diffTextTable(w, diffOrgHeader(lang), rows); err != nil {
+			return err
+		}
+		if more > 0 {
+			fmt.Fprintf(w, diffLabel(lang, "more")+"\n", more)
+		}
+	}
+	return nil
+}
+
+// diffMDCell makes portal text safe inside a Markdown table cell: one line,
+// no table breaks, no HTML, no links or emphasis.
+func diffMDCell(s string) string { return mdText(shorten(clean(s, true), 200)) }
+
+func diffMDTable(w io.Writer, header []string, rows [][]string) {
+	cells := func(r []string) string {
+		out := make([]string, len(r))
+		for i, c := range r {
+			out[i] = diffMDCell(c)
+		}
+		return "| " + strings.Join(out, " | ") + " |"
+	}
+	fmt.Fprintln(w, cells(header))
+	fmt.Fprintln(w, "|"+strings.Repeat(" --- |", len(header)))
+	for _, r := range rows {
+		fmt.Fprintln(w, cells(r))
+	}
+}
+
+// WriteDiffMD writes a comparison as Markdown; level is the heading level of its title.
+func WriteDiffMD(w io.Writer, d *store.DiffResult, portal, lang string, limit, level int) error {
+	h := func(l int) string { return strings.Repeat("#", l) + " " }
+	fmt.Fprintf(w, "%s%s\n\n", h(level), diffLabel(lang, "title"))
+	fmt.Fprintf(w, "%s — %s\n\n", diffMDCell(portal), diffMDCell(diffHeading(d, lang)))
+	if len(d.Orgs) > 0 {
+		fmt.Fprintf(w, "%s: %s\n\n", diffLabel(lang, "org"), diffMDCell(strings.Join(d.Orgs, ", ")))
+	}
+	diffMDTable(w, []string{diffLabel(lang, "indicator"), diffLabel(lang, "before"), diffLabel(lang, "now")}, diffIndicators(d, lang))
+	fmt.Fprintf(w, "\n%s\n", diffCounts(d, lang))
+	if d.Empty() {
+		fmt.Fprintf(w, "\n%s\n", diffLabel(lang, "nothing"))
+		return nil
+	}
+	for _, s := range diffSections(d, lang) {
+		if len(s.rows) == 0 {
+			continue
+		}
+		title := diffLabel(lang, s.key)
+		if s.key == "dropped" || s.key == "rose" {
+			title += " " + fmt.Sprintf(diffLabel(lang, "threshold"), diffNum(strconv.FormatFloat(d.Threshold, 'f', -1, 64), lang))
+		}
+		fmt.Fprintf(w, "\n%s%s (%d)\n\n", h(level+1), title, len(s.rows))
+		rows, more := diffClip(s.rows, limit)
+		diffMDTable(w, s.header, rows)
+		if more > 0 {
+			fmt.Fprintf(w, "\n"+diffLabel(lang, "more")+"\n", more)
+		}
+	}
+	fmt.Fprintf(w, "\n%s%s\n\n", h(level+1), diffLabel(lang, "orgs"))
+	rows, more := diffClip(diffOrgRows(d, lang), limit)
+	diffMDTable(w, diffOrgHeader(lang), rows)
+	if more > 0 {
+		fmt.Fprintf(w, "\n"+diffLabel(lang, "more")+"\n", more)
+	}
+	return nil
+}
+
+// DiffTitle is the heading of a comparison ("Since last run").
+func DiffTitle(lang string) string { return diffLabel(lang, "title") }
+
+// diffTextTable prints aligned columns for a terminal, each cell on one line.
+func diffTextTable(w io.Writer, header []string, rows [][]string) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(header, "\t"))
+	for _, r := range rows {
+		cells := make([]string, len(r))
+		for i, c := range r {
+			cells[i] = shorten(clean(c, true), 60)
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
+	}
+	return tw.Flush()
+}
