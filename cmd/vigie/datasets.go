@@ -106,15 +106,11 @@ availability: 0–100 or null), mqa {points, rating}, freshness_status and stars
 				return usageErr("--state must be active, missing, deleted or all, not %q", state)
 			}
 			ctx := cmd.Context()
-			db, err := a.OpenDBReadOnly(ctx)
+			db, p, err := a.openPortal(ctx)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			p, err := db.Portal(ctx, a.Portal)
-			if err != nil {
-				return err
-			}
 			scores, err := db.LatestAssessments(ctx, p.ID)
 			if err != nil {
 				return err

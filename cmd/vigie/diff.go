@@ -49,15 +49,11 @@ By default the latest score run is compared with the one before it (same profile
 				return usageErr("--to: %v", err)
 			}
 			ctx := cmd.Context()
-			db, err := a.OpenDBReadOnly(ctx)
+			db, p, err := a.openPortal(ctx)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			p, err := db.Portal(ctx, a.Portal)
-			if err != nil {
-				return err
-			}
 			d, err := db.Diff(ctx, p.ID, fromRef, toRef, store.DiffOptions{Threshold: threshold, Orgs: orgs})
 			if err != nil {
 				return err

@@ -317,15 +317,11 @@ func runLinks(ctx context.Context, a *App, o *linksOptions, printRows bool) erro
 }
 
 func listLinks(ctx context.Context, a *App, o *linksOptions) error {
-	db, err := a.OpenDBReadOnly(ctx)
+	db, p, err := a.openPortal(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	p, err := db.Portal(ctx, a.Portal)
-	if err != nil {
-		return err
-	}
 	rows, err := db.LinkRows(ctx, p.ID, store.LinkFilter{Orgs: o.orgs, Classes: o.classes})
 	if err != nil {
 		return err

@@ -98,6 +98,21 @@ func (a *App) OpenDBReadOnly(ctx context.Context) (*store.DB, error) {
 	return store.Open(ctx, a.DBPath, store.Options{ReadOnly: true})
 }
 
+// openPortal opens the database read-only and finds --portal in it; the
+// error says to harvest first when the portal is not there.
+func (a *App) openPortal(ctx context.Context) (*store.DB, *store.Portal, error) {
+	db, err := a.OpenDBReadOnly(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := db.Portal(ctx, a.Portal)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, p, nil
+}
+
 // commands registers each subcommand constructor; files add theirs in init.
 var commands []func(*App) *cobra.Command
 

@@ -31,15 +31,11 @@ unchanged, missing and deleted.`,
 				return err
 			}
 			ctx := cmd.Context()
-			db, err := a.OpenDBReadOnly(ctx)
+			db, p, err := a.openPortal(ctx)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			p, err := db.Portal(ctx, a.Portal)
-			if err != nil {
-				return err
-			}
 			runs, err := db.HarvestRuns(ctx, p.ID, limit)
 			if err != nil {
 				return err
