@@ -53,6 +53,10 @@ func (db *DB) Prune(ctx context.Context, keep int) (PruneStats, error) {
 				return err
 			}
 		}
+		// Finding texts no finding refers to any more.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM finding_texts WHERE id NOT IN (SELECT text_id FROM findings)`); err != nil {
+			return err
+		}
 		// URL states nobody uses any more and no kept check refers to.
 		res, err := tx.ExecContext(ctx, `DELETE FROM links WHERE url NOT IN (SELECT url FROM resources)
 			AND url NOT IN (SELECT url FROM link_checks)`)

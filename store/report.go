@@ -24,18 +24,21 @@ type ReportScope struct {
 	Lang string
 }
 
-// textCols selects a finding's message and hint: four columns, or the same
-// column twice per text when the scope has a language.
-func (s ReportScope) textCols(alias string) string {
+// textCols selects a finding's message and hint (findings f joined to the
+// dictionary by findingTextJoin): four columns, or the same column twice per
+// text when the scope has a language.
+func (s ReportScope) textCols() string {
+	const mfr, men = "COALESCE(t.message_fr, f.message_fr)", "COALESCE(t.message_en, f.message_en)"
+	const hfr, hen = "COALESCE(t.hint_fr, f.hint_fr)", "COALESCE(t.hint_en, f.hint_en)"
 	if s.Lang == "en" {
-		m := "CASE WHEN " + alias + "message_en <> '' THEN " + alias + "message_en ELSE " + alias + "message_fr END"
-		h := "CASE WHEN " + alias + "hint_en <> '' THEN " + alias + "hint_en ELSE " + alias + "hint_fr END"
+		m := "CASE WHEN " + men + " <> '' THEN " + men + " ELSE " + mfr + " END"
+		h := "CASE WHEN " + hen + " <> '' THEN " + hen + " ELSE " + hfr + " END"
 		return m + ", NULL, " + h + ", NULL"
 	}
 	if s.Lang == "fr" {
-		return alias + "message_fr, NULL, " + alias + "hint_fr, NULL"
+		return mfr + ", NULL, " + hfr + ", NULL"
 	}
-	return alias + "message_fr, " + alias + "message_en, " + alias + "hint_fr, " + alias + "hint_en"
+	return findingTextCols
 }
 
 // text builds a vigie.Text from textCols' two columns; a NULL second
@@ -357,8 +360,8 @@ func (db *DB) ReportDatasets(ctx context.Context, s ReportScope, withFindings bo
 			return err
 		}
 		defer fc.Close()
-		frows, err := fc.QueryContext(ctx, `SELECT f.dataset_id, f.rule, f.dimension, f.severity, f.resource_id, f.points, `+s.textCols("f.")+`
-			FROM findings f INDEXED BY sqlite_autoindex_findings_1 WHERE f.score_run_id = ? ORDER BY f.dataset_id, f.seq`, s.ScoreRunID)
+		frows, err := fc.QueryContext(ctx, `SELECT f.dataset_id, f.rule, f.dimension, f.severity, f.resource_id, f.points, `+s.textCols()+`
+			FROM findings f INDEXED BY sqlite_autoindex_findings_1`+findingTextJoin+` WHERE f.score_run_id = ? ORDER BY f.dataset_id, f.seq`, s.ScoreRunID)
 		if err != nil {
 			return db.explain(err)
 		}
@@ -475,8 +478,8 @@ func (db *DB) ReportFindings(ctx context.Context, s ReportScope, fn func(*Report
 		return db.explain(err)
 	}
 	defer drows.Close()
-	frows, err := fc.QueryContext(ctx, `SELECT f.dataset_id, f.rule, f.dimension, f.severity, f.resource_id, f.points, `+s.textCols("f.")+`
-		FROM findings f INDEXED BY sqlite_autoindex_findings_1 WHERE f.score_run_id = ? ORDER BY f.dataset_id, f.seq`, s.ScoreRunID)
+	frows, err := fc.QueryContext(ctx, `SELECT f.dataset_id, f.rule, f.dimension, f.severity, f.resource_id, f.points, `+s.textCols()+`
+		FROM findings f INDEXED BY sqlite_autoindex_findings_1`+findingTextJoin+` WHERE f.score_run_id = ? ORDER BY f.dataset_id, f.seq`, s.ScoreRunID)
 	if err != nil {
 		return db.explain(err)
 	}
@@ -596,7 +599,7 @@ func (db *DB) ReportRuleCounts(ctx context.Context, s ReportScope, limit int) ([
 		var first string
 		var second sql.NullString
 		var ignore, ignore2 sql.NullString
-		err := conn.QueryRowContext(ctx, `SELECT `+s.textCols("")+` FROM findings WHERE score_run_id = ? AND rule = ? LIMIT 1`, s.ScoreRunID, c.Rule).
+		err := conn.QueryRowContext(ctx, `SELECT `+s.textCols()+` FROM findings f`+findingTextJoin+` WHERE f.score_run_id = ? AND f.rule = ? LIMIT 1`, s.ScoreRunID, c.Rule).
 			Scan(&ignore, &ignore2, &first, &second)
 		if err != nil {
 			return nil, nil, db.explain(err)

@@ -128,50 +128,89 @@ func (db *DB) SaveAssessments(ctx context.Context, runID int64, as []vigie.Asses
 }
 
 // findingBatch is how many findings one INSERT writes.
-const findingBatch = 50
+const findingBatch = 100
 
-// findingWriter inserts findings in multi-row statements.
+// findingWriter inserts findings in multi-row statements, their texts
+// through the finding_texts dictionary (each distinct text looked up or
+// added once per transaction).
 type findingWriter struct {
-	ctx        context.Context
-	tx         *sql.Tx
-	runID      int64
-	batch, one *sql.Stmt
-	args       []any
-	n          int
+	ctx              context.Context
+	runID            int64
+	batch, one       *sql.Stmt
+	textGet, textAdd *sql.Stmt
+	texts            map[findingText]int64
+	args             []any
+	n                int
 }
 
-const findingCols = `(score_run_id, dataset_id, seq, rule, dimension, severity, resource_id, points, message_fr, message_en, hint_fr, hint_en)`
-const findingRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+// findingText is a finding's message and hint, the dictionary's key.
+type findingText struct{ mfr, men, hfr, hen string }
+
+const findingCols = `(score_run_id, dataset_id, seq, rule, dimension, severity, resource_id, points, text_id)`
+const findingRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const findingArgs = 9
 
 func newFindingWriter(ctx context.Context, tx *sql.Tx, runID int64) (*findingWriter, error) {
+	w := &findingWriter{ctx: ctx, runID: runID, texts: map[findingText]int64{}, args: make([]any, 0, findingArgs*findingBatch)}
 	rows := strings.TrimSuffix(strings.Repeat(findingRow+", ", findingBatch), ", ")
-	batch, err := tx.PrepareContext(ctx, `INSERT INTO findings `+findingCols+` VALUES `+rows)
-	if err != nil {
-		return nil, err
+	for _, p := range []struct {
+		st **sql.Stmt
+		q  string
+	}{
+		{&w.batch, `INSERT INTO findings ` + findingCols + ` VALUES ` + rows},
+		{&w.one, `INSERT INTO findings ` + findingCols + ` VALUES ` + findingRow},
+		{&w.textGet, `SELECT id FROM finding_texts WHERE message_fr = ? AND message_en = ? AND hint_fr = ? AND hint_en = ?`},
+		{&w.textAdd, `INSERT INTO finding_texts (message_fr, message_en, hint_fr, hint_en) VALUES (?, ?, ?, ?)`},
+	} {
+		st, err := tx.PrepareContext(ctx, p.q)
+		if err != nil {
+			w.close()
+			return nil, err
+		}
+		*p.st = st
 	}
-	one, err := tx.PrepareContext(ctx, `INSERT INTO findings `+findingCols+` VALUES `+findingRow)
-	if err != nil {
-		batch.Close()
-		return nil, err
+	return w, nil
+}
+
+// textID returns the dictionary id of a finding's texts, adding them when new.
+func (w *findingWriter) textID(f *vigie.Finding) (int64, error) {
+	k := findingText{f.Message.FR, f.Message.EN, f.Hint.FR, f.Hint.EN}
+	if id, ok := w.texts[k]; ok {
+		return id, nil
 	}
-	return &findingWriter{ctx: ctx, tx: tx, runID: runID, batch: batch, one: one, args: make([]any, 0, 12*findingBatch)}, nil
+	var id int64
+	err := w.textGet.QueryRowContext(w.ctx, k.mfr, k.men, k.hfr, k.hen).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		var res sql.Result
+		if res, err = w.textAdd.ExecContext(w.ctx, k.mfr, k.men, k.hfr, k.hen); err == nil {
+			id, err = res.LastInsertId()
+		}
+	}
+	if err != nil {
+		return 0, err
+	}
+	w.texts[k] = id
+	return id, nil
 }
 
 func (w *findingWriter) add(datasetID string, seq int, f vigie.Finding) error {
-	w.args = append(w.args, w.runID, datasetID, seq, f.Rule, f.Dimension, f.Severity, f.ResourceID, f.Points,
-		f.Message.FR, f.Message.EN, f.Hint.FR, f.Hint.EN)
+	tid, err := w.textID(&f)
+	if err != nil {
+		return err
+	}
+	w.args = append(w.args, w.runID, datasetID, seq, f.Rule, f.Dimension, f.Severity, f.ResourceID, f.Points, tid)
 	w.n++
 	if w.n < findingBatch {
 		return nil
 	}
-	_, err := w.batch.ExecContext(w.ctx, w.args...)
+	_, err = w.batch.ExecContext(w.ctx, w.args...)
 	w.args, w.n = w.args[:0], 0
 	return err
 }
 
 func (w *findingWriter) flush() error {
 	for i := 0; i < w.n; i++ {
-		if _, err := w.one.ExecContext(w.ctx, w.args[i*12:(i+1)*12]...); err != nil {
+		if _, err := w.one.ExecContext(w.ctx, w.args[i*findingArgs:(i+1)*findingArgs]...); err != nil {
 			return err
 		}
 	}
@@ -180,9 +219,20 @@ func (w *findingWriter) flush() error {
 }
 
 func (w *findingWriter) close() {
-	w.batch.Close()
-	w.one.Close()
+	for _, st := range []*sql.Stmt{w.batch, w.one, w.textGet, w.textAdd} {
+		if st != nil {
+			st.Close()
+		}
+	}
 }
+
+// findingTextCols selects a finding's four texts from the dictionary (alias
+// t, joined by findingTextJoin) or, for rows that hold their own, the row
+// (alias f).
+const findingTextCols = `COALESCE(t.message_fr, f.message_fr), COALESCE(t.message_en, f.message_en), COALESCE(t.hint_fr, f.hint_fr), COALESCE(t.hint_en, f.hint_en)`
+
+// findingTextJoin joins the dictionary (alias t) to findings (alias f).
+const findingTextJoin = ` LEFT JOIN finding_texts t ON t.id = f.text_id`
 
 // FinishScoreRun closes a score run with its final status (complete, failed
 // or interrupted), the number of datasets scored and an error message.
@@ -352,8 +402,8 @@ func (db *DB) Assessment(ctx context.Context, scoreRunID int64, datasetID string
 
 // Findings returns one dataset's findings in a score run, in order.
 func (db *DB) Findings(ctx context.Context, scoreRunID int64, datasetID string) ([]vigie.Finding, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT rule, dimension, severity, resource_id, points, message_fr, message_en, hint_fr, hint_en
-		FROM findings WHERE score_run_id = ? AND dataset_id = ? ORDER BY seq`, scoreRunID, datasetID)
+	rows, err := db.sql.QueryContext(ctx, `SELECT f.rule, f.dimension, f.severity, f.resource_id, f.points, `+findingTextCols+`
+		FROM findings f`+findingTextJoin+` WHERE f.score_run_id = ? AND f.dataset_id = ? ORDER BY f.seq`, scoreRunID, datasetID)
 	if err != nil {
 		return nil, db.explain(err)
 	}

@@ -1,0 +1,114 @@
+package store
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/vigie-audit/vigie"
+)
+
+func textFinding(rule, res, msg, hint string) vigie.Finding {
+	return vigie.Finding{Rule: rule, Dimension: "completeness", Severity: vigie.SevWarning, ResourceID: res, Points: 2,
+		Message: vigie.Text{FR: msg + " (fr)", EN: msg + " (en)"}, Hint: vigie.Text{FR: hint + " (fr)", EN: hint + " (en)"}}
+}
+
+// Findings share their texts through the dictionary, read back as written by
+// every reader, and pruning a run removes the texts only it used.
+func TestFindingTextsDedupReadAndPrune(t *testing.T) {
+	f := newFixture(t)
+	f.dataset("a", "org", "active")
+	f.dataset("b", "org", "active")
+	f.harvest(0, nil)
+	common := textFinding("R1", "", "titre court", "allonger le titre")
+	a := []vigie.Finding{common, textFinding("R2", "a-r0", "format inconnu « xyz »", "déclarer le format")}
+	b := []vigie.Finding{common, textFinding("R2", "b-r0", "format inconnu « xyz »", "déclarer le format"), common}
+	run1, err := f.db.BeginScoreRun(f.ctx, f.portal, "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.SaveAssessments(f.ctx, run1, []vigie.Assessment{{DatasetID: "a", Findings: a}, {DatasetID: "b", Findings: b}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.FinishScoreRun(f.ctx, run1, "complete", 2, ""); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.count(`SELECT COUNT(*) FROM finding_texts`); n != 2 {
+		t.Errorf("%d texts stored for 5 findings with 2 distinct texts, want 2", n)
+	}
+	if n := f.count(`SELECT COUNT(*) FROM findings WHERE message_fr <> '' OR hint_en <> ''`); n != 0 {
+		t.Errorf("%d findings carry their own text", n)
+	}
+	for id, want := range map[string][]vigie.Finding{"a": a, "b": b} {
+		got, err := f.db.Findings(f.ctx, run1, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("Findings(%s) = %+v, want %+v", id, got, want)
+		}
+	}
+	var all []vigie.Finding
+	if err := f.db.ReportFindings(f.ctx, ReportScope{PortalID: f.portal, ScoreRunID: run1}, func(r *ReportFinding) error {
+		all = append(all, r.Finding)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if want := append(append([]vigie.Finding{}, a...), b...); !reflect.DeepEqual(all, want) {
+		t.Errorf("ReportFindings = %+v, want %+v", all, want)
+	}
+	var en []vigie.Finding
+	if err := f.db.ReportDatasets(f.ctx, ReportScope{PortalID: f.portal, ScoreRunID: run1, Lang: "en"}, true, func(d *ReportDataset) error {
+		en = append(en, d.Findings...)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(en) != 5 || en[1].Message != (vigie.Text{FR: "format inconnu « xyz » (en)", EN: "format inconnu « xyz » (en)"}) {
+		t.Errorf("ReportDatasets in English: %+v", en)
+	}
+	_, hints, err := f.db.ReportRuleCounts(f.ctx, ReportScope{PortalID: f.portal, ScoreRunID: run1}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hints) != 2 || hints[0] != common.Hint {
+		t.Errorf("rule hints %+v", hints)
+	}
+
+	// A second run whose findings changed: the first run's only text is
+	// orphaned once that run is pruned.
+	run2, err := f.db.BeginScoreRun(f.ctx, f.portal, "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.SaveAssessments(f.ctx, run2, []vigie.Assessment{{DatasetID: "a", Findings: []vigie.Finding{common, textFinding("R3", "", "nouveau", "corriger")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.FinishScoreRun(f.ctx, run2, "complete", 1, ""); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.count(`SELECT COUNT(*) FROM finding_texts`); n != 3 {
+		t.Errorf("%d texts after the second run, want 3 (one shared, one new)", n)
+	}
+	if _, err := f.db.Prune(f.ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	rows, err := f.db.sql.QueryContext(f.ctx, `SELECT message_fr FROM finding_texts ORDER BY message_fr`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var s string
+		rows.Scan(&s)
+		left = append(left, s)
+	}
+	rows.Close()
+	if want := []string{"nouveau (fr)", "titre court (fr)"}; !reflect.DeepEqual(left, want) {
+		t.Errorf("texts after prune %q, want %q", left, want)
+	}
+	got, err := f.db.Findings(f.ctx, run2, "a")
+	if err != nil || len(got) != 2 || got[1].Hint.EN != "corriger (en)" {
+		t.Errorf("kept run's findings after prune: %+v, %v", got, err)
+	}
+}
