@@ -460,7 +460,7 @@ func (d *diffBuilder) findings(ctx context.Context, fr, tr *ScoreRun) error {
 func (d *diffBuilder) findingsOnlyIn(ctx context.Context, in, notIn int64) ([]FindingChange, error) {
 	// "+g.rule" keeps SQLite on the (run, dataset) key: the rule index would
 	// scan every finding of that rule for each row.
-	rows, err := d.db.sql.QueryContext(ctx, `SELECT f.dataset_id, f.rule, f.dimension, f.severity, f.resource_id, COALESCE(t.message_fr, f.message_fr), COALESCE(t.message_en, f.message_en)
+	rows, err := d.db.sql.QueryContext(ctx, `SELECT f.dataset_id, f.rule, f.dimension, f.severity, f.resource_id, COALESCE(m.fr, f.message_fr), COALESCE(m.en, f.message_en)
 		FROM findings f`+findingTextJoin+`
 		WHERE f.score_run_id = ?
 		  AND EXISTS (SELECT 1 FROM scores s WHERE s.score_run_id = ? AND s.dataset_id = f.dataset_id)

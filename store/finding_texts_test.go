@@ -22,6 +22,8 @@ func TestFindingTextsDedupReadAndPrune(t *testing.T) {
 	common := textFinding("R1", "", "titre court", "allonger le titre")
 	a := []vigie.Finding{common, textFinding("R2", "a-r0", "format inconnu « xyz »", "déclarer le format")}
 	b := []vigie.Finding{common, textFinding("R2", "b-r0", "format inconnu « xyz »", "déclarer le format"), common}
+	// Another text already holds the id the common message hashes to.
+	f.exec(`INSERT INTO finding_texts (id, fr, en) VALUES (?, 'autre', 'other')`, textHash(common.Message))
 	run1, err := f.db.BeginScoreRun(f.ctx, f.portal, "p")
 	if err != nil {
 		t.Fatal(err)
@@ -32,8 +34,8 @@ func TestFindingTextsDedupReadAndPrune(t *testing.T) {
 	if err := f.db.FinishScoreRun(f.ctx, run1, "complete", 2, ""); err != nil {
 		t.Fatal(err)
 	}
-	if n := f.count(`SELECT COUNT(*) FROM finding_texts`); n != 2 {
-		t.Errorf("%d texts stored for 5 findings with 2 distinct texts, want 2", n)
+	if n := f.count(`SELECT COUNT(*) FROM finding_texts`); n != 5 {
+		t.Errorf("%d texts stored for 5 findings with 2 distinct messages and 2 hints, want 4 and the one that took the first's id", n)
 	}
 	if n := f.count(`SELECT COUNT(*) FROM findings WHERE message_fr <> '' OR hint_en <> ''`); n != 0 {
 		t.Errorf("%d findings carry their own text", n)
@@ -87,14 +89,14 @@ func TestFindingTextsDedupReadAndPrune(t *testing.T) {
 	if err := f.db.FinishScoreRun(f.ctx, run2, "complete", 1, ""); err != nil {
 		t.Fatal(err)
 	}
-	if n := f.count(`SELECT COUNT(*) FROM finding_texts`); n != 3 {
-		t.Errorf("%d texts after the second run, want 3 (one shared, one new)", n)
+	if n := f.count(`SELECT COUNT(*) FROM finding_texts`); n != 7 {
+		t.Errorf("%d texts after the second run, want 7 (two new)", n)
 	}
 	if _, err := f.db.Prune(f.ctx, 1); err != nil {
 		t.Fatal(err)
 	}
 	var left []string
-	rows, err := f.db.sql.QueryContext(f.ctx, `SELECT message_fr FROM finding_texts ORDER BY message_fr`)
+	rows, err := f.db.sql.QueryContext(f.ctx, `SELECT fr FROM finding_texts ORDER BY fr`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +106,7 @@ func TestFindingTextsDedupReadAndPrune(t *testing.T) {
 		left = append(left, s)
 	}
 	rows.Close()
-	if want := []string{"nouveau (fr)", "titre court (fr)"}; !reflect.DeepEqual(left, want) {
+	if want := []string{"allonger le titre (fr)", "corriger (fr)", "nouveau (fr)", "titre court (fr)"}; !reflect.DeepEqual(left, want) {
 		t.Errorf("texts after prune %q, want %q", left, want)
 	}
 	got, err := f.db.Findings(f.ctx, run2, "a")

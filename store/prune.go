@@ -54,7 +54,7 @@ func (db *DB) Prune(ctx context.Context, keep int) (PruneStats, error) {
 			}
 		}
 		// Finding texts no finding refers to any more.
-		if _, err := tx.ExecContext(ctx, `DELETE FROM finding_texts WHERE id NOT IN (SELECT text_id FROM findings)`); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM finding_texts WHERE id NOT IN (SELECT message_id FROM findings) AND id NOT IN (SELECT hint_id FROM findings)`); err != nil {
 			return err
 		}
 		// URL states nobody uses any more and no kept check refers to.

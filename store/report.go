@@ -28,8 +28,8 @@ type ReportScope struct {
 // dictionary by findingTextJoin): four columns, or the same column twice per
 // text when the scope has a language.
 func (s ReportScope) textCols() string {
-	const mfr, men = "COALESCE(t.message_fr, f.message_fr)", "COALESCE(t.message_en, f.message_en)"
-	const hfr, hen = "COALESCE(t.hint_fr, f.hint_fr)", "COALESCE(t.hint_en, f.hint_en)"
+	const mfr, men = "COALESCE(m.fr, f.message_fr)", "COALESCE(m.en, f.message_en)"
+	const hfr, hen = "COALESCE(h.fr, f.hint_fr)", "COALESCE(h.en, f.hint_en)"
 	if s.Lang == "en" {
 		m := "CASE WHEN " + men + " <> '' THEN " + men + " ELSE " + mfr + " END"
 		h := "CASE WHEN " + hen + " <> '' THEN " + hen + " ELSE " + hfr + " END"

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"sort"
 	"strings"
 	"time"
 
@@ -71,6 +73,11 @@ func (db *DB) SaveAssessments(ctx context.Context, runID int64, as []vigie.Asses
 		return nil
 	}
 	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		// A bigger page cache for this connection: the findings key is
+		// written in dataset order, across the whole index of the run.
+		if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -65536`); err != nil {
+			return err
+		}
 		delF, err := tx.PrepareContext(ctx, `DELETE FROM findings WHERE score_run_id = ? AND dataset_id = ?`)
 		if err != nil {
 			return err
@@ -88,7 +95,14 @@ func (db *DB) SaveAssessments(ctx context.Context, runID int64, as []vigie.Asses
 			return err
 		}
 		defer fw.close()
-		for i := range as {
+		// Written in key order: the batch's rows then fill neighbouring
+		// pages instead of touching one page of the run per dataset.
+		order := make([]int, len(as))
+		for i := range order {
+			order[i] = i
+		}
+		sort.SliceStable(order, func(i, j int) bool { return as[order[i]].DatasetID < as[order[j]].DatasetID })
+		for _, i := range order {
 			a := &as[i]
 			if a.DatasetID == "" {
 				return errors.New("assessment without a dataset id")
@@ -131,27 +145,23 @@ func (db *DB) SaveAssessments(ctx context.Context, runID int64, as []vigie.Asses
 const findingBatch = 100
 
 // findingWriter inserts findings in multi-row statements, their texts
-// through the finding_texts dictionary (each distinct text looked up or
-// added once per transaction).
+// through the finding_texts dictionary.
 type findingWriter struct {
 	ctx              context.Context
 	runID            int64
 	batch, one       *sql.Stmt
 	textGet, textAdd *sql.Stmt
-	texts            map[findingText]int64
+	texts            map[vigie.Text]int64 // ids known in this transaction
 	args             []any
 	n                int
 }
 
-// findingText is a finding's message and hint, the dictionary's key.
-type findingText struct{ mfr, men, hfr, hen string }
-
-const findingCols = `(score_run_id, dataset_id, seq, rule, dimension, severity, resource_id, points, text_id)`
-const findingRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?)`
-const findingArgs = 9
+const findingCols = `(score_run_id, dataset_id, seq, rule, dimension, severity, resource_id, points, message_id, hint_id)`
+const findingRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const findingArgs = 10
 
 func newFindingWriter(ctx context.Context, tx *sql.Tx, runID int64) (*findingWriter, error) {
-	w := &findingWriter{ctx: ctx, runID: runID, texts: map[findingText]int64{}, args: make([]any, 0, findingArgs*findingBatch)}
+	w := &findingWriter{ctx: ctx, runID: runID, texts: map[vigie.Text]int64{}, args: make([]any, 0, findingArgs*findingBatch)}
 	rows := strings.TrimSuffix(strings.Repeat(findingRow+", ", findingBatch), ", ")
 	for _, p := range []struct {
 		st **sql.Stmt
@@ -159,8 +169,8 @@ func newFindingWriter(ctx context.Context, tx *sql.Tx, runID int64) (*findingWri
 	}{
 		{&w.batch, `INSERT INTO findings ` + findingCols + ` VALUES ` + rows},
 		{&w.one, `INSERT INTO findings ` + findingCols + ` VALUES ` + findingRow},
-		{&w.textGet, `SELECT id FROM finding_texts WHERE message_fr = ? AND message_en = ? AND hint_fr = ? AND hint_en = ?`},
-		{&w.textAdd, `INSERT INTO finding_texts (message_fr, message_en, hint_fr, hint_en) VALUES (?, ?, ?, ?)`},
+		{&w.textGet, `SELECT fr, en FROM finding_texts WHERE id = ?`},
+		{&w.textAdd, `INSERT OR IGNORE INTO finding_texts (id, fr, en) VALUES (?, ?, ?)`},
 	} {
 		st, err := tx.PrepareContext(ctx, p.q)
 		if err != nil {
@@ -172,33 +182,64 @@ func newFindingWriter(ctx context.Context, tx *sql.Tx, runID int64) (*findingWri
 	return w, nil
 }
 
-// textID returns the dictionary id of a finding's texts, adding them when new.
-func (w *findingWriter) textID(f *vigie.Finding) (int64, error) {
-	k := findingText{f.Message.FR, f.Message.EN, f.Hint.FR, f.Hint.EN}
-	if id, ok := w.texts[k]; ok {
+// textHash is where a text's id search starts: a positive 63-bit FNV-1a
+// hash of the pair.
+func textHash(t vigie.Text) int64 {
+	h := fnv.New64a()
+	h.Write([]byte(t.FR))
+	h.Write([]byte{0})
+	h.Write([]byte(t.EN))
+	id := int64(h.Sum64() >> 1)
+	if id == 0 {
+		id = 1
+	}
+	return id
+}
+
+// textID returns the dictionary id of a text, adding it when new. The id is
+// the text's hash, or the next free or matching id after it when another
+// text holds it. An empty text has id 0.
+func (w *findingWriter) textID(t vigie.Text) (int64, error) {
+	if t == (vigie.Text{}) {
+		return 0, nil
+	}
+	if id, ok := w.texts[t]; ok {
 		return id, nil
 	}
-	var id int64
-	err := w.textGet.QueryRowContext(w.ctx, k.mfr, k.men, k.hfr, k.hen).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		var res sql.Result
-		if res, err = w.textAdd.ExecContext(w.ctx, k.mfr, k.men, k.hfr, k.hen); err == nil {
-			id, err = res.LastInsertId()
+	id := textHash(t)
+	for {
+		res, err := w.textAdd.ExecContext(w.ctx, id, t.FR, t.EN)
+		if err != nil {
+			return 0, err
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			break
+		}
+		var have vigie.Text
+		if err := w.textGet.QueryRowContext(w.ctx, id).Scan(&have.FR, &have.EN); err != nil {
+			return 0, err
+		}
+		if have == t {
+			break
+		}
+		if id++; id <= 0 {
+			id = 1
 		}
 	}
-	if err != nil {
-		return 0, err
-	}
-	w.texts[k] = id
+	w.texts[t] = id
 	return id, nil
 }
 
 func (w *findingWriter) add(datasetID string, seq int, f vigie.Finding) error {
-	tid, err := w.textID(&f)
+	mid, err := w.textID(f.Message)
 	if err != nil {
 		return err
 	}
-	w.args = append(w.args, w.runID, datasetID, seq, f.Rule, f.Dimension, f.Severity, f.ResourceID, f.Points, tid)
+	hid, err := w.textID(f.Hint)
+	if err != nil {
+		return err
+	}
+	w.args = append(w.args, w.runID, datasetID, seq, f.Rule, f.Dimension, f.Severity, f.ResourceID, f.Points, mid, hid)
 	w.n++
 	if w.n < findingBatch {
 		return nil
@@ -226,13 +267,14 @@ func (w *findingWriter) close() {
 	}
 }
 
-// findingTextCols selects a finding's four texts from the dictionary (alias
-// t, joined by findingTextJoin) or, for rows that hold their own, the row
-// (alias f).
-const findingTextCols = `COALESCE(t.message_fr, f.message_fr), COALESCE(t.message_en, f.message_en), COALESCE(t.hint_fr, f.hint_fr), COALESCE(t.hint_en, f.hint_en)`
+// findingTextCols selects a finding's four texts from the dictionary
+// (aliases m and h, joined by findingTextJoin) or, for rows that hold their
+// own, the row (alias f).
+const findingTextCols = `COALESCE(m.fr, f.message_fr), COALESCE(m.en, f.message_en), COALESCE(h.fr, f.hint_fr), COALESCE(h.en, f.hint_en)`
 
-// findingTextJoin joins the dictionary (alias t) to findings (alias f).
-const findingTextJoin = ` LEFT JOIN finding_texts t ON t.id = f.text_id`
+// findingTextJoin joins the dictionary to findings f: m for the message,
+// h for the hint.
+const findingTextJoin = ` LEFT JOIN finding_texts m ON m.id = f.message_id LEFT JOIN finding_texts h ON h.id = f.hint_id`
 
 // FinishScoreRun closes a score run with its final status (complete, failed
 // or interrupted), the number of datasets scored and an error message.

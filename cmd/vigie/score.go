@@ -150,10 +150,12 @@ func scoreCatalogue(ctx context.Context, a *App, db *store.DB, o *scoreOptions) 
 	var known int
 	var statuses []string
 	// Reading and scoring run here while a second goroutine saves the
-	// previous batches: on two cores the stage takes about as long as the
-	// slower of the two instead of their sum.
-	const batchSize = 1000
-	batches := make(chan []vigie.Assessment, 2)
+	// previous batch: on two cores the stage takes about as long as the
+	// slower of the two instead of their sum. Big batches: each transaction
+	// rewrites the index pages it touches, and a batch's findings spread over
+	// the whole run's key range (datasets come in name order).
+	const batchSize = 10000
+	batches := make(chan []vigie.Assessment, 1)
 	stop := make(chan struct{}) // closed when a save failed
 	saved := make(chan error, 1)
 	go func() {
