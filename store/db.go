@@ -67,6 +67,7 @@ func Open(ctx context.Context, path string, opts ...Options) (*DB, error) {
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()))
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "temp_store(MEMORY)") // statement journals of multi-row INSERTs stay off disk
 	q.Add("_txlock", "immediate")
 	if o.ReadOnly {
 		q.Add("mode", "ro")
