@@ -215,8 +215,27 @@ func (db *DB) SaveDatasets(ctx context.Context, portalID, runID int64, ds []vigi
 			return err
 		}
 		defer s.close()
+		// hash on another core while SQLite writes: hashes[i] is ready once
+		// ready has been received from i+1 times
+		hashes := make([]string, len(ds))
+		ready := make(chan struct{}, len(ds))
+		stop, done := make(chan struct{}), make(chan struct{})
+		defer func() { close(stop); <-done }()
+		go func() {
+			defer close(done)
+			for i := range ds {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				hashes[i] = ContentHash(&ds[i])
+				ready <- struct{}{}
+			}
+		}()
 		for i := range ds {
-			if err := s.save(ctx, portalID, runID, &ds[i], &c); err != nil {
+			<-ready
+			if err := s.save(ctx, portalID, runID, &ds[i], hashes[i], &c); err != nil {
 				return fmt.Errorf("save dataset %s (%s): %w", ds[i].Name, ds[i].ID, err)
 			}
 		}
@@ -231,11 +250,11 @@ func (db *DB) SaveDatasets(ctx context.Context, portalID, runID int64, ds []vigi
 	return c, nil
 }
 
-func (s *saveStmts) save(ctx context.Context, portalID, runID int64, d *vigie.Dataset, c *SaveCounts) error {
+// save stores d, whose ContentHash is hash.
+func (s *saveStmts) save(ctx context.Context, portalID, runID int64, d *vigie.Dataset, hash string, c *SaveCounts) error {
 	if d.ID == "" {
 		return errors.New("dataset has no id")
 	}
-	hash := ContentHash(d)
 	var oldHash, oldState string
 	err := s.get.QueryRowContext(ctx, portalID, d.ID).Scan(&oldHash, &oldState)
 	exists := err == nil
