@@ -16,7 +16,7 @@ func (r *run) availability() opt {
 	if len(r.d.Resources) == 0 {
 		return none
 	}
-	if len(r.links) == 0 {
+	if r.links == nil {
 		r.add(vigie.Finding{Rule: "LINK-NOT-CHECKED", Dimension: vigie.DimAvailability, Severity: vigie.SevInfo,
 			Message: tx("Les liens n'ont pas encore été vérifiés : disponibilité inconnue.", "Links have not been checked yet: availability is unknown."),
 			Hint:    tx("Lancez « vigie links » puis « vigie score ».", "Run \"vigie links\" then \"vigie score\".")})

@@ -325,6 +325,12 @@ func TestAvailability(t *testing.T) {
 	if a.Scores.Availability != nil || !slices.Contains(rules(a, vigie.DimAvailability), "LINK-NOT-CHECKED@") {
 		t.Fatal("never checked must be unknown with a note")
 	}
+	// Links were checked, but none of this dataset's yet (an empty map, as
+	// the store passes it): unknown, each resource counted as unchecked.
+	a = quality.Score(d, map[string]vigie.LinkResult{}, ck, now)
+	if got := rules(a, vigie.DimAvailability); a.Scores.Availability != nil || !slices.Equal(got, []string{"LINK-UNCHECKED@"}) {
+		t.Fatalf("checked elsewhere only: availability %v, findings %v", a.Scores.Availability, got)
+	}
 }
 
 func TestMQAPerfectIs405(t *testing.T) {

@@ -52,8 +52,9 @@ func (ri *resInfo) lr() *vigie.LinkResult {
 var runPool = sync.Pool{New: func() any { return new(run) }}
 
 // Score assesses one dataset. links holds the latest link-check results keyed
-// by URL (nil or empty when links were never checked: availability is then
-// unknown). now is the reference time for freshness. Score is safe for
+// by URL: those of the dataset's resources are enough. nil means links were
+// never checked (availability is then unknown); an empty map means they were,
+// but none of this dataset's URLs yet. now is the reference time for freshness. Score is safe for
 // concurrent use.
 func Score(d *vigie.Dataset, links map[string]vigie.LinkResult, p *Profile, now time.Time) vigie.Assessment {
 	a := vigie.Assessment{DatasetID: d.ID, Findings: []vigie.Finding{}}

@@ -428,9 +428,33 @@ func (db *DB) EachDataset(ctx context.Context, portalID int64, f DatasetFilter, 
 // EachDatasetState is EachDataset that also passes each dataset's state
 // (active, missing or deleted).
 func (db *DB) EachDatasetState(ctx context.Context, portalID int64, f DatasetFilter, fn func(d *vigie.Dataset, state string) error) error {
+	return db.eachDataset(ctx, portalID, f, false, func(d *vigie.Dataset, state string, _ map[string]vigie.LinkResult) error {
+		return fn(d, state)
+	})
+}
+
+// EachDatasetLinks is EachDataset that also passes the latest link-check
+// result of each of the dataset's resource URLs that was ever checked, keyed
+// by URL. Results are read with the datasets, so memory does not grow with
+// the number of links in the database. fn must not keep the map after it
+// returns: it is reused for the next dataset.
+func (db *DB) EachDatasetLinks(ctx context.Context, portalID int64, f DatasetFilter, fn func(d *vigie.Dataset, links map[string]vigie.LinkResult) error) error {
+	return db.eachDataset(ctx, portalID, f, true, func(d *vigie.Dataset, _ string, links map[string]vigie.LinkResult) error {
+		return fn(d, links)
+	})
+}
+
+func (db *DB) eachDataset(ctx context.Context, portalID int64, f DatasetFilter, withLinks bool,
+	fn func(d *vigie.Dataset, state string, links map[string]vigie.LinkResult) error) error {
 	where, args := f.where(portalID)
-	q := `SELECT ` + datasetCols + `, d.state, r.position IS NOT NULL, ` + resourceCols + `
-		FROM datasets d LEFT JOIN resources r ON r.portal_id = d.portal_id AND r.dataset_id = d.id
+	cols, join := "", ""
+	var links map[string]vigie.LinkResult
+	if withLinks {
+		cols, join = ", "+linkCols("l."), " LEFT JOIN links l ON l.url = r.url"
+		links = make(map[string]vigie.LinkResult)
+	}
+	q := `SELECT ` + datasetCols + `, d.state, r.position IS NOT NULL, ` + resourceCols + cols + `
+		FROM datasets d LEFT JOIN resources r ON r.portal_id = d.portal_id AND r.dataset_id = d.id` + join + `
 		WHERE ` + where + ` ORDER BY d.name, d.id, r.position`
 	rows, err := db.sql.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -439,32 +463,42 @@ func (db *DB) EachDatasetState(ctx context.Context, portalID int64, f DatasetFil
 	defer rows.Close()
 	var cur *vigie.Dataset
 	var curState string
+	var ds datasetScan
+	var rs resourceScan
+	var ls linkScan
+	var hasRes bool
+	var state string
+	dest := append(ds.dest(), &state, &hasRes)
+	dest = append(dest, rs.dest()...)
+	if withLinks {
+		dest = append(dest, ls.dest()...)
+	}
 	for rows.Next() {
-		var ds datasetScan
-		var rs resourceScan
-		var hasRes bool
-		var state string
-		dst := append(ds.dest(), &state, &hasRes)
-		if err := rows.Scan(append(dst, rs.dest()...)...); err != nil {
+		ds = datasetScan{}
+		if err := rows.Scan(dest...); err != nil {
 			return db.explain(err)
 		}
 		if cur == nil || cur.ID != ds.d.ID {
 			if cur != nil {
-				if err := fn(cur, curState); err != nil {
+				if err := fn(cur, curState, links); err != nil {
 					return err
 				}
+				clear(links)
 			}
 			cur, curState = ds.finish(), state
 		}
 		if hasRes {
 			cur.Resources = append(cur.Resources, rs.finish())
+			if withLinks && ls.url.Valid {
+				links[ls.url.String] = ls.finish()
+			}
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return db.explain(err)
 	}
 	if cur != nil {
-		return fn(cur, curState)
+		return fn(cur, curState, links)
 	}
 	return nil
 }

@@ -20,20 +20,40 @@ type rowScanner interface{ Scan(dest ...any) error }
 
 // scanLink reads one row selected with linkColumns (plus any extra dest).
 func scanLink(r rowScanner, extra ...any) (vigie.LinkResult, error) {
-	var l vigie.LinkResult
-	var lastMod, firstFail, lastOK, checked sql.NullString
-	var landing int
-	dest := []any{&l.URL, &l.Class, &l.Status, &l.FinalURL, &l.Redirects, &l.ContentType, &l.ContentLength, &lastMod,
-		&l.ETag, &l.ElapsedMS, &l.Reason, &landing, &l.Failures, &firstFail, &lastOK, &checked}
-	if err := r.Scan(append(dest, extra...)...); err != nil {
-		return l, err
+	var s linkScan
+	if err := r.Scan(append(s.dest(), extra...)...); err != nil {
+		return vigie.LinkResult{}, err
 	}
-	l.LastModified = parseTSPtr(lastMod)
-	l.LandingPage = landing != 0
-	l.FirstFailure = parseTSPtr(firstFail)
-	l.LastSuccess = parseTSPtr(lastOK)
-	l.CheckedAt = parseTS(checked)
-	return l, nil
+	return s.finish(), nil
+}
+
+// linkScan holds one row of linkColumns, possibly all NULL from an outer join.
+type linkScan struct {
+	url, class, finalURL, ctype, etag, reason           sql.NullString
+	lastMod, firstFail, lastOK, checked                 sql.NullString
+	status, redirects, clen, elapsed, landing, failures sql.NullInt64
+}
+
+func (s *linkScan) dest() []any {
+	return []any{&s.url, &s.class, &s.status, &s.finalURL, &s.redirects, &s.ctype, &s.clen, &s.lastMod,
+		&s.etag, &s.elapsed, &s.reason, &s.landing, &s.failures, &s.firstFail, &s.lastOK, &s.checked}
+}
+
+func (s *linkScan) finish() vigie.LinkResult {
+	return vigie.LinkResult{URL: s.url.String, Class: s.class.String, Status: int(s.status.Int64), FinalURL: s.finalURL.String,
+		Redirects: int(s.redirects.Int64), ContentType: s.ctype.String, ContentLength: s.clen.Int64,
+		LastModified: parseTSPtr(s.lastMod), ETag: s.etag.String, ElapsedMS: s.elapsed.Int64, Reason: s.reason.String,
+		LandingPage: s.landing.Int64 != 0, Failures: int(s.failures.Int64), FirstFailure: parseTSPtr(s.firstFail),
+		LastSuccess: parseTSPtr(s.lastOK), CheckedAt: parseTS(s.checked)}
+}
+
+// LinksChecked reports whether any link was ever checked in the database.
+func (db *DB) LinksChecked(ctx context.Context) (bool, error) {
+	var n int
+	if err := db.sql.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM links)`).Scan(&n); err != nil {
+		return false, db.explain(err)
+	}
+	return n != 0, nil
 }
 
 // LinkResults returns the latest known state of every checked URL, keyed by URL.

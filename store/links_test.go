@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"maps"
 	"path/filepath"
 	"reflect"
 	"sort"
@@ -200,4 +201,59 @@ func sortedTargets(ts []LinkTarget) map[string][]string {
 		m[t.URL] = f
 	}
 	return m
+}
+
+func TestEachDatasetLinks(t *testing.T) {
+	ctx := context.Background()
+	db, portal, now := lkDB(t)
+	const (
+		a = "https://a.example/a.csv"
+		b = "https://b.example/b.json"
+		z = "https://z.example/not-a-resource.csv"
+	)
+	lkSeed(t, db, portal,
+		lkResource{"arbres", "ville-de-montreal", "active", a, "CSV"},
+		lkResource{"arbres", "ville-de-montreal", "active", b, "JSON"},
+		lkResource{"budget", "ville-de-quebec", "active", b, "JSON"},
+	)
+	_, err := db.sql.Exec(`INSERT INTO datasets (portal_id, id, name, organization, state) VALUES (?, 'id-vide', 'vide', 'x', 'active')`, portal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if checked, err := db.LinksChecked(ctx); err != nil || checked {
+		t.Fatalf("fresh database: checked=%v err=%v", checked, err)
+	}
+	run, err := db.BeginLinkRun(ctx, portal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lm := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	ok := vigie.LinkResult{URL: a, Class: vigie.LinkOK, Status: 200, ContentType: "text/csv", ContentLength: 1234,
+		LastModified: &lm, LastSuccess: ptrTime(*now), CheckedAt: *now}
+	other := vigie.LinkResult{URL: z, Class: vigie.LinkBroken, Status: 404, ContentLength: -1, CheckedAt: *now}
+	if err := db.SaveLinkResults(ctx, run, []vigie.LinkResult{ok, other}); err != nil {
+		t.Fatal(err)
+	}
+	if checked, err := db.LinksChecked(ctx); err != nil || !checked {
+		t.Fatalf("after a link run: checked=%v err=%v", checked, err)
+	}
+	got := map[string]map[string]vigie.LinkResult{}
+	err = db.EachDatasetLinks(ctx, portal, DatasetFilter{}, func(d *vigie.Dataset, links map[string]vigie.LinkResult) error {
+		if links == nil {
+			t.Fatalf("%s: nil map", d.Name)
+		}
+		got[d.Name] = maps.Clone(links)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]map[string]vigie.LinkResult{
+		"arbres": {a: ok}, // b was never checked; z belongs to no dataset
+		"budget": {},
+		"vide":   {},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("links by dataset:\n got %+v\nwant %+v", got, want)
+	}
 }

@@ -130,11 +130,11 @@ func scoreCatalogue(ctx context.Context, a *App, db *store.DB, o *scoreOptions) 
 	if err != nil {
 		return nil, err
 	}
-	links, err := db.LinkResults(ctx)
+	checked, err := db.LinksChecked(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if len(links) == 0 {
+	if !checked {
 		a.Log.Info("links were never checked: availability will be unknown (run 'vigie links' first to include it)")
 	}
 	runID, err := db.BeginScoreRun(ctx, p.ID, prof.Name)
@@ -180,7 +180,10 @@ func scoreCatalogue(ctx context.Context, a *App, db *store.DB, o *scoreOptions) 
 	}
 	batch := make([]vigie.Assessment, 0, batchSize)
 	bar := newProgress(a, "scoring")
-	err = db.EachDataset(ctx, p.ID, store.DatasetFilter{Orgs: o.orgs}, func(d *vigie.Dataset) error {
+	err = db.EachDatasetLinks(ctx, p.ID, store.DatasetFilter{Orgs: o.orgs}, func(d *vigie.Dataset, links map[string]vigie.LinkResult) error {
+		if !checked {
+			links = nil
+		}
 		as := quality.Score(d, links, prof, now)
 		out.Datasets++
 		out.Ratings[as.MQA.Rating]++
