@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -182,6 +183,15 @@ func TestReportAggregates(t *testing.T) {
 	}
 	if l := ind.LinkClasses; l["broken"] != 1 || l["ok"] != 1 || l["unsure"] != 1 {
 		t.Errorf("distinct URLs by class %v", l)
+	}
+	// Scoped to one organization: only the URLs its datasets use.
+	for org, want := range map[string]map[string]int{"ville-x": {"broken": 1, "unsure": 1}, "ville-y": {"broken": 1, "ok": 1}} {
+		s := scope
+		s.Orgs = []string{org}
+		in, err := db.ReportIndicators(ctx, s)
+		if err != nil || !reflect.DeepEqual(in.LinkClasses, want) {
+			t.Errorf("%s: URLs by class %v, want %v (%v)", org, in.LinkClasses, want, err)
+		}
 	}
 	orgs, err := db.ReportOrganizations(ctx, scope)
 	if err != nil || len(orgs) != 2 {
