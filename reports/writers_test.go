@@ -79,12 +79,38 @@ func findRow(t *testing.T, f *excelize.File, sheet string, col int, v string) (i
 
 func TestXLSX(t *testing.T) {
 	r := sampleReport("fr")
-	f := openXLSX(t, write(t, XLSX{}, r))
+	data := write(t, XLSX{}, r)
+	f := openXLSX(t, data)
 	names := SheetNames("fr")
 	if got := f.GetSheetList(); strings.Join(got, "|") != strings.Join(names, "|") {
 		t.Fatalf("sheets %q, want %q", got, names)
 	}
+	// The summary opens first, and only it is selected; streamed sheets
+	// keep their frozen header row.
+	if i := f.GetActiveSheetIndex(); i != 0 {
+		t.Errorf("active sheet %d, want 0", i)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range names {
+		name := "xl/worksheets/sheet" + strconv.Itoa(i+1) + ".xml"
+		zf, err := zr.Open(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(zf)
+		zf.Close()
+		got := bytes.Contains(b, []byte(`tabSelected="1"`)) || bytes.Contains(b, []byte(`tabSelected="true"`))
+		if got != (i == 0) {
+			t.Errorf("%s: tab selected %v", name, got)
+		}
+	}
 	ds := names[2]
+	if p, err := f.GetPanes(ds); err != nil || !p.Freeze || p.YSplit != 1 {
+		t.Errorf("datasets sheet panes %+v %v, want the header row frozen", p, err)
+	}
 	if v, _ := f.GetCellValue(ds, "A1"); v != "Nom" {
 		t.Errorf("datasets header A1 = %q", v)
 	}
