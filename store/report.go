@@ -216,8 +216,11 @@ func (db *DB) reportLinkClasses(ctx context.Context, s ReportScope) (map[string]
 	// latter builds two temporary B-trees of every URL of the scope (about
 	// 200 MB at 340,000 URLs); this walks the checks and probes the indexes.
 	used := func(alias string) string {
-		return ` AND EXISTS (SELECT 1 FROM resources r
-		JOIN datasets d ON d.portal_id = r.portal_id AND d.id = r.dataset_id
+		dataset := ""
+		if org != "" {
+			dataset = ` JOIN datasets d ON d.portal_id = r.portal_id AND d.id = r.dataset_id`
+		}
+		return ` AND EXISTS (SELECT 1 FROM resources r` + dataset + `
 		JOIN scores s ON s.score_run_id = ? AND s.dataset_id = r.dataset_id
 		WHERE r.url = ` + alias + `.url AND r.portal_id = ?` + org + `)`
 	}
