@@ -104,6 +104,9 @@ func sqlIn(col string, values []string) (string, []any) {
 type LinkTarget struct {
 	URL     string
 	Formats []string
+	// Prev is the URL's state after its last check (class, failures, first
+	// failure, last success, check time), nil when it was never checked.
+	Prev *vigie.LinkResult
 }
 
 // URLsToCheck lists the distinct resource URLs of the portal's active
@@ -118,7 +121,9 @@ func (db *DB) URLsToCheck(ctx context.Context, portalID int64, orgs []string, al
 		due = " AND (l.checked_at IS NULL OR l.checked_at < ?)"
 		args = append(args, ts(db.Now().Add(-olderThan)))
 	}
-	rows, err := db.sql.QueryContext(ctx, `SELECT r.url, json_group_array(DISTINCT r.format), MIN(l.checked_at)
+	// links.url is unique: every row of a group carries the same link row.
+	rows, err := db.sql.QueryContext(ctx, `SELECT r.url, json_group_array(DISTINCT r.format), MIN(l.checked_at),
+			MIN(l.class), MIN(l.failures), MIN(l.first_failure), MIN(l.last_success)
 		FROM resources r
 		JOIN datasets d ON d.portal_id = r.portal_id AND d.id = r.dataset_id AND d.state = 'active'
 		LEFT JOIN links l ON l.url = r.url
@@ -133,9 +138,14 @@ func (db *DB) URLsToCheck(ctx context.Context, portalID int64, orgs []string, al
 	for rows.Next() {
 		var t LinkTarget
 		var formats string
-		var checked sql.NullString
-		if err := rows.Scan(&t.URL, &formats, &checked); err != nil {
+		var checked, class, firstFail, lastOK sql.NullString
+		var failures sql.NullInt64
+		if err := rows.Scan(&t.URL, &formats, &checked, &class, &failures, &firstFail, &lastOK); err != nil {
 			return nil, db.explain(err)
+		}
+		if checked.Valid {
+			t.Prev = &vigie.LinkResult{URL: t.URL, Class: class.String, Failures: int(failures.Int64),
+				FirstFailure: parseTSPtr(firstFail), LastSuccess: parseTSPtr(lastOK), CheckedAt: parseTS(checked)}
 		}
 		var fs []string
 		_ = json.Unmarshal([]byte(formats), &fs)

@@ -128,6 +128,11 @@ func TestURLsToCheckAndSave(t *testing.T) {
 	if urls := targetURLs(due); urls[2] != d {
 		t.Errorf("the checked URL must come after the never-checked ones: %v", urls)
 	}
+	// A checked URL carries its state forward, for the next check's debounce.
+	wantPrev := &vigie.LinkResult{URL: d, Class: vigie.LinkFailing, Failures: 1, FirstFailure: failing.FirstFailure, CheckedAt: failing.CheckedAt}
+	if p := due[2].Prev; !reflect.DeepEqual(p, wantPrev) || due[0].Prev != nil || due[1].Prev != nil {
+		t.Errorf("previous state of %s: %+v, want %+v (never-checked ones: %v, %v)", d, p, wantPrev, due[0].Prev, due[1].Prev)
+	}
 	everything, err := db.URLsToCheck(ctx, portal, nil, true, 24*time.Hour)
 	if err != nil || len(everything) != 4 || everything[3].URL != a {
 		t.Fatalf("--all: %+v %v", targetURLs(everything), err)

@@ -189,10 +189,6 @@ func checkLinks(ctx context.Context, a *App, db *store.DB, o *linksOptions) (*li
 	if len(due) == 0 {
 		return nil, nil
 	}
-	prev, err := db.LinkResults(ctx)
-	if err != nil {
-		return nil, err
-	}
 	runID, err := db.BeginLinkRun(ctx, p.ID)
 	if err != nil {
 		return nil, err
@@ -204,6 +200,7 @@ func checkLinks(ctx context.Context, a *App, db *store.DB, o *linksOptions) (*li
 
 	var (
 		batch   []vigie.LinkResult
+		tally   linkcheck.Tally
 		saveErr error
 	)
 	flush := func() {
@@ -228,6 +225,7 @@ func checkLinks(ctx context.Context, a *App, db *store.DB, o *linksOptions) (*li
 		Now:              db.Now,
 		Progress:         bar.Set,
 		OnResult: func(r vigie.LinkResult) {
+			tally.Add(r)
 			batch = append(batch, r)
 			if len(batch) >= 200 {
 				flush()
@@ -237,14 +235,14 @@ func checkLinks(ctx context.Context, a *App, db *store.DB, o *linksOptions) (*li
 	defer checker.Close()
 	targets := make([]linkcheck.Target, len(due))
 	for i, t := range due {
-		targets[i] = linkcheck.Target{URL: t.URL, Formats: t.Formats}
+		targets[i] = linkcheck.Target{URL: t.URL, Formats: t.Formats, Prev: t.Prev}
 	}
 	a.Log.Info("checking links", "urls", len(targets), "portal", p.URL, "concurrency", o.concurrency, "per_host", o.perHost)
 	start := time.Now()
-	results := checker.Run(checkCtx, targets, prev)
+	checker.Run(checkCtx, targets)
 	flush()
 	bar.Done()
-	out := &linkCheckOutcome{RunID: runID, Due: len(targets), Summary: linkcheck.Summarize(results), Elapsed: time.Since(start)}
+	out := &linkCheckOutcome{RunID: runID, Due: len(targets), Summary: tally.Summary(), Elapsed: time.Since(start)}
 	s := out.Summary
 	counts := store.LinkCounts{URLs: s.URLs, Hosts: s.Hosts, OK: s.OK, Broken: s.Broken, Failing: s.Failing,
 		Unsure: s.Unsure, Invalid: s.Invalid, Blocked: s.Blocked}

@@ -55,7 +55,7 @@ func benchRun(b *testing.B, targets []Target, floor time.Duration, hosts, perHos
 	for range b.N {
 		c := New(Options{Concurrency: 100, PerHost: perHost, AllowPrivate: true})
 		start := time.Now()
-		res := c.Run(context.Background(), targets, nil)
+		res := c.Run(context.Background(), targets)
 		total += time.Since(start)
 		c.Close()
 		if s := Summarize(res); s.OK != urls || s.Hosts != hosts {

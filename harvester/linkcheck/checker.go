@@ -53,7 +53,8 @@ type Options struct {
 
 	// Progress, when set, is called after each URL with done and total.
 	Progress func(done, total int)
-	// OnResult, when set, receives each final result, one at a time.
+	// OnResult, when set, receives each final result, one at a time, and
+	// Run no longer returns them.
 	OnResult func(vigie.LinkResult)
 }
 
@@ -112,6 +113,9 @@ func (o Options) withDefaults() Options {
 type Target struct {
 	URL     string
 	Formats []string
+	// Prev is the URL's state after its last check, nil when it was never
+	// checked: Run carries its failures forward (see Debounce).
+	Prev *vigie.LinkResult
 }
 
 // Checker checks URLs. It is safe for concurrent use; one Checker shares its

@@ -437,7 +437,7 @@ func TestRetryAfterHoldsTheHost(t *testing.T) {
 		"/b2.csv": csvFile,
 	})
 	c := testChecker(t, Options{PerHost: 2, Timeout: 500 * time.Millisecond})
-	res := c.Run(context.Background(), []Target{{URL: srv.URL + "/a.csv"}, {URL: srv.URL + "/b1.csv"}, {URL: srv.URL + "/b2.csv"}}, nil)
+	res := c.Run(context.Background(), []Target{{URL: srv.URL + "/a.csv"}, {URL: srv.URL + "/b1.csv"}, {URL: srv.URL + "/b2.csv"}})
 	for _, r := range res {
 		if r.Class != vigie.LinkOK {
 			t.Errorf("%s: %s (%s)", r.URL, r.Class, r.Reason)

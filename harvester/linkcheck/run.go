@@ -10,10 +10,12 @@ import (
 
 // Run checks each distinct URL of targets once, in the given order as far as
 // the per-host limits allow, and returns the new states (Debounce applied to
-// prev, keyed by URL). Formats of duplicate targets are merged. When ctx is
-// cancelled it stops and returns the URLs fully checked so far; checks cut
-// short are dropped, not recorded as failures.
-func (c *Checker) Run(ctx context.Context, targets []Target, prev map[string]vigie.LinkResult) []vigie.LinkResult {
+// each target's Prev). With Options.OnResult set, each state goes to it
+// instead and Run returns nil, so that a large run does not hold them all.
+// Formats of duplicate targets are merged. When ctx is cancelled it stops
+// with the URLs fully checked so far; checks cut short are dropped, not
+// recorded as failures.
+func (c *Checker) Run(ctx context.Context, targets []Target) []vigie.LinkResult {
 	jobs := dedupe(targets)
 	total := len(jobs)
 	if total == 0 {
@@ -39,24 +41,23 @@ func (c *Checker) Run(ctx context.Context, targets []Target, prev map[string]vig
 				if ctx.Err() != nil {
 					return
 				}
-				var p *vigie.LinkResult
-				if old, found := prev[jobs[i].URL]; found {
-					p = &old
-				}
-				results <- Debounce(p, obs, obs.CheckedAt, c.opts.FailuresToBroken, c.opts.BrokenAfter)
+				results <- Debounce(jobs[i].Prev, obs, obs.CheckedAt, c.opts.FailuresToBroken, c.opts.BrokenAfter)
 			}
 		}()
 	}
 	go func() { wg.Wait(); close(results) }()
 
-	out := make([]vigie.LinkResult, 0, total)
+	var out []vigie.LinkResult
+	done := 0
 	for r := range results {
-		out = append(out, r)
+		done++
 		if c.opts.OnResult != nil {
 			c.opts.OnResult(r)
+		} else {
+			out = append(out, r)
 		}
 		if c.opts.Progress != nil {
-			c.opts.Progress(len(out), total)
+			c.opts.Progress(done, total)
 		}
 	}
 	return out
@@ -72,7 +73,7 @@ func dedupe(targets []Target) []Target {
 			continue
 		}
 		seen[t.URL] = len(out)
-		out = append(out, Target{URL: t.URL, Formats: appendNew(nil, t.Formats...)})
+		out = append(out, Target{URL: t.URL, Formats: appendNew(nil, t.Formats...), Prev: t.Prev})
 	}
 	return out
 }
@@ -211,34 +212,55 @@ type Summary struct {
 
 // Summarize counts results by class and the distinct hosts they live on.
 func Summarize(results []vigie.LinkResult) Summary {
-	var s Summary
-	hosts := make(map[string]bool)
+	var t Tally
 	for _, r := range results {
-		s.URLs++
-		if k := targetKey(r.URL); k != "" {
-			hosts[k] = true
-		}
-		switch r.Class {
-		case vigie.LinkOK:
-			s.OK++
-		case vigie.LinkBroken:
-			s.Broken++
-		case vigie.LinkFailing:
-			s.Failing++
-		case vigie.LinkUnsure:
-			s.Unsure++
-		case vigie.LinkInvalid:
-			s.Invalid++
-		case vigie.LinkBlocked:
-			s.Blocked++
-		}
-		if r.LandingPage {
-			s.LandingPages++
-		}
-		if r.Redirects > ManyRedirects {
-			s.ManyRedirects++
-		}
+		t.Add(r)
 	}
-	s.Hosts = len(hosts)
+	return t.Summary()
+}
+
+// Tally builds a Summary one result at a time, without keeping the results.
+// The zero value is ready to use.
+type Tally struct {
+	s     Summary
+	hosts map[string]bool
+}
+
+// Add counts one result.
+func (t *Tally) Add(r vigie.LinkResult) {
+	s := &t.s
+	s.URLs++
+	if k := targetKey(r.URL); k != "" {
+		if t.hosts == nil {
+			t.hosts = make(map[string]bool)
+		}
+		t.hosts[k] = true
+	}
+	switch r.Class {
+	case vigie.LinkOK:
+		s.OK++
+	case vigie.LinkBroken:
+		s.Broken++
+	case vigie.LinkFailing:
+		s.Failing++
+	case vigie.LinkUnsure:
+		s.Unsure++
+	case vigie.LinkInvalid:
+		s.Invalid++
+	case vigie.LinkBlocked:
+		s.Blocked++
+	}
+	if r.LandingPage {
+		s.LandingPages++
+	}
+	if r.Redirects > ManyRedirects {
+		s.ManyRedirects++
+	}
+}
+
+// Summary returns the counts so far.
+func (t *Tally) Summary() Summary {
+	s := t.s
+	s.Hosts = len(t.hosts)
 	return s
 }

@@ -112,7 +112,7 @@ func TestRunRespectsPerHostLimit(t *testing.T) {
 		}
 		progress = append(progress, done)
 	}})
-	res := c.Run(context.Background(), targets, nil)
+	res := c.Run(context.Background(), targets)
 	if len(res) != 60 || len(progress) != 60 || progress[59] != 60 {
 		t.Fatalf("%d results, %d progress calls", len(res), len(progress))
 	}
@@ -141,7 +141,7 @@ func TestRunSpacesRequestsToOneHost(t *testing.T) {
 		csvFile(w, r)
 	})
 	c := testChecker(t, Options{PerHost: 2, PerHostDelay: 60 * time.Millisecond})
-	c.Run(context.Background(), targets, nil)
+	c.Run(context.Background(), targets)
 	seen.mu.Lock()
 	defer seen.mu.Unlock()
 	if len(seen.reqs) != 5 {
@@ -185,7 +185,7 @@ func TestRunChecksEachURLOnceAndDebounces(t *testing.T) {
 		{URL: srv.URL + "/page", Formats: []string{"CSV"}},
 		{URL: srv.URL + "/shared.csv", Formats: []string{"ZIP"}},
 	}
-	first := byURL(c.Run(context.Background(), targets, nil))
+	first := byURL(c.Run(context.Background(), targets))
 	if len(first) != 3 {
 		t.Fatalf("%d results for 3 distinct URLs", len(first))
 	}
@@ -199,14 +199,32 @@ func TestRunChecksEachURLOnceAndDebounces(t *testing.T) {
 	if flaky.Class != vigie.LinkFailing || flaky.Failures != 1 || !flaky.FirstFailure.Equal(now) || flaky.Status != 500 {
 		t.Fatalf("first run: %+v", flaky)
 	}
+	firstFailure := now
 
-	// Twelve hours later the server is back.
+	// Each later run starts from the state the previous one left.
+	again := func(prev vigie.LinkResult) vigie.LinkResult {
+		t.Helper()
+		got := byURL(c.Run(context.Background(), []Target{{URL: prev.URL, Prev: &prev}}))
+		return got[prev.URL]
+	}
+	// Twelve hours later, still down: a second failure, not yet broken.
 	now = now.Add(12 * time.Hour)
-	up.Store(true)
-	second := byURL(c.Run(context.Background(), targets[1:2], first))
-	flaky = second[srv.URL+"/flaky.csv"]
-	if flaky.Class != vigie.LinkOK || flaky.Failures != 0 || flaky.FirstFailure != nil || !flaky.LastSuccess.Equal(now) {
+	flaky = again(flaky)
+	if flaky.Class != vigie.LinkFailing || flaky.Failures != 2 || !flaky.FirstFailure.Equal(firstFailure) {
 		t.Fatalf("second run: %+v", flaky)
+	}
+	// A day and a half after the first failure, a third one: broken.
+	now = firstFailure.Add(37 * time.Hour)
+	flaky = again(flaky)
+	if flaky.Class != vigie.LinkBroken || flaky.Failures != 3 || !flaky.FirstFailure.Equal(firstFailure) {
+		t.Fatalf("third run: %+v", flaky)
+	}
+	// The server is back: ok, failures forgotten.
+	now = now.Add(time.Hour)
+	up.Store(true)
+	flaky = again(flaky)
+	if flaky.Class != vigie.LinkOK || flaky.Failures != 0 || flaky.FirstFailure != nil || !flaky.LastSuccess.Equal(now) {
+		t.Fatalf("fourth run: %+v", flaky)
 	}
 }
 
@@ -235,13 +253,17 @@ func TestRunStopsOnCancel(t *testing.T) {
 		targets = append(targets, Target{URL: fmt.Sprintf("%s/%d.csv", srv.URL, i)})
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	var res []vigie.LinkResult
 	c := testChecker(t, Options{PerHost: 2, OnResult: func(r vigie.LinkResult) {
 		if r.Class != vigie.LinkOK {
 			t.Errorf("an interrupted check was reported: %+v", r)
 		}
+		res = append(res, r)
 	}})
 	time.AfterFunc(300*time.Millisecond, cancel)
-	res := c.Run(ctx, targets, nil)
+	if kept := c.Run(ctx, targets); kept != nil {
+		t.Errorf("Run kept %d results that went to OnResult", len(kept))
+	}
 	if len(res) == 0 || len(res) >= 200 {
 		t.Fatalf("%d results after cancelling", len(res))
 	}
