@@ -3,7 +3,8 @@
 #
 # For each catalogue size it starts ckanfake on loopback, then times, with
 # /usr/bin/time: a full harvest, an incremental harvest with nothing changed,
-# a link check of every URL, scoring, and each report format. It prints one
+# a link check of every URL (twice: the second one, like a nightly run, starts
+# from every URL's previous state), scoring, and each report format. It prints one
 # Markdown table (wall time, datasets/s, peak RSS, database size, output size)
 # and keeps it in $BENCH_DIR/results.md.
 #
@@ -133,6 +134,9 @@ for n in "${sizes[@]}"; do
 	if have links; then
 		run_stage "$n" links "" -- "$vigie" links "${common[@]}" --all --allow-private \
 			--concurrency "$concurrency" --per-host "$perhost" --timeout 10s
+		# a second check, as a nightly run does: every URL has a previous state
+		run_stage "$n" links-again "" -- "$vigie" links "${common[@]}" --all --allow-private \
+			--concurrency "$concurrency" --per-host "$perhost" --timeout 10s
 	else
 		echo "| $n | links | missing command | | | | |" | tee -a "$results"
 	fi
@@ -150,7 +154,7 @@ for n in "${sizes[@]}"; do
 		echo "| $n | report | missing command | | | | |" | tee -a "$results"
 	fi
 	stop_fake
-	for stage in harvest-full harvest-incremental links score; do
+	for stage in harvest-full harvest-incremental links links-again score; do
 		[ -s "$dir/$n-$stage.log" ] && echo "$n $stage: $(tail -n 1 "$dir/$n-$stage.log")" >>"$dir/summaries.txt"
 	done
 done
