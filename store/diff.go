@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -516,112 +517,63 @@ func sevRank(s string) int {
 	return 2
 }
 
-type linkState struct {
-	class  string
-	status int
-	reason string
-}
-
-// linkUsers maps each URL used by an active dataset in scope to those
-// datasets; links of missing and deleted datasets no longer count.
-func (d *diffBuilder) linkUsers(ctx context.Context) (map[string][]*dsInfo, error) {
-	rows, err := d.db.sql.QueryContext(ctx, `SELECT DISTINCT url, dataset_id FROM resources WHERE portal_id = ? AND url <> ''`, d.portal)
-	if err != nil {
-		return nil, d.db.explain(err)
-	}
-	defer rows.Close()
-	out := map[string][]*dsInfo{}
-	for rows.Next() {
-		var u, id string
-		if err := rows.Scan(&u, &id); err != nil {
-			return nil, d.db.explain(err)
-		}
-		if ds := d.ds[id]; ds != nil && ds.active {
-			out[u] = append(out[u], ds)
-		}
-	}
-	return out, rows.Err()
-}
-
-// linkStates returns the class of each URL the portal's resources use as of
-// link run upTo: its latest check in a run of the portal numbered at most
-// upTo. URLs never checked by then are absent; only urls are kept when given.
-// Each URL is one backward probe of the (url, run_id) index, so the cost does
-// not grow with the number of link runs kept.
-func (d *diffBuilder) linkStates(ctx context.Context, upTo int64, urls map[string]bool) (map[string]linkState, error) {
-	out := map[string]linkState{}
-	if upTo == 0 {
-		return out, nil
-	}
-	rows, err := d.db.sql.QueryContext(ctx, `WITH used(url) AS (SELECT DISTINCT url FROM resources WHERE portal_id = ? AND url <> '')
-		SELECT c.url, c.class, c.status, c.reason FROM used u JOIN link_checks c ON c.url = u.url AND c.run_id = (
-			SELECT c2.run_id FROM link_checks c2 JOIN link_runs r ON r.id = c2.run_id
-			WHERE c2.url = u.url AND c2.run_id <= ? AND r.portal_id = ? ORDER BY c2.run_id DESC LIMIT 1)`, d.portal, upTo, d.portal)
-	if err != nil {
-		return nil, d.db.explain(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var u string
-		var s linkState
-		if err := rows.Scan(&u, &s.class, &s.status, &s.reason); err != nil {
-			return nil, d.db.explain(err)
-		}
-		if urls != nil && !urls[u] {
-			continue
-		}
-		out[u] = s
-	}
-	return out, rows.Err()
-}
-
 // links finds URLs whose class became broken, or became ok after being broken
 // or failing, between the two score runs' link runs; and counts the broken
-// URLs in scope at each side.
+// URLs in scope at each side. A URL is in scope when an active dataset of
+// the scope uses it; its class at a link run is that of its latest check in
+// a run of the portal numbered at most that run (one backward probe of the
+// (url, run_id) index, so the cost does not grow with the link runs kept).
+// Rows come in URL order from the covering URL index and are grouped here:
+// only the changes are held, not every URL.
 func (d *diffBuilder) links(ctx context.Context, fr, tr *ScoreRun) error {
-	users, err := d.linkUsers(ctx)
+	rows, err := d.db.sql.QueryContext(ctx, `SELECT r.url, r.dataset_id, b.class, a.class, a.status, a.reason
+		FROM resources r
+		LEFT JOIN link_checks b ON b.url = r.url AND b.run_id = (SELECT c.run_id FROM link_checks c JOIN link_runs l ON l.id = c.run_id
+			WHERE c.url = r.url AND c.run_id <= ? AND l.portal_id = r.portal_id ORDER BY c.run_id DESC LIMIT 1)
+		LEFT JOIN link_checks a ON a.url = r.url AND a.run_id = (SELECT c.run_id FROM link_checks c JOIN link_runs l ON l.id = c.run_id
+			WHERE c.url = r.url AND c.run_id <= ? AND l.portal_id = r.portal_id ORDER BY c.run_id DESC LIMIT 1)
+		WHERE r.portal_id = ? AND r.url <> ''
+		ORDER BY r.url`, fr.LinkRunID, tr.LinkRunID, d.portal)
 	if err != nil {
-		return err
+		return d.db.explain(err)
 	}
-	inScope := make(map[string]bool, len(users))
-	for u := range users {
-		inScope[u] = true
+	defer rows.Close()
+	compare := tr.LinkRunID != fr.LinkRunID
+	if compare {
+		d.res.NewlyBroken, d.res.Repaired = []LinkChange{}, []LinkChange{}
 	}
-	before, err := d.linkStates(ctx, fr.LinkRunID, inScope)
-	if err != nil {
-		return err
-	}
-	after, err := d.linkStates(ctx, tr.LinkRunID, inScope)
-	if err != nil {
-		return err
-	}
-	for _, s := range before {
-		if s.class == vigie.LinkBroken {
+	var (
+		cur            string
+		users          []*dsInfo
+		before, after  sql.NullString
+		status         sql.NullInt64
+		reason         sql.NullString
+		url, datasetID string
+	)
+	flush := func() {
+		if len(users) == 0 {
+			return
+		}
+		if before.String == vigie.LinkBroken {
 			d.res.From.BrokenLinks++
 		}
-	}
-	for _, s := range after {
-		if s.class == vigie.LinkBroken {
+		if after.String == vigie.LinkBroken {
 			d.res.To.BrokenLinks++
 		}
-	}
-	if tr.LinkRunID == fr.LinkRunID {
-		return nil
-	}
-	d.res.NewlyBroken, d.res.Repaired = []LinkChange{}, []LinkChange{}
-	for u, a := range after {
-		b := before[u]
-		var broke bool
-		switch {
-		case a.class == vigie.LinkBroken && b.class != vigie.LinkBroken:
-			broke = true
-		case a.class == vigie.LinkOK && (b.class == vigie.LinkBroken || b.class == vigie.LinkFailing):
-		default:
-			continue
+		if !compare {
+			return
 		}
-		c := LinkChange{URL: u, From: b.class, To: a.class, Status: a.status, Reason: a.reason}
+		var broke bool
+		switch b, a := before.String, after.String; {
+		case a == vigie.LinkBroken && b != vigie.LinkBroken:
+			broke = true
+		case a == vigie.LinkOK && (b == vigie.LinkBroken || b == vigie.LinkFailing):
+		default:
+			return
+		}
+		c := LinkChange{URL: cur, From: before.String, To: after.String, Status: int(status.Int64), Reason: reason.String}
 		orgSeen := map[string]bool{}
-		for _, ds := range users[u] {
+		for _, ds := range users {
 			c.Datasets = append(c.Datasets, ds.Name)
 			if !orgSeen[ds.Organization] {
 				orgSeen[ds.Organization] = true
@@ -641,8 +593,24 @@ func (d *diffBuilder) links(ctx context.Context, fr, tr *ScoreRun) error {
 			d.res.Repaired = append(d.res.Repaired, c)
 		}
 	}
-	sort.Slice(d.res.NewlyBroken, func(i, j int) bool { return d.res.NewlyBroken[i].URL < d.res.NewlyBroken[j].URL })
-	sort.Slice(d.res.Repaired, func(i, j int) bool { return d.res.Repaired[i].URL < d.res.Repaired[j].URL })
+	for rows.Next() {
+		var b, a, rs sql.NullString
+		var st sql.NullInt64
+		if err := rows.Scan(&url, &datasetID, &b, &a, &st, &rs); err != nil {
+			return d.db.explain(err)
+		}
+		if url != cur {
+			flush()
+			cur, users, before, after, status, reason = url, users[:0], b, a, st, rs
+		}
+		if ds := d.ds[datasetID]; ds != nil && ds.active && !slices.Contains(users, ds) {
+			users = append(users, ds)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return d.db.explain(err)
+	}
+	flush()
 	return nil
 }
 
@@ -702,22 +670,11 @@ func (db *DB) RunSummary(ctx context.Context, portalID int64, run *ScoreRun, org
 		return nil, err
 	}
 	sum := d.summary(run, s)
-	users, err := d.linkUsers(ctx)
-	if err != nil {
+	// Compared with itself, links only counts the broken URLs in scope.
+	d.res = &DiffResult{}
+	if err := d.links(ctx, run, run); err != nil {
 		return nil, err
 	}
-	inScope := make(map[string]bool, len(users))
-	for u := range users {
-		inScope[u] = true
-	}
-	states, err := d.linkStates(ctx, run.LinkRunID, inScope)
-	if err != nil {
-		return nil, err
-	}
-	for _, st := range states {
-		if st.class == vigie.LinkBroken {
-			sum.BrokenLinks++
-		}
-	}
+	sum.BrokenLinks = d.res.To.BrokenLinks
 	return &sum, nil
 }
