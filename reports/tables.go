@@ -192,6 +192,17 @@ func Neutralise(s string, oneLine bool) string {
 	return s
 }
 
+// OneLine makes portal-supplied text safe for one line of a terminal, log or
+// message: valid UTF-8, no control characters or bidirectional overrides,
+// at most max runes (the last one "…" when cut).
+func OneLine(s string, max int) string {
+	s = clean(s, true)
+	if r := []rune(s); len(r) > max {
+		return string(r[:max-1]) + "…"
+	}
+	return s
+}
+
 // clean makes text valid UTF-8 without control characters (newlines kept
 // unless oneLine) or bidirectional overrides.
 func clean(s string, oneLine bool) string {

@@ -15,26 +15,17 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vigie-audit/vigie/pipeline"
 	"github.com/vigie-audit/vigie/reports"
 	"github.com/vigie-audit/vigie/store"
 )
 
 func init() { register(newAuditCmd) }
 
-// gateConditions are the --fail-on conditions, each with what makes it fail.
-var gateConditions = []struct{ name, help string }{
-	{"broken-links", "a link used by a dataset in scope is broken (confirmed, not merely failing)"},
-	{"new-broken-links", "a link broke since the previous audit"},
-	{"delinquent", "a dataset is delinquent: far past its declared update frequency"},
-	{"overdue", "a dataset is overdue or delinquent"},
-	{"errors", "a dataset has a finding of severity error"},
-	{"score-drop", "a dataset's overall score fell by more than --threshold points since the previous audit"},
-}
-
 func gateHelp() string {
 	var b strings.Builder
-	for _, c := range gateConditions {
-		fmt.Fprintf(&b, "    %-17s %s\n", c.name, c.help)
+	for _, c := range pipeline.GateConditions {
+		fmt.Fprintf(&b, "    %-17s %s\n", c.Name, c.Help)
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
@@ -115,8 +106,8 @@ Exit codes:
 
 func gateNames() string {
 	var n []string
-	for _, c := range gateConditions {
-		n = append(n, c.name)
+	for _, c := range pipeline.GateConditions {
+		n = append(n, c.Name)
 	}
 	return strings.Join(n, ",")
 }
@@ -138,8 +129,8 @@ func (o *auditOptions) check() error {
 			continue
 		}
 		ok := false
-		for _, g := range gateConditions {
-			ok = ok || g.name == c
+		for _, g := range pipeline.GateConditions {
+			ok = ok || g.Name == c
 		}
 		if !ok {
 			return usageErr("--fail-on %q is not a condition: use %s", c, gateNames())
@@ -160,25 +151,17 @@ type stageTiming struct {
 
 // auditRecord is run.json: what the audit did and what the gate said.
 type auditRecord struct {
-	Portal     string         `json:"portal"`
-	StartedAt  time.Time      `json:"started_at"`
-	FinishedAt time.Time      `json:"finished_at"`
-	Orgs       []string       `json:"orgs"`
-	Stages     []stageTiming  `json:"stages"`
-	ScoreRun   int64          `json:"score_run"`
-	HarvestRun int64          `json:"harvest_run"`
-	LinkRun    int64          `json:"link_run"`
-	Compared   int64          `json:"compared_with,omitempty"` // previous score run, 0 on the first audit
-	Summary    *store.DiffRun `json:"summary"`
-	Gate       gateResult     `json:"gate"`
-}
-
-type gateResult struct {
-	FailUnder *float64 `json:"fail_under,omitempty"`
-	FailOn    []string `json:"fail_on"`
-	Passed    bool     `json:"passed"`
-	Reasons   []string `json:"reasons"`
-	Skipped   []string `json:"skipped,omitempty"` // conditions that need a previous audit
+	Portal     string              `json:"portal"`
+	StartedAt  time.Time           `json:"started_at"`
+	FinishedAt time.Time           `json:"finished_at"`
+	Orgs       []string            `json:"orgs"`
+	Stages     []stageTiming       `json:"stages"`
+	ScoreRun   int64               `json:"score_run"`
+	HarvestRun int64               `json:"harvest_run"`
+	LinkRun    int64               `json:"link_run"`
+	Compared   int64               `json:"compared_with,omitempty"` // previous score run, 0 on the first audit
+	Summary    *store.DiffRun      `json:"summary"`
+	Gate       pipeline.GateResult `json:"gate"`
 }
 
 func runAudit(ctx context.Context, a *App, o *auditOptions, st *auditStages) error {
@@ -241,14 +224,14 @@ func runAudit(ctx context.Context, a *App, o *auditOptions, st *auditStages) err
 			return "", err
 		}
 		rec.Summary = sum
-		diff, err = auditDiff(ctx, db, p.ID, run, o)
+		diff, err = pipeline.ComparePrevious(ctx, db, p.ID, run, store.DiffOptions{Threshold: o.threshold, Orgs: o.orgs})
 		if err != nil {
 			return "", err
 		}
 		if diff != nil {
 			rec.Compared = diff.From.ScoreRunID
 		}
-		rec.Gate = evalGate(sum, diff, o)
+		rec.Gate = o.gate().Evaluate(sum, diff)
 		if len(rec.Gate.Skipped) > 0 {
 			a.Log.Info("gate conditions skipped: they compare with a previous audit of the same profile", "skipped", strings.Join(rec.Gate.Skipped, ","))
 		}
@@ -297,77 +280,13 @@ func diffChangeCount(d *store.DiffResult) string {
 	return fmt.Sprintf("%d changes since score run #%d", n, d.From.ScoreRunID)
 }
 
-// auditDiff compares the audit's score run with the previous one of the same
-// profile; nil on the first audit.
-func auditDiff(ctx context.Context, db *store.DB, portalID int64, run *store.ScoreRun, o *auditOptions) (*store.DiffResult, error) {
-	from, to, err := db.ResolveScoreRuns(ctx, portalID, store.RefPrevious, store.RunRef{Kind: "id", ID: run.ID})
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil // first audit, or first with this profile
-	}
-	if err != nil {
-		return nil, err
-	}
-	return db.DiffRuns(ctx, portalID, from, to, store.DiffOptions{Threshold: o.threshold, Orgs: o.orgs})
-}
-
-// evalGate checks --fail-under and --fail-on against the scope's summary and
-// the comparison with the previous audit (nil on the first one).
-func evalGate(sum *store.DiffRun, diff *store.DiffResult, o *auditOptions) gateResult {
-	g := gateResult{FailOn: o.failOn, Reasons: []string{}}
-	if g.FailOn == nil {
-		g.FailOn = []string{}
-	}
+// gate is the quality gate the flags ask for.
+func (o *auditOptions) gate() pipeline.Gate {
+	g := pipeline.Gate{FailOn: o.failOn}
 	if o.underSet {
 		v := o.failUnder
 		g.FailUnder = &v
-		switch {
-		case sum.MeanOverall == nil:
-			g.Reasons = append(g.Reasons, fmt.Sprintf("no overall score to compare with --fail-under %v (nothing scored in scope)", v))
-		case *sum.MeanOverall < v:
-			g.Reasons = append(g.Reasons, fmt.Sprintf("mean overall score %v is under %v", *sum.MeanOverall, v))
-		}
 	}
-	plural := func(n int, one, many string) string {
-		if n == 1 {
-			return "1 " + one
-		}
-		return strconv.Itoa(n) + " " + many
-	}
-	for _, c := range o.failOn {
-		switch c {
-		case "broken-links":
-			if sum.BrokenLinks > 0 {
-				g.Reasons = append(g.Reasons, "broken-links: "+plural(sum.BrokenLinks, "broken link", "broken links"))
-			}
-		case "delinquent":
-			if sum.Delinquent > 0 {
-				g.Reasons = append(g.Reasons, "delinquent: "+plural(sum.Delinquent, "dataset", "datasets")+" delinquent")
-			}
-		case "overdue":
-			if n := sum.Overdue + sum.Delinquent; n > 0 {
-				g.Reasons = append(g.Reasons, "overdue: "+plural(n, "dataset", "datasets")+" overdue or delinquent")
-			}
-		case "errors":
-			if sum.Errors > 0 {
-				g.Reasons = append(g.Reasons, "errors: "+plural(sum.Errors, "finding", "findings")+" of severity error")
-			}
-		case "new-broken-links":
-			if diff == nil {
-				g.Skipped = append(g.Skipped, c)
-			} else if n := len(diff.NewlyBroken); n > 0 {
-				g.Reasons = append(g.Reasons, "new-broken-links: "+plural(n, "link", "links")+" broke since the previous audit")
-			}
-		case "score-drop":
-			if diff == nil {
-				g.Skipped = append(g.Skipped, c)
-			} else if n := len(diff.Dropped); n > 0 {
-				worst := diff.Dropped[0]
-				g.Reasons = append(g.Reasons, fmt.Sprintf("score-drop: %s lost more than %v points (worst %s %v)",
-					plural(n, "dataset", "datasets"), diff.Threshold, oneLine(worst.Name, 80), reports.FormatDelta(worst.Delta)))
-			}
-		}
-	}
-	g.Passed = len(g.Reasons) == 0
 	return g
 }
 

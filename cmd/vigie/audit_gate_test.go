@@ -13,52 +13,6 @@ import (
 	"github.com/vigie-audit/vigie/store"
 )
 
-func f64(v float64) *float64 { return &v }
-
-func TestEvalGate(t *testing.T) {
-	sum := &store.DiffRun{MeanOverall: f64(68.5), BrokenLinks: 2, Delinquent: 0, Overdue: 1, Errors: 3}
-	diff := &store.DiffResult{Threshold: 5,
-		NewlyBroken: []store.LinkChange{{URL: "http://x/a"}},
-		Dropped:     []store.ScoreChange{{DiffDataset: store.DiffDataset{Name: "ds-a"}, Delta: -12.5}}}
-	cases := []struct {
-		name       string
-		o          auditOptions
-		diff       *store.DiffResult
-		wantPassed bool
-		want       []string // substrings of the reasons, in order
-		skipped    []string
-	}{
-		{"no gate", auditOptions{}, diff, true, nil, nil},
-		{"mean above", auditOptions{failUnder: 60, underSet: true}, diff, true, nil, nil},
-		{"mean under", auditOptions{failUnder: 70, underSet: true}, diff, false, []string{"mean overall score 68.5 is under 70"}, nil},
-		{"fail-under 0 set", auditOptions{failUnder: 0, underSet: true}, diff, true, nil, nil},
-		{"conditions", auditOptions{failOn: []string{"broken-links", "delinquent", "overdue", "errors"}}, diff, false,
-			[]string{"broken-links: 2 broken links", "overdue: 1 dataset overdue", "errors: 3 findings"}, nil},
-		{"since last audit", auditOptions{failOn: []string{"new-broken-links", "score-drop"}}, diff, false,
-			[]string{"new-broken-links: 1 link broke", "score-drop: 1 dataset lost more than 5 points (worst ds-a -12.5)"}, nil},
-		{"first audit skips comparisons", auditOptions{failOn: []string{"new-broken-links", "score-drop"}}, nil, true, nil,
-			[]string{"new-broken-links", "score-drop"}},
-	}
-	for _, c := range cases {
-		g := evalGate(sum, c.diff, &c.o)
-		if g.Passed != c.wantPassed || len(g.Reasons) != len(c.want) {
-			t.Errorf("%s: passed=%v reasons=%q", c.name, g.Passed, g.Reasons)
-			continue
-		}
-		for i, w := range c.want {
-			if !strings.Contains(g.Reasons[i], w) {
-				t.Errorf("%s: reason %q lacks %q", c.name, g.Reasons[i], w)
-			}
-		}
-		if strings.Join(g.Skipped, ",") != strings.Join(c.skipped, ",") {
-			t.Errorf("%s: skipped %v, want %v", c.name, g.Skipped, c.skipped)
-		}
-	}
-	if g := evalGate(&store.DiffRun{}, nil, &auditOptions{failUnder: 50, underSet: true}); g.Passed {
-		t.Error("a scope with no score passed --fail-under")
-	}
-}
-
 func TestWriteAuditFolderNamesLinksAndCleansUp(t *testing.T) {
 	out := t.TempDir()
 	now := time.Now()

@@ -22,7 +22,7 @@ var auditFormats = []string{"xlsx", "html", "json", "md"}
 const auditLinksOlderThan = 20 * time.Hour
 
 // auditStages runs the stage commands' own code (runHarvest, checkLinks,
-// scoreCatalogue, reports.Build) with their flags, under the audit's lock.
+// runScore, reports.Build) with their flags, under the audit's lock.
 type auditStages struct {
 	a       *App
 	harvest harvestOptions
@@ -85,7 +85,7 @@ func (s *auditStages) runLinks(ctx context.Context, db *store.DB) (string, error
 }
 
 func (s *auditStages) runScore(ctx context.Context, db *store.DB) (*store.ScoreRun, string, error) {
-	out, err := scoreCatalogue(ctx, s.a, db, &s.score)
+	out, err := runScore(ctx, s.a, db, &s.score)
 	if err != nil {
 		return nil, "", err
 	}

@@ -13,8 +13,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/vigie-audit/vigie"
-	"github.com/vigie-audit/vigie/harvester"
 	"github.com/vigie-audit/vigie/harvester/linkcheck"
+	"github.com/vigie-audit/vigie/pipeline"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -165,106 +165,24 @@ interrupted.`,
 	return cmd
 }
 
-// linkCheckOutcome is what a link check did.
-type linkCheckOutcome struct {
-	RunID       int64
-	Due         int
-	Summary     linkcheck.Summary
-	Elapsed     time.Duration
-	Interrupted bool
-}
-
-// checkLinks checks the portal's due URLs into a new link run. It returns a
-// nil outcome when nothing is due. On cancellation it saves what was
-// checked, marks the run interrupted and returns the context's error.
-func checkLinks(ctx context.Context, a *App, db *store.DB, o *linksOptions) (*linkCheckOutcome, error) {
-	p, err := db.Portal(ctx, a.Portal)
-	if err != nil {
-		return nil, err
-	}
-	due, err := db.URLsToCheck(ctx, p.ID, o.orgs, o.all, o.olderThan)
-	if err != nil {
-		return nil, err
-	}
-	if len(due) == 0 {
-		return nil, nil
-	}
-	runID, err := db.BeginLinkRun(ctx, p.ID)
-	if err != nil {
-		return nil, err
-	}
-	// Saving must outlive Ctrl-C, so that what was checked is kept.
-	saveCtx := context.WithoutCancel(ctx)
-	checkCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-
-	var (
-		batch   []vigie.LinkResult
-		tally   linkcheck.Tally
-		saveErr error
-	)
-	flush := func() {
-		if saveErr == nil && len(batch) > 0 {
-			saveErr = db.SaveLinkResults(saveCtx, runID, batch)
-			if saveErr != nil {
-				cancel()
-			}
-		}
-		batch = batch[:0]
-	}
+// checkLinks runs the link stage with the command's options, showing
+// progress (see pipeline.CheckLinks).
+func checkLinks(ctx context.Context, a *App, db *store.DB, o *linksOptions) (*pipeline.LinkOutcome, error) {
 	bar := newProgress(a, "checking links")
-	checker := linkcheck.New(linkcheck.Options{
-		Concurrency:      o.concurrency,
-		PerHost:          o.perHost,
-		PerHostDelay:     o.delay,
-		Timeout:          o.timeout,
-		FailuresToBroken: o.failures,
-		BrokenAfter:      o.brokenAfter,
-		AllowPrivate:     o.allowPrivate,
-		UserAgent:        linkcheck.UserAgent(harvester.Version),
-		Now:              db.Now,
-		Progress:         bar.Set,
-		OnResult: func(r vigie.LinkResult) {
-			tally.Add(r)
-			batch = append(batch, r)
-			if len(batch) >= 200 {
-				flush()
-			}
+	defer bar.Done()
+	return pipeline.CheckLinks(ctx, db, a.Portal, pipeline.LinkOptions{
+		Orgs: o.orgs, All: o.all, OlderThan: o.olderThan, Log: a.Log,
+		Check: linkcheck.Options{
+			Concurrency:      o.concurrency,
+			PerHost:          o.perHost,
+			PerHostDelay:     o.delay,
+			Timeout:          o.timeout,
+			FailuresToBroken: o.failures,
+			BrokenAfter:      o.brokenAfter,
+			AllowPrivate:     o.allowPrivate,
+			Progress:         bar.Set,
 		},
 	})
-	defer checker.Close()
-	targets := make([]linkcheck.Target, len(due))
-	for i, t := range due {
-		targets[i] = linkcheck.Target{URL: t.URL, Formats: t.Formats, Prev: t.Prev}
-	}
-	a.Log.Info("checking links", "urls", len(targets), "portal", p.URL, "concurrency", o.concurrency, "per_host", o.perHost)
-	start := time.Now()
-	checker.Run(checkCtx, targets)
-	flush()
-	bar.Done()
-	out := &linkCheckOutcome{RunID: runID, Due: len(targets), Summary: tally.Summary(), Elapsed: time.Since(start)}
-	s := out.Summary
-	counts := store.LinkCounts{URLs: s.URLs, Hosts: s.Hosts, OK: s.OK, Broken: s.Broken, Failing: s.Failing,
-		Unsure: s.Unsure, Invalid: s.Invalid, Blocked: s.Blocked}
-	status, msg := "complete", ""
-	switch {
-	case saveErr != nil:
-		status, msg = "failed", firstLine(saveErr.Error())
-	case ctx.Err() != nil:
-		status, out.Interrupted = "interrupted", true
-		msg = fmt.Sprintf("interrupted after %d of %d URLs", s.URLs, len(targets))
-	}
-	if err := db.FinishLinkRun(saveCtx, runID, status, counts, msg); err != nil && saveErr == nil {
-		saveErr = err
-	}
-	switch {
-	case saveErr != nil:
-		return out, saveErr
-	case out.Interrupted:
-		a.Log.Warn("link check interrupted: results so far are saved", "run", runID, "checked", s.URLs, "of", len(targets))
-		return out, ctx.Err()
-	}
-	return out, nil
 }
 
 func runLinks(ctx context.Context, a *App, o *linksOptions, printRows bool) error {
@@ -335,7 +253,7 @@ func listLinks(ctx context.Context, a *App, o *linksOptions) error {
 }
 
 // summaryLine: "checked 1200 URLs on 85 hosts in 2m3s: 1100 ok, 4 broken, …".
-func summaryLine(out *linkCheckOutcome) string {
+func summaryLine(out *pipeline.LinkOutcome) string {
 	s := out.Summary
 	verb := "checked"
 	if out.Interrupted {

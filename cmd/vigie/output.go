@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/vigie-audit/vigie/reports"
 )
 
 // checkFormat validates a --format value against the allowed ones.
@@ -69,15 +71,4 @@ func defuse(s string) string {
 
 // oneLine folds control characters (C0, DEL, C1 such as the 8-bit CSI, and
 // bidirectional overrides) and cuts long text for terminal tables.
-func oneLine(s string, max int) string {
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
-			return ' '
-		}
-		return r
-	}, s)
-	if r := []rune(s); len(r) > max {
-		return string(r[:max-1]) + "…"
-	}
-	return s
-}
+func oneLine(s string, max int) string { return reports.OneLine(s, max) }

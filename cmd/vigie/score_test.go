@@ -62,7 +62,7 @@ func BenchmarkScoreCommand(b *testing.B) {
 	a := &App{Portal: scorePortal, Quiet: true, Lang: "fr", Stdout: io.Discard, Stderr: io.Discard, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	b.ResetTimer()
 	for b.Loop() {
-		out, err := scoreCatalogue(ctx, a, db, &scoreOptions{profile: "donneesquebec"})
+		out, err := runScore(ctx, a, db, &scoreOptions{profile: "donneesquebec"})
 		if err != nil || out.Datasets != n {
 			b.Fatalf("%v %+v", err, out)
 		}

@@ -1,0 +1,123 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/harvester"
+	"github.com/vigie-audit/vigie/harvester/linkcheck"
+	"github.com/vigie-audit/vigie/store"
+)
+
+// LinkOptions select which URLs CheckLinks checks and how politely.
+type LinkOptions struct {
+	Orgs      []string      // only URLs of these organizations' datasets; all when empty
+	All       bool          // every URL, however recently checked
+	OlderThan time.Duration // otherwise only URLs not checked for this long (new ones always)
+	Check     linkcheck.Options
+	// Log receives the stage's information lines; nil discards them.
+	Log *slog.Logger
+}
+
+// LinkOutcome is what a link check did.
+type LinkOutcome struct {
+	RunID       int64
+	Due         int
+	Summary     linkcheck.Summary
+	Elapsed     time.Duration
+	Interrupted bool
+}
+
+// CheckLinks checks the portal's due URLs into a new link run, saving results
+// as they come. It returns a nil outcome when nothing is due. On cancellation
+// it saves what was checked, marks the run interrupted and returns the
+// context's error. o.Check's OnResult and Now are set here; its Progress is
+// called as URLs are done.
+func CheckLinks(ctx context.Context, db *store.DB, portalURL string, o LinkOptions) (*LinkOutcome, error) {
+	log := o.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	p, err := db.Portal(ctx, portalURL)
+	if err != nil {
+		return nil, err
+	}
+	due, err := db.URLsToCheck(ctx, p.ID, o.Orgs, o.All, o.OlderThan)
+	if err != nil {
+		return nil, err
+	}
+	if len(due) == 0 {
+		return nil, nil
+	}
+	runID, err := db.BeginLinkRun(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	// Saving must outlive Ctrl-C, so that what was checked is kept.
+	saveCtx := context.WithoutCancel(ctx)
+	checkCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	var (
+		batch   []vigie.LinkResult
+		tally   linkcheck.Tally
+		saveErr error
+	)
+	flush := func() {
+		if saveErr == nil && len(batch) > 0 {
+			saveErr = db.SaveLinkResults(saveCtx, runID, batch)
+			if saveErr != nil {
+				cancel()
+			}
+		}
+		batch = batch[:0]
+	}
+	opts := o.Check
+	if opts.UserAgent == "" {
+		opts.UserAgent = linkcheck.UserAgent(harvester.Version)
+	}
+	opts.Now = db.Now
+	opts.OnResult = func(r vigie.LinkResult) {
+		tally.Add(r)
+		batch = append(batch, r)
+		if len(batch) >= 200 {
+			flush()
+		}
+	}
+	checker := linkcheck.New(opts)
+	defer checker.Close()
+	targets := make([]linkcheck.Target, len(due))
+	for i, t := range due {
+		targets[i] = linkcheck.Target{URL: t.URL, Formats: t.Formats, Prev: t.Prev}
+	}
+	log.Info("checking links", "urls", len(targets), "portal", p.URL, "concurrency", opts.Concurrency, "per_host", opts.PerHost)
+	start := time.Now()
+	checker.Run(checkCtx, targets)
+	flush()
+	out := &LinkOutcome{RunID: runID, Due: len(targets), Summary: tally.Summary(), Elapsed: time.Since(start)}
+	s := out.Summary
+	counts := store.LinkCounts{URLs: s.URLs, Hosts: s.Hosts, OK: s.OK, Broken: s.Broken, Failing: s.Failing,
+		Unsure: s.Unsure, Invalid: s.Invalid, Blocked: s.Blocked}
+	status, msg := "complete", ""
+	switch {
+	case saveErr != nil:
+		status, msg = "failed", firstLine(saveErr.Error())
+	case ctx.Err() != nil:
+		status, out.Interrupted = "interrupted", true
+		msg = fmt.Sprintf("interrupted after %d of %d URLs", s.URLs, len(targets))
+	}
+	if err := db.FinishLinkRun(saveCtx, runID, status, counts, msg); err != nil && saveErr == nil {
+		saveErr = err
+	}
+	switch {
+	case saveErr != nil:
+		return out, saveErr
+	case out.Interrupted:
+		log.Warn("link check interrupted: results so far are saved", "run", runID, "checked", s.URLs, "of", len(targets))
+		return out, ctx.Err()
+	}
+	return out, nil
+}

@@ -1,0 +1,227 @@
+// Package pipeline runs vigie's stages over the store: it scores a catalogue
+// (store → quality → store), checks its links (store → linkcheck → store)
+// and judges a nightly audit against its quality gate. Commands parse flags,
+// call these and print what they return.
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/quality"
+	"github.com/vigie-audit/vigie/store"
+)
+
+// ScoreOptions select what Score scores and how it reports.
+type ScoreOptions struct {
+	Profile string   // built-in name or YAML file; "" = the portal's default
+	Orgs    []string // only datasets of these organizations; all when empty
+	// Log receives the stage's information lines; nil discards them.
+	Log *slog.Logger
+	// Progress, when set, is called with datasets scored so far and the total.
+	Progress func(done, total int)
+}
+
+// ScoreOutcome is what a score run did.
+type ScoreOutcome struct {
+	Run         *store.ScoreRun
+	Profile     string
+	Datasets    int
+	MeanOverall *float64
+	Ratings     map[string]int
+	Fresh       map[string]int
+	Tau         float64 // share of scheduled datasets that are up to date
+	Scheduled   int     // datasets whose freshness could be assessed
+	Elapsed     time.Duration
+	Interrupted bool
+}
+
+// ProfileError is a --profile that cannot be loaded: a usage error.
+type ProfileError struct{ Err error }
+
+func (e *ProfileError) Error() string { return e.Err.Error() }
+func (e *ProfileError) Unwrap() error { return e.Err }
+
+var errStopSample = errors.New("sample complete")
+
+// errSaveFailed stops reading when saving a batch failed; the save's own
+// error is the one returned.
+var errSaveFailed = errors.New("saving scores failed")
+
+// PickProfile loads the named profile, or the portal's default one chosen
+// from its URL and a sample of its datasets when name is empty.
+func PickProfile(ctx context.Context, db *store.DB, p *store.Portal, name string) (*quality.Profile, error) {
+	if name == "" {
+		var sample []*vigie.Dataset
+		err := db.EachDataset(ctx, p.ID, store.DatasetFilter{}, func(d *vigie.Dataset) error {
+			c := *d
+			sample = append(sample, &c)
+			if len(sample) >= 50 {
+				return errStopSample
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, errStopSample) {
+			return nil, err
+		}
+		name = quality.DefaultProfileFor(p.URL, sample)
+	}
+	prof, err := quality.LoadProfile(name, os.ReadFile)
+	if err != nil {
+		return nil, &ProfileError{err}
+	}
+	return prof, nil
+}
+
+// Score scores the portal's active datasets (of o.Orgs) into a new score run,
+// saved in batches while the next ones are read and scored. On cancellation
+// it marks the run interrupted and returns the context's error with the
+// outcome so far.
+func Score(ctx context.Context, db *store.DB, portalURL string, o ScoreOptions) (*ScoreOutcome, error) {
+	log := o.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	p, err := db.Portal(ctx, portalURL)
+	if err != nil {
+		return nil, err
+	}
+	total, err := db.CountDatasets(ctx, p.ID, store.HarvestOptions{Orgs: o.Orgs}, vigie.StateActive)
+	if err != nil {
+		return nil, err
+	}
+	if total == 0 {
+		return nil, fmt.Errorf("no active dataset to score for %s%s: run 'vigie harvest' first", p.URL, OrgsNote(o.Orgs))
+	}
+	prof, err := PickProfile(ctx, db, p, o.Profile)
+	if err != nil {
+		return nil, err
+	}
+	checked, err := db.LinksChecked(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !checked {
+		log.Info("links were never checked: availability will be unknown (run 'vigie links' first to include it)")
+	}
+	runID, err := db.BeginScoreRun(ctx, p.ID, prof.Name)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("scoring", "datasets", total, "portal", p.URL, "profile", prof.Name, "score_run", runID)
+	saveCtx := context.WithoutCancel(ctx)
+	start := time.Now()
+	now := db.Now()
+	out := &ScoreOutcome{Profile: prof.Name, Ratings: map[string]int{}, Fresh: map[string]int{}}
+	var sum float64
+	var known int
+	var statuses []string
+	// Reading and scoring run here while a second goroutine saves the
+	// previous batch: on two cores the stage takes about as long as the
+	// slower of the two instead of their sum. Big batches: each transaction
+	// rewrites the index pages it touches, and a batch's findings spread over
+	// the whole run's key range (datasets come in name order).
+	const batchSize = 10000
+	batches := make(chan []vigie.Assessment, 1)
+	stop := make(chan struct{}) // closed when a save failed
+	saved := make(chan error, 1)
+	go func() {
+		var serr error
+		for b := range batches {
+			if serr != nil {
+				continue
+			}
+			if serr = db.SaveAssessments(saveCtx, runID, b); serr != nil {
+				close(stop)
+			}
+		}
+		saved <- serr
+	}()
+	send := func(b []vigie.Assessment) error {
+		select {
+		case batches <- b:
+			return nil
+		case <-stop:
+			return errSaveFailed
+		}
+	}
+	batch := make([]vigie.Assessment, 0, batchSize)
+	err = db.EachDatasetLinks(ctx, p.ID, store.DatasetFilter{Orgs: o.Orgs}, func(d *vigie.Dataset, links map[string]vigie.LinkResult) error {
+		if !checked {
+			links = nil
+		}
+		as := quality.Score(d, links, prof, now)
+		out.Datasets++
+		out.Ratings[as.MQA.Rating]++
+		out.Fresh[as.FreshnessStatus]++
+		statuses = append(statuses, as.FreshnessStatus)
+		if as.Scores.Overall != nil {
+			sum += *as.Scores.Overall
+			known++
+		}
+		batch = append(batch, as)
+		if len(batch) == batchSize {
+			if err := send(batch); err != nil {
+				return err
+			}
+			batch = make([]vigie.Assessment, 0, batchSize)
+		}
+		if o.Progress != nil {
+			o.Progress(out.Datasets, total)
+		}
+		return ctx.Err()
+	})
+	if err == nil {
+		err = send(batch)
+	}
+	close(batches)
+	if serr := <-saved; serr != nil && (err == nil || errors.Is(err, errSaveFailed)) {
+		err = serr
+	}
+	out.Elapsed = time.Since(start)
+	out.Tau, out.Scheduled = quality.Tau(statuses)
+	if known > 0 {
+		m := sum / float64(known)
+		out.MeanOverall = &m
+	}
+	status, msg := "complete", ""
+	switch {
+	case ctx.Err() != nil:
+		status, out.Interrupted = "interrupted", true
+		msg = fmt.Sprintf("interrupted after %d of %d datasets", out.Datasets, total)
+		err = ctx.Err()
+	case err != nil:
+		status, msg = "failed", firstLine(err.Error())
+	}
+	if ferr := db.FinishScoreRun(saveCtx, runID, status, out.Datasets, msg); ferr != nil && err == nil {
+		err = ferr
+	}
+	out.Run = &store.ScoreRun{ID: runID, PortalID: p.ID, Profile: prof.Name, Status: status, Datasets: out.Datasets}
+	if status == "complete" {
+		if r, lerr := db.LatestScoreRun(saveCtx, p.ID); lerr == nil && r.ID == runID {
+			out.Run = r
+		}
+	}
+	return out, err
+}
+
+// OrgsNote is " (organizations a, b)" for messages, or "" for all of them.
+func OrgsNote(orgs []string) string {
+	if len(orgs) == 0 {
+		return ""
+	}
+	return " (organizations " + strings.Join(orgs, ", ") + ")"
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
