@@ -37,10 +37,7 @@ type LinkOutcome struct {
 // context's error. o.Check's OnResult and Now are set here; its Progress is
 // called as URLs are done.
 func CheckLinks(ctx context.Context, db *store.DB, portalURL string, o LinkOptions) (*LinkOutcome, error) {
-	log := o.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	log := orDiscard(o.Log)
 	p, err := db.Portal(ctx, portalURL)
 	if err != nil {
 		return nil, err

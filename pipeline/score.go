@@ -84,10 +84,7 @@ func PickProfile(ctx context.Context, db *store.DB, p *store.Portal, name string
 // it marks the run interrupted and returns the context's error with the
 // outcome so far.
 func Score(ctx context.Context, db *store.DB, portalURL string, o ScoreOptions) (*ScoreOutcome, error) {
-	log := o.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	log := orDiscard(o.Log)
 	p, err := db.Portal(ctx, portalURL)
 	if err != nil {
 		return nil, err
@@ -217,6 +214,14 @@ func OrgsNote(orgs []string) string {
 		return ""
 	}
 	return " (organizations " + strings.Join(orgs, ", ") + ")"
+}
+
+// orDiscard is l, or a logger that drops everything when l is nil.
+func orDiscard(l *slog.Logger) *slog.Logger {
+	if l == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return l
 }
 
 func firstLine(s string) string {
