@@ -1,15 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -235,11 +232,11 @@ func runAudit(ctx context.Context, a *App, o *auditOptions, st *auditStages) err
 		if len(rec.Gate.Skipped) > 0 {
 			a.Log.Info("gate conditions skipped: they compare with a previous audit of the same profile", "skipped", strings.Join(rec.Gate.Skipped, ","))
 		}
-		dir, err = writeAuditFolder(o.out, time.Now(), func(tmp string) error {
+		dir, err = reports.WriteDatedFolder(o.out, time.Now(), func(tmp string) error {
 			if err := st.writeReports(ctx, db, o, tmp); err != nil {
 				return err
 			}
-			if err := writeAuditDiff(tmp, diff, p.URL, a.Lang); err != nil {
+			if err := reports.WriteAuditDiff(tmp, diff, p.URL, a.Lang); err != nil {
 				return err
 			}
 			rec.FinishedAt = time.Now().UTC()
@@ -288,129 +285,4 @@ func (o *auditOptions) gate() pipeline.Gate {
 		g.FailUnder = &v
 	}
 	return g
-}
-
-// writeAuditFolder fills a hidden temporary folder with fill, then renames it
-// to OUT/YYYY-MM-DD (or -2, -3… when that day already has one) and points
-// OUT/latest at it. A failed fill leaves nothing behind.
-func writeAuditFolder(out string, now time.Time, fill func(dir string) error) (string, error) {
-	removeLeftovers(out, now)
-	day := now.In(time.Local).Format("2006-01-02")
-	tmp, err := os.MkdirTemp(out, "."+day+".partial-")
-	if err != nil {
-		return "", fmt.Errorf("cannot write in --out folder %s: %v", out, err)
-	}
-	if err := fill(tmp); err != nil {
-		os.RemoveAll(tmp)
-		return "", err
-	}
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		os.RemoveAll(tmp)
-		return "", err
-	}
-	var name string
-	for n := 1; ; n++ {
-		name = day
-		if n > 1 {
-			name = fmt.Sprintf("%s-%d", day, n)
-		}
-		if _, err := os.Lstat(filepath.Join(out, name)); errors.Is(err, os.ErrNotExist) {
-			if err := os.Rename(tmp, filepath.Join(out, name)); err == nil {
-				break
-			} else if n > 1000 {
-				os.RemoveAll(tmp)
-				return "", fmt.Errorf("cannot create the report folder in %s: %v", out, err)
-			}
-		}
-	}
-	if err := pointLatest(out, name); err != nil {
-		return filepath.Join(out, name), err
-	}
-	return filepath.Join(out, name), nil
-}
-
-// leftoverAge is how old a hidden partial folder or link must be before an
-// audit removes it: older than any report takes to write, so it belongs to a
-// killed audit, not to one running on another database into the same folder.
-const leftoverAge = 6 * time.Hour
-
-// removeLeftovers deletes what killed audits left in out: partial report
-// folders and temporary links.
-func removeLeftovers(out string, now time.Time) {
-	entries, err := os.ReadDir(out)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		n := e.Name()
-		if !strings.HasPrefix(n, ".") || !strings.Contains(n, ".partial-") && !strings.HasPrefix(n, ".latest-") {
-			continue
-		}
-		if fi, err := os.Lstat(filepath.Join(out, n)); err == nil && now.Sub(fi.ModTime()) > leftoverAge {
-			os.RemoveAll(filepath.Join(out, n))
-		}
-	}
-}
-
-// pointLatest atomically replaces OUT/latest with a relative symlink to name.
-func pointLatest(out, name string) error {
-	link := filepath.Join(out, "latest")
-	if fi, err := os.Lstat(link); err == nil && fi.Mode()&os.ModeSymlink == 0 {
-		return fmt.Errorf("%s exists and is not a symbolic link: move it aside so 'latest' can point at the newest audit", link)
-	}
-	tmp := filepath.Join(out, ".latest-"+strconv.Itoa(os.Getpid()))
-	_ = os.Remove(tmp)
-	if err := os.Symlink(name, tmp); err != nil {
-		return fmt.Errorf("cannot create the 'latest' link in %s: %v", out, err)
-	}
-	if err := os.Rename(tmp, link); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("cannot update %s: %v", link, err)
-	}
-	return nil
-}
-
-// writeAuditDiff writes diff.md and diff.json, and appends a short "since
-// last run" section to audit.md when it exists.
-func writeAuditDiff(dir string, d *store.DiffResult, portal, lang string) error {
-	var full, short bytes.Buffer
-	if d == nil {
-		msg := map[string]string{"fr": "Premier audit : rien à comparer encore.", "en": "First audit: nothing to compare yet."}[lang]
-		fmt.Fprintf(&full, "# %s\n\n%s\n", reports.DiffTitle(lang), msg)
-		fmt.Fprintf(&short, "\n## %s\n\n%s\n", reports.DiffTitle(lang), msg)
-		if err := os.WriteFile(filepath.Join(dir, "diff.json"), []byte("null\n"), 0o644); err != nil {
-			return err
-		}
-	} else {
-		if err := reports.WriteDiffMD(&full, d, portal, lang, 0, 1); err != nil {
-			return err
-		}
-		short.WriteString("\n")
-		if err := reports.WriteDiffMD(&short, d, portal, lang, 10, 2); err != nil {
-			return err
-		}
-		var js bytes.Buffer
-		if err := printJSON(&js, reports.DiffDocument{Portal: portal, DiffResult: d}); err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(dir, "diff.json"), js.Bytes(), 0o644); err != nil {
-			return err
-		}
-	}
-	if err := os.WriteFile(filepath.Join(dir, "diff.md"), full.Bytes(), 0o644); err != nil {
-		return err
-	}
-	md := filepath.Join(dir, "audit.md")
-	f, err := os.OpenFile(md, os.O_APPEND|os.O_WRONLY, 0)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(short.Bytes()); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

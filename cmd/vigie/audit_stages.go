@@ -107,7 +107,7 @@ func (s *auditStages) writeReports(ctx context.Context, db *store.DB, o *auditOp
 			return err
 		}
 		path := filepath.Join(dir, "audit."+format)
-		if err := writeFileAtomic(path, func(f *os.File) error { return w.Write(ctx, f, r) }); err != nil {
+		if err := reports.WriteFileAtomic(path, func(f *os.File) error { return w.Write(ctx, f, r) }); err != nil {
 			return fmt.Errorf("%s report: %w", format, err)
 		}
 	}

@@ -2,9 +2,7 @@ package main
 
 import (
 	"bufio"
-	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -99,7 +97,7 @@ previous (the default: the run before, same profile). Labels follow --lang.`,
 				}
 				return bw.Flush()
 			}
-			if err := writeFileAtomic(out, func(f *os.File) error { return w.Write(ctx, f, r) }); err != nil {
+			if err := reports.WriteFileAtomic(out, func(f *os.File) error { return w.Write(ctx, f, r) }); err != nil {
 				return err
 			}
 			a.Log.Info("report written", "format", format, "file", out, "datasets", r.Summary.Datasets)
@@ -114,30 +112,4 @@ previous (the default: the run before, same profile). Labels follow --lang.`,
 	f.BoolVar(&bom, "bom", false, "csv: start files with a UTF-8 byte-order mark (for Excel)")
 	f.StringVar(&sep, "sep", ",", "csv: field separator, ',' or ';'")
 	return cmd
-}
-
-// writeFileAtomic writes path through a temporary file in the same folder,
-// renamed into place only when write succeeded, so a failed or interrupted
-// report never leaves a half-written file behind.
-func writeFileAtomic(path string, write func(*os.File) error) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".vigie-report-*")
-	if err != nil {
-		return fmt.Errorf("cannot write in %s: %v: check the folder exists and is writable", dir, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %v", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %v", path, err)
-	}
-	return nil
 }

@@ -1,24 +1,20 @@
-package main
+package reports
 
 import (
-	"bytes"
-	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/vigie-audit/vigie/store"
 )
 
-func TestWriteAuditFolderNamesLinksAndCleansUp(t *testing.T) {
+func TestWriteDatedFolderNamesLinksAndCleansUp(t *testing.T) {
 	out := t.TempDir()
 	now := time.Now()
 	day := now.Format("2006-01-02")
 	write := func(content string) (string, error) {
-		return writeAuditFolder(out, now, func(dir string) error {
+		return WriteDatedFolder(out, now, func(dir string) error {
 			return os.WriteFile(filepath.Join(dir, "audit.md"), []byte(content), 0o644)
 		})
 	}
@@ -39,7 +35,7 @@ func TestWriteAuditFolderNamesLinksAndCleansUp(t *testing.T) {
 		t.Fatalf("latest/audit.md = %q %v", b, err)
 	}
 	boom := errors.New("disk full")
-	if _, err := writeAuditFolder(out, now, func(dir string) error {
+	if _, err := WriteDatedFolder(out, now, func(dir string) error {
 		os.WriteFile(filepath.Join(dir, "audit.json"), []byte("{"), 0o644)
 		return boom
 	}); !errors.Is(err, boom) {
@@ -75,44 +71,7 @@ func TestWriteAuditFolderNamesLinksAndCleansUp(t *testing.T) {
 	// latest as a real folder is not silently replaced.
 	out2 := t.TempDir()
 	os.Mkdir(filepath.Join(out2, "latest"), 0o755)
-	if _, err := writeAuditFolder(out2, now, func(string) error { return nil }); err == nil || !strings.Contains(err.Error(), "not a symbolic link") {
+	if _, err := WriteDatedFolder(out2, now, func(string) error { return nil }); err == nil || !strings.Contains(err.Error(), "not a symbolic link") {
 		t.Errorf("latest folder: %v", err)
-	}
-}
-
-func TestAuditUsageErrors(t *testing.T) {
-	for _, c := range []struct {
-		args []string
-		want string
-	}{
-		{[]string{"audit"}, "--out is required"},
-		{[]string{"audit", "--out", "x", "--fail-on", "broken-links,bogus"}, `--fail-on "bogus" is not a condition`},
-		{[]string{"audit", "--out", "x", "--fail-under", "-1"}, "--fail-under must be"},
-		{[]string{"diff", "--from", "yesterday"}, "--from:"},
-		{[]string{"diff", "--format", "xml"}, "--format must be one of"},
-		{[]string{"prune", "--keep", "0"}, "--keep must be at least 1"},
-	} {
-		var stdout, stderr bytes.Buffer
-		args := append([]string{"--db", filepath.Join(t.TempDir(), "v.db")}, c.args...)
-		code := run(context.Background(), args, strings.NewReader(""), &stdout, &stderr)
-		if code != ExitUsage || !strings.Contains(stderr.String(), c.want) || strings.Count(strings.TrimSpace(stderr.String()), "\n") != 0 {
-			t.Errorf("%v: exit %d, stderr %q; want exit 2 with %q on one line", c.args, code, stderr.String(), c.want)
-		}
-	}
-}
-
-func TestPruneAndAuditWaitForNoOne(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "v.db")
-	lock, err := store.AcquireLock(db, "harvest")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lock.Release()
-	for _, args := range [][]string{{"prune", "--keep", "3"}, {"audit", "--out", t.TempDir()}} {
-		var stdout, stderr bytes.Buffer
-		code := run(context.Background(), append([]string{"--db", db}, args...), strings.NewReader(""), &stdout, &stderr)
-		if code != ExitFailure || !strings.Contains(stderr.String(), "'vigie harvest'") {
-			t.Errorf("%s while harvest holds the lock: exit %d, %q", args[0], code, stderr.String())
-		}
 	}
 }

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vigie-audit/vigie/store"
+)
+
+func TestAuditUsageErrors(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"audit"}, "--out is required"},
+		{[]string{"audit", "--out", "x", "--fail-on", "broken-links,bogus"}, `--fail-on "bogus" is not a condition`},
+		{[]string{"audit", "--out", "x", "--fail-under", "-1"}, "--fail-under must be"},
+		{[]string{"diff", "--from", "yesterday"}, "--from:"},
+		{[]string{"diff", "--format", "xml"}, "--format must be one of"},
+		{[]string{"prune", "--keep", "0"}, "--keep must be at least 1"},
+	} {
+		var stdout, stderr bytes.Buffer
+		args := append([]string{"--db", filepath.Join(t.TempDir(), "v.db")}, c.args...)
+		code := run(context.Background(), args, strings.NewReader(""), &stdout, &stderr)
+		if code != ExitUsage || !strings.Contains(stderr.String(), c.want) || strings.Count(strings.TrimSpace(stderr.String()), "\n") != 0 {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 with %q on one line", c.args, code, stderr.String(), c.want)
+		}
+	}
+}
+
+func TestPruneAndAuditWaitForNoOne(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "v.db")
+	lock, err := store.AcquireLock(db, "harvest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Release()
+	for _, args := range [][]string{{"prune", "--keep", "3"}, {"audit", "--out", t.TempDir()}} {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), append([]string{"--db", db}, args...), strings.NewReader(""), &stdout, &stderr)
+		if code != ExitFailure || !strings.Contains(stderr.String(), "'vigie harvest'") {
+			t.Errorf("%s while harvest holds the lock: exit %d, %q", args[0], code, stderr.String())
+		}
+	}
+}
