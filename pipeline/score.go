@@ -121,9 +121,8 @@ func Score(ctx context.Context, db *store.DB, portalURL string, o ScoreOptions) 
 	var statuses []string
 	// Reading and scoring run here while a second goroutine saves the
 	// previous batch: on two cores the stage takes about as long as the
-	// slower of the two instead of their sum. Big batches: each transaction
-	// rewrites the index pages it touches, and a batch's findings spread over
-	// the whole run's key range (datasets come in name order).
+	// slower of the two instead of their sum. Datasets come in id order, so
+	// each batch appends to the end of the run's findings key.
 	const batchSize = 10000
 	batches := make(chan []vigie.Assessment, 1)
 	stop := make(chan struct{}) // closed when a save failed

@@ -433,11 +433,13 @@ func (db *DB) EachDatasetState(ctx context.Context, portalID int64, f DatasetFil
 	})
 }
 
-// EachDatasetLinks is EachDataset that also passes the latest link-check
-// result of each of the dataset's resource URLs that was ever checked, keyed
-// by URL. Results are read with the datasets, so memory does not grow with
-// the number of links in the database. fn must not keep the map after it
-// returns: it is reused for the next dataset.
+// EachDatasetLinks is EachDataset in dataset id order (the order of the
+// datasets' rows and of everything keyed by dataset, which makes both the
+// reading and the writing of per-dataset results sequential) that also
+// passes the latest link-check result of each of the dataset's resource URLs
+// that was ever checked, keyed by URL. Results are read with the datasets, so
+// memory does not grow with the number of links in the database. fn must not
+// keep the map after it returns: it is reused for the next dataset.
 func (db *DB) EachDatasetLinks(ctx context.Context, portalID int64, f DatasetFilter, fn func(d *vigie.Dataset, links map[string]vigie.LinkResult) error) error {
 	return db.eachDataset(ctx, portalID, f, true, func(d *vigie.Dataset, _ string, links map[string]vigie.LinkResult) error {
 		return fn(d, links)
@@ -453,9 +455,13 @@ func (db *DB) eachDataset(ctx context.Context, portalID int64, f DatasetFilter, 
 		cols, join = ", "+linkCols("l."), " LEFT JOIN links l ON l.url = r.url"
 		links = make(map[string]vigie.LinkResult)
 	}
+	order := "d.name, d.id"
+	if withLinks {
+		order = "d.id"
+	}
 	q := `SELECT ` + datasetCols + `, d.state, r.position IS NOT NULL, ` + resourceCols + cols + `
 		FROM datasets d LEFT JOIN resources r ON r.portal_id = d.portal_id AND r.dataset_id = d.id` + join + `
-		WHERE ` + where + ` ORDER BY d.name, d.id, r.position`
+		WHERE ` + where + ` ORDER BY ` + order + `, r.position`
 	rows, err := db.sql.QueryContext(ctx, q, args...)
 	if err != nil {
 		return db.explain(err)
@@ -607,10 +613,10 @@ func (s *datasetScan) finish() *vigie.Dataset {
 	}
 	d.MetadataCreated = parseTS(s.created)
 	d.MetadataModified = parseTS(s.modified)
-	_ = json.Unmarshal([]byte(s.tags), &d.Tags)
-	_ = json.Unmarshal([]byte(s.groups), &d.Groups)
+	d.Tags = decodeStrings(s.tags)
+	d.Groups = decodeStrings(s.groups)
 	if s.extras != "{}" && s.extras != "" {
-		_ = json.Unmarshal([]byte(s.extras), &d.Extras)
+		d.Extras = decodeStringMap(s.extras)
 	}
 	if d.Tags == nil {
 		d.Tags = []string{}
@@ -643,7 +649,7 @@ func (s *resourceScan) finish() vigie.Resource {
 		r.Size = &n
 	}
 	if s.extras.Valid && s.extras.String != "{}" && s.extras.String != "" {
-		_ = json.Unmarshal([]byte(s.extras.String), &r.Extras)
+		r.Extras = decodeStringMap(s.extras.String)
 	}
 	return r
 }

@@ -1,0 +1,67 @@
+package store
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+)
+
+func TestDecodeStringsAndMaps(t *testing.T) {
+	for _, v := range [][]string{nil, {}, {"a"}, {"eau", "Qualité de l'eau", ""}, {`gu"illemets`, "<b>", "a\\b", "tab\there", "é\u2028"}} {
+		b, _ := json.Marshal(v)
+		got := decodeStrings(string(b))
+		if len(v) == 0 && len(got) == 0 {
+			continue
+		}
+		if !reflect.DeepEqual(got, v) {
+			t.Errorf("%s: got %q, want %q", b, got, v)
+		}
+	}
+	for _, m := range []map[string]string{nil, {}, {"a": "1"}, {"update_frequency": "monthly", "relidi_confidentialite": "Publique", "vide": ""},
+		{`k"ey`: "<v>", "x": "a\\b"}, {"colon:": "comma,", "brace}": "bracket]"}} {
+		b, _ := json.Marshal(m)
+		got := decodeStringMap(string(b))
+		if len(m) == 0 && len(got) == 0 {
+			continue
+		}
+		if !reflect.DeepEqual(got, m) {
+			t.Errorf("%s: got %q, want %q", b, got, m)
+		}
+	}
+	// Anything encoding/json would not have written still decodes like it.
+	for _, s := range []string{`[ "a" ]`, `["a",1]`, `{"a":"1",}`, `{"a"}`, `["a"`, `{"a":"1","b":2}`, `not json`, ``} {
+		var want, got any
+		var ws []string
+		var wm map[string]string
+		if s != "" && s[0] == '[' || s == "not json" || s == "" {
+			_ = json.Unmarshal([]byte(s), &ws)
+			want, got = ws, decodeStrings(s)
+		} else {
+			_ = json.Unmarshal([]byte(s), &wm)
+			want, got = wm, decodeStringMap(s)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: got %#v, want %#v as encoding/json", s, got, want)
+		}
+	}
+}
+
+func FuzzDecodeStringMap(f *testing.F) {
+	for _, s := range []string{`{}`, `{"a":"1"}`, `{"a":"1","b":"2"}`, `["x","y"]`, `[]`, `{"a\"":"b"}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var wm map[string]string
+		if err := json.Unmarshal([]byte(s), &wm); err == nil {
+			if got := decodeStringMap(s); len(wm) != len(got) || (len(wm) > 0 && !reflect.DeepEqual(got, wm)) {
+				t.Fatalf("%q: got %q, want %q", s, got, wm)
+			}
+		}
+		var ws []string
+		if err := json.Unmarshal([]byte(s), &ws); err == nil {
+			if got := decodeStrings(s); len(ws) != len(got) || (len(ws) > 0 && !reflect.DeepEqual(got, ws)) {
+				t.Fatalf("%q: got %q, want %q", s, got, ws)
+			}
+		}
+	})
+}
