@@ -73,20 +73,7 @@ func notFound(format string, a ...any) error { return notFoundError{fmt.Sprintf(
 
 // completeScoreRuns lists the portal's complete score runs, oldest first.
 func (db *DB) completeScoreRuns(ctx context.Context, portalID int64) ([]ScoreRun, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+scoreRunCols+` FROM score_runs WHERE portal_id = ? AND status = 'complete' ORDER BY id`, portalID)
-	if err != nil {
-		return nil, db.explain(err)
-	}
-	defer rows.Close()
-	var out []ScoreRun
-	for rows.Next() {
-		r, err := scanScoreRun(rows)
-		if err != nil {
-			return nil, db.explain(err)
-		}
-		out = append(out, *r)
-	}
-	return out, rows.Err()
+	return db.queryScoreRuns(ctx, `WHERE portal_id = ? AND status = 'complete' ORDER BY id`, portalID)
 }
 
 // ResolveScoreRuns turns two references into complete score runs of the

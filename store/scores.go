@@ -326,7 +326,12 @@ func (db *DB) LatestScoreRun(ctx context.Context, portalID int64) (*ScoreRun, er
 
 // ScoreRuns lists the portal's score runs, newest first.
 func (db *DB) ScoreRuns(ctx context.Context, portalID int64) ([]ScoreRun, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+scoreRunCols+` FROM score_runs WHERE portal_id = ? ORDER BY id DESC`, portalID)
+	return db.queryScoreRuns(ctx, `WHERE portal_id = ? ORDER BY id DESC`, portalID)
+}
+
+// queryScoreRuns reads the score runs that the WHERE … ORDER BY clause selects.
+func (db *DB) queryScoreRuns(ctx context.Context, clause string, args ...any) ([]ScoreRun, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+scoreRunCols+` FROM score_runs `+clause, args...)
 	if err != nil {
 		return nil, db.explain(err)
 	}
