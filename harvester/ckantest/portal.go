@@ -95,21 +95,12 @@ func (p *Portal) completeIndex() {
 		return
 	}
 	done := make([]*entry, len(partial))
-	workers := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for i := w; i < len(partial); i += workers {
-				c := *partial[i]
-				f := indexEntry(generateOne(c.genIndex, c.gen.seed, c.gen.opts))
-				c.tags, c.groups, c.formats, c.partial = f.tags, f.groups, f.formats, false
-				done[i] = &c
-			}
-		}(w)
-	}
-	wg.Wait()
+	parallel(len(partial), func(i int) {
+		c := *partial[i]
+		f := indexEntry(generateOne(c.genIndex, c.gen.seed, c.gen.opts))
+		c.tags, c.groups, c.formats, c.partial = f.tags, f.groups, f.formats, false
+		done[i] = &c
+	})
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for i, e := range done {
@@ -277,27 +268,18 @@ func (p *Portal) StoreJSON() {
 	}
 	p.mu.RUnlock()
 	stored := make([]*entry, len(lazy))
-	workers := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for i := w; i < len(lazy); i += workers {
-				c := *lazy[i]
-				pkg := generateOne(c.genIndex, c.gen.seed, c.gen.opts)
-				raw, _ := appendJSON(make([]byte, 0, 8192), pkg)
-				c.raw = bytes.Clone(raw)
-				if c.partial {
-					f := indexEntry(pkg)
-					c.tags, c.groups, c.formats, c.partial = f.tags, f.groups, f.formats, false
-				}
-				c.gen = nil
-				stored[i] = &c
-			}
-		}(w)
-	}
-	wg.Wait()
+	parallel(len(lazy), func(i int) {
+		c := *lazy[i]
+		pkg := generateOne(c.genIndex, c.gen.seed, c.gen.opts)
+		raw, _ := appendJSON(make([]byte, 0, 8192), pkg)
+		c.raw = bytes.Clone(raw)
+		if c.partial {
+			f := indexEntry(pkg)
+			c.tags, c.groups, c.formats, c.partial = f.tags, f.groups, f.formats, false
+		}
+		c.gen = nil
+		stored[i] = &c
+	})
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for i, e := range stored {
@@ -580,4 +562,21 @@ func textOf(v any) string {
 		}
 	}
 	return ""
+}
+
+// parallel calls fn(0) … fn(n-1) on every core and returns when all are done.
+// fn must only touch what belongs to its index.
+func parallel(n int, fn func(i int)) {
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < n; i += workers {
+				fn(i)
+			}
+		}(w)
+	}
+	wg.Wait()
 }

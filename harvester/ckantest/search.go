@@ -6,12 +6,10 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
-	"runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -130,18 +128,7 @@ func encodePage(page []*entry) [][]byte {
 		}
 		return out
 	}
-	workers := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for k := w; k < len(lazy); k += workers {
-				out[lazy[k]] = page[lazy[k]].json()
-			}
-		}(w)
-	}
-	wg.Wait()
+	parallel(len(lazy), func(k int) { out[lazy[k]] = page[lazy[k]].json() })
 	return out
 }
 
