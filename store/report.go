@@ -368,8 +368,7 @@ func (db *DB) ReportDatasets(ctx context.Context, s ReportScope, withFindings bo
 			return err
 		}
 		defer fc.Close()
-		frows, err := fc.QueryContext(ctx, `SELECT f.dataset_id, f.rule, f.dimension, f.severity, f.resource_id, f.points, `+s.textCols()+`
-			FROM findings f INDEXED BY sqlite_autoindex_findings_1`+findingTextJoin+` WHERE f.score_run_id = ? ORDER BY f.dataset_id, f.seq`, s.ScoreRunID)
+		frows, err := s.queryFindings(ctx, fc)
 		if err != nil {
 			return db.explain(err)
 		}
@@ -412,6 +411,13 @@ func (db *DB) ReportDatasets(ctx context.Context, s ReportScope, withFindings bo
 		return db.explain(err)
 	}
 	return nil
+}
+
+// queryFindings reads the score run's findings in dataset id order, each
+// dataset's in the order found, with their texts in the scope's language.
+func (s ReportScope) queryFindings(ctx context.Context, conn *sql.Conn) (*sql.Rows, error) {
+	return conn.QueryContext(ctx, `SELECT f.dataset_id, f.rule, f.dimension, f.severity, f.resource_id, f.points, `+s.textCols()+`
+		FROM findings f INDEXED BY sqlite_autoindex_findings_1`+findingTextJoin+` WHERE f.score_run_id = ? ORDER BY f.dataset_id, f.seq`, s.ScoreRunID)
 }
 
 // findingMerger reads findings ordered by dataset id and returns, for each
@@ -486,8 +492,7 @@ func (db *DB) ReportFindings(ctx context.Context, s ReportScope, fn func(*Report
 		return db.explain(err)
 	}
 	defer drows.Close()
-	frows, err := fc.QueryContext(ctx, `SELECT f.dataset_id, f.rule, f.dimension, f.severity, f.resource_id, f.points, `+s.textCols()+`
-		FROM findings f INDEXED BY sqlite_autoindex_findings_1`+findingTextJoin+` WHERE f.score_run_id = ? ORDER BY f.dataset_id, f.seq`, s.ScoreRunID)
+	frows, err := s.queryFindings(ctx, fc)
 	if err != nil {
 		return db.explain(err)
 	}

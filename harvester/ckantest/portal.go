@@ -230,20 +230,11 @@ func (p *Portal) Put(pkgs ...map[string]any) {
 func (p *Portal) PutGenerated(n int, seed int64, o GenOptions) {
 	spec := &genSpec{seed: seed, opts: o.withDefaults()}
 	entries := make([]*entry, n)
-	workers := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for i := w; i < n; i += workers {
-				e := generateHead(i, seed, spec.opts).entry()
-				e.gen, e.genIndex = spec, i
-				entries[i] = e
-			}
-		}(w)
-	}
-	wg.Wait()
+	parallel(n, func(i int) {
+		e := generateHead(i, seed, spec.opts).entry()
+		e.gen, e.genIndex = spec, i
+		entries[i] = e
+	})
 	orgs := map[string]map[string]any{}
 	for k := 0; k < spec.opts.Orgs; k++ {
 		org := GeneratedOrganization(k)
