@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/vigie-audit/vigie"
-	"github.com/vigie-audit/vigie/harvester/ckantest"
+	"github.com/vigie-audit/vigie/internal/ckantest"
 	"github.com/vigie-audit/vigie/store"
 )
 

@@ -8,7 +8,7 @@ import (
 
 	"github.com/vigie-audit/vigie"
 	"github.com/vigie-audit/vigie/harvester"
-	"github.com/vigie-audit/vigie/harvester/linkcheck"
+	"github.com/vigie-audit/vigie/linkcheck"
 	"github.com/vigie-audit/vigie/store"
 )
 

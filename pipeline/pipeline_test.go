@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/vigie-audit/vigie"
-	"github.com/vigie-audit/vigie/harvester/linkcheck"
+	"github.com/vigie-audit/vigie/linkcheck"
 	"github.com/vigie-audit/vigie/store"
 )
 

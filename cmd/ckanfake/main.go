@@ -22,7 +22,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/vigie-audit/vigie/harvester/ckantest"
+	"github.com/vigie-audit/vigie/internal/ckantest"
 )
 
 const usage = `ckanfake serves a local CKAN action API for demos, tests and benchmarks.

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vigie-audit/vigie/harvester/ckantest"
+	"github.com/vigie-audit/vigie/internal/ckantest"
 )
 
 // start runs ckanfake with args and returns its two base URLs and a stop function.

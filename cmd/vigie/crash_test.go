@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vigie-audit/vigie/harvester/ckantest"
+	"github.com/vigie-audit/vigie/internal/ckantest"
 	"github.com/vigie-audit/vigie/store"
 )
 

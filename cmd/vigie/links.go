@@ -13,7 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/vigie-audit/vigie"
-	"github.com/vigie-audit/vigie/harvester/linkcheck"
+	"github.com/vigie-audit/vigie/linkcheck"
 	"github.com/vigie-audit/vigie/pipeline"
 	"github.com/vigie-audit/vigie/store"
 )

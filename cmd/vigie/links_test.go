@@ -11,7 +11,7 @@ import (
 
 	"github.com/vigie-audit/vigie"
 	"github.com/vigie-audit/vigie/harvester"
-	"github.com/vigie-audit/vigie/harvester/ckantest"
+	"github.com/vigie-audit/vigie/internal/ckantest"
 	"github.com/vigie-audit/vigie/store"
 )
 

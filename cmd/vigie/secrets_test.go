@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vigie-audit/vigie/harvester/ckantest"
+	"github.com/vigie-audit/vigie/internal/ckantest"
 )
 
 // TestTokenAppearsNowhere runs harvest, links, score, every report and a full

@@ -37,7 +37,7 @@ func fixtureURLs(tb testing.TB) []string {
 			}
 		}
 	}
-	root := filepath.Join("..", "..", "testdata", "real")
+	root := filepath.Join("..", "testdata", "real")
 	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".json") {
 			return err
