@@ -49,9 +49,6 @@ func (s *auditStages) addFlags(f *pflag.FlagSet) {
 		}
 		f.AddFlag(fl)
 	})
-	if fl := f.Lookup("older-than"); fl != nil {
-		fl.DefValue = auditLinksOlderThan.String()
-	}
 	f.StringVar(&s.score.profile, "profile", "", "scoring profile: donneesquebec, ckan, mqa or a YAML file (default: chosen from the portal)")
 }
 

@@ -52,9 +52,10 @@ func defaultLinksOptions() *linksOptions {
 	}
 }
 
-// addCheckFlags adds the flags that tune a link check.
+// addCheckFlags adds the flags that tune a link check, with the values o
+// already holds as defaults (audit sets its own --older-than first).
 func (o *linksOptions) addCheckFlags(f *pflag.FlagSet) {
-	d := defaultLinksOptions()
+	d := *o
 	f.IntVar(&o.concurrency, "concurrency", d.concurrency, "requests in flight overall")
 	f.IntVar(&o.perHost, "per-host", d.perHost, "requests in flight per host")
 	f.DurationVar(&o.delay, "delay", d.delay, "minimum time between two requests to one host")
@@ -93,7 +94,7 @@ func (o *linksOptions) validate() error {
 }
 
 func newLinksCmd(a *App) *cobra.Command {
-	o := &linksOptions{}
+	o := defaultLinksOptions()
 	cmd := &cobra.Command{
 		Use:   "links",
 		Short: "Check that resource URLs answer, politely, and list the results",
