@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 )
 
@@ -43,7 +42,9 @@ func (c *CSV) Write(ctx context.Context, w io.Writer, r *Report) error {
 }
 
 // WriteDir writes every table to its own file in dir, creating dir if
-// needed. File names are fixed (CSVFiles), never taken from the portal.
+// needed. File names are fixed (CSVFiles), never taken from the portal. The
+// set is replaced as a whole (WriteFilesAtomic): a failure leaves the
+// previous files as they were.
 func (c *CSV) WriteDir(ctx context.Context, dir string, r *Report) error {
 	if err := c.check(); err != nil {
 		return err
@@ -51,30 +52,14 @@ func (c *CSV) WriteDir(ctx context.Context, dir string, r *Report) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create folder %s: %w", dir, err)
 	}
-	for i, t := range r.tables() {
-		path := filepath.Join(dir, CSVFiles[i])
-		if err := c.writeFile(ctx, path, t); err != nil {
+	tables := r.tables()
+	return WriteFilesAtomic(dir, CSVFiles[:len(tables)], func(i int, f *os.File) error {
+		bw := bufio.NewWriterSize(f, 1<<16)
+		if err := c.writeTable(ctx, bw, tables[i]); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-func (c *CSV) writeFile(ctx context.Context, path string, t table) (err error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer func() {
-		if cerr := f.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("write %s: %w", path, cerr)
-		}
-	}()
-	bw := bufio.NewWriterSize(f, 1<<16)
-	if err := c.writeTable(ctx, bw, t); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return bw.Flush()
+		return bw.Flush()
+	})
 }
 
 func (c *CSV) writeTable(ctx context.Context, w io.Writer, t table) error {

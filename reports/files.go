@@ -9,35 +9,119 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/vigie-audit/vigie/store"
 )
 
-// WriteFileAtomic writes path through a temporary file in the same folder,
-// renamed into place only when write succeeded, so a failed or interrupted
-// report never leaves a half-written file behind.
+// tempPrefix starts the name of every temporary report file. A writer holds
+// an flock on its temporary until the file is renamed into place, so a
+// temporary nobody holds was left by a killed run and may be removed.
+const tempPrefix = ".vigie-report-"
+
+// WriteFileAtomic writes path through a temporary file in the same folder:
+// written, fsynced, renamed into place, then the folder fsynced. A failed or
+// interrupted report (error, full disk, SIGKILL) leaves the previous file
+// whole and no half-written one.
 func WriteFileAtomic(path string, write func(*os.File) error) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".vigie-report-*")
+	return WriteFilesAtomic(filepath.Dir(path), []string{filepath.Base(path)}, func(_ int, f *os.File) error { return write(f) })
+}
+
+// WriteFilesAtomic writes a set of files into dir: every file goes to a
+// temporary first and only when all were written and fsynced are they
+// renamed into place, so a failure (a full disk above all) leaves the old
+// set untouched instead of a mix of new and old files. Temporaries left by
+// killed runs are removed first.
+func WriteFilesAtomic(dir string, names []string, write func(i int, f *os.File) error) (err error) {
+	RemoveStaleTemps(dir)
+	tmps := make([]*os.File, 0, len(names))
+	defer func() {
+		for _, t := range tmps {
+			if err != nil {
+				os.Remove(t.Name())
+			}
+			t.Close()
+		}
+	}()
+	for i, name := range names {
+		path := filepath.Join(dir, name)
+		tmp, err := os.CreateTemp(dir, tempPrefix+"*")
+		if err != nil {
+			return fmt.Errorf("cannot write in %s: %v: check the folder exists and is writable", dir, unwrapPath(err))
+		}
+		tmps = append(tmps, tmp)
+		_ = syscall.Flock(int(tmp.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err := write(i, tmp); err != nil {
+			return diskHint(path, err)
+		}
+		if err := tmp.Sync(); err != nil {
+			return diskHint(path, err)
+		}
+		if err := tmp.Chmod(0o644); err != nil {
+			return fmt.Errorf("write %s: %v", path, unwrapPath(err))
+		}
+	}
+	for i, t := range tmps {
+		path := filepath.Join(dir, names[i])
+		if err := os.Rename(t.Name(), path); err != nil {
+			return fmt.Errorf("write %s: %v", path, unwrapPath(err))
+		}
+	}
+	return syncDir(dir)
+}
+
+// diskHint wraps a write error, saying what to do when the disk is full.
+func diskHint(path string, err error) error {
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) || errors.Is(err, syscall.EFBIG) {
+		return fmt.Errorf("write %s: disk full (%v): free space or pass another --out; the previous report is unchanged", path, unwrapPath(err))
+	}
+	return fmt.Errorf("write %s: %w", path, err)
+}
+
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// syncDir fsyncs a folder so that renames and creations in it survive a
+// power cut.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
 	if err != nil {
-		return fmt.Errorf("cannot write in %s: %v: check the folder exists and is writable", dir, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
 		return err
 	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %v", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %v", path, err)
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
+		return fmt.Errorf("sync folder %s: %v", dir, unwrapPath(err))
 	}
 	return nil
+}
+
+// RemoveStaleTemps deletes the temporary report files in dir that no
+// running writer holds: those left by killed runs.
+func RemoveStaleTemps(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), tempPrefix) || !e.Type().IsRegular() {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		f, err := os.Open(path)
+		if err != nil {
+			continue
+		}
+		if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil {
+			os.Remove(path)
+		}
+		f.Close()
+	}
 }
 
 // WriteDatedFolder fills a hidden temporary folder with fill, then renames it
@@ -55,6 +139,10 @@ func WriteDatedFolder(out string, now time.Time, fill func(dir string) error) (s
 		return "", err
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil {
+		os.RemoveAll(tmp)
+		return "", err
+	}
+	if err := syncDir(tmp); err != nil {
 		os.RemoveAll(tmp)
 		return "", err
 	}
@@ -76,7 +164,7 @@ func WriteDatedFolder(out string, now time.Time, fill func(dir string) error) (s
 	if err := pointLatest(out, name); err != nil {
 		return filepath.Join(out, name), err
 	}
-	return filepath.Join(out, name), nil
+	return filepath.Join(out, name), syncDir(out)
 }
 
 // leftoverAge is how old a hidden partial folder or link must be before an
@@ -128,7 +216,7 @@ func WriteAuditDiff(dir string, d *store.DiffResult, portal, lang string) error 
 		msg := map[string]string{"fr": "Premier audit : rien à comparer encore.", "en": "First audit: nothing to compare yet."}[lang]
 		fmt.Fprintf(&full, "# %s\n\n%s\n", DiffTitle(lang), msg)
 		fmt.Fprintf(&short, "\n## %s\n\n%s\n", DiffTitle(lang), msg)
-		if err := os.WriteFile(filepath.Join(dir, "diff.json"), []byte("null\n"), 0o644); err != nil {
+		if err := writeBytes(filepath.Join(dir, "diff.json"), []byte("null\n")); err != nil {
 			return err
 		}
 	} else {
@@ -146,11 +234,11 @@ func WriteAuditDiff(dir string, d *store.DiffResult, portal, lang string) error 
 		if err := enc.Encode(DiffDocument{Portal: portal, DiffResult: d}); err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(dir, "diff.json"), js.Bytes(), 0o644); err != nil {
+		if err := writeBytes(filepath.Join(dir, "diff.json"), js.Bytes()); err != nil {
 			return err
 		}
 	}
-	if err := os.WriteFile(filepath.Join(dir, "diff.md"), full.Bytes(), 0o644); err != nil {
+	if err := writeBytes(filepath.Join(dir, "diff.md"), full.Bytes()); err != nil {
 		return err
 	}
 	md := filepath.Join(dir, "audit.md")
@@ -163,7 +251,18 @@ func WriteAuditDiff(dir string, d *store.DiffResult, portal, lang string) error 
 	}
 	if _, err := f.Write(short.Bytes()); err != nil {
 		f.Close()
-		return err
+		return diskHint(md, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return diskHint(md, err)
 	}
 	return f.Close()
+}
+
+func writeBytes(path string, b []byte) error {
+	return WriteFileAtomic(path, func(f *os.File) error {
+		_, err := f.Write(b)
+		return err
+	})
 }
