@@ -38,6 +38,10 @@ type Options struct {
 	// BusyTimeout is how long a write waits for another connection's write
 	// transaction before failing with a "locked" error; 0 means 10 s.
 	BusyTimeout time.Duration
+	// Verify runs PRAGMA quick_check before anything is read or written. A
+	// writer sets it after an unclean shutdown (Lock.Unclean); every other
+	// open only checks the file header, which costs nothing at any size.
+	Verify bool
 }
 
 // Open opens (creating if needed) the database at path and brings its schema
@@ -86,12 +90,8 @@ func Open(ctx context.Context, path string, opts ...Options) (*DB, error) {
 }
 
 func (db *DB) init(ctx context.Context, o Options) error {
-	var check string
-	if err := db.sql.QueryRowContext(ctx, "PRAGMA quick_check").Scan(&check); err != nil {
-		return db.explain(err)
-	}
-	if check != "ok" {
-		return fmt.Errorf("database %s is corrupted (%s): restore it from a backup or move it aside and harvest again", db.path, firstLine(check))
+	if err := db.verify(ctx, o.Verify); err != nil {
+		return err
 	}
 	if o.ReadOnly {
 		return nil
@@ -195,13 +195,6 @@ func (db *DB) withTx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return db.explain(err)
 	}
 	return nil
-}
-
-// IntegrityCheck runs PRAGMA integrity_check and returns its verdict ("ok").
-func (db *DB) IntegrityCheck(ctx context.Context) (string, error) {
-	var s string
-	err := db.sql.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&s)
-	return s, err
 }
 
 // ts formats a time for storage.

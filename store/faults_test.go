@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -470,4 +471,62 @@ func TestRunsOfKilledProcessesAreMarkedInterrupted(t *testing.T) {
 			t.Fatalf("score run of a killed process: %+v", r)
 		}
 	}
+}
+
+// A damaged data page deep in the file is not read by a plain open (that
+// would cost a read of every page at each command); a writer after an unclean
+// shutdown opens with Verify, which refuses it before anything is written,
+// and IntegrityProblems (vigie check) lists it.
+func TestVerifyRefusesDamageAPlainOpenDoesNotRead(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "vigie.db")
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Many portals fill pages well past the schema; the last page holds rows.
+	for i := 0; i < 400; i++ {
+		if _, err := db.EnsurePortal(ctx, fmt.Sprintf("https://portal-%03d.example.org/%s", i, strings.Repeat("x", 200))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) < 8*4096 {
+		t.Fatalf("database too small to damage one page: %d bytes", len(b))
+	}
+	last := len(b) - 4096
+	for i := last + 8; i < len(b); i++ { // keep the page header, smash the cells
+		b[i] = byte(i*31 + 7)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, dir)
+
+	plain, err := store.Open(ctx, path, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatalf("a plain open reads only the header and schema, got %v", err)
+	}
+	problems, err := plain.IntegrityProblems(ctx, 10)
+	plain.Close()
+	switch {
+	case err != nil:
+		assertOneLine(t, err.Error(), path, "corrupted") // too damaged to list
+	case len(problems) == 0:
+		t.Fatal("integrity_check did not see the damaged page")
+	}
+
+	_, err = store.Open(ctx, path, store.Options{Verify: true})
+	if err == nil {
+		t.Fatal("Verify opened a damaged database for writing")
+	}
+	assertOneLine(t, err.Error(), path, "corrupted", "backup")
+	assertUnchanged(t, dir, before)
 }

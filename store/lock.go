@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"syscall"
@@ -16,6 +17,7 @@ import (
 type Lock struct {
 	f    *os.File
 	path string
+	prev *LockInfo // what a writer that never released the lock left in the file
 }
 
 // LockInfo is what the lock file says about its holder.
@@ -43,13 +45,30 @@ func AcquireLock(dbPath, command string) (*Lock, error) {
 		}
 		return nil, fmt.Errorf("cannot lock %s: %v", path, err)
 	}
+	// Release empties the file: text left in it means the last writer was
+	// killed or crashed while it held the database open.
+	var prev *LockInfo
+	if b, err := io.ReadAll(io.LimitReader(f, 4096)); err == nil && len(strings.TrimSpace(string(b))) > 0 {
+		prev = &LockInfo{}
+		_ = json.Unmarshal([]byte(strings.TrimSpace(string(b))), prev)
+	}
 	host, _ := os.Hostname()
 	info := LockInfo{PID: os.Getpid(), Host: host, Command: command, Since: time.Now().UTC().Truncate(time.Second)}
 	b, _ := json.Marshal(info)
 	if err := f.Truncate(0); err == nil {
 		_, _ = f.WriteAt(append(b, '\n'), 0)
 	}
-	return &Lock{f: f, path: path}, nil
+	return &Lock{f: f, path: path, prev: prev}, nil
+}
+
+// Unclean reports whether the previous writer ended without releasing the
+// lock (killed, crashed, machine stopped), and what it was: the database
+// should then be checked before it is written again (Options.Verify).
+func (l *Lock) Unclean() (LockInfo, bool) {
+	if l == nil || l.prev == nil {
+		return LockInfo{}, false
+	}
+	return *l.prev, true
 }
 
 func describeHolder(dbPath, lockPath string) string {
@@ -60,6 +79,24 @@ func describeHolder(dbPath, lockPath string) string {
 	}
 	return fmt.Sprintf("%s is being written by 'vigie %s' (pid %d on %s, since %s): wait for it to finish",
 		dbPath, info.Command, info.PID, info.Host, info.Since.Format(time.RFC3339))
+}
+
+// Abandon frees the lock but leaves the file as it is, so that the next writer
+// still sees an unclean shutdown (used when the check it asked for failed).
+func (l *Lock) Abandon() error {
+	if l == nil || l.f == nil {
+		return nil
+	}
+	if l.prev != nil {
+		b, _ := json.Marshal(l.prev)
+		if err := l.f.Truncate(0); err == nil {
+			_, _ = l.f.WriteAt(append(b, '\n'), 0)
+		}
+	}
+	_ = syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
+	err := l.f.Close()
+	l.f = nil
+	return err
 }
 
 // Release frees the lock. The file stays; it is reused by the next writer.

@@ -68,5 +68,27 @@ func TestStaleLockFromKilledProcessIsTakenOver(t *testing.T) {
 	if err != nil {
 		t.Fatalf("stale lock not taken over: %v", err)
 	}
+	prev, unclean := l.Unclean()
+	if !unclean || prev.Command != "harvest" || prev.PID != cmd.Process.Pid {
+		t.Fatalf("a killed writer must be reported as an unclean shutdown, got %+v %v", prev, unclean)
+	}
+	// A check that failed keeps the mark for the next writer.
+	l.Abandon()
+	l, err = store.AcquireLock(db, "audit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if prev, unclean := l.Unclean(); !unclean || prev.Command != "harvest" {
+		t.Fatalf("Abandon lost the unclean mark: %+v %v", prev, unclean)
+	}
+	l.Release()
+	// After a clean release the next writer has nothing to check.
+	l, err = store.AcquireLock(db, "audit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, unclean := l.Unclean(); unclean {
+		t.Fatal("a released lock reported an unclean shutdown")
+	}
 	l.Release()
 }

@@ -85,9 +85,19 @@ func (a *App) OpenDBLocked(ctx context.Context, command string) (db *store.DB, r
 	if err != nil {
 		return nil, nil, err
 	}
-	db, err = store.Open(ctx, a.DBPath)
+	// A writer killed while it held the lock may have left damage: check every
+	// page before writing again. Other opens only read the header and schema.
+	prev, unclean := lock.Unclean()
+	if unclean && a.Log != nil {
+		a.Log.Info("the last writer did not finish cleanly: checking the database", "command", prev.Command, "pid", prev.PID)
+	}
+	db, err = store.Open(ctx, a.DBPath, store.Options{Verify: unclean})
 	if err != nil {
-		lock.Release()
+		if unclean {
+			lock.Abandon() // the next writer checks again
+		} else {
+			lock.Release()
+		}
 		return nil, nil, err
 	}
 	return db, func() { db.Close(); lock.Release() }, nil

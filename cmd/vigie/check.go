@@ -1,0 +1,50 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+func init() { register(newCheckCmd) }
+
+func newCheckCmd(a *App) *cobra.Command {
+	var max int
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "Check the database file for damage",
+		Long: `Read every page and index of the database (PRAGMA integrity_check) and say
+whether it is sound. Other commands only read the file's header and schema when
+they open it; a writer checks every page itself after an unclean shutdown (a
+harvest, links, score, prune or audit that was killed). Run this after copying
+or restoring a database, or when a command reports a damaged file. Exit code 1
+when damage is found. Reads only; about 2 s for 100,000 datasets.`,
+		Example: `  $ vigie check
+  $ vigie check --db /srv/vigie/vigie.db`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			db, err := a.OpenDBReadOnly(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			start := time.Now()
+			problems, err := db.IntegrityProblems(ctx, max)
+			if err != nil {
+				return err
+			}
+			if len(problems) == 0 {
+				fmt.Fprintf(a.Stdout, "%s: ok (checked in %s)\n", db.Path(), time.Since(start).Round(time.Millisecond))
+				return nil
+			}
+			for _, p := range problems {
+				fmt.Fprintf(a.Stdout, "%s\n", oneLine(p, 300))
+			}
+			return fmt.Errorf("database %s is damaged (%d problems listed above): restore it from a backup or move it aside and harvest again", db.Path(), len(problems))
+		},
+	}
+	cmd.Flags().IntVar(&max, "max", 100, "stop after this many problems")
+	return cmd
+}

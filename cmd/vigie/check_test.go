@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vigie-audit/vigie/internal/ckantest"
+	"github.com/vigie-audit/vigie/store"
+)
+
+// Opening a database reads its header and schema only; a full check runs on
+// demand (vigie check) and when a writer follows one that never released the
+// lock: a damaged page is then refused before anything is written, and the
+// mark stays until a check passes.
+func TestCheckOnDemandAndAfterUncleanShutdown(t *testing.T) {
+	ctx := context.Background()
+	_, srv := genPortal(t, 200, ckantest.Options{RowsMax: 100}, ckantest.GenOptions{Orgs: 4})
+	db := filepath.Join(t.TempDir(), "vigie.db")
+	g := []string{"--db", db, "--portal", srv.URL, "--quiet"}
+	if code, _, errs := cli(ctx, append([]string{"harvest", "--rate", "0"}, g...)...); code != 0 {
+		t.Fatalf("harvest: %d %s", code, errs)
+	}
+	code, out, errs := cli(ctx, "check", "--db", db)
+	if code != 0 || !strings.Contains(out, "ok") {
+		t.Fatalf("check of a sound database: %d %q %s", code, out, errs)
+	}
+
+	// A writer killed while it held the lock leaves its details in the lock file.
+	info, _ := json.Marshal(store.LockInfo{PID: 999999, Command: "harvest"})
+	if err := os.WriteFile(db+".lock", append(info, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Sound database: the writer checks, goes on and clears the mark.
+	if code, _, errs := cli(ctx, append([]string{"harvest", "--rate", "0"}, g...)...); code != 0 {
+		t.Fatalf("harvest after an unclean shutdown of a sound database: %d %s", code, errs)
+	}
+	if b, _ := os.ReadFile(db + ".lock"); len(b) != 0 {
+		t.Fatalf("a clean finish left the lock file full: %q", b)
+	}
+
+	// Damage the last page of the file, far from the schema.
+	b, err := os.ReadFile(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := len(b) - 4096 + 8; i < len(b); i++ {
+		b[i] = byte(i*31 + 7)
+	}
+	if err := os.WriteFile(db, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs = cli(ctx, "check", "--db", db)
+	if code != 1 || !strings.Contains(out+errs, "restore it from a backup") {
+		t.Fatalf("check of a damaged database: %d %q %s", code, out, errs)
+	}
+
+	if err := os.WriteFile(db+".lock", append(info, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // refused, and still refused: the mark survives the failed check
+		code, _, errs = cli(ctx, append([]string{"harvest", "--rate", "0"}, g...)...)
+		if code != 1 || !strings.Contains(errs, "corrupted") || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+			t.Fatalf("a writer after an unclean shutdown must refuse a damaged database in one line: %d %q", code, errs)
+		}
+		if b, _ := os.ReadFile(db + ".lock"); !strings.Contains(string(b), "999999") {
+			t.Fatalf("the unclean mark was lost: %q", b)
+		}
+	}
+	if after, _ := os.ReadFile(db); string(after) != string(b) {
+		t.Fatal("a refused writer changed the damaged database")
+	}
+}
