@@ -133,7 +133,7 @@ const (
 
 // lastUpdate returns the best evidence of the data's last update: the latest
 // date among the resources (the link checker's Last-Modified header when it
-// is plausible, else the resource's last_modified, else its created), else the
+// is plausible and the link served a file, not an HTML page, else the resource's last_modified, else its created), else the
 // dataset's metadata_modified, which any metadata edit moves.
 func (r *run) lastUpdate() (time.Time, string) {
 	var best time.Time
@@ -150,7 +150,8 @@ func (r *run) lastUpdate() (time.Time, string) {
 	}
 	for i := range r.d.Resources {
 		x := &r.d.Resources[i]
-		if lr, ok := r.links[x.URL]; ok && lr.LastModified != nil && lr.Class == vigie.LinkOK {
+		// A landing page's Last-Modified dates the web page, never the data.
+		if lr, ok := r.links[x.URL]; ok && lr.LastModified != nil && lr.Class == vigie.LinkOK && !servedHTML(&lr) {
 			// A Last-Modified equal to the check time is a page generated on the fly, not evidence.
 			if lr.CheckedAt.IsZero() || lr.CheckedAt.Sub(*lr.LastModified) > time.Minute {
 				if consider(lr.LastModified, EvidenceHTTP) {

@@ -19,10 +19,14 @@ type ResourceStars struct {
 // broken; 1 when the format is not understood.
 func StarsOf(x *vigie.Resource, lr *vigie.LinkResult) ResourceStars {
 	uf, _ := urlFormat(x.URL)
-	return starsOf(NormalizeFormat(x.Format), uf, lr)
+	return starsOf(strings.TrimSpace(x.URL) == "", NormalizeFormat(x.Format), uf, lr)
 }
 
-func starsOf(format, urlFmt string, lr *vigie.LinkResult) ResourceStars {
+func starsOf(noURL bool, format, urlFmt string, lr *vigie.LinkResult) ResourceStars {
+	if noURL {
+		// Nothing can be downloaded, whatever the declared format says.
+		return ResourceStars{Stars: 0, Source: "no_url"}
+	}
 	if lr != nil && (lr.Class == vigie.LinkBroken || lr.Class == vigie.LinkInvalid) {
 		return ResourceStars{Stars: 0, Source: "broken"}
 	}
@@ -81,13 +85,12 @@ func (r *run) openness() opt {
 	var bestRS ResourceStars
 	for i := range r.d.Resources {
 		ri := &r.res[i]
-		rs := starsOf(ri.format, ri.urlFmt, ri.lr())
-		if rs.Source != "broken" {
-			f := rs.Format
-			if NonProprietary(f) || NonProprietary(ri.mime) {
+		rs := starsOf(ri.noURL, ri.format, ri.urlFmt, ri.lr())
+		if f, mime, ok := servedOrDeclared(rs, ri); ok {
+			if NonProprietary(f) || NonProprietary(mime) {
 				a.OpenFormat = true
 			}
-			if MachineReadable(f) || MachineReadable(ri.mime) {
+			if MachineReadable(f) || MachineReadable(mime) {
 				a.MachineReadable = true
 			}
 		}
@@ -131,6 +134,10 @@ func (r *run) openness() opt {
 	}
 	x := &r.d.Resources[bestI]
 	switch {
+	case bestRS.Source == "no_url":
+		return lost(0, "OPEN-NO-URL", vigie.SevError, x.ID,
+			tx("Aucune ressource n'a d'URL : rien ne peut être téléchargé (0 étoile).", "No resource has a URL: nothing can be downloaded (0 stars)."),
+			tx("Donnez à chaque ressource l'adresse complète de son fichier.", "Give each resource the full address of its file."))
 	case bestRS.Source == "broken":
 		return lost(0, "OPEN-LINK-BROKEN", vigie.SevError, x.ID,
 			tx("Aucune ressource n'est accessible : tous les liens sont rompus (0 étoile).", "No resource can be reached: every link is broken (0 stars)."),
@@ -161,4 +168,35 @@ func fmtOr(f string) string {
 		return "?"
 	}
 	return f
+}
+
+// servedOrDeclared is the format (and media type) the open-format and
+// machine-readable flags judge a resource by: what the server served when
+// the link was checked and worked, the declared format and mimetype when it
+// was not checked or the served Content-Type names no format (octet-stream,
+// text/plain, an archive). ok is false when the resource counts for neither:
+// no URL, a broken or invalid link, or an HTML page where data was declared.
+func servedOrDeclared(rs ResourceStars, ri *resInfo) (format, mime string, ok bool) {
+	switch rs.Source {
+	case "no_url", "broken":
+		return "", "", false
+	}
+	lr := ri.lr()
+	if lr == nil || lr.Class != vigie.LinkOK {
+		return rs.Format, ri.mime, true
+	}
+	if lr.LandingPage {
+		return "", "", false
+	}
+	switch f := contentTypeFormat(lr.ContentType); f {
+	case "", "TXT", "ZIP", "GZIP":
+		return rs.Format, ri.mime, true
+	default:
+		return f, "", true
+	}
+}
+
+// servedHTML reports a link that served an HTML page when it was checked.
+func servedHTML(lr *vigie.LinkResult) bool {
+	return lr.LandingPage || contentTypeFormat(lr.ContentType) == "HTML"
 }

@@ -37,6 +37,7 @@ type resInfo struct {
 	mime    string // normalised declared media type
 	urlFmt  string // format named by the URL's file extension, "" when none
 	ext     string // the URL's last file extension, upper case
+	noURL   bool   // the resource gives no URL at all
 	hasLink bool
 	link    vigie.LinkResult
 }
@@ -69,6 +70,7 @@ func Score(d *vigie.Dataset, links map[string]vigie.LinkResult, p *Profile, now 
 		ri := &r.res[i]
 		ri.format, ri.mime = NormalizeFormat(x.Format), NormalizeFormat(x.Mimetype)
 		ri.urlFmt, ri.ext = urlFormat(x.URL)
+		ri.noURL = strings.TrimSpace(x.URL) == ""
 		ri.link, ri.hasLink = links[x.URL]
 	}
 	// The five scores share one allocation.

@@ -1,0 +1,103 @@
+package quality_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/quality"
+)
+
+// A landing page's Last-Modified dates the web page, not the data: a fresh
+// resource must not turn delinquent because its page says 2020.
+func TestLandingPageLastModifiedIsNotTheDataDate(t *testing.T) {
+	dq := quality.MustProfile("donneesquebec")
+	d := perfectDQ()
+	d.Resources = d.Resources[:1]
+	d.Resources[0].LastModified = tp(now.AddDate(0, 0, -5))
+	links := okLinks(d)
+	old := time.Date(2020, 3, 1, 0, 0, 0, 0, time.UTC)
+	for _, lr := range []vigie.LinkResult{
+		{Class: vigie.LinkOK, Status: 200, ContentType: "text/html; charset=utf-8", LandingPage: true, LastModified: &old},
+		{Class: vigie.LinkOK, Status: 200, ContentType: "text/html", LastModified: &old}, // a page declared as such
+	} {
+		lr.URL, lr.CheckedAt = d.Resources[0].URL, now.Add(-time.Hour)
+		links[lr.URL] = lr
+		a := quality.Score(d, links, dq, now)
+		if a.FreshnessEvidence == quality.EvidenceHTTP || a.FreshnessStatus != vigie.FreshFresh {
+			t.Errorf("%+v: evidence %q, status %q; want the resource's date, fresh", lr, a.FreshnessEvidence, a.FreshnessStatus)
+		}
+	}
+	// The same header on a file still counts.
+	links[d.Resources[0].URL] = vigie.LinkResult{URL: d.Resources[0].URL, Class: vigie.LinkOK, Status: 200,
+		ContentType: "text/csv", LastModified: &old, CheckedAt: now.Add(-time.Hour)}
+	if a := quality.Score(d, links, dq, now); a.FreshnessEvidence != quality.EvidenceHTTP {
+		t.Errorf("a file's Last-Modified: evidence %q", a.FreshnessEvidence)
+	}
+}
+
+// A resource with no URL has 0 stars and is neither machine-readable nor
+// open-format, whatever its declared format and mimetype.
+func TestResourceWithoutURL(t *testing.T) {
+	ck := quality.MustProfile("ckan")
+	d := perfectDQ()
+	d.Resources = d.Resources[:1]
+	d.Resources[0].URL = " "
+	a := quality.Score(d, okLinks(d), ck, now)
+	checkSums(t, a, false)
+	if a.Stars != 0 || a.MachineReadable || a.OpenFormat {
+		t.Fatalf("no URL: %d stars, machine-readable %v, open format %v", a.Stars, a.MachineReadable, a.OpenFormat)
+	}
+	if got := rules(a, vigie.DimOpenness); len(got) != 1 || got[0] != "OPEN-NO-URL@r1" {
+		t.Fatalf("openness findings %v", got)
+	}
+	if rs := quality.StarsOf(&d.Resources[0], nil); rs.Stars != 0 {
+		t.Fatalf("StarsOf: %+v", rs)
+	}
+}
+
+// Machine-readable and open-format follow what the server served when the
+// link was checked; the declared format only when it was not (or the server
+// named no format).
+func TestFormatFlagsFollowServedContent(t *testing.T) {
+	ck := quality.MustProfile("ckan")
+	one := func(format, mime string) *vigie.Dataset {
+		d := perfectDQ()
+		d.Resources = d.Resources[:1]
+		d.Resources[0].Format, d.Resources[0].Mimetype = format, mime
+		d.Resources[0].URL = "https://x.ca/export?id=1"
+		return d
+	}
+	cases := []struct {
+		name             string
+		format, mime     string
+		link             *vigie.LinkResult
+		machine, openFmt bool
+	}{
+		{"unchecked: declared CSV", "CSV", "text/csv", nil, true, true},
+		{"landing page declared CSV", "CSV", "text/csv",
+			&vigie.LinkResult{Class: vigie.LinkOK, Status: 200, ContentType: "text/html", LandingPage: true}, false, false},
+		{"declared PDF, served CSV", "PDF", "application/pdf",
+			&vigie.LinkResult{Class: vigie.LinkOK, Status: 200, ContentType: "text/csv; charset=utf-8"}, true, true},
+		{"declared CSV, served XLSX", "CSV", "text/csv",
+			&vigie.LinkResult{Class: vigie.LinkOK, Status: 200, ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}, true, false},
+		{"served octet-stream: declared stands", "CSV", "",
+			&vigie.LinkResult{Class: vigie.LinkOK, Status: 200, ContentType: "application/octet-stream"}, true, true},
+		{"served text/plain: declared stands", "CSV", "",
+			&vigie.LinkResult{Class: vigie.LinkOK, Status: 200, ContentType: "text/plain"}, true, true},
+		{"unsure: declared stands", "CSV", "",
+			&vigie.LinkResult{Class: vigie.LinkUnsure, Status: 403}, true, true},
+		{"broken", "CSV", "text/csv", &vigie.LinkResult{Class: vigie.LinkBroken, Status: 404}, false, false},
+	}
+	for _, c := range cases {
+		d := one(c.format, c.mime)
+		links := map[string]vigie.LinkResult{}
+		if c.link != nil {
+			links[d.Resources[0].URL] = *c.link
+		}
+		a := quality.Score(d, links, ck, now)
+		if a.MachineReadable != c.machine || a.OpenFormat != c.openFmt {
+			t.Errorf("%s: machine-readable %v, open format %v; want %v, %v", c.name, a.MachineReadable, a.OpenFormat, c.machine, c.openFmt)
+		}
+	}
+}
