@@ -15,6 +15,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/config"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -58,6 +59,10 @@ type App struct {
 	Stdout io.Writer
 	Stderr io.Writer
 	Log    *slog.Logger
+
+	// ConfigPath is --config; Config the file read (nil when there is none).
+	ConfigPath string
+	Config     *config.File
 
 	// held is the database a running command opened with the writer lock;
 	// while set, OpenDBLocked returns it, so audit's stages share one lock.
@@ -153,7 +158,8 @@ Environment:
   VIGIE_DB          database file (--db)
   VIGIE_PORTAL      CKAN site root (--portal)
   VIGIE_LANG        report and message language, fr or en (--lang)
-  VIGIE_API_TOKEN   CKAN API token for private datasets (never logged or stored)`
+  VIGIE_API_TOKEN   CKAN API token for private datasets (never logged or stored)
+  VIGIE_CONFIG      configuration file (--config); see 'vigie config show --example'`
 
 // NewRootCmd builds the command tree.
 func NewRootCmd(a *App) *cobra.Command {
@@ -169,6 +175,9 @@ func NewRootCmd(a *App) *cobra.Command {
   $ vigie report --format html --out audit.html
   $ vigie audit --out /srv/audits --fail-under 70`,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if err := a.applyConfig(cmd); err != nil {
+				return err
+			}
 			if a.LogFormat != "text" && a.LogFormat != "json" {
 				return usageErr("--log-format must be text or json, not %q", a.LogFormat)
 			}
@@ -197,6 +206,7 @@ func NewRootCmd(a *App) *cobra.Command {
 	pf.BoolVarP(&a.Quiet, "quiet", "q", false, "only warnings and errors; no progress bar")
 	pf.StringVar(&a.LogFormat, "log-format", "text", "log format: text or json")
 	pf.StringVar(&a.Lang, "lang", envOr("VIGIE_LANG", "fr"), "language of messages and reports: fr or en (env VIGIE_LANG)")
+	pf.StringVar(&a.ConfigPath, "config", "", "configuration file (env VIGIE_CONFIG; default ./vigie.yaml, then the user config folder)")
 	root.SetIn(a.Stdin)
 	root.SetOut(a.Stdout)
 	root.SetErr(a.Stderr)
