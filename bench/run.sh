@@ -2,11 +2,16 @@
 # End-to-end benchmark of vigie against a local CKAN emulator (ckanfake).
 #
 # For each catalogue size it starts ckanfake on loopback, then times, with
-# /usr/bin/time: a full harvest, an incremental harvest with nothing changed,
+# /usr/bin/time: the raw download of every package_search page with curl (the
+# baseline a harvest is compared to), a full harvest, an incremental harvest with nothing changed,
 # a link check of every URL (twice: the second one, like a nightly run, starts
 # from every URL's previous state), scoring, and each report format. It prints one
-# Markdown table (wall time, datasets/s, peak RSS, database size, output size)
-# and keeps it in $BENCH_DIR/results.md.
+# Markdown table (wall time, CPU time, datasets/s, peak RSS, database size,
+# output size, load average when the stage started) and keeps it in
+# $BENCH_DIR/results.md. Then, unless API_LATENCY=0, it restarts ckanfake with
+# that delay before every API answer and times the raw download and a full
+# harvest again: the harvest rows carry their ratio to the raw download of
+# the same run ("× raw").
 #
 # Usage:
 #   bench/run.sh                 # 1,000, 10,000 and 100,000 datasets
@@ -19,6 +24,9 @@
 #   CONCURRENCY   vigie links --concurrency (default 64)
 #   PER_HOST      vigie links --per-host; every link target is one loopback host (default 16)
 #   SEED          catalogue seed (default 1)
+#   API_LATENCY   delay of every API answer for the latency case (default 100ms; 0 skips it)
+#   STAGES        stages to run (default: all): raw harvest-full harvest-incremental
+#                 links links-again score reports
 #
 # Needs only the Go toolchain and standard Unix tools. Peak RSS comes from
 # GNU time (/usr/bin/time); without it the column reads "n/a".
@@ -34,6 +42,9 @@ broken=${BROKEN:-5%}
 concurrency=${CONCURRENCY:-64}
 perhost=${PER_HOST:-16}
 seed=${SEED:-1}
+api_latency=${API_LATENCY:-100ms}
+stages=" ${STAGES:-raw harvest-full harvest-incremental links links-again score reports} "
+want() { [[ $stages == *" $1 "* ]]; }
 
 echo "building vigie and ckanfake into $dir" >&2
 go build -o "$dir/vigie" ./cmd/vigie
@@ -69,19 +80,23 @@ human() { awk -v b="$1" 'BEGIN { if (b < 1048576) printf "%.0f KiB", b / 1024; e
 
 results=$dir/results.md
 {
-	echo "| datasets | stage | wall (s) | datasets/s | peak RSS (MiB) | database (MiB) | output |"
-	echo "|---:|---|---:|---:|---:|---:|---|"
+	echo "| datasets | stage | wall (s) | × raw | CPU (s) | datasets/s | peak RSS (MiB) | database (MiB) | output | load |"
+	echo "|---:|---|---:|---:|---:|---:|---:|---:|---|---:|"
 } >"$results"
 
 # run_stage N LABEL OUTPUT-PATH -- command...: times the command, appends a row.
+# A stage labelled raw* sets the baseline ($raw_wall) that later harvest rows
+# are divided by.
+raw_wall=
 run_stage() {
 	local n=$1 label=$2 out=$3
 	shift 4
-	local tf=$dir/time.$$ log=$dir/$n-$label.log wall rss status=0
+	local tf=$dir/time.$$ log=$dir/$n-$label.log wall rss cpu=n/a status=0 load
 	local start end
+	load=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo n/a)
 	start=$(date +%s.%N)
 	if [ -n "$gnutime" ]; then
-		"$gnutime" -f '%e %M' -o "$tf" "$@" >"$log" 2>&1 || status=$?
+		"$gnutime" -f '%e %U %S %M' -o "$tf" "$@" >"$log" 2>&1 || status=$?
 	else
 		"$@" >"$log" 2>&1 || status=$?
 	fi
@@ -89,11 +104,16 @@ run_stage() {
 	wall=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')
 	rss=n/a
 	if [ -n "$gnutime" ] && [ -s "$tf" ]; then
-		rss=$(awk '{ printf "%.0f", $NF / 1024 }' "$tf")
+		rss=$(awk 'END { printf "%.0f", $4 / 1024 }' "$tf")
+		cpu=$(awk 'END { printf "%.2f", $2 + $3 }' "$tf")
 	fi
 	rm -f "$tf"
-	local rate outsize=""
+	local rate outsize="" ratio=""
 	rate=$(awk -v n="$n" -v w="$wall" 'BEGIN { if (w > 0) printf "%.0f", n / w; else print "-" }')
+	case $label in
+	raw*) raw_wall=$wall ratio=1 ;;
+	harvest-full*) [ -n "$raw_wall" ] && ratio=$(awk -v a="$wall" -v b="$raw_wall" 'BEGIN { if (b > 0) printf "%.2f", a / b }') ;;
+	esac
 	if [ -n "$out" ] && [ -e "$out" ]; then
 		outsize=$(human "$(bytes "$out")")
 	fi
@@ -101,8 +121,39 @@ run_stage() {
 		outsize="FAILED (exit $status, see $log)"
 		echo "$label failed at $n datasets: $(tail -n 3 "$log")" >&2
 	fi
-	printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$n" "$label" "$wall" "$rate" "$rss" \
-		"$(mib "$(bytes "$db" "$db-wal")")" "$outsize" | tee -a "$results"
+	printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$n" "$label" "$wall" "$ratio" "$cpu" "$rate" "$rss" \
+		"$(mib "$(bytes "$db" "$db-wal")")" "$outsize" "$load" | tee -a "$results"
+}
+
+# raw_download API N: fetches every package_search page a full harvest asks
+# for (sorted by id, rows 1000), one after another, and discards them.
+raw_download() {
+	local api=$1 n=$2 start=0
+	while [ "$start" -lt "$n" ]; do
+		curl -sf -o /dev/null "$api/api/3/action/package_search?q=*:*&sort=id+asc&rows=1000&start=$start" || return 1
+		start=$((start + 1000))
+	done
+}
+
+# start_fake N EXTRA-FLAGS...: starts ckanfake and sets $api.
+start_fake() {
+	local n=$1
+	shift
+	urls=$dir/ckanfake-$n.urls
+	: >"$urls"
+	"$dir/ckanfake" --datasets "$n" --seed "$seed" --store --link-latency "$latency" --broken "$broken" "$@" \
+		>"$urls" 2>"$dir/ckanfake-$n.log" &
+	fake_pid=$!
+	for _ in $(seq 1 600); do
+		[ "$(wc -l <"$urls")" -ge 2 ] && break
+		kill -0 "$fake_pid" 2>/dev/null || { cat "$dir/ckanfake-$n.log" >&2; exit 1; }
+		sleep 0.5
+	done
+	api=$(sed -n '1s/^CKAN API: //p' "$urls")
+	[ -n "$api" ] || { echo "ckanfake did not start" >&2; exit 1; }
+	# one warm-up request, so that the first timed page is not the one that
+	# sorts the catalogue
+	curl -sf -o /dev/null "$api/api/3/action/package_search?q=*:*&sort=id+asc&rows=1" || true
 }
 
 have() { "$vigie" "$1" --help >/dev/null 2>&1; }
@@ -114,38 +165,35 @@ for n in "${sizes[@]}"; do
 	rm -rf "$out"
 	mkdir -p "$out"
 
-	urls=$dir/ckanfake-$n.urls
-	: >"$urls"
-	"$dir/ckanfake" --datasets "$n" --seed "$seed" --store --link-latency "$latency" --broken "$broken" \
-		>"$urls" 2>"$dir/ckanfake-$n.log" &
-	fake_pid=$!
-	for _ in $(seq 1 600); do
-		[ "$(wc -l <"$urls")" -ge 2 ] && break
-		kill -0 "$fake_pid" 2>/dev/null || { cat "$dir/ckanfake-$n.log" >&2; exit 1; }
-		sleep 0.5
-	done
-	api=$(sed -n '1s/^CKAN API: //p' "$urls")
-	[ -n "$api" ] || { echo "ckanfake did not start" >&2; exit 1; }
+	start_fake "$n"
 	echo "== $n datasets: portal $api" >&2
+	raw_wall=
+	want raw && command -v curl >/dev/null && run_stage "$n" raw-download "" -- bash -c "$(declare -f raw_download); raw_download $api $n"
 
 	common=(--db "$db" --portal "$api" --quiet)
-	run_stage "$n" harvest-full "" -- "$vigie" harvest "${common[@]}" --full --rate 0
-	run_stage "$n" harvest-incremental "" -- "$vigie" harvest "${common[@]}" --rate 0
-	if have links; then
+	want harvest-full && run_stage "$n" harvest-full "" -- "$vigie" harvest "${common[@]}" --full --rate 0
+	want harvest-incremental && run_stage "$n" harvest-incremental "" -- "$vigie" harvest "${common[@]}" --rate 0
+	if ! want links; then
+		:
+	elif have links; then
 		run_stage "$n" links "" -- "$vigie" links "${common[@]}" --all --allow-private \
 			--concurrency "$concurrency" --per-host "$perhost" --timeout 10s
 		# a second check, as a nightly run does: every URL has a previous state
-		run_stage "$n" links-again "" -- "$vigie" links "${common[@]}" --all --allow-private \
+		want links-again && run_stage "$n" links-again "" -- "$vigie" links "${common[@]}" --all --allow-private \
 			--concurrency "$concurrency" --per-host "$perhost" --timeout 10s
 	else
 		echo "| $n | links | missing command | | | | |" | tee -a "$results"
 	fi
-	if have score; then
+	if ! want score; then
+		:
+	elif have score; then
 		run_stage "$n" score "" -- "$vigie" score "${common[@]}"
 	else
 		echo "| $n | score | missing command | | | | |" | tee -a "$results"
 	fi
-	if have report; then
+	if ! want reports; then
+		:
+	elif have report; then
 		for f in xlsx html json md; do
 			run_stage "$n" "report-$f" "$out/report.$f" -- "$vigie" report "${common[@]}" --format "$f" --out "$out/report.$f"
 		done
@@ -154,6 +202,18 @@ for n in "${sizes[@]}"; do
 		echo "| $n | report | missing command | | | | |" | tee -a "$results"
 	fi
 	stop_fake
+	if [ "$api_latency" != 0 ] && [ "$api_latency" != 0s ] && want harvest-full; then
+		# the same catalogue behind API_LATENCY: raw download and full harvest again
+		db=$dir/vigie-$n-latency.db
+		rm -f "$db" "$db-wal" "$db-shm"
+		start_fake "$n" --api-latency "$api_latency"
+		raw_wall=
+		common=(--db "$db" --portal "$api" --quiet)
+		want raw && command -v curl >/dev/null && run_stage "$n" "raw-download-$api_latency" "" -- bash -c "$(declare -f raw_download); raw_download $api $n"
+		run_stage "$n" "harvest-full-$api_latency" "" -- "$vigie" harvest "${common[@]}" --full --rate 0
+		stop_fake
+		rm -f "$db" "$db-wal" "$db-shm" "$db.lock"
+	fi
 	for stage in harvest-full harvest-incremental links links-again score; do
 		[ -s "$dir/$n-$stage.log" ] && echo "$n $stage: $(tail -n 1 "$dir/$n-$stage.log")" >>"$dir/summaries.txt"
 	done
@@ -163,6 +223,7 @@ done
 	echo
 	echo "Machine: $(nproc) CPU ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || echo unknown)), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo 2>/dev/null || echo "? GiB") RAM, $(go version | cut -d' ' -f3-4)."
 	echo "Link targets: latency $latency, broken $broken; links --concurrency $concurrency --per-host $perhost."
+	echo "raw-download: curl fetching the package_search pages a full harvest asks for (rows 1000, sorted by id), one after another; × raw is a harvest's wall time over the raw download's in the same run and conditions. CPU is user + system of vigie alone (ckanfake runs beside it on the same cores). load is the 1-minute load average when the stage started."
 	if [ -s "$dir/summaries.txt" ]; then
 		echo
 		echo "vigie's own summary lines:"
