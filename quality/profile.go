@@ -155,6 +155,10 @@ func firstLine(s string) string {
 	return s
 }
 
+// MaxWeight bounds a dimension's weight and a check's points: far above any
+// useful ratio, far below where sums of products overflow to Inf and NaN.
+const MaxWeight = 1000
+
 var knownWeights = map[string]bool{vigie.DimCompleteness: true, vigie.DimFreshness: true, vigie.DimOpenness: true, vigie.DimAvailability: true, vigie.DimMQA: true}
 
 func (p *Profile) compile() error {
@@ -169,8 +173,8 @@ func (p *Profile) compile() error {
 		if !knownWeights[k] {
 			return fmt.Errorf("unknown weight %q: use completeness, freshness, openness, availability or mqa", k)
 		}
-		if w < 0 || math.IsNaN(w) {
-			return fmt.Errorf("weight %s must be ≥ 0", k)
+		if math.IsNaN(w) || math.IsInf(w, 0) || w < 0 || w > MaxWeight {
+			return fmt.Errorf("weight %s is %v: give a number from 0 to %d (0 leaves the dimension out)", k, w, MaxWeight)
 		}
 		sum += w
 	}
@@ -184,8 +188,8 @@ func (p *Profile) compile() error {
 		if !ok {
 			return fmt.Errorf("completeness check %d: unknown check %q (known: %s)", i+1, c.Check, strings.Join(CheckNames(), ", "))
 		}
-		if c.Points <= 0 || math.IsNaN(c.Points) {
-			return fmt.Errorf("completeness check %s: points must be > 0", c.Check)
+		if math.IsNaN(c.Points) || math.IsInf(c.Points, 0) || c.Points <= 0 || c.Points > MaxWeight {
+			return fmt.Errorf("completeness check %s: points are %v: give a number above 0 and at most %d", c.Check, c.Points, MaxWeight)
 		}
 	}
 	if len(p.Openness.ScoreByStars) == 0 {

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/vigie-audit/vigie"
@@ -68,4 +70,33 @@ func BenchmarkScoreCommand(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "datasets/s")
+}
+
+// Weights and points that are not finite or are absurdly large would make
+// every score NaN; the profile is refused at load with one line and exit 2.
+func TestScoreRefusesUnboundedProfileWeights(t *testing.T) {
+	db, portal := harvestedDB(t, 5)
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"huge":     "extends: ckan\nname: huge\nweights: {completeness: 1e308, freshness: 1e308, openness: 0, availability: 0}\n",
+		"inf":      "extends: ckan\nname: inf\nweights: {completeness: .inf, freshness: 20, openness: 0, availability: 0}\n",
+		"negative": "extends: ckan\nname: neg\nweights: {completeness: -1, freshness: 20, openness: 0, availability: 0}\n",
+		"points":   "extends: ckan\nname: pts\ncompleteness:\n  - {check: title, points: 1e308}\n",
+	} {
+		path := filepath.Join(dir, name+".yaml")
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errs := cli(context.Background(), "--db", db, "--portal", portal, "-q", "score", "--profile", path)
+		if code != ExitUsage || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, "give a number") || out != "" {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q", name, code, out, errs)
+		}
+	}
+	// The bound leaves room for any real ratio.
+	path := filepath.Join(dir, "ok.yaml")
+	os.WriteFile(path, []byte("extends: ckan\nname: ok\nweights: {completeness: 1000, freshness: 0.001, openness: 0, availability: 0}\n"), 0o644)
+	code, out, errs := cli(context.Background(), "--db", db, "--portal", portal, "-q", "score", "--profile", path)
+	if code != 0 || strings.Contains(out, "NaN") || !strings.Contains(out, "mean overall") {
+		t.Errorf("a bounded profile: exit %d %q %q", code, out, errs)
+	}
 }
