@@ -1,9 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -30,20 +35,56 @@ func harvestedDB(t *testing.T, n int) (db, portal string) {
 	return db, srv.URL
 }
 
-// withFileSizeLimit runs fn with RLIMIT_FSIZE set to limit bytes: a write
+// A test binary started with VIGIE_TEST_CHILD=1 is vigie itself: its
+// arguments are vigie's. VIGIE_TEST_FSIZE sets RLIMIT_FSIZE first, so a write
 // past it fails with EFBIG (Go ignores SIGXFSZ), as on a full disk.
-func withFileSizeLimit(t *testing.T, limit uint64, fn func()) {
+func init() {
+	if os.Getenv("VIGIE_TEST_CHILD") != "1" {
+		return
+	}
+	if v := os.Getenv("VIGIE_TEST_FSIZE"); v != "" {
+		n, _ := strconv.ParseUint(v, 10, 64)
+		if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &syscall.Rlimit{Cur: n, Max: n}); err != nil {
+			fmt.Fprintln(os.Stderr, "setrlimit:", err)
+			os.Exit(99)
+		}
+	}
+	os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// childOptions say how vigieChild runs vigie.
+type childOptions struct {
+	fsize    uint64 // RLIMIT_FSIZE in bytes; 0 = unlimited
+	uid, gid uint32 // run as this user when set (the tests run as root)
+}
+
+// vigieChild runs vigie in a child process (this test binary re-executed).
+func vigieChild(t *testing.T, o childOptions, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	var old syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_FSIZE, &old); err != nil {
-		t.Skip(err)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
 	}
-	lim := syscall.Rlimit{Cur: limit, Max: old.Max}
-	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &lim); err != nil {
-		t.Skip(err)
+	cmd := exec.Command(exe, args...)
+	cmd.Env = append(os.Environ(), "VIGIE_TEST_CHILD=1")
+	if o.fsize > 0 {
+		cmd.Env = append(cmd.Env, "VIGIE_TEST_FSIZE="+strconv.FormatUint(o.fsize, 10))
 	}
-	defer syscall.Setrlimit(syscall.RLIMIT_FSIZE, &old)
-	fn()
+	if o.uid != 0 {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: o.uid, Gid: o.gid}}
+	}
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err = cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	default:
+		t.Fatalf("run vigie %v: %v", args, err)
+	}
+	return code, out.String(), errb.String()
 }
 
 // A CSV report that cannot be finished (full disk) leaves the previous set
@@ -66,11 +107,7 @@ func TestReportCSVFullDiskKeepsThePreviousSet(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var code int
-	var errs string
-	withFileSizeLimit(t, 32<<10, func() {
-		code, _, errs = cli(ctx, "--db", db, "--portal", portal, "-q", "report", "--format", "csv", "--out", out)
-	})
+	code, _, errs := vigieChild(t, childOptions{fsize: 32 << 10}, "--db", db, "--portal", portal, "-q", "report", "--format", "csv", "--out", out)
 	if code != ExitFailure || !strings.Contains(errs, "disk full") || !strings.Contains(errs, "previous report is unchanged") {
 		t.Errorf("full disk: exit %d, stderr %q", code, errs)
 	}
