@@ -7,6 +7,7 @@ package harvester
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -46,8 +47,12 @@ type ClientOptions struct {
 	RetryBase    time.Duration // first back-off delay; default 1 s (doubles, with jitter)
 	MaxRetryWait time.Duration // longest wait, Retry-After included; default 2 min
 	Token        string        // CKAN API token, sent in the Authorization header only
-	UserAgent    string        // default "vigie/<Version> (+https://github.com/vigie-audit/vigie)"
-	HTTPClient   *http.Client  // optional transport (tests)
+	// User and Password authenticate with HTTP basic auth (a portal behind a
+	// password). A user:password@ in the portal URL is taken as these and
+	// removed from the URL; neither ever appears in errors.
+	User, Password string
+	UserAgent      string       // default "vigie/<Version> (+https://github.com/vigie-audit/vigie)"
+	HTTPClient     *http.Client // optional transport (tests)
 	// OnRetry is told about each retry (for logs); the error is token-free.
 	OnRetry func(action string, attempt int, wait time.Duration, err error)
 }
@@ -66,7 +71,20 @@ type Client struct {
 func NewClient(base string, o ClientOptions) (*Client, error) {
 	u, err := url.Parse(strings.TrimSpace(base))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("portal %q is not an http(s) URL: pass --portal https://host/path", base)
+		return nil, fmt.Errorf("portal %q is not an http(s) URL: pass --portal https://host/path", RedactUserinfo(base))
+	}
+	if u.User != nil {
+		if o.User == "" && o.Password == "" {
+			o.User = u.User.Username()
+			o.Password, _ = u.User.Password()
+		}
+		u.User = nil
+	}
+	if err := CheckToken(o.Token); err != nil {
+		return nil, err
+	}
+	if o.Token != "" && (o.User != "" || o.Password != "") {
+		return nil, errors.New("the portal URL holds a user:password and a CKAN API token is set: both need the Authorization header; drop one")
 	}
 	if o.Rate == 0 {
 		o.Rate = 2
@@ -105,11 +123,59 @@ func NewClient(base string, o ClientOptions) (*Client, error) {
 	if o.Token != "" {
 		rc.SetHeader("Authorization", o.Token)
 	}
+	if o.User != "" || o.Password != "" {
+		rc.SetBasicAuth(o.User, o.Password)
+	}
 	lim := rate.NewLimiter(rate.Inf, 1)
 	if o.Rate > 0 {
 		lim = rate.NewLimiter(rate.Limit(o.Rate), 1)
 	}
 	return &Client{base: strings.TrimRight(u.String(), "/"), rc: rc, lim: lim, opts: o}, nil
+}
+
+// CheckToken refuses an API token that cannot be sent as a header value: a
+// newline or another control character would make every request fail, and
+// the failure would look like a network error.
+func CheckToken(token string) error {
+	for i, r := range token {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			what := "a control character"
+			switch r {
+			case '\n', '\r':
+				what = "a line break"
+			case '\t':
+				what = "a tab"
+			}
+			return fmt.Errorf("the CKAN API token holds %s at character %d: keep the token alone on one line, with nothing else", what, i+1)
+		}
+	}
+	return nil
+}
+
+// RedactUserinfo replaces the password of a URL's user:password@ with
+// "xxxxx", also when the URL does not parse.
+func RedactUserinfo(s string) string {
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	i := strings.Index(s, "://")
+	if i < 0 {
+		return s
+	}
+	rest := s[i+3:]
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	at := strings.LastIndex(rest[:end], "@")
+	if at < 0 {
+		return s
+	}
+	user := rest[:at]
+	if c := strings.IndexByte(user, ':'); c >= 0 {
+		user = user[:c] + ":xxxxx"
+	}
+	return s[:i+3] + user + rest[at:]
 }
 
 // sameOriginToken keeps the API token from following a redirect to another
@@ -257,7 +323,7 @@ func (c *Client) once(ctx context.Context, action string, params url.Values) (js
 		return nil, &APIError{Action: action, URL: u, Status: resp.StatusCode(),
 			Message: fmt.Sprintf("answer larger than %d MiB: lower --rows", c.opts.MaxBody>>20)}
 	}
-	return parseEnvelope(action, u, resp.StatusCode(), resp.Header(), data)
+	return parseEnvelope(action, u, resp.StatusCode(), resp.Header(), data, c.scrubText)
 }
 
 // netMessage shortens a transport error to what a user can act on.
@@ -295,7 +361,13 @@ func firstErrLine(err error) string {
 var titleRE = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>|<h1[^>]*>(.*?)</h1>`)
 var tagRE = regexp.MustCompile(`<[^>]*>`)
 
-func parseEnvelope(action, u string, status int, h http.Header, data []byte) (json.RawMessage, error) {
+// parseEnvelope splits CKAN's envelope. clean (may be nil) is applied to
+// every text taken from the answer before it is shortened, so that a secret
+// echoed by the portal cannot survive as a cut-off prefix.
+func parseEnvelope(action, u string, status int, h http.Header, data []byte, clean func(string) string) (json.RawMessage, error) {
+	if clean == nil {
+		clean = func(s string) string { return s }
+	}
 	transient := status == http.StatusTooManyRequests || status >= 500
 	e := &APIError{Action: action, URL: u, Status: status, Transient: transient}
 	if transient {
@@ -315,7 +387,7 @@ func parseEnvelope(action, u string, status int, h http.Header, data []byte) (js
 			if len(t) == 0 {
 				t = m[2]
 			}
-			if s := strings.Join(strings.Fields(tagRE.ReplaceAllString(string(t), "")), " "); s != "" {
+			if s := clean(strings.Join(strings.Fields(tagRE.ReplaceAllString(string(t), "")), " ")); s != "" {
 				e.Message += " " + strconv.Quote(cut(s, 80))
 			}
 		}
@@ -325,7 +397,7 @@ func parseEnvelope(action, u string, status int, h http.Header, data []byte) (js
 	if trim[0] == '"' { // CKAN's bare-string 400 ("Bad request - Action name not known")
 		var s string
 		if json.Unmarshal(trim, &s) == nil {
-			e.Message = cut(s, 200)
+			e.Message = cut(clean(s), 200)
 			e.NotCKAN = status == http.StatusNotFound
 			return nil, e
 		}
@@ -337,11 +409,11 @@ func parseEnvelope(action, u string, status int, h http.Header, data []byte) (js
 			// valid start, broken JSON: most likely cut short in transit
 			var probe any
 			err := json.Unmarshal(trim, &probe)
-			e.Message = "incomplete or invalid JSON from " + u + ": " + firstErrLine(err)
+			e.Message = "incomplete or invalid JSON from " + u + ": " + clean(firstErrLine(err))
 			e.Transient = true
 			return nil, e
 		}
-		e.Message = "answer from " + u + " is not JSON: " + strconv.Quote(cut(string(trim), 60))
+		e.Message = "answer from " + u + " is not JSON: " + strconv.Quote(cut(clean(string(trim[:min(len(trim), 4096)])), 60))
 		e.NotCKAN = !transient
 		return nil, e
 	}
@@ -372,7 +444,7 @@ func parseEnvelope(action, u string, status int, h http.Header, data []byte) (js
 	if t, ok := ce["__type"]; ok {
 		_ = json.Unmarshal(t, &e.Type)
 	}
-	e.Message = ckanErrorMessage(ce)
+	e.Message = ckanErrorMessage(ce, clean)
 	if e.Type == "Search Error" {
 		e.Transient = true
 	}
@@ -384,11 +456,11 @@ func parseEnvelope(action, u string, status int, h http.Header, data []byte) (js
 
 // ckanErrorMessage renders CKAN's error dict: "message", or the validator's
 // field → messages map.
-func ckanErrorMessage(ce map[string]json.RawMessage) string {
+func ckanErrorMessage(ce map[string]json.RawMessage, clean func(string) string) string {
 	if m, ok := ce["message"]; ok {
 		var s string
 		if json.Unmarshal(m, &s) == nil {
-			return cut(s, 300)
+			return cut(clean(s), 300)
 		}
 	}
 	var parts []string
@@ -396,7 +468,7 @@ func ckanErrorMessage(ce map[string]json.RawMessage) string {
 		if k == "__type" {
 			continue
 		}
-		parts = append(parts, k+": "+cut(strings.Trim(string(v), "[]\""), 100))
+		parts = append(parts, clean(k)+": "+cut(clean(strings.Trim(string(v), "[]\"")), 100))
 	}
 	return cut(strings.Join(sortedStrings(parts), "; "), 300)
 }
@@ -435,21 +507,76 @@ func cut(s string, n int) string {
 	return s
 }
 
-// scrub removes the token from an error's text.
+// secretPrefix is the shortest start of the token that is scrubbed on its
+// own: a message cut in the middle of an echoed token leaves its prefix.
+const secretPrefix = 8
+
+// scrubText removes the token, any run of secretPrefix or more of its
+// leading characters, and the basic-auth password from s.
+func (c *Client) scrubText(s string) string {
+	s = scrubSecret(s, c.opts.Token)
+	if c.opts.Password != "" {
+		// the basic-auth header an error page may echo
+		s = scrubSecret(s, base64.StdEncoding.EncodeToString([]byte(c.opts.User+":"+c.opts.Password)))
+		s = scrubSecret(s, c.opts.Password)
+	}
+	return s
+}
+
+// scrubSecret replaces secret, and every run of at least secretPrefix of
+// its leading characters, with "[token]". A secret shorter than that is
+// replaced only whole.
+func scrubSecret(s, secret string) string {
+	if secret == "" || s == "" {
+		return s
+	}
+	if len(secret) < secretPrefix {
+		if len(secret) < 4 { // too short to tell from ordinary text
+			return s
+		}
+		return strings.ReplaceAll(s, secret, "[token]")
+	}
+	head := secret[:secretPrefix]
+	if !strings.Contains(s, head) {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(s, head)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		j := secretPrefix
+		for j < len(secret) && i+j < len(s) && s[i+j] == secret[j] {
+			j++
+		}
+		b.WriteString(s[:i])
+		b.WriteString("[token]")
+		s = s[i+j:]
+	}
+}
+
+// scrub removes the token (and its prefixes) and the password from an
+// error's text.
 func (c *Client) scrub(err error) error {
-	if err == nil || c.opts.Token == "" || !strings.Contains(err.Error(), c.opts.Token) {
+	if err == nil || (c.opts.Token == "" && c.opts.Password == "") {
+		return err
+	}
+	msg := err.Error()
+	if c.scrubText(msg) == msg {
 		return err
 	}
 	var ae *APIError
 	if errors.As(err, &ae) {
 		cp := *ae
-		cp.Message = strings.ReplaceAll(cp.Message, c.opts.Token, "[token]")
-		cp.URL = strings.ReplaceAll(cp.URL, c.opts.Token, "[token]")
-		if !strings.Contains(cp.Error(), c.opts.Token) {
+		cp.Message = c.scrubText(cp.Message)
+		cp.URL = c.scrubText(cp.URL)
+		if c.scrubText(cp.Error()) == cp.Error() && err == error(ae) {
 			return &cp
 		}
 	}
-	return errors.New(strings.ReplaceAll(err.Error(), c.opts.Token, "[token]"))
+	return errors.New(c.scrubText(msg))
 }
 
 // Info is what status_show says about a portal.

@@ -175,7 +175,7 @@ func FuzzParseEnvelope(f *testing.F) {
 	f.Fuzz(func(t *testing.T, status int, retry string, body []byte) {
 		h := http.Header{}
 		h.Set("Retry-After", retry)
-		res, err := parseEnvelope("package_search", "https://portal.example/api/3/action/package_search", status, h, body)
+		res, err := parseEnvelope("package_search", "https://portal.example/api/3/action/package_search", status, h, body, nil)
 		if err != nil {
 			ae, ok := err.(*APIError)
 			if !ok {

@@ -502,3 +502,61 @@ func TestHostileEchoedTokenIsScrubbed(t *testing.T) {
 		t.Fatalf("want the 403 as an APIError, got %v", err)
 	}
 }
+
+// TestHostileEchoedTokenPrefixIsScrubbed: the echo sits where the client
+// shortens the portal's text (an HTML title is cut at 80 characters, a CKAN
+// message at 300), so only a prefix of the token is left after the cut.
+func TestHostileEchoedTokenPrefixIsScrubbed(t *testing.T) {
+	for name, body := range map[string]func(auth string) (int, string){
+		"HTML title": func(auth string) (int, string) {
+			return http.StatusNotFound, "<html><head><title>" + strings.Repeat("y", 80-1-20) + auth + "</title></head></html>"
+		},
+		"CKAN message": func(auth string) (int, string) {
+			return http.StatusForbidden, `{"help":"","success":false,"error":{"__type":"Authorization Error","message":"` + strings.Repeat("z", 300-1-12) + auth + `"}}`
+		},
+		"validator fields": func(auth string) (int, string) {
+			return http.StatusConflict, `{"help":"","success":false,"error":{"__type":"Validation Error","key":["` + strings.Repeat("v", 100-1-5-9) + auth + `"]}}`
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				status, b := body(r.Header.Get("Authorization"))
+				w.WriteHeader(status)
+				fmt.Fprint(w, b)
+			}))
+			defer srv.Close()
+			err := callWithin(t, hostileClient(t, srv.URL), 30*time.Second)
+			if strings.Contains(err.Error(), hostileToken[:8]) {
+				t.Fatalf("a prefix of the token survives the cut: %v", err)
+			}
+		})
+	}
+}
+
+func TestScrubSecretPrefixes(t *testing.T) {
+	const secret = "abcdefghijklmnop"
+	for in, want := range map[string]string{
+		"key abcdefghijklmnop!":  "key [token]!",
+		"key abcdefghij…":        "key [token]…",
+		"key abcdefgh":           "key [token]",
+		"key abcdefg":            "key abcdefg", // 7 characters: ordinary text
+		"abcdefghXabcdefghijklm": "[token]X[token]",
+		"no secret here":         "no secret here",
+	} {
+		if got := scrubSecret(in, secret); got != want {
+			t.Errorf("scrubSecret(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestNewClientRefusesControlCharactersInTheToken(t *testing.T) {
+	for _, tok := range []string{"abc\ndef", "abc\rdef", "abc\x00def", "abc\x7fdef"} {
+		o := hostileLimits
+		o.Token = tok
+		if _, err := NewClient("https://portal.example", o); err == nil {
+			t.Errorf("token %q accepted", tok)
+		} else if strings.Contains(err.Error(), "def") {
+			t.Errorf("the error quotes the token: %v", err)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -21,9 +22,14 @@ type Portal struct {
 }
 
 // NormalizePortalURL trims spaces and trailing slashes and a trailing
-// /api/3/action, so that one portal has one key.
+// /api/3/action, so that one portal has one key. A user:password@ is
+// dropped: credentials are never stored.
 func NormalizePortalURL(u string) string {
 	u = strings.TrimSpace(u)
+	if pu, err := url.Parse(u); err == nil && pu.User != nil {
+		pu.User = nil
+		u = pu.String()
+	}
 	u = strings.TrimRight(u, "/")
 	for _, suffix := range []string{"/api/3/action", "/api/3", "/api"} {
 		u = strings.TrimSuffix(u, suffix)

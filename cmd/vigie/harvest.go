@@ -119,6 +119,12 @@ func (o *harvestOptions) check() error {
 	if o.from != "" && (o.includePrivate || len(o.orgs) > 0) {
 		return usageErr("--from imports a file as is: drop --include-private and --org")
 	}
+	if o.from == "" {
+		// a token that cannot be sent is refused before anything is opened
+		if _, err := o.token(); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -133,9 +139,16 @@ func (o *harvestOptions) token() (string, error) {
 		if t == "" {
 			return "", fmt.Errorf("--token-file %s is empty", o.tokenFile)
 		}
+		if err := harvester.CheckToken(t); err != nil {
+			return "", usageErr("--token-file %s: %v", o.tokenFile, err)
+		}
 		return t, nil
 	}
-	return strings.TrimSpace(os.Getenv("VIGIE_API_TOKEN")), nil
+	t := strings.TrimSpace(os.Getenv("VIGIE_API_TOKEN"))
+	if err := harvester.CheckToken(t); err != nil {
+		return "", usageErr("VIGIE_API_TOKEN: %v", err)
+	}
+	return t, nil
 }
 
 // runHarvest harvests a.Portal (or imports o.from) into db, with a progress
@@ -162,8 +175,13 @@ func runHarvest(ctx context.Context, a *App, db *store.DB, o *harvestOptions) (*
 	if rate == 0 {
 		rate = -1
 	}
+	var user, password string
+	if a.portalUser != nil {
+		user = a.portalUser.Username()
+		password, _ = a.portalUser.Password()
+	}
 	c, err := harvester.NewClient(portal.URL, harvester.ClientOptions{
-		Rate: rate, Timeout: o.timeout, MaxBody: o.maxBody, Token: token,
+		Rate: rate, Timeout: o.timeout, MaxBody: o.maxBody, Token: token, User: user, Password: password,
 		OnRetry: func(action string, attempt int, wait time.Duration, err error) {
 			a.Log.Warn("retrying", "action", action, "attempt", attempt, "wait", wait.Round(time.Millisecond).String(), "error", err.Error())
 		},

@@ -1,9 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"database/sql"
+	"encoding/base64"
 	"encoding/csv"
+	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -93,5 +98,185 @@ func TestPortalErrorTextCannotDriveTheTerminal(t *testing.T) {
 		if !strings.Contains(errs, "Jeu") {
 			t.Errorf("the portal's message is not shown at all: %s", errs)
 		}
+	}
+}
+
+// readRunErrors returns the error column of every harvest run in the
+// database at path.
+func readRunErrors(t *testing.T, path string) string {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT error FROM harvest_runs`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString(s + "\n")
+	}
+	return b.String()
+}
+
+// TestEchoedTokenPrefixIsScrubbed: an error page echoes the token where the
+// message is cut short, so only its first 25 characters survive the cut.
+// Neither they nor any 8 leading characters of the token may reach the
+// error line, the JSON log or harvest_runs.error.
+func TestEchoedTokenPrefixIsScrubbed(t *testing.T) {
+	const token = "prefix-secret-0123456789abcdefghijklmnopqrstuvwxyz"
+	ctx := context.Background()
+	p := ckantest.New(ckantest.Options{})
+	p.Inject(func(w http.ResponseWriter, r *http.Request, action string) bool {
+		msg := "Access denied for key " + r.Header.Get("Authorization")
+		// CKAN's message is cut at 300 characters: put the cut 25 characters
+		// into the token.
+		msg = strings.Repeat("x", 300-1-25-len("Access denied for key ")) + msg
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprintf(w, `{"help":"","success":false,"error":{"__type":"Authorization Error","message":%q}}`, msg)
+		return true
+	})
+	srv := p.Serve()
+	defer srv.Close()
+	db := filepath.Join(t.TempDir(), "vigie.db")
+	t.Setenv("VIGIE_API_TOKEN", token)
+	var all strings.Builder
+	for _, format := range []string{"text", "json"} {
+		code, out, errs := cli(ctx, "harvest", "--rate", "0", "--db", db, "--portal", srv.URL, "--log-format", format)
+		if code == 0 {
+			t.Fatal("a portal answering 403 was harvested")
+		}
+		t.Logf("%s: %s", format, strings.TrimSpace(errs))
+		all.WriteString(out + errs)
+	}
+	all.WriteString(readRunErrors(t, db))
+	if i := strings.Index(all.String(), token[:8]); i >= 0 {
+		s := all.String()
+		t.Fatalf("a prefix of the token leaks: …%s…", s[max(0, i-40):min(len(s), i+40)])
+	}
+	if !strings.Contains(all.String(), "[token]") {
+		t.Errorf("the echo is not marked as scrubbed:\n%s", all.String())
+	}
+}
+
+// TestTokenWithNewlineIsRefusedAtStart: a token holding a line break cannot
+// be sent as a header; it is refused before the portal is called, in one
+// line that says what to fix, not retried and blamed on the network.
+func TestTokenWithNewlineIsRefusedAtStart(t *testing.T) {
+	ctx := context.Background()
+	p := ckantest.New(ckantest.Options{})
+	srv := p.Serve()
+	defer srv.Close()
+	dir := t.TempDir()
+	tokenFile := filepath.Join(dir, "token")
+	if err := os.WriteFile(tokenFile, []byte("first-half\nsecond-half\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, setup := range map[string]func() []string{
+		"VIGIE_API_TOKEN": func() []string { t.Setenv("VIGIE_API_TOKEN", "abc\ndef"); return nil },
+		"--token-file":    func() []string { t.Setenv("VIGIE_API_TOKEN", ""); return []string{"--token-file", tokenFile} },
+	} {
+		t.Run(name, func(t *testing.T) {
+			db := filepath.Join(dir, strings.Trim(name, "-")+".db")
+			for _, cmd := range [][]string{{"harvest"}, {"audit", "--out", filepath.Join(dir, "out")}} {
+				args := append(append([]string{"--db", db, "--portal", srv.URL}, cmd...), setup()...)
+				code, _, errs := cli(ctx, args...)
+				if code != ExitUsage {
+					t.Fatalf("%v: exit %d, want %d: %s", cmd, code, ExitUsage, errs)
+				}
+				if strings.Count(strings.TrimSpace(errs), "\n") != 0 || !strings.Contains(errs, "line break") || !strings.Contains(errs, name) {
+					t.Errorf("%v: not one clear line naming %s and the line break: %q", cmd, name, errs)
+				}
+				if strings.Contains(errs, "second-half") || strings.Contains(errs, "def") && name == "VIGIE_API_TOKEN" && strings.Contains(errs, "abc") {
+					t.Errorf("the token is quoted: %q", errs)
+				}
+			}
+			if n := p.Requests("status_show") + p.Requests("package_search"); n != 0 {
+				t.Errorf("%d requests sent with a token that cannot be sent", n)
+			}
+			if _, err := os.Stat(db); err == nil {
+				t.Errorf("a database was created for a refused token")
+			}
+		})
+	}
+}
+
+// TestPortalPasswordIsNeverStored: --portal https://user:password@host is
+// used for basic auth only; the password is in no output, log, database or
+// report, even when the portal echoes the Authorization header.
+func TestPortalPasswordIsNeverStored(t *testing.T) {
+	const user, password = "steward", "hunter2-very-secret-pw"
+	ctx := context.Background()
+	p := ckantest.New(ckantest.Options{})
+	p.PutGenerated(12, 3, ckantest.GenOptions{Orgs: 2})
+	echoed := false
+	p.Inject(func(w http.ResponseWriter, r *http.Request, action string) bool {
+		u, pw, ok := r.BasicAuth()
+		if !ok || u != user || pw != password {
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprint(w, `{"help":"","success":false,"error":{"__type":"Authorization Error","message":"basic auth needed"}}`)
+			return true
+		}
+		if action == "organization_list" && !echoed {
+			echoed = true // one transient error page that echoes the credentials
+			w.Header().Set("Content-Type", "text/plain")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintf(w, "overloaded for %s (%s)", r.Header.Get("Authorization"), password)
+			return true
+		}
+		return false
+	})
+	srv := p.Serve()
+	defer srv.Close()
+	withUser := strings.Replace(srv.URL, "http://", "http://"+user+":"+password+"@", 1)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "vigie.db")
+	var all strings.Builder
+	for _, format := range []string{"text", "json"} {
+		code, out, errs := cli(ctx, "harvest", "--rate", "0", "--db", db, "--portal", withUser, "--log-format", format)
+		all.WriteString(out + errs)
+		if code != 0 {
+			t.Fatalf("harvest with basic auth: exit %d: %s", code, errs)
+		}
+	}
+	// Later commands find the portal with or without the user in --portal.
+	for _, portal := range []string{withUser, srv.URL} {
+		code, out, errs := cli(ctx, "--db", db, "--portal", portal, "runs", "--format", "json")
+		all.WriteString(out + errs)
+		if code != 0 {
+			t.Fatalf("runs --portal %s: %s", portal, errs)
+		}
+	}
+	code, out, errs := cli(ctx, "--db", db, "--portal", withUser, "datasets", "--format", "json")
+	all.WriteString(out + errs)
+	if code != 0 || !strings.Contains(out, `"name"`) {
+		t.Fatalf("datasets: exit %d: %s", code, errs)
+	}
+	if strings.Contains(all.String(), password) || strings.Contains(all.String(), password[:8]) {
+		t.Fatalf("the password appears in the output:\n%s", all.String())
+	}
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if bytes.Contains(b, []byte(password)) || bytes.Contains(b, []byte(base64.StdEncoding.EncodeToString([]byte(user+":"+password)))) {
+			t.Errorf("the password is written in %s", path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

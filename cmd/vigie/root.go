@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -63,6 +64,10 @@ type App struct {
 	// ConfigPath is --config; Config the file read (nil when there is none).
 	ConfigPath string
 	Config     *config.File
+
+	// portalUser is the user:password@ taken out of --portal: it is used
+	// for basic auth only, never stored, logged or printed.
+	portalUser *url.Userinfo
 
 	// held is the database a running command opened with the writer lock;
 	// while set, OpenDBLocked returns it, so audit's stages share one lock.
@@ -184,6 +189,7 @@ func NewRootCmd(a *App) *cobra.Command {
 			if a.Lang != "fr" && a.Lang != "en" {
 				return usageErr("--lang must be fr or en, not %q", a.Lang)
 			}
+			a.Portal, a.portalUser = splitPortalUser(a.Portal)
 			level := slog.LevelInfo
 			if a.Quiet {
 				level = slog.LevelWarn
@@ -265,4 +271,16 @@ func firstLine(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// splitPortalUser takes the user:password@ out of a portal URL, so that the
+// URL stored, logged and compared never holds the password.
+func splitPortalUser(portal string) (string, *url.Userinfo) {
+	u, err := url.Parse(strings.TrimSpace(portal))
+	if err != nil || u.User == nil {
+		return portal, nil
+	}
+	user := u.User
+	u.User = nil
+	return u.String(), user
 }
