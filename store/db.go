@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -30,6 +31,10 @@ type DB struct {
 	path string
 	// Now is the clock used for timestamps; tests replace it.
 	Now func() time.Time
+	// writeMu serialises write transactions of goroutines sharing this DB
+	// (several portals audited at once): SQLite has one writer, and waiting
+	// here instead of on its busy timeout never fails a long write.
+	writeMu sync.Mutex
 }
 
 // Options for Open.
@@ -183,6 +188,8 @@ func (db *DB) withTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	db.writeMu.Lock()
+	defer db.writeMu.Unlock()
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return db.explain(err)

@@ -161,7 +161,7 @@ type auditRecord struct {
 	Gate       pipeline.GateResult `json:"gate"`
 }
 
-func runAudit(ctx context.Context, a *App, o *auditOptions, st *auditStages) error {
+func runAudit(ctx context.Context, a *App, o *auditOptions, st *auditStages) (err error) {
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
 		return fmt.Errorf("cannot create --out folder %s: %v", o.out, err)
 	}
@@ -177,6 +177,8 @@ func runAudit(ctx context.Context, a *App, o *auditOptions, st *auditStages) err
 	if rec.Orgs == nil {
 		rec.Orgs = []string{}
 	}
+	var dir string
+	defer func() { recordAudit(ctx, a, db, o, rec, dir, err) }()
 	// stage runs one step and logs one line with its timing and summary.
 	stage := func(name string, fn func() (string, error)) error {
 		start := time.Now()
@@ -213,7 +215,6 @@ func runAudit(ctx context.Context, a *App, o *auditOptions, st *auditStages) err
 	rec.Portal, rec.ScoreRun, rec.HarvestRun, rec.LinkRun = p.URL, run.ID, run.HarvestRunID, run.LinkRunID
 
 	var diff *store.DiffResult
-	var dir string
 	if err := stage("reports", func() (string, error) {
 		start := time.Now()
 		sum, err := db.RunSummary(ctx, p.ID, run, o.orgs)

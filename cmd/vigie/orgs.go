@@ -1,0 +1,124 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/reports"
+	"github.com/vigie-audit/vigie/store"
+)
+
+func init() { register(newOrgsCmd) }
+
+// orgRow is one element of `vigie orgs --format json`.
+type orgRow struct {
+	Portal      string       `json:"portal"`
+	ScoreRun    int64        `json:"score_run"`
+	Rank        int          `json:"rank"`
+	Name        string       `json:"name"`
+	Title       string       `json:"title"`
+	Datasets    int          `json:"datasets"`
+	Scores      vigie.Scores `json:"scores"`
+	MQAPoints   *float64     `json:"mqa_points"`
+	BrokenLinks int          `json:"broken_links"`
+	Errors      int          `json:"errors"`
+}
+
+// portalGiven says whether the user chose a portal (flag or environment).
+func portalGiven(cmd *cobra.Command) bool {
+	return cmd.Flags().Changed("portal") || os.Getenv("VIGIE_PORTAL") != ""
+}
+
+func newOrgsCmd(a *App) *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "orgs",
+		Short: "List the organizations with datasets: mean scores per dimension, broken links, rank",
+		Long: `List the organizations (publishers) that have scored datasets, ranked within
+their portal by mean overall score (best first, unknown last), with their
+datasets, mean score per dimension, mean MQA points, findings of severity
+error and distinct broken links, from each portal's latest complete score
+run. Every portal of the database, or only --portal (a URL or, with a
+configuration file, a portal's name).
+
+The name column is what --org takes.`,
+		Example: `  $ vigie orgs
+  $ vigie orgs --portal https://www.donneesquebec.ca/recherche --format csv > orgs.csv
+  $ vigie orgs --format json | jq '.[] | select(.broken_links > 0) | .name'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(format, "table", "json", "csv"); err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			db, err := a.OpenDBReadOnly(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			var portals []store.Portal
+			if portalGiven(cmd) {
+				p, err := db.Portal(ctx, a.Portal)
+				if err != nil {
+					return err
+				}
+				portals = []store.Portal{*p}
+			} else if portals, err = db.Portals(ctx); err != nil {
+				return err
+			}
+			rows := []orgRow{}
+			scored := 0
+			for _, p := range portals {
+				run, err := db.LatestScoreRun(ctx, p.ID)
+				if errors.Is(err, store.ErrNotFound) {
+					continue
+				}
+				if err != nil {
+					return err
+				}
+				scored++
+				orgs, err := reports.OrganizationsOf(ctx, db, p.ID, run.ID)
+				if err != nil {
+					return err
+				}
+				for _, o := range orgs {
+					rows = append(rows, orgRow{Portal: a.portalName(p.URL), ScoreRun: run.ID, Rank: o.Rank, Name: o.Name, Title: o.Title,
+						Datasets: o.Datasets, Scores: o.Scores, MQAPoints: o.MQAPoints, BrokenLinks: o.BrokenLinks, Errors: o.Findings.Error})
+				}
+			}
+			if scored == 0 && len(portals) > 0 {
+				return fmt.Errorf("nothing scored yet in %s: run 'vigie score' (or 'vigie audit') first", db.Path())
+			}
+			if format == "json" {
+				return printJSON(a.Stdout, rows)
+			}
+			header := []string{"portal", "rank", "name", "title", "datasets", "overall", "completeness", "freshness", "openness", "availability", "mqa", "errors", "broken links"}
+			cells := make([][]string, 0, len(rows))
+			for _, r := range rows {
+				s := r.Scores
+				cells = append(cells, []string{r.Portal, strconv.Itoa(r.Rank), r.Name, r.Title, strconv.Itoa(r.Datasets),
+					reports.FormatScore(s.Overall), reports.FormatScore(s.Completeness), reports.FormatScore(s.Freshness),
+					reports.FormatScore(s.Openness), reports.FormatScore(s.Availability), reports.FormatScore(r.MQAPoints),
+					strconv.Itoa(r.Errors), strconv.Itoa(r.BrokenLinks)})
+			}
+			if format == "csv" {
+				for _, c := range cells {
+					for i := range c {
+						if c[i] == "—" {
+							c[i] = "" // unknown: an empty cell, not a dash, for spreadsheets
+						}
+					}
+				}
+				return printCSV(a.Stdout, header, cells)
+			}
+			return printTable(a.Stdout, header, cells)
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "table", "output: table, json or csv")
+	return cmd
+}

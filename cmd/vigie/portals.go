@@ -1,0 +1,164 @@
+package main
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vigie-audit/vigie/store"
+)
+
+func init() { register(newPortalsCmd) }
+
+// portalName is the portal's name in the configuration, or one made from
+// its address (host and path, "-" for every other character).
+func (a *App) portalName(portalURL string) string {
+	u := store.NormalizePortalURL(portalURL)
+	if a.Config != nil {
+		if p, ok := a.Config.Lookup(u); ok {
+			return p.Name
+		}
+	}
+	return slugURL(u)
+}
+
+func slugURL(u string) string {
+	pu, err := url.Parse(u)
+	s := u
+	if err == nil && pu.Host != "" {
+		s = pu.Host + pu.Path
+	}
+	s = strings.TrimPrefix(strings.ToLower(s), "www.")
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '.':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('-')
+		}
+	}
+	return strings.Trim(b.String(), "-.")
+}
+
+// portalRow is one element of `vigie portals --format json`.
+type portalRow struct {
+	Name        string          `json:"name"`
+	URL         string          `json:"url"`
+	Title       string          `json:"title"`
+	CKANVersion string          `json:"ckan_version"`
+	Published   int             `json:"published"`
+	Private     int             `json:"private"`
+	Missing     int             `json:"missing"`
+	LastHarvest *runBrief       `json:"last_harvest"`
+	LastScore   *runBrief       `json:"last_score_run"`
+	LastAudit   *store.AuditRun `json:"last_audit"`
+}
+
+type runBrief struct {
+	ID         int64      `json:"id"`
+	Status     string     `json:"status"`
+	Mode       string     `json:"mode,omitempty"`
+	Profile    string     `json:"profile,omitempty"`
+	StartedAt  time.Time  `json:"started_at"`
+	FinishedAt *time.Time `json:"finished_at"`
+}
+
+func brief(id int64, status, mode, profile string, started, finished time.Time) *runBrief {
+	b := &runBrief{ID: id, Status: status, Mode: mode, Profile: profile, StartedAt: started.UTC()}
+	if !finished.IsZero() {
+		f := finished.UTC()
+		b.FinishedAt = &f
+	}
+	return b
+}
+
+func day(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02 15:04")
+}
+
+func newPortalsCmd(a *App) *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "portals",
+		Short: "List every portal the database holds: datasets, last harvest, score run and audit",
+		Long: `List every portal the database holds, in the order they were added: its name
+(from the configuration, else made from its address), CKAN version, datasets
+published (active and public), private (active, never counted as published)
+and missing (gone from the last complete listing), the last harvest and its
+status, the last complete score run, and the last audit with its quality
+gate (passed, failed, or none when no gate was set).
+
+JSON is an array of objects: name, url, title, ckan_version, published,
+private, missing, last_harvest, last_score_run {id, status, mode, profile,
+started_at, finished_at}, last_audit {id, status, score_run, out_dir, gate,
+gate_reasons, started_at, finished_at}; null when there is none.`,
+		Example: `  $ vigie portals
+  $ vigie portals --format json | jq '.[] | select(.last_audit.gate == "failed") | .name'
+  $ vigie portals --format csv > portals.csv`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(format, "table", "json", "csv"); err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			db, err := a.OpenDBReadOnly(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			ovs, err := db.PortalOverviews(ctx)
+			if err != nil {
+				return err
+			}
+			rows := make([]portalRow, 0, len(ovs))
+			for _, o := range ovs {
+				r := portalRow{Name: a.portalName(o.URL), URL: o.URL, Title: o.Title, CKANVersion: o.CKANVersion,
+					Published: o.Published, Private: o.Private, Missing: o.Missing, LastAudit: o.LastAudit}
+				if h := o.LastHarvest; h != nil {
+					r.LastHarvest = brief(h.ID, h.Status, h.Mode, "", h.StartedAt, h.FinishedAt)
+				}
+				if s := o.LastScore; s != nil {
+					r.LastScore = brief(s.ID, s.Status, "", s.Profile, s.StartedAt, s.FinishedAt)
+				}
+				rows = append(rows, r)
+			}
+			if format == "json" {
+				return printJSON(a.Stdout, rows)
+			}
+			header := []string{"name", "url", "ckan", "published", "private", "missing", "last harvest", "harvest status",
+				"last score run", "last audit", "audit status", "gate"}
+			cells := make([][]string, 0, len(rows))
+			for _, r := range rows {
+				c := []string{r.Name, r.URL, r.CKANVersion, strconv.Itoa(r.Published), strconv.Itoa(r.Private), strconv.Itoa(r.Missing), "", "", "", "", "", ""}
+				if h := r.LastHarvest; h != nil {
+					c[6], c[7] = day(h.StartedAt), h.Status
+				}
+				if s := r.LastScore; s != nil {
+					c[8] = fmt.Sprintf("#%d %s", s.ID, day(s.StartedAt))
+				}
+				if au := r.LastAudit; au != nil {
+					c[9], c[10], c[11] = day(au.StartedAt), au.Status, au.Gate
+				}
+				cells = append(cells, c)
+			}
+			if format == "csv" {
+				return printCSV(a.Stdout, header, cells)
+			}
+			if len(cells) == 0 {
+				fmt.Fprintf(a.Stdout, "no portal in %s yet: run 'vigie harvest' or 'vigie audit'\n", db.Path())
+				return nil
+			}
+			return printTable(a.Stdout, header, cells)
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "table", "output: table, json or csv")
+	return cmd
+}

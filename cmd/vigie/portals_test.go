@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vigie-audit/vigie/internal/ckantest"
+)
+
+func TestPortalsAndOrgsListings(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "v.db")
+	_, srvA, _, _ := auditPortal(t, 30)
+	pB := ckantest.New(ckantest.Options{})
+	pB.Put(ckantest.Generate(12, 5, ckantest.GenOptions{Orgs: 3, PrivateShare: 0.3})...)
+	srvB := pB.Serve()
+	t.Cleanup(srvB.Close)
+
+	code, _, errb := cli(ctx, "portals", "--db", db)
+	if code != 1 || !strings.Contains(errb, "does not exist") {
+		t.Fatalf("no database: exit %d %s", code, errb)
+	}
+	if code, _, errb := cli(ctx, auditArgs(db, srvA.URL, filepath.Join(dir, "a"), "--fail-under", "99")...); code != ExitGate {
+		t.Fatalf("audit A: exit %d %s", code, errb)
+	}
+	if code, _, errb := cli(ctx, "--db", db, "--portal", srvB.URL, "--quiet", "harvest", "--rate", "0"); code != 0 {
+		t.Fatalf("harvest B: exit %d %s", code, errb)
+	}
+
+	code, out, errb := cli(ctx, "--db", db, "portals", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d %s", code, errb)
+	}
+	var rows []portalRow
+	if err := json.Unmarshal([]byte(out), &rows); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if len(rows) != 2 {
+		t.Fatalf("want 2 portals, got %d", len(rows))
+	}
+	a, b := rows[0], rows[1]
+	if a.Published != 30 || a.LastAudit == nil || a.LastAudit.Status != "complete" || a.LastAudit.Gate != "failed" ||
+		len(a.LastAudit.GateReasons) == 0 || a.LastScore == nil || a.LastHarvest == nil || a.LastHarvest.Status != "complete" || a.CKANVersion == "" {
+		t.Fatalf("portal A: %+v", a)
+	}
+	if a.LastScore.ID != a.LastAudit.ScoreRunID || !strings.HasPrefix(a.LastAudit.OutDir, filepath.Join(dir, "a")) {
+		t.Fatalf("audit record: %+v score %+v", a.LastAudit, a.LastScore)
+	}
+	// B was harvested without a token: private datasets are not published.
+	if b.LastAudit != nil || b.LastScore != nil || b.Private != 0 || b.Published == 0 || b.Published >= 12 || b.Name != slugURL(srvB.URL) {
+		t.Fatalf("portal B: %+v", b)
+	}
+
+	code, out, _ = cli(ctx, "--db", db, "portals")
+	if code != 0 || !strings.Contains(out, "published") || !strings.Contains(out, "failed") {
+		t.Fatalf("table: exit %d\n%s", code, out)
+	}
+	code, out, _ = cli(ctx, "--db", db, "portals", "--format", "csv")
+	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if code != 0 || err != nil || len(recs) != 3 || recs[0][0] != "name" {
+		t.Fatalf("csv: exit %d %v\n%s", code, err, out)
+	}
+
+	// orgs: only scored portals have organizations; ranks start at 1.
+	t.Setenv("VIGIE_PORTAL", "")
+	code, out, errb = cli(ctx, "--db", db, "orgs", "--format", "json")
+	if code != 0 {
+		t.Fatalf("orgs: exit %d %s", code, errb)
+	}
+	var orgs []orgRow
+	if err := json.Unmarshal([]byte(out), &orgs); err != nil {
+		t.Fatal(err)
+	}
+	if len(orgs) != 4 || orgs[0].Rank != 1 || orgs[3].Rank != 4 || orgs[0].Portal != slugURL(srvA.URL) {
+		t.Fatalf("orgs: %+v", orgs)
+	}
+	total := 0
+	for i, o := range orgs {
+		total += o.Datasets
+		if i > 0 && o.Scores.Overall != nil && orgs[i-1].Scores.Overall != nil && *o.Scores.Overall > *orgs[i-1].Scores.Overall {
+			t.Fatalf("not ranked: %+v", orgs)
+		}
+	}
+	if total != 30 {
+		t.Fatalf("datasets over orgs: %d", total)
+	}
+	code, out, _ = cli(ctx, "--db", db, "--portal", srvA.URL, "orgs", "--format", "csv")
+	recs, err = csv.NewReader(strings.NewReader(out)).ReadAll()
+	if code != 0 || err != nil || len(recs) != 5 || recs[0][12] != "broken links" {
+		t.Fatalf("orgs csv: exit %d %v\n%s", code, err, out)
+	}
+	code, _, errb = cli(ctx, "--db", db, "--portal", srvB.URL, "orgs")
+	if code != 1 || !strings.Contains(errb, "vigie score") {
+		t.Fatalf("unscored portal: exit %d %s", code, errb)
+	}
+}
