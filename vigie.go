@@ -100,7 +100,8 @@ const (
 type LinkResult struct {
 	URL           string     `json:"url"`
 	Class         string     `json:"class"`
-	Status        int        `json:"status,omitempty"` // HTTP status, 0 when none
+	Status        int        `json:"status,omitempty"`      // HTTP status, 0 when none
+	HeadStatus    int        `json:"head_status,omitempty"` // status of the HEAD request alone, 0 when it got none
 	FinalURL      string     `json:"final_url,omitempty"`
 	Redirects     int        `json:"redirects"`
 	ContentType   string     `json:"content_type,omitempty"`
@@ -110,6 +111,7 @@ type LinkResult struct {
 	ElapsedMS     int64      `json:"elapsed_ms"`
 	Reason        string     `json:"reason,omitempty"`
 	LandingPage   bool       `json:"landing_page,omitempty"` // HTML served where data was expected
+	Skipped       bool       `json:"skipped,omitempty"`      // not checked: its host was unreachable during the run
 	Failures      int        `json:"failures"`               // consecutive
 	FirstFailure  *time.Time `json:"first_failure,omitempty"`
 	LastSuccess   *time.Time `json:"last_success,omitempty"`

@@ -6,12 +6,15 @@
 package linkcheck
 
 import (
+	"context"
 	"crypto/tls"
+	"errors"
 	"net"
 	"net/http"
 	"net/netip"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vigie-audit/vigie"
@@ -27,6 +30,11 @@ const (
 	DefaultFailuresToBroken = 3
 	DefaultBrokenAfter      = 36 * time.Hour
 	DefaultMaxRetryAfter    = 60 * time.Second
+	DefaultHostFailures     = 3
+
+	// SkippedReason is the reason of a URL not checked because its host
+	// was unreachable during the run (see Options.HostFailures).
+	SkippedReason = "host unreachable during this run: not checked, tried again next run"
 
 	// ManyRedirects is the number of redirects above which a link is flagged.
 	ManyRedirects = 2
@@ -47,9 +55,14 @@ type Options struct {
 	FailuresToBroken int           // N: consecutive failures before "broken"
 	BrokenAfter      time.Duration // H: failures must span at least this long
 	MaxRetryAfter    time.Duration // longest Retry-After wait honoured; longer is "unsure"
-	AllowPrivate     bool          // allow loopback, private and link-local addresses
-	UserAgent        string
-	Now              func() time.Time // clock for checked_at and the debounce rule
+	// HostFailures is the circuit breaker: after this many consecutive
+	// checks of one host end in a timeout, a failed name lookup or no route,
+	// its remaining URLs are not checked in this run but classed unsure
+	// (Skipped), which the debounce does not count as failures.
+	HostFailures int
+	AllowPrivate bool // allow loopback, private and link-local addresses
+	UserAgent    string
+	Now          func() time.Time // clock for checked_at and the debounce rule
 
 	// Progress, when set, is called after each URL with done and total.
 	Progress func(done, total int)
@@ -100,6 +113,9 @@ func (o Options) withDefaults() Options {
 	if o.MaxRetryAfter <= 0 {
 		o.MaxRetryAfter = DefaultMaxRetryAfter
 	}
+	if o.HostFailures <= 0 {
+		o.HostFailures = DefaultHostFailures
+	}
 	if o.UserAgent == "" {
 		o.UserAgent = UserAgent("")
 	}
@@ -129,6 +145,30 @@ type Checker struct {
 	// permit, when set, allows an address the public-address rule would
 	// refuse (tests use it to aim a redirect at a refused address).
 	permit func(netip.AddrPort) bool
+
+	// rawDial opens connections (name lookup included); nxdomain remembers
+	// the host names it found not to exist, so that a run looks each up once.
+	rawDial  func(ctx context.Context, network, addr string) (net.Conn, error)
+	nxdomain sync.Map // host name → *net.DNSError
+}
+
+// dial is rawDial behind the run's negative name cache: a host name that
+// does not exist is looked up once per Checker, not once per URL.
+func (c *Checker) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	host, _, splitErr := net.SplitHostPort(addr)
+	if splitErr == nil {
+		if v, ok := c.nxdomain.Load(strings.ToLower(host)); ok {
+			e := *v.(*net.DNSError)
+			return nil, &net.OpError{Op: "dial", Net: network, Err: &e}
+		}
+	}
+	conn, err := c.rawDial(ctx, network, addr)
+	var dns *net.DNSError
+	if err != nil && splitErr == nil && errors.As(err, &dns) && dns.IsNotFound {
+		e := *dns
+		c.nxdomain.Store(strings.ToLower(host), &e)
+	}
+	return conn, err
 }
 
 // New builds a Checker.
@@ -136,9 +176,10 @@ func New(opts Options) *Checker {
 	o := opts.withDefaults()
 	c := &Checker{opts: o}
 	dialer := &net.Dialer{Timeout: o.ConnectTimeout, KeepAlive: 30 * time.Second, Control: c.dialControl}
+	c.rawDial = dialer.DialContext
 	c.http = &http.Transport{
 		Proxy:                  nil, // a proxy would hide the address the safety rule must see
-		DialContext:            dialer.DialContext,
+		DialContext:            c.dial,
 		ForceAttemptHTTP2:      true,
 		TLSHandshakeTimeout:    o.ConnectTimeout,
 		TLSClientConfig:        &tls.Config{MinVersion: tls.VersionTLS12},

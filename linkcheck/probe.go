@@ -45,66 +45,77 @@ type attempt struct {
 // Class is ok, broken (a failure), unsure, invalid or blocked, and Failures,
 // FirstFailure and LastSuccess are unset. Run applies Debounce.
 func (c *Checker) Check(ctx context.Context, t Target) vigie.LinkResult {
-	start := time.Now()
-	r := c.probe(ctx, t)
-	r.URL = t.URL
-	r.ElapsedMS = time.Since(start).Milliseconds()
-	r.CheckedAt = c.opts.Now()
+	r, _ := c.check(ctx, t)
 	return r
 }
 
-func (c *Checker) probe(ctx context.Context, t Target) vigie.LinkResult {
+// check is Check that also tells whether the host looked unreachable: no
+// HTTP answer because of a timeout, a failed (not a negative) name lookup or
+// no route to the host. Run's circuit breaker counts these.
+func (c *Checker) check(ctx context.Context, t Target) (vigie.LinkResult, bool) {
+	start := time.Now()
+	r, err := c.probe(ctx, t)
+	r.URL = t.URL
+	r.ElapsedMS = time.Since(start).Milliseconds()
+	r.CheckedAt = c.opts.Now()
+	return r, err != nil && ctx.Err() == nil && unreachable(err)
+}
+
+// probe checks one URL; err is the transport error of the request that
+// decided, nil when the server answered.
+func (c *Checker) probe(ctx context.Context, t Target) (r vigie.LinkResult, err error) {
 	u, class, reason := parseTarget(t.URL)
 	if u == nil {
-		return vigie.LinkResult{Class: class, Reason: reason, ContentLength: -1}
+		return vigie.LinkResult{Class: class, Reason: reason, ContentLength: -1}, nil
 	}
 	req := request{raw: u.String(), key: hostKey(u)}
 	head := c.do(ctx, http.MethodHead, req, false)
+	defer func() { r.HeadStatus = head.status }()
 	if ctx.Err() != nil {
-		return interrupted()
+		return interrupted(), nil
 	}
 	if head.err != nil && isFinal(head.err) {
-		return c.fromError(head)
+		return c.fromError(head), head.err
 	}
 	if head.err == nil {
 		switch {
 		case is2xx(head.status) && !needBody(head, u, false):
-			return c.success(head, t.Formats)
+			return c.success(head, t.Formats), nil
 		case head.status == http.StatusTooManyRequests || challenged(head.header):
-			return c.fromStatus(head) // asked to back off: no second request
+			return c.fromStatus(head), nil // asked to back off: no second request
 		}
 	}
 	get := c.do(ctx, http.MethodGet, req, true)
 	if ctx.Err() != nil {
-		return interrupted()
+		return interrupted(), nil
 	}
 	if get.err != nil {
 		if head.err == nil && !is2xx(head.status) {
-			return c.fromStatus(head)
+			return c.fromStatus(head), nil
 		}
-		return c.fromError(get)
+		return c.fromError(get), get.err
 	}
 	switch {
 	case get.status == http.StatusPartialContent:
 		if !needBody(get, u, true) {
-			return c.success(get, t.Formats)
+			return c.success(get, t.Formats), nil
 		}
 	case is2xx(get.status): // the range was ignored: this is a plain GET
-		return c.fromBody(get, t.Formats)
+		return c.fromBody(get, t.Formats), nil
 	case get.status != http.StatusRequestedRangeNotSatisfiable:
-		return c.fromStatus(get)
+		return c.fromStatus(get), nil
 	}
 	plain := c.do(ctx, http.MethodGet, req, false)
 	if ctx.Err() != nil {
-		return interrupted()
+		return interrupted(), nil
 	}
 	switch {
 	case plain.err != nil:
-		return c.fromError(plain)
+		return c.fromError(plain), plain.err
 	case is2xx(plain.status):
-		return c.fromBody(plain, t.Formats)
+		return c.fromBody(plain, t.Formats), nil
 	}
-	return c.fromStatus(plain)
+	return c.fromStatus(plain), nil
 }
 
 func interrupted() vigie.LinkResult {
@@ -394,6 +405,23 @@ func isFinal(err error) bool {
 		errors.Is(err, syscall.EHOSTUNREACH) || errors.Is(err, syscall.ENETUNREACH) ||
 		errors.Is(err, errTooManyRedirects) || errors.Is(err, errRedirectLoop) || errors.As(err, &se) ||
 		errors.As(err, &dns) && dns.IsNotFound || isTLS(err)
+}
+
+// unreachable reports transport errors that say the host cannot be reached
+// tonight rather than that the URL is wrong: a timeout, a name lookup that
+// failed without a negative answer, no route to the host.
+func unreachable(err error) bool {
+	var dns *net.DNSError
+	var ne net.Error
+	switch {
+	case errors.As(err, &dns):
+		return !dns.IsNotFound
+	case errors.Is(err, errNotPublic), isTLS(err):
+		return false
+	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		return true
+	}
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 }
 
 // fromError judges a request that got no HTTP answer.

@@ -21,7 +21,7 @@ func (c *Checker) Run(ctx context.Context, targets []Target) []vigie.LinkResult 
 	if total == 0 {
 		return nil
 	}
-	s := newScheduler(jobs, c.opts.PerHost)
+	s := newScheduler(jobs, c.opts.PerHost, c.opts.HostFailures)
 	stop := context.AfterFunc(ctx, s.wake)
 	defer stop()
 
@@ -32,12 +32,19 @@ func (c *Checker) Run(ctx context.Context, targets []Target) []vigie.LinkResult 
 		go func() {
 			defer wg.Done()
 			for {
-				i, q, ok := s.next(ctx)
+				i, q, skip, ok := s.next(ctx)
 				if !ok {
 					return
 				}
-				obs := c.Check(ctx, jobs[i])
-				s.done(q)
+				var obs vigie.LinkResult
+				down := false
+				if skip {
+					obs = vigie.LinkResult{URL: jobs[i].URL, Class: vigie.LinkUnsure, Reason: SkippedReason,
+						Skipped: true, ContentLength: -1, CheckedAt: c.opts.Now()}
+				} else {
+					obs, down = c.check(ctx, jobs[i])
+				}
+				s.done(q, skip, down)
 				if ctx.Err() != nil {
 					return
 				}
@@ -105,8 +112,14 @@ func targetKey(raw string) string {
 type hostQueue struct {
 	jobs     []int
 	inflight int
-	pos      int // index in the heap, -1 when out of it
+	pos      int  // index in the heap, -1 when out of it
+	fails    int  // consecutive checks that found the host unreachable
+	tripped  bool // the host is skipped for the rest of the run
 }
+
+// free reports whether the host can take one more job now: a tripped host
+// takes any number, as its jobs make no request.
+func (q *hostQueue) free(perHost int) bool { return q.tripped || q.inflight < perHost }
 
 // scheduler hands out the earliest pending job whose host has a free slot,
 // so workers never sit waiting on a busy host while others are idle.
@@ -115,11 +128,12 @@ type scheduler struct {
 	cond    *sync.Cond
 	ready   queueHeap
 	perHost int
+	tripAt  int // consecutive unreachable checks that trip a host's breaker
 	pending int
 }
 
-func newScheduler(jobs []Target, perHost int) *scheduler {
-	s := &scheduler{perHost: perHost, pending: len(jobs)}
+func newScheduler(jobs []Target, perHost, tripAt int) *scheduler {
+	s := &scheduler{perHost: perHost, tripAt: max(tripAt, 1), pending: len(jobs)}
 	s.cond = sync.NewCond(&s.mu)
 	byHost := make(map[string]*hostQueue)
 	for i, t := range jobs {
@@ -137,39 +151,53 @@ func newScheduler(jobs []Target, perHost int) *scheduler {
 	return s
 }
 
-// next blocks until a job can start; ok is false when none is left or ctx is done.
-func (s *scheduler) next(ctx context.Context) (job int, q *hostQueue, ok bool) {
+// next blocks until a job can start; ok is false when none is left or ctx
+// is done. skip is set when the job's host is tripped: it is not checked.
+func (s *scheduler) next(ctx context.Context) (job int, q *hostQueue, skip, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for {
 		if ctx.Err() != nil || s.pending == 0 {
-			return 0, nil, false
+			return 0, nil, false, false
 		}
 		if s.ready.Len() > 0 {
 			q = heap.Pop(&s.ready).(*hostQueue)
 			job, q.jobs = q.jobs[0], q.jobs[1:]
 			q.inflight++
 			s.pending--
-			if q.inflight < s.perHost && len(q.jobs) > 0 {
+			if q.free(s.perHost) && len(q.jobs) > 0 {
 				heap.Push(&s.ready, q)
 			}
 			if s.pending == 0 {
 				s.cond.Broadcast()
 			}
-			return job, q, true
+			return job, q, q.tripped, true
 		}
 		s.cond.Wait()
 	}
 }
 
-// done frees the host slot a job held.
-func (s *scheduler) done(q *hostQueue) {
+// done frees the host slot a job held and feeds the host's circuit
+// breaker: down counts one more consecutive unreachable check, anything
+// else (an HTTP answer, a refused connection…) starts the count again.
+func (s *scheduler) done(q *hostQueue, skipped, down bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	q.inflight--
-	if q.pos < 0 && len(q.jobs) > 0 && q.inflight < s.perHost {
+	if !skipped && !q.tripped {
+		if !down {
+			q.fails = 0
+		} else if q.fails++; q.fails >= s.tripAt {
+			q.tripped = true
+		}
+	}
+	if q.pos < 0 && len(q.jobs) > 0 && q.free(s.perHost) {
 		heap.Push(&s.ready, q)
-		s.cond.Signal()
+		if q.tripped {
+			s.cond.Broadcast()
+		} else {
+			s.cond.Signal()
+		}
 	}
 }
 
@@ -208,6 +236,9 @@ type Summary struct {
 	URLs, Hosts                                   int
 	OK, Broken, Failing, Unsure, Invalid, Blocked int
 	LandingPages, ManyRedirects                   int
+	// Skipped counts the unsure URLs not checked because their host was
+	// unreachable during the run.
+	Skipped int
 }
 
 // Summarize counts results by class and the distinct hosts they live on.
@@ -252,6 +283,9 @@ func (t *Tally) Add(r vigie.LinkResult) {
 	}
 	if r.LandingPage {
 		s.LandingPages++
+	}
+	if r.Skipped {
+		s.Skipped++
 	}
 	if r.Redirects > ManyRedirects {
 		s.ManyRedirects++

@@ -298,14 +298,14 @@ func TestSchedulerOrder(t *testing.T) {
 	if targetKey(jobs[4].URL) != targetKey(jobs[0].URL) {
 		t.Fatalf("same host and port, different keys: %q %q", targetKey(jobs[4].URL), targetKey(jobs[0].URL))
 	}
-	s := newScheduler(jobs, 1)
+	s := newScheduler(jobs, 1, 3)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	stop := context.AfterFunc(ctx, s.wake)
 	defer stop()
 	take := func() (int, *hostQueue) {
 		t.Helper()
-		i, q, ok := s.next(ctx)
+		i, q, _, ok := s.next(ctx)
 		if !ok {
 			t.Fatal("no job handed out")
 		}
@@ -318,18 +318,18 @@ func TestSchedulerOrder(t *testing.T) {
 	got = append(got, i)
 	i, qx := take() // then the URL needing no connection
 	got = append(got, i)
-	s.done(qb)
-	s.done(qx)
-	s.done(qa)
+	s.done(qb, false, false)
+	s.done(qx, false, false)
+	s.done(qa, false, false)
 	for range 3 {
 		i, q := take()
 		got = append(got, i)
-		s.done(q)
+		s.done(q, false, false)
 	}
 	if fmt.Sprint(got) != "[0 3 5 1 2 4]" {
 		t.Errorf("order %v, want [0 3 5 1 2 4]", got)
 	}
-	if _, _, ok := s.next(ctx); ok {
+	if _, _, _, ok := s.next(ctx); ok {
 		t.Error("a job handed out twice")
 	}
 }

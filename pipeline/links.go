@@ -97,7 +97,7 @@ func CheckLinks(ctx context.Context, db *store.DB, portalURL string, o LinkOptio
 	out := &LinkOutcome{RunID: runID, Due: len(targets), Summary: tally.Summary(), Elapsed: time.Since(start)}
 	s := out.Summary
 	counts := store.LinkCounts{URLs: s.URLs, Hosts: s.Hosts, OK: s.OK, Broken: s.Broken, Failing: s.Failing,
-		Unsure: s.Unsure, Invalid: s.Invalid, Blocked: s.Blocked}
+		Unsure: s.Unsure, Invalid: s.Invalid, Blocked: s.Blocked, Skipped: s.Skipped}
 	status, msg := "complete", ""
 	switch {
 	case saveErr != nil:

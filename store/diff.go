@@ -32,6 +32,7 @@ type DiffRun struct {
 	Datasets     int       `json:"datasets"`           // scored datasets in scope
 	MeanOverall  *float64  `json:"mean_overall"`       // mean overall score of the scope
 	BrokenLinks  int       `json:"broken_links"`       // distinct broken URLs used in scope as of this run
+	FailingLinks int       `json:"failing_links"`      // distinct failing (not yet confirmed broken) URLs likewise
 	Delinquent   int       `json:"delinquent"`         // datasets delinquent in this run
 	Overdue      int       `json:"overdue"`            // datasets overdue in this run
 	Errors       int       `json:"errors"`             // findings of severity error
@@ -560,6 +561,12 @@ func (d *diffBuilder) links(ctx context.Context, fr, tr *ScoreRun) error {
 		if after.String == vigie.LinkBroken {
 			d.res.To.BrokenLinks++
 		}
+		if before.String == vigie.LinkFailing {
+			d.res.From.FailingLinks++
+		}
+		if after.String == vigie.LinkFailing {
+			d.res.To.FailingLinks++
+		}
 		if !compare {
 			return
 		}
@@ -675,6 +682,6 @@ func (db *DB) RunSummary(ctx context.Context, portalID int64, run *ScoreRun, org
 	if err := d.links(ctx, run, run); err != nil {
 		return nil, err
 	}
-	sum.BrokenLinks = d.res.To.BrokenLinks
+	sum.BrokenLinks, sum.FailingLinks = d.res.To.BrokenLinks, d.res.To.FailingLinks
 	return &sum, nil
 }

@@ -14,7 +14,7 @@ import (
 
 // linkColumns are the links columns read into a vigie.LinkResult, in scan order.
 const linkColumns = `url, class, status, final_url, redirects, content_type, content_length, last_modified,
-	etag, elapsed_ms, reason, landing_page, failures, first_failure, last_success, checked_at`
+	etag, elapsed_ms, reason, landing_page, failures, first_failure, last_success, checked_at, skipped, head_status`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -32,11 +32,12 @@ type linkScan struct {
 	url, class, finalURL, ctype, etag, reason           sql.NullString
 	lastMod, firstFail, lastOK, checked                 sql.NullString
 	status, redirects, clen, elapsed, landing, failures sql.NullInt64
+	skipped, headStatus                                 sql.NullInt64
 }
 
 func (s *linkScan) dest() []any {
 	return []any{&s.url, &s.class, &s.status, &s.finalURL, &s.redirects, &s.ctype, &s.clen, &s.lastMod,
-		&s.etag, &s.elapsed, &s.reason, &s.landing, &s.failures, &s.firstFail, &s.lastOK, &s.checked}
+		&s.etag, &s.elapsed, &s.reason, &s.landing, &s.failures, &s.firstFail, &s.lastOK, &s.checked, &s.skipped, &s.headStatus}
 }
 
 func (s *linkScan) finish() vigie.LinkResult {
@@ -44,7 +45,8 @@ func (s *linkScan) finish() vigie.LinkResult {
 		Redirects: int(s.redirects.Int64), ContentType: s.ctype.String, ContentLength: s.clen.Int64,
 		LastModified: parseTSPtr(s.lastMod), ETag: s.etag.String, ElapsedMS: s.elapsed.Int64, Reason: s.reason.String,
 		LandingPage: s.landing.Int64 != 0, Failures: int(s.failures.Int64), FirstFailure: parseTSPtr(s.firstFail),
-		LastSuccess: parseTSPtr(s.lastOK), CheckedAt: parseTS(s.checked)}
+		LastSuccess: parseTSPtr(s.lastOK), CheckedAt: parseTS(s.checked), Skipped: s.skipped.Int64 != 0,
+		HeadStatus: int(s.headStatus.Int64)}
 }
 
 // LinksChecked reports whether any link was ever checked in the database.
@@ -112,13 +114,14 @@ type LinkTarget struct {
 // URLsToCheck lists the distinct resource URLs of the portal's active
 // datasets (optionally of some organizations only). Unless all is set, URLs
 // checked less than olderThan ago are left out. Never-checked URLs come
-// first (new and changed resources), then the longest unchecked.
+// first (new and changed resources), then the longest unchecked. A URL
+// skipped by the last run (its host was unreachable) is always due.
 func (db *DB) URLsToCheck(ctx context.Context, portalID int64, orgs []string, all bool, olderThan time.Duration) ([]LinkTarget, error) {
 	orgSQL, orgArgs := sqlIn("d.organization", orgs)
 	args := append([]any{portalID}, orgArgs...)
 	due := ""
 	if !all {
-		due = " AND (l.checked_at IS NULL OR l.checked_at < ?)"
+		due = " AND (l.checked_at IS NULL OR l.checked_at < ? OR l.skipped <> 0)"
 		args = append(args, ts(db.Now().Add(-olderThan)))
 	}
 	// links.url is unique: every row of a group carries the same link row.
@@ -177,6 +180,7 @@ type LinkRun struct {
 type LinkCounts struct {
 	URLs, Hosts                                   int
 	OK, Broken, Failing, Unsure, Invalid, Blocked int
+	Skipped                                       int // unsure: host unreachable during the run, not checked
 }
 
 // BeginLinkRun opens a link run for the portal.
@@ -211,13 +215,14 @@ func (db *DB) SaveLinkResults(ctx context.Context, runID int64, results []vigie.
 	err := db.withTx(ctx, func(tx *sql.Tx) error {
 		upsert, err := tx.PrepareContext(ctx, `INSERT INTO links (url, class, status, final_url, redirects, content_type,
 			content_length, last_modified, etag, elapsed_ms, reason, landing_page, failures, first_failure, last_success,
-			checked_at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			checked_at, run_id, skipped, head_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT(url) DO UPDATE SET class = excluded.class, status = excluded.status, final_url = excluded.final_url,
 			redirects = excluded.redirects, content_type = excluded.content_type, content_length = excluded.content_length,
 			last_modified = excluded.last_modified, etag = excluded.etag, elapsed_ms = excluded.elapsed_ms,
 			reason = excluded.reason, landing_page = excluded.landing_page, failures = excluded.failures,
 			first_failure = excluded.first_failure, last_success = excluded.last_success,
-			checked_at = excluded.checked_at, run_id = excluded.run_id`)
+			checked_at = excluded.checked_at, run_id = excluded.run_id, skipped = excluded.skipped,
+			head_status = excluded.head_status`)
 		if err != nil {
 			return err
 		}
@@ -244,7 +249,7 @@ func (db *DB) SaveLinkResults(ctx context.Context, runID int64, results []vigie.
 			}
 			if _, err := upsert.ExecContext(ctx, r.URL, r.Class, r.Status, r.FinalURL, r.Redirects, r.ContentType,
 				r.ContentLength, tsPtr(r.LastModified), r.ETag, r.ElapsedMS, r.Reason, landing, r.Failures,
-				tsPtr(r.FirstFailure), tsPtr(r.LastSuccess), ts(checked), runID); err != nil {
+				tsPtr(r.FirstFailure), tsPtr(r.LastSuccess), ts(checked), runID, boolInt(r.Skipped), r.HeadStatus); err != nil {
 				return err
 			}
 			if _, err := hist.ExecContext(ctx, runID, r.URL, ts(checked), r.Class, r.Status, r.ElapsedMS, r.Reason); err != nil {
@@ -264,8 +269,8 @@ func (db *DB) SaveLinkResults(ctx context.Context, runID int64, results []vigie.
 func (db *DB) FinishLinkRun(ctx context.Context, runID int64, status string, c LinkCounts, errMsg string) error {
 	err := db.withTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE link_runs SET status = ?, finished_at = ?, urls = ?, hosts = ?, ok = ?,
-			broken = ?, failing = ?, unsure = ?, invalid = ?, blocked = ?, error = ? WHERE id = ?`,
-			status, ts(db.Now()), c.URLs, c.Hosts, c.OK, c.Broken, c.Failing, c.Unsure, c.Invalid, c.Blocked, errMsg, runID)
+			broken = ?, failing = ?, unsure = ?, invalid = ?, blocked = ?, skipped = ?, error = ? WHERE id = ?`,
+			status, ts(db.Now()), c.URLs, c.Hosts, c.OK, c.Broken, c.Failing, c.Unsure, c.Invalid, c.Blocked, c.Skipped, errMsg, runID)
 		if err != nil {
 			return err
 		}
@@ -283,7 +288,7 @@ func (db *DB) FinishLinkRun(ctx context.Context, runID int64, status string, c L
 // LinkRuns lists the portal's link runs, newest first.
 func (db *DB) LinkRuns(ctx context.Context, portalID int64) ([]LinkRun, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT id, portal_id, started_at, finished_at, status, urls, hosts, ok, broken,
-		failing, unsure, invalid, blocked, error FROM link_runs WHERE portal_id = ? ORDER BY id DESC`, portalID)
+		failing, unsure, invalid, blocked, skipped, error FROM link_runs WHERE portal_id = ? ORDER BY id DESC`, portalID)
 	if err != nil {
 		return nil, db.explain(err)
 	}
@@ -293,7 +298,7 @@ func (db *DB) LinkRuns(ctx context.Context, portalID int64) ([]LinkRun, error) {
 		var r LinkRun
 		var started, finished sql.NullString
 		if err := rows.Scan(&r.ID, &r.PortalID, &started, &finished, &r.Status, &r.URLs, &r.Hosts, &r.OK, &r.Broken,
-			&r.Failing, &r.Unsure, &r.Invalid, &r.Blocked, &r.Error); err != nil {
+			&r.Failing, &r.Unsure, &r.Invalid, &r.Blocked, &r.Skipped, &r.Error); err != nil {
 			return nil, db.explain(err)
 		}
 		r.StartedAt, r.FinishedAt = parseTS(started), parseTS(finished)
@@ -358,4 +363,11 @@ func (db *DB) LinkRows(ctx context.Context, portalID int64, f LinkFilter) ([]Lin
 		return nil, db.explain(err)
 	}
 	return out, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

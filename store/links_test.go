@@ -262,3 +262,43 @@ func TestEachDatasetLinks(t *testing.T) {
 		t.Fatalf("links by dataset:\n got %+v\nwant %+v", got, want)
 	}
 }
+
+// A URL skipped because its host was unreachable is stored unsure and is
+// due again at the next run, however recent its check; the run counts it.
+func TestSkippedURLIsDueAgain(t *testing.T) {
+	ctx := context.Background()
+	db, portal, now := lkDB(t)
+	const a, b = "https://down.example/a.csv", "https://up.example/b.csv"
+	lkSeed(t, db, portal, lkResource{"ds", "org", "active", a, "CSV"}, lkResource{"ds", "org", "active", b, "CSV"})
+	run, err := db.BeginLinkRun(ctx, portal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	skipped := vigie.LinkResult{URL: a, Class: vigie.LinkUnsure, Reason: "host unreachable", Skipped: true, ContentLength: -1, CheckedAt: *now}
+	ok := vigie.LinkResult{URL: b, Class: vigie.LinkOK, Status: 200, HeadStatus: 405, ContentLength: -1, CheckedAt: *now}
+	if err := db.SaveLinkResults(ctx, run, []vigie.LinkResult{skipped, ok}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.FinishLinkRun(ctx, run, "complete", LinkCounts{URLs: 2, OK: 1, Unsure: 1, Skipped: 1}, ""); err != nil {
+		t.Fatal(err)
+	}
+	*now = now.Add(time.Hour)
+	due, err := db.URLsToCheck(ctx, portal, nil, false, 20*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(due) != 1 || due[0].URL != a {
+		t.Fatalf("due after one hour: %+v, want only the skipped URL", due)
+	}
+	got, err := db.LinkResults(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got[a].Skipped || got[b].Skipped || got[b].HeadStatus != 405 {
+		t.Errorf("stored: %+v %+v", got[a], got[b])
+	}
+	runs, err := db.LinkRuns(ctx, portal)
+	if err != nil || len(runs) != 1 || runs[0].Skipped != 1 {
+		t.Fatalf("runs %+v %v", runs, err)
+	}
+}

@@ -119,7 +119,11 @@ Classes:
 
 Politeness: at most --per-host requests at once to one host, --delay
 between them, Retry-After honoured (up to 60s), and a User-Agent naming
-vigie and its home page.
+vigie and its home page. A host name that does not exist is looked up once
+per run. After 3 consecutive checks of one host end in a timeout, a failed
+name lookup or no route, its remaining URLs are not checked: they are
+unsure ("host unreachable during this run"), do not count as failures, and
+are checked again at the next run; the summary says how many.
 
 Output: a summary line. With --format, also the URLs of this run (table or
 JSON array). --list prints the stored results without checking anything.
@@ -272,8 +276,15 @@ func summaryLine(out *pipeline.LinkOutcome) string {
 	if s.Hosts == 1 {
 		hosts = "1 host"
 	}
-	line := fmt.Sprintf("%s %s on %s in %s: %d ok, %d broken, %d failing, %d unsure, %d invalid, %d blocked",
-		verb, count, hosts, out.Elapsed.Round(100*time.Millisecond), s.OK, s.Broken, s.Failing, s.Unsure, s.Invalid, s.Blocked)
+	// Failing links do not work today either: they are said with the broken
+	// ones, so that "0 broken" never hides hundreds failing.
+	unsure := fmt.Sprintf("%d unsure", s.Unsure)
+	if s.Skipped > 0 {
+		unsure += fmt.Sprintf(" (%d skipped: host unreachable during this run, tried again next run)", s.Skipped)
+	}
+	line := fmt.Sprintf("%s %s on %s in %s: %d ok, %d not working (%d broken, %d failing), %s, %d invalid, %d blocked",
+		verb, count, hosts, out.Elapsed.Round(100*time.Millisecond), s.OK, s.Broken+s.Failing, s.Broken, s.Failing,
+		unsure, s.Invalid, s.Blocked)
 	var notes []string
 	if n := s.LandingPages; n == 1 {
 		notes = append(notes, "1 landing page where data was declared")
@@ -306,6 +317,7 @@ type linkJSON struct {
 	ETag          string     `json:"etag,omitempty"`
 	ElapsedMS     int64      `json:"elapsed_ms"`
 	LandingPage   bool       `json:"landing_page"`
+	Skipped       bool       `json:"skipped"` // not checked: host unreachable during the run
 	FirstFailure  *time.Time `json:"first_failure"`
 	LastSuccess   *time.Time `json:"last_success"`
 }
@@ -315,7 +327,7 @@ func linksJSON(rows []store.LinkRow) []linkJSON {
 	for _, r := range rows {
 		j := linkJSON{URL: r.URL, Class: r.Class, Reason: r.Reason, Failures: r.Failures, CheckedAt: r.CheckedAt,
 			Datasets: r.Datasets, FinalURL: r.FinalURL, Redirects: r.Redirects, ContentType: r.ContentType,
-			LastModified: r.LastModified, ETag: r.ETag, ElapsedMS: r.ElapsedMS, LandingPage: r.LandingPage,
+			LastModified: r.LastModified, ETag: r.ETag, ElapsedMS: r.ElapsedMS, LandingPage: r.LandingPage, Skipped: r.Skipped,
 			FirstFailure: r.FirstFailure, LastSuccess: r.LastSuccess}
 		if r.Status != 0 {
 			s := r.Status

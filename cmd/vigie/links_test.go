@@ -118,7 +118,7 @@ func TestLinksCommandEndToEnd(t *testing.T) {
 	if !by[f+"html/portail.csv"].Landing || by[f+"redirect/3/parcs.csv"].Redirects != 3 {
 		t.Errorf("evidence: %+v %+v", by[f+"html/portail.csv"], by[f+"redirect/3/parcs.csv"])
 	}
-	if !strings.Contains(stderr, "checked 8 URLs on 1 host ") || !strings.Contains(stderr, "4 ok, 0 broken, 2 failing, 1 unsure, 1 invalid, 0 blocked") {
+	if !strings.Contains(stderr, "checked 8 URLs on 1 host ") || !strings.Contains(stderr, "4 ok, 2 not working (0 broken, 2 failing), 1 unsure, 1 invalid, 0 blocked") {
 		t.Errorf("summary on stderr: %s", stderr)
 	}
 
@@ -128,7 +128,7 @@ func TestLinksCommandEndToEnd(t *testing.T) {
 		t.Errorf("second run: %d %q", code, stdout)
 	}
 	code, stdout, stderr = vigieRun(context.Background(), append(base, "--allow-private", "--all", "--failures", "2", "--broken-after", "0s")...)
-	if code != 0 || !strings.Contains(stdout, "2 broken, 0 failing") {
+	if code != 0 || !strings.Contains(stdout, "2 not working (2 broken, 0 failing)") {
 		t.Errorf("--all with --failures 2: %d %q %s", code, stdout, stderr)
 	}
 
