@@ -86,6 +86,27 @@ type Organization struct {
 	PackageCount int    `json:"package_count"`
 }
 
+// Licence is one entry of a portal's licence register (CKAN license_list):
+// what the portal itself declares about a licence id it offers.
+type Licence struct {
+	ID             string `json:"id"`
+	Title          string `json:"title,omitempty"`
+	URL            string `json:"url,omitempty"`
+	ODConformance  string `json:"od_conformance,omitempty"`   // approved, rejected, not reviewed (CKAN 2.x)
+	OSDConformance string `json:"osd_conformance,omitempty"`  // the same for the Open Source Definition
+	OKDCompliant   *bool  `json:"is_okd_compliant,omitempty"` // older CKAN
+	OSICompliant   *bool  `json:"is_osi_compliant,omitempty"`
+	Generic        bool   `json:"is_generic,omitempty"` // "Other (Open)"-style entry
+}
+
+// Licence openness verdicts (Assessment.LicenceStatus).
+const (
+	LicenceOpen    = "open"
+	LicenceNotOpen = "not_open"
+	LicenceUnknown = "unknown" // no register vigie reads knows it
+	LicenceMissing = "missing" // no licence given
+)
+
 // Link classes.
 const (
 	LinkOK      = "ok"
@@ -197,6 +218,8 @@ type Assessment struct {
 	Frequency         string    `json:"frequency,omitempty"`          // normalised declared frequency
 	Stars             int       `json:"stars"`
 	OpenLicence       bool      `json:"open_licence"`
+	LicenceStatus     string    `json:"licence_status,omitempty"` // open, not_open, unknown, missing
+	LicenceBy         string    `json:"licence_by,omitempty"`     // what decided: portal, isopen, register
 	OpenFormat        bool      `json:"open_format"`
 	MachineReadable   bool      `json:"machine_readable"`
 	Findings          []Finding `json:"findings"`

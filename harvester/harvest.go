@@ -59,6 +59,7 @@ type Result struct {
 	Missing         int
 	Deleted         int
 	Organizations   int
+	Licences        int // entries of the portal's license_list (0 when it has none)
 	Requests        int
 	Elapsed         time.Duration
 }
@@ -163,6 +164,9 @@ func (h *harvest) finish(ctx context.Context, runErr error) error {
 }
 
 func (h *harvest) run(ctx context.Context) error {
+	if err := h.licences(ctx); err != nil {
+		return err
+	}
 	if err := h.organizations(ctx); err != nil {
 		return err
 	}

@@ -47,8 +47,8 @@ func Import(ctx context.Context, db *store.DB, portal *store.Portal, path string
 		return nil, err
 	}
 	err = importStream(ctx, db, portal.ID, res, bufio.NewReaderSize(f, 1<<20), o)
-	if err == nil && res.Fetched == 0 && res.Organizations == 0 {
-		err = fmt.Errorf("%s holds no CKAN package or organization dicts", path)
+	if err == nil && res.Fetched == 0 && res.Organizations == 0 && res.Licences == 0 {
+		err = fmt.Errorf("%s holds no CKAN package, organization or licence dicts", path)
 	}
 	if err == nil && o.Complete {
 		res.ListingComplete = true
@@ -79,6 +79,7 @@ type importer struct {
 	o    ImportOptions
 	page []vigie.Dataset
 	seen map[string]struct{}
+	lics []vigie.Licence // license_list entries met in the file
 }
 
 func (im *importer) add(raw json.RawMessage) error {
@@ -134,7 +135,7 @@ func importStream(ctx context.Context, db *store.DB, pid int64, res *Result, r *
 				return fmt.Errorf("list item %d: %w", n, err)
 			}
 		}
-		return im.flush()
+		return im.finish()
 	}
 	for line := 1; ; line++ { // one value, or JSON lines
 		var raw json.RawMessage
@@ -152,7 +153,19 @@ func importStream(ctx context.Context, db *store.DB, pid int64, res *Result, r *
 			return err
 		}
 	}
-	return im.flush()
+	return im.finish()
+}
+
+// finish stores the last page and the licence register the file held.
+func (im *importer) finish() error {
+	if err := im.flush(); err != nil {
+		return err
+	}
+	if len(im.lics) == 0 {
+		return nil
+	}
+	im.res.Licences = len(im.lics)
+	return im.db.SavePortalLicences(im.ctx, im.pid, im.lics)
 }
 
 // value imports one top-level JSON value of any accepted shape.
@@ -194,7 +207,23 @@ func (im *importer) value(raw json.RawMessage) error {
 	if isOrganization(m) {
 		return im.organization(raw)
 	}
+	if isLicence(m) {
+		return im.licence(raw)
+	}
 	return im.add(raw)
+}
+
+// licence keeps one entry of a saved license_list; the register is stored
+// when the file is read.
+func (im *importer) licence(raw json.RawMessage) error {
+	ls, err := DecodeLicenceList(append(append([]byte{'['}, raw...), ']'))
+	if err != nil {
+		return err
+	}
+	if len(im.lics) < maxLicences {
+		im.lics = append(im.lics, ls...)
+	}
+	return nil
 }
 
 // result imports an envelope's result: a package, a search result, a list,
@@ -213,6 +242,9 @@ func (im *importer) result(raw json.RawMessage) error {
 	}
 	if isOrganization(m) {
 		return im.organization(raw)
+	}
+	if isLicence(m) {
+		return im.licence(raw)
 	}
 	return im.add(raw)
 }

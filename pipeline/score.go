@@ -100,6 +100,11 @@ func Score(ctx context.Context, db *store.DB, portalURL string, o ScoreOptions) 
 	if err != nil {
 		return nil, err
 	}
+	lics, err := db.PortalLicences(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	env := quality.Env{Licences: lics}
 	checked, err := db.LinksChecked(ctx)
 	if err != nil {
 		return nil, err
@@ -152,7 +157,7 @@ func Score(ctx context.Context, db *store.DB, portalURL string, o ScoreOptions) 
 		if !checked {
 			links = nil
 		}
-		as := quality.Score(d, links, prof, now)
+		as := quality.ScoreIn(d, links, prof, now, env)
 		out.Datasets++
 		out.Ratings[as.MQA.Rating]++
 		out.Fresh[as.FreshnessStatus]++

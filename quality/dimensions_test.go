@@ -184,7 +184,11 @@ func TestLicenceAliases(t *testing.T) {
 		{"cc-by-nc", nil, false, true}, {"cc-by-nd", nil, false, true}, {"CC-BY-NC-4.0", nil, false, true}, {"notspecified", nil, false, true},
 		{"", nil, false, true}, {"other-closed", nil, false, true},
 		{"cc-by-nc", &tr, false, true}, // the table beats a wrong isopen
-		{"my-city-licence", &tr, true, false}, {"my-city-licence", &fa, false, false}, {"my-city-licence", nil, false, false},
+		{"my-city-licence", &tr, true, true}, {"my-city-licence", &fa, false, false},
+		{"ODbL", nil, true, true}, {"hdx-odc-odbl", nil, true, true}, {"hdx-pddl", nil, true, true}, {"Public Domain", nil, true, true},
+		{"ca-ogl-lgo", &fa, true, true}, // isopen false is no verdict: CKAN computes it from an unreviewed register entry
+		{"CC-BY-4.0", nil, true, true}, {"OGL-UK-3.0", nil, true, true}, {"ODbL-1.0", nil, true, true}, {"other-pd", nil, true, true},
+		{"CC0-1.0", nil, true, true}, {"ODC-PDDL-1.0", nil, true, true}, {"dl-de-by-2.0", &fa, true, true}, {"ukcrown", nil, false, true}, {"my-city-licence", nil, false, false},
 		{"https://creativecommons.org/licenses/by/4.0/", nil, true, true}, {"http://creativecommons.org/licenses/by-nc/4.0/legalcode", nil, false, true},
 		{"http://dcat-ap.de/def/licenses/dl-by-de/2.0", nil, true, true}, {"https://www.donneesquebec.ca/licence/#cc-by", nil, true, true},
 		{"http://publications.europa.eu/resource/authority/licence/CC_BY_4_0", nil, true, true},
@@ -224,7 +228,7 @@ func TestOpennessStars(t *testing.T) {
 		}, 3, "OPEN-NOT-LINKED", 60},
 		{"not open licence", func(d *vigie.Dataset, l map[string]vigie.LinkResult) { d.LicenseID = "cc-by-nc" }, 0, "OPEN-LICENCE-NOT-OPEN", 0},
 		{"licence not specified", func(d *vigie.Dataset, l map[string]vigie.LinkResult) { d.LicenseID = "notspecified" }, 0, "OPEN-LICENCE-MISSING", 0},
-		{"unknown licence", func(d *vigie.Dataset, l map[string]vigie.LinkResult) { d.LicenseID = "licence-maison" }, 0, "OPEN-LICENCE-UNKNOWN", 0},
+		{"unknown licence", func(d *vigie.Dataset, l map[string]vigie.LinkResult) { d.LicenseID = "licence-maison" }, 0, "OPEN-LICENCE-UNKNOWN", -1},
 		{"unknown licence CKAN says open", func(d *vigie.Dataset, l map[string]vigie.LinkResult) {
 			d.LicenseID = "licence-maison"
 			v := true
@@ -277,8 +281,12 @@ func TestOpennessStars(t *testing.T) {
 				}
 			}
 		}
-		if a.Stars != c.stars || *a.Scores.Openness != c.score || !slices.Equal(got, want) || (c.rule != "" && len(got) != 1) {
-			t.Errorf("%s: %d stars, score %v, findings %v; want %d, %v, %s", c.name, a.Stars, *a.Scores.Openness, got, c.stars, c.score, c.rule)
+		score := -1.0 // unknown
+		if a.Scores.Openness != nil {
+			score = *a.Scores.Openness
+		}
+		if a.Stars != c.stars || score != c.score || !slices.Equal(got, want) || (c.rule != "" && len(got) != 1) {
+			t.Errorf("%s: %d stars, score %v, findings %v; want %d, %v, %s", c.name, a.Stars, score, got, c.stars, c.score, c.rule)
 		}
 	}
 }

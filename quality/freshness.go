@@ -12,41 +12,92 @@ import (
 // Normalised frequencies that cannot be late.
 var notScheduled = map[string]bool{"continuous": true, "irregular": true, "asNeeded": true, "notPlanned": true}
 
-// frequencyAliases maps lower-cased declared values (Données Québec codes,
-// EU frequency authority codes, ISO 19115 codes, French and English labels)
-// to vigie's normalised frequency. "" means declared but unusable (unknown).
-var frequencyAliases = map[string]string{
-	"hourly": "hourly", "horaire": "hourly", "bihourly": "daily", "trihourly": "daily",
-	"daily": "daily", "quotidien": "daily", "quotidienne": "daily", "daily_2": "daily", "journalier": "daily",
+// frequencyAliases maps declared values (Données Québec codes, EU frequency
+// authority codes and labels, Dublin Core collection frequencies, ISO 19115
+// maintenance codes, HDX's labels, French and English words) to vigie's
+// normalised frequency. "" means declared but unusable (unknown). Keys are
+// compared after freqKey: lower case, no accents, no spaces, "_" or "-".
+var frequencyAliases = compactKeys(map[string]string{
+	"hourly": "hourly", "horaire": "hourly", "bihourly": "daily", "trihourly": "daily", "every hour": "hourly", "toutes les heures": "hourly",
+	"daily": "daily", "quotidien": "daily", "quotidienne": "daily", "daily_2": "daily", "journalier": "daily", "journalière": "daily",
+	"every day": "daily", "twice a day": "daily", "chaque jour": "daily", "tous les jours": "daily",
 	"weekly": "weekly", "hebdomadaire": "weekly", "weekly_2": "weekly", "weekly_3": "weekly", "semiweekly": "weekly", "bihebdomadaire": "weekly",
+	"twice a week": "weekly", "three times a week": "weekly", "threetimesaweek": "weekly", "every week": "weekly", "chaque semaine": "weekly",
 	"fortnightly": "fortnightly", "biweekly": "fortnightly", "tous les quinze jours": "fortnightly", "aux deux semaines": "fortnightly",
-	"monthly_2": "fortnightly", "monthly_3": "fortnightly", "semimonthly": "fortnightly", "bimensuel": "fortnightly", "bimensuelle": "fortnightly",
-	"monthly": "monthly", "mensuel": "monthly", "mensuelle": "monthly",
-	"bimonthly": "bimonthly", "bimestriel": "bimonthly", "bimestrielle": "bimonthly",
-	"quarterly": "quarterly", "trimestriel": "quarterly", "trimestrielle": "quarterly",
-	"annual_3": "triannual", "triannual": "triannual",
-	"semiannual": "semiannual", "semi-annual": "semiannual", "semi-annuel": "semiannual", "semiannuel": "semiannual", "semestriel": "semiannual",
-	"semestrielle": "semiannual", "annual_2": "semiannual", "biannually": "semiannual", "semi-annually": "semiannual", "semiannually": "semiannual",
-	"annual": "annual", "annually": "annual", "yearly": "annual", "annuel": "annual", "annuelle": "annual",
-	"biennial": "biennial", "bisannuel": "biennial", "biennal": "biennial", "biennale": "biennial", "au deux ans": "biennial", "aux deux ans": "biennial",
-	"triennial": "triennial", "triennal": "triennial", "triennale": "triennial", "au trois ans": "triennial", "aux trois ans": "triennial",
-	"quinquennial": "quinquennial", "quinquennal": "quinquennial", "quinquennale": "quinquennial",
+	"every two weeks": "fortnightly", "monthly_2": "fortnightly", "monthly_3": "fortnightly", "semimonthly": "fortnightly",
+	"twice a month": "fortnightly", "three times a month": "fortnightly", "threetimesamonth": "fortnightly", "bimensuel": "fortnightly", "bimensuelle": "fortnightly",
+	"monthly": "monthly", "mensuel": "monthly", "mensuelle": "monthly", "every month": "monthly", "chaque mois": "monthly", "tous les mois": "monthly",
+	"bimonthly": "bimonthly", "bimestriel": "bimonthly", "bimestrielle": "bimonthly", "every two months": "bimonthly",
+	"quarterly": "quarterly", "trimestriel": "quarterly", "trimestrielle": "quarterly", "every three months": "quarterly",
+	"annual_3": "triannual", "triannual": "triannual", "three times a year": "triannual", "threetimesayear": "triannual", "every four months": "triannual",
+	"semiannual": "semiannual", "semi-annuel": "semiannual", "semiannuel": "semiannual", "semestriel": "semiannual",
+	"semestrielle": "semiannual", "annual_2": "semiannual", "biannually": "semiannual", "biannual": "semiannual", "semiannually": "semiannual",
+	"twice a year": "semiannual", "every six months": "semiannual", "half-yearly": "semiannual",
+	"annual": "annual", "annually": "annual", "yearly": "annual", "annuel": "annual", "annuelle": "annual", "every year": "annual",
+	"chaque année": "annual", "tous les ans": "annual",
+	"biennial": "biennial", "biennially": "biennial", "bisannuel": "biennial", "biennal": "biennial", "biennale": "biennial", "au deux ans": "biennial",
+	"aux deux ans": "biennial", "every two years": "biennial", "tous les deux ans": "biennial",
+	"triennial": "triennial", "triennially": "triennial", "triennal": "triennial", "triennale": "triennial", "au trois ans": "triennial", "aux trois ans": "triennial",
+	"every three years": "triennial",
+	"quinquennial":      "quinquennial", "quinquennal": "quinquennial", "quinquennale": "quinquennial", "every five years": "quinquennial",
 	"continuous": "continuous", "continual": "continuous", "cont": "continuous", "update_cont": "continuous", "temps réel": "continuous",
 	"continu": "continuous", "continue": "continuous", "real-time": "continuous", "realtime": "continuous", "live": "continuous",
-	"irregular": "irregular", "irreg": "irregular", "irrégulier": "irregular", "irreguliere": "irregular", "irrégulière": "irregular",
-	"asneeded": "asNeeded", "as_needed": "asNeeded", "as needed": "asNeeded", "as required": "asNeeded", "au besoin": "asNeeded",
-	"notplanned": "notPlanned", "not_planned": "notPlanned", "never": "notPlanned", "non planifiée": "notPlanned", "non planifié": "notPlanned",
-	"discontinued": "notPlanned", "archives": "notPlanned", "en archives": "notPlanned",
+	"continuously updated": "continuous", "en continu": "continuous",
+	"irregular": "irregular", "irreg": "irregular", "irrégulier": "irregular", "irrégulière": "irregular", "irregulier": "irregular",
+	"asneeded": "asNeeded", "as needed": "asNeeded", "as required": "asNeeded", "au besoin": "asNeeded", "adhoc": "asNeeded", "ad hoc": "asNeeded",
+	"selon les besoins": "asNeeded",
+	"notplanned":        "notPlanned", "not planned": "notPlanned", "never": "notPlanned", "non planifiée": "notPlanned", "non planifié": "notPlanned",
+	"discontinued": "notPlanned", "archives": "notPlanned", "en archives": "notPlanned", "jamais": "notPlanned", "no longer updated": "notPlanned",
 	"decennial": "notPlanned", "quadrennial": "notPlanned", "bidecennial": "notPlanned", "tridecennial": "notPlanned",
-	"unknown": "", "other": "", "op_datpro": "", "inconnue": "", "autre": "",
+	"unknown": "", "other": "", "op_datpro": "", "inconnue": "", "inconnu": "", "autre": "", "periodic": "", "not specified": "",
+	// ISO 19115 MD_MaintenanceFrequencyCode by its numeric code.
+	"001": "continuous", "002": "daily", "003": "weekly", "004": "fortnightly", "005": "monthly", "006": "quarterly",
+	"007": "semiannual", "008": "annual", "009": "asNeeded", "010": "irregular", "011": "notPlanned", "012": "",
+})
+
+func compactKeys(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[freqKey(k)] = v
+	}
+	return out
 }
 
-// NormalizeFrequency maps a declared frequency (a code, an EU authority URI,
-// an ISO 8601 duration or a French or English label) to vigie's normalised
-// name; ok is false when the value is not recognised.
+var unaccent = strings.NewReplacer("é", "e", "è", "e", "ê", "e", "ë", "e", "à", "a", "â", "a", "ç", "c", "î", "i", "ï", "i", "ô", "o", "û", "u", "ù", "u")
+
+// freqKey folds a declared value for lookup: lower case, no accents, no
+// spaces, "_" or "-" ("As_Needed", "as needed" and "asNeeded" meet).
+func freqKey(v string) string {
+	v = unaccent.Replace(strings.ToLower(v))
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '_', '-', '\t', '.':
+			return -1
+		}
+		return r
+	}, v)
+}
+
+// hdxDays are HDX's special day counts (hdx-python-api's update_frequencies,
+// hdx-data-freshness): Live, Never and As needed have no deadline.
+var hdxDays = map[int]string{0: "continuous", -1: "notPlanned", -2: "asNeeded"}
+
+// NormalizeFrequency maps a declared frequency (a code, an EU authority or
+// Dublin Core URI, an ISO 8601 duration or repeating interval, a number of
+// days as HDX declares them, a French or English label, or a bilingual
+// "Annually | Annuel") to vigie's normalised name; ok is false when the value
+// is not recognised or says the frequency is unknown.
 func NormalizeFrequency(v string) (norm string, ok bool) {
 	v = strings.TrimSpace(unlist(v))
 	if v == "" {
+		return "", false
+	}
+	if strings.Contains(v, "|") { // bilingual labels: "Annually | Annuel"
+		for _, part := range strings.Split(v, "|") {
+			if n, ok := NormalizeFrequency(part); ok {
+				return n, true
+			}
+		}
 		return "", false
 	}
 	if i := strings.LastIndex(v, "/frequency/"); i >= 0 {
@@ -56,8 +107,17 @@ func NormalizeFrequency(v string) (norm string, ok bool) {
 			v = v[i+1:]
 		}
 	}
-	if n, ok := frequencyAliases[strings.ToLower(v)]; ok {
+	if n, ok := frequencyAliases[freqKey(v)]; ok {
 		return n, n != ""
+	}
+	if d, err := strconv.Atoi(v); err == nil && len(v) < 7 { // HDX: a number of days
+		if n, ok := hdxDays[d]; ok {
+			return n, true
+		}
+		if d > 0 {
+			return nearestFrequency(float64(d)), true
+		}
+		return "", false
 	}
 	if d, ok := isoDuration(v); ok {
 		return nearestFrequency(d), true
@@ -65,24 +125,52 @@ func NormalizeFrequency(v string) (norm string, ok bool) {
 	return "", false
 }
 
-// isoDuration reads simple ISO 8601 durations such as P1Y, P3M, P1W, P1D, PT1H.
+// isoDuration reads ISO 8601 durations such as P1Y, P3M, P1W, P1D, PT1H,
+// P1Y6M or P1DT12H, and repeating intervals R/P1Y or R5/P1M.
 func isoDuration(v string) (days float64, ok bool) {
-	v = strings.ToUpper(v)
+	v = strings.ToUpper(strings.TrimSpace(v))
+	if strings.HasPrefix(v, "R") { // R/P1Y, R12/P1M: a repeating interval
+		i := strings.IndexByte(v, '/')
+		if i < 0 {
+			return 0, false
+		}
+		if _, err := strconv.Atoi(v[1:i]); i > 1 && err != nil {
+			return 0, false
+		}
+		v = v[i+1:]
+	}
 	if !strings.HasPrefix(v, "P") || len(v) < 3 {
 		return 0, false
 	}
-	unitDays := map[byte]float64{'Y': 365, 'M': 30, 'W': 7, 'D': 1}
+	dateUnits := map[byte]float64{'Y': 365, 'M': 30, 'W': 7, 'D': 1}
+	timeUnits := map[byte]float64{'H': 1.0 / 24, 'M': 1.0 / 1440, 'S': 1.0 / 86400}
+	units := dateUnits
 	body := v[1:]
-	if strings.HasPrefix(body, "T") {
-		body = body[1:]
-		unitDays = map[byte]float64{'H': 1.0 / 24, 'M': 1.0 / 1440}
+	num := ""
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		switch {
+		case c == 'T':
+			if num != "" {
+				return 0, false
+			}
+			units = timeUnits
+		case c >= '0' && c <= '9' || c == '.' || c == ',':
+			num += string(c)
+		default:
+			u, known := units[c]
+			n, err := strconv.ParseFloat(strings.ReplaceAll(num, ",", "."), 64)
+			if !known || err != nil || n < 0 || math.IsInf(n, 0) || math.IsNaN(n) {
+				return 0, false
+			}
+			days += n * u
+			num = ""
+		}
 	}
-	n, err := strconv.ParseFloat(body[:len(body)-1], 64)
-	u, known := unitDays[body[len(body)-1]]
-	if err != nil || !known || !(n > 0) || math.IsInf(n, 0) { // !(n > 0) also rejects NaN
+	if num != "" || !(days > 0) || math.IsInf(days, 0) {
 		return 0, false
 	}
-	return n * u, true
+	return days, true
 }
 
 var frequencyDays = []struct {
@@ -110,17 +198,77 @@ func nearestFrequency(days float64) string {
 	return best
 }
 
-// declaredFrequency finds the first frequency field the profile lists that
-// the dataset fills; it returns the normalised value ("" if unrecognised) and
-// the raw value.
-func (r *run) declaredFrequency() (norm, raw string) {
-	for _, f := range r.p.Freshness.Fields {
-		if v := strings.TrimSpace(r.d.Extra(f)); v != "" {
+// FrequencyFields are the fields portals declare a dataset's update
+// frequency in, in order of preference: Données Québec and ckanext-scheming
+// (update_frequency), DCAT-AP as ckanext-dcat stores it (frequency,
+// accrual_periodicity, accrualPeriodicity), HDX (data_update_frequency,
+// days), open.canada.ca's older registry (maintenance_and_update_frequency),
+// data.gov.uk (frequency-of-update, UpdateFrequency), data.gov.au
+// (update_freq) and ISO 19115 harvesters (maintenance_frequency). A profile
+// may list its own (freshness.fields); this list is the default.
+var FrequencyFields = []string{"update_frequency", "frequency", "accrual_periodicity", "accrualPeriodicity",
+	"data_update_frequency", "maintenance_and_update_frequency", "frequency-of-update", "update_freq",
+	"maintenance_frequency", "dct_accrualPeriodicity"}
+
+var frequencyFieldKeys = func() map[string]int {
+	m := map[string]int{}
+	for i, f := range FrequencyFields {
+		m[freqKey(f)] = i
+	}
+	return m
+}()
+
+// DeclaredFrequency is what a dataset declares about its update frequency.
+type DeclaredFrequency struct {
+	Field string // where it was read ("" when nothing is declared)
+	Raw   string // as declared
+	Norm  string // vigie's normalised frequency, "" when not understood
+}
+
+// ReadFrequency is vigie's one reader of a dataset's declared update
+// frequency, used by scoring, listings and reports: the first filled field
+// of fields (FrequencyFields when nil), by exact name, then by a name that
+// differs only in case or separators ("UpdateFrequency", "update-frequency").
+func ReadFrequency(d *vigie.Dataset, fields []string) DeclaredFrequency {
+	if len(fields) == 0 {
+		fields = FrequencyFields
+	}
+	for _, f := range fields {
+		if v := strings.TrimSpace(d.Extra(f)); v != "" {
 			n, _ := NormalizeFrequency(v)
-			return n, v
+			return DeclaredFrequency{Field: f, Raw: v, Norm: n}
 		}
 	}
-	return "", ""
+	// Other spellings of the same field names.
+	keys := frequencyFieldKeys
+	if len(fields) != len(FrequencyFields) || &fields[0] != &FrequencyFields[0] {
+		keys = make(map[string]int, len(fields))
+		for i, f := range fields {
+			keys[freqKey(f)] = i
+		}
+	}
+	best, bestField, bestRaw := len(fields), "", ""
+	for k, v := range d.Extras {
+		i, ok := keys[freqKey(k)]
+		if !ok || i >= best {
+			continue
+		}
+		if v = strings.TrimSpace(v); v != "" {
+			best, bestField, bestRaw = i, k, v
+		}
+	}
+	if bestRaw == "" {
+		return DeclaredFrequency{}
+	}
+	n, _ := NormalizeFrequency(bestRaw)
+	return DeclaredFrequency{Field: bestField, Raw: bestRaw, Norm: n}
+}
+
+// declaredFrequency reads the frequency with the profile's fields; it
+// returns the normalised value ("" if unrecognised) and the raw value.
+func (r *run) declaredFrequency() (norm, raw string) {
+	df := ReadFrequency(r.d, r.p.Freshness.Fields)
+	return df.Norm, df.Raw
 }
 
 // Evidence names for Assessment.FreshnessEvidence.

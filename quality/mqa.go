@@ -213,8 +213,13 @@ func (r *run) mqaDistribution(id string, x *vigie.Resource, ri *resInfo, du stri
 		if !licenceGiven(id) {
 			id = x.Extras["license"]
 		}
-		_, known := LicenceOpen(id, nil)
-		return known && licenceGiven(id)
+		if !licenceGiven(id) {
+			return false
+		}
+		if _, ok := portalLicence(r.env.Licences, strings.TrimSpace(id)); ok {
+			return true
+		}
+		return odReg.canonical(strings.TrimSpace(id), "", "") != ""
 	case "rightsAvailability":
 		return !blank(x.Extras["rights"])
 	case "byteSizeAvailability":

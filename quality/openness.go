@@ -75,12 +75,13 @@ func (r *run) licence() string {
 func (r *run) openness() opt {
 	a := r.out
 	lic := r.licence()
-	isopen := r.d.IsOpen
+	isopen, title, url := r.d.IsOpen, r.d.LicenseTitle, r.d.LicenseURL
 	if lic != r.d.LicenseID {
-		isopen = nil // CKAN's verdict is about the dataset's (missing) licence
+		// CKAN's verdict and title are about the dataset's (missing) licence
+		isopen, title, url = nil, "", ""
 	}
-	open, known := LicenceOpen(lic, isopen)
-	a.OpenLicence = open
+	v := JudgeLicence(lic, title, url, isopen, r.env.Licences)
+	a.OpenLicence, a.LicenceStatus, a.LicenceBy = v.Open(), v.Status, v.By
 	best, bestI := -1, -1
 	var bestRS ResourceStars
 	for i := range r.d.Resources {
@@ -119,18 +120,24 @@ func (r *run) openness() opt {
 		return lost(0, "OPEN-NO-RESOURCE", vigie.SevError, "",
 			tx("Aucune ressource : rien n'est disponible sur le Web (0 étoile).", "No resources: nothing is available on the Web (0 stars)."),
 			tx("Publiez les données dans une ressource.", "Publish the data in a resource."))
-	case !open && !licenceGiven(lic):
+	case v.Status == vigie.LicenceMissing:
 		return lost(0, "OPEN-LICENCE-MISSING", vigie.SevError, "",
 			tx("Aucune licence n'est indiquée : les données ne sont pas ouvertes (0 étoile).", "No licence is given: the data are not open (0 stars)."),
 			tx("Publiez les données sous une licence ouverte (CC-BY 4.0, CC0…).", "Publish the data under an open licence (CC-BY 4.0, CC0…)."))
-	case !open && !known:
-		return lost(0, "OPEN-LICENCE-UNKNOWN", vigie.SevError, "",
-			tx("La licence « %s » n'est pas reconnue comme ouverte (0 étoile).", "Licence %q is not recognised as open (0 stars).", lic),
-			tx("Utilisez une licence ouverte reconnue par l'Open Definition (CC-BY 4.0, CC0, ODbL, OGL…).", "Use a licence the Open Definition recognises as open (CC-BY 4.0, CC0, ODbL, OGL…)."))
-	case !open:
+	case v.Status == vigie.LicenceNotOpen:
 		return lost(0, "OPEN-LICENCE-NOT-OPEN", vigie.SevError, "",
 			tx("La licence « %s » n'est pas ouverte au sens de l'Open Definition (0 étoile).", "Licence %q is not open per the Open Definition (0 stars).", lic),
 			tx("Retirez les restrictions (pas d'utilisation commerciale, pas de modification) : choisissez CC-BY 4.0 ou CC0.", "Drop the restrictions (non-commercial, no derivatives): choose CC-BY 4.0 or CC0."))
+	case v.Status == vigie.LicenceUnknown:
+		// Nothing decides: openness is unknown, not 0, and the publisher is
+		// told how to make it known.
+		a.Stars = 0
+		r.add(vigie.Finding{Rule: "OPEN-LICENCE-UNKNOWN", Dimension: vigie.DimOpenness, Severity: vigie.SevWarning,
+			Message: tx("La licence « %s » n'est connue ni de la liste des licences du portail ni du registre de l'Open Definition : on ne peut pas dire si les données sont ouvertes (ouverture inconnue).",
+				"Licence %q is known neither to the portal's licence list nor to the Open Definition register: whether the data are open cannot be told (openness unknown).", lic),
+			Hint: tx("Choisissez une licence ouverte reconnue (CC-BY 4.0, CC0, ODbL, licence du gouvernement ouvert…) ou, si c'en est une, faites-la déclarer conforme à l'Open Definition (od_conformance « approved ») dans la liste des licences du portail, avec son adresse.",
+				"Choose a recognised open licence (CC-BY 4.0, CC0, ODbL, an open government licence…) or, if it is one, have the portal's licence list declare it Open Definition conformant (od_conformance \"approved\"), with its URL.")})
+		return none
 	}
 	x := &r.d.Resources[bestI]
 	switch {

@@ -25,6 +25,7 @@ type run struct {
 	links  map[string]vigie.LinkResult
 	p      *Profile
 	now    time.Time
+	env    Env
 	out    *vigie.Assessment
 	res    []resInfo // one per resource, computed once
 	losses []loss    // scratch for completeness
@@ -58,9 +59,21 @@ var runPool = sync.Pool{New: func() any { return new(run) }}
 // but none of this dataset's URLs yet. now is the reference time for freshness. Score is safe for
 // concurrent use.
 func Score(d *vigie.Dataset, links map[string]vigie.LinkResult, p *Profile, now time.Time) vigie.Assessment {
+	return ScoreIn(d, links, p, now, Env{})
+}
+
+// Env is what the portal says about itself that scoring reads.
+type Env struct {
+	// Licences is the portal's licence register (CKAN license_list) keyed
+	// by licence id; nil when the portal does not publish one.
+	Licences map[string]vigie.Licence
+}
+
+// ScoreIn is Score with what the portal declares about itself.
+func ScoreIn(d *vigie.Dataset, links map[string]vigie.LinkResult, p *Profile, now time.Time, env Env) vigie.Assessment {
 	a := vigie.Assessment{DatasetID: d.ID, Findings: []vigie.Finding{}}
 	r := runPool.Get().(*run)
-	r.d, r.links, r.p, r.now, r.out = d, links, p, now, &a
+	r.d, r.links, r.p, r.now, r.env, r.out = d, links, p, now, env, &a
 	if cap(r.res) < len(d.Resources) {
 		r.res = make([]resInfo, len(d.Resources))
 	}
@@ -88,7 +101,7 @@ func Score(d *vigie.Dataset, links map[string]vigie.LinkResult, p *Profile, now 
 	a.Scores.Availability = keep(3, r.availability())
 	a.MQA = r.mqa()
 	a.Scores.Overall = keep(4, r.overall())
-	r.d, r.links, r.p, r.out = nil, nil, nil, nil
+	r.d, r.links, r.p, r.out, r.env = nil, nil, nil, nil, Env{}
 	runPool.Put(r)
 	return a
 }

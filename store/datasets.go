@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/quality"
 )
 
 // SaveCounts says what one SaveDatasets call did.
@@ -34,18 +35,10 @@ func (c *SaveCounts) Add(o SaveCounts) {
 	c.Restored += o.Restored
 }
 
-// frequencyKeys are the fields portals use to declare how often a dataset is
-// updated, in order of preference.
-var frequencyKeys = []string{"update_frequency", "frequency", "accrualPeriodicity", "frequency-of-update"}
-
-// Frequency returns the declared update frequency of d, "" when none.
+// Frequency returns the declared update frequency of d as declared, ""
+// when none: quality.ReadFrequency, the reader scoring uses.
 func Frequency(d *vigie.Dataset) string {
-	for _, k := range frequencyKeys {
-		if v := strings.TrimSpace(d.Extra(k)); v != "" {
-			return v
-		}
-	}
-	return ""
+	return quality.ReadFrequency(d, nil).Raw
 }
 
 // ContentHash is the hash of a dataset's normalised content (not its raw

@@ -85,7 +85,7 @@ func (db *DB) SaveAssessments(ctx context.Context, runID int64, as []vigie.Asses
 		defer delF.Close()
 		insS, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO scores (score_run_id, dataset_id, overall, completeness, freshness, openness, availability,
 			mqa_points, mqa_rating, freshness_status, freshness_evidence, frequency, stars, open_licence, open_format, machine_readable,
-			errors, warnings, infos) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			errors, warnings, infos, licence_status, licence_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return err
 		}
@@ -121,7 +121,7 @@ func (db *DB) SaveAssessments(ctx context.Context, runID int64, as []vigie.Asses
 			s := a.Scores
 			if _, err := insS.ExecContext(ctx, runID, a.DatasetID, scoreNull(s.Overall), scoreNull(s.Completeness), scoreNull(s.Freshness), scoreNull(s.Openness), scoreNull(s.Availability),
 				a.MQA.Points, a.MQA.Rating, a.FreshnessStatus, a.FreshnessEvidence, a.Frequency, a.Stars,
-				scoreBool(a.OpenLicence), scoreBool(a.OpenFormat), scoreBool(a.MachineReadable), nErr, nWarn, nInfo); err != nil {
+				scoreBool(a.OpenLicence), scoreBool(a.OpenFormat), scoreBool(a.MachineReadable), nErr, nWarn, nInfo, a.LicenceStatus, a.LicenceBy); err != nil {
 				return err
 			}
 			if _, err := delF.ExecContext(ctx, runID, a.DatasetID); err != nil {
@@ -348,14 +348,14 @@ func (db *DB) queryScoreRuns(ctx context.Context, clause string, args ...any) ([
 }
 
 const scoreCols = `dataset_id, overall, completeness, freshness, openness, availability, mqa_points, mqa_rating,
-	freshness_status, freshness_evidence, frequency, stars, open_licence, open_format, machine_readable`
+	freshness_status, freshness_evidence, frequency, stars, open_licence, open_format, machine_readable, licence_status, licence_by`
 
 func scanScore(row interface{ Scan(...any) error }) (vigie.Assessment, error) {
 	var a vigie.Assessment
 	var ov, co, fr, op, av sql.NullFloat64
 	var ol, of, mr int
 	err := row.Scan(&a.DatasetID, &ov, &co, &fr, &op, &av, &a.MQA.Points, &a.MQA.Rating,
-		&a.FreshnessStatus, &a.FreshnessEvidence, &a.Frequency, &a.Stars, &ol, &of, &mr)
+		&a.FreshnessStatus, &a.FreshnessEvidence, &a.Frequency, &a.Stars, &ol, &of, &mr, &a.LicenceStatus, &a.LicenceBy)
 	if err != nil {
 		return a, err
 	}

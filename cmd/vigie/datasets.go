@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/quality"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -28,7 +29,9 @@ type datasetRow struct {
 	NumResources      int          `json:"num_resources"`
 	State             string       `json:"state"`
 	LicenseID         string       `json:"license_id"`
-	UpdateFrequency   string       `json:"update_frequency"`
+	UpdateFrequency   string       `json:"update_frequency"`         // as declared, in whichever field
+	Frequency         string       `json:"frequency,omitempty"`      // what vigie understood (annual, monthly…)
+	LicenceStatus     *string      `json:"licence_status,omitempty"` // open, not_open, unknown, missing
 	Scores            vigie.Scores `json:"scores"`
 	MQA               *vigie.MQA   `json:"mqa"`
 	FreshnessStatus   *string      `json:"freshness_status"`
@@ -37,7 +40,9 @@ type datasetRow struct {
 
 func newDatasetRow(d *vigie.Dataset, state string, a *vigie.Assessment) datasetRow {
 	r := datasetRow{ID: d.ID, Name: d.Name, Title: d.Title, Organization: d.Organization, OrganizationTitle: d.OrganizationTitle,
-		NumResources: len(d.Resources), State: state, LicenseID: d.LicenseID, UpdateFrequency: store.Frequency(d)}
+		NumResources: len(d.Resources), State: state, LicenseID: d.LicenseID}
+	df := quality.ReadFrequency(d, nil)
+	r.UpdateFrequency, r.Frequency = df.Raw, df.Norm
 	if !d.MetadataModified.IsZero() {
 		t := d.MetadataModified
 		r.MetadataModified = &t
@@ -50,6 +55,10 @@ func newDatasetRow(d *vigie.Dataset, state string, a *vigie.Assessment) datasetR
 		r.FreshnessStatus = &fs
 		st := a.Stars
 		r.Stars = &st
+		if a.LicenceStatus != "" {
+			ls := a.LicenceStatus
+			r.LicenceStatus = &ls
+		}
 	}
 	return r
 }

@@ -81,6 +81,8 @@ type explainJSON struct {
 	Frequency         string               `json:"frequency,omitempty"`
 	Stars             int                  `json:"stars"`
 	OpenLicence       bool                 `json:"open_licence"`
+	LicenceStatus     string               `json:"licence_status,omitempty"`
+	LicenceBy         string               `json:"licence_by,omitempty"`
 	OpenFormat        bool                 `json:"open_format"`
 	MachineReadable   bool                 `json:"machine_readable"`
 	Findings          []explainFindingJSON `json:"findings"`
@@ -99,7 +101,7 @@ type explainFindingJSON struct {
 func explainJSONOf(d *vigie.Dataset, run *store.ScoreRun, as *vigie.Assessment, lang string) explainJSON {
 	out := explainJSON{ID: d.ID, Name: d.Name, Title: d.Title, Organization: d.Organization, ScoreRun: run.ID, Profile: run.Profile,
 		Scores: as.Scores, MQA: as.MQA, FreshnessStatus: as.FreshnessStatus, FreshnessEvidence: as.FreshnessEvidence,
-		Frequency: as.Frequency, Stars: as.Stars, OpenLicence: as.OpenLicence, OpenFormat: as.OpenFormat,
+		Frequency: as.Frequency, Stars: as.Stars, OpenLicence: as.OpenLicence, LicenceStatus: as.LicenceStatus, LicenceBy: as.LicenceBy, OpenFormat: as.OpenFormat,
 		MachineReadable: as.MachineReadable, Findings: []explainFindingJSON{}}
 	for _, f := range as.Findings {
 		out.Findings = append(out.Findings, explainFindingJSON{Rule: f.Rule, Dimension: f.Dimension, Severity: f.Severity,
@@ -135,22 +137,27 @@ var (
 		"sufficient": {FR: "suffisant", EN: "sufficient"}, "bad": {FR: "insuffisant", EN: "bad"},
 	}
 	explainWords = map[string]vigie.Text{
-		"dataset":   {FR: "Jeu de données", EN: "Dataset"},
-		"org":       {FR: "Organisation", EN: "Organization"},
-		"run":       {FR: "Évaluation", EN: "Score run"},
-		"profile":   {FR: "profil", EN: "profile"},
-		"overall":   {FR: "Score global", EN: "Overall"},
-		"unknown":   {FR: "inconnu", EN: "unknown"},
-		"stars":     {FR: "étoile(s)", EN: "star(s)"},
-		"openlic":   {FR: "licence ouverte", EN: "open licence"},
-		"closedlic": {FR: "licence non ouverte", EN: "licence not open"},
-		"resource":  {FR: "ressource", EN: "resource"},
-		"findings":  {FR: "constat(s)", EN: "finding(s)"},
-		"none":      {FR: "Aucun point perdu.", EN: "No point lost."},
-		"fix":       {FR: "Correctif", EN: "Fix"},
-		"freq":      {FR: "fréquence", EN: "frequency"},
-		"evidence":  {FR: "date utilisée", EN: "date used"},
-		"ofpoints":  {FR: "points perdus", EN: "points lost"},
+		"dataset":         {FR: "Jeu de données", EN: "Dataset"},
+		"org":             {FR: "Organisation", EN: "Organization"},
+		"run":             {FR: "Évaluation", EN: "Score run"},
+		"profile":         {FR: "profil", EN: "profile"},
+		"overall":         {FR: "Score global", EN: "Overall"},
+		"unknown":         {FR: "inconnu", EN: "unknown"},
+		"stars":           {FR: "étoile(s)", EN: "star(s)"},
+		"openlic":         {FR: "licence ouverte", EN: "open licence"},
+		"closedlic":       {FR: "licence non ouverte", EN: "licence not open"},
+		"unknownlic":      {FR: "licence inconnue : ouverture non évaluée", EN: "unknown licence: openness not assessed"},
+		"nolic":           {FR: "aucune licence", EN: "no licence"},
+		"lic_by_portal":   {FR: "d'après la liste des licences du portail", EN: "per the portal's licence list"},
+		"lic_by_isopen":   {FR: "d'après l'indicateur isopen du portail", EN: "per the portal's isopen flag"},
+		"lic_by_register": {FR: "d'après le registre de l'Open Definition", EN: "per the Open Definition register"},
+		"resource":        {FR: "ressource", EN: "resource"},
+		"findings":        {FR: "constat(s)", EN: "finding(s)"},
+		"none":            {FR: "Aucun point perdu.", EN: "No point lost."},
+		"fix":             {FR: "Correctif", EN: "Fix"},
+		"freq":            {FR: "fréquence", EN: "frequency"},
+		"evidence":        {FR: "date utilisée", EN: "date used"},
+		"ofpoints":        {FR: "points perdus", EN: "points lost"},
 	}
 )
 
@@ -272,10 +279,22 @@ func writeExplain(out io.Writer, d *vigie.Dataset, run *store.ScoreRun, as *vigi
 		fmt.Fprintf(&b, "  %-15s %s — %s\n", explainDim[vigie.DimFreshness].In(lang), explainScore(s.Freshness, lang), fresh)
 	}
 	lic := ew(lang, "openlic")
-	if !as.OpenLicence {
+	switch {
+	case as.LicenceStatus == vigie.LicenceUnknown:
+		lic = ew(lang, "unknownlic")
+	case as.LicenceStatus == vigie.LicenceMissing:
+		lic = ew(lang, "nolic")
+	case !as.OpenLicence:
 		lic = ew(lang, "closedlic")
 	}
-	fmt.Fprintf(&b, "  %-15s %s — %s, %s\n", explainDim[vigie.DimOpenness].In(lang), explainScore(s.Openness, lang), plural(float64(as.Stars), "star", lang), lic)
+	if by := ew(lang, "lic_by_"+as.LicenceBy); as.LicenceBy != "" && by != "" {
+		lic += " (" + by + ")"
+	}
+	if s.Openness == nil {
+		fmt.Fprintf(&b, "  %-15s — (%s)\n", explainDim[vigie.DimOpenness].In(lang), lic)
+	} else {
+		fmt.Fprintf(&b, "  %-15s %s — %s, %s\n", explainDim[vigie.DimOpenness].In(lang), explainScore(s.Openness, lang), plural(float64(as.Stars), "star", lang), lic)
+	}
 	fmt.Fprintf(&b, "  %-15s %s\n", explainDim[vigie.DimAvailability].In(lang), explainScore(s.Availability, lang))
 	fmt.Fprintf(&b, "  %-15s %d / 405 (%s)\n", "MQA", as.MQA.Points, explainRating[as.MQA.Rating].In(lang))
 

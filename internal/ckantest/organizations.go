@@ -185,13 +185,40 @@ func (c *call) groupList() {
 }
 
 func (c *call) licenseList() {
+	c.p.mu.RLock()
+	custom := c.p.licences
+	c.p.mu.RUnlock()
+	if custom != nil {
+		c.ok(custom)
+		return
+	}
+	c.ok(DQLicenseList())
+}
+
+// DQLicenseList is the license_list a Données Québec-shaped portal serves,
+// as CKAN 2.x writes it: od_conformance approved for the open licences,
+// rejected for the non-commercial and no-derivatives ones.
+func DQLicenseList() []map[string]any {
 	out := make([]map[string]any, 0, len(dqLicenses))
 	for _, l := range dqLicenses {
+		od := "rejected"
+		if l.open {
+			od = "approved"
+		}
 		out = append(out, map[string]any{"id": l.id, "title": l.title, "url": l.url,
-			"od_conformance": "approved", "osd_conformance": "not reviewed", "status": "active",
-			"is_okd_compliant": l.open, "is_osi_compliant": false, "domain_content": true, "domain_data": true})
+			"od_conformance": od, "osd_conformance": "not reviewed", "status": "active",
+			"is_okd_compliant": l.open, "is_osi_compliant": false, "is_generic": false, "domain_content": true, "domain_data": true})
 	}
-	c.ok(out)
+	return out
+}
+
+// SetLicences replaces the portal's license_list answer (CKAN licence
+// dicts: id, title, url, od_conformance, is_okd_compliant, is_generic…).
+// nil restores Données Québec's.
+func (p *Portal) SetLicences(list []map[string]any) {
+	p.mu.Lock()
+	p.licences = list
+	p.mu.Unlock()
 }
 
 // Organizations derives organization dicts (id, name, title, package_count)

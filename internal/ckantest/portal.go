@@ -54,6 +54,8 @@ type Portal struct {
 	seq     uint64            // Solr-like insertion order, for ties
 	now     func() time.Time
 	faults  []Fault
+	// licences is the license_list answer; nil serves Données Québec's.
+	licences []map[string]any
 
 	reqMu    sync.Mutex
 	requests map[string]int
