@@ -90,7 +90,7 @@ func (gate Gate) Evaluate(sum *store.DiffRun, diff *store.DiffResult) GateResult
 			} else if n := len(diff.Dropped); n > 0 {
 				worst := diff.Dropped[0]
 				g.Reasons = append(g.Reasons, fmt.Sprintf("score-drop: %s lost more than %v points (worst %s %v)",
-					plural(n, "dataset", "datasets"), diff.Threshold, reports.OneLine(worst.Name, 80), reports.FormatDelta(worst.Delta)))
+					plural(n, "dataset", "datasets"), diff.Threshold, reports.OneLine(worst.Name, 80), reports.FormatDelta(worst.Delta, "en")))
 			}
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"github.com/vigie-audit/vigie/internal/l10n"
 	"io"
 	"os"
 	"strconv"
@@ -16,8 +17,19 @@ import (
 // stable machine names; text from the portal is neutralised against formula
 // injection and kept on one line.
 type CSV struct {
-	BOM bool // start each file with a UTF-8 byte-order mark (for Excel)
-	Sep rune // field separator; 0 means ','
+	BOM     bool // start each file with a UTF-8 byte-order mark (for Excel)
+	Sep     rune // field separator; 0 means ','
+	Decimal byte // decimal separator of numbers: '.' (0 means '.') or ','
+}
+
+// CSVFor returns the CSV conventions spreadsheets expect in lang: in French a
+// ';' separator, a UTF-8 BOM and decimal commas (what French Excel and
+// LibreOffice read as numbers); in English RFC 4180 with dots.
+func CSVFor(lang string) CSV {
+	if lang == "en" {
+		return CSV{Sep: ',', Decimal: '.'}
+	}
+	return CSV{BOM: true, Sep: ';', Decimal: ','}
 }
 
 var _ Writer = (*CSV)(nil)
@@ -28,9 +40,16 @@ var CSVFiles = []string{"indicators.csv", "organizations.csv", "datasets.csv", "
 func (c *CSV) check() error {
 	switch c.Sep {
 	case 0, ',', ';', '\t':
-		return nil
+	default:
+		return fmt.Errorf("csv separator must be ',', ';' or a tab, not %q", c.Sep)
 	}
-	return fmt.Errorf("csv separator must be ',', ';' or a tab, not %q", c.Sep)
+	switch {
+	case c.Decimal == ',' && (c.Sep == ',' || c.Sep == 0):
+		return fmt.Errorf("a decimal comma needs another field separator: pass --sep ';'")
+	case c.Decimal != 0 && c.Decimal != '.' && c.Decimal != ',':
+		return fmt.Errorf("csv decimal separator must be '.' or ',', not %q", c.Decimal)
+	}
+	return nil
 }
 
 // Write writes the datasets table to w.
@@ -82,7 +101,7 @@ func (c *CSV) writeTable(ctx context.Context, w io.Writer, t table) error {
 	rec := make([]string, len(t.cols))
 	err := pipeline(ctx, t.each, func(row []any) error {
 		for i, v := range row {
-			rec[i] = csvCell(v)
+			rec[i] = csvCell(v, c.Decimal)
 		}
 		return cw.Write(rec)
 	})
@@ -90,8 +109,12 @@ func (c *CSV) writeTable(ctx context.Context, w io.Writer, t table) error {
 	return errors.Join(err, cw.Error())
 }
 
-// csvCell formats one value; numbers use a dot whatever the separator.
-func csvCell(v any) string {
+// csvCell formats one value; numbers are never grouped and use dec ('.'
+// when 0) as their decimal separator.
+func csvCell(v any, dec byte) string {
+	if dec == 0 {
+		dec = '.'
+	}
 	switch x := v.(type) {
 	case nil:
 		return ""
@@ -102,12 +125,12 @@ func csvCell(v any) string {
 	case int64:
 		return strconv.FormatInt(x, 10)
 	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
+		return l10n.Plain(x, dec)
 	case *float64:
 		if x == nil {
 			return ""
 		}
-		return strconv.FormatFloat(*x, 'f', -1, 64)
+		return l10n.Plain(*x, dec)
 	}
 	if t, ok := timeOf(v); ok {
 		return t.UTC().Format("2006-01-02T15:04:05Z")

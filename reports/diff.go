@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"github.com/vigie-audit/vigie/internal/l10n"
 	"io"
 	"strconv"
 	"strings"
@@ -101,27 +102,17 @@ func diffWord(lang, code string) string {
 	return code
 }
 
-func FormatScore(p *float64) string {
+// FormatScore writes a score the way lang does ("—" when unknown).
+func FormatScore(p *float64, lang string) string {
 	if p == nil {
 		return "—"
 	}
-	return strconv.FormatFloat(*p, 'f', -1, 64)
+	return l10n.Float(*p, 2, lang)
 }
 
-// numIn writes a decimal number the way lang does: a decimal comma in French.
-func diffNum(s, lang string) string {
-	if lang == "en" {
-		return s
-	}
-	return strings.Replace(s, ".", ",", 1)
-}
-
-func FormatDelta(v float64) string {
-	s := strconv.FormatFloat(v, 'f', -1, 64)
-	if v > 0 {
-		return "+" + s
-	}
-	return s
+// FormatDelta writes a change of score with its sign the way lang does.
+func FormatDelta(v float64, lang string) string {
+	return l10n.Signed(v, 2, lang)
 }
 
 func diffWhen(t time.Time) string {
@@ -156,7 +147,7 @@ func diffSections(d *store.DiffResult, lang string) []diffSection {
 	scoreRows := func(cs []store.ScoreChange) [][]string {
 		var out [][]string
 		for _, c := range cs {
-			out = append(out, []string{c.Name, c.Organization, diffNum(FormatScore(&c.From), lang), diffNum(FormatScore(&c.To), lang), diffNum(FormatDelta(c.Delta), lang)})
+			out = append(out, []string{c.Name, c.Organization, FormatScore(&c.From, lang), FormatScore(&c.To, lang), FormatDelta(c.Delta, lang)})
 		}
 		return out
 	}
@@ -209,9 +200,9 @@ func diffSections(d *store.DiffResult, lang string) []diffSection {
 }
 
 func diffIndicators(d *store.DiffResult, lang string) [][]string {
-	n := func(i int) string { return strconv.Itoa(i) }
+	n := func(i int) string { return l10n.Int(i, lang) }
 	return [][]string{
-		{diffLabel(lang, "mean"), diffNum(FormatScore(d.From.MeanOverall), lang), diffNum(FormatScore(d.To.MeanOverall), lang)},
+		{diffLabel(lang, "mean"), FormatScore(d.From.MeanOverall, lang), FormatScore(d.To.MeanOverall, lang)},
 		{diffLabel(lang, "scored"), n(d.From.Datasets), n(d.To.Datasets)},
 		{diffLabel(lang, "broken"), n(d.From.BrokenLinks), n(d.To.BrokenLinks)},
 		{diffLabel(lang, "delinquent"), n(d.From.Delinquent), n(d.To.Delinquent)},
@@ -221,14 +212,14 @@ func diffIndicators(d *store.DiffResult, lang string) [][]string {
 }
 
 func diffOrgRows(d *store.DiffResult, lang string) [][]string {
-	n := func(i int) string { return strconv.Itoa(i) }
+	n := func(i int) string { return l10n.Int(i, lang) }
 	var rows [][]string
 	for _, o := range d.Organizations {
 		name := o.Name
 		if name == "" {
 			name = "—"
 		}
-		rows = append(rows, []string{name, diffNum(FormatScore(o.MeanFrom), lang), diffNum(FormatScore(o.MeanTo), lang), n(o.New), n(o.Missing), n(o.Deleted),
+		rows = append(rows, []string{name, FormatScore(o.MeanFrom, lang), FormatScore(o.MeanTo, lang), n(o.New), n(o.Missing), n(o.Deleted),
 			n(o.Dropped), n(o.Rose), n(o.NewFindings), n(o.ResolvedFindings), n(o.NewlyBroken), n(o.Repaired), n(o.FreshnessWorse)})
 	}
 	return rows
@@ -326,7 +317,7 @@ func WriteDiffMD(w io.Writer, d *store.DiffResult, portal, lang string, limit, l
 		}
 		title := diffLabel(lang, s.key)
 		if s.key == "dropped" || s.key == "rose" {
-			title += " " + fmt.Sprintf(diffLabel(lang, "threshold"), diffNum(strconv.FormatFloat(d.Threshold, 'f', -1, 64), lang))
+			title += " " + fmt.Sprintf(diffLabel(lang, "threshold"), l10n.Float(d.Threshold, 2, lang))
 		}
 		fmt.Fprintf(w, "\n%s%s (%d)\n\n", h(level+1), title, len(s.rows))
 		rows, more := diffClip(s.rows, limit)

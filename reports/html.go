@@ -6,6 +6,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"github.com/vigie-audit/vigie/internal/l10n"
 	"html/template"
 	"io"
 	"strconv"
@@ -55,6 +56,7 @@ func loadPage() (*template.Template, []byte, error) {
 			"t":    func(string) string { return "" },
 			"num":  func(*float64) string { return "" },
 			"num1": func(float64) string { return "" },
+			"int":  func(int) string { return "" },
 			"raw":  func(*float64) string { return "" },
 			"date": func(any) string { return "" },
 		}).Parse(text)
@@ -135,6 +137,7 @@ func (HTML) Write(ctx context.Context, w io.Writer, r *Report) error {
 		"t":    func(k string) string { return T(l, k) },
 		"num":  func(p *float64) string { return fmtNum(p, l) },
 		"num1": func(v float64) string { return fmtNum(&v, l) },
+		"int":  func(n int) string { return l10n.Int(n, l) },
 		"raw": func(p *float64) string {
 			if p == nil {
 				return ""

@@ -43,7 +43,7 @@ var labels = map[string][2]string{
 	"tau_note":        {"tau = jeux frais / jeux dont la fréquence est planifiée", "tau = fresh datasets / datasets with a scheduled frequency"},
 	"up_to_date_note": {"frais ou à échéance (définition « à jour » de HDX) / jeux planifiés", "fresh or due (HDX's “up to date”) / scheduled datasets"},
 	"links_note":      {"liens qui fonctionnent / liens vérifiés, hors liens incertains", "working links / checked links, unsure links left out"},
-	"baseline_note":   {"référence 2021 : plus de 1 200 jeux", "2021 baseline: more than 1,200 datasets"},
+	"baseline_note":   {"référence 2021 : plus de 1\u202f200 jeux", "2021 baseline: more than 1,200 datasets"},
 	"value":           {"Valeur", "Value"},
 	"previous":        {"Précédent", "Previous"},
 	"change":          {"Variation", "Change"},

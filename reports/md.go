@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"github.com/vigie-audit/vigie/internal/l10n"
 	"io"
 	"strings"
 )
@@ -62,8 +63,8 @@ func (Markdown) Write(ctx context.Context, w io.Writer, r *Report) error {
 		if name == "" {
 			name = T(l, "no_org")
 		}
-		fmt.Fprintf(b, "| %d | %s | %d | %s | %s | %s | %d |\n", o.Rank, mdText(name), o.Datasets, fmtNum(o.Scores.Overall, l),
-			fmtNum(o.Scores.Completeness, l), fmtNum(o.Tau, l), o.BrokenLinks)
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s |\n", l10n.Int(o.Rank, l), mdText(name), l10n.Int(o.Datasets, l), fmtNum(o.Scores.Overall, l),
+			fmtNum(o.Scores.Completeness, l), fmtNum(o.Tau, l), l10n.Int(o.BrokenLinks, l))
 	}
 
 	fmt.Fprintf(b, "\n## %s\n\n", T(l, "common_finds"))
@@ -75,7 +76,7 @@ func (Markdown) Write(ctx context.Context, w io.Writer, r *Report) error {
 			if i == 10 {
 				break
 			}
-			fmt.Fprintf(b, "| `%s` | %s | %d | %d | %s |\n", strings.ReplaceAll(c.Rule, "`", ""), T(l, c.Severity), c.Datasets, c.Findings, mdText(c.Hint))
+			fmt.Fprintf(b, "| `%s` | %s | %s | %s | %s |\n", strings.ReplaceAll(c.Rule, "`", ""), T(l, c.Severity), l10n.Int(c.Datasets, l), l10n.Int(c.Findings, l), mdText(c.Hint))
 		}
 	}
 	return b.Flush()
@@ -102,21 +103,12 @@ func fmtNum(p *float64, lang string) string {
 	if p == nil {
 		return "—"
 	}
-	s := fmt.Sprintf("%.1f", *p)
-	s = strings.TrimSuffix(s, ".0")
-	if lang != "en" {
-		s = strings.Replace(s, ".", ",", 1)
-	}
-	return s
+	return l10n.Float(*p, 1, lang)
 }
 
 func fmtChange(p *float64, lang string) string {
 	if p == nil {
 		return "—"
 	}
-	s := fmtNum(p, lang)
-	if *p > 0 {
-		s = "+" + s
-	}
-	return s
+	return l10n.Signed(*p, 1, lang)
 }

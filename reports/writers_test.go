@@ -421,7 +421,8 @@ func TestJSONMatchesSchema(t *testing.T) {
 func TestCSVDir(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
 	r := sampleReport("fr")
-	if err := (&CSV{BOM: true, Sep: ';'}).WriteDir(context.Background(), dir, r); err != nil {
+	fr := CSVFor("fr")
+	if err := fr.WriteDir(context.Background(), dir, r); err != nil {
 		t.Fatal(err)
 	}
 	read := func(name string) [][]string {
@@ -452,12 +453,12 @@ func TestCSVDir(t *testing.T) {
 	if ds[2][1] != "'"+evilFormula || ds[3][1] != "Budget annuel  2025" {
 		t.Errorf("titles %q / %q", ds[2][1], ds[3][1])
 	}
-	if ds[3][6] != "" || ds[3][4] != "87.5" {
-		t.Errorf("unknown freshness must be empty and overall 87.5: %q", ds[3])
+	if ds[3][6] != "" || ds[3][4] != "87,5" {
+		t.Errorf("unknown freshness must be empty and overall 87,5 (a French spreadsheet's number): %q", ds[3])
 	}
 	ind := read("indicators.csv")
 	for _, rec := range ind {
-		if rec[0] == "open_format" && rec[4] != "-16.7" {
+		if rec[0] == "open_format" && rec[4] != "-16,7" {
 			t.Errorf("a negative number was treated as a formula: %q", rec)
 		}
 	}
@@ -471,6 +472,16 @@ func TestCSVDir(t *testing.T) {
 	}
 	if err := (&CSV{Sep: '|'}).WriteDir(context.Background(), dir, r); err == nil {
 		t.Error("an unsupported separator was accepted")
+	}
+	if err := (&CSV{Sep: ',', Decimal: ','}).WriteDir(context.Background(), dir, r); err == nil {
+		t.Error("a decimal comma inside comma-separated fields was accepted")
+	}
+	// English: RFC 4180 with dots.
+	en := CSVFor("en")
+	out = write(t, &en, r)
+	recs, err := csv.NewReader(bytes.NewReader(out)).ReadAll()
+	if err != nil || bytes.HasPrefix(out, []byte("\xEF\xBB\xBF")) || recs[3][4] != "87.5" {
+		t.Errorf("English csv: %v %q", err, recs)
 	}
 }
 

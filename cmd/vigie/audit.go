@@ -262,7 +262,7 @@ func runAudit(ctx context.Context, a *App, o *auditOptions, st *auditStages) (er
 		verdict = "no gate"
 	}
 	fmt.Fprintf(a.Stdout, "audit written to %s: score run #%d, mean overall %s, %d links not working (%d broken, %d failing), %s; %s\n",
-		dir, run.ID, reports.FormatScore(rec.Summary.MeanOverall), rec.Summary.BrokenLinks+rec.Summary.FailingLinks,
+		dir, run.ID, reports.FormatScore(rec.Summary.MeanOverall, a.Lang), rec.Summary.BrokenLinks+rec.Summary.FailingLinks,
 		rec.Summary.BrokenLinks, rec.Summary.FailingLinks, diffChangeCount(diff), verdict)
 	if !rec.Gate.Passed {
 		return gateErr("quality gate failed: %s", strings.Join(rec.Gate.Reasons, "; "))

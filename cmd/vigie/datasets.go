@@ -85,6 +85,7 @@ func newDatasetsCmd(a *App) *cobra.Command {
 		orgs   []string
 		state  string
 		format string
+		csvf   *csvFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "datasets",
@@ -162,9 +163,17 @@ availability: 0–100 or null), mqa {points, rating}, freshness_status and stars
 				fmt.Fprintln(w, "]")
 				return w.Flush()
 			case "csv":
+				o, err := csvf.options(a.Lang)
+				if err != nil {
+					return err
+				}
+				if o.BOM {
+					w.WriteString("\uFEFF")
+				}
 				cw := csv.NewWriter(w)
+				cw.Comma = o.Sep
 				cw.Write(append([]string{"id"}, datasetHeader...))
-				err := db.EachDatasetState(ctx, p.ID, f, func(d *vigie.Dataset, st string) error {
+				err = db.EachDatasetState(ctx, p.ID, f, func(d *vigie.Dataset, st string) error {
 					r := newDatasetRow(d, st, assessment(d.ID))
 					cells := append([]string{r.ID}, r.cells()...)
 					for i := range cells {
@@ -197,5 +206,6 @@ availability: 0–100 or null), mqa {points, rating}, freshness_status and stars
 	cmd.Flags().StringArrayVar(&orgs, "org", nil, "only this organization (name; repeatable)")
 	cmd.Flags().StringVar(&state, "state", vigie.StateActive, "active, missing, deleted or all")
 	cmd.Flags().StringVar(&format, "format", "table", "output: table, json or csv")
+	csvf = addCSVFlags(cmd)
 	return cmd
 }

@@ -3,8 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/vigie-audit/vigie/internal/l10n"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -185,14 +185,7 @@ func plural(n float64, noun, lang string) string {
 
 // num writes a score with one or two decimals, with a decimal comma in French.
 func explainNum(v float64, lang string) string {
-	s := strconv.FormatFloat(v, 'f', -1, 64)
-	if i := strings.IndexByte(s, '.'); i >= 0 && len(s)-i > 3 {
-		s = strconv.FormatFloat(v, 'f', 2, 64)
-	}
-	if lang != "en" {
-		s = strings.Replace(s, ".", ",", 1)
-	}
-	return s
+	return l10n.Float(v, 2, lang)
 }
 
 func explainScore(p *float64, lang string) string {

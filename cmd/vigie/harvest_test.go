@@ -78,7 +78,7 @@ func TestHarvestDatasetsRunsCommands(t *testing.T) {
 	}
 
 	org := rows[0]["organization"].(string)
-	code, out, _ = cli(ctx, append([]string{"datasets", "--format", "csv", "--org", org}, g...)...)
+	code, out, _ = cli(ctx, append([]string{"datasets", "--format", "csv", "--lang", "en", "--org", org}, g...)...)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if code != 0 || !strings.HasPrefix(lines[0], "id,name,title,organization") || len(lines) < 2 {
 		t.Fatalf("csv: %d %q", code, out)
@@ -87,6 +87,11 @@ func TestHarvestDatasetsRunsCommands(t *testing.T) {
 		if !strings.Contains(l, ","+org+",") {
 			t.Fatalf("--org %s let through: %s", org, l)
 		}
+	}
+	// French: what French spreadsheets read, a BOM and ';'.
+	code, out, _ = cli(ctx, append([]string{"datasets", "--format", "csv", "--org", org}, g...)...)
+	if code != 0 || !strings.HasPrefix(out, "\uFEFFid;name;title;organization;") {
+		t.Fatalf("French csv: %d %.200q", code, out)
 	}
 
 	// edit three datasets: the next harvest is incremental

@@ -64,7 +64,9 @@ func TestPortalTextCannotDriveTheTerminal(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("datasets csv: %s", errs)
 	}
-	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	cr := csv.NewReader(strings.NewReader(strings.TrimPrefix(out, "\uFEFF")))
+	cr.Comma = ';'
+	recs, err := cr.ReadAll()
 	if err != nil || len(recs) != 4 {
 		t.Fatalf("datasets csv: %d records, %v", len(recs), err)
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/spf13/cobra"
+
 	"github.com/vigie-audit/vigie/reports"
 )
 
@@ -42,9 +44,69 @@ func printTable(w io.Writer, header []string, rows [][]string) error {
 	return tw.Flush()
 }
 
-// printCSV writes RFC 4180 CSV with spreadsheet formulas neutralised.
-func printCSV(w io.Writer, header []string, rows [][]string) error {
+// csvFlags are --sep, --decimal and --bom of the commands that write CSV.
+// Unset, they follow --lang (reports.CSVFor): ';', ',' and a BOM in French.
+type csvFlags struct{ sep, decimal, bom string }
+
+func addCSVFlags(cmd *cobra.Command) *csvFlags {
+	c := &csvFlags{}
+	f := cmd.Flags()
+	f.StringVar(&c.sep, "sep", "", "csv: field separator ',', ';' or tab (default ';' in French, ',' in English)")
+	f.StringVar(&c.decimal, "decimal", "", "csv: decimal separator '.' or ',' (default ',' in French, '.' in English)")
+	f.StringVar(&c.bom, "bom", "", "csv: start with a UTF-8 byte-order mark, true or false (default true in French)")
+	f.Lookup("bom").NoOptDefVal = "true"
+	return c
+}
+
+// options resolves the flags against the language's conventions.
+func (c *csvFlags) options(lang string) (reports.CSV, error) {
+	o := reports.CSVFor(lang)
+	switch c.sep {
+	case "":
+	case ",":
+		o.Sep = ','
+	case ";":
+		o.Sep = ';'
+	case "\\t", "tab", "\t":
+		o.Sep = '\t'
+	default:
+		return o, usageErr("--sep must be ',' or ';' (or tab), not %q", c.sep)
+	}
+	switch c.decimal {
+	case "":
+		if c.sep == "," && o.Decimal == ',' {
+			o.Decimal = '.' // a comma separator asks for dots
+		}
+	case ".", ",":
+		o.Decimal = c.decimal[0]
+	default:
+		return o, usageErr("--decimal must be '.' or ',', not %q", c.decimal)
+	}
+	if o.Decimal == ',' && o.Sep == ',' {
+		return o, usageErr("--decimal ',' needs another separator: pass --sep ';'")
+	}
+	switch c.bom {
+	case "":
+	case "true", "1", "yes":
+		o.BOM = true
+	case "false", "0", "no":
+		o.BOM = false
+	default:
+		return o, usageErr("--bom must be true or false, not %q", c.bom)
+	}
+	return o, nil
+}
+
+// printCSV writes CSV with the separator and BOM of o, spreadsheet formulas
+// neutralised. Cells are already formatted.
+func printCSV(w io.Writer, o reports.CSV, header []string, rows [][]string) error {
+	if o.BOM {
+		io.WriteString(w, "\uFEFF")
+	}
 	cw := csv.NewWriter(w)
+	if o.Sep != 0 {
+		cw.Comma = o.Sep
+	}
 	_ = cw.Write(header)
 	for _, r := range rows {
 		cells := make([]string, len(r))

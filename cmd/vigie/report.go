@@ -14,9 +14,9 @@ func init() { register(newReportCmd) }
 
 func newReportCmd(a *App) *cobra.Command {
 	var (
-		format, out, compare, sep string
-		orgs                      []string
-		bom                       bool
+		format, out, compare string
+		orgs                 []string
+		csvf                 *csvFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "report",
@@ -36,7 +36,7 @@ run id, a date YYYY-MM-DD (the last run finished on or before that day) or
 previous (the default: the run before, same profile). Labels follow --lang.`,
 		Example: `  $ vigie report --format xlsx --out audit.xlsx
   $ vigie report --out audit.html --lang en
-  $ vigie report --format csv --out reports/ --bom --sep ';'
+  $ vigie report --format csv --out reports/ --lang en --sep ';' --decimal ','
   $ vigie report --format json --out audit.json
   $ vigie report --format md
   $ vigie report --org ministere-des-transports --out mtq.xlsx
@@ -58,16 +58,9 @@ previous (the default: the run before, same profile). Labels follow --lang.`,
 			if out == "" && format != "md" && format != "json" {
 				return usageErr("--out is required for %s: the file (or, for csv, the folder) to write", format)
 			}
-			csvOpts := reports.CSV{BOM: bom}
-			switch sep {
-			case ",":
-				csvOpts.Sep = ','
-			case ";":
-				csvOpts.Sep = ';'
-			case "\\t", "tab", "\t":
-				csvOpts.Sep = '\t'
-			default:
-				return usageErr("--sep must be ',' or ';' (or tab), not %q", sep)
+			csvOpts, err := csvf.options(a.Lang)
+			if err != nil {
+				return err
 			}
 			ctx := cmd.Context()
 			db, err := a.OpenDBReadOnly(ctx)
@@ -109,7 +102,6 @@ previous (the default: the run before, same profile). Labels follow --lang.`,
 	f.StringVarP(&out, "out", "o", "", "file to write (a folder for csv); md and json go to stdout without it")
 	f.StringArrayVar(&orgs, "org", nil, "only this organization (repeatable; its short name)")
 	f.StringVar(&compare, "compare", "", "score run to compare with: id, date YYYY-MM-DD or previous (default previous)")
-	f.BoolVar(&bom, "bom", false, "csv: start files with a UTF-8 byte-order mark (for Excel)")
-	f.StringVar(&sep, "sep", ",", "csv: field separator, ',' or ';'")
+	csvf = addCSVFlags(cmd)
 	return cmd
 }

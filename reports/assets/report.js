@@ -6,7 +6,13 @@
   var strs = json("vigie-strings") || [];
   var L = meta.labels;
   var locale = meta.lang === "en" ? "en-CA" : "fr-CA";
-  var nf = new Intl.NumberFormat(locale, {maximumFractionDigits: 1});
+  // The same digits as the Go side (internal/l10n): fr-CA groups with a narrow
+  // no-break space (U+202F) whatever the browser's CLDR data says.
+  var nf0 = new Intl.NumberFormat("en-US", {maximumFractionDigits: 1});
+  var nf = {format: function (v) {
+    var s = nf0.format(v);
+    return meta.lang === "en" ? s : s.replace(/,/g, "\u202f").replace(".", ",");
+  }};
   function t(k) { return L[k] || k; }
   function el(tag, cls, text) {
     var e = document.createElement(tag);
