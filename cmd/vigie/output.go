@@ -3,10 +3,8 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
-	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -30,18 +28,19 @@ func printJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// printTable writes aligned columns for people; cells are single-lined.
+// printTable writes aligned columns for people; cells are single-lined and
+// aligned by display width (CJK and other wide characters take two columns).
 func printTable(w io.Writer, header []string, rows [][]string) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(header, "\t"))
+	all := make([][]string, 0, len(rows)+1)
+	all = append(all, header)
 	for _, r := range rows {
 		cells := make([]string, len(r))
 		for i, c := range r {
-			cells[i] = oneLine(c, 60)
+			cells[i] = truncateWidth(oneLine(c, 200), 60)
 		}
-		fmt.Fprintln(tw, strings.Join(cells, "\t"))
+		all = append(all, cells)
 	}
-	return tw.Flush()
+	return writeAligned(w, all)
 }
 
 // csvFlags are --sep, --decimal and --bom of the commands that write CSV.
