@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/vigie-audit/vigie/internal/l10n"
 	"os"
 	"strconv"
 
@@ -35,7 +36,10 @@ func portalGiven(cmd *cobra.Command) bool {
 }
 
 func newOrgsCmd(a *App) *cobra.Command {
-	var format string
+	var (
+		format string
+		csvf   *csvFlags
+	)
 	cmd := &cobra.Command{
 		Use:   "orgs",
 		Short: "List the organizations with datasets: mean scores per dimension, broken links, rank",
@@ -53,6 +57,10 @@ The name column is what --org takes.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkFormat(format, "table", "json", "csv"); err != nil {
+				return err
+			}
+			csvOpts, err := csvf.options(a.Lang)
+			if err != nil {
 				return err
 			}
 			ctx := cmd.Context()
@@ -98,27 +106,26 @@ The name column is what --org takes.`,
 				return printJSON(a.Stdout, rows)
 			}
 			header := []string{"portal", "rank", "name", "title", "datasets", "overall", "completeness", "freshness", "openness", "availability", "mqa", "errors", "broken links"}
+			num := func(p *float64) string { return reports.FormatScore(p, a.Lang) }
+			itoa := func(n int) string { return l10n.Int(n, a.Lang) }
+			if format == "csv" {
+				num = func(p *float64) string { return csvNum(p, csvOpts) } // unknown: an empty cell
+				itoa = strconv.Itoa
+			}
 			cells := make([][]string, 0, len(rows))
 			for _, r := range rows {
 				s := r.Scores
-				cells = append(cells, []string{r.Portal, strconv.Itoa(r.Rank), r.Name, r.Title, strconv.Itoa(r.Datasets),
-					reports.FormatScore(s.Overall), reports.FormatScore(s.Completeness), reports.FormatScore(s.Freshness),
-					reports.FormatScore(s.Openness), reports.FormatScore(s.Availability), reports.FormatScore(r.MQAPoints),
-					strconv.Itoa(r.Errors), strconv.Itoa(r.BrokenLinks)})
+				cells = append(cells, []string{r.Portal, itoa(r.Rank), r.Name, r.Title, itoa(r.Datasets),
+					num(s.Overall), num(s.Completeness), num(s.Freshness), num(s.Openness), num(s.Availability), num(r.MQAPoints),
+					itoa(r.Errors), itoa(r.BrokenLinks)})
 			}
 			if format == "csv" {
-				for _, c := range cells {
-					for i := range c {
-						if c[i] == "—" {
-							c[i] = "" // unknown: an empty cell, not a dash, for spreadsheets
-						}
-					}
-				}
-				return printCSV(a.Stdout, header, cells)
+				return printCSV(a.Stdout, csvOpts, header, cells)
 			}
 			return printTable(a.Stdout, header, cells)
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "output: table, json or csv")
+	csvf = addCSVFlags(cmd)
 	return cmd
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"github.com/vigie-audit/vigie/internal/l10n"
 	"io"
 	"strings"
 
@@ -94,6 +95,19 @@ func (c *csvFlags) options(lang string) (reports.CSV, error) {
 		return o, usageErr("--bom must be true or false, not %q", c.bom)
 	}
 	return o, nil
+}
+
+// csvNum writes a number for a CSV cell with o's decimal separator; unknown
+// is an empty cell.
+func csvNum(p *float64, o reports.CSV) string {
+	if p == nil {
+		return ""
+	}
+	dec := o.Decimal
+	if dec == 0 {
+		dec = '.'
+	}
+	return l10n.Plain(*p, dec)
 }
 
 // printCSV writes CSV with the separator and BOM of o, spreadsheet formulas

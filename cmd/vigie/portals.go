@@ -85,7 +85,10 @@ func day(t time.Time) string {
 }
 
 func newPortalsCmd(a *App) *cobra.Command {
-	var format string
+	var (
+		format string
+		csvf   *csvFlags
+	)
 	cmd := &cobra.Command{
 		Use:   "portals",
 		Short: "List every portal the database holds: datasets, last harvest, score run and audit",
@@ -150,7 +153,11 @@ gate_reasons, started_at, finished_at}; null when there is none.`,
 				cells = append(cells, c)
 			}
 			if format == "csv" {
-				return printCSV(a.Stdout, header, cells)
+				o, err := csvf.options(a.Lang)
+				if err != nil {
+					return err
+				}
+				return printCSV(a.Stdout, o, header, cells)
 			}
 			if len(cells) == 0 {
 				fmt.Fprintf(a.Stdout, "no portal in %s yet: run 'vigie harvest' or 'vigie audit'\n", db.Path())
@@ -160,5 +167,6 @@ gate_reasons, started_at, finished_at}; null when there is none.`,
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "output: table, json or csv")
+	csvf = addCSVFlags(cmd)
 	return cmd
 }

@@ -60,7 +60,7 @@ func TestPortalsAndOrgsListings(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "published") || !strings.Contains(out, "failed") {
 		t.Fatalf("table: exit %d\n%s", code, out)
 	}
-	code, out, _ = cli(ctx, "--db", db, "portals", "--format", "csv")
+	code, out, _ = cli(ctx, "--db", db, "portals", "--format", "csv", "--lang", "en")
 	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 	if code != 0 || err != nil || len(recs) != 3 || recs[0][0] != "name" {
 		t.Fatalf("csv: exit %d %v\n%s", code, err, out)
@@ -89,10 +89,18 @@ func TestPortalsAndOrgsListings(t *testing.T) {
 	if total != 30 {
 		t.Fatalf("datasets over orgs: %d", total)
 	}
-	code, out, _ = cli(ctx, "--db", db, "--portal", srvA.URL, "orgs", "--format", "csv")
+	code, out, _ = cli(ctx, "--db", db, "--portal", srvA.URL, "orgs", "--format", "csv", "--lang", "en")
 	recs, err = csv.NewReader(strings.NewReader(out)).ReadAll()
-	if code != 0 || err != nil || len(recs) != 5 || recs[0][12] != "broken links" {
+	if code != 0 || err != nil || len(recs) != 5 || recs[0][12] != "broken links" || strings.Contains(recs[1][5], ",") {
 		t.Fatalf("orgs csv: exit %d %v\n%s", code, err, out)
+	}
+	// French: ';', a BOM, decimal commas, no grouping (spreadsheet numbers).
+	code, out, _ = cli(ctx, "--db", db, "--portal", srvA.URL, "orgs", "--format", "csv")
+	cr := csv.NewReader(strings.NewReader(strings.TrimPrefix(out, "\uFEFF")))
+	cr.Comma = ';'
+	recs, err = cr.ReadAll()
+	if code != 0 || err != nil || !strings.HasPrefix(out, "\uFEFF") || len(recs) != 5 || strings.Contains(recs[1][5], ".") {
+		t.Fatalf("French orgs csv: exit %d %v\n%s", code, err, out)
 	}
 	code, _, errb = cli(ctx, "--db", db, "--portal", srvB.URL, "orgs")
 	if code != 1 || !strings.Contains(errb, "vigie score") {
