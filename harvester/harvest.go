@@ -23,6 +23,17 @@ type Options struct {
 	IncludePrivate bool          // ask for private datasets too (needs a token)
 	Rows           int           // package_search rows per page; default 1000
 	Margin         time.Duration // incremental safety margin; default 1 h
+	// MaxDatasets caps one listing (distinct datasets), MaxOrganizations the
+	// organizations: a portal that lists new entries for ever is stopped
+	// there. Defaults 2,000,000 and 20,000.
+	MaxDatasets      int
+	MaxOrganizations int
+	// MaxMissing is the share (0–1) of the active datasets in scope that one
+	// complete pass may mark missing without a check: above it, a sample is
+	// checked with package_show, and the run fails, marking nothing, unless
+	// every sampled dataset is really gone. 0 means DefaultMaxMissing;
+	// negative checks any pass that would mark one dataset missing.
+	MaxMissing float64
 	// Progress is called after each page with the datasets fetched so far
 	// and the portal's count (0 when unknown).
 	Progress func(phase string, fetched, count int)
@@ -38,6 +49,15 @@ func (o *Options) defaults() {
 	}
 	if o.Margin <= 0 {
 		o.Margin = time.Hour
+	}
+	if o.MaxMissing == 0 {
+		o.MaxMissing = DefaultMaxMissing
+	}
+	if o.MaxDatasets <= 0 {
+		o.MaxDatasets = DefaultMaxDatasets
+	}
+	if o.MaxOrganizations <= 0 {
+		o.MaxOrganizations = DefaultMaxOrganizations
 	}
 	if o.Now == nil {
 		o.Now = func() time.Time { return time.Now().UTC() }
@@ -58,15 +78,37 @@ type Result struct {
 	Counts          store.SaveCounts
 	Missing         int
 	Deleted         int
-	Organizations   int
-	Licences        int // entries of the portal's license_list (0 when it has none)
-	Requests        int
-	Elapsed         time.Duration
+	// MissingChecked is how many datasets absent from the listing were
+	// checked with package_show (and found gone) before a mass marking.
+	MissingChecked int
+	Organizations  int
+	Licences       int // entries of the portal's license_list (0 when it has none)
+	Requests       int
+	Elapsed        time.Duration
 }
 
 // ErrPagingIgnored is wrapped when a portal returns the same page for
 // different start offsets.
 var ErrPagingIgnored = errors.New("the portal ignores paging (start): it returned the same page twice")
+
+// ErrListingCycles is wrapped when a portal's pages keep bringing back
+// datasets it already listed, or when a listing grows past any sane size.
+var ErrListingCycles = errors.New("the portal's listing does not end")
+
+// ErrMassMissing is wrapped when a complete pass would mark more datasets
+// missing than Options.MaxMissing allows and a check with the portal finds
+// some of them still there.
+var ErrMassMissing = errors.New("too many datasets missing from the listing")
+
+// Listing caps (Options.MaxDatasets, Options.MaxOrganizations) and the
+// share of missing datasets checked before they are marked.
+const (
+	DefaultMaxMissing = 0.10
+	missingSample     = 20
+
+	DefaultMaxDatasets      = 2_000_000
+	DefaultMaxOrganizations = 20_000
+)
 
 // Harvest brings the store up to date with the portal: it probes
 // status_show, records organizations, then runs a full or incremental pass
@@ -325,6 +367,12 @@ func (h *harvest) pages(ctx context.Context, fq, sort, fl string, decode bool, f
 		}
 		start := 0
 		var prev string
+		// What the listing has actually learned: the distinct ids seen and
+		// the results received. A page that brings no new id, or far more
+		// results than distinct ids, means the pages cycle, whatever the
+		// count says.
+		distinct := map[string]struct{}{}
+		received := 0
 		for inner.Err() == nil {
 			sr, err := h.search(inner, h.searchParams(fq, sort, fl, h.o.Rows, start))
 			if err != nil {
@@ -358,6 +406,29 @@ func (h *harvest) pages(ctx context.Context, fq, sort, fl string, decode bool, f
 					p.ds = append(p.ds, d)
 				}
 			}
+			fresh := 0
+			for i := range sr.Results {
+				var id string
+				if decode {
+					id = p.ds[i].ID
+				} else {
+					id = resultID(sr.Results[i])
+				}
+				if _, ok := distinct[id]; !ok {
+					distinct[id] = struct{}{}
+					fresh++
+				}
+			}
+			received += len(sr.Results)
+			if fresh == 0 || received > 2*len(distinct)+2*h.o.Rows {
+				send(page{err: fmt.Errorf("package_search at start %d: %w: its pages bring back datasets already listed (%d distinct in %d results, the portal counts %d); vigie cannot list this portal, retry later or tell its administrators",
+					start, ErrListingCycles, len(distinct), received, sr.Count)})
+				return
+			}
+			if len(distinct) > h.o.MaxDatasets {
+				send(page{err: fmt.Errorf("package_search at start %d: %w: more than %d datasets listed (the portal counts %d); vigie stops there", start, ErrListingCycles, h.o.MaxDatasets, sr.Count)})
+				return
+			}
 			if !send(p) {
 				return
 			}
@@ -377,6 +448,15 @@ func (h *harvest) pages(ctx context.Context, fq, sort, fl string, decode bool, f
 		}
 	}
 	return ctx.Err()
+}
+
+// resultID is a search result's id, "" when it has none.
+func resultID(r json.RawMessage) string {
+	var x struct {
+		ID string `json:"id"`
+	}
+	_ = json.Unmarshal(r, &x)
+	return x.ID
 }
 
 // pageKey identifies a page by its first and last ids and its length.
@@ -468,8 +548,63 @@ func (h *harvest) full(ctx context.Context, count int) error {
 	if !h.res.ListingComplete {
 		return nil
 	}
+	if err := h.guardMissing(ctx); err != nil {
+		return err
+	}
 	h.res.Missing, h.res.Deleted, err = h.db.MarkMissing(ctx, h.portal.ID, h.res.RunID, h.scope)
 	return err
+}
+
+// guardMissing stands between a complete listing and a mass marking: a
+// search index being rebuilt serves a fraction of the catalogue with a
+// count that matches it. When the pass would mark more than MaxMissing of
+// the active datasets missing, a random sample of them is asked for with
+// package_show (which reads the database, not the index); if any is still
+// there, the run fails and nothing is marked.
+func (h *harvest) guardMissing(ctx context.Context) error {
+	active, err := h.db.CountDatasets(ctx, h.portal.ID, h.scope, vigie.StateActive)
+	if err != nil {
+		return err
+	}
+	unseen, sample, err := h.db.UnseenActive(ctx, h.portal.ID, h.res.RunID, h.scope, missingSample)
+	if err != nil || unseen == 0 || active == 0 {
+		return err
+	}
+	share := float64(unseen) / float64(active)
+	if h.o.MaxMissing >= 0 && share <= h.o.MaxMissing {
+		return nil
+	}
+	stillThere := 0
+	for _, id := range sample {
+		raw, err := h.c.Call(ctx, "package_show", h.showParams(id))
+		var ae *APIError
+		if errors.As(err, &ae) && (ae.Status == http.StatusNotFound || ae.Status == http.StatusForbidden) {
+			continue // purged, deleted or no longer public: gone
+		}
+		if err != nil {
+			return fmt.Errorf("the listing lacks %d of %d active datasets (%s), and package_show %s to check them failed: %w; nothing was marked missing",
+				unseen, active, percent(share), id, err)
+		}
+		var st struct {
+			State   string `json:"state"`
+			Private bool   `json:"private"`
+		}
+		_ = json.Unmarshal(raw, &st)
+		if (st.State == "" || st.State == "active") && (!st.Private || h.o.IncludePrivate) {
+			stillThere++
+		}
+	}
+	if stillThere > 0 {
+		return fmt.Errorf("%w: the listing lacks %d of %d active datasets (%s, above --max-missing %s) but package_show finds %d of %d sampled still there: the search index is probably incomplete; nothing was marked missing: retry later, or raise --max-missing if they are really gone",
+			ErrMassMissing, unseen, active, percent(share), percent(max(h.o.MaxMissing, 0)), stillThere, len(sample))
+	}
+	h.res.MissingChecked = len(sample)
+	return nil
+}
+
+// percent prints a share as "12.5%" (or "10%").
+func percent(f float64) string {
+	return strings.TrimSuffix(strconv.FormatFloat(f*100, 'f', 1, 64), ".0") + "%"
 }
 
 // fillGaps lists ids only and fetches the ones the main listing missed.
@@ -549,6 +684,10 @@ func (h *harvest) organizations(ctx context.Context) error {
 		}
 		if len(list) == 0 || added == 0 {
 			break
+		}
+		if len(all) > h.o.MaxOrganizations {
+			return fmt.Errorf("organization_list (offset %d): %w: more than %d organizations listed, new ones on every page; vigie stops there, retry later or tell the portal's administrators",
+				offset, ErrListingCycles, h.o.MaxOrganizations)
 		}
 		offset += len(list)
 	}

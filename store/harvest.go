@@ -303,3 +303,31 @@ func (db *DB) Organizations(ctx context.Context, portalID int64) ([]vigie.Organi
 	}
 	return out, rows.Err()
 }
+
+// UnseenActive counts the active datasets in the scope of a run that the run
+// has not seen (those a MarkMissing would turn missing), and returns the ids
+// of up to sample of them, picked at random, for a check with the portal.
+func (db *DB) UnseenActive(ctx context.Context, portalID, runID int64, o HarvestOptions, sample int) (n int, ids []string, err error) {
+	scope, args := scopeWhere(o)
+	cond := ` FROM datasets WHERE portal_id = ? AND (last_seen_run IS NULL OR last_seen_run <> ?) AND state = 'active'` + scope
+	base := append([]any{portalID, runID}, args...)
+	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*)`+cond, base...).Scan(&n); err != nil {
+		return 0, nil, db.explain(err)
+	}
+	if n == 0 || sample <= 0 {
+		return n, nil, nil
+	}
+	rows, err := db.sql.QueryContext(ctx, `SELECT id`+cond+` ORDER BY random() LIMIT ?`, append(base, sample)...)
+	if err != nil {
+		return 0, nil, db.explain(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return 0, nil, db.explain(err)
+		}
+		ids = append(ids, id)
+	}
+	return n, ids, rows.Err()
+}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,6 +31,23 @@ type harvestOptions struct {
 	timeout        time.Duration
 	rows           int
 	maxBody        int64
+	maxMissing     percentValue
+}
+
+// percentValue is a share written as a percentage: "10%" or "10".
+type percentValue float64
+
+func (p *percentValue) String() string {
+	return strconv.FormatFloat(float64(*p)*100, 'f', -1, 64) + "%"
+}
+func (p *percentValue) Type() string { return "percent" }
+func (p *percentValue) Set(v string) error {
+	f, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), "%"), 64)
+	if err != nil || math.IsNaN(f) || f < 0 || f > 100 {
+		return fmt.Errorf("want a percentage from 0 to 100, such as 10%%")
+	}
+	*p = percentValue(f / 100)
+	return nil
 }
 
 const harvestLong = `Harvest a CKAN portal's dataset metadata into the database.
@@ -41,7 +60,11 @@ to a full pass when the portal's count and the stored count disagree.
 
 A dataset absent from a complete full pass becomes "missing"; absent from two
 consecutive ones, "deleted" (it stays in the history). With --org, only those
-organizations are harvested and only their datasets can be marked.
+organizations are harvested and only their datasets can be marked. A pass that
+would mark more than --max-missing (10%) of the active datasets missing first
+asks package_show for a sample of them: if any is still there (a search index
+being rebuilt lists only part of the catalogue), the run fails and nothing is
+marked.
 
 --include-private needs a CKAN API token, read from VIGIE_API_TOKEN or
 --token-file; it is sent in the Authorization header and never logged or stored.
@@ -104,6 +127,8 @@ func (o *harvestOptions) addFlags(f *pflag.FlagSet, scope bool) {
 	f.DurationVar(&o.timeout, "timeout", 60*time.Second, "timeout of one API request")
 	f.IntVar(&o.rows, "rows", 1000, "datasets asked per package_search page")
 	f.Int64Var(&o.maxBody, "max-response", 64<<20, "largest API answer accepted, in bytes")
+	o.maxMissing = percentValue(harvester.DefaultMaxMissing)
+	f.Var(&o.maxMissing, "max-missing", "share of active datasets one pass may mark missing before a sample is checked with the portal (0–100%)")
 }
 
 func (o *harvestOptions) check() error {
@@ -126,6 +151,15 @@ func (o *harvestOptions) check() error {
 		}
 	}
 	return nil
+}
+
+// maxMissingShare is --max-missing for harvester.Options: 0% becomes
+// "check any", since 0 there means the default.
+func (o *harvestOptions) maxMissingShare() float64 {
+	if o.maxMissing == 0 {
+		return -1
+	}
+	return float64(o.maxMissing)
 }
 
 // token reads the API token from --token-file or VIGIE_API_TOKEN.
@@ -192,13 +226,18 @@ func runHarvest(ctx context.Context, a *App, db *store.DB, o *harvestOptions) (*
 	a.Log.Info("harvest", "portal", portal.URL, "db", db.Path())
 	res, err := harvester.Harvest(ctx, c, db, portal, harvester.Options{
 		Full: o.full, FullEvery: o.fullEvery, Orgs: o.orgs, IncludePrivate: o.includePrivate, Rows: o.rows,
-		Progress: progress,
+		MaxMissing: o.maxMissingShare(),
+		Progress:   progress,
 	})
 	if err != nil {
 		if errors.Is(err, context.Canceled) || strings.Contains(err.Error(), portal.URL) {
 			return res, err
 		}
 		return res, fmt.Errorf("harvest %s: %w", portal.URL, err)
+	}
+	if res.MissingChecked > 0 {
+		a.Log.Warn("many datasets marked missing at once; a sample checked with package_show is really gone",
+			"missing", res.Missing, "checked", res.MissingChecked)
 	}
 	if !res.ListingComplete && res.Mode == store.ModeFull {
 		a.Log.Warn("this full pass did not see the whole listing (fewer datasets than the portal counts, or none at all); deletions were not marked",

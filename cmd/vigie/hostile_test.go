@@ -282,3 +282,46 @@ func TestPortalPasswordIsNeverStored(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestHarvestRefusesMassMissingFromARebuildingIndex: the portal's search
+// index serves 1 of 100 datasets with count=1. harvest and audit fail with
+// one line, the run is failed and every dataset stays active; --max-missing
+// 100% lets the operator accept it.
+func TestHarvestRefusesMassMissingFromARebuildingIndex(t *testing.T) {
+	ctx := context.Background()
+	p, srv := genPortal(t, 100, ckantest.Options{}, ckantest.GenOptions{Orgs: 3})
+	dir := t.TempDir()
+	db := filepath.Join(dir, "vigie.db")
+	g := []string{"--db", db, "--portal", srv.URL, "--quiet"}
+	if code, _, errs := cli(ctx, append([]string{"harvest", "--rate", "0"}, g...)...); code != 0 {
+		t.Fatalf("harvest: %s", errs)
+	}
+	p.SetIndexServes(1)
+	for _, cmd := range [][]string{{"harvest", "--rate", "0"}, {"audit", "--rate", "0", "--out", filepath.Join(dir, "out"), "--allow-private"}} {
+		code, _, errs := cli(ctx, append(cmd, g...)...)
+		if code != ExitFailure {
+			t.Fatalf("%s: exit %d, want 1: %s", cmd[0], code, errs)
+		}
+		lines := strings.Split(strings.TrimSpace(errs), "\n")
+		last := lines[len(lines)-1] // audit logs the failed stage first
+		if !strings.HasPrefix(last, "vigie: ") || !strings.Contains(last, "99 of 100") || !strings.Contains(last, "nothing was marked missing") {
+			t.Errorf("%s: not one clear line: %q", cmd[0], errs)
+		}
+		t.Logf("%s: %s", cmd[0], strings.TrimSpace(errs))
+	}
+	code, out, errs := cli(ctx, append([]string{"datasets", "--format", "json"}, g...)...)
+	if code != 0 || strings.Count(out, `"name"`) != 100 {
+		t.Fatalf("datasets after the refusal: exit %d, %d datasets: %s", code, strings.Count(out, `"name"`), errs)
+	}
+	_, out, _ = cli(ctx, append([]string{"runs", "--format", "json"}, g...)...)
+	if !strings.Contains(out, `"failed"`) {
+		t.Errorf("no failed run recorded: %s", out)
+	}
+	code, _, errs = cli(ctx, append([]string{"harvest", "--rate", "0", "--max-missing", "100%"}, g...)...)
+	if code != 0 {
+		t.Fatalf("harvest --max-missing 100%%: %s", errs)
+	}
+	if code, _, errs := cli(ctx, append([]string{"harvest", "--max-missing", "150"}, g...)...); code != ExitUsage {
+		t.Errorf("--max-missing 150: exit %d: %s", code, errs)
+	}
+}

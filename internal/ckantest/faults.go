@@ -1,9 +1,12 @@
 package ckantest
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -99,5 +102,71 @@ func Hook(action string, k int, fn func()) Fault {
 			fn()
 		}
 		return false
+	}
+}
+
+// writeResult answers with CKAN's success envelope around result.
+func writeResult(w http.ResponseWriter, action string, result any) {
+	b, _ := json.Marshal(map[string]any{"help": "http://ckan.example/api/3/action/help_show?name=" + action, "success": true, "result": result})
+	w.Header().Set("Content-Type", "application/json;charset=utf-8")
+	w.Write(b)
+}
+
+// CyclingPages returns a fault for package_search that claims count
+// datasets but serves at most perPage results a page, cycling among
+// distinct datasets whatever start says: a portal whose search index
+// repeats a few pages for ever. A rows=0 call gets the count alone.
+func CyclingPages(count, distinct, perPage int) Fault {
+	return func(w http.ResponseWriter, r *http.Request, action string) bool {
+		if action != "package_search" {
+			return false
+		}
+		q := r.URL.Query()
+		rows, err := strconv.Atoi(q.Get("rows"))
+		if err != nil {
+			rows = 10
+		}
+		start, _ := strconv.Atoi(q.Get("start"))
+		results := []map[string]any{}
+		for i := range min(rows, perPage) {
+			n := (start + i) % distinct
+			id := fmt.Sprintf("cycle-%04d", n)
+			d := map[string]any{"id": id}
+			if q.Get("fl") == "" {
+				d = map[string]any{"id": id, "name": id, "title": "Jeu " + id, "state": "active", "private": false,
+					"metadata_modified": "2026-11-01T00:00:00.000000", "resources": []any{}}
+			}
+			results = append(results, d)
+		}
+		writeResult(w, action, map[string]any{"count": count, "results": results})
+		return true
+	}
+}
+
+// EndlessOrganizations returns a fault for organization_list that answers
+// every page, whatever its offset, with limit organizations never listed
+// before: a portal that invents names for ever. Calls counts the calls.
+func EndlessOrganizations(calls *atomic.Int64) Fault {
+	var next atomic.Int64
+	return func(w http.ResponseWriter, r *http.Request, action string) bool {
+		if action != "organization_list" {
+			return false
+		}
+		if calls != nil {
+			calls.Add(1)
+		}
+		limit, err := strconv.Atoi(r.URL.Query().Get("limit"))
+		if err != nil || limit <= 0 || limit > orgListAllFieldsMax {
+			limit = orgListAllFieldsMax
+		}
+		orgs := []map[string]any{}
+		for range limit {
+			n := next.Add(1)
+			name := fmt.Sprintf("org-%08d", n)
+			orgs = append(orgs, map[string]any{"id": "id-" + name, "name": name, "title": "Org " + name,
+				"is_organization": true, "type": "organization", "package_count": 0})
+		}
+		writeResult(w, action, orgs)
+		return true
 	}
 }

@@ -56,6 +56,9 @@ type Portal struct {
 	faults  []Fault
 	// licences is the license_list answer; nil serves Données Québec's.
 	licences []map[string]any
+	// indexServes, when > 0, limits package_search to the first that many
+	// datasets in id order (SetIndexServes).
+	indexServes int
 
 	reqMu    sync.Mutex
 	requests map[string]int
@@ -366,6 +369,16 @@ func (p *Portal) RawPackage(idOrName string) ([]byte, bool) {
 		return nil, false
 	}
 	return e.json(), true
+}
+
+// SetIndexServes makes package_search see only the first n datasets in id
+// order, with a count that matches them, as a search index being rebuilt
+// does; package_show and package_list still see every dataset. 0 restores
+// the whole index.
+func (p *Portal) SetIndexServes(n int) {
+	p.mu.Lock()
+	p.indexServes = n
+	p.mu.Unlock()
 }
 
 // IDs returns the ids of all stored packages, sorted.

@@ -72,6 +72,24 @@ func (c *call) packageSearch() {
 	}
 	results := c.p.search(strings.Join([]string{q, fq, sortSpec, strconv.FormatBool(withPrivate), strings.Join(states, ",")}, "\x00"), filter, keys)
 
+	p := c.p
+	p.mu.RLock()
+	serves := p.indexServes
+	p.mu.RUnlock()
+	if serves > 0 {
+		ids := p.IDs()
+		indexed := make(map[string]bool, serves)
+		for _, id := range ids[:min(serves, len(ids))] {
+			indexed[id] = true
+		}
+		kept := make([]*entry, 0, min(serves, len(results)))
+		for _, e := range results {
+			if indexed[e.id] {
+				kept = append(kept, e)
+			}
+		}
+		results = kept
+	}
 	page := window(results, start, rows)
 	var fields []string
 	if fl := strings.TrimSpace(c.params.Get("fl")); fl != "" {
