@@ -233,28 +233,33 @@ func ReadFrequency(d *vigie.Dataset, fields []string) DeclaredFrequency {
 	if len(fields) == 0 {
 		fields = FrequencyFields
 	}
-	for _, f := range fields {
-		if v := strings.TrimSpace(d.Extra(f)); v != "" {
-			n, _ := NormalizeFrequency(v)
-			return DeclaredFrequency{Field: f, Raw: v, Norm: n}
-		}
-	}
-	// Other spellings of the same field names.
-	keys := frequencyFieldKeys
-	if len(fields) != len(FrequencyFields) || &fields[0] != &FrequencyFields[0] {
-		keys = make(map[string]int, len(fields))
-		for i, f := range fields {
-			keys[freqKey(f)] = i
-		}
-	}
 	best, bestField, bestRaw := len(fields), "", ""
-	for k, v := range d.Extras {
-		i, ok := keys[freqKey(k)]
-		if !ok || i >= best {
-			continue
+	for i, f := range fields {
+		if v := strings.TrimSpace(d.Extra(f)); v != "" {
+			best, bestField, bestRaw = i, f, v
+			break
 		}
-		if v = strings.TrimSpace(v); v != "" {
-			best, bestField, bestRaw = i, k, v
+	}
+	if best > 0 {
+		// Other spellings of the same field names, in the list's order.
+		keys := frequencyFieldKeys
+		if len(fields) != len(FrequencyFields) || &fields[0] != &FrequencyFields[0] {
+			keys = make(map[string]int, len(fields))
+			for i, f := range fields {
+				keys[freqKey(f)] = i
+			}
+		}
+		exact := bestRaw != ""
+		for k, v := range d.Extras {
+			i, ok := keys[freqKey(k)]
+			// Lower index wins; between two spellings of one field, the
+			// smaller name, so that the choice does not depend on map order.
+			if !ok || i > best || i == best && (exact || k >= bestField) {
+				continue
+			}
+			if v = strings.TrimSpace(v); v != "" {
+				best, bestField, bestRaw, exact = i, k, v, false
+			}
 		}
 	}
 	if bestRaw == "" {

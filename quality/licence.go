@@ -70,6 +70,22 @@ var vigieJudged = map[string]bool{
 	"cc-by-nc": false, "cc-nc": false, "cc-by-nc-sa": false, "cc-by-sa-nc": false, "cc-by-sa-nc-4.0": false,
 	"cc-by-nd": false, "cc-nd": false, "cc-by-nc-nd": false, "other-nc": false, "other-closed": false,
 	"cc-by-nc-3.0": false, "cc-by-nd-3.0": false, "cc-by-nc-sa-3.0": false, "cc-by-nc-nd-3.0": false, "cmm": false,
+	// opendata.swiss terms of use (DCAT-AP CH dct:rights on each distribution):
+	// open when commercial use is allowed, not open when it needs permission
+	// or is forbidden.
+	"NonCommercialAllowed-CommercialAllowed-ReferenceNotRequired":        true,
+	"NonCommercialAllowed-CommercialAllowed-ReferenceRequired":           true,
+	"NonCommercialAllowed-CommercialWithPermission-ReferenceNotRequired": false,
+	"NonCommercialAllowed-CommercialWithPermission-ReferenceRequired":    false,
+	"NonCommercialAllowed-CommercialNotAllowed-ReferenceNotRequired":     false,
+	"NonCommercialAllowed-CommercialNotAllowed-ReferenceRequired":        false,
+}
+
+// KnownLicence reports whether the Open Definition register or vigie's
+// aliases know a licence id or URI.
+func KnownLicence(id string) bool {
+	_, ok := odReg.lookup(strings.TrimSpace(id), "", "")
+	return ok && strings.TrimSpace(id) != ""
 }
 
 // licenceURIs maps licence URIs (see normURL) that are not in the Open

@@ -70,11 +70,28 @@ func (r *run) licence() string {
 	return r.d.LicenseID
 }
 
+// openLicence is the licence openness judges: licence(), else, when the
+// dataset gives no licence field at all, the first resource rights
+// statement that names a licence or terms vigie knows (opendata.swiss puts
+// its terms of use in dct:rights). An explicit "notspecified" is kept.
+func (r *run) openLicence() string {
+	l := r.licence()
+	if licenceGiven(l) || strings.TrimSpace(r.d.LicenseID) != "" {
+		return l
+	}
+	for i := range r.d.Resources {
+		if x := strings.TrimSpace(r.d.Resources[i].Extras["rights"]); x != "" && KnownLicence(x) {
+			return x
+		}
+	}
+	return l
+}
+
 // openness gives the dataset its best resource's stars (0 when the licence
 // is not open) and sets the open-format and machine-readable flags.
 func (r *run) openness() opt {
 	a := r.out
-	lic := r.licence()
+	lic := r.openLicence()
 	isopen, title, url := r.d.IsOpen, r.d.LicenseTitle, r.d.LicenseURL
 	if lic != r.d.LicenseID {
 		// CKAN's verdict and title are about the dataset's (missing) licence
@@ -133,8 +150,8 @@ func (r *run) openness() opt {
 		// told how to make it known.
 		a.Stars = 0
 		r.add(vigie.Finding{Rule: "OPEN-LICENCE-UNKNOWN", Dimension: vigie.DimOpenness, Severity: vigie.SevWarning,
-			Message: tx("La licence « %s » n'est connue ni de la liste des licences du portail ni du registre de l'Open Definition : on ne peut pas dire si les données sont ouvertes (ouverture inconnue).",
-				"Licence %q is known neither to the portal's licence list nor to the Open Definition register: whether the data are open cannot be told (openness unknown).", lic),
+			Message: tx("Ni la liste des licences du portail ni le registre de l'Open Definition ne disent si la licence « %s » est ouverte : l'ouverture des données ne peut pas être évaluée.",
+				"Neither the portal's licence list nor the Open Definition register says whether licence %q is open: the data's openness cannot be assessed.", lic),
 			Hint: tx("Choisissez une licence ouverte reconnue (CC-BY 4.0, CC0, ODbL, licence du gouvernement ouvert…) ou, si c'en est une, faites-la déclarer conforme à l'Open Definition (od_conformance « approved ») dans la liste des licences du portail, avec son adresse.",
 				"Choose a recognised open licence (CC-BY 4.0, CC0, ODbL, an open government licence…) or, if it is one, have the portal's licence list declare it Open Definition conformant (od_conformance \"approved\"), with its URL.")})
 		return none

@@ -280,10 +280,12 @@ func TestRealOpendataSwissHasNoLicence(t *testing.T) {
 	}
 	a := quality.Score(d, nil, quality.MustProfile("ckan"), now)
 	checkSums(t, a, false)
-	if a.Stars != 0 || *a.Scores.Openness != 0 || a.OpenLicence {
-		t.Fatalf("no licence must give 0 stars: %+v", a)
+	// No licence_id, but every distribution's dct:rights gives
+	// opendata.swiss's terms: commercial use only with permission, not open.
+	if a.Stars != 0 || *a.Scores.Openness != 0 || a.OpenLicence || a.LicenceStatus != vigie.LicenceNotOpen {
+		t.Fatalf("terms needing permission for commercial use must give 0 stars: %+v", a)
 	}
-	if got := rules(a, vigie.DimOpenness); !slices.Equal(got, []string{"OPEN-LICENCE-MISSING@"}) {
+	if got := rules(a, vigie.DimOpenness); !slices.Equal(got, []string{"OPEN-LICENCE-NOT-OPEN@"}) {
 		t.Fatalf("openness findings = %v", got)
 	}
 	comp := rules(a, vigie.DimCompleteness)

@@ -252,7 +252,11 @@ func harvestSummary(r *harvester.Result) string {
 	if r.Reason != "" {
 		mode += " (" + r.Reason + ")"
 	}
-	return fmt.Sprintf("harvest %s: %d datasets: %d new, %d changed, %d unchanged, %d missing, %d deleted; %d organizations; %d requests; %s",
-		mode, r.Fetched, r.Counts.New, r.Counts.Changed, r.Counts.Unchanged, r.Missing, r.Deleted, r.Organizations,
+	lic := "" // the portal's licence register, when it has one
+	if r.Licences > 0 {
+		lic = fmt.Sprintf("; %d licences in the portal's register", r.Licences)
+	}
+	return fmt.Sprintf("harvest %s: %d datasets: %d new, %d changed, %d unchanged, %d missing, %d deleted; %d organizations%s; %d requests; %s",
+		mode, r.Fetched, r.Counts.New, r.Counts.Changed, r.Counts.Unchanged, r.Missing, r.Deleted, r.Organizations, lic,
 		r.Requests, r.Elapsed.Round(time.Millisecond))
 }
