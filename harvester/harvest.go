@@ -167,6 +167,7 @@ type harvest struct {
 	scope  store.HarvestOptions
 	since  time.Time
 	res    Result
+	orgs   chan orgList // organizations being fetched beside the listing
 }
 
 func (h *harvest) chooseMode(ctx context.Context) (mode, reason string, since time.Time, err error) {
@@ -205,22 +206,62 @@ func (h *harvest) finish(ctx context.Context, runErr error) error {
 	return h.db.FinishHarvestRun(ctx, h.res.RunID, r)
 }
 
+// run lists the portal's datasets while its licence register and
+// organizations are fetched on the side (they are written once the listing is done, before any missing mark),
+// and in incremental mode asks for the count at the same time as the changes.
 func (h *harvest) run(ctx context.Context) error {
-	if err := h.licences(ctx); err != nil {
-		return err
+	octx, cancelOrgs := context.WithCancel(ctx)
+	defer cancelOrgs()
+	h.orgs = make(chan orgList, 1)
+	go func() {
+		ls, err := h.fetchLicences(octx)
+		if err != nil {
+			h.orgs <- orgList{err: err}
+			return
+		}
+		o := h.fetchOrganizations(octx)
+		o.licences = ls
+		h.orgs <- o
+	}()
+	err := h.list(ctx)
+	if err == nil {
+		err = h.saveOrganizations(ctx)
+	} else if h.orgs != nil {
+		// an organization_list failure already known came first in a
+		// one-request-at-a-time harvest: report it rather than its effect
+		select {
+		case o := <-h.orgs:
+			h.orgs = nil
+			if o.err != nil && octx.Err() == nil {
+				err = o.err
+			}
+		default:
+		}
 	}
-	if err := h.organizations(ctx); err != nil {
-		return err
-	}
-	count, err := h.count(ctx, h.scopeFilter())
-	if err != nil {
-		return err
-	}
-	h.res.Expected = count
+	return err
+}
+
+func (h *harvest) list(ctx context.Context) error {
 	if h.res.Mode == store.ModeIncremental {
-		if err := h.incremental(ctx); err != nil {
+		type counted struct {
+			n   int
+			err error
+		}
+		cc := make(chan counted, 1)
+		go func() {
+			n, err := h.count(ctx, h.scopeFilter())
+			cc <- counted{n, err}
+		}()
+		err := h.incremental(ctx)
+		c := <-cc
+		if c.err != nil {
+			return c.err
+		}
+		if err != nil {
 			return err
 		}
+		count := c.n
+		h.res.Expected = count
 		stored, err := h.db.CountDatasets(ctx, h.portal.ID, h.scope, vigie.StateActive)
 		if err != nil {
 			return err
@@ -239,7 +280,8 @@ func (h *harvest) run(ctx context.Context) error {
 		h.res.Counts.Unchanged = max(0, h.res.Counts.Unchanged-inc.New-inc.Changed)
 		return nil
 	}
-	return h.full(ctx, count)
+	// a full pass learns the count from its first page
+	return h.full(ctx, 0)
 }
 
 // scopeFilter is the fq for the --org scope, "" for the whole portal.
@@ -346,108 +388,112 @@ type page struct {
 	err error
 }
 
+// pageDepth is how many package_search pages are fetched (and decoded) ahead
+// of the one being stored: with the page being written, at most three pages
+// are held at a time.
+const pageDepth = 2
+
+// fetched is one package_search page, decoded when asked.
+type fetched struct {
+	sr  *searchResult
+	ds  []vigie.Dataset
+	err error
+}
+
 // pages walks package_search with a stable sort, advancing start by the
 // number of results actually returned (portals clamp rows silently), and
 // hands each page to fn. It fails when a page repeats the previous one.
-// The next page is fetched (and decoded, with decode) while fn stores the
-// current one, so at most three pages are held at a time.
-func (h *harvest) pages(ctx context.Context, fq, sort, fl string, decode bool, fn func(p *page) error) error {
-	inner, cancel := context.WithCancel(ctx)
-	defer cancel()
-	ch := make(chan page, 1)
-	go func() {
-		defer close(ch)
-		send := func(p page) bool {
-			select {
-			case ch <- p:
-				return true
-			case <-inner.Done():
-				return false
-			}
-		}
-		start := 0
-		var prev string
-		// What the listing has actually learned: the distinct ids seen and
-		// the results received. A page that brings no new id, or far more
-		// results than distinct ids, means the pages cycle, whatever the
-		// count says.
-		distinct := map[string]struct{}{}
-		received := 0
-		for inner.Err() == nil {
-			sr, err := h.search(inner, h.searchParams(fq, sort, fl, h.o.Rows, start))
-			if err != nil {
-				send(page{err: err})
-				return
-			}
-			if len(sr.Results) == 0 {
-				return
-			}
-			key := pageKey(sr.Results)
-			if start > 0 && key == prev {
-				send(page{err: fmt.Errorf("package_search at start %d: %w; vigie cannot list this portal", start, ErrPagingIgnored)})
-				return
-			}
-			// A portal may grow during a pass, but not to twice its count: one
-			// that keeps paging past that would be harvested for ever.
-			if start >= 2*sr.Count+h.o.Rows {
-				send(page{err: fmt.Errorf("package_search at start %d: the portal keeps returning datasets past its count of %d; vigie cannot list this portal", start, sr.Count)})
-				return
-			}
-			prev = key
-			p := page{sr: sr}
-			if decode {
-				p.ds = make([]vigie.Dataset, 0, len(sr.Results))
-				for _, r := range sr.Results {
-					d, err := decodeValid(r)
-					if err != nil {
-						send(page{err: fmt.Errorf("decode a package_search result (start %d): %w", start, err)})
-						return
-					}
-					p.ds = append(p.ds, d)
-				}
-			}
-			fresh := 0
-			for i := range sr.Results {
-				var id string
-				if decode {
-					id = p.ds[i].ID
-				} else {
-					id = resultID(sr.Results[i])
-				}
-				if _, ok := distinct[id]; !ok {
-					distinct[id] = struct{}{}
-					fresh++
-				}
-			}
-			received += len(sr.Results)
-			if fresh == 0 || received > 2*len(distinct)+2*h.o.Rows {
-				send(page{err: fmt.Errorf("package_search at start %d: %w: its pages bring back datasets already listed (%d distinct in %d results, the portal counts %d); vigie cannot list this portal, retry later or tell its administrators",
-					start, ErrListingCycles, len(distinct), received, sr.Count)})
-				return
-			}
-			if len(distinct) > h.o.MaxDatasets {
-				send(page{err: fmt.Errorf("package_search at start %d: %w: more than %d datasets listed (the portal counts %d); vigie stops there", start, ErrListingCycles, h.o.MaxDatasets, sr.Count)})
-				return
-			}
-			if !send(p) {
-				return
-			}
-			start += len(sr.Results)
-		}
-	}()
-	for p := range ch {
-		err := p.err
-		if err == nil {
-			err = fn(&p)
-		}
+// Once the first page has told the count and the page length, the next
+// pages (up to the first one past the count, which ends the listing) are
+// fetched and decoded while fn stores the current one, so at most three
+// pages are held at a time. It returns the count the portal last reported.
+func (h *harvest) pages(ctx context.Context, fq, sort, fl string, decode bool, fn func(p *page) error) (int, error) {
+	pf := newPrefetcher(ctx, pageDepth, func(ctx context.Context, start int) (fetched, error) {
+		sr, err := h.search(ctx, h.searchParams(fq, sort, fl, h.o.Rows, start))
 		if err != nil {
-			cancel()
-			for range ch { // let the fetcher finish
+			return fetched{}, err
+		}
+		f := fetched{sr: sr}
+		if decode {
+			f.ds = make([]vigie.Dataset, 0, len(sr.Results))
+			for _, r := range sr.Results {
+				d, err := decodeValid(r)
+				if err != nil {
+					// reported only if the listing gets this far
+					f.err = fmt.Errorf("decode a package_search result (start %d): %w", start, err)
+					break
+				}
+				f.ds = append(f.ds, d)
 			}
-			return err
+		}
+		return f, nil
+	})
+	defer pf.close()
+	start, count, step := 0, 0, 0
+	var prev string
+	// What the listing has actually learned: the distinct ids seen and
+	// the results received. A page that brings no new id, or far more
+	// results than distinct ids, means the pages cycle, whatever the
+	// count says.
+	distinct := map[string]struct{}{}
+	received := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return count, err
+		}
+		f, err := pf.get(start)
+		if err != nil {
+			return count, err
+		}
+		sr := f.sr
+		count = sr.Count
+		if len(sr.Results) == 0 {
+			return count, nil
+		}
+		key := pageKey(sr.Results)
+		if start > 0 && key == prev {
+			return count, fmt.Errorf("package_search at start %d: %w; vigie cannot list this portal", start, ErrPagingIgnored)
+		}
+		// A portal may grow during a pass, but not to twice its count: one
+		// that keeps paging past that would be harvested for ever.
+		if start >= 2*sr.Count+h.o.Rows {
+			return count, fmt.Errorf("package_search at start %d: the portal keeps returning datasets past its count of %d; vigie cannot list this portal", start, sr.Count)
+		}
+		if f.err != nil {
+			return count, f.err
+		}
+		prev = key
+		fresh := 0
+		for i := range sr.Results {
+			var id string
+			if decode {
+				id = f.ds[i].ID
+			} else {
+				id = resultID(sr.Results[i])
+			}
+			if _, ok := distinct[id]; !ok {
+				distinct[id] = struct{}{}
+				fresh++
+			}
+		}
+		received += len(sr.Results)
+		if fresh == 0 || received > 2*len(distinct)+2*h.o.Rows {
+			return count, fmt.Errorf("package_search at start %d: %w: its pages bring back datasets already listed (%d distinct in %d results, the portal counts %d); vigie cannot list this portal, retry later or tell its administrators",
+				start, ErrListingCycles, len(distinct), received, sr.Count)
+		}
+		if len(distinct) > h.o.MaxDatasets {
+			return count, fmt.Errorf("package_search at start %d: %w: more than %d datasets listed (the portal counts %d); vigie stops there", start, ErrListingCycles, h.o.MaxDatasets, sr.Count)
+		}
+		start += len(sr.Results)
+		if step == 0 {
+			step = len(sr.Results)
+		}
+		// the next pages, up to the first one at or past the count
+		pf.ahead(start, step, sr.Count+step)
+		if err := fn(&page{sr: sr, ds: f.ds}); err != nil {
+			return count, err
 		}
 	}
-	return ctx.Err()
 }
 
 // resultID is a search result's id, "" when it has none.
@@ -498,7 +544,7 @@ func (h *harvest) incremental(ctx context.Context) error {
 	}
 	seen := map[string]struct{}{}
 	total := 0
-	return h.pages(ctx, fq, "metadata_modified asc, id asc", "", true, func(p *page) error {
+	_, err := h.pages(ctx, fq, "metadata_modified asc, id asc", "", true, func(p *page) error {
 		total = p.sr.Count
 		if err := h.savePage(ctx, seen, p.ds); err != nil {
 			return err
@@ -506,6 +552,7 @@ func (h *harvest) incremental(ctx context.Context) error {
 		h.o.Progress("incremental", h.res.Fetched, total)
 		return nil
 	})
+	return err
 }
 
 // full lists every dataset in scope sorted by id, fills gaps found by a
@@ -514,7 +561,7 @@ func (h *harvest) incremental(ctx context.Context) error {
 func (h *harvest) full(ctx context.Context, count int) error {
 	seen := map[string]struct{}{}
 	fq := h.scopeFilter()
-	err := h.pages(ctx, fq, "id asc", "", true, func(p *page) error {
+	listed, err := h.pages(ctx, fq, "id asc", "", true, func(p *page) error {
 		if p.sr.Count > count {
 			count = p.sr.Count
 		}
@@ -527,12 +574,13 @@ func (h *harvest) full(ctx context.Context, count int) error {
 	if err != nil {
 		return err
 	}
+	count = max(count, listed)
+	h.res.Expected = count // fillGaps reports progress against it
 	if len(seen) < count {
 		if err := h.fillGaps(ctx, fq, seen); err != nil {
 			return err
 		}
 	}
-	h.res.Expected = count
 	h.res.ListingComplete = len(seen) >= count
 	if len(seen) == 0 {
 		// A portal that suddenly lists nothing is far more often a broken
@@ -544,6 +592,9 @@ func (h *harvest) full(ctx context.Context, count int) error {
 		if stored > 0 {
 			h.res.ListingComplete = false
 		}
+	}
+	if err := h.saveOrganizations(ctx); err != nil {
+		return err
 	}
 	if !h.res.ListingComplete {
 		return nil
@@ -610,7 +661,7 @@ func percent(f float64) string {
 // fillGaps lists ids only and fetches the ones the main listing missed.
 func (h *harvest) fillGaps(ctx context.Context, fq string, seen map[string]struct{}) error {
 	var gaps []string
-	err := h.pages(ctx, fq, "id asc", "id", false, func(p *page) error {
+	_, err := h.pages(ctx, fq, "id asc", "id", false, func(p *page) error {
 		for _, r := range p.sr.Results {
 			var x struct {
 				ID string `json:"id"`
@@ -653,9 +704,18 @@ func (h *harvest) showParams(id string) url.Values {
 	return v
 }
 
-// organizations pages organization_list with all_fields (capped at 25 per
-// call by CKAN) and stores them.
-func (h *harvest) organizations(ctx context.Context) error {
+// orgList is the outcome of fetching the organizations.
+type orgList struct {
+	all      []vigie.Organization
+	licences []vigie.Licence // the portal's licence register, when it has one
+	err      error
+}
+
+// fetchOrganizations pages organization_list with all_fields (capped at 25
+// per call by CKAN) until a page is empty or brings no organization not seen
+// yet. It runs beside the dataset listing, which takes longer, so its pages
+// are asked for one at a time.
+func (h *harvest) fetchOrganizations(ctx context.Context) orgList {
 	const limit = 25
 	var all []vigie.Organization
 	seen := map[string]bool{}
@@ -666,11 +726,11 @@ func (h *harvest) organizations(ctx context.Context) error {
 		v.Set("offset", strconv.Itoa(offset))
 		raw, err := h.c.Call(ctx, "organization_list", v)
 		if err != nil {
-			return fmt.Errorf("organization_list (offset %d): %w", offset, err)
+			return orgList{err: fmt.Errorf("organization_list (offset %d): %w", offset, err)}
 		}
 		var list []json.RawMessage
 		if err := json.Unmarshal(raw, &list); err != nil {
-			return fmt.Errorf("organization_list: result is not a list")
+			return orgList{err: fmt.Errorf("organization_list: result is not a list")}
 		}
 		added := 0
 		for _, r := range list {
@@ -686,14 +746,34 @@ func (h *harvest) organizations(ctx context.Context) error {
 			break
 		}
 		if len(all) > h.o.MaxOrganizations {
-			return fmt.Errorf("organization_list (offset %d): %w: more than %d organizations listed, new ones on every page; vigie stops there, retry later or tell the portal's administrators",
-				offset, ErrListingCycles, h.o.MaxOrganizations)
+			return orgList{err: fmt.Errorf("organization_list (offset %d): %w: more than %d organizations listed, new ones on every page; vigie stops there, retry later or tell the portal's administrators",
+				offset, ErrListingCycles, h.o.MaxOrganizations)}
 		}
 		offset += len(list)
 	}
-	if err := h.db.SaveOrganizations(ctx, h.portal.ID, h.res.RunID, all); err != nil {
+	return orgList{all: all}
+}
+
+// saveOrganizations waits for the organizations fetched beside the listing
+// and stores them; it does nothing the second time.
+func (h *harvest) saveOrganizations(ctx context.Context) error {
+	if h.orgs == nil {
+		return nil
+	}
+	o := <-h.orgs
+	h.orgs = nil
+	if o.err != nil {
+		return o.err
+	}
+	if len(o.licences) > 0 {
+		if err := h.db.SavePortalLicences(ctx, h.portal.ID, o.licences); err != nil {
+			return err
+		}
+		h.res.Licences = len(o.licences)
+	}
+	if err := h.db.SaveOrganizations(ctx, h.portal.ID, h.res.RunID, o.all); err != nil {
 		return err
 	}
-	h.res.Organizations = len(all)
+	h.res.Organizations = len(o.all)
 	return nil
 }

@@ -13,23 +13,22 @@ import (
 // the Open Definition's 114; more is not a licence register.
 const maxLicences = 2000
 
-// licences reads the portal's licence register (license_list) and stores
-// it. A portal without one (404, 403, an error, not a list) is not an error:
+// fetchLicences reads the portal's licence register (license_list); the
+// harvest stores it with the organizations. A portal without one (404, 403, an error, not a list) is not an error:
 // its register is simply absent and openness is judged without it.
-func (h *harvest) licences(ctx context.Context) error {
+func (h *harvest) fetchLicences(ctx context.Context) ([]vigie.Licence, error) {
 	raw, err := h.c.Call(ctx, "license_list", nil)
 	if err != nil {
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return nil, ctx.Err()
 		}
-		return nil
+		return nil, nil
 	}
 	ls, err := DecodeLicenceList(raw)
 	if err != nil || len(ls) == 0 {
-		return nil
+		return nil, nil
 	}
-	h.res.Licences = len(ls)
-	return h.db.SavePortalLicences(ctx, h.portal.ID, ls)
+	return ls, nil
 }
 
 // DecodeLicenceList reads CKAN's license_list result: a list of licence
