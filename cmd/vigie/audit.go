@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/vigie-audit/vigie/pipeline"
 	"github.com/vigie-audit/vigie/reports"
@@ -43,6 +44,7 @@ type auditOptions struct {
 func newAuditCmd(a *App) *cobra.Command {
 	o := &auditOptions{}
 	st := newAuditStages(a)
+	m := &manyOptions{}
 	cmd := &cobra.Command{
 		Use:   "audit",
 		Short: "Nightly audit: harvest, check links, score, write reports, compare, gate",
@@ -67,6 +69,14 @@ Quality gate (evaluated on the organizations in --org, or the whole portal):
   --fail-on LIST    any of these conditions holds (comma-separated):
 ` + gateHelp() + `
 
+Several portals: --all (the portals of the configuration, then the others the
+database holds), --portal repeated, or no --portal with a configuration that
+lists several. They are audited in one process, --parallel at a time (3): one
+portal's network work overlaps the others' while writes to the database take
+turns. Each has its own settings (the file's, then the flags given) and its
+folder OUT/NAME/. A portal that fails does not stop the others; one line per
+portal follows, and the exit code is the worst of them (130, 1, 3, then 0).
+
 Exit codes:
   0    audit done, gate passed (or no gate)
   1    a stage failed (network, portal, database or file error)
@@ -76,11 +86,20 @@ Exit codes:
 		Example: `  $ vigie audit --out /srv/audits
   $ vigie audit --out /srv/audits --org ville-de-laval --fail-under 70 --fail-on broken-links,delinquent
   $ vigie audit --out audits --full --lang en
+  $ vigie audit --all --out /srv/audits --parallel 4      # every portal of vigie.yaml
+  $ vigie audit --portal quebec --portal montreal --out /srv/audits
   # crontab: every night at 02:30
   30 2 * * *  vigie audit --db /srv/vigie/vigie.db --out /srv/audits >>/var/log/vigie/audit.log 2>&1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.underSet = cmd.Flags().Changed("fail-under")
+			targets, err := m.targets(cmd.Context(), a, cmd)
+			if err != nil {
+				return err
+			}
+			if targets != nil {
+				return runAuditMany(cmd.Context(), a, cmd, m, targets)
+			}
+			o.underSet = cmd.Flags().Changed("fail-under") || o.failUnder != 0
 			if err := o.check(); err != nil {
 				return err
 			}
@@ -90,7 +109,13 @@ Exit codes:
 			return runAudit(cmd.Context(), a, o, st)
 		},
 	}
-	f := cmd.Flags()
+	o.addFlags(cmd.Flags(), st)
+	m.addFlags(cmd.Flags())
+	return cmd
+}
+
+// addFlags adds the audit's flags and its stages' to f.
+func (o *auditOptions) addFlags(f *pflag.FlagSet, st *auditStages) {
 	f.StringVar(&o.out, "out", "", "folder that receives one dated sub-folder per audit (required)")
 	f.StringArrayVar(&o.orgs, "org", nil, "only this organization (repeatable): harvest, reports and gate")
 	f.Float64Var(&o.failUnder, "fail-under", 0, "exit 3 when the mean overall score of the scope is below this (0–100)")
@@ -98,7 +123,6 @@ Exit codes:
 	f.Float64Var(&o.threshold, "threshold", store.DefaultDiffThreshold, "score change (points) that counts as a drop or a rise in the comparison")
 	f.BoolVar(&o.full, "full", false, "force a full harvest pass (needed to see deletions)")
 	st.addFlags(f)
-	return cmd
 }
 
 func gateNames() string {

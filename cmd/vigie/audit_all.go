@@ -3,8 +3,19 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"text/tabwriter"
 	"time"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/vigie-audit/vigie/config"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -42,4 +53,283 @@ func recordAudit(ctx context.Context, a *App, db *store.DB, o *auditOptions, rec
 	if werr := db.RecordAudit(ctx, r); werr != nil {
 		a.Log.Warn("could not record the audit", "error", firstLine(werr.Error()))
 	}
+}
+
+// manyOptions are the flags that audit several portals in one process.
+type manyOptions struct {
+	all      bool
+	portals  []string
+	parallel int
+}
+
+func (m *manyOptions) addFlags(f *pflag.FlagSet) {
+	f.BoolVar(&m.all, "all", false, "audit every portal: those of the configuration, then the others the database holds")
+	f.StringArrayVar(&m.portals, "portal", nil, "CKAN site root or configured portal name; repeat it to audit several portals")
+	f.IntVar(&m.parallel, "parallel", defaultParallel, "portals audited at once (several portals only)")
+}
+
+// auditTarget is one portal of a multi-portal audit.
+type auditTarget struct {
+	config.Portal
+	inConfig bool
+}
+
+// targets returns the portals to audit together, or nil for the classic
+// one-portal audit: --all, --portal given more than once, or no --portal
+// (nor VIGIE_PORTAL) and a configuration listing several portals.
+func (m *manyOptions) targets(ctx context.Context, a *App, cmd *cobra.Command) ([]auditTarget, error) {
+	if m.parallel < 1 {
+		return nil, usageErr("--parallel must be at least 1, not %d", m.parallel)
+	}
+	cfg := a.Config
+	resolve := func(s string) auditTarget {
+		if p, ok := cfg.Lookup(s); ok {
+			return auditTarget{Portal: p, inConfig: true}
+		}
+		u := store.NormalizePortalURL(s)
+		p := config.Portal{Name: slugURL(u), URL: u}
+		if cfg != nil {
+			p = cfg.Effective(p) // the shared defaults
+		}
+		return auditTarget{Portal: p}
+	}
+	var out []auditTarget
+	switch {
+	case m.all:
+		if len(m.portals) > 0 {
+			return nil, usageErr("--all audits every portal: drop --portal, or drop --all and repeat --portal")
+		}
+		seen := map[string]bool{}
+		if cfg != nil {
+			for _, p := range cfg.Portals {
+				out = append(out, auditTarget{Portal: cfg.Effective(p), inConfig: true})
+				seen[p.URL] = true
+			}
+		}
+		if db, err := a.OpenDBReadOnly(ctx); err == nil {
+			ps, err := db.Portals(ctx)
+			db.Close()
+			if err != nil {
+				return nil, err
+			}
+			for _, p := range ps {
+				if !seen[p.URL] {
+					out = append(out, resolve(p.URL))
+				}
+			}
+		}
+		if len(out) == 0 {
+			return nil, usageErr("--all found no portal: list them in vigie.yaml (see 'vigie config show --example') or audit one with --portal first")
+		}
+	case len(m.portals) > 1:
+		for _, s := range m.portals {
+			out = append(out, resolve(s))
+		}
+	case len(m.portals) == 1:
+		a.Portal = resolve(m.portals[0]).URL
+		return nil, nil
+	case os.Getenv("VIGIE_PORTAL") == "" && cfg != nil && len(cfg.Portals) > 1:
+		for _, p := range cfg.Portals {
+			out = append(out, auditTarget{Portal: cfg.Effective(p), inConfig: true})
+		}
+	default:
+		return nil, nil
+	}
+	names := map[string]string{}
+	for _, t := range out {
+		if prev, ok := names[t.Name]; ok && prev != t.URL {
+			return nil, usageErr("portals %s and %s would write to the same folder %s: name them in vigie.yaml", prev, t.URL, t.Name)
+		}
+		names[t.Name] = t.URL
+	}
+	return out, nil
+}
+
+// portalAudit is how one portal's audit ended.
+type portalAudit struct {
+	target auditTarget
+	line   string // the audit's own summary line
+	err    error
+	code   int
+	took   time.Duration
+}
+
+// severity orders exit codes from best to worst for the overall exit code.
+func severity(code int) int {
+	switch code {
+	case ExitOK:
+		return 0
+	case ExitGate:
+		return 1
+	case ExitFailure, ExitUsage:
+		return 2
+	}
+	return 3 // interrupted
+}
+
+// lockedWriter lets concurrent audits share stderr line by line.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// runAuditMany audits several portals under one writer lock, up to
+// --parallel at once. Each portal runs the same stages as a one-portal
+// audit, with its own settings (configuration, then the flags given) and
+// its reports in OUT/NAME/; the network-bound work of one overlaps the
+// others' while the store serialises their writes. A portal that fails
+// does not stop the others. One line per portal follows, and the exit code
+// is the worst: interrupted (130), failure (1), gate failed (3), success.
+func runAuditMany(ctx context.Context, a *App, cmd *cobra.Command, m *manyOptions, targets []auditTarget) error {
+	out := ""
+	if fl := cmd.Flags().Lookup("out"); fl != nil {
+		out = fl.Value.String()
+	}
+	if strings.TrimSpace(out) == "" {
+		return usageErr("--out is required: the folder that receives one folder per portal")
+	}
+	// Every portal's options are checked before anything is locked or fetched.
+	type job struct {
+		app *App
+		o   *auditOptions
+		st  *auditStages
+	}
+	stderr := &lockedWriter{w: a.Stderr}
+	langGiven := cmd.Flags().Changed("lang") || os.Getenv("VIGIE_LANG") != ""
+	jobs := make([]job, len(targets))
+	for i, t := range targets {
+		pa := &App{DBPath: a.DBPath, Portal: t.URL, Quiet: a.Quiet, LogFormat: a.LogFormat, Lang: a.Lang,
+			Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: stderr, Log: a.Log.With("portal", t.Name),
+			ConfigPath: a.ConfigPath, Config: a.Config}
+		if !langGiven && t.Lang != "" {
+			pa.Lang = t.Lang
+		}
+		o, st := &auditOptions{}, newAuditStages(pa)
+		fs := pflag.NewFlagSet(t.Name, pflag.ContinueOnError)
+		o.addFlags(fs, st)
+		copyChangedFlags(fs, cmd.Flags())
+		applyPortalValues(fs, t.Values("links-timeout"))
+		o.out = filepath.Join(out, t.Name)
+		o.underSet = fs.Changed("fail-under") || o.failUnder != 0
+		if err := o.check(); err != nil {
+			return usageErr("portal %s: %v", t.Name, err)
+		}
+		if err := st.check(o); err != nil {
+			return usageErr("portal %s: %v", t.Name, err)
+		}
+		jobs[i] = job{pa, o, st}
+	}
+	db, release, err := a.OpenDBLocked(ctx, "audit")
+	if err != nil {
+		return err
+	}
+	defer release()
+	a.Log.Info("auditing several portals", "portals", len(targets), "parallel", m.parallel, "out", out)
+
+	results := make([]portalAudit, len(targets))
+	sem := make(chan struct{}, m.parallel)
+	var wg sync.WaitGroup
+	for i := range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			j := jobs[i]
+			var line strings.Builder
+			j.app.Stdout = &line
+			j.app.held = db
+			start := time.Now()
+			err := runAudit(ctx, j.app, j.o, j.st)
+			r := portalAudit{target: targets[i], line: strings.TrimSpace(line.String()), err: err, took: time.Since(start)}
+			var ee *exitError
+			switch {
+			case err == nil:
+			case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+				r.code = ExitInterrupted
+			case errors.As(err, &ee):
+				r.code = ee.code
+			default:
+				r.code = ExitFailure
+			}
+			if err != nil && r.code != ExitGate {
+				j.app.Log.Error("portal audit failed", "error", firstLine(err.Error()))
+			}
+			results[i] = r
+		}()
+	}
+	wg.Wait()
+	return auditManySummary(a, results)
+}
+
+// auditManySummary prints one line per portal and returns the worst result.
+func auditManySummary(a *App, results []portalAudit) error {
+	worst := ExitOK
+	counts := map[string]int{}
+	rows := make([][]string, 0, len(results))
+	for _, r := range results {
+		status, detail := "ok", r.line
+		switch r.code {
+		case ExitOK:
+		case ExitGate:
+			status = "gate failed"
+			detail = r.line + " — " + firstLine(r.err.Error())
+		case ExitInterrupted:
+			status, detail = "interrupted", "stopped before the end"
+		default:
+			status, detail = "failed", firstLine(r.err.Error())
+		}
+		counts[status]++
+		if severity(r.code) > severity(worst) {
+			worst = r.code
+		}
+		rows = append(rows, []string{r.target.Name, status, r.took.Round(time.Second).String(), oneLine(detail, 400)})
+	}
+	tw := tabwriter.NewWriter(a.Stdout, 0, 0, 2, ' ', 0)
+	for _, r := range rows {
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
+	}
+	tw.Flush()
+	var parts []string
+	for _, s := range []string{"ok", "gate failed", "failed", "interrupted"} {
+		if counts[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
+		}
+	}
+	summary := fmt.Sprintf("%d portals audited: %s", len(results), strings.Join(parts, ", "))
+	switch worst {
+	case ExitOK:
+		fmt.Fprintln(a.Stdout, summary)
+		return nil
+	case ExitGate:
+		return gateErr("%s", summary)
+	case ExitInterrupted:
+		return context.Canceled
+	}
+	return errors.New(summary + ": see the lines above, fix and run again; the others' results are saved")
+}
+
+// copyChangedFlags gives dst the values the user typed in src, so that each
+// portal of a multi-portal audit starts from the command line.
+func copyChangedFlags(dst, src *pflag.FlagSet) {
+	src.Visit(func(fl *pflag.Flag) {
+		d := dst.Lookup(fl.Name)
+		if d == nil {
+			return
+		}
+		if sv, ok := fl.Value.(pflag.SliceValue); ok {
+			if dv, ok := d.Value.(pflag.SliceValue); ok {
+				_ = dv.Replace(sv.GetSlice())
+				d.Changed = true
+				return
+			}
+		}
+		_ = dst.Set(fl.Name, fl.Value.String())
+	})
 }

@@ -50,6 +50,13 @@ func (a *App) applyConfig(cmd *cobra.Command) error {
 	}
 	var sel config.Portal
 	found := false
+	if fl := cmd.Flags().Lookup("portal"); fl != nil && fl.Changed {
+		if sv, ok := fl.Value.(pflag.SliceValue); ok { // vigie audit --portal, repeatable
+			if v := sv.GetSlice(); len(v) == 1 {
+				a.Portal = v[0]
+			}
+		}
+	}
 	if given("portal", "VIGIE_PORTAL") {
 		sel, found = f.Lookup(a.Portal)
 		if found {
