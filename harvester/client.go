@@ -51,8 +51,12 @@ type ClientOptions struct {
 	// password). A user:password@ in the portal URL is taken as these and
 	// removed from the URL; neither ever appears in errors.
 	User, Password string
-	UserAgent      string       // default "vigie/<Version> (+https://github.com/vigie-audit/vigie)"
-	HTTPClient     *http.Client // optional transport (tests)
+	// AllowPrivate lets the client follow the portal to loopback, private
+	// and link-local addresses; without it only a portal that is itself on
+	// such an address may lead there.
+	AllowPrivate bool
+	UserAgent    string       // default "vigie/<Version> (+https://github.com/vigie-audit/vigie)"
+	HTTPClient   *http.Client // optional transport (tests)
 	// OnRetry is told about each retry (for logs); the error is token-free.
 	OnRetry func(action string, attempt int, wait time.Duration, err error)
 }
@@ -60,6 +64,8 @@ type ClientOptions struct {
 // Client calls one CKAN portal's action API.
 type Client struct {
 	base     string // site root, no trailing slash
+	host     string // host:port of the site, to tell answers from another host
+	guard    *addressGuard
 	rc       *resty.Client
 	lim      *rate.Limiter
 	opts     ClientOptions
@@ -110,10 +116,15 @@ func NewClient(base string, o ClientOptions) (*Client, error) {
 		o.UserAgent = "vigie/" + Version + " (+https://github.com/vigie-audit/vigie)"
 	}
 	var rc *resty.Client
+	var guard *addressGuard
 	if o.HTTPClient != nil {
 		rc = resty.NewWithClient(o.HTTPClient)
 	} else {
 		rc = resty.New()
+		if t, ok := rc.GetClient().Transport.(*http.Transport); ok {
+			guard = newAddressGuard(u, o.AllowPrivate)
+			guard.install(t)
+		}
 	}
 	rc.SetTimeout(o.Timeout).
 		SetHeader("User-Agent", o.UserAgent).
@@ -130,7 +141,7 @@ func NewClient(base string, o ClientOptions) (*Client, error) {
 	if o.Rate > 0 {
 		lim = rate.NewLimiter(rate.Limit(o.Rate), 1)
 	}
-	return &Client{base: strings.TrimRight(u.String(), "/"), rc: rc, lim: lim, opts: o}, nil
+	return &Client{base: strings.TrimRight(u.String(), "/"), host: hostPort(u), guard: guard, rc: rc, lim: lim, opts: o}, nil
 }
 
 // CheckToken refuses an API token that cannot be sent as a header value: a
@@ -308,6 +319,11 @@ func (c *Client) once(ctx context.Context, action string, params url.Values) (js
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
+		var np *notPublicError
+		if errors.As(err, &np) {
+			return nil, &APIError{Action: action, URL: u, Message: "the portal redirected to " + np.host +
+				", a loopback, private or link-local address, while the portal itself is not on one: not followed (pass --allow-private if that is intended)"}
+		}
 		return nil, &APIError{Action: action, URL: u, Message: netMessage(err, u), Transient: !noSuchHost(err)}
 	}
 	body := resp.RawBody()
@@ -323,7 +339,21 @@ func (c *Client) once(ctx context.Context, action string, params url.Values) (js
 		return nil, &APIError{Action: action, URL: u, Status: resp.StatusCode(),
 			Message: fmt.Sprintf("answer larger than %d MiB: lower --rows", c.opts.MaxBody>>20)}
 	}
-	return parseEnvelope(action, u, resp.StatusCode(), resp.Header(), data, c.scrubText)
+	res, err := parseEnvelope(action, u, resp.StatusCode(), resp.Header(), data, c.scrubText)
+	if err != nil && resp.RawResponse != nil && resp.RawResponse.Request != nil {
+		// An error answered by another host (after a redirect) is not
+		// quoted: its text is not the portal's, and may be anything.
+		if final := resp.RawResponse.Request.URL; hostPort(final) != c.host {
+			var ae *APIError
+			if errors.As(err, &ae) {
+				where := *final
+				where.RawQuery, where.Fragment, where.User = "", "", nil
+				ae.Type = ""
+				ae.Message = fmt.Sprintf("the portal redirected to %s (another host), which answered HTTP %d; its answer is not quoted: check --portal", where.String(), ae.Status)
+			}
+		}
+	}
+	return res, err
 }
 
 // netMessage shortens a transport error to what a user can act on.

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -746,5 +747,88 @@ func TestFewMissingAreNotChecked(t *testing.T) {
 		if got := p.Requests("package_show") > 0; got != tc.checks {
 			t.Errorf("max %v: package_show called: %v, want %v", tc.max, got, tc.checks)
 		}
+	}
+}
+
+// redirectingPortal answers every action with a redirect to target.
+func redirectingPortal(t *testing.T, target string) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, target+r.URL.RequestURI(), http.StatusFound)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// internalService is what sits on a private address: an answer the portal
+// must not be able to make vigie fetch and quote.
+func internalService(t *testing.T, hits *atomic.Int64) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, `<html><head><title>INTERNAL-ADMIN-SECRET db password=hunter2</title></head></html>`)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestHostileRedirectToPrivateAddressIsRefused: a public portal (the test
+// makes its loopback address count as public) redirects its API to a
+// service on a loopback address. vigie does not connect, and says why in
+// one line; with AllowPrivate it connects but does not quote the answer.
+func TestHostileRedirectToPrivateAddressIsRefused(t *testing.T) {
+	var hits atomic.Int64
+	internal := internalService(t, &hits)
+	portal := redirectingPortal(t, internal.URL)
+	_, portalPort, _ := net.SplitHostPort(strings.TrimPrefix(portal.URL, "http://"))
+	asPublic := func(c *Client) {
+		c.guard.public = func(ap netip.AddrPort) bool { return strconv.Itoa(int(ap.Port())) == portalPort }
+	}
+
+	c := hostileClient(t, portal.URL)
+	asPublic(c)
+	err := callWithin(t, c, 30*time.Second)
+	if hits.Load() != 0 {
+		t.Fatalf("the internal service was reached %d times", hits.Load())
+	}
+	if !strings.Contains(err.Error(), "private") || !strings.Contains(err.Error(), "--allow-private") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("the error does not say why in one line: %v", err)
+	}
+	if c.Requests() != 1 {
+		t.Errorf("%d requests: a refused address is not transient", c.Requests())
+	}
+
+	o := hostileLimits
+	o.AllowPrivate = true
+	c, err = NewClient(portal.URL, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	asPublic(c)
+	err = callWithin(t, c, 30*time.Second)
+	if hits.Load() == 0 {
+		t.Fatal("with AllowPrivate the redirect was not followed")
+	}
+	if strings.Contains(err.Error(), "SECRET") || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("the answer of another host is quoted: %v", err)
+	}
+	if !strings.Contains(err.Error(), "another host") {
+		t.Errorf("the error does not say the answer came from another host: %v", err)
+	}
+}
+
+// TestPrivatePortalMayRedirectToPrivateAddresses: a portal that is itself on
+// a loopback address (an intranet portal, the emulator) may lead there; the
+// other host's answer is still not quoted.
+func TestPrivatePortalMayRedirectToPrivateAddresses(t *testing.T) {
+	var hits atomic.Int64
+	internal := internalService(t, &hits)
+	portal := redirectingPortal(t, internal.URL)
+	err := callWithin(t, hostileClient(t, portal.URL), 30*time.Second)
+	if hits.Load() == 0 {
+		t.Fatalf("a private portal's redirect to a private address was refused: %v", err)
+	}
+	if strings.Contains(err.Error(), "SECRET") {
+		t.Fatalf("the answer of another host is quoted: %v", err)
 	}
 }

@@ -56,6 +56,7 @@ func (s *auditStages) addFlags(f *pflag.FlagSet) {
 func (s *auditStages) check(o *auditOptions) error {
 	s.harvest.full, s.harvest.orgs = o.full, o.orgs
 	s.links.orgs, s.score.orgs = o.orgs, o.orgs
+	s.harvest.allowPrivate = s.links.allowPrivate
 	if err := s.harvest.check(); err != nil {
 		return err
 	}

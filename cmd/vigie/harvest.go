@@ -32,6 +32,7 @@ type harvestOptions struct {
 	rows           int
 	maxBody        int64
 	maxMissing     percentValue
+	allowPrivate   bool
 }
 
 // percentValue is a share written as a percentage: "10%" or "10".
@@ -119,6 +120,8 @@ func (o *harvestOptions) addFlags(f *pflag.FlagSet, scope bool) {
 	if scope {
 		f.BoolVar(&o.full, "full", false, "force a complete pass (with --from: the file is the whole catalogue)")
 		f.StringArrayVar(&o.orgs, "org", nil, "only this organization (name; repeatable)")
+		// audit has one --allow-private for the harvest and the link check
+		f.BoolVar(&o.allowPrivate, "allow-private", false, "follow the portal to loopback, private and link-local addresses even when the portal itself is public")
 	}
 	f.DurationVar(&o.fullEvery, "full-every", 7*24*time.Hour, "run a full pass when the last one is older than this")
 	f.BoolVar(&o.includePrivate, "include-private", false, "include private datasets (needs VIGIE_API_TOKEN or --token-file)")
@@ -216,6 +219,7 @@ func runHarvest(ctx context.Context, a *App, db *store.DB, o *harvestOptions) (*
 	}
 	c, err := harvester.NewClient(portal.URL, harvester.ClientOptions{
 		Rate: rate, Timeout: o.timeout, MaxBody: o.maxBody, Token: token, User: user, Password: password,
+		AllowPrivate: o.allowPrivate,
 		OnRetry: func(action string, attempt int, wait time.Duration, err error) {
 			a.Log.Warn("retrying", "action", action, "attempt", attempt, "wait", wait.Round(time.Millisecond).String(), "error", err.Error())
 		},

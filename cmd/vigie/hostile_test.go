@@ -8,6 +8,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -323,5 +324,43 @@ func TestHarvestRefusesMassMissingFromARebuildingIndex(t *testing.T) {
 	}
 	if code, _, errs := cli(ctx, append([]string{"harvest", "--max-missing", "150"}, g...)...); code != ExitUsage {
 		t.Errorf("--max-missing 150: exit %d: %s", code, errs)
+	}
+}
+
+// TestRedirectedAnswerIsNotQuoted: the portal redirects package_search to
+// another host whose error page holds internal text. The harvest fails
+// with one line naming where it was sent, and the other host's text is in
+// no output, log or harvest_runs.error.
+func TestRedirectedAnswerIsNotQuoted(t *testing.T) {
+	ctx := context.Background()
+	internal := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, `{"success":false,"error":{"__type":"Authorization Error","message":"INTERNAL-ADMIN-SECRET root:x:0:0"}}`)
+	}))
+	defer internal.Close()
+	p, srv := genPortal(t, 5, ckantest.Options{}, ckantest.GenOptions{})
+	p.Inject(func(w http.ResponseWriter, r *http.Request, action string) bool {
+		if action != "package_search" {
+			return false
+		}
+		http.Redirect(w, r, internal.URL+r.URL.RequestURI(), http.StatusFound)
+		return true
+	})
+	db := filepath.Join(t.TempDir(), "vigie.db")
+	var all strings.Builder
+	for _, format := range []string{"text", "json"} {
+		code, out, errs := cli(ctx, "harvest", "--rate", "0", "--db", db, "--portal", srv.URL, "--log-format", format)
+		if code != ExitFailure {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		all.WriteString(out + errs)
+		if !strings.Contains(errs, "another host") || !strings.Contains(errs, internal.URL) {
+			t.Errorf("the error does not say where the portal sent vigie: %s", errs)
+		}
+	}
+	all.WriteString(readRunErrors(t, db))
+	if strings.Contains(all.String(), "INTERNAL") || strings.Contains(all.String(), "root:x") {
+		t.Fatalf("the other host's answer is quoted:\n%s", all.String())
 	}
 }
