@@ -9,6 +9,7 @@ package vigie
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -21,6 +22,36 @@ const (
 	StateMissing = "missing" // absent from one complete full pass
 	StateDeleted = "deleted" // absent from two consecutive complete full passes
 )
+
+// Visibility of a dataset on its portal, from CKAN's own private flag and
+// state (not vigie's presence state above). Only public datasets count as
+// published.
+const (
+	VisPublic  = "public"  // active and not private: what anyone can see
+	VisPrivate = "private" // active but private: needs an API token
+	VisDraft   = "draft"   // any CKAN state other than active or deleted (draft, pending…)
+	VisDeleted = "deleted" // CKAN state deleted (still in a dump or a sysadmin's listing)
+)
+
+// Visibility returns the visibility of a dataset with CKAN flag private and
+// CKAN state ckanState ("" when the portal did not say, read as active).
+func Visibility(private bool, ckanState string) string {
+	switch st := strings.ToLower(strings.TrimSpace(ckanState)); {
+	case st == "deleted":
+		return VisDeleted
+	case st != "" && st != "active":
+		return VisDraft
+	case private:
+		return VisPrivate
+	}
+	return VisPublic
+}
+
+// Visibility is the dataset's visibility on its portal.
+func (d *Dataset) Visibility() string { return Visibility(d.Private, d.CKANState) }
+
+// Published reports whether the dataset is public: active and not private.
+func (d *Dataset) Published() bool { return d.Visibility() == VisPublic }
 
 // Dataset is one CKAN package, normalised. Raw keeps the payload as received.
 type Dataset struct {
@@ -51,6 +82,15 @@ type Dataset struct {
 	Extras            map[string]string `json:"extras,omitempty"` // extras list and custom top-level fields; non-string values JSON-encoded
 	Resources         []Resource        `json:"resources"`
 	Raw               json.RawMessage   `json:"-"`
+}
+
+// TitleIn returns the title in lang: the English title under "en" when the
+// portal gives one, else the main (French-preferred) title.
+func (d *Dataset) TitleIn(lang string) string {
+	if lang == "en" && d.TitleEN != "" {
+		return d.TitleEN
+	}
+	return d.Title
 }
 
 // Extra returns the value of a custom field or extra, "" when absent.

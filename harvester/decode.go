@@ -247,7 +247,7 @@ func decodeValid(raw json.RawMessage) (vigie.Dataset, error) {
 		d.IsOpen = &b
 	}
 	d.Private, _ = boolOf(m["private"])
-	d.CKANState = str(m["state"])
+	d.CKANState = strings.ToLower(strings.TrimSpace(str(m["state"])))
 	d.Type = str(m["type"])
 	d.Author = str(m["author"])
 	d.AuthorEmail = str(m["author_email"])

@@ -89,7 +89,7 @@ func Score(ctx context.Context, db *store.DB, portalURL string, o ScoreOptions) 
 	if err != nil {
 		return nil, err
 	}
-	total, err := db.CountDatasets(ctx, p.ID, store.HarvestOptions{Orgs: o.Orgs}, vigie.StateActive)
+	total, err := db.CountDatasets(ctx, p.ID, store.HarvestOptions{Orgs: o.Orgs, IncludePrivate: true}, vigie.StateActive)
 	if err != nil {
 		return nil, err
 	}

@@ -37,10 +37,35 @@ type Profile struct {
 	// completeness errors as warnings (same points), the guidelines applying
 	// first to datasets published after that date.
 	LegacyBefore string `yaml:"legacy_before,omitempty"`
+	// Baseline is the number of published datasets the portal's indicator
+	// is compared with (Données Québec: its 2021 commitment status quo).
+	// Profiles for other portals leave it out: reports then show none.
+	Baseline *Baseline `yaml:"baseline,omitempty"`
 
 	thresholds map[string][3]time.Duration
 	legacy     time.Time
 	defs       []checkDef // Completeness[i]'s check, resolved once
+}
+
+// Baseline is a reference count of published datasets and what it is.
+type Baseline struct {
+	Datasets int        `yaml:"datasets"`
+	Year     int        `yaml:"year,omitempty"`
+	Note     vigie.Text `yaml:"note"`
+}
+
+// ProfileBaseline is the baseline the built-in profile name declares, nil
+// when it declares none or is not a built-in profile.
+func ProfileBaseline(name string) *Baseline {
+	b, err := ProfileYAML(name)
+	if err != nil {
+		return nil
+	}
+	p, err := ParseProfile(b)
+	if err != nil {
+		return nil
+	}
+	return p.Baseline
 }
 
 // Check is one completeness check and the points it is worth.
@@ -191,6 +216,9 @@ func (p *Profile) compile() error {
 		if math.IsNaN(c.Points) || math.IsInf(c.Points, 0) || c.Points <= 0 || c.Points > MaxWeight {
 			return fmt.Errorf("completeness check %s: points are %v: give a number above 0 and at most %d", c.Check, c.Points, MaxWeight)
 		}
+	}
+	if p.Baseline != nil && p.Baseline.Datasets <= 0 {
+		return errors.New("baseline.datasets must be a positive number of datasets")
 	}
 	if len(p.Openness.ScoreByStars) == 0 {
 		p.Openness.ScoreByStars = []float64{0, 20, 40, 60, 80, 100}

@@ -12,13 +12,9 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/quality"
 	"github.com/vigie-audit/vigie/store"
 )
-
-// Baseline2021 is the number of datasets Données Québec published in 2021,
-// the status quo of the Québec open-government commitment "Démocratiser les
-// données ouvertes" (action plan 2021–2023).
-const Baseline2021 = 1200
 
 // ErrNotScored is wrapped by Build's error when the portal has no complete
 // score run yet.
@@ -31,6 +27,13 @@ type Options struct {
 	Lang      string   // "fr" (default) or "en"
 	Compare   string   // score run id or date; "" means the previous complete score run
 	Now       time.Time
+	// IncludePrivate lists private, draft and deleted datasets too, marked;
+	// the indicators count published datasets only either way.
+	IncludePrivate bool
+	// Baseline is the number of published datasets the "datasets" indicator
+	// is compared with. Nil takes the one the score run's profile declares
+	// (Données Québec's 2021 commitment baseline); other profiles have none.
+	Baseline *float64
 }
 
 // Build reads a report from the store: the latest complete score run of the
@@ -62,12 +65,13 @@ func Build(ctx context.Context, db *store.DB, opts Options) (*Report, error) {
 		return nil, err
 	}
 	r := &Report{
-		Portal:      p.URL,
-		GeneratedAt: now.UTC().Truncate(time.Second),
-		ScoreRun:    scoreRun(run),
-		Profile:     run.Profile,
-		Lang:        lang,
-		Orgs:        opts.Orgs,
+		Portal:         p.URL,
+		GeneratedAt:    now.UTC().Truncate(time.Second),
+		ScoreRun:       scoreRun(run),
+		Profile:        run.Profile,
+		Lang:           lang,
+		Orgs:           opts.Orgs,
+		IncludePrivate: opts.IncludePrivate,
 	}
 	if run.HarvestRunID != 0 {
 		h, err := db.ReportHarvestRunByID(ctx, run.HarvestRunID)
@@ -78,7 +82,8 @@ func Build(ctx context.Context, db *store.DB, opts Options) (*Report, error) {
 			r.HarvestRun = &Run{ID: h.ID, StartedAt: h.StartedAt, FinishedAt: h.FinishedAt, Mode: h.Mode}
 		}
 	}
-	scope := store.ReportScope{PortalID: p.ID, ScoreRunID: run.ID, Orgs: opts.Orgs, Lang: lang}
+	scope := store.ReportScope{PortalID: p.ID, ScoreRunID: run.ID, Orgs: opts.Orgs, Lang: lang, IncludePrivate: opts.IncludePrivate}
+	base := baselineOf(run.Profile, opts.Baseline, lang)
 	orgs, err := db.ReportOrganizations(ctx, scope)
 	if err != nil {
 		return nil, err
@@ -125,7 +130,7 @@ func Build(ctx context.Context, db *store.DB, opts Options) (*Report, error) {
 			then = past[i]
 		}
 	}
-	r.Commitment = Indicators(lang, now0, then)
+	r.Commitment = indicators(lang, now0, then, base)
 	r.Summary = summary(now0)
 	for i, c := range rules {
 		r.TopFindings = append(r.TopFindings, RuleCount{Rule: c.Rule, Dimension: c.Dimension, Severity: c.Severity,
@@ -135,7 +140,8 @@ func Build(ctx context.Context, db *store.DB, opts Options) (*Report, error) {
 	for _, l := range links {
 		out := Link{URL: l.URL, Class: l.Class, Status: l.Status, Reason: l.Reason, Since: l.FirstFailure, LastSuccess: l.LastSuccess, CheckedAt: l.CheckedAt}
 		for _, u := range l.Datasets {
-			out.Datasets = append(out.Datasets, LinkUse{Name: u.Name, Title: u.Title, Organization: u.Organization, URL: DatasetURL(p.URL, u.Name)})
+			out.Datasets = append(out.Datasets, LinkUse{Name: u.Name, Title: MarkTitle(lang, u.Visibility, u.Title), Organization: u.Organization,
+				URL: DatasetURL(p.URL, u.Name), Visibility: u.Visibility})
 		}
 		r.Links = append(r.Links, out)
 	}
@@ -144,7 +150,7 @@ func Build(ctx context.Context, db *store.DB, opts Options) (*Report, error) {
 		case runs[i].ID == run.ID:
 			r.History = append(r.History, HistoryPoint{Run: r.ScoreRun, Indicators: r.Commitment})
 		case past[i] != nil:
-			r.History = append(r.History, HistoryPoint{Run: scoreRun(&runs[i]), Indicators: Indicators(lang, past[i], nil)})
+			r.History = append(r.History, HistoryPoint{Run: scoreRun(&runs[i]), Indicators: indicators(lang, past[i], nil, base)})
 		}
 	}
 	r.rows = &storeRows{db: db, scope: scope, portal: p.URL, lang: lang}
@@ -227,8 +233,31 @@ func LinksWorking(classes map[string]int) *float64 {
 }
 
 // Indicators lists the commitment indicators of now, with their change since
-// then when then is not nil.
+// then when then is not nil, without a baseline.
 func Indicators(lang string, now, then *store.ReportIndicators) []Indicator {
+	return indicators(lang, now, then, nil)
+}
+
+// baseline is what the "datasets" indicator is compared with.
+type baseline struct {
+	value float64
+	note  string
+}
+
+// baselineOf is the user's baseline when given, else the one the profile
+// declares, else none.
+func baselineOf(profile string, given *float64, lang string) *baseline {
+	if given != nil {
+		return &baseline{value: *given, note: fmt.Sprintf(T(lang, "baseline_given"), fmtNum(given, lang))}
+	}
+	b := quality.ProfileBaseline(profile)
+	if b == nil {
+		return nil
+	}
+	return &baseline{value: float64(b.Datasets), note: b.Note.In(lang)}
+}
+
+func indicators(lang string, now, then *store.ReportIndicators, base *baseline) []Indicator {
 	type def struct {
 		key, unit string
 		get       func(*store.ReportIndicators) *float64
@@ -260,8 +289,10 @@ func Indicators(lang string, now, then *store.ReportIndicators) []Indicator {
 		}
 		switch d.key {
 		case "datasets":
-			ind.Baseline = num(Baseline2021)
-			ind.Note = T(lang, "baseline_note")
+			if base != nil {
+				ind.Baseline = ptr(base.value)
+				ind.Note = base.note
+			}
 		case "tau":
 			ind.Note = T(lang, "tau_note")
 		case "up_to_date":
@@ -298,12 +329,13 @@ func summary(i *store.ReportIndicators) Summary {
 		Organizations: i.Organizations,
 		Scores: vigie.Scores{Overall: round(i.Overall), Completeness: round(i.Completeness), Freshness: round(i.FreshnessScore),
 			Openness: round(i.Openness), Availability: round(i.Availability)},
-		MQAPoints: round(i.MQAPoints),
-		Findings:  Severities{Error: i.Errors, Warning: i.Warnings, Info: i.Infos},
-		Ratings:   i.Ratings,
-		Freshness: i.Freshness,
-		Stars:     i.Stars,
-		Links:     i.LinkClasses,
+		MQAPoints:  round(i.MQAPoints),
+		Findings:   Severities{Error: i.Errors, Warning: i.Warnings, Info: i.Infos},
+		Ratings:    i.Ratings,
+		Freshness:  i.Freshness,
+		Stars:      i.Stars,
+		Links:      i.LinkClasses,
+		Visibility: i.Visibility,
 	}
 }
 
@@ -357,8 +389,9 @@ type storeRows struct {
 func (s *storeRows) datasets(ctx context.Context, withFindings bool, fn func(*Dataset) error) error {
 	return s.db.ReportDatasets(ctx, s.scope, withFindings, func(d *store.ReportDataset) error {
 		out := Dataset{
-			ID: d.ID, Name: d.Name, Title: d.Title, Organization: d.Organization, URL: DatasetURL(s.portal, d.Name),
-			Scores: d.Scores, MQA: d.MQA, FreshnessStatus: d.FreshnessStatus, Frequency: d.Frequency, Stars: d.Stars,
+			ID: d.ID, Name: d.Name, Title: MarkTitle(s.lang, d.Visibility, d.Title), Organization: d.Organization, URL: DatasetURL(s.portal, d.Name),
+			Visibility: d.Visibility,
+			Scores:     d.Scores, MQA: d.MQA, FreshnessStatus: d.FreshnessStatus, Frequency: d.Frequency, Stars: d.Stars,
 			OpenLicence: d.OpenLicence, Counts: Severities{Error: d.Errors, Warning: d.Warnings, Info: d.Infos},
 		}
 		if withFindings {
@@ -373,8 +406,8 @@ func (s *storeRows) datasets(ctx context.Context, withFindings bool, fn func(*Da
 
 func (s *storeRows) findings(ctx context.Context, fn func(*FindingRow) error) error {
 	return s.db.ReportFindings(ctx, s.scope, func(f *store.ReportFinding) error {
-		return fn(&FindingRow{DatasetID: f.DatasetID, DatasetName: f.DatasetName, DatasetTitle: f.DatasetTitle,
-			Organization: f.Organization, Finding: finding(f.Finding, s.lang)})
+		return fn(&FindingRow{DatasetID: f.DatasetID, DatasetName: f.DatasetName, DatasetTitle: MarkTitle(s.lang, f.DatasetVisibility, f.DatasetTitle),
+			Organization: f.Organization, DatasetVisibility: f.DatasetVisibility, Finding: finding(f.Finding, s.lang)})
 	})
 }
 

@@ -158,7 +158,7 @@ func TestBuildFromStore(t *testing.T) {
 	if i := indicator(t, r, "open_licence"); !near(i.Change, 10) {
 		t.Errorf("opening 4 licences of 40 should move the open-licence share by +10 points, got %v", deref(i.Change))
 	}
-	if i := indicator(t, r, "datasets"); i.Baseline == nil || *i.Baseline != Baseline2021 {
+	if i := indicator(t, r, "datasets"); i.Baseline == nil || *i.Baseline != 1200 || !strings.Contains(i.Note, "1 200") { // the donneesquebec profile declares it
 		t.Errorf("datasets baseline %v", i.Baseline)
 	}
 	// Organizations: ranked, each tau and broken-link count as recomputed.

@@ -140,7 +140,7 @@ func diffSections(d *store.DiffResult, lang string) []diffSection {
 	dsRows := func(ds []store.DiffDataset) [][]string {
 		var out [][]string
 		for _, x := range ds {
-			out = append(out, []string{x.Name, x.Title, x.Organization})
+			out = append(out, []string{x.Name, MarkTitle(lang, x.Visibility, x.Title), x.Organization})
 		}
 		return out
 	}

@@ -109,6 +109,7 @@ type htmlPage struct {
 	Lang, Portal                                         string
 	PortalLink                                           bool
 	GeneratedAt, ScoreRun, HarvestRun, CompareRun, Scope string
+	NotPublishedLabel, NotPublished                      string
 	Cards                                                []htmlCard
 	Charts                                               []htmlChart
 	Orgs                                                 []htmlOrg
@@ -253,6 +254,9 @@ func htmlPageOf(r *Report) *htmlPage {
 		History:     r.History,
 		LabelW:      170,
 		BarW:        220,
+	}
+	if label, text, ok := r.NotPublished(); ok {
+		p.NotPublishedLabel, p.NotPublished = label, text
 	}
 	if r.HarvestRun != nil {
 		p.HarvestRun = fmt.Sprintf("%d — %s", r.HarvestRun.ID, r.HarvestRun.StartedAt.UTC().Format("2006-01-02"))

@@ -43,7 +43,6 @@ var labels = map[string][2]string{
 	"tau_note":        {"tau = jeux frais / jeux dont la fréquence est planifiée", "tau = fresh datasets / datasets with a scheduled frequency"},
 	"up_to_date_note": {"frais ou à échéance (définition « à jour » de HDX) / jeux planifiés", "fresh or due (HDX's “up to date”) / scheduled datasets"},
 	"links_note":      {"liens qui fonctionnent / liens vérifiés, hors liens incertains", "working links / checked links, unsure links left out"},
-	"baseline_note":   {"référence 2021 : plus de 1\u202f200 jeux", "2021 baseline: more than 1,200 datasets"},
 	"value":           {"Valeur", "Value"},
 	"previous":        {"Précédent", "Previous"},
 	"change":          {"Variation", "Change"},
@@ -147,6 +146,18 @@ var labels = map[string][2]string{
 	"availability":   {"disponibilité", "availability"},
 	"mqa":            {"MQA", "MQA"},
 	"no_org":         {"(sans organisation)", "(no organization)"},
+	"public":         {"public", "public"},
+	"private":        {"privé", "private"},
+	"draft":          {"brouillon", "draft"},
+	"deleted":        {"supprimé", "deleted"},
+
+	// Published and not published.
+	"col_visibility":   {"Visibilité", "Visibility"},
+	"not_published":    {"Jeux non publiés (exclus des indicateurs)", "Datasets not published (left out of the indicators)"},
+	"not_published_n":  {"%d privés, %d brouillons, %d supprimés", "%d private, %d draft, %d deleted"},
+	"private_included": {"Les jeux non publiés figurent dans les listes, marqués [privé], [brouillon] ou [supprimé] : ce rapport ne doit pas être diffusé tel quel.", "Datasets not published are listed, marked [private], [draft] or [deleted]: do not share this report as is."},
+	"private_excluded": {"Les jeux non publiés ne figurent pas dans ce rapport.", "Datasets not published are not in this report."},
+	"baseline_given":   {"référence : %s jeux", "baseline: %s datasets"},
 }
 
 // T returns the label for key in lang ("fr" or "en"; French otherwise). An

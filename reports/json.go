@@ -23,6 +23,7 @@ func (JSON) Write(ctx context.Context, w io.Writer, r *Report) error {
 	}{
 		{"portal", r.Portal}, {"generated_at", r.GeneratedAt}, {"harvest_run", r.HarvestRun}, {"score_run", r.ScoreRun},
 		{"compare_run", r.CompareRun}, {"profile", r.Profile}, {"lang", r.Lang}, {"orgs", nonNil(r.Orgs)},
+		{"include_private", r.IncludePrivate},
 		{"commitment", nonNil(r.Commitment)}, {"summary", r.Summary}, {"organizations", nonNil(r.Organizations)},
 		{"top_findings", nonNil(r.TopFindings)}, {"links", nonNil(r.Links)}, {"history", nonNil(r.History)},
 	}

@@ -32,7 +32,11 @@ func (Markdown) Write(ctx context.Context, w io.Writer, r *Report) error {
 	if r.CompareRun != nil {
 		fmt.Fprintf(b, "- %s%s %d (%s)\n", T(l, "compare_run"), colon, r.CompareRun.ID, r.CompareRun.StartedAt.UTC().Format("2006-01-02"))
 	}
-	fmt.Fprintf(b, "- %s%s %s\n\n", T(l, "scope"), colon, mdText(r.Scope()))
+	fmt.Fprintf(b, "- %s%s %s\n", T(l, "scope"), colon, mdText(r.Scope()))
+	if label, text, ok := r.NotPublished(); ok {
+		fmt.Fprintf(b, "- %s%s %s\n", label, colon, text)
+	}
+	b.WriteString("\n")
 
 	fmt.Fprintf(b, "## %s\n\n", T(l, "commitment"))
 	fmt.Fprintf(b, "| %s | %s | %s | %s |\n|---|---:|---:|---:|\n", T(l, "indicator"), T(l, "value"), T(l, "previous"), T(l, "change"))

@@ -9,6 +9,7 @@ package reports
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -33,20 +34,23 @@ type Run struct {
 // Report is everything a report shows. Datasets and findings are streamed:
 // use EachDataset and EachFinding.
 type Report struct {
-	Portal        string         `json:"portal"`
-	GeneratedAt   time.Time      `json:"generated_at"`
-	HarvestRun    *Run           `json:"harvest_run"`
-	ScoreRun      Run            `json:"score_run"`
-	CompareRun    *Run           `json:"compare_run"`
-	Profile       string         `json:"profile"`
-	Lang          string         `json:"lang"`
-	Orgs          []string       `json:"orgs,omitempty"` // the organizations the report is narrowed to
-	Commitment    []Indicator    `json:"commitment"`
-	Summary       Summary        `json:"summary"`
-	Organizations []Organization `json:"organizations"`
-	TopFindings   []RuleCount    `json:"top_findings"`
-	Links         []Link         `json:"links"`
-	History       []HistoryPoint `json:"history"`
+	Portal      string    `json:"portal"`
+	GeneratedAt time.Time `json:"generated_at"`
+	HarvestRun  *Run      `json:"harvest_run"`
+	ScoreRun    Run       `json:"score_run"`
+	CompareRun  *Run      `json:"compare_run"`
+	Profile     string    `json:"profile"`
+	Lang        string    `json:"lang"`
+	Orgs        []string  `json:"orgs,omitempty"` // the organizations the report is narrowed to
+	// IncludePrivate: private, draft and deleted datasets are listed,
+	// marked; the indicators count published datasets only either way.
+	IncludePrivate bool           `json:"include_private"`
+	Commitment     []Indicator    `json:"commitment"`
+	Summary        Summary        `json:"summary"`
+	Organizations  []Organization `json:"organizations"`
+	TopFindings    []RuleCount    `json:"top_findings"`
+	Links          []Link         `json:"links"`
+	History        []HistoryPoint `json:"history"`
 
 	// Datasets holds the rows of a report built in memory; a report built
 	// from the store leaves it nil and streams them from rows.
@@ -127,6 +131,9 @@ type Summary struct {
 	Freshness     map[string]int `json:"freshness"`
 	Stars         [6]int         `json:"stars"`
 	Links         map[string]int `json:"links"`
+	// Visibility counts the scored datasets by visibility (public, private,
+	// draft, deleted); Datasets is the public ones.
+	Visibility map[string]int `json:"visibility,omitempty"`
 }
 
 // Severities counts findings by severity.
@@ -164,6 +171,7 @@ type Dataset struct {
 	Frequency       string       `json:"frequency,omitempty"`
 	Stars           int          `json:"stars"`
 	OpenLicence     bool         `json:"open_licence"`
+	Visibility      string       `json:"visibility,omitempty"` // public, private, draft or deleted
 	Counts          Severities   `json:"findings_count"`
 	Findings        []Finding    `json:"findings"`
 }
@@ -181,10 +189,11 @@ type Finding struct {
 
 // FindingRow is a finding with the dataset (and resource) it concerns.
 type FindingRow struct {
-	DatasetID    string
-	DatasetName  string
-	DatasetTitle string
-	Organization string
+	DatasetID         string
+	DatasetName       string
+	DatasetTitle      string
+	Organization      string
+	DatasetVisibility string
 	Finding
 }
 
@@ -217,12 +226,39 @@ type LinkUse struct {
 	Title        string `json:"title"`
 	Organization string `json:"organization"`
 	URL          string `json:"url"`
+	Visibility   string `json:"visibility,omitempty"` // public, private, draft or deleted
+}
+
+// MarkTitle prefixes the title of a dataset that is not published with its
+// visibility in brackets ("[privé] …"), so that no format shows a private
+// title without saying so; a public title is returned as is.
+func MarkTitle(lang, visibility, title string) string {
+	if visibility == "" || visibility == vigie.VisPublic {
+		return title
+	}
+	return "[" + T(lang, visibility) + "] " + title
 }
 
 // HistoryPoint is the indicators of one past score run.
 type HistoryPoint struct {
 	Run        Run         `json:"run"`
 	Indicators []Indicator `json:"indicators"`
+}
+
+// NotPublished says, in the report's language, how many scored datasets are
+// not published (private, draft, deleted) and whether this report lists
+// them; ok is false when there are none and none are listed.
+func (r *Report) NotPublished() (label, text string, ok bool) {
+	v := r.Summary.Visibility
+	priv, draft, del := v[vigie.VisPrivate], v[vigie.VisDraft], v[vigie.VisDeleted]
+	if priv+draft+del == 0 && !r.IncludePrivate {
+		return "", "", false
+	}
+	note := T(r.Lang, "private_excluded")
+	if r.IncludePrivate {
+		note = T(r.Lang, "private_included")
+	}
+	return T(r.Lang, "not_published"), fmt.Sprintf(T(r.Lang, "not_published_n"), priv, draft, del) + ". " + note, true
 }
 
 // Scope says what the report covers, in its language: every organization,

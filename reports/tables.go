@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/vigie-audit/vigie"
 )
 
 // Column kinds tell the writers how to show a value.
@@ -96,6 +98,7 @@ func (r *Report) datasetTable() table {
 			{"col_mqa", "mqa_points", kInt, 11}, {"col_rating", "mqa_rating", kCode, 12}, {"col_status", "freshness_status", kCode, 15},
 			{"col_frequency", "frequency", kCode, 13}, {"col_stars", "stars", kInt, 8}, {"col_open", "open_licence", kCode, 10},
 			{"col_errors", "errors", kInt, 9}, {"col_warnings", "warnings", kInt, 13}, {"col_infos", "infos", kInt, 8}, {"col_id", "id", kText, 38},
+			{"col_visibility", "visibility", kCode, 11},
 		},
 		scores: [2]int{4, 8},
 		each: func(ctx context.Context, fn func([]any) error) error {
@@ -105,9 +108,13 @@ func (r *Report) datasetTable() table {
 				if d.OpenLicence {
 					open = "yes"
 				}
+				vis := d.Visibility
+				if vis == "" {
+					vis = vigie.VisPublic
+				}
 				return fn([]any{d.Name, d.Title, d.Organization, d.URL, round(s.Overall), round(s.Completeness), round(s.Freshness),
 					round(s.Openness), round(s.Availability), d.MQA.Points, d.MQA.Rating, d.FreshnessStatus, d.Frequency, d.Stars, open,
-					d.Counts.Error, d.Counts.Warning, d.Counts.Info, d.ID})
+					d.Counts.Error, d.Counts.Warning, d.Counts.Info, d.ID, vis})
 			})
 		},
 	}

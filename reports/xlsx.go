@@ -260,6 +260,9 @@ func xlsxSummary(f *excelize.File, sh string, r *Report, st *xlsxStyles) error {
 		meta = append(meta, [2]any{T(l, "compare_run"), fmt.Sprintf("%d — %s", r.CompareRun.ID, r.CompareRun.StartedAt.UTC().Format("2006-01-02 15:04"))})
 	}
 	meta = append(meta, [2]any{T(l, "scope"), xlsxText(r.Scope())})
+	if label, text, ok := r.NotPublished(); ok {
+		meta = append(meta, [2]any{label, text})
+	}
 	row := 2
 	for _, m := range meta {
 		a := "A" + strconv.Itoa(row)

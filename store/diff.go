@@ -20,6 +20,9 @@ const DefaultDiffThreshold = 5.0
 type DiffOptions struct {
 	Threshold float64  // score change in points that counts (strictly more than); 0 = any change
 	Orgs      []string // organization names; empty = the whole portal
+	// IncludePrivate also compares private, draft and deleted datasets
+	// (marked by their Visibility); without it only published ones count.
+	IncludePrivate bool
 }
 
 // DiffRun describes one side of a comparison.
@@ -45,6 +48,7 @@ type DiffDataset struct {
 	Name         string `json:"name"`
 	Title        string `json:"title"`
 	Organization string `json:"organization"`
+	Visibility   string `json:"visibility,omitempty"` // private, draft or deleted; "" when public
 }
 
 // ScoreChange is a dataset whose overall score moved by more than the threshold.
@@ -191,7 +195,7 @@ func (d *diffBuilder) loadDatasets(ctx context.Context) error {
 	for _, o := range d.opts.Orgs {
 		want[o] = true
 	}
-	rows, err := d.db.sql.QueryContext(ctx, `SELECT id, name, title, organization, organization_title, state FROM datasets WHERE portal_id = ?`, d.portal)
+	rows, err := d.db.sql.QueryContext(ctx, `SELECT id, name, title, organization, organization_title, state, private, ckan_state FROM datasets WHERE portal_id = ?`, d.portal)
 	if err != nil {
 		return d.db.explain(err)
 	}
@@ -200,14 +204,21 @@ func (d *diffBuilder) loadDatasets(ctx context.Context) error {
 	seen := map[string]bool{}
 	for rows.Next() {
 		var x dsInfo
-		var state string
-		if err := rows.Scan(&x.ID, &x.Name, &x.Title, &x.Organization, &x.orgTitle, &state); err != nil {
+		var state, ckanState string
+		var private bool
+		if err := rows.Scan(&x.ID, &x.Name, &x.Title, &x.Organization, &x.orgTitle, &state, &private, &ckanState); err != nil {
 			return d.db.explain(err)
 		}
 		x.active = state == vigie.StateActive
 		seen[x.Organization] = true
 		if len(want) > 0 && !want[x.Organization] {
 			continue
+		}
+		if v := vigie.Visibility(private, ckanState); v != vigie.VisPublic {
+			if !d.opts.IncludePrivate {
+				continue
+			}
+			x.Visibility = v
 		}
 		d.ds[x.ID] = &x
 	}

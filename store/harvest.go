@@ -225,6 +225,33 @@ func (db *DB) CountDatasets(ctx context.Context, portalID int64, o HarvestOption
 	return n, nil
 }
 
+// CountVisibility counts the portal's active datasets (of orgs, all when
+// empty) by visibility: public, private, draft and deleted (see
+// vigie.Visibility). Every key is present.
+func (db *DB) CountVisibility(ctx context.Context, portalID int64, orgs []string) (map[string]int, error) {
+	scope, args := scopeWhere(HarvestOptions{Orgs: orgs, IncludePrivate: true})
+	rows, err := db.sql.QueryContext(ctx, `SELECT private, ckan_state, COUNT(*) FROM datasets WHERE portal_id = ? AND state = 'active'`+scope+`
+		GROUP BY private, ckan_state`, append([]any{portalID}, args...)...)
+	if err != nil {
+		return nil, db.explain(err)
+	}
+	defer rows.Close()
+	out := map[string]int{vigie.VisPublic: 0, vigie.VisPrivate: 0, vigie.VisDraft: 0, vigie.VisDeleted: 0}
+	for rows.Next() {
+		var private bool
+		var state string
+		var n int
+		if err := rows.Scan(&private, &state, &n); err != nil {
+			return nil, db.explain(err)
+		}
+		out[vigie.Visibility(private, state)] += n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, db.explain(err)
+	}
+	return out, nil
+}
+
 // MarkMissing is called at the end of a complete full pass: every dataset in
 // the run's scope that the run did not see has one more miss. One miss makes
 // it missing, two consecutive ones deleted. Each change gets an event. It

@@ -22,6 +22,37 @@ type ReportScope struct {
 	// language only (French when the English text is empty) and puts the
 	// same text in both fields of vigie.Text: half the text to read.
 	Lang string
+	// IncludePrivate lists private, draft and deleted datasets too (in
+	// datasets, findings, top findings and links, each marked by its
+	// visibility). Indicators, summaries and the organization table always
+	// count published datasets only.
+	IncludePrivate bool
+}
+
+// publishedCond keeps the published datasets of alias d: not private, and
+// active (or without a state) on the portal. It is vigie.Visibility's
+// VisPublic in SQL.
+const publishedCond = ` AND d.private = 0 AND lower(trim(d.ckan_state)) IN ('', 'active')`
+
+// rowCond is the filter of the listed rows: published datasets unless the
+// scope includes private ones.
+func (s ReportScope) rowCond() string {
+	if s.IncludePrivate {
+		return ""
+	}
+	return publishedCond
+}
+
+// anyUnpublished reports whether the portal holds a dataset that is not
+// published, so that reports of catalogues without any keep their faster
+// queries that do not read the datasets table.
+func (db *DB) anyUnpublished(ctx context.Context, conn *sql.Conn, portalID int64) (bool, error) {
+	var n int
+	err := conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM datasets d WHERE d.portal_id = ? AND NOT (1 = 1`+publishedCond+`))`, portalID).Scan(&n)
+	if err != nil {
+		return false, db.explain(err)
+	}
+	return n != 0, nil
 }
 
 // textCols selects a finding's message and hint (findings f joined to the
@@ -151,6 +182,10 @@ type ReportIndicators struct {
 	MQAPoints                                                     *float64
 	// Links: distinct URLs of the scope's resources by class.
 	LinkClasses map[string]int
+	// Visibility counts the scope's scored datasets by visibility (public,
+	// private, draft, deleted); Datasets and every other count above are
+	// the public ones only.
+	Visibility map[string]int
 }
 
 // ReportIndicators computes the indicator counts of a scope in SQL.
@@ -174,7 +209,7 @@ func (db *DB) ReportIndicators(ctx context.Context, s ReportScope) (*ReportIndic
 		AVG(s.overall), AVG(s.completeness), AVG(s.freshness), AVG(s.openness), AVG(s.availability),
 		CASE WHEN COUNT(*) > 0 THEN AVG(s.mqa_points) END
 		FROM scores s JOIN datasets d ON d.portal_id = ? AND d.id = s.dataset_id
-		WHERE s.score_run_id = ?` + org
+		WHERE s.score_run_id = ?` + org + publishedCond
 	args := append([]any{s.PortalID, s.ScoreRunID}, orgArgs...)
 	var r ReportIndicators
 	var fresh, due, overdue, delinquent, na, exc, good, suff, bad int
@@ -198,6 +233,25 @@ func (db *DB) ReportIndicators(ctx context.Context, s ReportScope) (*ReportIndic
 	if err != nil {
 		return nil, err
 	}
+	vis, err := conn.QueryContext(ctx, `SELECT d.private, d.ckan_state, COUNT(*) FROM scores s JOIN datasets d ON d.portal_id = ? AND d.id = s.dataset_id
+		WHERE s.score_run_id = ?`+org+` AND NOT (1 = 1`+publishedCond+`) GROUP BY d.private, d.ckan_state`, args...)
+	if err != nil {
+		return nil, db.explain(err)
+	}
+	defer vis.Close()
+	r.Visibility = map[string]int{vigie.VisPublic: r.Datasets, vigie.VisPrivate: 0, vigie.VisDraft: 0, vigie.VisDeleted: 0}
+	for vis.Next() {
+		var private bool
+		var state string
+		var n int
+		if err := vis.Scan(&private, &state, &n); err != nil {
+			return nil, db.explain(err)
+		}
+		r.Visibility[vigie.Visibility(private, state)] += n
+	}
+	if err := vis.Err(); err != nil {
+		return nil, db.explain(err)
+	}
 	return &r, nil
 }
 
@@ -215,6 +269,13 @@ func (db *DB) reportLinkClasses(ctx context.Context, s ReportScope) (map[string]
 	// A correlated EXISTS rather than "url IN (SELECT DISTINCT …)": the
 	// latter builds two temporary B-trees of every URL of the scope (about
 	// 200 MB at 340,000 URLs); this walks the checks and probes the indexes.
+	unpublished, err := db.anyUnpublished(ctx, conn, s.PortalID)
+	if err != nil {
+		return nil, err
+	}
+	if unpublished {
+		org += publishedCond
+	}
 	used := func(alias string) string {
 		dataset := ""
 		if org != "" {
@@ -285,7 +346,7 @@ func (db *DB) ReportOrganizations(ctx context.Context, s ReportScope) ([]ReportO
 		COALESCE(SUM(s.errors), 0), COALESCE(SUM(s.warnings), 0), COALESCE(SUM(s.infos), 0)
 		FROM scores s JOIN datasets d ON d.portal_id = ? AND d.id = s.dataset_id
 		LEFT JOIN organizations o ON o.portal_id = d.portal_id AND o.name = d.organization AND o.name <> ''
-		WHERE s.score_run_id = ?`+org+` GROUP BY d.organization ORDER BY d.organization`, args...)
+		WHERE s.score_run_id = ?`+org+publishedCond+` GROUP BY d.organization ORDER BY d.organization`, args...)
 	if err != nil {
 		return nil, db.explain(err)
 	}
@@ -311,7 +372,7 @@ func (db *DB) ReportOrganizations(ctx context.Context, s ReportScope) ([]ReportO
 		JOIN datasets d ON d.portal_id = r.portal_id AND d.id = r.dataset_id
 		JOIN scores s ON s.score_run_id = ? AND s.dataset_id = r.dataset_id
 		JOIN links l ON l.url = r.url
-		WHERE r.portal_id = ? AND l.class = 'broken'`+org+` GROUP BY d.organization`, append([]any{s.ScoreRunID, s.PortalID}, orgArgs...)...)
+		WHERE r.portal_id = ? AND l.class = 'broken'`+org+publishedCond+` GROUP BY d.organization`, append([]any{s.ScoreRunID, s.PortalID}, orgArgs...)...)
 	if err != nil {
 		return nil, db.explain(err)
 	}
@@ -338,10 +399,11 @@ type ReportDataset struct {
 	Stars                                            int
 	OpenLicence, OpenFormat, MachineReadable         bool
 	Errors, Warnings, Infos                          int
+	Visibility                                       string          // vigie.VisPublic, VisPrivate, VisDraft or VisDeleted
 	Findings                                         []vigie.Finding // only when asked for
 }
 
-const reportDatasetCols = `s.dataset_id, d.name, d.title, d.organization, d.organization_title,
+const reportDatasetCols = `s.dataset_id, d.name, d.title, d.organization, d.organization_title, d.private, d.ckan_state,
 	s.overall, s.completeness, s.freshness, s.openness, s.availability, s.mqa_points, s.mqa_rating,
 	s.freshness_status, s.frequency, s.stars, s.open_licence, s.open_format, s.machine_readable,
 	s.errors, s.warnings, s.infos`
@@ -376,7 +438,7 @@ func (db *DB) ReportDatasets(ctx context.Context, s ReportScope, withFindings bo
 		next = findingMerger(frows)
 	}
 	rows, err := conn.QueryContext(ctx, `SELECT `+reportDatasetCols+` FROM scores s JOIN datasets d ON d.portal_id = ? AND d.id = s.dataset_id
-		WHERE s.score_run_id = ?`+org+order, args...)
+		WHERE s.score_run_id = ?`+org+s.rowCond()+order, args...)
 	if err != nil {
 		return db.explain(err)
 	}
@@ -391,13 +453,16 @@ func (db *DB) ReportDatasets(ctx context.Context, s ReportScope, withFindings bo
 		var d ReportDataset
 		var ov, co, fr, op, av sql.NullFloat64
 		var ol, of, mr int
-		if err := rows.Scan(&d.ID, &d.Name, &d.Title, &d.Organization, &d.OrganizationTitle,
+		var private bool
+		var ckanState string
+		if err := rows.Scan(&d.ID, &d.Name, &d.Title, &d.Organization, &d.OrganizationTitle, &private, &ckanState,
 			&ov, &co, &fr, &op, &av, &d.MQA.Points, &d.MQA.Rating,
 			&d.FreshnessStatus, &d.Frequency, &d.Stars, &ol, &of, &mr, &d.Errors, &d.Warnings, &d.Infos); err != nil {
 			return db.explain(err)
 		}
 		d.Scores = vigie.Scores{Overall: scorePtr(ov), Completeness: scorePtr(co), Freshness: scorePtr(fr), Openness: scorePtr(op), Availability: scorePtr(av)}
 		d.OpenLicence, d.OpenFormat, d.MachineReadable = ol != 0, of != 0, mr != 0
+		d.Visibility = vigie.Visibility(private, ckanState)
 		if next != nil {
 			if d.Findings, err = next(d.ID); err != nil {
 				return err
@@ -467,6 +532,7 @@ func findingMerger(rows *sql.Rows) func(id string) ([]vigie.Finding, error) {
 // ReportFinding is one finding with the dataset it concerns.
 type ReportFinding struct {
 	DatasetID, DatasetName, DatasetTitle, Organization string
+	DatasetVisibility                                  string // vigie.VisPublic…
 	vigie.Finding
 }
 
@@ -485,9 +551,9 @@ func (db *DB) ReportFindings(ctx context.Context, s ReportScope, fn func(*Report
 	}
 	defer fc.Close()
 	org, orgArgs := s.orgFilter("d.organization")
-	drows, err := dc.QueryContext(ctx, `SELECT s.dataset_id, d.name, d.title, d.organization
+	drows, err := dc.QueryContext(ctx, `SELECT s.dataset_id, d.name, d.title, d.organization, d.private, d.ckan_state
 		FROM scores s JOIN datasets d ON d.portal_id = ? AND d.id = s.dataset_id
-		WHERE s.score_run_id = ?`+org+` ORDER BY s.dataset_id`, append([]any{s.PortalID, s.ScoreRunID}, orgArgs...)...)
+		WHERE s.score_run_id = ?`+org+s.rowCond()+` ORDER BY s.dataset_id`, append([]any{s.PortalID, s.ScoreRunID}, orgArgs...)...)
 	if err != nil {
 		return db.explain(err)
 	}
@@ -501,7 +567,8 @@ func (db *DB) ReportFindings(ctx context.Context, s ReportScope, fn func(*Report
 	haveD := true
 	n := 0
 	var men, hen sql.NullString
-	var mfr, hfr, id string
+	var mfr, hfr, id, ckanState string
+	var private bool
 	for frows.Next() {
 		if n++; n%1024 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -514,9 +581,10 @@ func (db *DB) ReportFindings(ctx context.Context, s ReportScope, fn func(*Report
 		}
 		for haveD && d.DatasetID < id {
 			if haveD = drows.Next(); haveD {
-				if err := drows.Scan(&d.DatasetID, &d.DatasetName, &d.DatasetTitle, &d.Organization); err != nil {
+				if err := drows.Scan(&d.DatasetID, &d.DatasetName, &d.DatasetTitle, &d.Organization, &private, &ckanState); err != nil {
 					return db.explain(err)
 				}
+				d.DatasetVisibility = vigie.Visibility(private, ckanState)
 			}
 		}
 		if !haveD {
@@ -525,7 +593,7 @@ func (db *DB) ReportFindings(ctx context.Context, s ReportScope, fn func(*Report
 		if d.DatasetID != id { // a dataset outside the scope
 			continue
 		}
-		f.DatasetID, f.DatasetName, f.DatasetTitle, f.Organization = d.DatasetID, d.DatasetName, d.DatasetTitle, d.Organization
+		f.DatasetID, f.DatasetName, f.DatasetTitle, f.Organization, f.DatasetVisibility = d.DatasetID, d.DatasetName, d.DatasetTitle, d.Organization, d.DatasetVisibility
 		f.Message, f.Hint = text(mfr, men), text(hfr, hen)
 		if err := fn(&f); err != nil {
 			return err
@@ -548,10 +616,19 @@ func (db *DB) ReportRuleCounts(ctx context.Context, s ReportScope, limit int) ([
 	}
 	defer conn.Close()
 	org, orgArgs := s.orgFilter("d.organization")
+	unpublished := false
+	if !s.IncludePrivate {
+		if unpublished, err = db.anyUnpublished(ctx, conn, s.PortalID); err != nil {
+			return nil, nil, err
+		}
+		if unpublished {
+			org += publishedCond
+		}
+	}
 	q := `SELECT f.rule, f.dimension, f.severity, f.dataset_id, f.points FROM findings f INDEXED BY sqlite_autoindex_findings_1
 		JOIN datasets d ON d.portal_id = ? AND d.id = f.dataset_id WHERE f.score_run_id = ?` + org + ` ORDER BY f.dataset_id, f.seq`
 	args := append([]any{s.PortalID, s.ScoreRunID}, orgArgs...)
-	if len(s.Orgs) == 0 { // every finding of the run counts: no join
+	if len(s.Orgs) == 0 && !unpublished { // every finding of the run counts: no join
 		q = `SELECT f.rule, f.dimension, f.severity, f.dataset_id, f.points FROM findings f INDEXED BY sqlite_autoindex_findings_1
 			WHERE f.score_run_id = ? ORDER BY f.dataset_id, f.seq`
 		args = []any{s.ScoreRunID}
@@ -625,6 +702,7 @@ func (db *DB) ReportRuleCounts(ctx context.Context, s ReportScope, limit int) ([
 // ReportLinkUse is a dataset that uses a link.
 type ReportLinkUse struct {
 	DatasetID, Name, Title, Organization string
+	Visibility                           string // vigie.VisPublic…
 }
 
 // ReportLink is a link that does not work, with the datasets that use it.
@@ -644,11 +722,11 @@ func (db *DB) ReportLinks(ctx context.Context, s ReportScope) ([]ReportLink, err
 	defer conn.Close()
 	org, orgArgs := s.orgFilter("d.organization")
 	args := append([]any{s.ScoreRunID, s.PortalID}, orgArgs...)
-	rows, err := conn.QueryContext(ctx, `SELECT `+prefixCols("l.", linkColumns)+`, d.id, d.name, d.title, d.organization
+	rows, err := conn.QueryContext(ctx, `SELECT `+prefixCols("l.", linkColumns)+`, d.id, d.name, d.title, d.organization, d.private, d.ckan_state
 		FROM links l JOIN resources r ON r.url = l.url
 		JOIN datasets d ON d.portal_id = r.portal_id AND d.id = r.dataset_id
 		JOIN scores s ON s.score_run_id = ? AND s.dataset_id = d.id
-		WHERE r.portal_id = ? AND l.class <> 'ok'`+org+`
+		WHERE r.portal_id = ? AND l.class <> 'ok'`+org+s.rowCond()+`
 		ORDER BY CASE l.class WHEN 'broken' THEN 0 WHEN 'failing' THEN 1 WHEN 'blocked' THEN 2 WHEN 'invalid' THEN 3 ELSE 4 END,
 			l.url, d.name`, args...)
 	if err != nil {
@@ -658,10 +736,13 @@ func (db *DB) ReportLinks(ctx context.Context, s ReportScope) ([]ReportLink, err
 	var out []ReportLink
 	for rows.Next() {
 		var u ReportLinkUse
-		l, err := scanLink(rows, &u.DatasetID, &u.Name, &u.Title, &u.Organization)
+		var private bool
+		var ckanState string
+		l, err := scanLink(rows, &u.DatasetID, &u.Name, &u.Title, &u.Organization, &private, &ckanState)
 		if err != nil {
 			return nil, db.explain(err)
 		}
+		u.Visibility = vigie.Visibility(private, ckanState)
 		if n := len(out); n > 0 && out[n-1].URL == l.URL {
 			if last := out[n-1].Datasets; last[len(last)-1].DatasetID != u.DatasetID {
 				out[n-1].Datasets = append(out[n-1].Datasets, u)

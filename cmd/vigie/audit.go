@@ -39,6 +39,8 @@ type auditOptions struct {
 	threshold float64
 	keep      int
 	full      bool
+	baseline  float64
+	baseSet   bool
 }
 
 func newAuditCmd(a *App) *cobra.Command {
@@ -57,7 +59,10 @@ func newAuditCmd(a *App) *cobra.Command {
   reports   OUT/YYYY-MM-DD[-N]/ with audit.xlsx, audit.html, audit.json,
             audit.md, diff.md and diff.json (what changed since the previous
             score run) and run.json (stages, timings, gate); OUT/latest
-            points at it
+            points at it. They count and list published datasets only;
+            with --include-private (the harvest then needs a token) private,
+            draft and deleted datasets are listed too, marked, and still left
+            out of the indicators
 
 Each stage logs one line with its timing (--quiet keeps only warnings, errors
 and the final line on stdout). A failed stage stops the audit with
@@ -100,6 +105,7 @@ Exit codes:
 				return runAuditMany(cmd.Context(), a, cmd, m, targets)
 			}
 			o.underSet = cmd.Flags().Changed("fail-under") || o.failUnder != 0
+			o.baseSet = cmd.Flags().Changed("baseline")
 			if err := o.check(); err != nil {
 				return err
 			}
@@ -122,6 +128,7 @@ func (o *auditOptions) addFlags(f *pflag.FlagSet, st *auditStages) {
 	f.StringSliceVar(&o.failOn, "fail-on", nil, "exit 3 when any of these holds: "+gateNames())
 	f.Float64Var(&o.threshold, "threshold", store.DefaultDiffThreshold, "score change (points) that counts as a drop or a rise in the comparison")
 	f.BoolVar(&o.full, "full", false, "force a full harvest pass (needed to see deletions)")
+	f.Float64Var(&o.baseline, "baseline", 0, "number of datasets the published-datasets indicator is compared with (default: the profile's, if any)")
 	st.addFlags(f)
 }
 
@@ -139,6 +146,11 @@ func (o *auditOptions) check() error {
 	}
 	if o.underSet && (o.failUnder < 0 || o.failUnder > 101 || math.IsNaN(o.failUnder)) {
 		return usageErr("--fail-under must be a score between 0 and 100, not %v", o.failUnder)
+	}
+	if o.baseSet {
+		if err := checkBaseline(o.baseline); err != nil {
+			return err
+		}
 	}
 	if o.threshold < 0 {
 		return usageErr("--threshold must be zero or more points, not %v", o.threshold)
@@ -246,7 +258,7 @@ func runAudit(ctx context.Context, a *App, o *auditOptions, st *auditStages) (er
 			return "", err
 		}
 		rec.Summary = sum
-		diff, err = pipeline.ComparePrevious(ctx, db, p.ID, run, store.DiffOptions{Threshold: o.threshold, Orgs: o.orgs})
+		diff, err = pipeline.ComparePrevious(ctx, db, p.ID, run, store.DiffOptions{Threshold: o.threshold, Orgs: o.orgs, IncludePrivate: st.harvest.includePrivate})
 		if err != nil {
 			return "", err
 		}

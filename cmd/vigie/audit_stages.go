@@ -68,7 +68,7 @@ func (s *auditStages) runHarvest(ctx context.Context, db *store.DB) (string, err
 	if err != nil {
 		return "", err
 	}
-	return harvestSummary(res), nil
+	return harvestSummary(res) + publishedNote(ctx, db, s.a.Portal, s.harvest.orgs), nil
 }
 
 func (s *auditStages) runLinks(ctx context.Context, db *store.DB) (string, error) {
@@ -95,7 +95,11 @@ func (s *auditStages) runScore(ctx context.Context, db *store.DB) (*store.ScoreR
 
 // writeReports writes audit.<format> for each audit format into dir.
 func (s *auditStages) writeReports(ctx context.Context, db *store.DB, o *auditOptions, dir string) error {
-	r, err := reports.Build(ctx, db, reports.Options{PortalURL: s.a.Portal, Orgs: o.orgs, Lang: s.a.Lang})
+	opts := reports.Options{PortalURL: s.a.Portal, Orgs: o.orgs, Lang: s.a.Lang, IncludePrivate: s.harvest.includePrivate}
+	if o.baseSet {
+		opts.Baseline = &o.baseline
+	}
+	r, err := reports.Build(ctx, db, opts)
 	if err != nil {
 		return err
 	}

@@ -28,6 +28,9 @@ type datasetRow struct {
 	MetadataModified  *time.Time   `json:"metadata_modified"`
 	NumResources      int          `json:"num_resources"`
 	State             string       `json:"state"`
+	Visibility        string       `json:"visibility"` // public (published), private, draft or deleted
+	Private           bool         `json:"private"`    // CKAN's private flag
+	CKANState         string       `json:"ckan_state"` // CKAN's state: active, draft, deleted ("" when not sent)
 	LicenseID         string       `json:"license_id"`
 	UpdateFrequency   string       `json:"update_frequency"`         // as declared, in whichever field
 	Frequency         string       `json:"frequency,omitempty"`      // what vigie understood (annual, monthly…)
@@ -38,9 +41,10 @@ type datasetRow struct {
 	Stars             *int         `json:"stars"`
 }
 
-func newDatasetRow(d *vigie.Dataset, state string, a *vigie.Assessment) datasetRow {
-	r := datasetRow{ID: d.ID, Name: d.Name, Title: d.Title, Organization: d.Organization, OrganizationTitle: d.OrganizationTitle,
-		NumResources: len(d.Resources), State: state, LicenseID: d.LicenseID}
+func newDatasetRow(d *vigie.Dataset, state string, a *vigie.Assessment, lang string) datasetRow {
+	r := datasetRow{ID: d.ID, Name: d.Name, Title: d.TitleIn(lang), Organization: d.Organization, OrganizationTitle: d.OrganizationTitle,
+		NumResources: len(d.Resources), State: state, Visibility: d.Visibility(), Private: d.Private, CKANState: d.CKANState,
+		LicenseID: d.LicenseID}
 	df := quality.ReadFrequency(d, nil)
 	r.UpdateFrequency, r.Frequency = df.Raw, df.Norm
 	if !d.MetadataModified.IsZero() {
@@ -75,17 +79,18 @@ func (r *datasetRow) cells() []string {
 	if r.FreshnessStatus != nil {
 		fresh = *r.FreshnessStatus
 	}
-	return []string{r.Name, r.Title, r.Organization, mod, strconv.Itoa(r.NumResources), r.State, score, fresh}
+	return []string{r.Name, r.Title, r.Organization, mod, strconv.Itoa(r.NumResources), r.State, r.Visibility, score, fresh}
 }
 
-var datasetHeader = []string{"name", "title", "organization", "modified", "resources", "state", "score", "freshness"}
+var datasetHeader = []string{"name", "title", "organization", "modified", "resources", "state", "visibility", "score", "freshness"}
 
 func newDatasetsCmd(a *App) *cobra.Command {
 	var (
-		orgs   []string
-		state  string
-		format string
-		csvf   *csvFlags
+		orgs       []string
+		state      string
+		format     string
+		visibility string
+		csvf       *csvFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "datasets",
@@ -93,7 +98,10 @@ func newDatasetsCmd(a *App) *cobra.Command {
 		Long: `List the portal's datasets as last harvested, in name order, with their latest
 scores once 'vigie score' has run. --state picks active (default), missing,
 deleted or all. JSON is an array of objects with id, name, title, organization,
-organization_title, metadata_modified, num_resources, state, license_id,
+organization_title, metadata_modified, num_resources, state (vigie's: was the
+dataset listed by the last passes), visibility (public = published; private,
+draft or deleted on the portal: never counted as published), private and
+ckan_state (CKAN's own flag and state), license_id,
 update_frequency, scores (overall, completeness, freshness, openness,
 availability: 0–100 or null), mqa {points, rating}, freshness_status and stars
 (null until scored).`,
@@ -114,6 +122,21 @@ availability: 0–100 or null), mqa {points, rating}, freshness_status and stars
 				f.States = []string{vigie.StateActive, vigie.StateMissing, vigie.StateDeleted}
 			default:
 				return usageErr("--state must be active, missing, deleted or all, not %q", state)
+			}
+			switch visibility {
+			case "", "all", vigie.VisPublic, vigie.VisPrivate, vigie.VisDraft, vigie.VisDeleted, "unpublished":
+			default:
+				return usageErr("--visibility must be public, private, draft, deleted, unpublished or all, not %q", visibility)
+			}
+			keep := func(d *vigie.Dataset) bool {
+				v := d.Visibility()
+				switch visibility {
+				case "", "all":
+					return true
+				case "unpublished":
+					return v != vigie.VisPublic
+				}
+				return v == visibility
 			}
 			ctx := cmd.Context()
 			db, p, err := a.openPortal(ctx)
@@ -142,12 +165,15 @@ availability: 0–100 or null), mqa {points, rating}, freshness_status and stars
 				n := 0
 				fmt.Fprint(w, "[")
 				err := db.EachDatasetState(ctx, p.ID, f, func(d *vigie.Dataset, st string) error {
+					if !keep(d) {
+						return nil
+					}
 					if n > 0 {
 						fmt.Fprint(w, ",")
 					}
 					n++
 					buf.Reset()
-					if err := enc.Encode(newDatasetRow(d, st, assessment(d.ID))); err != nil {
+					if err := enc.Encode(newDatasetRow(d, st, assessment(d.ID), a.Lang)); err != nil {
 						return err
 					}
 					fmt.Fprint(w, "\n  ")
@@ -174,7 +200,10 @@ availability: 0–100 or null), mqa {points, rating}, freshness_status and stars
 				cw.Comma = o.Sep
 				cw.Write(append([]string{"id"}, datasetHeader...))
 				err = db.EachDatasetState(ctx, p.ID, f, func(d *vigie.Dataset, st string) error {
-					r := newDatasetRow(d, st, assessment(d.ID))
+					if !keep(d) {
+						return nil
+					}
+					r := newDatasetRow(d, st, assessment(d.ID), a.Lang)
 					cells := append([]string{r.ID}, r.cells()...)
 					for i := range cells {
 						cells[i] = defuse(cells[i])
@@ -189,7 +218,10 @@ availability: 0–100 or null), mqa {points, rating}, freshness_status and stars
 			}
 			var rows [][]string
 			err = db.EachDatasetState(ctx, p.ID, f, func(d *vigie.Dataset, st string) error {
-				r := newDatasetRow(d, st, assessment(d.ID))
+				if !keep(d) {
+					return nil
+				}
+				r := newDatasetRow(d, st, assessment(d.ID), a.Lang)
 				rows = append(rows, r.cells())
 				return nil
 			})
@@ -207,5 +239,6 @@ availability: 0–100 or null), mqa {points, rating}, freshness_status and stars
 	cmd.Flags().StringVar(&state, "state", vigie.StateActive, "active, missing, deleted or all")
 	cmd.Flags().StringVar(&format, "format", "table", "output: table, json or csv")
 	csvf = addCSVFlags(cmd)
+	cmd.Flags().StringVar(&visibility, "visibility", "all", "public (published), private, draft, deleted, unpublished or all")
 	return cmd
 }

@@ -16,6 +16,8 @@ func newDiffCmd(a *App) *cobra.Command {
 		orgs      []string
 		format    string
 		limit     int
+
+		includePrivate bool
 	)
 	cmd := &cobra.Command{
 		Use:   "diff",
@@ -27,7 +29,8 @@ were repaired; freshness status changes; and the same per organization.
 
 --from and --to take latest, previous, a score run id, or a date YYYY-MM-DD (the
 last complete score run finished on or before the end of that day, local time).
-By default the latest score run is compared with the one before it (same profile).`,
+By default the latest score run is compared with the one before it (same profile).
+Only published datasets are compared unless --include-private is given.`,
 		Example: `  $ vigie diff
   $ vigie diff --from 2026-11-01 --to latest --format md
   $ vigie diff --org ville-de-laval --threshold 10 --format json
@@ -54,7 +57,7 @@ By default the latest score run is compared with the one before it (same profile
 				return err
 			}
 			defer db.Close()
-			d, err := db.Diff(ctx, p.ID, fromRef, toRef, store.DiffOptions{Threshold: threshold, Orgs: orgs})
+			d, err := db.Diff(ctx, p.ID, fromRef, toRef, store.DiffOptions{Threshold: threshold, Orgs: orgs, IncludePrivate: includePrivate})
 			if err != nil {
 				return err
 			}
@@ -73,6 +76,7 @@ By default the latest score run is compared with the one before it (same profile
 	f.Float64Var(&threshold, "threshold", store.DefaultDiffThreshold, "overall score change (points) that counts as a drop or a rise")
 	f.StringArrayVar(&orgs, "org", nil, "only this organization (repeatable)")
 	f.StringVar(&format, "format", "table", "output: table, md or json")
+	f.BoolVar(&includePrivate, "include-private", false, "also compare private, draft and deleted datasets (marked); without it only published ones")
 	f.IntVar(&limit, "limit", 20, "rows per section in table and md output (0 = all); json is always complete")
 	return cmd
 }

@@ -72,6 +72,9 @@ type explainJSON struct {
 	Name              string               `json:"name"`
 	Title             string               `json:"title"`
 	Organization      string               `json:"organization"`
+	Visibility        string               `json:"visibility"` // public, private, draft or deleted
+	Private           bool                 `json:"private"`
+	CKANState         string               `json:"ckan_state"`
 	ScoreRun          int64                `json:"score_run"`
 	Profile           string               `json:"profile"`
 	Scores            vigie.Scores         `json:"scores"`
@@ -99,7 +102,8 @@ type explainFindingJSON struct {
 }
 
 func explainJSONOf(d *vigie.Dataset, run *store.ScoreRun, as *vigie.Assessment, lang string) explainJSON {
-	out := explainJSON{ID: d.ID, Name: d.Name, Title: d.Title, Organization: d.Organization, ScoreRun: run.ID, Profile: run.Profile,
+	out := explainJSON{ID: d.ID, Name: d.Name, Title: d.TitleIn(lang), Organization: d.Organization, ScoreRun: run.ID, Profile: run.Profile,
+		Visibility: d.Visibility(), Private: d.Private, CKANState: d.CKANState,
 		Scores: as.Scores, MQA: as.MQA, FreshnessStatus: as.FreshnessStatus, FreshnessEvidence: as.FreshnessEvidence,
 		Frequency: as.Frequency, Stars: as.Stars, OpenLicence: as.OpenLicence, LicenceStatus: as.LicenceStatus, LicenceBy: as.LicenceBy, OpenFormat: as.OpenFormat,
 		MachineReadable: as.MachineReadable, Findings: []explainFindingJSON{}}
@@ -158,6 +162,12 @@ var (
 		"freq":            {FR: "fréquence", EN: "frequency"},
 		"evidence":        {FR: "date utilisée", EN: "date used"},
 		"ofpoints":        {FR: "points perdus", EN: "points lost"},
+		"vis":             {FR: "Visibilité", EN: "Visibility"},
+	}
+	explainVis = map[string]vigie.Text{
+		vigie.VisPrivate: {FR: "privé (non publié : exclu des indicateurs et des rapports sans --include-private)", EN: "private (not published: left out of the indicators, and of reports without --include-private)"},
+		vigie.VisDraft:   {FR: "brouillon (non publié : exclu des indicateurs et des rapports sans --include-private)", EN: "draft (not published: left out of the indicators, and of reports without --include-private)"},
+		vigie.VisDeleted: {FR: "supprimé sur le portail (non publié : exclu des indicateurs et des rapports sans --include-private)", EN: "deleted on the portal (not published: left out of the indicators, and of reports without --include-private)"},
 	}
 )
 
@@ -238,14 +248,13 @@ func writeExplain(out io.Writer, d *vigie.Dataset, run *store.ScoreRun, as *vigi
 		resName[r.ID] = name
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s : %s (%s)\n", ew(lang, "dataset"), oneLine(d.Title, 100), d.Name)
-	if lang == "en" {
-		b.Reset()
-		fmt.Fprintf(&b, "%s: %s (%s)\n", ew(lang, "dataset"), oneLine(d.Title, 100), d.Name)
-	}
 	colon := " : "
 	if lang == "en" {
 		colon = ": "
+	}
+	fmt.Fprintf(&b, "%s%s%s (%s)\n", ew(lang, "dataset"), colon, oneLine(d.TitleIn(lang), 100), d.Name)
+	if v, ok := explainVis[d.Visibility()]; ok {
+		fmt.Fprintf(&b, "%s%s%s\n", ew(lang, "vis"), colon, v.In(lang))
 	}
 	org := d.OrganizationTitle
 	if org == "" {

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/vigie-audit/vigie"
 	"github.com/vigie-audit/vigie/harvester"
 	"github.com/vigie-audit/vigie/store"
 )
@@ -104,7 +105,7 @@ func newHarvestCmd(a *App) *cobra.Command {
 			defer release()
 			res, err := runHarvest(ctx, a, db, o)
 			if res != nil && err == nil {
-				fmt.Fprintln(a.Stdout, harvestSummary(res))
+				fmt.Fprintln(a.Stdout, harvestSummary(res)+publishedNote(ctx, db, a.Portal, o.orgs))
 			}
 			return err
 		},
@@ -248,6 +249,26 @@ func runHarvest(ctx context.Context, a *App, db *store.DB, o *harvestOptions) (*
 			"count", res.Expected, "fetched", res.Fetched)
 	}
 	return res, nil
+}
+
+// publishedNote ends the harvest summary when the portal's active datasets
+// include some that are not published: "; 573 published, 55 not (40
+// private, 10 draft, 5 deleted)". Only published datasets count in reports.
+func publishedNote(ctx context.Context, db *store.DB, portalURL string, orgs []string) string {
+	p, err := db.Portal(ctx, portalURL)
+	if err != nil {
+		return ""
+	}
+	v, err := db.CountVisibility(ctx, p.ID, orgs)
+	if err != nil {
+		return ""
+	}
+	not := v[vigie.VisPrivate] + v[vigie.VisDraft] + v[vigie.VisDeleted]
+	if not == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %d published, %d not (%d private, %d draft, %d deleted)", v[vigie.VisPublic], not,
+		v[vigie.VisPrivate], v[vigie.VisDraft], v[vigie.VisDeleted])
 }
 
 // harvestSummary is the one-line summary printed after a harvest.

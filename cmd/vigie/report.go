@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"math"
 	"os"
 	"strings"
 
@@ -17,6 +18,8 @@ func newReportCmd(a *App) *cobra.Command {
 		format, out, compare string
 		orgs                 []string
 		csvf                 *csvFlags
+		includePrivate       bool
+		baseline             float64
 	)
 	cmd := &cobra.Command{
 		Use:   "report",
@@ -33,14 +36,25 @@ most common findings; to stdout by default).
 
 --format is inferred from --out's extension when absent. --compare takes a score
 run id, a date YYYY-MM-DD (the last run finished on or before that day) or
-previous (the default: the run before, same profile). Labels follow --lang.`,
+previous (the default: the run before, same profile). Labels follow --lang.
+
+Only published datasets (active and not private on the portal) are counted and
+listed. --include-private also lists private, draft and deleted datasets, each
+marked ("[privé]", "[private]"…) in every format, for internal use: the
+indicators still count published datasets only.
+
+The "datasets published" indicator is compared with the baseline the scoring
+profile declares (Données Québec: 1,200 datasets in 2021); --baseline N gives
+another one, for any portal.`,
 		Example: `  $ vigie report --format xlsx --out audit.xlsx
   $ vigie report --out audit.html --lang en
   $ vigie report --format csv --out reports/ --lang en --sep ';' --decimal ','
   $ vigie report --format json --out audit.json
   $ vigie report --format md
   $ vigie report --org ministere-des-transports --out mtq.xlsx
-  $ vigie report --compare 2026-01-31 --format md`,
+  $ vigie report --compare 2026-01-31 --format md
+  $ vigie report --include-private --out internal.xlsx
+  $ vigie report --baseline 350 --format md`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format == "" {
@@ -68,7 +82,14 @@ previous (the default: the run before, same profile). Labels follow --lang.`,
 				return err
 			}
 			defer db.Close()
-			r, err := reports.Build(ctx, db, reports.Options{PortalURL: a.Portal, Orgs: orgs, Lang: a.Lang, Compare: compare})
+			opts := reports.Options{PortalURL: a.Portal, Orgs: orgs, Lang: a.Lang, Compare: compare, IncludePrivate: includePrivate}
+			if cmd.Flags().Changed("baseline") {
+				if err := checkBaseline(baseline); err != nil {
+					return err
+				}
+				opts.Baseline = &baseline
+			}
+			r, err := reports.Build(ctx, db, opts)
 			if err != nil {
 				return err
 			}
@@ -103,5 +124,15 @@ previous (the default: the run before, same profile). Labels follow --lang.`,
 	f.StringArrayVar(&orgs, "org", nil, "only this organization (repeatable; its short name)")
 	f.StringVar(&compare, "compare", "", "score run to compare with: id, date YYYY-MM-DD or previous (default previous)")
 	csvf = addCSVFlags(cmd)
+	f.BoolVar(&includePrivate, "include-private", false, "also list private, draft and deleted datasets, marked (internal use); indicators stay published-only")
+	f.Float64Var(&baseline, "baseline", 0, "number of datasets the published-datasets indicator is compared with (default: the profile's, if any)")
 	return cmd
+}
+
+// checkBaseline validates --baseline.
+func checkBaseline(v float64) error {
+	if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+		return usageErr("--baseline must be a number of datasets, 0 or more, not %v", v)
+	}
+	return nil
 }
