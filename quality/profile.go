@@ -52,11 +52,37 @@ type Baseline struct {
 	Datasets int        `yaml:"datasets"`
 	Year     int        `yaml:"year,omitempty"`
 	Note     vigie.Text `yaml:"note"`
+	// Portals are the host names the baseline belongs to (a sub-domain
+	// matches too); other portals scored with the same profile have none.
+	// Empty means every portal scored with the profile.
+	Portals []string `yaml:"portals,omitempty"`
 }
 
-// ProfileBaseline is the baseline the built-in profile name declares, nil
-// when it declares none or is not a built-in profile.
-func ProfileBaseline(name string) *Baseline {
+// For returns the baseline if it belongs to the portal at portalURL, else nil.
+func (b *Baseline) For(portalURL string) *Baseline {
+	if b == nil || len(b.Portals) == 0 {
+		return b
+	}
+	host := strings.ToLower(portalURL)
+	if i := strings.Index(host, "://"); i >= 0 {
+		host = host[i+3:]
+	}
+	if i := strings.IndexAny(host, "/:?#"); i >= 0 {
+		host = host[:i]
+	}
+	for _, p := range b.Portals {
+		p = strings.ToLower(strings.TrimSpace(p))
+		if host == p || strings.HasSuffix(host, "."+p) {
+			return b
+		}
+	}
+	return nil
+}
+
+// ProfileBaseline is the baseline the built-in profile name declares for
+// the portal at portalURL; nil when it declares none, when the baseline
+// belongs to other portals, or when name is not a built-in profile.
+func ProfileBaseline(name, portalURL string) *Baseline {
 	b, err := ProfileYAML(name)
 	if err != nil {
 		return nil
@@ -65,7 +91,7 @@ func ProfileBaseline(name string) *Baseline {
 	if err != nil {
 		return nil
 	}
-	return p.Baseline
+	return p.Baseline.For(portalURL)
 }
 
 // Check is one completeness check and the points it is worth.

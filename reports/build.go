@@ -83,7 +83,7 @@ func Build(ctx context.Context, db *store.DB, opts Options) (*Report, error) {
 		}
 	}
 	scope := store.ReportScope{PortalID: p.ID, ScoreRunID: run.ID, Orgs: opts.Orgs, Lang: lang, IncludePrivate: opts.IncludePrivate}
-	base := baselineOf(run.Profile, opts.Baseline, lang)
+	base := baselineOf(run.Profile, p.URL, opts.Baseline, lang)
 	orgs, err := db.ReportOrganizations(ctx, scope)
 	if err != nil {
 		return nil, err
@@ -245,12 +245,12 @@ type baseline struct {
 }
 
 // baselineOf is the user's baseline when given, else the one the profile
-// declares, else none.
-func baselineOf(profile string, given *float64, lang string) *baseline {
+// declares for this portal, else none.
+func baselineOf(profile, portal string, given *float64, lang string) *baseline {
 	if given != nil {
 		return &baseline{value: *given, note: fmt.Sprintf(T(lang, "baseline_given"), fmtNum(given, lang))}
 	}
-	b := quality.ProfileBaseline(profile)
+	b := quality.ProfileBaseline(profile, portal)
 	if b == nil {
 		return nil
 	}

@@ -158,8 +158,23 @@ func TestBuildFromStore(t *testing.T) {
 	if i := indicator(t, r, "open_licence"); !near(i.Change, 10) {
 		t.Errorf("opening 4 licences of 40 should move the open-licence share by +10 points, got %v", deref(i.Change))
 	}
-	if i := indicator(t, r, "datasets"); i.Baseline == nil || *i.Baseline != 1200 || !strings.Contains(i.Note, "1 200") { // the donneesquebec profile declares it
-		t.Errorf("datasets baseline %v", i.Baseline)
+	// The donneesquebec profile's 2021 baseline belongs to Données Québec,
+	// not to this other portal scored with it.
+	if i := indicator(t, r, "datasets"); i.Baseline != nil || strings.Contains(i.Note, "2021") {
+		t.Errorf("datasets baseline %v %q on a portal other than Données Québec", deref(i.Baseline), i.Note)
+	}
+	given := 40.0
+	rb, err := Build(ctx, db, Options{PortalURL: seedPortal, Now: seedNow, Baseline: &given, Lang: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i := indicator(t, rb, "datasets"); i.Baseline == nil || *i.Baseline != 40 || i.Note != "baseline: 40 datasets" {
+		t.Errorf("--baseline 40: %v %q", deref(i.Baseline), i.Note)
+	}
+	for _, h := range rb.History {
+		if i := indicator(t, &Report{Commitment: h.Indicators}, "datasets"); i.Baseline == nil || *i.Baseline != 40 {
+			t.Errorf("history run %d: baseline %v", h.Run.ID, deref(i.Baseline))
+		}
 	}
 	// Organizations: ranked, each tau and broken-link count as recomputed.
 	if len(r.Organizations) != 4 {

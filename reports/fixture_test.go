@@ -42,7 +42,7 @@ func sampleReport(lang string) *Report {
 		Profile:     "donneesquebec",
 		Lang:        lang,
 	}
-	r.Commitment = indicators(lang, now, then, baselineOf("donneesquebec", nil, lang)) // the profile declares the 2021 baseline
+	r.Commitment = indicators(lang, now, then, baselineOf("donneesquebec", vigie.DefaultPortal, nil, lang)) // the profile declares the 2021 baseline
 	r.Summary = summary(now)
 	r.Organizations = []Organization{
 		{Name: "ville-a", Title: evilTitle, Datasets: 2, Scores: vigie.Scores{Overall: f64(40), Completeness: f64(60)}, OpenLicence: f64(50), Tau: f64(0), BrokenLinks: 1, Findings: Severities{Error: 3}},

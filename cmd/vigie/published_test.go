@@ -202,6 +202,20 @@ func TestImportedHiddenDatasetsAreNotPublished(t *testing.T) {
 		t.Errorf("md does not say what was left out:\n%s", texts["md"][:min(len(texts["md"]), 1500)])
 	}
 
+	// The 2021 baseline is Données Québec's: none here unless one is given.
+	for f, s := range texts {
+		if strings.Contains(s, "2021") && strings.Contains(s, "1 200") || strings.Contains(s, `"baseline"`) {
+			t.Errorf("%s report of a portal other than Données Québec shows the 2021 baseline", f)
+		}
+	}
+	code, out, errs = cli(ctx, append([]string{"report", "--format", "md", "--baseline", "40"}, g...)...)
+	if code != 0 || !strings.Contains(out, "référence : 40 jeux") {
+		t.Errorf("report --baseline 40: %d %s\n%s", code, errs, out)
+	}
+	if code, _, errs := cli(ctx, append([]string{"report", "--format", "md", "--baseline", "-1"}, g...)...); code != 2 || !strings.Contains(errs, "--baseline") {
+		t.Errorf("report --baseline -1: exit %d %s", code, errs)
+	}
+
 	// --include-private: every format lists them marked, indicators unchanged.
 	texts = reportTexts(t, ctx, g, "--include-private")
 	mark := map[string]string{"private": "[privé] ", "draft": "[brouillon] ", "deleted": "[supprimé] "}
