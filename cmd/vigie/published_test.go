@@ -178,7 +178,7 @@ func TestImportedHiddenDatasetsAreNotPublished(t *testing.T) {
 		}
 	}
 	code, out, _ = cli(ctx, append([]string{"datasets", "--visibility", "unpublished", "--format", "csv"}, g...)...)
-	if lines := strings.Count(strings.TrimSpace(out), "\n"); code != 0 || lines != notPub || !strings.Contains(out, ",visibility,") {
+	if lines := strings.Count(strings.TrimSpace(out), "\n"); code != 0 || lines != notPub || !strings.Contains(out, ";visibility;") {
 		t.Errorf("datasets --visibility unpublished: %d lines, want %d:\n%s", lines, notPub, out)
 	}
 
@@ -236,7 +236,7 @@ func TestImportedHiddenDatasetsAreNotPublished(t *testing.T) {
 	if !strings.Contains(texts["md"], "marqués [privé]") || !strings.Contains(texts["html"], "marqués [privé]") || !strings.Contains(texts["xlsx"], "marqués [privé]") {
 		t.Error("md, html or xlsx does not warn that private datasets are listed")
 	}
-	if !strings.Contains(texts["csv"], ",private\n") && !strings.Contains(texts["csv"], ",private\r\n") {
+	if !regexp.MustCompile(`;private\r?\n`).MatchString(texts["csv"]) { // French CSV: ';' separated
 		t.Error("csv datasets table has no visibility column saying private")
 	}
 	v2, sum2 := datasetsIndicator(t, texts["json"])
