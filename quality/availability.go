@@ -8,10 +8,15 @@ import (
 
 // availability is the share of the dataset's checked resources whose link
 // works. Links never checked, and links whose state is unsure (401/403, 429,
-// bot challenge, TLS, timeout), are left out of the share: they are unknown,
-// not failures. Broken, invalid and blocked (non-public address) links count
-// as failures, and so do failing links (not yet confirmed broken), with a
-// warning. With no assessable link the score is unknown (nil).
+// bot challenge, TLS, timeout, host unreachable during the run), are left
+// out of the share: they are unknown, not failures. Broken, invalid and
+// blocked (non-public address) links count as failures. A failing link (it
+// failed, but not yet as often and as long as the debounce asks before
+// calling it broken) is left out too, as the debounce leaves it unsettled:
+// it costs no point but gets a warning, and counts once confirmed broken.
+// So one failed check, a 503 during a deployment, does not move the score
+// up and down from night to night. With no assessable link the score is
+// unknown (nil).
 func (r *run) availability() opt {
 	if len(r.d.Resources) == 0 {
 		return none
@@ -28,7 +33,7 @@ func (r *run) availability() opt {
 		rule string
 		sev  string
 	}
-	var fails []fail
+	var fails, pending []fail
 	assessed, unsure, unchecked := 0, 0, 0
 	for i := range r.d.Resources {
 		x := &r.d.Resources[i]
@@ -48,8 +53,7 @@ func (r *run) availability() opt {
 		case vigie.LinkUnsure:
 			unsure++
 		case vigie.LinkFailing:
-			assessed++
-			fails = append(fails, fail{x, lr, "LINK-FAILING", vigie.SevWarning})
+			pending = append(pending, fail{x, lr, "LINK-FAILING", vigie.SevWarning})
 		case vigie.LinkBroken:
 			assessed++
 			fails = append(fails, fail{x, lr, "LINK-BROKEN", vigie.SevError})
@@ -78,6 +82,10 @@ func (r *run) availability() opt {
 				"1 lien n'a pas encore été vérifié et ne compte pas.", "%d liens n'ont pas encore été vérifiés et ne comptent pas.",
 				"1 link has not been checked yet and does not count.", "%d links have not been checked yet and do not count."),
 			Hint: tx("Relancez « vigie links ».", "Run \"vigie links\" again.")})
+	}
+	for _, f := range pending {
+		r.add(vigie.Finding{Rule: f.rule, Dimension: vigie.DimAvailability, Severity: f.sev, ResourceID: f.x.ID,
+			Message: linkMessage(f.rule, f.x, f.lr), Hint: linkHint(f.rule)})
 	}
 	if assessed == 0 {
 		return none
@@ -124,10 +132,10 @@ func linkMessage(rule string, x *vigie.Resource, lr *vigie.LinkResult) vigie.Tex
 			n = lr.Failures
 		}
 		return countText(n,
-			"Le lien de la ressource « "+name+" » a échoué"+d+" à la dernière vérification, sans être encore confirmé rompu.",
-			"Le lien de la ressource « "+name+" » a échoué"+d+" aux %d dernières vérifications, sans être encore confirmé rompu.",
-			"The link of resource \""+name+"\" failed"+d+" at the last check, not yet confirmed broken.",
-			"The link of resource \""+name+"\" failed"+d+" at the last %d checks, not yet confirmed broken.")
+			"Le lien de la ressource « "+name+" » a échoué"+d+" à la dernière vérification ; il ne compte pas dans la disponibilité tant qu'il n'est pas confirmé rompu.",
+			"Le lien de la ressource « "+name+" » a échoué"+d+" aux %d dernières vérifications ; il ne compte pas dans la disponibilité tant qu'il n'est pas confirmé rompu.",
+			"The link of resource \""+name+"\" failed"+d+" at the last check; it does not count in availability until it is confirmed broken.",
+			"The link of resource \""+name+"\" failed"+d+" at the last %d checks; it does not count in availability until it is confirmed broken.")
 	case "LINK-INVALID":
 		return vigie.Text{FR: "Le lien de la ressource « " + name + " » n'est pas une URL valide" + d + ".", EN: "The link of resource \"" + name + "\" is not a valid URL" + d + "."}
 	case "LINK-BLOCKED":

@@ -304,13 +304,29 @@ func TestAvailability(t *testing.T) {
 	l["https://x.ca/e.csv"] = vigie.LinkResult{Class: vigie.LinkFailing, Status: 503, Failures: 2}
 	a := quality.Score(d, l, ck, now)
 	checkSums(t, a, false)
-	// 4 assessed (unsure left out), 2 work: 50.
-	if *a.Scores.Availability != 50 {
+	// 3 assessed (unsure, and failing until confirmed, left out), 2 work.
+	if *a.Scores.Availability != 66.67 {
 		t.Fatalf("availability = %v", *a.Scores.Availability)
 	}
 	want := []string{"LINK-BROKEN@r3", "LINK-FAILING@r5", "LINK-UNSURE@"}
 	if got := rules(a, vigie.DimAvailability); !slices.Equal(got, want) {
 		t.Fatalf("findings %v, want %v", got, want)
+	}
+	for _, f := range a.Findings {
+		if f.Rule == "LINK-FAILING" && (f.Points != 0 || f.Severity != vigie.SevWarning) {
+			t.Fatalf("a link not yet confirmed broken costs %v points (%s); the debounce has not settled it", f.Points, f.Severity)
+		}
+	}
+	// The same link, once confirmed broken, counts: 2 of 4 work.
+	l["https://x.ca/e.csv"] = vigie.LinkResult{Class: vigie.LinkBroken, Status: 503, Failures: 3}
+	if a := quality.Score(d, l, ck, now); *a.Scores.Availability != 50 {
+		t.Fatalf("confirmed broken: availability = %v", *a.Scores.Availability)
+	}
+	// A dataset whose only link failed once: unknown, not 0.
+	one := perfectDQ()
+	one.Resources = one.Resources[:1]
+	if a := quality.Score(one, map[string]vigie.LinkResult{one.Resources[0].URL: {Class: vigie.LinkFailing, Status: 503, Failures: 1}}, ck, now); a.Scores.Availability != nil {
+		t.Fatalf("failed once: availability = %v, want unknown", *a.Scores.Availability)
 	}
 	// Three resources, one broken: the lost thirds still add up to 100 − score.
 	d = perfectDQ()

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/l10n"
 	"github.com/vigie-audit/vigie/quality"
 	"github.com/vigie-audit/vigie/store"
 )
@@ -219,9 +220,12 @@ func scheduled(f map[string]int) int {
 	return f[vigie.FreshFresh] + f[vigie.FreshDue] + f[vigie.FreshOverdue] + f[vigie.FreshDelinquent]
 }
 
-// LinksWorking is the share of checked links that work, in percent. Unsure
-// links (401/403, 429, bot challenges, timeouts) are left out: their state
-// is not known. Nil when no link was checked.
+// LinksWorking is the share of checked links that work, in percent, over
+// the URLs checked only (never-checked ones are not failures: see
+// LinkCoverage). Unsure links (401/403, 429, bot challenges, timeouts, hosts
+// skipped as unreachable) are left out: their state is not known. Failing
+// links count as not working: they do not work today, confirmed broken or
+// not. Nil when no link was checked.
 func LinksWorking(classes map[string]int) *float64 {
 	total := 0
 	for class, n := range classes {
@@ -230,6 +234,16 @@ func LinksWorking(classes map[string]int) *float64 {
 		}
 	}
 	return share(classes[vigie.LinkOK], total)
+}
+
+// LinkCoverage is the share of the scope's URLs the link indicator was
+// computed over: checked / total.
+func LinkCoverage(i *store.ReportIndicators) *Coverage {
+	checked := 0
+	for _, n := range i.LinkClasses {
+		checked += n
+	}
+	return &Coverage{Checked: checked, Total: i.LinkURLs, Percent: round(share(checked, i.LinkURLs))}
 }
 
 // Indicators lists the commitment indicators of now, with their change since
@@ -298,7 +312,8 @@ func indicators(lang string, now, then *store.ReportIndicators, base *baseline) 
 		case "up_to_date":
 			ind.Note = T(lang, "up_to_date_note")
 		case "links_working":
-			ind.Note = T(lang, "links_note")
+			ind.Coverage = LinkCoverage(now)
+			ind.Note = T(lang, "links_note") + coverageNote(lang, ind.Coverage)
 		}
 		out = append(out, ind)
 	}
@@ -335,6 +350,7 @@ func summary(i *store.ReportIndicators) Summary {
 		Freshness:  i.Freshness,
 		Stars:      i.Stars,
 		Links:      i.LinkClasses,
+		LinkURLs:   i.LinkURLs,
 		Visibility: i.Visibility,
 	}
 }
@@ -414,4 +430,14 @@ func (s *storeRows) findings(ctx context.Context, fn func(*FindingRow) error) er
 func finding(f vigie.Finding, lang string) Finding {
 	return Finding{Rule: f.Rule, Dimension: f.Dimension, Severity: f.Severity, ResourceID: f.ResourceID, Points: f.Points,
 		Message: f.Message.In(lang), Hint: f.Hint.In(lang)}
+}
+
+// coverageNote says over how many URLs the link indicator was computed,
+// e.g. "; coverage: 1,234 of 17,000 URLs checked (7.3%)".
+func coverageNote(lang string, c *Coverage) string {
+	pct := fmtNum(c.Percent, lang)
+	if lang == "en" {
+		return fmt.Sprintf("; coverage: %s of %s URLs checked (%s%%)", l10n.Int(c.Checked, lang), l10n.Int(c.Total, lang), pct)
+	}
+	return fmt.Sprintf(" ; couverture : %s URL vérifiées sur %s (%s%s%%)", l10n.Int(c.Checked, lang), l10n.Int(c.Total, lang), pct, l10n.ThinSpace)
 }

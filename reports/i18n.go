@@ -42,7 +42,7 @@ var labels = map[string][2]string{
 	"scores_legend":   {"Scores de 0 à 100 ; vide quand inconnu.", "Scores from 0 to 100; empty when unknown."},
 	"tau_note":        {"tau = jeux frais / jeux dont la fréquence est planifiée", "tau = fresh datasets / datasets with a scheduled frequency"},
 	"up_to_date_note": {"frais ou à échéance (définition « à jour » de HDX) / jeux planifiés", "fresh or due (HDX's “up to date”) / scheduled datasets"},
-	"links_note":      {"liens qui fonctionnent / liens vérifiés, hors liens incertains", "working links / checked links, unsure links left out"},
+	"links_note":      {"liens qui fonctionnent / liens vérifiés (un lien en échec, même non confirmé rompu, ne fonctionne pas ; les liens incertains et jamais vérifiés sont exclus)", "working links / checked links (a failing link, even not yet confirmed broken, does not work; unsure and never-checked links are left out)"},
 	"value":           {"Valeur", "Value"},
 	"previous":        {"Précédent", "Previous"},
 	"change":          {"Variation", "Change"},

@@ -118,6 +118,16 @@ type Indicator struct {
 	Change   *float64 `json:"change"`
 	Baseline *float64 `json:"baseline,omitempty"`
 	Note     string   `json:"note,omitempty"`
+	// Coverage is how much of what the indicator is about was observed:
+	// for links_working, the URLs checked out of the scope's URLs.
+	Coverage *Coverage `json:"coverage,omitempty"`
+}
+
+// Coverage says over how much an indicator was computed.
+type Coverage struct {
+	Checked int      `json:"checked"`
+	Total   int      `json:"total"`
+	Percent *float64 `json:"percent"` // checked / total, null when total is 0
 }
 
 // Summary holds the distributions the charts draw.
@@ -130,7 +140,8 @@ type Summary struct {
 	Ratings       map[string]int `json:"ratings"`
 	Freshness     map[string]int `json:"freshness"`
 	Stars         [6]int         `json:"stars"`
-	Links         map[string]int `json:"links"`
+	Links         map[string]int `json:"links"`     // checked URLs by class
+	LinkURLs      int            `json:"link_urls"` // every distinct URL of the scope, checked or not
 	// Visibility counts the scored datasets by visibility (public, private,
 	// draft, deleted); Datasets is the public ones.
 	Visibility map[string]int `json:"visibility,omitempty"`

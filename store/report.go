@@ -180,12 +180,15 @@ type ReportIndicators struct {
 	// Means over the datasets where the dimension is known; nil when none is.
 	Overall, Completeness, FreshnessScore, Openness, Availability *float64
 	MQAPoints                                                     *float64
-	// Links: distinct URLs of the scope's resources by class.
+	// Links: distinct URLs of the scope's resources by class as of the
+	// score run (URLs never checked by then are left out), and LinkURLs all
+	// the distinct URLs of the scope, checked or not.
 	LinkClasses map[string]int
 	// Visibility counts the scope's scored datasets by visibility (public,
 	// private, draft, deleted); Datasets and every other count above are
 	// the public ones only.
 	Visibility map[string]int
+	LinkURLs   int
 }
 
 // ReportIndicators computes the indicator counts of a scope in SQL.
@@ -229,7 +232,7 @@ func (db *DB) ReportIndicators(ctx context.Context, s ReportScope) (*ReportIndic
 	r.Ratings = map[string]int{"excellent": exc, "good": good, "sufficient": suff, "bad": bad}
 	r.Overall, r.Completeness, r.FreshnessScore, r.Openness, r.Availability = scorePtr(ov), scorePtr(co), scorePtr(fr), scorePtr(op), scorePtr(av)
 	r.MQAPoints = scorePtr(mqa)
-	r.LinkClasses, err = db.reportLinkClasses(ctx, s)
+	r.LinkClasses, r.LinkURLs, err = db.reportLinkClasses(ctx, s)
 	if err != nil {
 		return nil, err
 	}
@@ -256,65 +259,69 @@ func (db *DB) ReportIndicators(ctx context.Context, s ReportScope) (*ReportIndic
 }
 
 // reportLinkClasses counts the distinct URLs of the scope's resources by
-// class. It reads the checks of the score run's own link run, so history
-// stays as it was; when that run recorded nothing for these URLs it falls
-// back to the latest state of each URL.
-func (db *DB) reportLinkClasses(ctx context.Context, s ReportScope) (map[string]int, error) {
+// the class they had when the score run was made: each URL's latest check in
+// a link run of the portal numbered at most the score run's link run (one
+// backward probe of the (url, run_id) index per URL), so that an
+// interrupted run counts with the states before it and history stays as it
+// was. URLs never checked by then are not in the map; total is every
+// distinct URL of the scope, checked or not. Without a link run it reads the
+// latest state of each URL.
+func (db *DB) reportLinkClasses(ctx context.Context, s ReportScope) (classes map[string]int, total int, err error) {
 	conn, err := db.reportConn(ctx)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer conn.Close()
 	org, orgArgs := s.orgFilter("d.organization")
-	// A correlated EXISTS rather than "url IN (SELECT DISTINCT …)": the
-	// latter builds two temporary B-trees of every URL of the scope (about
-	// 200 MB at 340,000 URLs); this walks the checks and probes the indexes.
 	unpublished, err := db.anyUnpublished(ctx, conn, s.PortalID)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if unpublished {
 		org += publishedCond
 	}
-	used := func(alias string) string {
-		dataset := ""
-		if org != "" {
-			dataset = ` JOIN datasets d ON d.portal_id = r.portal_id AND d.id = r.dataset_id`
-		}
-		return ` AND EXISTS (SELECT 1 FROM resources r` + dataset + `
-		JOIN scores s ON s.score_run_id = ? AND s.dataset_id = r.dataset_id
-		WHERE r.url = ` + alias + `.url AND r.portal_id = ?` + org + `)`
-	}
-	args := append([]any{s.ScoreRunID, s.PortalID}, orgArgs...)
 	var linkRun sql.NullInt64
 	if err := conn.QueryRowContext(ctx, `SELECT link_run_id FROM score_runs WHERE id = ?`, s.ScoreRunID).Scan(&linkRun); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, db.explain(err)
+		return nil, 0, db.explain(err)
 	}
-	count := func(q string, args []any) (map[string]int, error) {
-		rows, err := conn.QueryContext(ctx, q, args...)
-		if err != nil {
-			return nil, db.explain(err)
-		}
-		defer rows.Close()
-		out := map[string]int{}
-		for rows.Next() {
-			var class string
-			var n int
-			if err := rows.Scan(&class, &n); err != nil {
-				return nil, db.explain(err)
-			}
-			out[class] = n
-		}
-		return out, rows.Err()
+	dataset := ""
+	if org != "" {
+		dataset = ` JOIN datasets d ON d.portal_id = r.portal_id AND d.id = r.dataset_id`
 	}
+	// The URLs of the scope come grouped in URL order from the covering
+	// URL index; no temporary B-tree of every URL is built.
+	urls := `SELECT r.url FROM resources r INDEXED BY resources_url` + dataset + `
+		WHERE r.url > '' AND r.portal_id = ? AND EXISTS (SELECT 1 FROM scores s WHERE s.score_run_id = ? AND s.dataset_id = r.dataset_id)` + org + `
+		GROUP BY r.url`
+	class := `(SELECT l.class FROM links l WHERE l.url = u.url)`
+	args := []any{}
 	if linkRun.Valid {
-		out, err := count(`SELECT c.class, COUNT(*) FROM link_checks c WHERE c.run_id = ? AND c.url <> ''`+used("c")+` GROUP BY c.class`,
-			append([]any{linkRun.Int64}, args...))
-		if err != nil || len(out) > 0 {
-			return out, err
+		class = `(SELECT c.class FROM link_checks c JOIN link_runs lr ON lr.id = c.run_id AND lr.portal_id = ?
+			WHERE c.url = u.url AND c.run_id <= ? ORDER BY c.run_id DESC LIMIT 1)`
+		args = append(args, s.PortalID, linkRun.Int64)
+	}
+	args = append(append(args, s.PortalID, s.ScoreRunID), orgArgs...)
+	rows, err := conn.QueryContext(ctx, `SELECT `+class+` AS class, COUNT(*) FROM (`+urls+`) u GROUP BY class`, args...)
+	if err != nil {
+		return nil, 0, db.explain(err)
+	}
+	defer rows.Close()
+	classes = map[string]int{}
+	for rows.Next() {
+		var c sql.NullString
+		var n int
+		if err := rows.Scan(&c, &n); err != nil {
+			return nil, 0, db.explain(err)
+		}
+		total += n
+		if c.Valid {
+			classes[c.String] += n
 		}
 	}
-	return count(`SELECT l.class, COUNT(*) FROM links l WHERE l.url <> ''`+used("l")+` GROUP BY l.class`, args)
+	if err := rows.Err(); err != nil {
+		return nil, 0, db.explain(err)
+	}
+	return classes, total, nil
 }
 
 // ReportOrg is one organization's aggregates in a score run.

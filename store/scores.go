@@ -42,15 +42,13 @@ func (db *DB) BeginScoreRun(ctx context.Context, portalID int64, profile string)
 		if err != nil {
 			return err
 		}
-		err = tx.QueryRowContext(ctx, `SELECT MAX(id) FROM link_runs WHERE portal_id = ? AND status = 'complete'`, portalID).Scan(&link)
+		// The latest link run, complete or not: scoring reads the latest
+		// state of every URL, which an interrupted run has moved too, and
+		// reports count each URL as of this run (earlier runs fill in the
+		// URLs it did not reach).
+		err = tx.QueryRowContext(ctx, `SELECT MAX(id) FROM link_runs WHERE portal_id = ?`, portalID).Scan(&link)
 		if err != nil {
 			return err
-		}
-		if !link.Valid {
-			err = tx.QueryRowContext(ctx, `SELECT MAX(id) FROM link_runs WHERE portal_id = ?`, portalID).Scan(&link)
-			if err != nil {
-				return err
-			}
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO score_runs (portal_id, harvest_run_id, link_run_id, profile, started_at, status) VALUES (?, ?, ?, ?, ?, 'running')`,
 			portalID, harvest, link, profile, ts(db.Now()))
