@@ -47,6 +47,10 @@ type Options struct {
 	// writer sets it after an unclean shutdown (Lock.Unclean); every other
 	// open only checks the file header, which costs nothing at any size.
 	Verify bool
+	// NoCreate refuses a database that does not exist or is empty, instead
+	// of creating it: only harvest and audit create one, so a mistyped --db
+	// elsewhere is an error, not a new empty file.
+	NoCreate bool
 }
 
 // Open opens (creating if needed) the database at path and brings its schema
@@ -59,7 +63,7 @@ func Open(ctx context.Context, path string, opts ...Options) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("no database path: pass --db FILE or set VIGIE_DB")
 	}
-	if o.ReadOnly {
+	if o.ReadOnly || o.NoCreate {
 		if _, err := os.Stat(path); err != nil {
 			return nil, fmt.Errorf("database %s does not exist: run 'vigie harvest' first or pass --db", path)
 		}
@@ -78,8 +82,11 @@ func Open(ctx context.Context, path string, opts ...Options) (*DB, error) {
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "temp_store(MEMORY)") // statement journals of multi-row INSERTs stay off disk
 	q.Add("_txlock", "immediate")
-	if o.ReadOnly {
+	switch {
+	case o.ReadOnly:
 		q.Add("mode", "ro")
+	case o.NoCreate:
+		q.Add("mode", "rw") // never created by SQLite either
 	}
 	dsn := "file:" + path + "?" + q.Encode()
 	sdb, err := sql.Open("sqlite", dsn)
@@ -98,6 +105,10 @@ func (db *DB) init(ctx context.Context, o Options) error {
 	if err := db.verify(ctx, o.Verify); err != nil {
 		return err
 	}
+	id, err := db.identify(ctx, o)
+	if err != nil {
+		return err
+	}
 	if o.ReadOnly {
 		return nil
 	}
@@ -108,7 +119,10 @@ func (db *DB) init(ctx context.Context, o Options) error {
 	if mode != "wal" {
 		return fmt.Errorf("database %s: cannot switch to WAL mode (got %q): put it on a local disk", db.path, mode)
 	}
-	return db.migrate(ctx)
+	if err := db.migrate(ctx); err != nil {
+		return err
+	}
+	return db.mark(ctx, id)
 }
 
 // explain turns low-level SQLite errors into one line that says what to do.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 	"time"
@@ -37,8 +38,28 @@ func NormalizePortalURL(u string) string {
 	return strings.TrimRight(u, "/")
 }
 
-// EnsurePortal returns the portal with this URL, creating it if needed.
+// CheckPortalURL refuses a portal address that is not an http(s) URL with
+// a host; the error quotes it without any user:password.
+func CheckPortalURL(portalURL string) error {
+	u, err := url.Parse(strings.TrimSpace(portalURL))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		shown := portalURL
+		if err == nil && u.User != nil {
+			shown = u.Redacted()
+		} else if i := strings.LastIndex(portalURL, "@"); i >= 0 {
+			shown = "…" + portalURL[i:]
+		}
+		return fmt.Errorf("portal %q is not an http(s) URL: pass --portal https://host/path", shown)
+	}
+	return nil
+}
+
+// EnsurePortal returns the portal with this URL, creating it if needed. An
+// address that is not an http(s) URL is refused and adds no row.
 func (db *DB) EnsurePortal(ctx context.Context, portalURL string) (*Portal, error) {
+	if err := CheckPortalURL(portalURL); err != nil {
+		return nil, err
+	}
 	u := NormalizePortalURL(portalURL)
 	err := db.withTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO portals (url) VALUES (?) ON CONFLICT(url) DO NOTHING`, u)

@@ -198,6 +198,9 @@ type auditRecord struct {
 }
 
 func runAudit(ctx context.Context, a *App, o *auditOptions, st *auditStages) (err error) {
+	if err := store.CheckPortalURL(a.Portal); err != nil {
+		return usageErr("%v", err) // before the database is created or touched
+	}
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
 		return fmt.Errorf("cannot create --out folder %s: %v", o.out, err)
 	}

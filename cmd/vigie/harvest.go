@@ -98,6 +98,9 @@ func newHarvestCmd(a *App) *cobra.Command {
 			if err := o.check(); err != nil {
 				return err
 			}
+			if err := store.CheckPortalURL(a.Portal); err != nil {
+				return usageErr("%v", err) // before the database is created or touched
+			}
 			db, release, err := a.OpenDBLocked(ctx, "harvest")
 			if err != nil {
 				return err

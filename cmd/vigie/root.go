@@ -85,11 +85,26 @@ func (a *App) OpenDB(ctx context.Context) (*store.DB, error) {
 	return store.Open(ctx, a.DBPath)
 }
 
+// createsDB are the commands that may create a database: the ones that
+// fill it from a portal. Any other with a mistyped --db fails instead of
+// leaving an empty database (and its lock file) behind.
+var createsDB = map[string]bool{"harvest": true, "audit": true}
+
 // OpenDBLocked takes the single-writer lock for command, then opens the
 // database for writing. release closes the database and frees the lock.
 func (a *App) OpenDBLocked(ctx context.Context, command string) (db *store.DB, release func(), err error) {
 	if a.held != nil {
 		return a.held, func() {}, nil
+	}
+	create := createsDB[command]
+	if !create {
+		st, err := os.Stat(a.DBPath)
+		if err != nil {
+			return nil, nil, fmt.Errorf("database %s does not exist: run 'vigie harvest' first or pass the right --db", a.DBPath)
+		}
+		if st.Size() == 0 {
+			return nil, nil, fmt.Errorf("database %s is empty: run 'vigie harvest' first or pass the right --db", a.DBPath)
+		}
 	}
 	lock, err := store.AcquireLock(a.DBPath, command)
 	if err != nil {
@@ -101,7 +116,7 @@ func (a *App) OpenDBLocked(ctx context.Context, command string) (db *store.DB, r
 	if unclean && a.Log != nil {
 		a.Log.Info("the last writer did not finish cleanly: checking the database", "command", prev.Command, "pid", prev.PID)
 	}
-	db, err = store.Open(ctx, a.DBPath, store.Options{Verify: unclean})
+	db, err = store.Open(ctx, a.DBPath, store.Options{Verify: unclean, NoCreate: !create})
 	if err != nil {
 		if unclean {
 			lock.Abandon() // the next writer checks again

@@ -1,0 +1,97 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"sort"
+)
+
+// ApplicationID marks a SQLite file as a vigie database (PRAGMA
+// application_id, bytes 68–71 of the header): "vigi" in ASCII. Files
+// written before it existed carry 0 and are recognised by their tables.
+const ApplicationID = 0x76696769
+
+// identity is what a database file says about who wrote it.
+type identity struct {
+	appID   int64
+	tables  int  // rows of sqlite_schema
+	vigie   bool // carries vigie's own tables (portals, harvest_runs, migrations)
+	unknown string
+}
+
+// identify refuses a database vigie must not touch: another application's
+// (a foreign application_id, or tables that are not vigie's), one written
+// by a newer vigie (a migration this build does not know), and, unless
+// create, an empty one. It runs before anything is written, so a refused
+// file is left exactly as it was (no WAL switch, no tables).
+func (db *DB) identify(ctx context.Context, o Options) (identity, error) {
+	var id identity
+	if err := db.sql.QueryRowContext(ctx, `PRAGMA application_id`).Scan(&id.appID); err != nil {
+		return id, db.explain(err)
+	}
+	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_schema`).Scan(&id.tables); err != nil {
+		return id, db.explain(err)
+	}
+	var n int
+	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name IN ('portals', 'harvest_runs', 'migrations')`).Scan(&n); err != nil {
+		return id, db.explain(err)
+	}
+	id.vigie = n == 3
+	switch {
+	case id.appID != 0 && id.appID != ApplicationID:
+		return id, fmt.Errorf("database %s belongs to another application (SQLite application_id %#x), not vigie: pass vigie's own --db", db.path, uint32(id.appID))
+	case id.tables == 0:
+		if o.ReadOnly || o.NoCreate {
+			return id, fmt.Errorf("database %s is empty: run 'vigie harvest' first or pass the right --db", db.path)
+		}
+		return id, nil
+	case id.appID == 0 && !id.vigie:
+		return id, fmt.Errorf("database %s is not a vigie database (its tables are another application's): pass vigie's own --db, or a new file name to 'vigie harvest'", db.path)
+	case id.appID == ApplicationID && !id.vigie:
+		return id, db.corrupted("vigie's tables are missing")
+	}
+	known := map[string]bool{}
+	names, err := fs.Glob(migrations, "migration/*.sql")
+	if err != nil {
+		return id, err
+	}
+	for _, n := range names {
+		known[n] = true
+	}
+	rows, err := db.sql.QueryContext(ctx, `SELECT name FROM migrations`)
+	if err != nil {
+		return id, db.explain(err)
+	}
+	defer rows.Close()
+	var unknown []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return id, db.explain(err)
+		}
+		if !known[n] {
+			unknown = append(unknown, n)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return id, db.explain(err)
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return id, fmt.Errorf("database %s was written by a newer vigie (schema %s unknown to this one): upgrade vigie, or pass another --db", db.path, unknown[len(unknown)-1])
+	}
+	return id, nil
+}
+
+// mark stamps vigie's application_id on a new database or on one written
+// before the id existed.
+func (db *DB) mark(ctx context.Context, id identity) error {
+	if id.appID == ApplicationID {
+		return nil
+	}
+	if _, err := db.sql.ExecContext(ctx, fmt.Sprintf(`PRAGMA application_id = %d`, ApplicationID)); err != nil {
+		return db.explain(err)
+	}
+	return nil
+}
