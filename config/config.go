@@ -419,6 +419,9 @@ func (p Portal) Values(timeoutFlag string) map[string][]string {
 	if s.Profile != "" {
 		set("profile", s.Profile)
 	}
+	if s.Baseline > 0 {
+		set("baseline", strconv.Itoa(s.Baseline))
+	}
 	if s.Rate != nil {
 		set("rate", strconv.FormatFloat(*s.Rate, 'g', -1, 64))
 	}

@@ -205,7 +205,7 @@ func runAuditMany(ctx context.Context, a *App, cmd *cobra.Command, m *manyOption
 	jobs := make([]job, len(targets))
 	for i, t := range targets {
 		pa := &App{DBPath: a.DBPath, Portal: t.URL, Quiet: a.Quiet, LogFormat: a.LogFormat, Lang: a.Lang,
-			Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: stderr, Log: a.Log.With("portal", t.Name),
+			Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: stderr, Log: a.Log.With("portal_name", t.Name),
 			ConfigPath: a.ConfigPath, Config: a.Config}
 		if !langGiven && t.Lang != "" {
 			pa.Lang = t.Lang

@@ -20,6 +20,7 @@ func newReportCmd(a *App) *cobra.Command {
 		csvf                 *csvFlags
 		includePrivate       bool
 		baseline             float64
+		many                 *reportManyOptions
 	)
 	cmd := &cobra.Command{
 		Use:   "report",
@@ -57,6 +58,9 @@ another one, for any portal.`,
   $ vigie report --baseline 350 --format md`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if many.active() {
+				return runReportMany(cmd.Context(), a, many, format, out, csvf)
+			}
 			if format == "" {
 				format = reports.FormatFromPath(out)
 				if format == "" && out != "" {
@@ -83,7 +87,7 @@ another one, for any portal.`,
 			}
 			defer db.Close()
 			opts := reports.Options{PortalURL: a.Portal, Orgs: orgs, Lang: a.Lang, Compare: compare, IncludePrivate: includePrivate}
-			if cmd.Flags().Changed("baseline") {
+			if cmd.Flags().Changed("baseline") || baseline != 0 { // the flag, or the portal's baseline in vigie.yaml
 				if err := checkBaseline(baseline); err != nil {
 					return err
 				}
@@ -126,6 +130,7 @@ another one, for any portal.`,
 	csvf = addCSVFlags(cmd)
 	f.BoolVar(&includePrivate, "include-private", false, "also list private, draft and deleted datasets, marked (internal use); indicators stay published-only")
 	f.Float64Var(&baseline, "baseline", 0, "number of datasets the published-datasets indicator is compared with (default: the profile's, if any)")
+	many = bindReportMany(cmd)
 	return cmd
 }
 
