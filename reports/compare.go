@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/quality"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -103,6 +104,9 @@ func BuildComparison(ctx context.Context, db *store.DB, o CompareOptions) (*Comp
 		row := PortalStat{Name: ref.Name, URL: p.URL, Title: p.Title, ScoreRun: scoreRun(run)}
 		if ref.Baseline > 0 {
 			b := ref.Baseline
+			row.Baseline = &b
+		} else if pb := quality.ProfileBaseline(run.Profile, p.URL); pb != nil {
+			b := pb.Datasets // the profile's own for this portal (Données Québec's 2021 count)
 			row.Baseline = &b
 		}
 		runs, err := db.CompleteScoreRuns(ctx, p.ID)
