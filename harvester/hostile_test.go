@@ -832,3 +832,20 @@ func TestPrivatePortalMayRedirectToPrivateAddresses(t *testing.T) {
 		t.Fatalf("the answer of another host is quoted: %v", err)
 	}
 }
+
+func TestNearNames(t *testing.T) {
+	names := []string{"ville-de-quebec", "ville-de-laval", "ville-de-levis", "societe-de-transport-de-montreal", "mern"}
+	for want, near := range map[string]string{
+		"ville-de-quebc":    "ville-de-quebec",
+		"Ville-De-Laval":    "ville-de-laval",
+		"levis":             "ville-de-levis",
+		"transport":         "societe-de-transport-de-montreal",
+		"no-such-org":       "",
+		"ville-de-gatineau": "",
+	} {
+		got := NearNames(want, names, 3)
+		if near == "" && len(got) != 0 || near != "" && (len(got) == 0 || got[0] != near) {
+			t.Errorf("NearNames(%q) = %v, want %q first", want, got, near)
+		}
+	}
+}

@@ -358,3 +358,18 @@ func (db *DB) UnseenActive(ctx context.Context, portalID, runID int64, o Harvest
 	}
 	return n, ids, rows.Err()
 }
+
+// HasResourceURLs reports whether any active dataset of the portal (of orgs,
+// when given) has a resource with a URL: whether a link check has anything
+// to look at.
+func (db *DB) HasResourceURLs(ctx context.Context, portalID int64, orgs []string) (bool, error) {
+	orgSQL, orgArgs := sqlIn("d.organization", orgs)
+	var has bool
+	err := db.sql.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM resources r
+		JOIN datasets d ON d.portal_id = r.portal_id AND d.id = r.dataset_id AND d.state = 'active'
+		WHERE r.portal_id = ? AND trim(r.url) <> ''`+orgSQL+`)`, append([]any{portalID}, orgArgs...)...).Scan(&has)
+	if err != nil {
+		return false, db.explain(err)
+	}
+	return has, nil
+}

@@ -77,7 +77,8 @@ func (s *auditStages) runLinks(ctx context.Context, db *store.DB) (string, error
 		return "", err
 	}
 	if out == nil {
-		return "nothing to check: every URL was checked less than " + shortDuration(s.links.olderThan) + " ago", nil
+		msg, _, err := nothingDue(ctx, s.a, db, s.links)
+		return msg, err
 	}
 	return summaryLine(out), nil
 }

@@ -204,7 +204,13 @@ func runLinks(ctx context.Context, a *App, o *linksOptions, printRows bool) erro
 		return err
 	}
 	if out == nil {
-		msg := "nothing to check: every URL was checked less than " + shortDuration(o.olderThan) + " ago (--all checks them anyway)"
+		msg, recent, err := nothingDue(ctx, a, db, o)
+		if err != nil {
+			return err
+		}
+		if recent {
+			msg += " (--all checks them anyway)"
+		}
 		if o.format == "json" && printRows {
 			a.Log.Info(msg)
 			return printJSON(a.Stdout, []linkJSON{})
@@ -370,6 +376,27 @@ func printLinkTable(a *App, rows []store.LinkRow) error {
 			oneLine(reason, 70), oneLine(datasets, 50), oneLine(r.URL, 4096))
 	}
 	return tw.Flush()
+}
+
+// nothingDue says why a link check found nothing to check: no resource URL
+// stored (recent false), or every URL checked less than --older-than ago.
+func nothingDue(ctx context.Context, a *App, db *store.DB, o *linksOptions) (msg string, recent bool, err error) {
+	p, err := db.Portal(ctx, a.Portal)
+	if err != nil {
+		return "", false, err
+	}
+	has, err := db.HasResourceURLs(ctx, p.ID, o.orgs)
+	if err != nil {
+		return "", false, err
+	}
+	if !has {
+		scope := "portal " + p.URL
+		if len(o.orgs) > 0 {
+			scope = "--org " + strings.Join(o.orgs, ", ")
+		}
+		return "nothing to check: no resource URL is stored for " + scope + " (no active dataset with a resource URL): run 'vigie harvest' first", false, nil
+	}
+	return "nothing to check: every URL was checked less than " + shortDuration(o.olderThan) + " ago", true, nil
 }
 
 // shortDuration prints 24h rather than 24h0m0s.
