@@ -17,26 +17,16 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/go-resty/resty/v2"
+
+	"github.com/vigie-audit/vigie"
 	"golang.org/x/time/rate"
 )
-
-// Version is reported in the User-Agent; by default the module version the
-// binary was built from, or "dev".
-var Version = buildVersion()
-
-func buildVersion() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
-}
 
 // ClientOptions configure a Client. Zero values take the defaults given.
 type ClientOptions struct {
@@ -55,7 +45,7 @@ type ClientOptions struct {
 	// and link-local addresses; without it only a portal that is itself on
 	// such an address may lead there.
 	AllowPrivate bool
-	UserAgent    string       // default "vigie/<Version> (+https://github.com/vigie-audit/vigie)"
+	UserAgent    string       // default vigie.UserAgent()
 	HTTPClient   *http.Client // optional transport (tests)
 	// OnRetry is told about each retry (for logs); the error is token-free.
 	OnRetry func(action string, attempt int, wait time.Duration, err error)
@@ -113,7 +103,7 @@ func NewClient(base string, o ClientOptions) (*Client, error) {
 		o.MaxRetryWait = 2 * time.Minute
 	}
 	if o.UserAgent == "" {
-		o.UserAgent = "vigie/" + Version + " (+https://github.com/vigie-audit/vigie)"
+		o.UserAgent = vigie.UserAgent()
 	}
 	var rc *resty.Client
 	var guard *addressGuard

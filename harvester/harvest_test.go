@@ -559,7 +559,7 @@ func TestUserAgentAndTokenHeader(t *testing.T) {
 	if err != nil || info.CKANVersion != "2.11.3" || len(info.Extensions) != 2 {
 		t.Fatalf("%+v %v", info, err)
 	}
-	if !strings.HasPrefix(ua, "vigie/") || !strings.Contains(ua, "(+https://github.com/vigie-audit/vigie)") || auth != "tok-1" {
+	if ua != vigie.UserAgent() || auth != "tok-1" {
 		t.Fatalf("User-Agent %q, Authorization %q", ua, auth)
 	}
 }

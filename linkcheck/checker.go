@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -71,20 +70,6 @@ type Options struct {
 	OnResult func(vigie.LinkResult)
 }
 
-// UserAgent is vigie's descriptive User-Agent. It avoids the word some
-// firewalls block and any quotation mark. An empty or "dev" version is
-// replaced by the module version the binary was built from, if known.
-func UserAgent(version string) string {
-	version = strings.Trim(strings.TrimSpace(version), `"'`)
-	if version == "" || version == "dev" {
-		version = "dev"
-		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-			version = strings.TrimPrefix(bi.Main.Version, "v")
-		}
-	}
-	return "vigie/" + version + " (+https://github.com/vigie-audit/vigie; open-data metadata audit)"
-}
-
 func (o Options) withDefaults() Options {
 	if o.Concurrency <= 0 {
 		o.Concurrency = DefaultConcurrency
@@ -117,7 +102,7 @@ func (o Options) withDefaults() Options {
 		o.HostFailures = DefaultHostFailures
 	}
 	if o.UserAgent == "" {
-		o.UserAgent = UserAgent("")
+		o.UserAgent = vigie.UserAgent()
 	}
 	if o.Now == nil {
 		o.Now = func() time.Time { return time.Now().UTC() }

@@ -207,7 +207,7 @@ func TestCheckClassifiesAnswers(t *testing.T) {
 	if got := seen.on("/ok"); got[0].method != "HEAD" || len(got) != 2 {
 		t.Errorf("requests for /ok: %+v", got)
 	}
-	if ua := seen.on("/ok")[0].ua; ua != UserAgent("") || strings.Contains(strings.ToLower(ua), "link") || strings.ContainsAny(ua, `"'`) {
+	if ua := seen.on("/ok")[0].ua; ua != vigie.UserAgent() || strings.Contains(strings.ToLower(ua), "link") || strings.ContainsAny(ua, `"'`) {
 		t.Errorf("user agent %q", ua)
 	}
 }
@@ -446,18 +446,5 @@ func TestRetryAfterHoldsTheHost(t *testing.T) {
 	busy := seen.on("/a.csv")[0].at
 	if b2 := seen.on("/b2.csv"); len(b2) != 1 || b2[0].at.Sub(busy) < 900*time.Millisecond {
 		t.Errorf("b2 was requested %v after the 429", b2[0].at.Sub(busy))
-	}
-}
-
-func TestUserAgent(t *testing.T) {
-	for _, v := range []string{"1.4.0", `"1.4.0"`, "dev", ""} {
-		ua := UserAgent(v)
-		if !strings.HasPrefix(ua, "vigie/") || !strings.Contains(ua, "https://github.com/vigie-audit/vigie") ||
-			strings.Contains(strings.ToLower(ua), "link") || strings.ContainsAny(ua, `"'`) {
-			t.Errorf("UserAgent(%q) = %q", v, ua)
-		}
-	}
-	if got := UserAgent("1.4.0"); got != "vigie/1.4.0 (+https://github.com/vigie-audit/vigie; open-data metadata audit)" {
-		t.Errorf("got %q", got)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/vigie-audit/vigie"
-	"github.com/vigie-audit/vigie/harvester"
 	"github.com/vigie-audit/vigie/linkcheck"
 	"github.com/vigie-audit/vigie/store"
 )
@@ -74,7 +73,7 @@ func CheckLinks(ctx context.Context, db *store.DB, portalURL string, o LinkOptio
 	}
 	opts := o.Check
 	if opts.UserAgent == "" {
-		opts.UserAgent = linkcheck.UserAgent(harvester.Version)
+		opts.UserAgent = vigie.UserAgent()
 	}
 	opts.Now = db.Now
 	opts.OnResult = func(r vigie.LinkResult) {

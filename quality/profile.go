@@ -2,7 +2,10 @@ package quality
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -367,4 +370,18 @@ func hasRelidi(ex map[string]string) bool {
 		}
 	}
 	return false
+}
+
+// Hash is the sha256 (hex) of the profile's rules as loaded: weights, checks
+// and their points, vocabularies, thresholds, with a file's `extends`
+// resolved. Two runs with the same hash scored by the same rules.
+func (p *Profile) Hash() string {
+	c := *p
+	c.Extends = ""             // the rules count, not where they came from
+	b, err := json.Marshal(&c) // exported fields only; map keys sorted
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }

@@ -68,6 +68,7 @@ func Build(ctx context.Context, db *store.DB, opts Options) (*Report, error) {
 	r := &Report{
 		Portal:         p.URL,
 		GeneratedAt:    now.UTC().Truncate(time.Second),
+		VigieVersion:   vigie.Version(),
 		ScoreRun:       scoreRun(run),
 		Profile:        run.Profile,
 		Lang:           lang,
@@ -80,7 +81,7 @@ func Build(ctx context.Context, db *store.DB, opts Options) (*Report, error) {
 			return nil, err
 		}
 		if h != nil {
-			r.HarvestRun = &Run{ID: h.ID, StartedAt: h.StartedAt, FinishedAt: h.FinishedAt, Mode: h.Mode}
+			r.HarvestRun = &Run{ID: h.ID, StartedAt: h.StartedAt, FinishedAt: h.FinishedAt, Mode: h.Mode, VigieVersion: h.VigieVersion}
 		}
 	}
 	scope := store.ReportScope{PortalID: p.ID, ScoreRunID: run.ID, Orgs: opts.Orgs, Lang: lang, IncludePrivate: opts.IncludePrivate}
@@ -159,7 +160,7 @@ func Build(ctx context.Context, db *store.DB, opts Options) (*Report, error) {
 }
 
 func scoreRun(s *store.ScoreRun) Run {
-	return Run{ID: s.ID, StartedAt: s.StartedAt, FinishedAt: s.FinishedAt, Profile: s.Profile}
+	return Run{ID: s.ID, StartedAt: s.StartedAt, FinishedAt: s.FinishedAt, Profile: s.Profile, VigieVersion: s.VigieVersion, ProfileHash: s.ProfileHash}
 }
 
 // checkOrgs makes sure every organization asked for has scored datasets.

@@ -106,21 +106,21 @@ type htmlOrg struct {
 type htmlCode struct{ Code, Label string }
 
 type htmlPage struct {
-	Lang, Portal                                         string
-	PortalLink                                           bool
-	GeneratedAt, ScoreRun, HarvestRun, CompareRun, Scope string
-	NotPublishedLabel, NotPublished                      string
-	Cards                                                []htmlCard
-	Charts                                               []htmlChart
-	Orgs                                                 []htmlOrg
-	Ratings, Statuses                                    []htmlCode
-	TopFindings                                          []RuleCount
-	Links                                                []Link
-	LinksCut                                             string
-	History                                              []HistoryPoint
-	HistoryCols                                          []string
-	Trend                                                *htmlTrend
-	LabelW, BarW                                         float64
+	Lang, Portal                                                  string
+	PortalLink                                                    bool
+	GeneratedAt, ScoreRun, HarvestRun, CompareRun, Scope, Version string
+	NotPublishedLabel, NotPublished                               string
+	Cards                                                         []htmlCard
+	Charts                                                        []htmlChart
+	Orgs                                                          []htmlOrg
+	Ratings, Statuses                                             []htmlCode
+	TopFindings                                                   []RuleCount
+	Links                                                         []Link
+	LinksCut                                                      string
+	History                                                       []HistoryPoint
+	HistoryCols                                                   []string
+	Trend                                                         *htmlTrend
+	LabelW, BarW                                                  float64
 }
 
 // Write writes r to w as one HTML file.
@@ -247,7 +247,8 @@ func htmlPageOf(r *Report) *htmlPage {
 		Portal:      r.Portal,
 		PortalLink:  strings.HasPrefix(r.Portal, "https://") || strings.HasPrefix(r.Portal, "http://"),
 		GeneratedAt: r.GeneratedAt.UTC().Format("2006-01-02 15:04 UTC"),
-		ScoreRun:    fmt.Sprintf("%d — %s — %s", r.ScoreRun.ID, r.Profile, r.ScoreRun.StartedAt.UTC().Format("2006-01-02")),
+		ScoreRun:    r.scoreRunText("2006-01-02"),
+		Version:     r.VigieVersion,
 		Scope:       r.Scope(),
 		TopFindings: r.TopFindings,
 		Links:       r.Links,

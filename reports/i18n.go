@@ -24,6 +24,8 @@ var labels = map[string][2]string{
 	"score_run":       {"Évaluation", "Score run"},
 	"compare_run":     {"Comparé à l'évaluation", "Compared with score run"},
 	"profile":         {"Profil", "Profile"},
+	"rules_hash":      {"règles", "rules"},
+	"made_with":       {"Version de vigie", "vigie version"},
 	"scope":           {"Périmètre", "Scope"},
 	"all_orgs":        {"toutes les organisations", "all organizations"},
 	"none":            {"aucune", "none"},

@@ -25,7 +25,8 @@ func (Markdown) Write(ctx context.Context, w io.Writer, r *Report) error {
 	b := bufio.NewWriter(w)
 	fmt.Fprintf(b, "# %s — %s\n\n", T(l, "title"), mdText(r.Portal))
 	fmt.Fprintf(b, "- %s%s %s\n", T(l, "generated_at"), colon, r.GeneratedAt.UTC().Format("2006-01-02 15:04 UTC"))
-	fmt.Fprintf(b, "- %s%s %d (%s, %s)\n", T(l, "score_run"), colon, r.ScoreRun.ID, mdText(r.Profile), r.ScoreRun.StartedAt.UTC().Format("2006-01-02"))
+	fmt.Fprintf(b, "- %s%s %s\n", T(l, "made_with"), colon, mdText(r.VigieVersion))
+	fmt.Fprintf(b, "- %s%s %s\n", T(l, "score_run"), colon, mdText(r.scoreRunText("2006-01-02")))
 	if r.HarvestRun != nil {
 		fmt.Fprintf(b, "- %s%s %d (%s)\n", T(l, "harvest_run"), colon, r.HarvestRun.ID, r.HarvestRun.StartedAt.UTC().Format("2006-01-02"))
 	}

@@ -29,19 +29,25 @@ type Run struct {
 	FinishedAt time.Time `json:"finished_at"`
 	Profile    string    `json:"profile,omitempty"`
 	Mode       string    `json:"mode,omitempty"`
+	// VigieVersion is the vigie that made the run; ProfileHash (score runs)
+	// the sha256 of the profile's rules. Empty for runs made before they
+	// were recorded.
+	VigieVersion string `json:"vigie_version,omitempty"`
+	ProfileHash  string `json:"profile_hash,omitempty"`
 }
 
 // Report is everything a report shows. Datasets and findings are streamed:
 // use EachDataset and EachFinding.
 type Report struct {
-	Portal      string    `json:"portal"`
-	GeneratedAt time.Time `json:"generated_at"`
-	HarvestRun  *Run      `json:"harvest_run"`
-	ScoreRun    Run       `json:"score_run"`
-	CompareRun  *Run      `json:"compare_run"`
-	Profile     string    `json:"profile"`
-	Lang        string    `json:"lang"`
-	Orgs        []string  `json:"orgs,omitempty"` // the organizations the report is narrowed to
+	Portal       string    `json:"portal"`
+	GeneratedAt  time.Time `json:"generated_at"`
+	VigieVersion string    `json:"vigie_version"` // the vigie that wrote the report
+	HarvestRun   *Run      `json:"harvest_run"`
+	ScoreRun     Run       `json:"score_run"`
+	CompareRun   *Run      `json:"compare_run"`
+	Profile      string    `json:"profile"`
+	Lang         string    `json:"lang"`
+	Orgs         []string  `json:"orgs,omitempty"` // the organizations the report is narrowed to
 	// IncludePrivate: private, draft and deleted datasets are listed,
 	// marked; the indicators count published datasets only either way.
 	IncludePrivate bool           `json:"include_private"`
@@ -290,4 +296,17 @@ func (r *Report) Scope() string {
 		}
 	}
 	return strings.Join(out, ", ")
+}
+
+// scoreRunText describes the score run in one line: id, profile, date, and
+// the vigie and rules (profile hash, first 12 digits) that made it.
+func (r *Report) scoreRunText(dateLayout string) string {
+	s := fmt.Sprintf("%d — %s — %s", r.ScoreRun.ID, r.Profile, r.ScoreRun.StartedAt.UTC().Format(dateLayout))
+	if v := r.ScoreRun.VigieVersion; v != "" {
+		s += " — vigie " + v
+	}
+	if h := r.ScoreRun.ProfileHash; len(h) >= 12 {
+		s += " — " + T(r.Lang, "rules_hash") + " " + h[:12]
+	}
+	return s
 }

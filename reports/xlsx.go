@@ -251,7 +251,8 @@ func xlsxSummary(f *excelize.File, sh string, r *Report, st *xlsxStyles) error {
 	meta := [][2]any{
 		{T(l, "portal"), r.Portal},
 		{T(l, "generated_at"), r.GeneratedAt.UTC()},
-		{T(l, "score_run"), fmt.Sprintf("%d — %s — %s", r.ScoreRun.ID, r.Profile, r.ScoreRun.StartedAt.UTC().Format("2006-01-02 15:04"))},
+		{T(l, "made_with"), r.VigieVersion},
+		{T(l, "score_run"), r.scoreRunText("2006-01-02 15:04")},
 	}
 	if r.HarvestRun != nil {
 		meta = append(meta, [2]any{T(l, "harvest_run"), fmt.Sprintf("%d — %s", r.HarvestRun.ID, r.HarvestRun.StartedAt.UTC().Format("2006-01-02 15:04"))})

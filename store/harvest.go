@@ -53,6 +53,7 @@ type HarvestRun struct {
 	Organizations   int       `json:"organizations"`
 	Requests        int       `json:"requests"`
 	Error           string    `json:"error"`
+	VigieVersion    string    `json:"vigie_version"` // "" for runs made before it was recorded
 }
 
 // HarvestResult is what FinishHarvestRun records.
@@ -91,8 +92,8 @@ func (db *DB) BeginHarvestRun(ctx context.Context, portalID int64, o HarvestOpti
 			StaleRunError, portalID); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO harvest_runs (portal_id, started_at, mode, status, orgs_filter, include_private) VALUES (?, ?, ?, 'running', ?, ?)`,
-			portalID, ts(db.Now()), o.Mode, scopeJSON(o.Orgs), o.IncludePrivate)
+		res, err := tx.ExecContext(ctx, `INSERT INTO harvest_runs (portal_id, started_at, mode, status, orgs_filter, include_private, vigie_version) VALUES (?, ?, ?, 'running', ?, ?, ?)`,
+			portalID, ts(db.Now()), o.Mode, scopeJSON(o.Orgs), o.IncludePrivate, vigie.Version())
 		if err != nil {
 			return err
 		}
@@ -126,14 +127,14 @@ func (db *DB) FinishHarvestRun(ctx context.Context, runID int64, r HarvestResult
 }
 
 const harvestRunCols = `id, portal_id, started_at, finished_at, mode, status, listing_complete, orgs_filter, include_private,
-	expected, fetched, new, changed, unchanged, missing, deleted, organizations, requests, error`
+	expected, fetched, new, changed, unchanged, missing, deleted, organizations, requests, error, vigie_version`
 
 func scanHarvestRun(sc interface{ Scan(...any) error }) (*HarvestRun, error) {
 	var r HarvestRun
 	var started, finished sql.NullString
 	var orgs string
 	err := sc.Scan(&r.ID, &r.PortalID, &started, &finished, &r.Mode, &r.Status, &r.ListingComplete, &orgs, &r.IncludePrivate,
-		&r.Expected, &r.Fetched, &r.New, &r.Changed, &r.Unchanged, &r.Missing, &r.Deleted, &r.Organizations, &r.Requests, &r.Error)
+		&r.Expected, &r.Fetched, &r.New, &r.Changed, &r.Unchanged, &r.Missing, &r.Deleted, &r.Organizations, &r.Requests, &r.Error, &r.VigieVersion)
 	if err != nil {
 		return nil, err
 	}

@@ -192,7 +192,7 @@ func (db *DB) BeginLinkRun(ctx context.Context, portalID int64) (int64, error) {
 			StaleRunError, portalID); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO link_runs (portal_id, started_at, status) VALUES (?, ?, 'running')`, portalID, ts(db.Now()))
+		res, err := tx.ExecContext(ctx, `INSERT INTO link_runs (portal_id, started_at, status, vigie_version) VALUES (?, ?, 'running', ?)`, portalID, ts(db.Now()), vigie.Version())
 		if err != nil {
 			return err
 		}

@@ -113,12 +113,13 @@ func (db *DB) reportConn(ctx context.Context) (*sql.Conn, error) {
 
 // ReportHarvestRun is what a report says about the harvest it was built on.
 type ReportHarvestRun struct {
-	ID         int64
-	Mode       string
-	Status     string
-	StartedAt  time.Time
-	FinishedAt time.Time
-	Fetched    int
+	ID           int64
+	Mode         string
+	Status       string
+	StartedAt    time.Time
+	FinishedAt   time.Time
+	Fetched      int
+	VigieVersion string
 }
 
 // ReportHarvestRunByID returns one harvest run. The error wraps ErrNotFound
@@ -126,8 +127,8 @@ type ReportHarvestRun struct {
 func (db *DB) ReportHarvestRunByID(ctx context.Context, id int64) (*ReportHarvestRun, error) {
 	var r ReportHarvestRun
 	var started, finished sql.NullString
-	err := db.sql.QueryRowContext(ctx, `SELECT id, mode, status, started_at, finished_at, fetched FROM harvest_runs WHERE id = ?`, id).
-		Scan(&r.ID, &r.Mode, &r.Status, &started, &finished, &r.Fetched)
+	err := db.sql.QueryRowContext(ctx, `SELECT id, mode, status, started_at, finished_at, fetched, vigie_version FROM harvest_runs WHERE id = ?`, id).
+		Scan(&r.ID, &r.Mode, &r.Status, &started, &finished, &r.Fetched, &r.VigieVersion)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("harvest run %d: %w", id, ErrNotFound)
 	}

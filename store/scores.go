@@ -25,11 +25,15 @@ type ScoreRun struct {
 	Status       string // running, complete, failed, interrupted
 	Datasets     int
 	Error        string
+	VigieVersion string // the vigie that scored ("" before it was recorded)
+	ProfileHash  string // sha256 of the profile's rules, hex ("" before it was recorded)
 }
 
 // BeginScoreRun opens a score run for portalID with the named profile, linked
-// to the portal's latest complete harvest run and latest link run.
-func (db *DB) BeginScoreRun(ctx context.Context, portalID int64, profile string) (int64, error) {
+// to the portal's latest complete harvest run and latest link run. It records
+// the running vigie's version and profileHash (quality.Profile.Hash), so that
+// a change of rules is told apart from a change of quality.
+func (db *DB) BeginScoreRun(ctx context.Context, portalID int64, profile, profileHash string) (int64, error) {
 	var id int64
 	err := db.withTx(ctx, func(tx *sql.Tx) error {
 		// As for harvests: a run still running belongs to a dead process.
@@ -50,8 +54,9 @@ func (db *DB) BeginScoreRun(ctx context.Context, portalID int64, profile string)
 		if err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO score_runs (portal_id, harvest_run_id, link_run_id, profile, started_at, status) VALUES (?, ?, ?, ?, ?, 'running')`,
-			portalID, harvest, link, profile, ts(db.Now()))
+		res, err := tx.ExecContext(ctx, `INSERT INTO score_runs (portal_id, harvest_run_id, link_run_id, profile, started_at, status, vigie_version, profile_hash)
+			VALUES (?, ?, ?, ?, ?, 'running', ?, ?)`,
+			portalID, harvest, link, profile, ts(db.Now()), vigie.Version(), profileHash)
 		if err != nil {
 			return err
 		}
@@ -294,13 +299,13 @@ func (db *DB) FinishScoreRun(ctx context.Context, runID int64, status string, da
 	return nil
 }
 
-const scoreRunCols = `id, portal_id, harvest_run_id, link_run_id, profile, started_at, finished_at, status, datasets, error`
+const scoreRunCols = `id, portal_id, harvest_run_id, link_run_id, profile, started_at, finished_at, status, datasets, error, vigie_version, profile_hash`
 
 func scanScoreRun(row interface{ Scan(...any) error }) (*ScoreRun, error) {
 	var r ScoreRun
 	var harvest, link sql.NullInt64
 	var started, finished sql.NullString
-	if err := row.Scan(&r.ID, &r.PortalID, &harvest, &link, &r.Profile, &started, &finished, &r.Status, &r.Datasets, &r.Error); err != nil {
+	if err := row.Scan(&r.ID, &r.PortalID, &harvest, &link, &r.Profile, &started, &finished, &r.Status, &r.Datasets, &r.Error, &r.VigieVersion, &r.ProfileHash); err != nil {
 		return nil, err
 	}
 	r.HarvestRunID, r.LinkRunID = harvest.Int64, link.Int64

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/vigie-audit/vigie"
 	"github.com/vigie-audit/vigie/pipeline"
 	"github.com/vigie-audit/vigie/reports"
 	"github.com/vigie-audit/vigie/store"
@@ -185,6 +186,7 @@ type stageTiming struct {
 // auditRecord is run.json: what the audit did and what the gate said.
 type auditRecord struct {
 	Portal     string              `json:"portal"`
+	Vigie      vigie.Build         `json:"vigie"`
 	StartedAt  time.Time           `json:"started_at"`
 	FinishedAt time.Time           `json:"finished_at"`
 	Orgs       []string            `json:"orgs"`
@@ -212,7 +214,7 @@ func runAudit(ctx context.Context, a *App, o *auditOptions, st *auditStages) (er
 	a.held = db
 	defer func() { a.held = nil }()
 
-	rec := &auditRecord{StartedAt: time.Now().UTC(), Orgs: o.orgs}
+	rec := &auditRecord{StartedAt: time.Now().UTC(), Orgs: o.orgs, Vigie: vigie.BuildInfo()}
 	if rec.Orgs == nil {
 		rec.Orgs = []string{}
 	}

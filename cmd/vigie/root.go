@@ -218,6 +218,8 @@ func NewRootCmd(a *App) *cobra.Command {
 			return nil
 		},
 	}
+	root.Version = vigie.Version()
+	root.SetVersionTemplate("{{/* vigie version */}}" + versionText())
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageErr("%v (see '%s --help')", err, cmd.CommandPath())
 	})

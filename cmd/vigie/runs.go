@@ -1,7 +1,7 @@
 package main
 
 import (
-	"strconv"
+	"github.com/vigie-audit/vigie/internal/l10n"
 	"strings"
 	"time"
 
@@ -43,7 +43,7 @@ unchanged, missing and deleted.`,
 			if format == "json" {
 				return printJSON(a.Stdout, runs)
 			}
-			n := strconv.Itoa
+			n := func(i int) string { return l10n.Int(i, a.Lang) }
 			var rows [][]string
 			for _, r := range runs {
 				took := ""
@@ -59,10 +59,10 @@ unchanged, missing and deleted.`,
 					listing = "yes"
 				}
 				rows = append(rows, []string{n(int(r.ID)), r.StartedAt.UTC().Format("2006-01-02 15:04"), took, mode, r.Status, listing,
-					n(r.Expected), n(r.New), n(r.Changed), n(r.Unchanged), n(r.Missing), n(r.Deleted), n(r.Requests), r.Error})
+					n(r.Expected), n(r.New), n(r.Changed), n(r.Unchanged), n(r.Missing), n(r.Deleted), n(r.Requests), r.VigieVersion, r.Error})
 			}
 			return printTable(a.Stdout, []string{"run", "started (UTC)", "took", "mode", "status", "complete listing", "count",
-				"new", "changed", "unchanged", "missing", "deleted", "requests", "error"}, rows)
+				"new", "changed", "unchanged", "missing", "deleted", "requests", "vigie", "error"}, rows)
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "output: table or json")
