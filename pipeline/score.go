@@ -112,7 +112,7 @@ func Score(ctx context.Context, db *store.DB, portalURL string, o ScoreOptions) 
 	if !checked {
 		log.Info("links were never checked: availability will be unknown (run 'vigie links' first to include it)")
 	}
-	runID, err := db.BeginScoreRun(ctx, p.ID, prof.Name, prof.Hash())
+	runID, err := db.BeginScoreRunHashed(ctx, p.ID, prof.Name, prof.Hash())
 	if err != nil {
 		return nil, err
 	}

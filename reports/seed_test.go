@@ -151,7 +151,7 @@ func seedStoreAt(tb testing.TB, path string, n, runs int, evil bool) *store.DB {
 		if err := db.FinishHarvestRun(ctx, hr, store.HarvestResult{Status: store.RunComplete, ListingComplete: true, Expected: n, Fetched: n}); err != nil {
 			tb.Fatal(err)
 		}
-		sr, err := db.BeginScoreRun(ctx, p.ID, "donneesquebec", "")
+		sr, err := db.BeginScoreRun(ctx, p.ID, "donneesquebec")
 		if err != nil {
 			tb.Fatal(err)
 		}

@@ -37,7 +37,7 @@ func seedDB(t *testing.T, dir string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run, err := db.BeginScoreRun(ctx, p.ID, "default", "")
+	run, err := db.BeginScoreRun(ctx, p.ID, "default")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -434,7 +434,7 @@ func TestRunsOfKilledProcessesAreMarkedInterrupted(t *testing.T) {
 	}
 	h1, _ := db.BeginHarvestRun(ctx, p.ID, store.HarvestOptions{Mode: store.ModeFull})
 	l1, _ := db.BeginLinkRun(ctx, p.ID)
-	s1, _ := db.BeginScoreRun(ctx, p.ID, "ckan", "")
+	s1, _ := db.BeginScoreRun(ctx, p.ID, "ckan")
 	// the killed processes' runs stay "running" until the next run starts
 	h2, err := db.BeginHarvestRun(ctx, p.ID, store.HarvestOptions{Mode: store.ModeFull})
 	if err != nil {
@@ -443,7 +443,7 @@ func TestRunsOfKilledProcessesAreMarkedInterrupted(t *testing.T) {
 	if _, err := db.BeginLinkRun(ctx, p.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.BeginScoreRun(ctx, p.ID, "ckan", ""); err != nil {
+	if _, err := db.BeginScoreRun(ctx, p.ID, "ckan"); err != nil {
 		t.Fatal(err)
 	}
 	hr, err := db.HarvestRunByID(ctx, h1)

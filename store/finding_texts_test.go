@@ -24,7 +24,7 @@ func TestFindingTextsDedupReadAndPrune(t *testing.T) {
 	b := []vigie.Finding{common, textFinding("R2", "b-r0", "format inconnu « xyz »", "déclarer le format"), common}
 	// Another text already holds the id the common message hashes to.
 	f.exec(`INSERT INTO finding_texts (id, fr, en) VALUES (?, 'autre', 'other')`, textHash(common.Message))
-	run1, err := f.db.BeginScoreRun(f.ctx, f.portal, "p", "")
+	run1, err := f.db.BeginScoreRun(f.ctx, f.portal, "p")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestFindingTextsDedupReadAndPrune(t *testing.T) {
 
 	// A second run whose findings changed: the first run's only text is
 	// orphaned once that run is pruned.
-	run2, err := f.db.BeginScoreRun(f.ctx, f.portal, "p", "")
+	run2, err := f.db.BeginScoreRun(f.ctx, f.portal, "p")
 	if err != nil {
 		t.Fatal(err)
 	}

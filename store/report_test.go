@@ -61,7 +61,7 @@ func reportFixture(t *testing.T) (*store.DB, store.ReportScope) {
 	if err := db.FinishLinkRun(ctx, lr, store.RunComplete, store.LinkCounts{URLs: 3}, ""); err != nil {
 		t.Fatal(err)
 	}
-	sr, err := db.BeginScoreRun(ctx, p.ID, "ckan", "")
+	sr, err := db.BeginScoreRun(ctx, p.ID, "ckan")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,7 +33,12 @@ type ScoreRun struct {
 // to the portal's latest complete harvest run and latest link run. It records
 // the running vigie's version and profileHash (quality.Profile.Hash), so that
 // a change of rules is told apart from a change of quality.
-func (db *DB) BeginScoreRun(ctx context.Context, portalID int64, profile, profileHash string) (int64, error) {
+func (db *DB) BeginScoreRun(ctx context.Context, portalID int64, profile string) (int64, error) {
+	return db.BeginScoreRunHashed(ctx, portalID, profile, "")
+}
+
+// BeginScoreRunHashed is BeginScoreRun recording profileHash too.
+func (db *DB) BeginScoreRunHashed(ctx context.Context, portalID int64, profile, profileHash string) (int64, error) {
 	var id int64
 	err := db.withTx(ctx, func(tx *sql.Tx) error {
 		// As for harvests: a run still running belongs to a dead process.

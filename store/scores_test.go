@@ -25,7 +25,7 @@ func TestScoreRunRoundTrip(t *testing.T) {
 	if m, err := db.LatestAssessments(ctx, p.ID); err != nil || len(m) != 0 {
 		t.Fatalf("LatestAssessments on empty db: %v %v", m, err)
 	}
-	run, err := db.BeginScoreRun(ctx, p.ID, "donneesquebec", "")
+	run, err := db.BeginScoreRun(ctx, p.ID, "donneesquebec")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func TestScoreRunRoundTrip(t *testing.T) {
 		t.Fatalf("RuleCounts: %+v %v", counts, err)
 	}
 	// A later run that left d2 out: d2's latest assessment is still found.
-	run2, err := db.BeginScoreRun(ctx, p.ID, "ckan", "")
+	run2, err := db.BeginScoreRun(ctx, p.ID, "ckan")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -105,7 +105,7 @@ func scoreDB(t *testing.T, scored bool) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run, err := db.BeginScoreRun(ctx, p.ID, prof.Name, "")
+	run, err := db.BeginScoreRun(ctx, p.ID, prof.Name)
 	if err != nil {
 		t.Fatal(err)
 	}

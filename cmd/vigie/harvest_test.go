@@ -149,7 +149,7 @@ func TestDatasetsCarryLatestScores(t *testing.T) {
 		}
 		return nil
 	})
-	run, _ := db.BeginScoreRun(ctx, p.ID, "donneesquebec", "")
+	run, _ := db.BeginScoreRun(ctx, p.ID, "donneesquebec")
 	overall := 72.5
 	if err := db.SaveAssessments(ctx, run, []vigie.Assessment{{DatasetID: first, Scores: vigie.Scores{Overall: &overall},
 		MQA: vigie.MQA{Points: 210, Rating: "good"}, FreshnessStatus: vigie.FreshOverdue, Stars: 3}}); err != nil {

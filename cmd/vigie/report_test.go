@@ -38,7 +38,7 @@ func reportDB(t *testing.T, scored bool) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run, err := db.BeginScoreRun(ctx, p.ID, "ckan", "")
+	run, err := db.BeginScoreRun(ctx, p.ID, "ckan")
 	if err != nil {
 		t.Fatal(err)
 	}
