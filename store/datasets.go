@@ -156,9 +156,9 @@ const resourceInsertSQL = `INSERT INTO resources (portal_id, dataset_id, id, pos
 
 // saveStmts are the statements of one SaveDatasets transaction.
 type saveStmts struct {
-	get, upsert, seen, delRes, version, event *sql.Stmt
-	insResN                                   [resourceRowsMax + 1]*sql.Stmt // by number of rows
-	tx                                        *sql.Tx
+	upsert, seen, delRes, version, event *sql.Stmt
+	insResN                              [resourceRowsMax + 1]*sql.Stmt // by number of rows
+	tx                                   *sql.Tx
 }
 
 func prepareSave(ctx context.Context, tx *sql.Tx) (*saveStmts, error) {
@@ -169,7 +169,6 @@ func prepareSave(ctx context.Context, tx *sql.Tx) (*saveStmts, error) {
 			*dst, err = tx.PrepareContext(ctx, q)
 		}
 	}
-	prep(&s.get, `SELECT content_hash, state FROM datasets WHERE portal_id = ? AND id = ?`)
 	prep(&s.upsert, datasetUpsertSQL)
 	prep(&s.seen, `UPDATE datasets SET state = 'active', misses = 0, last_seen_run = ?,
 		state_changed_run = CASE WHEN state <> 'active' THEN ? ELSE state_changed_run END WHERE portal_id = ? AND id = ?`)
@@ -180,7 +179,7 @@ func prepareSave(ctx context.Context, tx *sql.Tx) (*saveStmts, error) {
 }
 
 func (s *saveStmts) close() {
-	all := append([]*sql.Stmt{s.get, s.upsert, s.seen, s.delRes, s.version, s.event}, s.insResN[:]...)
+	all := append([]*sql.Stmt{s.upsert, s.seen, s.delRes, s.version, s.event}, s.insResN[:]...)
 	for _, st := range all {
 		if st != nil {
 			st.Close()
@@ -208,9 +207,14 @@ func (db *DB) SaveDatasets(ctx context.Context, portalID, runID int64, ds []vigi
 			return err
 		}
 		defer s.close()
-		// hash on another core while SQLite writes: hashes[i] is ready once
-		// ready has been received from i+1 times
-		hashes := make([]string, len(ds))
+		old, err := s.stored(ctx, portalID, ds)
+		if err != nil {
+			return err
+		}
+		// hash, and compress what will be written, on another core while
+		// SQLite writes: work[i] is ready once ready has been received from
+		// i+1 times
+		work := make([]prepared, len(ds))
 		ready := make(chan struct{}, len(ds))
 		stop, done := make(chan struct{}), make(chan struct{})
 		defer func() { close(stop); <-done }()
@@ -222,15 +226,29 @@ func (db *DB) SaveDatasets(ctx context.Context, portalID, runID int64, ds []vigi
 					return
 				default:
 				}
-				hashes[i] = ContentHash(&ds[i])
+				w := &work[i]
+				w.hash = ContentHash(&ds[i])
+				if o, ok := old[ds[i].ID]; !ok || o.hash != w.hash {
+					raw := []byte(ds[i].Raw)
+					if len(raw) == 0 {
+						raw, _ = json.Marshal(&ds[i])
+					}
+					w.raw = packRaw(raw)
+				}
 				ready <- struct{}{}
 			}
 		}()
+		saved := make(map[string]storedState) // a dataset listed twice in the page
 		for i := range ds {
 			<-ready
-			if err := s.save(ctx, portalID, runID, &ds[i], hashes[i], &c); err != nil {
+			o, exists := saved[ds[i].ID]
+			if !exists {
+				o, exists = old[ds[i].ID]
+			}
+			if err := s.save(ctx, portalID, runID, &ds[i], &work[i], o, exists, &c); err != nil {
 				return fmt.Errorf("save dataset %s (%s): %w", ds[i].Name, ds[i].ID, err)
 			}
+			saved[ds[i].ID] = storedState{hash: work[i].hash, state: vigie.StateActive}
 		}
 		return nil
 	})
@@ -243,17 +261,62 @@ func (db *DB) SaveDatasets(ctx context.Context, portalID, runID int64, ds []vigi
 	return c, nil
 }
 
-// save stores d, whose ContentHash is hash.
-func (s *saveStmts) save(ctx context.Context, portalID, runID int64, d *vigie.Dataset, hash string, c *SaveCounts) error {
+// prepared is what the hashing goroutine computes for a dataset.
+type prepared struct {
+	hash string
+	raw  []byte // packed raw JSON, only when the content is new or changed
+}
+
+// storedState is a dataset's content hash and state before the page.
+type storedState struct{ hash, state string }
+
+// stored reads, in one query per 500 ids, the content hash and state of the
+// page's datasets that the database already holds.
+func (s *saveStmts) stored(ctx context.Context, portalID int64, ds []vigie.Dataset) (map[string]storedState, error) {
+	out := make(map[string]storedState, len(ds))
+	const chunk = 500
+	for lo := 0; lo < len(ds); lo += chunk {
+		hi := min(lo+chunk, len(ds))
+		args := make([]any, 0, hi-lo+1)
+		args = append(args, portalID)
+		var q strings.Builder
+		q.WriteString(`SELECT id, content_hash, state FROM datasets WHERE portal_id = ? AND id IN (`)
+		for i := lo; i < hi; i++ {
+			if i > lo {
+				q.WriteByte(',')
+			}
+			q.WriteByte('?')
+			args = append(args, ds[i].ID)
+		}
+		q.WriteByte(')')
+		rows, err := s.tx.QueryContext(ctx, q.String(), args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id string
+			var st storedState
+			if err := rows.Scan(&id, &st.hash, &st.state); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = st
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// save stores d, prepared in w; old is its stored state, when exists.
+func (s *saveStmts) save(ctx context.Context, portalID, runID int64, d *vigie.Dataset, w *prepared, old storedState, exists bool, c *SaveCounts) error {
 	if d.ID == "" {
 		return errors.New("dataset has no id")
 	}
-	var oldHash, oldState string
-	err := s.get.QueryRowContext(ctx, portalID, d.ID).Scan(&oldHash, &oldState)
-	exists := err == nil
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return err
-	}
+	hash := w.hash
+	oldHash, oldState := old.hash, old.state
 	if exists && oldState != vigie.StateActive {
 		c.Restored++
 		if _, err := s.event.ExecContext(ctx, runID, portalID, d.ID, "restored"); err != nil {
@@ -301,14 +364,18 @@ func (s *saveStmts) save(ctx context.Context, portalID, runID int64, d *vigie.Da
 	if err := s.insertResources(ctx, portalID, d); err != nil {
 		return err
 	}
-	raw := []byte(d.Raw)
-	if len(raw) == 0 {
-		raw, _ = json.Marshal(d)
+	raw := w.raw
+	if raw == nil { // listed twice in the page, changed the second time
+		b := []byte(d.Raw)
+		if len(b) == 0 {
+			b, _ = json.Marshal(d)
+		}
+		raw = packRaw(b)
 	}
 	if _, err := s.version.ExecContext(ctx, portalID, d.ID, runID, hash, tsZero(d.MetadataModified), raw); err != nil {
 		return err
 	}
-	_, err = s.event.ExecContext(ctx, runID, portalID, d.ID, kind)
+	_, err := s.event.ExecContext(ctx, runID, portalID, d.ID, kind)
 	return err
 }
 
@@ -526,7 +593,9 @@ func (db *DB) GetDataset(ctx context.Context, portalID int64, nameOrID string) (
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, db.explain(err)
 	}
-	found.Raw = raw
+	if found.Raw, err = unpackRaw(raw); err != nil {
+		return nil, fmt.Errorf("dataset %s: %w: run 'vigie check'", found.ID, err)
+	}
 	return found, nil
 }
 

@@ -2,13 +2,14 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/ckantest"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -22,13 +23,18 @@ func cpuTime() time.Duration {
 }
 
 // BenchmarkSaveDatasets writes pages of 1,000 new datasets (4 resources and
-// 5 KB of raw JSON each), as a first full harvest does.
+// the 5 KB raw JSON of a generated Données Québec-shaped package each), as a
+// first full harvest does.
 func BenchmarkSaveDatasets(b *testing.B) {
 	ctx := context.Background()
 	db := MustOpen(b)
 	p, _ := db.EnsurePortal(ctx, "https://example.org")
 	run, _ := db.BeginHarvestRun(ctx, p.ID, store.HarvestOptions{Mode: store.ModeFull})
-	raw := []byte(`{"notes":"` + strings.Repeat("x", 5000) + `"}`)
+	var raws [][]byte
+	for _, pkg := range ckantest.Generate(200, 3, ckantest.GenOptions{}) {
+		b, _ := json.Marshal(pkg)
+		raws = append(raws, b)
+	}
 	mod := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	page := make([]vigie.Dataset, 1000)
 	b.ResetTimer()
@@ -39,7 +45,7 @@ func BenchmarkSaveDatasets(b *testing.B) {
 			d := sampleDataset(id, "n-"+id, fmt.Sprintf("org-%d", j%50))
 			d.MetadataModified = mod
 			d.Resources = append(d.Resources, d.Resources...)
-			d.Raw = raw
+			d.Raw = raws[(i*len(page)+j)%len(raws)]
 			page[j] = d
 		}
 		if _, err := db.SaveDatasets(ctx, p.ID, run, page); err != nil {
