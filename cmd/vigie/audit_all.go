@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -72,6 +73,7 @@ func (m *manyOptions) addFlags(f *pflag.FlagSet) {
 type auditTarget struct {
 	config.Portal
 	inConfig bool
+	user     *url.Userinfo // user:password@ given in --portal, for basic auth only
 }
 
 // targets returns the portals to audit together, or nil for the classic
@@ -86,12 +88,13 @@ func (m *manyOptions) targets(ctx context.Context, a *App, cmd *cobra.Command) (
 		if p, ok := cfg.Lookup(s); ok {
 			return auditTarget{Portal: p, inConfig: true}
 		}
+		s, user := splitPortalUser(s)
 		u := store.NormalizePortalURL(s)
 		p := config.Portal{Name: slugURL(u), URL: u}
 		if cfg != nil {
 			p = cfg.Effective(p) // the shared defaults
 		}
-		return auditTarget{Portal: p}
+		return auditTarget{Portal: p, user: user}
 	}
 	var out []auditTarget
 	switch {
@@ -126,7 +129,8 @@ func (m *manyOptions) targets(ctx context.Context, a *App, cmd *cobra.Command) (
 			out = append(out, resolve(s))
 		}
 	case len(m.portals) == 1:
-		a.Portal = resolve(m.portals[0]).URL
+		t := resolve(m.portals[0])
+		a.Portal, a.portalUser = t.URL, t.user
 		return nil, nil
 	case os.Getenv("VIGIE_PORTAL") == "" && cfg != nil && len(cfg.Portals) > 1:
 		for _, p := range cfg.Portals {
@@ -206,7 +210,7 @@ func runAuditMany(ctx context.Context, a *App, cmd *cobra.Command, m *manyOption
 	for i, t := range targets {
 		pa := &App{DBPath: a.DBPath, Portal: t.URL, Quiet: a.Quiet, LogFormat: a.LogFormat, Lang: a.Lang,
 			Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: stderr, Log: a.Log.With("portal_name", t.Name),
-			ConfigPath: a.ConfigPath, Config: a.Config}
+			ConfigPath: a.ConfigPath, Config: a.Config, portalUser: t.user}
 		if !langGiven && t.Lang != "" {
 			pa.Lang = t.Lang
 		}
