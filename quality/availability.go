@@ -50,6 +50,7 @@ func (r *run) availability() opt {
 		switch lr.Class {
 		case vigie.LinkOK:
 			assessed++
+			r.linkNotes(x, &r.res[i], lr)
 		case vigie.LinkUnsure:
 			unsure++
 		case vigie.LinkFailing:
@@ -170,3 +171,49 @@ func countText(n int, fr1, frN, en1, enN string) vigie.Text {
 	t.EN = strings.Replace(t.EN, "%d", itoa(n), 1)
 	return t
 }
+
+// linkNotes reports what a working link's check showed that the publisher
+// should fix although the link works: an HTML page where data was declared
+// (a landing page) and a chain of more than two redirects. They cost no
+// availability point (the link answers); a landing page already costs its
+// stars in openness.
+func (r *run) linkNotes(x *vigie.Resource, ri *resInfo, lr *vigie.LinkResult) {
+	name := resLabel(x)
+	if lr.LandingPage {
+		f := ri.format
+		if f == "" {
+			f = ri.urlFmt
+		}
+		what := vigie.Text{FR: "des données", EN: "data"}
+		if f != "" {
+			what = vigie.Text{FR: "des données " + f, EN: f + " data"}
+		}
+		r.add(vigie.Finding{Rule: "LINK-LANDING-PAGE", Dimension: vigie.DimAvailability, Severity: vigie.SevWarning, ResourceID: x.ID,
+			Message: vigie.Text{
+				FR: "La ressource « " + name + " » annonce " + what.FR + ", mais son lien mène à une page web (page d'accueil), pas au fichier.",
+				EN: "Resource \"" + name + "\" declares " + what.EN + ", but its link leads to a web page (a landing page), not to the file."},
+			Hint: tx("Pointez la ressource directement vers le fichier de données ; gardez la page web comme ressource distincte de type page web.",
+				"Point the resource straight at the data file; keep the web page as a separate resource of type web page.")})
+	}
+	if lr.Redirects > manyRedirects {
+		to := ""
+		if lr.FinalURL != "" && lr.FinalURL != x.URL {
+			to = lr.FinalURL
+			if len(to) > 200 {
+				to = to[:200] + "…"
+			}
+		}
+		msg := tx("Le lien de la ressource « %s » n'aboutit qu'après %d redirections.", "The link of resource %q only arrives after %d redirects.", name, lr.Redirects)
+		if to != "" {
+			msg = tx("Le lien de la ressource « %s » n'aboutit qu'après %d redirections, à %s.", "The link of resource %q only arrives after %d redirects, at %s.", name, lr.Redirects, to)
+		}
+		r.add(vigie.Finding{Rule: "LINK-REDIRECTS", Dimension: vigie.DimAvailability, Severity: vigie.SevInfo, ResourceID: x.ID,
+			Message: msg,
+			Hint:    tx("Remplacez le lien par l'adresse finale : chaque redirection est un point de rupture de plus.", "Replace the link with the final address: each redirect is one more place it can break.")})
+	}
+}
+
+// manyRedirects is the number of redirects above which a link is noted, as
+// the link checker flags it (linkcheck.ManyRedirects; quality imports no
+// adapter).
+const manyRedirects = 2

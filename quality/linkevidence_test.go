@@ -1,6 +1,7 @@
 package quality_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -99,5 +100,46 @@ func TestFormatFlagsFollowServedContent(t *testing.T) {
 		if a.MachineReadable != c.machine || a.OpenFormat != c.openFmt {
 			t.Errorf("%s: machine-readable %v, open format %v; want %v, %v", c.name, a.MachineReadable, a.OpenFormat, c.machine, c.openFmt)
 		}
+	}
+}
+
+// Landing pages and chains of more than two redirects are findings (they
+// cost no availability point: the link answers).
+func TestLandingPageAndRedirectFindings(t *testing.T) {
+	ck := quality.MustProfile("ckan")
+	d := perfectDQ()
+	links := okLinks(d)
+	lp := links[d.Resources[0].URL]
+	lp.LandingPage, lp.ContentType = true, "text/html"
+	links[d.Resources[0].URL] = lp
+	rd := links[d.Resources[1].URL]
+	rd.Redirects, rd.FinalURL = 3, "https://final.example/guide.pdf"
+	links[d.Resources[1].URL] = rd
+	a := quality.Score(d, links, ck, now)
+	checkSums(t, a, false)
+	got := rules(a, vigie.DimAvailability)
+	if len(got) != 2 || got[0] != "LINK-LANDING-PAGE@r1" || got[1] != "LINK-REDIRECTS@r2" {
+		t.Fatalf("availability findings %v", got)
+	}
+	if *a.Scores.Availability != 100 {
+		t.Errorf("availability %v: the links answer", *a.Scores.Availability)
+	}
+	for _, f := range a.Findings {
+		switch f.Rule {
+		case "LINK-LANDING-PAGE":
+			if f.Severity != vigie.SevWarning || !strings.Contains(f.Message.FR, "des données CSV") || !strings.Contains(f.Message.EN, "CSV data") {
+				t.Errorf("landing page finding %+v", f)
+			}
+		case "LINK-REDIRECTS":
+			if !strings.Contains(f.Message.FR, "3 redirections, à https://final.example/guide.pdf") || !strings.Contains(f.Message.EN, "after 3 redirects") {
+				t.Errorf("redirect finding %+v", f)
+			}
+		}
+	}
+	// Two redirects are not worth a note.
+	rd.Redirects = 2
+	links[d.Resources[1].URL] = rd
+	if got := rules(quality.Score(d, links, ck, now), vigie.DimAvailability); len(got) != 1 {
+		t.Errorf("two redirects: %v", got)
 	}
 }

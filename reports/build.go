@@ -140,7 +140,11 @@ func Build(ctx context.Context, db *store.DB, opts Options) (*Report, error) {
 	}
 	r.Links = make([]Link, 0, len(links))
 	for _, l := range links {
-		out := Link{URL: l.URL, Class: l.Class, Status: l.Status, Reason: l.Reason, Since: l.FirstFailure, LastSuccess: l.LastSuccess, CheckedAt: l.CheckedAt}
+		out := Link{URL: l.URL, Class: l.Class, Status: l.Status, Reason: l.Reason, LandingPage: l.LandingPage, Redirects: l.Redirects,
+			Since: l.FirstFailure, LastSuccess: l.LastSuccess, CheckedAt: l.CheckedAt}
+		if l.Redirects > 0 && l.FinalURL != l.URL {
+			out.FinalURL = l.FinalURL
+		}
 		for _, u := range l.Datasets {
 			out.Datasets = append(out.Datasets, LinkUse{Name: u.Name, Title: MarkTitle(lang, u.Visibility, u.Title), Organization: u.Organization,
 				URL: DatasetURL(p.URL, u.Name), Visibility: u.Visibility})

@@ -63,3 +63,46 @@ func TestLinkIndicatorCoverageInEveryFormat(t *testing.T) {
 		}
 	}
 }
+
+// Landing pages and long redirect chains are listed in every format.
+func TestLandingPagesAndRedirectsInEveryFormat(t *testing.T) {
+	const landing, chain = "http://files.example/page-at-csv", "http://files.example/three-hops.csv"
+	for _, lang := range []string{"fr", "en"} {
+		r := sampleReport(lang)
+		use := []LinkUse{{Name: "formula-ds", Title: "t", Organization: "ville-a"}}
+		r.Links = append(r.Links,
+			Link{URL: landing, Class: "ok", Status: 200, LandingPage: true, Datasets: use},
+			Link{URL: chain, Class: "ok", Status: 200, Redirects: 3, FinalURL: "http://files.example/final.csv", Datasets: use})
+		for _, w := range []Writer{Markdown{}, HTML{}, JSON{}} {
+			out := write(t, w, r)
+			if !bytes.Contains(out, []byte(landing)) || !bytes.Contains(out, []byte(chain)) {
+				t.Errorf("%s %T does not list the landing page and the redirect chain", lang, w)
+			}
+		}
+		if md := string(write(t, Markdown{}, r)); !strings.Contains(md, T(lang, "landing_redirects")) || !strings.Contains(md, "| "+T(lang, "landing_page")+" |") {
+			t.Errorf("%s markdown lacks the landing page section", lang)
+		}
+		dir := filepath.Join(t.TempDir(), "csv")
+		if err := (&CSV{}).WriteDir(context.Background(), dir, r); err != nil {
+			t.Fatal(err)
+		}
+		b, _ := os.ReadFile(filepath.Join(dir, "links.csv"))
+		if !bytes.Contains(b, []byte(landing)) || !bytes.Contains(b, []byte("final.csv")) {
+			t.Errorf("%s links.csv lacks them", lang)
+		}
+		f := openXLSX(t, write(t, XLSX{}, r))
+		rows, err := f.GetRows(T(lang, "links"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := 0
+		for _, row := range rows {
+			if len(row) > 0 && (row[0] == landing || row[0] == chain) {
+				found++
+			}
+		}
+		if found != 2 {
+			t.Errorf("%s xlsx links sheet has %d of the 2", lang, found)
+		}
+	}
+}

@@ -84,7 +84,48 @@ func (Markdown) Write(ctx context.Context, w io.Writer, r *Report) error {
 			fmt.Fprintf(b, "| `%s` | %s | %s | %s | %s |\n", strings.ReplaceAll(c.Rule, "`", ""), T(l, c.Severity), l10n.Int(c.Datasets, l), l10n.Int(c.Findings, l), mdText(c.Hint))
 		}
 	}
+	mdLandingAndRedirects(b, r, colon)
 	return b.Flush()
+}
+
+// mdMaxLinks caps the landing pages and redirect chains the Markdown lists;
+// the other formats list them all.
+const mdMaxLinks = 50
+
+// mdLandingAndRedirects lists the working links a publisher should still
+// fix: landing pages where data was declared, chains of more than two
+// redirects.
+func mdLandingAndRedirects(b *bufio.Writer, r *Report, colon string) {
+	l := r.Lang
+	var list []Link
+	for _, k := range r.Links {
+		if k.LandingPage || k.Redirects > 2 {
+			list = append(list, k)
+		}
+	}
+	if len(list) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "\n## %s\n\n", T(l, "landing_redirects"))
+	fmt.Fprintf(b, "| %s | %s | %s | %s |\n|---|---|---:|---|\n", T(l, "col_link"), T(l, "col_landing"), T(l, "col_redirects"), T(l, "datasets_using"))
+	for i, k := range list {
+		if i == mdMaxLinks {
+			fmt.Fprintf(b, "\n%s\n", fmt.Sprintf(T(l, "more_in"), len(list)-mdMaxLinks))
+			break
+		}
+		landing, redirects := "", ""
+		if k.LandingPage {
+			landing = T(l, "landing_page")
+		}
+		if k.Redirects > 0 {
+			redirects = l10n.Int(k.Redirects, l)
+		}
+		names := make([]string, len(k.Datasets))
+		for j, d := range k.Datasets {
+			names[j] = mdText(d.Name)
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", mdText(k.URL), landing, redirects, strings.Join(names, ", "))
+	}
 }
 
 // mdText keeps untrusted text on one line and inert in Markdown: no table

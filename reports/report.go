@@ -231,7 +231,10 @@ type Link struct {
 	Class       string     `json:"class"`
 	Status      int        `json:"status"`
 	Reason      string     `json:"reason"`
-	Since       *time.Time `json:"since"` // first failure
+	LandingPage bool       `json:"landing_page"` // an HTML page where data was declared
+	Redirects   int        `json:"redirects"`
+	FinalURL    string     `json:"final_url,omitempty"` // where the redirects end
+	Since       *time.Time `json:"since"`               // first failure
 	LastSuccess *time.Time `json:"last_success"`
 	CheckedAt   time.Time  `json:"checked_at"`
 	Datasets    []LinkUse  `json:"datasets"`

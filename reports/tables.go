@@ -144,6 +144,7 @@ func (r *Report) linkTable() table {
 		name: "links",
 		cols: []column{
 			{"col_link", "url", kURL, 50}, {"col_class", "class", kCode, 11}, {"col_http", "status", kInt, 7}, {"col_reason", "reason", kText, 36},
+			{"col_landing", "landing_page", kText, 14}, {"col_redirects", "redirects", kInt, 12}, {"col_final_url", "final_url", kURL, 40},
 			{"col_since", "since", kTime, 18}, {"col_last_ok", "last_success", kTime, 18}, {"col_checked", "checked_at", kTime, 18},
 			{"col_n_datasets", "datasets", kInt, 9}, {"datasets_using", "dataset_names", kText, 50},
 		},
@@ -154,7 +155,12 @@ func (r *Report) linkTable() table {
 				for i, d := range l.Datasets {
 					names[i] = d.Name
 				}
-				if err := fn([]any{l.URL, l.Class, l.Status, l.Reason, l.Since, l.LastSuccess, l.CheckedAt, len(l.Datasets), strings.Join(names, " ")}); err != nil {
+				landing := ""
+				if l.LandingPage {
+					landing = T(r.Lang, "landing_page")
+				}
+				if err := fn([]any{l.URL, l.Class, l.Status, l.Reason, landing, l.Redirects, l.FinalURL, l.Since, l.LastSuccess, l.CheckedAt,
+					len(l.Datasets), strings.Join(names, " ")}); err != nil {
 					return err
 				}
 			}

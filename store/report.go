@@ -720,7 +720,9 @@ type ReportLink struct {
 }
 
 // ReportLinks returns the scope's links whose class is not ok (broken,
-// failing, unsure, blocked, invalid), worst class first, each with the
+// failing, unsure, blocked, invalid), worst class first, then the working
+// ones a publisher should still fix: landing pages (HTML where data was
+// declared) and chains of more than maxRedirects redirects; each with the
 // datasets of the scope that use it.
 func (db *DB) ReportLinks(ctx context.Context, s ReportScope) ([]ReportLink, error) {
 	conn, err := db.reportConn(ctx)
@@ -729,14 +731,14 @@ func (db *DB) ReportLinks(ctx context.Context, s ReportScope) ([]ReportLink, err
 	}
 	defer conn.Close()
 	org, orgArgs := s.orgFilter("d.organization")
-	args := append([]any{s.ScoreRunID, s.PortalID}, orgArgs...)
+	args := append([]any{s.ScoreRunID, s.PortalID, maxRedirects}, orgArgs...)
 	rows, err := conn.QueryContext(ctx, `SELECT `+prefixCols("l.", linkColumns)+`, d.id, d.name, d.title, d.organization, d.private, d.ckan_state
 		FROM links l JOIN resources r ON r.url = l.url
 		JOIN datasets d ON d.portal_id = r.portal_id AND d.id = r.dataset_id
 		JOIN scores s ON s.score_run_id = ? AND s.dataset_id = d.id
-		WHERE r.portal_id = ? AND l.class <> 'ok'`+org+s.rowCond()+`
-		ORDER BY CASE l.class WHEN 'broken' THEN 0 WHEN 'failing' THEN 1 WHEN 'blocked' THEN 2 WHEN 'invalid' THEN 3 ELSE 4 END,
-			l.url, d.name`, args...)
+		WHERE r.portal_id = ? AND (l.class <> 'ok' OR l.landing_page <> 0 OR l.redirects > ?)`+org+s.rowCond()+`
+		ORDER BY CASE l.class WHEN 'broken' THEN 0 WHEN 'failing' THEN 1 WHEN 'blocked' THEN 2 WHEN 'invalid' THEN 3
+			WHEN 'ok' THEN 5 ELSE 4 END, l.url, d.name`, args...)
 	if err != nil {
 		return nil, db.explain(err)
 	}
@@ -773,3 +775,7 @@ func prefixCols(prefix, cols string) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// maxRedirects is the number of redirects above which a working link is
+// listed in reports (linkcheck.ManyRedirects).
+const maxRedirects = 2

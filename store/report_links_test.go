@@ -70,3 +70,69 @@ func TestReportLinkClassesAfterAnInterruptedRun(t *testing.T) {
 		t.Fatalf("classes %v of %d URLs; want %v of 4", ind.LinkClasses, ind.LinkURLs, want)
 	}
 }
+
+// Reports list, after the links that do not work, the working ones a
+// publisher should still fix: landing pages and chains of more than two
+// redirects.
+func TestReportLinksListLandingPagesAndRedirectChains(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	p, err := db.EnsurePortal(ctx, "https://portal.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hr, err := db.BeginHarvestRun(ctx, p.ID, store.HarvestOptions{Mode: store.ModeFull})
+	if err != nil {
+		t.Fatal(err)
+	}
+	urls := []string{"https://f.example/plain", "https://f.example/landing", "https://f.example/three", "https://f.example/two", "https://f.example/gone"}
+	var res []vigie.Resource
+	for i, u := range urls {
+		res = append(res, vigie.Resource{ID: u, Position: i, URL: u, Format: "CSV"})
+	}
+	if _, err := db.SaveDatasets(ctx, p.ID, hr, []vigie.Dataset{{ID: "a", Name: "alpha", Organization: "x", Resources: res}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.FinishHarvestRun(ctx, hr, store.HarvestResult{Status: store.RunComplete, ListingComplete: true}); err != nil {
+		t.Fatal(err)
+	}
+	lr, err := db.BeginLinkRun(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok := func(u string, redirects int, landing bool) vigie.LinkResult {
+		return vigie.LinkResult{URL: u, Class: vigie.LinkOK, Status: 200, Redirects: redirects, LandingPage: landing, FinalURL: u + "/final"}
+	}
+	if err := db.SaveLinkResults(ctx, lr, []vigie.LinkResult{ok(urls[0], 0, false), ok(urls[1], 0, true), ok(urls[2], 3, false),
+		ok(urls[3], 2, false), {URL: urls[4], Class: vigie.LinkBroken, Status: 404}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.FinishLinkRun(ctx, lr, store.RunComplete, store.LinkCounts{URLs: 5}, ""); err != nil {
+		t.Fatal(err)
+	}
+	sr, err := db.BeginScoreRun(ctx, p.ID, "ckan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SaveAssessments(ctx, sr, []vigie.Assessment{{DatasetID: "a"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.FinishScoreRun(ctx, sr, store.RunComplete, 1, ""); err != nil {
+		t.Fatal(err)
+	}
+	links, err := db.ReportLinks(ctx, store.ReportScope{PortalID: p.ID, ScoreRunID: sr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, l := range links {
+		got = append(got, l.URL)
+	}
+	want := []string{"https://f.example/gone", "https://f.example/landing", "https://f.example/three"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("report links %v, want %v", got, want)
+	}
+	if !links[1].LandingPage || links[2].Redirects != 3 {
+		t.Errorf("evidence lost: %+v %+v", links[1], links[2])
+	}
+}
