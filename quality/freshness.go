@@ -107,6 +107,9 @@ func NormalizeFrequency(v string) (norm string, ok bool) {
 			v = v[i+1:]
 		}
 	}
+	if n, ok := frequencyAliases[v]; ok { // already folded: "monthly", "annual"
+		return n, n != ""
+	}
 	if n, ok := frequencyAliases[freqKey(v)]; ok {
 		return n, n != ""
 	}
@@ -251,6 +254,9 @@ func ReadFrequency(d *vigie.Dataset, fields []string) DeclaredFrequency {
 		}
 		exact := bestRaw != ""
 		for k, v := range d.Extras {
+			if !mayNameFrequency(k) {
+				continue
+			}
 			i, ok := keys[freqKey(k)]
 			// Lower index wins; between two spellings of one field, the
 			// smaller name, so that the choice does not depend on map order.
@@ -267,6 +273,33 @@ func ReadFrequency(d *vigie.Dataset, fields []string) DeclaredFrequency {
 	}
 	n, _ := NormalizeFrequency(bestRaw)
 	return DeclaredFrequency{Field: bestField, Raw: bestRaw, Norm: n}
+}
+
+// mayNameFrequency is a cheap filter before freqKey: every frequency field
+// name says "freq" or "periodicity", in some case.
+func mayNameFrequency(k string) bool {
+	return containsFold(k, "freq") || containsFold(k, "periodicity")
+}
+
+// containsFold reports whether s contains the lower-case ASCII word sub,
+// ignoring ASCII case, without allocating.
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		j := 0
+		for ; j < len(sub); j++ {
+			c := s[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != sub[j] {
+				break
+			}
+		}
+		if j == len(sub) {
+			return true
+		}
+	}
+	return false
 }
 
 // declaredFrequency reads the frequency with the profile's fields; it

@@ -194,3 +194,39 @@ func contains(s, sub string) bool {
 	}
 	return false
 }
+
+// The per-dataset cost of the frequency reader and the licence judgement,
+// on the shapes that cost most: a field found only under another spelling
+// among many extras, and a licence found by title after the id misses.
+func BenchmarkReadFrequency(b *testing.B) {
+	ex := map[string]string{"UpdateFrequency": "Monthly"}
+	for i := range 20 {
+		ex["extra_field_"+string(rune('a'+i))] = "value"
+	}
+	dq := &vigie.Dataset{Extras: map[string]string{"update_frequency": "monthly", "language": "FR"}}
+	other := &vigie.Dataset{Extras: ex}
+	b.Run("update_frequency", func(b *testing.B) {
+		for b.Loop() {
+			quality.ReadFrequency(dq, nil)
+		}
+	})
+	b.Run("other spelling among 21 extras", func(b *testing.B) {
+		for b.Loop() {
+			quality.ReadFrequency(other, nil)
+		}
+	})
+}
+
+func BenchmarkJudgeLicence(b *testing.B) {
+	reg := hdxRegister(false)
+	b.Run("alias id", func(b *testing.B) {
+		for b.Loop() {
+			quality.JudgeLicence("cc-by", "", "", nil, nil)
+		}
+	})
+	b.Run("portal register, then title", func(b *testing.B) {
+		for b.Loop() {
+			quality.JudgeLicence("hdx-multi", "Multiple Licenses", "", nil, reg)
+		}
+	})
+}
