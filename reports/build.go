@@ -285,6 +285,7 @@ func indicators(lang string, now, then *store.ReportIndicators, base *baseline) 
 		{"datasets", "count", func(i *store.ReportIndicators) *float64 { return num(i.Datasets) }},
 		{"organizations", "count", func(i *store.ReportIndicators) *float64 { return num(i.Organizations) }},
 		{"open_licence", "percent", func(i *store.ReportIndicators) *float64 { return share(i.OpenLicence, i.Datasets) }},
+		{"licence_unknown", "count", func(i *store.ReportIndicators) *float64 { return num(i.LicenceUnknown) }},
 		{"machine_readable", "percent", func(i *store.ReportIndicators) *float64 { return share(i.MachineReadable, i.Datasets) }},
 		{"open_format", "percent", func(i *store.ReportIndicators) *float64 { return share(i.OpenFormat, i.Datasets) }},
 		{"tau", "percent", func(i *store.ReportIndicators) *float64 { return Tau(i.Freshness) }},
@@ -413,7 +414,7 @@ func (s *storeRows) datasets(ctx context.Context, withFindings bool, fn func(*Da
 			ID: d.ID, Name: d.Name, Title: MarkTitle(s.lang, d.Visibility, d.Title), Organization: d.Organization, URL: DatasetURL(s.portal, d.Name),
 			Visibility: d.Visibility,
 			Scores:     d.Scores, MQA: d.MQA, FreshnessStatus: d.FreshnessStatus, Frequency: d.Frequency, Stars: d.Stars,
-			OpenLicence: d.OpenLicence, Counts: Severities{Error: d.Errors, Warning: d.Warnings, Info: d.Infos},
+			OpenLicence: d.OpenLicence, LicenceStatus: d.LicenceStatus, Counts: Severities{Error: d.Errors, Warning: d.Warnings, Info: d.Infos},
 		}
 		if withFindings {
 			out.Findings = make([]Finding, len(d.Findings))

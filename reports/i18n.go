@@ -80,6 +80,7 @@ var labels = map[string][2]string{
 	"ind_mqa_excellent":    {"Cote MQA excellente", "MQA rating excellent"},
 	"ind_mqa_good":         {"Cote MQA bonne", "MQA rating good"},
 	"ind_mqa_sufficient":   {"Cote MQA suffisante", "MQA rating sufficient"},
+	"ind_licence_unknown":  {"Ouverture de la licence inconnue (jeux)", "Licence openness unknown (datasets)"},
 	"ind_mqa_bad":          {"Cote MQA insuffisante", "MQA rating bad"},
 
 	// Columns.

@@ -188,7 +188,8 @@ type Dataset struct {
 	Frequency       string       `json:"frequency,omitempty"`
 	Stars           int          `json:"stars"`
 	OpenLicence     bool         `json:"open_licence"`
-	Visibility      string       `json:"visibility,omitempty"` // public, private, draft or deleted
+	LicenceStatus   string       `json:"licence_status,omitempty"` // open, not_open, unknown (no register decides), missing
+	Visibility      string       `json:"visibility,omitempty"`     // public, private, draft or deleted
 	Counts          Severities   `json:"findings_count"`
 	Findings        []Finding    `json:"findings"`
 }

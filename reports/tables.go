@@ -105,8 +105,11 @@ func (r *Report) datasetTable() table {
 			return r.EachDataset(ctx, false, func(d *Dataset) error {
 				s := d.Scores
 				open := "no"
-				if d.OpenLicence {
+				switch {
+				case d.OpenLicence:
 					open = "yes"
+				case d.LicenceStatus == vigie.LicenceUnknown:
+					open = "unknown"
 				}
 				vis := d.Visibility
 				if vis == "" {

@@ -174,6 +174,7 @@ func (db *DB) CompareScoreRun(ctx context.Context, portalID int64, current *Scor
 type ReportIndicators struct {
 	Datasets, Organizations                  int
 	OpenLicence, MachineReadable, OpenFormat int
+	LicenceUnknown                           int            // datasets whose licence no register decides
 	Freshness                                map[string]int // status → datasets
 	Ratings                                  map[string]int // MQA rating → datasets
 	Stars                                    [6]int         // stars → datasets
@@ -210,6 +211,7 @@ func (db *DB) ReportIndicators(ctx context.Context, s ReportScope) (*ReportIndic
 		COALESCE(SUM(s.stars = 0), 0), COALESCE(SUM(s.stars = 1), 0), COALESCE(SUM(s.stars = 2), 0),
 		COALESCE(SUM(s.stars = 3), 0), COALESCE(SUM(s.stars = 4), 0), COALESCE(SUM(s.stars >= 5), 0),
 		COALESCE(SUM(s.errors), 0), COALESCE(SUM(s.warnings), 0), COALESCE(SUM(s.infos), 0),
+		COALESCE(SUM(s.licence_status = 'unknown'), 0),
 		AVG(s.overall), AVG(s.completeness), AVG(s.freshness), AVG(s.openness), AVG(s.availability),
 		CASE WHEN COUNT(*) > 0 THEN AVG(s.mqa_points) END
 		FROM scores s JOIN datasets d ON d.portal_id = ? AND d.id = s.dataset_id
@@ -222,7 +224,7 @@ func (db *DB) ReportIndicators(ctx context.Context, s ReportScope) (*ReportIndic
 		&r.OpenLicence, &r.MachineReadable, &r.OpenFormat,
 		&fresh, &due, &overdue, &delinquent, &na, &exc, &good, &suff, &bad,
 		&r.Stars[0], &r.Stars[1], &r.Stars[2], &r.Stars[3], &r.Stars[4], &r.Stars[5],
-		&r.Errors, &r.Warnings, &r.Infos, &ov, &co, &fr, &op, &av, &mqa)
+		&r.Errors, &r.Warnings, &r.Infos, &r.LicenceUnknown, &ov, &co, &fr, &op, &av, &mqa)
 	if err != nil {
 		return nil, db.explain(err)
 	}
@@ -407,6 +409,7 @@ type ReportDataset struct {
 	Stars                                            int
 	OpenLicence, OpenFormat, MachineReadable         bool
 	Errors, Warnings, Infos                          int
+	LicenceStatus                                    string          // open, not_open, unknown, missing
 	Visibility                                       string          // vigie.VisPublic, VisPrivate, VisDraft or VisDeleted
 	Findings                                         []vigie.Finding // only when asked for
 }
@@ -414,7 +417,7 @@ type ReportDataset struct {
 const reportDatasetCols = `s.dataset_id, d.name, d.title, d.organization, d.organization_title, d.private, d.ckan_state,
 	s.overall, s.completeness, s.freshness, s.openness, s.availability, s.mqa_points, s.mqa_rating,
 	s.freshness_status, s.frequency, s.stars, s.open_licence, s.open_format, s.machine_readable,
-	s.errors, s.warnings, s.infos`
+	s.errors, s.warnings, s.infos, s.licence_status`
 
 // ReportDatasets calls fn for each dataset of the scope, one row at a time,
 // without holding them all. Without findings the order is organization then
@@ -465,7 +468,7 @@ func (db *DB) ReportDatasets(ctx context.Context, s ReportScope, withFindings bo
 		var ckanState string
 		if err := rows.Scan(&d.ID, &d.Name, &d.Title, &d.Organization, &d.OrganizationTitle, &private, &ckanState,
 			&ov, &co, &fr, &op, &av, &d.MQA.Points, &d.MQA.Rating,
-			&d.FreshnessStatus, &d.Frequency, &d.Stars, &ol, &of, &mr, &d.Errors, &d.Warnings, &d.Infos); err != nil {
+			&d.FreshnessStatus, &d.Frequency, &d.Stars, &ol, &of, &mr, &d.Errors, &d.Warnings, &d.Infos, &d.LicenceStatus); err != nil {
 			return db.explain(err)
 		}
 		d.Scores = vigie.Scores{Overall: scorePtr(ov), Completeness: scorePtr(co), Freshness: scorePtr(fr), Openness: scorePtr(op), Availability: scorePtr(av)}

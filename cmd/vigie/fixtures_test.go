@@ -60,6 +60,7 @@ type fixtureStats struct {
 func TestFixturesImportScoreReport(t *testing.T) {
 	ctx := context.Background()
 	stats := map[string]fixtureStats{}
+	reportUnknown := map[string]float64{} // the report's licence_unknown indicator
 	for _, fp := range fixturePortals(t) {
 		t.Run(fp.name, func(t *testing.T) {
 			dbPath := filepath.Join(t.TempDir(), "vigie.db")
@@ -106,6 +107,22 @@ func TestFixturesImportScoreReport(t *testing.T) {
 				}
 				if fi, err := os.Stat(out); err != nil || fi.Size() == 0 {
 					t.Fatalf("report %s not written: %v", format, err)
+				}
+				if format == "json" {
+					var rep struct {
+						Indicators []struct { // the commitment indicators
+							Key   string   `json:"key"`
+							Value *float64 `json:"value"`
+						} `json:"commitment"`
+					}
+					readJSON(t, out, &rep)
+					unknown := -1.0
+					for _, ind := range rep.Indicators {
+						if ind.Key == "licence_unknown" && ind.Value != nil {
+							unknown = *ind.Value
+						}
+					}
+					reportUnknown[fp.name] = unknown
 				}
 			}
 			run, err := db.LatestScoreRun(ctx, p.ID)
@@ -169,6 +186,11 @@ func TestFixturesImportScoreReport(t *testing.T) {
 	// open, and HDX's day counts are read.
 	if st := stats["data.humdata.org (observed)"]; st.datasets != 10 || st.licOpen != 8 || st.licUnknown != 2 || st.freqRead != 9 {
 		t.Errorf("data.humdata.org: %+v, want 10 datasets, 8 open, 2 unknown (hdx-multi, hdx-other), 9 frequencies read", st)
+	}
+	for k, st := range stats {
+		if reportUnknown[k] != float64(st.licUnknown) {
+			t.Errorf("%s: the report counts %v unknown licences, the scores %d", k, reportUnknown[k], st.licUnknown)
+		}
 	}
 	if st := stats["open.canada.ca (observed)"]; st.datasets != 3 || st.freqRead != 3 || st.licOpen != 3 {
 		t.Errorf("open.canada.ca's older registry: %+v, want 3 datasets, 3 frequencies read, 3 open", st)
