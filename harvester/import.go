@@ -3,6 +3,7 @@ package harvester
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -22,6 +23,8 @@ type ImportOptions struct {
 	// complete full pass. Without it the import only adds and updates.
 	Complete bool
 	Progress func(phase string, fetched, count int)
+	// Stdin is read when the path is "-" (ckanapi dump … | vigie harvest --from -).
+	Stdin io.Reader
 }
 
 // importPage is how many datasets go into one transaction.
@@ -30,23 +33,25 @@ const importPage = 1000
 // Import stores the datasets and organizations of a saved file: a ckanapi
 // dump (JSON lines, one package per line), a bare JSON list of packages, a
 // package_show, package_search, organization_show or organization_list
-// response, or one package dict. JSON lines and lists are streamed.
+// response, or one package dict. JSON lines and lists are streamed. The file
+// may be gzip-compressed (ckanapi dump … -z; told by its magic bytes, not its
+// name), and "-" reads o.Stdin.
 func Import(ctx context.Context, db *store.DB, portal *store.Portal, path string, o ImportOptions) (*Result, error) {
 	if o.Progress == nil {
 		o.Progress = func(string, int, int) {}
 	}
 	start := time.Now()
-	f, err := os.Open(path)
+	in, closeIn, err := openImport(path, o.Stdin)
 	if err != nil {
-		return nil, fmt.Errorf("--from %s: %w", path, errors.Unwrap(err))
+		return nil, err
 	}
-	defer f.Close()
+	defer closeIn()
 	scope := store.HarvestOptions{Mode: store.ModeImport, IncludePrivate: true}
 	res := &Result{Mode: store.ModeImport, Reason: "--from " + path}
 	if res.RunID, err = db.BeginHarvestRun(ctx, portal.ID, scope); err != nil {
 		return nil, err
 	}
-	err = importStream(ctx, db, portal.ID, res, bufio.NewReaderSize(f, 1<<20), o)
+	err = importStream(ctx, db, portal.ID, res, in, o)
 	if err == nil && res.Fetched == 0 && res.Organizations == 0 && res.Licences == 0 {
 		err = fmt.Errorf("%s holds no CKAN package, organization or licence dicts", path)
 	}
@@ -287,4 +292,35 @@ func peekNonSpace(r *bufio.Reader) (byte, error) {
 			return c, nil
 		}
 	}
+}
+
+// openImport opens --from: a file or "-" (stdin), gunzipped when it starts
+// with gzip's magic bytes.
+func openImport(path string, stdin io.Reader) (*bufio.Reader, func(), error) {
+	var src io.Reader
+	closeIn := func() {}
+	if path == "-" {
+		if stdin == nil {
+			return nil, nil, errors.New("--from -: no standard input to read")
+		}
+		src = stdin
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--from %s: %w", path, errors.Unwrap(err))
+		}
+		src, closeIn = f, func() { f.Close() }
+	}
+	br := bufio.NewReaderSize(src, 1<<20)
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			closeIn()
+			return nil, nil, fmt.Errorf("--from %s: not a readable gzip file: %v", path, err)
+		}
+		inner := closeIn
+		closeIn = func() { zr.Close(); inner() }
+		br = bufio.NewReaderSize(zr, 1<<20)
+	}
+	return br, closeIn, nil
 }

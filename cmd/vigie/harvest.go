@@ -73,7 +73,8 @@ marked.
 
 --from imports a saved file instead of calling the portal: a ckanapi dump
 (JSON lines), a JSON list of packages, or saved package_show, package_search,
-organization_show or organization_list responses. An import only adds and
+organization_show or organization_list responses, gzip-compressed or not
+(ckanapi dump … -z), or '-' for the standard input. An import only adds and
 updates datasets; with --full it is taken as the whole catalogue, and datasets
 it lacks are marked missing, then deleted.
 
@@ -91,6 +92,7 @@ func newHarvestCmd(a *App) *cobra.Command {
   $ vigie harvest --org ville-de-montreal --org ville-de-quebec
   $ VIGIE_API_TOKEN=... vigie harvest --include-private
   $ vigie harvest --from dump.jsonl --portal https://www.donneesquebec.ca/recherche
+  $ ckanapi dump datasets --all -r https://www.donneesquebec.ca/recherche | vigie harvest --from - --portal https://www.donneesquebec.ca/recherche
   $ vigie harvest --full`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -114,7 +116,7 @@ func newHarvestCmd(a *App) *cobra.Command {
 		},
 	}
 	o.addFlags(cmd.Flags(), true)
-	cmd.Flags().StringVar(&o.from, "from", "", "import this saved file instead of calling the portal")
+	cmd.Flags().StringVar(&o.from, "from", "", "import this saved file instead of calling the portal (gzip or not; - for standard input)")
 	return cmd
 }
 
@@ -203,7 +205,7 @@ func runHarvest(ctx context.Context, a *App, db *store.DB, o *harvestOptions) (*
 	defer bar.Done()
 	progress := func(phase string, fetched, count int) { bar.Set(fetched, count) }
 	if o.from != "" {
-		return harvester.Import(ctx, db, portal, o.from, harvester.ImportOptions{Complete: o.full, Progress: progress})
+		return harvester.Import(ctx, db, portal, o.from, harvester.ImportOptions{Complete: o.full, Progress: progress, Stdin: a.Stdin})
 	}
 	token, err := o.token()
 	if err != nil {

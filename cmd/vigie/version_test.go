@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -69,5 +72,28 @@ func TestRunsRecordVersionAndProfileHash(t *testing.T) {
 	code, out, _ = cli(ctx, "--db", dbPath, "--portal", portal, "report", "--format", "md")
 	if code != 0 || !strings.Contains(out, "règles "+prof.Hash()[:12]) || !strings.Contains(out, "Version de vigie : "+vigie.Version()) {
 		t.Fatalf("markdown does not show the rules' hash:\n%.600s", out)
+	}
+}
+
+// ckanapi dump datasets --all -z -r URL | vigie harvest --from - --portal URL
+func TestHarvestFromGzipStdin(t *testing.T) {
+	ctx := context.Background()
+	var plain bytes.Buffer
+	for _, id := range []string{"b1", "b2"} {
+		plain.WriteString(`{"id":"` + id + `","name":"jeu-` + id + `","title":"Jeu ` + id + `","resources":[]}` + "\n")
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(plain.Bytes())
+	zw.Close()
+	db := filepath.Join(t.TempDir(), "v.db")
+	var out, errb bytes.Buffer
+	code := run(ctx, []string{"--db", db, "--portal", "https://example.org", "harvest", "--from", "-"}, &gz, &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	code, list, _ := cli(ctx, "--db", db, "--portal", "https://example.org", "datasets", "--format", "json")
+	if code != 0 || !strings.Contains(list, `"jeu-b1"`) || !strings.Contains(list, `"jeu-b2"`) {
+		t.Fatalf("datasets after --from -: %s", list)
 	}
 }
