@@ -93,6 +93,8 @@ type SMTP struct {
 	StartTLS *bool  `yaml:"starttls,omitempty"`
 	Subject  string `yaml:"subject,omitempty"`
 	ReplyTo  string `yaml:"reply_to,omitempty"`
+	// CAFile holds PEM certificates to trust (a relay with a private authority).
+	CAFile string `yaml:"ca_file,omitempty"`
 }
 
 // File is vigie.yaml.
@@ -509,3 +511,11 @@ smtp:                            # vigie notify
   password_file: /etc/vigie/smtp.password
   subject: "Open data: your datasets' quality report"
 `
+
+// SMTPSettings is the smtp section, nil when there is none (or no file).
+func (f *File) SMTPSettings() *SMTP {
+	if f == nil {
+		return nil
+	}
+	return f.SMTP
+}
