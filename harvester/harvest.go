@@ -26,7 +26,7 @@ type Options struct {
 	Margin         time.Duration // incremental safety margin; default 1 h
 	// MaxDatasets caps one listing (distinct datasets), MaxOrganizations the
 	// organizations: a portal that lists new entries for ever is stopped
-	// there. Defaults 2,000,000 and 20,000.
+	// there. Defaults 2,000,000 and 10,000 (the largest CKAN portals have a few thousand organizations).
 	MaxDatasets      int
 	MaxOrganizations int
 	// MaxMissing is the share (0–1) of the active datasets in scope that one
@@ -108,7 +108,7 @@ const (
 	missingSample     = 20
 
 	DefaultMaxDatasets      = 2_000_000
-	DefaultMaxOrganizations = 20_000
+	DefaultMaxOrganizations = 10_000
 )
 
 // Harvest brings the store up to date with the portal: it probes

@@ -7,6 +7,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -47,6 +48,18 @@ Examples:
   ckanfake --from dump.jsonl --from package_search.json --listen 127.0.0.1:5000
   ckanfake --datasets 2000 --private-share 0.1 --token "$TOKEN"
   ckanfake --datasets 1000 --dump catalogue.jsonl   # write the catalogue and exit
+  ckanfake --datasets 500 --fault index-serves=5    # a search index being rebuilt
+  ckanfake --fault cycling-pages --fault endless-orgs
+
+Faults (--fault, repeatable):
+  cycling-pages     package_search claims 10,000 datasets and cycles among 6
+  endless-orgs      organization_list invents new organizations for ever
+  index-serves=N    package_search sees only the first N datasets (by id),
+                    with a count to match; package_show still sees all;
+                    send SIGHUP to restore the whole index
+  redirect=URL      package_search answers with a redirect to URL
+  echo-auth         every call fails with a 403 whose message ends with the
+                    Authorization header, cut by CKAN's 300-character limit
 
   # then, in another shell:
   vigie harvest --portal http://127.0.0.1:5000
@@ -111,6 +124,7 @@ type config struct {
 	gzip         bool
 	store        bool
 	dump         string
+	faults       multi
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -139,6 +153,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&c.store, "store", false, "keep each generated dataset's JSON in memory (about 5 KB each): pages cost no generation, for benchmarks")
 	fs.BoolVar(&c.gzip, "gzip", false, "gzip API answers for clients that accept it")
 	fs.StringVar(&c.dump, "dump", "", "write the catalogue as JSON lines to this file and exit")
+	fs.Var(&c.faults, "fault", "inject a hostile behaviour (repeatable): cycling-pages, endless-orgs, index-serves=N, redirect=URL, echo-auth")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -169,6 +184,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		CKANVersion: c.ckanVersion, Gzip: c.gzip})
 	if c.apiLatency > 0 {
 		portal.Inject(ckantest.Latency("", c.apiLatency))
+	}
+	if err := injectFaults(ctx, portal, c.faults, stderr); err != nil {
+		return err
 	}
 	start := time.Now()
 	for _, path := range c.from {
@@ -256,5 +274,60 @@ func dump(p *ckantest.Portal, path string, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stderr, "ckanfake: wrote %d datasets to %s\n", p.Len(), path)
+	return nil
+}
+
+// injectFaults installs the --fault behaviours.
+func injectFaults(ctx context.Context, p *ckantest.Portal, faults []string, stderr io.Writer) error {
+	for _, f := range faults {
+		name, arg, _ := strings.Cut(f, "=")
+		switch name {
+		case "cycling-pages":
+			p.Inject(ckantest.CyclingPages(10_000, 6, 2))
+		case "endless-orgs":
+			p.Inject(ckantest.EndlessOrganizations(nil))
+		case "index-serves":
+			n, err := strconv.Atoi(arg)
+			if err != nil || n < 1 {
+				return fmt.Errorf("--fault index-serves=N needs a number of datasets, not %q", arg)
+			}
+			p.SetIndexServes(n)
+			hup := make(chan os.Signal, 1)
+			signal.Notify(hup, syscall.SIGHUP)
+			go func() {
+				select {
+				case <-hup:
+					p.SetIndexServes(0)
+					fmt.Fprintln(stderr, "ckanfake: the search index serves every dataset again")
+				case <-ctx.Done():
+				}
+			}()
+		case "redirect":
+			if !strings.HasPrefix(arg, "http://") && !strings.HasPrefix(arg, "https://") {
+				return fmt.Errorf("--fault redirect=URL needs an http(s) URL, not %q", arg)
+			}
+			target := strings.TrimRight(arg, "/")
+			p.Inject(func(w http.ResponseWriter, r *http.Request, action string) bool {
+				if action != "package_search" {
+					return false
+				}
+				http.Redirect(w, r, target+r.URL.RequestURI(), http.StatusFound)
+				return true
+			})
+		case "echo-auth":
+			p.Inject(func(w http.ResponseWriter, r *http.Request, action string) bool {
+				msg := "Access denied for key " + r.Header.Get("Authorization")
+				msg = strings.Repeat("x", max(0, 300-1-25-len("Access denied for key "))) + msg
+				b, _ := json.Marshal(map[string]any{"help": "", "success": false,
+					"error": map[string]any{"__type": "Authorization Error", "message": msg}})
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusForbidden)
+				w.Write(b)
+				return true
+			})
+		default:
+			return fmt.Errorf("--fault %q: use cycling-pages, endless-orgs, index-serves=N, redirect=URL or echo-auth", f)
+		}
+	}
 	return nil
 }

@@ -161,3 +161,13 @@ func TestFlagErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestFaultFlagIsChecked(t *testing.T) {
+	for _, f := range []string{"bogus", "index-serves=x", "index-serves=0", "redirect=ftp://x"} {
+		var out, errb bytes.Buffer
+		err := run(context.Background(), []string{"--datasets", "1", "--fault", f}, &out, &errb)
+		if err == nil || !strings.Contains(err.Error(), "--fault") {
+			t.Errorf("--fault %s: %v", f, err)
+		}
+	}
+}

@@ -394,7 +394,7 @@ func nothingDue(ctx context.Context, a *App, db *store.DB, o *linksOptions) (msg
 		if len(o.orgs) > 0 {
 			scope = "--org " + strings.Join(o.orgs, ", ")
 		}
-		return "nothing to check: no resource URL is stored for " + scope + " (no active dataset with a resource URL): run 'vigie harvest' first", false, nil
+		return "nothing to check: no resource URL is stored for " + scope + ": the harvests stored no active dataset with a resource URL", false, nil
 	}
 	return "nothing to check: every URL was checked less than " + shortDuration(o.olderThan) + " ago", true, nil
 }
