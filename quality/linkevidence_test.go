@@ -143,3 +143,43 @@ func TestLandingPageAndRedirectFindings(t *testing.T) {
 		t.Errorf("two redirects: %v", got)
 	}
 }
+
+// The MQA's URL status points read the link check as vigie makes it (HEAD,
+// then GET when HEAD fails) unless the profile asks for piveau's strict
+// HEAD-only reading.
+func TestMQAAccessURLReading(t *testing.T) {
+	mqa := quality.MustProfile("mqa")
+	strict, err := quality.ParseProfile([]byte("extends: mqa\nname: mqa-head-only\nmqa_access_url: head_only\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := quality.ParseProfile([]byte("extends: mqa\nname: x\nmqa_access_url: get\n")); err == nil || !strings.Contains(err.Error(), "head_only") {
+		t.Fatalf("a bad reading was accepted: %v", err)
+	}
+	d := perfectDQ()
+	d.Resources = d.Resources[:1]
+	links := okLinks(d)
+	lr := links[d.Resources[0].URL]
+	lr.HeadStatus = 405 // HEAD refused; the GET fallback got 200
+	links[d.Resources[0].URL] = lr
+	lenient := quality.Score(d, links, mqa, now)
+	headOnly := quality.Score(d, links, strict, now)
+	// accessUrlStatusCode (50) and downloadUrlStatusCode (30) are lost.
+	if lenient.MQA.Points-headOnly.MQA.Points != 80 {
+		t.Fatalf("points %d (HEAD then GET) vs %d (HEAD only), want 80 apart", lenient.MQA.Points, headOnly.MQA.Points)
+	}
+	var lost []string
+	for _, f := range headOnly.Findings {
+		if f.Dimension == vigie.DimMQA && strings.HasSuffix(f.Rule, "URL-STATUS") {
+			lost = append(lost, f.Rule)
+		}
+	}
+	if len(lost) != 2 {
+		t.Errorf("head-only findings %v", lost)
+	}
+	lr.HeadStatus = 200
+	links[d.Resources[0].URL] = lr
+	if a := quality.Score(d, links, strict, now); a.MQA.Points != lenient.MQA.Points {
+		t.Errorf("HEAD 200: %d points, want %d", a.MQA.Points, lenient.MQA.Points)
+	}
+}

@@ -179,12 +179,22 @@ var serviceFormats = setOf("WMS", "WFS", "WCS", "WMTS", "ESRI REST", "REST", "AR
 
 func status2xx(lr *vigie.LinkResult) bool { return lr != nil && lr.Status >= 200 && lr.Status <= 299 }
 
+// urlOK is the MQA's URL status test on a link check: 200–299 from the
+// request that decided it (HEAD, else the GET fallback), or from the HEAD
+// request alone under the profile's head_only reading (piveau's).
+func (r *run) urlOK(lr *vigie.LinkResult) bool {
+	if r.p.MQAAccessURL == MQAHeadOnly {
+		return lr != nil && lr.HeadStatus >= 200 && lr.HeadStatus <= 299
+	}
+	return status2xx(lr)
+}
+
 // mqaDistribution measures one distribution-level indicator.
 func (r *run) mqaDistribution(id string, x *vigie.Resource, ri *resInfo, du string) bool {
 	f, m := ri.format, ri.mime
 	switch id {
 	case "accessUrlStatusCode":
-		return status2xx(ri.lr())
+		return r.urlOK(ri.lr())
 	case "downloadUrlAvailability":
 		return du != ""
 	case "downloadUrlStatusCode":
@@ -192,10 +202,10 @@ func (r *run) mqaDistribution(id string, x *vigie.Resource, ri *resInfo, du stri
 			return false
 		}
 		if du == x.URL {
-			return status2xx(ri.lr())
+			return r.urlOK(ri.lr())
 		}
 		lr, ok := r.links[du]
-		return ok && status2xx(&lr)
+		return ok && r.urlOK(&lr)
 	case "formatAvailability":
 		return f != ""
 	case "mediaTypeAvailability":

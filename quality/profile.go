@@ -22,6 +22,12 @@ import (
 //go:embed profiles/*.yaml
 var builtinFS embed.FS
 
+// Readings of the link check for the MQA's URL status indicators.
+const (
+	MQAHeadThenGet = "head_then_get"
+	MQAHeadOnly    = "head_only"
+)
+
 // Profile is a scoring profile: the weights of the dimensions, the
 // completeness checks with their points, the vocabularies they use and the
 // freshness and openness settings. Profiles are data (YAML or JSON).
@@ -36,6 +42,12 @@ type Profile struct {
 	Freshness    FreshnessConfig    `yaml:"freshness"`
 	Openness     OpennessConfig     `yaml:"openness"`
 	MQAFindings  bool               `yaml:"mqa_findings"`
+	// MQAAccessURL is how the MQA's accessUrlStatusCode and
+	// downloadUrlStatusCode read the link check: "head_then_get" (the
+	// default) takes the status of the request that decided the check (HEAD,
+	// else the GET fallback); "head_only" takes the HEAD request's own status,
+	// as piveau's URL checker does.
+	MQAAccessURL string `yaml:"mqa_access_url,omitempty"`
 	// LegacyBefore (YYYY-MM-DD): datasets created earlier get their
 	// completeness errors as warnings (same points), the guidelines applying
 	// first to datasets published after that date.
@@ -182,12 +194,28 @@ func ParseProfile(b []byte) (*Profile, error) {
 		return nil, fmt.Errorf("not valid YAML: %v", firstLine(err.Error()))
 	}
 	p := &Profile{}
-	if head.Extends != "" {
-		base, err := ProfileYAML(head.Extends)
+	// A built-in may extend another (mqa extends ckan): apply the chain of
+	// bases from the root down, then the file.
+	var bases [][]byte
+	for ext, depth := head.Extends, 0; ext != ""; depth++ {
+		if depth == 8 {
+			return nil, fmt.Errorf("profile %q: too many levels of extends", head.Extends)
+		}
+		base, err := ProfileYAML(ext)
 		if err != nil {
 			return nil, err
 		}
-		if err := yaml.Unmarshal(base, p); err != nil {
+		bases = append(bases, base)
+		var next struct {
+			Extends string `yaml:"extends"`
+		}
+		if err := yaml.Unmarshal(base, &next); err != nil {
+			return nil, err
+		}
+		ext = next.Extends
+	}
+	for i := len(bases) - 1; i >= 0; i-- {
+		if err := yaml.Unmarshal(bases[i], p); err != nil {
 			return nil, err
 		}
 	}
@@ -221,6 +249,13 @@ func (p *Profile) compile() error {
 	}
 	if p.CodePrefix == "" {
 		p.CodePrefix = "META"
+	}
+	switch p.MQAAccessURL {
+	case "":
+		p.MQAAccessURL = MQAHeadThenGet
+	case MQAHeadThenGet, MQAHeadOnly:
+	default:
+		return fmt.Errorf("mqa_access_url is %q: use %s (vigie's check, GET when HEAD fails) or %s (piveau's strict reading)", p.MQAAccessURL, MQAHeadThenGet, MQAHeadOnly)
 	}
 	var sum float64
 	for k, w := range p.Weights {
