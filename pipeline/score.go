@@ -119,7 +119,7 @@ func Score(ctx context.Context, db *store.DB, portalURL string, o ScoreOptions) 
 	log.Info("scoring", "datasets", total, "portal", p.URL, "profile", prof.Name, "score_run", runID)
 	saveCtx := context.WithoutCancel(ctx)
 	start := time.Now()
-	now := db.Now()
+	now := db.AsOf() // the fixed clock (--now) when there is one
 	out := &ScoreOutcome{Profile: prof.Name, Ratings: map[string]int{}, Fresh: map[string]int{}}
 	var sum float64
 	var known int

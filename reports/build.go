@@ -164,7 +164,12 @@ func Build(ctx context.Context, db *store.DB, opts Options) (*Report, error) {
 }
 
 func scoreRun(s *store.ScoreRun) Run {
-	return Run{ID: s.ID, StartedAt: s.StartedAt, FinishedAt: s.FinishedAt, Profile: s.Profile, VigieVersion: s.VigieVersion, ProfileHash: s.ProfileHash}
+	r := Run{ID: s.ID, StartedAt: s.StartedAt, FinishedAt: s.FinishedAt, Profile: s.Profile, VigieVersion: s.VigieVersion, ProfileHash: s.ProfileHash}
+	if s.Clock == store.ClockFixed {
+		t := s.AsOf
+		r.AsOf = &t
+	}
+	return r
 }
 
 // checkOrgs makes sure every organization asked for has scored datasets.

@@ -110,6 +110,7 @@ type htmlPage struct {
 	PortalLink                                                    bool
 	GeneratedAt, ScoreRun, HarvestRun, CompareRun, Scope, Version string
 	NotPublishedLabel, NotPublished                               string
+	AsOf                                                          string
 	Cards                                                         []htmlCard
 	Charts                                                        []htmlChart
 	Orgs                                                          []htmlOrg
@@ -258,6 +259,9 @@ func htmlPageOf(r *Report) *htmlPage {
 	}
 	if label, text, ok := r.NotPublished(); ok {
 		p.NotPublishedLabel, p.NotPublished = label, text
+	}
+	if r.ScoreRun.AsOf != nil {
+		p.AsOf = r.ScoreRun.AsOf.UTC().Format("2006-01-02 15:04 UTC")
 	}
 	if r.HarvestRun != nil {
 		p.HarvestRun = fmt.Sprintf("%d — %s", r.HarvestRun.ID, r.HarvestRun.StartedAt.UTC().Format("2006-01-02"))

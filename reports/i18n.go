@@ -166,6 +166,7 @@ var labels = map[string][2]string{
 	"not_published_n":  {"%d privés, %d brouillons, %d supprimés", "%d private, %d draft, %d deleted"},
 	"private_included": {"Les jeux non publiés figurent dans les listes, marqués [privé], [brouillon] ou [supprimé] : ce rapport ne doit pas être diffusé tel quel.", "Datasets not published are listed, marked [private], [draft] or [deleted]: do not share this report as is."},
 	"private_excluded": {"Les jeux non publiés ne figurent pas dans ce rapport.", "Datasets not published are not in this report."},
+	"as_of":            {"Date de référence (horloge fixée par --now)", "As of (clock fixed with --now)"},
 	"baseline_given":   {"référence : %s jeux", "baseline: %s datasets"},
 }
 

@@ -27,6 +27,9 @@ func (Markdown) Write(ctx context.Context, w io.Writer, r *Report) error {
 	fmt.Fprintf(b, "- %s%s %s\n", T(l, "generated_at"), colon, r.GeneratedAt.UTC().Format("2006-01-02 15:04 UTC"))
 	fmt.Fprintf(b, "- %s%s %s\n", T(l, "made_with"), colon, mdText(r.VigieVersion))
 	fmt.Fprintf(b, "- %s%s %s\n", T(l, "score_run"), colon, mdText(r.scoreRunText("2006-01-02")))
+	if r.ScoreRun.AsOf != nil {
+		fmt.Fprintf(b, "- %s%s %s\n", T(l, "as_of"), colon, r.ScoreRun.AsOf.UTC().Format("2006-01-02 15:04 UTC"))
+	}
 	if r.HarvestRun != nil {
 		fmt.Fprintf(b, "- %s%s %d (%s)\n", T(l, "harvest_run"), colon, r.HarvestRun.ID, r.HarvestRun.StartedAt.UTC().Format("2006-01-02"))
 	}

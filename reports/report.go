@@ -34,6 +34,9 @@ type Run struct {
 	// were recorded.
 	VigieVersion string `json:"vigie_version,omitempty"`
 	ProfileHash  string `json:"profile_hash,omitempty"`
+	// AsOf is the "now" the run judged by when its clock was fixed with
+	// --now / VIGIE_NOW; nil for the system clock.
+	AsOf *time.Time `json:"as_of,omitempty"`
 }
 
 // Report is everything a report shows. Datasets and findings are streamed:

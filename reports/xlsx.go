@@ -254,6 +254,9 @@ func xlsxSummary(f *excelize.File, sh string, r *Report, st *xlsxStyles) error {
 		{T(l, "made_with"), r.VigieVersion},
 		{T(l, "score_run"), r.scoreRunText("2006-01-02 15:04")},
 	}
+	if r.ScoreRun.AsOf != nil {
+		meta = append(meta, [2]any{T(l, "as_of"), r.ScoreRun.AsOf.UTC()})
+	}
 	if r.HarvestRun != nil {
 		meta = append(meta, [2]any{T(l, "harvest_run"), fmt.Sprintf("%d — %s", r.HarvestRun.ID, r.HarvestRun.StartedAt.UTC().Format("2006-01-02 15:04"))})
 	}

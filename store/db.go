@@ -35,7 +35,37 @@ type DB struct {
 	// (several portals audited at once): SQLite has one writer, and waiting
 	// here instead of on its busy timeout never fails a long write.
 	writeMu sync.Mutex
+	// asOf, when set, is the fixed "now" runs judge by (FixClock).
+	asOf time.Time
 }
+
+// FixClock makes t the "now" that runs judge by from here on: freshness is
+// computed against it, and harvest and score runs record it as their as_of
+// with clock "fixed", so a past audit can be reproduced. The runs' own
+// started_at and finished_at stay wall-clock times.
+func (db *DB) FixClock(t time.Time) { db.asOf = t.UTC() }
+
+// AsOf is the "now" runs judge by: the fixed clock when set, else Now().
+func (db *DB) AsOf() time.Time {
+	if !db.asOf.IsZero() {
+		return db.asOf
+	}
+	return db.Now()
+}
+
+// clock names the clock AsOf reads: "fixed" or "system".
+func (db *DB) clock() string {
+	if !db.asOf.IsZero() {
+		return ClockFixed
+	}
+	return ClockSystem
+}
+
+// Clocks a run can have judged by.
+const (
+	ClockSystem = "system"
+	ClockFixed  = "fixed"
+)
 
 // Options for Open.
 type Options struct {

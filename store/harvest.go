@@ -54,6 +54,8 @@ type HarvestRun struct {
 	Requests        int       `json:"requests"`
 	Error           string    `json:"error"`
 	VigieVersion    string    `json:"vigie_version"` // "" for runs made before it was recorded
+	AsOf            time.Time `json:"as_of"`         // the "now" of the run (started_at for runs older than this field)
+	Clock           string    `json:"clock"`         // system, or fixed by --now / VIGIE_NOW
 }
 
 // HarvestResult is what FinishHarvestRun records.
@@ -92,8 +94,9 @@ func (db *DB) BeginHarvestRun(ctx context.Context, portalID int64, o HarvestOpti
 			StaleRunError, portalID); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO harvest_runs (portal_id, started_at, mode, status, orgs_filter, include_private, vigie_version) VALUES (?, ?, ?, 'running', ?, ?, ?)`,
-			portalID, ts(db.Now()), o.Mode, scopeJSON(o.Orgs), o.IncludePrivate, vigie.Version())
+		res, err := tx.ExecContext(ctx, `INSERT INTO harvest_runs (portal_id, started_at, mode, status, orgs_filter, include_private, vigie_version, as_of, clock)
+			VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?)`,
+			portalID, ts(db.Now()), o.Mode, scopeJSON(o.Orgs), o.IncludePrivate, vigie.Version(), ts(db.AsOf()), db.clock())
 		if err != nil {
 			return err
 		}
@@ -127,18 +130,22 @@ func (db *DB) FinishHarvestRun(ctx context.Context, runID int64, r HarvestResult
 }
 
 const harvestRunCols = `id, portal_id, started_at, finished_at, mode, status, listing_complete, orgs_filter, include_private,
-	expected, fetched, new, changed, unchanged, missing, deleted, organizations, requests, error, vigie_version`
+	expected, fetched, new, changed, unchanged, missing, deleted, organizations, requests, error, vigie_version, as_of, clock`
 
 func scanHarvestRun(sc interface{ Scan(...any) error }) (*HarvestRun, error) {
 	var r HarvestRun
-	var started, finished sql.NullString
+	var started, finished, asOf sql.NullString
 	var orgs string
 	err := sc.Scan(&r.ID, &r.PortalID, &started, &finished, &r.Mode, &r.Status, &r.ListingComplete, &orgs, &r.IncludePrivate,
-		&r.Expected, &r.Fetched, &r.New, &r.Changed, &r.Unchanged, &r.Missing, &r.Deleted, &r.Organizations, &r.Requests, &r.Error, &r.VigieVersion)
+		&r.Expected, &r.Fetched, &r.New, &r.Changed, &r.Unchanged, &r.Missing, &r.Deleted, &r.Organizations, &r.Requests, &r.Error, &r.VigieVersion,
+		&asOf, &r.Clock)
 	if err != nil {
 		return nil, err
 	}
 	r.StartedAt, r.FinishedAt = parseTS(started), parseTS(finished)
+	if r.AsOf = parseTS(asOf); r.AsOf.IsZero() {
+		r.AsOf = r.StartedAt
+	}
 	_ = json.Unmarshal([]byte(orgs), &r.Orgs)
 	if r.Orgs == nil {
 		r.Orgs = []string{}

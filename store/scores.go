@@ -25,8 +25,10 @@ type ScoreRun struct {
 	Status       string // running, complete, failed, interrupted
 	Datasets     int
 	Error        string
-	VigieVersion string // the vigie that scored ("" before it was recorded)
-	ProfileHash  string // sha256 of the profile's rules, hex ("" before it was recorded)
+	VigieVersion string    // the vigie that scored ("" before it was recorded)
+	ProfileHash  string    // sha256 of the profile's rules, hex ("" before it was recorded)
+	AsOf         time.Time // the "now" freshness was judged against (StartedAt for runs older than this field)
+	Clock        string    // ClockSystem, or ClockFixed by --now / VIGIE_NOW
 }
 
 // BeginScoreRun opens a score run for portalID with the named profile, linked
@@ -59,9 +61,9 @@ func (db *DB) BeginScoreRunHashed(ctx context.Context, portalID int64, profile, 
 		if err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO score_runs (portal_id, harvest_run_id, link_run_id, profile, started_at, status, vigie_version, profile_hash)
-			VALUES (?, ?, ?, ?, ?, 'running', ?, ?)`,
-			portalID, harvest, link, profile, ts(db.Now()), vigie.Version(), profileHash)
+		res, err := tx.ExecContext(ctx, `INSERT INTO score_runs (portal_id, harvest_run_id, link_run_id, profile, started_at, status, vigie_version, profile_hash, as_of, clock)
+			VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
+			portalID, harvest, link, profile, ts(db.Now()), vigie.Version(), profileHash, ts(db.AsOf()), db.clock())
 		if err != nil {
 			return err
 		}
@@ -304,17 +306,20 @@ func (db *DB) FinishScoreRun(ctx context.Context, runID int64, status string, da
 	return nil
 }
 
-const scoreRunCols = `id, portal_id, harvest_run_id, link_run_id, profile, started_at, finished_at, status, datasets, error, vigie_version, profile_hash`
+const scoreRunCols = `id, portal_id, harvest_run_id, link_run_id, profile, started_at, finished_at, status, datasets, error, vigie_version, profile_hash, as_of, clock`
 
 func scanScoreRun(row interface{ Scan(...any) error }) (*ScoreRun, error) {
 	var r ScoreRun
 	var harvest, link sql.NullInt64
-	var started, finished sql.NullString
-	if err := row.Scan(&r.ID, &r.PortalID, &harvest, &link, &r.Profile, &started, &finished, &r.Status, &r.Datasets, &r.Error, &r.VigieVersion, &r.ProfileHash); err != nil {
+	var started, finished, asOf sql.NullString
+	if err := row.Scan(&r.ID, &r.PortalID, &harvest, &link, &r.Profile, &started, &finished, &r.Status, &r.Datasets, &r.Error, &r.VigieVersion, &r.ProfileHash, &asOf, &r.Clock); err != nil {
 		return nil, err
 	}
 	r.HarvestRunID, r.LinkRunID = harvest.Int64, link.Int64
 	r.StartedAt, r.FinishedAt = parseTS(started), parseTS(finished)
+	if r.AsOf = parseTS(asOf); r.AsOf.IsZero() {
+		r.AsOf = r.StartedAt
+	}
 	return &r, nil
 }
 

@@ -197,6 +197,10 @@ type auditRecord struct {
 	Compared   int64               `json:"compared_with,omitempty"` // previous score run, 0 on the first audit
 	Summary    *store.DiffRun      `json:"summary"`
 	Gate       pipeline.GateResult `json:"gate"`
+	// AsOf is the "now" the audit judged by; Clock says whether it was the
+	// system clock or fixed with --now / VIGIE_NOW (to reproduce a past audit).
+	AsOf  time.Time `json:"as_of"`
+	Clock string    `json:"clock"`
 }
 
 func runAudit(ctx context.Context, a *App, o *auditOptions, st *auditStages) (err error) {
@@ -214,7 +218,10 @@ func runAudit(ctx context.Context, a *App, o *auditOptions, st *auditStages) (er
 	a.held = db
 	defer func() { a.held = nil }()
 
-	rec := &auditRecord{StartedAt: time.Now().UTC(), Orgs: o.orgs, Vigie: vigie.BuildInfo()}
+	rec := &auditRecord{StartedAt: time.Now().UTC(), Orgs: o.orgs, Vigie: vigie.BuildInfo(), AsOf: a.Now(), Clock: store.ClockSystem}
+	if !a.clock.IsZero() {
+		rec.Clock = store.ClockFixed
+	}
 	if rec.Orgs == nil {
 		rec.Orgs = []string{}
 	}
@@ -274,7 +281,12 @@ func runAudit(ctx context.Context, a *App, o *auditOptions, st *auditStages) (er
 		if len(rec.Gate.Skipped) > 0 {
 			a.Log.Info("gate conditions skipped: they compare with a previous audit of the same profile", "skipped", strings.Join(rec.Gate.Skipped, ","))
 		}
-		dir, err = reports.WriteDatedFolder(o.out, time.Now(), func(tmp string) error {
+		day := time.Now()
+		if !a.clock.IsZero() { // dated by --now's own date, whatever the local zone
+			c := a.clock
+			day = time.Date(c.Year(), c.Month(), c.Day(), c.Hour(), c.Minute(), c.Second(), 0, time.Local)
+		}
+		dir, err = reports.WriteDatedFolder(o.out, day, func(tmp string) error {
 			if err := st.writeReports(ctx, db, o, tmp); err != nil {
 				return err
 			}

@@ -96,7 +96,7 @@ func (s *auditStages) runScore(ctx context.Context, db *store.DB) (*store.ScoreR
 
 // writeReports writes audit.<format> for each audit format into dir.
 func (s *auditStages) writeReports(ctx context.Context, db *store.DB, o *auditOptions, dir string) error {
-	opts := reports.Options{PortalURL: s.a.Portal, Orgs: o.orgs, Lang: s.a.Lang, IncludePrivate: s.harvest.includePrivate}
+	opts := reports.Options{PortalURL: s.a.Portal, Orgs: o.orgs, Lang: s.a.Lang, IncludePrivate: s.harvest.includePrivate, Now: s.a.clock}
 	if o.baseSet {
 		opts.Baseline = &o.baseline
 	}

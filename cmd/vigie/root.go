@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -55,6 +56,10 @@ type App struct {
 	Quiet     bool
 	LogFormat string
 	Lang      string
+	// NowFlag is --now (or VIGIE_NOW): the fixed "now" runs judge by;
+	// clock is it parsed, zero for the system clock.
+	NowFlag string
+	clock   time.Time
 
 	Stdin  io.Reader
 	Stdout io.Writer
@@ -82,7 +87,41 @@ func (a *App) IsTerminal() bool {
 
 // OpenDB opens the database for writing (migrating it if needed).
 func (a *App) OpenDB(ctx context.Context) (*store.DB, error) {
-	return store.Open(ctx, a.DBPath)
+	return a.fixClock(store.Open(ctx, a.DBPath))
+}
+
+// fixClock gives an opened database the --now clock, when there is one.
+func (a *App) fixClock(db *store.DB, err error) (*store.DB, error) {
+	if err == nil && !a.clock.IsZero() {
+		db.FixClock(a.clock)
+	}
+	return db, err
+}
+
+// Now is the time runs judge by: --now when given, else the system clock.
+func (a *App) Now() time.Time {
+	if !a.clock.IsZero() {
+		return a.clock
+	}
+	return time.Now().UTC()
+}
+
+// parseNow reads --now: RFC 3339 (with or without a zone, UTC when
+// without) or a date YYYY-MM-DD (00:00 UTC). "" is the system clock.
+func parseNow(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			if t.Year() < 1990 || t.Year() > 9999 {
+				return time.Time{}, fmt.Errorf("%q is out of range: give a date after 1990", s)
+			}
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a time: use RFC 3339 (2026-03-01T02:30:00Z) or a date (2026-03-01)", s)
 }
 
 // createsDB are the commands that may create a database: the ones that
@@ -116,7 +155,7 @@ func (a *App) OpenDBLocked(ctx context.Context, command string) (db *store.DB, r
 	if unclean && a.Log != nil {
 		a.Log.Info("the last writer did not finish cleanly: checking the database", "command", prev.Command, "pid", prev.PID)
 	}
-	db, err = store.Open(ctx, a.DBPath, store.Options{Verify: unclean, NoCreate: !create})
+	db, err = a.fixClock(store.Open(ctx, a.DBPath, store.Options{Verify: unclean, NoCreate: !create}))
 	if err != nil {
 		if unclean {
 			lock.Abandon() // the next writer checks again
@@ -130,7 +169,7 @@ func (a *App) OpenDBLocked(ctx context.Context, command string) (db *store.DB, r
 
 // OpenDBReadOnly opens an existing database for reading only.
 func (a *App) OpenDBReadOnly(ctx context.Context) (*store.DB, error) {
-	return store.Open(ctx, a.DBPath, store.Options{ReadOnly: true})
+	return a.fixClock(store.Open(ctx, a.DBPath, store.Options{ReadOnly: true}))
 }
 
 // openPortal opens the database read-only and finds --portal in it; the
@@ -178,6 +217,7 @@ Environment:
   VIGIE_DB          database file (--db)
   VIGIE_PORTAL      CKAN site root (--portal)
   VIGIE_LANG        report and message language, fr or en (--lang)
+  VIGIE_NOW         fixed "now" for freshness and dates, to reproduce a past audit (--now)
   VIGIE_API_TOKEN   CKAN API token for private datasets (never logged or stored)
   VIGIE_CONFIG      configuration file (--config); see 'vigie config show --example'`
 
@@ -205,6 +245,11 @@ func NewRootCmd(a *App) *cobra.Command {
 				return usageErr("--lang must be fr or en, not %q", a.Lang)
 			}
 			a.Portal, a.portalUser = splitPortalUser(a.Portal)
+			clock, err := parseNow(a.NowFlag)
+			if err != nil {
+				return usageErr("--now (or VIGIE_NOW): %v", err)
+			}
+			a.clock = clock
 			level := slog.LevelInfo
 			if a.Quiet {
 				level = slog.LevelWarn
@@ -229,6 +274,7 @@ func NewRootCmd(a *App) *cobra.Command {
 	pf.BoolVarP(&a.Quiet, "quiet", "q", false, "only warnings and errors; no progress bar")
 	pf.StringVar(&a.LogFormat, "log-format", "text", "log format: text or json")
 	pf.StringVar(&a.Lang, "lang", envOr("VIGIE_LANG", "fr"), "language of messages and reports: fr or en (env VIGIE_LANG)")
+	pf.StringVar(&a.NowFlag, "now", os.Getenv("VIGIE_NOW"), "judge as of this time, RFC 3339 or YYYY-MM-DD (00:00 UTC), recorded in the runs (env VIGIE_NOW)")
 	pf.StringVar(&a.ConfigPath, "config", "", "configuration file (env VIGIE_CONFIG; default ./vigie.yaml, then the user config folder)")
 	root.SetIn(a.Stdin)
 	root.SetOut(a.Stdout)
