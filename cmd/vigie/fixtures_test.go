@@ -210,3 +210,65 @@ func TestFixturesImportScoreReport(t *testing.T) {
 		}
 	}
 }
+
+// What a user reads in explain for the observed cases of issue 12, in both
+// languages: HDX's own licence ids are open, an unknown one leaves openness
+// unknown with a finding that names it, and a frequency declared in
+// open.canada.ca's older field is read, never "No update frequency is
+// declared".
+func TestExplainObservedCases(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	load := func(portal string, files ...string) []string {
+		db := filepath.Join(dir, strings.NewReplacer("https://", "", "/", "_").Replace(portal)+".db")
+		g := []string{"--db", db, "--portal", portal, "--quiet"}
+		for _, f := range files {
+			if code, _, errs := cli(ctx, append([]string{"harvest", "--from", "../../testdata/observed/" + f}, g...)...); code != 0 {
+				t.Fatalf("harvest --from %s: %s", f, errs)
+			}
+		}
+		if code, _, errs := cli(ctx, append([]string{"score"}, g...)...); code != 0 {
+			t.Fatalf("score: %s", errs)
+		}
+		return g
+	}
+	explain := func(g []string, name, lang string) string {
+		code, out, errs := cli(ctx, append([]string{"explain", name, "--lang", lang}, g...)...)
+		if code != 0 {
+			t.Fatalf("explain %s: %s", name, errs)
+		}
+		return out
+	}
+	hdx := load("https://data.humdata.org", "data.humdata.org/license_list_observed.json", "data.humdata.org/package_search_observed.json")
+	for _, c := range []struct{ name, lang, want string }{
+		{"afghanistan-food-prices", "en", "3 stars, open licence (per the Open Definition register)"},
+		{"afghanistan-food-prices", "en", "fresh, frequency monthly"},
+		{"afghanistan-food-prices", "fr", "3 étoiles, licence ouverte (d'après le registre de l'Open Definition)"},
+		{"yemen-admin-boundaries", "en", "open licence"},
+		{"haiti-roads", "fr", "licence ouverte"},
+		{"haiti-roads", "en", "not applicable, frequency not planned"},
+		{"mali-acled-events", "en", "open licence"},
+		{"ukraine-hostilities", "en", "— (unknown licence: openness not assessed)"},
+		{"ukraine-hostilities", "en", `Neither the portal's licence list nor the Open Definition register says whether licence "hdx-multi" is open`},
+		{"ukraine-hostilities", "fr", "— (licence inconnue : ouverture non évaluée)"},
+		{"ukraine-hostilities", "fr", "si la licence « hdx-multi » est ouverte"},
+	} {
+		if out := explain(hdx, c.name, c.lang); !strings.Contains(out, c.want) {
+			t.Errorf("explain %s --lang %s lacks %q:\n%s", c.name, c.lang, c.want, out)
+		}
+	}
+	if out := explain(hdx, "somalia-rainfall", "en"); !strings.Contains(out, "open licence (per the portal's licence list)") && !strings.Contains(out, "open licence (per the Open Definition register)") {
+		t.Errorf("other-pd-nr:\n%s", out)
+	}
+	ca := load("https://open.canada.ca/data", "open.canada.ca/package_search_registry_observed.json")
+	for _, lang := range []string{"en", "fr"} {
+		out := explain(ca, "population-estimates", lang)
+		if strings.Contains(out, "No update frequency is declared") || strings.Contains(out, "Aucune fréquence de mise à jour n'est déclarée") ||
+			!strings.Contains(out, map[string]string{"en": "frequency annual", "fr": "fréquence annuelle"}[lang]) {
+			t.Errorf("explain population-estimates --lang %s:\n%s", lang, out)
+		}
+		if strings.Contains(out, "licence not open") || strings.Contains(out, "licence non ouverte") {
+			t.Errorf("ca-ogl-lgo with isopen false must stay open (--lang %s):\n%s", lang, out)
+		}
+	}
+}
