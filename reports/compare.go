@@ -147,7 +147,7 @@ func BuildComparison(ctx context.Context, db *store.DB, o CompareOptions) (*Comp
 // comparisonLabels are the comparison report's words.
 var comparisonLabels = map[string]map[string]string{
 	"fr": {
-		"title": "Comparaison des portails", "generated": "Produit le", "portal": "Portail", "url": "Adresse",
+		"title": "Comparaison des portails", "generated": "Produit le", "portals": "portails", "portal": "Portail", "url": "Adresse",
 		"run": "Analyse", "datasets": "Jeux publiés", "baseline": "Référence", "publishers": "Éditeurs",
 		"overall": "Score global", "completeness": "Complétude", "freshness": "Fraîcheur", "openness": "Ouverture",
 		"availability": "Disponibilité", "mqa": "Points MQA", "excellent": "MQA excellent", "good": "MQA bon",
@@ -160,7 +160,7 @@ var comparisonLabels = map[string]map[string]string{
 		"unknown_note": "« — » : inconnu (rien à juger).",
 	},
 	"en": {
-		"title": "Portal comparison", "generated": "Generated", "portal": "Portal", "url": "Address",
+		"title": "Portal comparison", "generated": "Generated", "portals": "portals", "portal": "Portal", "url": "Address",
 		"run": "Score run", "datasets": "Datasets published", "baseline": "Baseline", "publishers": "Publishers",
 		"overall": "Overall score", "completeness": "Completeness", "freshness": "Freshness", "openness": "Openness",
 		"availability": "Availability", "mqa": "MQA points", "excellent": "MQA excellent", "good": "MQA good",

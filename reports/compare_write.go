@@ -248,8 +248,9 @@ type svgDot struct {
 }
 
 type svgTick struct {
-	Pos   float64
-	Label string
+	Pos    float64
+	Label  string
+	Anchor string // start, middle or end
 }
 
 type svgLegend struct {
@@ -258,7 +259,7 @@ type svgLegend struct {
 }
 
 const (
-	chartW, chartH                   = 640, 260
+	chartW, chartH                   = 600, 260
 	padL, padR, padT, padB           = 46.0, 16.0, 12.0, 52.0
 	chartInnerW, chartInnerH float64 = chartW - padL - padR, chartH - padT - padB
 )
@@ -271,18 +272,17 @@ func lineChart(title string, series []svgSeries, yMax float64, lang string) svgC
 	dataMax := 0.0
 	n := 0
 	for _, s := range series {
-		for _, p := range s.Points {
-			if p.V == nil {
-				continue
-			}
-			n++
+		for _, p := range s.Points { // every run sets the time axis, so the charts line up
 			if tmin.IsZero() || p.T.Before(tmin) {
 				tmin = p.T
 			}
 			if p.T.After(tmax) {
 				tmax = p.T
 			}
-			dataMax = math.Max(dataMax, *p.V)
+			if p.V != nil {
+				n++
+				dataMax = math.Max(dataMax, *p.V)
+			}
 		}
 	}
 	if n == 0 {
@@ -308,12 +308,23 @@ func lineChart(title string, series []svgSeries, yMax float64, lang string) svgC
 	if span == 0 {
 		ticks = 0
 	}
+	layout := "2006-01-02"
+	if tmax.Sub(tmin) < 4*24*time.Hour && span > 0 {
+		layout = "01-02 15:04" // runs close together: the hour tells them apart
+	}
 	for i := 0; i <= ticks; i++ {
 		t := tmin
+		anchor := "middle"
 		if ticks > 0 {
 			t = tmin.Add(time.Duration(float64(tmax.Sub(tmin)) * float64(i) / float64(ticks)))
+			switch i {
+			case 0:
+				anchor = "start"
+			case ticks:
+				anchor = "end"
+			}
 		}
-		c.XTicks = append(c.XTicks, svgTick{Pos: x(t), Label: t.UTC().Format("2006-01-02")})
+		c.XTicks = append(c.XTicks, svgTick{Pos: x(t), Label: t.UTC().Format(layout), Anchor: anchor})
 	}
 	lx := padL
 	for i, s := range series {
@@ -361,8 +372,8 @@ func niceCeil(v float64) float64 {
 
 const svgChartTmpl = `{{define "chart"}}<figure class="chart"><figcaption>{{.Title}}</figcaption>
 {{if .Empty}}<p class="muted">—</p>{{else}}<svg viewBox="0 0 {{.W}} {{.H}}" width="{{.W}}" height="{{.H}}" role="img" aria-label="{{.Title}}">
-{{range .YTicks}}<line x1="46" x2="624" y1="{{.Pos}}" y2="{{.Pos}}" class="grid"/><text x="40" y="{{.Pos}}" class="yl">{{.Label}}</text>
-{{end}}{{range .XTicks}}<text x="{{.Pos}}" y="224" class="xl">{{.Label}}</text>
+{{range .YTicks}}<line x1="46" x2="584" y1="{{.Pos}}" y2="{{.Pos}}" class="grid"/><text x="40" y="{{.Pos}}" class="yl">{{.Label}}</text>
+{{end}}{{range .XTicks}}<text x="{{.Pos}}" y="224" class="xl" text-anchor="{{.Anchor}}">{{.Label}}</text>
 {{end}}{{range .Lines}}<path d="{{.Path}}" stroke="{{.Color}}" class="ln"/>{{$c := .Color}}{{range .Dots}}<circle cx="{{.X}}" cy="{{.Y}}" r="3.5" fill="{{$c}}"><title>{{.Title}}</title></circle>{{end}}
 {{end}}{{range .Legend}}<rect x="{{.X}}" y="240" width="12" height="12" fill="{{.Color}}"/><text x="{{.X}}" y="250" dx="16" class="lg">{{.Label}}</text>
 {{end}}</svg>{{end}}</figure>{{end}}`
@@ -378,7 +389,7 @@ td.t{white-space:normal;max-width:340px}tr:hover td{background:#fafcff}.muted{co
 .wrap{overflow-x:auto;border:1px solid var(--line);border-radius:6px}
 .charts{display:flex;flex-wrap:wrap;gap:18px}.chart{margin:0;border:1px solid var(--line);border-radius:6px;padding:10px 12px}
 .chart figcaption{font-weight:600;margin-bottom:4px}.grid{stroke:#e6ebf0}.yl{font-size:11px;fill:var(--muted);text-anchor:end;dominant-baseline:middle}
-.xl{font-size:11px;fill:var(--muted);text-anchor:middle}.lg{font-size:12px;fill:var(--fg)}.ln{fill:none;stroke-width:2.25}
+.xl{font-size:11px;fill:var(--muted)}td.n{white-space:nowrap}td.org{min-width:220px}td.small{font-size:12px;white-space:nowrap}.lg{font-size:12px;fill:var(--fg)}.ln{fill:none;stroke-width:2.25}
 .sc{display:inline-block;min-width:42px;padding:1px 6px;border-radius:10px;text-align:center}
 .s0{background:#fde2e1}.s1{background:#fff1d6}.s2{background:#e3f2e1}.swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px}
 footer{padding:12px 28px;color:var(--muted);font-size:12px}a{color:var(--accent)}`
@@ -421,7 +432,7 @@ const comparisonTmpl = svgChartTmpl + `<!DOCTYPE html>
 <header><h1>{{.Title}}</h1><p>{{.Sub}}</p></header><main>
 <p class="muted">{{.Note}}</p>
 <div class="wrap"><table><thead><tr>{{range .Head}}<th>{{.}}</th>{{end}}</tr></thead><tbody>
-{{range .Rows}}<tr>{{range .}}<td{{if .Left}} class="t"{{end}}>{{if .Color}}<span class="swatch" style="background:{{.Color}}"></span>{{end}}{{if .Class}}<span class="{{.Class}}">{{.Text}}</span>{{else}}{{.Text}}{{end}}</td>{{end}}</tr>
+{{range .Rows}}<tr>{{range .}}<td{{if .Color}} class="n"{{else if .Left}} class="t"{{end}}>{{if .Color}}<span class="swatch" style="background:{{.Color}}"></span>{{end}}{{if .Class}}<span class="{{.Class}}">{{.Text}}</span>{{else}}{{.Text}}{{end}}</td>{{end}}</tr>
 {{end}}</tbody></table></div>
 <h2>{{.Trend}}</h2><div class="charts">{{range .Charts}}{{template "chart" .}}{{end}}</div>
 <h2>{{.Trend}} — {{index .TrendHead 0}}</h2>
@@ -436,7 +447,7 @@ var comparisonPageTmpl = template.Must(template.New("cmp").Parse(comparisonTmpl)
 func comparisonHTML(w io.Writer, c *Comparison) error {
 	l := c.Lang
 	pg := comparisonPage{Lang: l, Title: cl(l, "title"), CSS: template.CSS(sharedCSS),
-		Sub:    fmt.Sprintf("%s %s — %d", cl(l, "generated"), c.GeneratedAt.Format("2006-01-02 15:04 MST"), len(c.Portals)),
+		Sub:    fmt.Sprintf("%s %s — %d %s", cl(l, "generated"), c.GeneratedAt.Format("2006-01-02 15:04 MST"), len(c.Portals), cl(l, "portals")),
 		Note:   cl(l, "per_portal") + " " + cl(l, "unknown_note"),
 		Trend:  cl(l, "trend"),
 		Footer: "vigie — " + cl(l, "title"),

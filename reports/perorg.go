@@ -214,7 +214,8 @@ var indexLabels = map[string]map[string]string{
 
 type indexRow struct {
 	Rank                                                     int
-	Name, Title, Datasets, Errors, Broken, Emails, Worst     string
+	Name, Title, Datasets, Errors, Broken, Emails            string
+	Worst                                                    []string
 	Overall, Completeness, Freshness, Openness, Availability string
 	OClass, CClass, FClass, PClass, AClass                   string
 	Files                                                    []string
@@ -234,17 +235,20 @@ const indexTmpl = `<!DOCTYPE html>
 <title>{{.L.title}}</title><style>{{.CSS}}</style></head><body>
 <header><h1>{{.L.title}}</h1><p>{{.Sub}}</p></header><main>
 <p><a href="contacts.csv">{{.L.csv}}</a></p>
-<div class="wrap"><table><thead><tr><th>{{.L.rank}}</th><th class="t">{{.L.org}}</th><th>{{.L.datasets}}</th><th>{{.L.overall}}</th>
+<div class="wrap"><table><thead><tr><th>{{.L.rank}}</th><th class="t">{{.L.org}}</th><th class="t">{{.L.reports}}</th><th>{{.L.datasets}}</th><th>{{.L.overall}}</th>
 <th>{{.L.completeness}}</th><th>{{.L.freshness}}</th><th>{{.L.openness}}</th><th>{{.L.availability}}</th><th>{{.L.errors}}</th>
-<th>{{.L.broken}}</th><th class="t">{{.L.worst}}</th><th class="t">{{.L.contacts}}</th><th class="t">{{.L.reports}}</th></tr></thead><tbody>
-{{range .Rows}}<tr><td>{{.Rank}}</td><td class="t"><strong>{{.Title}}</strong><br><span class="muted">{{.Name}}</span></td><td>{{.Datasets}}</td>
+<th>{{.L.broken}}</th><th class="t">{{.L.worst}}</th><th class="t">{{.L.contacts}}</th></tr></thead><tbody>
+{{range .Rows}}<tr><td>{{.Rank}}</td><td class="t org"><strong>{{.Title}}</strong><br><span class="muted">{{.Name}}</span></td>
+<td class="n">{{range .Files}}<a href="{{.}}">{{ext .}}</a> {{end}}</td><td>{{.Datasets}}</td>
 <td><span class="{{.OClass}}">{{.Overall}}</span></td><td><span class="{{.CClass}}">{{.Completeness}}</span></td><td><span class="{{.FClass}}">{{.Freshness}}</span></td>
 <td><span class="{{.PClass}}">{{.Openness}}</span></td><td><span class="{{.AClass}}">{{.Availability}}</span></td><td>{{.Errors}}</td><td>{{.Broken}}</td>
-<td class="t">{{.Worst}}</td><td class="t">{{.Emails}}</td><td class="t">{{range .Files}}<a href="{{.}}">{{.}}</a> {{end}}</td></tr>
+<td class="t small">{{range .Worst}}{{.}}<br>{{end}}</td><td class="t small">{{.Emails}}</td></tr>
 {{end}}</tbody></table></div></main><footer>vigie</footer></body></html>
 `
 
-var indexPageTmpl = template.Must(template.New("index").Parse(indexTmpl))
+var indexPageTmpl = template.Must(template.New("index").Funcs(template.FuncMap{
+	"ext": func(name string) string { return strings.TrimPrefix(filepath.Ext(name), ".") },
+}).Parse(indexTmpl))
 
 func writeIndex(w io.Writer, b *Bundle, now time.Time) error {
 	l := b.Lang
@@ -252,8 +256,11 @@ func writeIndex(w io.Writer, b *Bundle, now time.Time) error {
 		Sub: fmt.Sprintf(indexLabels[l]["sub"], OneLine(b.Portal, 200), b.ScoreRun.ID, b.ScoreRun.StartedAt.UTC().Format("2006-01-02"), len(b.Orgs))}
 	for _, e := range b.Orgs {
 		var worst []string
-		for _, d := range e.Worst {
-			worst = append(worst, fmt.Sprintf("%s (%s)", d.Name, fmtNum(d.Overall, l)))
+		for i, d := range e.Worst {
+			if i == 3 {
+				break // the index stays readable; each report and contacts.csv list more
+			}
+			worst = append(worst, fmt.Sprintf("%s (%s)", shorten(OneLine(d.Name, 200), 42), fmtNum(d.Overall, l)))
 		}
 		title := e.Title
 		if title == "" {
@@ -262,7 +269,7 @@ func writeIndex(w io.Writer, b *Bundle, now time.Time) error {
 		s := e.Scores
 		pg.Rows = append(pg.Rows, indexRow{Rank: e.Rank, Name: OneLine(e.Name, 100), Title: OneLine(title, 160),
 			Datasets: fmt.Sprint(e.Datasets), Errors: fmt.Sprint(e.Findings.Error), Broken: fmt.Sprint(e.BrokenLinks),
-			Emails: OneLine(strings.Join(e.Emails, ", "), 300), Worst: OneLine(strings.Join(worst, ", "), 300),
+			Emails: OneLine(strings.Join(e.Emails, ", "), 300), Worst: worst,
 			Overall: fmtNum(s.Overall, l), Completeness: fmtNum(s.Completeness, l), Freshness: fmtNum(s.Freshness, l),
 			Openness: fmtNum(s.Openness, l), Availability: fmtNum(s.Availability, l),
 			OClass: scoreClass(s.Overall), CClass: scoreClass(s.Completeness), FClass: scoreClass(s.Freshness),
