@@ -3,6 +3,7 @@ package harvester
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -232,7 +233,15 @@ func TestImportJSONLinesCompleteMarksMissing(t *testing.T) {
 	if err != nil || res.Missing != 0 || res.Counts.Unchanged != 2 {
 		t.Fatalf("partial import must not mark deletions: %+v %v", res, err)
 	}
+	// 1 of 3 is above the default --max-missing: refused, then allowed
 	res, err = Import(ctx, db, p, write("c.jsonl", "1", "2"), ImportOptions{Complete: true})
+	if !errors.Is(err, ErrMassMissing) || res.Missing != 0 || !strings.Contains(err.Error(), "--max-missing 100%") {
+		t.Fatalf("complete import lacking a third of the catalogue: %+v %v", res, err)
+	}
+	if s, _ := db.DatasetStateOf(ctx, p.ID, "3"); s.State != vigie.StateActive {
+		t.Fatalf("state of 3 after the refusal: %+v", s)
+	}
+	res, err = Import(ctx, db, p, write("c.jsonl", "1", "2"), ImportOptions{Complete: true, MaxMissing: 1})
 	if err != nil || res.Missing != 1 {
 		t.Fatalf("complete import: %+v %v", res, err)
 	}

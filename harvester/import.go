@@ -22,7 +22,12 @@ type ImportOptions struct {
 	// datasets it lacks are then marked missing, then deleted, as after a
 	// complete full pass. Without it the import only adds and updates.
 	Complete bool
-	Progress func(phase string, fetched, count int)
+	// MaxMissing is the share (0–1) of the active datasets a complete
+	// import may mark missing; above it the import fails and marks nothing
+	// (a file cut short, or the dump of one organization, is not the whole
+	// catalogue). 0 means DefaultMaxMissing, negative refuses any.
+	MaxMissing float64
+	Progress   func(phase string, fetched, count int)
 	// Stdin is read when the path is "-" (ckanapi dump … | vigie harvest --from -).
 	Stdin io.Reader
 }
@@ -56,6 +61,9 @@ func Import(ctx context.Context, db *store.DB, portal *store.Portal, path string
 		err = fmt.Errorf("%s holds no CKAN package, organization or licence dicts", path)
 	}
 	if err == nil && o.Complete {
+		err = importGuard(ctx, db, portal.ID, res.RunID, scope, o.MaxMissing)
+	}
+	if err == nil && o.Complete {
 		res.ListingComplete = true
 		res.Missing, res.Deleted, err = db.MarkMissing(ctx, portal.ID, res.RunID, scope)
 	}
@@ -74,6 +82,29 @@ func Import(ctx context.Context, db *store.DB, portal *store.Portal, path string
 	}
 	return res, err
 }
+
+// importGuard refuses a complete import that would mark more than max of
+// the active datasets missing: offline, nothing can check them.
+func importGuard(ctx context.Context, db *store.DB, portalID, runID int64, scope store.HarvestOptions, max float64) error {
+	if max == 0 {
+		max = DefaultMaxMissing
+	}
+	active, err := db.CountDatasets(ctx, portalID, scope, vigie.StateActive)
+	if err != nil {
+		return err
+	}
+	unseen, _, err := db.UnseenActive(ctx, portalID, runID, scope, 0)
+	if err != nil || unseen == 0 || active == 0 {
+		return err
+	}
+	if share := float64(unseen) / float64(active); max < 0 || share > max {
+		return fmt.Errorf("%w: the file lacks %d of %d active datasets (%s, above --max-missing %s); nothing was marked missing: if the file really is the whole catalogue, pass --max-missing 100%%",
+			ErrMassMissing, unseen, active, percent(share), percent(max0(max)))
+	}
+	return nil
+}
+
+func max0(f float64) float64 { return max(f, 0) }
 
 // importer batches decoded datasets into pages.
 type importer struct {

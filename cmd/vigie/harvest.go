@@ -76,7 +76,8 @@ marked.
 organization_show or organization_list responses, gzip-compressed or not
 (ckanapi dump … -z), or '-' for the standard input. An import only adds and
 updates datasets; with --full it is taken as the whole catalogue, and datasets
-it lacks are marked missing, then deleted.
+it lacks are marked missing, then deleted (refused above --max-missing: pass
+--max-missing 100% if the file really is the whole catalogue).
 
 Every page is written as it arrives; a failed or interrupted harvest marks its
 run failed and leaves missing/deleted marks and the last complete run as they were.`
@@ -205,7 +206,7 @@ func runHarvest(ctx context.Context, a *App, db *store.DB, o *harvestOptions) (*
 	defer bar.Done()
 	progress := func(phase string, fetched, count int) { bar.Set(fetched, count) }
 	if o.from != "" {
-		return harvester.Import(ctx, db, portal, o.from, harvester.ImportOptions{Complete: o.full, Progress: progress, Stdin: a.Stdin})
+		return harvester.Import(ctx, db, portal, o.from, harvester.ImportOptions{Complete: o.full, MaxMissing: o.maxMissingShare(), Progress: progress, Stdin: a.Stdin})
 	}
 	token, err := o.token()
 	if err != nil {
