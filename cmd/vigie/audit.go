@@ -42,6 +42,7 @@ type auditOptions struct {
 	full      bool
 	baseline  float64
 	baseSet   bool
+	metrics   string // --metrics-file
 }
 
 func newAuditCmd(a *App) *cobra.Command {
@@ -124,6 +125,7 @@ Exit codes:
 // addFlags adds the audit's flags and its stages' to f.
 func (o *auditOptions) addFlags(f *pflag.FlagSet, st *auditStages) {
 	f.StringVar(&o.out, "out", "", "folder that receives one dated sub-folder per audit (required)")
+	f.StringVar(&o.metrics, "metrics-file", "", "write Prometheus metrics here (node_exporter textfile collector: a *.prom file), atomically")
 	f.StringArrayVar(&o.orgs, "org", nil, "only this organization (repeatable): harvest, reports and gate")
 	f.Float64Var(&o.failUnder, "fail-under", 0, "exit 3 when the mean overall score of the scope is below this (0–100)")
 	f.StringSliceVar(&o.failOn, "fail-on", nil, "exit 3 when any of these holds: "+gateNames())
@@ -226,19 +228,30 @@ func runAudit(ctx context.Context, a *App, o *auditOptions, st *auditStages) (er
 		rec.Orgs = []string{}
 	}
 	var dir string
-	defer func() { recordAudit(ctx, a, db, o, rec, dir, err) }()
+	defer func() {
+		recordAudit(ctx, a, db, o, rec, dir, err)
+		if o.metrics != "" {
+			if rec.Portal == "" {
+				rec.Portal = a.Portal
+			}
+			if merr := writeMetricsFile(o.metrics, auditMetricsOf(ctx, db, o, rec, err)); merr != nil {
+				a.Log.Warn("could not write the metrics file", "error", firstLine(merr.Error()))
+			}
+		}
+	}()
 	// stage runs one step and logs one line with its timing and summary.
 	stage := func(name string, fn func() (string, error)) error {
 		start := time.Now()
 		summary, err := fn()
 		elapsed := time.Since(start)
 		t := stageTiming{Name: name, Seconds: math.Round(elapsed.Seconds()*1000) / 1000, Status: "ok"}
+		attrs := st.takeAttrs()
 		if err != nil {
-			a.Log.Error("audit stage failed", "stage", name, "elapsed", elapsed.Round(time.Millisecond).String(), "error", firstLine(err.Error()))
+			a.Log.Error("audit stage failed", "stage", name, "elapsed", elapsed.Round(time.Millisecond).String(), "elapsed_ms", elapsed.Milliseconds(), "error", firstLine(err.Error()))
 			return fmt.Errorf("audit stopped at %s: %w", name, err)
 		}
 		rec.Stages = append(rec.Stages, t)
-		a.Log.Info("audit stage done", "stage", name, "elapsed", elapsed.Round(time.Millisecond).String(), "summary", summary)
+		a.Log.Info("audit stage done", append([]any{"stage", name, "elapsed", elapsed.Round(time.Millisecond).String(), "elapsed_ms", elapsed.Milliseconds(), "summary", summary}, attrs...)...)
 		return nil
 	}
 	if err := stage("harvest", func() (string, error) { return st.runHarvest(ctx, db) }); err != nil {

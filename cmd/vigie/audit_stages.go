@@ -28,6 +28,14 @@ type auditStages struct {
 	harvest harvestOptions
 	links   *linksOptions
 	score   scoreOptions
+	attrs   []any // numeric fields of the last stage, for its log line
+}
+
+// takeAttrs returns and forgets the last stage's numeric log fields.
+func (s *auditStages) takeAttrs() []any {
+	a := s.attrs
+	s.attrs = nil
+	return a
 }
 
 func newAuditStages(a *App) *auditStages {
@@ -68,6 +76,7 @@ func (s *auditStages) runHarvest(ctx context.Context, db *store.DB) (string, err
 	if err != nil {
 		return "", err
 	}
+	s.attrs = harvestAttrs(res)
 	return harvestSummary(res) + publishedNote(ctx, db, s.a.Portal, s.harvest.orgs), nil
 }
 
@@ -80,6 +89,7 @@ func (s *auditStages) runLinks(ctx context.Context, db *store.DB) (string, error
 		msg, _, err := nothingDue(ctx, s.a, db, s.links)
 		return msg, err
 	}
+	s.attrs = linkAttrs(out)
 	return summaryLine(out), nil
 }
 
@@ -91,6 +101,7 @@ func (s *auditStages) runScore(ctx context.Context, db *store.DB) (*store.ScoreR
 	if out.Run == nil || out.Run.Status != "complete" {
 		return nil, "", fmt.Errorf("the score run did not complete: run 'vigie audit' again")
 	}
+	s.attrs = scoreAttrs(out)
 	return out.Run, scoreSummary(out), nil
 }
 

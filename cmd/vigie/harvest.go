@@ -112,6 +112,7 @@ func newHarvestCmd(a *App) *cobra.Command {
 			res, err := runHarvest(ctx, a, db, o)
 			if res != nil && err == nil {
 				fmt.Fprintln(a.Stdout, harvestSummary(res)+publishedNote(ctx, db, a.Portal, o.orgs))
+				a.logNumbers("harvest done", harvestAttrs(res))
 			}
 			return err
 		},

@@ -218,6 +218,7 @@ func runLinks(ctx context.Context, a *App, o *linksOptions, printRows bool) erro
 		fmt.Fprintln(a.Stdout, msg)
 		return nil
 	}
+	a.logNumbers("links done", linkAttrs(out))
 	if !printRows {
 		fmt.Fprintln(a.Stdout, summaryLine(out))
 		return nil

@@ -55,6 +55,7 @@ a YAML file ('vigie profile show ckan' prints one to start from).`,
 			out, err := runScore(cmd.Context(), a, db, o)
 			if out != nil {
 				fmt.Fprintln(a.Stdout, scoreSummary(out))
+				a.logNumbers("score done", scoreAttrs(out))
 			}
 			return err
 		},
