@@ -57,6 +57,9 @@ func (s *auditStages) addFlags(f *pflag.FlagSet) {
 		}
 		f.AddFlag(fl)
 	})
+	if fl := f.Lookup("allow-private"); fl != nil { // one flag for both stages (see check)
+		fl.Usage = "also connect to loopback, private and link-local addresses: link targets, and the portal's redirects when the portal itself is public"
+	}
 	f.StringVar(&s.score.profile, "profile", "", "scoring profile: donneesquebec, ckan, mqa or a YAML file (default: chosen from the portal)")
 }
 
