@@ -12,9 +12,13 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/net/http/httpproxy"
 
 	"github.com/vigie-audit/vigie"
 )
@@ -62,6 +66,12 @@ type Options struct {
 	AllowPrivate bool // allow loopback, private and link-local addresses
 	UserAgent    string
 	Now          func() time.Time // clock for checked_at and the debounce rule
+	// Proxy, when set, chooses an HTTP proxy per target URL (nil URL: go
+	// direct), as ProxyFromEnvironment does from HTTPS_PROXY, HTTP_PROXY and
+	// NO_PROXY. The proxy itself may be on a private address; the target's
+	// host name is resolved here and refused unless every address is
+	// public (or AllowPrivate), before anything is sent to the proxy.
+	Proxy func(target *url.URL) (*url.URL, error)
 
 	// Progress, when set, is called after each URL with done and total.
 	Progress func(done, total int)
@@ -135,11 +145,95 @@ type Checker struct {
 	// the host names it found not to exist, so that a run looks each up once.
 	rawDial  func(ctx context.Context, network, addr string) (net.Conn, error)
 	nxdomain sync.Map // host name → *net.DNSError
+
+	// proxyDial connects to a proxy the Proxy option chose (proxies holds
+	// their host:port); lookup resolves a proxied target's host name for
+	// the address rule.
+	proxyDial func(ctx context.Context, network, addr string) (net.Conn, error)
+	proxies   sync.Map
+	lookup    func(ctx context.Context, host string) ([]netip.Addr, error)
+}
+
+// ProxyFromEnvironment returns the proxy choice of HTTPS_PROXY, HTTP_PROXY
+// and NO_PROXY (and their lower-case forms), read now. As in Go's net/http,
+// requests to localhost and loopback addresses never go through the proxy.
+func ProxyFromEnvironment() func(*url.URL) (*url.URL, error) {
+	return httpproxy.FromEnvironment().ProxyFunc()
+}
+
+// proxyAddr is the host:port a transport dials for a proxy URL.
+func proxyAddr(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		switch strings.ToLower(u.Scheme) {
+		case "https":
+			port = "443"
+		case "socks5", "socks5h":
+			port = "1080"
+		default:
+			port = "80"
+		}
+	}
+	return strings.ToLower(net.JoinHostPort(u.Hostname(), port))
+}
+
+// guardProxied applies the address rule to a request the proxy will make on
+// vigie's behalf: the target host must resolve, and only to addresses the
+// rule allows, since the connection vigie opens is to the proxy, not to
+// it. Direct requests are left to dialControl.
+func (c *Checker) guardProxied(req *http.Request) error {
+	if c.opts.Proxy == nil {
+		return nil
+	}
+	if p, err := c.opts.Proxy(req.URL); err != nil || p == nil {
+		return nil
+	}
+	if c.opts.AllowPrivate && c.permit == nil {
+		return nil // nothing is refused: the proxy resolves the name
+	}
+	host := req.URL.Hostname()
+	port, _ := strconv.Atoi(req.URL.Port())
+	allowed := func(a netip.Addr) bool {
+		ap := netip.AddrPortFrom(a.Unmap(), uint16(port))
+		return (c.permit != nil && c.permit(ap)) || c.opts.AllowPrivate || IsPublic(a)
+	}
+	if a, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil {
+		if !allowed(a) {
+			return errNotPublic
+		}
+		return nil
+	}
+	key := strings.ToLower(host)
+	if v, ok := c.nxdomain.Load(key); ok {
+		e := *v.(*net.DNSError)
+		return &e
+	}
+	addrs, err := c.lookup(req.Context(), host)
+	if err != nil {
+		var dns *net.DNSError
+		if errors.As(err, &dns) && dns.IsNotFound {
+			e := *dns
+			c.nxdomain.Store(key, &e)
+		}
+		return err
+	}
+	if len(addrs) == 0 {
+		return &net.DNSError{Err: "no address", Name: host, IsNotFound: true}
+	}
+	for _, a := range addrs {
+		if !allowed(a) {
+			return errNotPublic
+		}
+	}
+	return nil
 }
 
 // dial is rawDial behind the run's negative name cache: a host name that
 // does not exist is looked up once per Checker, not once per URL.
 func (c *Checker) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	if _, ok := c.proxies.Load(strings.ToLower(addr)); ok {
+		return c.proxyDial(ctx, network, addr) // the operator chose it
+	}
 	host, _, splitErr := net.SplitHostPort(addr)
 	if splitErr == nil {
 		if v, ok := c.nxdomain.Load(strings.ToLower(host)); ok {
@@ -162,8 +256,12 @@ func New(opts Options) *Checker {
 	c := &Checker{opts: o}
 	dialer := &net.Dialer{Timeout: o.ConnectTimeout, KeepAlive: 30 * time.Second, Control: c.dialControl}
 	c.rawDial = dialer.DialContext
+	c.proxyDial = (&net.Dialer{Timeout: o.ConnectTimeout, KeepAlive: 30 * time.Second}).DialContext
+	c.lookup = func(ctx context.Context, host string) ([]netip.Addr, error) {
+		return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+	}
 	c.http = &http.Transport{
-		Proxy:                  nil, // a proxy would hide the address the safety rule must see
+		Proxy:                  nil, // set below when asked: the address rule then checks the target itself
 		DialContext:            c.dial,
 		ForceAttemptHTTP2:      true,
 		TLSHandshakeTimeout:    o.ConnectTimeout,
@@ -175,8 +273,17 @@ func New(opts Options) *Checker {
 		MaxResponseHeaderBytes: maxHeaderBytes,
 		DisableCompression:     true, // lengths and first bytes as the server sends them
 	}
+	if o.Proxy != nil {
+		c.http.Proxy = func(r *http.Request) (*url.URL, error) {
+			u, err := o.Proxy(r.URL)
+			if u != nil {
+				c.proxies.Store(proxyAddr(u), true)
+			}
+			return u, err
+		}
+	}
 	c.gates = newGates(o.PerHost, o.PerHostDelay)
-	c.rt = &politeTransport{base: c.http, gates: c.gates}
+	c.rt = &politeTransport{base: c.http, gates: c.gates, guard: c.guardProxied}
 	return c
 }
 

@@ -133,9 +133,15 @@ func sleep(ctx context.Context, d time.Duration) error {
 type politeTransport struct {
 	base  http.RoundTripper
 	gates *gates
+	guard func(*http.Request) error // refuses a request before it is sent; may be nil
 }
 
 func (t *politeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.guard != nil {
+		if err := t.guard(req); err != nil {
+			return nil, err
+		}
+	}
 	release, err := t.gates.acquire(req.Context(), hostKey(req.URL))
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -32,6 +33,7 @@ type linksOptions struct {
 	failures     int
 	brokenAfter  time.Duration
 	allowPrivate bool
+	proxy        string // none or env
 	olderThan    time.Duration
 	format       string
 	list         bool
@@ -63,6 +65,11 @@ func (o *linksOptions) addCheckFlags(f *pflag.FlagSet) {
 	f.IntVar(&o.failures, "failures", d.failures, "consecutive failures before a link is broken")
 	f.DurationVar(&o.brokenAfter, "broken-after", d.brokenAfter, "the failures must span at least this long")
 	f.BoolVar(&o.allowPrivate, "allow-private", d.allowPrivate, "also connect to loopback, private and link-local addresses")
+	proxy := d.proxy
+	if proxy == "" {
+		proxy = "none"
+	}
+	f.StringVar(&o.proxy, "links-proxy", proxy, "check links through a proxy: none, or env (HTTPS_PROXY, HTTP_PROXY, NO_PROXY); the address rule still applies to each link")
 	f.DurationVar(&o.olderThan, "older-than", d.olderThan, "check URLs not checked for this long (new URLs always)")
 }
 
@@ -82,6 +89,8 @@ func (o *linksOptions) validate() error {
 		return usageErr("--broken-after cannot be negative")
 	case o.olderThan < 0:
 		return usageErr("--older-than cannot be negative")
+	case o.proxy != "" && o.proxy != "none" && o.proxy != "env":
+		return usageErr("--links-proxy must be none or env (the proxy of HTTPS_PROXY/HTTP_PROXY), not %q", o.proxy)
 	}
 	for _, c := range o.classes {
 		switch c {
@@ -125,6 +134,12 @@ name lookup or no route, its remaining URLs are not checked: they are
 unsure ("host unreachable during this run"), do not count as failures, and
 are checked again at the next run; the summary says how many.
 
+Proxy: links are checked directly unless --links-proxy env is given; then
+they go through the proxy of HTTPS_PROXY / HTTP_PROXY (NO_PROXY honoured,
+loopback never proxied). The proxy may be on a private address; each link's
+host name is still resolved here and refused (blocked) when it resolves to
+a loopback, private or link-local address, before the proxy is asked.
+
 Output: a summary line. With --format, also the URLs of this run (table or
 JSON array). --list prints the stored results without checking anything.
 Ctrl-C stops the check; what was checked is saved and the run is marked
@@ -150,7 +165,7 @@ interrupted.`,
 				return err
 			}
 			if o.list {
-				for _, name := range []string{"all", "older-than", "concurrency", "per-host", "delay", "timeout", "failures", "broken-after", "allow-private"} {
+				for _, name := range []string{"all", "older-than", "concurrency", "per-host", "delay", "timeout", "failures", "broken-after", "allow-private", "links-proxy"} {
 					if cmd.Flags().Changed(name) {
 						return usageErr("--list only prints stored results: drop --%s, or drop --list to check", name)
 					}
@@ -173,6 +188,10 @@ interrupted.`,
 // checkLinks runs the link stage with the command's options, showing
 // progress (see pipeline.CheckLinks).
 func checkLinks(ctx context.Context, a *App, db *store.DB, o *linksOptions) (*pipeline.LinkOutcome, error) {
+	var proxy func(*url.URL) (*url.URL, error)
+	if o.proxy == "env" {
+		proxy = linkcheck.ProxyFromEnvironment()
+	}
 	bar := newProgress(a, "checking links")
 	defer bar.Done()
 	return pipeline.CheckLinks(ctx, db, a.Portal, pipeline.LinkOptions{
@@ -185,6 +204,7 @@ func checkLinks(ctx context.Context, a *App, db *store.DB, o *linksOptions) (*pi
 			FailuresToBroken: o.failures,
 			BrokenAfter:      o.brokenAfter,
 			AllowPrivate:     o.allowPrivate,
+			Proxy:            proxy,
 			Progress:         bar.Set,
 		},
 	})

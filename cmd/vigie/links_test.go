@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -271,4 +274,44 @@ func TestLinksAfterHarvest(t *testing.T) {
 		t.Errorf("%d requests to the file server for %d URLs", n, len(due))
 	}
 	t.Logf("%d URLs: %v; %d requests; %s", len(due), counts, files.Requests(), strings.TrimSpace(stderr))
+}
+
+// --links-proxy env sends the checks through the proxy of HTTP_PROXY; by
+// default the environment's proxy is not used for links.
+func TestLinksThroughProxy(t *testing.T) {
+	var mu sync.Mutex
+	var asked []string
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		asked = append(asked, r.URL.String())
+		mu.Unlock()
+		w.Header().Set("Content-Type", "text/csv")
+		w.Write([]byte("a,b\n"))
+	}))
+	defer proxy.Close()
+	t.Setenv("HTTP_PROXY", proxy.URL)
+	t.Setenv("NO_PROXY", "")
+	db := linksDB(t, map[string][]string{"velos": {"http://data.example/velos.csv"}})
+	ctx := context.Background()
+	// --allow-private: the name data.example does not resolve here, so the
+	// address rule is left to the proxy.
+	code, stdout, stderr := vigieRun(ctx, "--db", db, "--portal", linksPortal, "links", "--all", "--allow-private", "--links-proxy", "env")
+	if code != 0 || !strings.Contains(stdout, "1 ok") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	mu.Lock()
+	n := len(asked)
+	mu.Unlock()
+	if n == 0 || !strings.Contains(asked[0], "data.example/velos.csv") {
+		t.Fatalf("the proxy saw %v", asked)
+	}
+	code, stdout, _ = vigieRun(ctx, "--db", db, "--portal", linksPortal, "links", "--all", "--allow-private", "--timeout", "2s")
+	mu.Lock()
+	defer mu.Unlock()
+	if code != 0 || len(asked) != n || strings.Contains(stdout, "1 ok") {
+		t.Fatalf("without --links-proxy the proxy was used: exit %d, %s, %v", code, stdout, asked)
+	}
+	if code, _, stderr := vigieRun(ctx, "--db", db, "--portal", linksPortal, "links", "--links-proxy", "system"); code != 2 || !strings.Contains(stderr, "--links-proxy must be none or env") {
+		t.Errorf("bad --links-proxy: exit %d, %s", code, stderr)
+	}
 }
