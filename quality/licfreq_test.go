@@ -1,6 +1,7 @@
 package quality_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -229,4 +230,19 @@ func BenchmarkJudgeLicence(b *testing.B) {
 			quality.JudgeLicence("hdx-multi", "Multiple Licenses", "", nil, reg)
 		}
 	})
+}
+
+// A value freshness understands but the portal's vocabulary does not allow
+// is still a completeness finding; freshness uses what it means.
+func TestFrequencyOutsideVocabulary(t *testing.T) {
+	dq := quality.MustProfile("donneesquebec")
+	d := perfectDQ()
+	d.Extras["update_frequency"] = "mensuel"
+	a := quality.Score(d, okLinks(d), dq, now)
+	if got := rules(a, vigie.DimCompleteness); !slices.Contains(got, "DQ-FREQUENCY-INVALID@") {
+		t.Errorf("completeness findings %v lack DQ-FREQUENCY-INVALID", got)
+	}
+	if a.Frequency != "monthly" || a.FreshnessStatus == vigie.FreshUnknown {
+		t.Errorf("freshness: frequency %q status %s", a.Frequency, a.FreshnessStatus)
+	}
 }

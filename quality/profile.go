@@ -134,7 +134,9 @@ type Vocabularies struct {
 
 // FreshnessConfig says where the frequency is declared and how late is late.
 type FreshnessConfig struct {
-	Fields       []string             `yaml:"fields"`
+	// Fields lists where the frequency is declared, first filled one wins;
+	// empty means every common field (FrequencyFields).
+	Fields       []string             `yaml:"fields,omitempty"`
 	Thresholds   map[string][3]string `yaml:"thresholds"` // frequency → due, overdue, delinquent ("1h", "30d")
 	StatusScores map[string]float64   `yaml:"status_scores"`
 }

@@ -12,6 +12,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -125,6 +126,7 @@ type config struct {
 	store        bool
 	dump         string
 	faults       multi
+	licences     string
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -153,6 +155,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&c.store, "store", false, "keep each generated dataset's JSON in memory (about 5 KB each): pages cost no generation, for benchmarks")
 	fs.BoolVar(&c.gzip, "gzip", false, "gzip API answers for clients that accept it")
 	fs.StringVar(&c.dump, "dump", "", "write the catalogue as JSON lines to this file and exit")
+	fs.StringVar(&c.licences, "licences", "", "serve this saved license_list answer (envelope or bare list) instead of Données Québec's; \"none\" answers 404")
 	fs.Var(&c.faults, "fault", "inject a hostile behaviour (repeatable): cycling-pages, endless-orgs, index-serves=N, redirect=URL, echo-auth")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -187,6 +190,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if err := injectFaults(ctx, portal, c.faults, stderr); err != nil {
 		return err
+	}
+	switch c.licences {
+	case "":
+	case "none":
+		portal.Inject(ckantest.FailTimes("license_list", math.MaxInt, http.StatusNotFound, "application/json",
+			`{"success": false, "error": {"__type": "Not Found Error", "message": "Not found"}}`, nil))
+	default:
+		ls, err := ckantest.LoadLicences(c.licences)
+		if err != nil {
+			return err
+		}
+		portal.SetLicences(ls)
 	}
 	start := time.Now()
 	for _, path := range c.from {

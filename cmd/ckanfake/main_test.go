@@ -171,3 +171,23 @@ func TestFaultFlagIsChecked(t *testing.T) {
 		}
 	}
 }
+
+// --licences serves a saved license_list; "none" answers 404 like portals
+// that do not publish one; a file that is not one is refused.
+func TestLicencesFlag(t *testing.T) {
+	api, _, stop := start(t, "--datasets", "0", "--from", "../../testdata/observed/data.humdata.org/package_search_observed.json",
+		"--licences", "../../testdata/observed/data.humdata.org/license_list_observed.json")
+	var ls []map[string]any
+	if code := getJSON(t, api+"/api/3/action/license_list", &ls); code != 200 || len(ls) != 9 || ls[3]["id"] != "hdx-odc-odbl" {
+		t.Errorf("license_list: %d, %d licences", code, len(ls))
+	}
+	stop()
+	api, _, stop = start(t, "--datasets", "1", "--licences", "none")
+	if code := getJSON(t, api+"/api/3/action/license_list", nil); code != http.StatusNotFound {
+		t.Errorf("--licences none: HTTP %d", code)
+	}
+	stop()
+	if err := run(context.Background(), []string{"--licences", "../../testdata/real/data.gov.au/package_show_2021-04.json"}, io.Discard, io.Discard); err == nil {
+		t.Error("a package_show file is not a licence list")
+	}
+}

@@ -166,3 +166,33 @@ func normalizeNumbers(v any) any {
 	}
 	return v
 }
+
+// LoadLicences reads a saved license_list answer: the action API envelope
+// or the bare list of licence dicts.
+func LoadLicences(path string) ([]map[string]any, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var env struct {
+		Success *bool           `json:"success"`
+		Result  json.RawMessage `json:"result"`
+	}
+	raw := bytes.TrimSpace(b)
+	if len(raw) > 0 && raw[0] == '{' {
+		if err := json.Unmarshal(raw, &env); err != nil || env.Success == nil || !*env.Success {
+			return nil, fmt.Errorf("%s: not a successful license_list answer", path)
+		}
+		raw = env.Result
+	}
+	var ls []map[string]any
+	if err := json.Unmarshal(raw, &ls); err != nil {
+		return nil, fmt.Errorf("%s: license_list result is not a list of licence dicts", path)
+	}
+	for i, l := range ls {
+		if id, _ := l["id"].(string); id == "" {
+			return nil, fmt.Errorf("%s: licence %d has no id", path, i+1)
+		}
+	}
+	return ls, nil
+}
