@@ -1,7 +1,9 @@
 package quality
 
 import (
+	"encoding/json"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -90,6 +92,23 @@ var hdxDays = map[int]string{0: "continuous", -1: "notPlanned", -2: "asNeeded"}
 func NormalizeFrequency(v string) (norm string, ok bool) {
 	v = strings.TrimSpace(unlist(v))
 	if v == "" {
+		return "", false
+	}
+	if strings.HasPrefix(v, "{") { // a multilingual dict: {"en": "Annually", "fr": "Annuel"}
+		var m map[string]string
+		if json.Unmarshal([]byte(v), &m) != nil {
+			return "", false
+		}
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if n, ok := NormalizeFrequency(m[k]); ok {
+				return n, true
+			}
+		}
 		return "", false
 	}
 	if strings.Contains(v, "|") { // bilingual labels: "Annually | Annuel"

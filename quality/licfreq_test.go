@@ -21,7 +21,7 @@ func TestNormalizeFrequencyPortals(t *testing.T) {
 		"-2": "asNeeded", "-1": "notPlanned", "0": "continuous",
 		"Every month": "monthly", "Every two weeks": "fortnightly", "Every year": "annual", "As needed": "asNeeded", "Live": "continuous", "Never": "notPlanned",
 		// open.canada.ca, older registry (maintenance_and_update_frequency) and current schema
-		"Annually | Annuel": "annual", "Monthly | Mensuel": "monthly", "As Needed | Au besoin": "asNeeded", "Quarterly | Trimestriel": "quarterly",
+		"Annually | Annuel": "annual", `{"en": "Monthly", "fr": "Mensuel"}`: "monthly", `{"fr": "inconnue"}`: "", "Monthly | Mensuel": "monthly", "As Needed | Au besoin": "asNeeded", "Quarterly | Trimestriel": "quarterly",
 		"Unknown | Inconnu": "", "P1Y": "annual", "P1M": "monthly", "as_needed": "asNeeded", "not_planned": "notPlanned", "continual": "continuous",
 		// ISO 8601 repeating intervals (catalog.data.gov accrualPeriodicity) and composite durations
 		"R/P1Y": "annual", "R/P1M": "monthly", "R/P3M": "quarterly", "R/P1W": "weekly", "R/P1D": "daily", "R/PT1H": "hourly", "R/P6M": "semiannual",
