@@ -200,8 +200,12 @@ func Score(ctx context.Context, db *store.DB, portalURL string, o ScoreOptions) 
 	case err != nil:
 		status, msg = "failed", firstLine(err.Error())
 	}
-	if ferr := db.FinishScoreRun(saveCtx, runID, status, out.Datasets, msg); ferr != nil && err == nil {
-		err = ferr
+	if ferr := db.FinishScoreRun(saveCtx, runID, status, out.Datasets, msg); ferr != nil {
+		// Not committed: the run is not complete, whatever was scored.
+		status = "failed"
+		if err == nil {
+			err = ferr
+		}
 	}
 	out.Run = &store.ScoreRun{ID: runID, PortalID: p.ID, Profile: prof.Name, Status: status, Datasets: out.Datasets}
 	if status == "complete" {

@@ -142,6 +142,13 @@ func (db *DB) init(ctx context.Context, o Options) error {
 	if o.ReadOnly {
 		return nil
 	}
+	if id.tables == 0 {
+		// Before the first table: lets prune give space back a few pages at
+		// a time (incremental_vacuum) instead of rewriting the whole file.
+		if _, err := db.sql.ExecContext(ctx, `PRAGMA auto_vacuum = INCREMENTAL`); err != nil {
+			return db.explain(err)
+		}
+	}
 	var mode string
 	if err := db.sql.QueryRowContext(ctx, "PRAGMA journal_mode = wal").Scan(&mode); err != nil {
 		return db.explain(err)
@@ -159,6 +166,10 @@ func (db *DB) init(ctx context.Context, o Options) error {
 func (db *DB) explain(err error) error {
 	msg := err.Error()
 	switch {
+	case strings.HasPrefix(msg, "database "+db.path):
+		return err // already explained
+	case strings.Contains(msg, "disk is full"), strings.Contains(msg, "disk I/O error"):
+		return fmt.Errorf("database %s: cannot write, its disk is full or failing (%s): free space (vigie prune works on a full disk) and run the command again", db.path, firstLine(msg))
 	case strings.Contains(msg, "file is not a database"), strings.Contains(msg, "malformed"):
 		return fmt.Errorf("database %s is not a vigie database or is corrupted: move it aside or pass another --db", db.path)
 	case strings.Contains(msg, "readonly"), strings.Contains(msg, "read-only"), strings.Contains(msg, "unable to open"):

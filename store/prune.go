@@ -5,22 +5,41 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
 )
 
 // PruneStats says what Prune removed and how much space it gave back.
 type PruneStats struct {
-	Keep            int   `json:"keep"`
-	HarvestRuns     int64 `json:"harvest_runs"`
-	LinkRuns        int64 `json:"link_runs"`
-	ScoreRuns       int64 `json:"score_runs"`
-	Scores          int64 `json:"scores"`
-	Findings        int64 `json:"findings"`
-	LinkChecks      int64 `json:"link_checks"`
-	DatasetEvents   int64 `json:"dataset_events"`
-	DatasetVersions int64 `json:"dataset_versions"`
-	Links           int64 `json:"links"` // latest states of URLs no dataset uses any more
-	SizeBefore      int64 `json:"size_before"`
-	SizeAfter       int64 `json:"size_after"`
+	Keep            int    `json:"keep"`
+	Portal          string `json:"portal,omitempty"` // the one portal pruned; "" for all
+	HarvestRuns     int64  `json:"harvest_runs"`
+	LinkRuns        int64  `json:"link_runs"`
+	ScoreRuns       int64  `json:"score_runs"`
+	Scores          int64  `json:"scores"`
+	Findings        int64  `json:"findings"`
+	LinkChecks      int64  `json:"link_checks"`
+	DatasetEvents   int64  `json:"dataset_events"`
+	DatasetVersions int64  `json:"dataset_versions"`
+	Links           int64  `json:"links"` // latest states of URLs no dataset uses any more
+	SizeBefore      int64  `json:"size_before"`
+	SizeAfter       int64  `json:"size_after"`
+	// InSteps is true when the disk was too full for one transaction and
+	// the rows went in small transactions, the write-ahead log emptied
+	// after each.
+	InSteps bool `json:"in_steps"`
+	// Reclaim is how the freed space went back to the disk: "incremental"
+	// (PRAGMA incremental_vacuum, a few pages at a time), "vacuum" (the file
+	// rewritten; later prunes are incremental), or "none" (not enough free
+	// disk to rewrite the file: the free pages stay inside it and are
+	// reused by the next runs).
+	Reclaim string `json:"reclaim"`
+	// FreeInFile is the space left free inside the file (bytes).
+	FreeInFile int64 `json:"free_in_file"`
+	// NeedFree is, when Reclaim is "none", the free disk space a rewrite needs.
+	NeedFree int64 `json:"need_free,omitempty"`
 }
 
 // Removed is the number of rows Prune deleted.
@@ -28,14 +47,36 @@ func (s PruneStats) Removed() int64 {
 	return s.HarvestRuns + s.LinkRuns + s.ScoreRuns + s.Scores + s.Findings + s.LinkChecks + s.DatasetEvents + s.DatasetVersions + s.Links
 }
 
+// PruneOptions narrow Prune.
+type PruneOptions struct {
+	// PortalID prunes only that portal's runs; 0 prunes every portal.
+	PortalID int64
+}
+
+// pruneBatch is how many rows one small transaction deletes when the disk
+// is full: a few hundred KiB of write-ahead log.
+const pruneBatch = 200
+
 // Prune keeps, per portal, the last keep harvest, link and score runs (plus
 // the harvest and link runs a kept score run was computed from) with their
 // scores, findings, link checks and dataset events; it keeps every dataset's
 // latest version and each version that was current during a kept harvest
-// run. Everything else goes, in one transaction; then the file is compacted.
-// Datasets themselves (and their current state) are never removed.
-func (db *DB) Prune(ctx context.Context, keep int) (PruneStats, error) {
+// run. Everything else goes, in one transaction; then the space is given
+// back to the disk. Datasets themselves (and their current state) are never
+// removed.
+//
+// It works on a full disk, which is when people reach for it: when the one
+// transaction fails for lack of space, the rows go in small transactions
+// with the write-ahead log truncated after each (children before their run,
+// so a kill leaves whole runs, some with fewer rows, that the next prune
+// finishes), and the space is reclaimed with incremental_vacuum, which moves
+// a few pages at a time, rather than a VACUUM that needs a copy of the file.
+func (db *DB) Prune(ctx context.Context, keep int, opts ...PruneOptions) (PruneStats, error) {
 	st := PruneStats{Keep: keep}
+	var o PruneOptions
+	if len(opts) > 0 {
+		o = opts[0]
+	}
 	if keep < 1 {
 		return st, fmt.Errorf("--keep %d: keep at least 1 run", keep)
 	}
@@ -43,42 +84,197 @@ func (db *DB) Prune(ctx context.Context, keep int) (PruneStats, error) {
 	if st.SizeBefore, err = db.size(ctx); err != nil {
 		return st, err
 	}
-	err = db.withTx(ctx, func(tx *sql.Tx) error {
-		portals, err := queryIDs(ctx, tx, `SELECT id FROM portals ORDER BY id`)
-		if err != nil {
-			return err
-		}
-		for _, p := range portals {
-			if err := prunePortal(ctx, tx, p, keep, &st); err != nil {
-				return err
-			}
-		}
-		// Finding texts no finding refers to any more.
-		if _, err := tx.ExecContext(ctx, `DELETE FROM finding_texts WHERE id NOT IN (SELECT message_id FROM findings) AND id NOT IN (SELECT hint_id FROM findings)`); err != nil {
-			return err
-		}
-		// URL states nobody uses any more and no kept check refers to.
-		res, err := tx.ExecContext(ctx, `DELETE FROM links WHERE url NOT IN (SELECT url FROM resources)
-			AND url NOT IN (SELECT url FROM link_checks)`)
-		if err != nil {
-			return err
-		}
-		st.Links, _ = res.RowsAffected()
-		return nil
-	})
+	plan, err := db.prunePlan(ctx, keep, o.PortalID)
 	if err != nil {
 		return st, db.explain(err)
 	}
-	if _, err := db.sql.ExecContext(ctx, `VACUUM`); err != nil {
-		return st, db.explain(err)
+	err = db.withTx(ctx, func(tx *sql.Tx) error {
+		for _, s := range plan {
+			res, err := tx.ExecContext(ctx, `DELETE FROM `+s.table+` WHERE `+s.where, s.args...)
+			if err != nil {
+				return err
+			}
+			n, _ := res.RowsAffected()
+			*s.count(&st) += n
+		}
+		return nil
+	})
+	if err != nil && isDiskFull(err) {
+		st = PruneStats{Keep: keep, SizeBefore: st.SizeBefore, InSteps: true}
+		err = db.pruneInSteps(ctx, plan, &st)
 	}
-	if _, err := db.sql.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-		return st, db.explain(err)
+	if err != nil {
+		return st, db.pruneError(err)
+	}
+	if err := db.reclaim(ctx, &st); err != nil {
+		return st, db.pruneError(err)
 	}
 	if st.SizeAfter, err = db.size(ctx); err != nil {
 		return st, err
 	}
 	return st, nil
+}
+
+func isDiskFull(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "disk is full") || strings.Contains(s, "SQLITE_FULL") || strings.Contains(s, "no space left")
+}
+
+func (db *DB) pruneError(err error) error {
+	if isDiskFull(err) {
+		return fmt.Errorf("database %s: the disk is too full even to prune in small steps (%v): free a few MiB and run 'vigie prune' again", db.path, firstLine(err.Error()))
+	}
+	return db.explain(err)
+}
+
+// pruneStep is one DELETE of the plan: its table, condition and counter.
+type pruneStep struct {
+	table, where string
+	args         []any
+	count        func(*PruneStats) *int64
+}
+
+// prunePlan works out, in one read, which runs each portal keeps, and
+// returns the deletions in order: children before the rows they refer to.
+func (db *DB) prunePlan(ctx context.Context, keep int, portalID int64) ([]pruneStep, error) {
+	var plan []pruneStep
+	err := db.withReadTx(ctx, func(tx *sql.Tx) error {
+		q := `SELECT id FROM portals ORDER BY id`
+		var args []any
+		if portalID != 0 {
+			q, args = `SELECT id FROM portals WHERE id = ?`, []any{portalID}
+		}
+		portals, err := queryIDs(ctx, tx, q, args...)
+		if err != nil {
+			return err
+		}
+		for _, p := range portals {
+			steps, err := prunePortal(ctx, tx, p, keep)
+			if err != nil {
+				return err
+			}
+			plan = append(plan, steps...)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return append(plan,
+		// Finding texts no finding refers to any more.
+		pruneStep{"finding_texts", `id NOT IN (SELECT message_id FROM findings) AND id NOT IN (SELECT hint_id FROM findings)`, nil,
+			func(s *PruneStats) *int64 { var n int64; return &n }},
+		// URL states nobody uses any more and no kept check refers to.
+		pruneStep{"links", `url NOT IN (SELECT url FROM resources) AND url NOT IN (SELECT url FROM link_checks)`, nil,
+			func(s *PruneStats) *int64 { return &s.Links }},
+	), nil
+}
+
+// withReadTx runs fn in one read transaction: one snapshot of the database.
+func (db *DB) withReadTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.sql.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return db.explain(err)
+	}
+	defer tx.Rollback()
+	return fn(tx)
+}
+
+// pruneInSteps runs the plan a batch of rows at a time, each batch its own
+// transaction, and truncates the write-ahead log after each so that it never
+// needs more than a batch's worth of free disk.
+func (db *DB) pruneInSteps(ctx context.Context, plan []pruneStep, st *PruneStats) error {
+	if err := db.checkpoint(ctx); err != nil {
+		return err
+	}
+	for _, s := range plan {
+		for {
+			var n int64
+			err := db.withTx(ctx, func(tx *sql.Tx) error {
+				res, err := tx.ExecContext(ctx, `DELETE FROM `+s.table+` WHERE rowid IN (SELECT rowid FROM `+s.table+` WHERE `+s.where+` LIMIT `+strconv.Itoa(pruneBatch)+`)`, s.args...)
+				if err != nil {
+					return err
+				}
+				n, _ = res.RowsAffected()
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			*s.count(st) += n
+			if err := db.checkpoint(ctx); err != nil {
+				return err
+			}
+			if n < pruneBatch {
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// checkpoint copies the write-ahead log into the file and truncates it.
+func (db *DB) checkpoint(ctx context.Context) error {
+	_, err := db.sql.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	return err
+}
+
+// reclaim gives the free pages back to the disk in a way that needs little
+// free space: incremental_vacuum a few pages at a time when the database
+// allows it (every database vigie creates does); otherwise a VACUUM that
+// also makes it incremental for next time, but only when the disk has room
+// for the copy the VACUUM writes; otherwise nothing, and says so.
+func (db *DB) reclaim(ctx context.Context, st *PruneStats) error {
+	if err := db.checkpoint(ctx); err != nil {
+		return err
+	}
+	var auto, free, pageSize, pages int64
+	for q, v := range map[string]*int64{`PRAGMA auto_vacuum`: &auto, `PRAGMA freelist_count`: &free, `PRAGMA page_size`: &pageSize, `PRAGMA page_count`: &pages} {
+		if err := db.sql.QueryRowContext(ctx, q).Scan(v); err != nil {
+			return err
+		}
+	}
+	switch {
+	case auto == 2: // incremental
+		st.Reclaim = "incremental"
+		for free > 0 {
+			if _, err := db.sql.ExecContext(ctx, `PRAGMA incremental_vacuum(64)`); err != nil {
+				return err
+			}
+			if err := db.checkpoint(ctx); err != nil {
+				return err
+			}
+			if err := db.sql.QueryRowContext(ctx, `PRAGMA freelist_count`).Scan(&free); err != nil {
+				return err
+			}
+		}
+	case free == 0:
+		st.Reclaim = "none"
+	default:
+		// VACUUM builds the new file in memory (temp_store) and writes it
+		// through the write-ahead log: it needs the used size free on disk.
+		need := (pages-free)*pageSize + 4<<20
+		var fs syscall.Statfs_t
+		if err := syscall.Statfs(filepath.Dir(db.path), &fs); err == nil && int64(fs.Bavail)*int64(fs.Bsize) < need {
+			st.Reclaim, st.NeedFree = "none", need
+			break
+		}
+		st.Reclaim = "vacuum"
+		if _, err := db.sql.ExecContext(ctx, `PRAGMA auto_vacuum = INCREMENTAL`); err != nil {
+			return err
+		}
+		if _, err := db.sql.ExecContext(ctx, `VACUUM`); err != nil {
+			return err
+		}
+		if err := db.checkpoint(ctx); err != nil {
+			return err
+		}
+	}
+	if err := db.sql.QueryRowContext(ctx, `PRAGMA freelist_count`).Scan(&free); err != nil {
+		return err
+	}
+	st.FreeInFile = free * pageSize
+	return nil
 }
 
 // size is the database's size in bytes (pages in use and free).
@@ -118,53 +314,48 @@ func idList(ids []int64) string {
 	return string(b)
 }
 
-func prunePortal(ctx context.Context, tx *sql.Tx, portal int64, keep int, st *PruneStats) error {
+func prunePortal(ctx context.Context, tx *sql.Tx, portal int64, keep int) ([]pruneStep, error) {
 	keptScore, err := queryIDs(ctx, tx, `SELECT id FROM score_runs WHERE portal_id = ? ORDER BY id DESC LIMIT ?`, portal, keep)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	keptHarvest, err := queryIDs(ctx, tx, `SELECT id FROM harvest_runs WHERE portal_id = ? AND (
 			id IN (SELECT id FROM harvest_runs WHERE portal_id = ? ORDER BY id DESC LIMIT ?)
 			OR id IN (SELECT harvest_run_id FROM score_runs WHERE id IN (SELECT value FROM json_each(?))))`,
 		portal, portal, keep, idList(keptScore))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	keptLink, err := queryIDs(ctx, tx, `SELECT id FROM link_runs WHERE portal_id = ? AND (
 			id IN (SELECT id FROM link_runs WHERE portal_id = ? ORDER BY id DESC LIMIT ?)
 			OR id IN (SELECT link_run_id FROM score_runs WHERE id IN (SELECT value FROM json_each(?))))`,
 		portal, portal, keep, idList(keptScore))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	ks, kh, kl := idList(keptScore), idList(keptHarvest), idList(keptLink)
-	steps := []struct {
-		n   *int64
-		sql string
-		arg []any
-	}{
-		{&st.Findings, `DELETE FROM findings WHERE score_run_id IN (SELECT id FROM score_runs WHERE portal_id = ? AND id NOT IN (SELECT value FROM json_each(?)))`, []any{portal, ks}},
-		{&st.Scores, `DELETE FROM scores WHERE score_run_id IN (SELECT id FROM score_runs WHERE portal_id = ? AND id NOT IN (SELECT value FROM json_each(?)))`, []any{portal, ks}},
-		{&st.ScoreRuns, `DELETE FROM score_runs WHERE portal_id = ? AND id NOT IN (SELECT value FROM json_each(?))`, []any{portal, ks}},
-		{&st.LinkChecks, `DELETE FROM link_checks WHERE run_id IN (SELECT id FROM link_runs WHERE portal_id = ? AND id NOT IN (SELECT value FROM json_each(?)))`, []any{portal, kl}},
-		{&st.LinkRuns, `DELETE FROM link_runs WHERE portal_id = ? AND id NOT IN (SELECT value FROM json_each(?))`, []any{portal, kl}},
-		{&st.DatasetEvents, `DELETE FROM dataset_events WHERE portal_id = ? AND run_id NOT IN (SELECT value FROM json_each(?))`, []any{portal, kh}},
+	return []pruneStep{
+		{"findings", `score_run_id IN (SELECT id FROM score_runs WHERE portal_id = ? AND id NOT IN (SELECT value FROM json_each(?)))`, []any{portal, ks},
+			func(s *PruneStats) *int64 { return &s.Findings }},
+		{"scores", `score_run_id IN (SELECT id FROM score_runs WHERE portal_id = ? AND id NOT IN (SELECT value FROM json_each(?)))`, []any{portal, ks},
+			func(s *PruneStats) *int64 { return &s.Scores }},
+		{"score_runs", `portal_id = ? AND id NOT IN (SELECT value FROM json_each(?))`, []any{portal, ks},
+			func(s *PruneStats) *int64 { return &s.ScoreRuns }},
+		{"link_checks", `run_id IN (SELECT id FROM link_runs WHERE portal_id = ? AND id NOT IN (SELECT value FROM json_each(?)))`, []any{portal, kl},
+			func(s *PruneStats) *int64 { return &s.LinkChecks }},
+		{"link_runs", `portal_id = ? AND id NOT IN (SELECT value FROM json_each(?))`, []any{portal, kl},
+			func(s *PruneStats) *int64 { return &s.LinkRuns }},
+		{"dataset_events", `portal_id = ? AND run_id NOT IN (SELECT value FROM json_each(?))`, []any{portal, kh},
+			func(s *PruneStats) *int64 { return &s.DatasetEvents }},
 		// A version is current from its run until the dataset's next version;
 		// keep it when it is the latest or a kept harvest run falls in that span.
-		{&st.DatasetVersions, `DELETE FROM dataset_versions WHERE id IN (
+		{"dataset_versions", `id IN (
 			SELECT v.id FROM (SELECT id, run_id, LEAD(run_id) OVER (PARTITION BY dataset_id ORDER BY id) AS next_run
 				FROM dataset_versions WHERE portal_id = ?) v
 			WHERE v.next_run IS NOT NULL AND NOT EXISTS (
-				SELECT 1 FROM json_each(?) k WHERE k.value >= v.run_id AND k.value < v.next_run))`, []any{portal, kh}},
-		{&st.HarvestRuns, `DELETE FROM harvest_runs WHERE portal_id = ? AND id NOT IN (SELECT value FROM json_each(?))`, []any{portal, kh}},
-	}
-	for _, s := range steps {
-		res, err := tx.ExecContext(ctx, s.sql, s.arg...)
-		if err != nil {
-			return err
-		}
-		n, _ := res.RowsAffected()
-		*s.n += n
-	}
-	return nil
+				SELECT 1 FROM json_each(?) k WHERE k.value >= v.run_id AND k.value < v.next_run))`, []any{portal, kh},
+			func(s *PruneStats) *int64 { return &s.DatasetVersions }},
+		{"harvest_runs", `portal_id = ? AND id NOT IN (SELECT value FROM json_each(?))`, []any{portal, kh},
+			func(s *PruneStats) *int64 { return &s.HarvestRuns }},
+	}, nil
 }

@@ -53,7 +53,9 @@ a YAML file ('vigie profile show ckan' prints one to start from).`,
 			}
 			defer release()
 			out, err := runScore(cmd.Context(), a, db, o)
-			if out != nil {
+			// The summary is printed only once the run is committed: as
+			// complete, or as interrupted (then with the interruption error).
+			if out != nil && out.Run != nil && (err == nil && out.Run.Status == "complete" || out.Interrupted && out.Run.Status == "interrupted") {
 				fmt.Fprintln(a.Stdout, scoreSummary(out))
 				a.logNumbers("score done", scoreAttrs(out))
 			}

@@ -100,3 +100,14 @@ func TestScoreRefusesUnboundedProfileWeights(t *testing.T) {
 		t.Errorf("a bounded profile: exit %d %q %q", code, out, errs)
 	}
 }
+
+// A score run whose writes fail (a full disk: RLIMIT_FSIZE in a child
+// process) prints no success summary: only the error, exit 1.
+func TestScorePrintsNothingWhenTheCommitFails(t *testing.T) {
+	db, portal := harvestedDB(t, 300)
+	execSQL(t, db, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	code, out, errs := vigieChild(t, childOptions{fsize: 64 << 10}, "--db", db, "--portal", portal, "-q", "score")
+	if code != ExitFailure || out != "" || strings.Count(errs, "\n") != 1 {
+		t.Errorf("score on a full disk: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+}
