@@ -218,17 +218,14 @@ func decodeValid(raw json.RawMessage) (vigie.Dataset, error) {
 	if d.ID == "" {
 		return vigie.Dataset{}, fmt.Errorf("%w: it has neither id nor name", ErrNotPackage)
 	}
-	title := textOf(m["title"])
-	if tt := textOf(m["title_translated"]); len(tt) > 0 {
-		title = mergeText(tt, title)
-	}
+	title := translated(m, "title")
 	d.Title, d.TitleEN = title.best(), title["en"]
 	if d.TitleEN == d.Title {
 		d.TitleEN = ""
 	}
-	notes := textOf(m["notes"])
-	if nt := textOf(m["notes_translated"]); len(nt) > 0 {
-		notes = mergeText(nt, notes)
+	notes := translated(m, "notes")
+	if len(notes) == 0 && isObject(m["description"]) {
+		notes = textOf(m["description"]) // DCAT-style portals (opendata.swiss) put the multilingual notes there
 	}
 	d.Notes = notes.best()
 	if org := m["organization"]; len(org) > 0 && org[0] == '{' {
@@ -258,6 +255,9 @@ func decodeValid(raw json.RawMessage) (vigie.Dataset, error) {
 	d.MetadataCreated = parseTime(str(m["metadata_created"]))
 	d.MetadataModified = parseTime(str(m["metadata_modified"]))
 	d.Tags = names(m["tags"], "name", "display_name")
+	if len(d.Tags) == 0 {
+		d.Tags = keywords(m["keywords"])
+	}
 	d.Groups = names(m["groups"], "name", "id")
 
 	d.Extras = map[string]string{}
@@ -349,6 +349,76 @@ func decodeResource(m map[string]json.RawMessage, pos int) vigie.Resource {
 		}
 	}
 	return r
+}
+
+// translated reads a multilingual field every way portals send it: key as
+// a string or a {lang: text} dict, key_translated (ckanext-fluent), and the
+// older key_fr / key_en pairs. Explicit translations win over the plain value.
+func translated(m map[string]json.RawMessage, key string) text {
+	t := textOf(m[key])
+	pairs := text{}
+	for _, lang := range []string{"fr", "en"} {
+		if s := strings.TrimSpace(str(m[key+"_"+lang])); s != "" && isString(m[key+"_"+lang]) {
+			pairs[lang] = s
+		}
+	}
+	switch {
+	case pairs["fr"] == "" && pairs["en"] != "" && len(t) > 0:
+		// Only an English pair: the plain value stays the main title.
+		c := text{}
+		for k, v := range t {
+			c[k] = v
+		}
+		c["en"] = pairs["en"]
+		t = c
+	case len(pairs) > 0:
+		t = mergeText(pairs, t)
+	}
+	if tt := textOf(m[key+"_translated"]); len(tt) > 0 {
+		t = mergeText(tt, t)
+	}
+	return t
+}
+
+func isString(raw json.RawMessage) bool {
+	raw = bytes.TrimSpace(raw)
+	return len(raw) > 0 && raw[0] == '"'
+}
+
+// keywords reads a keywords field, {lang: [words]} (ckanext-fluent tags,
+// opendata.swiss, open.canada.ca) or a plain list, as tags: French first,
+// then English, then the other languages in order, each word once.
+func keywords(raw json.RawMessage) []string {
+	out := []string{}
+	seen := map[string]bool{}
+	add := func(list json.RawMessage) {
+		for _, w := range names(list, "name", "display_name") {
+			if k := strings.ToLower(strings.TrimSpace(w)); k != "" && !seen[k] {
+				seen[k] = true
+				out = append(out, strings.TrimSpace(w))
+			}
+		}
+	}
+	switch {
+	case isArray(raw):
+		add(raw)
+	case isObject(raw):
+		byLang := map[string]json.RawMessage{}
+		_ = eachField(raw, func(k string, v json.RawMessage) { byLang[strings.ToLower(k)] = v })
+		langs := make([]string, 0, len(byLang))
+		for k := range byLang {
+			if k != "fr" && k != "en" {
+				langs = append(langs, k)
+			}
+		}
+		sort.Strings(langs)
+		for _, k := range append([]string{"fr", "en"}, langs...) {
+			if v, ok := byLang[k]; ok {
+				add(v)
+			}
+		}
+	}
+	return out
 }
 
 // mergeText prefers a's translations and fills gaps from b.

@@ -258,3 +258,51 @@ func TestImportJSONLinesCompleteMarksMissing(t *testing.T) {
 		t.Fatalf("failed import run: %+v", runs[0])
 	}
 }
+
+// TestDecodeLanguagesEveryWay reads titles, notes and keywords in every
+// multilingual shape real portals use: *_translated (open.canada.ca), {lang:
+// text} dicts and keywords {lang: [words]} (opendata.swiss), the older
+// title_fr / title_en pairs, and DCAT-style multilingual descriptions.
+func TestDecodeLanguagesEveryWay(t *testing.T) {
+	c := decodeFile(t, "open.canada.ca/package_show_fuel-consumption-ratings_2023-08.json")
+	if c.Title != "Cotes de consommation de carburant" || c.TitleEN != "Fuel consumption ratings" || c.TitleIn("en") != "Fuel consumption ratings" {
+		t.Errorf("open.canada title %q / %q", c.Title, c.TitleEN)
+	}
+	if !strings.HasPrefix(c.Notes, "Les ensembles de données fournissent") {
+		t.Errorf("open.canada notes not French: %.60q", c.Notes)
+	}
+	// tags is [] there: the keywords dict fills it, French first, each once.
+	if len(c.Tags) != 12 || c.Tags[0] != "efficacité énergétique" || c.Tags[6] != "Energy Efficiency" {
+		t.Errorf("open.canada keywords as tags: %q", c.Tags)
+	}
+	s := decodeFile(t, "opendata.swiss/package_show_reisen-der-schweizer-wohnbevolkerung-2019.json")
+	if s.TitleIn("en") != s.Title || s.Title != "Voyages de la population résidante suisse en 2019" {
+		t.Errorf("opendata.swiss has no English title: --lang en shows %q", s.TitleIn("en"))
+	}
+	if len(s.Tags) == 0 {
+		t.Error("opendata.swiss tags lost")
+	}
+	for _, c := range []struct {
+		raw, title, titleEN, notes string
+		tags                       []string
+	}{
+		{`{"id":"a","title_fr":"Titre","title_en":"Title","notes_fr":"Description","notes_en":"Description EN"}`, "Titre", "Title", "Description", nil},
+		{`{"id":"b","title":"Plain","title_en":"English"}`, "Plain", "English", "", nil},
+		{`{"id":"c","title":"Plain","title_fr":"Français"}`, "Français", "", "", nil},
+		{`{"id":"d","title":{"FR":"Titre","En":"Title"},"description":{"fr":"Desc","de":"Beschr"}}`, "Titre", "Title", "Desc", nil},
+		{`{"id":"e","title":"T","keywords":{"de":["Verkehr"],"en":["Traffic","traffic"],"fr":["Circulation"]}}`, "T", "", "", []string{"Circulation", "Traffic", "Verkehr"}},
+		{`{"id":"f","title":"T","keywords":["Un","Deux"],"tags":[{"name":"Tag"}]}`, "T", "", "", []string{"Tag"}},
+		{`{"id":"g","title":"T","notes":"N","description":"a plain description field stays an extra"}`, "T", "", "N", nil},
+	} {
+		d, err := DecodePackage(json.RawMessage(c.raw))
+		if err != nil {
+			t.Fatalf("%s: %v", c.raw, err)
+		}
+		if d.Title != c.title || d.TitleEN != c.titleEN || d.Notes != c.notes {
+			t.Errorf("%s: title %q / %q, notes %q", c.raw, d.Title, d.TitleEN, d.Notes)
+		}
+		if c.tags != nil && strings.Join(d.Tags, "|") != strings.Join(c.tags, "|") {
+			t.Errorf("%s: tags %q, want %q", c.raw, d.Tags, c.tags)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package quality
 
 import (
+	"encoding/json"
 	"net/url"
 	"sort"
 	"strings"
@@ -213,7 +214,7 @@ func checkLicence(r *run, c Check) (bool, []loss) {
 	if !licenceGiven(id) {
 		return r.one(loss{code: r.code("LICENCE-MISSING"), sev: sev(c, vigie.SevError), frac: 1,
 			msg:  tx("Aucune licence n'est indiquée.", "No licence is given."),
-			hint: tx("Choisissez une licence ouverte, de préférence CC-BY 4.0 (licence attendue sur Données Québec).", "Choose an open licence, preferably CC-BY 4.0 (the licence Données Québec expects).")})
+			hint: r.licenceHint()})
 	}
 	if len(r.p.Vocabularies.Licences) > 0 && !inFold(r.p.Vocabularies.Licences, id) {
 		return r.one(loss{code: r.code("LICENCE-NOT-ALLOWED"), sev: sev(c, vigie.SevError), frac: 1,
@@ -256,19 +257,100 @@ func checkAuthorEmail(r *run, c Check) (bool, []loss) {
 	return true, nil
 }
 
-func checkContact(r *run, c Check) (bool, []loss) {
-	for _, e := range []string{r.d.MaintainerEmail, r.d.AuthorEmail} {
-		if e = strings.TrimSpace(e); e != "" {
-			if validEmail(e) {
-				return true, nil
-			}
-			return r.one(loss{code: r.code("EMAIL-INVALID"), sev: sev(c, vigie.SevError), frac: 0.5,
-				msg:  tx("Le courriel de contact « %s » n'est pas une adresse valide.", "Contact e-mail %q is not a valid address.", e),
-				hint: tx("Corrigez l'adresse (forme nom@domaine.ca).", "Fix the address (name@domain.org).")})
+// licenceHint is the profile's fix for a missing licence, or a neutral one.
+func (r *run) licenceHint() vigie.Text {
+	if r.p.LicenceHint.FR != "" || r.p.LicenceHint.EN != "" {
+		return r.p.LicenceHint
+	}
+	return tx("Choisissez une licence ouverte, par exemple CC-BY 4.0 ou CC0 1.0.", "Choose an open licence, for example CC-BY 4.0 or CC0 1.0.")
+}
+
+// contactFields are where portals put a contact, after maintainer_email
+// and author_email: DCAT-AP and ckanext-dcat (contact_email, contact_point,
+// contactPoint with hasEmail), opendata.swiss (contact_points), the older
+// data.gov.uk (contact-email), ckanext-scheming variants.
+var contactFields = []string{"contact_email", "contact-email", "contactEmail", "contact_point", "contact_points", "contactPoint",
+	"contact_point_email", "point_of_contact_email", "maintainer-email", "author-email", "email"}
+
+// ContactEmails lists the contact e-mail addresses a dataset declares, in
+// the order contactFields gives (maintainer_email and author_email first),
+// "mailto:" dropped. Structured values (a JSON list or object, as DCAT
+// contact points are) are searched for email, hasEmail or mbox keys.
+func ContactEmails(d *vigie.Dataset) []string {
+	var out []string
+	add := func(s string) {
+		s = strings.TrimSpace(s)
+		if len(s) > 7 && strings.EqualFold(s[:7], "mailto:") {
+			s = strings.TrimSpace(s[7:])
+		}
+		if s != "" && len(out) < 16 {
+			out = append(out, s)
 		}
 	}
+	add(d.MaintainerEmail)
+	add(d.AuthorEmail)
+	for _, k := range contactFields {
+		v := strings.TrimSpace(d.Extra(k))
+		if v == "" {
+			continue
+		}
+		if v[0] == '[' || v[0] == '{' {
+			var x any
+			if json.Unmarshal([]byte(v), &x) == nil {
+				walkEmails(x, 0, add)
+			}
+			continue
+		}
+		add(v)
+	}
+	return out
+}
+
+// walkEmails calls add with every email, hasEmail, has_email or mbox value
+// of a decoded JSON value, a few levels deep.
+func walkEmails(x any, depth int, add func(string)) {
+	if depth > 4 {
+		return
+	}
+	switch v := x.(type) {
+	case []any:
+		for _, e := range v {
+			walkEmails(e, depth+1, add)
+		}
+	case map[string]any:
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			switch strings.ToLower(k) {
+			case "email", "hasemail", "has_email", "mbox", "vcard:hasemail":
+				if s, ok := v[k].(string); ok {
+					add(s)
+					continue
+				}
+			}
+			walkEmails(v[k], depth+1, add)
+		}
+	}
+}
+
+func checkContact(r *run, c Check) (bool, []loss) {
+	emails := ContactEmails(r.d)
+	for _, e := range emails {
+		if validEmail(e) {
+			return true, nil
+		}
+	}
+	if len(emails) > 0 {
+		return r.one(loss{code: r.code("EMAIL-INVALID"), sev: sev(c, vigie.SevError), frac: 0.5,
+			msg:  tx("Le courriel de contact « %s » n'est pas une adresse valide.", "Contact e-mail %q is not a valid address.", emails[0]),
+			hint: tx("Corrigez l'adresse (forme nom@domaine.org).", "Fix the address (name@domain.org).")})
+	}
 	return r.one(loss{code: r.code("CONTACT-MISSING"), sev: sev(c, vigie.SevWarning), frac: 1,
-		msg:  tx("Aucun courriel de contact (maintainer_email ou author_email) n'est indiqué.", "No contact e-mail (maintainer_email or author_email) is given."),
+		msg: tx("Aucun courriel de contact n'est indiqué (maintainer_email, author_email, contact_email, point de contact…).",
+			"No contact e-mail is given (maintainer_email, author_email, contact_email, contact point…)."),
 		hint: tx("Ajoutez une adresse courriel où poser des questions sur les données.", "Add an e-mail address for questions about the data.")})
 }
 

@@ -56,6 +56,9 @@ type Profile struct {
 	// is compared with (Données Québec: its 2021 commitment status quo).
 	// Profiles for other portals leave it out: reports then show none.
 	Baseline *Baseline `yaml:"baseline,omitempty"`
+	// LicenceHint is the fix a missing licence gets; empty gives a
+	// portal-neutral one (Données Québec's names the licence it expects).
+	LicenceHint vigie.Text `yaml:"licence_hint,omitempty"`
 
 	thresholds map[string][3]time.Duration
 	legacy     time.Time

@@ -414,6 +414,15 @@ type ReportDataset struct {
 	Findings                                         []vigie.Finding // only when asked for
 }
 
+// titleCol is the dataset title in the scope's language: the English title
+// under "en" when the portal gave one, else the main (French-preferred) one.
+func (s ReportScope) titleCol() string {
+	if s.Lang == "en" {
+		return "CASE WHEN d.title_en <> '' THEN d.title_en ELSE d.title END"
+	}
+	return "d.title"
+}
+
 const reportDatasetCols = `s.dataset_id, d.name, d.title, d.organization, d.organization_title, d.private, d.ckan_state,
 	s.overall, s.completeness, s.freshness, s.openness, s.availability, s.mqa_points, s.mqa_rating,
 	s.freshness_status, s.frequency, s.stars, s.open_licence, s.open_format, s.machine_readable,
@@ -448,7 +457,7 @@ func (db *DB) ReportDatasets(ctx context.Context, s ReportScope, withFindings bo
 		defer frows.Close()
 		next = findingMerger(frows)
 	}
-	rows, err := conn.QueryContext(ctx, `SELECT `+reportDatasetCols+` FROM scores s JOIN datasets d ON d.portal_id = ? AND d.id = s.dataset_id
+	rows, err := conn.QueryContext(ctx, `SELECT `+strings.Replace(reportDatasetCols, "d.title", s.titleCol(), 1)+` FROM scores s JOIN datasets d ON d.portal_id = ? AND d.id = s.dataset_id
 		WHERE s.score_run_id = ?`+org+s.rowCond()+order, args...)
 	if err != nil {
 		return db.explain(err)
@@ -562,7 +571,7 @@ func (db *DB) ReportFindings(ctx context.Context, s ReportScope, fn func(*Report
 	}
 	defer fc.Close()
 	org, orgArgs := s.orgFilter("d.organization")
-	drows, err := dc.QueryContext(ctx, `SELECT s.dataset_id, d.name, d.title, d.organization, d.private, d.ckan_state
+	drows, err := dc.QueryContext(ctx, `SELECT s.dataset_id, d.name, `+s.titleCol()+`, d.organization, d.private, d.ckan_state
 		FROM scores s JOIN datasets d ON d.portal_id = ? AND d.id = s.dataset_id
 		WHERE s.score_run_id = ?`+org+s.rowCond()+` ORDER BY s.dataset_id`, append([]any{s.PortalID, s.ScoreRunID}, orgArgs...)...)
 	if err != nil {
@@ -735,7 +744,7 @@ func (db *DB) ReportLinks(ctx context.Context, s ReportScope) ([]ReportLink, err
 	defer conn.Close()
 	org, orgArgs := s.orgFilter("d.organization")
 	args := append([]any{s.ScoreRunID, s.PortalID, maxRedirects}, orgArgs...)
-	rows, err := conn.QueryContext(ctx, `SELECT `+prefixCols("l.", linkColumns)+`, d.id, d.name, d.title, d.organization, d.private, d.ckan_state
+	rows, err := conn.QueryContext(ctx, `SELECT `+prefixCols("l.", linkColumns)+`, d.id, d.name, `+s.titleCol()+`, d.organization, d.private, d.ckan_state
 		FROM links l JOIN resources r ON r.url = l.url
 		JOIN datasets d ON d.portal_id = r.portal_id AND d.id = r.dataset_id
 		JOIN scores s ON s.score_run_id = ? AND s.dataset_id = d.id

@@ -51,6 +51,7 @@ func fixturePortals(t *testing.T) []fixturePortal {
 // fixtureStats is what docs/scoring.md reports per fixture portal.
 type fixtureStats struct {
 	datasets, freqDeclared, freqRead, licKnown, licOpen, licUnknown, licMissing int
+	visibility                                                                  map[string]int // public, private, draft, deleted
 }
 
 // Every real (and observed-values) fixture imports, scores and reports
@@ -137,8 +138,9 @@ func TestFixturesImportScoreReport(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var st fixtureStats
+			st := fixtureStats{visibility: map[string]int{}}
 			err = db.EachDataset(ctx, p.ID, store.DatasetFilter{}, func(d *vigie.Dataset) error {
+				st.visibility[d.Visibility()]++
 				a, ok := as[d.ID]
 				if !ok {
 					t.Errorf("%s: not scored", d.Name)
@@ -180,6 +182,23 @@ func TestFixturesImportScoreReport(t *testing.T) {
 				t.Fatal(err)
 			}
 			stats[fp.name] = st
+			// The report's "datasets published" is the public ones, and its
+			// summary counts the others.
+			out := filepath.Join(t.TempDir(), "published.json")
+			if code, _, errs := cli(ctx, append([]string{"report", "--format", "json", "--out", out}, g...)...); code != 0 {
+				t.Fatalf("report: %s", errs)
+			}
+			var rep struct {
+				Summary struct {
+					Datasets   int            `json:"datasets"`
+					Visibility map[string]int `json:"visibility"`
+				} `json:"summary"`
+			}
+			readJSON(t, out, &rep)
+			if rep.Summary.Datasets != st.visibility[vigie.VisPublic] || rep.Summary.Visibility[vigie.VisPrivate] != st.visibility[vigie.VisPrivate] ||
+				rep.Summary.Visibility[vigie.VisDraft] != st.visibility[vigie.VisDraft] || rep.Summary.Visibility[vigie.VisDeleted] != st.visibility[vigie.VisDeleted] {
+				t.Errorf("report: %d published, %v; the datasets: %v", rep.Summary.Datasets, rep.Summary.Visibility, st.visibility)
+			}
 		})
 	}
 	// The observed humanitarian values (issue 12): every licence above is
@@ -195,6 +214,12 @@ func TestFixturesImportScoreReport(t *testing.T) {
 	if st := stats["open.canada.ca (observed)"]; st.datasets != 3 || st.freqRead != 3 || st.licOpen != 3 {
 		t.Errorf("open.canada.ca's older registry: %+v, want 3 datasets, 3 frequencies read, 3 open", st)
 	}
+	// Every saved payload is public and active (docs/scoring.md says so).
+	for k, st := range stats {
+		if st.visibility[vigie.VisPublic] != st.datasets {
+			t.Errorf("%s: %d datasets, %v", k, st.datasets, st.visibility)
+		}
+	}
 	if st := stats["opendata.swiss"]; st.licKnown != 1 || st.licOpen != 0 {
 		t.Errorf("opendata.swiss: %+v: its terms (CommercialWithPermission) are known and not open", st)
 	}
@@ -206,7 +231,9 @@ func TestFixturesImportScoreReport(t *testing.T) {
 		sort.Strings(names)
 		for _, k := range names {
 			s := stats[k]
-			t.Log(fmt.Sprintf("| %s | %d | %d of %d | %d (%d open) | %d | %d |", k, s.datasets, s.freqRead, s.freqDeclared, s.licKnown, s.licOpen, s.licUnknown, s.licMissing))
+			v := s.visibility
+			t.Log(fmt.Sprintf("| %s | %d | %d of %d | %d (%d open) | %d | %d | %d | %d / %d / %d |", k, s.datasets, s.freqRead, s.freqDeclared, s.licKnown, s.licOpen,
+				s.licUnknown, s.licMissing, v[vigie.VisPublic], v[vigie.VisPrivate], v[vigie.VisDraft], v[vigie.VisDeleted]))
 		}
 	}
 }
