@@ -246,3 +246,22 @@ func TestFrequencyOutsideVocabulary(t *testing.T) {
 		t.Errorf("freshness: frequency %q status %s", a.Frequency, a.FreshnessStatus)
 	}
 }
+
+// MQA's knownLicence ("part of a predefined collection") counts a licence the
+// portal's own register lists, as well as those the Open Definition register
+// and vigie's aliases know.
+func TestMQAKnownLicenceReadsThePortalRegister(t *testing.T) {
+	ck := quality.MustProfile("ckan")
+	now := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+	d := &vigie.Dataset{ID: "m", Name: "m", Title: "m", LicenseID: "hdx-multi",
+		Resources: []vigie.Resource{{ID: "r", Name: "r", URL: "https://x.org/a.csv", Format: "CSV"}}}
+	without := quality.ScoreIn(d, nil, ck, now, quality.Env{}).MQA.Points
+	with := quality.ScoreIn(d, nil, ck, now, quality.Env{Licences: hdxRegister(false)}).MQA.Points
+	if with-without != 10 {
+		t.Errorf("knownLicence: %d points without the register, %d with; want 10 more", without, with)
+	}
+	d.LicenseID = "ODbL"
+	if got := quality.ScoreIn(d, nil, ck, now, quality.Env{}).MQA.Points; got != with {
+		t.Errorf("ODbL is known to the Open Definition register: %d points, want %d", got, with)
+	}
+}
