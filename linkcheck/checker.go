@@ -150,6 +150,7 @@ type Checker struct {
 	// their host:port); lookup resolves a proxied target's host name for
 	// the address rule.
 	proxyDial func(ctx context.Context, network, addr string) (net.Conn, error)
+	conns     *connLimit // direct connections per host:port, up to PerHost
 	proxies   sync.Map
 	lookup    func(ctx context.Context, host string) ([]netip.Addr, error)
 }
@@ -241,7 +242,7 @@ func (c *Checker) dial(ctx context.Context, network, addr string) (net.Conn, err
 			return nil, &net.OpError{Op: "dial", Net: network, Err: &e}
 		}
 	}
-	conn, err := c.rawDial(ctx, network, addr)
+	conn, err := c.conns.dial(ctx, addr, func() (net.Conn, error) { return c.rawDial(ctx, network, addr) })
 	var dns *net.DNSError
 	if err != nil && splitErr == nil && errors.As(err, &dns) && dns.IsNotFound {
 		e := *dns
@@ -256,6 +257,7 @@ func New(opts Options) *Checker {
 	c := &Checker{opts: o}
 	dialer := &net.Dialer{Timeout: o.ConnectTimeout, KeepAlive: 30 * time.Second, Control: c.dialControl}
 	c.rawDial = dialer.DialContext
+	c.conns = newConnLimit(o.PerHost)
 	c.proxyDial = (&net.Dialer{Timeout: o.ConnectTimeout, KeepAlive: 30 * time.Second}).DialContext
 	c.lookup = func(ctx context.Context, host string) ([]netip.Addr, error) {
 		return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
@@ -273,7 +275,16 @@ func New(opts Options) *Checker {
 		MaxResponseHeaderBytes: maxHeaderBytes,
 		DisableCompression:     true, // lengths and first bytes as the server sends them
 	}
+	// The per-host limit must hold as the server sees it, in connections:
+	// the request gate frees its slot when a response body is closed, but
+	// the connection may still be on its way back to the idle pool (the
+	// next request then dials another) or not yet closed after a timeout.
+	// MaxConnsPerHost counts each connection from dial to close. Through a
+	// proxy, vigie's connections go to the proxy (shared by every plain-HTTP
+	// target), so only the request gate applies there.
+	c.http.MaxConnsPerHost = o.PerHost
 	if o.Proxy != nil {
+		c.http.MaxConnsPerHost = 0
 		c.http.Proxy = func(r *http.Request) (*url.URL, error) {
 			u, err := o.Proxy(r.URL)
 			if u != nil {

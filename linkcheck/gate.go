@@ -165,3 +165,56 @@ func (b *releasingBody) Close() error {
 	b.release()
 	return err
 }
+
+// connLimit holds one slot per open connection to a host:port, from before
+// the dial until Close has returned, so that a connection abandoned at a
+// timeout (or on its way back to the idle pool) still counts against
+// --per-host until it is really closed. net/http's MaxConnsPerHost alone
+// frees its count just before it closes the socket, which lets the next
+// dial reach the server first.
+type connLimit struct {
+	perHost int
+	mu      sync.Mutex
+	m       map[string]chan struct{}
+}
+
+func newConnLimit(perHost int) *connLimit {
+	return &connLimit{perHost: perHost, m: make(map[string]chan struct{})}
+}
+
+// dial takes a slot for addr (waiting for one while ctx lasts), dials, and
+// returns a connection that gives the slot back once closed.
+func (l *connLimit) dial(ctx context.Context, addr string, dial func() (net.Conn, error)) (net.Conn, error) {
+	key := strings.ToLower(addr)
+	l.mu.Lock()
+	sem, ok := l.m[key]
+	if !ok {
+		sem = make(chan struct{}, l.perHost)
+		l.m[key] = sem
+	}
+	l.mu.Unlock()
+	select {
+	case sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	conn, err := dial()
+	if err != nil {
+		<-sem
+		return nil, err
+	}
+	return &limitedConn{Conn: conn, release: func() { <-sem }}, nil
+}
+
+// limitedConn gives its connLimit slot back after its first Close.
+type limitedConn struct {
+	net.Conn
+	once    sync.Once
+	release func()
+}
+
+func (c *limitedConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(c.release)
+	return err
+}
