@@ -71,13 +71,22 @@ func checkHeader(path string) error {
 		pageSize = 65536
 	}
 	pages := int64(binary.BigEndian.Uint32(h[28:32]))
-	// The page count is valid only when its version matches the change counter.
+	// The page count is valid only when its version matches the change
+	// counter. A checkpoint killed half-way can leave the file shorter than
+	// its header says, with the missing pages still in the WAL, which the
+	// next open replays: the size is judged only without a WAL.
 	if binary.BigEndian.Uint32(h[92:96]) == binary.BigEndian.Uint32(h[24:28]) && pages > 0 &&
-		pageSize >= 512 && st.Size() < pages*pageSize {
+		pageSize >= 512 && st.Size() < pages*pageSize && !hasWAL(path) {
 		return fmt.Errorf("database %s is %w (truncated: %d of %d bytes): restore it from a backup or move it aside and harvest again",
 			path, errCorruptHeader, st.Size(), pages*pageSize)
 	}
 	return nil
+}
+
+// hasWAL reports whether path has a write-ahead log with frames in it.
+func hasWAL(path string) bool {
+	st, err := os.Stat(path + "-wal")
+	return err == nil && st.Size() > 0
 }
 
 // IntegrityCheck runs PRAGMA integrity_check and returns its verdict ("ok").
