@@ -97,6 +97,11 @@ func Open(ctx context.Context, path string, opts ...Options) (*DB, error) {
 		if _, err := os.Stat(path); err != nil {
 			return nil, fmt.Errorf("database %s does not exist: run 'vigie harvest' first or pass --db", path)
 		}
+	}
+	if o.ReadOnly {
+		if err := checkSharedRead(path); err != nil {
+			return nil, err
+		}
 	} else if dir := filepath.Dir(path); dir != "" {
 		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 			return nil, fmt.Errorf("database %s: folder %s does not exist: create it or pass another --db", path, dir)

@@ -55,7 +55,10 @@ func init() {
 // childOptions say how vigieChild runs vigie.
 type childOptions struct {
 	fsize    uint64 // RLIMIT_FSIZE in bytes; 0 = unlimited
-	uid, gid uint32 // run as this user when set (the tests run as root)
+	uid, gid uint32   // run as this user when set (the tests run as root)
+	groups   []uint32 // and with these supplementary groups
+	bin      string   // the binary to run; "" = this test binary
+	dir      string   // working folder
 }
 
 // vigieChild runs vigie in a child process (this test binary re-executed).
@@ -65,13 +68,17 @@ func vigieChild(t *testing.T, o childOptions, args ...string) (code int, stdout,
 	if err != nil {
 		t.Fatal(err)
 	}
+	if o.bin != "" {
+		exe = o.bin
+	}
 	cmd := exec.Command(exe, args...)
+	cmd.Dir = o.dir
 	cmd.Env = append(os.Environ(), "VIGIE_TEST_CHILD=1")
 	if o.fsize > 0 {
 		cmd.Env = append(cmd.Env, "VIGIE_TEST_FSIZE="+strconv.FormatUint(o.fsize, 10))
 	}
 	if o.uid != 0 {
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: o.uid, Gid: o.gid}}
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: o.uid, Gid: o.gid, Groups: o.groups}}
 	}
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
