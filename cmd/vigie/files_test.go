@@ -54,7 +54,7 @@ func init() {
 
 // childOptions say how vigieChild runs vigie.
 type childOptions struct {
-	fsize    uint64 // RLIMIT_FSIZE in bytes; 0 = unlimited
+	fsize    uint64   // RLIMIT_FSIZE in bytes; 0 = unlimited
 	uid, gid uint32   // run as this user when set (the tests run as root)
 	groups   []uint32 // and with these supplementary groups
 	bin      string   // the binary to run; "" = this test binary
