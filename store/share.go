@@ -27,8 +27,11 @@ func checkSharedRead(path string) error {
 		return nil
 	}
 	sys, ok := st.Sys().(*syscall.Stat_t)
-	if !ok || int(sys.Uid) == euid || !walMode(path) {
-		return nil
+	if !ok || int(sys.Uid) == euid || sys.Uid == 0 || !walMode(path) {
+		return nil // the owner, or root who can write anything
+	}
+	if syscall.Access(filepath.Dir(path), 2 /* W_OK */) != nil {
+		return nil // this user can create nothing there; SQLite explains what it cannot read
 	}
 	_, werr := os.Stat(path + "-wal")
 	_, serr := os.Stat(path + "-shm")
