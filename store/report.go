@@ -239,13 +239,16 @@ func (db *DB) ReportIndicators(ctx context.Context, s ReportScope) (*ReportIndic
 	if err != nil {
 		return nil, err
 	}
+	r.Visibility = map[string]int{vigie.VisPublic: r.Datasets, vigie.VisPrivate: 0, vigie.VisDraft: 0, vigie.VisDeleted: 0}
+	if unpublished, err := db.anyUnpublished(ctx, conn, s.PortalID); err != nil || !unpublished {
+		return &r, err // most portals: no second pass over the run's scores
+	}
 	vis, err := conn.QueryContext(ctx, `SELECT d.private, d.ckan_state, COUNT(*) FROM scores s JOIN datasets d ON d.portal_id = ? AND d.id = s.dataset_id
 		WHERE s.score_run_id = ?`+org+` AND NOT (1 = 1`+publishedCond+`) GROUP BY d.private, d.ckan_state`, args...)
 	if err != nil {
 		return nil, db.explain(err)
 	}
 	defer vis.Close()
-	r.Visibility = map[string]int{vigie.VisPublic: r.Datasets, vigie.VisPrivate: 0, vigie.VisDraft: 0, vigie.VisDeleted: 0}
 	for vis.Next() {
 		var private bool
 		var state string

@@ -95,13 +95,16 @@ func TestFixedClock(t *testing.T) {
 
 	// The audit records its clock and is filed under --now's date.
 	out2 := filepath.Join(dir, "audits")
-	code, _, errs := cli(ctx, append([]string{"audit", "--out", out2, "--rate", "0", "--now", "2027-03-04T02:30:00Z", "--allow-private"}, g...)...)
+	code, _, errs := cli(ctx, append([]string{"audit", "--out", out2, "--rate", "0", "--now", "2027-03-04T02:30:00Z", "--allow-private", "--baseline", "77"}, g...)...)
 	if code != 0 {
 		t.Fatalf("audit: %s", errs)
 	}
 	b, err := os.ReadFile(filepath.Join(out2, "2027-03-04", "run.json"))
 	if err != nil {
 		t.Fatalf("audit folder not dated by --now: %v", err)
+	}
+	if aj, err := os.ReadFile(filepath.Join(out2, "2027-03-04", "audit.json")); err != nil || !strings.Contains(string(aj), `"baseline": 77`) {
+		t.Errorf("audit --baseline 77 not in audit.json (%v)", err)
 	}
 	var rec struct {
 		AsOf      time.Time `json:"as_of"`
