@@ -79,6 +79,15 @@ The name column is what --org takes.`,
 			} else if portals, err = db.Portals(ctx); err != nil {
 				return err
 			}
+			urls := make([]string, len(portals))
+			for i := range portals {
+				urls[i] = portals[i].URL
+			}
+			ordered := make([]store.Portal, 0, len(portals))
+			for _, i := range a.portalOrder(urls) {
+				ordered = append(ordered, portals[i])
+			}
+			portals = ordered
 			rows := []orgRow{}
 			scored := 0
 			for _, p := range portals {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -92,7 +93,7 @@ func newPortalsCmd(a *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "portals",
 		Short: "List every portal the database holds: datasets, last harvest, score run and audit",
-		Long: `List every portal the database holds, in the order they were added: its name
+		Long: `List every portal the database holds (those of the configuration first, in its order): its name
 (from the configuration, else made from its address), CKAN version, datasets
 published (active and public), private (active, never counted as published)
 and missing (gone from the last complete listing), the last harvest and its
@@ -121,6 +122,15 @@ gate_reasons, started_at, finished_at}; null when there is none.`,
 			if err != nil {
 				return err
 			}
+			urls := make([]string, len(ovs))
+			for i := range ovs {
+				urls[i] = ovs[i].URL
+			}
+			sorted := make([]store.PortalOverview, 0, len(ovs))
+			for _, i := range a.portalOrder(urls) {
+				sorted = append(sorted, ovs[i])
+			}
+			ovs = sorted
 			rows := make([]portalRow, 0, len(ovs))
 			for _, o := range ovs {
 				r := portalRow{Name: a.portalName(o.URL), URL: o.URL, Title: o.Title, CKANVersion: o.CKANVersion,
@@ -169,4 +179,31 @@ gate_reasons, started_at, finished_at}; null when there is none.`,
 	cmd.Flags().StringVar(&format, "format", "table", "output: table, json or csv")
 	csvf = addCSVFlags(cmd)
 	return cmd
+}
+
+// portalOrder returns the indexes of urls in display order: the portals of
+// the configuration first, as it lists them, then the others by address.
+func (a *App) portalOrder(urls []string) []int {
+	rank := func(u string) int {
+		if a.Config != nil {
+			for k, p := range a.Config.Portals {
+				if store.NormalizePortalURL(p.URL) == u {
+					return k
+				}
+			}
+		}
+		return len(urls) + 1<<20
+	}
+	idx := make([]int, len(urls))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(x, y int) bool {
+		ri, rj := rank(urls[idx[x]]), rank(urls[idx[y]])
+		if ri != rj {
+			return ri < rj
+		}
+		return urls[idx[x]] < urls[idx[y]]
+	})
+	return idx
 }
