@@ -246,6 +246,50 @@ func FuzzCSVEscape(f *testing.F) {
 // xlsxCellsInert opens a workbook and checks that every part is well-formed
 // XML (Excel refuses a workbook that is not) and every cell of every sheet
 // is inert.
+// quotePrefixStyles returns the cell style indexes (cellXfs) marked
+// quotePrefix="1" in a workbook's styles part.
+func quotePrefixStyles(t *testing.T, b []byte) map[int]bool {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[int]bool{}
+	for _, zf := range zr.File {
+		if zf.Name != "xl/styles.xml" {
+			continue
+		}
+		rc, _ := zf.Open()
+		d := xml.NewDecoder(rc)
+		in, i := false, 0
+		for {
+			tok, err := d.Token()
+			if err != nil {
+				break
+			}
+			switch e := tok.(type) {
+			case xml.StartElement:
+				if e.Name.Local == "cellXfs" {
+					in = true
+				} else if in && e.Name.Local == "xf" {
+					for _, a := range e.Attr {
+						if a.Name.Local == "quotePrefix" && (a.Value == "1" || a.Value == "true") {
+							out[i] = true
+						}
+					}
+					i++
+				}
+			case xml.EndElement:
+				if e.Name.Local == "cellXfs" {
+					in = false
+				}
+			}
+		}
+		rc.Close()
+	}
+	return out
+}
+
 func xlsxCellsInert(t *testing.T, b []byte) (cells int) {
 	t.Helper()
 	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
@@ -274,6 +318,7 @@ func xlsxCellsInert(t *testing.T, b []byte) (cells int) {
 		t.Fatalf("the workbook does not open: %v", err)
 	}
 	defer f.Close()
+	quoted := quotePrefixStyles(t, b)
 	for _, sh := range f.GetSheetList() {
 		rows, err := f.GetRows(sh)
 		if err != nil {
@@ -293,6 +338,13 @@ func xlsxCellsInert(t *testing.T, b []byte) (cells int) {
 				case typ == excelize.CellTypeNumber, typ == excelize.CellTypeDate, typ == excelize.CellTypeBool,
 					typ == excelize.CellTypeUnset && numErr == nil:
 					// a number shown with a format such as "+0.0" is not text
+				case looksLikeFormula(v) && v != "" && v[0] != '\'':
+					// text kept as it is, with Excel's quote-prefix flag
+					style, _ := f.GetCellStyle(sh, ref)
+					if !quoted[style] || typ != excelize.CellTypeInlineString && typ != excelize.CellTypeSharedString {
+						t.Fatalf("%s!%s: cell %q would be read as a formula (type %v, style %d not quote-prefixed)", sh, ref, v, typ, style)
+					}
+					assertInertCell(t, sh+"!"+ref, "'"+v, false)
 				default:
 					assertInertCell(t, sh+"!"+ref, v, false)
 				}
@@ -412,11 +464,22 @@ func FuzzXLSXCell(f *testing.F) {
 	for _, s := range fixtureTitles(f) {
 		f.Add(s)
 	}
-	st := &xlsxStyles{}
+	st := &xlsxStyles{link: 1, quoted: 2}
 	f.Fuzz(func(t *testing.T, s string) {
-		text, ok := xlsxCell(kText, s, "fr", st).(string)
-		if !ok && s != "" {
-			t.Fatalf("text %q did not become a string cell", s)
+		var text string
+		switch c := xlsxCell(kText, s, "fr", st).(type) {
+		case string:
+			text = c
+		case excelize.Cell: // text that reads as a formula: quote-prefix style
+			v, _ := c.Value.(string)
+			if c.StyleID != st.quoted || c.Formula != "" || !FormulaStart(v) {
+				t.Fatalf("text %q became %+v", s, c)
+			}
+			text = "'" + v
+		default:
+			if s != "" {
+				t.Fatalf("text %q did not become a string cell", s)
+			}
 		}
 		assertInertCell(t, "text cell", text, false)
 		if n := utf8.RuneCountInString(text); n > maxCell {
@@ -428,7 +491,14 @@ func FuzzXLSXCell(f *testing.F) {
 			assertInertCell(t, "URL cell", c, false)
 		case excelize.Cell:
 			v, _ := c.Value.(string)
+			if c.StyleID == st.quoted && c.StyleID != st.link && c.Formula == "" {
+				assertInertCell(t, "URL cell", "'"+v, false) // not a URL: quote-prefixed text
+				break
+			}
 			assertInertCell(t, "URL cell", v, false)
+			if c.Formula == "" && len(s) > 255 {
+				break // too long for HYPERLINK: a hyperlink relationship makes it clickable
+			}
 			arg, ok := strings.CutPrefix(c.Formula, `HYPERLINK("`)
 			if ok {
 				arg, ok = strings.CutSuffix(arg, `")`)

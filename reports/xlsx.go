@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"archive/zip"
 	"context"
 	"fmt"
 	"io"
@@ -29,8 +28,13 @@ const maxCell = 32767
 // are counted in a note on the last row. A variable so tests can lower it.
 var xlsxMaxRows = excelize.TotalRows
 
+// maxSheetLinks is how many hyperlink relationships a sheet may hold (Excel's
+// limit is 65,530); longer URLs past it stay plain text.
+const maxSheetLinks = 65000
+
 type xlsxStyles struct {
 	title, bold, header, num1, int0, date, link, pos, neg, posInt, negInt int
+	quoted                                                                int // text that reads as a formula: quote-prefixed
 }
 
 // SheetNames returns the workbook's sheet names in lang, in order.
@@ -62,17 +66,28 @@ func (XLSX) Write(ctx context.Context, w io.Writer, r *Report) error {
 	if err := xlsxSummary(f, names[0], r, st); err != nil {
 		return fmt.Errorf("summary sheet: %w", err)
 	}
+	patches := map[string]*sheetPatch{}
+	if rows, err := f.GetRows(names[0]); err == nil && len(rows) > 0 {
+		cols := 1
+		for _, r := range rows {
+			cols = max(cols, len(r))
+		}
+		lastCol, _ := excelize.ColumnNumberToName(cols)
+		patches["xl/worksheets/sheet1.xml"] = &sheetPatch{Dim: "A1:" + lastCol + strconv.Itoa(len(rows))}
+	}
 	ts := r.tables()[1:] // indicators are on the summary sheet
 	tableNames := []string{"Organizations", "Datasets", "Findings", "Links", "History"}
 	for i, t := range ts {
-		if err := xlsxStream(ctx, f, names[i+1], tableNames[i], t, r.Lang, st); err != nil {
+		patch := &sheetPatch{}
+		if err := xlsxStream(ctx, f, names[i+1], tableNames[i], t, r.Lang, st, patch); err != nil {
 			return fmt.Errorf("%s sheet: %w", names[i+1], err)
 		}
+		patches[fmt.Sprintf("xl/worksheets/sheet%d.xml", i+2)] = patch
 	}
 	// The archive goes straight to w: excelize's own writer builds the
 	// whole file in a memory buffer first (70 MB at 100k datasets, grown
 	// by doubling), leaving that buffer empty here.
-	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(w) })
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return newXlsxPatcher(w, patches, st.quoted) })
 	_, err = f.WriteTo(w)
 	return err
 }
@@ -97,6 +112,8 @@ func newXlsxStyles(f *excelize.File) (*xlsxStyles, error) {
 		{&s.neg, &excelize.Style{CustomNumFmt: ptrS("+0.0;-0.0;0"), Font: &excelize.Font{Color: "C62828"}}},
 		{&s.posInt, &excelize.Style{CustomNumFmt: ptrS("+#,##0;-#,##0;0"), Font: &excelize.Font{Color: "2E7D32"}}},
 		{&s.negInt, &excelize.Style{CustomNumFmt: ptrS("+#,##0;-#,##0;0"), Font: &excelize.Font{Color: "C62828"}}},
+		// Text format; the writer adds quotePrefix="1" to it (xlsxpatch.go).
+		{&s.quoted, &excelize.Style{NumFmt: 49}},
 	}
 	for _, d := range defs {
 		id, err := f.NewStyle(d.st)
@@ -110,9 +127,17 @@ func newXlsxStyles(f *excelize.File) (*xlsxStyles, error) {
 
 func ptrS(s string) *string { return &s }
 
-// xlsxText makes untrusted text safe and short enough for a cell.
+// xlsxText makes untrusted text safe and short enough for a cell (with a
+// visible "'" before text that would read as a formula; the report's sheets
+// use xlsxString, which hides it in the cell's style).
 func xlsxText(s string) string {
-	s = Neutralise(s, false)
+	return xlsxCut(Neutralise(s, false))
+}
+
+// xlsxPlain is xlsxText without the "'": for cells styled quote-prefix.
+func xlsxPlain(s string) string { return xlsxCut(clean(s, false)) }
+
+func xlsxCut(s string) string {
 	if len(s) > maxCell {
 		cut := maxCell - 1
 		for cut > 0 && !utf8.RuneStart(s[cut]) {
@@ -121,6 +146,16 @@ func xlsxText(s string) string {
 		s = s[:cut] + "…"
 	}
 	return s
+}
+
+// xlsxString is a text cell; text that a spreadsheet would read as a formula
+// gets the quote-prefix style (Excel's hidden "'").
+func xlsxString(s string, st *xlsxStyles) any {
+	t := xlsxPlain(s)
+	if FormulaStart(t) {
+		return excelize.Cell{StyleID: st.quoted, Value: t}
+	}
+	return t
 }
 
 // xlsxFormulaString quotes s inside a formula string literal.
@@ -148,12 +183,15 @@ func xlsxCell(kind int, v any, lang string, st *xlsxStyles) any {
 			if x == "" {
 				return nil
 			}
-			if len(x) > 255 || !(strings.HasPrefix(x, "http://") || strings.HasPrefix(x, "https://")) {
-				return xlsxText(x) // HYPERLINK takes at most 255 characters
+			if !(strings.HasPrefix(x, "http://") || strings.HasPrefix(x, "https://")) {
+				return xlsxString(x, st)
 			}
-			return excelize.Cell{StyleID: st.link, Formula: "HYPERLINK(" + xlsxFormulaString(x) + ")", Value: xlsxText(x)}
+			if len(x) > 255 { // HYPERLINK takes at most 255 characters: xlsxStream adds a relationship
+				return excelize.Cell{StyleID: st.link, Value: xlsxPlain(x)}
+			}
+			return excelize.Cell{StyleID: st.link, Formula: "HYPERLINK(" + xlsxFormulaString(x) + ")", Value: xlsxPlain(x)}
 		}
-		return xlsxText(x)
+		return xlsxString(x, st)
 	}
 	if t, ok := timeOf(v); ok {
 		return excelize.Cell{StyleID: st.date, Value: t.UTC()}
@@ -162,7 +200,7 @@ func xlsxCell(kind int, v any, lang string, st *xlsxStyles) any {
 }
 
 // xlsxStream writes one table to its sheet with the streaming writer.
-func xlsxStream(ctx context.Context, f *excelize.File, sheet, tableName string, t table, lang string, st *xlsxStyles) error {
+func xlsxStream(ctx context.Context, f *excelize.File, sheet, tableName string, t table, lang string, st *xlsxStyles, patch *sheetPatch) error {
 	sw, err := f.NewStreamWriter(sheet)
 	if err != nil {
 		return err
@@ -191,6 +229,11 @@ func xlsxStream(ctx context.Context, f *excelize.File, sheet, tableName string, 
 		}
 		for i, v := range vals {
 			cells[i] = xlsxCell(t.cols[i].kind, v, lang, st)
+			if u, ok := v.(string); ok && t.cols[i].kind == kURL && len(u) > 255 && len(patch.Links) < maxSheetLinks &&
+				(strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://")) {
+				cell, _ := excelize.CoordinatesToCellName(i+1, row)
+				patch.Links = append(patch.Links, xlsxLink{Cell: cell, URL: u})
+			}
 		}
 		ref, _ := excelize.CoordinatesToCellName(1, row)
 		row++
@@ -200,13 +243,15 @@ func xlsxStream(ctx context.Context, f *excelize.File, sheet, tableName string, 
 		return err
 	}
 	last := row - 1
+	lastCol, _ := excelize.ColumnNumberToName(len(t.cols))
+	patch.Dim = "A1:" + lastCol + strconv.Itoa(last)
 	if skipped > 0 {
 		note := fmt.Sprintf(T(lang, "rows_cut"), skipped)
 		if err := sw.SetRow("A"+strconv.Itoa(row), []any{note}); err != nil {
 			return err
 		}
+		patch.Dim = "A1:" + lastCol + strconv.Itoa(row)
 	}
-	lastCol, _ := excelize.ColumnNumberToName(len(t.cols))
 	if last >= 2 {
 		if err := sw.AddTable(&excelize.Table{Range: "A1:" + lastCol + strconv.Itoa(last), Name: tableName, StyleName: "TableStyleLight9"}); err != nil {
 			return err
@@ -330,7 +375,11 @@ func xlsxSummary(f *excelize.File, sh string, r *Report, st *xlsxStyles) error {
 		first := row + 1
 		for i := range cats {
 			row++
-			set("A"+strconv.Itoa(row), xlsxText(cats[i]), 0)
+			if c, ok := xlsxString(cats[i], st).(excelize.Cell); ok {
+				set("A"+strconv.Itoa(row), c.Value, c.StyleID)
+			} else {
+				set("A"+strconv.Itoa(row), xlsxText(cats[i]), 0)
+			}
 			set("B"+strconv.Itoa(row), vals[i], valueStyle)
 		}
 		last := row

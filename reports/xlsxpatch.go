@@ -1,0 +1,255 @@
+package reports
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"html"
+	"io"
+	"io/fs"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// What excelize's streaming writer cannot do, done while the archive is
+// written: the real <dimension> of each streamed sheet (excelize leaves "A1",
+// which some readers trust for the used range), clickable links longer than
+// the 255 characters a HYPERLINK formula takes (a hyperlink relationship, as
+// Excel itself writes them), and the quote-prefix flag on the style of text
+// that would read as a formula (Excel's own "'" marker, not shown in the cell).
+// Sheets stream through unchanged but for their first and last kilobytes.
+
+// xlsxLink is one cell whose URL is too long for HYPERLINK.
+type xlsxLink struct{ Cell, URL string }
+
+// sheetPatch is what to change in one worksheet part.
+type sheetPatch struct {
+	Dim   string // e.g. "A1:T2001"; "" leaves the dimension
+	Links []xlsxLink
+}
+
+type xlsxPatcher struct {
+	zw      *zip.Writer
+	sheets  map[string]*sheetPatch // by part name: xl/worksheets/sheet3.xml
+	quoteXF int                    // cellXfs index to mark quotePrefix; <0 none
+	cur     io.Writer
+	closeFn func() error
+	seen    map[string]bool
+}
+
+func newXlsxPatcher(w io.Writer, sheets map[string]*sheetPatch, quoteXF int) *xlsxPatcher {
+	return &xlsxPatcher{zw: zip.NewWriter(w), sheets: sheets, quoteXF: quoteXF, seen: map[string]bool{}}
+}
+
+func (p *xlsxPatcher) finish() error {
+	if p.closeFn == nil {
+		return nil
+	}
+	err := p.closeFn()
+	p.closeFn, p.cur = nil, nil
+	return err
+}
+
+func (p *xlsxPatcher) Create(name string) (io.Writer, error) {
+	if err := p.finish(); err != nil {
+		return nil, err
+	}
+	p.seen[name] = true
+	w, err := p.zw.Create(name)
+	if err != nil {
+		return nil, err
+	}
+	if sp, ok := p.sheets[name]; ok {
+		sw := &sheetWriter{out: w, patch: sp}
+		p.closeFn = sw.close
+		return sw, nil
+	}
+	if rels, ok := p.relsFor(name); ok && len(rels.Links) > 0 {
+		b := &bytes.Buffer{}
+		p.closeFn = func() error { _, err := w.Write(addLinkRels(b.Bytes(), rels.Links)); return err }
+		return b, nil
+	}
+	if name == "xl/styles.xml" && p.quoteXF >= 0 {
+		b := &bytes.Buffer{}
+		p.closeFn = func() error { _, err := w.Write(quotePrefixXF(b.Bytes(), p.quoteXF)); return err }
+		return b, nil
+	}
+	return w, nil
+}
+
+// relsFor returns the patch of the sheet whose relationships part name is.
+func (p *xlsxPatcher) relsFor(name string) (*sheetPatch, bool) {
+	if !strings.HasPrefix(name, "xl/worksheets/_rels/") || !strings.HasSuffix(name, ".rels") {
+		return nil, false
+	}
+	sheet := "xl/worksheets/" + strings.TrimSuffix(strings.TrimPrefix(name, "xl/worksheets/_rels/"), ".rels")
+	sp, ok := p.sheets[sheet]
+	return sp, ok
+}
+
+func (p *xlsxPatcher) AddFS(fsys fs.FS) error {
+	if err := p.finish(); err != nil {
+		return err
+	}
+	return p.zw.AddFS(fsys)
+}
+
+func (p *xlsxPatcher) Close() error {
+	if err := p.finish(); err != nil {
+		return err
+	}
+	// A sheet with links but no relationships part yet (no table) gets one.
+	names := make([]string, 0, len(p.sheets))
+	for n := range p.sheets {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		sp := p.sheets[n]
+		rels := "xl/worksheets/_rels/" + strings.TrimPrefix(n, "xl/worksheets/") + ".rels"
+		if len(sp.Links) == 0 || p.seen[rels] {
+			continue
+		}
+		w, err := p.zw.Create(rels)
+		if err != nil {
+			return err
+		}
+		empty := `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n" +
+			`<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>`
+		if _, err := w.Write(addLinkRels([]byte(empty), sp.Links)); err != nil {
+			return err
+		}
+	}
+	return p.zw.Close()
+}
+
+func linkRelID(i int) string { return "rIdVigieLink" + strconv.Itoa(i+1) }
+
+// addLinkRels adds one external hyperlink relationship per link.
+func addLinkRels(rels []byte, links []xlsxLink) []byte {
+	var b strings.Builder
+	for i, l := range links {
+		fmt.Fprintf(&b, `<Relationship Id="%s" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="%s" TargetMode="External"/>`,
+			linkRelID(i), html.EscapeString(l.URL))
+	}
+	i := bytes.LastIndex(rels, []byte("</Relationships>"))
+	if i < 0 {
+		return rels
+	}
+	out := append([]byte{}, rels[:i]...)
+	out = append(out, b.String()...)
+	return append(out, rels[i:]...)
+}
+
+var xfRe = regexp.MustCompile(`<xf\b`)
+
+// quotePrefixXF sets quotePrefix="1" on the n-th <xf> of <cellXfs>.
+func quotePrefixXF(styles []byte, n int) []byte {
+	start := bytes.Index(styles, []byte("<cellXfs"))
+	if start < 0 {
+		return styles
+	}
+	locs := xfRe.FindAllIndex(styles[start:], n+1)
+	if len(locs) <= n {
+		return styles
+	}
+	at := start + locs[n][1]
+	out := append([]byte{}, styles[:at]...)
+	out = append(out, ` quotePrefix="1"`...)
+	return append(out, styles[at:]...)
+}
+
+// sheetWriter passes a worksheet through, fixing its <dimension> in the head
+// and adding <hyperlinks> after </sheetData> (before the parts the schema
+// puts later: page setup, drawings, tables).
+type sheetWriter struct {
+	out      io.Writer
+	patch    *sheetPatch
+	head     []byte // before the dimension is fixed
+	headDone bool
+	carry    []byte // the end of the data, in case "</sheetData>" spans writes
+	tail     []byte // from "</sheetData>" on
+	inTail   bool
+}
+
+const endSheetData = "</sheetData>"
+
+var dimRe = regexp.MustCompile(`<dimension ref="[^"]*"\s*/?>(</dimension>)?`)
+
+func (s *sheetWriter) Write(b []byte) (int, error) {
+	n := len(b)
+	if !s.headDone {
+		s.head = append(s.head, b...)
+		if !bytes.Contains(s.head, []byte("<sheetData")) && len(s.head) < 1<<20 {
+			return n, nil
+		}
+		s.headDone = true
+		b = s.head
+		if s.patch.Dim != "" {
+			if loc := dimRe.FindIndex(b); loc != nil {
+				b = append(append(append([]byte{}, b[:loc[0]]...), `<dimension ref="`+s.patch.Dim+`"/>`...), b[loc[1]:]...)
+			}
+		}
+		s.head = nil
+	}
+	if s.inTail {
+		s.tail = append(s.tail, b...)
+		return n, nil
+	}
+	buf := append(s.carry, b...)
+	if i := bytes.Index(buf, []byte(endSheetData)); i >= 0 {
+		end := i + len(endSheetData)
+		if _, err := s.out.Write(buf[:end]); err != nil {
+			return 0, err
+		}
+		s.tail = append([]byte{}, buf[end:]...)
+		s.inTail, s.carry = true, nil
+		return n, nil
+	}
+	keep := len(endSheetData) - 1
+	if len(buf) <= keep {
+		s.carry = append([]byte{}, buf...)
+		return n, nil
+	}
+	if _, err := s.out.Write(buf[:len(buf)-keep]); err != nil {
+		return 0, err
+	}
+	s.carry = append([]byte{}, buf[len(buf)-keep:]...)
+	return n, nil
+}
+
+// laterParts are the worksheet elements that come after <hyperlinks>.
+var laterParts = []string{"<printOptions", "<pageMargins", "<pageSetup", "<headerFooter", "<rowBreaks", "<colBreaks",
+	"<customProperties", "<cellWatches", "<ignoredErrors", "<smartTags", "<drawing", "<legacyDrawing", "<picture",
+	"<oleObjects", "<controls", "<webPublishItems", "<tableParts", "<extLst", "</worksheet>"}
+
+func (s *sheetWriter) close() error {
+	if !s.headDone { // never reached <sheetData: write what came
+		_, err := s.out.Write(s.head)
+		return err
+	}
+	if !s.inTail {
+		_, err := s.out.Write(s.carry)
+		return err
+	}
+	tail := s.tail
+	if len(s.patch.Links) > 0 {
+		at := len(tail)
+		for _, p := range laterParts {
+			if i := bytes.Index(tail, []byte(p)); i >= 0 && i < at {
+				at = i
+			}
+		}
+		var b strings.Builder
+		b.WriteString("<hyperlinks>")
+		for i, l := range s.patch.Links {
+			fmt.Fprintf(&b, `<hyperlink ref="%s" r:id="%s"/>`, l.Cell, linkRelID(i))
+		}
+		b.WriteString("</hyperlinks>")
+		tail = append(append(append([]byte{}, tail[:at]...), b.String()...), tail[at:]...)
+	}
+	_, err := s.out.Write(tail)
+	return err
+}
