@@ -199,6 +199,10 @@ func TestDiffFindsEveryKindOfChange(t *testing.T) {
 	if d.From.BrokenLinks != 1 || d.To.BrokenLinks != 2 {
 		t.Errorf("broken links from %d to %d, want 1 → 2", d.From.BrokenLinks, d.To.BrokenLinks)
 	}
+	// Failing links are counted beside the broken ones (u3 failed on night 1).
+	if d.From.FailingLinks != 1 || d.To.FailingLinks != 0 {
+		t.Errorf("failing links from %d to %d, want 1 → 0", d.From.FailingLinks, d.To.FailingLinks)
+	}
 	if d.From.Delinquent != 1 || d.From.Overdue != 1 || d.To.Errors != 1 {
 		t.Errorf("summaries: %+v %+v", d.From, d.To)
 	}
