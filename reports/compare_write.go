@@ -324,7 +324,11 @@ func lineChart(title string, series []svgSeries, yMax float64, lang string) svgC
 				anchor = "end"
 			}
 		}
-		c.XTicks = append(c.XTicks, svgTick{Pos: x(t), Label: t.UTC().Format(layout), Anchor: anchor})
+		label := t.UTC().Format(layout)
+		if n := len(c.XTicks); n > 0 && c.XTicks[n-1].Label == label {
+			continue // runs minutes apart: one label per distinct time
+		}
+		c.XTicks = append(c.XTicks, svgTick{Pos: x(t), Label: label, Anchor: anchor})
 	}
 	lx := padL
 	for i, s := range series {
@@ -415,7 +419,7 @@ type htmlCell struct {
 
 type comparisonPage struct {
 	Lang, Title, Sub, Note string
-	Head                   []string
+	Head                   []htmlCell
 	Rows                   [][]htmlCell
 	Charts                 []svgChart
 	Trend                  string
@@ -431,7 +435,7 @@ const comparisonTmpl = svgChartTmpl + `<!DOCTYPE html>
 <title>{{.Title}}</title><style>{{.CSS}}</style></head><body>
 <header><h1>{{.Title}}</h1><p>{{.Sub}}</p></header><main>
 <p class="muted">{{.Note}}</p>
-<div class="wrap"><table><thead><tr>{{range .Head}}<th>{{.}}</th>{{end}}</tr></thead><tbody>
+<div class="wrap"><table><thead><tr>{{range .Head}}<th{{if .Left}} class="t"{{end}}>{{.Text}}</th>{{end}}</tr></thead><tbody>
 {{range .Rows}}<tr>{{range .}}<td{{if .Color}} class="n"{{else if .Left}} class="t"{{end}}>{{if .Color}}<span class="swatch" style="background:{{.Color}}"></span>{{end}}{{if .Class}}<span class="{{.Class}}">{{.Text}}</span>{{else}}{{.Text}}{{end}}</td>{{end}}</tr>
 {{end}}</tbody></table></div>
 <h2>{{.Trend}}</h2><div class="charts">{{range .Charts}}{{template "chart" .}}{{end}}</div>
@@ -454,7 +458,7 @@ func comparisonHTML(w io.Writer, c *Comparison) error {
 	}
 	cols := compareColumns()
 	for _, col := range cols {
-		pg.Head = append(pg.Head, cl(l, col.key))
+		pg.Head = append(pg.Head, htmlCell{Text: cl(l, col.key), Left: col.key == "portal" || col.key == "url"})
 	}
 	for i := range c.Portals {
 		p := &c.Portals[i]
