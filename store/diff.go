@@ -23,6 +23,8 @@ type DiffOptions struct {
 	// IncludePrivate also compares private, draft and deleted datasets
 	// (marked by their Visibility); without it only published ones count.
 	IncludePrivate bool
+	// Lang "en" names datasets by their English title when the portal gave one.
+	Lang string
 }
 
 // DiffRun describes one side of a comparison.
@@ -195,7 +197,8 @@ func (d *diffBuilder) loadDatasets(ctx context.Context) error {
 	for _, o := range d.opts.Orgs {
 		want[o] = true
 	}
-	rows, err := d.db.sql.QueryContext(ctx, `SELECT id, name, title, organization, organization_title, state, private, ckan_state FROM datasets WHERE portal_id = ?`, d.portal)
+	rows, err := d.db.sql.QueryContext(ctx, `SELECT id, name, CASE WHEN ? = 'en' AND title_en <> '' THEN title_en ELSE title END,
+		organization, organization_title, state, private, ckan_state FROM datasets WHERE portal_id = ?`, d.opts.Lang, d.portal)
 	if err != nil {
 		return d.db.explain(err)
 	}

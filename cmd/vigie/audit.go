@@ -283,7 +283,7 @@ func runAudit(ctx context.Context, a *App, o *auditOptions, st *auditStages) (er
 			return "", err
 		}
 		rec.Summary = sum
-		diff, err = pipeline.ComparePrevious(ctx, db, p.ID, run, store.DiffOptions{Threshold: o.threshold, Orgs: o.orgs, IncludePrivate: st.harvest.includePrivate})
+		diff, err = pipeline.ComparePrevious(ctx, db, p.ID, run, store.DiffOptions{Threshold: o.threshold, Orgs: o.orgs, IncludePrivate: st.harvest.includePrivate, Lang: a.Lang})
 		if err != nil {
 			return "", err
 		}

@@ -57,7 +57,7 @@ Only published datasets are compared unless --include-private is given.`,
 				return err
 			}
 			defer db.Close()
-			d, err := db.Diff(ctx, p.ID, fromRef, toRef, store.DiffOptions{Threshold: threshold, Orgs: orgs, IncludePrivate: includePrivate})
+			d, err := db.Diff(ctx, p.ID, fromRef, toRef, store.DiffOptions{Threshold: threshold, Orgs: orgs, IncludePrivate: includePrivate, Lang: a.Lang})
 			if err != nil {
 				return err
 			}

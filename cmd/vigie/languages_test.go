@@ -87,6 +87,24 @@ func TestLanguagesAndNeutralProfile(t *testing.T) {
 		}
 	}
 
+	// A dataset that appears between two score runs is named in English by
+	// diff --lang en.
+	extra := filepath.Join(dir, "extra.json")
+	if err := os.WriteFile(extra, []byte(`{"id":"pairs-2","name":"depenses-reelles","title_fr":"Dépenses réelles","title_en":"Actual spending",
+		"organization":{"name":"tbs-sct"},"resources":[]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := cli(ctx, append([]string{"harvest", "--from", extra}, g...)...); code != 0 {
+		t.Fatal(errs)
+	}
+	if code, _, errs := cli(ctx, append([]string{"score", "--profile", "ckan"}, g...)...); code != 0 {
+		t.Fatal(errs)
+	}
+	code, out, errs := cli(ctx, append([]string{"diff", "--format", "md", "--lang", "en"}, g...)...)
+	if code != 0 || !strings.Contains(out, "Actual spending") || strings.Contains(out, "Dépenses réelles") {
+		t.Errorf("diff --lang en: %d %s\n%s", code, errs, out)
+	}
+
 	for _, name := range []string{fuel, swiss, "budget-bilingue"} {
 		for _, lang := range []string{"fr", "en"} {
 			code, out, errs := cli(ctx, append([]string{"explain", name, "--lang", lang}, g...)...)
