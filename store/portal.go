@@ -84,6 +84,27 @@ func (db *DB) Portal(ctx context.Context, portalURL string) (*Portal, error) {
 	err := db.sql.QueryRowContext(ctx, `SELECT id, url, title, ckan_version, extensions, locale, probed_at FROM portals WHERE url = ?`, u).
 		Scan(&p.ID, &p.URL, &p.Title, &p.CKANVersion, &ext, &p.Locale, &probed)
 	if errors.Is(err, sql.ErrNoRows) {
+		var held []string
+		if rows, qerr := db.sql.QueryContext(ctx, `SELECT url FROM portals p WHERE EXISTS (SELECT 1 FROM datasets d WHERE d.portal_id = p.id) ORDER BY id LIMIT 6`); qerr == nil {
+			for rows.Next() {
+				var h string
+				if rows.Scan(&h) == nil {
+					held = append(held, h)
+				}
+			}
+			rows.Close()
+		}
+		switch {
+		case len(held) == 1:
+			return nil, notFound("portal %s has not been harvested into %s, which holds %s: pass --portal %s (or VIGIE_PORTAL), or run 'vigie harvest --portal %s'",
+				u, db.path, held[0], held[0], u)
+		case len(held) > 1:
+			if len(held) > 5 {
+				held = append(held[:5], "…")
+			}
+			return nil, notFound("portal %s has not been harvested into %s, which holds %s: pass one of them with --portal (see 'vigie portals'), or run 'vigie harvest --portal %s'",
+				u, db.path, strings.Join(held, ", "), u)
+		}
 		return nil, notFound("portal %s has not been harvested into %s: run 'vigie harvest --portal %s' first", u, db.path, u)
 	}
 	if err != nil {

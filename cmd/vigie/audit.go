@@ -114,7 +114,10 @@ Exit codes:
 			if err := st.check(o); err != nil {
 				return err
 			}
-			return runAudit(cmd.Context(), a, o, st)
+			fr := noteFirstRun(a.DBPath, o.out)
+			err = runAudit(cmd.Context(), a, o, st)
+			fr.cleanup(err)
+			return err
 		},
 	}
 	o.addFlags(cmd.Flags(), st)

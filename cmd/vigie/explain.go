@@ -27,9 +27,9 @@ and how to fix it.
 The points lost in a dimension add up to 100 minus its score.
 
 Messages follow --lang (fr or en). --format json prints the same for tools.`,
-		Example: `  $ vigie explain comptages-velos
-  $ vigie --lang en explain comptages-velos
-  $ vigie explain 3c358084-9c98-4c9e-a828-99c1c4ae1c6e --format json`,
+		Example: `  $ vigie explain comptages-de-velos-2014-3c4adc83
+  $ vigie --lang en explain comptages-de-velos-2014-3c4adc83
+  $ vigie explain 3c4adc83-a502-4fa4-bbd5-3bfbc08108ea --format json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkFormat(format, "text", "json"); err != nil {
