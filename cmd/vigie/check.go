@@ -19,7 +19,8 @@ whether it is sound. Other commands only read the file's header and schema when
 they open it; a writer checks every page itself after an unclean shutdown (a
 harvest, links, score, prune or audit that was killed). Run this after copying
 or restoring a database, or when a command reports a damaged file. Exit code 1
-when damage is found. Reads only; about 2 s for 100,000 datasets.`,
+when damage is found. It writes nothing and reads the whole file (about 8 s of CPU for
+the 1.2 GB database of 100,000 datasets).`,
 		Example: `  $ vigie check
   $ vigie check --db /srv/vigie/vigie.db`,
 		Args: cobra.NoArgs,
