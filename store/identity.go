@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"path"
 	"sort"
+	"strings"
 )
 
 // ApplicationID marks a SQLite file as a vigie database (PRAGMA
@@ -65,11 +67,13 @@ func (db *DB) identify(ctx context.Context, o Options) (identity, error) {
 	}
 	defer rows.Close()
 	var unknown []string
+	applied := map[string]bool{}
 	for rows.Next() {
 		var n string
 		if err := rows.Scan(&n); err != nil {
 			return id, db.explain(err)
 		}
+		applied[n] = true
 		if !known[n] {
 			unknown = append(unknown, n)
 		}
@@ -80,6 +84,15 @@ func (db *DB) identify(ctx context.Context, o Options) (identity, error) {
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
 		return id, fmt.Errorf("database %s was written by a newer vigie (schema %s unknown to this one): upgrade vigie, or pass another --db", db.path, unknown[len(unknown)-1])
+	}
+	if o.ReadOnly {
+		// Read-only commands do not migrate: on a database an older vigie
+		// wrote they would fail on a missing column. Say what to run.
+		for _, n := range names {
+			if !applied[n] {
+				return id, fmt.Errorf("database %s was written by an older vigie (schema %s not applied yet): run a command that writes it once, e.g. 'vigie score', to bring it up to date", db.path, strings.TrimSuffix(path.Base(n), ".sql"))
+			}
+		}
 	}
 	return id, nil
 }

@@ -2,7 +2,10 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/vigie-audit/vigie"
@@ -134,5 +137,32 @@ func TestReportLinksListLandingPagesAndRedirectChains(t *testing.T) {
 	}
 	if !links[1].LandingPage || links[2].Redirects != 3 {
 		t.Errorf("evidence lost: %+v %+v", links[1], links[2])
+	}
+}
+
+// A read-only command on a database an older vigie wrote (a migration not
+// applied yet) says what to run instead of failing on a missing column.
+func TestReadOnlyOpenOfAnOlderDatabase(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v.db")
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.EnsurePortal(ctx, "https://portal.example"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	raw, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`DELETE FROM migrations WHERE name LIKE '%0020_link_skips_and_head_status.sql'`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	_, err = store.Open(ctx, path, store.Options{ReadOnly: true})
+	if err == nil || !strings.Contains(err.Error(), "older vigie") || !strings.Contains(err.Error(), "0020_link_skips_and_head_status") {
+		t.Fatalf("read-only open of an older database: %v", err)
 	}
 }
