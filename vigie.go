@@ -118,6 +118,14 @@ type Resource struct {
 	Extras       map[string]string `json:"extras,omitempty"` // relidi_*, taille_entier and other custom fields
 }
 
+// PortalInfo is what a portal says about itself (CKAN's status_show).
+type PortalInfo struct {
+	Title       string
+	CKANVersion string
+	Extensions  []string
+	Locale      string
+}
+
 // Organization is a CKAN organization (a publisher).
 type Organization struct {
 	ID           string `json:"id"`

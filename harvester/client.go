@@ -600,12 +600,7 @@ func (c *Client) scrub(err error) error {
 }
 
 // Info is what status_show says about a portal.
-type Info struct {
-	Title       string
-	CKANVersion string
-	Extensions  []string
-	Locale      string
-}
+type Info = vigie.PortalInfo
 
 // Probe calls status_show. A portal that is not a CKAN action API gives one
 // line naming the URL tried.

@@ -2,10 +2,8 @@ package harvester
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -13,66 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/vigie-audit/vigie"
-	"github.com/vigie-audit/vigie/store"
+	"github.com/vigie-audit/vigie/internal/ckantest"
 )
-
-// fixturePackages returns every package dict found in the real CKAN payloads
-// under testdata/real (package_show results, package_search results, dumps),
-// as raw JSON: the seeds of the decoder fuzz target.
-func fixturePackages(tb testing.TB) []json.RawMessage {
-	tb.Helper()
-	var out []json.RawMessage
-	var walk func(raw json.RawMessage)
-	walk = func(raw json.RawMessage) {
-		raw = bytes.TrimSpace(raw)
-		if len(raw) == 0 {
-			return
-		}
-		switch raw[0] {
-		case '{':
-			var m map[string]json.RawMessage
-			if json.Unmarshal(raw, &m) != nil {
-				return
-			}
-			if _, ok := m["resources"]; ok {
-				if _, named := m["name"]; named {
-					out = append(out, raw)
-					return
-				}
-			}
-			for _, v := range m {
-				walk(v)
-			}
-		case '[':
-			var l []json.RawMessage
-			if json.Unmarshal(raw, &l) != nil {
-				return
-			}
-			for _, v := range l {
-				walk(v)
-			}
-		}
-	}
-	root := filepath.Join("..", "testdata", "real")
-	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".json") {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		walk(b)
-		return nil
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if len(out) < 10 {
-		tb.Fatalf("only %d package dicts under %s", len(out), root)
-	}
-	return out
-}
 
 // datasetStrings lists every text a decoded dataset carries.
 func datasetStrings(d *vigie.Dataset) []string {
@@ -96,7 +36,7 @@ func datasetStrings(d *vigie.Dataset) []string {
 // keeps its id, numbers its resources in order, gives the same result twice,
 // and turns valid UTF-8 into valid UTF-8.
 func FuzzDecodePackage(f *testing.F) {
-	for _, p := range fixturePackages(f) {
+	for _, p := range ckantest.FixturePackages(f, filepath.Join("..", "testdata", "real")) {
 		f.Add([]byte(p))
 	}
 	for _, s := range []string{
@@ -158,7 +98,7 @@ func FuzzDecodePackage(f *testing.F) {
 // client returns a result or an *APIError, never a panic, and a success
 // result is the envelope's own valid JSON.
 func FuzzParseEnvelope(f *testing.F) {
-	for _, p := range fixturePackages(f)[:5] {
+	for _, p := range ckantest.FixturePackages(f, filepath.Join("..", "testdata", "real"))[:5] {
 		f.Add(200, "", []byte(`{"help":"h","success":true,"result":`+string(p)+`}`))
 	}
 	for _, s := range []string{
@@ -202,7 +142,7 @@ func FuzzParseEnvelope(f *testing.F) {
 // field for field and element for element; on anything else it fails
 // cleanly.
 func FuzzJSONScan(f *testing.F) {
-	for _, p := range fixturePackages(f) {
+	for _, p := range ckantest.FixturePackages(f, filepath.Join("..", "testdata", "real")) {
 		f.Add([]byte(p))
 	}
 	for _, s := range []string{`{"a":1,"a":2}`, `{"\u0069d":"x","b":[1,{"c":"}"}],"d":"\"]"}`, `[1, "x" ,{},[],null,true]`,
@@ -239,52 +179,6 @@ func FuzzJSONScan(f *testing.F) {
 				if !bytes.Equal(bytes.TrimSpace(elems[i]), bytes.TrimSpace(wantElems[i])) {
 					t.Fatalf("eachElem(%q)[%d] = %q, encoding/json %q", b, i, elems[i], wantElems[i])
 				}
-			}
-		}
-	})
-}
-
-// FuzzImport: any file given to 'vigie harvest --from' imports or fails with
-// an error, never a panic, and leaves a sound database whose run is recorded.
-func FuzzImport(f *testing.F) {
-	pkgs := fixturePackages(f)
-	for _, p := range pkgs[:8] {
-		f.Add([]byte(p))
-		f.Add([]byte(`{"help":"","success":true,"result":{"count":1,"results":[` + string(p) + `]}}`))
-	}
-	f.Add([]byte("[" + string(pkgs[0]) + "," + string(pkgs[1]) + "]"))
-	f.Add([]byte(string(pkgs[0]) + "\n" + string(pkgs[1]) + "\n"))
-	for _, s := range []string{`["a","b"]`, `{"success":false}`, `[[[[[]]]]]`, `{"success":true,"result":{"success":true,"result":[]}}`,
-		`{"id":"o","name":"org","title":"Org","package_count":3,"is_organization":true}`, "\n\n", `{"id":"x"} garbage`} {
-		f.Add([]byte(s))
-	}
-	dir := f.TempDir()
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(dir, "import.db"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	defer db.Close()
-	portal, err := db.EnsurePortal(ctx, "https://portal.example")
-	if err != nil {
-		f.Fatal(err)
-	}
-	path := filepath.Join(dir, "dump.jsonl")
-	f.Fuzz(func(t *testing.T, b []byte) {
-		if err := os.WriteFile(path, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		res, err := Import(ctx, db, portal, path, ImportOptions{})
-		if err == nil && res.Fetched+res.Organizations == 0 {
-			t.Fatalf("import of %q succeeded with nothing imported", b)
-		}
-		if res != nil && res.Fetched > bytes.Count(b, []byte("{")) {
-			t.Fatalf("%d datasets imported from %d objects", res.Fetched, bytes.Count(b, []byte("{")))
-		}
-		if res != nil && res.RunID != 0 {
-			run, rerr := db.HarvestRunByID(ctx, res.RunID)
-			if rerr != nil || run.Status == "running" || (err == nil) != (run.Status == store.RunComplete) {
-				t.Fatalf("run %d recorded as %+v for error %v", res.RunID, run, err)
 			}
 		}
 	})

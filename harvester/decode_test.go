@@ -1,9 +1,7 @@
 package harvester
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,20 +11,6 @@ import (
 	"github.com/vigie-audit/vigie"
 	"github.com/vigie-audit/vigie/store"
 )
-
-func openStore(tb testing.TB) (*store.DB, *store.Portal) {
-	tb.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "vigie.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	p, err := db.EnsurePortal(context.Background(), "https://portal.example")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return db, p
-}
 
 func fixture(t *testing.T, rel string) string {
 	t.Helper()
@@ -51,62 +35,6 @@ func decodeFile(t *testing.T, rel string) vigie.Dataset {
 		t.Fatalf("%s: %v", rel, err)
 	}
 	return d
-}
-
-// Every real file that holds packages imports; organization files feed
-// organizations; package_list files say what they are.
-func TestImportEveryRealFixture(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("..", "testdata", "real", "*", "*.json"))
-	if err != nil || len(files) < 20 {
-		t.Fatalf("fixtures: %d %v", len(files), err)
-	}
-	for _, f := range files {
-		rel, _ := filepath.Rel(filepath.Join("..", "testdata", "real"), f)
-		if strings.HasPrefix(rel, "schema") {
-			continue
-		}
-		t.Run(rel, func(t *testing.T) {
-			db, p := openStore(t)
-			res, err := Import(context.Background(), db, p, f, ImportOptions{})
-			base := filepath.Base(f)
-			switch {
-			case strings.HasPrefix(base, "package_list"):
-				if err == nil || !strings.Contains(err.Error(), "package_list") {
-					t.Fatalf("package_list file: %v", err)
-				}
-				return
-			case err != nil:
-				t.Fatal(err)
-			case strings.HasPrefix(base, "organization"):
-				if res.Organizations == 0 {
-					t.Fatalf("no organization imported: %+v", res)
-				}
-				orgs, _ := db.Organizations(context.Background(), p.ID)
-				if len(orgs) != res.Organizations || orgs[0].Name == "" {
-					t.Fatalf("organizations stored: %+v", orgs)
-				}
-				return
-			}
-			if res.Fetched == 0 || res.Counts.New != res.Fetched {
-				t.Fatalf("nothing imported: %+v", res)
-			}
-			n := 0
-			err = db.EachDataset(context.Background(), p.ID, store.DatasetFilter{}, func(d *vigie.Dataset) error {
-				n++
-				if d.ID == "" || d.Name == "" {
-					t.Errorf("dataset without id or name: %+v", d)
-				}
-				return nil
-			})
-			if err != nil || n != res.Fetched {
-				t.Fatalf("stored %d of %d: %v", n, res.Fetched, err)
-			}
-			runs, _ := db.HarvestRuns(context.Background(), p.ID, 1)
-			if runs[0].Status != store.RunComplete || runs[0].Mode != store.ModeImport || runs[0].New != n {
-				t.Fatalf("run: %+v", runs[0])
-			}
-		})
-	}
 }
 
 func TestDecodeDonneesQuebecShapes(t *testing.T) {
@@ -210,52 +138,6 @@ func TestDecodeExtrasListValuesAndSizes(t *testing.T) {
 	}
 	if _, err := DecodePackage(json.RawMessage(`"just a name"`)); err == nil {
 		t.Error("a string accepted as a package")
-	}
-}
-
-func TestImportJSONLinesCompleteMarksMissing(t *testing.T) {
-	db, p := openStore(t)
-	dir := t.TempDir()
-	write := func(name string, ids ...string) string {
-		var b strings.Builder
-		for _, id := range ids {
-			b.WriteString(`{"id":"` + id + `","name":"n-` + id + `","title":"T","resources":[]}` + "\n")
-		}
-		path := filepath.Join(dir, name)
-		os.WriteFile(path, []byte(b.String()), 0o644)
-		return path
-	}
-	ctx := context.Background()
-	if _, err := Import(ctx, db, p, write("a.jsonl", "1", "2", "3"), ImportOptions{Complete: true}); err != nil {
-		t.Fatal(err)
-	}
-	res, err := Import(ctx, db, p, write("b.jsonl", "1", "2"), ImportOptions{})
-	if err != nil || res.Missing != 0 || res.Counts.Unchanged != 2 {
-		t.Fatalf("partial import must not mark deletions: %+v %v", res, err)
-	}
-	// 1 of 3 is above the default --max-missing: refused, then allowed
-	res, err = Import(ctx, db, p, write("c.jsonl", "1", "2"), ImportOptions{Complete: true})
-	if !errors.Is(err, ErrMassMissing) || res.Missing != 0 || !strings.Contains(err.Error(), "--max-missing 100%") {
-		t.Fatalf("complete import lacking a third of the catalogue: %+v %v", res, err)
-	}
-	if s, _ := db.DatasetStateOf(ctx, p.ID, "3"); s.State != vigie.StateActive {
-		t.Fatalf("state of 3 after the refusal: %+v", s)
-	}
-	res, err = Import(ctx, db, p, write("c.jsonl", "1", "2"), ImportOptions{Complete: true, MaxMissing: 1})
-	if err != nil || res.Missing != 1 {
-		t.Fatalf("complete import: %+v %v", res, err)
-	}
-	if s, _ := db.DatasetStateOf(ctx, p.ID, "3"); s.State != vigie.StateMissing {
-		t.Fatalf("state of 3: %+v", s)
-	}
-	bad := filepath.Join(dir, "bad.json")
-	os.WriteFile(bad, []byte(`{"id":"1","name":"x"`), 0o644)
-	if _, err := Import(ctx, db, p, bad, ImportOptions{}); err == nil || !strings.Contains(err.Error(), "bad.json") {
-		t.Fatalf("truncated file: %v", err)
-	}
-	runs, _ := db.HarvestRuns(ctx, p.ID, 1)
-	if runs[0].Status != store.RunFailed || runs[0].Error == "" {
-		t.Fatalf("failed import run: %+v", runs[0])
 	}
 }
 

@@ -11,19 +11,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
-	"unicode/utf8"
 
-	"github.com/vigie-audit/vigie"
 	"github.com/vigie-audit/vigie/internal/ckantest"
-	"github.com/vigie-audit/vigie/store"
 )
 
 // Hostile portals: answers of several GiB, endless slow bodies, deeply
@@ -238,210 +233,11 @@ func TestHostileDeeplyNestedJSON(t *testing.T) {
 	}
 }
 
-// miniPortal is a small CKAN action API whose package_search answers can lie.
-type miniPortal struct {
-	mu        sync.Mutex
-	packages  []string // raw package dicts
-	count     int      // what package_search claims; -1 means len(packages)
-	endless   bool     // every page holds fresh datasets, for ever
-	searches  int
-	authSeen  []string
-	statusRaw string
-}
-
-func (m *miniPortal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if a := r.Header.Get("Authorization"); a != "" {
-		m.authSeen = append(m.authSeen, a)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	ok := func(result string) { fmt.Fprintf(w, `{"help":"","success":true,"result":%s}`, result) }
-	switch strings.TrimPrefix(r.URL.Path, "/api/3/action/") {
-	case "status_show":
-		ok(`{"site_title":"Hostile","ckan_version":"2.10.4","extensions":["scheming_datasets"]}`)
-	case "organization_list":
-		ok(`[]`)
-	case "package_search":
-		m.searches++
-		q := r.URL.Query()
-		rows, _ := strconv.Atoi(q.Get("rows"))
-		start, _ := strconv.Atoi(q.Get("start"))
-		count := m.count
-		if count < 0 {
-			count = len(m.packages)
-		}
-		var page []string
-		switch {
-		case m.endless:
-			for i := range rows {
-				page = append(page, fmt.Sprintf(`{"id":"endless-%09d","name":"endless-%09d","title":"x","resources":[]}`, start+i, start+i))
-			}
-		case start < len(m.packages):
-			page = m.packages[start:min(len(m.packages), start+max(rows, 0))]
-		}
-		if q.Get("fl") == "id" {
-			for i, p := range page {
-				var x struct{ ID string }
-				json.Unmarshal([]byte(p), &x)
-				page[i] = `{"id":"` + x.ID + `"}`
-			}
-		}
-		ok(fmt.Sprintf(`{"count":%d,"results":[%s]}`, count, strings.Join(page, ",")))
-	case "package_show":
-		for _, p := range m.packages {
-			if strings.Contains(p, `"id":"`+r.URL.Query().Get("id")+`"`) {
-				ok(p)
-				return
-			}
-		}
-		w.WriteHeader(http.StatusNotFound)
-		fmt.Fprint(w, `{"help":"","success":false,"error":{"__type":"Not Found Error","message":"Not found"}}`)
-	default:
-		w.WriteHeader(http.StatusBadRequest)
-		fmt.Fprint(w, `"Bad request - Action name not known"`)
-	}
-}
-
-func miniPackage(id, title string) string {
-	return `{"id":"` + id + `","name":"` + id + `","title":"` + title + `","metadata_modified":"2026-11-01T00:00:00","resources":[{"id":"r-` + id + `","url":"https://files.example/` + id + `.csv","format":"CSV"}]}`
-}
-
-func hostileHarvest(t *testing.T, db *store.DB, base string, full bool) (*Result, error) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	portal, err := db.EnsurePortal(ctx, base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := hostileLimits
-	o.Timeout = 10 * time.Second
-	o.MaxBody = 16 << 20
-	c, err := NewClient(base, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := Harvest(ctx, c, db, portal, Options{Full: full, Rows: 100})
-	if ctx.Err() != nil {
-		t.Fatal("the harvest did not end within a minute")
-	}
-	return res, err
-}
-
-func openHostileDB(t *testing.T) *store.DB {
-	t.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "vigie.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
-func TestHostileInvalidUTF8TitlesAreStoredAsValidText(t *testing.T) {
-	mp := &miniPortal{count: -1}
-	mp.packages = []string{
-		miniPackage("bad-bytes", "caf\xe9 \xff\xfe\xc3"),
-		miniPackage("lone-surrogate", `caf\u00e9 \ud800\udfff\ud800`),
-		miniPackage("nul", `a\u0000b`),
-	}
-	srv := httptest.NewServer(mp)
-	defer srv.Close()
-	db := openHostileDB(t)
-	res, err := hostileHarvest(t, db, srv.URL, true)
-	if err != nil {
-		t.Fatalf("harvest of a portal with bad titles: %v", err)
-	}
-	if res.Fetched != 3 {
-		t.Fatalf("fetched %d datasets, want 3", res.Fetched)
-	}
-	portal, _ := db.Portal(context.Background(), srv.URL)
-	n := 0
-	err = db.EachDataset(context.Background(), portal.ID, store.DatasetFilter{}, func(d *vigie.Dataset) error {
-		n++
-		if !utf8.ValidString(d.Title) {
-			t.Errorf("%s: stored title is not valid UTF-8: %q", d.ID, d.Title)
-		}
-		if d.ID != "nul" && !strings.ContainsRune(d.Title, utf8.RuneError) {
-			t.Errorf("%s: bad bytes vanished instead of becoming U+FFFD: %q", d.ID, d.Title)
-		}
-		return nil
-	})
-	if err != nil || n != 3 {
-		t.Fatalf("%d datasets read back: %v", n, err)
-	}
-}
-
-func TestHostileLyingCountMarksNothingDeleted(t *testing.T) {
-	mp := &miniPortal{count: -1}
-	for i := range 5 {
-		mp.packages = append(mp.packages, miniPackage(fmt.Sprintf("ds-%d", i), "Jeu "+strconv.Itoa(i)))
-	}
-	srv := httptest.NewServer(mp)
-	defer srv.Close()
-	db := openHostileDB(t)
-	if _, err := hostileHarvest(t, db, srv.URL, true); err != nil {
-		t.Fatalf("honest harvest: %v", err)
-	}
-
-	// Now the portal claims 10,000 datasets and returns 3.
-	mp.mu.Lock()
-	mp.count, mp.packages, mp.searches = 10_000, mp.packages[:3], 0
-	mp.mu.Unlock()
-	for pass := range 2 { // two passes: deletion needs two complete ones
-		res, err := hostileHarvest(t, db, srv.URL, true)
-		if err == nil && res.ListingComplete {
-			t.Fatalf("pass %d: a listing of 3 of 10,000 called complete", pass)
-		}
-		if res != nil && (res.Missing != 0 || res.Deleted != 0) {
-			t.Fatalf("pass %d: %d missing, %d deleted from an incomplete listing", pass, res.Missing, res.Deleted)
-		}
-		t.Logf("pass %d: err=%v expected=%d fetched=%d", pass, err, res.Expected, res.Fetched)
-	}
-	if mp.searches > 20 {
-		t.Errorf("%d package_search calls for 3 datasets: the harvest loops on the count", mp.searches)
-	}
-	portal, _ := db.Portal(context.Background(), srv.URL)
-	active, err := db.CountDatasets(context.Background(), portal.ID, store.HarvestOptions{}, vigie.StateActive)
-	if err != nil || active != 5 {
-		t.Fatalf("%d active datasets after a lying count, want all 5: %v", active, err)
-	}
-}
-
-func TestHostileEndlessPagingEnds(t *testing.T) {
-	mp := &miniPortal{count: 3, endless: true}
-	srv := httptest.NewServer(mp)
-	defer srv.Close()
-	db := openHostileDB(t)
-	_, err := hostileHarvest(t, db, srv.URL, true)
-	if err == nil {
-		t.Fatal("a portal that never stops paging past its count of 3 was harvested to the end")
-	}
-	t.Logf("error: %v", err)
-	if mp.searches > 50 {
-		t.Errorf("%d package_search calls before giving up on a count of 3", mp.searches)
-	}
-	runs, rerr := db.HarvestRuns(context.Background(), mustPortalID(t, db, srv.URL), 1)
-	if rerr != nil || len(runs) != 1 || runs[0].Status == store.RunComplete {
-		t.Fatalf("the run is not marked failed: %+v %v", runs, rerr)
-	}
-}
-
-func mustPortalID(t *testing.T, db *store.DB, u string) int64 {
-	t.Helper()
-	p, err := db.Portal(context.Background(), u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p.ID
-}
-
 // TestHostileRedirectToAnotherHostDropsTheToken: the portal redirects its API
 // to another host name (localhost against 127.0.0.1) or another port, which
 // records the Authorization headers it sees.
 func TestHostileRedirectToAnotherHostDropsTheToken(t *testing.T) {
-	other := &miniPortal{count: -1, packages: []string{miniPackage("elsewhere", "Ailleurs")}}
+	other := &ckantest.MiniPortal{Count: -1, Packages: []string{ckantest.MiniPackage("elsewhere", "Ailleurs")}}
 	ln, err := net.Listen("tcp", "localhost:0")
 	if err != nil {
 		t.Fatal(err)
@@ -459,9 +255,9 @@ func TestHostileRedirectToAnotherHostDropsTheToken(t *testing.T) {
 		{"another port on the same host", strings.Replace(otherURL, "localhost", "127.0.0.1", 1)},
 	} {
 		t.Run(target.name, func(t *testing.T) {
-			other.mu.Lock()
-			other.authSeen = nil
-			other.mu.Unlock()
+			other.Mu.Lock()
+			other.AuthSeen = nil
+			other.Mu.Unlock()
 			var authAtOrigin atomic.Int64
 			origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if r.Header.Get("Authorization") == hostileToken {
@@ -476,9 +272,9 @@ func TestHostileRedirectToAnotherHostDropsTheToken(t *testing.T) {
 			if authAtOrigin.Load() == 0 {
 				t.Fatal("the token was not sent to the portal itself")
 			}
-			other.mu.Lock()
-			defer other.mu.Unlock()
-			for _, a := range other.authSeen {
+			other.Mu.Lock()
+			defer other.Mu.Unlock()
+			for _, a := range other.AuthSeen {
 				if strings.Contains(a, hostileToken) {
 					t.Fatalf("the token was forwarded to %s after a redirect", target.base)
 				}
@@ -563,193 +359,6 @@ func TestNewClientRefusesControlCharactersInTheToken(t *testing.T) {
 	}
 }
 
-// TestHostileCyclingPagesEnd: the portal claims 10,000 datasets but its
-// pages cycle among 6 (2 a page), whatever start says. The count never
-// ends the listing; what the listing learned does: the first page that
-// brings no new id.
-func TestHostileCyclingPagesEnd(t *testing.T) {
-	p, srv := portalWith(t, 6, 2)
-	p.Inject(ckantest.CyclingPages(10_000, 6, 2))
-	db := openHostileDB(t)
-	// an honest first state, to see that nothing is marked after the failure
-	res, err := harvestOnce(t, db, srv.URL, Options{Full: true})
-	if err == nil {
-		t.Fatalf("a listing that cycles among 6 of 10,000 datasets was called done: %+v", res)
-	}
-	t.Logf("error: %v", err)
-	if !errors.Is(err, ErrListingCycles) {
-		t.Errorf("the error does not say the listing does not end: %v", err)
-	}
-	if strings.Contains(err.Error(), "\n") {
-		t.Errorf("not one line: %q", err)
-	}
-	if n := p.Requests("package_search"); n > 10 {
-		t.Errorf("%d package_search calls for 6 distinct datasets", n)
-	}
-	runs := runsOf(t, db, srv.URL)
-	if len(runs) != 1 || runs[0].Status != store.RunFailed || !strings.Contains(runs[0].Error, "already listed") {
-		t.Fatalf("the run is not marked failed with the reason: %+v", runs)
-	}
-}
-
-// TestHostileCyclingPagesWithATrickleOfNewIDsEnd: each page brings one new
-// dataset among repeats, so "no new id" never holds; the share of repeats
-// ends it.
-func TestHostileCyclingPagesWithATrickleOfNewIDsEnd(t *testing.T) {
-	p, srv := portalWith(t, 3, 10)
-	var calls atomic.Int64
-	p.Inject(func(w http.ResponseWriter, r *http.Request, action string) bool {
-		if action != "package_search" || r.URL.Query().Get("rows") == "0" {
-			return false
-		}
-		n := calls.Add(1)
-		var res []string
-		for i := range 10 {
-			id := fmt.Sprintf("old-%d", i)
-			if i == 0 {
-				id = fmt.Sprintf("new-%d", n)
-			}
-			res = append(res, `{"id":"`+id+`","name":"`+id+`","title":"t","resources":[]}`)
-		}
-		fmt.Fprintf(w, `{"help":"","success":true,"result":{"count":1000000,"results":[%s]}}`, strings.Join(res, ","))
-		return true
-	})
-	db := openHostileDB(t)
-	_, err := harvestOnce(t, db, srv.URL, Options{Full: true, Rows: 10})
-	if !errors.Is(err, ErrListingCycles) {
-		t.Fatalf("want the listing stopped as cycling, got %v", err)
-	}
-	t.Logf("error after %d calls: %v", calls.Load(), err)
-	if calls.Load() > 10 {
-		t.Errorf("%d package_search pages for %d new ids", calls.Load(), calls.Load())
-	}
-}
-
-// TestHostileEndlessOrganizationsEnd: organization_list invents new names on
-// every page. The listing stops at the cap with one line, holding no more
-// than the cap in memory.
-func TestHostileEndlessOrganizationsEnd(t *testing.T) {
-	p, srv := portalWith(t, 3, 10)
-	var calls atomic.Int64
-	p.Inject(ckantest.EndlessOrganizations(&calls))
-	db := openHostileDB(t)
-	_, err := harvestOnce(t, db, srv.URL, Options{Full: true, MaxOrganizations: 500})
-	if !errors.Is(err, ErrListingCycles) || !strings.Contains(err.Error(), "organization_list") {
-		t.Fatalf("want organization_list stopped, got %v", err)
-	}
-	t.Logf("error after %d calls: %v", calls.Load(), err)
-	if n := calls.Load(); n > 500/25+2 {
-		t.Errorf("%d organization_list calls for a cap of 500", n)
-	}
-	runs := runsOf(t, db, srv.URL)
-	if len(runs) != 1 || runs[0].Status != store.RunFailed {
-		t.Fatalf("the run is not marked failed: %+v", runs)
-	}
-	var o Options
-	o.defaults()
-	if o.MaxOrganizations != DefaultMaxOrganizations || o.MaxDatasets != DefaultMaxDatasets {
-		t.Fatalf("defaults: %d organizations, %d datasets", o.MaxOrganizations, o.MaxDatasets)
-	}
-}
-
-// TestHostileDatasetCap: a listing of fresh datasets past the cap stops.
-func TestHostileDatasetCap(t *testing.T) {
-	_, srv := portalWith(t, 60, 10)
-	db := openHostileDB(t)
-	_, err := harvestOnce(t, db, srv.URL, Options{Full: true, Rows: 10, MaxDatasets: 25})
-	if !errors.Is(err, ErrListingCycles) || !strings.Contains(err.Error(), "more than 25 datasets") {
-		t.Fatalf("want the cap, got %v", err)
-	}
-}
-
-// TestHostileIndexRebuildMarksNothing: the search index is being rebuilt
-// and serves 2 of 200 datasets with count=2. The listing looks complete,
-// but marking 198 datasets missing (then deleted the next night) would be
-// wrong: package_show still finds them, so the run fails and marks nothing,
-// night after night.
-func TestHostileIndexRebuildMarksNothing(t *testing.T) {
-	p, srv := portalWith(t, 200, 1000)
-	db := openHostileDB(t)
-	if _, err := harvestOnce(t, db, srv.URL, Options{}); err != nil {
-		t.Fatal(err)
-	}
-	p.SetIndexServes(2)
-	for night, o := range []Options{{}, {Full: true}, {}} {
-		res, err := harvestOnce(t, db, srv.URL, o)
-		if !errors.Is(err, ErrMassMissing) {
-			t.Fatalf("night %d: want the marking refused, got %v (%+v)", night, err, res)
-		}
-		if strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "198 of 200") || !strings.Contains(err.Error(), "--max-missing") {
-			t.Errorf("night %d: the error does not say what it saw and what to do: %v", night, err)
-		}
-		if res.Missing != 0 || res.Deleted != 0 {
-			t.Fatalf("night %d: %d missing, %d deleted", night, res.Missing, res.Deleted)
-		}
-		if n := activeCount(t, db, srv.URL); n != 200 {
-			t.Fatalf("night %d: %d active datasets, want 200 untouched", night, n)
-		}
-		if runs := runsOf(t, db, srv.URL); runs[0].Status != store.RunFailed || runs[0].ListingComplete {
-			t.Fatalf("night %d: the run is not marked failed: %+v", night, runs[0])
-		}
-	}
-	if n := p.Requests("package_show"); n == 0 || n > 3*missingSample {
-		t.Errorf("%d package_show calls to check the missing datasets", n)
-	}
-	// The index is back: the next run is normal and marks nothing.
-	p.SetIndexServes(0)
-	res, err := harvestOnce(t, db, srv.URL, Options{Full: true})
-	if err != nil || res.Missing != 0 || !res.ListingComplete {
-		t.Fatalf("after the rebuild: %+v %v", res, err)
-	}
-}
-
-// TestMassDeletionThatIsRealGoesThrough: 30 of 100 datasets really deleted
-// (package_show says not found): above the threshold, the sample confirms
-// it and they are marked missing.
-func TestMassDeletionThatIsRealGoesThrough(t *testing.T) {
-	p, srv := portalWith(t, 100, 1000)
-	db := openHostileDB(t)
-	if _, err := harvestOnce(t, db, srv.URL, Options{}); err != nil {
-		t.Fatal(err)
-	}
-	for _, id := range p.IDs()[:30] {
-		p.Delete(id)
-	}
-	res, err := harvestOnce(t, db, srv.URL, Options{Full: true})
-	if err != nil || res.Missing != 30 || res.MissingChecked != missingSample {
-		t.Fatalf("a real mass deletion: %+v %v", res, err)
-	}
-	if n := p.Requests("package_show"); n != missingSample {
-		t.Errorf("%d package_show calls, want the sample of %d", n, missingSample)
-	}
-}
-
-// TestFewMissingAreNotChecked: under the threshold (5 of 100, with the
-// default 10 %) nothing is asked; with MaxMissing < 0 even one is checked;
-// with a threshold of 1 % the 5 are checked.
-func TestFewMissingAreNotChecked(t *testing.T) {
-	for _, tc := range []struct {
-		max    float64
-		checks bool
-	}{{0, false}, {0.01, true}, {-1, true}, {1, false}} {
-		p, srv := portalWith(t, 100, 1000)
-		db := openHostileDB(t)
-		if _, err := harvestOnce(t, db, srv.URL, Options{}); err != nil {
-			t.Fatal(err)
-		}
-		for _, id := range p.IDs()[:5] {
-			p.Delete(id)
-		}
-		res, err := harvestOnce(t, db, srv.URL, Options{Full: true, MaxMissing: tc.max})
-		if err != nil || res.Missing != 5 {
-			t.Fatalf("max %v: %+v %v", tc.max, res, err)
-		}
-		if got := p.Requests("package_show") > 0; got != tc.checks {
-			t.Errorf("max %v: package_show called: %v, want %v", tc.max, got, tc.checks)
-		}
-	}
-}
-
 // redirectingPortal answers every action with a redirect to target.
 func redirectingPortal(t *testing.T, target string) *httptest.Server {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -830,22 +439,5 @@ func TestPrivatePortalMayRedirectToPrivateAddresses(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "SECRET") {
 		t.Fatalf("the answer of another host is quoted: %v", err)
-	}
-}
-
-func TestNearNames(t *testing.T) {
-	names := []string{"ville-de-quebec", "ville-de-laval", "ville-de-levis", "societe-de-transport-de-montreal", "mern"}
-	for want, near := range map[string]string{
-		"ville-de-quebc":    "ville-de-quebec",
-		"Ville-De-Laval":    "ville-de-laval",
-		"levis":             "ville-de-levis",
-		"transport":         "societe-de-transport-de-montreal",
-		"no-such-org":       "",
-		"ville-de-gatineau": "",
-	} {
-		got := NearNames(want, names, 3)
-		if near == "" && len(got) != 0 || near != "" && (len(got) == 0 || got[0] != near) {
-			t.Errorf("NearNames(%q) = %v, want %q first", want, got, near)
-		}
 	}
 }

@@ -1,7 +1,6 @@
 package harvester
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -12,24 +11,6 @@ import (
 // maxLicences caps a license_list: CKAN's default register has 15 entries,
 // the Open Definition's 114; more is not a licence register.
 const maxLicences = 2000
-
-// fetchLicences reads the portal's licence register (license_list); the
-// harvest stores it with the organizations. A portal without one (404, 403, an error, not a list) is not an error:
-// its register is simply absent and openness is judged without it.
-func (h *harvest) fetchLicences(ctx context.Context) ([]vigie.Licence, error) {
-	raw, err := h.c.Call(ctx, "license_list", nil)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, nil
-	}
-	ls, err := DecodeLicenceList(raw)
-	if err != nil || len(ls) == 0 {
-		return nil, nil
-	}
-	return ls, nil
-}
 
 // DecodeLicenceList reads CKAN's license_list result: a list of licence
 // dicts with od_conformance / osd_conformance (CKAN 2.x) or

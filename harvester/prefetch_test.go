@@ -2,16 +2,11 @@ package harvester
 
 import (
 	"context"
-	"net/http"
-	"net/http/httptest"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/vigie-audit/vigie/internal/ckantest"
 )
 
 // The prefetcher hands pages back in order, keeps depth fetches in flight,
@@ -69,59 +64,5 @@ func TestPrefetcherOrderDepthAndWrongGuesses(t *testing.T) {
 	slices.Sort(asked)
 	if want := []int{0, 100, 150, 150, 200, 250, 350}; !slices.Equal(asked, want) {
 		t.Errorf("asked %v, want %v", asked, want)
-	}
-}
-
-// A full harvest asks for the next pages while it stores the current one and
-// lists organizations at the same time as datasets, so a portal's latency is
-// not paid once per request; it still sends each request once.
-func TestFullHarvestOverlapsRequests(t *testing.T) {
-	p := ckantest.New(ckantest.Options{RowsMax: 100})
-	p.SetNow(func() time.Time { return genNow.Add(48*time.Hour + time.Minute) })
-	p.Put(ckantest.Generate(1000, 1, ckantest.GenOptions{Orgs: 60, Now: genNow})...)
-	// long enough that two requests sent together overlap even on a loaded machine
-	p.Inject(ckantest.Latency("package_search", 150*time.Millisecond))
-	p.Inject(ckantest.Latency("organization_list", 150*time.Millisecond))
-	var mu sync.Mutex
-	inFlight := map[string]int{}
-	most, orgsBesideSearch := 0, false
-	h := p.Handler()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		action := r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
-		mu.Lock()
-		inFlight[action]++
-		most = max(most, inFlight["package_search"])
-		if inFlight["package_search"] > 0 && inFlight["organization_list"] > 0 {
-			orgsBesideSearch = true
-		}
-		mu.Unlock()
-		h.ServeHTTP(w, r)
-		mu.Lock()
-		inFlight[action]--
-		mu.Unlock()
-	}))
-	t.Cleanup(srv.Close)
-	db, _ := openStore(t)
-	res, err := harvestOnce(t, db, srv.URL, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !res.ListingComplete || res.Fetched != 1000 || res.Organizations != 60 {
-		t.Fatalf("result: %+v", res)
-	}
-	if got := p.Requests("package_search"); got != 10+1 { // 10 pages (the first gives the count), the empty page
-		t.Errorf("package_search requests = %d, want 11", got)
-	}
-	if got := p.Requests("organization_list"); got != 4 { // 25, 25, 10, the empty page
-		t.Errorf("organization_list requests = %d, want 4", got)
-	}
-	if most < 2 {
-		t.Errorf("at most %d package_search requests at once: the next page is not fetched while one is stored", most)
-	}
-	if most > pageDepth {
-		t.Errorf("%d package_search requests at once, want at most %d", most, pageDepth)
-	}
-	if !orgsBesideSearch {
-		t.Error("organization_list was never asked while package_search was: organizations are listed before datasets")
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/vigie-audit/vigie"
 	"github.com/vigie-audit/vigie/harvester"
+	"github.com/vigie-audit/vigie/pipeline"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -140,7 +141,7 @@ func (o *harvestOptions) addFlags(f *pflag.FlagSet, scope bool) {
 	f.DurationVar(&o.timeout, "timeout", 60*time.Second, "timeout of one API request")
 	f.IntVar(&o.rows, "rows", 1000, "datasets asked per package_search page")
 	f.Int64Var(&o.maxBody, "max-response", 64<<20, "largest API answer accepted, in bytes")
-	o.maxMissing = percentValue(harvester.DefaultMaxMissing)
+	o.maxMissing = percentValue(pipeline.DefaultMaxMissing)
 	f.Var(&o.maxMissing, "max-missing", "share of active datasets one pass may mark missing before a sample is checked with the portal (0–100%)")
 }
 
@@ -166,7 +167,7 @@ func (o *harvestOptions) check() error {
 	return nil
 }
 
-// maxMissingShare is --max-missing for harvester.Options: 0% becomes
+// maxMissingShare is --max-missing for pipeline.HarvestOptions: 0% becomes
 // "check any", since 0 there means the default.
 func (o *harvestOptions) maxMissingShare() float64 {
 	if o.maxMissing == 0 {
@@ -200,7 +201,7 @@ func (o *harvestOptions) token() (string, error) {
 
 // runHarvest harvests a.Portal (or imports o.from) into db, with a progress
 // bar on a terminal and log lines otherwise.
-func runHarvest(ctx context.Context, a *App, db *store.DB, o *harvestOptions) (*harvester.Result, error) {
+func runHarvest(ctx context.Context, a *App, db *store.DB, o *harvestOptions) (*pipeline.HarvestResult, error) {
 	portal, err := db.EnsurePortal(ctx, a.Portal)
 	if err != nil {
 		return nil, err
@@ -209,7 +210,12 @@ func runHarvest(ctx context.Context, a *App, db *store.DB, o *harvestOptions) (*
 	defer bar.Done()
 	progress := func(phase string, fetched, count int) { bar.Set(fetched, count) }
 	if o.from != "" {
-		return harvester.Import(ctx, db, portal, o.from, harvester.ImportOptions{Complete: o.full, MaxMissing: o.maxMissingShare(), Progress: progress, Stdin: a.Stdin})
+		dump, err := harvester.OpenDump(o.from, a.Stdin)
+		if err != nil {
+			return nil, err
+		}
+		defer dump.Close()
+		return pipeline.Import(ctx, db, portal, dump.Read, pipeline.ImportOptions{Path: o.from, Complete: o.full, MaxMissing: o.maxMissingShare(), Progress: progress})
 	}
 	token, err := o.token()
 	if err != nil {
@@ -238,8 +244,9 @@ func runHarvest(ctx context.Context, a *App, db *store.DB, o *harvestOptions) (*
 		return nil, usageErr("%v", err)
 	}
 	a.Log.Info("harvest", "portal", portal.URL, "db", db.Path())
-	res, err := harvester.Harvest(ctx, c, db, portal, harvester.Options{
-		Full: o.full, FullEvery: o.fullEvery, Orgs: o.orgs, IncludePrivate: o.includePrivate, Rows: o.rows,
+	src := harvester.NewSource(c, harvester.SourceOptions{Orgs: o.orgs, IncludePrivate: o.includePrivate, Rows: o.rows})
+	res, err := pipeline.Harvest(ctx, src, db, portal, pipeline.HarvestOptions{
+		Full: o.full, FullEvery: o.fullEvery, Orgs: o.orgs, IncludePrivate: o.includePrivate,
 		MaxMissing: o.maxMissingShare(),
 		Progress:   progress,
 	})
@@ -281,7 +288,7 @@ func publishedNote(ctx context.Context, db *store.DB, portalURL string, orgs []s
 }
 
 // harvestSummary is the one-line summary printed after a harvest.
-func harvestSummary(r *harvester.Result) string {
+func harvestSummary(r *pipeline.HarvestResult) string {
 	mode := r.Mode
 	if r.Reason != "" {
 		mode += " (" + r.Reason + ")"

@@ -15,6 +15,7 @@ import (
 	"github.com/vigie-audit/vigie"
 	"github.com/vigie-audit/vigie/harvester"
 	"github.com/vigie-audit/vigie/internal/ckantest"
+	"github.com/vigie-audit/vigie/pipeline"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -222,7 +223,7 @@ func TestLinksAfterHarvest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := harvester.Harvest(ctx, client, db, p, harvester.Options{Full: true}); err != nil {
+	if _, err := pipeline.Harvest(ctx, harvester.NewSource(client, harvester.SourceOptions{}), db, p, pipeline.HarvestOptions{Full: true}); err != nil {
 		t.Fatal(err)
 	}
 	due, err := db.URLsToCheck(ctx, p.ID, nil, true, 0)

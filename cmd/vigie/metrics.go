@@ -14,14 +14,13 @@ import (
 	"time"
 
 	"github.com/vigie-audit/vigie"
-	"github.com/vigie-audit/vigie/harvester"
 	"github.com/vigie-audit/vigie/pipeline"
 	"github.com/vigie-audit/vigie/store"
 )
 
 // Numeric fields of the log lines (JSON logs carry numbers, not only prose).
 
-func harvestAttrs(r *harvester.Result) []any {
+func harvestAttrs(r *pipeline.HarvestResult) []any {
 	return []any{"datasets", r.Fetched, "new", r.Counts.New, "changed", r.Counts.Changed, "unchanged", r.Counts.Unchanged,
 		"missing", r.Missing, "deleted", r.Deleted, "organizations", r.Organizations, "requests", r.Requests,
 		"harvest_ms", r.Elapsed.Milliseconds()}

@@ -1,4 +1,4 @@
-package harvester
+package pipeline
 
 import (
 	"context"
@@ -13,15 +13,16 @@ import (
 	"time"
 
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/harvester"
 	"github.com/vigie-audit/vigie/internal/ckantest"
 	"github.com/vigie-audit/vigie/store"
 )
 
 var genNow = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 
-func testClient(tb testing.TB, base, token string) *Client {
+func testClient(tb testing.TB, base, token string) *harvester.Client {
 	tb.Helper()
-	c, err := NewClient(base, ClientOptions{Rate: -1, RetryBase: time.Millisecond, Retries: 3, Timeout: 10 * time.Second, Token: token})
+	c, err := harvester.NewClient(base, harvester.ClientOptions{Rate: -1, RetryBase: time.Millisecond, Retries: 3, Timeout: 10 * time.Second, Token: token})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -44,7 +45,7 @@ func portalWith(tb testing.TB, n, rowsMax int, opts ...ckantest.Options) (*ckant
 	return p, srv
 }
 
-func harvestOnce(tb testing.TB, db *store.DB, base string, o Options) (*Result, error) {
+func harvestOnce(tb testing.TB, db *store.DB, base string, o opts) (*HarvestResult, error) {
 	tb.Helper()
 	portal, err := db.EnsurePortal(context.Background(), base)
 	if err != nil {
@@ -54,7 +55,7 @@ func harvestOnce(tb testing.TB, db *store.DB, base string, o Options) (*Result, 
 		o.Now = func() time.Time { return genNow.Add(48 * time.Hour) }
 	}
 	db.Now = o.Now
-	return Harvest(context.Background(), testClient(tb, base, ""), db, portal, o)
+	return harvestVia(context.Background(), testClient(tb, base, ""), db, portal, o)
 }
 
 func runsOf(tb testing.TB, db *store.DB, base string) []store.HarvestRun {
@@ -87,7 +88,7 @@ func TestFullHarvestWithClampedRows(t *testing.T) {
 	p, srv := portalWith(t, 2500, 100)
 	db, _ := openStore(t)
 	var calls, lastFetched, lastCount int
-	res, err := harvestOnce(t, db, srv.URL, Options{Progress: func(phase string, f, c int) { calls++; lastFetched, lastCount = f, c }})
+	res, err := harvestOnce(t, db, srv.URL, opts{Progress: func(phase string, f, c int) { calls++; lastFetched, lastCount = f, c }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +152,7 @@ func TestFullHarvestWithEditsAndInsertMidway(t *testing.T) {
 	}))
 	db, portal := openStore(t)
 	_ = portal
-	res, err := harvestOnce(t, db, srv.URL, Options{})
+	res, err := harvestOnce(t, db, srv.URL, opts{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +170,7 @@ func TestFullHarvestWithEditsAndInsertMidway(t *testing.T) {
 		t.Fatalf("edit ahead of the cursor not seen: %q", d.Title)
 	}
 	// the next incremental pass picks up the edit behind the cursor
-	res, err = harvestOnce(t, db, srv.URL, Options{})
+	res, err = harvestOnce(t, db, srv.URL, opts{})
 	if err != nil || res.Mode != store.ModeIncremental {
 		t.Fatalf("second pass: %+v %v", res, err)
 	}
@@ -181,7 +182,7 @@ func TestFullHarvestWithEditsAndInsertMidway(t *testing.T) {
 func TestIncrementalFetchesOnlyEdited(t *testing.T) {
 	p, srv := portalWith(t, 1500, 1000)
 	db, _ := openStore(t)
-	if _, err := harvestOnce(t, db, srv.URL, Options{}); err != nil {
+	if _, err := harvestOnce(t, db, srv.URL, opts{}); err != nil {
 		t.Fatal(err)
 	}
 	ids := p.IDs()
@@ -191,7 +192,7 @@ func TestIncrementalFetchesOnlyEdited(t *testing.T) {
 		p.Edit(id, func(pkg map[string]any) { pkg["notes"] = "Nouvelle description" })
 	}
 	before := p.Requests("package_search")
-	res, err := harvestOnce(t, db, srv.URL, Options{Now: func() time.Time { return genNow.Add(73 * time.Hour) }})
+	res, err := harvestOnce(t, db, srv.URL, opts{Now: func() time.Time { return genNow.Add(73 * time.Hour) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +211,7 @@ func TestIncrementalFetchesOnlyEdited(t *testing.T) {
 		t.Fatalf("unedited dataset got a version: %+v", vs)
 	}
 	// --full-every forces a full pass when the last one is old
-	res, err = harvestOnce(t, db, srv.URL, Options{FullEvery: time.Hour, Now: func() time.Time { return genNow.Add(100 * time.Hour) }})
+	res, err = harvestOnce(t, db, srv.URL, opts{FullEvery: time.Hour, Now: func() time.Time { return genNow.Add(100 * time.Hour) }})
 	if err != nil || res.Mode != store.ModeFull || res.Counts.Unchanged != 1500 {
 		t.Fatalf("full-every: %+v %v", res, err)
 	}
@@ -219,14 +220,14 @@ func TestIncrementalFetchesOnlyEdited(t *testing.T) {
 func TestDeletionsAcrossPasses(t *testing.T) {
 	p, srv := portalWith(t, 300, 1000)
 	db, _ := openStore(t)
-	if _, err := harvestOnce(t, db, srv.URL, Options{}); err != nil {
+	if _, err := harvestOnce(t, db, srv.URL, opts{}); err != nil {
 		t.Fatal(err)
 	}
 	ids := p.IDs()
 	p.Delete(ids[5])
 	p.Delete(ids[6])
 	// an incremental pass sees the count drift and runs a full pass
-	res, err := harvestOnce(t, db, srv.URL, Options{})
+	res, err := harvestOnce(t, db, srv.URL, opts{})
 	if err != nil || res.Mode != store.ModeFull || !strings.Contains(res.Reason, "drift") || res.Missing != 2 || res.Deleted != 0 {
 		t.Fatalf("first pass after deletion: %+v %v", res, err)
 	}
@@ -237,7 +238,7 @@ func TestDeletionsAcrossPasses(t *testing.T) {
 	if n := activeCount(t, db, srv.URL); n != 298 {
 		t.Fatalf("active after first miss: %d", n)
 	}
-	res, err = harvestOnce(t, db, srv.URL, Options{Full: true})
+	res, err = harvestOnce(t, db, srv.URL, opts{Full: true})
 	if err != nil || res.Missing != 0 || res.Deleted != 2 {
 		t.Fatalf("second pass: %+v %v", res, err)
 	}
@@ -256,7 +257,7 @@ func TestDeletionsAcrossPasses(t *testing.T) {
 			p.Put(g)
 		}
 	}
-	res, err = harvestOnce(t, db, srv.URL, Options{Full: true})
+	res, err = harvestOnce(t, db, srv.URL, opts{Full: true})
 	if err != nil || res.Counts.Restored != 1 {
 		t.Fatalf("restore: %+v %v", res, err)
 	}
@@ -268,7 +269,7 @@ func TestDeletionsAcrossPasses(t *testing.T) {
 func TestOrgScopeFiltersAndLimitsDeletions(t *testing.T) {
 	p, srv := portalWith(t, 400, 1000)
 	db, _ := openStore(t)
-	if _, err := harvestOnce(t, db, srv.URL, Options{}); err != nil {
+	if _, err := harvestOnce(t, db, srv.URL, opts{}); err != nil {
 		t.Fatal(err)
 	}
 	pp, _ := db.Portal(context.Background(), srv.URL)
@@ -290,7 +291,7 @@ func TestOrgScopeFiltersAndLimitsDeletions(t *testing.T) {
 	}
 	p.Delete(perOrg[a][0])
 	p.Delete(perOrg[other][0])
-	res, err := harvestOnce(t, db, srv.URL, Options{Orgs: []string{a, b}})
+	res, err := harvestOnce(t, db, srv.URL, opts{Orgs: []string{a, b}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,7 +303,7 @@ func TestOrgScopeFiltersAndLimitsDeletions(t *testing.T) {
 		t.Fatalf("a dataset out of scope was marked: %+v", s)
 	}
 	// a scoped incremental pass keeps to its scope
-	res, err = harvestOnce(t, db, srv.URL, Options{Orgs: []string{b, a}})
+	res, err = harvestOnce(t, db, srv.URL, opts{Orgs: []string{b, a}})
 	if err != nil || res.Mode != store.ModeIncremental || res.Fetched != 0 {
 		t.Fatalf("scoped incremental: %+v %v", res, err)
 	}
@@ -324,7 +325,7 @@ func TestTransientFaultsAreRetried(t *testing.T) {
 			p, srv := portalWith(t, 50, 1000)
 			p.Inject(tc.fault)
 			db, _ := openStore(t)
-			res, err := harvestOnce(t, db, srv.URL, Options{})
+			res, err := harvestOnce(t, db, srv.URL, opts{})
 			if err != nil || res.Fetched != 50 {
 				t.Fatalf("%+v %v", res, err)
 			}
@@ -338,9 +339,9 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 	db, portal := openStore(t)
 	portal, _ = db.EnsurePortal(context.Background(), srv.URL)
 	var waits []time.Duration
-	c, _ := NewClient(srv.URL, ClientOptions{Rate: -1, RetryBase: time.Millisecond,
+	c, _ := harvester.NewClient(srv.URL, harvester.ClientOptions{Rate: -1, RetryBase: time.Millisecond,
 		OnRetry: func(action string, attempt int, wait time.Duration, err error) { waits = append(waits, wait) }})
-	res, err := Harvest(context.Background(), c, db, portal, Options{})
+	res, err := harvestVia(context.Background(), c, db, portal, opts{})
 	if err != nil || res.Fetched != 20 {
 		t.Fatalf("%+v %v", res, err)
 	}
@@ -364,7 +365,7 @@ func TestPermanentErrorsFailWithoutRetry(t *testing.T) {
 			p, srv := portalWith(t, 20, 1000)
 			p.Inject(ckantest.FailTimes("package_search", 100, tc.status, "", tc.body, nil))
 			db, _ := openStore(t)
-			_, err := harvestOnce(t, db, srv.URL, Options{})
+			_, err := harvestOnce(t, db, srv.URL, opts{})
 			if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
 				t.Fatalf("error %q, want it to contain %q on one line", err, tc.want)
 			}
@@ -386,8 +387,8 @@ func TestPermanentErrorsFailWithoutRetry(t *testing.T) {
 func TestPortalIgnoringStartIsAnError(t *testing.T) {
 	_, srv := portalWith(t, 250, 100, ckantest.Options{IgnoreStart: true})
 	db, _ := openStore(t)
-	_, err := harvestOnce(t, db, srv.URL, Options{})
-	if !errors.Is(err, ErrPagingIgnored) || !strings.Contains(err.Error(), "ignores paging (start)") {
+	_, err := harvestOnce(t, db, srv.URL, opts{})
+	if !errors.Is(err, harvester.ErrPagingIgnored) || !strings.Contains(err.Error(), "ignores paging (start)") {
 		t.Fatalf("err = %v", err)
 	}
 	runs := runsOf(t, db, srv.URL)
@@ -415,7 +416,7 @@ func TestNonCKANEndpoints(t *testing.T) {
 			}))
 			defer srv.Close()
 			db, _ := openStore(t)
-			_, err := harvestOnce(t, db, srv.URL+"/catalogue", Options{})
+			_, err := harvestOnce(t, db, srv.URL+"/catalogue", opts{})
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -433,7 +434,7 @@ func TestNonCKANEndpoints(t *testing.T) {
 func TestInterruptedHarvestKeepsLastGoodState(t *testing.T) {
 	p, srv := portalWith(t, 1000, 100)
 	db, _ := openStore(t)
-	good, err := harvestOnce(t, db, srv.URL, Options{})
+	good, err := harvestOnce(t, db, srv.URL, opts{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -442,7 +443,7 @@ func TestInterruptedHarvestKeepsLastGoodState(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	p.Inject(ckantest.Hook("package_search", 4, cancel)) // count, then the 3rd page of the full pass
 	portal, _ := db.Portal(context.Background(), srv.URL)
-	_, err = Harvest(ctx, testClient(t, srv.URL, ""), db, portal, Options{Full: true})
+	_, err = harvestVia(ctx, testClient(t, srv.URL, ""), db, portal, opts{Full: true})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v", err)
 	}
@@ -456,7 +457,7 @@ func TestInterruptedHarvestKeepsLastGoodState(t *testing.T) {
 	if last, _ := db.LastCompleteFullRun(context.Background(), portal.ID, store.HarvestOptions{}); last.ID != good.RunID {
 		t.Fatalf("last complete full run: %+v", last)
 	}
-	res, err := harvestOnce(t, db, srv.URL, Options{Full: true})
+	res, err := harvestOnce(t, db, srv.URL, opts{Full: true})
 	if err != nil || !res.ListingComplete || res.Missing != 1 || res.Fetched != 999 {
 		t.Fatalf("next run: %+v %v", res, err)
 	}
@@ -489,9 +490,9 @@ func TestTokenNeverWritten(t *testing.T) {
 	}
 	portal, _ := db.EnsurePortal(context.Background(), srv.URL)
 	var retryMsgs []string
-	c, _ := NewClient(srv.URL, ClientOptions{Rate: -1, RetryBase: time.Millisecond, Token: token,
+	c, _ := harvester.NewClient(srv.URL, harvester.ClientOptions{Rate: -1, RetryBase: time.Millisecond, Token: token,
 		OnRetry: func(_ string, _ int, _ time.Duration, err error) { retryMsgs = append(retryMsgs, err.Error()) }})
-	res, err := Harvest(context.Background(), c, db, portal, Options{IncludePrivate: true})
+	res, err := harvestVia(context.Background(), c, db, portal, opts{IncludePrivate: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -507,7 +508,7 @@ func TestTokenNeverWritten(t *testing.T) {
 		w.Write([]byte(`{"success": false, "error": {"__type": "Authorization Error", "message": "token ` + r.Header.Get("Authorization") + ` refused"}}`))
 		return true
 	})
-	_, err = Harvest(context.Background(), c, db, portal, Options{IncludePrivate: true, Full: true})
+	_, err = harvestVia(context.Background(), c, db, portal, opts{IncludePrivate: true, Full: true})
 	if err == nil || strings.Contains(err.Error(), token) {
 		t.Fatalf("error leaks the token or is missing: %v", err)
 	}
@@ -527,7 +528,7 @@ func TestTokenNeverWritten(t *testing.T) {
 	p2.Put(ckantest.Generate(200, 3, ckantest.GenOptions{Orgs: 5, Now: genNow, PrivateShare: 0.2})...)
 	srv2 := p2.Serve()
 	defer srv2.Close()
-	pub, err := Harvest(context.Background(), testClient(t, srv2.URL, ""), db2, portal2, Options{})
+	pub, err := harvestVia(context.Background(), testClient(t, srv2.URL, ""), db2, portal2, opts{})
 	if err != nil || pub.Fetched >= 200 || pub.Fetched < 100 {
 		t.Fatalf("anonymous harvest: %+v %v", pub, err)
 	}
@@ -537,67 +538,23 @@ func TestResponseSizeCap(t *testing.T) {
 	_, srv := portalWith(t, 300, 1000)
 	db, portal := openStore(t)
 	portal, _ = db.EnsurePortal(context.Background(), srv.URL)
-	c, _ := NewClient(srv.URL, ClientOptions{Rate: -1, MaxBody: 64 << 10, RetryBase: time.Millisecond})
-	_, err := Harvest(context.Background(), c, db, portal, Options{})
+	c, _ := harvester.NewClient(srv.URL, harvester.ClientOptions{Rate: -1, MaxBody: 64 << 10, RetryBase: time.Millisecond})
+	_, err := harvestVia(context.Background(), c, db, portal, opts{})
 	if err == nil || !strings.Contains(err.Error(), "larger than") {
 		t.Fatalf("err = %v", err)
-	}
-}
-
-func TestUserAgentAndTokenHeader(t *testing.T) {
-	var ua, auth string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ua, auth = r.Header.Get("User-Agent"), r.Header.Get("Authorization")
-		if r.URL.Query().Get("token") != "" || strings.Contains(r.URL.RawQuery, "tok") {
-			t.Errorf("token in the query string: %s", r.URL.RawQuery)
-		}
-		w.Write([]byte(`{"success": true, "result": {"ckan_version": "2.11.3", "site_title": "T", "extensions": ["scheming_datasets", "dcat"]}}`))
-	}))
-	defer srv.Close()
-	c, _ := NewClient(srv.URL, ClientOptions{Rate: -1, Token: "tok-1"})
-	info, err := c.Probe(context.Background())
-	if err != nil || info.CKANVersion != "2.11.3" || len(info.Extensions) != 2 {
-		t.Fatalf("%+v %v", info, err)
-	}
-	if ua != vigie.UserAgent() || auth != "tok-1" {
-		t.Fatalf("User-Agent %q, Authorization %q", ua, auth)
-	}
-}
-
-func TestClientDefaults(t *testing.T) {
-	c, err := NewClient("https://www.donneesquebec.ca/recherche/", ClientOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.lim.Limit() != 2 || c.lim.Burst() != 1 || c.opts.Timeout != 60*time.Second || c.opts.MaxBody != 64<<20 || c.opts.Retries != 5 {
-		t.Fatalf("defaults: limit %v burst %d %+v", c.lim.Limit(), c.lim.Burst(), c.opts)
-	}
-	if c.ActionURL("status_show") != "https://www.donneesquebec.ca/recherche/api/3/action/status_show" {
-		t.Fatalf("action URL %s", c.ActionURL("status_show"))
-	}
-	for _, bad := range []string{"", "ftp://x.org", "www.donneesquebec.ca", "https://"} {
-		if _, err := NewClient(bad, ClientOptions{}); err == nil {
-			t.Errorf("%q accepted", bad)
-		}
-	}
-	if got := retryAfter("7"); got != 7*time.Second {
-		t.Errorf("Retry-After 7 = %v", got)
-	}
-	if got := retryAfter(time.Now().Add(90 * time.Second).UTC().Format(http.TimeFormat)); got < 80*time.Second || got > 91*time.Second {
-		t.Errorf("Retry-After date = %v", got)
 	}
 }
 
 func TestEmptyListingMarksNothing(t *testing.T) {
 	p, srv := portalWith(t, 50, 1000)
 	db, _ := openStore(t)
-	if _, err := harvestOnce(t, db, srv.URL, Options{}); err != nil {
+	if _, err := harvestOnce(t, db, srv.URL, opts{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, id := range p.IDs() {
 		p.Delete(id)
 	}
-	res, err := harvestOnce(t, db, srv.URL, Options{Full: true})
+	res, err := harvestOnce(t, db, srv.URL, opts{Full: true})
 	if err != nil || res.ListingComplete || res.Missing != 0 {
 		t.Fatalf("empty listing: %+v %v", res, err)
 	}

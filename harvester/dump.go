@@ -10,112 +10,52 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"time"
 
 	"github.com/vigie-audit/vigie"
-	"github.com/vigie-audit/vigie/store"
 )
 
-// ImportOptions control an offline import.
-type ImportOptions struct {
-	// Complete says the file holds the whole catalogue (a full ckanapi dump):
-	// datasets it lacks are then marked missing, then deleted, as after a
-	// complete full pass. Without it the import only adds and updates.
-	Complete bool
-	// MaxMissing is the share (0–1) of the active datasets a complete
-	// import may mark missing; above it the import fails and marks nothing
-	// (a file cut short, or the dump of one organization, is not the whole
-	// catalogue). 0 means DefaultMaxMissing, negative refuses any.
-	MaxMissing float64
-	Progress   func(phase string, fetched, count int)
-	// Stdin is read when the path is "-" (ckanapi dump … | vigie harvest --from -).
-	Stdin io.Reader
+// Dump is a saved catalogue file opened for reading: a ckanapi dump (JSON
+// lines, one package per line), a bare JSON list of packages, a
+// package_show, package_search, organization_show, organization_list or
+// license_list response, or one package dict. JSON lines and lists are
+// streamed. The file may be gzip-compressed (ckanapi dump … -z; told by its
+// magic bytes, not its name), and "-" reads standard input.
+type Dump struct {
+	r     *bufio.Reader
+	close func()
 }
 
-// importPage is how many datasets go into one transaction.
+// OpenDump opens path ("-" reads stdin).
+func OpenDump(path string, stdin io.Reader) (*Dump, error) {
+	r, closeIn, err := openImport(path, stdin)
+	if err != nil {
+		return nil, err
+	}
+	return &Dump{r: r, close: closeIn}, nil
+}
+
+// Close closes the file.
+func (d *Dump) Close() { d.close() }
+
+// importPage is how many datasets are handed on at a time.
 const importPage = 1000
 
-// Import stores the datasets and organizations of a saved file: a ckanapi
-// dump (JSON lines, one package per line), a bare JSON list of packages, a
-// package_show, package_search, organization_show or organization_list
-// response, or one package dict. JSON lines and lists are streamed. The file
-// may be gzip-compressed (ckanapi dump … -z; told by its magic bytes, not its
-// name), and "-" reads o.Stdin.
-func Import(ctx context.Context, db *store.DB, portal *store.Portal, path string, o ImportOptions) (*Result, error) {
-	if o.Progress == nil {
-		o.Progress = func(string, int, int) {}
-	}
-	start := time.Now()
-	in, closeIn, err := openImport(path, o.Stdin)
-	if err != nil {
-		return nil, err
-	}
-	defer closeIn()
-	scope := store.HarvestOptions{Mode: store.ModeImport, IncludePrivate: true}
-	res := &Result{Mode: store.ModeImport, Reason: "--from " + path}
-	if res.RunID, err = db.BeginHarvestRun(ctx, portal.ID, scope); err != nil {
-		return nil, err
-	}
-	err = importStream(ctx, db, portal.ID, res, in, o)
-	if err == nil && res.Fetched == 0 && res.Organizations == 0 && res.Licences == 0 {
-		err = fmt.Errorf("%s holds no CKAN package, organization or licence dicts", path)
-	}
-	if err == nil && o.Complete {
-		err = importGuard(ctx, db, portal.ID, res.RunID, scope, o.MaxMissing)
-	}
-	if err == nil && o.Complete {
-		res.ListingComplete = true
-		res.Missing, res.Deleted, err = db.MarkMissing(ctx, portal.ID, res.RunID, scope)
-	}
-	res.Elapsed = time.Since(start)
-	r := store.HarvestResult{Status: store.RunComplete, ListingComplete: res.ListingComplete, Expected: res.Fetched,
-		Fetched: res.Fetched, Counts: res.Counts, Missing: res.Missing, Deleted: res.Deleted, Organizations: res.Organizations}
-	if err != nil {
-		err = fmt.Errorf("--from %s: %w", path, err)
-		r.Status, r.ListingComplete, r.Error = store.RunFailed, false, err.Error()
-		if errors.Is(err, context.Canceled) {
-			r.Status = store.RunInterrupted
-		}
-	}
-	if ferr := db.FinishHarvestRun(ctx, res.RunID, r); ferr != nil && err == nil {
-		err = ferr
-	}
-	return res, err
+// Read decodes the file and hands on its datasets in batches (each one
+// once), its organizations one at a time, and at the end the licence
+// register the file held, if any.
+func (d *Dump) Read(ctx context.Context, datasets func([]vigie.Dataset) error, organization func(vigie.Organization) error, licences func([]vigie.Licence) error) error {
+	im := &importer{datasets: datasets, organization: organization, licences: licences, seen: map[string]struct{}{}}
+	return importStream(ctx, im, d.r)
 }
-
-// importGuard refuses a complete import that would mark more than max of
-// the active datasets missing: offline, nothing can check them.
-func importGuard(ctx context.Context, db *store.DB, portalID, runID int64, scope store.HarvestOptions, max float64) error {
-	if max == 0 {
-		max = DefaultMaxMissing
-	}
-	active, err := db.CountDatasets(ctx, portalID, scope, vigie.StateActive)
-	if err != nil {
-		return err
-	}
-	unseen, _, err := db.UnseenActive(ctx, portalID, runID, scope, 0)
-	if err != nil || unseen == 0 || active == 0 {
-		return err
-	}
-	if share := float64(unseen) / float64(active); max < 0 || share > max {
-		return fmt.Errorf("%w: the file lacks %d of %d active datasets (%s, above --max-missing %s); nothing was marked missing: if the file really is the whole catalogue, pass --max-missing 100%%",
-			ErrMassMissing, unseen, active, percent(share), percent(max0(max)))
-	}
-	return nil
-}
-
-func max0(f float64) float64 { return max(f, 0) }
 
 // importer batches decoded datasets into pages.
 type importer struct {
-	ctx  context.Context
-	db   *store.DB
-	pid  int64
-	res  *Result
-	o    ImportOptions
-	page []vigie.Dataset
-	seen map[string]struct{}
-	lics []vigie.Licence // license_list entries met in the file
+	datasets     func([]vigie.Dataset) error
+	organization func(vigie.Organization) error
+	licences     func([]vigie.Licence) error
+	page         []vigie.Dataset
+	seen         map[string]struct{}
+	lics         []vigie.Licence // license_list entries met in the file
 }
 
 func (im *importer) add(raw json.RawMessage) error {
@@ -138,19 +78,14 @@ func (im *importer) flush() error {
 	if len(im.page) == 0 {
 		return nil
 	}
-	c, err := im.db.SaveDatasets(im.ctx, im.pid, im.res.RunID, im.page)
-	if err != nil {
+	if err := im.datasets(im.page); err != nil {
 		return err
 	}
-	im.res.Counts.Add(c)
-	im.res.Fetched += len(im.page)
 	im.page = im.page[:0]
-	im.o.Progress("import", im.res.Fetched, 0)
 	return nil
 }
 
-func importStream(ctx context.Context, db *store.DB, pid int64, res *Result, r *bufio.Reader, o ImportOptions) error {
-	im := &importer{ctx: ctx, db: db, pid: pid, res: res, o: o, seen: map[string]struct{}{}}
+func importStream(ctx context.Context, im *importer, r *bufio.Reader) error {
 	dec := json.NewDecoder(r)
 	first, err := peekNonSpace(r)
 	if err != nil {
@@ -200,8 +135,7 @@ func (im *importer) finish() error {
 	if len(im.lics) == 0 {
 		return nil
 	}
-	im.res.Licences = len(im.lics)
-	return im.db.SavePortalLicences(im.ctx, im.pid, im.lics)
+	return im.licences(im.lics)
 }
 
 // value imports one top-level JSON value of any accepted shape.
@@ -241,7 +175,7 @@ func (im *importer) value(raw json.RawMessage) error {
 		return im.result(m["result"])
 	}
 	if isOrganization(m) {
-		return im.organization(raw)
+		return im.org(raw)
 	}
 	if isLicence(m) {
 		return im.licence(raw)
@@ -277,7 +211,7 @@ func (im *importer) result(raw json.RawMessage) error {
 		return im.value(res)
 	}
 	if isOrganization(m) {
-		return im.organization(raw)
+		return im.org(raw)
 	}
 	if isLicence(m) {
 		return im.licence(raw)
@@ -295,16 +229,12 @@ func isOrganization(m map[string]json.RawMessage) bool {
 	return json.Unmarshal(m["type"], &t) == nil && t == "organization"
 }
 
-func (im *importer) organization(raw json.RawMessage) error {
+func (im *importer) org(raw json.RawMessage) error {
 	org, err := DecodeOrganization(raw)
 	if err != nil {
 		return err
 	}
-	if err := im.db.SaveOrganizations(im.ctx, im.pid, im.res.RunID, []vigie.Organization{org}); err != nil {
-		return err
-	}
-	im.res.Organizations++
-	return nil
+	return im.organization(org)
 }
 
 // peekNonSpace skips a byte order mark and returns the first significant
