@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/vigie-audit/vigie/internal/ckantest"
@@ -137,7 +138,12 @@ func TestEchoedTokenPrefixIsScrubbed(t *testing.T) {
 	const token = "prefix-secret-0123456789abcdefghijklmnopqrstuvwxyz"
 	ctx := context.Background()
 	p := ckantest.New(ckantest.Options{})
+	p.PutGenerated(5, 1, ckantest.GenOptions{})
+	var echo atomic.Bool // off for a first good harvest: a failed first one leaves no database
 	p.Inject(func(w http.ResponseWriter, r *http.Request, action string) bool {
+		if !echo.Load() {
+			return false
+		}
 		msg := "Access denied for key " + r.Header.Get("Authorization")
 		// CKAN's message is cut at 300 characters: put the cut 25 characters
 		// into the token.
@@ -151,6 +157,10 @@ func TestEchoedTokenPrefixIsScrubbed(t *testing.T) {
 	defer srv.Close()
 	db := filepath.Join(t.TempDir(), "vigie.db")
 	t.Setenv("VIGIE_API_TOKEN", token)
+	if code, _, errs := cli(ctx, "harvest", "--rate", "0", "--quiet", "--db", db, "--portal", srv.URL); code != 0 {
+		t.Fatalf("first harvest: %s", errs)
+	}
+	echo.Store(true)
 	var all strings.Builder
 	for _, format := range []string{"text", "json"} {
 		code, out, errs := cli(ctx, "harvest", "--rate", "0", "--db", db, "--portal", srv.URL, "--log-format", format)
@@ -349,14 +359,19 @@ func TestRedirectedAnswerIsNotQuoted(t *testing.T) {
 	}))
 	defer internal.Close()
 	p, srv := genPortal(t, 5, ckantest.Options{}, ckantest.GenOptions{})
+	var redirect atomic.Bool // off for a first good harvest: a failed first one leaves no database
 	p.Inject(func(w http.ResponseWriter, r *http.Request, action string) bool {
-		if action != "package_search" {
+		if action != "package_search" || !redirect.Load() {
 			return false
 		}
 		http.Redirect(w, r, internal.URL+r.URL.RequestURI(), http.StatusFound)
 		return true
 	})
 	db := filepath.Join(t.TempDir(), "vigie.db")
+	if code, _, errs := cli(ctx, "harvest", "--rate", "0", "--quiet", "--db", db, "--portal", srv.URL); code != 0 {
+		t.Fatalf("first harvest: %s", errs)
+	}
+	redirect.Store(true)
 	var all strings.Builder
 	for _, format := range []string{"text", "json"} {
 		code, out, errs := cli(ctx, "harvest", "--rate", "0", "--db", db, "--portal", srv.URL, "--log-format", format)
