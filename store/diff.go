@@ -230,7 +230,7 @@ func (d *diffBuilder) loadDatasets(ctx context.Context) error {
 	}
 	for _, o := range d.opts.Orgs {
 		if !seen[o] {
-			return fmt.Errorf("organization %q has no dataset in this portal: check the name with 'vigie datasets --format json'", o)
+			return fmt.Errorf("organization %q has no dataset in this portal: check the name with 'vigie orgs'", o)
 		}
 	}
 	return nil

@@ -39,14 +39,14 @@ func ParseRunRef(s string) (RunRef, error) {
 	if dayRE.MatchString(s) {
 		d, err := time.ParseInLocation("2006-01-02", s, time.Local)
 		if err != nil {
-			return RunRef{}, fmt.Errorf("%q is not a valid date: use YYYY-MM-DD", s)
+			return RunRef{}, badRef("%q is not a valid date: use YYYY-MM-DD", s)
 		}
 		return RunRef{Kind: "date", Day: d}, nil
 	}
 	if id, err := strconv.ParseInt(s, 10, 64); err == nil && id > 0 {
 		return RunRef{Kind: "id", ID: id}, nil
 	}
-	return RunRef{}, fmt.Errorf("%q is not a score run: use latest, previous, a score run id or a date YYYY-MM-DD", s)
+	return RunRef{}, badRef("%q is not a score run: use latest, previous, a score run id or a date YYYY-MM-DD", s)
 }
 
 // String gives the reference back as a user writes it.
@@ -142,7 +142,7 @@ func resolveRef(runs []ScoreRun, ref RunRef, other *ScoreRun, flag string) (*Sco
 					return &r, nil
 				}
 			}
-			return nil, fmt.Errorf("no complete score run after #%d: use --to latest", anchor.ID)
+			return nil, badRef("no complete score run after #%d: use --to latest", anchor.ID)
 		}
 		for i := len(runs) - 1; i >= 0; i-- {
 			if runs[i].ID < anchor.ID && runs[i].Profile == anchor.Profile {
@@ -157,7 +157,7 @@ func resolveRef(runs []ScoreRun, ref RunRef, other *ScoreRun, flag string) (*Sco
 				return &r, nil
 			}
 		}
-		return nil, fmt.Errorf("%s %d: no complete score run with that id for this portal: pick one of %s", flag, ref.ID, runIDs(runs))
+		return nil, badRef("%s %d: no complete score run with that id for this portal: pick one of %s", flag, ref.ID, runIDs(runs))
 	case "date":
 		end := ref.Day.AddDate(0, 0, 1)
 		var found *ScoreRun
@@ -167,14 +167,26 @@ func resolveRef(runs []ScoreRun, ref RunRef, other *ScoreRun, flag string) (*Sco
 			}
 		}
 		if found == nil {
-			return nil, fmt.Errorf("%s %s: no score run finished on or before that day (the first finished %s)", flag, ref.Day.Format("2006-01-02"),
+			return nil, badRef("%s %s: no score run finished on or before that day (the first finished %s)", flag, ref.Day.Format("2006-01-02"),
 				runs[0].FinishedAt.In(time.Local).Format("2006-01-02 15:04"))
 		}
 		r := *found
 		return &r, nil
 	}
-	return nil, fmt.Errorf("%s: unknown reference %q", flag, ref.Kind)
+	return nil, badRef("%s: unknown reference %q", flag, ref.Kind)
 }
+
+// ErrBadRunRef is wrapped by the errors of a score run reference that is
+// malformed or names no run (--from, --to, --compare): a usage mistake,
+// reported the same way by every command.
+var ErrBadRunRef = errors.New("bad score run reference")
+
+type badRefError struct{ msg string }
+
+func (e badRefError) Error() string { return e.msg }
+func (e badRefError) Unwrap() error { return ErrBadRunRef }
+
+func badRef(format string, a ...any) error { return badRefError{fmt.Sprintf(format, a...)} }
 
 func runIDs(runs []ScoreRun) string {
 	const max = 10

@@ -129,7 +129,7 @@ Exit codes:
 func (o *auditOptions) addFlags(f *pflag.FlagSet, st *auditStages) {
 	f.StringVar(&o.out, "out", "", "folder that receives one dated sub-folder per audit (required)")
 	f.StringVar(&o.metrics, "metrics-file", "", "write Prometheus metrics here (node_exporter textfile collector: a *.prom file), atomically")
-	f.StringArrayVar(&o.orgs, "org", nil, "only this organization (repeatable): harvest, reports and gate")
+	addOrgFlag(f, &o.orgs, "only this organization: harvest, reports and gate")
 	f.Float64Var(&o.failUnder, "fail-under", 0, "exit 3 when the mean overall score of the scope is below this (0–100)")
 	f.StringSliceVar(&o.failOn, "fail-on", nil, "exit 3 when any of these holds: "+gateNames())
 	f.Float64Var(&o.threshold, "threshold", store.DefaultDiffThreshold, "score change (points) that counts as a drop or a rise in the comparison")

@@ -144,6 +144,9 @@ availability: 0–100 or null), mqa {points, rating}, freshness_status and stars
 				return err
 			}
 			defer db.Close()
+			if err := checkOrgs(ctx, db, p.ID, orgs); err != nil {
+				return err
+			}
 			scores, err := db.LatestAssessments(ctx, p.ID)
 			if err != nil {
 				return err
@@ -235,7 +238,7 @@ availability: 0–100 or null), mqa {points, rating}, freshness_status and stars
 			return nil
 		},
 	}
-	cmd.Flags().StringArrayVar(&orgs, "org", nil, "only this organization (name; repeatable)")
+	addOrgFlag(cmd.Flags(), &orgs, "only this organization")
 	cmd.Flags().StringVar(&state, "state", vigie.StateActive, "active, missing, deleted or all")
 	cmd.Flags().StringVar(&format, "format", "table", "output: table, json or csv")
 	csvf = addCSVFlags(cmd)

@@ -57,9 +57,12 @@ Only published datasets are compared unless --include-private is given.`,
 				return err
 			}
 			defer db.Close()
+			if err := checkOrgs(ctx, db, p.ID, orgs); err != nil {
+				return err
+			}
 			d, err := db.Diff(ctx, p.ID, fromRef, toRef, store.DiffOptions{Threshold: threshold, Orgs: orgs, IncludePrivate: includePrivate, Lang: a.Lang})
 			if err != nil {
-				return err
+				return runRefUsage(err)
 			}
 			switch format {
 			case "json":
@@ -74,7 +77,7 @@ Only published datasets are compared unless --include-private is given.`,
 	f.StringVar(&from, "from", "previous", "older score run: latest, previous, a run id or YYYY-MM-DD")
 	f.StringVar(&to, "to", "latest", "newer score run: latest, previous, a run id or YYYY-MM-DD")
 	f.Float64Var(&threshold, "threshold", store.DefaultDiffThreshold, "overall score change (points) that counts as a drop or a rise")
-	f.StringArrayVar(&orgs, "org", nil, "only this organization (repeatable)")
+	addOrgFlag(f, &orgs, "only this organization")
 	f.StringVar(&format, "format", "table", "output: table, md or json")
 	f.BoolVar(&includePrivate, "include-private", false, "also compare private, draft and deleted datasets (marked); without it only published ones")
 	f.IntVar(&limit, "limit", 20, "rows per section in table and md output (0 = all); json is always complete")

@@ -268,7 +268,7 @@ func TestScoreCommand(t *testing.T) {
 		t.Fatalf("unknown profile: exit %d %q", code, errOut)
 	}
 	code, _, errOut = vigieRun(ctx, "--db", path, "--portal", scorePortal, "score", "--org", "nobody")
-	if code != ExitFailure || !strings.Contains(errOut, "vigie harvest") {
+	if code != ExitUsage || !strings.Contains(errOut, "no such organization") {
 		t.Fatalf("empty scope: exit %d %q", code, errOut)
 	}
 }

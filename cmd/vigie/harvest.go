@@ -130,7 +130,7 @@ func newHarvestCmd(a *App) *cobra.Command {
 func (o *harvestOptions) addFlags(f *pflag.FlagSet, scope bool) {
 	if scope {
 		f.BoolVar(&o.full, "full", false, "force a complete pass (with --from: the file is the whole catalogue)")
-		f.StringArrayVar(&o.orgs, "org", nil, "only this organization (name; repeatable)")
+		addOrgFlag(f, &o.orgs, "only this organization")
 		// audit has one --allow-private for the harvest and the link check
 		f.BoolVar(&o.allowPrivate, "allow-private", false, "follow the portal to loopback, private and link-local addresses even when the portal itself is public")
 	}

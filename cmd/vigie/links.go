@@ -177,7 +177,7 @@ interrupted.`,
 	}
 	f := cmd.Flags()
 	f.BoolVar(&o.all, "all", false, "check every URL, however recently checked")
-	f.StringSliceVar(&o.orgs, "org", nil, "only datasets of this organization (name; repeat or comma-separate)")
+	addOrgFlag(f, &o.orgs, "only datasets of this organization")
 	o.addCheckFlags(f)
 	f.StringVar(&o.format, "format", "table", "output of the results: table or json")
 	f.BoolVar(&o.list, "list", false, "print stored results without checking")
@@ -191,6 +191,11 @@ func checkLinks(ctx context.Context, a *App, db *store.DB, o *linksOptions) (*pi
 	var proxy func(*url.URL) (*url.URL, error)
 	if o.proxy == "env" {
 		proxy = linkcheck.ProxyFromEnvironment()
+	}
+	if p, err := db.Portal(ctx, a.Portal); err == nil {
+		if err := checkOrgs(ctx, db, p.ID, o.orgs); err != nil {
+			return nil, err
+		}
 	}
 	bar := newProgress(a, "checking links")
 	defer bar.Done()
@@ -270,6 +275,9 @@ func listLinks(ctx context.Context, a *App, o *linksOptions) error {
 		return err
 	}
 	defer db.Close()
+	if err := checkOrgs(ctx, db, p.ID, o.orgs); err != nil {
+		return err
+	}
 	rows, err := db.LinkRows(ctx, p.ID, store.LinkFilter{Orgs: o.orgs, Classes: o.classes})
 	if err != nil {
 		return err

@@ -64,7 +64,7 @@ exit code is 1 if any failed.`,
 	f.BoolVar(&o.send, "send", false, "send the messages (without it, only print what would be sent)")
 	f.BoolVar(&o.onlyChanges, "only-changes", false, "only publishers whose results got worse since the previous audit")
 	f.StringVar(&o.to, "to", "", "send every message to this address instead of the publishers'")
-	f.StringArrayVar(&o.orgs, "org", nil, "only this organization (repeatable)")
+	addOrgFlag(f, &o.orgs, "only this organization")
 	return cmd
 }
 

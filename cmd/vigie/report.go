@@ -86,6 +86,11 @@ another one, for any portal.`,
 				return err
 			}
 			defer db.Close()
+			if p, err := db.Portal(ctx, a.Portal); err == nil {
+				if err := checkOrgs(ctx, db, p.ID, orgs); err != nil {
+					return err
+				}
+			}
 			opts := reports.Options{PortalURL: a.Portal, Orgs: orgs, Lang: a.Lang, Compare: compare, IncludePrivate: includePrivate,
 				Now: a.clock}
 			if cmd.Flags().Changed("baseline") || baseline != 0 { // the flag, or the portal's baseline in vigie.yaml
@@ -96,7 +101,7 @@ another one, for any portal.`,
 			}
 			r, err := reports.Build(ctx, db, opts)
 			if err != nil {
-				return err
+				return runRefUsage(err)
 			}
 			if format == "csv" {
 				if err := csvOpts.WriteDir(ctx, out, r); err != nil {
@@ -126,7 +131,7 @@ another one, for any portal.`,
 	f := cmd.Flags()
 	f.StringVar(&format, "format", "", "report format: "+strings.Join(reports.Formats, ", ")+" (default: from --out's extension, else md)")
 	f.StringVarP(&out, "out", "o", "", "file to write (a folder for csv); md and json go to stdout without it")
-	f.StringArrayVar(&orgs, "org", nil, "only this organization (repeatable; its short name)")
+	addOrgFlag(f, &orgs, "only this organization")
 	f.StringVar(&compare, "compare", "", "score run to compare with: id, date YYYY-MM-DD or previous (default previous)")
 	csvf = addCSVFlags(cmd)
 	f.BoolVar(&includePrivate, "include-private", false, "also list private, draft and deleted datasets, marked (internal use); indicators stay published-only")

@@ -136,8 +136,8 @@ func TestReportUsageErrors(t *testing.T) {
 		{[]string{"report", "--format", "html"}, ExitUsage, "--out is required"},
 		{[]string{"report", "--format", "pdf"}, ExitUsage, "--format must be one of"},
 		{[]string{"report", "--format", "csv", "--out", dir, "--sep", "|"}, ExitUsage, "--sep"},
-		{[]string{"report", "--org", "nobody"}, ExitFailure, "nobody"},
-		{[]string{"report", "--compare", "1999-01-01"}, ExitFailure, "--compare"},
+		{[]string{"report", "--org", "nobody"}, ExitUsage, "nobody"},
+		{[]string{"report", "--compare", "1999-01-01"}, ExitUsage, "--compare"},
 	} {
 		code, _, stderr := vigieRun(ctx, append(base, c.args...)...)
 		if code != c.code || !strings.Contains(stderr, c.want) {

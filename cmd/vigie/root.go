@@ -44,6 +44,18 @@ func usageErr(format string, a ...any) error {
 	return &exitError{code: ExitUsage, err: fmt.Errorf(format, a...)}
 }
 
+// runRefUsage makes a bad --from, --to or --compare a usage error (exit 2)
+// whichever command met it; other errors pass unchanged.
+func runRefUsage(err error) error {
+	if err != nil && errors.Is(err, store.ErrBadRunRef) {
+		var ee *exitError
+		if !errors.As(err, &ee) {
+			return &exitError{code: ExitUsage, err: err}
+		}
+	}
+	return err
+}
+
 // gateErr marks a failed quality gate (exit 3).
 func gateErr(format string, a ...any) error {
 	return &exitError{code: ExitGate, err: fmt.Errorf(format, a...)}

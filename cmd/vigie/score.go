@@ -52,6 +52,11 @@ a YAML file ('vigie profile show ckan' prints one to start from).`,
 				return err
 			}
 			defer release()
+			if p, err := db.Portal(cmd.Context(), a.Portal); err == nil {
+				if err := checkOrgs(cmd.Context(), db, p.ID, o.orgs); err != nil {
+					return err
+				}
+			}
 			out, err := runScore(cmd.Context(), a, db, o)
 			// The summary is printed only once the run is committed: as
 			// complete, or as interrupted (then with the interruption error).
@@ -64,7 +69,7 @@ a YAML file ('vigie profile show ckan' prints one to start from).`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.profile, "profile", "", "scoring profile: donneesquebec, ckan, mqa or a YAML file (default: chosen from the portal)")
-	f.StringSliceVar(&o.orgs, "org", nil, "only datasets of this organization (name; repeat or comma-separate)")
+	addOrgFlag(f, &o.orgs, "only datasets of this organization")
 	return cmd
 }
 

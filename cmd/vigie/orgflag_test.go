@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func orgNames(t *testing.T, path string) []string {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT DISTINCT organization FROM datasets ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		rows.Scan(&s)
+		out = append(out, s)
+	}
+	return out
+}
+
+// Every command's --org is repeatable and comma-separated, and an unknown
+// organization is a usage error that suggests the near names.
+func TestOrgFlagIsTheSameEverywhere(t *testing.T) {
+	db, portal := harvestedDB(t, 30)
+	orgs := orgNames(t, db)
+	if len(orgs) < 3 {
+		t.Fatalf("want 3 organizations, have %v", orgs)
+	}
+	ctx := context.Background()
+	g := []string{"--db", db, "--portal", portal, "-q"}
+	count := func(args ...string) int {
+		t.Helper()
+		code, out, errs := cli(ctx, append(append([]string{}, g...), append([]string{"datasets", "--format", "json"}, args...)...)...)
+		if code != 0 {
+			t.Fatalf("datasets %v: exit %d %s", args, code, errs)
+		}
+		return strings.Count(out, `"name"`)
+	}
+	a, b := count("--org", orgs[0]), count("--org", orgs[1])
+	if a == 0 || b == 0 {
+		t.Fatalf("organizations %s and %s have %d and %d datasets", orgs[0], orgs[1], a, b)
+	}
+	if n := count("--org", orgs[0]+","+orgs[1]); n != a+b {
+		t.Errorf("datasets --org a,b lists %d datasets, want %d", n, a+b)
+	}
+	if n := count("--org", orgs[0], "--org", orgs[1]+", "+orgs[0]); n != a+b {
+		t.Errorf("datasets --org a --org 'b, a' lists %d datasets, want %d", n, a+b)
+	}
+	typo := orgs[0][:len(orgs[0])-1] + "x"
+	for _, args := range [][]string{
+		{"datasets", "--org", orgs[1] + "," + typo},
+		{"score", "--org", typo},
+		{"links", "--list", "--org", typo},
+		{"report", "--format", "md", "--org", typo},
+		{"diff", "--org", typo},
+	} {
+		code, out, errs := cli(ctx, append(append([]string{}, g...), args...)...)
+		if code != ExitUsage || out != "" || strings.Count(errs, "\n") != 1 ||
+			!strings.Contains(errs, "no such organization") || !strings.Contains(errs, "did you mean "+orgs[0]) {
+			t.Errorf("%s with a mistyped --org: exit %d, stdout %q, stderr %q", args[0], code, out, errs)
+		}
+	}
+}
+
+// The same mistake in a score run reference is the same usage error (exit 2)
+// in report --compare and diff --from, and hints name only real commands.
+func TestRunReferenceMistakesAreUsageErrorsEverywhere(t *testing.T) {
+	db, portal := harvestedDB(t, 5)
+	ctx := context.Background()
+	g := []string{"--db", db, "--portal", portal, "-q"}
+	cli(ctx, append(g, "score")...)
+	real := map[string]bool{}
+	for _, c := range NewRootCmd(&App{}).Commands() {
+		real[c.Name()] = true
+	}
+	hint := regexp.MustCompile(`'vigie ([a-z-]+)`)
+	for _, ref := range []string{"1999-01-01", "nonsense", "999", "2026-13-40"} {
+		for _, args := range [][]string{{"report", "--format", "md", "--compare", ref}, {"diff", "--from", ref}, {"diff", "--to", ref}} {
+			code, _, errs := cli(ctx, append(append([]string{}, g...), args...)...)
+			if code != ExitUsage || strings.Count(errs, "\n") != 1 {
+				t.Errorf("%v: exit %d %q, want usage (2)", args, code, errs)
+			}
+			for _, m := range hint.FindAllStringSubmatch(errs, -1) {
+				if !real[m[1]] {
+					t.Errorf("%v: the hint names 'vigie %s', which does not exist: %s", args, m[1], errs)
+				}
+			}
+		}
+	}
+}
