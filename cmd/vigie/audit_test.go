@@ -331,7 +331,7 @@ func TestAuditNightsEndToEnd(t *testing.T) {
 	if code, _, stderr = cli(ctx, "--db", db, "--portal", srv.URL, "diff"); code != ExitOK {
 		t.Errorf("diff after prune: %s", stderr)
 	}
-	if code, _, stderr = cli(ctx, "--db", db, "--portal", srv.URL, "diff", "--from", fmt.Sprint(rec1.ScoreRun)); code != ExitFailure ||
+	if code, _, stderr = cli(ctx, "--db", db, "--portal", srv.URL, "diff", "--from", fmt.Sprint(rec1.ScoreRun)); code != ExitUsage ||
 		!strings.Contains(stderr, "no complete score run with that id") {
 		t.Errorf("diff from a pruned run: exit %d %s", code, stderr)
 	}
