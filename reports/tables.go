@@ -157,6 +157,9 @@ func (r *Report) linkTable() table {
 				names := make([]string, len(l.Datasets))
 				for i, d := range l.Datasets {
 					names[i] = d.Name
+					if d.Visibility != "" && d.Visibility != vigie.VisPublic {
+						names[i] += " [" + T(r.Lang, d.Visibility) + "]"
+					}
 				}
 				landing := ""
 				if l.LandingPage {

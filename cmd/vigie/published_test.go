@@ -266,7 +266,7 @@ func TestImportedHiddenDatasetsAreNotPublished(t *testing.T) {
 func TestPrivateDatasetsLeaveThePublishedCount(t *testing.T) {
 	const token = "tok-published-test"
 	ctx := context.Background()
-	files := ckantest.NewLinkServer(ckantest.LinkOptions{Seed: 2})
+	files := ckantest.NewLinkServer(ckantest.LinkOptions{Seed: 2, BrokenShare: 0.3})
 	fsrv := files.Serve()
 	defer fsrv.Close()
 	p := ckantest.New(ckantest.Options{Token: token, RowsMax: 50})
@@ -327,6 +327,39 @@ func TestPrivateDatasetsLeaveThePublishedCount(t *testing.T) {
 			}
 		}
 	}
+	// The links table names the datasets that use each failing link: the
+	// private ones only with --include-private, marked.
+	privateNames := map[string]bool{}
+	for _, id := range p.IDs() {
+		if pkg, _ := p.Package(id); pkg["private"] == true {
+			privateNames[pkg["name"].(string)] = true
+		}
+	}
+	linkNames := func(extra ...string) (marked, unmarked int) {
+		t.Helper()
+		csvDir := filepath.Join(t.TempDir(), "csv")
+		if code, _, errs := cli(ctx, append(append([]string{"report", "--format", "csv", "--out", csvDir}, extra...), g...)...); code != 0 {
+			t.Fatalf("report csv: %s", errs)
+		}
+		b, err := os.ReadFile(filepath.Join(csvDir, "links.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range strings.Fields(strings.NewReplacer(";", " ", ",", " ", "\"", " ").Replace(string(b))) {
+			if privateNames[w] {
+				unmarked++
+			}
+		}
+		marked = strings.Count(string(b), " [privé]")
+		return marked, unmarked
+	}
+	if marked, n := linkNames(); marked != 0 || n != 0 {
+		t.Errorf("default links.csv names %d private datasets (%d marked)", n, marked)
+	}
+	if marked, n := linkNames("--include-private"); n == 0 || marked != n {
+		t.Errorf("links.csv --include-private: %d private dataset names, %d marked", n, marked)
+	}
+
 	// Made public on the portal: the next harvest sees it and counts it.
 	var opened string
 	for _, id := range p.IDs() {
