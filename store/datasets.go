@@ -574,10 +574,22 @@ func (db *DB) eachDataset(ctx context.Context, portalID int64, f DatasetFilter, 
 // The error wraps ErrNotFound when no such dataset was ever harvested.
 func (db *DB) GetDataset(ctx context.Context, portalID int64, nameOrID string) (*vigie.Dataset, error) {
 	var found *vigie.Dataset
+	// An exact id wins; among datasets sharing a name, the one vigie sees as
+	// active (SameName lists them all).
+	rank := func(d *vigie.Dataset, state string) int {
+		switch {
+		case d.ID == nameOrID:
+			return 3
+		case state == vigie.StateActive:
+			return 2
+		}
+		return 1
+	}
+	best := 0
 	f := DatasetFilter{IDs: []string{nameOrID}, States: []string{vigie.StateActive, vigie.StateMissing, vigie.StateDeleted}}
-	err := db.EachDataset(ctx, portalID, f, func(d *vigie.Dataset) error {
-		if found == nil || d.ID == nameOrID {
-			found = d
+	err := db.EachDatasetState(ctx, portalID, f, func(d *vigie.Dataset, state string) error {
+		if r := rank(d, state); r > best {
+			found, best = d, r
 		}
 		return nil
 	})
@@ -597,6 +609,31 @@ func (db *DB) GetDataset(ctx context.Context, portalID int64, nameOrID string) (
 		return nil, fmt.Errorf("dataset %s: %w: run 'vigie check'", found.ID, err)
 	}
 	return found, nil
+}
+
+// NamedDataset is one of the datasets that carry a name.
+type NamedDataset struct {
+	ID, State string
+}
+
+// SameName lists the datasets of the portal named name (several when a
+// dataset was deleted and its name reused), active ones first.
+func (db *DB) SameName(ctx context.Context, portalID int64, name string) ([]NamedDataset, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, state FROM datasets WHERE portal_id = ? AND name = ?
+		ORDER BY state = 'active' DESC, id`, portalID, name)
+	if err != nil {
+		return nil, db.explain(err)
+	}
+	defer rows.Close()
+	var out []NamedDataset
+	for rows.Next() {
+		var n NamedDataset
+		if err := rows.Scan(&n.ID, &n.State); err != nil {
+			return nil, db.explain(err)
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
 }
 
 // DatasetState is vigie's view of a dataset's presence on the portal.

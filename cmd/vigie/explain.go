@@ -49,6 +49,20 @@ Messages follow --lang (fr or en). --format json prints the same for tools.`,
 			if err != nil {
 				return err
 			}
+			if d.ID != args[0] {
+				same, err := db.SameName(ctx, p.ID, args[0])
+				if err != nil {
+					return err
+				}
+				if len(same) > 1 {
+					var ids []string
+					for _, s := range same {
+						ids = append(ids, s.ID+" ("+s.State+")")
+					}
+					fmt.Fprintf(a.Stderr, "vigie: warning: %d datasets are named %s: %s; this explains %s; to pick another, pass its id: vigie explain ID\n",
+						len(same), oneLine(args[0], 100), strings.Join(ids, ", "), d.ID)
+				}
+			}
 			as, run, err := db.LatestAssessmentOf(ctx, p.ID, d.ID)
 			if errors.Is(err, store.ErrNotFound) {
 				return fmt.Errorf("dataset %s has not been scored yet: run 'vigie score' first", d.Name)

@@ -3,9 +3,13 @@ package main
 import (
 	"context"
 	"database/sql"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/store"
 )
 
 func orgNames(t *testing.T, path string) []string {
@@ -97,5 +101,44 @@ func TestRunReferenceMistakesAreUsageErrorsEverywhere(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// Two datasets sharing a name (a deleted one whose name was reused): explain
+// shows the active one and warns, naming both ids and how to pick one.
+func TestExplainWarnsWhenANameIsShared(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "vigie.db")
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := db.EnsurePortal(ctx, linksPortal)
+	run, _ := db.BeginHarvestRun(ctx, p.ID, store.HarvestOptions{Mode: "full"})
+	ds := []vigie.Dataset{
+		{ID: "id-old", Name: "budget", Title: "Budget (ancien)", Organization: "ville-de-quebec"},
+		{ID: "id-new", Name: "budget", Title: "Budget", Organization: "ville-de-quebec"},
+	}
+	if _, err := db.SaveDatasets(ctx, p.ID, run, ds); err != nil {
+		t.Fatal(err)
+	}
+	db.FinishHarvestRun(ctx, run, store.HarvestResult{Status: "complete"})
+	db.Close()
+	execSQL(t, path, `UPDATE datasets SET state = 'deleted' WHERE id = 'id-old'`)
+	g := []string{"--db", path, "--portal", linksPortal, "-q"}
+	if code, _, errs := cli(ctx, append(g, "score")...); code != 0 {
+		t.Fatalf("score: %s", errs)
+	}
+	code, out, errs := cli(ctx, append(g, "explain", "budget", "--format", "json")...)
+	if code != 0 || !strings.Contains(out, `"id": "id-new"`) {
+		t.Fatalf("explain budget: exit %d, %s %s", code, out, errs)
+	}
+	if !strings.Contains(errs, "2 datasets are named budget") || !strings.Contains(errs, "id-old (deleted)") || !strings.Contains(errs, "pass its id") {
+		t.Errorf("no warning about the shared name: %q", errs)
+	}
+	// By id: that dataset (deleted, so never scored), and no warning.
+	code, _, errs = cli(ctx, append(g, "explain", "id-old")...)
+	if code != ExitFailure || strings.Contains(errs, "datasets are named") || !strings.Contains(errs, "has not been scored") {
+		t.Errorf("explain by id: exit %d %q", code, errs)
 	}
 }
