@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigie-audit/vigie/internal/plain"
 	"gopkg.in/yaml.v3"
 )
 
@@ -222,7 +223,7 @@ func yamlError(path string, err error) error {
 	}
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	msg = strings.TrimPrefix(msg, "unmarshal errors:\n  ")
-	msg = firstLine(msg)
+	msg = plain.FirstLine(msg)
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		n, _ := strconv.Atoi(m[1])
 		text := m[2]
@@ -237,13 +238,6 @@ func yamlError(path string, err error) error {
 		return &Error{Path: path, Line: n, Msg: text}
 	}
 	return &Error{Path: path, Msg: msg}
-}
-
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
 }
 
 func mapValue(n *yaml.Node, key string) *yaml.Node {

@@ -6,7 +6,8 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/vigie-audit/vigie/reports"
+	"github.com/vigie-audit/vigie/internal/l10n"
+	"github.com/vigie-audit/vigie/internal/plain"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -90,7 +91,7 @@ func (gate Gate) Evaluate(sum *store.DiffRun, diff *store.DiffResult) GateResult
 			} else if n := len(diff.Dropped); n > 0 {
 				worst := diff.Dropped[0]
 				g.Reasons = append(g.Reasons, fmt.Sprintf("score-drop: %s lost more than %v points (worst %s %v)",
-					plural(n, "dataset", "datasets"), diff.Threshold, reports.OneLine(worst.Name, 80), reports.FormatDelta(worst.Delta, "en")))
+					plural(n, "dataset", "datasets"), diff.Threshold, plain.OneLine(worst.Name, 80), l10n.Signed(worst.Delta, 2, "en")))
 			}
 		}
 	}

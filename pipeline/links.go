@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/plain"
 	"github.com/vigie-audit/vigie/linkcheck"
 	"github.com/vigie-audit/vigie/store"
 )
@@ -71,10 +72,7 @@ func CheckLinks(ctx context.Context, db *store.DB, portalURL string, o LinkOptio
 		}
 		batch = batch[:0]
 	}
-	opts := o.Check
-	if opts.UserAgent == "" {
-		opts.UserAgent = vigie.UserAgent()
-	}
+	opts := o.Check // linkcheck.New fills the User-Agent
 	opts.Now = db.Now
 	opts.OnResult = func(r vigie.LinkResult) {
 		tally.Add(r)
@@ -100,7 +98,7 @@ func CheckLinks(ctx context.Context, db *store.DB, portalURL string, o LinkOptio
 	status, msg := "complete", ""
 	switch {
 	case saveErr != nil:
-		status, msg = "failed", firstLine(saveErr.Error())
+		status, msg = "failed", plain.FirstLine(saveErr.Error())
 	case ctx.Err() != nil:
 		status, out.Interrupted = "interrupted", true
 		msg = fmt.Sprintf("interrupted after %d of %d URLs", s.URLs, len(targets))

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/plain"
 	"github.com/vigie-audit/vigie/quality"
 	"github.com/vigie-audit/vigie/store"
 )
@@ -198,7 +199,7 @@ func Score(ctx context.Context, db *store.DB, portalURL string, o ScoreOptions) 
 		msg = fmt.Sprintf("interrupted after %d of %d datasets", out.Datasets, total)
 		err = ctx.Err()
 	case err != nil:
-		status, msg = "failed", firstLine(err.Error())
+		status, msg = "failed", plain.FirstLine(err.Error())
 	}
 	if ferr := db.FinishScoreRun(saveCtx, runID, status, out.Datasets, msg); ferr != nil {
 		// Not committed: the run is not complete, whatever was scored.
@@ -230,11 +231,4 @@ func orDiscard(l *slog.Logger) *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}
 	return l
-}
-
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/plain"
 )
 
 // The Open Definition's licence register (okfn/licenses, groups/all.json),
@@ -127,7 +128,7 @@ func buildRegister() *register {
 		Licenses []odLicence `json:"licenses"`
 	}
 	if err := json.Unmarshal(odRegisterJSON, &doc); err != nil || len(doc.Licenses) == 0 {
-		panic("quality: the embedded Open Definition register is broken: " + firstLine(errString(err)))
+		panic("quality: the embedded Open Definition register is broken: " + plain.FirstLine(errString(err)))
 	}
 	r := &register{byKey: map[string]regEntry{}, byURL: map[string]regEntry{}}
 	canon := map[string]regEntry{}

@@ -17,6 +17,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/plain"
 )
 
 //go:embed profiles/*.yaml
@@ -196,7 +197,7 @@ func ParseProfile(b []byte) (*Profile, error) {
 		Extends string `yaml:"extends"`
 	}
 	if err := yaml.Unmarshal(b, &head); err != nil {
-		return nil, fmt.Errorf("not valid YAML: %v", firstLine(err.Error()))
+		return nil, fmt.Errorf("not valid YAML: %v", plain.FirstLine(err.Error()))
 	}
 	p := &Profile{}
 	// A built-in may extend another (mqa extends ckan): apply the chain of
@@ -227,19 +228,12 @@ func ParseProfile(b []byte) (*Profile, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(p); err != nil {
-		return nil, fmt.Errorf("not a valid profile: %v", firstLine(err.Error()))
+		return nil, fmt.Errorf("not a valid profile: %v", plain.FirstLine(err.Error()))
 	}
 	if err := p.compile(); err != nil {
 		return nil, err
 	}
 	return p, nil
-}
-
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
 }
 
 // MaxWeight bounds a dimension's weight and a check's points: far above any

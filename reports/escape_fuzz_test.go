@@ -243,9 +243,6 @@ func FuzzCSVEscape(f *testing.F) {
 	})
 }
 
-// xlsxCellsInert opens a workbook and checks that every part is well-formed
-// XML (Excel refuses a workbook that is not) and every cell of every sheet
-// is inert.
 // quotePrefixStyles returns the cell style indexes (cellXfs) marked
 // quotePrefix="1" in a workbook's styles part.
 func quotePrefixStyles(t *testing.T, b []byte) map[int]bool {
@@ -290,6 +287,9 @@ func quotePrefixStyles(t *testing.T, b []byte) map[int]bool {
 	return out
 }
 
+// xlsxCellsInert opens a workbook and checks that every part is well-formed
+// XML (Excel refuses a workbook that is not) and every cell of every sheet
+// is inert.
 func xlsxCellsInert(t *testing.T, b []byte) (cells int) {
 	t.Helper()
 	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/vigie-audit/vigie"
+	safe "github.com/vigie-audit/vigie/internal/plain"
 )
 
 // Column kinds tell the writers how to show a value.
@@ -234,41 +235,11 @@ func FormulaStart(s string) bool {
 	return false
 }
 
-// OneLine makes portal-supplied text safe for one line of a terminal, log or
-// message: valid UTF-8, no control characters or bidirectional overrides,
-// at most max runes (the last one "…" when cut).
-func OneLine(s string, max int) string {
-	s = clean(s, true)
-	if r := []rune(s); len(r) > max {
-		return string(r[:max-1]) + "…"
-	}
-	return s
-}
+// OneLine makes portal-supplied text safe for one line (text.OneLine).
+func OneLine(s string, max int) string { return safe.OneLine(s, max) }
 
-// clean makes text valid UTF-8 without control characters (newlines kept
-// unless oneLine; U+2028 and U+2029 count as newlines) or bidirectional
-// controls (embeddings, overrides, isolates and the LRM, RLM and ALM marks).
-func clean(s string, oneLine bool) string {
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n' && !oneLine:
-			return r
-		case r < 0x20, r == 0x7f, r >= 0x80 && r < 0xa0, r == 0xfffe, r == 0xffff:
-			return ' '
-		case r == 0x2028, r == 0x2029: // line and paragraph separators
-			if !oneLine {
-				return '\n'
-			}
-			return ' '
-		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f, r == 0x061c:
-			return -1 // bidirectional embeddings, overrides, isolates and marks
-		}
-		return r
-	}, s)
-}
+// clean makes portal-supplied text safe to print (text.Clean).
+func clean(s string, oneLine bool) string { return safe.Clean(s, oneLine) }
 
 func timeOf(v any) (time.Time, bool) {
 	switch t := v.(type) {

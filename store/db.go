@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/vigie-audit/vigie/internal/plain"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
@@ -174,7 +175,7 @@ func (db *DB) explain(err error) error {
 	case strings.HasPrefix(msg, "database "+db.path):
 		return err // already explained
 	case strings.Contains(msg, "disk is full"), strings.Contains(msg, "disk I/O error"):
-		return fmt.Errorf("database %s: cannot write, its disk is full or failing (%s): free space (vigie prune works on a full disk) and run the command again", db.path, firstLine(msg))
+		return fmt.Errorf("database %s: cannot write, its disk is full or failing (%s): free space (vigie prune works on a full disk) and run the command again", db.path, plain.FirstLine(msg))
 	case strings.Contains(msg, "file is not a database"), strings.Contains(msg, "malformed"):
 		return fmt.Errorf("database %s is not a vigie database or is corrupted: move it aside or pass another --db", db.path)
 	case strings.Contains(msg, "readonly"), strings.Contains(msg, "read-only"), strings.Contains(msg, "unable to open"):
@@ -183,13 +184,6 @@ func (db *DB) explain(err error) error {
 		return fmt.Errorf("database %s is locked by another process: wait for it to finish and try again", db.path)
 	}
 	return fmt.Errorf("database %s: %w", db.path, err)
-}
-
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
 }
 
 // migrate applies the embedded migrations not yet recorded, each in its own

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/vigie-audit/vigie/internal/plain"
 	"io"
 	"os"
 	"strings"
@@ -131,5 +132,5 @@ func firstProblem(s string) string {
 			return l
 		}
 	}
-	return firstLine(s)
+	return plain.FirstLine(s)
 }

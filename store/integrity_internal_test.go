@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// checkHeader refuses what is not SQLite and a file shorter than its header
+// TestCheckHeader: checkHeader refuses what is not SQLite and a file shorter than its header
 // says, unless a WAL holds the missing pages (a checkpoint killed half-way).
 func TestCheckHeader(t *testing.T) {
 	dir := t.TempDir()

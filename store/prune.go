@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"github.com/vigie-audit/vigie/internal/plain"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -122,7 +123,7 @@ func isDiskFull(err error) bool {
 
 func (db *DB) pruneError(err error) error {
 	if isDiskFull(err) {
-		return fmt.Errorf("database %s: the disk is too full even to prune in small steps (%v): free a few MiB and run 'vigie prune' again", db.path, firstLine(err.Error()))
+		return fmt.Errorf("database %s: the disk is too full even to prune in small steps (%v): free a few MiB and run 'vigie prune' again", db.path, plain.FirstLine(err.Error()))
 	}
 	return db.explain(err)
 }

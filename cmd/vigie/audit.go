@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/plain"
 	"github.com/vigie-audit/vigie/pipeline"
 	"github.com/vigie-audit/vigie/reports"
 	"github.com/vigie-audit/vigie/store"
@@ -238,7 +239,7 @@ func runAudit(ctx context.Context, a *App, o *auditOptions, st *auditStages) (er
 				rec.Portal = a.Portal
 			}
 			if merr := writeMetricsFile(o.metrics, auditMetricsOf(ctx, db, o, rec, err)); merr != nil {
-				a.Log.Warn("could not write the metrics file", "error", firstLine(merr.Error()))
+				a.Log.Warn("could not write the metrics file", "error", plain.FirstLine(merr.Error()))
 			}
 		}
 	}()
@@ -250,7 +251,7 @@ func runAudit(ctx context.Context, a *App, o *auditOptions, st *auditStages) (er
 		t := stageTiming{Name: name, Seconds: math.Round(elapsed.Seconds()*1000) / 1000, Status: "ok"}
 		attrs := st.takeAttrs()
 		if err != nil {
-			a.Log.Error("audit stage failed", "stage", name, "elapsed", elapsed.Round(time.Millisecond).String(), "elapsed_ms", elapsed.Milliseconds(), "error", firstLine(err.Error()))
+			a.Log.Error("audit stage failed", "stage", name, "elapsed", elapsed.Round(time.Millisecond).String(), "elapsed_ms", elapsed.Milliseconds(), "error", plain.FirstLine(err.Error()))
 			return fmt.Errorf("audit stopped at %s: %w", name, err)
 		}
 		rec.Stages = append(rec.Stages, t)

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/vigie-audit/vigie/config"
+	"github.com/vigie-audit/vigie/internal/plain"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -39,7 +40,7 @@ func recordAudit(ctx context.Context, a *App, db *store.DB, o *auditOptions, rec
 	case errors.Is(err, context.Canceled):
 		r.Status = "interrupted"
 	default:
-		r.Status, r.Error = "failed", firstLine(err.Error())
+		r.Status, r.Error = "failed", plain.FirstLine(err.Error())
 	}
 	if rec.Summary != nil && dir != "" {
 		switch {
@@ -52,7 +53,7 @@ func recordAudit(ctx context.Context, a *App, db *store.DB, o *auditOptions, rec
 		}
 	}
 	if werr := db.RecordAudit(ctx, r); werr != nil {
-		a.Log.Warn("could not record the audit", "error", firstLine(werr.Error()))
+		a.Log.Warn("could not record the audit", "error", plain.FirstLine(werr.Error()))
 	}
 }
 
@@ -263,7 +264,7 @@ func runAuditMany(ctx context.Context, a *App, cmd *cobra.Command, m *manyOption
 				r.code = ExitFailure
 			}
 			if err != nil && r.code != ExitGate {
-				j.app.Log.Error("portal audit failed", "error", firstLine(err.Error()))
+				j.app.Log.Error("portal audit failed", "error", plain.FirstLine(err.Error()))
 			}
 			results[i] = r
 		}()
@@ -283,11 +284,11 @@ func auditManySummary(a *App, results []portalAudit) error {
 		case ExitOK:
 		case ExitGate:
 			status = "gate failed"
-			detail = r.line + " — " + firstLine(r.err.Error())
+			detail = r.line + " — " + plain.FirstLine(r.err.Error())
 		case ExitInterrupted:
 			status, detail = "interrupted", "stopped before the end"
 		default:
-			status, detail = "failed", firstLine(r.err.Error())
+			status, detail = "failed", plain.FirstLine(r.err.Error())
 		}
 		counts[status]++
 		if severity(r.code) > severity(worst) {

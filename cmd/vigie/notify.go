@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vigie-audit/vigie/config"
+	"github.com/vigie-audit/vigie/internal/plain"
 	"github.com/vigie-audit/vigie/notify"
 	"github.com/vigie-audit/vigie/reports"
 	"github.com/vigie-audit/vigie/store"
@@ -181,7 +182,7 @@ func runNotify(ctx context.Context, a *App, o *notifyOptions) error {
 		}
 		if err != nil {
 			failed++
-			fmt.Fprintf(a.Stdout, "FAILED  %s: %s\n", reports.OneLine(m.entry.Name, 80), firstLine(err.Error()))
+			fmt.Fprintf(a.Stdout, "FAILED  %s: %s\n", reports.OneLine(m.entry.Name, 80), plain.FirstLine(err.Error()))
 			if errors.Is(err, context.Canceled) {
 				return err
 			}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/vigie-audit/vigie"
 	"github.com/vigie-audit/vigie/config"
+	"github.com/vigie-audit/vigie/internal/plain"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -95,11 +96,6 @@ type App struct {
 func (a *App) IsTerminal() bool {
 	f, ok := a.Stderr.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd())) && os.Getenv("TERM") != "dumb"
-}
-
-// OpenDB opens the database for writing (migrating it if needed).
-func (a *App) OpenDB(ctx context.Context) (*store.DB, error) {
-	return a.fixClock(store.Open(ctx, a.DBPath))
 }
 
 // fixClock gives an opened database the --now clock, when there is one.
@@ -326,7 +322,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case isCobraUsage(err):
 		code = ExitUsage
 	}
-	msg := oneLine(strings.TrimSpace(firstLine(err.Error())), 4096) // portal text may hold terminal controls
+	msg := oneLine(strings.TrimSpace(plain.FirstLine(err.Error())), 4096) // portal text may hold terminal controls
 	if a.LogFormat == "json" {
 		a.Log.Error(msg, "exit_code", code)
 	} else {
@@ -339,13 +335,6 @@ func isCobraUsage(err error) bool {
 	s := err.Error()
 	return strings.HasPrefix(s, "unknown command") || strings.HasPrefix(s, "unknown flag") ||
 		strings.Contains(s, "accepts ") && strings.Contains(s, "arg(s)") || strings.HasPrefix(s, "requires at least")
-}
-
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
 }
 
 // splitPortalUser takes the user:password@ out of a portal URL, so that the
