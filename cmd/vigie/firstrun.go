@@ -8,7 +8,7 @@ import (
 	"github.com/vigie-audit/vigie/store"
 )
 
-// firstRun remembers which of the files a writing command may create existed
+// firstRun remembers which of the files an audit may create existed
 // before it ran, so that a first run that fails before storing anything
 // leaves nothing behind: no empty database, no lock file, no empty --out
 // folder (a new user who mistyped --portal starts again from a clean folder).

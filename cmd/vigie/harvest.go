@@ -105,13 +105,11 @@ func newHarvestCmd(a *App) *cobra.Command {
 			if err := store.CheckPortalURL(a.Portal); err != nil {
 				return usageErr("%v", err) // before the database is created or touched
 			}
-			fr := noteFirstRun(a.DBPath, "")
 			db, release, err := a.OpenDBLocked(ctx, "harvest")
 			if err != nil {
-				fr.cleanup(err)
 				return err
 			}
-			defer func() { release(); fr.cleanup(err) }()
+			defer release()
 			res, err := runHarvest(ctx, a, db, o)
 			if res != nil && err == nil {
 				fmt.Fprintln(a.Stdout, harvestSummary(res)+publishedNote(ctx, db, a.Portal, o.orgs))
