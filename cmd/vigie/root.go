@@ -271,6 +271,11 @@ func NewRootCmd(a *App) *cobra.Command {
 			return nil
 		},
 	}
+	defaultHelp := root.HelpFunc()
+	root.SetHelpFunc(func(c *cobra.Command, args []string) {
+		localizeHelp(root, a.Lang) // --lang and VIGIE_LANG are parsed by now
+		defaultHelp(c, args)
+	})
 	root.Version = vigie.Version()
 	root.SetVersionTemplate("{{/* vigie version */}}" + versionText())
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
