@@ -36,7 +36,7 @@ func TestAuditRechecksLinksAfter20Hours(t *testing.T) {
 	db, out := filepath.Join(dir, "vigie.db"), filepath.Join(dir, "audits")
 	args := []string{"--db", db, "--portal", srv.URL, "--quiet", "audit", "--out", out, "--allow-private", "--rate", "0"}
 
-	_, helpOut, _ := cli(ctx, "audit", "--help")
+	_, helpOut, _ := cli(ctx, "--lang", "en", "audit", "--help")
 	if !strings.Contains(helpOut, `--older-than duration`) || !strings.Contains(helpOut, "(default 20h0m0s)") {
 		t.Fatalf("audit --help does not give 20h as the --older-than default:\n%s", helpOut)
 	}
