@@ -1,6 +1,7 @@
 package quality
 
 import (
+	"github.com/vigie-audit/vigie/internal/l10n"
 	"strings"
 
 	"github.com/vigie-audit/vigie"
@@ -105,16 +106,18 @@ func (r *run) availability() opt {
 	return fromCents(10000 - lost)
 }
 
-func linkDetail(lr *vigie.LinkResult) string {
+// linkDetail is " (HTTP 404, reason)" in lang; the code is given once even
+// when the reason already names it.
+func linkDetail(lr *vigie.LinkResult, lang string) string {
 	if lr == nil {
 		return ""
 	}
 	parts := []string{}
-	if lr.Status > 0 {
+	if lr.Status > 0 && !strings.Contains(lr.Reason, "HTTP "+itoa(lr.Status)) {
 		parts = append(parts, "HTTP "+itoa(lr.Status))
 	}
 	if lr.Reason != "" {
-		parts = append(parts, lr.Reason)
+		parts = append(parts, l10n.LinkReason(lang, lr.Reason))
 	}
 	if len(parts) == 0 {
 		return ""
@@ -123,7 +126,7 @@ func linkDetail(lr *vigie.LinkResult) string {
 }
 
 func linkMessage(rule string, x *vigie.Resource, lr *vigie.LinkResult) vigie.Text {
-	name, d := resLabel(x), linkDetail(lr)
+	name, d, e := resLabel(x), linkDetail(lr, "fr"), linkDetail(lr, "en")
 	switch rule {
 	case "LINK-NO-URL":
 		return tx("La ressource « %s » n'a pas d'URL.", "Resource %q has no URL.", name)
@@ -135,14 +138,14 @@ func linkMessage(rule string, x *vigie.Resource, lr *vigie.LinkResult) vigie.Tex
 		return countText(n,
 			"Le lien de la ressource « "+name+" » a échoué"+d+" à la dernière vérification ; il ne compte pas dans la disponibilité tant qu'il n'est pas confirmé rompu.",
 			"Le lien de la ressource « "+name+" » a échoué"+d+" aux %d dernières vérifications ; il ne compte pas dans la disponibilité tant qu'il n'est pas confirmé rompu.",
-			"The link of resource \""+name+"\" failed"+d+" at the last check; it does not count in availability until it is confirmed broken.",
-			"The link of resource \""+name+"\" failed"+d+" at the last %d checks; it does not count in availability until it is confirmed broken.")
+			"The link of resource \""+name+"\" failed"+e+" at the last check; it does not count in availability until it is confirmed broken.",
+			"The link of resource \""+name+"\" failed"+e+" at the last %d checks; it does not count in availability until it is confirmed broken.")
 	case "LINK-INVALID":
-		return vigie.Text{FR: "Le lien de la ressource « " + name + " » n'est pas une URL valide" + d + ".", EN: "The link of resource \"" + name + "\" is not a valid URL" + d + "."}
+		return vigie.Text{FR: "Le lien de la ressource « " + name + " » n'est pas une URL valide" + d + ".", EN: "The link of resource \"" + name + "\" is not a valid URL" + e + "."}
 	case "LINK-BLOCKED":
-		return vigie.Text{FR: "Le lien de la ressource « " + name + " » mène à une adresse non publique" + d + ".", EN: "The link of resource \"" + name + "\" leads to a non-public address" + d + "."}
+		return vigie.Text{FR: "Le lien de la ressource « " + name + " » mène à une adresse non publique" + d + ".", EN: "The link of resource \"" + name + "\" leads to a non-public address" + e + "."}
 	}
-	return vigie.Text{FR: "Le lien de la ressource « " + name + " » est rompu" + d + ".", EN: "The link of resource \"" + name + "\" is broken" + d + "."}
+	return vigie.Text{FR: "Le lien de la ressource « " + name + " » est rompu" + d + ".", EN: "The link of resource \"" + name + "\" is broken" + e + "."}
 }
 
 func linkHint(rule string) vigie.Text {

@@ -1,6 +1,11 @@
 package quality
 
-import "testing"
+import (
+	"strings"
+	"testing"
+
+	"github.com/vigie-audit/vigie"
+)
 
 func TestProfileHash(t *testing.T) {
 	a, err := LoadProfile("donneesquebec", nil)
@@ -23,5 +28,19 @@ func TestProfileHash(t *testing.T) {
 	e, _ := ParseProfile([]byte("extends: donneesquebec\n"))
 	if e.Hash() != a.Hash() {
 		t.Error("a file that changes nothing has another hash")
+	}
+}
+
+// A French finding carries no English link reason and no doubled HTTP code.
+func TestLinkMessageInFrench(t *testing.T) {
+	lr := &vigie.LinkResult{Status: 404, Reason: "not found (HTTP 404)", Failures: 2}
+	m := linkMessage("LINK-FAILING", &vigie.Resource{Name: "Données"}, lr)
+	if !strings.Contains(m.FR, "(HTTP 404)") || strings.Contains(m.FR, "not found") || strings.Count(m.FR, "404") != 1 ||
+		!strings.Contains(m.FR, "introuvable (HTTP 404)") || !strings.Contains(m.EN, "not found (HTTP 404)") {
+		t.Errorf("fr %q\nen %q", m.FR, m.EN)
+	}
+	lr = &vigie.LinkResult{Reason: "host name does not resolve (nope.example)"}
+	if m := linkMessage("LINK-BROKEN", &vigie.Resource{Name: "x"}, lr); strings.Contains(m.FR, "does not resolve") {
+		t.Errorf("fr %q", m.FR)
 	}
 }

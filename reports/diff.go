@@ -162,7 +162,7 @@ func diffSections(d *store.DiffResult, lang string) []diffSection {
 	linkRows := func(ls []store.LinkChange) [][]string {
 		var out [][]string
 		for _, l := range ls {
-			reason := l.Reason
+			reason := l10n.LinkReason(lang, l.Reason)
 			if l.Status != 0 && !strings.Contains(reason, strconv.Itoa(l.Status)) {
 				reason = strings.TrimSpace(strconv.Itoa(l.Status) + " " + reason)
 			}
