@@ -45,6 +45,8 @@ var diffLabels = map[string]vigie.Text{
 	"rose":        {FR: "Notes en hausse", EN: "Score rises"},
 	"newFind":     {FR: "Nouveaux constats", EN: "New findings"},
 	"resolved":    {FR: "Constats résolus", EN: "Resolved findings"},
+	"replaced":    {FR: "Constats remplacés par un autre (non résolus)", EN: "Findings replaced by another (not resolved)"},
+	"worsened":    {FR: "aggravé", EN: "worse"},
 	"newBroken":   {FR: "Liens nouvellement brisés", EN: "Newly broken links"},
 	"repaired":    {FR: "Liens réparés", EN: "Repaired links"},
 	"freshness":   {FR: "Changements de fraîcheur", EN: "Freshness changes"},
@@ -65,7 +67,7 @@ var diffLabels = map[string]vigie.Text{
 	"better":      {FR: "meilleur", EN: "better"},
 	"threshold":   {FR: "de plus de %s points", EN: "by more than %s points"},
 	"profile":     {FR: "profil", EN: "profile"},
-	"counts":      {FR: "Nouveaux %d · absents %d · supprimés %d · revenus %d · en baisse %d · en hausse %d · nouveaux constats %d · résolus %d · liens brisés %d · réparés %d · fraîcheur %d", EN: "New %d · missing %d · deleted %d · restored %d · dropped %d · rose %d · new findings %d · resolved %d · newly broken %d · repaired %d · freshness %d"},
+	"counts":      {FR: "Nouveaux %d · absents %d · supprimés %d · revenus %d · en baisse %d · en hausse %d · nouveaux constats %d · résolus %d · remplacés %d · liens brisés %d · réparés %d · fraîcheur %d", EN: "New %d · missing %d · deleted %d · restored %d · dropped %d · rose %d · new findings %d · resolved %d · replaced %d · newly broken %d · repaired %d · freshness %d"},
 	"colNew":      {FR: "Nouv.", EN: "New"},
 	"colMissing":  {FR: "Abs.", EN: "Missing"},
 	"colDeleted":  {FR: "Suppr.", EN: "Deleted"},
@@ -126,7 +128,7 @@ func diffWhen(t time.Time) string {
 // diffCounts is the one-line count of every kind of change.
 func diffCounts(d *store.DiffResult, lang string) string {
 	return fmt.Sprintf(diffLabel(lang, "counts"), len(d.New), len(d.Missing), len(d.Deleted), len(d.Restored), len(d.Dropped), len(d.Rose),
-		len(d.NewFindings), len(d.ResolvedFindings), len(d.NewlyBroken), len(d.Repaired), len(d.Freshness))
+		len(d.NewFindings), len(d.ResolvedFindings), len(d.ReplacedFindings), len(d.NewlyBroken), len(d.Repaired), len(d.Freshness))
 }
 
 // diffSection is one list of a comparison, ready for a table.
@@ -156,6 +158,18 @@ func diffSections(d *store.DiffResult, lang string) []diffSection {
 		var out [][]string
 		for _, f := range fs {
 			out = append(out, []string{f.Name, f.Organization, f.Rule, diffWord(lang, f.Severity), f.Message.In(lang)})
+		}
+		return out
+	}
+	replacedRows := func(fs []store.FindingChange) [][]string {
+		var out [][]string
+		for _, f := range fs {
+			n := f.ReplacedBy
+			sev := diffWord(lang, f.Severity) + " → " + diffWord(lang, n.Severity)
+			if f.Worse {
+				sev += " (" + L("worsened") + ")"
+			}
+			out = append(out, []string{f.Name, f.Organization, f.Rule + " → " + n.Rule, sev, n.Message.In(lang)})
 		}
 		return out
 	}
@@ -196,6 +210,7 @@ func diffSections(d *store.DiffResult, lang string) []diffSection {
 		{"repaired", lH, linkRows(d.Repaired)},
 		{"newFind", fH, findRows(d.NewFindings)},
 		{"resolved", fH, findRows(d.ResolvedFindings)},
+		{"replaced", fH, replacedRows(d.ReplacedFindings)},
 		{"freshness", []string{L("dataset"), L("org"), L("before"), L("now"), ""}, fresh},
 	}
 }

@@ -69,6 +69,11 @@ type FindingChange struct {
 	Severity   string     `json:"severity"`
 	ResourceID string     `json:"resource_id,omitempty"`
 	Message    vigie.Text `json:"message"`
+	// ReplacedBy, in ReplacedFindings, is the new finding that took this
+	// one's place (same dataset, dimension and resource); Worse says it is
+	// more severe.
+	ReplacedBy *FindingChange `json:"replaced_by,omitempty"`
+	Worse      bool           `json:"worse,omitempty"`
 }
 
 // LinkChange is a URL that became broken, or became ok again.
@@ -112,19 +117,23 @@ type OrgDiff struct {
 
 // DiffResult is everything that changed between two score runs.
 type DiffResult struct {
-	PortalID         int64             `json:"portal_id"`
-	From             DiffRun           `json:"from"`
-	To               DiffRun           `json:"to"`
-	Threshold        float64           `json:"threshold"`
-	Orgs             []string          `json:"orgs"`
-	New              []DiffDataset     `json:"new"`
-	Missing          []DiffDataset     `json:"missing"`
-	Deleted          []DiffDataset     `json:"deleted"`
-	Restored         []DiffDataset     `json:"restored"`
-	Dropped          []ScoreChange     `json:"dropped"`
-	Rose             []ScoreChange     `json:"rose"`
-	NewFindings      []FindingChange   `json:"new_findings"`
-	ResolvedFindings []FindingChange   `json:"resolved_findings"`
+	PortalID         int64           `json:"portal_id"`
+	From             DiffRun         `json:"from"`
+	To               DiffRun         `json:"to"`
+	Threshold        float64         `json:"threshold"`
+	Orgs             []string        `json:"orgs"`
+	New              []DiffDataset   `json:"new"`
+	Missing          []DiffDataset   `json:"missing"`
+	Deleted          []DiffDataset   `json:"deleted"`
+	Restored         []DiffDataset   `json:"restored"`
+	Dropped          []ScoreChange   `json:"dropped"`
+	Rose             []ScoreChange   `json:"rose"`
+	NewFindings      []FindingChange `json:"new_findings"`
+	ResolvedFindings []FindingChange `json:"resolved_findings"`
+	// ReplacedFindings went away but another finding of the same dimension
+	// and resource came in their place (a failing link now broken, a due
+	// dataset now overdue): not resolved. The new ones stay in NewFindings.
+	ReplacedFindings []FindingChange   `json:"replaced_findings"`
 	NewlyBroken      []LinkChange      `json:"newly_broken"`
 	Repaired         []LinkChange      `json:"repaired"`
 	Freshness        []FreshnessChange `json:"freshness"`
@@ -134,7 +143,7 @@ type DiffResult struct {
 // Empty reports whether nothing changed.
 func (d *DiffResult) Empty() bool {
 	return len(d.New)+len(d.Missing)+len(d.Deleted)+len(d.Restored)+len(d.Dropped)+len(d.Rose)+
-		len(d.NewFindings)+len(d.ResolvedFindings)+len(d.NewlyBroken)+len(d.Repaired)+len(d.Freshness) == 0
+		len(d.NewFindings)+len(d.ResolvedFindings)+len(d.ReplacedFindings)+len(d.NewlyBroken)+len(d.Repaired)+len(d.Freshness) == 0
 }
 
 // freshRank orders freshness statuses from best to worst; 0 = not ranked.
@@ -464,6 +473,32 @@ func (d *diffBuilder) findings(ctx context.Context, fr, tr *ScoreRun) error {
 	if err != nil {
 		return err
 	}
+	// A finding gone while another of the same dataset, dimension and
+	// resource appeared was replaced, not resolved.
+	type slot struct{ id, dim, res string }
+	came := map[slot]*FindingChange{}
+	for i := range d.res.NewFindings {
+		f := &d.res.NewFindings[i]
+		k := slot{f.ID, f.Dimension, f.ResourceID}
+		if o := came[k]; o == nil || sevRank(f.Severity) < sevRank(o.Severity) {
+			came[k] = f
+		}
+	}
+	resolved := d.res.ResolvedFindings[:0:0]
+	d.res.ReplacedFindings = []FindingChange{}
+	for _, f := range d.res.ResolvedFindings {
+		// Only where one finding at a time describes the state: the
+		// freshness status of a dataset, the link of a resource.
+		single := f.Dimension == vigie.DimFreshness || f.Dimension == vigie.DimAvailability
+		if n := came[slot{f.ID, f.Dimension, f.ResourceID}]; single && n != nil {
+			by := *n
+			f.ReplacedBy, f.Worse = &by, sevRank(n.Severity) < sevRank(f.Severity)
+			d.res.ReplacedFindings = append(d.res.ReplacedFindings, f)
+			continue
+		}
+		resolved = append(resolved, f)
+	}
+	d.res.ResolvedFindings = resolved
 	for _, f := range d.res.NewFindings {
 		d.org(d.ds[f.ID]).NewFindings++
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -140,5 +141,48 @@ func TestExplainWarnsWhenANameIsShared(t *testing.T) {
 	code, _, errs = cli(ctx, append(g, "explain", "id-old")...)
 	if code != ExitFailure || strings.Contains(errs, "datasets are named") || !strings.Contains(errs, "has not been scored") {
 		t.Errorf("explain by id: exit %d %q", code, errs)
+	}
+}
+
+// A finding that went away because a worse one took its place (a failing
+// link now broken) is listed as replaced and worse, never as resolved.
+func TestDiffSaysReplacedNotResolved(t *testing.T) {
+	db, portal := harvestedDB(t, 5)
+	ctx := context.Background()
+	g := []string{"--db", db, "--portal", portal, "-q"}
+	if code, _, errs := cli(ctx, append(g, "score")...); code != 0 {
+		t.Fatal(errs)
+	}
+	execSQL(t, db,
+		`INSERT INTO findings (score_run_id, dataset_id, seq, rule, dimension, severity, resource_id, message_fr, message_en)
+		 SELECT 1, dataset_id, 900, 'TEST_LINK_FAILING', 'availability', 'warning', 'r1', 'lien en échec', 'link failing' FROM scores WHERE score_run_id = 1 ORDER BY dataset_id LIMIT 1`,
+		`INSERT INTO findings (score_run_id, dataset_id, seq, rule, dimension, severity, resource_id, message_fr, message_en)
+		 SELECT 2, dataset_id, 900, 'TEST_LINK_BROKEN', 'availability', 'error', 'r1', 'lien brisé', 'link broken' FROM scores WHERE score_run_id = 2 ORDER BY dataset_id LIMIT 1`)
+	code, out, errs := cli(ctx, append(g, "diff", "--format", "json")...)
+	if code != 0 {
+		t.Fatalf("diff: exit %d %s", code, errs)
+	}
+	var d struct {
+		Resolved []struct{ Rule string } `json:"resolved_findings"`
+		Replaced []struct {
+			Rule       string
+			Worse      bool
+			ReplacedBy struct{ Rule string } `json:"replaced_by"`
+		} `json:"replaced_findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range d.Resolved {
+		if r.Rule == "TEST_LINK_FAILING" {
+			t.Error("a failing link now broken is listed as resolved")
+		}
+	}
+	if len(d.Replaced) != 1 || d.Replaced[0].Rule != "TEST_LINK_FAILING" || d.Replaced[0].ReplacedBy.Rule != "TEST_LINK_BROKEN" || !d.Replaced[0].Worse {
+		t.Errorf("replaced findings = %+v", d.Replaced)
+	}
+	_, out, _ = cli(ctx, append(g, "diff", "--format", "md")...)
+	if !strings.Contains(out, "Constats remplacés par un autre (non résolus)") || !strings.Contains(out, `TEST\_LINK\_FAILING → TEST\_LINK\_BROKEN`) || !strings.Contains(out, "aggravé") {
+		t.Errorf("the md diff does not say the finding was replaced and worse:\n%s", out)
 	}
 }
