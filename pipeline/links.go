@@ -36,7 +36,7 @@ type LinkOutcome struct {
 // it saves what was checked, marks the run interrupted and returns the
 // context's error. o.Check's OnResult and Now are set here; its Progress is
 // called as URLs are done.
-func CheckLinks(ctx context.Context, db *store.DB, portalURL string, o LinkOptions) (*LinkOutcome, error) {
+func CheckLinks(ctx context.Context, db LinkStore, portalURL string, o LinkOptions) (*LinkOutcome, error) {
 	log := orDiscard(o.Log)
 	p, err := db.Portal(ctx, portalURL)
 	if err != nil {
@@ -73,7 +73,7 @@ func CheckLinks(ctx context.Context, db *store.DB, portalURL string, o LinkOptio
 		batch = batch[:0]
 	}
 	opts := o.Check // linkcheck.New fills the User-Agent
-	opts.Now = db.Now
+	opts.Now = db.NowFunc()
 	opts.OnResult = func(r vigie.LinkResult) {
 		tally.Add(r)
 		batch = append(batch, r)

@@ -57,7 +57,7 @@ var errSaveFailed = errors.New("saving scores failed")
 
 // PickProfile loads the named profile, or the portal's default one chosen
 // from its URL and a sample of its datasets when name is empty.
-func PickProfile(ctx context.Context, db *store.DB, p *store.Portal, name string) (*quality.Profile, error) {
+func PickProfile(ctx context.Context, db ScoreStore, p *store.Portal, name string) (*quality.Profile, error) {
 	if name == "" {
 		var sample []*vigie.Dataset
 		err := db.EachDataset(ctx, p.ID, store.DatasetFilter{}, func(d *vigie.Dataset) error {
@@ -84,7 +84,7 @@ func PickProfile(ctx context.Context, db *store.DB, p *store.Portal, name string
 // saved in batches while the next ones are read and scored. On cancellation
 // it marks the run interrupted and returns the context's error with the
 // outcome so far.
-func Score(ctx context.Context, db *store.DB, portalURL string, o ScoreOptions) (*ScoreOutcome, error) {
+func Score(ctx context.Context, db ScoreStore, portalURL string, o ScoreOptions) (*ScoreOutcome, error) {
 	log := orDiscard(o.Log)
 	p, err := db.Portal(ctx, portalURL)
 	if err != nil {

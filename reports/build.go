@@ -41,7 +41,7 @@ type Options struct {
 // portal, compared with Options.Compare. It errors (wrapping ErrNotScored)
 // when nothing has been scored, and when an organization asked for has no
 // scored dataset.
-func Build(ctx context.Context, db *store.DB, opts Options) (*Report, error) {
+func Build(ctx context.Context, db Store, opts Options) (*Report, error) {
 	lang := opts.Lang
 	if lang != "en" {
 		lang = "fr"
@@ -407,7 +407,7 @@ func Rank(orgs []Organization) {
 
 // storeRows streams datasets and findings from the store.
 type storeRows struct {
-	db     *store.DB
+	db     Store
 	scope  store.ReportScope
 	portal string
 	lang   string

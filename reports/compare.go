@@ -72,7 +72,7 @@ type CompareOptions struct {
 // BuildComparison reads every portal's latest complete score run and its
 // trend from the store. A portal never scored is an error unless SkipEmpty,
 // which leaves it out (and errors only when none is left).
-func BuildComparison(ctx context.Context, db *store.DB, o CompareOptions) (*Comparison, error) {
+func BuildComparison(ctx context.Context, db Store, o CompareOptions) (*Comparison, error) {
 	lang := o.Lang
 	if lang != "en" {
 		lang = "fr"

@@ -17,7 +17,7 @@ import (
 
 // OrganizationsOf ranks a score run's organizations of a portal, as the
 // reports do: by mean overall score, best first, unknown last.
-func OrganizationsOf(ctx context.Context, db *store.DB, portalID, scoreRunID int64) ([]Organization, error) {
+func OrganizationsOf(ctx context.Context, db Store, portalID, scoreRunID int64) ([]Organization, error) {
 	orgs, err := db.ReportOrganizations(ctx, store.ReportScope{PortalID: portalID, ScoreRunID: scoreRunID})
 	if err != nil {
 		return nil, err
@@ -63,7 +63,7 @@ var PerOrgFormats = []string{"html", "xlsx", "md"}
 // page, and contacts.csv for a mail merge: the organization, the addresses
 // found in its datasets' metadata, its errors and broken links, its worst
 // datasets and the paths of its reports.
-func WritePerOrg(ctx context.Context, db *store.DB, o PerOrgOptions) (*Bundle, error) {
+func WritePerOrg(ctx context.Context, db Store, o PerOrgOptions) (*Bundle, error) {
 	lang := o.Lang
 	if lang != "en" {
 		lang = "fr"

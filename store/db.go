@@ -46,6 +46,10 @@ type DB struct {
 // started_at and finished_at stay wall-clock times.
 func (db *DB) FixClock(t time.Time) { db.asOf = t.UTC() }
 
+// NowFunc is the clock used for timestamps (Now), for stages that stamp
+// results themselves.
+func (db *DB) NowFunc() func() time.Time { return db.Now }
+
 // AsOf is the "now" runs judge by: the fixed clock when set, else Now().
 func (db *DB) AsOf() time.Time {
 	if !db.asOf.IsZero() {

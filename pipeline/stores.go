@@ -1,0 +1,45 @@
+package pipeline
+
+import (
+	"context"
+	"time"
+
+	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/store"
+)
+
+// The stages read and write through these interfaces, each what one stage
+// uses; store.DB (SQLite) is today's implementation of all of them, so
+// another database can be added without touching the stages. HarvestStore
+// is with the harvest stage.
+
+// ScoreStore is what the score stage reads and writes.
+type ScoreStore interface {
+	Portal(ctx context.Context, portalURL string) (*store.Portal, error)
+	PortalLicences(ctx context.Context, portalID int64) (map[string]vigie.Licence, error)
+	LatestScoreRun(ctx context.Context, portalID int64) (*store.ScoreRun, error)
+	LinksChecked(ctx context.Context) (bool, error)
+	CountDatasets(ctx context.Context, portalID int64, o store.HarvestOptions, state string) (int, error)
+	EachDataset(ctx context.Context, portalID int64, f store.DatasetFilter, fn func(*vigie.Dataset) error) error
+	EachDatasetLinks(ctx context.Context, portalID int64, f store.DatasetFilter, fn func(d *vigie.Dataset, links map[string]vigie.LinkResult) error) error
+	BeginScoreRunHashed(ctx context.Context, portalID int64, profile, profileHash string) (int64, error)
+	FinishScoreRun(ctx context.Context, runID int64, status string, datasets int, errMsg string) error
+	SaveAssessments(ctx context.Context, runID int64, as []vigie.Assessment) error
+	AsOf() time.Time
+}
+
+// LinkStore is what the link stage reads and writes.
+type LinkStore interface {
+	Portal(ctx context.Context, portalURL string) (*store.Portal, error)
+	URLsToCheck(ctx context.Context, portalID int64, orgs []string, all bool, olderThan time.Duration) ([]store.LinkTarget, error)
+	BeginLinkRun(ctx context.Context, portalID int64) (int64, error)
+	SaveLinkResults(ctx context.Context, runID int64, results []vigie.LinkResult) error
+	FinishLinkRun(ctx context.Context, runID int64, status string, c store.LinkCounts, errMsg string) error
+	NowFunc() func() time.Time
+}
+
+// CompareStore is what the audit's comparison with the previous run reads.
+type CompareStore interface {
+	ResolveScoreRuns(ctx context.Context, portalID int64, from, to store.RunRef) (fromRun, toRun *store.ScoreRun, err error)
+	DiffRuns(ctx context.Context, portalID int64, fr, tr *store.ScoreRun, opts store.DiffOptions) (*store.DiffResult, error)
+}
