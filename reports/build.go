@@ -84,6 +84,13 @@ func Build(ctx context.Context, db Store, opts Options) (*Report, error) {
 			r.HarvestRun = &Run{ID: h.ID, StartedAt: h.StartedAt, FinishedAt: h.FinishedAt, Mode: h.Mode, VigieVersion: h.VigieVersion}
 		}
 	}
+	newer, err := db.NewestHarvestRunAfter(ctx, p.ID, run.HarvestRunID)
+	if err != nil {
+		return nil, err
+	}
+	if newer != nil && run.HarvestRunID != 0 {
+		r.Warnings = append(r.Warnings, staleWarning(lang, newer, run))
+	}
 	scope := store.ReportScope{PortalID: p.ID, ScoreRunID: run.ID, Orgs: opts.Orgs, Lang: lang, IncludePrivate: opts.IncludePrivate}
 	base := baselineOf(run.Profile, p.URL, opts.Baseline, lang)
 	orgs, err := db.ReportOrganizations(ctx, scope)
@@ -451,4 +458,19 @@ func coverageNote(lang string, c *Coverage) string {
 		return fmt.Sprintf("; coverage: %s of %s URLs checked (%s%%)", l10n.Int(c.Checked, lang), l10n.Int(c.Total, lang), pct)
 	}
 	return fmt.Sprintf(" ; couverture : %s URL vérifiées sur %s (%s%s%%)", l10n.Int(c.Checked, lang), l10n.Int(c.Total, lang), pct, l10n.ThinSpace)
+}
+
+// staleWarning says that the datasets' metadata is newer than the scores.
+func staleWarning(lang string, h *store.ReportHarvestRun, run *store.ScoreRun) string {
+	when := h.StartedAt.UTC().Format("2006-01-02 15:04 UTC")
+	if h.Status == "running" {
+		return vigie.Text{
+			FR: fmt.Sprintf("le moissonnage %d (commencé %s) est encore en cours : ce rapport peut mêler ses métadonnées aux scores de l'évaluation %d ; refaites le rapport après 'vigie score'", h.ID, when, run.ID),
+			EN: fmt.Sprintf("harvest run %d (started %s) is still writing: this report may mix its metadata with the scores of score run %d; make the report again after 'vigie score'", h.ID, when, run.ID),
+		}.In(lang)
+	}
+	return vigie.Text{
+		FR: fmt.Sprintf("les métadonnées viennent du moissonnage %d (%s), plus récent que les scores de l'évaluation %d (calculés sur le moissonnage %d) : lancez 'vigie score' pour les accorder", h.ID, when, run.ID, run.HarvestRunID),
+		EN: fmt.Sprintf("the metadata comes from harvest run %d (%s), newer than the scores of score run %d (computed from harvest run %d): run 'vigie score' to bring them together", h.ID, when, run.ID, run.HarvestRunID),
+	}.In(lang)
 }

@@ -109,6 +109,7 @@ type htmlPage struct {
 	Lang, Portal                                                  string
 	PortalLink                                                    bool
 	GeneratedAt, ScoreRun, HarvestRun, CompareRun, Scope, Version string
+	Warnings                                                      []string
 	NotPublishedLabel, NotPublished                               string
 	AsOf                                                          string
 	Cards                                                         []htmlCard
@@ -263,6 +264,7 @@ func htmlPageOf(r *Report) *htmlPage {
 	if r.ScoreRun.AsOf != nil {
 		p.AsOf = r.ScoreRun.AsOf.UTC().Format("2006-01-02 15:04 UTC")
 	}
+	p.Warnings = r.Warnings
 	if r.HarvestRun != nil {
 		p.HarvestRun = fmt.Sprintf("%d — %s", r.HarvestRun.ID, r.HarvestRun.StartedAt.UTC().Format("2006-01-02"))
 	}

@@ -21,6 +21,7 @@ var labels = map[string][2]string{
 	"portal":            {"Portail", "Portal"},
 	"generated_at":      {"Produit le", "Generated at"},
 	"harvest_run":       {"Moissonnage", "Harvest run"},
+	"stale_warning":     {"Attention", "Warning"},
 	"score_run":         {"Évaluation", "Score run"},
 	"compare_run":       {"Comparé à l'évaluation", "Compared with score run"},
 	"profile":           {"Profil", "Profile"},

@@ -21,7 +21,7 @@ func (JSON) Write(ctx context.Context, w io.Writer, r *Report) error {
 		key string
 		val any
 	}{
-		{"portal", r.Portal}, {"generated_at", r.GeneratedAt}, {"vigie_version", r.VigieVersion}, {"harvest_run", r.HarvestRun}, {"score_run", r.ScoreRun},
+		{"portal", r.Portal}, {"generated_at", r.GeneratedAt}, {"vigie_version", r.VigieVersion}, {"harvest_run", r.HarvestRun}, {"score_run", r.ScoreRun}, {"warnings", nonNil(r.Warnings)},
 		{"compare_run", r.CompareRun}, {"profile", r.Profile}, {"lang", r.Lang}, {"orgs", nonNil(r.Orgs)},
 		{"include_private", r.IncludePrivate},
 		{"commitment", nonNil(r.Commitment)}, {"summary", r.Summary}, {"organizations", nonNil(r.Organizations)},

@@ -33,6 +33,9 @@ func (Markdown) Write(ctx context.Context, w io.Writer, r *Report) error {
 	if r.HarvestRun != nil {
 		fmt.Fprintf(b, "- %s%s %d (%s)\n", T(l, "harvest_run"), colon, r.HarvestRun.ID, r.HarvestRun.StartedAt.UTC().Format("2006-01-02"))
 	}
+	for _, w := range r.Warnings {
+		fmt.Fprintf(b, "- **%s**%s %s\n", T(l, "stale_warning"), colon, mdText(w))
+	}
 	if r.CompareRun != nil {
 		fmt.Fprintf(b, "- %s%s %d (%s)\n", T(l, "compare_run"), colon, r.CompareRun.ID, r.CompareRun.StartedAt.UTC().Format("2006-01-02"))
 	}

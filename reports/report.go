@@ -46,11 +46,15 @@ type Report struct {
 	GeneratedAt  time.Time `json:"generated_at"`
 	VigieVersion string    `json:"vigie_version"` // the vigie that wrote the report
 	HarvestRun   *Run      `json:"harvest_run"`
-	ScoreRun     Run       `json:"score_run"`
-	CompareRun   *Run      `json:"compare_run"`
-	Profile      string    `json:"profile"`
-	Lang         string    `json:"lang"`
-	Orgs         []string  `json:"orgs,omitempty"` // the organizations the report is narrowed to
+	// Warnings say when the report may mix data of different moments: the
+	// metadata was harvested after the scores were computed, or a harvest is
+	// still writing. Every format shows them.
+	Warnings   []string `json:"warnings"`
+	ScoreRun   Run      `json:"score_run"`
+	CompareRun *Run     `json:"compare_run"`
+	Profile    string   `json:"profile"`
+	Lang       string   `json:"lang"`
+	Orgs       []string `json:"orgs,omitempty"` // the organizations the report is narrowed to
 	// IncludePrivate: private, draft and deleted datasets are listed,
 	// marked; the indicators count published datasets only either way.
 	IncludePrivate bool           `json:"include_private"`

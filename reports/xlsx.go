@@ -305,6 +305,9 @@ func xlsxSummary(f *excelize.File, sh string, r *Report, st *xlsxStyles) error {
 	if r.HarvestRun != nil {
 		meta = append(meta, [2]any{T(l, "harvest_run"), fmt.Sprintf("%d — %s", r.HarvestRun.ID, r.HarvestRun.StartedAt.UTC().Format("2006-01-02 15:04"))})
 	}
+	for _, w := range r.Warnings {
+		meta = append(meta, [2]any{T(l, "stale_warning"), w})
+	}
 	if r.CompareRun != nil {
 		meta = append(meta, [2]any{T(l, "compare_run"), fmt.Sprintf("%d — %s", r.CompareRun.ID, r.CompareRun.StartedAt.UTC().Format("2006-01-02 15:04"))})
 	}

@@ -122,6 +122,20 @@ type ReportHarvestRun struct {
 	VigieVersion string
 }
 
+// NewestHarvestRunAfter returns the portal's newest harvest run with an id
+// above afterID, whatever its status (one still running included), or nil.
+func (db *DB) NewestHarvestRunAfter(ctx context.Context, portalID, afterID int64) (*ReportHarvestRun, error) {
+	var id int64
+	err := db.sql.QueryRowContext(ctx, `SELECT id FROM harvest_runs WHERE portal_id = ? AND id > ? ORDER BY id DESC LIMIT 1`, portalID, afterID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, db.explain(err)
+	}
+	return db.ReportHarvestRunByID(ctx, id)
+}
+
 // ReportHarvestRunByID returns one harvest run. The error wraps ErrNotFound
 // when it does not exist.
 func (db *DB) ReportHarvestRunByID(ctx context.Context, id int64) (*ReportHarvestRun, error) {

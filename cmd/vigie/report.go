@@ -103,6 +103,9 @@ another one, for any portal.`,
 			if err != nil {
 				return runRefUsage(err)
 			}
+			for _, w := range r.Warnings {
+				a.Log.Warn(w)
+			}
 			if format == "csv" {
 				if err := csvOpts.WriteDir(ctx, out, r); err != nil {
 					return err

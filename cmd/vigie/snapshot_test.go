@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/vigie-audit/vigie/internal/ckantest"
+)
+
+// A report taken after a harvest that was not scored yet names the harvest
+// and score runs it reflects and warns, in every format and on stderr, that
+// the metadata is newer than the scores; after 'vigie score' it does not.
+func TestReportWarnsWhenMetadataIsNewerThanScores(t *testing.T) {
+	ctx := context.Background()
+	p := ckantest.New(ckantest.Options{})
+	p.PutGenerated(8, 5, ckantest.GenOptions{Orgs: 2})
+	srv := p.Serve()
+	defer srv.Close()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "vigie.db")
+	g := []string{"--db", db, "--portal", srv.URL, "--lang", "en"}
+	for _, args := range [][]string{{"harvest", "--rate", "0"}, {"score"}, {"harvest", "--rate", "0", "--full"}} {
+		if code, _, errs := cli(ctx, append(append([]string{}, g...), append(args, "-q")...)...); code != 0 {
+			t.Fatalf("%v: %s", args, errs)
+		}
+	}
+	const want = "the metadata comes from harvest run 2"
+	code, md, errs := cli(ctx, append(g, "report", "--format", "md")...)
+	if code != 0 || !strings.Contains(md, want) || !strings.Contains(md, "newer than the scores of score run 1 (computed from harvest run 1)") {
+		t.Errorf("md: exit %d, no warning:\n%s", code, md)
+	}
+	if !strings.Contains(errs, want) {
+		t.Errorf("no warning on stderr: %q", errs)
+	}
+	_, js, _ := cli(ctx, append(g, "-q", "report", "--format", "json")...)
+	var doc struct {
+		Warnings   []string `json:"warnings"`
+		HarvestRun struct{ ID int64 } `json:"harvest_run"`
+		ScoreRun   struct{ ID int64 } `json:"score_run"`
+	}
+	if err := json.Unmarshal([]byte(js), &doc); err != nil || len(doc.Warnings) != 1 || !strings.Contains(doc.Warnings[0], want) || doc.HarvestRun.ID != 1 || doc.ScoreRun.ID != 1 {
+		t.Errorf("json: %+v %v", doc, err)
+	}
+	for _, format := range []string{"html", "xlsx"} {
+		out := filepath.Join(dir, "r."+format)
+		if code, _, errs := cli(ctx, append(g, "-q", "report", "--out", out)...); code != 0 {
+			t.Fatalf("%s: %s", format, errs)
+		}
+		var text string
+		if format == "xlsx" {
+			f, err := excelize.OpenFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, sh := range f.GetSheetList() {
+				rows, _ := f.GetRows(sh)
+				for _, r := range rows {
+					text += strings.Join(r, " ") + "\n"
+				}
+			}
+			f.Close()
+		} else {
+			text = readFile(t, out)
+		}
+		if !strings.Contains(text, want) {
+			t.Errorf("%s report does not warn", format)
+		}
+	}
+	if code, _, errs := cli(ctx, append(g, "-q", "score")...); code != 0 {
+		t.Fatal(errs)
+	}
+	_, md, errs = cli(ctx, append(g, "report", "--format", "md")...)
+	if strings.Contains(md, want) || strings.Contains(errs, "newer than the scores") {
+		t.Errorf("still warns after scoring:\n%s", errs)
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
