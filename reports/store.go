@@ -19,6 +19,7 @@ type Store interface {
 	ReportDatasets(ctx context.Context, s store.ReportScope, withFindings bool, fn func(*store.ReportDataset) error) error
 	ReportFindings(ctx context.Context, s store.ReportScope, fn func(*store.ReportFinding) error) error
 	ReportHarvestRunByID(ctx context.Context, id int64) (*store.ReportHarvestRun, error)
+	NewestHarvestRunAfter(ctx context.Context, portalID, afterID int64) (*store.ReportHarvestRun, error)
 	ReportIndicators(ctx context.Context, s store.ReportScope) (*store.ReportIndicators, error)
 	ReportLinks(ctx context.Context, s store.ReportScope) ([]store.ReportLink, error)
 	ReportOrganizations(ctx context.Context, s store.ReportScope) ([]store.ReportOrg, error)

@@ -40,7 +40,7 @@ func TestReportWarnsWhenMetadataIsNewerThanScores(t *testing.T) {
 	}
 	_, js, _ := cli(ctx, append(g, "-q", "report", "--format", "json")...)
 	var doc struct {
-		Warnings   []string `json:"warnings"`
+		Warnings   []string           `json:"warnings"`
 		HarvestRun struct{ ID int64 } `json:"harvest_run"`
 		ScoreRun   struct{ ID int64 } `json:"score_run"`
 	}
