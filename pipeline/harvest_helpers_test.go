@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vigie-audit/vigie/harvester"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -53,17 +54,8 @@ func importFile(ctx context.Context, db *store.DB, p *store.Portal, path string,
 }
 
 func openStore(tb testing.TB) (*store.DB, *store.Portal) {
-	tb.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "vigie.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	p, err := db.EnsurePortal(context.Background(), "https://portal.example")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return db, p
+	db := storetest.NewDB(tb)
+	return db, storetest.Portal(tb, db, "https://portal.example")
 }
 
 func fixture(t *testing.T, rel string) string {

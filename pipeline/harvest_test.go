@@ -15,6 +15,7 @@ import (
 	"github.com/vigie-audit/vigie"
 	"github.com/vigie-audit/vigie/harvester"
 	"github.com/vigie-audit/vigie/internal/ckantest"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -484,10 +485,7 @@ func TestTokenNeverWritten(t *testing.T) {
 	defer srv.Close()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "vigie.db")
-	db, err := store.Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.Open(t, path)
 	portal, _ := db.EnsurePortal(context.Background(), srv.URL)
 	var retryMsgs []string
 	c, _ := harvester.NewClient(srv.URL, harvester.ClientOptions{Rate: -1, RetryBase: time.Millisecond, Token: token,

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -17,6 +16,7 @@ import (
 	"github.com/vigie-audit/vigie"
 	"github.com/vigie-audit/vigie/harvester"
 	"github.com/vigie-audit/vigie/internal/ckantest"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -45,16 +45,6 @@ func hostileHarvest(t *testing.T, db *store.DB, base string, full bool) (*Harves
 	return res, err
 }
 
-func openHostileDB(t *testing.T) *store.DB {
-	t.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "vigie.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
 func TestHostileInvalidUTF8TitlesAreStoredAsValidText(t *testing.T) {
 	mp := &ckantest.MiniPortal{Count: -1}
 	mp.Packages = []string{
@@ -64,7 +54,7 @@ func TestHostileInvalidUTF8TitlesAreStoredAsValidText(t *testing.T) {
 	}
 	srv := httptest.NewServer(mp)
 	defer srv.Close()
-	db := openHostileDB(t)
+	db := storetest.NewDB(t)
 	res, err := hostileHarvest(t, db, srv.URL, true)
 	if err != nil {
 		t.Fatalf("harvest of a portal with bad titles: %v", err)
@@ -96,7 +86,7 @@ func TestHostileLyingCountMarksNothingDeleted(t *testing.T) {
 	}
 	srv := httptest.NewServer(mp)
 	defer srv.Close()
-	db := openHostileDB(t)
+	db := storetest.NewDB(t)
 	if _, err := hostileHarvest(t, db, srv.URL, true); err != nil {
 		t.Fatalf("honest harvest: %v", err)
 	}
@@ -129,7 +119,7 @@ func TestHostileEndlessPagingEnds(t *testing.T) {
 	mp := &ckantest.MiniPortal{Count: 3, Endless: true}
 	srv := httptest.NewServer(mp)
 	defer srv.Close()
-	db := openHostileDB(t)
+	db := storetest.NewDB(t)
 	_, err := hostileHarvest(t, db, srv.URL, true)
 	if err == nil {
 		t.Fatal("a portal that never stops paging past its count of 3 was harvested to the end")
@@ -160,7 +150,7 @@ func mustPortalID(t *testing.T, db *store.DB, u string) int64 {
 func TestHostileCyclingPagesEnd(t *testing.T) {
 	p, srv := portalWith(t, 6, 2)
 	p.Inject(ckantest.CyclingPages(10_000, 6, 2))
-	db := openHostileDB(t)
+	db := storetest.NewDB(t)
 	// an honest first state, to see that nothing is marked after the failure
 	res, err := harvestOnce(t, db, srv.URL, opts{Full: true})
 	if err == nil {
@@ -204,7 +194,7 @@ func TestHostileCyclingPagesWithATrickleOfNewIDsEnd(t *testing.T) {
 		fmt.Fprintf(w, `{"help":"","success":true,"result":{"count":1000000,"results":[%s]}}`, strings.Join(res, ","))
 		return true
 	})
-	db := openHostileDB(t)
+	db := storetest.NewDB(t)
 	_, err := harvestOnce(t, db, srv.URL, opts{Full: true, Rows: 10})
 	if !errors.Is(err, harvester.ErrListingCycles) {
 		t.Fatalf("want the listing stopped as cycling, got %v", err)
@@ -222,7 +212,7 @@ func TestHostileEndlessOrganizationsEnd(t *testing.T) {
 	p, srv := portalWith(t, 3, 10)
 	var calls atomic.Int64
 	p.Inject(ckantest.EndlessOrganizations(&calls))
-	db := openHostileDB(t)
+	db := storetest.NewDB(t)
 	_, err := harvestOnce(t, db, srv.URL, opts{Full: true, MaxOrganizations: 500})
 	if !errors.Is(err, harvester.ErrListingCycles) || !strings.Contains(err.Error(), "organization_list") {
 		t.Fatalf("want organization_list stopped, got %v", err)
@@ -240,7 +230,7 @@ func TestHostileEndlessOrganizationsEnd(t *testing.T) {
 // TestHostileDatasetCap: a listing of fresh datasets past the cap stops.
 func TestHostileDatasetCap(t *testing.T) {
 	_, srv := portalWith(t, 60, 10)
-	db := openHostileDB(t)
+	db := storetest.NewDB(t)
 	_, err := harvestOnce(t, db, srv.URL, opts{Full: true, Rows: 10, MaxDatasets: 25})
 	if !errors.Is(err, harvester.ErrListingCycles) || !strings.Contains(err.Error(), "more than 25 datasets") {
 		t.Fatalf("want the cap, got %v", err)
@@ -254,7 +244,7 @@ func TestHostileDatasetCap(t *testing.T) {
 // night after night.
 func TestHostileIndexRebuildMarksNothing(t *testing.T) {
 	p, srv := portalWith(t, 200, 1000)
-	db := openHostileDB(t)
+	db := storetest.NewDB(t)
 	if _, err := harvestOnce(t, db, srv.URL, opts{}); err != nil {
 		t.Fatal(err)
 	}
@@ -293,7 +283,7 @@ func TestHostileIndexRebuildMarksNothing(t *testing.T) {
 // it and they are marked missing.
 func TestMassDeletionThatIsRealGoesThrough(t *testing.T) {
 	p, srv := portalWith(t, 100, 1000)
-	db := openHostileDB(t)
+	db := storetest.NewDB(t)
 	if _, err := harvestOnce(t, db, srv.URL, opts{}); err != nil {
 		t.Fatal(err)
 	}
@@ -318,7 +308,7 @@ func TestFewMissingAreNotChecked(t *testing.T) {
 		checks bool
 	}{{0, false}, {0.01, true}, {-1, true}, {1, false}} {
 		p, srv := portalWith(t, 100, 1000)
-		db := openHostileDB(t)
+		db := storetest.NewDB(t)
 		if _, err := harvestOnce(t, db, srv.URL, opts{}); err != nil {
 			t.Fatal(err)
 		}

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"github.com/vigie-audit/vigie/linkcheck"
 	"github.com/vigie-audit/vigie/store"
 )
@@ -20,20 +20,7 @@ const portalURL = "https://www.donneesquebec.ca/recherche"
 // use /ok.csv, one also /gone.csv, one has no resource.
 func seed(t *testing.T, base string) *store.DB {
 	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "v.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	p, err := db.EnsurePortal(ctx, portalURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hr, err := db.BeginHarvestRun(ctx, p.ID, store.HarvestOptions{Mode: "full"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.NewDB(t)
 	modified := time.Now().UTC().Add(-24 * time.Hour)
 	ds := func(id string, urls ...string) vigie.Dataset {
 		d := vigie.Dataset{ID: id, Name: id, Title: "Titre " + id, Organization: "ville-x", LicenseID: "cc-by",
@@ -43,12 +30,7 @@ func seed(t *testing.T, base string) *store.DB {
 		}
 		return d
 	}
-	if _, err := db.SaveDatasets(ctx, p.ID, hr, []vigie.Dataset{ds("a", "/ok.csv", "/gone.csv"), ds("b", "/ok.csv"), ds("c")}); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.FinishHarvestRun(ctx, hr, store.HarvestResult{Status: "complete"}); err != nil {
-		t.Fatal(err)
-	}
+	storetest.HarvestFixture(t, db, portalURL, []vigie.Dataset{ds("a", "/ok.csv", "/gone.csv"), ds("b", "/ok.csv"), ds("c")})
 	return db
 }
 

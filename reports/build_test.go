@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"math"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -13,21 +12,17 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"github.com/vigie-audit/vigie/quality"
-	"github.com/vigie-audit/vigie/store"
 )
 
 func TestBuildNothingScored(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "v.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := storetest.NewDB(t)
 	if _, err := db.EnsurePortal(ctx, seedPortal); err != nil {
 		t.Fatal(err)
 	}
-	_, err = Build(ctx, db, Options{PortalURL: seedPortal})
+	_, err := Build(ctx, db, Options{PortalURL: seedPortal})
 	if !errors.Is(err, ErrNotScored) || !strings.Contains(err.Error(), "run 'vigie score' first") {
 		t.Fatalf("want ErrNotScored saying what to do, got %v", err)
 	}

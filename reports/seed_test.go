@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"github.com/vigie-audit/vigie/quality"
 	"github.com/vigie-audit/vigie/store"
 )
@@ -88,11 +89,7 @@ func seedStore(tb testing.TB, n, runs int, evil bool) *store.DB {
 func seedStoreAt(tb testing.TB, path string, n, runs int, evil bool) *store.DB {
 	tb.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
+	db := storetest.Open(tb, path)
 	tick := 0
 	db.Now = func() time.Time { // a clock that moves a minute per call, from seedNow
 		tick++

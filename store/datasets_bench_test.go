@@ -10,6 +10,7 @@ import (
 
 	"github.com/vigie-audit/vigie"
 	"github.com/vigie-audit/vigie/internal/ckantest"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -27,7 +28,7 @@ func cpuTime() time.Duration {
 // first full harvest does.
 func BenchmarkSaveDatasets(b *testing.B) {
 	ctx := context.Background()
-	db := MustOpen(b)
+	db := storetest.NewDB(b)
 	p, _ := db.EnsurePortal(ctx, "https://example.org")
 	run, _ := db.BeginHarvestRun(ctx, p.ID, store.HarvestOptions{Mode: store.ModeFull})
 	var raws [][]byte

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -40,7 +41,7 @@ func collect(t *testing.T, db *store.DB, portal int64, f store.DatasetFilter) []
 
 func TestSaveDatasetsNewChangedUnchanged(t *testing.T) {
 	ctx := context.Background()
-	db := MustOpen(t)
+	db := storetest.NewDB(t)
 	p, err := db.EnsurePortal(ctx, "https://example.org")
 	if err != nil {
 		t.Fatal(err)

@@ -7,27 +7,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"github.com/vigie-audit/vigie/store"
 )
-
-// MustOpen opens a fresh database in a temporary folder.
-func MustOpen(tb testing.TB) *store.DB {
-	tb.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "vigie.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	return db
-}
 
 func TestOpenMigratesOnceAndReopens(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "v.db")
-	db, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.Open(t, path)
 	p, err := db.EnsurePortal(ctx, "https://www.donneesquebec.ca/recherche/api/3/action/")
 	if err != nil {
 		t.Fatal(err)
@@ -67,7 +54,7 @@ func TestOpenGarbageFileSaysWhatToDo(t *testing.T) {
 }
 
 func TestUnknownPortalTellsToHarvest(t *testing.T) {
-	db := MustOpen(t)
+	db := storetest.NewDB(t)
 	_, err := db.Portal(context.Background(), "https://example.org")
 	if err == nil || !strings.Contains(err.Error(), "vigie harvest") {
 		t.Fatalf("got %v", err)

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -29,10 +30,7 @@ func seedDB(t *testing.T, dir string) string {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(dir, "vigie.db")
-	db, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.Open(t, path)
 	p, err := db.EnsurePortal(ctx, faultPortal)
 	if err != nil {
 		t.Fatal(err)
@@ -392,11 +390,7 @@ func TestLockedDatabaseOpenFailsClearly(t *testing.T) {
 	if msg := openAndUse(path, false); msg != "" {
 		t.Fatalf("after the other writer finished: %s", msg)
 	}
-	db, err := store.Open(context.Background(), path, store.Options{ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := storetest.Open(t, path, store.Options{ReadOnly: true})
 	p, err := db.Portal(context.Background(), faultPortal)
 	if err != nil || p.Title == "held" {
 		t.Fatalf("the other writer's rolled-back change or the seed data is wrong: %+v %v", p, err)
@@ -409,11 +403,7 @@ func TestLockedDatabaseOpenFailsClearly(t *testing.T) {
 func TestLockedDatabaseWriteFailsClearly(t *testing.T) {
 	ctx := context.Background()
 	path := seedDB(t, t.TempDir())
-	db, err := store.Open(ctx, path, store.Options{BusyTimeout: 200 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := storetest.Open(t, path, store.Options{BusyTimeout: 200 * time.Millisecond})
 	holdWriteLock(t, path)
 	var werr error
 	within(t, 30*time.Second, func() { _, werr = db.EnsurePortal(ctx, "https://late.example.org") })
@@ -427,7 +417,7 @@ func TestLockedDatabaseWriteFailsClearly(t *testing.T) {
 // same kind, which holds the writer lock, marks it interrupted.
 func TestRunsOfKilledProcessesAreMarkedInterrupted(t *testing.T) {
 	ctx := context.Background()
-	db := MustOpen(t)
+	db := storetest.NewDB(t)
 	p, err := db.EnsurePortal(ctx, faultPortal)
 	if err != nil {
 		t.Fatal(err)
@@ -481,10 +471,7 @@ func TestVerifyRefusesDamageAPlainOpenDoesNotRead(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "vigie.db")
-	db, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.Open(t, path)
 	// Many portals fill pages well past the schema; the last page holds rows.
 	for i := 0; i < 400; i++ {
 		if _, err := db.EnsurePortal(ctx, fmt.Sprintf("https://portal-%03d.example.org/%s", i, strings.Repeat("x", 200))); err != nil {

@@ -6,12 +6,13 @@ import (
 	"testing"
 
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"github.com/vigie-audit/vigie/store"
 )
 
 func TestMarkMissingThenDeletedThenRestored(t *testing.T) {
 	ctx := context.Background()
-	db := MustOpen(t)
+	db := storetest.NewDB(t)
 	p, _ := db.EnsurePortal(ctx, "https://example.org")
 	full := store.HarvestOptions{Mode: store.ModeFull}
 	pass := func(ds ...vigie.Dataset) (int64, int, int) {
@@ -74,7 +75,7 @@ func TestMarkMissingThenDeletedThenRestored(t *testing.T) {
 
 func TestMarkMissingOnlyWithinScope(t *testing.T) {
 	ctx := context.Background()
-	db := MustOpen(t)
+	db := storetest.NewDB(t)
 	p, _ := db.EnsurePortal(ctx, "https://example.org")
 	run, _ := db.BeginHarvestRun(ctx, p.ID, store.HarvestOptions{Mode: store.ModeFull})
 	db.SaveDatasets(ctx, p.ID, run, []vigie.Dataset{sampleDataset("a", "alpha", "o1"), sampleDataset("c", "gamma", "o2")})
@@ -89,7 +90,7 @@ func TestMarkMissingOnlyWithinScope(t *testing.T) {
 
 func TestLastCompleteRunIgnoresImportsAndFailures(t *testing.T) {
 	ctx := context.Background()
-	db := MustOpen(t)
+	db := storetest.NewDB(t)
 	p, _ := db.EnsurePortal(ctx, "https://example.org")
 	scope := store.HarvestOptions{IncludePrivate: true}
 	full, _ := db.BeginHarvestRun(ctx, p.ID, store.HarvestOptions{Mode: store.ModeFull, IncludePrivate: true})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/vigie-audit/vigie"
 	"github.com/vigie-audit/vigie/internal/ckantest"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -17,11 +18,7 @@ import (
 func TestRawJSONStoredCompressedAndReadBack(t *testing.T) {
 	ctx := context.Background()
 	path := t.TempDir() + "/v.db"
-	db, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := storetest.Open(t, path)
 	p, _ := db.EnsurePortal(ctx, "https://example.org")
 	run, _ := db.BeginHarvestRun(ctx, p.ID, store.HarvestOptions{Mode: store.ModeFull})
 	pkgs := ckantest.Generate(3, 7, ckantest.GenOptions{})

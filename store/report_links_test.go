@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -18,7 +19,7 @@ import (
 // scope has in all.
 func TestReportLinkClassesAfterAnInterruptedRun(t *testing.T) {
 	ctx := context.Background()
-	db := MustOpen(t)
+	db := storetest.NewDB(t)
 	p, err := db.EnsurePortal(ctx, "https://portal.example")
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +80,7 @@ func TestReportLinkClassesAfterAnInterruptedRun(t *testing.T) {
 // redirects.
 func TestReportLinksListLandingPagesAndRedirectChains(t *testing.T) {
 	ctx := context.Background()
-	db := MustOpen(t)
+	db := storetest.NewDB(t)
 	p, err := db.EnsurePortal(ctx, "https://portal.example")
 	if err != nil {
 		t.Fatal(err)
@@ -145,10 +146,7 @@ func TestReportLinksListLandingPagesAndRedirectChains(t *testing.T) {
 func TestReadOnlyOpenOfAnOlderDatabase(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "v.db")
-	db, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.Open(t, path)
 	if _, err := db.EnsurePortal(ctx, "https://portal.example"); err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -17,7 +18,7 @@ import (
 func reportFixture(t *testing.T) (*store.DB, store.ReportScope) {
 	t.Helper()
 	ctx := context.Background()
-	db := MustOpen(t)
+	db := storetest.NewDB(t)
 	p, err := db.EnsurePortal(ctx, "https://portal.example")
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -14,7 +15,7 @@ func fptr(v float64) *float64 { return &v }
 
 func TestScoreRunRoundTrip(t *testing.T) {
 	ctx := context.Background()
-	db := MustOpen(t)
+	db := storetest.NewDB(t)
 	p, err := db.EnsurePortal(ctx, "https://example.org")
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"github.com/vigie-audit/vigie/quality"
 	"github.com/vigie-audit/vigie/store"
 )
@@ -61,11 +62,7 @@ func scoreDB(t *testing.T, scored bool) string {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "vigie.db")
-	db, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := storetest.Open(t, path)
 	db.Now = func() time.Time { return scoreNow }
 	p, err := db.EnsurePortal(ctx, scorePortal)
 	if err != nil {
@@ -225,10 +222,7 @@ func TestScoreCommand(t *testing.T) {
 		strings.Count(out, "\n") != 1 {
 		t.Fatalf("summary = %q", out)
 	}
-	db, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.Open(t, path)
 	p, _ := db.Portal(ctx, scorePortal)
 	latest, err := db.LatestAssessments(ctx, p.ID)
 	if err != nil || len(latest) != 2 || latest["id-permis"].Stars != 0 || latest["id-permis"].OpenLicence {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/vigie-audit/vigie"
 	"github.com/vigie-audit/vigie/internal/ckantest"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -137,10 +138,7 @@ func TestDatasetsCarryLatestScores(t *testing.T) {
 	if code, _, errs := cli(ctx, "harvest", "--rate", "0", "--db", path, "--portal", srv.URL, "--quiet"); code != 0 {
 		t.Fatal(errs)
 	}
-	db, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.Open(t, path)
 	p, _ := db.Portal(ctx, srv.URL)
 	var first string
 	db.EachDataset(ctx, p.ID, store.DatasetFilter{}, func(d *vigie.Dataset) error {

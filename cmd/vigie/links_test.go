@@ -15,6 +15,7 @@ import (
 	"github.com/vigie-audit/vigie"
 	"github.com/vigie-audit/vigie/harvester"
 	"github.com/vigie-audit/vigie/internal/ckantest"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"github.com/vigie-audit/vigie/pipeline"
 	"github.com/vigie-audit/vigie/store"
 )
@@ -26,11 +27,7 @@ func linksDB(t *testing.T, datasets map[string][]string) string {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "vigie.db")
-	db, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := storetest.Open(t, path)
 	p, err := db.EnsurePortal(ctx, linksPortal)
 	if err != nil {
 		t.Fatal(err)
@@ -178,11 +175,7 @@ func TestLinksCommandInterrupted(t *testing.T) {
 	if code != ExitInterrupted {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	db, err := store.Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := storetest.Open(t, path)
 	p, _ := db.Portal(context.Background(), linksPortal)
 	runs, err := db.LinkRuns(context.Background(), p.ID)
 	if err != nil || len(runs) != 1 || runs[0].Status != "interrupted" || runs[0].URLs == 0 || runs[0].URLs >= 60 {
@@ -211,10 +204,7 @@ func TestLinksAfterHarvest(t *testing.T) {
 	defer psrv.Close()
 
 	path := filepath.Join(t.TempDir(), "vigie.db")
-	db, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.Open(t, path)
 	p, err := db.EnsurePortal(ctx, psrv.URL)
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -110,10 +111,7 @@ func TestRunReferenceMistakesAreUsageErrorsEverywhere(t *testing.T) {
 func TestExplainWarnsWhenANameIsShared(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "vigie.db")
-	db, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.Open(t, path)
 	p, _ := db.EnsurePortal(ctx, linksPortal)
 	run, _ := db.BeginHarvestRun(ctx, p.ID, store.HarvestOptions{Mode: "full"})
 	ds := []vigie.Dataset{

@@ -12,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"github.com/vigie-audit/vigie/quality"
 	"github.com/vigie-audit/vigie/store"
 )
@@ -29,11 +30,7 @@ func reportDB(t *testing.T, scored bool) string {
 		return path
 	}
 	ctx := context.Background()
-	db, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := storetest.Open(t, path)
 	p, err := db.Portal(ctx, linksPortal)
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -21,11 +22,7 @@ func BenchmarkScoreCommand(b *testing.B) {
 	const n = 20_000
 	ctx := context.Background()
 	path := filepath.Join(b.TempDir(), "vigie.db")
-	db, err := store.Open(ctx, path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
+	db := storetest.Open(b, path)
 	p, err := db.EnsurePortal(ctx, scorePortal)
 	if err != nil {
 		b.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"github.com/vigie-audit/vigie/quality"
 	"github.com/vigie-audit/vigie/store"
 )
@@ -36,11 +37,7 @@ func TestVersionCommand(t *testing.T) {
 func TestRunsRecordVersionAndProfileHash(t *testing.T) {
 	ctx := context.Background()
 	dbPath, portal := harvestedDB(t, 20)
-	db, err := store.Open(ctx, dbPath, store.Options{ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := storetest.Open(t, dbPath, store.Options{ReadOnly: true})
 	p, err := db.Portal(ctx, portal)
 	if err != nil {
 		t.Fatal(err)
