@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/vigie-audit/vigie/internal/l10n"
 	"math"
 	"os"
 	"path/filepath"
@@ -324,29 +325,30 @@ func runAudit(ctx context.Context, a *App, o *auditOptions, st *auditStages) (er
 	}); err != nil {
 		return err
 	}
-	verdict := "gate passed"
+	verdict := l10n.T(a.Lang, "audit.gate.passed")
 	switch {
 	case !rec.Gate.Passed:
-		verdict = "gate failed"
+		verdict = l10n.T(a.Lang, "audit.gate.failed")
 	case !o.underSet && len(o.failOn) == 0:
-		verdict = "no gate"
+		verdict = l10n.T(a.Lang, "audit.gate.none")
 	}
-	fmt.Fprintf(a.Stdout, "audit written to %s: score run #%d, mean overall %s, %d links not working (%d broken, %d failing), %s; %s\n",
-		dir, run.ID, reports.FormatScore(rec.Summary.MeanOverall, a.Lang), rec.Summary.BrokenLinks+rec.Summary.FailingLinks,
-		rec.Summary.BrokenLinks, rec.Summary.FailingLinks, diffChangeCount(diff), verdict)
+	n := func(i int) string { return l10n.Int(i, a.Lang) }
+	fmt.Fprintln(a.Stdout, l10n.T(a.Lang, "audit.written", dir, l10n.Int(run.ID, a.Lang), reports.FormatScore(rec.Summary.MeanOverall, a.Lang),
+		n(rec.Summary.BrokenLinks+rec.Summary.FailingLinks), n(rec.Summary.BrokenLinks), n(rec.Summary.FailingLinks),
+		diffChangeCount(diff, a.Lang), verdict))
 	if !rec.Gate.Passed {
-		return gateErr("quality gate failed: %s", strings.Join(rec.Gate.Reasons, "; "))
+		return gateErr("%s", l10n.T(a.Lang, "audit.gate.error", strings.Join(rec.Gate.Reasons, "; ")))
 	}
 	return nil
 }
 
-func diffChangeCount(d *store.DiffResult) string {
+func diffChangeCount(d *store.DiffResult, lang string) string {
 	if d == nil {
-		return "first audit, nothing to compare"
+		return l10n.T(lang, "audit.first")
 	}
 	n := len(d.New) + len(d.Missing) + len(d.Deleted) + len(d.Restored) + len(d.Dropped) + len(d.Rose) +
 		len(d.NewFindings) + len(d.ResolvedFindings) + len(d.NewlyBroken) + len(d.Repaired) + len(d.Freshness)
-	return fmt.Sprintf("%d changes since score run #%d", n, d.From.ScoreRunID)
+	return l10n.T(lang, "audit.changes", l10n.Int(n, lang), l10n.Int(d.From.ScoreRunID, lang))
 }
 
 // gate is the quality gate the flags ask for.

@@ -80,7 +80,7 @@ func (s *auditStages) runHarvest(ctx context.Context, db *store.DB) (string, err
 		return "", err
 	}
 	s.attrs = harvestAttrs(res)
-	return harvestSummary(res) + publishedNote(ctx, db, s.a.Portal, s.harvest.orgs), nil
+	return harvestSummary(res, s.a.Lang) + publishedNote(ctx, db, s.a.Portal, s.harvest.orgs, s.a.Lang), nil
 }
 
 func (s *auditStages) runLinks(ctx context.Context, db *store.DB) (string, error) {
@@ -105,7 +105,7 @@ func (s *auditStages) runScore(ctx context.Context, db *store.DB) (*store.ScoreR
 		return nil, "", fmt.Errorf("the score run did not complete: run 'vigie audit' again")
 	}
 	s.attrs = scoreAttrs(out)
-	return out.Run, scoreSummary(out), nil
+	return out.Run, scoreSummary(out, s.a.Lang), nil
 }
 
 // writeReports writes audit.<format> for each audit format into dir.

@@ -6,6 +6,8 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"github.com/vigie-audit/vigie/internal/l10n"
+	"github.com/vigie-audit/vigie/reports"
 	"strconv"
 	"time"
 
@@ -231,10 +233,35 @@ availability: 0–100 or null), mqa {points, rating}, freshness_status and stars
 			if err != nil {
 				return err
 			}
-			if err := printTable(w, datasetHeader, rows); err != nil {
+			header := datasetHeader
+			if a.Lang != "en" {
+				header = make([]string, len(datasetHeader))
+				for i, h := range datasetHeader {
+					header[i] = datasetHeadersFR[h]
+					if header[i] == "" {
+						header[i] = h
+					}
+				}
+				for _, r := range rows { // statuses in words, as the reports say them
+					for i, h := range datasetHeader {
+						if (h == "freshness" || h == "state" || h == "visibility") && r[i] != "" {
+							if fr, ok := stateFR[r[i]]; ok {
+								r[i] = fr
+							} else {
+								r[i] = reports.T(a.Lang, r[i])
+							}
+						}
+					}
+				}
+			}
+			if err := printTable(w, header, rows); err != nil {
 				return err
 			}
-			fmt.Fprintf(w, "%d datasets\n", len(rows))
+			if len(rows) == 1 {
+				fmt.Fprintln(w, l10n.T(a.Lang, "datasets.count.one"))
+			} else {
+				fmt.Fprintln(w, l10n.T(a.Lang, "datasets.count", l10n.Int(len(rows), a.Lang)))
+			}
 			return nil
 		},
 	}

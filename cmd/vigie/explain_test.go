@@ -214,7 +214,7 @@ func TestExplainErrors(t *testing.T) {
 func TestScoreCommand(t *testing.T) {
 	ctx := context.Background()
 	path := scoreDB(t, false)
-	code, out, errOut := vigieRun(ctx, "--db", path, "--portal", scorePortal, "-q", "score")
+	code, out, errOut := vigieRun(ctx, "--db", path, "--portal", scorePortal, "-q", "--lang", "en", "score")
 	if code != ExitOK {
 		t.Fatalf("score: exit %d: %s", code, errOut)
 	}
@@ -235,7 +235,7 @@ func TestScoreCommand(t *testing.T) {
 	db.Close()
 
 	// An explicit profile, one organization, and the mqa rating.
-	code, out, errOut = vigieRun(ctx, "--db", path, "--portal", scorePortal, "-q", "score", "--profile", "mqa", "--org", "ville-de-laval")
+	code, out, errOut = vigieRun(ctx, "--db", path, "--portal", scorePortal, "-q", "--lang", "en", "score", "--profile", "mqa", "--org", "ville-de-laval")
 	if code != ExitOK || !strings.HasPrefix(out, "scored 1 datasets with profile mqa") {
 		t.Fatalf("mqa: exit %d %q %s", code, out, errOut)
 	}
@@ -253,7 +253,7 @@ func TestScoreCommand(t *testing.T) {
 	if err := os.WriteFile(file, []byte("extends: ckan\nname: strict\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut = vigieRun(ctx, "--db", path, "--portal", scorePortal, "-q", "score", "--profile", file)
+	code, out, errOut = vigieRun(ctx, "--db", path, "--portal", scorePortal, "-q", "--lang", "en", "score", "--profile", file)
 	if code != ExitOK || !strings.Contains(out, "profile strict") {
 		t.Fatalf("file profile: exit %d %q %s", code, out, errOut)
 	}

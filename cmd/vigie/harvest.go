@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/vigie-audit/vigie/internal/l10n"
 	"math"
 	"os"
 	"strconv"
@@ -112,7 +113,7 @@ func newHarvestCmd(a *App) *cobra.Command {
 			defer release()
 			res, err := runHarvest(ctx, a, db, o)
 			if res != nil && err == nil {
-				fmt.Fprintln(a.Stdout, harvestSummary(res)+publishedNote(ctx, db, a.Portal, o.orgs))
+				fmt.Fprintln(a.Stdout, harvestSummary(res, a.Lang)+publishedNote(ctx, db, a.Portal, o.orgs, a.Lang))
 				a.logNumbers("harvest done", harvestAttrs(res))
 			}
 			return err
@@ -268,7 +269,7 @@ func runHarvest(ctx context.Context, a *App, db *store.DB, o *harvestOptions) (*
 // publishedNote ends the harvest summary when the portal's active datasets
 // include some that are not published: "; 573 published, 55 not (40
 // private, 10 draft, 5 deleted)". Only published datasets count in reports.
-func publishedNote(ctx context.Context, db *store.DB, portalURL string, orgs []string) string {
+func publishedNote(ctx context.Context, db *store.DB, portalURL string, orgs []string, lang string) string {
 	p, err := db.Portal(ctx, portalURL)
 	if err != nil {
 		return ""
@@ -281,21 +282,24 @@ func publishedNote(ctx context.Context, db *store.DB, portalURL string, orgs []s
 	if not == 0 {
 		return ""
 	}
-	return fmt.Sprintf("; %d published, %d not (%d private, %d draft, %d deleted)", v[vigie.VisPublic], not,
-		v[vigie.VisPrivate], v[vigie.VisDraft], v[vigie.VisDeleted])
+	n := func(i int) string { return l10n.Int(i, lang) }
+	return l10n.T(lang, "harvest.published", n(v[vigie.VisPublic]), n(not), n(v[vigie.VisPrivate]), n(v[vigie.VisDraft]), n(v[vigie.VisDeleted]))
 }
 
 // harvestSummary is the one-line summary printed after a harvest.
-func harvestSummary(r *pipeline.HarvestResult) string {
+func harvestSummary(r *pipeline.HarvestResult, lang string) string {
 	mode := r.Mode
+	if l10n.Has("mode." + mode) {
+		mode = l10n.T(lang, "mode."+mode)
+	}
 	if r.Reason != "" {
 		mode += " (" + r.Reason + ")"
 	}
+	n := func(i int) string { return l10n.Int(i, lang) }
 	lic := "" // the portal's licence register, when it has one
 	if r.Licences > 0 {
-		lic = fmt.Sprintf("; %d licences in the portal's register", r.Licences)
+		lic = l10n.T(lang, "harvest.licences", n(r.Licences))
 	}
-	return fmt.Sprintf("harvest %s: %d datasets: %d new, %d changed, %d unchanged, %d missing, %d deleted; %d organizations%s; %d requests; %s",
-		mode, r.Fetched, r.Counts.New, r.Counts.Changed, r.Counts.Unchanged, r.Missing, r.Deleted, r.Organizations, lic,
-		r.Requests, r.Elapsed.Round(time.Millisecond))
+	return l10n.T(lang, "harvest.summary", mode, n(r.Fetched), n(r.Counts.New), n(r.Counts.Changed), n(r.Counts.Unchanged),
+		n(r.Missing), n(r.Deleted), n(r.Organizations), lic, n(r.Requests), r.Elapsed.Round(time.Millisecond).String())
 }

@@ -46,6 +46,7 @@ func TestHarvestUnknownOrgIsAnError(t *testing.T) {
 // new datasets, then a full pass triggered by the count drift, reported 75
 // datasets for a portal of 71. The summary gives what the portal holds.
 func TestHarvestSummaryCountsTheDatasetsOnce(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "en") // asserts the English summaries
 	ctx := context.Background()
 	p, srv := genPortal(t, 68, ckantest.Options{}, ckantest.GenOptions{Orgs: 3})
 	db := filepath.Join(t.TempDir(), "vigie.db")

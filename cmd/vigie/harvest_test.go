@@ -37,6 +37,7 @@ func genPortal(t *testing.T, n int, o ckantest.Options, g ckantest.GenOptions) (
 }
 
 func TestHarvestDatasetsRunsCommands(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "en") // asserts the English summaries
 	ctx := context.Background()
 	p, srv := genPortal(t, 300, ckantest.Options{RowsMax: 100}, ckantest.GenOptions{Orgs: 12})
 	db := filepath.Join(t.TempDir(), "vigie.db")
@@ -90,7 +91,7 @@ func TestHarvestDatasetsRunsCommands(t *testing.T) {
 		}
 	}
 	// French: what French spreadsheets read, a BOM and ';'.
-	code, out, _ = cli(ctx, append([]string{"datasets", "--format", "csv", "--org", org}, g...)...)
+	code, out, _ = cli(ctx, append([]string{"datasets", "--format", "csv", "--lang", "fr", "--org", org}, g...)...)
 	if code != 0 || !strings.HasPrefix(out, "\uFEFFid;name;title;organization;") {
 		t.Fatalf("French csv: %d %.200q", code, out)
 	}
@@ -203,6 +204,7 @@ func TestHarvestErrorsAreOneLine(t *testing.T) {
 }
 
 func TestHarvestInterruptedExits130(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "en") // asserts the English summaries
 	p, srv := genPortal(t, 400, ckantest.Options{RowsMax: 100}, ckantest.GenOptions{})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -225,6 +227,7 @@ func TestHarvestInterruptedExits130(t *testing.T) {
 }
 
 func TestHarvestPrivateTokenStaysSecret(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "en") // asserts the English summaries
 	const token = "ckan-token-5ae1b2c3d4-DO-NOT-LEAK"
 	p, srv := genPortal(t, 100, ckantest.Options{Token: token}, ckantest.GenOptions{Orgs: 4, PrivateShare: 0.3})
 	p.Inject(ckantest.FailTimes("organization_list", 1, 503, "text/plain", "overloaded "+token, nil))
@@ -258,6 +261,7 @@ func TestHarvestPrivateTokenStaysSecret(t *testing.T) {
 }
 
 func TestHarvestFromFile(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "en") // asserts the English summaries
 	ctx := context.Background()
 	db := filepath.Join(t.TempDir(), "vigie.db")
 	g := []string{"--db", db, "--portal", "https://www.donneesquebec.ca/recherche", "--quiet"}

@@ -7,6 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/vigie-audit/vigie/internal/l10n"
 )
 
 // Every command's short and long help and every flag's usage has French,
@@ -62,5 +64,23 @@ func TestHelpFollowsLang(t *testing.T) {
 	}
 	if !strings.Contains(en, "Write a report") || !strings.Contains(en, "Global Flags:") || !strings.Contains(env, "Write a report") {
 		t.Errorf("English help:\n%.400s\n%.200s", en, env)
+	}
+}
+
+// The summaries and counts speak French by default and English on request,
+// with French numbers; every message has both languages.
+func TestMessagesFollowLang(t *testing.T) {
+	l10n.CheckCatalog(t)
+	ctx := context.Background()
+	db, portal := harvestedDB(t, 12)
+	code, fr, _ := cli(ctx, "--db", db, "--portal", portal, "-q", "score")
+	_, en, _ := cli(ctx, "--db", db, "--portal", portal, "-q", "--lang", "en", "score")
+	if code != 0 || !strings.HasPrefix(fr, "12 jeux évalués avec le profil") || strings.Contains(fr, "delinquent") ||
+		strings.Contains(fr, "not applicable") || !strings.HasPrefix(en, "scored 12 datasets") {
+		t.Errorf("score summary:\nfr %s\nen %s", fr, en)
+	}
+	_, list, _ := cli(ctx, "--db", db, "--portal", portal, "datasets")
+	if !strings.Contains(list, "organisation") || !strings.Contains(list, "12 jeux de données") || strings.Contains(list, " active ") {
+		t.Errorf("datasets table in French:\n%s", list)
 	}
 }

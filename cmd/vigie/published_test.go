@@ -145,7 +145,7 @@ func TestImportedHiddenDatasetsAreNotPublished(t *testing.T) {
 	dump, counts := catalogueWithHidden(t, 60)
 	db := filepath.Join(t.TempDir(), "vigie.db")
 	g := []string{"--db", db, "--portal", "https://open.example/data", "--quiet"}
-	code, out, errs := cli(ctx, append([]string{"harvest", "--from", dump}, g...)...)
+	code, out, errs := cli(ctx, append([]string{"harvest", "--lang", "en", "--from", dump}, g...)...)
 	notPub := counts["private"] + counts["draft"] + counts["deleted"]
 	want := fmt.Sprintf("; %d published, %d not (%d private, %d draft, %d deleted)", counts["public"], notPub, counts["private"], counts["draft"], counts["deleted"])
 	if code != 0 || !strings.Contains(out, "60 datasets") || !strings.Contains(out, want) {
@@ -286,7 +286,7 @@ func TestPrivateDatasetsLeaveThePublishedCount(t *testing.T) {
 	db := filepath.Join(dir, "vigie.db")
 	g := []string{"--db", db, "--portal", srv.URL, "--quiet"}
 	t.Setenv("VIGIE_API_TOKEN", token)
-	code, out, errs := cli(ctx, append([]string{"harvest", "--rate", "0", "--include-private"}, g...)...)
+	code, out, errs := cli(ctx, append([]string{"harvest", "--lang", "en", "--rate", "0", "--include-private"}, g...)...)
 	if code != 0 || !strings.Contains(out, fmt.Sprintf("%d published, %d not (%d private", 150-private, private, private)) {
 		t.Fatalf("harvest --include-private: %d %q %s", code, out, errs)
 	}

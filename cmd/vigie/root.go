@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/vigie-audit/vigie/internal/l10n"
 	"io"
 	"log/slog"
 	"net/url"
@@ -321,7 +322,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch {
 	case ctx.Err() != nil && errors.Is(err, context.Canceled) || errors.Is(err, context.Canceled) && ctx.Err() != nil:
 		code = ExitInterrupted
-		err = errors.New("interrupted: what was finished is saved, the rest is not; run the same command again to complete it")
+		err = errors.New(l10n.T(a.Lang, "interrupted"))
 	case errors.As(err, &ee):
 		code = ee.code
 	case isCobraUsage(err):

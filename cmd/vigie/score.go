@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
+	"github.com/vigie-audit/vigie/internal/l10n"
 	"strings"
 	"time"
 
@@ -61,7 +61,7 @@ a YAML file ('vigie profile show ckan' prints one to start from).`,
 			// The summary is printed only once the run is committed: as
 			// complete, or as interrupted (then with the interruption error).
 			if out != nil && out.Run != nil && (err == nil && out.Run.Status == "complete" || out.Interrupted && out.Run.Status == "interrupted") {
-				fmt.Fprintln(a.Stdout, scoreSummary(out))
+				fmt.Fprintln(a.Stdout, scoreSummary(out, a.Lang))
 				a.logNumbers("score done", scoreAttrs(out))
 			}
 			return err
@@ -86,28 +86,28 @@ func runScore(ctx context.Context, a *App, db *store.DB, o *scoreOptions) (*pipe
 }
 
 // scoreSummary is the one line `vigie score` prints.
-func scoreSummary(o *pipeline.ScoreOutcome) string {
+func scoreSummary(o *pipeline.ScoreOutcome, lang string) string {
 	var b strings.Builder
-	verb := "scored"
+	n := func(i int) string { return l10n.Int(i, lang) }
+	id := "score.scored"
 	if o.Interrupted {
-		verb = "interrupted after scoring"
+		id = "score.interrupted"
 	}
-	fmt.Fprintf(&b, "%s %d datasets with profile %s", verb, o.Datasets, o.Profile)
+	b.WriteString(l10n.T(lang, id, n(o.Datasets), o.Profile))
 	if o.MeanOverall != nil {
-		fmt.Fprintf(&b, ": mean overall %s", strconv.FormatFloat(*o.MeanOverall, 'f', 1, 64))
+		b.WriteString(l10n.T(lang, "score.mean", l10n.Fixed(*o.MeanOverall, 1, lang)))
 	} else {
-		b.WriteString(": mean overall unknown")
+		b.WriteString(l10n.T(lang, "score.mean.none"))
 	}
-	fmt.Fprintf(&b, "; MQA excellent %d, good %d, sufficient %d, bad %d", o.Ratings["excellent"], o.Ratings["good"], o.Ratings["sufficient"], o.Ratings["bad"])
-	fmt.Fprintf(&b, "; freshness fresh %d, due %d, overdue %d, delinquent %d, not applicable %d, unknown %d",
-		o.Fresh[vigie.FreshFresh], o.Fresh[vigie.FreshDue], o.Fresh[vigie.FreshOverdue], o.Fresh[vigie.FreshDelinquent],
-		o.Fresh[vigie.FreshNotApplicable], o.Fresh[vigie.FreshUnknown])
+	b.WriteString(l10n.T(lang, "score.mqa", n(o.Ratings["excellent"]), n(o.Ratings["good"]), n(o.Ratings["sufficient"]), n(o.Ratings["bad"])))
+	b.WriteString(l10n.T(lang, "score.fresh", n(o.Fresh[vigie.FreshFresh]), n(o.Fresh[vigie.FreshDue]), n(o.Fresh[vigie.FreshOverdue]),
+		n(o.Fresh[vigie.FreshDelinquent]), n(o.Fresh[vigie.FreshNotApplicable]), n(o.Fresh[vigie.FreshUnknown])))
 	if o.Scheduled > 0 {
-		fmt.Fprintf(&b, "; tau %s of %d scheduled", strconv.FormatFloat(o.Tau, 'f', 2, 64), o.Scheduled)
+		b.WriteString(l10n.T(lang, "score.tau", l10n.Fixed(o.Tau, 2, lang), n(o.Scheduled)))
 	}
 	fmt.Fprintf(&b, "; %s", o.Elapsed.Round(time.Millisecond))
 	if o.Run != nil {
-		fmt.Fprintf(&b, " (score run %d)", o.Run.ID)
+		b.WriteString(l10n.T(lang, "score.run", l10n.Int(o.Run.ID, lang)))
 	}
 	return b.String()
 }

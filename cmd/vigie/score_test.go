@@ -72,6 +72,7 @@ func BenchmarkScoreCommand(b *testing.B) {
 // Weights and points that are not finite or are absurdly large would make
 // every score NaN; the profile is refused at load with one line and exit 2.
 func TestScoreRefusesUnboundedProfileWeights(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "en") // asserts the English summaries
 	db, portal := harvestedDB(t, 5)
 	dir := t.TempDir()
 	for name, body := range map[string]string{

@@ -40,6 +40,7 @@ func owner(t *testing.T, path string) (uid, gid uint32, mode os.FileMode) {
 // group-shared folder it reads, and the files it creates stay writable by
 // the owner.
 func TestReadOnlyCommandsLeaveNoFileTheOwnerCannotWrite(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "en") // asserts the English summaries
 	if os.Geteuid() != 0 {
 		t.Skip("acting as two users needs root")
 	}

@@ -1,0 +1,53 @@
+package main
+
+import "github.com/vigie-audit/vigie/internal/l10n"
+
+// The messages vigie's commands print, in French and English. Numbers are
+// formatted before (l10n.Int, l10n.Float): every verb here is %s.
+func init() {
+	l10n.Add(map[string]l10n.Msg{
+		"harvest.summary": {
+			FR: "moissonnage %s : %s jeux : %s nouveaux, %s modifiés, %s inchangés, %s disparus, %s supprimés ; %s organisations%s ; %s requêtes ; %s",
+			EN: "harvest %s: %s datasets: %s new, %s changed, %s unchanged, %s missing, %s deleted; %s organizations%s; %s requests; %s"},
+		"harvest.licences":  {FR: " ; %s licences au registre du portail", EN: "; %s licences in the portal's register"},
+		"harvest.published": {FR: " ; %s publiés, %s non publiés (%s privés, %s brouillons, %s supprimés)", EN: "; %s published, %s not (%s private, %s draft, %s deleted)"},
+		"mode.full":         {FR: "complet", EN: "full"},
+		"mode.incremental":  {FR: "incrémental", EN: "incremental"},
+		"mode.import":       {FR: "importation", EN: "import"},
+
+		"score.scored":      {FR: "%s jeux évalués avec le profil %s", EN: "scored %s datasets with profile %s"},
+		"score.interrupted": {FR: "interrompu après avoir évalué %s jeux avec le profil %s", EN: "interrupted after scoring %s datasets with profile %s"},
+		"score.mean":        {FR: " : score global moyen %s", EN: ": mean overall %s"},
+		"score.mean.none":   {FR: " : score global moyen inconnu", EN: ": mean overall unknown"},
+		"score.mqa": {FR: " ; MQA excellente %s, bonne %s, suffisante %s, insuffisante %s",
+			EN: "; MQA excellent %s, good %s, sufficient %s, bad %s"},
+		"score.fresh": {FR: " ; fraîcheur : frais %s, à échéance %s, en retard %s, très en retard %s, sans objet %s, inconnu %s",
+			EN: "; freshness fresh %s, due %s, overdue %s, delinquent %s, not applicable %s, unknown %s"},
+		"score.tau": {FR: " ; tau %s sur %s jeux planifiés", EN: "; tau %s of %s scheduled"},
+		"score.run": {FR: " (évaluation %s)", EN: " (score run %s)"},
+
+		"audit.written": {FR: "audit écrit dans %s : évaluation n° %s, score global moyen %s, %s liens qui ne fonctionnent pas (%s brisés, %s en échec), %s ; %s",
+			EN: "audit written to %s: score run #%s, mean overall %s, %s links not working (%s broken, %s failing), %s; %s"},
+		"audit.first":        {FR: "premier audit, rien à comparer", EN: "first audit, nothing to compare"},
+		"audit.changes":      {FR: "%s changements depuis l'évaluation n° %s", EN: "%s changes since score run #%s"},
+		"audit.gate.passed":  {FR: "seuil atteint", EN: "gate passed"},
+		"audit.gate.failed":  {FR: "seuil non atteint", EN: "gate failed"},
+		"audit.gate.none":    {FR: "aucun seuil", EN: "no gate"},
+		"audit.gate.error":   {FR: "seuil de qualité non atteint : %s", EN: "quality gate failed: %s"},
+		"datasets.count":     {FR: "%s jeux de données", EN: "%s datasets"},
+		"datasets.count.one": {FR: "1 jeu de données", EN: "1 dataset"},
+		"interrupted": {FR: "interrompu : ce qui était terminé est enregistré, le reste non ; relancez la même commande pour terminer",
+			EN: "interrupted: what was finished is saved, the rest is not; run the same command again to complete it"},
+	})
+}
+
+// datasetHeaders are the datasets table's column titles by language; the
+// CSV keeps the stable machine names.
+var datasetHeadersFR = map[string]string{
+	"name": "nom", "title": "titre", "organization": "organisation", "modified": "modifié", "resources": "ressources",
+	"state": "état", "visibility": "visibilité", "score": "score", "freshness": "fraîcheur",
+}
+
+// stateFR names vigie's dataset states and CKAN's visibilities in French.
+var stateFR = map[string]string{"active": "actif", "missing": "disparu", "deleted": "supprimé", "public": "public",
+	"private": "privé", "draft": "brouillon"}
