@@ -358,8 +358,26 @@ changements) et la version de Go. Chaque moissonnage, vérification de liens,
 évaluation et rapport enregistre la version, et chaque évaluation l'empreinte
 des règles de son profil : « vigie runs » et les rapports les montrent.`,
 
-	"vigie completion": "Produire le script d'autocomplétion de vigie pour l'interpréteur indiqué",
-	"vigie help":       "Aide sur une commande",
+	"vigie export": "Écrire l'historique de la base en tableaux Parquet (ou CSV) pour l'analyse",
+	"vigie export/long": `Écrit la base en tableaux au format long, un fichier par tableau dans DOSSIER :
+portals, runs (moissonnages, vérifications de liens, évaluations et audits),
+datasets (état courant), scores (une ligne par jeu, évaluation et dimension ; un
+score inconnu est NULL, jamais 0), findings et links (une ligne par ressource
+dont l'URL a été vérifiée). DuckDB, Spark, pandas ou R les lisent sans vigie ;
+docs/export.md décrit chaque colonne.
+
+Tous les portails sont exportés sauf si --portal en nomme (répétez-la). --since
+garde les exécutions commencées à cette date ou après, avec leurs scores et
+constats. Chaque fichier est écrit sous un nom temporaire puis renommé une fois
+complet : une exportation interrompue laisse les fichiers précédents, jamais un
+fichier partiel. Les fichiers Parquet sont compressés zstd ; le CSV neutralise
+le texte qui ressemble à une formule.`,
+	"vigie export --format": "format des fichiers : parquet ou csv",
+	"vigie export --json":   "afficher les fichiers écrits en JSON",
+	"vigie export --portal": "racine du site CKAN ou nom d'un portail configuré à exporter ; répétez-la pour plusieurs (par défaut : tous les portails)",
+	"vigie export --since":  "garder les exécutions commencées à cette date ou après (AAAA-MM-JJ), avec leurs scores et constats",
+	"vigie completion":      "Produire le script d'autocomplétion de vigie pour l'interpréteur indiqué",
+	"vigie help":            "Aide sur une commande",
 
 	// Flags.
 	"vigie audit --all":              "auditer tous les portails : ceux de la configuration, puis les autres que la base contient",
