@@ -144,7 +144,7 @@ func TestNegativeNameCache(t *testing.T) {
 		t.Errorf("%d lookups of one missing host name, want 1", n)
 	}
 	for _, r := range res {
-		if r.Class != vigie.LinkFailing || r.Skipped || !strings.Contains(r.Reason, "does not resolve") {
+		if r.Class != vigie.LinkFailing || r.Skipped || !strings.HasPrefix(r.Reason, "dns_not_found|") {
 			t.Fatalf("%+v", r)
 		}
 	}

@@ -37,7 +37,7 @@ const (
 
 	// SkippedReason is the reason of a URL not checked because its host
 	// was unreachable during the run (see Options.HostFailures).
-	SkippedReason = "host unreachable during this run: not checked, tried again next run"
+	SkippedReason = vigie.ReasonHostUnreachableRun
 
 	// ManyRedirects is the number of redirects above which a link is flagged.
 	ManyRedirects = 2

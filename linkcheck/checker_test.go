@@ -154,21 +154,21 @@ func TestCheckClassifiesAnswers(t *testing.T) {
 		landing bool
 	}{
 		{"/ok", []string{"CSV"}, vigie.LinkOK, 200, "", false},
-		{"/missing", nil, vigie.LinkBroken, 404, "not found (HTTP 404)", false},
-		{"/410", nil, vigie.LinkBroken, 410, "gone (HTTP 410)", false},
-		{"/500", nil, vigie.LinkBroken, 500, "server error (HTTP 500)", false},
-		{"/401", nil, vigie.LinkUnsure, 401, "requires a login (HTTP 401)", false},
-		{"/403", nil, vigie.LinkUnsure, 403, "refuses access (HTTP 403)", false},
-		{"/challenge", nil, vigie.LinkUnsure, 403, "bot challenge", false},
+		{"/missing", nil, vigie.LinkBroken, 404, "http_status|404", false},
+		{"/410", nil, vigie.LinkBroken, 410, "http_status|410", false},
+		{"/500", nil, vigie.LinkBroken, 500, "http_status|500", false},
+		{"/401", nil, vigie.LinkUnsure, 401, "http_status|401", false},
+		{"/403", nil, vigie.LinkUnsure, 403, "http_status|403", false},
+		{"/challenge", nil, vigie.LinkUnsure, 403, "bot_challenge|403", false},
 		{"/head405", []string{"csv"}, vigie.LinkOK, 206, "", false},
 		{"/head404", nil, vigie.LinkOK, 206, "", false},
 		{"/500then200", nil, vigie.LinkOK, 206, "", false},
 		{"/416", []string{"JSON"}, vigie.LinkOK, 200, "", false},
-		{"/page", []string{"CSV"}, vigie.LinkOK, 200, "serves an HTML page where CSV data was declared", true},
+		{"/page", []string{"CSV"}, vigie.LinkOK, 200, "landing_page|CSV", true},
 		{"/page", []string{"HTML"}, vigie.LinkOK, 200, "", false},
-		{"/untyped-html", []string{"XLSX"}, vigie.LinkOK, 200, "serves an HTML page where XLSX data was declared", true},
-		{"/empty", nil, vigie.LinkBroken, 200, "empty body", false},
-		{"/wms?SERVICE=WMS&REQUEST=GetMap", nil, vigie.LinkBroken, 200, "OGC service exception report", false},
+		{"/untyped-html", []string{"XLSX"}, vigie.LinkOK, 200, "landing_page|XLSX", true},
+		{"/empty", nil, vigie.LinkBroken, 200, "empty_body", false},
+		{"/wms?SERVICE=WMS&REQUEST=GetMap", nil, vigie.LinkBroken, 200, "ogc_exception", false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.path, func(t *testing.T) {
@@ -237,19 +237,19 @@ func TestCheckRedirects(t *testing.T) {
 		t.Errorf("one hop: %+v", r)
 	}
 	r := check("/r3")
-	if r.Class != vigie.LinkOK || r.Redirects != 3 || r.FinalURL != srv.URL+"/data.csv" || !strings.Contains(r.Reason, "3 redirects") {
+	if r.Class != vigie.LinkOK || r.Redirects != 3 || r.FinalURL != srv.URL+"/data.csv" || r.Reason != "many_redirects|3" {
 		t.Errorf("three hops must work and be flagged: %+v", r)
 	}
-	if r := check("/loop-a"); r.Class != vigie.LinkBroken || r.Reason != "redirect loop" {
+	if r := check("/loop-a"); r.Class != vigie.LinkBroken || r.Reason != "redirect_loop" {
 		t.Errorf("loop: %+v", r)
 	}
 	if r := check("/long8"); r.Class != vigie.LinkOK || r.Redirects != 8 {
 		t.Errorf("eight hops are allowed: %+v", r)
 	}
-	if r := check("/long9"); r.Class != vigie.LinkBroken || r.Reason != "more than 8 redirects" {
+	if r := check("/long9"); r.Class != vigie.LinkBroken || r.Reason != "too_many_redirects|8" {
 		t.Errorf("nine hops: %+v", r)
 	}
-	if r := check("/to-ftp"); r.Class != vigie.LinkUnsure || !strings.Contains(r.Reason, "ftp:") {
+	if r := check("/to-ftp"); r.Class != vigie.LinkUnsure || r.Reason != "redirect_unsupported_scheme|ftp" {
 		t.Errorf("redirect to ftp: %+v", r)
 	}
 }
@@ -263,7 +263,7 @@ func TestCheckTimeout(t *testing.T) {
 	}})
 	c := testChecker(t, Options{Timeout: 150 * time.Millisecond})
 	r := c.Check(context.Background(), Target{URL: srv.URL + "/slow"})
-	if r.Class != vigie.LinkUnsure || r.Reason != "no answer within 150ms" || r.Status != 0 {
+	if r.Class != vigie.LinkUnsure || r.Reason != "timeout|150ms" || r.Status != 0 {
 		t.Errorf("slow server: %+v", r)
 	}
 }
@@ -295,7 +295,7 @@ func TestCheckRetryAfter(t *testing.T) {
 	}
 
 	r = c.Check(context.Background(), Target{URL: srv.URL + "/later"})
-	if r.Class != vigie.LinkUnsure || r.Status != 429 || !strings.Contains(r.Reason, "too long to wait") {
+	if r.Class != vigie.LinkUnsure || r.Status != 429 || r.Reason != "rate_limited|429|1h0m0s" {
 		t.Errorf("long Retry-After: %+v", r)
 	}
 	if n := len(seen.on("/later")); n != 1 {
@@ -358,20 +358,20 @@ func TestCheckTransportFailures(t *testing.T) {
 	ln.Close()
 	c := testChecker(t, Options{})
 	cases := []struct{ url, class, reason string }{
-		{closed, vigie.LinkBroken, "connection refused"},
-		{"ftp://transfert.example.gouv.qc.ca/data.csv", vigie.LinkUnsure, "unsupported scheme ftp:"},
-		{"mailto:donnees@example.org", vigie.LinkUnsure, "unsupported scheme mailto:"},
-		{"not a url at all", vigie.LinkInvalid, "no scheme"},
+		{closed, vigie.LinkBroken, "connection_refused"},
+		{"ftp://transfert.example.gouv.qc.ca/data.csv", vigie.LinkUnsure, "unsupported_scheme|ftp"},
+		{"mailto:donnees@example.org", vigie.LinkUnsure, "unsupported_scheme|mailto"},
+		{"not a url at all", vigie.LinkInvalid, "invalid_url|no_scheme"},
 		{"", vigie.LinkInvalid, "empty"},
-		{`C:\Données\fichier.csv`, vigie.LinkInvalid, "file path"},
-		{"http://", vigie.LinkInvalid, "no host"},
-		{"http://exa mple.org/x", vigie.LinkInvalid, "not a URL"},
+		{`C:\Données\fichier.csv`, vigie.LinkInvalid, "invalid_url|file_path"},
+		{"http://", vigie.LinkInvalid, "invalid_url|no_host"},
+		{"http://exa mple.org/x", vigie.LinkInvalid, "invalid_url|parse|"},
 		{"http://example.org:99999/x", vigie.LinkInvalid, "port"},
-		{"http://host.invalid/data.csv", vigie.LinkBroken, "does not resolve"},
+		{"http://host.invalid/data.csv", vigie.LinkBroken, "dns_not_found|host.invalid"},
 	}
 	tlsSrv := httptest.NewTLSServer(http.HandlerFunc(csvFile))
 	defer tlsSrv.Close()
-	cases = append(cases, struct{ url, class, reason string }{tlsSrv.URL + "/data.csv", vigie.LinkUnsure, "TLS error"})
+	cases = append(cases, struct{ url, class, reason string }{tlsSrv.URL + "/data.csv", vigie.LinkUnsure, "tls_error|unknown_authority"})
 	for _, tc := range cases {
 		r := c.Check(context.Background(), Target{URL: tc.url})
 		if r.Class != tc.class || !strings.Contains(r.Reason, tc.reason) {
@@ -392,7 +392,7 @@ func TestCheckBlocksPrivateAddresses(t *testing.T) {
 		"http://169.254.169.254/latest/meta-data/", "http://[::1]:9/x.csv", "http://10.1.2.3:9/x.csv", "http://[::ffff:127.0.0.1]:9/x",
 		"http://0.0.0.0:9/x", "http://100.64.0.1:9/x"} {
 		r := strict.Check(context.Background(), Target{URL: u})
-		if r.Class != vigie.LinkBlocked || r.Reason != "address is not public" {
+		if r.Class != vigie.LinkBlocked || r.Reason != "blocked_address" {
 			t.Errorf("%s: %+v", u, r)
 		}
 	}

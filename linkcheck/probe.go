@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -119,7 +118,7 @@ func (c *Checker) probe(ctx context.Context, t Target) (r vigie.LinkResult, err 
 }
 
 func interrupted() vigie.LinkResult {
-	return vigie.LinkResult{Class: vigie.LinkUnsure, Reason: "check interrupted", ContentLength: -1}
+	return vigie.LinkResult{Class: vigie.LinkUnsure, Reason: enc(vigie.R(vigie.ReasonInterrupted)), ContentLength: -1}
 }
 
 // parseTarget accepts http and https URLs. It returns a nil URL with the
@@ -127,29 +126,29 @@ func interrupted() vigie.LinkResult {
 func parseTarget(raw string) (*url.URL, string, string) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
-		return nil, vigie.LinkInvalid, "the URL is empty"
+		return nil, vigie.LinkInvalid, enc(vigie.R(vigie.ReasonInvalidURL, "empty"))
 	}
 	if strings.IndexFunc(raw, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
-		return nil, vigie.LinkInvalid, "the URL contains control characters"
+		return nil, vigie.LinkInvalid, enc(vigie.R(vigie.ReasonInvalidURL, "control"))
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, vigie.LinkInvalid, "not a URL: " + shortErr(err)
+		return nil, vigie.LinkInvalid, enc(vigie.R(vigie.ReasonInvalidURL, "parse", shortErr(err)))
 	}
 	scheme := strings.ToLower(u.Scheme)
 	switch {
 	case scheme == "":
-		return nil, vigie.LinkInvalid, "not a URL: it has no scheme such as https://"
+		return nil, vigie.LinkInvalid, enc(vigie.R(vigie.ReasonInvalidURL, "no_scheme"))
 	case len(scheme) == 1:
-		return nil, vigie.LinkInvalid, "not a URL: it looks like a file path"
+		return nil, vigie.LinkInvalid, enc(vigie.R(vigie.ReasonInvalidURL, "file_path"))
 	case scheme != "http" && scheme != "https":
-		return nil, vigie.LinkUnsure, "unsupported scheme " + scheme + ": not checked"
+		return nil, vigie.LinkUnsure, enc(vigie.R(vigie.ReasonUnsupportedScheme, scheme))
 	case u.Hostname() == "":
-		return nil, vigie.LinkInvalid, "not a URL: it has no host name"
+		return nil, vigie.LinkInvalid, enc(vigie.R(vigie.ReasonInvalidURL, "no_host"))
 	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n <= 0 || n > 65535 {
-			return nil, vigie.LinkInvalid, "not a URL: bad port " + p
+			return nil, vigie.LinkInvalid, enc(vigie.R(vigie.ReasonInvalidURL, "bad_port", p))
 		}
 	}
 	u.Scheme = scheme
@@ -323,20 +322,20 @@ func (c *Checker) success(a attempt, formats []string) vigie.LinkResult {
 	ct := mediaType(a.header)
 	if ct == "application/vnd.ogc.se_xml" {
 		r.Class = vigie.LinkBroken
-		r.Reason = "answers with an OGC service exception report"
+		r.Reason = enc(vigie.R(vigie.ReasonOGCException))
 		return r
 	}
 	r.Class = vigie.LinkOK
 	html := ct == "text/html" || ct == "application/xhtml+xml" || (ct == "" && looksHTML(a.prefix))
-	var notes []string
+	var notes []vigie.LinkReason
 	if f := dataFormat(formats); html && f != "" {
 		r.LandingPage = true
-		notes = append(notes, "serves an HTML page where "+f+" data was declared")
+		notes = append(notes, vigie.R(vigie.ReasonLandingPage, f))
 	}
 	if r.Redirects > ManyRedirects {
-		notes = append(notes, fmt.Sprintf("reached after %d redirects: point the resource at the final address", r.Redirects))
+		notes = append(notes, vigie.R(vigie.ReasonManyRedirects, strconv.Itoa(r.Redirects)))
 	}
-	r.Reason = strings.Join(notes, "; ")
+	r.Reason = enc(notes...)
 	return r
 }
 
@@ -346,16 +345,17 @@ func (c *Checker) fromBody(a attempt, formats []string) vigie.LinkResult {
 		r := c.base(a)
 		switch {
 		case a.eof:
-			r.Class, r.Reason = vigie.LinkBroken, "answers with an empty body"
+			r.Class, r.Reason = vigie.LinkBroken, enc(vigie.R(vigie.ReasonEmptyBody))
 			return r
 		case a.bodyErr != nil:
-			r.Class, r.Reason = vigie.LinkUnsure, "the body could not be read: "+errReason(a.bodyErr, c.opts.Timeout)
+			inner := errReason(a.bodyErr, c.opts.Timeout)
+			r.Class, r.Reason = vigie.LinkUnsure, enc(vigie.R(vigie.ReasonBodyUnreadable, append([]string{inner.Code}, inner.Args...)...))
 			return r
 		}
 	}
 	if isOGCException(a.prefix) {
 		r := c.base(a)
-		r.Class, r.Reason = vigie.LinkBroken, "answers with an OGC service exception report"
+		r.Class, r.Reason = vigie.LinkBroken, enc(vigie.R(vigie.ReasonOGCException))
 		return r
 	}
 	return c.success(a, formats)
@@ -365,34 +365,35 @@ func (c *Checker) fromBody(a attempt, formats []string) vigie.LinkResult {
 func (c *Checker) fromStatus(a attempt) vigie.LinkResult {
 	r := c.base(a)
 	s := a.status
-	code := fmt.Sprintf(" (HTTP %d)", s)
+	code := strconv.Itoa(s)
 	r.Class = vigie.LinkBroken
 	switch {
 	case challenged(a.header):
-		r.Class, r.Reason = vigie.LinkUnsure, "blocks automated clients with a bot challenge"+code
+		r.Class, r.Reason = vigie.LinkUnsure, enc(vigie.R(vigie.ReasonBotChallenge, code))
 	case s == http.StatusUnauthorized || s == http.StatusProxyAuthRequired:
-		r.Class, r.Reason = vigie.LinkUnsure, "requires a login"+code
+		r.Class, r.Reason = vigie.LinkUnsure, enc(vigie.HTTPReason(s))
 	case s == http.StatusForbidden:
-		r.Class, r.Reason = vigie.LinkUnsure, "refuses access"+code
+		r.Class, r.Reason = vigie.LinkUnsure, enc(vigie.HTTPReason(s))
 	case s == http.StatusTooManyRequests:
-		r.Class, r.Reason = vigie.LinkUnsure, "asks to slow down"+code
+		rl := vigie.R(vigie.ReasonRateLimited, code)
 		if d, ok := retryAfter(a.header, time.Now()); ok && d > c.opts.MaxRetryAfter {
-			r.Reason += "; Retry-After " + d.Round(time.Second).String() + " is too long to wait"
+			rl.Args = append(rl.Args, d.Round(time.Second).String())
 		}
+		r.Class, r.Reason = vigie.LinkUnsure, enc(rl)
 	case s == http.StatusNotFound:
-		r.Reason = "not found" + code
+		r.Reason = enc(vigie.HTTPReason(s))
 	case s == http.StatusGone:
-		r.Reason = "gone" + code
+		r.Reason = enc(vigie.HTTPReason(s))
 	case s == http.StatusServiceUnavailable && a.header.Get("Retry-After") != "":
-		r.Class, r.Reason = vigie.LinkUnsure, "temporarily unavailable"+code
+		r.Class, r.Reason = vigie.LinkUnsure, enc(vigie.R(vigie.ReasonTemporarilyDown, code))
 	case s >= 500 && s < 600:
-		r.Reason = "server error" + code
+		r.Reason = enc(vigie.HTTPReason(s))
 	case s >= 400 && s < 500:
-		r.Reason = "refuses the request" + code
+		r.Reason = enc(vigie.HTTPReason(s))
 	case s >= 300 && s < 400:
-		r.Class, r.Reason = vigie.LinkUnsure, "answers with a redirect that cannot be followed"+code
+		r.Class, r.Reason = vigie.LinkUnsure, enc(vigie.HTTPReason(s))
 	default:
-		r.Class, r.Reason = vigie.LinkUnsure, "answers with an unusual status"+code
+		r.Class, r.Reason = vigie.LinkUnsure, enc(vigie.HTTPReason(s))
 	}
 	return r
 }
@@ -433,39 +434,60 @@ func (c *Checker) fromError(a attempt) vigie.LinkResult {
 	r.Class = vigie.LinkBroken
 	switch {
 	case errors.Is(err, errNotPublic):
-		r.Class, r.Reason = vigie.LinkBlocked, "address is not public"
+		r.Class, r.Reason = vigie.LinkBlocked, enc(vigie.R(vigie.ReasonBlockedAddress))
 	case errors.Is(err, errTooManyRedirects):
-		r.Reason = fmt.Sprintf("more than %d redirects", c.opts.MaxRedirects)
+		r.Reason = enc(vigie.R(vigie.ReasonTooManyRedirects, strconv.Itoa(c.opts.MaxRedirects)))
 	case errors.Is(err, errRedirectLoop):
-		r.Reason = "redirect loop"
+		r.Reason = enc(vigie.R(vigie.ReasonRedirectLoop))
 	case errors.As(err, &se):
-		r.Class, r.Reason = vigie.LinkUnsure, "redirects to an unsupported scheme "+se.scheme+":"
+		r.Class, r.Reason = vigie.LinkUnsure, enc(vigie.R(vigie.ReasonRedirectScheme, se.scheme))
 	case errors.As(err, &dns) && dns.IsNotFound:
-		r.Reason = "host name does not resolve (" + dns.Name + ")"
+		r.Reason = enc(vigie.R(vigie.ReasonDNSNotFound, dns.Name))
 	case errors.As(err, &dns):
-		r.Class, r.Reason = vigie.LinkUnsure, "host name lookup failed ("+dns.Name+")"
+		r.Class, r.Reason = vigie.LinkUnsure, enc(vigie.R(vigie.ReasonDNSFailed, dns.Name))
 	case errors.Is(err, syscall.ECONNREFUSED):
-		r.Reason = "connection refused"
+		r.Reason = enc(vigie.R(vigie.ReasonConnectionRefused))
 	case errors.Is(err, syscall.EHOSTUNREACH) || errors.Is(err, syscall.ENETUNREACH):
-		r.Reason = "host unreachable"
+		r.Reason = enc(vigie.R(vigie.ReasonHostUnreachable))
 	default:
-		r.Class, r.Reason = vigie.LinkUnsure, errReason(err, c.opts.Timeout)
+		r.Class, r.Reason = vigie.LinkUnsure, enc(errReason(err, c.opts.Timeout))
 	}
 	return r
 }
 
-// errReason words the unsure transport errors: timeouts, TLS, resets.
-func errReason(err error, timeout time.Duration) string {
+// enc is the stored form of reasons.
+func enc(rs ...vigie.LinkReason) string { return vigie.EncodeLinkReasons(rs...) }
+
+// errReason codes the unsure transport errors: timeouts, TLS, resets.
+func errReason(err error, timeout time.Duration) vigie.LinkReason {
 	var ne net.Error
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
-		return "no answer within " + timeout.String()
+		return vigie.R(vigie.ReasonTimeout, timeout.String())
 	case isTLS(err):
-		return "TLS error: " + shortErr(err)
+		return vigie.R(vigie.ReasonTLSError, tlsKind(err))
 	case errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
-		return "the server closed the connection"
+		return vigie.R(vigie.ReasonConnectionClosed)
 	}
-	return "request failed: " + shortErr(err)
+	return vigie.R(vigie.ReasonRequestFailed, shortErr(err))
+}
+
+// tlsKind names what a TLS error is about.
+func tlsKind(err error) string {
+	var (
+		ua x509.UnknownAuthorityError
+		he x509.HostnameError
+		ci x509.CertificateInvalidError
+	)
+	switch {
+	case errors.As(err, &ua):
+		return "unknown_authority"
+	case errors.As(err, &he):
+		return "hostname"
+	case errors.As(err, &ci):
+		return "invalid"
+	}
+	return "handshake"
 }
 
 func isTLS(err error) bool {

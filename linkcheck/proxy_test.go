@@ -80,7 +80,7 @@ func TestCheckThroughProxyKeepsTheAddressRule(t *testing.T) {
 			t.Errorf("%s: %+v, want blocked", u, r)
 		}
 	}
-	if r := res["http://gone.example/y.csv"]; r.Class != vigie.LinkFailing || !strings.Contains(r.Reason, "does not resolve") {
+	if r := res["http://gone.example/y.csv"]; r.Class != vigie.LinkFailing || !strings.HasPrefix(r.Reason, "dns_not_found|") {
 		t.Errorf("missing name: %+v", r)
 	}
 	for _, a := range asked() {

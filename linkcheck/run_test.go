@@ -15,9 +15,9 @@ import (
 
 func TestDebounceOverSimulatedTime(t *testing.T) {
 	t0 := time.Date(2026, 11, 1, 3, 0, 0, 0, time.UTC)
-	fail := vigie.LinkResult{Class: vigie.LinkBroken, Status: 404, Reason: "not found (HTTP 404)"}
+	fail := vigie.LinkResult{Class: vigie.LinkBroken, Status: 404, Reason: "http_status|404"}
 	ok := vigie.LinkResult{Class: vigie.LinkOK, Status: 200}
-	unsure := vigie.LinkResult{Class: vigie.LinkUnsure, Reason: "no answer within 30s"}
+	unsure := vigie.LinkResult{Class: vigie.LinkUnsure, Reason: "timeout|30s"}
 	steps := []struct {
 		at       time.Duration
 		obs      vigie.LinkResult

@@ -106,27 +106,34 @@ func (r *run) availability() opt {
 	return fromCents(10000 - lost)
 }
 
-// linkDetail is " (HTTP 404, reason)" in lang; the code is given once even
-// when the reason already names it.
-func linkDetail(lr *vigie.LinkResult, lang string) string {
+// linkDetail is the check's outcome in both languages: " (HTTP 404, not
+// found)", the status said once.
+func linkDetail(lr *vigie.LinkResult) vigie.Text {
 	if lr == nil {
-		return ""
+		return vigie.Text{}
 	}
-	parts := []string{}
-	if lr.Status > 0 && !strings.Contains(lr.Reason, "HTTP "+itoa(lr.Status)) {
-		parts = append(parts, "HTTP "+itoa(lr.Status))
+	one := func(lang string) string {
+		reason := l10n.LinkReason(lang, lr.Reason)
+		code := ""
+		if lr.Status > 0 {
+			code = "HTTP " + itoa(lr.Status)
+		}
+		switch {
+		case reason == "" && code == "":
+			return ""
+		case reason == "":
+			return " (" + code + ")"
+		case code == "" || strings.Contains(reason, code):
+			return " (" + reason + ")"
+		}
+		return " (" + code + ", " + reason + ")"
 	}
-	if lr.Reason != "" {
-		parts = append(parts, l10n.LinkReason(lang, lr.Reason))
-	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return " (" + strings.Join(parts, ", ") + ")"
+	return vigie.Text{FR: one("fr"), EN: one("en")}
 }
 
 func linkMessage(rule string, x *vigie.Resource, lr *vigie.LinkResult) vigie.Text {
-	name, d, e := resLabel(x), linkDetail(lr, "fr"), linkDetail(lr, "en")
+	name, dt := resLabel(x), linkDetail(lr)
+	d, e := dt.FR, dt.EN
 	switch rule {
 	case "LINK-NO-URL":
 		return tx("La ressource « %s » n'a pas d'URL.", "Resource %q has no URL.", name)

@@ -147,7 +147,7 @@ func Build(ctx context.Context, db Store, opts Options) (*Report, error) {
 	}
 	r.Links = make([]Link, 0, len(links))
 	for _, l := range links {
-		out := Link{URL: l.URL, Class: l.Class, Status: l.Status, Reason: l10n.LinkReason(lang, l.Reason), LandingPage: l.LandingPage, Redirects: l.Redirects,
+		out := Link{URL: l.URL, Class: l.Class, Status: l.Status, Reason: l10n.LinkReason(lang, l.Reason), ReasonCode: vigie.LinkReasonCode(l.Reason), LandingPage: l.LandingPage, Redirects: l.Redirects,
 			Since: l.FirstFailure, LastSuccess: l.LastSuccess, CheckedAt: l.CheckedAt}
 		if l.Redirects > 0 && l.FinalURL != l.URL {
 			out.FinalURL = l.FinalURL

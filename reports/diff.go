@@ -178,7 +178,7 @@ func diffSections(d *store.DiffResult, lang string) []diffSection {
 		for _, l := range ls {
 			reason := l10n.LinkReason(lang, l.Reason)
 			if l.Status != 0 && !strings.Contains(reason, strconv.Itoa(l.Status)) {
-				reason = strings.TrimSpace(strconv.Itoa(l.Status) + " " + reason)
+				reason = strings.TrimSpace("HTTP " + strconv.Itoa(l.Status) + " " + reason)
 			}
 			out = append(out, []string{l.URL, diffWord(lang, l.From), reason, strings.Join(l.Datasets, ", ")})
 		}

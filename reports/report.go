@@ -238,7 +238,8 @@ type Link struct {
 	URL         string     `json:"url"`
 	Class       string     `json:"class"`
 	Status      int        `json:"status"`
-	Reason      string     `json:"reason"`
+	Reason      string     `json:"reason"`       // in the report language
+	ReasonCode  string     `json:"reason_code"`  // stable codes, ";"-separated; empty when none or from an older vigie
 	LandingPage bool       `json:"landing_page"` // an HTML page where data was declared
 	Redirects   int        `json:"redirects"`
 	FinalURL    string     `json:"final_url,omitempty"` // where the redirects end

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/l10n"
 )
 
 // DefaultDiffThreshold is the score change, in points, above which a dataset
@@ -82,9 +83,10 @@ type LinkChange struct {
 	From          string   `json:"from"` // class before ("" when never checked)
 	To            string   `json:"to"`
 	Status        int      `json:"status,omitempty"`
-	Reason        string   `json:"reason,omitempty"`
-	Datasets      []string `json:"datasets"`      // names of the datasets using it
-	Organizations []string `json:"organizations"` // their organizations
+	Reason        string   `json:"reason,omitempty"`      // in the diff's language
+	ReasonCode    string   `json:"reason_code,omitempty"` // stable codes, ";"-separated
+	Datasets      []string `json:"datasets"`              // names of the datasets using it
+	Organizations []string `json:"organizations"`         // their organizations
 }
 
 // FreshnessChange is a dataset whose freshness status changed.
@@ -627,7 +629,8 @@ func (d *diffBuilder) links(ctx context.Context, fr, tr *ScoreRun) error {
 		default:
 			return
 		}
-		c := LinkChange{URL: cur, From: before.String, To: after.String, Status: int(status.Int64), Reason: reason.String}
+		c := LinkChange{URL: cur, From: before.String, To: after.String, Status: int(status.Int64),
+			Reason: l10n.LinkReason(d.opts.Lang, reason.String), ReasonCode: vigie.LinkReasonCode(reason.String)}
 		orgSeen := map[string]bool{}
 		for _, ds := range users {
 			c.Datasets = append(c.Datasets, ds.Name)

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/l10n"
 	"github.com/vigie-audit/vigie/linkcheck"
 	"github.com/vigie-audit/vigie/pipeline"
 	"github.com/vigie-audit/vigie/store"
@@ -260,7 +261,7 @@ func runLinks(ctx context.Context, a *App, o *linksOptions, printRows bool) erro
 		if !a.Quiet {
 			fmt.Fprintln(a.Stderr, summaryLine(out))
 		}
-		return printJSON(a.Stdout, linksJSON(rows))
+		return printJSON(a.Stdout, linksJSON(a.Lang, rows))
 	}
 	if err := printLinkTable(a, rows); err != nil {
 		return err
@@ -283,7 +284,7 @@ func listLinks(ctx context.Context, a *App, o *linksOptions) error {
 		return err
 	}
 	if o.format == "json" {
-		return printJSON(a.Stdout, linksJSON(rows))
+		return printJSON(a.Stdout, linksJSON(a.Lang, rows))
 	}
 	if len(rows) == 0 {
 		fmt.Fprintln(a.Stdout, "no checked links match: run 'vigie links' first, or widen --org/--class")
@@ -339,8 +340,9 @@ func summaryLine(out *pipeline.LinkOutcome) string {
 type linkJSON struct {
 	URL           string     `json:"url"`
 	Class         string     `json:"class"`
-	Status        *int       `json:"status"` // null when no HTTP answer
-	Reason        string     `json:"reason"`
+	Status        *int       `json:"status"`      // null when no HTTP answer
+	Reason        string     `json:"reason"`      // in the --lang language
+	ReasonCode    string     `json:"reason_code"` // stable codes, ";"-separated; empty when none or stored by an older vigie
 	Failures      int        `json:"failures"`
 	CheckedAt     time.Time  `json:"checked_at"`
 	Datasets      []string   `json:"datasets"`
@@ -357,10 +359,10 @@ type linkJSON struct {
 	LastSuccess   *time.Time `json:"last_success"`
 }
 
-func linksJSON(rows []store.LinkRow) []linkJSON {
+func linksJSON(lang string, rows []store.LinkRow) []linkJSON {
 	out := make([]linkJSON, 0, len(rows))
 	for _, r := range rows {
-		j := linkJSON{URL: r.URL, Class: r.Class, Reason: r.Reason, Failures: r.Failures, CheckedAt: r.CheckedAt,
+		j := linkJSON{URL: r.URL, Class: r.Class, Reason: l10n.LinkReason(lang, r.Reason), ReasonCode: vigie.LinkReasonCode(r.Reason), Failures: r.Failures, CheckedAt: r.CheckedAt,
 			Datasets: r.Datasets, FinalURL: r.FinalURL, Redirects: r.Redirects, ContentType: r.ContentType,
 			LastModified: r.LastModified, ETag: r.ETag, ElapsedMS: r.ElapsedMS, LandingPage: r.LandingPage, Skipped: r.Skipped,
 			FirstFailure: r.FirstFailure, LastSuccess: r.LastSuccess}
@@ -396,9 +398,9 @@ func printLinkTable(a *App, rows []store.LinkRow) error {
 		if r.FirstFailure != nil {
 			since = r.FirstFailure.Format("2006-01-02 15:04")
 		}
-		reason := r.Reason
+		reason := l10n.LinkReason(a.Lang, r.Reason)
 		if r.LandingPage && reason == "" {
-			reason = "landing page"
+			reason = l10n.LinkReason(a.Lang, vigie.EncodeLinkReasons(vigie.R(vigie.ReasonLandingPage, "")))
 		}
 		datasets := strings.Join(r.Datasets, ", ")
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", oneLine(r.Class, 10), status, fails, since,

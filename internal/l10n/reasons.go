@@ -3,12 +3,16 @@ package l10n
 import (
 	"regexp"
 	"strings"
+
+	"github.com/vigie-audit/vigie"
 )
 
-// The link checker writes its reasons in English (they are stored as such,
-// and logs stay stable); LinkReason shows them in French. Each part of a
-// reason ("; "-separated) is matched by its English start; what follows (a
-// host name, an HTTP code, an error) is kept.
+// The link checker stores its reasons as codes with parameters
+// (vigie.EncodeLinkReasons), rendered in either language by
+// vigie.LinkReasonText. A reason stored in English by an older vigie that
+// migration 0100 did not recognise is shown in French by the table below:
+// each part ("; "-separated) is matched by its English start; what follows
+// (a host name, an HTTP code, an error) is kept.
 var reasonsFR = []struct{ en, fr string }{
 	{"host unreachable during this run: not checked, tried again next run", "hôte injoignable pendant cette exécution : non vérifié, réessayé à la prochaine"},
 	{"check interrupted", "vérification interrompue"},
@@ -50,7 +54,10 @@ var (
 
 // LinkReason returns a link checker reason in lang.
 func LinkReason(lang, reason string) string {
-	if Lang(lang) == "en" || reason == "" {
+	if _, ok := vigie.ParseLinkReasons(reason); ok {
+		return vigie.LinkReasonText(Lang(lang), reason)
+	}
+	if Lang(lang) == "en" {
 		return reason
 	}
 	parts := strings.Split(reason, "; ")
