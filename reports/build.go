@@ -23,6 +23,10 @@ var ErrNotScored = errors.New("nothing scored yet")
 
 // Options choose what Build reads.
 type Options struct {
+	// Snapshot reads the whole report in one read transaction of the store
+	// (when it offers ReadSnapshot), so a harvest or score committing
+	// meanwhile never mixes into it. Close the report after writing it.
+	Snapshot  bool
 	PortalURL string
 	Orgs      []string // organization names; none means the whole portal
 	Lang      string   // "fr" (default) or "en"
@@ -50,6 +54,37 @@ func Build(ctx context.Context, db Store, opts Options) (*Report, error) {
 	if now.IsZero() {
 		now = time.Now()
 	}
+	var end func()
+	if s, ok := db.(interface {
+		ReadSnapshot(context.Context) (*store.DB, error)
+	}); ok && opts.Snapshot {
+		snap, err := s.ReadSnapshot(ctx)
+		if err != nil {
+			return nil, err
+		}
+		db, end = snap, snap.EndSnapshot
+	}
+	r, err := build(ctx, db, opts, lang, now)
+	if err != nil {
+		if end != nil {
+			end()
+		}
+		return nil, err
+	}
+	r.end = end
+	return r, nil
+}
+
+// Close ends the report's read snapshot, if it has one; its tables cannot be
+// read after.
+func (r *Report) Close() {
+	if r.end != nil {
+		r.end()
+		r.end = nil
+	}
+}
+
+func build(ctx context.Context, db Store, opts Options, lang string, now time.Time) (*Report, error) {
 	p, err := db.Portal(ctx, opts.PortalURL)
 	if err != nil {
 		return nil, err

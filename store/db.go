@@ -38,6 +38,8 @@ type DB struct {
 	writeMu sync.Mutex
 	// asOf, when set, is the fixed "now" runs judge by (FixClock).
 	asOf time.Time
+	// snap, in a ReadSnapshot, is the connection holding its read transaction.
+	snap *sql.Conn
 }
 
 // FixClock makes t the "now" that runs judge by from here on: freshness is

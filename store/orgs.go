@@ -33,7 +33,7 @@ var emailRe = regexp.MustCompile(`(?i)[a-z0-9._%+'-]{1,64}@[a-z0-9-]{1,63}(\.[a-
 // maintainer_email, and any address in the extras, such as a contact point)
 // and its `worst` lowest-scored datasets.
 func (db *DB) OrgContacts(ctx context.Context, portalID, scoreRunID int64, worst int) (map[string]*OrgContact, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT d.organization, d.name, d.title, d.author_email, d.maintainer_email, d.extras, s.overall, s.errors
+	rows, err := db.rd().QueryContext(ctx, `SELECT d.organization, d.name, d.title, d.author_email, d.maintainer_email, d.extras, s.overall, s.errors
 		FROM scores s JOIN datasets d ON d.portal_id = ? AND d.id = s.dataset_id WHERE s.score_run_id = ?`, portalID, scoreRunID)
 	if err != nil {
 		return nil, db.explain(err)

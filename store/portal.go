@@ -81,7 +81,7 @@ func (db *DB) Portal(ctx context.Context, portalURL string) (*Portal, error) {
 	var p Portal
 	var ext string
 	var probed sql.NullString
-	err := db.sql.QueryRowContext(ctx, `SELECT id, url, title, ckan_version, extensions, locale, probed_at FROM portals WHERE url = ?`, u).
+	err := db.rd().QueryRowContext(ctx, `SELECT id, url, title, ckan_version, extensions, locale, probed_at FROM portals WHERE url = ?`, u).
 		Scan(&p.ID, &p.URL, &p.Title, &p.CKANVersion, &ext, &p.Locale, &probed)
 	if errors.Is(err, sql.ErrNoRows) {
 		var held []string

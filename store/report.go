@@ -46,7 +46,7 @@ func (s ReportScope) rowCond() string {
 // anyUnpublished reports whether the portal holds a dataset that is not
 // published, so that reports of catalogues without any keep their faster
 // queries that do not read the datasets table.
-func (db *DB) anyUnpublished(ctx context.Context, conn *sql.Conn, portalID int64) (bool, error) {
+func (db *DB) anyUnpublished(ctx context.Context, conn querier, portalID int64) (bool, error) {
 	var n int
 	err := conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM datasets d WHERE d.portal_id = ? AND NOT (1 = 1`+publishedCond+`))`, portalID).Scan(&n)
 	if err != nil {
@@ -94,10 +94,42 @@ func (s ReportScope) orgFilter(col string) (string, []any) {
 	return " AND " + col + " IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(s.Orgs)), ", ") + ")", args
 }
 
+// querier is what a report query runs on: a pooled connection, or the one
+// connection of a read snapshot.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// reportCloser is a querier to close after use.
+type reportCloser interface {
+	querier
+	Close() error
+}
+
+// snapConn is the snapshot's connection handed to a report query: closing
+// it leaves the snapshot open.
+type snapConn struct{ *sql.Conn }
+
+func (snapConn) Close() error { return nil }
+
+// rd is where reads go: the snapshot when there is one, else the pool.
+func (db *DB) rd() querier {
+	if db.snap != nil {
+		return db.snap
+	}
+	return db.sql
+}
+
 // reportConn returns a connection tuned for the long read-only scans of
 // reports: a 32 MiB page cache (the default is 2 MiB), so a large catalogue
-// is not read again page by page. Close it after.
-func (db *DB) reportConn(ctx context.Context) (*sql.Conn, error) {
+// is not read again page by page. Close it after. Within a read snapshot it
+// is the snapshot's connection.
+func (db *DB) reportConn(ctx context.Context) (reportCloser, error) {
+	if db.snap != nil {
+		return snapConn{db.snap}, nil
+	}
 	c, err := db.sql.Conn(ctx)
 	if err != nil {
 		return nil, db.explain(err)
@@ -109,6 +141,42 @@ func (db *DB) reportConn(ctx context.Context) (*sql.Conn, error) {
 		}
 	}
 	return c, nil
+}
+
+// ReadSnapshot returns a view of db whose reads all run in one read
+// transaction on one connection, so they see one state of the file whatever
+// a writer commits meanwhile (WAL keeps that state for the reader). A report
+// reads through it: metadata, scores and links of the same moment. End it
+// with EndSnapshot; it never closes db.
+func (db *DB) ReadSnapshot(ctx context.Context) (*DB, error) {
+	c, err := db.sql.Conn(ctx)
+	if err != nil {
+		return nil, db.explain(err)
+	}
+	var n int
+	for _, q := range []string{"PRAGMA cache_size = -32768", "BEGIN"} {
+		if _, err := c.ExecContext(ctx, q); err != nil {
+			c.Close()
+			return nil, db.explain(err)
+		}
+	}
+	// The read transaction starts with the first read.
+	if err := c.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_schema`).Scan(&n); err != nil {
+		c.ExecContext(context.Background(), "ROLLBACK")
+		c.Close()
+		return nil, db.explain(err)
+	}
+	return &DB{sql: db.sql, path: db.path, Now: db.Now, asOf: db.asOf, snap: c}, nil
+}
+
+// EndSnapshot ends a ReadSnapshot's transaction and gives its connection back.
+func (db *DB) EndSnapshot() {
+	if db.snap == nil {
+		return
+	}
+	db.snap.ExecContext(context.Background(), "ROLLBACK")
+	db.snap.Close()
+	db.snap = nil
 }
 
 // ReportHarvestRun is what a report says about the harvest it was built on.
@@ -126,7 +194,7 @@ type ReportHarvestRun struct {
 // above afterID, whatever its status (one still running included), or nil.
 func (db *DB) NewestHarvestRunAfter(ctx context.Context, portalID, afterID int64) (*ReportHarvestRun, error) {
 	var id int64
-	err := db.sql.QueryRowContext(ctx, `SELECT id FROM harvest_runs WHERE portal_id = ? AND id > ? ORDER BY id DESC LIMIT 1`, portalID, afterID).Scan(&id)
+	err := db.rd().QueryRowContext(ctx, `SELECT id FROM harvest_runs WHERE portal_id = ? AND id > ? ORDER BY id DESC LIMIT 1`, portalID, afterID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -141,7 +209,7 @@ func (db *DB) NewestHarvestRunAfter(ctx context.Context, portalID, afterID int64
 func (db *DB) ReportHarvestRunByID(ctx context.Context, id int64) (*ReportHarvestRun, error) {
 	var r ReportHarvestRun
 	var started, finished sql.NullString
-	err := db.sql.QueryRowContext(ctx, `SELECT id, mode, status, started_at, finished_at, fetched, vigie_version FROM harvest_runs WHERE id = ?`, id).
+	err := db.rd().QueryRowContext(ctx, `SELECT id, mode, status, started_at, finished_at, fetched, vigie_version FROM harvest_runs WHERE id = ?`, id).
 		Scan(&r.ID, &r.Mode, &r.Status, &started, &finished, &r.Fetched, &r.VigieVersion)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("harvest run %d: %w", id, ErrNotFound)
@@ -517,7 +585,7 @@ func (db *DB) ReportDatasets(ctx context.Context, s ReportScope, withFindings bo
 
 // queryFindings reads the score run's findings in dataset id order, each
 // dataset's in the order found, with their texts in the scope's language.
-func (s ReportScope) queryFindings(ctx context.Context, conn *sql.Conn) (*sql.Rows, error) {
+func (s ReportScope) queryFindings(ctx context.Context, conn querier) (*sql.Rows, error) {
 	return conn.QueryContext(ctx, `SELECT f.dataset_id, f.rule, f.dimension, f.severity, f.resource_id, f.points, `+s.textCols()+`
 		FROM findings f INDEXED BY sqlite_autoindex_findings_1`+findingTextJoin+` WHERE f.score_run_id = ? ORDER BY f.dataset_id, f.seq`, s.ScoreRunID)
 }

@@ -326,7 +326,7 @@ func scanScoreRun(row interface{ Scan(...any) error }) (*ScoreRun, error) {
 // LatestScoreRun returns the portal's latest complete score run. It returns
 // an error wrapping ErrNotFound that says to run `vigie score` when none exists.
 func (db *DB) LatestScoreRun(ctx context.Context, portalID int64) (*ScoreRun, error) {
-	row := db.sql.QueryRowContext(ctx, `SELECT `+scoreRunCols+` FROM score_runs WHERE portal_id = ? AND status = 'complete' ORDER BY id DESC LIMIT 1`, portalID)
+	row := db.rd().QueryRowContext(ctx, `SELECT `+scoreRunCols+` FROM score_runs WHERE portal_id = ? AND status = 'complete' ORDER BY id DESC LIMIT 1`, portalID)
 	r, err := scanScoreRun(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("no complete score run in %s: run 'vigie score' first", db.path)
@@ -344,7 +344,7 @@ func (db *DB) ScoreRuns(ctx context.Context, portalID int64) ([]ScoreRun, error)
 
 // queryScoreRuns reads the score runs that the WHERE … ORDER BY clause selects.
 func (db *DB) queryScoreRuns(ctx context.Context, clause string, args ...any) ([]ScoreRun, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+scoreRunCols+` FROM score_runs `+clause, args...)
+	rows, err := db.rd().QueryContext(ctx, `SELECT `+scoreRunCols+` FROM score_runs `+clause, args...)
 	if err != nil {
 		return nil, db.explain(err)
 	}

@@ -99,10 +99,12 @@ another one, for any portal.`,
 				}
 				opts.Baseline = &baseline
 			}
+			opts.Snapshot = true
 			r, err := reports.Build(ctx, db, opts)
 			if err != nil {
 				return runRefUsage(err)
 			}
+			defer r.Close()
 			for _, w := range r.Warnings {
 				a.Log.Warn(w)
 			}

@@ -3,14 +3,18 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"github.com/vigie-audit/vigie/internal/ckantest"
+	"github.com/vigie-audit/vigie/reports"
+	"github.com/vigie-audit/vigie/store"
 )
 
 // A report taken after a harvest that was not scored yet names the harvest
@@ -88,4 +92,58 @@ func readFile(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// A report reads one state of the database: a harvest that commits new
+// metadata while the report is being written does not leak into it.
+func TestReportReadsOneSnapshot(t *testing.T) {
+	ctx := context.Background()
+	p := ckantest.New(ckantest.Options{})
+	pkgs := ckantest.Generate(6, 9, ckantest.GenOptions{Orgs: 2})
+	for _, pkg := range pkgs {
+		pkg["title"] = "old title " + pkg["name"].(string)
+	}
+	p.Put(pkgs...)
+	srv := p.Serve()
+	defer srv.Close()
+	path := filepath.Join(t.TempDir(), "vigie.db")
+	g := []string{"--db", path, "--portal", srv.URL, "-q"}
+	for _, args := range [][]string{{"harvest", "--rate", "0"}, {"score"}} {
+		if code, _, errs := cli(ctx, append(append([]string{}, g...), args...)...); code != 0 {
+			t.Fatalf("%v: %s", args, errs)
+		}
+	}
+	db, err := store.Open(ctx, path, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, snapshot := range []bool{true, false} {
+		r, err := reports.Build(ctx, db, reports.Options{PortalURL: srv.URL, Snapshot: snapshot})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A harvest commits new titles while the report is being written.
+		for _, pkg := range pkgs {
+			pkg["title"] = fmt.Sprintf("new title %v %v", pkg["name"], snapshot)
+			pkg["metadata_modified"] = time.Now().UTC().Format("2006-01-02T15:04:05.000000")
+		}
+		p.Put(pkgs...)
+		if code, _, errs := cli(ctx, append(append([]string{}, g...), "harvest", "--rate", "0", "--full")...); code != 0 {
+			t.Fatalf("harvest: %s", errs)
+		}
+		var b strings.Builder
+		err = (&reports.CSV{}).Write(ctx, &b, r)
+		r.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		mixed := strings.Contains(b.String(), "new title")
+		if snapshot && mixed {
+			t.Errorf("a report read in one snapshot shows metadata committed after it started:\n%s", b.String())
+		}
+		if !snapshot && !mixed {
+			t.Logf("without a snapshot the report did not mix (the test no longer shows the problem)")
+		}
+	}
 }
