@@ -69,7 +69,7 @@ type Report struct {
 	// from the store leaves it nil and streams them from rows.
 	Datasets []Dataset `json:"-"`
 	rows     rowSource
-	end func() // ends the read snapshot (Close)
+	end      func() // ends the read snapshot (Close)
 }
 
 // rowSource streams the big tables.
