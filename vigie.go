@@ -155,16 +155,6 @@ const (
 	LicenceMissing = "missing" // no licence given
 )
 
-// Link classes.
-const (
-	LinkOK      = "ok"
-	LinkBroken  = "broken"  // failed N times over at least H hours
-	LinkFailing = "failing" // failing, not yet confirmed broken
-	LinkUnsure  = "unsure"  // 401/403, 429, bot challenge, TLS, timeout, unsupported scheme
-	LinkInvalid = "invalid" // not a URL
-	LinkBlocked = "blocked" // resolves to a non-public address
-)
-
 // LinkResult is the latest known state of one distinct URL.
 type LinkResult struct {
 	URL           string     `json:"url"`
@@ -189,22 +179,6 @@ type LinkResult struct {
 
 // Works reports whether the link answered successfully at its last check.
 func (l *LinkResult) Works() bool { return l != nil && l.Class == LinkOK }
-
-// Dimensions of the quality model.
-const (
-	DimCompleteness = "completeness"
-	DimFreshness    = "freshness"
-	DimOpenness     = "openness"
-	DimAvailability = "availability"
-	DimMQA          = "mqa"
-)
-
-// Severities of a finding.
-const (
-	SevError   = "error"
-	SevWarning = "warning"
-	SevInfo    = "info"
-)
 
 // Text is a message in the two languages vigie speaks.
 type Text struct {
@@ -245,16 +219,6 @@ type MQA struct {
 	Points int    `json:"points"` // 0–405
 	Rating string `json:"rating"` // excellent, good, sufficient, bad
 }
-
-// Freshness statuses.
-const (
-	FreshFresh         = "fresh"
-	FreshDue           = "due"
-	FreshOverdue       = "overdue"
-	FreshDelinquent    = "delinquent"
-	FreshNotApplicable = "not_applicable"
-	FreshUnknown       = "unknown"
-)
 
 // Assessment is the outcome of scoring one dataset.
 type Assessment struct {

@@ -14,13 +14,13 @@ const MQAMax = 405
 func MQARating(points int) string {
 	switch {
 	case points >= 351:
-		return "excellent"
+		return vigie.RatingExcellent
 	case points >= 221:
-		return "good"
+		return vigie.RatingGood
 	case points >= 120:
-		return "sufficient"
+		return vigie.RatingSufficient
 	}
-	return "bad"
+	return vigie.RatingBad
 }
 
 // mqaIndicator is one of the 22 MQA indicators.

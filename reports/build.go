@@ -340,10 +340,10 @@ func indicators(lang string, now, then *store.ReportIndicators, base *baseline) 
 		{"completeness", "score", func(i *store.ReportIndicators) *float64 { return i.Completeness }},
 		{"overall", "score", func(i *store.ReportIndicators) *float64 { return i.Overall }},
 		{"links_working", "percent", func(i *store.ReportIndicators) *float64 { return LinksWorking(i.LinkClasses) }},
-		{"mqa_excellent", "count", func(i *store.ReportIndicators) *float64 { return num(i.Ratings["excellent"]) }},
-		{"mqa_good", "count", func(i *store.ReportIndicators) *float64 { return num(i.Ratings["good"]) }},
-		{"mqa_sufficient", "count", func(i *store.ReportIndicators) *float64 { return num(i.Ratings["sufficient"]) }},
-		{"mqa_bad", "count", func(i *store.ReportIndicators) *float64 { return num(i.Ratings["bad"]) }},
+		{"mqa_excellent", "count", func(i *store.ReportIndicators) *float64 { return num(i.Ratings[vigie.RatingExcellent]) }},
+		{"mqa_good", "count", func(i *store.ReportIndicators) *float64 { return num(i.Ratings[vigie.RatingGood]) }},
+		{"mqa_sufficient", "count", func(i *store.ReportIndicators) *float64 { return num(i.Ratings[vigie.RatingSufficient]) }},
+		{"mqa_bad", "count", func(i *store.ReportIndicators) *float64 { return num(i.Ratings[vigie.RatingBad]) }},
 	}
 	out := make([]Indicator, 0, len(defs))
 	for _, d := range defs {

@@ -150,8 +150,7 @@ var comparisonLabels = map[string]map[string]string{
 		"title": "Comparaison des portails", "generated": "Produit le", "portals": "portails", "portal": "Portail", "url": "Adresse",
 		"run": "Analyse", "datasets": "Jeux publiés", "baseline": "Référence", "publishers": "Éditeurs",
 		"overall": "Score global", "completeness": "Complétude", "freshness": "Fraîcheur", "openness": "Ouverture",
-		"availability": "Disponibilité", "mqa": "Points MQA", "excellent": "MQA excellent", "good": "MQA bon",
-		"sufficient": "MQA suffisant", "bad": "MQA faible", "open_licence": "Licence ouverte (%)",
+		"availability": "Disponibilité", "mqa": "Points MQA", "open_licence": "Licence ouverte (%)",
 		"machine_readable": "Lisible par machine (%)", "tau": "Tau (%)", "links_working": "Liens fonctionnels (%)",
 		"broken_links": "Liens brisés", "trend": "Évolution", "date": "Date", "profile": "Profil",
 		"trend_overall": "Score global moyen par analyse", "trend_links": "Liens fonctionnels (%) par analyse",
@@ -163,8 +162,7 @@ var comparisonLabels = map[string]map[string]string{
 		"title": "Portal comparison", "generated": "Generated", "portals": "portals", "portal": "Portal", "url": "Address",
 		"run": "Score run", "datasets": "Datasets published", "baseline": "Baseline", "publishers": "Publishers",
 		"overall": "Overall score", "completeness": "Completeness", "freshness": "Freshness", "openness": "Openness",
-		"availability": "Availability", "mqa": "MQA points", "excellent": "MQA excellent", "good": "MQA good",
-		"sufficient": "MQA sufficient", "bad": "MQA bad", "open_licence": "Open licence (%)",
+		"availability": "Availability", "mqa": "MQA points", "open_licence": "Open licence (%)",
 		"machine_readable": "Machine-readable (%)", "tau": "Tau (%)", "links_working": "Working links (%)",
 		"broken_links": "Broken links", "trend": "Trend", "date": "Date", "profile": "Profile",
 		"trend_overall": "Mean overall score per score run", "trend_links": "Working links (%) per score run",
@@ -172,6 +170,15 @@ var comparisonLabels = map[string]map[string]string{
 		"per_portal":   "One row per portal, from its latest complete score run.",
 		"unknown_note": "“—”: unknown (nothing to judge).",
 	},
+}
+
+// The rating columns read as the report's rating indicators do.
+func init() {
+	for lang, m := range comparisonLabels {
+		for _, r := range vigie.Ratings {
+			m[r] = T(lang, "ind_mqa_"+r)
+		}
+	}
 }
 
 func cl(lang, key string) string {
@@ -206,10 +213,10 @@ func compareColumns() []compareColumn {
 		{"openness", f(func(p *PortalStat) *float64 { return p.Scores.Openness })},
 		{"availability", f(func(p *PortalStat) *float64 { return p.Scores.Availability })},
 		{"mqa", f(func(p *PortalStat) *float64 { return p.MQAPoints })},
-		{"excellent", func(p *PortalStat) any { return p.MQARatings["excellent"] }},
-		{"good", func(p *PortalStat) any { return p.MQARatings["good"] }},
-		{"sufficient", func(p *PortalStat) any { return p.MQARatings["sufficient"] }},
-		{"bad", func(p *PortalStat) any { return p.MQARatings["bad"] }},
+		{vigie.RatingExcellent, func(p *PortalStat) any { return p.MQARatings[vigie.RatingExcellent] }},
+		{vigie.RatingGood, func(p *PortalStat) any { return p.MQARatings[vigie.RatingGood] }},
+		{vigie.RatingSufficient, func(p *PortalStat) any { return p.MQARatings[vigie.RatingSufficient] }},
+		{vigie.RatingBad, func(p *PortalStat) any { return p.MQARatings[vigie.RatingBad] }},
 		{"open_licence", f(func(p *PortalStat) *float64 { return p.OpenLicence })},
 		{"machine_readable", f(func(p *PortalStat) *float64 { return p.Machine })},
 		{"tau", f(func(p *PortalStat) *float64 { return p.Tau })},

@@ -6,6 +6,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"github.com/vigie-audit/vigie"
 	"github.com/vigie-audit/vigie/internal/l10n"
 	"html/template"
 	"io"
@@ -234,9 +235,11 @@ func htmlRow(d *Dataset, strs *interner) []any {
 // jsLabels are the words the script prints.
 func jsLabels(l string) map[string]string {
 	out := map[string]string{}
-	for _, k := range []string{"rows", "page", "show_findings", "no_findings", "col_resource", "col_points", "col_hint",
-		"excellent", "good", "sufficient", "bad", "fresh", "due", "overdue", "delinquent", "not_applicable", "unknown",
-		"error", "warning", "info", "completeness", "freshness", "openness", "availability", "mqa", "no_org"} {
+	keys := []string{"rows", "page", "show_findings", "no_findings", "col_resource", "col_points", "col_hint", "no_org"}
+	for _, codes := range [][]string{vigie.Ratings, vigie.FreshnessStatuses, vigie.Severities, vigie.Dimensions} {
+		keys = append(keys, codes...)
+	}
+	for _, k := range keys {
 		out[k] = T(l, k)
 	}
 	return out
@@ -316,7 +319,7 @@ func htmlPageOf(r *Report) *htmlPage {
 		}
 		p.Orgs = append(p.Orgs, htmlOrg{Organization: o, Display: d})
 	}
-	for _, k := range []string{"excellent", "good", "sufficient", "bad"} {
+	for _, k := range vigie.Ratings {
 		p.Ratings = append(p.Ratings, htmlCode{k, T(l, k)})
 	}
 	for _, k := range []string{"fresh", "due", "overdue", "delinquent", "not_applicable", "unknown"} {
@@ -333,7 +336,7 @@ func htmlPageOf(r *Report) *htmlPage {
 	// Charts.
 	count := func(v float64) string { return strconv.Itoa(int(v)) }
 	var bars []htmlBar
-	for _, k := range []string{"excellent", "good", "sufficient", "bad"} {
+	for _, k := range vigie.Ratings {
 		bars = append(bars, htmlBar{Label: T(l, k), Y: float64(r.Summary.Ratings[k])})
 	}
 	p.Charts = append(p.Charts, p.chart("c-ratings", T(l, "chart_ratings"), bars, 0, count))

@@ -1,5 +1,7 @@
 package reports
 
+import "github.com/vigie-audit/vigie"
+
 // labels holds every word a report prints, in French and English.
 var labels = map[string][2]string{
 	// Titles and sections.
@@ -130,36 +132,8 @@ var labels = map[string][2]string{
 	"yes":              {"oui", "yes"},
 	"no":               {"non", "no"},
 
-	// Values.
-	"excellent":      {"excellente", "excellent"},
-	"good":           {"bonne", "good"},
-	"sufficient":     {"suffisante", "sufficient"},
-	"bad":            {"insuffisante", "bad"},
-	"fresh":          {"frais", "fresh"},
-	"due":            {"à échéance", "due"},
-	"overdue":        {"en retard", "overdue"},
-	"delinquent":     {"très en retard", "delinquent"},
-	"not_applicable": {"sans objet", "not applicable"},
-	"unknown":        {"inconnu", "unknown"},
-	"error":          {"erreur", "error"},
-	"warning":        {"avertissement", "warning"},
-	"info":           {"info", "info"},
-	"ok":             {"fonctionne", "works"},
-	"broken":         {"brisé", "broken"},
-	"failing":        {"en échec", "failing"},
-	"unsure":         {"incertain", "unsure"},
-	"invalid":        {"invalide", "invalid"},
-	"blocked":        {"bloqué", "blocked"},
-	"completeness":   {"complétude", "completeness"},
-	"freshness":      {"fraîcheur", "freshness"},
-	"openness":       {"ouverture", "openness"},
-	"availability":   {"disponibilité", "availability"},
-	"mqa":            {"MQA", "MQA"},
-	"no_org":         {"(sans organisation)", "(no organization)"},
-	"public":         {"public", "public"},
-	"private":        {"privé", "private"},
-	"draft":          {"brouillon", "draft"},
-	"deleted":        {"supprimé", "deleted"},
+	// Values: the codes' labels come from vigie.Labels (see init).
+	"no_org": {"(sans organisation)", "(no organization)"},
 
 	// Published and not published.
 	"col_visibility":   {"Visibilité", "Visibility"},
@@ -169,6 +143,12 @@ var labels = map[string][2]string{
 	"private_excluded": {"Les jeux non publiés ne figurent pas dans ce rapport.", "Datasets not published are not in this report."},
 	"as_of":            {"Date de référence (horloge fixée par --now)", "As of (clock fixed with --now)"},
 	"baseline_given":   {"référence : %s jeux", "baseline: %s datasets"},
+}
+
+func init() {
+	for code, t := range vigie.Labels() {
+		labels[code] = [2]string{t.FR, t.EN}
+	}
 }
 
 // T returns the label for key in lang ("fr" or "en"; French otherwise). An

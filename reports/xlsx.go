@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/vigie-audit/vigie"
 )
 
 // XLSX writes an Excel workbook: a summary sheet with the indicators and
@@ -394,7 +396,7 @@ func xlsxSummary(f *excelize.File, sh string, r *Report, st *xlsxStyles) error {
 	}
 	var cats []string
 	var vals []float64
-	for _, k := range []string{"excellent", "good", "sufficient", "bad"} {
+	for _, k := range vigie.Ratings {
 		cats, vals = append(cats, T(l, k)), append(vals, float64(r.Summary.Ratings[k]))
 	}
 	rn, rc, rv := block(T(l, "chart_ratings"), T(l, "col_datasets"), st.int0, cats, vals)

@@ -314,7 +314,7 @@ func (db *DB) ReportIndicators(ctx context.Context, s ReportScope) (*ReportIndic
 		vigie.FreshFresh: fresh, vigie.FreshDue: due, vigie.FreshOverdue: overdue, vigie.FreshDelinquent: delinquent,
 		vigie.FreshNotApplicable: na, vigie.FreshUnknown: r.Datasets - fresh - due - overdue - delinquent - na,
 	}
-	r.Ratings = map[string]int{"excellent": exc, "good": good, "sufficient": suff, "bad": bad}
+	r.Ratings = map[string]int{vigie.RatingExcellent: exc, vigie.RatingGood: good, vigie.RatingSufficient: suff, vigie.RatingBad: bad}
 	r.Overall, r.Completeness, r.FreshnessScore, r.Openness, r.Availability = scorePtr(ov), scorePtr(co), scorePtr(fr), scorePtr(op), scorePtr(av)
 	r.MQAPoints = scorePtr(mqa)
 	r.LinkClasses, r.LinkURLs, err = db.reportLinkClasses(ctx, s)

@@ -6,6 +6,8 @@ import (
 	"github.com/vigie-audit/vigie/internal/l10n"
 	"io"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -130,30 +132,6 @@ func explainJSONOf(d *vigie.Dataset, run *store.ScoreRun, as *vigie.Assessment, 
 
 // Labels of the explain text in both languages.
 var (
-	explainDim = map[string]vigie.Text{
-		vigie.DimCompleteness: {FR: "Complétude", EN: "Completeness"},
-		vigie.DimFreshness:    {FR: "Fraîcheur", EN: "Freshness"},
-		vigie.DimOpenness:     {FR: "Ouverture", EN: "Openness"},
-		vigie.DimAvailability: {FR: "Disponibilité", EN: "Availability"},
-		vigie.DimMQA:          {FR: "MQA", EN: "MQA"},
-	}
-	explainSev = map[string]vigie.Text{
-		vigie.SevError:   {FR: "erreur", EN: "error"},
-		vigie.SevWarning: {FR: "avertissement", EN: "warning"},
-		vigie.SevInfo:    {FR: "note", EN: "note"},
-	}
-	explainFresh = map[string]vigie.Text{
-		vigie.FreshFresh:         {FR: "à jour", EN: "fresh"},
-		vigie.FreshDue:           {FR: "mise à jour attendue", EN: "update due"},
-		vigie.FreshOverdue:       {FR: "en retard", EN: "overdue"},
-		vigie.FreshDelinquent:    {FR: "très en retard", EN: "delinquent"},
-		vigie.FreshNotApplicable: {FR: "sans objet", EN: "not applicable"},
-		vigie.FreshUnknown:       {FR: "inconnue", EN: "unknown"},
-	}
-	explainRating = map[string]vigie.Text{
-		"excellent": {FR: "excellent", EN: "excellent"}, "good": {FR: "bon", EN: "good"},
-		"sufficient": {FR: "suffisant", EN: "sufficient"}, "bad": {FR: "insuffisant", EN: "bad"},
-	}
 	explainWords = map[string]vigie.Text{
 		"dataset":         {FR: "Jeu de données", EN: "Dataset"},
 		"org":             {FR: "Organisation", EN: "Organization"},
@@ -234,7 +212,7 @@ func writeFindingGroup(b *strings.Builder, fs []vigie.Finding, resName map[strin
 	}
 	f := fs[0]
 	word := map[bool]string{true: "ressources", false: "resources"}[lang != "en"]
-	fmt.Fprintf(b, "  [%s] %s  −%s  (%d %s)\n", explainSev[f.Severity].In(lang), f.Rule, explainNum(explainRound(pts), lang), len(fs), word)
+	fmt.Fprintf(b, "  [%s] %s  −%s  (%d %s)\n", vigie.Label(f.Severity).In(lang), f.Rule, explainNum(explainRound(pts), lang), len(fs), word)
 	fmt.Fprintf(b, "      %s\n", oneLine(f.Message.In(lang), 400))
 	shown := names
 	if len(shown) > 8 {
@@ -281,8 +259,8 @@ func writeExplain(out io.Writer, d *vigie.Dataset, run *store.ScoreRun, as *vigi
 
 	s := as.Scores
 	fmt.Fprintf(&b, "  %-15s %s\n", ew(lang, "overall"), explainScore(s.Overall, lang))
-	fmt.Fprintf(&b, "  %-15s %s\n", explainDim[vigie.DimCompleteness].In(lang), explainScore(s.Completeness, lang))
-	fresh := explainFresh[as.FreshnessStatus].In(lang)
+	fmt.Fprintf(&b, "  %-15s %s\n", explainDim(vigie.DimCompleteness, lang), explainScore(s.Completeness, lang))
+	fresh := vigie.Label(as.FreshnessStatus).In(lang)
 	if as.Frequency != "" {
 		fresh += ", " + ew(lang, "freq") + " " + quality.FrequencyLabel(as.Frequency).In(lang)
 	}
@@ -290,9 +268,9 @@ func writeExplain(out io.Writer, d *vigie.Dataset, run *store.ScoreRun, as *vigi
 		fresh += " (" + ew(lang, "evidence") + colon + quality.EvidenceLabel(as.FreshnessEvidence).In(lang) + ")"
 	}
 	if s.Freshness == nil {
-		fmt.Fprintf(&b, "  %-15s — (%s)\n", explainDim[vigie.DimFreshness].In(lang), fresh)
+		fmt.Fprintf(&b, "  %-15s — (%s)\n", explainDim(vigie.DimFreshness, lang), fresh)
 	} else {
-		fmt.Fprintf(&b, "  %-15s %s — %s\n", explainDim[vigie.DimFreshness].In(lang), explainScore(s.Freshness, lang), fresh)
+		fmt.Fprintf(&b, "  %-15s %s — %s\n", explainDim(vigie.DimFreshness, lang), explainScore(s.Freshness, lang), fresh)
 	}
 	lic := ew(lang, "openlic")
 	switch {
@@ -307,12 +285,12 @@ func writeExplain(out io.Writer, d *vigie.Dataset, run *store.ScoreRun, as *vigi
 		lic += " (" + by + ")"
 	}
 	if s.Openness == nil {
-		fmt.Fprintf(&b, "  %-15s — (%s)\n", explainDim[vigie.DimOpenness].In(lang), lic)
+		fmt.Fprintf(&b, "  %-15s — (%s)\n", explainDim(vigie.DimOpenness, lang), lic)
 	} else {
-		fmt.Fprintf(&b, "  %-15s %s — %s, %s\n", explainDim[vigie.DimOpenness].In(lang), explainScore(s.Openness, lang), plural(float64(as.Stars), "star", lang), lic)
+		fmt.Fprintf(&b, "  %-15s %s — %s, %s\n", explainDim(vigie.DimOpenness, lang), explainScore(s.Openness, lang), plural(float64(as.Stars), "star", lang), lic)
 	}
-	fmt.Fprintf(&b, "  %-15s %s\n", explainDim[vigie.DimAvailability].In(lang), explainScore(s.Availability, lang))
-	fmt.Fprintf(&b, "  %-15s %d / 405 (%s)\n", "MQA", as.MQA.Points, explainRating[as.MQA.Rating].In(lang))
+	fmt.Fprintf(&b, "  %-15s %s\n", explainDim(vigie.DimAvailability, lang), explainScore(s.Availability, lang))
+	fmt.Fprintf(&b, "  %-15s %d / 405 (%s)\n", "MQA", as.MQA.Points, vigie.Label(as.MQA.Rating).In(lang))
 
 	for _, dim := range []string{vigie.DimCompleteness, vigie.DimFreshness, vigie.DimOpenness, vigie.DimAvailability, vigie.DimMQA} {
 		var fs []vigie.Finding
@@ -326,7 +304,7 @@ func writeExplain(out io.Writer, d *vigie.Dataset, run *store.ScoreRun, as *vigi
 		if len(fs) == 0 {
 			continue
 		}
-		fmt.Fprintf(&b, "\n%s — %s, %s\n", explainDim[dim].In(lang), plural(float64(len(fs)), "finding", lang), plural(lost, "lost", lang))
+		fmt.Fprintf(&b, "\n%s — %s, %s\n", explainDim(dim, lang), plural(float64(len(fs)), "finding", lang), plural(lost, "lost", lang))
 		for i := 0; i < len(fs); {
 			f := fs[i]
 			// Four or more resources failing the same rule in a row read as one group.
@@ -339,7 +317,7 @@ func writeExplain(out io.Writer, d *vigie.Dataset, run *store.ScoreRun, as *vigi
 				i = j
 				continue
 			}
-			fmt.Fprintf(&b, "  [%s] %s", explainSev[f.Severity].In(lang), f.Rule)
+			fmt.Fprintf(&b, "  [%s] %s", vigie.Label(f.Severity).In(lang), f.Rule)
 			if f.Points > 0 {
 				fmt.Fprintf(&b, "  −%s", explainNum(f.Points, lang))
 			}
@@ -361,4 +339,11 @@ func writeExplain(out io.Writer, d *vigie.Dataset, run *store.ScoreRun, as *vigi
 	}
 	_, err := io.WriteString(out, b.String())
 	return err
+}
+
+// explainDim is a dimension's label as a line heading: capitalised.
+func explainDim(dim, lang string) string {
+	l := vigie.Label(dim).In(lang)
+	r, n := utf8.DecodeRuneInString(l)
+	return string(unicode.ToUpper(r)) + l[n:]
 }

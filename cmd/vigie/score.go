@@ -99,7 +99,7 @@ func scoreSummary(o *pipeline.ScoreOutcome, lang string) string {
 	} else {
 		b.WriteString(l10n.T(lang, "score.mean.none"))
 	}
-	b.WriteString(l10n.T(lang, "score.mqa", n(o.Ratings["excellent"]), n(o.Ratings["good"]), n(o.Ratings["sufficient"]), n(o.Ratings["bad"])))
+	b.WriteString(l10n.T(lang, "score.mqa", n(o.Ratings[vigie.RatingExcellent]), n(o.Ratings[vigie.RatingGood]), n(o.Ratings[vigie.RatingSufficient]), n(o.Ratings[vigie.RatingBad])))
 	b.WriteString(l10n.T(lang, "score.fresh", n(o.Fresh[vigie.FreshFresh]), n(o.Fresh[vigie.FreshDue]), n(o.Fresh[vigie.FreshOverdue]),
 		n(o.Fresh[vigie.FreshDelinquent]), n(o.Fresh[vigie.FreshNotApplicable]), n(o.Fresh[vigie.FreshUnknown])))
 	if o.Scheduled > 0 {
