@@ -26,23 +26,23 @@ type DiffDocument struct {
 // diffLabels are the words of diff output, French first.
 var diffLabels = map[string]vigie.Text{
 	"title":       {FR: "Depuis la dernière exécution", EN: "Since last run"},
-	"compared":    {FR: "Exécution de notation", EN: "Score run"},
+	"compared":    {FR: "Évaluation", EN: "Score run"},
 	"indicator":   {FR: "Indicateur", EN: "Indicator"},
 	"before":      {FR: "Avant", EN: "Before"},
 	"now":         {FR: "Maintenant", EN: "Now"},
-	"mean":        {FR: "Note globale moyenne", EN: "Mean overall score"},
-	"scored":      {FR: "Jeux de données notés", EN: "Datasets scored"},
+	"mean":        {FR: "Score global moyen", EN: "Mean overall score"},
+	"scored":      {FR: "Jeux de données évalués", EN: "Datasets scored"},
 	"broken":      {FR: "Liens brisés", EN: "Broken links"},
 	"failing":     {FR: "Liens en échec, pas encore confirmés brisés", EN: "Failing links, not yet confirmed broken"},
-	"delinquent":  {FR: "Jeux en défaut de mise à jour", EN: "Delinquent datasets"},
+	"delinquent":  {FR: "Jeux très en retard", EN: "Delinquent datasets"},
 	"overdue":     {FR: "Jeux en retard", EN: "Overdue datasets"},
 	"errors":      {FR: "Constats de niveau erreur", EN: "Error findings"},
 	"new":         {FR: "Nouveaux jeux de données", EN: "New datasets"},
 	"missing":     {FR: "Jeux de données absents", EN: "Missing datasets"},
 	"deleted":     {FR: "Jeux de données supprimés", EN: "Deleted datasets"},
 	"restored":    {FR: "Jeux de données revenus", EN: "Restored datasets"},
-	"dropped":     {FR: "Notes en baisse", EN: "Score drops"},
-	"rose":        {FR: "Notes en hausse", EN: "Score rises"},
+	"dropped":     {FR: "Scores en baisse", EN: "Score drops"},
+	"rose":        {FR: "Scores en hausse", EN: "Score rises"},
 	"newFind":     {FR: "Nouveaux constats", EN: "New findings"},
 	"resolved":    {FR: "Constats résolus", EN: "Resolved findings"},
 	"replaced":    {FR: "Constats remplacés par un autre (non résolus)", EN: "Findings replaced by another (not resolved)"},
@@ -82,27 +82,12 @@ var diffLabels = map[string]vigie.Text{
 
 func diffLabel(lang, key string) string { return diffLabels[key].In(lang) }
 
-// diffWordsFR are the French words for the codes a comparison shows.
-var diffWordsFR = map[string]string{
-	vigie.SevError: "erreur", vigie.SevWarning: "avertissement", vigie.SevInfo: "info",
-	vigie.LinkOK: "fonctionne", vigie.LinkBroken: "brisé", vigie.LinkFailing: "en échec", vigie.LinkUnsure: "incertain",
-	vigie.LinkInvalid: "invalide", vigie.LinkBlocked: "bloqué",
-	vigie.FreshFresh: "frais", vigie.FreshDue: "à échéance", vigie.FreshOverdue: "en retard", vigie.FreshDelinquent: "en défaut",
-	vigie.FreshNotApplicable: "sans objet", vigie.FreshUnknown: "inconnu", "": "—",
-}
-
-// word gives a code in lang: English codes stay, French ones are translated.
+// diffWord gives a code's label in lang ("—" for none).
 func diffWord(lang, code string) string {
-	if lang == "en" {
-		if code == "" {
-			return "—"
-		}
-		return code
+	if code == "" {
+		return "—"
 	}
-	if w, ok := diffWordsFR[code]; ok {
-		return w
-	}
-	return code
+	return vigie.Label(code).In(lang)
 }
 
 // FormatScore writes a score the way lang does ("—" when unknown).
