@@ -296,6 +296,7 @@ func NewRootCmd(a *App) *cobra.Command {
 	for _, f := range commands {
 		root.AddCommand(f(a))
 	}
+	addCompletions(root, a)
 	return root
 }
 
