@@ -89,8 +89,9 @@ type PortalOverview struct {
 }
 
 // PortalOverviews describes every portal of the database, in id order.
-// Published datasets are the active public ones; private ones are counted
-// apart and never as published.
+// Published datasets are the active public ones whose CKAN state is active
+// (the reports' definition): private ones are counted apart, and drafts or
+// datasets a dump shows deleted are never published.
 func (db *DB) PortalOverviews(ctx context.Context) ([]PortalOverview, error) {
 	portals, err := db.Portals(ctx)
 	if err != nil {
@@ -99,7 +100,7 @@ func (db *DB) PortalOverviews(ctx context.Context) ([]PortalOverview, error) {
 	out := make([]PortalOverview, 0, len(portals))
 	for _, p := range portals {
 		o := PortalOverview{Portal: p}
-		err := db.sql.QueryRowContext(ctx, `SELECT COALESCE(SUM(state = 'active' AND private = 0), 0),
+		err := db.sql.QueryRowContext(ctx, `SELECT COALESCE(SUM(state = 'active' AND private = 0 AND lower(trim(ckan_state)) IN ('', 'active')), 0),
 			COALESCE(SUM(state = 'active' AND private <> 0), 0), COALESCE(SUM(state = 'missing'), 0)
 			FROM datasets WHERE portal_id = ?`, p.ID).Scan(&o.Published, &o.Private, &o.Missing)
 		if err != nil {

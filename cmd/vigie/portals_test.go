@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -111,5 +113,36 @@ func TestPortalsAndOrgsListings(t *testing.T) {
 	code, _, errb = cli(ctx, "--db", db, "--portal", srvB.URL, "orgs")
 	if code != 1 || !strings.Contains(errb, "vigie score") {
 		t.Fatalf("unscored portal: exit %d %s", code, errb)
+	}
+}
+
+// A dump holding a draft and a deleted dataset: 'vigie portals' counts only
+// the active public one as published, as reports do.
+func TestPortalsPublishedExcludesDraftsAndDeleted(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "v.db")
+	dump := filepath.Join(dir, "dump.json")
+	ds := func(name, state string, private bool) string {
+		return fmt.Sprintf(`{"id":"id-%[1]s","name":"%[1]s","title":"T %[1]s","state":%[2]q,"private":%[3]t,"metadata_modified":"2026-01-01T00:00:00","resources":[]}`, name, state, private)
+	}
+	body := `{"success":true,"result":{"count":4,"results":[` + strings.Join([]string{
+		ds("pub", "active", false), ds("priv", "active", true), ds("draft", "draft", false), ds("gone", "deleted", false)}, ",") + `]}}`
+	if err := os.WriteFile(dump, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errb := cli(ctx, "--db", db, "--portal", "https://portal.example", "--quiet", "harvest", "--from", dump); code != 0 {
+		t.Fatalf("harvest: exit %d %s", code, errb)
+	}
+	code, out, errb := cli(ctx, "--db", db, "portals", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d %s", code, errb)
+	}
+	var rows []portalRow
+	if err := json.Unmarshal([]byte(out), &rows); err != nil || len(rows) != 1 {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if rows[0].Published != 1 || rows[0].Private != 1 {
+		t.Fatalf("published %d private %d, want 1 and 1:\n%s", rows[0].Published, rows[0].Private, out)
 	}
 }
