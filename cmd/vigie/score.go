@@ -105,7 +105,11 @@ func scoreSummary(o *pipeline.ScoreOutcome, lang string) string {
 	if o.Scheduled > 0 {
 		b.WriteString(l10n.T(lang, "score.tau", l10n.Fixed(o.Tau, 2, lang), n(o.Scheduled)))
 	}
-	fmt.Fprintf(&b, "; %s", o.Elapsed.Round(time.Millisecond))
+	sep := " ; " // French puts a space before the semicolon
+	if lang == "en" {
+		sep = "; "
+	}
+	b.WriteString(sep + o.Elapsed.Round(time.Millisecond).String())
 	if o.Run != nil {
 		b.WriteString(l10n.T(lang, "score.run", l10n.Int(o.Run.ID, lang)))
 	}
