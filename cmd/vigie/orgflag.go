@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
-	"sort"
 	"strings"
 
 	"github.com/spf13/pflag"
 
+	"github.com/vigie-audit/vigie/pipeline"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -59,59 +59,10 @@ func checkOrgs(ctx context.Context, db *store.DB, portalID int64, orgs []string)
 			continue
 		}
 		hint := "'vigie orgs' lists them"
-		if near := nearNames(o, known, 3); len(near) > 0 {
+		if near := pipeline.NearNames(o, known, 3); len(near) > 0 {
 			hint = "did you mean " + strings.Join(near, ", ") + "? ('vigie orgs' lists them all)"
 		}
 		return usageErr("--org %q: no such organization in this portal's store: %s", oneLine(o, 80), hint)
 	}
 	return nil
-}
-
-// nearNames returns up to n of names closest to s: containing it or
-// contained in it, or within an edit distance of a third of its length.
-func nearNames(s string, names []string, n int) []string {
-	type cand struct {
-		name string
-		d    int
-	}
-	ls := strings.ToLower(s)
-	var cs []cand
-	for _, name := range names {
-		ln := strings.ToLower(name)
-		d := editDistance(ls, ln)
-		if strings.Contains(ln, ls) || strings.Contains(ls, ln) {
-			d = min(d, 1)
-		}
-		if d <= max(2, len([]rune(s))/3) {
-			cs = append(cs, cand{name, d})
-		}
-	}
-	sort.SliceStable(cs, func(i, j int) bool { return cs[i].d < cs[j].d })
-	var out []string
-	for i := 0; i < len(cs) && i < n; i++ {
-		out = append(out, cs[i].name)
-	}
-	return out
-}
-
-// editDistance is the Levenshtein distance between a and b, in runes.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
