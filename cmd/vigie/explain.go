@@ -32,7 +32,7 @@ Messages follow --lang (fr or en). --format json prints the same for tools.`,
 		Example: `  $ vigie explain comptages-de-velos-2014-3c4adc83
   $ vigie --lang en explain comptages-de-velos-2014-3c4adc83
   $ vigie explain 3c4adc83-a502-4fa4-bbd5-3bfbc08108ea --format json`,
-		Args: cobra.ExactArgs(1),
+		Args: oneArg(a, "NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkFormat(format, "text", "json"); err != nil {
 				return err

@@ -38,7 +38,7 @@ files are zstd-compressed; CSV neutralises formula-like text.`,
 		Example: `  $ vigie export --format parquet out/
   $ vigie export out/ --portal https://donnees.montreal.ca --since 2026-01-01
   $ duckdb -c "SELECT portal_url, avg(score) FROM 'out/scores.parquet' WHERE dimension = 'completeness' GROUP BY 1"`,
-		Args: cobra.ExactArgs(1),
+		Args: oneArg(a, "DIR"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkFormat(format, export.FormatParquet, export.FormatCSV); err != nil {
 				return err

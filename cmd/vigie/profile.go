@@ -46,7 +46,7 @@ and pass the file to 'vigie score --profile FILE'. A file that starts with
 		Short: "Print a built-in profile as an editable YAML file",
 		Example: `  $ vigie profile show ckan
   $ vigie profile show donneesquebec > my-rules.yaml`,
-		Args: cobra.ExactArgs(1),
+		Args: oneArg(a, "NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			b, err := quality.ProfileYAML(args[0])
 			if err != nil {
