@@ -23,6 +23,12 @@ const (
 	FormatCSV     = "csv"
 )
 
+// Parquet compressions.
+const (
+	CompressionSnappy = "snappy"
+	CompressionZstd   = "zstd"
+)
+
 // Tables are the tables Export writes, in order; each becomes
 // DIR/<table>.parquet (or .csv).
 var Tables = []string{"portals", "runs", "datasets", "scores", "findings", "links"}
@@ -35,6 +41,9 @@ var Dimensions = []string{"overall", "completeness", "freshness", "openness", "a
 type Options struct {
 	Format string // FormatParquet (default) or FormatCSV
 	Filter store.ExportFilter
+	// Compression of Parquet files: CompressionSnappy (default) or
+	// CompressionZstd.
+	Compression string
 	// RowGroup is the number of rows per Parquet row group (memory bound of
 	// the writer); 0 means 64k.
 	RowGroup int64
@@ -68,6 +77,9 @@ func Export(ctx context.Context, src Source, dir string, o Options) ([]File, err
 	}
 	if o.Format != FormatParquet && o.Format != FormatCSV {
 		return nil, fmt.Errorf("export format must be parquet or csv, not %q", o.Format)
+	}
+	if o.Compression != "" && o.Compression != CompressionSnappy && o.Compression != CompressionZstd {
+		return nil, fmt.Errorf("compression must be snappy or zstd, not %q", o.Compression)
 	}
 	if o.RowGroup <= 0 {
 		o.RowGroup = 64 << 10

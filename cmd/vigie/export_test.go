@@ -132,3 +132,23 @@ func TestExportCommandUsage(t *testing.T) {
 		}
 	}
 }
+
+// --compression zstd writes files that read back the same.
+func TestExportCommandZstd(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "vigie.db")
+	if code, _, errs := cli(ctx, "--db", db, "-q", "harvest", "--portal", "https://demo.ckan.org", "--from", "../../testdata/real/demo.ckan.org/package_search_rows3_2017-10.json"); code != 0 {
+		t.Fatal(errs)
+	}
+	dir := t.TempDir()
+	if code, _, errs := cli(ctx, "--db", db, "export", dir, "--compression", "zstd"); code != 0 {
+		t.Fatal(errs)
+	}
+	ds, err := parquet.ReadFile[export.DatasetRow](filepath.Join(dir, "datasets.parquet"))
+	if err != nil || len(ds) != 3 {
+		t.Fatalf("%d datasets, %v", len(ds), err)
+	}
+	if code, _, errs := cli(ctx, "--db", db, "export", dir, "--compression", "lz9"); code != ExitUsage || !strings.Contains(errs, "snappy or zstd") {
+		t.Errorf("bad compression: %d %q", code, errs)
+	}
+}

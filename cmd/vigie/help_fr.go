@@ -370,14 +370,16 @@ Tous les portails sont exportés sauf si --portal en nomme (répétez-la). --sin
 garde les exécutions commencées à cette date ou après, avec leurs scores et
 constats. Chaque fichier est écrit sous un nom temporaire puis renommé une fois
 complet : une exportation interrompue laisse les fichiers précédents, jamais un
-fichier partiel. Les fichiers Parquet sont compressés zstd ; le CSV neutralise
-le texte qui ressemble à une formule.`,
-	"vigie export --format": "format des fichiers : parquet ou csv",
-	"vigie export --json":   "afficher les fichiers écrits en JSON",
-	"vigie export --portal": "racine du site CKAN ou nom d'un portail configuré à exporter ; répétez-la pour plusieurs (par défaut : tous les portails)",
-	"vigie export --since":  "garder les exécutions commencées à cette date ou après (AAAA-MM-JJ), avec leurs scores et constats",
-	"vigie completion":      "Produire le script d'autocomplétion de vigie pour l'interpréteur indiqué",
-	"vigie help":            "Aide sur une commande",
+fichier partiel. Les fichiers Parquet sont compressés snappy (--compression
+zstd : environ trois fois plus petits, environ 100 Mio de mémoire en plus) ; le
+CSV neutralise le texte qui ressemble à une formule.`,
+	"vigie export --compression": "compression Parquet : snappy ou zstd (fichiers plus petits, plus de mémoire)",
+	"vigie export --format":      "format des fichiers : parquet ou csv",
+	"vigie export --json":        "afficher les fichiers écrits en JSON",
+	"vigie export --portal":      "racine du site CKAN ou nom d'un portail configuré à exporter ; répétez-la pour plusieurs (par défaut : tous les portails)",
+	"vigie export --since":       "garder les exécutions commencées à cette date ou après (AAAA-MM-JJ), avec leurs scores et constats",
+	"vigie completion":           "Produire le script d'autocomplétion de vigie pour l'interpréteur indiqué",
+	"vigie help":                 "Aide sur une commande",
 
 	// Flags.
 	"vigie audit --all":              "auditer tous les portails : ceux de la configuration, puis les autres que la base contient",
