@@ -403,7 +403,7 @@ func printLinkTable(a *App, rows []store.LinkRow) error {
 			reason = l10n.LinkReason(a.Lang, vigie.EncodeLinkReasons(vigie.R(vigie.ReasonLandingPage, "")))
 		}
 		datasets := strings.Join(r.Datasets, ", ")
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", oneLine(r.Class, 10), status, fails, since,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", oneLine(vigie.Label(r.Class).In(a.Lang), 14), status, fails, since,
 			oneLine(reason, 70), oneLine(datasets, 50), oneLine(r.URL, 4096))
 	}
 	return tw.Flush()

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -116,6 +117,22 @@ func TestFrenchOutputHasNoEnglishReason(t *testing.T) {
 		default:
 			b, _ := os.ReadFile(out)
 			texts = append(texts, f+": "+string(b))
+		}
+	}
+	// Status codes show as their French labels outside JSON and CSV, which
+	// keep codes for machines (HTML keeps them in data-v attributes and as
+	// the keys of its label table, for its filters).
+	attr := regexp.MustCompile(`(data-v|value|class|id)="[^"]*"|"[a-z_]+":`)
+	for _, txt := range texts {
+		name, _, _ := strings.Cut(txt, ":")
+		if strings.Contains(name, "json") || strings.HasPrefix(name, "csv") {
+			continue
+		}
+		for _, code := range []string{"not_applicable", "delinquent", "unsure", "failing"} {
+			if m := regexp.MustCompile(`\b` + code + `\b`).FindStringIndex(attr.ReplaceAllString(txt, "")); m != nil {
+				s := attr.ReplaceAllString(txt, "")
+				t.Errorf("%s: status code %q in French output: …%s…", name, code, s[max(0, m[0]-80):min(len(s), m[1]+80)])
+			}
 		}
 	}
 	all := strings.Join(texts, "\n")
