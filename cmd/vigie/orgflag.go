@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -63,6 +64,36 @@ func checkOrgs(ctx context.Context, db *store.DB, portalID int64, orgs []string)
 			hint = "did you mean " + strings.Join(near, ", ") + "? ('vigie orgs' lists them all)"
 		}
 		return usageErr("--org %q: no such organization in this portal's store: %s", oneLine(o, 80), hint)
+	}
+	return nil
+}
+
+// checkOrgsAnywhere is checkOrgs over several portals: an organization is
+// known when one of them holds it; otherwise the error suggests the nearest
+// names of them all.
+func checkOrgsAnywhere(ctx context.Context, db *store.DB, portals []store.Portal, orgs []string) error {
+	if len(orgs) == 0 || len(portals) == 0 {
+		return nil
+	}
+	var known []string
+	for _, p := range portals {
+		names, err := db.OrgNames(ctx, p.ID)
+		if err != nil {
+			return err
+		}
+		known = append(known, names...)
+	}
+	slices.Sort(known)
+	known = slices.Compact(known) // the same publisher on several portals
+	for _, o := range orgs {
+		if slices.Contains(known, o) {
+			continue
+		}
+		hint := "'vigie orgs' lists them"
+		if near := pipeline.NearNames(o, known, 3); len(near) > 0 {
+			hint = "did you mean " + strings.Join(near, ", ") + "? ('vigie orgs' lists them all)"
+		}
+		return usageErr("--org %q: no such organization in this database: %s", oneLine(o, 80), hint)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/vigie-audit/vigie/internal/l10n"
 	"os"
+	"slices"
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -39,6 +40,7 @@ func newOrgsCmd(a *App) *cobra.Command {
 	var (
 		format string
 		csvf   *csvFlags
+		only   []string
 	)
 	cmd := &cobra.Command{
 		Use:   "orgs",
@@ -50,9 +52,10 @@ error and distinct broken links, from each portal's latest complete score
 run. Every portal of the database, or only --portal (a URL or, with a
 configuration file, a portal's name).
 
-The name column is what --org takes.`,
+The name column is what --org takes; --org keeps only those organizations.`,
 		Example: `  $ vigie orgs
   $ vigie orgs --portal https://www.donneesquebec.ca/recherche --format csv > orgs.csv
+  $ vigie orgs --org ville-de-laval,ville-de-quebec
   $ vigie orgs --format json | jq '.[] | select(.broken_links > 0) | .name'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -103,13 +106,26 @@ The name column is what --org takes.`,
 				if err != nil {
 					return err
 				}
+				if len(portals) == 1 {
+					if err := checkOrgs(ctx, db, p.ID, only); err != nil {
+						return err
+					}
+				}
 				for _, o := range orgs {
+					if len(only) > 0 && !slices.Contains(only, o.Name) {
+						continue
+					}
 					rows = append(rows, orgRow{Portal: a.portalName(p.URL), ScoreRun: run.ID, Rank: o.Rank, Name: o.Name, Title: o.Title,
 						Datasets: o.Datasets, Scores: o.Scores, MQAPoints: o.MQAPoints, BrokenLinks: o.BrokenLinks, Errors: o.Findings.Error})
 				}
 			}
 			if scored == 0 && len(portals) > 0 {
 				return fmt.Errorf("nothing scored yet in %s: run 'vigie score' (or 'vigie audit') first", db.Path())
+			}
+			if len(portals) > 1 {
+				if err := checkOrgsAnywhere(ctx, db, portals, only); err != nil {
+					return err
+				}
 			}
 			if format == "json" {
 				return printJSON(a.Stdout, rows)
@@ -136,5 +152,6 @@ The name column is what --org takes.`,
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "output: table, json or csv")
 	csvf = addCSVFlags(cmd)
+	addOrgFlag(cmd.Flags(), &only, "only this organization")
 	return cmd
 }

@@ -146,3 +146,61 @@ func TestPortalsPublishedExcludesDraftsAndDeleted(t *testing.T) {
 		t.Fatalf("published %d private %d, want 1 and 1:\n%s", rows[0].Published, rows[0].Private, out)
 	}
 }
+
+// 'vigie orgs --org a,b' keeps those organizations, on one portal or all;
+// a mistyped one is a usage error naming the nearest, once.
+func TestOrgsTakesOrg(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "v.db")
+	t.Setenv("VIGIE_PORTAL", "")
+	var urls []string
+	for seed := int64(1); seed <= 2; seed++ {
+		p := ckantest.New(ckantest.Options{})
+		p.Put(ckantest.Generate(40, seed, ckantest.GenOptions{Orgs: 4})...)
+		srv := p.Serve()
+		t.Cleanup(srv.Close)
+		urls = append(urls, srv.URL)
+		for _, c := range []string{"harvest", "score"} {
+			args := []string{"--db", db, "--portal", srv.URL, "--quiet", c}
+			if c == "harvest" {
+				args = append(args, "--rate", "0")
+			}
+			if code, _, errb := cli(ctx, args...); code != 0 {
+				t.Fatalf("%s: exit %d %s", c, code, errb)
+			}
+		}
+	}
+	code, out, errb := cli(ctx, "--db", db, "orgs", "--format", "json")
+	var all []orgRow
+	if code != 0 || json.Unmarshal([]byte(out), &all) != nil || len(all) < 4 {
+		t.Fatalf("orgs: exit %d %s\n%s", code, errb, out)
+	}
+	a, b := all[0].Name, all[1].Name
+	want := 0
+	for _, r := range all {
+		if r.Name == a || r.Name == b {
+			want++
+		}
+	}
+	for _, extra := range [][]string{nil, {"--portal", urls[0]}} {
+		args := append([]string{"--db", db, "orgs", "--format", "json", "--org", a + "," + b}, extra...)
+		code, out, errb = cli(ctx, args...)
+		var rows []orgRow
+		if code != 0 || json.Unmarshal([]byte(out), &rows) != nil {
+			t.Fatalf("%v: exit %d %s", args, code, errb)
+		}
+		for _, r := range rows {
+			if r.Name != a && r.Name != b {
+				t.Fatalf("%v: %s listed", args, r.Name)
+			}
+		}
+		if extra == nil && len(rows) != want || len(rows) == 0 {
+			t.Fatalf("%v: %d rows, want %d", args, len(rows), want)
+		}
+	}
+	code, _, errb = cli(ctx, "--db", db, "orgs", "--org", a[:len(a)-1])
+	if code != ExitUsage || strings.Count(errb, a) != 1 {
+		t.Fatalf("mistyped --org: exit %d %s", code, errb)
+	}
+}
