@@ -24,3 +24,25 @@ func TestMissingArgumentSaysWhatToPass(t *testing.T) {
 		}
 	}
 }
+
+// The English table says statuses in words, as the English reports do: "not
+// applicable", not the code not_applicable (the JSON keeps the codes).
+func TestDatasetsTableSaysFreshnessInWords(t *testing.T) {
+	ctx := context.Background()
+	db := t.TempDir() + "/v.db"
+	const portal = "https://data.humdata.org"
+	if code, _, errb := cli(ctx, "--db", db, "-q", "harvest", "--portal", portal, "--from", "../../testdata/observed/data.humdata.org/package_search_observed.json"); code != 0 {
+		t.Fatalf("harvest: exit %d %s", code, errb)
+	}
+	if code, _, errb := cli(ctx, "--db", db, "-q", "score", "--portal", portal); code != 0 {
+		t.Fatalf("score: exit %d %s", code, errb)
+	}
+	code, out, errb := cli(ctx, "--db", db, "--lang", "en", "datasets", "--portal", portal)
+	if code != 0 || !strings.Contains(out, "not applicable") || strings.Contains(out, "not_applicable") {
+		t.Fatalf("exit %d %s\n%s", code, errb, out)
+	}
+	code, out, _ = cli(ctx, "--db", db, "--lang", "en", "datasets", "--portal", portal, "--format", "json")
+	if code != 0 || !strings.Contains(out, `"not_applicable"`) {
+		t.Fatalf("json lost the code: exit %d\n%s", code, out)
+	}
+}

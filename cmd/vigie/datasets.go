@@ -253,6 +253,14 @@ availability: 0–100 or null), mqa {points, rating}, freshness_status and stars
 						}
 					}
 				}
+			} else {
+				for _, r := range rows { // "not applicable", as the English reports say it, not the code
+					for i, h := range datasetHeader {
+						if h == "freshness" && vigie.HasLabel(r[i]) {
+							r[i] = vigie.Label(r[i]).In("en")
+						}
+					}
+				}
 			}
 			if err := printTable(w, header, rows); err != nil {
 				return err
