@@ -11,7 +11,7 @@ import (
 
 // ErrUnknownOrganization is wrapped when --org names an organization that
 // organization_list does not have.
-var ErrUnknownOrganization = errors.New("no such organization on this portal")
+var ErrUnknownOrganization error = &vigie.Error{Kind: vigie.KindUnknownOrg, Err: errors.New("no such organization on this portal")}
 
 // checkOrgs fails when one of want (the --org scope) is neither the name nor
 // the id of a listed organization, suggesting the nearest names.

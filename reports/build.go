@@ -19,7 +19,7 @@ import (
 
 // ErrNotScored is wrapped by Build's error when the portal has no complete
 // score run yet.
-var ErrNotScored = errors.New("nothing scored yet")
+var ErrNotScored error = &vigie.Error{Kind: vigie.KindNotScored, Err: errors.New("nothing scored yet")}
 
 // Options choose what Build reads.
 type Options struct {

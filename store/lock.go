@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/vigie-audit/vigie"
 )
 
 // Lock is an exclusive writer lock on a database: one harvest, links, score or
@@ -29,7 +31,7 @@ type LockInfo struct {
 }
 
 // ErrLocked is wrapped by the error AcquireLock returns when another process holds the lock.
-var ErrLocked = errors.New("database in use")
+var ErrLocked error = &vigie.Error{Kind: vigie.KindInUse, Err: errors.New("database in use")}
 
 // AcquireLock takes the writer lock for dbPath or fails at once, naming the holder.
 func AcquireLock(dbPath, command string) (*Lock, error) {

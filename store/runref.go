@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/vigie-audit/vigie"
 )
 
 // RunRef names a score run the way a user does: latest, previous, a score run
@@ -68,6 +70,9 @@ type notFoundError struct{ msg string }
 
 func (e notFoundError) Error() string { return e.msg }
 func (e notFoundError) Unwrap() error { return ErrNotFound }
+
+// ErrorKind makes it a not-found error for the command that reports it.
+func (e notFoundError) ErrorKind() vigie.ErrorKind { return vigie.KindNotFound }
 
 func notFound(format string, a ...any) error { return notFoundError{fmt.Sprintf(format, a...)} }
 
@@ -185,6 +190,9 @@ type badRefError struct{ msg string }
 
 func (e badRefError) Error() string { return e.msg }
 func (e badRefError) Unwrap() error { return ErrBadRunRef }
+
+// ErrorKind makes a bad reference a usage error in every command.
+func (e badRefError) ErrorKind() vigie.ErrorKind { return vigie.KindUsage }
 
 func badRef(format string, a ...any) error { return badRefError{fmt.Sprintf(format, a...)} }
 

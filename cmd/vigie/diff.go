@@ -62,7 +62,7 @@ Only published datasets are compared unless --include-private is given.`,
 			}
 			d, err := db.Diff(ctx, p.ID, fromRef, toRef, store.DiffOptions{Threshold: threshold, Orgs: orgs, IncludePrivate: includePrivate, Lang: a.Lang})
 			if err != nil {
-				return runRefUsage(err)
+				return err
 			}
 			switch format {
 			case "json":

@@ -102,7 +102,7 @@ another one, for any portal.`,
 			opts.Snapshot = true
 			r, err := reports.Build(ctx, db, opts)
 			if err != nil {
-				return runRefUsage(err)
+				return err
 			}
 			defer r.Close()
 			for _, w := range r.Warnings {

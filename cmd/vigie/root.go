@@ -46,16 +46,40 @@ func usageErr(format string, a ...any) error {
 	return &exitError{code: ExitUsage, err: fmt.Errorf(format, a...)}
 }
 
-// runRefUsage makes a bad --from, --to or --compare a usage error (exit 2)
-// whichever command met it; other errors pass unchanged.
-func runRefUsage(err error) error {
-	if err != nil && errors.Is(err, store.ErrBadRunRef) {
-		var ee *exitError
-		if !errors.As(err, &ee) {
-			return &exitError{code: ExitUsage, err: err}
+// kindExit is the one table from the kind of a library error to the exit
+// code: a kind not listed exits with ExitFailure. The libraries never name
+// exit codes; usage errors are known by their kind, never by their text.
+var kindExit = map[vigie.ErrorKind]int{
+	vigie.KindUsage: ExitUsage, // a bad --from, --to or --compare in every command
+}
+
+// exitCode is the exit code of err: its own when a command gave one, else
+// its kind's.
+func exitCode(err error) int {
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	if code, ok := kindExit[vigie.KindOf(err)]; ok {
+		return code
+	}
+	return ExitFailure
+}
+
+// usageArgs makes every argument-count error of c and its subcommands a
+// usage error (cobra's own are plain errors).
+func usageArgs(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		usageArgs(sub)
+	}
+	if check := c.Args; check != nil {
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if err := check(cmd, args); err != nil {
+				return &exitError{code: ExitUsage, err: err}
+			}
+			return nil
 		}
 	}
-	return err
 }
 
 // gateErr marks a failed quality gate (exit 3).
@@ -297,6 +321,7 @@ func NewRootCmd(a *App) *cobra.Command {
 		root.AddCommand(f(a))
 	}
 	addCompletions(root, a)
+	usageArgs(root)
 	return root
 }
 
@@ -311,23 +336,23 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	a := &App{Stdin: stdin, Stdout: stdout, Stderr: stderr, Log: slog.New(slog.NewTextHandler(stderr, nil))}
 	root := NewRootCmd(a)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	var err error
+	if ferr := findCommand(root, args); ferr != nil {
+		err = &exitError{code: ExitUsage, err: ferr}
+	} else {
+		err = root.ExecuteContext(ctx)
+	}
 	if err == nil && ctx.Err() != nil {
 		err = ctx.Err()
 	}
 	if err == nil {
 		return ExitOK
 	}
-	code := ExitFailure
-	var ee *exitError
+	code := exitCode(err)
 	switch {
 	case ctx.Err() != nil && errors.Is(err, context.Canceled) || errors.Is(err, context.Canceled) && ctx.Err() != nil:
 		code = ExitInterrupted
 		err = errors.New(l10n.T(a.Lang, "interrupted"))
-	case errors.As(err, &ee):
-		code = ee.code
-	case isCobraUsage(err):
-		code = ExitUsage
 	}
 	msg := oneLine(strings.TrimSpace(plain.FirstLine(err.Error())), 4096) // portal text may hold terminal controls
 	if a.LogFormat == "json" {
@@ -338,10 +363,18 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return code
 }
 
-func isCobraUsage(err error) bool {
-	s := err.Error()
-	return strings.HasPrefix(s, "unknown command") || strings.HasPrefix(s, "unknown flag") ||
-		strings.Contains(s, "accepts ") && strings.Contains(s, "arg(s)") || strings.HasPrefix(s, "requires at least")
+// findCommand returns cobra's error for an unknown command, found before
+// running so that it is a usage error by where it arose. The help and
+// completion commands cobra adds at run time are added first; a shell's
+// completion request is left to cobra.
+func findCommand(root *cobra.Command, args []string) error {
+	if len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd) {
+		return nil
+	}
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	_, _, err := root.Find(args) // Find fails only on an unknown command
+	return err
 }
 
 // splitPortalUser takes the user:password@ out of a portal URL, so that the

@@ -1,0 +1,29 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Usage errors are known by their kind or by where cobra raised them, never by
+// their text: an unknown command, a wrong argument count and a bad run
+// reference all exit 2 with cobra's or the store's message unchanged.
+func TestUsageErrorsByKind(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "vigie.db")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"nosuchcommand"}, `unknown command "nosuchcommand"`},
+		{[]string{"profile", "show", "a", "b", "c"}, "arg"},
+		{[]string{"explain"}, "arg"},
+	} {
+		code, _, errs := cli(ctx, append(c.args, "--db", db)...)
+		if code != ExitUsage || !strings.Contains(errs, c.want) {
+			t.Errorf("vigie %s: exit %d, %q; want exit %d saying %q", strings.Join(c.args, " "), code, errs, ExitUsage, c.want)
+		}
+	}
+}
