@@ -27,3 +27,12 @@ func TestUsageErrorsByKind(t *testing.T) {
 		}
 	}
 }
+
+// The commands cobra adds at run time are not unknown commands.
+func TestHelpAndCompletionStillRun(t *testing.T) {
+	for _, args := range [][]string{{"help"}, {"help", "diff"}, {"completion", "bash"}, {"__complete", "report", "--format", ""}} {
+		if code, _, errs := cli(context.Background(), args...); code != ExitOK {
+			t.Errorf("vigie %s: exit %d %s", strings.Join(args, " "), code, errs)
+		}
+	}
+}
