@@ -98,9 +98,11 @@ func (o *HarvestOptions) defaults() {
 type HarvestResult struct {
 	RunID           int64
 	Mode            string // full, incremental or import
-	Reason          string // why this mode ("first pass", "--full", "last full pass is 8 days old", "counts drift"…)
-	ListingComplete bool   // a full pass saw every dataset the portal counted
-	Expected        int    // the portal's count
+	Reason          string // why this mode, in English for logs ("--full", "last full pass is 192h0m0s old", "counts drift"…)
+	ReasonID        string // the same as a message id (reason.full_flag…), with ReasonArgs, for people
+	ReasonArgs      []any
+	ListingComplete bool // a full pass saw every dataset the portal counted
+	Expected        int  // the portal's count
 	Fetched         int
 	Counts          store.SaveCounts
 	Missing         int
@@ -138,7 +140,7 @@ func Harvest(ctx context.Context, src Source, db HarvestStore, portal *store.Por
 	start := time.Now()
 	h := &harvest{src: src, db: db, portal: portal, o: o, scope: store.HarvestOptions{Orgs: o.Orgs, IncludePrivate: o.IncludePrivate}}
 	var err error
-	h.res.Mode, h.res.Reason, h.since, err = h.chooseMode(ctx)
+	h.res.Mode, h.since, err = h.chooseMode(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -186,25 +188,37 @@ type harvest struct {
 	orgs   chan orgList // organizations being fetched beside the listing
 }
 
-func (h *harvest) chooseMode(ctx context.Context) (mode, reason string, since time.Time, err error) {
+// chooseMode picks a full or incremental pass and records why in h.res.
+func (h *harvest) chooseMode(ctx context.Context) (mode string, since time.Time, err error) {
 	if h.o.Full {
-		return store.ModeFull, "--full", since, nil
+		h.res.setReason("--full", "reason.full_flag")
+		return store.ModeFull, since, nil
 	}
 	full, err := h.db.LastCompleteFullRun(ctx, h.portal.ID, h.scope)
 	if errors.Is(err, store.ErrNotFound) {
-		return store.ModeFull, "no complete full pass yet", since, nil
+		h.res.setReason("no complete full pass yet", "reason.first_full")
+		return store.ModeFull, since, nil
 	}
 	if err != nil {
-		return "", "", since, err
+		return "", since, err
 	}
 	if age := h.o.Now().Sub(full.StartedAt); age > h.o.FullEvery {
-		return store.ModeFull, fmt.Sprintf("last full pass is %s old", age.Truncate(time.Hour)), since, nil
+		days := int(age.Hours() / 24)
+		h.res.setReason(fmt.Sprintf("last full pass is %s old", age.Truncate(time.Hour)), "reason.full_age", days)
+		return store.ModeFull, since, nil
 	}
 	last, err := h.db.LastCompleteRun(ctx, h.portal.ID, h.scope)
 	if err != nil {
-		return "", "", since, err
+		return "", since, err
 	}
-	return store.ModeIncremental, "changes since run " + strconv.FormatInt(last.ID, 10), last.StartedAt.Add(-h.o.Margin), nil
+	h.res.setReason("changes since run "+strconv.FormatInt(last.ID, 10), "reason.since_run", last.ID)
+	return store.ModeIncremental, last.StartedAt.Add(-h.o.Margin), nil
+}
+
+// setReason records why a mode was chosen: in English for logs, and as a
+// message id with its arguments for what people read.
+func (r *HarvestResult) setReason(en, id string, args ...any) {
+	r.Reason, r.ReasonID, r.ReasonArgs = en, id, args
 }
 
 func (h *harvest) finish(ctx context.Context, runErr error) error {
@@ -290,7 +304,8 @@ func (h *harvest) list(ctx context.Context) error {
 		if stored == count {
 			return nil
 		}
-		h.res.Mode, h.res.Reason = store.ModeFull, fmt.Sprintf("counts drift (portal %d, store %d)", count, stored)
+		h.res.Mode = store.ModeFull
+		h.res.setReason(fmt.Sprintf("counts drift (portal %d, store %d)", count, stored), "reason.drift", count, stored)
 		h.scope.Mode = store.ModeFull
 		// the full pass sees the incremental's new and changed datasets
 		// again, unchanged: count them once

@@ -37,7 +37,8 @@ func Import(ctx context.Context, db HarvestStore, portal *store.Portal, read Rea
 	}
 	start := time.Now()
 	scope := store.HarvestOptions{Mode: store.ModeImport, IncludePrivate: true}
-	res := &HarvestResult{Mode: store.ModeImport, Reason: "--from " + o.Path}
+	res := &HarvestResult{Mode: store.ModeImport}
+	res.setReason("--from "+o.Path, "reason.from", o.Path)
 	var err error
 	if res.RunID, err = db.BeginHarvestRun(ctx, portal.ID, scope); err != nil {
 		return nil, err

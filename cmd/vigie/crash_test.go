@@ -253,7 +253,7 @@ func TestCrashDuringHarvest(t *testing.T) {
 		}
 		checkAfterCrash(t, db)
 		code, out, errs := cli(context.Background(), "harvest", "--rate", "0", "--db", db, "--portal", crashEnv.portal.URL, "--quiet")
-		if code != 0 || !strings.HasPrefix(out, "harvest ") {
+		if code != 0 || !strings.HasPrefix(out, "moissonnage incrémental (changements depuis la passe ") {
 			t.Fatalf("seed %d: the harvest after the crash: exit %d %q %s", seed, code, out, errs)
 		}
 		checkAfterCrash(t, db)

@@ -292,8 +292,8 @@ func harvestSummary(r *pipeline.HarvestResult, lang string) string {
 	if l10n.Has("mode." + mode) {
 		mode = l10n.T(lang, "mode."+mode)
 	}
-	if r.Reason != "" {
-		mode += " (" + r.Reason + ")"
+	if r.ReasonID != "" {
+		mode += " (" + l10n.T(lang, r.ReasonID, r.ReasonArgs...) + ")"
 	}
 	n := func(i int) string { return l10n.Int(i, lang) }
 	lic := "" // the portal's licence register, when it has one

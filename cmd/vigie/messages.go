@@ -14,6 +14,12 @@ func init() {
 		"mode.full":         {FR: "complet", EN: "full"},
 		"mode.incremental":  {FR: "incrémental", EN: "incremental"},
 		"mode.import":       {FR: "importation", EN: "import"},
+		"reason.full_flag":  {FR: "--full", EN: "--full"},
+		"reason.first_full": {FR: "aucune passe complète terminée", EN: "no complete full pass yet"},
+		"reason.full_age":   {FR: "dernière passe complète il y a %d jours", EN: "last full pass %d days ago"},
+		"reason.since_run":  {FR: "changements depuis la passe %d", EN: "changes since run %d"},
+		"reason.drift":      {FR: "les totaux divergent : %d au portail, %d en base", EN: "counts drift: portal %d, store %d"},
+		"reason.from":       {FR: "--from %s", EN: "--from %s"},
 
 		"score.scored":      {FR: "%s jeux évalués avec le profil %s", EN: "scored %s datasets with profile %s"},
 		"score.interrupted": {FR: "interrompu après avoir évalué %s jeux avec le profil %s", EN: "interrupted after scoring %s datasets with profile %s"},
