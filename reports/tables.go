@@ -60,9 +60,30 @@ func (r *Report) indicatorTable() table {
 					return err
 				}
 			}
-			return nil
+			return r.provenanceRows(fn)
 		},
 	}
+}
+
+// provenanceRows close the indicators table with the runs the report
+// reflects and its warnings, so that the CSV and xlsx name them as the other
+// formats do (a CSV folder has no header to hold them).
+func (r *Report) provenanceRows(fn func([]any) error) error {
+	l := r.Lang
+	if err := fn([]any{"score_run", T(l, "score_run"), r.ScoreRun.ID, nil, nil, nil, "", r.scoreRunText("2006-01-02 15:04 UTC")}); err != nil {
+		return err
+	}
+	if h := r.HarvestRun; h != nil {
+		if err := fn([]any{"harvest_run", T(l, "harvest_run"), h.ID, nil, nil, nil, "", h.StartedAt.UTC().Format("2006-01-02 15:04 UTC")}); err != nil {
+			return err
+		}
+	}
+	for _, w := range r.Warnings {
+		if err := fn([]any{"warning", T(l, "stale_warning"), nil, nil, nil, nil, "", w}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (r *Report) organizationTable() table {

@@ -76,6 +76,15 @@ func TestReportWarnsWhenMetadataIsNewerThanScores(t *testing.T) {
 			t.Errorf("%s report does not warn", format)
 		}
 	}
+	// The CSV folder names the runs and carries the warning in indicators.csv.
+	csvDir := filepath.Join(dir, "csv")
+	if code, _, errs := cli(ctx, append(g, "-q", "report", "--format", "csv", "--out", csvDir)...); code != 0 {
+		t.Fatalf("csv: %s", errs)
+	}
+	ind := readFile(t, filepath.Join(csvDir, "indicators.csv"))
+	if !strings.Contains(ind, want) || !strings.Contains(ind, "score_run,Score run,1,") || !strings.Contains(ind, "harvest_run,Harvest run,1,") {
+		t.Errorf("indicators.csv names neither the runs nor the warning:\n%s", ind)
+	}
 	if code, _, errs := cli(ctx, append(g, "-q", "score")...); code != 0 {
 		t.Fatal(errs)
 	}
