@@ -128,6 +128,7 @@ func build(ctx context.Context, db Store, opts Options, lang string, now time.Ti
 	}
 	scope := store.ReportScope{PortalID: p.ID, ScoreRunID: run.ID, Orgs: opts.Orgs, Lang: lang, IncludePrivate: opts.IncludePrivate}
 	base := baselineOf(run.Profile, p.URL, opts.Baseline, lang)
+	r.commitmentPortal = quality.ProfileBaseline(run.Profile, p.URL) != nil
 	orgs, err := db.ReportOrganizations(ctx, scope)
 	if err != nil {
 		return nil, err

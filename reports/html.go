@@ -138,7 +138,7 @@ func (HTML) Write(ctx context.Context, w io.Writer, r *Report) error {
 		return err
 	}
 	tmpl.Funcs(template.FuncMap{
-		"t":    func(k string) string { return T(l, k) },
+		"t":    r.heading,
 		"num":  func(p *float64) string { return fmtNum(p, l) },
 		"num1": func(v float64) string { return fmtNum(&v, l) },
 		"int":  func(n int) string { return l10n.Int(n, l) },

@@ -45,7 +45,7 @@ func (Markdown) Write(ctx context.Context, w io.Writer, r *Report) error {
 	}
 	b.WriteString("\n")
 
-	fmt.Fprintf(b, "## %s\n\n", T(l, "commitment"))
+	fmt.Fprintf(b, "## %s\n\n", r.heading("commitment"))
 	fmt.Fprintf(b, "| %s | %s | %s | %s |\n|---|---:|---:|---:|\n", T(l, "indicator"), T(l, "value"), T(l, "previous"), T(l, "change"))
 	for _, i := range r.Commitment {
 		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", i.Label, fmtNum(i.Value, l), fmtNum(i.Previous, l), fmtChange(i.Change, l))

@@ -42,10 +42,14 @@ type Run struct {
 // Report is everything a report shows. Datasets and findings are streamed:
 // use EachDataset and EachFinding.
 type Report struct {
-	Portal       string    `json:"portal"`
-	GeneratedAt  time.Time `json:"generated_at"`
-	VigieVersion string    `json:"vigie_version"` // the vigie that wrote the report
-	HarvestRun   *Run      `json:"harvest_run"`
+	// commitmentPortal: the portal is the one whose open-government
+	// commitment the indicators measure (its profile declares a baseline
+	// for it); other portals get plain "Indicators".
+	commitmentPortal bool
+	Portal           string    `json:"portal"`
+	GeneratedAt      time.Time `json:"generated_at"`
+	VigieVersion     string    `json:"vigie_version"` // the vigie that wrote the report
+	HarvestRun       *Run      `json:"harvest_run"`
 	// Warnings say when the report may mix data of different moments: the
 	// metadata was harvested after the scores were computed, or a harvest is
 	// still writing. Every format shows them.
@@ -322,4 +326,13 @@ func (r *Report) scoreRunText(dateLayout string) string {
 		s += " — " + T(r.Lang, "rules_hash") + " " + h[:12]
 	}
 	return s
+}
+
+// heading is label k in the report's language, but for the indicators'
+// heading, which names Québec's commitment only on the commitment's portal.
+func (r *Report) heading(k string) string {
+	if k == "commitment" && !r.commitmentPortal {
+		k = "indicators"
+	}
+	return T(r.Lang, k)
 }

@@ -499,8 +499,14 @@ func TestCSVDir(t *testing.T) {
 }
 
 func TestMarkdown(t *testing.T) {
-	out := string(write(t, Markdown{}, sampleReport("fr")))
-	for _, want := range []string{"## Indicateurs de l'engagement", "| Jeux de données publiés | 3 | 2 | +1 |",
+	// The commitment's heading only on the commitment's portal.
+	if out := string(write(t, Markdown{}, sampleReport("fr"))); !strings.Contains(out, "## Indicateurs\n") || strings.Contains(out, "Démocratiser") {
+		t.Errorf("another portal's indicators are headed with Québec's commitment:\n%s", out)
+	}
+	dq := sampleReport("fr")
+	dq.commitmentPortal = true
+	out := string(write(t, Markdown{}, dq))
+	for _, want := range []string{"## Indicateurs de l'engagement « Démocratiser les données ouvertes »", "| Jeux de données publiés | 3 | 2 | +1 |",
 		"| Avec une ressource en format ouvert (%) | 33,3 | 50 | -16,7 |", "## Les 10 organisations les plus faibles", "`DQ-LICENCE`"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, out)

@@ -337,7 +337,7 @@ func xlsxSummary(f *excelize.File, sh string, r *Report, st *xlsxStyles) error {
 
 	// Indicators.
 	row++
-	set("A"+strconv.Itoa(row), T(l, "commitment"), st.bold)
+	set("A"+strconv.Itoa(row), r.heading("commitment"), st.bold)
 	row++
 	hdr := []string{T(l, "indicator"), T(l, "value"), T(l, "previous"), T(l, "change"), T(l, "baseline"), T(l, "note")}
 	for i, h := range hdr {

@@ -87,6 +87,20 @@ func TestLanguagesAndNeutralProfile(t *testing.T) {
 		}
 	}
 
+	// The indicators' heading names Québec's commitment only on its portal.
+	for _, lang := range []string{"fr", "en"} {
+		for _, format := range []string{"md", "html"} {
+			out := filepath.Join(dir, "r-"+lang+"."+format)
+			if code, _, errs := cli(ctx, append([]string{"report", "--out", out, "--lang", lang}, g...)...); code != 0 {
+				t.Fatalf("report %s: %s", format, errs)
+			}
+			b, _ := os.ReadFile(out)
+			if s := string(b); strings.Contains(s, "Démocratiser") || strings.Contains(s, "Democratize") {
+				t.Errorf("report --lang %s (%s) of open.canada.ca is headed with Québec's commitment", lang, format)
+			}
+		}
+	}
+
 	// A dataset that appears between two score runs is named in English by
 	// diff --lang en.
 	extra := filepath.Join(dir, "extra.json")

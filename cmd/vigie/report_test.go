@@ -70,7 +70,7 @@ func TestReportFormats(t *testing.T) {
 	base := []string{"--db", db, "--portal", linksPortal, "-q"}
 
 	code, stdout, stderr := vigieRun(ctx, append(base, "report")...)
-	if code != 0 || !strings.Contains(stdout, "## Indicateurs de l'engagement") || !strings.Contains(stdout, "| Jeux de données publiés | 3 |") {
+	if code != 0 || !strings.Contains(stdout, "## Indicateurs\n") || !strings.Contains(stdout, "| Jeux de données publiés | 3 |") {
 		t.Fatalf("md to stdout: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	code, stdout, _ = vigieRun(ctx, append(base, "--lang", "en", "report", "--format", "md")...)
