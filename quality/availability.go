@@ -182,6 +182,15 @@ func countText(n int, fr1, frN, en1, enN string) vigie.Text {
 	return t
 }
 
+// nWords writes n and its noun in the singular or the plural: French takes
+// the singular for 0 and 1, English only for 1.
+func nWords(n int, english bool, one, many string) string {
+	if n == 1 || (!english && n == 0) {
+		return itoa(n) + " " + one
+	}
+	return itoa(n) + " " + many
+}
+
 // linkNotes reports what a working link's check showed that the publisher
 // should fix although the link works: an HTML page where data was declared
 // (a landing page) and a chain of more than two redirects. They cost no

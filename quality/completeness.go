@@ -192,7 +192,9 @@ func checkDescription(r *run, c Check) (bool, []loss) {
 			hint: tx("Rédigez une description : ce que contiennent les données, leur provenance, leur couverture et leurs limites.", "Write a description: what the data contain, where they come from, what they cover and their limits.")})
 	case c.MinLength > 0 && n < c.MinLength:
 		return r.one(loss{code: r.code("DESCRIPTION-SHORT"), sev: sev(c, vigie.SevWarning), frac: 0.5,
-			msg:  tx("La description est très courte (%d caractères, moins de %d).", "The description is very short (%d characters, fewer than %d).", n, c.MinLength),
+			msg: vigie.Text{
+				FR: "La description est très courte (" + nWords(n, false, "caractère", "caractères") + ", moins de " + itoa(c.MinLength) + ").",
+				EN: "The description is very short (" + nWords(n, true, "character", "characters") + ", fewer than " + itoa(c.MinLength) + ")."},
 			hint: tx("Étoffez la description : contenu, provenance, couverture, limites.", "Expand the description: content, source, coverage, limits.")})
 	}
 	return true, nil

@@ -471,18 +471,18 @@ func (r *run) freshness() opt {
 	case vigie.FreshDue:
 		sevr = vigie.SevWarning
 		msg = vigie.Text{
-			FR: "Mise à jour attendue : fréquence " + fl.FR + ", dernière mise à jour le " + date + " (il y a " + itoa(days) + " jours, d'après " + ev.FR + ").",
-			EN: "Update due: " + fl.EN + " frequency, last updated " + date + " (" + itoa(days) + " days ago, from " + ev.EN + ")."}
+			FR: "Mise à jour attendue : fréquence " + fl.FR + ", dernière mise à jour le " + date + " (il y a " + nWords(days, false, "jour", "jours") + ", d'après " + ev.FR + ").",
+			EN: "Update due: " + fl.EN + " frequency, last updated " + date + " (" + nWords(days, true, "day", "days") + " ago, from " + ev.EN + ")."}
 	case vigie.FreshOverdue:
 		sevr = vigie.SevError
 		msg = vigie.Text{
-			FR: "Mise à jour en retard : fréquence " + fl.FR + ", dernière mise à jour le " + date + " (il y a " + itoa(days) + " jours, d'après " + ev.FR + ").",
-			EN: "Update overdue: " + fl.EN + " frequency, last updated " + date + " (" + itoa(days) + " days ago, from " + ev.EN + ")."}
+			FR: "Mise à jour en retard : fréquence " + fl.FR + ", dernière mise à jour le " + date + " (il y a " + nWords(days, false, "jour", "jours") + ", d'après " + ev.FR + ").",
+			EN: "Update overdue: " + fl.EN + " frequency, last updated " + date + " (" + nWords(days, true, "day", "days") + " ago, from " + ev.EN + ")."}
 	default:
 		sevr = vigie.SevError
 		msg = vigie.Text{
-			FR: "Mise à jour très en retard : fréquence " + fl.FR + ", dernière mise à jour le " + date + " (il y a " + itoa(days) + " jours, d'après " + ev.FR + ").",
-			EN: "Update long overdue (delinquent): " + fl.EN + " frequency, last updated " + date + " (" + itoa(days) + " days ago, from " + ev.EN + ")."}
+			FR: "Mise à jour très en retard : fréquence " + fl.FR + ", dernière mise à jour le " + date + " (il y a " + nWords(days, false, "jour", "jours") + ", d'après " + ev.FR + ").",
+			EN: "Update long overdue (delinquent): " + fl.EN + " frequency, last updated " + date + " (" + nWords(days, true, "day", "days") + " ago, from " + ev.EN + ")."}
 	}
 	r.add(vigie.Finding{Rule: "FRESH-" + strings.ToUpper(st), Dimension: vigie.DimFreshness, Severity: sevr, Points: float64(cents) / 100,
 		Message: msg,

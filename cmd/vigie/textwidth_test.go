@@ -13,6 +13,10 @@ func TestPrintTableAlignsWideCharacters(t *testing.T) {
 		{"montreal", "Arbres publics (Montréal)", "ville-de-montreal"},
 		{"combining", "Montre\u0301al", "x"},
 		{"full", "ＡＢＣ", "y"},
+		{"zwsp", "Parcs\u200Bpublics", "z"},
+		{"bom", "\uFEFFArbres", "b"},
+		{"zwj", "a\u200Db\u200Cc\u2060d", "j"},
+		{"wide-zw", "\uFEFF東京\u200B公園", "w"},
 	}
 	if err := printTable(&b, []string{"name", "title", "organization"}, rows); err != nil {
 		t.Fatal(err)
@@ -29,7 +33,8 @@ func TestPrintTableAlignsWideCharacters(t *testing.T) {
 			t.Errorf("third column at %d, want %d:\n%s", col, want, b.String())
 		}
 	}
-	if displayWidth("東京") != 4 || displayWidth("e\u0301") != 1 || displayWidth("ＡＢ") != 4 || displayWidth("abc") != 3 {
+	if displayWidth("東京") != 4 || displayWidth("e\u0301") != 1 || displayWidth("ＡＢ") != 4 || displayWidth("abc") != 3 ||
+		displayWidth("a\u200Bb") != 2 || displayWidth("\uFEFFx") != 1 || displayWidth("a\u200Db") != 2 {
 		t.Error("display widths are wrong")
 	}
 	if got := truncateWidth("東京都の公園一覧", 7); got != "東京都…" || displayWidth(got) > 7 {
