@@ -86,11 +86,12 @@ func (db *DB) identify(ctx context.Context, o Options) (identity, error) {
 		return id, fmt.Errorf("database %s was written by a newer vigie (schema %s unknown to this one): upgrade vigie, or pass another --db", db.path, unknown[len(unknown)-1])
 	}
 	if o.ReadOnly {
-		// Read-only commands do not migrate: on a database an older vigie
-		// wrote they would fail on a missing column. Say what to run.
+		// Read-only opens do not migrate: on a database an older vigie
+		// wrote they would fail on a missing column. The caller may migrate
+		// it under the writer lock and open it again (OlderSchemaError).
 		for _, n := range names {
 			if !applied[n] {
-				return id, fmt.Errorf("database %s was written by an older vigie (schema %s not applied yet): run a command that writes it once, e.g. 'vigie score', to bring it up to date", db.path, strings.TrimSuffix(path.Base(n), ".sql"))
+				return id, &OlderSchemaError{Path: db.path, Schema: strings.TrimSuffix(path.Base(n), ".sql")}
 			}
 		}
 	}
@@ -107,4 +108,25 @@ func (db *DB) mark(ctx context.Context, id identity) error {
 		return db.explain(err)
 	}
 	return nil
+}
+
+// MigrateCommand is the command that only brings a database's schema up to
+// date, named by every error about a database an older vigie wrote.
+const MigrateCommand = "vigie check --migrate"
+
+// OlderSchemaError is what a read-only Open returns on a database an older
+// vigie wrote: a migration this build knows is not applied yet. Reason, when
+// set, says why the caller could not apply it itself.
+type OlderSchemaError struct {
+	Path, Schema, Reason string
+}
+
+func (e *OlderSchemaError) Error() string {
+	why := ""
+	if e.Reason != "" {
+		why = " and cannot be updated now: " + e.Reason + ";"
+	} else {
+		why = ":"
+	}
+	return fmt.Sprintf("database %s was written by an older vigie (schema %s not applied yet)%s run '%s' once, as a user who can write it and while no other vigie writes it, to bring it up to date", e.Path, e.Schema, why, MigrateCommand)
 }

@@ -84,7 +84,12 @@ l'ouverture ; un écrivain vérifie lui-même chaque page après un arrêt bruta
 moissonnage, links, score, prune ou audit tué). À lancer après avoir copié ou
 restauré une base, ou quand une commande signale un fichier endommagé. Code de
 sortie 1 si un dommage est trouvé. N'écrit rien et lit tout le fichier (environ
-8 s de calcul pour la base de 1,2 Go de 100 000 jeux).`,
+8 s de calcul pour la base de 1,2 Go de 100 000 jeux).
+
+Avec --migrate, met seulement à jour le schéma d'une base écrite par un vigie
+plus ancien, sous le verrou d'écriture, sans rien vérifier d'autre. Les
+commandes en lecture seule le font elles-mêmes quand elles peuvent écrire le
+fichier et qu'aucun écrivain ne le tient.`,
 
 	"vigie config":      "Afficher la configuration en vigueur (vigie.yaml avec les valeurs par défaut et les options appliquées)",
 	"vigie config/long": "",
@@ -426,6 +431,7 @@ CSV neutralise le texte qui ressemble à une formule.`,
 	"--list":                         "afficher les résultats enregistrés sans vérifier",
 	"--log-format":                   "format du journal : text ou json",
 	"--max":                          "s'arrêter après ce nombre de problèmes",
+	"vigie check --migrate":          "mettre seulement à jour le schéma (base écrite par un vigie plus ancien)",
 	"--max-missing":                  "part des jeux actifs qu'une passe peut marquer disparus avant qu'un échantillon soit vérifié auprès du portail (0–100 %)",
 	"--max-response":                 "plus grande réponse d'API acceptée, en octets",
 	"--metrics-file":                 "écrire ici les métriques Prometheus (collecteur textfile de node_exporter : un fichier *.prom), de façon atomique",

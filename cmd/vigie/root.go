@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -200,9 +201,69 @@ func (a *App) OpenDBLocked(ctx context.Context, command string) (db *store.DB, r
 	return db, func() { db.Close(); lock.Release() }, nil
 }
 
-// OpenDBReadOnly opens an existing database for reading only.
+// OpenDBReadOnly opens an existing database for reading only. A database an
+// older vigie wrote is first brought up to date when this process can write
+// it and no writer holds it (migrateOlder); otherwise the error names the
+// command that only migrates.
 func (a *App) OpenDBReadOnly(ctx context.Context) (*store.DB, error) {
-	return a.fixClock(store.Open(ctx, a.DBPath, store.Options{ReadOnly: true}))
+	db, err := store.Open(ctx, a.DBPath, store.Options{ReadOnly: true})
+	var older *store.OlderSchemaError
+	if errors.As(err, &older) && a.held == nil {
+		if merr := a.migrateOlder(ctx, older); merr != nil {
+			return nil, merr
+		}
+		db, err = store.Open(ctx, a.DBPath, store.Options{ReadOnly: true})
+	}
+	return a.fixClock(db, err)
+}
+
+// migrateOlder applies the pending migrations of a database an older vigie
+// wrote, the way a writer does: under the writer lock, checked first after
+// an unclean shutdown, each migration in one transaction. It refuses a file
+// that is read-only, a database of another user, and one a writer holds.
+func (a *App) migrateOlder(ctx context.Context, older *store.OlderSchemaError) error {
+	if reason := notWritable(a.DBPath); reason != "" {
+		older.Reason = reason
+		return older
+	}
+	_, release, err := a.OpenDBLocked(ctx, "check --migrate")
+	if err != nil {
+		if errors.Is(err, store.ErrLocked) {
+			older.Reason = "another vigie is writing it (it brings it up to date itself; wait for it to finish)"
+			return older
+		}
+		return err
+	}
+	release()
+	if a.Log != nil {
+		a.Log.Info("database brought up to date for this vigie", "db", a.DBPath, "schema", older.Schema)
+	}
+	return nil
+}
+
+const wOK = 2 // access(2) W_OK
+
+// notWritable says why this process must not write the database at path
+// (empty when it may): a file without write permission for anyone (even for
+// root, it was made read-only on purpose), a file or folder this process
+// cannot write, or another user's file.
+func notWritable(path string) string {
+	st, err := os.Stat(path)
+	if err != nil {
+		return "it cannot be read (" + err.Error() + ")"
+	}
+	if st.Mode().Perm()&0o222 == 0 || syscall.Access(path, wOK) != nil {
+		return "the file is read-only"
+	}
+	if syscall.Access(filepath.Dir(path), wOK) != nil {
+		return "its folder is read-only"
+	}
+	if sys, ok := st.Sys().(*syscall.Stat_t); ok {
+		if euid := os.Geteuid(); euid != 0 && int(sys.Uid) != euid {
+			return "it belongs to another user"
+		}
+	}
+	return ""
 }
 
 // openPortal opens the database read-only and finds --portal in it; the
