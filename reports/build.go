@@ -414,6 +414,10 @@ func summary(i *store.ReportIndicators) Summary {
 func organizations(in []store.ReportOrg) []Organization {
 	out := make([]Organization, 0, len(in))
 	for _, o := range in {
+		var broken *int
+		if o.LinksChecked > 0 {
+			broken = &o.BrokenLinks
+		}
 		out = append(out, Organization{
 			Name: o.Name, Title: o.Title, Datasets: o.Datasets,
 			Scores: vigie.Scores{Overall: round(o.Overall), Completeness: round(o.Completeness), Freshness: round(o.Freshness),
@@ -422,7 +426,7 @@ func organizations(in []store.ReportOrg) []Organization {
 			OpenLicence:  round(share(o.OpenLicence, o.Datasets)),
 			Tau:          round(share(o.Fresh, o.Scheduled)),
 			TauScheduled: o.Scheduled,
-			BrokenLinks:  o.BrokenLinks,
+			BrokenLinks:  broken,
 			Findings:     Severities{Error: o.Errors, Warning: o.Warnings, Info: o.Infos},
 		})
 	}

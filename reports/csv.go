@@ -122,6 +122,11 @@ func csvCell(v any, dec byte) string {
 		return Neutralise(x, true)
 	case int:
 		return strconv.Itoa(x)
+	case *int:
+		if x == nil {
+			return ""
+		}
+		return strconv.Itoa(*x)
 	case int64:
 		return strconv.FormatInt(x, 10)
 	case float64:

@@ -45,8 +45,8 @@ func sampleReport(lang string) *Report {
 	r.Commitment = indicators(lang, now, then, baselineOf("donneesquebec", vigie.DefaultPortal, nil, lang)) // the profile declares the 2021 baseline
 	r.Summary = summary(now)
 	r.Organizations = []Organization{
-		{Name: "ville-a", Title: evilTitle, Datasets: 2, Scores: vigie.Scores{Overall: f64(40), Completeness: f64(60)}, OpenLicence: f64(50), Tau: f64(0), BrokenLinks: 1, Findings: Severities{Error: 3}},
-		{Name: "ministere-b", Title: "Ministère B", Datasets: 1, Scores: vigie.Scores{Overall: f64(87.5), Completeness: f64(90)}, OpenLicence: f64(100), Tau: f64(100)},
+		{Name: "ville-a", Title: evilTitle, Datasets: 2, Scores: vigie.Scores{Overall: f64(40), Completeness: f64(60)}, OpenLicence: f64(50), Tau: f64(0), BrokenLinks: new(1), Findings: Severities{Error: 3}},
+		{Name: "ministere-b", Title: "Ministère B", Datasets: 1, Scores: vigie.Scores{Overall: f64(87.5), Completeness: f64(90)}, OpenLicence: f64(100), Tau: f64(100), BrokenLinks: new(0)},
 	}
 	Rank(r.Organizations)
 	r.TopFindings = []RuleCount{{Rule: "DQ-LICENCE", Dimension: "openness", Severity: "error", Datasets: 2, Findings: 2, Points: 40, Hint: "Choisissez une licence ouverte"}}

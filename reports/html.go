@@ -58,6 +58,8 @@ func loadPage() (*template.Template, []byte, error) {
 			"num":  func(*float64) string { return "" },
 			"num1": func(float64) string { return "" },
 			"int":  func(int) string { return "" },
+			"intp": func(*int) string { return "" },
+			"rawi": func(*int) string { return "" },
 			"raw":  func(*float64) string { return "" },
 			"date": func(any) string { return "" },
 		}).Parse(text)
@@ -142,6 +144,13 @@ func (HTML) Write(ctx context.Context, w io.Writer, r *Report) error {
 		"num":  func(p *float64) string { return fmtNum(p, l) },
 		"num1": func(v float64) string { return fmtNum(&v, l) },
 		"int":  func(n int) string { return l10n.Int(n, l) },
+		"intp": func(p *int) string { return fmtInt(p, l) },
+		"rawi": func(p *int) string {
+			if p == nil {
+				return ""
+			}
+			return strconv.Itoa(*p)
+		},
 		"raw": func(p *float64) string {
 			if p == nil {
 				return ""

@@ -75,7 +75,7 @@ func (Markdown) Write(ctx context.Context, w io.Writer, r *Report) error {
 			name = T(l, "no_org")
 		}
 		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s |\n", l10n.Int(o.Rank, l), mdText(name), l10n.Int(o.Datasets, l), fmtNum(o.Scores.Overall, l),
-			fmtNum(o.Scores.Completeness, l), fmtNum(o.Tau, l), l10n.Int(o.BrokenLinks, l))
+			fmtNum(o.Scores.Completeness, l), fmtNum(o.Tau, l), fmtInt(o.BrokenLinks, l))
 	}
 
 	fmt.Fprintf(b, "\n## %s\n\n", T(l, "common_finds"))
@@ -156,6 +156,17 @@ func fmtNum(p *float64, lang string) string {
 		return "—"
 	}
 	return l10n.Float(*p, 1, lang)
+}
+
+// FormatCount writes a count for people, "—" when it is unknown.
+func FormatCount(p *int, lang string) string { return fmtInt(p, lang) }
+
+// fmtInt writes a count, or "—" when it is unknown.
+func fmtInt(p *int, lang string) string {
+	if p == nil {
+		return "—"
+	}
+	return l10n.Int(*p, lang)
 }
 
 func fmtChange(p *float64, lang string) string {

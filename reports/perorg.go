@@ -268,7 +268,7 @@ func writeIndex(w io.Writer, b *Bundle, now time.Time) error {
 		}
 		s := e.Scores
 		pg.Rows = append(pg.Rows, indexRow{Rank: e.Rank, Name: OneLine(e.Name, 100), Title: OneLine(title, 160),
-			Datasets: fmt.Sprint(e.Datasets), Errors: fmt.Sprint(e.Findings.Error), Broken: fmt.Sprint(e.BrokenLinks),
+			Datasets: fmt.Sprint(e.Datasets), Errors: fmt.Sprint(e.Findings.Error), Broken: fmtInt(e.BrokenLinks, l),
 			Emails: OneLine(strings.Join(e.Emails, ", "), 300), Worst: worst,
 			Overall: fmtNum(s.Overall, l), Completeness: fmtNum(s.Completeness, l), Freshness: fmtNum(s.Freshness, l),
 			Openness: fmtNum(s.Openness, l), Availability: fmtNum(s.Availability, l),

@@ -182,7 +182,7 @@ type Organization struct {
 	MQAPoints    *float64     `json:"mqa_points"`
 	OpenLicence  *float64     `json:"open_licence"` // percent
 	Tau          *float64     `json:"tau"`          // percent of scheduled datasets that are fresh, nil when none is scheduled
-	BrokenLinks  int          `json:"broken_links"`
+	BrokenLinks  *int         `json:"broken_links"` // nil when none of the organization's URLs was checked
 	Findings     Severities   `json:"findings"`
 	TauScheduled int          `json:"scheduled"`
 }

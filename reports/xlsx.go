@@ -177,6 +177,11 @@ func xlsxCell(kind int, v any, lang string, st *xlsxStyles) any {
 		return excelize.Cell{StyleID: st.num1, Value: x}
 	case int:
 		return excelize.Cell{StyleID: st.int0, Value: x}
+	case *int:
+		if x == nil {
+			return "—"
+		}
+		return excelize.Cell{StyleID: st.int0, Value: *x}
 	case string:
 		switch kind {
 		case kCode:

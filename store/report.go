@@ -421,6 +421,7 @@ type ReportOrg struct {
 	Fresh, UpToDate, Scheduled                                    int // fresh; fresh or due; fresh, due, overdue or delinquent
 	Errors, Warnings, Infos                                       int
 	BrokenLinks                                                   int // distinct broken URLs
+	LinksChecked                                                  int // distinct URLs checked at least once: 0 leaves BrokenLinks unknown
 }
 
 // ReportOrganizations aggregates a scope per organization, in SQL, by name.
@@ -463,23 +464,24 @@ func (db *DB) ReportOrganizations(ctx context.Context, s ReportScope) ([]ReportO
 		return nil, db.explain(err)
 	}
 	rows.Close()
-	broken, err := conn.QueryContext(ctx, `SELECT d.organization, COUNT(DISTINCT r.url) FROM resources r
+	broken, err := conn.QueryContext(ctx, `SELECT d.organization, COUNT(DISTINCT CASE WHEN l.class = 'broken' THEN r.url END),
+		COUNT(DISTINCT r.url) FROM resources r
 		JOIN datasets d ON d.portal_id = r.portal_id AND d.id = r.dataset_id
 		JOIN scores s ON s.score_run_id = ? AND s.dataset_id = r.dataset_id
 		JOIN links l ON l.url = r.url
-		WHERE r.portal_id = ? AND l.class = 'broken'`+org+publishedCond+` GROUP BY d.organization`, append([]any{s.ScoreRunID, s.PortalID}, orgArgs...)...)
+		WHERE r.portal_id = ?`+org+publishedCond+` GROUP BY d.organization`, append([]any{s.ScoreRunID, s.PortalID}, orgArgs...)...)
 	if err != nil {
 		return nil, db.explain(err)
 	}
 	defer broken.Close()
 	for broken.Next() {
 		var name string
-		var n int
-		if err := broken.Scan(&name, &n); err != nil {
+		var n, checked int
+		if err := broken.Scan(&name, &n, &checked); err != nil {
 			return nil, db.explain(err)
 		}
 		if i, ok := index[name]; ok {
-			out[i].BrokenLinks = n
+			out[i].BrokenLinks, out[i].LinksChecked = n, checked
 		}
 	}
 	return out, broken.Err()

@@ -290,8 +290,8 @@ func worsened(ctx context.Context, db *store.DB, p *store.Portal, lang string) (
 		if o.Findings.Error > b.Findings.Error {
 			why = append(why, fmt.Sprintf("errors %d → %d", b.Findings.Error, o.Findings.Error))
 		}
-		if o.BrokenLinks > b.BrokenLinks {
-			why = append(why, fmt.Sprintf("broken links %d → %d", b.BrokenLinks, o.BrokenLinks))
+		if o.BrokenLinks != nil && b.BrokenLinks != nil && *o.BrokenLinks > *b.BrokenLinks {
+			why = append(why, fmt.Sprintf("broken links %d → %d", *b.BrokenLinks, *o.BrokenLinks))
 		}
 		if len(why) > 0 {
 			out[o.Name] = strings.Join(why, ", ")
@@ -326,9 +326,9 @@ func publisherMessage(lang string, b *reports.Bundle, e reports.OrgEntry, reason
 		if reason != "" {
 			fmt.Fprintf(&body, "Since the previous audit: %s.\n\n", reason)
 		}
-		fmt.Fprintf(&body, "Datasets: %d (rank %d of %d publishers)\nMean overall score: %s / 100 (completeness %s, freshness %s, openness %s, availability %s)\nFindings of severity error: %d\nBroken links: %d\n",
+		fmt.Fprintf(&body, "Datasets: %d (rank %d of %d publishers)\nMean overall score: %s / 100 (completeness %s, freshness %s, openness %s, availability %s)\nFindings of severity error: %d\nBroken links: %s\n",
 			e.Datasets, e.Rank, len(b.Orgs), reports.FormatScore(s.Overall, lang), reports.FormatScore(s.Completeness, lang), reports.FormatScore(s.Freshness, lang),
-			reports.FormatScore(s.Openness, lang), reports.FormatScore(s.Availability, lang), e.Findings.Error, e.BrokenLinks)
+			reports.FormatScore(s.Openness, lang), reports.FormatScore(s.Availability, lang), e.Findings.Error, reports.FormatCount(e.BrokenLinks, lang))
 		if len(worst) > 0 {
 			fmt.Fprintf(&body, "\nDatasets to look at first:\n%s\n", strings.Join(worst, "\n"))
 		}
@@ -339,9 +339,9 @@ func publisherMessage(lang string, b *reports.Bundle, e reports.OrgEntry, reason
 		if reason != "" {
 			fmt.Fprintf(&body, "Depuis l'audit précédent : %s.\n\n", reason)
 		}
-		fmt.Fprintf(&body, "Jeux de données : %d (rang %d sur %d éditeurs)\nScore global moyen : %s / 100 (complétude %s, fraîcheur %s, ouverture %s, disponibilité %s)\nConstats de gravité erreur : %d\nLiens brisés : %d\n",
+		fmt.Fprintf(&body, "Jeux de données : %d (rang %d sur %d éditeurs)\nScore global moyen : %s / 100 (complétude %s, fraîcheur %s, ouverture %s, disponibilité %s)\nConstats de gravité erreur : %d\nLiens brisés : %s\n",
 			e.Datasets, e.Rank, len(b.Orgs), reports.FormatScore(s.Overall, lang), reports.FormatScore(s.Completeness, lang), reports.FormatScore(s.Freshness, lang),
-			reports.FormatScore(s.Openness, lang), reports.FormatScore(s.Availability, lang), e.Findings.Error, e.BrokenLinks)
+			reports.FormatScore(s.Openness, lang), reports.FormatScore(s.Availability, lang), e.Findings.Error, reports.FormatCount(e.BrokenLinks, lang))
 		if len(worst) > 0 {
 			fmt.Fprintf(&body, "\nJeux de données à regarder en premier :\n%s\n", strings.Join(worst, "\n"))
 		}

@@ -27,7 +27,7 @@ type orgRow struct {
 	Datasets    int          `json:"datasets"`
 	Scores      vigie.Scores `json:"scores"`
 	MQAPoints   *float64     `json:"mqa_points"`
-	BrokenLinks int          `json:"broken_links"`
+	BrokenLinks *int         `json:"broken_links"` // null when none of the organization's URLs was checked
 	Errors      int          `json:"errors"`
 }
 
@@ -133,16 +133,24 @@ The name column is what --org takes; --org keeps only those organizations.`,
 			header := []string{"portal", "rank", "name", "title", "datasets", "overall", "completeness", "freshness", "openness", "availability", "mqa", "errors", "broken links"}
 			num := func(p *float64) string { return reports.FormatScore(p, a.Lang) }
 			itoa := func(n int) string { return l10n.Int(n, a.Lang) }
+			unknown := "—"
 			if format == "csv" {
 				num = func(p *float64) string { return csvNum(p, csvOpts) } // unknown: an empty cell
 				itoa = strconv.Itoa
+				unknown = ""
+			}
+			count := func(p *int) string {
+				if p == nil {
+					return unknown
+				}
+				return itoa(*p)
 			}
 			cells := make([][]string, 0, len(rows))
 			for _, r := range rows {
 				s := r.Scores
 				cells = append(cells, []string{r.Portal, itoa(r.Rank), r.Name, r.Title, itoa(r.Datasets),
 					num(s.Overall), num(s.Completeness), num(s.Freshness), num(s.Openness), num(s.Availability), num(r.MQAPoints),
-					itoa(r.Errors), itoa(r.BrokenLinks)})
+					itoa(r.Errors), count(r.BrokenLinks)})
 			}
 			if format == "csv" {
 				return printCSV(a.Stdout, csvOpts, header, cells)
