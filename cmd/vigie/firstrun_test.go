@@ -69,3 +69,36 @@ func TestExplainExamplesExistInTheDemo(t *testing.T) {
 		}
 	}
 }
+
+// A first import of a file that cannot be imported (a package_list, names
+// only) leaves no database or lock file behind; the same failure on a
+// database that already holds datasets keeps it whole.
+func TestFailedFirstImportLeavesNothing(t *testing.T) {
+	ctx := context.Background()
+	const list = "../../testdata/real/open.alberta.ca/package_list_2025-03-25.json"
+	dir := t.TempDir()
+	db := filepath.Join(dir, "x.db")
+	code, _, errs := cli(ctx, "--db", db, "--portal", "https://open.alberta.ca", "harvest", "--from", list, "--quiet")
+	if code != ExitFailure || !strings.Contains(errs, "package_list") {
+		t.Fatalf("import of a package_list: exit %d, %s", code, errs)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		var names []string
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		t.Fatalf("a failed first import left %v", names)
+	}
+	good, portal := harvestedDB(t, 5)
+	before := queryInt(t, good, `SELECT COUNT(*) FROM datasets`)
+	code, _, _ = cli(ctx, "--db", good, "--portal", portal, "harvest", "--from", list, "--quiet")
+	if _, err := os.Stat(good); code != ExitFailure || err != nil {
+		t.Fatalf("a failed import on an existing database: exit %d, %v", code, err)
+	}
+	if _, err := os.Stat(good + ".lock"); err != nil {
+		t.Errorf("the lock file of an existing database was removed: %v", err)
+	}
+	if n := queryInt(t, good, `SELECT COUNT(*) FROM datasets`); n != before {
+		t.Errorf("datasets after a failed import: %d, want %d", n, before)
+	}
+}

@@ -106,15 +106,27 @@ func newHarvestCmd(a *App) *cobra.Command {
 			if err := store.CheckPortalURL(a.Portal); err != nil {
 				return usageErr("%v", err) // before the database is created or touched
 			}
-			db, release, err := a.OpenDBLocked(ctx, "harvest")
-			if err != nil {
+			// A first harvest or import that fails before storing a dataset
+			// (a file that is not a dump, a portal that is not CKAN) leaves
+			// no database or lock file behind; an existing one is kept with
+			// its failed run's record. An interrupted one keeps its record
+			// too: the database says where it stopped.
+			fr := noteFirstRun(a.DBPath, "")
+			err := func() error {
+				db, release, err := a.OpenDBLocked(ctx, "harvest")
+				if err != nil {
+					return err
+				}
+				defer release()
+				res, err := runHarvest(ctx, a, db, o)
+				if res != nil && err == nil {
+					fmt.Fprintln(a.Stdout, harvestSummary(res, a.Lang)+publishedNote(ctx, db, a.Portal, o.orgs, a.Lang))
+					a.logNumbers("harvest done", harvestAttrs(res))
+				}
 				return err
-			}
-			defer release()
-			res, err := runHarvest(ctx, a, db, o)
-			if res != nil && err == nil {
-				fmt.Fprintln(a.Stdout, harvestSummary(res, a.Lang)+publishedNote(ctx, db, a.Portal, o.orgs, a.Lang))
-				a.logNumbers("harvest done", harvestAttrs(res))
+			}()
+			if ctx.Err() == nil {
+				fr.cleanup(err)
 			}
 			return err
 		},
