@@ -240,7 +240,7 @@ func runAudit(ctx context.Context, a *App, o *auditOptions, st *auditStages) (er
 				rec.Portal = a.Portal
 			}
 			if merr := writeMetricsFile(o.metrics, auditMetricsOf(ctx, db, o, rec, err)); merr != nil {
-				a.Log.Warn("could not write the metrics file", "error", plain.FirstLine(merr.Error()))
+				a.Log.Warn(l10n.T(a.Lang, "log.audit.metrics"), "error", plain.FirstLine(merr.Error()))
 			}
 		}
 	}()
@@ -252,11 +252,11 @@ func runAudit(ctx context.Context, a *App, o *auditOptions, st *auditStages) (er
 		t := stageTiming{Name: name, Seconds: math.Round(elapsed.Seconds()*1000) / 1000, Status: "ok"}
 		attrs := st.takeAttrs()
 		if err != nil {
-			a.Log.Error("audit stage failed", "stage", name, "elapsed", elapsed.Round(time.Millisecond).String(), "elapsed_ms", elapsed.Milliseconds(), "error", plain.FirstLine(err.Error()))
+			a.Log.Error(l10n.T(a.Lang, "log.audit.stage.failed"), "stage", name, "elapsed", elapsed.Round(time.Millisecond).String(), "elapsed_ms", elapsed.Milliseconds(), "error", plain.FirstLine(err.Error()))
 			return fmt.Errorf("audit stopped at %s: %w", name, err)
 		}
 		rec.Stages = append(rec.Stages, t)
-		a.Log.Info("audit stage done", append([]any{"stage", name, "elapsed", elapsed.Round(time.Millisecond).String(), "elapsed_ms", elapsed.Milliseconds(), "summary", summary}, attrs...)...)
+		a.Log.Info(l10n.T(a.Lang, "log.audit.stage.done"), append([]any{"stage", name, "elapsed", elapsed.Round(time.Millisecond).String(), "elapsed_ms", elapsed.Milliseconds(), "summary", summary}, attrs...)...)
 		return nil
 	}
 	if err := stage("harvest", func() (string, error) { return st.runHarvest(ctx, db) }); err != nil {
@@ -297,7 +297,7 @@ func runAudit(ctx context.Context, a *App, o *auditOptions, st *auditStages) (er
 		}
 		rec.Gate = o.gate().Evaluate(sum, diff)
 		if len(rec.Gate.Skipped) > 0 {
-			a.Log.Info("gate conditions skipped: they compare with a previous audit of the same profile", "skipped", strings.Join(rec.Gate.Skipped, ","))
+			a.Log.Info(l10n.T(a.Lang, "log.audit.gate.skipped"), "skipped", strings.Join(rec.Gate.Skipped, ","))
 		}
 		day := time.Now()
 		if !a.clock.IsZero() { // dated by --now's own date, whatever the local zone

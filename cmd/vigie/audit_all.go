@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/vigie-audit/vigie/config"
+	"github.com/vigie-audit/vigie/internal/l10n"
 	"github.com/vigie-audit/vigie/internal/plain"
 	"github.com/vigie-audit/vigie/store"
 )
@@ -53,7 +54,7 @@ func recordAudit(ctx context.Context, a *App, db *store.DB, o *auditOptions, rec
 		}
 	}
 	if werr := db.RecordAudit(ctx, r); werr != nil {
-		a.Log.Warn("could not record the audit", "error", plain.FirstLine(werr.Error()))
+		a.Log.Warn(l10n.T(a.Lang, "log.audit.record"), "error", plain.FirstLine(werr.Error()))
 	}
 }
 
@@ -235,7 +236,7 @@ func runAuditMany(ctx context.Context, a *App, cmd *cobra.Command, m *manyOption
 		return err
 	}
 	defer release()
-	a.Log.Info("auditing several portals", "portals", len(targets), "parallel", m.parallel, "out", out)
+	a.Log.Info(l10n.T(a.Lang, "log.audit.several"), "portals", len(targets), "parallel", m.parallel, "out", out)
 
 	results := make([]portalAudit, len(targets))
 	sem := make(chan struct{}, m.parallel)

@@ -34,17 +34,72 @@ func init() {
 
 		"audit.written": {FR: "audit écrit dans %s : évaluation n° %s, score global moyen %s, %s liens qui ne fonctionnent pas (%s brisés, %s en échec), %s ; %s",
 			EN: "audit written to %s: score run #%s, mean overall %s, %s links not working (%s broken, %s failing), %s; %s"},
-		"audit.first":        {FR: "premier audit, rien à comparer", EN: "first audit, nothing to compare"},
-		"audit.changes":      {FR: "%s changements depuis l'évaluation n° %s", EN: "%s changes since score run #%s"},
-		"audit.gate.passed":  {FR: "seuil atteint", EN: "gate passed"},
-		"audit.gate.failed":  {FR: "seuil non atteint", EN: "gate failed"},
-		"audit.gate.none":    {FR: "aucun seuil", EN: "no gate"},
-		"audit.gate.error":   {FR: "seuil de qualité non atteint : %s", EN: "quality gate failed: %s"},
-		"datasets.count":     {FR: "%s jeux de données", EN: "%s datasets"},
-		"datasets.count.one": {FR: "1 jeu de données", EN: "1 dataset"},
+		"audit.first":            {FR: "premier audit, rien à comparer", EN: "first audit, nothing to compare"},
+		"audit.changes":          {FR: "%s changements depuis l'évaluation n° %s", EN: "%s changes since score run #%s"},
+		"audit.gate.passed":      {FR: "seuil atteint", EN: "gate passed"},
+		"audit.gate.failed":      {FR: "seuil non atteint", EN: "gate failed"},
+		"audit.gate.none":        {FR: "aucun seuil", EN: "no gate"},
+		"audit.gate.error":       {FR: "seuil de qualité non atteint : %s", EN: "quality gate failed: %s"},
+		"datasets.count":         {FR: "%s jeux de données", EN: "%s datasets"},
+		"datasets.count.one":     {FR: "1 jeu de données", EN: "1 dataset"},
+		"log.audit.stage.done":   {FR: "étape d'audit terminée", EN: "audit stage done"},
+		"log.audit.stage.failed": {FR: "étape d'audit en échec", EN: "audit stage failed"},
+		"log.audit.metrics":      {FR: "impossible d'écrire le fichier de métriques", EN: "could not write the metrics file"},
+		"log.audit.gate.skipped": {FR: "conditions du seuil ignorées : elles comparent avec un audit précédent du même profil", EN: "gate conditions skipped: they compare with a previous audit of the same profile"},
+		"log.audit.record":       {FR: "impossible d'enregistrer l'audit", EN: "could not record the audit"},
+		"log.audit.several":      {FR: "audit de plusieurs portails", EN: "auditing several portals"},
+		"table.yes":              {FR: "oui", EN: "yes"},
+		"table.portal":           {FR: "portail", EN: "portal"},
+		"table.rank":             {FR: "rang", EN: "rank"},
+		"table.name":             {FR: "nom", EN: "name"},
+		"table.title":            {FR: "titre", EN: "title"},
+		"table.datasets":         {FR: "jeux", EN: "datasets"},
+		"table.overall":          {FR: "global", EN: "overall"},
+		"table.completeness":     {FR: "complétude", EN: "completeness"},
+		"table.freshness":        {FR: "fraîcheur", EN: "freshness"},
+		"table.openness":         {FR: "ouverture", EN: "openness"},
+		"table.availability":     {FR: "disponibilité", EN: "availability"},
+		"table.mqa":              {FR: "mqa", EN: "mqa"},
+		"table.errors":           {FR: "erreurs", EN: "errors"},
+		"table.broken links":     {FR: "liens brisés", EN: "broken links"},
+		"table.url":              {FR: "url", EN: "url"},
+		"table.ckan":             {FR: "ckan", EN: "ckan"},
+		"table.published":        {FR: "publiés", EN: "published"},
+		"table.private":          {FR: "privés", EN: "private"},
+		"table.missing":          {FR: "disparus", EN: "missing"},
+		"table.last harvest":     {FR: "dernier moissonnage", EN: "last harvest"},
+		"table.harvest status":   {FR: "état du moissonnage", EN: "harvest status"},
+		"table.last score run":   {FR: "dernière évaluation", EN: "last score run"},
+		"table.last audit":       {FR: "dernier audit", EN: "last audit"},
+		"table.audit status":     {FR: "état de l'audit", EN: "audit status"},
+		"table.gate":             {FR: "seuil", EN: "gate"},
+		"table.run":              {FR: "passe", EN: "run"},
+		"table.started (UTC)":    {FR: "début (UTC)", EN: "started (UTC)"},
+		"table.took":             {FR: "durée", EN: "took"},
+		"table.mode":             {FR: "mode", EN: "mode"},
+		"table.status":           {FR: "état", EN: "status"},
+		"table.complete listing": {FR: "liste complète", EN: "complete listing"},
+		"table.count":            {FR: "total", EN: "count"},
+		"table.new":              {FR: "nouveaux", EN: "new"},
+		"table.changed":          {FR: "modifiés", EN: "changed"},
+		"table.unchanged":        {FR: "inchangés", EN: "unchanged"},
+		"table.deleted":          {FR: "supprimés", EN: "deleted"},
+		"table.requests":         {FR: "requêtes", EN: "requests"},
+		"table.vigie":            {FR: "vigie", EN: "vigie"},
+		"table.error":            {FR: "erreur", EN: "error"},
 		"interrupted": {FR: "interrompu : ce qui était terminé est enregistré, le reste non ; relancez la même commande pour terminer",
 			EN: "interrupted: what was finished is saved, the rest is not; run the same command again to complete it"},
 	})
+}
+
+// tableHeader titles a table's columns in lang from their stable names
+// (catalogue ids "table.<name>"); CSV output keeps the names themselves.
+func tableHeader(lang string, names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = l10n.T(lang, "table."+n)
+	}
+	return out
 }
 
 // datasetHeaders are the datasets table's column titles by language; the

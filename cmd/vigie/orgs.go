@@ -155,7 +155,7 @@ The name column is what --org takes; --org keeps only those organizations.`,
 			if format == "csv" {
 				return printCSV(a.Stdout, csvOpts, header, cells)
 			}
-			return printTable(a.Stdout, header, cells)
+			return printTable(a.Stdout, tableHeader(a.Lang, header), cells)
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "output: table, json or csv")

@@ -173,7 +173,7 @@ gate_reasons, started_at, finished_at}; null when there is none.`,
 				fmt.Fprintf(a.Stdout, "no portal in %s yet: run 'vigie harvest' or 'vigie audit'\n", db.Path())
 				return nil
 			}
-			return printTable(a.Stdout, header, cells)
+			return printTable(a.Stdout, tableHeader(a.Lang, header), cells)
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "output: table, json or csv")

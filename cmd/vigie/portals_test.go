@@ -64,7 +64,7 @@ func TestPortalsAndOrgsListings(t *testing.T) {
 		t.Fatalf("portal B: %+v", b)
 	}
 
-	code, out, _ = cli(ctx, "--db", db, "portals")
+	code, out, _ = cli(ctx, "--db", db, "--lang", "en", "portals")
 	if code != 0 || !strings.Contains(out, "published") || !strings.Contains(out, "failed") {
 		t.Fatalf("table: exit %d\n%s", code, out)
 	}

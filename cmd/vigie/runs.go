@@ -56,13 +56,13 @@ unchanged, missing and deleted.`,
 				}
 				listing := ""
 				if r.ListingComplete {
-					listing = "yes"
+					listing = l10n.T(a.Lang, "table.yes")
 				}
 				rows = append(rows, []string{n(int(r.ID)), r.StartedAt.UTC().Format("2006-01-02 15:04"), took, mode, r.Status, listing,
 					n(r.Expected), n(r.New), n(r.Changed), n(r.Unchanged), n(r.Missing), n(r.Deleted), n(r.Requests), r.VigieVersion, r.Error})
 			}
-			return printTable(a.Stdout, []string{"run", "started (UTC)", "took", "mode", "status", "complete listing", "count",
-				"new", "changed", "unchanged", "missing", "deleted", "requests", "vigie", "error"}, rows)
+			return printTable(a.Stdout, tableHeader(a.Lang, []string{"run", "started (UTC)", "took", "mode", "status", "complete listing", "count",
+				"new", "changed", "unchanged", "missing", "deleted", "requests", "vigie", "error"}), rows)
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "output: table or json")
