@@ -51,6 +51,13 @@ unchanged, missing and deleted.`,
 					took = r.FinishedAt.Sub(r.StartedAt).Round(time.Second).String()
 				}
 				mode := r.Mode
+				if l10n.Has("mode." + mode) {
+					mode = l10n.T(a.Lang, "mode."+mode)
+				}
+				status := r.Status
+				if l10n.Has("run." + status) {
+					status = l10n.T(a.Lang, "run."+status)
+				}
 				if len(r.Orgs) > 0 {
 					mode += " [" + strings.Join(r.Orgs, ",") + "]"
 				}
@@ -58,7 +65,7 @@ unchanged, missing and deleted.`,
 				if r.ListingComplete {
 					listing = l10n.T(a.Lang, "table.yes")
 				}
-				rows = append(rows, []string{n(int(r.ID)), r.StartedAt.UTC().Format("2006-01-02 15:04"), took, mode, r.Status, listing,
+				rows = append(rows, []string{n(int(r.ID)), r.StartedAt.UTC().Format("2006-01-02 15:04"), took, mode, status, listing,
 					n(r.Expected), n(r.New), n(r.Changed), n(r.Unchanged), n(r.Missing), n(r.Deleted), n(r.Requests), r.VigieVersion, r.Error})
 			}
 			return printTable(a.Stdout, tableHeader(a.Lang, []string{"run", "started (UTC)", "took", "mode", "status", "complete listing", "count",
