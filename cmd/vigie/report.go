@@ -61,20 +61,9 @@ another one, for any portal.`,
 			if many.active() {
 				return runReportMany(cmd.Context(), a, many, format, out, csvf)
 			}
-			if format == "" {
-				format = reports.FormatFromPath(out)
-				if format == "" && out != "" {
-					return usageErr("cannot tell the format from %q: pass --format %s", out, strings.Join(reports.Formats, "|"))
-				}
-				if format == "" {
-					format = "md"
-				}
-			}
-			if err := checkFormat(format, reports.Formats...); err != nil {
+			format, err := reportFormat(format, out)
+			if err != nil {
 				return err
-			}
-			if out == "" && format != "md" && format != "json" {
-				return usageErr("--out is required for %s: the file (or, for csv, the folder) to write", format)
 			}
 			csvOpts, err := csvf.options(a.Lang)
 			if err != nil {
@@ -151,4 +140,26 @@ func checkBaseline(v float64) error {
 		return usageErr("--baseline must be a number of datasets, 0 or more, not %v", v)
 	}
 	return nil
+}
+
+// reportFormat is the format a report is written in: --format, else told by
+// the --out file's extension, else md to standard output. Formats other than
+// md and json need --out.
+func reportFormat(format, out string) (string, error) {
+	if format == "" {
+		format = reports.FormatFromPath(out)
+		if format == "" && out != "" {
+			return "", usageErr("cannot tell the format from %q: pass --format %s", out, strings.Join(reports.Formats, "|"))
+		}
+		if format == "" {
+			format = "md"
+		}
+	}
+	if err := checkFormat(format, reports.Formats...); err != nil {
+		return "", err
+	}
+	if out == "" && format != "md" && format != "json" {
+		return "", usageErr("--out is required for %s: the file (or, for csv, the folder) to write", format)
+	}
+	return format, nil
 }

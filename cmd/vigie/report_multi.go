@@ -70,20 +70,9 @@ func runReportMany(ctx context.Context, a *App, m *reportManyOptions, format, ou
 		a.Log.Info("reports per organization written", "folder", m.perOrg, "organizations", len(b.Orgs), "index", "index.html", "contacts", "contacts.csv")
 		return nil
 	}
-	if format == "" {
-		format = reports.FormatFromPath(out)
-		if format == "" && out != "" {
-			return usageErr("cannot tell the format from %q: pass --format %s", out, strings.Join(reports.Formats, "|"))
-		}
-		if format == "" {
-			format = "md"
-		}
-	}
-	if err := checkFormat(format, reports.Formats...); err != nil {
+	format, err = reportFormat(format, out)
+	if err != nil {
 		return err
-	}
-	if out == "" && format != "md" && format != "json" {
-		return usageErr("--out is required for %s: the file (or, for csv, the folder) to write", format)
 	}
 	refs, all, err := a.comparedPortals(ctx, db, m.portals)
 	if err != nil {
