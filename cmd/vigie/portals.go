@@ -173,6 +173,9 @@ gate_reasons, started_at, finished_at}; null when there is none.`,
 				fmt.Fprintf(a.Stdout, "no portal in %s yet: run 'vigie harvest' or 'vigie audit'\n", db.Path())
 				return nil
 			}
+			for _, c := range cells { // the table speaks the reader's language; CSV keeps the codes
+				c[7], c[10] = runWord(a.Lang, c[7]), runWord(a.Lang, c[10])
+			}
 			return printTable(a.Stdout, tableHeader(a.Lang, header), cells)
 		},
 	}

@@ -54,10 +54,7 @@ unchanged, missing and deleted.`,
 				if l10n.Has("mode." + mode) {
 					mode = l10n.T(a.Lang, "mode."+mode)
 				}
-				status := r.Status
-				if l10n.Has("run." + status) {
-					status = l10n.T(a.Lang, "run."+status)
-				}
+				status := runWord(a.Lang, r.Status)
 				if len(r.Orgs) > 0 {
 					mode += " [" + strings.Join(r.Orgs, ",") + "]"
 				}
@@ -75,4 +72,13 @@ unchanged, missing and deleted.`,
 	cmd.Flags().StringVar(&format, "format", "table", "output: table or json")
 	cmd.Flags().IntVar(&limit, "limit", 20, "number of runs to show (0 = all)")
 	return cmd
+}
+
+// runWord is a run status (complete, failed…) in lang; an unknown code is
+// shown as it is.
+func runWord(lang, status string) string {
+	if l10n.Has("run." + status) {
+		return l10n.T(lang, "run."+status)
+	}
+	return status
 }
