@@ -36,8 +36,8 @@ type PortalStat struct {
 	Machine     *float64       `json:"machine_readable"` // percent of datasets
 	Tau         *float64       `json:"tau"`              // percent of scheduled datasets that are fresh
 	LinksOK     *float64       `json:"links_working"`    // percent of checked links
-	BrokenLinks int            `json:"broken_links"`
-	Trend       []TrendPoint   `json:"trend"` // oldest first, the latest run last
+	BrokenLinks *int           `json:"broken_links"`     // null when none of the portal's URLs was checked
+	Trend       []TrendPoint   `json:"trend"`            // oldest first, the latest run last
 }
 
 // TrendPoint is a portal's indicators at one complete score run.
@@ -130,7 +130,10 @@ func BuildComparison(ctx context.Context, db Store, o CompareOptions) (*Comparis
 				row.MQARatings = ind.Ratings
 				row.OpenLicence, row.Machine = round(share(ind.OpenLicence, ind.Datasets)), round(share(ind.MachineReadable, ind.Datasets))
 				row.Tau, row.LinksOK = round(Tau(ind.Freshness)), round(LinksWorking(ind.LinkClasses))
-				row.BrokenLinks = ind.LinkClasses[vigie.LinkBroken]
+				if row.LinksOK != nil { // some URL was checked
+					n := ind.LinkClasses[vigie.LinkBroken]
+					row.BrokenLinks = &n
+				}
 			}
 		}
 		if row.MQARatings == nil {
@@ -221,7 +224,12 @@ func compareColumns() []compareColumn {
 		{"machine_readable", f(func(p *PortalStat) *float64 { return p.Machine })},
 		{"tau", f(func(p *PortalStat) *float64 { return p.Tau })},
 		{"links_working", f(func(p *PortalStat) *float64 { return p.LinksOK })},
-		{"broken_links", func(p *PortalStat) any { return p.BrokenLinks }},
+		{"broken_links", func(p *PortalStat) any {
+			if p.BrokenLinks == nil {
+				return nil
+			}
+			return *p.BrokenLinks
+		}},
 	}
 }
 

@@ -46,7 +46,7 @@ func TestBuildComparisonRowAndTrend(t *testing.T) {
 	if !(*p.Trend[0].OpenLicence < *p.Trend[2].OpenLicence) || !p.Trend[0].Date.Before(p.Trend[2].Date) {
 		t.Fatalf("trend: %+v", p.Trend)
 	}
-	if p.BrokenLinks == 0 || p.LinksOK == nil || *p.LinksOK >= 100 || p.MQARatings["excellent"]+p.MQARatings["good"]+p.MQARatings["sufficient"]+p.MQARatings["bad"] != 40 {
+	if p.BrokenLinks == nil || *p.BrokenLinks == 0 || p.LinksOK == nil || *p.LinksOK >= 100 || p.MQARatings["excellent"]+p.MQARatings["good"]+p.MQARatings["sufficient"]+p.MQARatings["bad"] != 40 {
 		t.Fatalf("links and ratings: %+v", p)
 	}
 }

@@ -55,6 +55,18 @@ func TestBrokenLinksUnknownBeforeAnyCheck(t *testing.T) {
 		}
 	}
 
+	// The comparison across portals: unknown too.
+	code, out, errb = cli(ctx, "--db", db, "-q", "--lang", "en", "report", "--portals", "all", "--format", "json")
+	var cmp struct {
+		Portals []map[string]any `json:"portals"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &cmp) != nil || len(cmp.Portals) != 1 {
+		t.Fatalf("comparison json: exit %d %s\n%s", code, errb, out)
+	}
+	if v, ok := cmp.Portals[0]["broken_links"]; !ok || v != nil {
+		t.Errorf("comparison json: broken_links = %v, want null", v)
+	}
+
 	code, out, _ = cli(ctx, append(base, "report", "--format", "md")...)
 	orgRow := regexp.MustCompile(`(?m)^\| 1 \| .* \|$`).FindString(out)
 	if code != 0 || !strings.HasSuffix(orgRow, "| — |") {
