@@ -2,19 +2,15 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"github.com/vigie-audit/vigie/internal/l10n"
 	"math"
 	"os"
-	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/vigie-audit/vigie"
 	"github.com/vigie-audit/vigie/internal/plain"
 	"github.com/vigie-audit/vigie/pipeline"
 	"github.com/vigie-audit/vigie/reports"
@@ -182,34 +178,6 @@ func (o *auditOptions) check() error {
 	return nil
 }
 
-// stageTiming is one line of run.json.
-type stageTiming struct {
-	Name    string  `json:"name"`
-	Seconds float64 `json:"seconds"`
-	Status  string  `json:"status"` // ok, failed
-	Error   string  `json:"error,omitempty"`
-}
-
-// auditRecord is run.json: what the audit did and what the gate said.
-type auditRecord struct {
-	Portal     string              `json:"portal"`
-	Vigie      vigie.Build         `json:"vigie"`
-	StartedAt  time.Time           `json:"started_at"`
-	FinishedAt time.Time           `json:"finished_at"`
-	Orgs       []string            `json:"orgs"`
-	Stages     []stageTiming       `json:"stages"`
-	ScoreRun   int64               `json:"score_run"`
-	HarvestRun int64               `json:"harvest_run"`
-	LinkRun    int64               `json:"link_run"`
-	Compared   int64               `json:"compared_with,omitempty"` // previous score run, 0 on the first audit
-	Summary    *store.DiffRun      `json:"summary"`
-	Gate       pipeline.GateResult `json:"gate"`
-	// AsOf is the "now" the audit judged by; Clock says whether it was the
-	// system clock or fixed with --now / VIGIE_NOW (to reproduce a past audit).
-	AsOf  time.Time `json:"as_of"`
-	Clock string    `json:"clock"`
-}
-
 func runAudit(ctx context.Context, a *App, o *auditOptions, st *auditStages) (err error) {
 	if err := store.CheckPortalURL(a.Portal); err != nil {
 		return usageErr("%v", err) // before the database is created or touched
@@ -225,121 +193,32 @@ func runAudit(ctx context.Context, a *App, o *auditOptions, st *auditStages) (er
 	a.held = db
 	defer func() { a.held = nil }()
 
-	rec := &auditRecord{StartedAt: time.Now().UTC(), Orgs: o.orgs, Vigie: vigie.BuildInfo(), AsOf: a.Now(), Clock: store.ClockSystem}
-	if !a.clock.IsZero() {
-		rec.Clock = store.ClockFixed
+	res, err := pipeline.Audit(ctx, st.deps(db, o), pipeline.AuditOptions{Portal: a.Portal, Out: o.out, Orgs: o.orgs,
+		Gate: o.gate(), Threshold: o.threshold, IncludePrivate: st.harvest.includePrivate, Lang: a.Lang, Now: a.clock})
+	rec := &res.Record
+	if err == nil && !rec.Gate.Passed {
+		err = gateErr("%s", l10n.T(a.Lang, "audit.gate.error", strings.Join(rec.Gate.Reasons, "; ")))
 	}
-	if rec.Orgs == nil {
-		rec.Orgs = []string{}
+	if o.metrics != "" {
+		if merr := writeMetricsFile(o.metrics, auditMetricsOf(ctx, db, o, rec, err)); merr != nil {
+			a.Log.Warn(l10n.T(a.Lang, "log.audit.metrics"), "error", plain.FirstLine(merr.Error()))
+		}
 	}
-	var dir string
-	defer func() {
-		recordAudit(ctx, a, db, o, rec, dir, err)
-		if o.metrics != "" {
-			if rec.Portal == "" {
-				rec.Portal = a.Portal
-			}
-			if merr := writeMetricsFile(o.metrics, auditMetricsOf(ctx, db, o, rec, err)); merr != nil {
-				a.Log.Warn(l10n.T(a.Lang, "log.audit.metrics"), "error", plain.FirstLine(merr.Error()))
-			}
-		}
-	}()
-	// stage runs one step and logs one line with its timing and summary.
-	stage := func(name string, fn func() (string, error)) error {
-		start := time.Now()
-		summary, err := fn()
-		elapsed := time.Since(start)
-		t := stageTiming{Name: name, Seconds: math.Round(elapsed.Seconds()*1000) / 1000, Status: "ok"}
-		attrs := st.takeAttrs()
-		if err != nil {
-			a.Log.Error(l10n.T(a.Lang, "log.audit.stage.failed"), "stage", name, "elapsed", elapsed.Round(time.Millisecond).String(), "elapsed_ms", elapsed.Milliseconds(), "error", plain.FirstLine(err.Error()))
-			return fmt.Errorf("audit stopped at %s: %w", name, err)
-		}
-		rec.Stages = append(rec.Stages, t)
-		a.Log.Info(l10n.T(a.Lang, "log.audit.stage.done"), append([]any{"stage", name, "elapsed", elapsed.Round(time.Millisecond).String(), "elapsed_ms", elapsed.Milliseconds(), "summary", summary}, attrs...)...)
-		return nil
-	}
-	if err := stage("harvest", func() (string, error) { return st.runHarvest(ctx, db) }); err != nil {
-		return err
-	}
-	if err := stage("links", func() (string, error) { return st.runLinks(ctx, db) }); err != nil {
-		return err
-	}
-	var run *store.ScoreRun
-	if err := stage("score", func() (string, error) {
-		var sum string
-		var err error
-		run, sum, err = st.runScore(ctx, db)
-		return sum, err
-	}); err != nil {
-		return err
-	}
-	p, err := db.Portal(ctx, a.Portal)
-	if err != nil {
-		return err
-	}
-	rec.Portal, rec.ScoreRun, rec.HarvestRun, rec.LinkRun = p.URL, run.ID, run.HarvestRunID, run.LinkRunID
-
-	var diff *store.DiffResult
-	if err := stage("reports", func() (string, error) {
-		start := time.Now()
-		sum, err := db.RunSummary(ctx, p.ID, run, o.orgs)
-		if err != nil {
-			return "", err
-		}
-		rec.Summary = sum
-		diff, err = pipeline.ComparePrevious(ctx, db, p.ID, run, store.DiffOptions{Threshold: o.threshold, Orgs: o.orgs, IncludePrivate: st.harvest.includePrivate, Lang: a.Lang})
-		if err != nil {
-			return "", err
-		}
-		if diff != nil {
-			rec.Compared = diff.From.ScoreRunID
-		}
-		rec.Gate = o.gate().Evaluate(sum, diff)
-		if len(rec.Gate.Skipped) > 0 {
-			a.Log.Info(l10n.T(a.Lang, "log.audit.gate.skipped"), "skipped", strings.Join(rec.Gate.Skipped, ","))
-		}
-		day := time.Now()
-		if !a.clock.IsZero() { // dated by --now's own date, whatever the local zone
-			c := a.clock
-			day = time.Date(c.Year(), c.Month(), c.Day(), c.Hour(), c.Minute(), c.Second(), 0, time.Local)
-		}
-		dir, err = reports.WriteDatedFolder(o.out, day, func(tmp string) error {
-			if err := st.writeReports(ctx, db, o, tmp); err != nil {
-				return err
-			}
-			if err := reports.WriteAuditDiff(tmp, diff, p.URL, a.Lang); err != nil {
-				return err
-			}
-			rec.FinishedAt = time.Now().UTC()
-			r := *rec
-			r.Stages = append(append([]stageTiming{}, rec.Stages...), stageTiming{Name: "reports", Status: "ok",
-				Seconds: math.Round(time.Since(start).Seconds()*1000) / 1000})
-			b, _ := json.MarshalIndent(r, "", "  ")
-			return os.WriteFile(filepath.Join(tmp, "run.json"), append(b, '\n'), 0o644)
-		})
-		if err != nil {
-			return "", err
-		}
-		return fmt.Sprintf("%s: %s", dir, strings.Join(auditFormats, ", ")), nil
-	}); err != nil {
+	if err != nil && !isGateErr(err) {
 		return err
 	}
 	verdict := l10n.T(a.Lang, "audit.gate.passed")
 	switch {
 	case !rec.Gate.Passed:
 		verdict = l10n.T(a.Lang, "audit.gate.failed")
-	case !o.underSet && len(o.failOn) == 0:
+	case !o.gate().Set():
 		verdict = l10n.T(a.Lang, "audit.gate.none")
 	}
 	n := func(i int) string { return l10n.Int(i, a.Lang) }
-	fmt.Fprintln(a.Stdout, l10n.T(a.Lang, "audit.written", dir, l10n.Int(run.ID, a.Lang), reports.FormatScore(rec.Summary.MeanOverall, a.Lang),
+	fmt.Fprintln(a.Stdout, l10n.T(a.Lang, "audit.written", res.Dir, l10n.Int(res.Run.ID, a.Lang), reports.FormatScore(rec.Summary.MeanOverall, a.Lang),
 		n(rec.Summary.BrokenLinks+rec.Summary.FailingLinks), n(rec.Summary.BrokenLinks), n(rec.Summary.FailingLinks),
-		diffChangeCount(diff, a.Lang), verdict))
-	if !rec.Gate.Passed {
-		return gateErr("%s", l10n.T(a.Lang, "audit.gate.error", strings.Join(rec.Gate.Reasons, "; ")))
-	}
-	return nil
+		diffChangeCount(res.Diff, a.Lang), verdict))
+	return err
 }
 
 func diffChangeCount(d *store.DiffResult, lang string) string {

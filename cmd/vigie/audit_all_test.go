@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/vigie-audit/vigie/pipeline"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -63,7 +64,7 @@ portals:
 		t.Errorf("stderr:\n%s", stderr)
 	}
 	for _, name := range []string{"alpha", "beta"} {
-		var rec auditRecord
+		var rec pipeline.AuditRecord
 		readJSON(t, filepath.Join(out, name, "latest", "run.json"), &rec)
 		if rec.ScoreRun == 0 || len(rec.Stages) != 4 {
 			t.Fatalf("%s: run.json %+v", name, rec)

@@ -3,18 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/pflag"
 
+	"github.com/vigie-audit/vigie/pipeline"
 	"github.com/vigie-audit/vigie/reports"
 	"github.com/vigie-audit/vigie/store"
 )
-
-// auditFormats are the report files of an audit folder, audit.<format>.
-var auditFormats = []string{"xlsx", "html", "json", "md"}
 
 // auditLinksOlderThan is the audit's default for --older-than: a nightly run
 // starts at about the same time each day, so a 24 h cut-off would skip the
@@ -28,14 +24,6 @@ type auditStages struct {
 	harvest harvestOptions
 	links   *linksOptions
 	score   scoreOptions
-	attrs   []any // numeric fields of the last stage, for its log line
-}
-
-// takeAttrs returns and forgets the last stage's numeric log fields.
-func (s *auditStages) takeAttrs() []any {
-	a := s.attrs
-	s.attrs = nil
-	return a
 }
 
 func newAuditStages(a *App) *auditStages {
@@ -74,59 +62,53 @@ func (s *auditStages) check(o *auditOptions) error {
 	return s.links.validate()
 }
 
-func (s *auditStages) runHarvest(ctx context.Context, db *store.DB) (string, error) {
-	res, err := runHarvest(ctx, s.a, db, &s.harvest)
-	if err != nil {
-		return "", err
-	}
-	s.attrs = harvestAttrs(res)
-	return harvestSummary(res, s.a.Lang) + publishedNote(ctx, db, s.a.Portal, s.harvest.orgs, s.a.Lang), nil
-}
-
-func (s *auditStages) runLinks(ctx context.Context, db *store.DB) (string, error) {
-	out, err := checkLinks(ctx, s.a, db, s.links)
-	if err != nil {
-		return "", err
-	}
-	if out == nil {
-		msg, _, err := nothingDue(ctx, s.a, db, s.links)
-		return msg, err
-	}
-	s.attrs = linkAttrs(out)
-	return summaryLine(out), nil
-}
-
-func (s *auditStages) runScore(ctx context.Context, db *store.DB) (*store.ScoreRun, string, error) {
-	out, err := runScore(ctx, s.a, db, &s.score)
-	if err != nil {
-		return nil, "", err
-	}
-	if out.Run == nil || out.Run.Status != "complete" {
-		return nil, "", fmt.Errorf("the score run did not complete: run 'vigie audit' again")
-	}
-	s.attrs = scoreAttrs(out)
-	return out.Run, scoreSummary(out, s.a.Lang), nil
-}
-
-// writeReports writes audit.<format> for each audit format into dir.
-func (s *auditStages) writeReports(ctx context.Context, db *store.DB, o *auditOptions, dir string) error {
+// deps are the pieces pipeline.Audit runs with: the stage commands' own
+// code with the audit's flags, and the report writers.
+func (s *auditStages) deps(db *store.DB, o *auditOptions) pipeline.AuditDeps {
 	opts := reports.Options{PortalURL: s.a.Portal, Orgs: o.orgs, Lang: s.a.Lang, IncludePrivate: s.harvest.includePrivate, Now: s.a.clock}
 	if o.baseSet {
 		opts.Baseline = &o.baseline
 	}
-	r, err := reports.Build(ctx, db, opts)
+	return pipeline.AuditDeps{
+		Store: db,
+		Stages: pipeline.AuditStages{
+			Harvest: func(ctx context.Context) (pipeline.StageReport, error) { return s.runHarvest(ctx, db) },
+			Links:   func(ctx context.Context) (pipeline.StageReport, error) { return s.runLinks(ctx, db) },
+			Score:   func(ctx context.Context) (*store.ScoreRun, pipeline.StageReport, error) { return s.runScore(ctx, db) },
+		},
+		Reports: reports.AuditWriter{Store: db, Options: opts},
+		Log:     s.a.Log,
+	}
+}
+
+func (s *auditStages) runHarvest(ctx context.Context, db *store.DB) (pipeline.StageReport, error) {
+	res, err := runHarvest(ctx, s.a, db, &s.harvest)
 	if err != nil {
-		return err
+		return pipeline.StageReport{}, err
 	}
-	for _, format := range auditFormats {
-		w, err := reports.ForFormat(format, reports.CSV{})
-		if err != nil {
-			return err
-		}
-		path := filepath.Join(dir, "audit."+format)
-		if err := reports.WriteFileAtomic(path, func(f *os.File) error { return w.Write(ctx, f, r) }); err != nil {
-			return fmt.Errorf("%s report: %w", format, err)
-		}
+	return pipeline.StageReport{Summary: harvestSummary(res, s.a.Lang) + publishedNote(ctx, db, s.a.Portal, s.harvest.orgs, s.a.Lang),
+		Attrs: harvestAttrs(res)}, nil
+}
+
+func (s *auditStages) runLinks(ctx context.Context, db *store.DB) (pipeline.StageReport, error) {
+	out, err := checkLinks(ctx, s.a, db, s.links)
+	if err != nil {
+		return pipeline.StageReport{}, err
 	}
-	return nil
+	if out == nil {
+		msg, _, err := nothingDue(ctx, s.a, db, s.links)
+		return pipeline.StageReport{Summary: msg}, err
+	}
+	return pipeline.StageReport{Summary: summaryLine(out), Attrs: linkAttrs(out)}, nil
+}
+
+func (s *auditStages) runScore(ctx context.Context, db *store.DB) (*store.ScoreRun, pipeline.StageReport, error) {
+	out, err := runScore(ctx, s.a, db, &s.score)
+	if err != nil {
+		return nil, pipeline.StageReport{}, err
+	}
+	if out.Run == nil || out.Run.Status != store.RunComplete {
+		return nil, pipeline.StageReport{}, fmt.Errorf("the score run did not complete: run 'vigie audit' again")
+	}
+	return out.Run, pipeline.StageReport{Summary: scoreSummary(out, s.a.Lang), Attrs: scoreAttrs(out)}, nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/vigie-audit/vigie/internal/ckantest"
+	"github.com/vigie-audit/vigie/pipeline"
 	"github.com/vigie-audit/vigie/reports"
 	"github.com/vigie-audit/vigie/store"
 )
@@ -149,7 +150,7 @@ func TestAuditNightsEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rec1 auditRecord
+	var rec1 pipeline.AuditRecord
 	readJSON(t, filepath.Join(out, first, "run.json"), &rec1)
 	if len(rec1.Stages) != 4 || rec1.Compared != 0 || !rec1.Gate.Passed {
 		t.Errorf("night 1 run.json: %+v", rec1)
@@ -256,7 +257,7 @@ func TestAuditNightsEndToEnd(t *testing.T) {
 	if !strings.Contains(string(md), "## Since last run") || !strings.Contains(string(md), gutted["name"].(string)) {
 		t.Errorf("audit.md has no since-last-run section naming the gutted dataset:\n%s", md)
 	}
-	var rec2 auditRecord
+	var rec2 pipeline.AuditRecord
 	readJSON(t, filepath.Join(folder, "run.json"), &rec2)
 	if rec2.Compared != rec1.ScoreRun || rec2.Gate.Passed || len(rec2.Gate.Reasons) != 2 {
 		t.Errorf("night 2 run.json: compared %d (want %d), gate %+v", rec2.Compared, rec1.ScoreRun, rec2.Gate)

@@ -1,0 +1,253 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/l10n"
+	"github.com/vigie-audit/vigie/internal/plain"
+	"github.com/vigie-audit/vigie/store"
+)
+
+// AuditStore is what the audit itself reads and writes, beside its stages.
+type AuditStore interface {
+	CompareStore
+	Portal(ctx context.Context, portalURL string) (*store.Portal, error)
+	RunSummary(ctx context.Context, portalID int64, run *store.ScoreRun, orgs []string) (*store.DiffRun, error)
+	RecordAudit(ctx context.Context, a *store.AuditRun) error
+}
+
+// StageReport is what a stage tells the audit's log: one line, and its
+// numbers as key-value pairs.
+type StageReport struct {
+	Summary string
+	Attrs   []any
+}
+
+// AuditStages are the stages that fill the store, built by the caller for
+// its portal kind and flags (the harvest's Source, the link checker's
+// politeness, the profile). Audit runs them in this order.
+type AuditStages struct {
+	Harvest func(ctx context.Context) (StageReport, error)
+	Links   func(ctx context.Context) (StageReport, error)
+	// Score returns the complete score run the reports describe.
+	Score func(ctx context.Context) (*store.ScoreRun, StageReport, error)
+}
+
+// AuditWriter writes an audit's report files into the folder being filled
+// (reports.AuditWriter is today's).
+type AuditWriter interface {
+	// Formats names the report files WriteReports writes, for the log.
+	Formats() []string
+	// WriteReports writes the reports of the audit's score run.
+	WriteReports(ctx context.Context, dir string) error
+	// WriteDiff writes the comparison of portalURL's score run with the
+	// previous one, nil on the first audit; WriteReports has run.
+	WriteDiff(ctx context.Context, dir, portalURL string, diff *store.DiffResult) error
+}
+
+// AuditDeps are the pieces an audit runs with.
+type AuditDeps struct {
+	Store   AuditStore
+	Stages  AuditStages
+	Reports AuditWriter
+	// Log receives one line per stage; nil discards them.
+	Log *slog.Logger
+}
+
+// AuditOptions are what one audit of one portal is asked.
+type AuditOptions struct {
+	Portal         string   // the portal's URL
+	Out            string   // the folder receiving one dated folder per audit
+	Orgs           []string // the scope of the reports, comparison and gate; all when empty
+	Gate           Gate
+	Threshold      float64 // score change (points) that counts as a drop or a rise
+	IncludePrivate bool    // the comparison lists private datasets too
+	Lang           string  // of the log lines
+	// Now is the fixed "now" (--now) the audit judges by and names its
+	// folder after; zero for the system clock.
+	Now time.Time
+}
+
+// StageTiming is one stage of run.json.
+type StageTiming struct {
+	Name    string  `json:"name"`
+	Seconds float64 `json:"seconds"`
+	Status  string  `json:"status"` // ok
+	Error   string  `json:"error,omitempty"`
+}
+
+// AuditRecord is run.json: what the audit did and what the gate said.
+type AuditRecord struct {
+	Portal     string         `json:"portal"`
+	Vigie      vigie.Build    `json:"vigie"`
+	StartedAt  time.Time      `json:"started_at"`
+	FinishedAt time.Time      `json:"finished_at"`
+	Orgs       []string       `json:"orgs"`
+	Stages     []StageTiming  `json:"stages"`
+	ScoreRun   int64          `json:"score_run"`
+	HarvestRun int64          `json:"harvest_run"`
+	LinkRun    int64          `json:"link_run"`
+	Compared   int64          `json:"compared_with,omitempty"` // previous score run, 0 on the first audit
+	Summary    *store.DiffRun `json:"summary"`
+	Gate       GateResult     `json:"gate"`
+	// AsOf is the "now" the audit judged by; Clock says whether it was the
+	// system clock or fixed with --now / VIGIE_NOW (to reproduce a past audit).
+	AsOf  time.Time `json:"as_of"`
+	Clock string    `json:"clock"`
+}
+
+// AuditResult is what an audit did, as far as it went.
+type AuditResult struct {
+	Record AuditRecord
+	Dir    string            // the dated folder, "" when the audit stopped before it
+	Run    *store.ScoreRun   // the score run the reports describe
+	Diff   *store.DiffResult // the comparison with the previous score run, nil on the first audit
+}
+
+// Audit runs one portal's nightly audit under the caller's writer lock:
+// harvest → links → score → comparison with the previous score run →
+// reports, diff and run.json in a dated folder of o.Out (moved into place
+// when complete, OUT/latest pointing at it) → the quality gate. It records
+// how the audit ended in the store. A failed gate is not an error: the
+// result's Record.Gate says so. A failed stage stops the audit with an
+// error naming it; what earlier stages stored stays.
+func Audit(ctx context.Context, deps AuditDeps, o AuditOptions) (res *AuditResult, err error) {
+	log := orDiscard(deps.Log)
+	db := deps.Store
+	res = &AuditResult{}
+	rec := &res.Record
+	*rec = AuditRecord{StartedAt: time.Now().UTC(), Orgs: o.Orgs, Vigie: vigie.BuildInfo(), AsOf: o.Now, Clock: store.ClockFixed}
+	if o.Now.IsZero() {
+		rec.AsOf, rec.Clock = time.Now().UTC(), store.ClockSystem
+	}
+	if rec.Orgs == nil {
+		rec.Orgs = []string{}
+	}
+	defer func() {
+		recordAudit(ctx, db, log, o, res, err)
+		if rec.Portal == "" {
+			rec.Portal = o.Portal
+		}
+	}()
+	if err := os.MkdirAll(o.Out, 0o755); err != nil {
+		return res, fmt.Errorf("cannot create --out folder %s: %v", o.Out, err)
+	}
+	// stage runs one step and logs one line with its timing and summary.
+	stage := func(name string, fn func() (StageReport, error)) error {
+		start := time.Now()
+		rep, err := fn()
+		elapsed := time.Since(start)
+		if err != nil {
+			log.Error(l10n.T(o.Lang, "log.audit.stage.failed"), "stage", name, "elapsed", elapsed.Round(time.Millisecond).String(), "elapsed_ms", elapsed.Milliseconds(), "error", plain.FirstLine(err.Error()))
+			return fmt.Errorf("audit stopped at %s: %w", name, err)
+		}
+		rec.Stages = append(rec.Stages, StageTiming{Name: name, Seconds: seconds(elapsed), Status: "ok"})
+		log.Info(l10n.T(o.Lang, "log.audit.stage.done"), append([]any{"stage", name, "elapsed", elapsed.Round(time.Millisecond).String(), "elapsed_ms", elapsed.Milliseconds(), "summary", rep.Summary}, rep.Attrs...)...)
+		return nil
+	}
+	if err := stage("harvest", func() (StageReport, error) { return deps.Stages.Harvest(ctx) }); err != nil {
+		return res, err
+	}
+	if err := stage("links", func() (StageReport, error) { return deps.Stages.Links(ctx) }); err != nil {
+		return res, err
+	}
+	if err := stage("score", func() (StageReport, error) {
+		run, rep, err := deps.Stages.Score(ctx)
+		res.Run = run
+		return rep, err
+	}); err != nil {
+		return res, err
+	}
+	p, err := db.Portal(ctx, o.Portal)
+	if err != nil {
+		return res, err
+	}
+	run := res.Run
+	rec.Portal, rec.ScoreRun, rec.HarvestRun, rec.LinkRun = p.URL, run.ID, run.HarvestRunID, run.LinkRunID
+
+	err = stage("reports", func() (StageReport, error) {
+		start := time.Now()
+		sum, err := db.RunSummary(ctx, p.ID, run, o.Orgs)
+		if err != nil {
+			return StageReport{}, err
+		}
+		rec.Summary = sum
+		res.Diff, err = ComparePrevious(ctx, db, p.ID, run, store.DiffOptions{Threshold: o.Threshold, Orgs: o.Orgs, IncludePrivate: o.IncludePrivate, Lang: o.Lang})
+		if err != nil {
+			return StageReport{}, err
+		}
+		if res.Diff != nil {
+			rec.Compared = res.Diff.From.ScoreRunID
+		}
+		rec.Gate = o.Gate.Evaluate(sum, res.Diff)
+		if len(rec.Gate.Skipped) > 0 {
+			log.Info(l10n.T(o.Lang, "log.audit.gate.skipped"), "skipped", strings.Join(rec.Gate.Skipped, ","))
+		}
+		day := time.Now()
+		if c := o.Now; !c.IsZero() { // dated by --now's own date, whatever the local zone
+			day = time.Date(c.Year(), c.Month(), c.Day(), c.Hour(), c.Minute(), c.Second(), 0, time.Local)
+		}
+		res.Dir, err = WriteDatedFolder(o.Out, day, func(tmp string) error {
+			if err := deps.Reports.WriteReports(ctx, tmp); err != nil {
+				return err
+			}
+			if err := deps.Reports.WriteDiff(ctx, tmp, p.URL, res.Diff); err != nil {
+				return err
+			}
+			rec.FinishedAt = time.Now().UTC()
+			r := *rec
+			r.Stages = append(append([]StageTiming{}, rec.Stages...), StageTiming{Name: "reports", Status: "ok", Seconds: seconds(time.Since(start))})
+			b, _ := json.MarshalIndent(r, "", "  ")
+			return os.WriteFile(filepath.Join(tmp, "run.json"), append(b, '\n'), 0o644)
+		})
+		if err != nil {
+			return StageReport{}, err
+		}
+		return StageReport{Summary: fmt.Sprintf("%s: %s", res.Dir, strings.Join(deps.Reports.Formats(), ", "))}, nil
+	})
+	return res, err
+}
+
+// seconds is d in seconds, to the millisecond.
+func seconds(d time.Duration) float64 { return math.Round(d.Seconds()*1000) / 1000 }
+
+// Set reports whether the gate has any condition.
+func (gate Gate) Set() bool { return gate.FailUnder != nil || len(gate.FailOn) > 0 }
+
+// recordAudit stores how an audit ended, for 'vigie portals' and 'vigie
+// notify --only-changes'. An audit that failed before the portal was known
+// leaves nothing to record.
+func recordAudit(ctx context.Context, db AuditStore, log *slog.Logger, o AuditOptions, res *AuditResult, err error) {
+	p, perr := db.Portal(context.WithoutCancel(ctx), o.Portal)
+	if perr != nil {
+		return
+	}
+	rec := &res.Record
+	r := &store.AuditRun{PortalID: p.ID, StartedAt: rec.StartedAt, FinishedAt: time.Now().UTC(),
+		ScoreRunID: rec.ScoreRun, OutDir: res.Dir}
+	if r.Status = EndStatus(ctx, err); r.Status == store.RunFailed {
+		r.Error = plain.FirstLine(err.Error())
+	}
+	if rec.Summary != nil && res.Dir != "" {
+		switch {
+		case !rec.Gate.Passed:
+			r.Gate, r.GateReasons = "failed", rec.Gate.Reasons
+		case !o.Gate.Set():
+			r.Gate = "none"
+		default:
+			r.Gate = "passed"
+		}
+	}
+	if werr := db.RecordAudit(ctx, r); werr != nil {
+		log.Warn(l10n.T(o.Lang, "log.audit.record"), "error", plain.FirstLine(werr.Error()))
+	}
+}
