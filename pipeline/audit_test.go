@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -131,7 +132,7 @@ func TestAuditStopsAtAFailedStageAndRecordsHowItEnded(t *testing.T) {
 	}{
 		{"failed", func(context.Context, func()) error { return errors.New("portal down") }, store.RunFailed},
 		{"interrupted", func(ctx context.Context, cancel func()) error { cancel(); return ctx.Err() }, store.RunInterrupted},
-		{"timed out", func(context.Context, func()) error { return context.DeadlineExceeded }, store.RunInterrupted},
+		{"portal timed out", func(context.Context, func()) error { return fmt.Errorf("GET: %w", context.DeadlineExceeded) }, store.RunFailed},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
@@ -172,5 +173,30 @@ func TestAuditReportFailureLeavesNoFolder(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(out); len(entries) != 0 {
 		t.Errorf("a failed report left %v", entries)
+	}
+}
+
+func TestEndStatusDecidesOnce(t *testing.T) {
+	live := context.Background()
+	done, cancel := context.WithCancel(live)
+	cancel()
+	expired, cancel2 := context.WithDeadline(live, time.Now().Add(-time.Second))
+	defer cancel2()
+	for _, tc := range []struct {
+		ctx  context.Context
+		err  error
+		want string
+	}{
+		{live, nil, store.RunComplete},
+		{done, nil, store.RunComplete}, // finished before it noticed
+		{live, errors.New("boom"), store.RunFailed},
+		{live, fmt.Errorf("save: %w", context.Canceled), store.RunInterrupted},
+		{done, errors.New("read: connection reset"), store.RunInterrupted},
+		{expired, expired.Err(), store.RunInterrupted},
+		{live, fmt.Errorf("GET: %w", context.DeadlineExceeded), store.RunFailed},
+	} {
+		if got := EndStatus(tc.ctx, tc.err); got != tc.want {
+			t.Errorf("EndStatus(ctx err %v, %v) = %s, want %s", tc.ctx.Err(), tc.err, got, tc.want)
+		}
 	}
 }

@@ -226,20 +226,11 @@ func (h *harvest) finish(ctx context.Context, runErr error) error {
 		Expected: h.res.Expected, Fetched: h.res.Fetched, Counts: h.res.Counts, Missing: h.res.Missing,
 		Deleted: h.res.Deleted, Organizations: h.res.Organizations, Requests: h.res.Requests}
 	if runErr != nil {
-		r.Status = runStatus(runErr)
+		r.Status = EndStatus(ctx, runErr)
 		r.ListingComplete = false
 		r.Error = h.src.Scrub(runErr).Error()
 	}
 	return h.db.FinishHarvestRun(ctx, h.res.RunID, r)
-}
-
-// runStatus is how a run that ended with err is recorded: interrupted when
-// it was cancelled or timed out, failed otherwise.
-func runStatus(err error) string {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return store.RunInterrupted
-	}
-	return store.RunFailed
 }
 
 // run lists the portal's datasets while its licence register and

@@ -80,7 +80,7 @@ func Import(ctx context.Context, db HarvestStore, portal *store.Portal, read Rea
 		Fetched: res.Fetched, Counts: res.Counts, Missing: res.Missing, Deleted: res.Deleted, Organizations: res.Organizations}
 	if err != nil {
 		err = fmt.Errorf("--from %s: %w", o.Path, err)
-		r.Status, r.ListingComplete, r.Error = runStatus(err), false, err.Error()
+		r.Status, r.ListingComplete, r.Error = EndStatus(ctx, err), false, err.Error()
 	}
 	if ferr := db.FinishHarvestRun(ctx, res.RunID, r); ferr != nil && err == nil {
 		err = ferr

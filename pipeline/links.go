@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/vigie-audit/vigie"
-	"github.com/vigie-audit/vigie/internal/plain"
 	"github.com/vigie-audit/vigie/linkcheck"
 	"github.com/vigie-audit/vigie/store"
 )
@@ -95,14 +94,12 @@ func CheckLinks(ctx context.Context, db LinkStore, portalURL string, o LinkOptio
 	s := out.Summary
 	counts := store.LinkCounts{URLs: s.URLs, Hosts: s.Hosts, OK: s.OK, Broken: s.Broken, Failing: s.Failing,
 		Unsure: s.Unsure, Invalid: s.Invalid, Blocked: s.Blocked, Skipped: s.Skipped}
-	status, msg := "complete", ""
-	switch {
-	case saveErr != nil:
-		status, msg = "failed", plain.FirstLine(saveErr.Error())
-	case ctx.Err() != nil:
-		status, out.Interrupted = "interrupted", true
-		msg = fmt.Sprintf("interrupted after %d of %d URLs", s.URLs, len(targets))
+	runErr := saveErr
+	if runErr == nil {
+		runErr = ctx.Err() // the checker stops quietly when cancelled
 	}
+	status, msg := runEnd(ctx, runErr, fmt.Sprintf("interrupted after %d of %d URLs", s.URLs, len(targets)))
+	out.Interrupted = status == store.RunInterrupted
 	if err := db.FinishLinkRun(saveCtx, runID, status, counts, msg); err != nil && saveErr == nil {
 		saveErr = err
 	}

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/vigie-audit/vigie"
-	"github.com/vigie-audit/vigie/internal/plain"
 	"github.com/vigie-audit/vigie/quality"
 	"github.com/vigie-audit/vigie/store"
 )
@@ -192,24 +191,20 @@ func Score(ctx context.Context, db ScoreStore, portalURL string, o ScoreOptions)
 		m := sum / float64(known)
 		out.MeanOverall = &m
 	}
-	status, msg := "complete", ""
-	switch {
-	case ctx.Err() != nil:
-		status, out.Interrupted = "interrupted", true
-		msg = fmt.Sprintf("interrupted after %d of %d datasets", out.Datasets, total)
+	if ctx.Err() != nil { // stopped, whatever it was doing then
 		err = ctx.Err()
-	case err != nil:
-		status, msg = "failed", plain.FirstLine(err.Error())
 	}
+	status, msg := runEnd(ctx, err, fmt.Sprintf("interrupted after %d of %d datasets", out.Datasets, total))
+	out.Interrupted = status == store.RunInterrupted
 	if ferr := db.FinishScoreRun(saveCtx, runID, status, out.Datasets, msg); ferr != nil {
 		// Not committed: the run is not complete, whatever was scored.
-		status = "failed"
+		status = store.RunFailed
 		if err == nil {
 			err = ferr
 		}
 	}
 	out.Run = &store.ScoreRun{ID: runID, PortalID: p.ID, Profile: prof.Name, Status: status, Datasets: out.Datasets}
-	if status == "complete" {
+	if status == store.RunComplete {
 		if r, lerr := db.LatestScoreRun(saveCtx, p.ID); lerr == nil && r.ID == runID {
 			out.Run = r
 		}

@@ -416,7 +416,7 @@ func (db *DB) LatestAssessments(ctx context.Context, portalID int64) (map[string
 	}
 	out := map[string]vigie.Assessment{}
 	for _, r := range runs {
-		if r.Status != "complete" {
+		if r.Status != RunComplete {
 			continue
 		}
 		first := len(out) == 0

@@ -255,7 +255,7 @@ func worsened(ctx context.Context, db *store.DB, p *store.Portal, lang string) (
 	}
 	var runs []int64
 	for _, au := range audits {
-		if au.Status == "complete" && au.ScoreRunID != 0 {
+		if au.Status == store.RunComplete && au.ScoreRunID != 0 {
 			runs = append(runs, au.ScoreRunID)
 		}
 		if len(runs) == 2 {

@@ -60,7 +60,7 @@ a YAML file ('vigie profile show ckan' prints one to start from).`,
 			out, err := runScore(cmd.Context(), a, db, o)
 			// The summary is printed only once the run is committed: as
 			// complete, or as interrupted (then with the interruption error).
-			if out != nil && out.Run != nil && (err == nil && out.Run.Status == "complete" || out.Interrupted && out.Run.Status == "interrupted") {
+			if out != nil && out.Run != nil && (err == nil && out.Run.Status == store.RunComplete || out.Interrupted && out.Run.Status == store.RunInterrupted) {
 				fmt.Fprintln(a.Stdout, scoreSummary(out, a.Lang))
 				a.logNumbers("score done", scoreAttrs(out))
 			}
