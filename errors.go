@@ -9,23 +9,98 @@ import (
 // to an exit code and a hint in one place instead of reading its text.
 type ErrorKind int
 
-// Error kinds.
+// Error kinds. The libraries say what went wrong and carry what a hint needs
+// (Error's Path, Portal, Org, Run, Near); the command line alone says what
+// to do about a kind (which command to run, which flag to pass).
 const (
-	KindOther      ErrorKind = iota // no particular kind: a plain failure
-	KindUsage                       // a bad flag or argument value
-	KindNotFound                    // the thing asked for is not in the store
-	KindUnknownOrg                  // an organization the portal or store does not know
-	KindNotScored                   // nothing scored yet where scores are needed
-	KindInUse                       // another process holds the database
+	KindOther            ErrorKind = iota // no particular kind: a plain failure
+	KindUsage                             // a bad flag or argument value
+	KindNotFound                          // the thing asked for is not in the store
+	KindUnknownOrg                        // an organization the portal or store does not know
+	KindNotScored                         // nothing scored yet where scores are needed
+	KindInUse                             // another process holds the database
+	KindNoDatabase                        // the database file does not exist or is empty
+	KindNotHarvested                      // the portal asked for was never harvested into the database
+	KindBadDatabase                       // the file is not a vigie database, or is damaged
+	KindNewerDatabase                     // a newer vigie wrote the database
+	KindReadOnly                          // the database or its folder cannot be written
+	KindDiskFull                          // the disk is full or failing
+	KindUnreachable                       // the portal does not answer (network, DNS, timeout)
+	KindNotCKAN                           // the portal address is not a CKAN site root
+	KindBadPortal                         // the portal address is not an http(s) URL
+	KindNothingToCompare                  // a comparison needs a second score run
+	KindNoFolder                          // the database's folder does not exist
+	kindCount                             // keep last: Kinds lists every kind before it
 )
 
-// Error is an error with a kind. Its text is its wrapped error's.
-type Error struct {
-	Kind ErrorKind
-	Err  error
+// Kinds lists every error kind (for tests that walk them all).
+func Kinds() []ErrorKind {
+	out := make([]ErrorKind, 0, kindCount)
+	for k := KindOther; k < kindCount; k++ {
+		out = append(out, k)
+	}
+	return out
 }
 
-func (e *Error) Error() string { return e.Err.Error() }
+var kindNames = [...]string{"other", "usage", "not_found", "unknown_org", "not_scored", "in_use", "no_database",
+	"not_harvested", "bad_database", "newer_database", "read_only", "disk_full", "unreachable", "not_ckan",
+	"bad_portal", "nothing_to_compare", "no_folder"}
+
+// String is the kind's stable name, in English for machines ("not_scored").
+func (k ErrorKind) String() string {
+	if k >= 0 && int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("kind(%d)", int(k))
+}
+
+// Error is an error with a kind.
+//
+// An Error built with an ID is a sentence of the message catalogue
+// (internal/l10n) with its arguments: Error() gives its English text, and
+// the command line renders it in the reader's language. Arguments that are
+// errors are rendered the same way; any other argument (a server's answer,
+// a path) is kept as it is. Without an ID, its text is Err's.
+type Error struct {
+	Kind ErrorKind
+	ID   string // catalogue id of the sentence, "" for Err's text
+	Args []any  // the sentence's values, numbers already formatted
+
+	// What the kind's hint needs, when known.
+	Path   string   // the database or file
+	Portal string   // the portal's URL
+	Org    string   // the organization asked for
+	Run    int64    // the run concerned
+	Near   []string // names near the one asked for, or the ones that exist
+
+	Err error // the cause (wrapped), or the whole message when ID is ""
+}
+
+// MessageText renders a catalogue sentence in a language ("fr" or "en"). The
+// message catalogue sets it (internal/l10n), so that this package, which
+// the catalogue imports, can give an Error's English text.
+var MessageText func(lang, id string, args ...any) string
+
+func (e *Error) Error() string {
+	if e.ID == "" {
+		if e.Err == nil {
+			return e.Kind.String()
+		}
+		return e.Err.Error()
+	}
+	if MessageText == nil {
+		return fmt.Sprint(append([]any{e.ID, " "}, e.Args...)...)
+	}
+	args := make([]any, len(e.Args))
+	for i, a := range e.Args {
+		if err, ok := a.(error); ok {
+			a = err.Error()
+		}
+		args[i] = a
+	}
+	return MessageText("en", e.ID, args...)
+}
+
 func (e *Error) Unwrap() error { return e.Err }
 
 // ErrorKind returns the kind (see KindOf).
@@ -36,6 +111,19 @@ func Errorf(kind ErrorKind, format string, a ...any) error {
 	return &Error{Kind: kind, Err: fmt.Errorf(format, a...)}
 }
 
+// NewError returns an error of kind whose text is the catalogue sentence id
+// with args. The first error among args is also its cause (Unwrap).
+func NewError(kind ErrorKind, id string, args ...any) *Error {
+	e := &Error{Kind: kind, ID: id, Args: args}
+	for _, a := range args {
+		if err, ok := a.(error); ok {
+			e.Err = err
+			break
+		}
+	}
+	return e
+}
+
 // KindOf returns the kind of the first error in err's chain that has one
 // (an *Error or any error with an ErrorKind method), KindOther otherwise.
 func KindOf(err error) ErrorKind {
@@ -44,4 +132,26 @@ func KindOf(err error) ErrorKind {
 		return k.ErrorKind()
 	}
 	return KindOther
+}
+
+// Details returns the first *Error in err's chain that carries a hint's
+// values (Path, Portal, Org, Run or Near), or the first *Error, or nil.
+func Details(err error) *Error {
+	var first *Error
+	for e := err; e != nil; {
+		if ve, ok := e.(*Error); ok {
+			if ve.Path != "" || ve.Portal != "" || ve.Org != "" || ve.Run != 0 || len(ve.Near) > 0 {
+				return ve
+			}
+			if first == nil {
+				first = ve
+			}
+		}
+		u, ok := e.(interface{ Unwrap() error })
+		if !ok {
+			break
+		}
+		e = u.Unwrap()
+	}
+	return first
 }

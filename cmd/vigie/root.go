@@ -42,27 +42,24 @@ type exitError struct {
 func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
-// usageErr marks a bad flag or argument (exit 2).
+// usageErr marks a bad flag or argument (exit 2). A format that is a
+// catalogue id is that sentence, in the reader's language.
 func usageErr(format string, a ...any) error {
+	if l10n.Has(format) {
+		return vigie.NewError(vigie.KindUsage, format, a...)
+	}
 	return &exitError{code: ExitUsage, err: fmt.Errorf(format, a...)}
 }
 
-// kindExit is the one table from the kind of a library error to the exit
-// code: a kind not listed exits with ExitFailure. The libraries never name
-// exit codes; usage errors are known by their kind, never by their text.
-var kindExit = map[vigie.ErrorKind]int{
-	vigie.KindUsage: ExitUsage, // a bad --from, --to or --compare in every command
-}
-
 // exitCode is the exit code of err: its own when a command gave one, else
-// its kind's.
+// its kind's (the kinds table).
 func exitCode(err error) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return ee.code
 	}
-	if code, ok := kindExit[vigie.KindOf(err)]; ok {
-		return code
+	if r, ok := kindOf(err); ok {
+		return r.exit
 	}
 	return ExitFailure
 }
@@ -365,7 +362,7 @@ func NewRootCmd(a *App) *cobra.Command {
 	root.Version = vigie.Version()
 	root.SetVersionTemplate("{{/* vigie version */}}" + versionText())
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return usageErr("%v (see '%s --help')", err, cmd.CommandPath())
+		return flagError(a.Lang, cmd.CommandPath(), err)
 	})
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.DBPath, "db", envOr("VIGIE_DB", "vigie.db"), "SQLite database file (env VIGIE_DB)")
@@ -397,9 +394,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	a := &App{Stdin: stdin, Stdout: stdout, Stderr: stderr, Log: slog.New(slog.NewTextHandler(stderr, nil))}
 	root := NewRootCmd(a)
 	root.SetArgs(args)
+	a.Lang = langOf(args, a.Lang) // for the errors raised before --lang is parsed
 	var err error
 	if ferr := findCommand(root, args); ferr != nil {
-		err = &exitError{code: ExitUsage, err: ferr}
+		err = ferr
 	} else {
 		err = root.ExecuteContext(ctx)
 	}
@@ -415,9 +413,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		code = ExitInterrupted
 		err = errors.New(l10n.T(a.Lang, "interrupted"))
 	}
-	msg := oneLine(strings.TrimSpace(plain.FirstLine(err.Error())), 4096) // portal text may hold terminal controls
+	msg := oneLine(strings.TrimSpace(plain.FirstLine(errorText(a.Lang, err))), 4096) // portal text may hold terminal controls
 	if a.LogFormat == "json" {
-		a.Log.Error(msg, "exit_code", code)
+		a.Log.Error(msg, "event", "error", "kind", vigie.KindOf(err).String(), "exit_code", code)
 	} else {
 		fmt.Fprintln(stderr, "vigie: "+msg)
 	}
@@ -435,7 +433,28 @@ func findCommand(root *cobra.Command, args []string) error {
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()
 	_, _, err := root.Find(args) // Find fails only on an unknown command
-	return err
+	if err != nil {
+		name := err.Error() // cobra's: unknown command "x" for "vigie"…
+		if _, q, ok := strings.Cut(name, `"`); ok {
+			name, _, _ = strings.Cut(q, `"`)
+		}
+		return vigie.NewError(vigie.KindUsage, "command.unknown", oneLine(name, 80))
+	}
+	return nil
+}
+
+// langOf is the --lang among args, or def (for errors raised before the
+// flags are parsed).
+func langOf(args []string, def string) string {
+	for i, a := range args {
+		if v, ok := strings.CutPrefix(a, "--lang="); ok {
+			return v
+		}
+		if a == "--lang" && i+1 < len(args) {
+			return args[i+1]
+		}
+	}
+	return def
 }
 
 // splitPortalUser takes the user:password@ out of a portal URL, so that the

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+
+	"github.com/vigie-audit/vigie"
 )
 
 // Msg is one message in French and English.
@@ -40,10 +42,18 @@ func T(lang, id string, args ...any) string {
 			s = m.EN
 		}
 	}
+	return sprintf(s, args...)
+}
+
+func sprintf(s string, args ...any) string {
 	if len(args) > 0 {
 		return fmt.Sprintf(s, args...)
 	}
 	return s
+}
+
+func init() {
+	vigie.MessageText = T // an error's English text comes from this catalogue
 }
 
 // Has says whether id is in the catalogue.

@@ -1,0 +1,61 @@
+package l10n
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/vigie-audit/vigie"
+)
+
+// Error renders err in lang. A *vigie.Error built from a catalogue sentence
+// is rendered in lang, its error arguments too; an error that wraps one
+// (fmt.Errorf("...: %w")) keeps its own words and has the wrapped text
+// replaced by its rendering. Any other text (a server's answer, an error
+// from the system) is kept as it is.
+func Error(lang string, err error) string {
+	if err == nil {
+		return ""
+	}
+	if ve, ok := err.(*vigie.Error); ok && ve.ID != "" {
+		args := make([]any, len(ve.Args))
+		for i, a := range ve.Args {
+			if e, ok := a.(error); ok {
+				a = Error(lang, e)
+			}
+			args[i] = a
+		}
+		return T(lang, ve.ID, args...)
+	}
+	text := err.Error()
+	var inner []error
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		if e := u.Unwrap(); e != nil {
+			inner = []error{e}
+		}
+	case interface{ Unwrap() []error }:
+		inner = u.Unwrap()
+	}
+	for _, e := range inner {
+		en, local := e.Error(), Error(lang, e)
+		if en == local || en == "" {
+			continue
+		}
+		if i := strings.LastIndex(text, en); i >= 0 {
+			text = text[:i] + local + text[i+len(en):]
+		}
+	}
+	return text
+}
+
+// Sentence says whether err, or an error it wraps, is a catalogue sentence
+// (so that it reads in the reader's language).
+func Sentence(err error) bool {
+	var ve *vigie.Error
+	for e := err; errors.As(e, &ve); e = ve.Err {
+		if ve.ID != "" {
+			return true
+		}
+	}
+	return false
+}
