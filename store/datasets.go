@@ -597,7 +597,7 @@ func (db *DB) GetDataset(ctx context.Context, portalID int64, nameOrID string) (
 		return nil, err
 	}
 	if found == nil {
-		return nil, notFound("dataset %q is not in the database for this portal: check the name with 'vigie datasets' or run 'vigie harvest'", nameOrID)
+		return nil, notFound(vigie.KindNotFound, "store.no_dataset", nameOrID)
 	}
 	var raw []byte
 	err = db.sql.QueryRowContext(ctx, `SELECT raw FROM dataset_versions WHERE portal_id = ? AND dataset_id = ? ORDER BY id DESC LIMIT 1`,
@@ -606,7 +606,7 @@ func (db *DB) GetDataset(ctx context.Context, portalID int64, nameOrID string) (
 		return nil, db.explain(err)
 	}
 	if found.Raw, err = unpackRaw(raw); err != nil {
-		return nil, fmt.Errorf("dataset %s: %w: run 'vigie check'", found.ID, err)
+		return nil, vigie.NewError(vigie.KindBadDatabase, "store.damaged_dataset", found.ID, err)
 	}
 	return found, nil
 }

@@ -8,8 +8,8 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"errors"
 	"fmt"
+	"github.com/vigie-audit/vigie"
 	"io/fs"
 	"net/url"
 	"os"
@@ -98,11 +98,11 @@ func Open(ctx context.Context, path string, opts ...Options) (*DB, error) {
 		o = opts[0]
 	}
 	if path == "" {
-		return nil, errors.New("no database path: pass --db FILE or set VIGIE_DB")
+		return nil, vigie.NewError(vigie.KindNoDatabase, "store.no_path")
 	}
 	if o.ReadOnly || o.NoCreate {
 		if _, err := os.Stat(path); err != nil {
-			return nil, fmt.Errorf("database %s does not exist: run 'vigie harvest' first or pass --db", path)
+			return nil, storeErr(vigie.KindNoDatabase, path, "store.db_missing", path)
 		}
 	}
 	if o.ReadOnly {
@@ -111,7 +111,7 @@ func Open(ctx context.Context, path string, opts ...Options) (*DB, error) {
 		}
 	} else if dir := filepath.Dir(path); dir != "" {
 		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-			return nil, fmt.Errorf("database %s: folder %s does not exist: create it or pass another --db", path, dir)
+			return nil, storeErr(vigie.KindNoFolder, path, "store.no_folder", path, dir)
 		}
 	}
 	busy := 10 * time.Second
@@ -166,7 +166,7 @@ func (db *DB) init(ctx context.Context, o Options) error {
 		return db.explain(err)
 	}
 	if mode != "wal" {
-		return fmt.Errorf("database %s: cannot switch to WAL mode (got %q): put it on a local disk", db.path, mode)
+		return storeErr(vigie.KindOther, db.path, "store.wal", db.path, mode)
 	}
 	if err := db.migrate(ctx); err != nil {
 		return err
@@ -178,16 +178,16 @@ func (db *DB) init(ctx context.Context, o Options) error {
 func (db *DB) explain(err error) error {
 	msg := err.Error()
 	switch {
-	case strings.HasPrefix(msg, "database "+db.path):
+	case vigie.KindOf(err) != vigie.KindOther, strings.HasPrefix(msg, "database "+db.path):
 		return err // already explained
 	case strings.Contains(msg, "disk is full"), strings.Contains(msg, "disk I/O error"):
-		return fmt.Errorf("database %s: cannot write, its disk is full or failing (%s): free space (vigie prune works on a full disk) and run the command again", db.path, plain.FirstLine(msg))
+		return storeErr(vigie.KindDiskFull, db.path, "store.disk_full", db.path, plain.FirstLine(msg))
 	case strings.Contains(msg, "file is not a database"), strings.Contains(msg, "malformed"):
-		return fmt.Errorf("database %s is not a vigie database or is corrupted: move it aside or pass another --db", db.path)
+		return storeErr(vigie.KindBadDatabase, db.path, "store.not_vigie", db.path)
 	case strings.Contains(msg, "readonly"), strings.Contains(msg, "read-only"), strings.Contains(msg, "unable to open"):
-		return fmt.Errorf("database %s cannot be written: check its permissions and those of its folder, or pass another --db", db.path)
+		return storeErr(vigie.KindReadOnly, db.path, "store.read_only", db.path)
 	case strings.Contains(msg, "locked"), strings.Contains(msg, "busy"):
-		return fmt.Errorf("database %s is locked by another process: wait for it to finish and try again", db.path)
+		return storeErr(vigie.KindInUse, db.path, "store.busy", db.path)
 	}
 	return fmt.Errorf("database %s: %w", db.path, err)
 }

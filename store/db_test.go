@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"errors"
+	"github.com/vigie-audit/vigie"
 	"os"
 	"path/filepath"
 	"strings"
@@ -56,7 +58,10 @@ func TestOpenGarbageFileSaysWhatToDo(t *testing.T) {
 func TestUnknownPortalTellsToHarvest(t *testing.T) {
 	db := storetest.NewDB(t)
 	_, err := db.Portal(context.Background(), "https://example.org")
-	if err == nil || !strings.Contains(err.Error(), "vigie harvest") {
+	if vigie.KindOf(err) != vigie.KindNotHarvested || !errors.Is(err, store.ErrNotFound) || !strings.Contains(err.Error(), "https://example.org") {
 		t.Fatalf("got %v", err)
+	}
+	if e := vigie.Details(err); e == nil || e.Portal != "https://example.org" {
+		t.Fatalf("the error does not carry the portal for the hint: %#v", e)
 	}
 }

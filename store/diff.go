@@ -241,7 +241,7 @@ func (d *diffBuilder) loadDatasets(ctx context.Context) error {
 	}
 	for _, o := range d.opts.Orgs {
 		if !seen[o] {
-			return fmt.Errorf("organization %q has no dataset in this portal: check the name with 'vigie orgs'", o)
+			return &vigie.Error{Kind: vigie.KindUnknownOrg, ID: "store.org_no_dataset", Args: []any{o}, Org: o}
 		}
 	}
 	return nil

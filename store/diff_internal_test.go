@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"github.com/vigie-audit/vigie"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -266,7 +267,7 @@ func TestResolveScoreRuns(t *testing.T) {
 	h := f.harvest(0, nil)
 	s1 := f.scoreRun(0, h, 0, "donneesquebec", nil)
 	_, _, err = f.db.ResolveScoreRuns(f.ctx, f.portal, RefPrevious, RefLatest)
-	if err == nil || !strings.HasPrefix(err.Error(), "only one score run") || !strings.Contains(err.Error(), "again tomorrow") {
+	if err == nil || !strings.HasPrefix(err.Error(), "only one score run") || vigie.KindOf(err) != vigie.KindNothingToCompare {
 		t.Fatalf("one run: %v", err)
 	}
 	s2 := f.scoreRun(2, h, 0, "donneesquebec", nil)

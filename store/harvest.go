@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/vigie-audit/vigie/internal/l10n"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -123,7 +125,7 @@ func (db *DB) FinishHarvestRun(ctx context.Context, runID int64, r HarvestResult
 			return db.explain(err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("harvest run %d", runID)
+			return notFound(vigie.KindNotFound, "store.harvest_run", strconv.FormatInt(runID, 10))
 		}
 		return nil
 	})
@@ -156,7 +158,11 @@ func scanHarvestRun(sc interface{ Scan(...any) error }) (*HarvestRun, error) {
 func (db *DB) oneRun(ctx context.Context, what, q string, args ...any) (*HarvestRun, error) {
 	r, err := scanHarvestRun(db.sql.QueryRowContext(ctx, `SELECT `+harvestRunCols+` FROM harvest_runs WHERE `+q, args...))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("no %s harvest run for this portal yet: run 'vigie harvest'", what)
+		e := notFound(vigie.KindNotHarvested, "store.no_harvest_run", vigie.NewError(vigie.KindOther, what))
+		if !l10n.Has(what) {
+			e = notFound(vigie.KindNotFound, "store.harvest_run", strings.TrimPrefix(what, "#"))
+		}
+		return nil, e
 	}
 	if err != nil {
 		return nil, db.explain(err)
@@ -168,14 +174,14 @@ func (db *DB) oneRun(ctx context.Context, what, q string, args ...any) (*Harvest
 // this scope (imports say nothing about what the portal changed since). The
 // error wraps ErrNotFound when there is none.
 func (db *DB) LastCompleteRun(ctx context.Context, portalID int64, o HarvestOptions) (*HarvestRun, error) {
-	return db.oneRun(ctx, "complete", `portal_id = ? AND status = 'complete' AND mode <> 'import' AND orgs_filter = ? AND include_private = ? ORDER BY id DESC LIMIT 1`,
+	return db.oneRun(ctx, "store.run_kind.complete", `portal_id = ? AND status = 'complete' AND mode <> 'import' AND orgs_filter = ? AND include_private = ? ORDER BY id DESC LIMIT 1`,
 		portalID, scopeJSON(o.Orgs), o.IncludePrivate)
 }
 
 // LastCompleteFullRun returns the latest complete full pass with this scope
 // that saw the whole listing. The error wraps ErrNotFound when there is none.
 func (db *DB) LastCompleteFullRun(ctx context.Context, portalID int64, o HarvestOptions) (*HarvestRun, error) {
-	return db.oneRun(ctx, "complete full", `portal_id = ? AND status = 'complete' AND listing_complete = 1 AND mode = 'full'
+	return db.oneRun(ctx, "store.run_kind.full", `portal_id = ? AND status = 'complete' AND listing_complete = 1 AND mode = 'full'
 		AND orgs_filter = ? AND include_private = ? ORDER BY id DESC LIMIT 1`, portalID, scopeJSON(o.Orgs), o.IncludePrivate)
 }
 

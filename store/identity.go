@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"github.com/vigie-audit/vigie"
 	"io/fs"
 	"path"
 	"sort"
@@ -42,14 +43,14 @@ func (db *DB) identify(ctx context.Context, o Options) (identity, error) {
 	id.vigie = n == 3
 	switch {
 	case id.appID != 0 && id.appID != ApplicationID:
-		return id, fmt.Errorf("database %s belongs to another application (SQLite application_id %#x), not vigie: pass vigie's own --db", db.path, uint32(id.appID))
+		return id, storeErr(vigie.KindBadDatabase, db.path, "store.other_app", db.path, fmt.Sprintf("%#x", uint32(id.appID)))
 	case id.tables == 0:
 		if o.ReadOnly || o.NoCreate {
-			return id, fmt.Errorf("database %s is empty: run 'vigie harvest' first or pass the right --db", db.path)
+			return id, storeErr(vigie.KindNoDatabase, db.path, "store.db_empty", db.path)
 		}
 		return id, nil
 	case id.appID == 0 && !id.vigie:
-		return id, fmt.Errorf("database %s is not a vigie database (its tables are another application's): pass vigie's own --db, or a new file name to 'vigie harvest'", db.path)
+		return id, storeErr(vigie.KindBadDatabase, db.path, "store.foreign_tables", db.path)
 	case id.appID == ApplicationID && !id.vigie:
 		return id, db.corrupted("vigie's tables are missing")
 	}
@@ -83,7 +84,7 @@ func (db *DB) identify(ctx context.Context, o Options) (identity, error) {
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
-		return id, fmt.Errorf("database %s was written by a newer vigie (schema %s unknown to this one): upgrade vigie, or pass another --db", db.path, unknown[len(unknown)-1])
+		return id, storeErr(vigie.KindNewerDatabase, db.path, "store.newer", db.path, unknown[len(unknown)-1])
 	}
 	if o.ReadOnly {
 		// Read-only opens do not migrate: on a database an older vigie

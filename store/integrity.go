@@ -5,9 +5,11 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/vigie-audit/vigie"
 	"github.com/vigie-audit/vigie/internal/plain"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -43,7 +45,7 @@ func (db *DB) verify(ctx context.Context, full bool) error {
 }
 
 func (db *DB) corrupted(detail string) error {
-	return fmt.Errorf("database %s is corrupted (%s): restore it from a backup or move it aside and harvest again", db.path, detail)
+	return storeErr(vigie.KindBadDatabase, db.path, "store.corrupted", db.path, detail)
 }
 
 // errCorruptHeader is wrapped by checkHeader's errors.
@@ -65,7 +67,7 @@ func checkHeader(path string) error {
 	}
 	var h [100]byte
 	if _, err := io.ReadFull(f, h[:]); err != nil || string(h[:16]) != "SQLite format 3\x00" {
-		return fmt.Errorf("database %s is not a vigie database or is %w: move it aside or pass another --db", path, errCorruptHeader)
+		return &vigie.Error{Kind: vigie.KindBadDatabase, ID: "store.not_vigie", Args: []any{path}, Path: path, Err: errCorruptHeader}
 	}
 	pageSize := int64(binary.BigEndian.Uint16(h[16:18]))
 	if pageSize == 1 {
@@ -78,8 +80,8 @@ func checkHeader(path string) error {
 	// next open replays: the size is judged only without a WAL.
 	if binary.BigEndian.Uint32(h[92:96]) == binary.BigEndian.Uint32(h[24:28]) && pages > 0 &&
 		pageSize >= 512 && st.Size() < pages*pageSize && !hasWAL(path) {
-		return fmt.Errorf("database %s is %w (truncated: %d of %d bytes): restore it from a backup or move it aside and harvest again",
-			path, errCorruptHeader, st.Size(), pages*pageSize)
+		return &vigie.Error{Kind: vigie.KindBadDatabase, ID: "store.truncated", Args: []any{path, strconv.FormatInt(st.Size(), 10), strconv.FormatInt(pages*pageSize, 10)},
+			Path: path, Err: errCorruptHeader}
 	}
 	return nil
 }

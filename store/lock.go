@@ -3,9 +3,9 @@ package store
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -38,14 +38,16 @@ func AcquireLock(dbPath, command string) (*Lock, error) {
 	path := dbPath + ".lock"
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
-		return nil, fmt.Errorf("cannot create lock file %s: check the folder's permissions or pass another --db", path)
+		return nil, storeErr(vigie.KindReadOnly, dbPath, "store.lock_create", path)
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		defer f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, fmt.Errorf("%w: %s", ErrLocked, describeHolder(dbPath, path))
+			e := describeHolder(dbPath, path)
+			e.Err = ErrLocked
+			return nil, e
 		}
-		return nil, fmt.Errorf("cannot lock %s: %v", path, err)
+		return nil, storeErr(vigie.KindOther, dbPath, "store.lock", path, err)
 	}
 	// Release empties the file: text left in it means the last writer was
 	// killed or crashed while it held the database open.
@@ -73,14 +75,14 @@ func (l *Lock) Unclean() (LockInfo, bool) {
 	return *l.prev, true
 }
 
-func describeHolder(dbPath, lockPath string) string {
+// describeHolder is the in-use error naming the lock's holder.
+func describeHolder(dbPath, lockPath string) *vigie.Error {
 	b, err := os.ReadFile(lockPath)
 	var info LockInfo
 	if err != nil || json.Unmarshal([]byte(strings.TrimSpace(string(b))), &info) != nil || info.PID == 0 {
-		return fmt.Sprintf("%s is being written by another vigie process: wait for it to finish", dbPath)
+		return storeErr(vigie.KindInUse, dbPath, "store.in_use.unknown", dbPath)
 	}
-	return fmt.Sprintf("%s is being written by 'vigie %s' (pid %d on %s, since %s): wait for it to finish",
-		dbPath, info.Command, info.PID, info.Host, info.Since.Format(time.RFC3339))
+	return storeErr(vigie.KindInUse, dbPath, "store.in_use", dbPath, info.Command, strconv.Itoa(info.PID), info.Host, info.Since.Format(time.RFC3339))
 }
 
 // Abandon frees the lock but leaves the file as it is, so that the next writer

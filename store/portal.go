@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"fmt"
+	"github.com/vigie-audit/vigie"
 	"net/url"
 	"strings"
 	"time"
@@ -49,7 +49,7 @@ func CheckPortalURL(portalURL string) error {
 		} else if i := strings.LastIndex(portalURL, "@"); i >= 0 {
 			shown = "…" + portalURL[i:]
 		}
-		return fmt.Errorf("portal %q is not an http(s) URL: pass --portal https://host/path", shown)
+		return &vigie.Error{Kind: vigie.KindBadPortal, ID: "store.portal_url", Args: []any{shown}, Portal: shown}
 	}
 	return nil
 }
@@ -94,18 +94,16 @@ func (db *DB) Portal(ctx context.Context, portalURL string) (*Portal, error) {
 			}
 			rows.Close()
 		}
-		switch {
-		case len(held) == 1:
-			return nil, notFound("portal %s has not been harvested into %s, which holds %s: pass --portal %s (or VIGIE_PORTAL), or run 'vigie harvest --portal %s'",
-				u, db.path, held[0], held[0], u)
-		case len(held) > 1:
+		e := notFound(vigie.KindNotHarvested, "store.not_harvested", u, db.path)
+		if len(held) > 0 {
+			shown := held
 			if len(held) > 5 {
-				held = append(held[:5], "…")
+				shown = append(held[:5:5], "…")
 			}
-			return nil, notFound("portal %s has not been harvested into %s, which holds %s: pass one of them with --portal (see 'vigie portals'), or run 'vigie harvest --portal %s'",
-				u, db.path, strings.Join(held, ", "), u)
+			e = notFound(vigie.KindNotHarvested, "store.not_harvested.held", u, db.path, strings.Join(shown, ", "))
 		}
-		return nil, notFound("portal %s has not been harvested into %s: run 'vigie harvest --portal %s' first", u, db.path, u)
+		e.Portal, e.Path, e.Near = u, db.path, held
+		return nil, e
 	}
 	if err != nil {
 		return nil, db.explain(err)

@@ -4,7 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"fmt"
+	"github.com/vigie-audit/vigie"
 	"github.com/vigie-audit/vigie/internal/plain"
 	"path/filepath"
 	"strconv"
@@ -79,7 +79,7 @@ func (db *DB) Prune(ctx context.Context, keep int, opts ...PruneOptions) (PruneS
 		o = opts[0]
 	}
 	if keep < 1 {
-		return st, fmt.Errorf("--keep %d: keep at least 1 run", keep)
+		return st, vigie.NewError(vigie.KindUsage, "store.keep", strconv.Itoa(keep))
 	}
 	var err error
 	if st.SizeBefore, err = db.size(ctx); err != nil {
@@ -123,7 +123,7 @@ func isDiskFull(err error) bool {
 
 func (db *DB) pruneError(err error) error {
 	if isDiskFull(err) {
-		return fmt.Errorf("database %s: the disk is too full even to prune in small steps (%v): free a few MiB and run 'vigie prune' again", db.path, plain.FirstLine(err.Error()))
+		return storeErr(vigie.KindOther, db.path, "store.prune_full", db.path, plain.FirstLine(err.Error()))
 	}
 	return db.explain(err)
 }

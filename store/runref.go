@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -41,14 +40,14 @@ func ParseRunRef(s string) (RunRef, error) {
 	if dayRE.MatchString(s) {
 		d, err := time.ParseInLocation("2006-01-02", s, time.Local)
 		if err != nil {
-			return RunRef{}, badRef("%q is not a valid date: use YYYY-MM-DD", s)
+			return RunRef{}, badRef("store.bad_date", s)
 		}
 		return RunRef{Kind: "date", Day: d}, nil
 	}
 	if id, err := strconv.ParseInt(s, 10, 64); err == nil && id > 0 {
 		return RunRef{Kind: "id", ID: id}, nil
 	}
-	return RunRef{}, badRef("%q is not a score run: use latest, previous, a score run id or a date YYYY-MM-DD", s)
+	return RunRef{}, badRef("store.bad_ref", s)
 }
 
 // String gives the reference back as a user writes it.
@@ -63,18 +62,6 @@ func (r RunRef) String() string {
 	}
 	return r.Kind
 }
-
-// notFoundError is a one-line message that wraps ErrNotFound without
-// repeating its text.
-type notFoundError struct{ msg string }
-
-func (e notFoundError) Error() string { return e.msg }
-func (e notFoundError) Unwrap() error { return ErrNotFound }
-
-// ErrorKind makes it a not-found error for the command that reports it.
-func (e notFoundError) ErrorKind() vigie.ErrorKind { return vigie.KindNotFound }
-
-func notFound(format string, a ...any) error { return notFoundError{fmt.Sprintf(format, a...)} }
 
 // completeScoreRuns lists the portal's complete score runs, oldest first.
 func (db *DB) completeScoreRuns(ctx context.Context, portalID int64) ([]ScoreRun, error) {
@@ -91,12 +78,12 @@ func (db *DB) ResolveScoreRuns(ctx context.Context, portalID int64, from, to Run
 	}
 	switch len(runs) {
 	case 0:
-		return nil, nil, notFound("no complete score run yet: run 'vigie audit' (or 'vigie score') first")
+		return nil, nil, notFound(vigie.KindNotScored, "store.no_score_run")
 	case 1:
-		return nil, nil, notFound("only one score run (#%d): run 'vigie audit' again tomorrow to compare", runs[0].ID)
+		return nil, nil, notFound(vigie.KindNothingToCompare, "store.one_score_run", id(runs[0].ID))
 	}
 	if to.Kind == "previous" && from.Kind == "previous" {
-		return nil, nil, errors.New("--from and --to cannot both be previous: give one of them as latest, a run id or a date")
+		return nil, nil, badRef("store.both_previous")
 	}
 	if to.Kind == "previous" {
 		f, err := resolveRef(runs, from, nil, "--from")
@@ -120,10 +107,10 @@ func (db *DB) ResolveScoreRuns(ctx context.Context, portalID int64, from, to Run
 		fromRun, toRun = f, t
 	}
 	if fromRun.ID == toRun.ID {
-		return nil, nil, fmt.Errorf("--from and --to both name score run #%d: pick two different runs (see 'vigie diff --help')", toRun.ID)
+		return nil, nil, badRef("store.same_run", id(toRun.ID))
 	}
 	if fromRun.ID > toRun.ID {
-		return nil, nil, fmt.Errorf("--from (score run #%d) is newer than --to (score run #%d): swap them", fromRun.ID, toRun.ID)
+		return nil, nil, badRef("store.swapped", id(fromRun.ID), id(toRun.ID))
 	}
 	return fromRun, toRun, nil
 }
@@ -147,7 +134,7 @@ func resolveRef(runs []ScoreRun, ref RunRef, other *ScoreRun, flag string) (*Sco
 					return &r, nil
 				}
 			}
-			return nil, badRef("no complete score run after #%d: use --to latest", anchor.ID)
+			return nil, badRef("store.no_next", id(anchor.ID))
 		}
 		for i := len(runs) - 1; i >= 0; i-- {
 			if runs[i].ID < anchor.ID && runs[i].Profile == anchor.Profile {
@@ -155,14 +142,14 @@ func resolveRef(runs []ScoreRun, ref RunRef, other *ScoreRun, flag string) (*Sco
 				return &r, nil
 			}
 		}
-		return nil, notFound("no complete score run with profile %s before #%d: run 'vigie audit' again tomorrow to compare, or pass --from", anchor.Profile, anchor.ID)
+		return nil, notFound(vigie.KindNothingToCompare, "store.no_previous", anchor.Profile, id(anchor.ID))
 	case "id":
 		for _, r := range runs {
 			if r.ID == ref.ID {
 				return &r, nil
 			}
 		}
-		return nil, badRef("%s %d: no complete score run with that id for this portal: pick one of %s", flag, ref.ID, runIDs(runs))
+		return nil, badRef("store.no_run_id", flag, id(ref.ID), runIDs(runs))
 	case "date":
 		end := ref.Day.AddDate(0, 0, 1)
 		var found *ScoreRun
@@ -172,13 +159,13 @@ func resolveRef(runs []ScoreRun, ref RunRef, other *ScoreRun, flag string) (*Sco
 			}
 		}
 		if found == nil {
-			return nil, badRef("%s %s: no score run finished on or before that day (the first finished %s)", flag, ref.Day.Format("2006-01-02"),
+			return nil, badRef("store.no_run_day", flag, ref.Day.Format("2006-01-02"),
 				runs[0].FinishedAt.In(time.Local).Format("2006-01-02 15:04"))
 		}
 		r := *found
 		return &r, nil
 	}
-	return nil, badRef("%s: unknown reference %q", flag, ref.Kind)
+	return nil, badRef("store.unknown_ref", flag, ref.Kind)
 }
 
 // ErrBadRunRef is wrapped by the errors of a score run reference that is
@@ -186,15 +173,8 @@ func resolveRef(runs []ScoreRun, ref RunRef, other *ScoreRun, flag string) (*Sco
 // reported the same way by every command.
 var ErrBadRunRef = errors.New("bad score run reference")
 
-type badRefError struct{ msg string }
-
-func (e badRefError) Error() string { return e.msg }
-func (e badRefError) Unwrap() error { return ErrBadRunRef }
-
-// ErrorKind makes a bad reference a usage error in every command.
-func (e badRefError) ErrorKind() vigie.ErrorKind { return vigie.KindUsage }
-
-func badRef(format string, a ...any) error { return badRefError{fmt.Sprintf(format, a...)} }
+// id writes a run id as it is shown (no grouping: ids are names).
+func id(n int64) string { return strconv.FormatInt(n, 10) }
 
 func runIDs(runs []ScoreRun) string {
 	const max = 10
@@ -226,5 +206,5 @@ func (db *DB) LatestScoreRunOf(ctx context.Context, portalID int64, profile stri
 			return &r, nil
 		}
 	}
-	return nil, notFound("no complete score run yet: run 'vigie score' first")
+	return nil, notFound(vigie.KindNotScored, "store.no_score_run")
 }

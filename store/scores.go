@@ -329,7 +329,7 @@ func (db *DB) LatestScoreRun(ctx context.Context, portalID int64) (*ScoreRun, er
 	row := db.rd().QueryRowContext(ctx, `SELECT `+scoreRunCols+` FROM score_runs WHERE portal_id = ? AND status = 'complete' ORDER BY id DESC LIMIT 1`, portalID)
 	r, err := scanScoreRun(row)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("no complete score run in %s: run 'vigie score' first", db.path)
+		return nil, notFound(vigie.KindNotScored, "store.no_score_run.in", db.path)
 	}
 	if err != nil {
 		return nil, db.explain(err)
@@ -447,7 +447,7 @@ func (db *DB) Assessment(ctx context.Context, scoreRunID int64, datasetID string
 	row := db.sql.QueryRowContext(ctx, `SELECT `+scoreCols+` FROM scores WHERE score_run_id = ? AND dataset_id = ?`, scoreRunID, datasetID)
 	a, err := scanScore(row)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("dataset %s was not scored in score run %d: run 'vigie score' again", datasetID, scoreRunID)
+		return nil, notFound(vigie.KindNotScored, "store.not_scored_in", datasetID, id(scoreRunID))
 	}
 	if err != nil {
 		return nil, db.explain(err)
@@ -544,7 +544,7 @@ func (db *DB) LatestAssessmentOf(ctx context.Context, portalID int64, datasetID 
 		ORDER BY r.id DESC LIMIT 1`, portalID, datasetID)
 	run, err := scanScoreRun(row)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil, notFound("dataset %s has not been scored: run 'vigie score' first", datasetID)
+		return nil, nil, notFound(vigie.KindNotScored, "store.not_scored", datasetID)
 	}
 	if err != nil {
 		return nil, nil, db.explain(err)

@@ -125,6 +125,7 @@ func has(list []string, s string) bool {
 // turns the missing dataset into a deleted one; night 4 is a plain
 // incremental audit that sees the gutted dataset repaired.
 func TestAuditNightsEndToEnd(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "en") // asserts the English messages
 	ctx := context.Background()
 	p, srv, links, pkgs := auditPortal(t, 40)
 	rs := withResources(pkgs)
@@ -372,6 +373,7 @@ func (b *blockSearch) fault(w http.ResponseWriter, r *http.Request, action strin
 // A second audit while one runs exits 1 at once naming the holder; Ctrl-C
 // on the first exits 130; the next audit takes the lock and completes.
 func TestAuditLockInterruptAndRecovery(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "en") // asserts the English messages
 	p, srv, _, _ := auditPortal(t, 20)
 	b := &blockSearch{waiting: make(chan struct{}, 1), release: make(chan struct{})}
 	p.Inject(b.fault)
@@ -398,7 +400,7 @@ func TestAuditLockInterruptAndRecovery(t *testing.T) {
 
 	code, _, stderr := cli(context.Background(), auditArgs(db, srv.URL, out)...)
 	want := fmt.Sprintf("'vigie audit' (pid %d", os.Getpid())
-	if code != ExitFailure || !strings.Contains(stderr, "database in use") || !strings.Contains(stderr, want) {
+	if code != ExitFailure || !strings.Contains(stderr, "wait for it to finish") || !strings.Contains(stderr, want) {
 		t.Errorf("second audit: exit %d, stderr %q; want exit 1 naming %s", code, stderr, want)
 	}
 	code, _, stderr = cli(context.Background(), "--db", db, "--portal", srv.URL, "harvest")
@@ -424,6 +426,7 @@ func TestAuditLockInterruptAndRecovery(t *testing.T) {
 // A failed stage stops the audit with exit 1 and no report folder; what
 // earlier audits stored stays, and the next audit compares with it.
 func TestAuditFailedStageThenRecovery(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "en") // asserts the English messages
 	ctx := context.Background()
 	p, srv, _, _ := auditPortal(t, 20)
 	var down atomic.Bool
@@ -437,7 +440,7 @@ func TestAuditFailedStageThenRecovery(t *testing.T) {
 	}
 	first, _ := os.Readlink(filepath.Join(out, "latest"))
 	code, _, stderr := cli(ctx, "--db", db, "--portal", srv.URL, "diff")
-	if code != ExitFailure || strings.TrimSpace(stderr) != "vigie: only one score run (#1): run 'vigie audit' again tomorrow to compare" {
+	if code != ExitFailure || strings.TrimSpace(stderr) != "vigie: only one score run (#1), nothing to compare: run 'vigie audit' again another day to compare, or pass --from" {
 		t.Errorf("diff after one audit: exit %d, %q", code, stderr)
 	}
 

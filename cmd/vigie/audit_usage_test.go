@@ -32,6 +32,7 @@ func TestAuditUsageErrors(t *testing.T) {
 }
 
 func TestPruneAndAuditWaitForNoOne(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "en") // asserts the English messages
 	db := filepath.Join(t.TempDir(), "v.db")
 	lock, err := store.AcquireLock(db, "harvest")
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 // lock: a damaged page is then refused before anything is written, and the
 // mark stays until a check passes.
 func TestCheckOnDemandAndAfterUncleanShutdown(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "en") // asserts the English messages
 	ctx := context.Background()
 	_, srv := genPortal(t, 200, ckantest.Options{RowsMax: 100}, ckantest.GenOptions{Orgs: 4})
 	db := filepath.Join(t.TempDir(), "vigie.db")

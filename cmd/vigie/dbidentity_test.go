@@ -60,6 +60,7 @@ func oneLineErr(t *testing.T, what string, code int, stderr, want string) {
 // A database written by a newer vigie (a migration this build does not know)
 // is refused by every command, writers and readers, and left untouched.
 func TestNewerDatabaseIsRefused(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "en") // asserts the English messages
 	db, portal := harvestedDB(t, 5)
 	execSQL(t, db, `INSERT INTO migrations (name, applied_at) VALUES ('migration/9999_from_the_future.sql', '2030-01-01T00:00:00Z')`, `PRAGMA wal_checkpoint(TRUNCATE)`)
 	before := fileSum(t, db)
@@ -76,6 +77,7 @@ func TestNewerDatabaseIsRefused(t *testing.T) {
 // Another application's SQLite file is refused before anything is written:
 // it is not switched to WAL and gets none of vigie's tables.
 func TestForeignDatabaseIsRefusedUntouched(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "en") // asserts the English messages
 	dir := t.TempDir()
 	plain := filepath.Join(dir, "notes.sqlite")
 	execSQL(t, plain, `CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)`, `INSERT INTO notes (body) VALUES ('keep me')`)
@@ -107,6 +109,7 @@ func TestForeignDatabaseIsRefusedUntouched(t *testing.T) {
 // Only harvest and audit create a database; a mistyped --db elsewhere is an
 // error that creates nothing, not even a lock file.
 func TestMistypedDBCreatesNothing(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "en") // asserts the English messages
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "vigei.db")
 	ctx := context.Background()

@@ -11,6 +11,7 @@ import (
 // their text: an unknown command, a wrong argument count and a bad run
 // reference all exit 2 with cobra's or the store's message unchanged.
 func TestUsageErrorsByKind(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "en") // asserts the English messages
 	ctx := context.Background()
 	db := filepath.Join(t.TempDir(), "vigie.db")
 	for _, c := range []struct {

@@ -109,7 +109,7 @@ func init() {
 		"flag.want.number":   {FR: "un nombre est attendu", EN: "a number is expected"},
 		"flag.want.duration": {FR: "une durée est attendue, comme 30s, 5m ou 168h", EN: "a duration is expected, like 30s, 5m or 168h"},
 		"flag.want.bool":     {FR: "true ou false est attendu", EN: "true or false is expected"},
-		"command.unknown":    {FR: "commande inconnue « %s » : voir « vigie --help »", EN: "unknown command %q: see 'vigie --help'"},
+		"command.unknown":    {FR: "commande inconnue « %s » : voir « vigie --help »", EN: "unknown command \"%s\": see 'vigie --help'"},
 	})
 }
 

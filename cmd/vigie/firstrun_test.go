@@ -44,6 +44,7 @@ func TestFailedFirstRunLeavesNothing(t *testing.T) {
 // After the README's offline demo, a command without --portal says which
 // portals the database holds.
 func TestWrongPortalNamesTheHeldOnes(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "en") // asserts the English messages
 	ctx := context.Background()
 	db, portal := harvestedDB(t, 5)
 	code, _, errs := cli(ctx, "--db", db, "--portal", "https://www.donneesquebec.ca/recherche", "datasets")

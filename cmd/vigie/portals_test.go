@@ -23,7 +23,7 @@ func TestPortalsAndOrgsListings(t *testing.T) {
 	srvB := pB.Serve()
 	t.Cleanup(srvB.Close)
 
-	code, _, errb := cli(ctx, "portals", "--db", db)
+	code, _, errb := cli(ctx, "portals", "--db", db, "--lang", "en")
 	if code != 1 || !strings.Contains(errb, "does not exist") {
 		t.Fatalf("no database: exit %d %s", code, errb)
 	}

@@ -36,6 +36,7 @@ func scoredTimes(t *testing.T, db string, n, times int, seed int64) string {
 
 // prune --portal B prunes B alone; without --portal it prunes every portal.
 func TestPruneHonoursPortal(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "en") // asserts the English messages
 	t.Setenv("VIGIE_PORTAL", "")
 	db := filepath.Join(t.TempDir(), "vigie.db")
 	a := scoredTimes(t, db, 5, 3, 1)

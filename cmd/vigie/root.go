@@ -170,10 +170,10 @@ func (a *App) OpenDBLocked(ctx context.Context, command string) (db *store.DB, r
 	if !create {
 		st, err := os.Stat(a.DBPath)
 		if err != nil {
-			return nil, nil, fmt.Errorf("database %s does not exist: run 'vigie harvest' first or pass the right --db", a.DBPath)
+			return nil, nil, &vigie.Error{Kind: vigie.KindNoDatabase, ID: "store.db_missing", Args: []any{a.DBPath}, Path: a.DBPath}
 		}
 		if st.Size() == 0 {
-			return nil, nil, fmt.Errorf("database %s is empty: run 'vigie harvest' first or pass the right --db", a.DBPath)
+			return nil, nil, &vigie.Error{Kind: vigie.KindNoDatabase, ID: "store.db_empty", Args: []any{a.DBPath}, Path: a.DBPath}
 		}
 	}
 	lock, err := store.AcquireLock(a.DBPath, command)

@@ -21,7 +21,7 @@ func CheckCatalog(t interface {
 			t.Errorf("message %q lacks a translation: fr %q, en %q", id, m.FR, m.EN)
 			continue
 		}
-		a, b := verb.FindAllString(m.FR, -1), verb.FindAllString(m.EN, -1)
+		a, b := verbs(m.FR), verbs(m.EN)
 		sort.Strings(a)
 		sort.Strings(b)
 		if len(a) != len(b) {
@@ -35,4 +35,16 @@ func CheckCatalog(t interface {
 			}
 		}
 	}
+}
+
+// verbs lists s's format verbs; %q counts as %s, since French quotes with
+// « %s » where English writes %q.
+func verbs(s string) []string {
+	v := verb.FindAllString(s, -1)
+	for i := range v {
+		if v[i] == "%q" {
+			v[i] = "%s"
+		}
+	}
+	return v
 }
