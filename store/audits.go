@@ -36,13 +36,12 @@ func (db *DB) RecordAudit(ctx context.Context, a *AuditRun) error {
 		score = a.ScoreRunID
 	}
 	return db.withTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO audit_runs (portal_id, started_at, finished_at, status, score_run_id, out_dir, gate, gate_reasons, error)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.PortalID, ts(a.StartedAt), ts(a.FinishedAt), a.Status, score, a.OutDir, a.Gate, string(reasons), a.Error)
+		err := tx.QueryRowContext(ctx, `INSERT INTO audit_runs (portal_id, started_at, finished_at, status, score_run_id, out_dir, gate, gate_reasons, error)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, a.PortalID, ts(a.StartedAt), ts(a.FinishedAt), a.Status, score, a.OutDir, a.Gate, string(reasons), a.Error).Scan(&a.ID)
 		if err != nil {
 			return db.explain(err)
 		}
-		a.ID, err = res.LastInsertId()
-		return err
+		return nil
 	})
 }
 
@@ -100,8 +99,8 @@ func (db *DB) PortalOverviews(ctx context.Context) ([]PortalOverview, error) {
 	out := make([]PortalOverview, 0, len(portals))
 	for _, p := range portals {
 		o := PortalOverview{Portal: p}
-		err := db.sql.QueryRowContext(ctx, `SELECT COALESCE(SUM(state = 'active' AND private = 0 AND lower(trim(ckan_state)) IN ('', 'active')), 0),
-			COALESCE(SUM(state = 'active' AND private <> 0), 0), COALESCE(SUM(state = 'missing'), 0)
+		err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FILTER (WHERE state = 'active' AND private = 0 AND lower(trim(ckan_state)) IN ('', 'active')),
+			COUNT(*) FILTER (WHERE state = 'active' AND private <> 0), COUNT(*) FILTER (WHERE state = 'missing')
 			FROM datasets WHERE portal_id = ?`, p.ID).Scan(&o.Published, &o.Private, &o.Missing)
 		if err != nil {
 			return nil, db.explain(err)

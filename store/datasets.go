@@ -174,7 +174,7 @@ func prepareSave(ctx context.Context, tx *sql.Tx) (*saveStmts, error) {
 		state_changed_run = CASE WHEN state <> 'active' THEN ? ELSE state_changed_run END WHERE portal_id = ? AND id = ?`)
 	prep(&s.delRes, `DELETE FROM resources WHERE portal_id = ? AND dataset_id = ?`)
 	prep(&s.version, `INSERT INTO dataset_versions (portal_id, dataset_id, run_id, content_hash, metadata_modified, raw) VALUES (?, ?, ?, ?, ?, ?)`)
-	prep(&s.event, `INSERT OR IGNORE INTO dataset_events (run_id, portal_id, dataset_id, kind) VALUES (?, ?, ?, ?)`)
+	prep(&s.event, `INSERT INTO dataset_events (run_id, portal_id, dataset_id, kind) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`)
 	return &s, err
 }
 
@@ -199,7 +199,7 @@ func (db *DB) SaveDatasets(ctx context.Context, portalID, runID int64, ds []vigi
 	}
 	err := db.withTx(ctx, func(tx *sql.Tx) error {
 		// a bigger page cache for this connection: harvests touch many pages
-		if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -32768`); err != nil {
+		if err := db.pragma(ctx, tx, `PRAGMA cache_size = -32768`); err != nil {
 			return err
 		}
 		s, err := prepareSave(ctx, tx)

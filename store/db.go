@@ -1,5 +1,6 @@
-// Package store keeps vigie's data in SQLite (modernc.org/sqlite, pure Go).
-// It is the only package that writes SQL. Each public method is one
+// Package store keeps vigie's data in SQLite (modernc.org/sqlite, pure Go),
+// the embedded default, or in PostgreSQL (pgx), the shared store. It is the
+// only package that writes SQL. Each public method is one
 // transaction; a run is marked complete last, so an interrupted command
 // leaves the previous good data intact.
 package store
@@ -11,9 +12,6 @@ import (
 	"fmt"
 	"github.com/vigie-audit/vigie"
 	"io/fs"
-	"net/url"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -29,7 +27,11 @@ var migrations embed.FS
 // DB is an open vigie database.
 type DB struct {
 	sql  *sql.DB
-	path string
+	path string // what messages call it: the file, or the URL without password
+	// dsn is the PostgreSQL URL as given (with its password), for the
+	// writer lock's own connection; "" for SQLite.
+	dsn     string
+	dialect dialect
 	// Now is the clock used for timestamps; tests replace it.
 	Now func() time.Time
 	// writeMu serialises write transactions of goroutines sharing this DB
@@ -90,96 +92,36 @@ type Options struct {
 	NoCreate bool
 }
 
-// Open opens (creating if needed) the database at path and brings its schema
-// up to date. Errors name the file and say what to do.
-func Open(ctx context.Context, path string, opts ...Options) (*DB, error) {
+// Open opens (creating if needed) the database dsn names and brings its
+// schema up to date: a SQLite file for a path, a PostgreSQL database for a
+// postgres:// or postgresql:// URL. Errors name the database (a URL without
+// its password).
+func Open(ctx context.Context, dsn string, opts ...Options) (*DB, error) {
 	var o Options
 	if len(opts) > 0 {
 		o = opts[0]
 	}
-	if path == "" {
+	if dsn == "" {
 		return nil, vigie.NewError(vigie.KindNoDatabase, "store.no_path")
 	}
-	if o.ReadOnly || o.NoCreate {
-		if _, err := os.Stat(path); err != nil {
-			return nil, storeErr(vigie.KindNoDatabase, path, "store.db_missing", path)
-		}
+	if IsPostgres(dsn) {
+		return openPostgres(ctx, dsn, o)
 	}
-	if o.ReadOnly {
-		if err := checkSharedRead(path); err != nil {
-			return nil, err
-		}
-	} else if dir := filepath.Dir(path); dir != "" {
-		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-			return nil, storeErr(vigie.KindNoFolder, path, "store.no_folder", path, dir)
-		}
-	}
-	busy := 10 * time.Second
-	if o.BusyTimeout > 0 {
-		busy = o.BusyTimeout
-	}
-	q := url.Values{}
-	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()))
-	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "synchronous(NORMAL)")
-	q.Add("_pragma", "temp_store(MEMORY)") // statement journals of multi-row INSERTs stay off disk
-	q.Add("_txlock", "immediate")
-	switch {
-	case o.ReadOnly:
-		q.Add("mode", "ro")
-	case o.NoCreate:
-		q.Add("mode", "rw") // never created by SQLite either
-	}
-	dsn := "file:" + path + "?" + q.Encode()
-	sdb, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
-	}
-	db := &DB{sql: sdb, path: path, Now: func() time.Time { return time.Now().UTC() }}
-	if err := db.init(ctx, o); err != nil {
-		sdb.Close()
-		return nil, err
-	}
-	return db, nil
+	return openSQLite(ctx, dsn, o)
 }
 
-func (db *DB) init(ctx context.Context, o Options) error {
-	if err := db.verify(ctx, o.Verify); err != nil {
-		return err
-	}
-	id, err := db.identify(ctx, o)
-	if err != nil {
-		return err
-	}
-	if o.ReadOnly {
-		return nil
-	}
-	if id.tables == 0 {
-		// Before the first table: lets prune give space back a few pages at
-		// a time (incremental_vacuum) instead of rewriting the whole file.
-		if _, err := db.sql.ExecContext(ctx, `PRAGMA auto_vacuum = INCREMENTAL`); err != nil {
-			return db.explain(err)
-		}
-	}
-	var mode string
-	if err := db.sql.QueryRowContext(ctx, "PRAGMA journal_mode = wal").Scan(&mode); err != nil {
-		return db.explain(err)
-	}
-	if mode != "wal" {
-		return storeErr(vigie.KindOther, db.path, "store.wal", db.path, mode)
-	}
-	if err := db.migrate(ctx); err != nil {
-		return err
-	}
-	return db.mark(ctx, id)
-}
+func nowUTC() time.Time { return time.Now().UTC() }
 
-// explain turns low-level SQLite errors into one line that says what to do.
+// explain turns low-level database errors into one line that says what is wrong.
 func (db *DB) explain(err error) error {
 	msg := err.Error()
-	switch {
-	case vigie.KindOf(err) != vigie.KindOther, strings.HasPrefix(msg, "database "+db.path):
+	if vigie.KindOf(err) != vigie.KindOther || strings.HasPrefix(msg, "database "+db.path) {
 		return err // already explained
+	}
+	if db.dialect == postgres {
+		return db.explainPostgres(err)
+	}
+	switch {
 	case strings.Contains(msg, "disk is full"), strings.Contains(msg, "disk I/O error"):
 		return storeErr(vigie.KindDiskFull, db.path, "store.disk_full", db.path, plain.FirstLine(msg))
 	case strings.Contains(msg, "file is not a database"), strings.Contains(msg, "malformed"):
@@ -198,11 +140,10 @@ func (db *DB) migrate(ctx context.Context) error {
 	if _, err := db.sql.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
 		return db.explain(err)
 	}
-	names, err := fs.Glob(migrations, "migration/*.sql")
+	names, err := db.migrationNames()
 	if err != nil {
 		return err
 	}
-	sort.Strings(names)
 	for _, name := range names {
 		if err := db.migrateFile(ctx, name); err != nil {
 			return err
@@ -224,7 +165,7 @@ func (db *DB) migrateFile(ctx context.Context, name string) error {
 	if n > 0 {
 		return nil
 	}
-	body, err := migrations.ReadFile(name)
+	body, err := db.migrationFS().ReadFile(name)
 	if err != nil {
 		return err
 	}
@@ -240,16 +181,41 @@ func (db *DB) migrateFile(ctx context.Context, name string) error {
 // Close closes the database.
 func (db *DB) Close() error { return db.sql.Close() }
 
-// Path is the database file.
+// Path is the database file, or the PostgreSQL URL without its password:
+// the name every message gives the database.
 func (db *DB) Path() string { return db.path }
+
+// Postgres reports whether the database is PostgreSQL rather than a SQLite file.
+func (db *DB) Postgres() bool { return db.dialect == postgres }
+
+// migrationFS and migrationNames are the dialect's embedded migrations,
+// in the order they apply.
+func (db *DB) migrationFS() embed.FS {
+	if db.dialect == postgres {
+		return pgMigrations
+	}
+	return migrations
+}
+
+func (db *DB) migrationNames() ([]string, error) {
+	pattern := "migration/*.sql"
+	if db.dialect == postgres {
+		pattern = "migration/postgres/*.sql"
+	}
+	names, err := fs.Glob(db.migrationFS(), pattern)
+	sort.Strings(names)
+	return names, err
+}
 
 // withTx runs fn in one transaction, committed when fn returns nil.
 func (db *DB) withTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	db.writeMu.Lock()
-	defer db.writeMu.Unlock()
+	if db.dialect == sqlite {
+		db.writeMu.Lock()
+		defer db.writeMu.Unlock()
+	}
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return db.explain(err)

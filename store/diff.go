@@ -511,13 +511,13 @@ func (d *diffBuilder) findings(ctx context.Context, fr, tr *ScoreRun) error {
 }
 
 func (d *diffBuilder) findingsOnlyIn(ctx context.Context, in, notIn int64) ([]FindingChange, error) {
-	// "+g.rule" keeps SQLite on the (run, dataset) key: the rule index would
-	// scan every finding of that rule for each row.
+	// "+g.rule" (unindexed) keeps SQLite on the (run, dataset) key: the
+	// rule index would scan every finding of that rule for each row.
 	rows, err := d.db.sql.QueryContext(ctx, `SELECT f.dataset_id, f.rule, f.dimension, f.severity, f.resource_id, COALESCE(m.fr, f.message_fr), COALESCE(m.en, f.message_en)
 		FROM findings f`+findingTextJoin+`
 		WHERE f.score_run_id = ?
 		  AND EXISTS (SELECT 1 FROM scores s WHERE s.score_run_id = ? AND s.dataset_id = f.dataset_id)
-		  AND NOT EXISTS (SELECT 1 FROM findings g WHERE g.score_run_id = ? AND g.dataset_id = f.dataset_id AND +g.rule = f.rule AND g.resource_id = f.resource_id)
+		  AND NOT EXISTS (SELECT 1 FROM findings g WHERE g.score_run_id = ? AND g.dataset_id = f.dataset_id AND `+d.db.unindexed("g.rule")+` = f.rule AND g.resource_id = f.resource_id)
 		ORDER BY f.dataset_id, f.seq`, in, notIn, notIn)
 	if err != nil {
 		return nil, d.db.explain(err)

@@ -96,13 +96,9 @@ func (db *DB) BeginHarvestRun(ctx context.Context, portalID int64, o HarvestOpti
 			StaleRunError, portalID); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO harvest_runs (portal_id, started_at, mode, status, orgs_filter, include_private, vigie_version, as_of, clock)
-			VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?)`,
-			portalID, ts(db.Now()), o.Mode, scopeJSON(o.Orgs), o.IncludePrivate, vigie.Version(), ts(db.AsOf()), db.clock())
-		if err != nil {
-			return err
-		}
-		id, err = res.LastInsertId()
+		err := tx.QueryRowContext(ctx, `INSERT INTO harvest_runs (portal_id, started_at, mode, status, orgs_filter, include_private, vigie_version, as_of, clock)
+			VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?) RETURNING id`,
+			portalID, ts(db.Now()), o.Mode, scopeJSON(o.Orgs), o.IncludePrivate, vigie.Version(), ts(db.AsOf()), db.clock()).Scan(&id)
 		return err
 	})
 	if err != nil {
@@ -192,10 +188,13 @@ func (db *DB) HarvestRunByID(ctx context.Context, id int64) (*HarvestRun, error)
 
 // HarvestRuns lists the portal's runs, newest first; limit <= 0 lists all.
 func (db *DB) HarvestRuns(ctx context.Context, portalID int64, limit int) ([]HarvestRun, error) {
-	if limit <= 0 {
-		limit = -1
+	q := `SELECT ` + harvestRunCols + ` FROM harvest_runs WHERE portal_id = ? ORDER BY id DESC`
+	args := []any{portalID}
+	if limit > 0 {
+		q += ` LIMIT ?`
+		args = append(args, limit)
 	}
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+harvestRunCols+` FROM harvest_runs WHERE portal_id = ? ORDER BY id DESC LIMIT ?`, portalID, limit)
+	rows, err := db.sql.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, db.explain(err)
 	}
@@ -284,8 +283,8 @@ func (db *DB) MarkMissing(ctx context.Context, portalID, runID int64, o HarvestO
 			n     *int
 		}{{vigie.StateDeleted, `misses >= 2`, &deleted}, {vigie.StateMissing, `misses = 1 AND state = 'active'`, &missing}} {
 			cond := notSeen + ` AND ` + st.cond
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO dataset_events (run_id, portal_id, dataset_id, kind)
-				SELECT ?, portal_id, id, ? FROM datasets WHERE`+cond, append([]any{runID, st.state}, base...)...); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO dataset_events (run_id, portal_id, dataset_id, kind)
+				SELECT ?, portal_id, id, ? FROM datasets WHERE`+cond+` ON CONFLICT DO NOTHING`, append([]any{runID, st.state}, base...)...); err != nil {
 				return err
 			}
 			res, err := tx.ExecContext(ctx, `UPDATE datasets SET state = ?, state_changed_run = ? WHERE`+cond,

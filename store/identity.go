@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"github.com/vigie-audit/vigie"
-	"io/fs"
 	"path"
 	"sort"
 	"strings"
@@ -54,17 +53,24 @@ func (db *DB) identify(ctx context.Context, o Options) (identity, error) {
 	case id.appID == ApplicationID && !id.vigie:
 		return id, db.corrupted("vigie's tables are missing")
 	}
+	return id, db.checkMigrations(ctx, o)
+}
+
+// checkMigrations refuses a database a newer vigie wrote (a migration this
+// build does not know) and, for a read-only open, one an older vigie wrote
+// (OlderSchemaError).
+func (db *DB) checkMigrations(ctx context.Context, o Options) error {
 	known := map[string]bool{}
-	names, err := fs.Glob(migrations, "migration/*.sql")
+	names, err := db.migrationNames()
 	if err != nil {
-		return id, err
+		return err
 	}
 	for _, n := range names {
 		known[n] = true
 	}
 	rows, err := db.sql.QueryContext(ctx, `SELECT name FROM migrations`)
 	if err != nil {
-		return id, db.explain(err)
+		return db.explain(err)
 	}
 	defer rows.Close()
 	var unknown []string
@@ -72,7 +78,7 @@ func (db *DB) identify(ctx context.Context, o Options) (identity, error) {
 	for rows.Next() {
 		var n string
 		if err := rows.Scan(&n); err != nil {
-			return id, db.explain(err)
+			return db.explain(err)
 		}
 		applied[n] = true
 		if !known[n] {
@@ -80,11 +86,11 @@ func (db *DB) identify(ctx context.Context, o Options) (identity, error) {
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return id, db.explain(err)
+		return db.explain(err)
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
-		return id, storeErr(vigie.KindNewerDatabase, db.path, "store.newer", db.path, unknown[len(unknown)-1])
+		return storeErr(vigie.KindNewerDatabase, db.path, "store.newer", db.path, unknown[len(unknown)-1])
 	}
 	if o.ReadOnly {
 		// Read-only opens do not migrate: on a database an older vigie
@@ -92,11 +98,11 @@ func (db *DB) identify(ctx context.Context, o Options) (identity, error) {
 		// it under the writer lock and open it again (OlderSchemaError).
 		for _, n := range names {
 			if !applied[n] {
-				return id, &OlderSchemaError{Path: db.path, Schema: strings.TrimSuffix(path.Base(n), ".sql")}
+				return &OlderSchemaError{Path: db.path, Schema: strings.TrimSuffix(path.Base(n), ".sql")}
 			}
 		}
 	}
-	return id, nil
+	return nil
 }
 
 // mark stamps vigie's application_id on a new database or on one written

@@ -20,8 +20,11 @@ func (db *DB) SavePortalLicences(ctx context.Context, portalID int64, ls []vigie
 		if _, err := tx.ExecContext(ctx, `DELETE FROM portal_licences WHERE portal_id = ?`, portalID); err != nil {
 			return err
 		}
-		ins, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO portal_licences (portal_id, id, title, url, od_conformance,
-			osd_conformance, okd_compliant, osi_compliant, is_generic, harvested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO portal_licences (portal_id, id, title, url, od_conformance,
+			osd_conformance, okd_compliant, osi_compliant, is_generic, harvested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (portal_id, id) DO UPDATE SET title = excluded.title, url = excluded.url, od_conformance = excluded.od_conformance,
+			osd_conformance = excluded.osd_conformance, okd_compliant = excluded.okd_compliant, osi_compliant = excluded.osi_compliant,
+			is_generic = excluded.is_generic, harvested_at = excluded.harvested_at`)
 		if err != nil {
 			return err
 		}

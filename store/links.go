@@ -51,11 +51,11 @@ func (s *linkScan) finish() vigie.LinkResult {
 
 // LinksChecked reports whether any link was ever checked in the database.
 func (db *DB) LinksChecked(ctx context.Context) (bool, error) {
-	var n int
-	if err := db.sql.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM links)`).Scan(&n); err != nil {
+	var has bool
+	if err := db.sql.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM links)`).Scan(&has); err != nil {
 		return false, db.explain(err)
 	}
-	return n != 0, nil
+	return has, nil
 }
 
 // LinkResults returns the latest known state of every checked URL, keyed by URL.
@@ -125,7 +125,7 @@ func (db *DB) URLsToCheck(ctx context.Context, portalID int64, orgs []string, al
 		args = append(args, ts(db.Now().Add(-olderThan)))
 	}
 	// links.url is unique: every row of a group carries the same link row.
-	rows, err := db.sql.QueryContext(ctx, `SELECT r.url, json_group_array(DISTINCT r.format), MIN(l.checked_at),
+	rows, err := db.sql.QueryContext(ctx, `SELECT r.url, `+db.jsonArrayAgg("DISTINCT r.format")+`, MIN(l.checked_at),
 			MIN(l.class), MIN(l.failures), MIN(l.first_failure), MIN(l.last_success)
 		FROM resources r
 		JOIN datasets d ON d.portal_id = r.portal_id AND d.id = r.dataset_id AND d.state = 'active'
@@ -192,11 +192,7 @@ func (db *DB) BeginLinkRun(ctx context.Context, portalID int64) (int64, error) {
 			StaleRunError, portalID); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO link_runs (portal_id, started_at, status, vigie_version) VALUES (?, ?, 'running', ?)`, portalID, ts(db.Now()), vigie.Version())
-		if err != nil {
-			return err
-		}
-		id, err = res.LastInsertId()
+		err := tx.QueryRowContext(ctx, `INSERT INTO link_runs (portal_id, started_at, status, vigie_version) VALUES (?, ?, 'running', ?) RETURNING id`, portalID, ts(db.Now()), vigie.Version()).Scan(&id)
 		return err
 	})
 	if err != nil {
@@ -335,7 +331,7 @@ func (db *DB) LinkRows(ctx context.Context, portalID int64, f LinkFilter) ([]Lin
 		runSQL = " AND l.run_id = ?"
 		args = append(args, f.RunID)
 	}
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+linkCols("l.")+`, json_group_array(DISTINCT d.name)
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+linkCols("l.")+`, `+db.jsonArrayAgg("DISTINCT d.name")+`
 		FROM links l
 		JOIN resources r ON r.url = l.url
 		JOIN datasets d ON d.portal_id = r.portal_id AND d.id = r.dataset_id AND d.state = 'active'

@@ -33,9 +33,10 @@ type PruneStats struct {
 	InSteps bool `json:"in_steps"`
 	// Reclaim is how the freed space went back to the disk: "incremental"
 	// (PRAGMA incremental_vacuum, a few pages at a time), "vacuum" (the file
-	// rewritten; later prunes are incremental), or "none" (not enough free
+	// rewritten; later prunes are incremental), "none" (not enough free
 	// disk to rewrite the file: the free pages stay inside it and are
-	// reused by the next runs).
+	// reused by the next runs), or on PostgreSQL "server" (the tables
+	// vacuumed: their space is reused by the next runs).
 	Reclaim string `json:"reclaim"`
 	// FreeInFile is the space left free inside the file (bytes).
 	FreeInFile int64 `json:"free_in_file"`
@@ -150,7 +151,7 @@ func (db *DB) prunePlan(ctx context.Context, keep int, portalID int64) ([]pruneS
 			return err
 		}
 		for _, p := range portals {
-			steps, err := prunePortal(ctx, tx, p, keep)
+			steps, err := db.prunePortal(ctx, tx, p, keep)
 			if err != nil {
 				return err
 			}
@@ -192,7 +193,8 @@ func (db *DB) pruneInSteps(ctx context.Context, plan []pruneStep, st *PruneStats
 		for {
 			var n int64
 			err := db.withTx(ctx, func(tx *sql.Tx) error {
-				res, err := tx.ExecContext(ctx, `DELETE FROM `+s.table+` WHERE rowid IN (SELECT rowid FROM `+s.table+` WHERE `+s.where+` LIMIT `+strconv.Itoa(pruneBatch)+`)`, s.args...)
+				rid := db.rowID()
+				res, err := tx.ExecContext(ctx, `DELETE FROM `+s.table+` WHERE `+rid+` IN (SELECT `+rid+` FROM `+s.table+` WHERE `+s.where+` LIMIT `+strconv.Itoa(pruneBatch)+`)`, s.args...)
 				if err != nil {
 					return err
 				}
@@ -214,8 +216,12 @@ func (db *DB) pruneInSteps(ctx context.Context, plan []pruneStep, st *PruneStats
 	return nil
 }
 
-// checkpoint copies the write-ahead log into the file and truncates it.
+// checkpoint copies the write-ahead log into the file and truncates it
+// (on PostgreSQL the server manages its own log).
 func (db *DB) checkpoint(ctx context.Context) error {
+	if db.dialect == postgres {
+		return nil
+	}
 	_, err := db.sql.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
 	return err
 }
@@ -225,7 +231,21 @@ func (db *DB) checkpoint(ctx context.Context) error {
 // allows it (every database vigie creates does); otherwise a VACUUM that
 // also makes it incremental for next time, but only when the disk has room
 // for the copy the VACUUM writes; otherwise nothing, and says so.
+//
+// On PostgreSQL, a plain VACUUM of the pruned tables makes their dead rows'
+// space reusable by the next runs ("server"); a VACUUM FULL, which would
+// give it back to the disk, locks each table for the time it rewrites it,
+// and the other portals' writers with it: left to the administrator.
 func (db *DB) reclaim(ctx context.Context, st *PruneStats) error {
+	if db.dialect == postgres {
+		st.Reclaim = "server"
+		for _, t := range []string{"findings", "scores", "score_runs", "link_checks", "link_runs", "dataset_events", "dataset_versions", "harvest_runs", "finding_texts", "links"} {
+			if _, err := db.sql.ExecContext(ctx, `VACUUM `+t); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	if err := db.checkpoint(ctx); err != nil {
 		return err
 	}
@@ -280,6 +300,13 @@ func (db *DB) reclaim(ctx context.Context, st *PruneStats) error {
 
 // size is the database's size in bytes (pages in use and free).
 func (db *DB) size(ctx context.Context) (int64, error) {
+	if db.dialect == postgres {
+		var n int64
+		if err := db.sql.QueryRowContext(ctx, `SELECT pg_database_size(current_database())`).Scan(&n); err != nil {
+			return 0, db.explain(err)
+		}
+		return n, nil
+	}
 	var pages, pageSize int64
 	if err := db.sql.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages); err != nil {
 		return 0, db.explain(err)
@@ -315,38 +342,39 @@ func idList(ids []int64) string {
 	return string(b)
 }
 
-func prunePortal(ctx context.Context, tx *sql.Tx, portal int64, keep int) ([]pruneStep, error) {
+func (db *DB) prunePortal(ctx context.Context, tx *sql.Tx, portal int64, keep int) ([]pruneStep, error) {
+	in := `SELECT value FROM ` + db.intList("k")
 	keptScore, err := queryIDs(ctx, tx, `SELECT id FROM score_runs WHERE portal_id = ? ORDER BY id DESC LIMIT ?`, portal, keep)
 	if err != nil {
 		return nil, err
 	}
 	keptHarvest, err := queryIDs(ctx, tx, `SELECT id FROM harvest_runs WHERE portal_id = ? AND (
 			id IN (SELECT id FROM harvest_runs WHERE portal_id = ? ORDER BY id DESC LIMIT ?)
-			OR id IN (SELECT harvest_run_id FROM score_runs WHERE id IN (SELECT value FROM json_each(?))))`,
+			OR id IN (SELECT harvest_run_id FROM score_runs WHERE id IN (`+in+`)))`,
 		portal, portal, keep, idList(keptScore))
 	if err != nil {
 		return nil, err
 	}
 	keptLink, err := queryIDs(ctx, tx, `SELECT id FROM link_runs WHERE portal_id = ? AND (
 			id IN (SELECT id FROM link_runs WHERE portal_id = ? ORDER BY id DESC LIMIT ?)
-			OR id IN (SELECT link_run_id FROM score_runs WHERE id IN (SELECT value FROM json_each(?))))`,
+			OR id IN (SELECT link_run_id FROM score_runs WHERE id IN (`+in+`)))`,
 		portal, portal, keep, idList(keptScore))
 	if err != nil {
 		return nil, err
 	}
 	ks, kh, kl := idList(keptScore), idList(keptHarvest), idList(keptLink)
 	return []pruneStep{
-		{"findings", `score_run_id IN (SELECT id FROM score_runs WHERE portal_id = ? AND id NOT IN (SELECT value FROM json_each(?)))`, []any{portal, ks},
+		{"findings", `score_run_id IN (SELECT id FROM score_runs WHERE portal_id = ? AND id NOT IN (` + in + `))`, []any{portal, ks},
 			func(s *PruneStats) *int64 { return &s.Findings }},
-		{"scores", `score_run_id IN (SELECT id FROM score_runs WHERE portal_id = ? AND id NOT IN (SELECT value FROM json_each(?)))`, []any{portal, ks},
+		{"scores", `score_run_id IN (SELECT id FROM score_runs WHERE portal_id = ? AND id NOT IN (` + in + `))`, []any{portal, ks},
 			func(s *PruneStats) *int64 { return &s.Scores }},
-		{"score_runs", `portal_id = ? AND id NOT IN (SELECT value FROM json_each(?))`, []any{portal, ks},
+		{"score_runs", `portal_id = ? AND id NOT IN (` + in + `)`, []any{portal, ks},
 			func(s *PruneStats) *int64 { return &s.ScoreRuns }},
-		{"link_checks", `run_id IN (SELECT id FROM link_runs WHERE portal_id = ? AND id NOT IN (SELECT value FROM json_each(?)))`, []any{portal, kl},
+		{"link_checks", `run_id IN (SELECT id FROM link_runs WHERE portal_id = ? AND id NOT IN (` + in + `))`, []any{portal, kl},
 			func(s *PruneStats) *int64 { return &s.LinkChecks }},
-		{"link_runs", `portal_id = ? AND id NOT IN (SELECT value FROM json_each(?))`, []any{portal, kl},
+		{"link_runs", `portal_id = ? AND id NOT IN (` + in + `)`, []any{portal, kl},
 			func(s *PruneStats) *int64 { return &s.LinkRuns }},
-		{"dataset_events", `portal_id = ? AND run_id NOT IN (SELECT value FROM json_each(?))`, []any{portal, kh},
+		{"dataset_events", `portal_id = ? AND run_id NOT IN (` + in + `)`, []any{portal, kh},
 			func(s *PruneStats) *int64 { return &s.DatasetEvents }},
 		// A version is current from its run until the dataset's next version;
 		// keep it when it is the latest or a kept harvest run falls in that span.
@@ -354,9 +382,9 @@ func prunePortal(ctx context.Context, tx *sql.Tx, portal int64, keep int) ([]pru
 			SELECT v.id FROM (SELECT id, run_id, LEAD(run_id) OVER (PARTITION BY dataset_id ORDER BY id) AS next_run
 				FROM dataset_versions WHERE portal_id = ?) v
 			WHERE v.next_run IS NOT NULL AND NOT EXISTS (
-				SELECT 1 FROM json_each(?) k WHERE k.value >= v.run_id AND k.value < v.next_run))`, []any{portal, kh},
+				SELECT 1 FROM ` + db.intList("k") + ` WHERE k.value >= v.run_id AND k.value < v.next_run))`, []any{portal, kh},
 			func(s *PruneStats) *int64 { return &s.DatasetVersions }},
-		{"harvest_runs", `portal_id = ? AND id NOT IN (SELECT value FROM json_each(?))`, []any{portal, kh},
+		{"harvest_runs", `portal_id = ? AND id NOT IN (` + in + `)`, []any{portal, kh},
 			func(s *PruneStats) *int64 { return &s.HarvestRuns }},
 	}, nil
 }

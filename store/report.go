@@ -47,12 +47,12 @@ func (s ReportScope) rowCond() string {
 // published, so that reports of catalogues without any keep their faster
 // queries that do not read the datasets table.
 func (db *DB) anyUnpublished(ctx context.Context, conn querier, portalID int64) (bool, error) {
-	var n int
-	err := conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM datasets d WHERE d.portal_id = ? AND NOT (1 = 1`+publishedCond+`))`, portalID).Scan(&n)
+	var has bool
+	err := conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM datasets d WHERE d.portal_id = ? AND NOT (1 = 1`+publishedCond+`))`, portalID).Scan(&has)
 	if err != nil {
 		return false, db.explain(err)
 	}
-	return n != 0, nil
+	return has, nil
 }
 
 // textCols selects a finding's message and hint (findings f joined to the
@@ -122,6 +122,9 @@ func (db *DB) rd() querier {
 	return db.sql
 }
 
+// findingsKey is SQLite's name for the findings primary key's index.
+const findingsKey = "sqlite_autoindex_findings_1"
+
 // reportConn returns a connection tuned for the long read-only scans of
 // reports: a 32 MiB page cache (the default is 2 MiB), so a large catalogue
 // is not read again page by page. Close it after. Within a read snapshot it
@@ -134,11 +137,9 @@ func (db *DB) reportConn(ctx context.Context) (reportCloser, error) {
 	if err != nil {
 		return nil, db.explain(err)
 	}
-	for _, p := range []string{"PRAGMA cache_size = -32768"} {
-		if _, err := c.ExecContext(ctx, p); err != nil {
-			c.Close()
-			return nil, db.explain(err)
-		}
+	if err := db.pragma(ctx, c, "PRAGMA cache_size = -32768"); err != nil {
+		c.Close()
+		return nil, db.explain(err)
 	}
 	return c, nil
 }
@@ -153,20 +154,27 @@ func (db *DB) ReadSnapshot(ctx context.Context) (*DB, error) {
 	if err != nil {
 		return nil, db.explain(err)
 	}
+	begin := []string{"PRAGMA cache_size = -32768", "BEGIN"}
+	first := `SELECT COUNT(*) FROM sqlite_schema`
+	if db.dialect == postgres {
+		// A snapshot taken at the first read, that never blocks writers.
+		begin = []string{"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"}
+		first = `SELECT COUNT(*) FROM portals`
+	}
 	var n int
-	for _, q := range []string{"PRAGMA cache_size = -32768", "BEGIN"} {
+	for _, q := range begin {
 		if _, err := c.ExecContext(ctx, q); err != nil {
 			c.Close()
 			return nil, db.explain(err)
 		}
 	}
 	// The read transaction starts with the first read.
-	if err := c.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_schema`).Scan(&n); err != nil {
+	if err := c.QueryRowContext(ctx, first).Scan(&n); err != nil {
 		c.ExecContext(context.Background(), "ROLLBACK")
 		c.Close()
 		return nil, db.explain(err)
 	}
-	return &DB{sql: db.sql, path: db.path, Now: db.Now, asOf: db.asOf, snap: c}, nil
+	return &DB{sql: db.sql, path: db.path, dsn: db.dsn, dialect: db.dialect, Now: db.Now, asOf: db.asOf, snap: c}, nil
 }
 
 // EndSnapshot ends a ReadSnapshot's transaction and gives its connection back.
@@ -285,15 +293,15 @@ func (db *DB) ReportIndicators(ctx context.Context, s ReportScope) (*ReportIndic
 	org, orgArgs := s.orgFilter("d.organization")
 	q := `SELECT COUNT(*), COUNT(DISTINCT NULLIF(d.organization, '')),
 		COALESCE(SUM(s.open_licence), 0), COALESCE(SUM(s.machine_readable), 0), COALESCE(SUM(s.open_format), 0),
-		COALESCE(SUM(s.freshness_status = 'fresh'), 0), COALESCE(SUM(s.freshness_status = 'due'), 0),
-		COALESCE(SUM(s.freshness_status = 'overdue'), 0), COALESCE(SUM(s.freshness_status = 'delinquent'), 0),
-		COALESCE(SUM(s.freshness_status = 'not_applicable'), 0),
-		COALESCE(SUM(s.mqa_rating = 'excellent'), 0), COALESCE(SUM(s.mqa_rating = 'good'), 0),
-		COALESCE(SUM(s.mqa_rating = 'sufficient'), 0), COALESCE(SUM(s.mqa_rating = 'bad'), 0),
-		COALESCE(SUM(s.stars = 0), 0), COALESCE(SUM(s.stars = 1), 0), COALESCE(SUM(s.stars = 2), 0),
-		COALESCE(SUM(s.stars = 3), 0), COALESCE(SUM(s.stars = 4), 0), COALESCE(SUM(s.stars >= 5), 0),
+		COUNT(*) FILTER (WHERE s.freshness_status = 'fresh'), COUNT(*) FILTER (WHERE s.freshness_status = 'due'),
+		COUNT(*) FILTER (WHERE s.freshness_status = 'overdue'), COUNT(*) FILTER (WHERE s.freshness_status = 'delinquent'),
+		COUNT(*) FILTER (WHERE s.freshness_status = 'not_applicable'),
+		COUNT(*) FILTER (WHERE s.mqa_rating = 'excellent'), COUNT(*) FILTER (WHERE s.mqa_rating = 'good'),
+		COUNT(*) FILTER (WHERE s.mqa_rating = 'sufficient'), COUNT(*) FILTER (WHERE s.mqa_rating = 'bad'),
+		COUNT(*) FILTER (WHERE s.stars = 0), COUNT(*) FILTER (WHERE s.stars = 1), COUNT(*) FILTER (WHERE s.stars = 2),
+		COUNT(*) FILTER (WHERE s.stars = 3), COUNT(*) FILTER (WHERE s.stars = 4), COUNT(*) FILTER (WHERE s.stars >= 5),
 		COALESCE(SUM(s.errors), 0), COALESCE(SUM(s.warnings), 0), COALESCE(SUM(s.infos), 0),
-		COALESCE(SUM(s.licence_status = 'unknown'), 0),
+		COUNT(*) FILTER (WHERE s.licence_status = 'unknown'),
 		AVG(s.overall), AVG(s.completeness), AVG(s.freshness), AVG(s.openness), AVG(s.availability),
 		CASE WHEN COUNT(*) > 0 THEN AVG(s.mqa_points) END
 		FROM scores s JOIN datasets d ON d.portal_id = ? AND d.id = s.dataset_id
@@ -378,7 +386,7 @@ func (db *DB) reportLinkClasses(ctx context.Context, s ReportScope) (classes map
 	}
 	// The URLs of the scope come grouped in URL order from the covering
 	// URL index; no temporary B-tree of every URL is built.
-	urls := `SELECT r.url FROM resources r INDEXED BY resources_url` + dataset + `
+	urls := `SELECT r.url FROM resources r` + db.indexedBy("resources_url") + dataset + `
 		WHERE r.url > '' AND r.portal_id = ? AND EXISTS (SELECT 1 FROM scores s WHERE s.score_run_id = ? AND s.dataset_id = r.dataset_id)` + org + `
 		GROUP BY r.url`
 	class := `(SELECT l.class FROM links l WHERE l.url = u.url)`
@@ -436,9 +444,9 @@ func (db *DB) ReportOrganizations(ctx context.Context, s ReportScope) ([]ReportO
 	args := append([]any{s.PortalID, s.ScoreRunID}, orgArgs...)
 	rows, err := conn.QueryContext(ctx, `SELECT d.organization, COALESCE(MAX(o.title), MAX(d.organization_title), ''), COUNT(*),
 		AVG(s.overall), AVG(s.completeness), AVG(s.freshness), AVG(s.openness), AVG(s.availability), AVG(s.mqa_points),
-		COALESCE(SUM(s.open_licence), 0), COALESCE(SUM(s.freshness_status = 'fresh'), 0),
-		COALESCE(SUM(s.freshness_status IN ('fresh', 'due')), 0),
-		COALESCE(SUM(s.freshness_status IN ('fresh', 'due', 'overdue', 'delinquent')), 0),
+		COALESCE(SUM(s.open_licence), 0), COUNT(*) FILTER (WHERE s.freshness_status = 'fresh'),
+		COUNT(*) FILTER (WHERE s.freshness_status IN ('fresh', 'due')),
+		COUNT(*) FILTER (WHERE s.freshness_status IN ('fresh', 'due', 'overdue', 'delinquent')),
 		COALESCE(SUM(s.errors), 0), COALESCE(SUM(s.warnings), 0), COALESCE(SUM(s.infos), 0)
 		FROM scores s JOIN datasets d ON d.portal_id = ? AND d.id = s.dataset_id
 		LEFT JOIN organizations o ON o.portal_id = d.portal_id AND o.name = d.organization AND o.name <> ''
@@ -537,7 +545,7 @@ func (db *DB) ReportDatasets(ctx context.Context, s ReportScope, withFindings bo
 			return err
 		}
 		defer fc.Close()
-		frows, err := s.queryFindings(ctx, fc)
+		frows, err := s.queryFindings(ctx, fc, db.indexedBy(findingsKey))
 		if err != nil {
 			return db.explain(err)
 		}
@@ -587,9 +595,9 @@ func (db *DB) ReportDatasets(ctx context.Context, s ReportScope, withFindings bo
 
 // queryFindings reads the score run's findings in dataset id order, each
 // dataset's in the order found, with their texts in the scope's language.
-func (s ReportScope) queryFindings(ctx context.Context, conn querier) (*sql.Rows, error) {
+func (s ReportScope) queryFindings(ctx context.Context, conn querier, indexedBy string) (*sql.Rows, error) {
 	return conn.QueryContext(ctx, `SELECT f.dataset_id, f.rule, f.dimension, f.severity, f.resource_id, f.points, `+s.textCols()+`
-		FROM findings f INDEXED BY sqlite_autoindex_findings_1`+findingTextJoin+` WHERE f.score_run_id = ? ORDER BY f.dataset_id, f.seq`, s.ScoreRunID)
+		FROM findings f`+indexedBy+findingTextJoin+` WHERE f.score_run_id = ? ORDER BY f.dataset_id, f.seq`, s.ScoreRunID)
 }
 
 // findingMerger reads findings ordered by dataset id and returns, for each
@@ -665,7 +673,7 @@ func (db *DB) ReportFindings(ctx context.Context, s ReportScope, fn func(*Report
 		return db.explain(err)
 	}
 	defer drows.Close()
-	frows, err := s.queryFindings(ctx, fc)
+	frows, err := s.queryFindings(ctx, fc, db.indexedBy(findingsKey))
 	if err != nil {
 		return db.explain(err)
 	}
@@ -732,11 +740,11 @@ func (db *DB) ReportRuleCounts(ctx context.Context, s ReportScope, limit int) ([
 			org += publishedCond
 		}
 	}
-	q := `SELECT f.rule, f.dimension, f.severity, f.dataset_id, f.points FROM findings f INDEXED BY sqlite_autoindex_findings_1
+	q := `SELECT f.rule, f.dimension, f.severity, f.dataset_id, f.points FROM findings f` + db.indexedBy(findingsKey) + `
 		JOIN datasets d ON d.portal_id = ? AND d.id = f.dataset_id WHERE f.score_run_id = ?` + org + ` ORDER BY f.dataset_id, f.seq`
 	args := append([]any{s.PortalID, s.ScoreRunID}, orgArgs...)
 	if len(s.Orgs) == 0 && !unpublished { // every finding of the run counts: no join
-		q = `SELECT f.rule, f.dimension, f.severity, f.dataset_id, f.points FROM findings f INDEXED BY sqlite_autoindex_findings_1
+		q = `SELECT f.rule, f.dimension, f.severity, f.dataset_id, f.points FROM findings f` + db.indexedBy(findingsKey) + `
 			WHERE f.score_run_id = ? ORDER BY f.dataset_id, f.seq`
 		args = []any{s.ScoreRunID}
 	}

@@ -61,13 +61,9 @@ func (db *DB) BeginScoreRunHashed(ctx context.Context, portalID int64, profile, 
 		if err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO score_runs (portal_id, harvest_run_id, link_run_id, profile, started_at, status, vigie_version, profile_hash, as_of, clock)
-			VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
-			portalID, harvest, link, profile, ts(db.Now()), vigie.Version(), profileHash, ts(db.AsOf()), db.clock())
-		if err != nil {
-			return err
-		}
-		id, err = res.LastInsertId()
+		err = tx.QueryRowContext(ctx, `INSERT INTO score_runs (portal_id, harvest_run_id, link_run_id, profile, started_at, status, vigie_version, profile_hash, as_of, clock)
+			VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?) RETURNING id`,
+			portalID, harvest, link, profile, ts(db.Now()), vigie.Version(), profileHash, ts(db.AsOf()), db.clock()).Scan(&id)
 		return err
 	})
 	if err != nil {
@@ -85,7 +81,7 @@ func (db *DB) SaveAssessments(ctx context.Context, runID int64, as []vigie.Asses
 	err := db.withTx(ctx, func(tx *sql.Tx) error {
 		// A bigger page cache for this connection: the findings key is
 		// written in dataset order, across the whole index of the run.
-		if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -65536`); err != nil {
+		if err := db.pragma(ctx, tx, `PRAGMA cache_size = -65536`); err != nil {
 			return err
 		}
 		delF, err := tx.PrepareContext(ctx, `DELETE FROM findings WHERE score_run_id = ? AND dataset_id = ?`)
@@ -93,9 +89,10 @@ func (db *DB) SaveAssessments(ctx context.Context, runID int64, as []vigie.Asses
 			return err
 		}
 		defer delF.Close()
-		insS, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO scores (score_run_id, dataset_id, overall, completeness, freshness, openness, availability,
+		insS, err := tx.PrepareContext(ctx, `INSERT INTO scores (score_run_id, dataset_id, overall, completeness, freshness, openness, availability,
 			mqa_points, mqa_rating, freshness_status, freshness_evidence, frequency, stars, open_licence, open_format, machine_readable,
-			errors, warnings, infos, licence_status, licence_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			errors, warnings, infos, licence_status, licence_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (score_run_id, dataset_id) DO UPDATE SET overall = excluded.overall, completeness = excluded.completeness, freshness = excluded.freshness, openness = excluded.openness, availability = excluded.availability, mqa_points = excluded.mqa_points, mqa_rating = excluded.mqa_rating, freshness_status = excluded.freshness_status, freshness_evidence = excluded.freshness_evidence, frequency = excluded.frequency, stars = excluded.stars, open_licence = excluded.open_licence, open_format = excluded.open_format, machine_readable = excluded.machine_readable, errors = excluded.errors, warnings = excluded.warnings, infos = excluded.infos, licence_status = excluded.licence_status, licence_by = excluded.licence_by`)
 		if err != nil {
 			return err
 		}
@@ -180,7 +177,7 @@ func newFindingWriter(ctx context.Context, tx *sql.Tx, runID int64) (*findingWri
 		{&w.batch, `INSERT INTO findings ` + findingCols + ` VALUES ` + rows},
 		{&w.one, `INSERT INTO findings ` + findingCols + ` VALUES ` + findingRow},
 		{&w.textGet, `SELECT fr, en FROM finding_texts WHERE id = ?`},
-		{&w.textAdd, `INSERT OR IGNORE INTO finding_texts (id, fr, en) VALUES (?, ?, ?)`},
+		{&w.textAdd, `INSERT INTO finding_texts (id, fr, en) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`},
 	} {
 		st, err := tx.PrepareContext(ctx, p.q)
 		if err != nil {

@@ -100,6 +100,8 @@ func reclaimNote(st store.PruneStats) string {
 		return "space given back with incremental vacuum"
 	case "vacuum":
 		return "file rewritten with VACUUM (later prunes give space back incrementally)"
+	case "server":
+		return "tables vacuumed: the server reuses the space for the next runs"
 	}
 	if st.FreeInFile == 0 {
 		return "nothing to give back"

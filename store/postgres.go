@@ -1,0 +1,375 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"embed"
+	"errors"
+	"hash/fnv"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/l10n"
+	"github.com/vigie-audit/vigie/internal/plain"
+)
+
+// PostgreSQL is vigie's shared store: several vigie processes, on several
+// machines, write one database at once, each on its own portal. It is
+// reached through pgx's database/sql driver (pure Go), wrapped so that the
+// store's statements, written once with ? placeholders, reach PostgreSQL
+// with $1, $2… (rebind). What differs from SQLite is in this file: opening,
+// identity (a vigie_meta table instead of application_id), integrity (the
+// server's job), the writer lock (an advisory lock per portal) and the few
+// SQL fragments each engine spells its own way (sqlDialect).
+
+//go:embed migration/postgres/*.sql
+var pgMigrations embed.FS
+
+// IsPostgres reports whether a --db value names a PostgreSQL database (a
+// postgres:// or postgresql:// URL) rather than a SQLite file.
+func IsPostgres(dsn string) bool {
+	l := strings.ToLower(dsn)
+	return strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://")
+}
+
+// RedactDSN is how a database is named in every message: a PostgreSQL URL
+// without its password (in the user part or a password= parameter); a path
+// as it is.
+func RedactDSN(dsn string) string {
+	if !IsPostgres(dsn) {
+		return dsn
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		// Unparseable: show the scheme and host part only, never the rest.
+		rest := dsn[strings.Index(dsn, "://")+3:]
+		if i := strings.LastIndex(rest, "@"); i >= 0 {
+			rest = rest[i+1:]
+		}
+		if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+			rest = rest[:i]
+		}
+		return dsn[:strings.Index(dsn, "://")+3] + rest
+	}
+	if u.User != nil {
+		u.User = url.User(u.User.Username())
+	}
+	if q := u.Query(); len(q) > 0 {
+		for k := range q {
+			if strings.EqualFold(k, "password") || strings.EqualFold(k, "sslpassword") {
+				q.Del(k)
+			}
+		}
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
+
+// rebind turns the ? placeholders of a statement into PostgreSQL's $1, $2…
+// It leaves alone a ? inside a quoted string ('…'), a quoted identifier
+// ("…"), a dollar-quoted string ($tag$…$tag$) or a comment (-- to the end of
+// the line, /* … */).
+func rebind(q string) string {
+	if strings.IndexByte(q, '?') < 0 {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	for i := 0; i < len(q); {
+		c := q[i]
+		switch {
+		case c == '\'' || c == '"':
+			j := i + 1
+			for j < len(q) {
+				if q[j] == c {
+					if j+1 < len(q) && q[j+1] == c { // doubled quote inside
+						j += 2
+						continue
+					}
+					break
+				}
+				j++
+			}
+			if j < len(q) {
+				j++
+			}
+			b.WriteString(q[i:j])
+			i = j
+		case c == '-' && i+1 < len(q) && q[i+1] == '-':
+			j := strings.IndexByte(q[i:], '\n')
+			if j < 0 {
+				j = len(q) - i
+			}
+			b.WriteString(q[i : i+j])
+			i += j
+		case c == '/' && i+1 < len(q) && q[i+1] == '*':
+			j := strings.Index(q[i+2:], "*/")
+			end := len(q)
+			if j >= 0 {
+				end = i + 2 + j + 2
+			}
+			b.WriteString(q[i:end])
+			i = end
+		case c == '$' && dollarTag(q[i:]) != "":
+			tag := dollarTag(q[i:])
+			j := strings.Index(q[i+len(tag):], tag)
+			end := len(q)
+			if j >= 0 {
+				end = i + len(tag) + j + len(tag)
+			}
+			b.WriteString(q[i:end])
+			i = end
+		case c == '?':
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			i++
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	return b.String()
+}
+
+// dollarTag returns the opening tag of a dollar-quoted string at the start
+// of s ($$ or $name$), or "" when s does not start one ($1 is a parameter).
+func dollarTag(s string) string {
+	if len(s) < 2 || s[0] != '$' {
+		return ""
+	}
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '$':
+			return s[:i+1]
+		case c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80:
+		case c >= '0' && c <= '9' && i > 1:
+		default:
+			return ""
+		}
+	}
+	return ""
+}
+
+// pgConnector hands out pgx connections whose statements are rebound.
+type pgConnector struct{ driver.Connector }
+
+func (c pgConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	conn, err := c.Connector.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return pgConn{conn.(*stdlib.Conn)}, nil
+}
+
+// pgConn is a pgx connection taking ? placeholders. The other methods of
+// the driver's connection (transactions, ping, session reset, value
+// checks) are its own.
+type pgConn struct{ *stdlib.Conn }
+
+func (c pgConn) Prepare(q string) (driver.Stmt, error) { return c.Conn.Prepare(rebind(q)) }
+func (c pgConn) PrepareContext(ctx context.Context, q string) (driver.Stmt, error) {
+	return c.Conn.PrepareContext(ctx, rebind(q))
+}
+func (c pgConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
+	return c.Conn.ExecContext(ctx, rebind(q), args)
+}
+func (c pgConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
+	return c.Conn.QueryContext(ctx, rebind(q), args)
+}
+
+// CheckNamedValue passes every argument to pgx as it is, except a bool,
+// which becomes 1 or 0: vigie's flags are integers on both engines, as
+// SQLite stores a bool.
+func (c pgConn) CheckNamedValue(nv *driver.NamedValue) error {
+	if b, ok := nv.Value.(bool); ok {
+		nv.Value = int64(0)
+		if b {
+			nv.Value = int64(1)
+		}
+	}
+	return nil
+}
+
+// openPostgres opens the database a postgres:// URL names.
+func openPostgres(ctx context.Context, dsn string, o Options) (*DB, error) {
+	name := RedactDSN(dsn)
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, storeErr(vigie.KindUsage, name, "store.pg_url", name, plain.FirstLine(pgErrorText(err)))
+	}
+	if cfg.RuntimeParams["application_name"] == "" {
+		cfg.RuntimeParams["application_name"] = "vigie"
+	}
+	sdb := sql.OpenDB(pgConnector{stdlib.GetConnector(*cfg)})
+	// Enough for the stages' parallel reads; the server's own limit is the
+	// sum over every vigie process.
+	sdb.SetMaxOpenConns(8)
+	sdb.SetMaxIdleConns(4)
+	db := &DB{sql: sdb, path: name, dsn: dsn, dialect: postgres, Now: nowUTC}
+	if err := sdb.PingContext(ctx); err != nil {
+		sdb.Close()
+		return nil, db.explain(err)
+	}
+	if err := db.initPostgres(ctx, o); err != nil {
+		sdb.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func (db *DB) initPostgres(ctx context.Context, o Options) error {
+	id, err := db.identifyPostgres(ctx, o)
+	if err != nil {
+		return err
+	}
+	if o.ReadOnly {
+		return nil
+	}
+	// Two vigie processes starting at once on a new database would both
+	// create its tables: the migrations run under an advisory lock, and
+	// each one checks again, under it, whether it is applied.
+	c, err := db.sql.Conn(ctx)
+	if err != nil {
+		return db.explain(err)
+	}
+	defer c.Close()
+	if _, err := c.ExecContext(ctx, `SELECT pg_advisory_lock(?)`, migrateLockKey); err != nil {
+		return db.explain(err)
+	}
+	defer c.ExecContext(context.Background(), `SELECT pg_advisory_unlock(?)`, migrateLockKey)
+	if err := db.migrate(ctx); err != nil {
+		return err
+	}
+	if id.appID != ApplicationID {
+		if _, err := db.sql.ExecContext(ctx, `INSERT INTO vigie_meta (key, value) VALUES ('application', 'vigie') ON CONFLICT (key) DO NOTHING`); err != nil {
+			return db.explain(err)
+		}
+	}
+	return nil
+}
+
+// migrateLockKey is the advisory lock the migrations of a PostgreSQL
+// database run under ("vigi" "migr" in ASCII); portal locks are keyed by
+// their URL's hash (PortalLockKey) and never take this value in practice.
+const migrateLockKey int64 = 0x76696769_6d696772
+
+// identifyPostgres is identify for PostgreSQL: the current schema's tables
+// say whether the database is new, vigie's, or another application's.
+func (db *DB) identifyPostgres(ctx context.Context, o Options) (identity, error) {
+	var id identity
+	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema()`).Scan(&id.tables); err != nil {
+		return id, db.explain(err)
+	}
+	var n int
+	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name IN ('portals', 'harvest_runs', 'migrations')`).Scan(&n); err != nil {
+		return id, db.explain(err)
+	}
+	id.vigie = n == 3
+	var meta int
+	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'vigie_meta'`).Scan(&meta); err != nil {
+		return id, db.explain(err)
+	}
+	if meta > 0 {
+		var app string
+		err := db.sql.QueryRowContext(ctx, `SELECT value FROM vigie_meta WHERE key = 'application'`).Scan(&app)
+		switch {
+		case err == nil && app == "vigie":
+			id.appID = ApplicationID
+		case err == nil || errors.Is(err, sql.ErrNoRows):
+		default:
+			return id, db.explain(err)
+		}
+	}
+	switch {
+	case id.tables == 0:
+		if o.ReadOnly || o.NoCreate {
+			return id, storeErr(vigie.KindNoDatabase, db.path, "store.db_empty", db.path)
+		}
+		return id, nil
+	case !id.vigie && id.appID != ApplicationID:
+		return id, storeErr(vigie.KindBadDatabase, db.path, "store.pg_foreign", db.path, db.schemaName(ctx))
+	case !id.vigie:
+		return id, db.corrupted("vigie's tables are missing")
+	}
+	return id, db.checkMigrations(ctx, o)
+}
+
+func (db *DB) schemaName(ctx context.Context) string {
+	var s string
+	if err := db.sql.QueryRowContext(ctx, `SELECT current_schema()`).Scan(&s); err != nil {
+		return "public"
+	}
+	return s
+}
+
+// pgErrorText is the server's message of a PostgreSQL error, or the error's text.
+func pgErrorText(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Message
+	}
+	return err.Error()
+}
+
+func init() {
+	l10n.Add(map[string]l10n.Msg{
+		"store.pg_url":         {FR: "base de données %s : adresse PostgreSQL invalide (%s) : écrivez-la postgres://UTILISATEUR@HÔTE:PORT/BASE", EN: "database %s: not a valid PostgreSQL URL (%s): write it as postgres://USER@HOST:PORT/DATABASE"},
+		"store.pg_connect":     {FR: "base de données %s : connexion au serveur PostgreSQL impossible (%s) : vérifiez qu'il tourne et que l'hôte, le port et l'utilisateur de l'adresse sont les bons", EN: "database %s: cannot connect to the PostgreSQL server (%s): check that it runs and that the URL's host, port and user are right"},
+		"store.pg_no_database": {FR: "la base de données %s n'existe pas sur le serveur : créez-la (createdb, ou CREATE DATABASE)", EN: "database %s does not exist on the server: create it (createdb, or CREATE DATABASE)"},
+		"store.pg_login":       {FR: "base de données %s : le serveur a refusé la connexion (%s) : vérifiez l'utilisateur et son mot de passe (PGPASSWORD ou ~/.pgpass)", EN: "database %s: the server refused the login (%s): check the user and its password (PGPASSWORD or ~/.pgpass)"},
+		"store.pg_denied":      {FR: "base de données %s : permission refusée (%s) : donnez au rôle de vigie les droits que liste le README", EN: "database %s: permission denied (%s): grant the role vigie connects as the rights the README lists"},
+		"store.pg_replica":     {FR: "la base de données %s ne peut pas être écrite (%s) : connectez-vous au serveur principal, pas à une réplique en lecture seule", EN: "database %s cannot be written (%s): connect to the primary server, not a read-only replica"},
+		"store.pg_disk_full":   {FR: "base de données %s : le serveur ne peut plus écrire, son disque est plein (%s) : libérez de l'espace sur le serveur et relancez", EN: "database %s: the server cannot write, its disk is full (%s): free space on the server and run the command again"},
+		"store.pg_connections": {FR: "base de données %s : le serveur a trop de connexions : lancez moins de vigie à la fois ou augmentez max_connections", EN: "database %s: the server has too many connections: run fewer vigie processes at once or raise max_connections"},
+		"store.pg_conflict":    {FR: "base de données %s : une écriture concurrente est entrée en collision avec celle-ci (%s) : relancez la commande", EN: "database %s: a concurrent write collided with this one (%s): run the command again"},
+		"store.pg_foreign":     {FR: "la base de données %s contient les tables d'une autre application (schéma %s), pas celles de vigie : donnez à vigie sa propre base, ou son propre schéma avec ?search_path=vigie dans l'adresse", EN: "database %s holds another application's tables (in schema %s), not vigie's: give vigie its own database, or its own schema with ?search_path=vigie in the URL"},
+	})
+}
+
+// explainPostgres turns a PostgreSQL or connection error into one line
+// that says what is wrong and, where the command line cannot, what to do.
+func (db *DB) explainPostgres(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		detail := plain.FirstLine(pe.Message)
+		switch {
+		case pe.Code == "53100": // disk_full
+			return storeErr(vigie.KindOther, db.path, "store.pg_disk_full", db.path, detail)
+		case pe.Code == "3D000": // invalid_catalog_name
+			return storeErr(vigie.KindOther, db.path, "store.pg_no_database", db.path)
+		case pe.Code == "28P01" || pe.Code == "28000": // authentication
+			return storeErr(vigie.KindOther, db.path, "store.pg_login", db.path, detail)
+		case pe.Code == "42501": // insufficient_privilege
+			return storeErr(vigie.KindOther, db.path, "store.pg_denied", db.path, detail)
+		case pe.Code == "25006": // read_only_sql_transaction
+			return storeErr(vigie.KindOther, db.path, "store.pg_replica", db.path, detail)
+		case pe.Code == "53300": // too_many_connections
+			return storeErr(vigie.KindOther, db.path, "store.pg_connections", db.path)
+		case strings.HasPrefix(pe.Code, "40"): // serialization failure, deadlock
+			return storeErr(vigie.KindOther, db.path, "store.pg_conflict", db.path, detail)
+		}
+		return storeErr(vigie.KindOther, db.path, "store.error", db.path, detail)
+	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return storeErr(vigie.KindOther, db.path, "store.pg_connect", db.path, plain.FirstLine(pgErrorText(ce.Unwrap())))
+	}
+	return storeErr(vigie.KindOther, db.path, "store.error", db.path, plain.FirstLine(err.Error()))
+}
+
+// PortalLockKey is the PostgreSQL advisory lock key of a portal's writer
+// lock: a 64-bit hash of its URL.
+func PortalLockKey(portalURL string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte("vigie portal " + portalURL))
+	return int64(h.Sum64())
+}
