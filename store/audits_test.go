@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -16,7 +15,7 @@ import (
 // when that timeout is far shorter than their transactions.
 func TestConcurrentWritersTakeTurns(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "v.db"), Options{BusyTimeout: time.Millisecond})
+	db, err := Open(ctx, testDSN(t), Options{BusyTimeout: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"github.com/vigie-audit/vigie"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -22,7 +21,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "vigie.db"))
+	db, err := Open(ctx, testDSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,12 +35,17 @@ func newFixture(t *testing.T) *fixture {
 
 func (f *fixture) exec(q string, args ...any) int64 {
 	f.t.Helper()
-	res, err := f.db.sql.ExecContext(f.ctx, q, args...)
-	if err != nil {
+	if idTable.MatchString(q) {
+		var id int64
+		if err := f.db.sql.QueryRowContext(f.ctx, q+" RETURNING id", args...).Scan(&id); err != nil {
+			f.t.Fatalf("%s: %v", q, err)
+		}
+		return id
+	}
+	if _, err := f.db.sql.ExecContext(f.ctx, q, args...); err != nil {
 		f.t.Fatalf("%s: %v", q, err)
 	}
-	id, _ := res.LastInsertId()
-	return id
+	return 0
 }
 
 var day0 = time.Date(2026, 11, 20, 2, 0, 0, 0, time.Local)

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"maps"
-	"path/filepath"
 	"reflect"
 	"sort"
 	"testing"
@@ -16,7 +15,7 @@ import (
 func lkDB(t *testing.T) (*DB, int64, *time.Time) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "v.db"))
+	db, err := Open(ctx, testDSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}

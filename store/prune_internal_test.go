@@ -50,7 +50,9 @@ func TestPruneKeepsLastRunsAndTheirVersions(t *testing.T) {
 	if st.DatasetVersions != 3 {
 		t.Errorf("removed %d versions, want 3 (a's first three)", st.DatasetVersions)
 	}
-	if st.SizeBefore <= 0 || st.SizeAfter <= 0 || st.SizeAfter > st.SizeBefore {
+	// On PostgreSQL the space of deleted rows is reused, not given back:
+	// VACUUM even adds the tables' free-space maps.
+	if st.SizeBefore <= 0 || st.SizeAfter <= 0 || (st.SizeAfter > st.SizeBefore && !f.db.Postgres()) {
 		t.Errorf("sizes before %d after %d", st.SizeBefore, st.SizeAfter)
 	}
 	if n := f.count(`SELECT COUNT(*) FROM score_runs WHERE id IN (?, ?)`, ss[3], ss[4]); n != 2 {

@@ -8,13 +8,41 @@ import (
 	"testing"
 
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/pgtest"
 	"github.com/vigie-audit/vigie/store"
 )
 
-// NewDB opens a fresh database in a temporary folder.
+// Postgres reports whether the tests run on PostgreSQL: VIGIE_TEST_POSTGRES
+// names a server (scripts/pg.sh starts a throwaway one). Otherwise they run
+// on SQLite files.
+func Postgres() bool { return pgtest.Server() != "" }
+
+// NewDSN returns what --db takes for a fresh, empty database: a file in a
+// temporary folder, or on PostgreSQL a new database on the test server,
+// dropped when the test ends.
+func NewDSN(tb testing.TB) string {
+	tb.Helper()
+	if Postgres() {
+		return pgtest.NewDatabase(tb)
+	}
+	return filepath.Join(tb.TempDir(), "vigie.db")
+}
+
+// NewDB opens a fresh database: a SQLite file in a temporary folder, or a
+// new PostgreSQL database when the tests run on PostgreSQL (NewDSN).
 func NewDB(tb testing.TB) *store.DB {
 	tb.Helper()
-	return Open(tb, filepath.Join(tb.TempDir(), "vigie.db"))
+	return Open(tb, NewDSN(tb))
+}
+
+// SkipIfPostgres skips a test about SQLite's files (the lock file, WAL,
+// permissions, a damaged file) when the tests run on PostgreSQL, where
+// there is no file; on SQLite it runs.
+func SkipIfPostgres(tb testing.TB) {
+	tb.Helper()
+	if Postgres() {
+		tb.Skip("SQLite file behaviour")
+	}
 }
 
 // Open opens the database at path (creating it unless opts say read-only);
