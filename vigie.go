@@ -158,7 +158,7 @@ const (
 // LinkResult is the latest known state of one distinct URL.
 type LinkResult struct {
 	URL           string     `json:"url"`
-	Class         string     `json:"class"`
+	Class         LinkClass  `json:"class"`
 	Status        int        `json:"status,omitempty"`      // HTTP status, 0 when none
 	HeadStatus    int        `json:"head_status,omitempty"` // status of the HEAD request alone, 0 when it got none
 	FinalURL      string     `json:"final_url,omitempty"`
@@ -196,13 +196,13 @@ func (t Text) In(lang string) string {
 
 // Finding is one lost point (or a note) with its explanation and fix.
 type Finding struct {
-	Rule       string  `json:"rule"`
-	Dimension  string  `json:"dimension"`
-	Severity   string  `json:"severity"`
-	ResourceID string  `json:"resource_id,omitempty"`
-	Points     float64 `json:"points"` // points lost in its dimension (0 for info)
-	Message    Text    `json:"message"`
-	Hint       Text    `json:"hint"`
+	Rule       string    `json:"rule"`
+	Dimension  Dimension `json:"dimension"`
+	Severity   Severity  `json:"severity"`
+	ResourceID string    `json:"resource_id,omitempty"`
+	Points     float64   `json:"points"` // points lost in its dimension (0 for info)
+	Message    Text      `json:"message"`
+	Hint       Text      `json:"hint"`
 }
 
 // Scores per dimension, 0–100; nil when unknown.
@@ -217,7 +217,7 @@ type Scores struct {
 // MQA is the data.europa.eu-compatible result.
 type MQA struct {
 	Points int    `json:"points"` // 0–405
-	Rating string `json:"rating"` // excellent, good, sufficient, bad
+	Rating Rating `json:"rating"` // excellent, good, sufficient, bad
 }
 
 // Assessment is the outcome of scoring one dataset.
@@ -225,7 +225,7 @@ type Assessment struct {
 	DatasetID         string    `json:"dataset_id"`
 	Scores            Scores    `json:"scores"`
 	MQA               MQA       `json:"mqa"`
-	FreshnessStatus   string    `json:"freshness_status"`
+	FreshnessStatus   Freshness `json:"freshness_status"`
 	FreshnessEvidence string    `json:"freshness_evidence,omitempty"` // which date was used
 	Frequency         string    `json:"frequency,omitempty"`          // normalised declared frequency
 	Stars             int       `json:"stars"`

@@ -5,92 +5,107 @@ package vigie
 // language. Every report format, explain, diff and datasets read the labels
 // from here, so one status reads the same everywhere.
 
+// Dimension is a dimension of the quality model.
+type Dimension string
+
 // Dimensions of the quality model.
 const (
-	DimCompleteness = "completeness"
-	DimFreshness    = "freshness"
-	DimOpenness     = "openness"
-	DimAvailability = "availability"
-	DimMQA          = "mqa"
+	DimCompleteness Dimension = "completeness"
+	DimFreshness    Dimension = "freshness"
+	DimOpenness     Dimension = "openness"
+	DimAvailability Dimension = "availability"
+	DimMQA          Dimension = "mqa"
 )
+
+// Severity is how much a finding matters.
+type Severity string
 
 // Severities of a finding.
 const (
-	SevError   = "error"
-	SevWarning = "warning"
-	SevInfo    = "info"
+	SevError   Severity = "error"
+	SevWarning Severity = "warning"
+	SevInfo    Severity = "info"
 )
+
+// LinkClass is what the link checker concluded of a URL.
+type LinkClass string
 
 // Link classes.
 const (
-	LinkOK      = "ok"
-	LinkBroken  = "broken"  // failed N times over at least H hours
-	LinkFailing = "failing" // failing, not yet confirmed broken
-	LinkUnsure  = "unsure"  // 401/403, 429, bot challenge, TLS, timeout, unsupported scheme
-	LinkInvalid = "invalid" // not a URL
-	LinkBlocked = "blocked" // resolves to a non-public address
+	LinkOK      LinkClass = "ok"
+	LinkBroken  LinkClass = "broken"  // failed N times over at least H hours
+	LinkFailing LinkClass = "failing" // failing, not yet confirmed broken
+	LinkUnsure  LinkClass = "unsure"  // 401/403, 429, bot challenge, TLS, timeout, unsupported scheme
+	LinkInvalid LinkClass = "invalid" // not a URL
+	LinkBlocked LinkClass = "blocked" // resolves to a non-public address
 )
+
+// Freshness is a dataset's freshness status against its declared frequency.
+type Freshness string
 
 // Freshness statuses.
 const (
-	FreshFresh         = "fresh"
-	FreshDue           = "due"
-	FreshOverdue       = "overdue"
-	FreshDelinquent    = "delinquent"
-	FreshNotApplicable = "not_applicable"
-	FreshUnknown       = "unknown"
+	FreshFresh         Freshness = "fresh"
+	FreshDue           Freshness = "due"
+	FreshOverdue       Freshness = "overdue"
+	FreshDelinquent    Freshness = "delinquent"
+	FreshNotApplicable Freshness = "not_applicable"
+	FreshUnknown       Freshness = "unknown"
 )
+
+// Rating is a data.europa.eu MQA rating.
+type Rating string
 
 // MQA ratings: piveau's bands of MQA points.
 const (
-	RatingExcellent  = "excellent"
-	RatingGood       = "good"
-	RatingSufficient = "sufficient"
-	RatingBad        = "bad"
+	RatingExcellent  Rating = "excellent"
+	RatingGood       Rating = "good"
+	RatingSufficient Rating = "sufficient"
+	RatingBad        Rating = "bad"
 )
 
 // Ordered lists of the codes, in the order reports show them.
 var (
-	Dimensions        = []string{DimCompleteness, DimFreshness, DimOpenness, DimAvailability, DimMQA}
-	Severities        = []string{SevError, SevWarning, SevInfo}
-	LinkClasses       = []string{LinkOK, LinkBroken, LinkFailing, LinkUnsure, LinkInvalid, LinkBlocked}
-	FreshnessStatuses = []string{FreshFresh, FreshDue, FreshOverdue, FreshDelinquent, FreshNotApplicable, FreshUnknown}
-	Ratings           = []string{RatingExcellent, RatingGood, RatingSufficient, RatingBad}
+	Dimensions        = []Dimension{DimCompleteness, DimFreshness, DimOpenness, DimAvailability, DimMQA}
+	Severities        = []Severity{SevError, SevWarning, SevInfo}
+	LinkClasses       = []LinkClass{LinkOK, LinkBroken, LinkFailing, LinkUnsure, LinkInvalid, LinkBlocked}
+	FreshnessStatuses = []Freshness{FreshFresh, FreshDue, FreshOverdue, FreshDelinquent, FreshNotApplicable, FreshUnknown}
+	Ratings           = []Rating{RatingExcellent, RatingGood, RatingSufficient, RatingBad}
 	Visibilities      = []string{VisPublic, VisPrivate, VisDraft, VisDeleted}
 )
 
 // codeLabels is the one label of every code, lower case as it reads inside a
 // sentence or a cell. Codes are distinct across kinds, or share one label.
 var codeLabels = map[string]Text{
-	DimCompleteness: {FR: "complétude", EN: "completeness"},
-	DimFreshness:    {FR: "fraîcheur", EN: "freshness"},
-	DimOpenness:     {FR: "ouverture", EN: "openness"},
-	DimAvailability: {FR: "disponibilité", EN: "availability"},
-	DimMQA:          {FR: "MQA", EN: "MQA"},
+	string(DimCompleteness): {FR: "complétude", EN: "completeness"},
+	string(DimFreshness):    {FR: "fraîcheur", EN: "freshness"},
+	string(DimOpenness):     {FR: "ouverture", EN: "openness"},
+	string(DimAvailability): {FR: "disponibilité", EN: "availability"},
+	string(DimMQA):          {FR: "MQA", EN: "MQA"},
 
-	SevError:   {FR: "erreur", EN: "error"},
-	SevWarning: {FR: "avertissement", EN: "warning"},
-	SevInfo:    {FR: "info", EN: "info"},
+	string(SevError):   {FR: "erreur", EN: "error"},
+	string(SevWarning): {FR: "avertissement", EN: "warning"},
+	string(SevInfo):    {FR: "info", EN: "info"},
 
-	LinkOK:      {FR: "fonctionne", EN: "works"},
-	LinkBroken:  {FR: "brisé", EN: "broken"},
-	LinkFailing: {FR: "en échec", EN: "failing"},
-	LinkUnsure:  {FR: "incertain", EN: "unsure"},
-	LinkInvalid: {FR: "invalide", EN: "invalid"},
-	LinkBlocked: {FR: "bloqué", EN: "blocked"},
+	string(LinkOK):      {FR: "fonctionne", EN: "works"},
+	string(LinkBroken):  {FR: "brisé", EN: "broken"},
+	string(LinkFailing): {FR: "en échec", EN: "failing"},
+	string(LinkUnsure):  {FR: "incertain", EN: "unsure"},
+	string(LinkInvalid): {FR: "invalide", EN: "invalid"},
+	string(LinkBlocked): {FR: "bloqué", EN: "blocked"},
 
-	FreshFresh:         {FR: "frais", EN: "fresh"},
-	FreshDue:           {FR: "à échéance", EN: "due"},
-	FreshOverdue:       {FR: "en retard", EN: "overdue"},
-	FreshDelinquent:    {FR: "très en retard", EN: "delinquent"},
-	FreshNotApplicable: {FR: "sans objet", EN: "not applicable"},
-	FreshUnknown:       {FR: "inconnu", EN: "unknown"},
+	string(FreshFresh):         {FR: "frais", EN: "fresh"},
+	string(FreshDue):           {FR: "à échéance", EN: "due"},
+	string(FreshOverdue):       {FR: "en retard", EN: "overdue"},
+	string(FreshDelinquent):    {FR: "très en retard", EN: "delinquent"},
+	string(FreshNotApplicable): {FR: "sans objet", EN: "not applicable"},
+	string(FreshUnknown):       {FR: "inconnu", EN: "unknown"},
 
 	// A rating qualifies « la cote MQA »: feminine in French.
-	RatingExcellent:  {FR: "excellente", EN: "excellent"},
-	RatingGood:       {FR: "bonne", EN: "good"},
-	RatingSufficient: {FR: "suffisante", EN: "sufficient"},
-	RatingBad:        {FR: "insuffisante", EN: "bad"},
+	string(RatingExcellent):  {FR: "excellente", EN: "excellent"},
+	string(RatingGood):       {FR: "bonne", EN: "good"},
+	string(RatingSufficient): {FR: "suffisante", EN: "sufficient"},
+	string(RatingBad):        {FR: "insuffisante", EN: "bad"},
 
 	VisPublic:  {FR: "public", EN: "public"},
 	VisPrivate: {FR: "privé", EN: "private"},
@@ -100,15 +115,15 @@ var codeLabels = map[string]Text{
 
 // Label returns the label of a code in both languages; a code without one
 // (a rule id, a value from an older vigie) is its own label.
-func Label(code string) Text {
-	if t, ok := codeLabels[code]; ok {
+func Label[C ~string](code C) Text {
+	if t, ok := codeLabels[string(code)]; ok {
 		return t
 	}
-	return Text{FR: code, EN: code}
+	return Text{FR: string(code), EN: string(code)}
 }
 
 // HasLabel reports whether code is one of the codes above.
-func HasLabel(code string) bool { _, ok := codeLabels[code]; return ok }
+func HasLabel[C ~string](code C) bool { _, ok := codeLabels[string(code)]; return ok }
 
 // Labels returns a copy of every code's label.
 func Labels() map[string]Text {

@@ -148,7 +148,7 @@ func TestCheckClassifiesAnswers(t *testing.T) {
 	cases := []struct {
 		path    string
 		formats []string
-		class   string
+		class   vigie.LinkClass
 		status  int
 		reason  string
 		landing bool
@@ -357,7 +357,11 @@ func TestCheckTransportFailures(t *testing.T) {
 	closed := "http://" + ln.Addr().String() + "/data.csv"
 	ln.Close()
 	c := testChecker(t, Options{})
-	cases := []struct{ url, class, reason string }{
+	cases := []struct {
+		url    string
+		class  vigie.LinkClass
+		reason string
+	}{
 		{closed, vigie.LinkBroken, "connection_refused"},
 		{"ftp://transfert.example.gouv.qc.ca/data.csv", vigie.LinkUnsure, "unsupported_scheme|ftp"},
 		{"mailto:donnees@example.org", vigie.LinkUnsure, "unsupported_scheme|mailto"},
@@ -371,7 +375,11 @@ func TestCheckTransportFailures(t *testing.T) {
 	}
 	tlsSrv := httptest.NewTLSServer(http.HandlerFunc(csvFile))
 	defer tlsSrv.Close()
-	cases = append(cases, struct{ url, class, reason string }{tlsSrv.URL + "/data.csv", vigie.LinkUnsure, "tls_error|unknown_authority"})
+	cases = append(cases, struct {
+		url    string
+		class  vigie.LinkClass
+		reason string
+	}{tlsSrv.URL + "/data.csv", vigie.LinkUnsure, "tls_error|unknown_authority"})
 	for _, tc := range cases {
 		r := c.Check(context.Background(), Target{URL: tc.url})
 		if r.Class != tc.class || !strings.Contains(r.Reason, tc.reason) {

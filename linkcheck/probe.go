@@ -123,7 +123,7 @@ func interrupted() vigie.LinkResult {
 
 // parseTarget accepts http and https URLs. It returns a nil URL with the
 // class (invalid or unsure) and reason for anything else.
-func parseTarget(raw string) (*url.URL, string, string) {
+func parseTarget(raw string) (*url.URL, vigie.LinkClass, string) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
 		return nil, vigie.LinkInvalid, enc(vigie.R(vigie.ReasonInvalidURL, "empty"))

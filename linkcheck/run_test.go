@@ -21,7 +21,7 @@ func TestDebounceOverSimulatedTime(t *testing.T) {
 	steps := []struct {
 		at       time.Duration
 		obs      vigie.LinkResult
-		class    string
+		class    vigie.LinkClass
 		failures int
 	}{
 		{0, ok, vigie.LinkOK, 0},

@@ -34,8 +34,8 @@ type ScoreOutcome struct {
 	Profile     string
 	Datasets    int
 	MeanOverall *float64
-	Ratings     map[string]int
-	Fresh       map[string]int
+	Ratings     map[vigie.Rating]int
+	Fresh       map[vigie.Freshness]int
 	Tau         float64 // share of scheduled datasets that are up to date
 	Scheduled   int     // datasets whose freshness could be assessed
 	Elapsed     time.Duration
@@ -120,10 +120,10 @@ func Score(ctx context.Context, db ScoreStore, portalURL string, o ScoreOptions)
 	saveCtx := context.WithoutCancel(ctx)
 	start := time.Now()
 	now := db.AsOf() // the fixed clock (--now) when there is one
-	out := &ScoreOutcome{Profile: prof.Name, Ratings: map[string]int{}, Fresh: map[string]int{}}
+	out := &ScoreOutcome{Profile: prof.Name, Ratings: map[vigie.Rating]int{}, Fresh: map[vigie.Freshness]int{}}
 	var sum float64
 	var known int
-	var statuses []string
+	var statuses []vigie.Freshness
 	// Reading and scoring run here while a second goroutine saves the
 	// previous batch: on two cores the stage takes about as long as the
 	// slower of the two instead of their sum. Datasets come in id order, so

@@ -6,7 +6,7 @@ import "github.com/vigie-audit/vigie"
 // to date (status fresh), among those whose freshness could be assessed
 // (fresh, due, overdue, delinquent). Not-applicable and unknown statuses are
 // left out; assessable says how many counted. tau is 0 when none did.
-func Tau(statuses []string) (tau float64, assessable int) {
+func Tau(statuses []vigie.Freshness) (tau float64, assessable int) {
 	fresh := 0
 	for _, s := range statuses {
 		switch s {
@@ -70,8 +70,8 @@ func Mean(vs []*float64) (mean float64, known int) {
 }
 
 // Ratings counts assessments per MQA rating.
-func Ratings(as []vigie.Assessment) map[string]int {
-	out := map[string]int{}
+func Ratings(as []vigie.Assessment) map[vigie.Rating]int {
+	out := map[vigie.Rating]int{}
 	for i := range as {
 		out[as[i].MQA.Rating]++
 	}

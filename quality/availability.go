@@ -32,7 +32,7 @@ func (r *run) availability() opt {
 		x    *vigie.Resource
 		lr   *vigie.LinkResult
 		rule string
-		sev  string
+		sev  vigie.Severity
 	}
 	var fails, pending []fail
 	assessed, unsure, unchecked := 0, 0, 0

@@ -14,7 +14,7 @@ import (
 // loss is a failed check before its points are scaled to the dimension.
 type loss struct {
 	code  string
-	sev   string
+	sev   vigie.Severity
 	res   string
 	frac  float64 // share of the check's points (for one resource) lost
 	msg   vigie.Text
@@ -157,7 +157,7 @@ func (r *run) completeness() opt {
 
 func (r *run) code(suffix string) string { return r.p.CodePrefix + "-" + suffix }
 
-func sev(c Check, def string) string {
+func sev(c Check, def vigie.Severity) vigie.Severity {
 	switch c.Severity {
 	case vigie.SevError, vigie.SevWarning:
 		return c.Severity

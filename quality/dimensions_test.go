@@ -19,7 +19,7 @@ func TestFreshnessThresholdEdges(t *testing.T) {
 	cases := []struct {
 		freq string
 		age  time.Duration
-		want string
+		want vigie.Freshness
 	}{
 		{"hourly", 59 * time.Minute, vigie.FreshFresh},
 		{"hourly", time.Hour, vigie.FreshDue},
@@ -59,7 +59,7 @@ func TestFreshnessThresholdEdges(t *testing.T) {
 		{"quinquennial", day(1975), vigie.FreshOverdue},
 		{"quinquennial", day(2125), vigie.FreshDelinquent},
 	}
-	wantScore := map[string]float64{vigie.FreshFresh: 100, vigie.FreshDue: 75, vigie.FreshOverdue: 40, vigie.FreshDelinquent: 0}
+	wantScore := map[vigie.Freshness]float64{vigie.FreshFresh: 100, vigie.FreshDue: 75, vigie.FreshOverdue: 40, vigie.FreshDelinquent: 0}
 	for _, c := range cases {
 		d := perfectDQ()
 		d.Extras["update_frequency"] = c.freq
@@ -71,7 +71,7 @@ func TestFreshnessThresholdEdges(t *testing.T) {
 		if a.FreshnessStatus != c.want || *a.Scores.Freshness != wantScore[c.want] {
 			t.Errorf("%s, age %v: %s %v, want %s", c.freq, c.age, a.FreshnessStatus, *a.Scores.Freshness, c.want)
 		}
-		if c.want != vigie.FreshFresh && !slices.Contains(rules(a, vigie.DimFreshness), "FRESH-"+strings.ToUpper(c.want)+"@") {
+		if c.want != vigie.FreshFresh && !slices.Contains(rules(a, vigie.DimFreshness), "FRESH-"+strings.ToUpper(string(c.want))+"@") {
 			t.Errorf("%s, age %v: findings %v", c.freq, c.age, rules(a, vigie.DimFreshness))
 		}
 	}
@@ -79,7 +79,7 @@ func TestFreshnessThresholdEdges(t *testing.T) {
 
 func TestFreshnessStatusesWithoutSchedule(t *testing.T) {
 	dq := quality.MustProfile("donneesquebec")
-	for freq, want := range map[string]string{
+	for freq, want := range map[string]vigie.Freshness{
 		"continuous": vigie.FreshNotApplicable, "asNeeded": vigie.FreshNotApplicable, "irregular": vigie.FreshNotApplicable,
 		"notPlanned": vigie.FreshNotApplicable, "": vigie.FreshUnknown, "someday": vigie.FreshUnknown,
 	} {
@@ -417,7 +417,7 @@ func TestMQABestDistributionOnly(t *testing.T) {
 }
 
 func TestMQARatingBands(t *testing.T) {
-	for p, want := range map[int]string{0: "bad", 119: "bad", 120: "sufficient", 220: "sufficient", 221: "good", 350: "good", 351: "excellent", 405: "excellent"} {
+	for p, want := range map[int]vigie.Rating{0: "bad", 119: "bad", 120: "sufficient", 220: "sufficient", 221: "good", 350: "good", 351: "excellent", 405: "excellent"} {
 		if got := quality.MQARating(p); got != want {
 			t.Errorf("MQARating(%d) = %q, want %q", p, got, want)
 		}
@@ -442,7 +442,7 @@ func TestPointsAlwaysExplainTheScore(t *testing.T) {
 var (
 	formats   = []string{"CSV", "csv", "GeoJSON", "GEOJSON", "PDF", "HTML", "XLSX", "", "RDF", "FOO", "ZIP", "SHP", "json", "WMS"}
 	types     = []string{"donnees", "support", "web", "cartes", "file", "file.upload", "", "autre"}
-	classes   = []string{vigie.LinkOK, vigie.LinkOK, vigie.LinkBroken, vigie.LinkFailing, vigie.LinkUnsure, vigie.LinkInvalid, vigie.LinkBlocked, ""}
+	classes   = []vigie.LinkClass{vigie.LinkOK, vigie.LinkOK, vigie.LinkBroken, vigie.LinkFailing, vigie.LinkUnsure, vigie.LinkInvalid, vigie.LinkBlocked, ""}
 	licences  = []string{"cc-by", "CC0-1.0", "cc-by-nc", "", "notspecified", "odc-odbl", "maison"}
 	freqs     = []string{"monthly", "annual", "daily", "irregular", "", "P1Y", "weird", "hourly", "quinquennial"}
 	relidiVal = []string{"oui", "non", "n/a", "", "peut-être"}
@@ -502,7 +502,7 @@ func randomDataset(rng *rand.Rand, i int) (*vigie.Dataset, map[string]vigie.Link
 				r.Extras[k] = pick(relidiVal)
 			}
 		}
-		if c := pick(classes); c != "" && r.URL != "" {
+		if c := classes[rng.Intn(len(classes))]; c != "" && r.URL != "" {
 			links[r.URL] = vigie.LinkResult{URL: r.URL, Class: c, Status: []int{200, 404, 0, 301, 503}[rng.Intn(5)]}
 		}
 		d.Resources = append(d.Resources, r)
@@ -577,11 +577,11 @@ func TestDefaultProfileFor(t *testing.T) {
 }
 
 func TestTauAndShares(t *testing.T) {
-	tau, n := quality.Tau([]string{vigie.FreshFresh, vigie.FreshDue, vigie.FreshOverdue, vigie.FreshFresh, vigie.FreshNotApplicable, vigie.FreshUnknown, vigie.FreshDelinquent})
+	tau, n := quality.Tau([]vigie.Freshness{vigie.FreshFresh, vigie.FreshDue, vigie.FreshOverdue, vigie.FreshFresh, vigie.FreshNotApplicable, vigie.FreshUnknown, vigie.FreshDelinquent})
 	if n != 5 || tau != 0.4 {
 		t.Fatalf("Tau = %v over %d", tau, n)
 	}
-	if tau, n := quality.Tau([]string{vigie.FreshUnknown}); tau != 0 || n != 0 {
+	if tau, n := quality.Tau([]vigie.Freshness{vigie.FreshUnknown}); tau != 0 || n != 0 {
 		t.Fatalf("Tau of nothing assessable = %v %d", tau, n)
 	}
 	s := quality.SharesOf([]vigie.Assessment{{OpenLicence: true, OpenFormat: true}, {OpenLicence: true}, {}, {MachineReadable: true}})
@@ -613,7 +613,7 @@ func TestEmailValidation(t *testing.T) {
 
 // A Profile built in code rather than parsed still scores without panicking.
 func TestUnparsedProfile(t *testing.T) {
-	p := &quality.Profile{Name: "bare", Weights: map[string]float64{"completeness": 1},
+	p := &quality.Profile{Name: "bare", Weights: map[vigie.Dimension]float64{"completeness": 1},
 		Completeness: []quality.Check{{Check: "title", Points: 1}, {Check: "no-such-check", Points: 1}}}
 	d := perfectDQ()
 	d.Title = ""

@@ -380,7 +380,7 @@ func (r *run) lastUpdate() (time.Time, string) {
 // FreshnessStatus compares an age with the thresholds of a frequency
 // (due, overdue, delinquent), as HDX does: each threshold reached moves the
 // status one step.
-func FreshnessStatus(age time.Duration, th [3]time.Duration) string {
+func FreshnessStatus(age time.Duration, th [3]time.Duration) vigie.Freshness {
 	switch {
 	case age >= th[2]:
 		return vigie.FreshDelinquent
@@ -465,7 +465,7 @@ func (r *run) freshness() opt {
 	fl := frequencyLabel[norm]
 	ev := evidenceLabel[kind]
 	date := when.UTC().Format("2006-01-02")
-	var sevr string
+	var sevr vigie.Severity
 	var msg vigie.Text
 	switch st {
 	case vigie.FreshDue:
@@ -484,7 +484,7 @@ func (r *run) freshness() opt {
 			FR: "Mise à jour très en retard : fréquence " + fl.FR + ", dernière mise à jour le " + date + " (il y a " + nWords(days, false, "jour", "jours") + ", d'après " + ev.FR + ").",
 			EN: "Update long overdue (delinquent): " + fl.EN + " frequency, last updated " + date + " (" + nWords(days, true, "day", "days") + " ago, from " + ev.EN + ")."}
 	}
-	r.add(vigie.Finding{Rule: "FRESH-" + strings.ToUpper(st), Dimension: vigie.DimFreshness, Severity: sevr, Points: float64(cents) / 100,
+	r.add(vigie.Finding{Rule: "FRESH-" + strings.ToUpper(string(st)), Dimension: vigie.DimFreshness, Severity: sevr, Points: float64(cents) / 100,
 		Message: msg,
 		Hint: tx("Publiez les données à jour, ou corrigez la fréquence déclarée si elle ne correspond plus au calendrier réel.",
 			"Publish up-to-date data, or fix the declared frequency if it no longer matches the real schedule.")})

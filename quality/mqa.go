@@ -11,7 +11,7 @@ const MQAMax = 405
 
 // MQARating is piveau's rating band for a number of points: ≥351 excellent,
 // ≥221 good, ≥120 sufficient, else bad (piveau's code rates 120 sufficient).
-func MQARating(points int) string {
+func MQARating(points int) vigie.Rating {
 	switch {
 	case points >= 351:
 		return vigie.RatingExcellent

@@ -120,7 +120,7 @@ func (r *run) openness() opt {
 	if len(table) != 6 {
 		table = []float64{0, 20, 40, 60, 80, 100}
 	}
-	lost := func(stars int, rule, sevr, resID string, msg, hint vigie.Text) opt {
+	lost := func(stars int, rule string, sevr vigie.Severity, resID string, msg, hint vigie.Text) opt {
 		a.Stars = stars
 		v := table[stars]
 		cents := int(math.Round((100 - v) * 100))

@@ -33,16 +33,16 @@ const (
 // completeness checks with their points, the vocabularies they use and the
 // freshness and openness settings. Profiles are data (YAML or JSON).
 type Profile struct {
-	Name         string             `yaml:"name"`
-	Extends      string             `yaml:"extends,omitempty"`
-	Title        vigie.Text         `yaml:"title"`
-	CodePrefix   string             `yaml:"code_prefix"`
-	Weights      map[string]float64 `yaml:"weights"`
-	Completeness []Check            `yaml:"completeness"`
-	Vocabularies Vocabularies       `yaml:"vocabularies"`
-	Freshness    FreshnessConfig    `yaml:"freshness"`
-	Openness     OpennessConfig     `yaml:"openness"`
-	MQAFindings  bool               `yaml:"mqa_findings"`
+	Name         string                      `yaml:"name"`
+	Extends      string                      `yaml:"extends,omitempty"`
+	Title        vigie.Text                  `yaml:"title"`
+	CodePrefix   string                      `yaml:"code_prefix"`
+	Weights      map[vigie.Dimension]float64 `yaml:"weights"`
+	Completeness []Check                     `yaml:"completeness"`
+	Vocabularies Vocabularies                `yaml:"vocabularies"`
+	Freshness    FreshnessConfig             `yaml:"freshness"`
+	Openness     OpennessConfig              `yaml:"openness"`
+	MQAFindings  bool                        `yaml:"mqa_findings"`
 	// MQAAccessURL is how the MQA's accessUrlStatusCode and
 	// downloadUrlStatusCode read the link check: "head_then_get" (the
 	// default) takes the status of the request that decided the check (HEAD,
@@ -115,10 +115,10 @@ func ProfileBaseline(name, portalURL string) *Baseline {
 
 // Check is one completeness check and the points it is worth.
 type Check struct {
-	Check     string  `yaml:"check"`
-	Points    float64 `yaml:"points"`
-	MinLength int     `yaml:"min_length,omitempty"`
-	Severity  string  `yaml:"severity,omitempty"` // overrides the check's default severity (error or warning)
+	Check     string         `yaml:"check"`
+	Points    float64        `yaml:"points"`
+	MinLength int            `yaml:"min_length,omitempty"`
+	Severity  vigie.Severity `yaml:"severity,omitempty"` // overrides the check's default severity (error or warning)
 }
 
 // Vocabularies holds the allowed values completeness checks compare with. An
@@ -140,9 +140,9 @@ type Vocabularies struct {
 type FreshnessConfig struct {
 	// Fields lists where the frequency is declared, first filled one wins;
 	// empty means every common field (FrequencyFields).
-	Fields       []string             `yaml:"fields,omitempty"`
-	Thresholds   map[string][3]string `yaml:"thresholds"` // frequency → due, overdue, delinquent ("1h", "30d")
-	StatusScores map[string]float64   `yaml:"status_scores"`
+	Fields       []string                    `yaml:"fields,omitempty"`
+	Thresholds   map[string][3]string        `yaml:"thresholds"` // frequency → due, overdue, delinquent ("1h", "30d")
+	StatusScores map[vigie.Freshness]float64 `yaml:"status_scores"`
 }
 
 // OpennessConfig maps 0–5 stars to the openness score.
@@ -240,7 +240,7 @@ func ParseProfile(b []byte) (*Profile, error) {
 // useful ratio, far below where sums of products overflow to Inf and NaN.
 const MaxWeight = 1000
 
-var knownWeights = map[string]bool{vigie.DimCompleteness: true, vigie.DimFreshness: true, vigie.DimOpenness: true, vigie.DimAvailability: true, vigie.DimMQA: true}
+var knownWeights = map[vigie.Dimension]bool{vigie.DimCompleteness: true, vigie.DimFreshness: true, vigie.DimOpenness: true, vigie.DimAvailability: true, vigie.DimMQA: true}
 
 func (p *Profile) compile() error {
 	if p.Name == "" {
@@ -297,7 +297,7 @@ func (p *Profile) compile() error {
 	if p.Openness.ScoreByStars[5] != 100 {
 		return errors.New("openness.score_by_stars must give 100 to 5 stars")
 	}
-	for _, st := range []string{vigie.FreshFresh, vigie.FreshDue, vigie.FreshOverdue, vigie.FreshDelinquent} {
+	for _, st := range []vigie.Freshness{vigie.FreshFresh, vigie.FreshDue, vigie.FreshOverdue, vigie.FreshDelinquent} {
 		v, ok := p.Freshness.StatusScores[st]
 		if !ok {
 			return fmt.Errorf("freshness.status_scores lacks %q", st)

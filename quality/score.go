@@ -112,7 +112,7 @@ func (r *run) add(f vigie.Finding) { r.out.Findings = append(r.out.Findings, f) 
 func (r *run) overall() opt {
 	s := r.out.Scores
 	var sum, w float64
-	add := func(dim string, v *float64) {
+	add := func(dim vigie.Dimension, v *float64) {
 		if v == nil {
 			return
 		}

@@ -59,7 +59,7 @@ func okLinks(d *vigie.Dataset) map[string]vigie.LinkResult {
 	return m
 }
 
-func rules(a vigie.Assessment, dim string) []string {
+func rules(a vigie.Assessment, dim vigie.Dimension) []string {
 	var out []string
 	for _, f := range a.Findings {
 		if dim == "" || f.Dimension == dim {
@@ -75,7 +75,7 @@ func rules(a vigie.Assessment, dim string) []string {
 // findings cost nothing.
 func checkSums(t *testing.T, a vigie.Assessment, mqaFindings bool) {
 	t.Helper()
-	sum := map[string]float64{}
+	sum := map[vigie.Dimension]float64{}
 	for _, f := range a.Findings {
 		if f.Points < 0 || math.IsNaN(f.Points) {
 			t.Fatalf("%s: negative points %v", f.Rule, f.Points)
@@ -88,7 +88,7 @@ func checkSums(t *testing.T, a vigie.Assessment, mqaFindings bool) {
 		}
 		sum[f.Dimension] += f.Points
 	}
-	for dim, s := range map[string]*float64{vigie.DimCompleteness: a.Scores.Completeness, vigie.DimFreshness: a.Scores.Freshness,
+	for dim, s := range map[vigie.Dimension]*float64{vigie.DimCompleteness: a.Scores.Completeness, vigie.DimFreshness: a.Scores.Freshness,
 		vigie.DimOpenness: a.Scores.Openness, vigie.DimAvailability: a.Scores.Availability} {
 		if s == nil {
 			if sum[dim] != 0 {
@@ -324,7 +324,7 @@ func TestRealFixturesKeepTheInvariant(t *testing.T) {
 			for shift := range 6 {
 				links := map[string]vigie.LinkResult{}
 				for i, r := range d.Resources {
-					c := []string{vigie.LinkOK, vigie.LinkBroken, vigie.LinkUnsure, vigie.LinkFailing, vigie.LinkBlocked, vigie.LinkInvalid}[(i+shift)%6]
+					c := []vigie.LinkClass{vigie.LinkOK, vigie.LinkBroken, vigie.LinkUnsure, vigie.LinkFailing, vigie.LinkBlocked, vigie.LinkInvalid}[(i+shift)%6]
 					links[r.URL] = vigie.LinkResult{URL: r.URL, Class: c, Status: 200, CheckedAt: now}
 				}
 				checkSums(t, quality.Score(d, links, prof, now), prof.MQAFindings)

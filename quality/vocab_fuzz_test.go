@@ -234,7 +234,7 @@ func FuzzFreshnessStatus(f *testing.F) {
 			return
 		}
 		age := clamp(ageH)
-		rank := map[string]int{"fresh": 0, "due": 1, "overdue": 2, "delinquent": 3}
+		rank := map[vigie.Freshness]int{"fresh": 0, "due": 1, "overdue": 2, "delinquent": 3}
 		s := FreshnessStatus(age, th)
 		later := FreshnessStatus(age+time.Hour, th)
 		if _, ok := rank[s]; !ok {
@@ -279,7 +279,7 @@ func FuzzScore(f *testing.F) {
 		}
 		links := map[string]vigie.LinkResult{}
 		if pick%2 == 0 {
-			links[url] = vigie.LinkResult{URL: url, Class: []string{"ok", "broken", "unsure", "invalid", "blocked", "failing"}[int(pick/2)%6],
+			links[url] = vigie.LinkResult{URL: url, Class: []vigie.LinkClass{"ok", "broken", "unsure", "invalid", "blocked", "failing"}[int(pick/2)%6],
 				Status: int(pick) * 3, ContentType: format, LastModified: &modified, CheckedAt: now}
 		}
 		name := profiles[int(pick)%len(profiles)]

@@ -258,18 +258,18 @@ func num(n int) *float64 {
 // as quality.Tau defines it: fresh / (fresh + due + overdue + delinquent).
 // Not-applicable and unknown frequencies are left out. Nil when no dataset
 // has a schedule.
-func Tau(freshness map[string]int) *float64 {
+func Tau(freshness map[vigie.Freshness]int) *float64 {
 	return share(freshness[vigie.FreshFresh], scheduled(freshness))
 }
 
 // UpToDate is HDX's wider "up to date" share, in percent: a dataset that is
 // due (its update is expected now, not late yet) counts as well:
 // (fresh + due) / (fresh + due + overdue + delinquent).
-func UpToDate(freshness map[string]int) *float64 {
+func UpToDate(freshness map[vigie.Freshness]int) *float64 {
 	return share(freshness[vigie.FreshFresh]+freshness[vigie.FreshDue], scheduled(freshness))
 }
 
-func scheduled(f map[string]int) int {
+func scheduled(f map[vigie.Freshness]int) int {
 	return f[vigie.FreshFresh] + f[vigie.FreshDue] + f[vigie.FreshOverdue] + f[vigie.FreshDelinquent]
 }
 
@@ -279,7 +279,7 @@ func scheduled(f map[string]int) int {
 // skipped as unreachable) are left out: their state is not known. Failing
 // links count as not working: they do not work today, confirmed broken or
 // not. Nil when no link was checked.
-func LinksWorking(classes map[string]int) *float64 {
+func LinksWorking(classes map[vigie.LinkClass]int) *float64 {
 	total := 0
 	for class, n := range classes {
 		if class != vigie.LinkUnsure {

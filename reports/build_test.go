@@ -32,18 +32,18 @@ func TestBuildNothingScored(t *testing.T) {
 // seeded run should be: the same datasets scored again with quality.Score.
 type expected struct {
 	n, openLicence, machine, openFormat int
-	statuses                            []string
+	statuses                            []vigie.Freshness
 	completeness                        []*float64
-	ratings                             map[string]int
+	ratings                             map[vigie.Rating]int
 	findings                            int
-	byOrg                               map[string][]string // statuses
+	byOrg                               map[string][]vigie.Freshness // statuses
 	brokenByOrg                         map[string]map[string]bool
 	ok, checked                         int
 }
 
 func expect(n, run int, org string) expected {
 	prof := quality.MustProfile("donneesquebec")
-	e := expected{ratings: map[string]int{}, byOrg: map[string][]string{}, brokenByOrg: map[string]map[string]bool{}}
+	e := expected{ratings: map[vigie.Rating]int{}, byOrg: map[string][]vigie.Freshness{}, brokenByOrg: map[string]map[string]bool{}}
 	links := map[string]vigie.LinkResult{}
 	var ds []vigie.Dataset
 	for i := 0; i < n; i++ {

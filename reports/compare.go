@@ -22,22 +22,22 @@ type Comparison struct {
 
 // PortalStat is one portal's row.
 type PortalStat struct {
-	Name        string         `json:"name"`
-	URL         string         `json:"url"`
-	Title       string         `json:"title"`
-	ScoreRun    Run            `json:"score_run"`
-	Datasets    int            `json:"datasets"`
-	Baseline    *int           `json:"baseline"` // datasets at the reference date, when configured
-	Publishers  int            `json:"publishers"`
-	Scores      vigie.Scores   `json:"scores"` // means per dimension
-	MQAPoints   *float64       `json:"mqa_points"`
-	MQARatings  map[string]int `json:"mqa_ratings"`
-	OpenLicence *float64       `json:"open_licence"`     // percent of datasets
-	Machine     *float64       `json:"machine_readable"` // percent of datasets
-	Tau         *float64       `json:"tau"`              // percent of scheduled datasets that are fresh
-	LinksOK     *float64       `json:"links_working"`    // percent of checked links
-	BrokenLinks *int           `json:"broken_links"`     // null when none of the portal's URLs was checked
-	Trend       []TrendPoint   `json:"trend"`            // oldest first, the latest run last
+	Name        string               `json:"name"`
+	URL         string               `json:"url"`
+	Title       string               `json:"title"`
+	ScoreRun    Run                  `json:"score_run"`
+	Datasets    int                  `json:"datasets"`
+	Baseline    *int                 `json:"baseline"` // datasets at the reference date, when configured
+	Publishers  int                  `json:"publishers"`
+	Scores      vigie.Scores         `json:"scores"` // means per dimension
+	MQAPoints   *float64             `json:"mqa_points"`
+	MQARatings  map[vigie.Rating]int `json:"mqa_ratings"`
+	OpenLicence *float64             `json:"open_licence"`     // percent of datasets
+	Machine     *float64             `json:"machine_readable"` // percent of datasets
+	Tau         *float64             `json:"tau"`              // percent of scheduled datasets that are fresh
+	LinksOK     *float64             `json:"links_working"`    // percent of checked links
+	BrokenLinks *int                 `json:"broken_links"`     // null when none of the portal's URLs was checked
+	Trend       []TrendPoint         `json:"trend"`            // oldest first, the latest run last
 }
 
 // TrendPoint is a portal's indicators at one complete score run.
@@ -137,7 +137,7 @@ func BuildComparison(ctx context.Context, db Store, o CompareOptions) (*Comparis
 			}
 		}
 		if row.MQARatings == nil {
-			row.MQARatings = map[string]int{}
+			row.MQARatings = map[vigie.Rating]int{}
 		}
 		c.Portals = append(c.Portals, row)
 	}
@@ -179,7 +179,7 @@ var comparisonLabels = map[string]map[string]string{
 func init() {
 	for lang, m := range comparisonLabels {
 		for _, r := range vigie.Ratings {
-			m[r] = T(lang, "ind_mqa_"+r)
+			m[string(r)] = T(lang, "ind_mqa_"+string(r))
 		}
 	}
 }
@@ -216,10 +216,10 @@ func compareColumns() []compareColumn {
 		{"openness", f(func(p *PortalStat) *float64 { return p.Scores.Openness })},
 		{"availability", f(func(p *PortalStat) *float64 { return p.Scores.Availability })},
 		{"mqa", f(func(p *PortalStat) *float64 { return p.MQAPoints })},
-		{vigie.RatingExcellent, func(p *PortalStat) any { return p.MQARatings[vigie.RatingExcellent] }},
-		{vigie.RatingGood, func(p *PortalStat) any { return p.MQARatings[vigie.RatingGood] }},
-		{vigie.RatingSufficient, func(p *PortalStat) any { return p.MQARatings[vigie.RatingSufficient] }},
-		{vigie.RatingBad, func(p *PortalStat) any { return p.MQARatings[vigie.RatingBad] }},
+		{string(vigie.RatingExcellent), func(p *PortalStat) any { return p.MQARatings[vigie.RatingExcellent] }},
+		{string(vigie.RatingGood), func(p *PortalStat) any { return p.MQARatings[vigie.RatingGood] }},
+		{string(vigie.RatingSufficient), func(p *PortalStat) any { return p.MQARatings[vigie.RatingSufficient] }},
+		{string(vigie.RatingBad), func(p *PortalStat) any { return p.MQARatings[vigie.RatingBad] }},
 		{"open_licence", f(func(p *PortalStat) *float64 { return p.OpenLicence })},
 		{"machine_readable", f(func(p *PortalStat) *float64 { return p.Machine })},
 		{"tau", f(func(p *PortalStat) *float64 { return p.Tau })},

@@ -83,7 +83,7 @@ var diffLabels = map[string]vigie.Text{
 func diffLabel(lang, key string) string { return diffLabels[key].In(lang) }
 
 // diffWord gives a code's label in lang ("—" for none).
-func diffWord(lang, code string) string {
+func diffWord[C ~string](lang string, code C) string {
 	if code == "" {
 		return "—"
 	}

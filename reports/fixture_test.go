@@ -19,19 +19,19 @@ func f64(v float64) *float64 { return &v }
 func sampleReport(lang string) *Report {
 	now := &store.ReportIndicators{
 		Datasets: 3, Organizations: 2, OpenLicence: 2, MachineReadable: 2, OpenFormat: 1,
-		Freshness: map[string]int{"fresh": 1, "due": 0, "overdue": 1, "delinquent": 0, "not_applicable": 1, "unknown": 0},
-		Ratings:   map[string]int{"excellent": 0, "good": 1, "sufficient": 1, "bad": 1},
+		Freshness: map[vigie.Freshness]int{"fresh": 1, "due": 0, "overdue": 1, "delinquent": 0, "not_applicable": 1, "unknown": 0},
+		Ratings:   map[vigie.Rating]int{"excellent": 0, "good": 1, "sufficient": 1, "bad": 1},
 		Stars:     [6]int{1, 0, 1, 1, 0, 0},
 		Errors:    3, Warnings: 2, Infos: 1,
 		Overall: f64(55.5), Completeness: f64(70), FreshnessScore: f64(50), Openness: f64(40), Availability: f64(66.7), MQAPoints: f64(200),
-		LinkClasses: map[string]int{"ok": 3, "broken": 1, "unsure": 1}, LinkURLs: 10,
+		LinkClasses: map[vigie.LinkClass]int{"ok": 3, "broken": 1, "unsure": 1}, LinkURLs: 10,
 	}
 	then := &store.ReportIndicators{
 		Datasets: 2, Organizations: 1, OpenLicence: 1, MachineReadable: 1, OpenFormat: 1,
-		Freshness:    map[string]int{"fresh": 0, "overdue": 1, "not_applicable": 1},
-		Ratings:      map[string]int{"good": 0, "sufficient": 1, "bad": 1},
+		Freshness:    map[vigie.Freshness]int{"fresh": 0, "overdue": 1, "not_applicable": 1},
+		Ratings:      map[vigie.Rating]int{"good": 0, "sufficient": 1, "bad": 1},
 		Completeness: f64(60), Overall: f64(50),
-		LinkClasses: map[string]int{"ok": 2, "broken": 2}, LinkURLs: 8,
+		LinkClasses: map[vigie.LinkClass]int{"ok": 2, "broken": 2}, LinkURLs: 8,
 	}
 	r := &Report{
 		Portal:      "https://portal.example/recherche",

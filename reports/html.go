@@ -54,7 +54,7 @@ func loadPage() (*template.Template, []byte, error) {
 		}
 		text := strings.Replace(string(src), "/*CSS*/", string(css), 1)
 		pageTmpl, pageErr = template.New("report").Funcs(template.FuncMap{
-			"t":    func(string) string { return "" },
+			"t":    func(any) string { return "" },
 			"num":  func(*float64) string { return "" },
 			"num1": func(float64) string { return "" },
 			"int":  func(int) string { return "" },
@@ -140,7 +140,7 @@ func (HTML) Write(ctx context.Context, w io.Writer, r *Report) error {
 		return err
 	}
 	tmpl.Funcs(template.FuncMap{
-		"t":    r.heading,
+		"t":    func(k any) string { return r.heading(fmt.Sprint(k)) }, // a key, or a code of the root package
 		"num":  func(p *float64) string { return fmtNum(p, l) },
 		"num1": func(v float64) string { return fmtNum(&v, l) },
 		"int":  func(n int) string { return l10n.Int(n, l) },
@@ -233,7 +233,7 @@ func (in *interner) id(s string) int {
 func htmlRow(d *Dataset, strs *interner) []any {
 	fs := make([]any, len(d.Findings))
 	for i, f := range d.Findings {
-		fs[i] = []any{strs.id(f.Rule), f.Severity[:min(1, len(f.Severity))], strs.id(f.Dimension), f.ResourceID, f.Points, strs.id(f.Message), strs.id(f.Hint)}
+		fs[i] = []any{strs.id(f.Rule), f.Severity[:min(1, len(f.Severity))], strs.id(string(f.Dimension)), f.ResourceID, f.Points, strs.id(f.Message), strs.id(f.Hint)}
 	}
 	s := d.Scores
 	return []any{d.ID, d.Name, d.Title, d.Organization, d.URL, round(s.Overall), round(s.Completeness), round(s.Freshness),
@@ -245,9 +245,10 @@ func htmlRow(d *Dataset, strs *interner) []any {
 func jsLabels(l string) map[string]string {
 	out := map[string]string{}
 	keys := []string{"rows", "page", "show_findings", "no_findings", "col_resource", "col_points", "col_hint", "no_org"}
-	for _, codes := range [][]string{vigie.Ratings, vigie.FreshnessStatuses, vigie.Severities, vigie.Dimensions} {
-		keys = append(keys, codes...)
-	}
+	keys = appendCodes(keys, vigie.Ratings)
+	keys = appendCodes(keys, vigie.FreshnessStatuses)
+	keys = appendCodes(keys, vigie.Severities)
+	keys = appendCodes(keys, vigie.Dimensions)
 	for _, k := range keys {
 		out[k] = T(l, k)
 	}
@@ -329,10 +330,10 @@ func htmlPageOf(r *Report) *htmlPage {
 		p.Orgs = append(p.Orgs, htmlOrg{Organization: o, Display: d})
 	}
 	for _, k := range vigie.Ratings {
-		p.Ratings = append(p.Ratings, htmlCode{k, T(l, k)})
+		p.Ratings = append(p.Ratings, htmlCode{string(k), T(l, k)})
 	}
-	for _, k := range []string{"fresh", "due", "overdue", "delinquent", "not_applicable", "unknown"} {
-		p.Statuses = append(p.Statuses, htmlCode{k, T(l, k)})
+	for _, k := range vigie.FreshnessStatuses {
+		p.Statuses = append(p.Statuses, htmlCode{string(k), T(l, k)})
 	}
 	if len(r.History) > 0 {
 		for _, i := range r.History[0].Indicators {
@@ -350,7 +351,7 @@ func htmlPageOf(r *Report) *htmlPage {
 	}
 	p.Charts = append(p.Charts, p.chart("c-ratings", T(l, "chart_ratings"), bars, 0, count))
 	bars = nil
-	for _, k := range []string{"fresh", "due", "overdue", "delinquent", "not_applicable", "unknown"} {
+	for _, k := range vigie.FreshnessStatuses {
 		bars = append(bars, htmlBar{Label: T(l, k), Y: float64(r.Summary.Freshness[k])})
 	}
 	p.Charts = append(p.Charts, p.chart("c-fresh", T(l, "chart_fresh"), bars, 0, count))
@@ -454,4 +455,12 @@ func trend(h []HistoryPoint, lang string) *htmlTrend {
 		t.Lines = append(t.Lines, line)
 	}
 	return t
+}
+
+// appendCodes appends codes to keys as strings.
+func appendCodes[C ~string](keys []string, codes []C) []string {
+	for _, c := range codes {
+		keys = append(keys, string(c))
+	}
+	return keys
 }

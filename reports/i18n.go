@@ -153,10 +153,10 @@ func init() {
 
 // T returns the label for key in lang ("fr" or "en"; French otherwise). An
 // unknown key is returned as is, so stored values without a label still show.
-func T(lang, key string) string {
-	l, ok := labels[key]
+func T[K ~string](lang string, key K) string {
+	l, ok := labels[string(key)]
 	if !ok {
-		return key
+		return string(key)
 	}
 	if lang == "en" {
 		return l[1]

@@ -150,16 +150,16 @@ type Coverage struct {
 
 // Summary holds the distributions the charts draw.
 type Summary struct {
-	Datasets      int            `json:"datasets"`
-	Organizations int            `json:"organizations"`
-	Scores        vigie.Scores   `json:"scores"` // means
-	MQAPoints     *float64       `json:"mqa_points"`
-	Findings      Severities     `json:"findings"`
-	Ratings       map[string]int `json:"ratings"`
-	Freshness     map[string]int `json:"freshness"`
-	Stars         [6]int         `json:"stars"`
-	Links         map[string]int `json:"links"`     // checked URLs by class
-	LinkURLs      int            `json:"link_urls"` // every distinct URL of the scope, checked or not
+	Datasets      int                     `json:"datasets"`
+	Organizations int                     `json:"organizations"`
+	Scores        vigie.Scores            `json:"scores"` // means
+	MQAPoints     *float64                `json:"mqa_points"`
+	Findings      Severities              `json:"findings"`
+	Ratings       map[vigie.Rating]int    `json:"ratings"`
+	Freshness     map[vigie.Freshness]int `json:"freshness"`
+	Stars         [6]int                  `json:"stars"`
+	Links         map[vigie.LinkClass]int `json:"links"`     // checked URLs by class
+	LinkURLs      int                     `json:"link_urls"` // every distinct URL of the scope, checked or not
 	// Visibility counts the scored datasets by visibility (public, private,
 	// draft, deleted); Datasets is the public ones.
 	Visibility map[string]int `json:"visibility,omitempty"`
@@ -189,32 +189,32 @@ type Organization struct {
 
 // Dataset is one dataset's row.
 type Dataset struct {
-	ID              string       `json:"id"`
-	Name            string       `json:"name"`
-	Title           string       `json:"title"`
-	Organization    string       `json:"organization"`
-	URL             string       `json:"url"`
-	Scores          vigie.Scores `json:"scores"`
-	MQA             vigie.MQA    `json:"mqa"`
-	FreshnessStatus string       `json:"freshness_status"`
-	Frequency       string       `json:"frequency,omitempty"`
-	Stars           int          `json:"stars"`
-	OpenLicence     bool         `json:"open_licence"`
-	LicenceStatus   string       `json:"licence_status,omitempty"` // open, not_open, unknown (no register decides), missing
-	Visibility      string       `json:"visibility,omitempty"`     // public, private, draft or deleted
-	Counts          Severities   `json:"findings_count"`
-	Findings        []Finding    `json:"findings"`
+	ID              string          `json:"id"`
+	Name            string          `json:"name"`
+	Title           string          `json:"title"`
+	Organization    string          `json:"organization"`
+	URL             string          `json:"url"`
+	Scores          vigie.Scores    `json:"scores"`
+	MQA             vigie.MQA       `json:"mqa"`
+	FreshnessStatus vigie.Freshness `json:"freshness_status"`
+	Frequency       string          `json:"frequency,omitempty"`
+	Stars           int             `json:"stars"`
+	OpenLicence     bool            `json:"open_licence"`
+	LicenceStatus   string          `json:"licence_status,omitempty"` // open, not_open, unknown (no register decides), missing
+	Visibility      string          `json:"visibility,omitempty"`     // public, private, draft or deleted
+	Counts          Severities      `json:"findings_count"`
+	Findings        []Finding       `json:"findings"`
 }
 
 // Finding is one finding in the report language.
 type Finding struct {
-	Rule       string  `json:"rule"`
-	Dimension  string  `json:"dimension"`
-	Severity   string  `json:"severity"`
-	ResourceID string  `json:"resource_id"`
-	Points     float64 `json:"points"`
-	Message    string  `json:"message"`
-	Hint       string  `json:"hint"`
+	Rule       string          `json:"rule"`
+	Dimension  vigie.Dimension `json:"dimension"`
+	Severity   vigie.Severity  `json:"severity"`
+	ResourceID string          `json:"resource_id"`
+	Points     float64         `json:"points"`
+	Message    string          `json:"message"`
+	Hint       string          `json:"hint"`
 }
 
 // FindingRow is a finding with the dataset (and resource) it concerns.
@@ -229,29 +229,29 @@ type FindingRow struct {
 
 // RuleCount is how often a rule fired.
 type RuleCount struct {
-	Rule      string  `json:"rule"`
-	Dimension string  `json:"dimension"`
-	Severity  string  `json:"severity"`
-	Datasets  int     `json:"datasets"`
-	Findings  int     `json:"findings"`
-	Points    float64 `json:"points"`
-	Hint      string  `json:"hint"`
+	Rule      string          `json:"rule"`
+	Dimension vigie.Dimension `json:"dimension"`
+	Severity  vigie.Severity  `json:"severity"`
+	Datasets  int             `json:"datasets"`
+	Findings  int             `json:"findings"`
+	Points    float64         `json:"points"`
+	Hint      string          `json:"hint"`
 }
 
 // Link is a link that does not work and the datasets that use it.
 type Link struct {
-	URL         string     `json:"url"`
-	Class       string     `json:"class"`
-	Status      int        `json:"status"`
-	Reason      string     `json:"reason"`       // in the report language
-	ReasonCode  string     `json:"reason_code"`  // stable codes, ";"-separated; empty when none or from an older vigie
-	LandingPage bool       `json:"landing_page"` // an HTML page where data was declared
-	Redirects   int        `json:"redirects"`
-	FinalURL    string     `json:"final_url,omitempty"` // where the redirects end
-	Since       *time.Time `json:"since"`               // first failure
-	LastSuccess *time.Time `json:"last_success"`
-	CheckedAt   time.Time  `json:"checked_at"`
-	Datasets    []LinkUse  `json:"datasets"`
+	URL         string          `json:"url"`
+	Class       vigie.LinkClass `json:"class"`
+	Status      int             `json:"status"`
+	Reason      string          `json:"reason"`       // in the report language
+	ReasonCode  string          `json:"reason_code"`  // stable codes, ";"-separated; empty when none or from an older vigie
+	LandingPage bool            `json:"landing_page"` // an HTML page where data was declared
+	Redirects   int             `json:"redirects"`
+	FinalURL    string          `json:"final_url,omitempty"` // where the redirects end
+	Since       *time.Time      `json:"since"`               // first failure
+	LastSuccess *time.Time      `json:"last_success"`
+	CheckedAt   time.Time       `json:"checked_at"`
+	Datasets    []LinkUse       `json:"datasets"`
 }
 
 // LinkUse is a dataset that uses a link.

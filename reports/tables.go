@@ -138,7 +138,7 @@ func (r *Report) datasetTable() table {
 					vis = vigie.VisPublic
 				}
 				return fn([]any{d.Name, d.Title, d.Organization, d.URL, round(s.Overall), round(s.Completeness), round(s.Freshness),
-					round(s.Openness), round(s.Availability), d.MQA.Points, d.MQA.Rating, d.FreshnessStatus, d.Frequency, d.Stars, open,
+					round(s.Openness), round(s.Availability), d.MQA.Points, string(d.MQA.Rating), string(d.FreshnessStatus), d.Frequency, d.Stars, open,
 					d.Counts.Error, d.Counts.Warning, d.Counts.Info, d.ID, vis})
 			})
 		},
@@ -157,7 +157,7 @@ func (r *Report) findingTable() table {
 		scores: [2]int{-1, -1},
 		each: func(ctx context.Context, fn func([]any) error) error {
 			return r.EachFinding(ctx, func(f *FindingRow) error {
-				return fn([]any{f.DatasetName, f.DatasetTitle, f.Organization, f.Rule, f.Dimension, f.Severity,
+				return fn([]any{f.DatasetName, f.DatasetTitle, f.Organization, f.Rule, string(f.Dimension), string(f.Severity),
 					f.ResourceID, ptr(f.Points), f.Message, f.Hint})
 			})
 		},
@@ -187,7 +187,7 @@ func (r *Report) linkTable() table {
 				if l.LandingPage {
 					landing = T(r.Lang, "landing_page")
 				}
-				if err := fn([]any{l.URL, l.Class, l.Status, l.Reason, landing, l.Redirects, l.FinalURL, l.Since, l.LastSuccess, l.CheckedAt,
+				if err := fn([]any{l.URL, string(l.Class), l.Status, l.Reason, landing, l.Redirects, l.FinalURL, l.Since, l.LastSuccess, l.CheckedAt,
 					len(l.Datasets), strings.Join(names, " ")}); err != nil {
 					return err
 				}

@@ -406,7 +406,7 @@ func xlsxSummary(f *excelize.File, sh string, r *Report, st *xlsxStyles) error {
 	}
 	rn, rc, rv := block(T(l, "chart_ratings"), T(l, "col_datasets"), st.int0, cats, vals)
 	cats, vals = nil, nil
-	for _, k := range []string{"fresh", "due", "overdue", "delinquent", "not_applicable", "unknown"} {
+	for _, k := range vigie.FreshnessStatuses {
 		cats, vals = append(cats, T(l, k)), append(vals, float64(r.Summary.Freshness[k]))
 	}
 	fn, fc, fv := block(T(l, "chart_fresh"), T(l, "col_datasets"), st.int0, cats, vals)

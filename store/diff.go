@@ -65,11 +65,11 @@ type ScoreChange struct {
 // FindingChange is a finding that appeared or went away.
 type FindingChange struct {
 	DiffDataset
-	Rule       string     `json:"rule"`
-	Dimension  string     `json:"dimension"`
-	Severity   string     `json:"severity"`
-	ResourceID string     `json:"resource_id,omitempty"`
-	Message    vigie.Text `json:"message"`
+	Rule       string          `json:"rule"`
+	Dimension  vigie.Dimension `json:"dimension"`
+	Severity   vigie.Severity  `json:"severity"`
+	ResourceID string          `json:"resource_id,omitempty"`
+	Message    vigie.Text      `json:"message"`
 	// ReplacedBy, in ReplacedFindings, is the new finding that took this
 	// one's place (same dataset, dimension and resource); Worse says it is
 	// more severe.
@@ -79,22 +79,22 @@ type FindingChange struct {
 
 // LinkChange is a URL that became broken, or became ok again.
 type LinkChange struct {
-	URL           string   `json:"url"`
-	From          string   `json:"from"` // class before ("" when never checked)
-	To            string   `json:"to"`
-	Status        int      `json:"status,omitempty"`
-	Reason        string   `json:"reason,omitempty"`      // in the diff's language
-	ReasonCode    string   `json:"reason_code,omitempty"` // stable codes, ";"-separated
-	Datasets      []string `json:"datasets"`              // names of the datasets using it
-	Organizations []string `json:"organizations"`         // their organizations
+	URL           string          `json:"url"`
+	From          vigie.LinkClass `json:"from"` // class before ("" when never checked)
+	To            vigie.LinkClass `json:"to"`
+	Status        int             `json:"status,omitempty"`
+	Reason        string          `json:"reason,omitempty"`      // in the diff's language
+	ReasonCode    string          `json:"reason_code,omitempty"` // stable codes, ";"-separated
+	Datasets      []string        `json:"datasets"`              // names of the datasets using it
+	Organizations []string        `json:"organizations"`         // their organizations
 }
 
 // FreshnessChange is a dataset whose freshness status changed.
 type FreshnessChange struct {
 	DiffDataset
-	From  string `json:"from"`
-	To    string `json:"to"`
-	Worse bool   `json:"worse"`
+	From  vigie.Freshness `json:"from"`
+	To    vigie.Freshness `json:"to"`
+	Worse bool            `json:"worse"`
 }
 
 // OrgDiff aggregates a comparison for one organization.
@@ -149,7 +149,7 @@ func (d *DiffResult) Empty() bool {
 }
 
 // freshRank orders freshness statuses from best to worst; 0 = not ranked.
-var freshRank = map[string]int{vigie.FreshFresh: 1, vigie.FreshDue: 2, vigie.FreshOverdue: 3, vigie.FreshDelinquent: 4}
+var freshRank = map[vigie.Freshness]int{vigie.FreshFresh: 1, vigie.FreshDue: 2, vigie.FreshOverdue: 3, vigie.FreshDelinquent: 4}
 
 // Diff compares two score runs of a portal: dataset events of the harvest
 // runs between them, overall score moves, findings that appeared or went
@@ -310,7 +310,7 @@ func (d *diffBuilder) events(ctx context.Context, fr, tr *ScoreRun) error {
 
 type scoreRow struct {
 	overall sql.NullFloat64
-	fresh   string
+	fresh   vigie.Freshness
 	errors  int
 	warns   int
 }
@@ -477,7 +477,11 @@ func (d *diffBuilder) findings(ctx context.Context, fr, tr *ScoreRun) error {
 	}
 	// A finding gone while another of the same dataset, dimension and
 	// resource appeared was replaced, not resolved.
-	type slot struct{ id, dim, res string }
+	type slot struct {
+		id  string
+		dim vigie.Dimension
+		res string
+	}
 	came := map[slot]*FindingChange{}
 	for i := range d.res.NewFindings {
 		f := &d.res.NewFindings[i]
@@ -559,7 +563,7 @@ func (d *diffBuilder) findingsOnlyIn(ctx context.Context, in, notIn int64) ([]Fi
 	return out, nil
 }
 
-func sevRank(s string) int {
+func sevRank(s vigie.Severity) int {
 	switch s {
 	case vigie.SevError:
 		return 0
@@ -606,30 +610,31 @@ func (d *diffBuilder) links(ctx context.Context, fr, tr *ScoreRun) error {
 		if len(users) == 0 {
 			return
 		}
-		if before.String == vigie.LinkBroken {
+		b, a := vigie.LinkClass(before.String), vigie.LinkClass(after.String)
+		if b == vigie.LinkBroken {
 			d.res.From.BrokenLinks++
 		}
-		if after.String == vigie.LinkBroken {
+		if a == vigie.LinkBroken {
 			d.res.To.BrokenLinks++
 		}
-		if before.String == vigie.LinkFailing {
+		if b == vigie.LinkFailing {
 			d.res.From.FailingLinks++
 		}
-		if after.String == vigie.LinkFailing {
+		if a == vigie.LinkFailing {
 			d.res.To.FailingLinks++
 		}
 		if !compare {
 			return
 		}
 		var broke bool
-		switch b, a := before.String, after.String; {
+		switch {
 		case a == vigie.LinkBroken && b != vigie.LinkBroken:
 			broke = true
 		case a == vigie.LinkOK && (b == vigie.LinkBroken || b == vigie.LinkFailing):
 		default:
 			return
 		}
-		c := LinkChange{URL: cur, From: before.String, To: after.String, Status: int(status.Int64),
+		c := LinkChange{URL: cur, From: vigie.LinkClass(before.String), To: vigie.LinkClass(after.String), Status: int(status.Int64),
 			Reason: l10n.LinkReason(d.opts.Lang, reason.String), ReasonCode: vigie.LinkReasonCode(reason.String)}
 		orgSeen := map[string]bool{}
 		for _, ds := range users {

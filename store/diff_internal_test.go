@@ -190,7 +190,7 @@ func TestDiffFindsEveryKindOfChange(t *testing.T) {
 		broken = append(broken, l.URL+"="+strings.Join(l.Datasets, "+"))
 	}
 	for _, l := range d.Repaired {
-		repaired = append(repaired, l.URL+":"+l.From)
+		repaired = append(repaired, l.URL+":"+string(l.From))
 	}
 	if strings.Join(broken, " ") != "http://h/u1=ds-a+ds-c http://h/u5=ds-d" {
 		t.Errorf("newly broken = %v", broken)

@@ -41,7 +41,7 @@ func (s *linkScan) dest() []any {
 }
 
 func (s *linkScan) finish() vigie.LinkResult {
-	return vigie.LinkResult{URL: s.url.String, Class: s.class.String, Status: int(s.status.Int64), FinalURL: s.finalURL.String,
+	return vigie.LinkResult{URL: s.url.String, Class: vigie.LinkClass(s.class.String), Status: int(s.status.Int64), FinalURL: s.finalURL.String,
 		Redirects: int(s.redirects.Int64), ContentType: s.ctype.String, ContentLength: s.clen.Int64,
 		LastModified: parseTSPtr(s.lastMod), ETag: s.etag.String, ElapsedMS: s.elapsed.Int64, Reason: s.reason.String,
 		LandingPage: s.landing.Int64 != 0, Failures: int(s.failures.Int64), FirstFailure: parseTSPtr(s.firstFail),
@@ -147,7 +147,7 @@ func (db *DB) URLsToCheck(ctx context.Context, portalID int64, orgs []string, al
 			return nil, db.explain(err)
 		}
 		if checked.Valid {
-			t.Prev = &vigie.LinkResult{URL: t.URL, Class: class.String, Failures: int(failures.Int64),
+			t.Prev = &vigie.LinkResult{URL: t.URL, Class: vigie.LinkClass(class.String), Failures: int(failures.Int64),
 				FirstFailure: parseTSPtr(firstFail), LastSuccess: parseTSPtr(lastOK), CheckedAt: parseTS(checked)}
 		}
 		var fs []string

@@ -174,7 +174,7 @@ func TestURLsToCheckAndSave(t *testing.T) {
 	if err != nil || len(rows) != 1 || rows[0].URL != a || !reflect.DeepEqual(rows[0].Datasets, []string{"arbres"}) {
 		t.Fatalf("montreal rows: %+v %v", rows, err)
 	}
-	rows, err = db.LinkRows(ctx, portal, LinkFilter{Classes: []string{vigie.LinkFailing, vigie.LinkBroken}})
+	rows, err = db.LinkRows(ctx, portal, LinkFilter{Classes: []string{string(vigie.LinkFailing), string(vigie.LinkBroken)}})
 	if err != nil || len(rows) != 1 || rows[0].URL != d {
 		t.Fatalf("failing rows: %+v %v", rows, err)
 	}

@@ -264,10 +264,10 @@ func (db *DB) CompareScoreRun(ctx context.Context, portalID int64, current *Scor
 type ReportIndicators struct {
 	Datasets, Organizations                  int
 	OpenLicence, MachineReadable, OpenFormat int
-	LicenceUnknown                           int            // datasets whose licence no register decides
-	Freshness                                map[string]int // status → datasets
-	Ratings                                  map[string]int // MQA rating → datasets
-	Stars                                    [6]int         // stars → datasets
+	LicenceUnknown                           int                     // datasets whose licence no register decides
+	Freshness                                map[vigie.Freshness]int // status → datasets
+	Ratings                                  map[vigie.Rating]int    // MQA rating → datasets
+	Stars                                    [6]int                  // stars → datasets
 	Errors, Warnings, Infos                  int
 	// Means over the datasets where the dimension is known; nil when none is.
 	Overall, Completeness, FreshnessScore, Openness, Availability *float64
@@ -275,7 +275,7 @@ type ReportIndicators struct {
 	// Links: distinct URLs of the scope's resources by class as of the
 	// score run (URLs never checked by then are left out), and LinkURLs all
 	// the distinct URLs of the scope, checked or not.
-	LinkClasses map[string]int
+	LinkClasses map[vigie.LinkClass]int
 	// Visibility counts the scope's scored datasets by visibility (public,
 	// private, draft, deleted); Datasets and every other count above are
 	// the public ones only.
@@ -318,11 +318,11 @@ func (db *DB) ReportIndicators(ctx context.Context, s ReportScope) (*ReportIndic
 	if err != nil {
 		return nil, db.explain(err)
 	}
-	r.Freshness = map[string]int{
+	r.Freshness = map[vigie.Freshness]int{
 		vigie.FreshFresh: fresh, vigie.FreshDue: due, vigie.FreshOverdue: overdue, vigie.FreshDelinquent: delinquent,
 		vigie.FreshNotApplicable: na, vigie.FreshUnknown: r.Datasets - fresh - due - overdue - delinquent - na,
 	}
-	r.Ratings = map[string]int{vigie.RatingExcellent: exc, vigie.RatingGood: good, vigie.RatingSufficient: suff, vigie.RatingBad: bad}
+	r.Ratings = map[vigie.Rating]int{vigie.RatingExcellent: exc, vigie.RatingGood: good, vigie.RatingSufficient: suff, vigie.RatingBad: bad}
 	r.Overall, r.Completeness, r.FreshnessScore, r.Openness, r.Availability = scorePtr(ov), scorePtr(co), scorePtr(fr), scorePtr(op), scorePtr(av)
 	r.MQAPoints = scorePtr(mqa)
 	r.LinkClasses, r.LinkURLs, err = db.reportLinkClasses(ctx, s)
@@ -362,7 +362,7 @@ func (db *DB) ReportIndicators(ctx context.Context, s ReportScope) (*ReportIndic
 // was. URLs never checked by then are not in the map; total is every
 // distinct URL of the scope, checked or not. Without a link run it reads the
 // latest state of each URL.
-func (db *DB) reportLinkClasses(ctx context.Context, s ReportScope) (classes map[string]int, total int, err error) {
+func (db *DB) reportLinkClasses(ctx context.Context, s ReportScope) (classes map[vigie.LinkClass]int, total int, err error) {
 	conn, err := db.reportConn(ctx)
 	if err != nil {
 		return nil, 0, err
@@ -402,7 +402,7 @@ func (db *DB) reportLinkClasses(ctx context.Context, s ReportScope) (classes map
 		return nil, 0, db.explain(err)
 	}
 	defer rows.Close()
-	classes = map[string]int{}
+	classes = map[vigie.LinkClass]int{}
 	for rows.Next() {
 		var c sql.NullString
 		var n int
@@ -411,7 +411,7 @@ func (db *DB) reportLinkClasses(ctx context.Context, s ReportScope) (classes map
 		}
 		total += n
 		if c.Valid {
-			classes[c.String] += n
+			classes[vigie.LinkClass(c.String)] += n
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -500,7 +500,8 @@ type ReportDataset struct {
 	ID, Name, Title, Organization, OrganizationTitle string
 	Scores                                           vigie.Scores
 	MQA                                              vigie.MQA
-	FreshnessStatus, Frequency                       string
+	FreshnessStatus                                  vigie.Freshness
+	Frequency                                        string
 	Stars                                            int
 	OpenLicence, OpenFormat, MachineReadable         bool
 	Errors, Warnings, Infos                          int
@@ -758,7 +759,9 @@ func (db *DB) ReportRuleCounts(ctx context.Context, s ReportScope, limit int) ([
 		last string
 	}
 	byRule := map[string]*agg{}
-	var rule, dim, sev, ds string
+	var rule, ds string
+	var dim vigie.Dimension
+	var sev vigie.Severity
 	var pts float64
 	for n := 0; rows.Next(); n++ {
 		if n%4096 == 0 {

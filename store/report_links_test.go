@@ -69,7 +69,7 @@ func TestReportLinkClassesAfterAnInterruptedRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]int{vigie.LinkOK: 2, vigie.LinkFailing: 1}
+	want := map[vigie.LinkClass]int{vigie.LinkOK: 2, vigie.LinkFailing: 1}
 	if !reflect.DeepEqual(ind.LinkClasses, want) || ind.LinkURLs != 4 {
 		t.Fatalf("classes %v of %d URLs; want %v of 4", ind.LinkClasses, ind.LinkURLs, want)
 	}

@@ -66,7 +66,7 @@ func reportFixture(t *testing.T) (*store.DB, store.ReportScope) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := func(rule, sev string, n int) vigie.Finding {
+	f := func(rule string, sev vigie.Severity, n int) vigie.Finding {
 		return vigie.Finding{Rule: rule, Dimension: vigie.DimCompleteness, Severity: sev, Points: float64(n),
 			Message: vigie.Text{FR: fmt.Sprintf("%s fr %d", rule, n), EN: fmt.Sprintf("%s en %d", rule, n)},
 			Hint:    vigie.Text{FR: rule + " correctif"}}
@@ -186,7 +186,7 @@ func TestReportAggregates(t *testing.T) {
 		t.Errorf("distinct URLs by class %v", l)
 	}
 	// Scoped to one organization: only the URLs its datasets use.
-	for org, want := range map[string]map[string]int{"ville-x": {"broken": 1, "unsure": 1}, "ville-y": {"broken": 1, "ok": 1}} {
+	for org, want := range map[string]map[vigie.LinkClass]int{"ville-x": {"broken": 1, "unsure": 1}, "ville-y": {"broken": 1, "ok": 1}} {
 		s := scope
 		s.Orgs = []string{org}
 		in, err := db.ReportIndicators(ctx, s)

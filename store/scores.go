@@ -482,8 +482,8 @@ func (db *DB) Findings(ctx context.Context, scoreRunID int64, datasetID string) 
 // RuleCount is how many datasets and findings a rule produced in a score run.
 type RuleCount struct {
 	Rule      string
-	Dimension string
-	Severity  string
+	Dimension vigie.Dimension
+	Severity  vigie.Severity
 	Datasets  int
 	Findings  int
 	Points    float64 // total points lost

@@ -22,25 +22,25 @@ func init() { register(newDatasetsCmd) }
 
 // datasetRow is one element of `vigie datasets --format json`.
 type datasetRow struct {
-	ID                string       `json:"id"`
-	Name              string       `json:"name"`
-	Title             string       `json:"title"`
-	Organization      string       `json:"organization"`
-	OrganizationTitle string       `json:"organization_title"`
-	MetadataModified  *time.Time   `json:"metadata_modified"`
-	NumResources      int          `json:"num_resources"`
-	State             string       `json:"state"`
-	Visibility        string       `json:"visibility"` // public (published), private, draft or deleted
-	Private           bool         `json:"private"`    // CKAN's private flag
-	CKANState         string       `json:"ckan_state"` // CKAN's state: active, draft, deleted ("" when not sent)
-	LicenseID         string       `json:"license_id"`
-	UpdateFrequency   string       `json:"update_frequency"`         // as declared, in whichever field
-	Frequency         string       `json:"frequency,omitempty"`      // what vigie understood (annual, monthly…)
-	LicenceStatus     *string      `json:"licence_status,omitempty"` // open, not_open, unknown, missing
-	Scores            vigie.Scores `json:"scores"`
-	MQA               *vigie.MQA   `json:"mqa"`
-	FreshnessStatus   *string      `json:"freshness_status"`
-	Stars             *int         `json:"stars"`
+	ID                string           `json:"id"`
+	Name              string           `json:"name"`
+	Title             string           `json:"title"`
+	Organization      string           `json:"organization"`
+	OrganizationTitle string           `json:"organization_title"`
+	MetadataModified  *time.Time       `json:"metadata_modified"`
+	NumResources      int              `json:"num_resources"`
+	State             string           `json:"state"`
+	Visibility        string           `json:"visibility"` // public (published), private, draft or deleted
+	Private           bool             `json:"private"`    // CKAN's private flag
+	CKANState         string           `json:"ckan_state"` // CKAN's state: active, draft, deleted ("" when not sent)
+	LicenseID         string           `json:"license_id"`
+	UpdateFrequency   string           `json:"update_frequency"`         // as declared, in whichever field
+	Frequency         string           `json:"frequency,omitempty"`      // what vigie understood (annual, monthly…)
+	LicenceStatus     *string          `json:"licence_status,omitempty"` // open, not_open, unknown, missing
+	Scores            vigie.Scores     `json:"scores"`
+	MQA               *vigie.MQA       `json:"mqa"`
+	FreshnessStatus   *vigie.Freshness `json:"freshness_status"`
+	Stars             *int             `json:"stars"`
 }
 
 func newDatasetRow(d *vigie.Dataset, state string, a *vigie.Assessment, lang string) datasetRow {
@@ -79,7 +79,7 @@ func (r *datasetRow) cells() []string {
 		score = strconv.FormatFloat(*r.Scores.Overall, 'f', 0, 64)
 	}
 	if r.FreshnessStatus != nil {
-		fresh = *r.FreshnessStatus
+		fresh = string(*r.FreshnessStatus)
 	}
 	return []string{r.Name, r.Title, r.Organization, mod, strconv.Itoa(r.NumResources), r.State, r.Visibility, score, fresh}
 }

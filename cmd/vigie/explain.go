@@ -95,7 +95,7 @@ type explainJSON struct {
 	Profile           string               `json:"profile"`
 	Scores            vigie.Scores         `json:"scores"`
 	MQA               vigie.MQA            `json:"mqa"`
-	FreshnessStatus   string               `json:"freshness_status"`
+	FreshnessStatus   vigie.Freshness      `json:"freshness_status"`
 	FreshnessEvidence string               `json:"freshness_evidence,omitempty"`
 	Frequency         string               `json:"frequency,omitempty"`
 	Stars             int                  `json:"stars"`
@@ -108,13 +108,13 @@ type explainJSON struct {
 }
 
 type explainFindingJSON struct {
-	Rule       string  `json:"rule"`
-	Dimension  string  `json:"dimension"`
-	Severity   string  `json:"severity"`
-	ResourceID string  `json:"resource_id,omitempty"`
-	Points     float64 `json:"points"`
-	Message    string  `json:"message"`
-	Hint       string  `json:"hint"`
+	Rule       string          `json:"rule"`
+	Dimension  vigie.Dimension `json:"dimension"`
+	Severity   vigie.Severity  `json:"severity"`
+	ResourceID string          `json:"resource_id,omitempty"`
+	Points     float64         `json:"points"`
+	Message    string          `json:"message"`
+	Hint       string          `json:"hint"`
 }
 
 func explainJSONOf(d *vigie.Dataset, run *store.ScoreRun, as *vigie.Assessment, lang string) explainJSON {
@@ -292,7 +292,7 @@ func writeExplain(out io.Writer, d *vigie.Dataset, run *store.ScoreRun, as *vigi
 	fmt.Fprintf(&b, "  %-15s %s\n", explainDim(vigie.DimAvailability, lang), explainScore(s.Availability, lang))
 	fmt.Fprintf(&b, "  %-15s %d / 405 (%s)\n", "MQA", as.MQA.Points, vigie.Label(as.MQA.Rating).In(lang))
 
-	for _, dim := range []string{vigie.DimCompleteness, vigie.DimFreshness, vigie.DimOpenness, vigie.DimAvailability, vigie.DimMQA} {
+	for _, dim := range []vigie.Dimension{vigie.DimCompleteness, vigie.DimFreshness, vigie.DimOpenness, vigie.DimAvailability, vigie.DimMQA} {
 		var fs []vigie.Finding
 		var lost float64
 		for _, f := range as.Findings {
@@ -342,7 +342,7 @@ func writeExplain(out io.Writer, d *vigie.Dataset, run *store.ScoreRun, as *vigi
 }
 
 // explainDim is a dimension's label as a line heading: capitalised.
-func explainDim(dim, lang string) string {
+func explainDim(dim vigie.Dimension, lang string) string {
 	l := vigie.Label(dim).In(lang)
 	r, n := utf8.DecodeRuneInString(l)
 	return string(unicode.ToUpper(r)) + l[n:]

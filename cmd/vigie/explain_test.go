@@ -175,7 +175,7 @@ func TestExplainJSONAddsUp(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &e); err != nil {
 		t.Fatal(err)
 	}
-	lost := map[string]float64{}
+	lost := map[vigie.Dimension]float64{}
 	for _, f := range e.Findings {
 		lost[f.Dimension] += f.Points
 		if f.Message == "" || f.Hint == "" {
@@ -186,7 +186,7 @@ func TestExplainJSONAddsUp(t *testing.T) {
 	if e.FreshnessStatus != vigie.FreshOverdue || *e.Scores.Freshness != 40 || *e.Scores.Availability != 50 || *e.Scores.Completeness != 99 {
 		t.Fatalf("scores = %+v, freshness %s", e.Scores, e.FreshnessStatus)
 	}
-	for dim, s := range map[string]*float64{"completeness": e.Scores.Completeness, "freshness": e.Scores.Freshness, "availability": e.Scores.Availability} {
+	for dim, s := range map[vigie.Dimension]*float64{"completeness": e.Scores.Completeness, "freshness": e.Scores.Freshness, "availability": e.Scores.Availability} {
 		if d := 100 - *s - lost[dim]; d > 1e-9 || d < -1e-9 {
 			t.Fatalf("%s: score %v, points lost %v", dim, *s, lost[dim])
 		}

@@ -94,7 +94,7 @@ func (o *linksOptions) validate() error {
 		return usageErr("--links-proxy must be none or env (the proxy of HTTPS_PROXY/HTTP_PROXY), not %q", o.proxy)
 	}
 	for _, c := range o.classes {
-		switch c {
+		switch vigie.LinkClass(c) {
 		case vigie.LinkOK, vigie.LinkBroken, vigie.LinkFailing, vigie.LinkUnsure, vigie.LinkInvalid, vigie.LinkBlocked:
 		default:
 			return usageErr("--class must be ok, broken, failing, unsure, invalid or blocked, not %q", c)
@@ -338,25 +338,25 @@ func summaryLine(out *pipeline.LinkOutcome) string {
 
 // linkJSON is one element of `vigie links --format json`.
 type linkJSON struct {
-	URL           string     `json:"url"`
-	Class         string     `json:"class"`
-	Status        *int       `json:"status"`      // null when no HTTP answer
-	Reason        string     `json:"reason"`      // in the --lang language
-	ReasonCode    string     `json:"reason_code"` // stable codes, ";"-separated; empty when none or stored by an older vigie
-	Failures      int        `json:"failures"`
-	CheckedAt     time.Time  `json:"checked_at"`
-	Datasets      []string   `json:"datasets"`
-	FinalURL      string     `json:"final_url,omitempty"`
-	Redirects     int        `json:"redirects"`
-	ContentType   string     `json:"content_type,omitempty"`
-	ContentLength *int64     `json:"content_length"` // null when unknown
-	LastModified  *time.Time `json:"last_modified,omitempty"`
-	ETag          string     `json:"etag,omitempty"`
-	ElapsedMS     int64      `json:"elapsed_ms"`
-	LandingPage   bool       `json:"landing_page"`
-	Skipped       bool       `json:"skipped"` // not checked: host unreachable during the run
-	FirstFailure  *time.Time `json:"first_failure"`
-	LastSuccess   *time.Time `json:"last_success"`
+	URL           string          `json:"url"`
+	Class         vigie.LinkClass `json:"class"`
+	Status        *int            `json:"status"`      // null when no HTTP answer
+	Reason        string          `json:"reason"`      // in the --lang language
+	ReasonCode    string          `json:"reason_code"` // stable codes, ";"-separated; empty when none or stored by an older vigie
+	Failures      int             `json:"failures"`
+	CheckedAt     time.Time       `json:"checked_at"`
+	Datasets      []string        `json:"datasets"`
+	FinalURL      string          `json:"final_url,omitempty"`
+	Redirects     int             `json:"redirects"`
+	ContentType   string          `json:"content_type,omitempty"`
+	ContentLength *int64          `json:"content_length"` // null when unknown
+	LastModified  *time.Time      `json:"last_modified,omitempty"`
+	ETag          string          `json:"etag,omitempty"`
+	ElapsedMS     int64           `json:"elapsed_ms"`
+	LandingPage   bool            `json:"landing_page"`
+	Skipped       bool            `json:"skipped"` // not checked: host unreachable during the run
+	FirstFailure  *time.Time      `json:"first_failure"`
+	LastSuccess   *time.Time      `json:"last_success"`
 }
 
 func linksJSON(lang string, rows []store.LinkRow) []linkJSON {

@@ -60,15 +60,15 @@ func vigieRun(ctx context.Context, args ...string) (code int, stdout, stderr str
 }
 
 type linkOut struct {
-	URL       string    `json:"url"`
-	Class     string    `json:"class"`
-	Status    *int      `json:"status"`
-	Reason    string    `json:"reason"`
-	Failures  int       `json:"failures"`
-	CheckedAt time.Time `json:"checked_at"`
-	Datasets  []string  `json:"datasets"`
-	Landing   bool      `json:"landing_page"`
-	Redirects int       `json:"redirects"`
+	URL       string          `json:"url"`
+	Class     vigie.LinkClass `json:"class"`
+	Status    *int            `json:"status"`
+	Reason    string          `json:"reason"`
+	Failures  int             `json:"failures"`
+	CheckedAt time.Time       `json:"checked_at"`
+	Datasets  []string        `json:"datasets"`
+	Landing   bool            `json:"landing_page"`
+	Redirects int             `json:"redirects"`
 }
 
 func TestLinksCommandEndToEnd(t *testing.T) {
@@ -97,7 +97,7 @@ func TestLinksCommandEndToEnd(t *testing.T) {
 	if len(got) != 8 || len(by) != 8 {
 		t.Fatalf("%d elements for 8 distinct URLs: %s", len(got), stdout)
 	}
-	want := map[string]string{
+	want := map[string]vigie.LinkClass{
 		f + "arbres.csv": "ok", f + "404/vieux.csv": "failing", f + "html/portail.csv": "ok",
 		"ftp://transfert.example.qc.ca/a.csv": "unsure", f + "redirect/3/parcs.csv": "ok", f + "nohead/parcs.csv": "ok",
 		f + "empty/vide.csv": "failing", "pas une adresse": "invalid",
@@ -233,7 +233,7 @@ func TestLinksAfterHarvest(t *testing.T) {
 	if len(got) != len(due) {
 		t.Fatalf("%d results for %d distinct URLs", len(got), len(due))
 	}
-	counts := map[string]int{}
+	counts := map[vigie.LinkClass]int{}
 	for _, l := range got {
 		counts[l.Class]++
 		want := vigie.LinkOK

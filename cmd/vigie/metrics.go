@@ -130,12 +130,12 @@ func (m *auditMetrics) lines(prev map[string]string) []string {
 	}
 	if i := m.Means; i != nil {
 		for _, d := range []struct {
-			dim string
+			dim vigie.Dimension
 			v   *float64
 		}{{"overall", i.Overall}, {vigie.DimCompleteness, i.Completeness}, {vigie.DimFreshness, i.FreshnessScore},
 			{vigie.DimOpenness, i.Openness}, {vigie.DimAvailability, i.Availability}} {
 			if d.v != nil {
-				add("vigie_score_mean", `dimension="`+d.dim+`"`, *d.v)
+				add("vigie_score_mean", `dimension="`+string(d.dim)+`"`, *d.v)
 			}
 		}
 	}

@@ -42,7 +42,7 @@ func BenchmarkScoreCommand(b *testing.B) {
 			for k := range d.Resources {
 				d.Resources[k].ID = fmt.Sprintf("r-%d-%d", j, k)
 				d.Resources[k].URL = fmt.Sprintf("https://donnees.example.ca/%d/%d.csv", j, k)
-				links = append(links, vigie.LinkResult{URL: d.Resources[k].URL, Class: []string{vigie.LinkOK, vigie.LinkBroken}[(j+k)%2], Status: 200, CheckedAt: scoreNow})
+				links = append(links, vigie.LinkResult{URL: d.Resources[k].URL, Class: []vigie.LinkClass{vigie.LinkOK, vigie.LinkBroken}[(j+k)%2], Status: 200, CheckedAt: scoreNow})
 			}
 			batch = append(batch, d)
 		}
