@@ -236,3 +236,19 @@ type Assessment struct {
 	MachineReadable   bool      `json:"machine_readable"`
 	Findings          []Finding `json:"findings"`
 }
+
+// Scope is what a run, a listing or a report covers: one portal and,
+// within it, some of its organizations (all of them when Orgs is empty).
+// Every command fills Orgs from --org the same way.
+type Scope struct {
+	Portal string   // the portal's URL
+	Orgs   []string // organization names; the whole portal when empty
+}
+
+// Note is " (organizations a, b)" for messages, or "" for the whole portal.
+func (s Scope) Note() string {
+	if len(s.Orgs) == 0 {
+		return ""
+	}
+	return " (organizations " + strings.Join(s.Orgs, ", ") + ")"
+}

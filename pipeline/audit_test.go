@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/vigie-audit/vigie"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,7 +50,7 @@ func auditDeps(db *store.DB, order *[]string, rep *fakeReports) AuditDeps {
 			},
 			Score: func(ctx context.Context) (*store.ScoreRun, StageReport, error) {
 				*order = append(*order, "score")
-				out, err := Score(ctx, db, portalURL, ScoreOptions{})
+				out, err := Score(ctx, db, vigie.Scope{Portal: portalURL}, ScoreOptions{})
 				if err != nil {
 					return nil, StageReport{}, err
 				}

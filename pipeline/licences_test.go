@@ -18,7 +18,7 @@ func TestScoreUsesThePortalLicenceRegister(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Without a register, cc-by is judged by the Open Definition list.
-	out, err := Score(ctx, db, portalURL, ScoreOptions{Profile: "ckan"})
+	out, err := Score(ctx, db, vigie.Scope{Portal: portalURL}, ScoreOptions{Profile: "ckan"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +30,7 @@ func TestScoreUsesThePortalLicenceRegister(t *testing.T) {
 	if err := db.SavePortalLicences(ctx, p.ID, []vigie.Licence{{ID: "cc-by", Title: "Attribution", ODConformance: "rejected"}}); err != nil {
 		t.Fatal(err)
 	}
-	out, err = Score(ctx, db, portalURL, ScoreOptions{Profile: "ckan"})
+	out, err = Score(ctx, db, vigie.Scope{Portal: portalURL}, ScoreOptions{Profile: "ckan"})
 	if err != nil {
 		t.Fatal(err)
 	}

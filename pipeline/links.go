@@ -13,7 +13,6 @@ import (
 
 // LinkOptions select which URLs CheckLinks checks and how politely.
 type LinkOptions struct {
-	Orgs      []string      // only URLs of these organizations' datasets; all when empty
 	All       bool          // every URL, however recently checked
 	OlderThan time.Duration // otherwise only URLs not checked for this long (new ones always)
 	Check     linkcheck.Options
@@ -30,18 +29,18 @@ type LinkOutcome struct {
 	Interrupted bool
 }
 
-// CheckLinks checks the portal's due URLs into a new link run, saving results
+// CheckLinks checks the scope's due URLs into a new link run, saving results
 // as they come. It returns a nil outcome when nothing is due. On cancellation
 // it saves what was checked, marks the run interrupted and returns the
 // context's error. o.Check's OnResult and Now are set here; its Progress is
 // called as URLs are done.
-func CheckLinks(ctx context.Context, db LinkStore, portalURL string, o LinkOptions) (*LinkOutcome, error) {
+func CheckLinks(ctx context.Context, db LinkStore, scope vigie.Scope, o LinkOptions) (*LinkOutcome, error) {
 	log := orDiscard(o.Log)
-	p, err := db.Portal(ctx, portalURL)
+	p, err := db.Portal(ctx, scope.Portal)
 	if err != nil {
 		return nil, err
 	}
-	due, err := db.URLsToCheck(ctx, p.ID, o.Orgs, o.All, o.OlderThan)
+	due, err := db.URLsToCheck(ctx, p.ID, scope.Orgs, o.All, o.OlderThan)
 	if err != nil {
 		return nil, err
 	}

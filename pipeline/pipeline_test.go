@@ -60,7 +60,7 @@ func TestScoreThenCheckLinksThenScore(t *testing.T) {
 	db := seed(t, srv.URL)
 
 	var progress []int
-	before, err := Score(ctx, db, portalURL, ScoreOptions{Progress: func(done, total int) {
+	before, err := Score(ctx, db, vigie.Scope{Portal: portalURL}, ScoreOptions{Progress: func(done, total int) {
 		if total != 3 {
 			t.Errorf("progress total %d, want 3", total)
 		}
@@ -78,7 +78,7 @@ func TestScoreThenCheckLinksThenScore(t *testing.T) {
 		}
 	}
 
-	links, err := CheckLinks(ctx, db, portalURL, LinkOptions{All: true, Check: linkcheck.Options{
+	links, err := CheckLinks(ctx, db, vigie.Scope{Portal: portalURL}, LinkOptions{All: true, Check: linkcheck.Options{
 		Concurrency: 4, PerHost: 2, Timeout: 5 * time.Second, FailuresToBroken: 3, BrokenAfter: 36 * time.Hour, AllowPrivate: true}})
 	if err != nil || links == nil {
 		t.Fatalf("links: %+v %v", links, err)
@@ -86,12 +86,12 @@ func TestScoreThenCheckLinksThenScore(t *testing.T) {
 	if s := links.Summary; links.Due != 2 || s.URLs != 2 || s.OK != 1 || s.Failing != 1 || s.Hosts != 1 {
 		t.Fatalf("link summary %+v (due %d)", s, links.Due)
 	}
-	again, err := CheckLinks(ctx, db, portalURL, LinkOptions{OlderThan: time.Hour, Check: linkcheck.Options{Concurrency: 1, PerHost: 1, Timeout: time.Second, AllowPrivate: true}})
+	again, err := CheckLinks(ctx, db, vigie.Scope{Portal: portalURL}, LinkOptions{OlderThan: time.Hour, Check: linkcheck.Options{Concurrency: 1, PerHost: 1, Timeout: time.Second, AllowPrivate: true}})
 	if err != nil || again != nil {
 		t.Fatalf("nothing is due an instant later, got %+v %v", again, err)
 	}
 
-	after, err := Score(ctx, db, portalURL, ScoreOptions{Profile: "ckan"})
+	after, err := Score(ctx, db, vigie.Scope{Portal: portalURL}, ScoreOptions{Profile: "ckan"})
 	if err != nil || after.Profile != "ckan" || after.Run.ID == before.Run.ID {
 		t.Fatalf("second score: %+v %v", after, err)
 	}
@@ -106,17 +106,17 @@ func TestScoreThenCheckLinksThenScore(t *testing.T) {
 func TestScoreRefusesWhatItCannotDo(t *testing.T) {
 	ctx := context.Background()
 	db := seed(t, "https://example.org")
-	_, err := Score(ctx, db, portalURL, ScoreOptions{Profile: "nope"})
+	_, err := Score(ctx, db, vigie.Scope{Portal: portalURL}, ScoreOptions{Profile: "nope"})
 	if pe := (*ProfileError)(nil); err == nil || !asProfileError(err, &pe) {
 		t.Errorf("unknown profile: %v, want a ProfileError", err)
 	}
-	if _, err := Score(ctx, db, portalURL, ScoreOptions{Orgs: []string{"ville-y"}}); err == nil {
+	if _, err := Score(ctx, db, vigie.Scope{Portal: portalURL, Orgs: []string{"ville-y"}}, ScoreOptions{}); err == nil {
 		t.Error("an organization with no dataset was scored")
 	}
 	// Ctrl-C after the first dataset: the run is kept, marked interrupted.
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	out, err := Score(cctx, db, portalURL, ScoreOptions{Progress: func(done, _ int) {
+	out, err := Score(cctx, db, vigie.Scope{Portal: portalURL}, ScoreOptions{Progress: func(done, _ int) {
 		if done == 1 {
 			cancel()
 		}

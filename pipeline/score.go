@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/vigie-audit/vigie"
@@ -20,8 +19,7 @@ import (
 
 // ScoreOptions select what Score scores and how it reports.
 type ScoreOptions struct {
-	Profile string   // built-in name or YAML file; "" = the portal's default
-	Orgs    []string // only datasets of these organizations; all when empty
+	Profile string // built-in name or YAML file; "" = the portal's default
 	// Log receives the stage's information lines; nil discards them.
 	Log *slog.Logger
 	// Progress, when set, is called with datasets scored so far and the total.
@@ -79,22 +77,22 @@ func PickProfile(ctx context.Context, db ScoreStore, p *store.Portal, name strin
 	return prof, nil
 }
 
-// Score scores the portal's active datasets (of o.Orgs) into a new score run,
+// Score scores the active datasets of the scope into a new score run,
 // saved in batches while the next ones are read and scored. On cancellation
 // it marks the run interrupted and returns the context's error with the
 // outcome so far.
-func Score(ctx context.Context, db ScoreStore, portalURL string, o ScoreOptions) (*ScoreOutcome, error) {
+func Score(ctx context.Context, db ScoreStore, s vigie.Scope, o ScoreOptions) (*ScoreOutcome, error) {
 	log := orDiscard(o.Log)
-	p, err := db.Portal(ctx, portalURL)
+	p, err := db.Portal(ctx, s.Portal)
 	if err != nil {
 		return nil, err
 	}
-	total, err := db.CountDatasets(ctx, p.ID, store.HarvestOptions{Orgs: o.Orgs, IncludePrivate: true}, vigie.StateActive)
+	total, err := db.CountDatasets(ctx, p.ID, store.HarvestOptions{Orgs: s.Orgs, IncludePrivate: true}, vigie.StateActive)
 	if err != nil {
 		return nil, err
 	}
 	if total == 0 {
-		return nil, fmt.Errorf("no active dataset to score for %s%s: run 'vigie harvest' first", p.URL, OrgsNote(o.Orgs))
+		return nil, fmt.Errorf("no active dataset to score for %s%s: run 'vigie harvest' first", p.URL, s.Note())
 	}
 	prof, err := PickProfile(ctx, db, p, o.Profile)
 	if err != nil {
@@ -153,7 +151,7 @@ func Score(ctx context.Context, db ScoreStore, portalURL string, o ScoreOptions)
 		}
 	}
 	batch := make([]vigie.Assessment, 0, batchSize)
-	err = db.EachDatasetLinks(ctx, p.ID, store.DatasetFilter{Orgs: o.Orgs}, func(d *vigie.Dataset, links map[string]vigie.LinkResult) error {
+	err = db.EachDatasetLinks(ctx, p.ID, store.DatasetFilter{Orgs: s.Orgs}, func(d *vigie.Dataset, links map[string]vigie.LinkResult) error {
 		if !checked {
 			links = nil
 		}
@@ -210,14 +208,6 @@ func Score(ctx context.Context, db ScoreStore, portalURL string, o ScoreOptions)
 		}
 	}
 	return out, err
-}
-
-// OrgsNote is " (organizations a, b)" for messages, or "" for all of them.
-func OrgsNote(orgs []string) string {
-	if len(orgs) == 0 {
-		return ""
-	}
-	return " (organizations " + strings.Join(orgs, ", ") + ")"
 }
 
 // orDiscard is l, or a logger that drops everything when l is nil.

@@ -200,8 +200,8 @@ func checkLinks(ctx context.Context, a *App, db *store.DB, o *linksOptions) (*pi
 	}
 	bar := newProgress(a, "checking links")
 	defer bar.Done()
-	return pipeline.CheckLinks(ctx, db, a.Portal, pipeline.LinkOptions{
-		Orgs: o.orgs, All: o.all, OlderThan: o.olderThan, Log: a.Log,
+	return pipeline.CheckLinks(ctx, db, a.scope(o.orgs), pipeline.LinkOptions{
+		All: o.all, OlderThan: o.olderThan, Log: a.Log,
 		Check: linkcheck.Options{
 			Concurrency:      o.concurrency,
 			PerHost:          o.perHost,

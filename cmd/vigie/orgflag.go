@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/vigie-audit/vigie"
 	"github.com/vigie-audit/vigie/pipeline"
 	"github.com/vigie-audit/vigie/store"
 )
@@ -96,4 +97,9 @@ func checkOrgsAnywhere(ctx context.Context, db *store.DB, portals []store.Portal
 		return usageErr("--org %q: no such organization in this database: %s", oneLine(o, 80), hint)
 	}
 	return nil
+}
+
+// scope is the portal of this command and the organizations of its --org.
+func (a *App) scope(orgs []string) vigie.Scope {
+	return vigie.Scope{Portal: a.Portal, Orgs: orgs}
 }

@@ -76,7 +76,7 @@ a YAML file ('vigie profile show ckan' prints one to start from).`,
 // runScore runs the score stage with the command's options, showing progress.
 func runScore(ctx context.Context, a *App, db *store.DB, o *scoreOptions) (*pipeline.ScoreOutcome, error) {
 	bar := newProgress(a, "scoring")
-	out, err := pipeline.Score(ctx, db, a.Portal, pipeline.ScoreOptions{Profile: o.profile, Orgs: o.orgs, Log: a.Log, Progress: bar.Set})
+	out, err := pipeline.Score(ctx, db, a.scope(o.orgs), pipeline.ScoreOptions{Profile: o.profile, Log: a.Log, Progress: bar.Set})
 	bar.Done()
 	var pe *pipeline.ProfileError
 	if errors.As(err, &pe) {
