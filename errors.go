@@ -30,6 +30,7 @@ const (
 	KindBadPortal                         // the portal address is not an http(s) URL
 	KindNothingToCompare                  // a comparison needs a second score run
 	KindNoFolder                          // the database's folder does not exist
+	KindTooManyMissing                    // a full listing lacks more datasets than the guard allows
 	kindCount                             // keep last: Kinds lists every kind before it
 )
 
@@ -44,7 +45,7 @@ func Kinds() []ErrorKind {
 
 var kindNames = [...]string{"other", "usage", "not_found", "unknown_org", "not_scored", "in_use", "no_database",
 	"not_harvested", "bad_database", "newer_database", "read_only", "disk_full", "unreachable", "not_ckan",
-	"bad_portal", "nothing_to_compare", "no_folder"}
+	"bad_portal", "nothing_to_compare", "no_folder", "too_many_missing"}
 
 // String is the kind's stable name, in English for machines ("not_scored").
 func (k ErrorKind) String() string {
@@ -134,17 +135,30 @@ func KindOf(err error) ErrorKind {
 	return KindOther
 }
 
-// Details returns the first *Error in err's chain that carries a hint's
-// values (Path, Portal, Org, Run or Near), or the first *Error, or nil.
+// Details gathers the hint's values (Path, Portal, Org, Run, Near) of the
+// *Errors in err's chain, the outermost first for each, under err's kind.
+// It returns nil when the chain holds no *Error.
 func Details(err error) *Error {
-	var first *Error
+	var d *Error
 	for e := err; e != nil; {
 		if ve, ok := e.(*Error); ok {
-			if ve.Path != "" || ve.Portal != "" || ve.Org != "" || ve.Run != 0 || len(ve.Near) > 0 {
-				return ve
+			if d == nil {
+				d = &Error{Kind: KindOf(err)}
 			}
-			if first == nil {
-				first = ve
+			if d.Path == "" {
+				d.Path = ve.Path
+			}
+			if d.Portal == "" {
+				d.Portal = ve.Portal
+			}
+			if d.Org == "" {
+				d.Org = ve.Org
+			}
+			if d.Run == 0 {
+				d.Run = ve.Run
+			}
+			if d.Near == nil {
+				d.Near = ve.Near
 			}
 		}
 		u, ok := e.(interface{ Unwrap() error })
@@ -153,5 +167,5 @@ func Details(err error) *Error {
 		}
 		e = u.Unwrap()
 	}
-	return first
+	return d
 }

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/vigie-audit/vigie/internal/l10n"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -67,7 +68,8 @@ type Client struct {
 func NewClient(base string, o ClientOptions) (*Client, error) {
 	u, err := url.Parse(strings.TrimSpace(base))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("portal %q is not an http(s) URL: pass --portal https://host/path", RedactUserinfo(base))
+		shown := RedactUserinfo(base)
+		return nil, &vigie.Error{Kind: vigie.KindBadPortal, ID: "harvester.portal_url", Args: []any{shown}, Portal: shown}
 	}
 	if u.User != nil {
 		if o.User == "" && o.Password == "" {
@@ -80,7 +82,7 @@ func NewClient(base string, o ClientOptions) (*Client, error) {
 		return nil, err
 	}
 	if o.Token != "" && (o.User != "" || o.Password != "") {
-		return nil, errors.New("the portal URL holds a user:password and a CKAN API token is set: both need the Authorization header; drop one")
+		return nil, vigie.NewError(vigie.KindUsage, "harvester.user_token")
 	}
 	if o.Rate == 0 {
 		o.Rate = 2
@@ -215,6 +217,28 @@ type APIError struct {
 	// Transient is set when a retry may succeed.
 	Transient  bool
 	RetryAfter time.Duration
+	// timeout is set when the portal did not answer in time: Message is
+	// then vigie's own sentence, rendered in the reader's language.
+	timeout bool
+}
+
+// ErrorKind makes a portal that does not answer (network, name, timeout)
+// an unreachable one, so that the command line says to check the address
+// and the network.
+func (e *APIError) ErrorKind() vigie.ErrorKind {
+	if e.Status == 0 && !e.NotCKAN {
+		return vigie.KindUnreachable
+	}
+	return vigie.KindOther
+}
+
+// message is Message as a sentence argument: vigie's own words become a
+// catalogue sentence, a portal's or the system's stay as they are.
+func (e *APIError) message() any {
+	if e.timeout {
+		return vigie.NewError(vigie.KindUnreachable, "harvester.timeout", e.URL)
+	}
+	return e.Message
 }
 
 func (e *APIError) Error() string {
@@ -314,7 +338,7 @@ func (c *Client) once(ctx context.Context, action string, params url.Values) (js
 			return nil, &APIError{Action: action, URL: u, Message: "the portal redirected to " + np.host +
 				", a loopback, private or link-local address, while the portal itself is not on one: not followed (pass --allow-private if that is intended)"}
 		}
-		return nil, &APIError{Action: action, URL: u, Message: netMessage(err, u), Transient: !noSuchHost(err)}
+		return nil, &APIError{Action: action, URL: u, Message: netMessage(err, u), Transient: !noSuchHost(err), timeout: isTimeout(err)}
 	}
 	body := resp.RawBody()
 	defer body.Close()
@@ -346,11 +370,15 @@ func (c *Client) once(ctx context.Context, action string, params url.Values) (js
 	return res, err
 }
 
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
 // netMessage shortens a transport error to what a user can act on.
 func netMessage(err error, u string) string {
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return "no answer before the timeout from " + u + ": the portal is slow or down; retry later or raise --timeout"
+	if isTimeout(err) {
+		return l10n.T("en", "harvester.timeout", u)
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
@@ -609,12 +637,12 @@ func (c *Client) Probe(ctx context.Context) (*Info, error) {
 	if err != nil {
 		var ae *APIError
 		if errors.As(err, &ae) && (ae.NotCKAN || ae.Status == http.StatusNotFound || ae.Status == http.StatusBadRequest) {
-			return nil, fmt.Errorf("%s is not a CKAN action API (%s): check --portal, it must be the CKAN site root", ae.URL, probeWhy(ae))
+			return nil, &vigie.Error{Kind: vigie.KindNotCKAN, ID: "harvester.not_ckan", Args: []any{ae.URL, probeWhy(ae)}, Portal: c.base}
 		}
 		if errors.As(err, &ae) && ae.Status == 0 {
-			return nil, fmt.Errorf("cannot reach the CKAN API at %s: %s: check --portal and the network", ae.URL, ae.Message)
+			return nil, &vigie.Error{Kind: vigie.KindUnreachable, ID: "harvester.unreachable", Args: []any{ae.URL, ae.message()}, Portal: c.base}
 		}
-		return nil, fmt.Errorf("cannot reach the CKAN API at %s: %w", c.ActionURL("status_show"), err)
+		return nil, &vigie.Error{Kind: vigie.KindUnreachable, ID: "harvester.unreachable", Args: []any{c.ActionURL("status_show"), err}, Portal: c.base, Err: err}
 	}
 	var s struct {
 		SiteTitle     json.RawMessage `json:"site_title"`
@@ -623,7 +651,7 @@ func (c *Client) Probe(ctx context.Context) (*Info, error) {
 		LocaleDefault string          `json:"locale_default"`
 	}
 	if err := json.Unmarshal(res, &s); err != nil {
-		return nil, fmt.Errorf("%s is not a CKAN action API (status_show result is not an object): check --portal", c.ActionURL("status_show"))
+		return nil, &vigie.Error{Kind: vigie.KindNotCKAN, ID: "harvester.not_object", Args: []any{c.ActionURL("status_show")}, Portal: c.base}
 	}
 	info := &Info{Title: textOf(s.SiteTitle).best(), CKANVersion: s.CKANVersion, Locale: s.LocaleDefault}
 	var ext any

@@ -262,13 +262,13 @@ func openImport(path string, stdin io.Reader) (*bufio.Reader, func(), error) {
 	closeIn := func() {}
 	if path == "-" {
 		if stdin == nil {
-			return nil, nil, errors.New("--from -: no standard input to read")
+			return nil, nil, vigie.NewError(vigie.KindUsage, "harvester.stdin")
 		}
 		src = stdin
 	} else {
 		f, err := os.Open(path)
 		if err != nil {
-			return nil, nil, fmt.Errorf("--from %s: %w", path, errors.Unwrap(err))
+			return nil, nil, &vigie.Error{Kind: vigie.KindOther, ID: "harvester.open", Args: []any{path, errors.Unwrap(err)}, Path: path, Err: err}
 		}
 		src, closeIn = f, func() { f.Close() }
 	}
@@ -277,7 +277,7 @@ func openImport(path string, stdin io.Reader) (*bufio.Reader, func(), error) {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			closeIn()
-			return nil, nil, fmt.Errorf("--from %s: not a readable gzip file: %v", path, err)
+			return nil, nil, &vigie.Error{Kind: vigie.KindOther, ID: "harvester.gzip", Args: []any{path, err.Error()}, Path: path}
 		}
 		inner := closeIn
 		closeIn = func() { zr.Close(); inner() }

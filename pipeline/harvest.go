@@ -418,16 +418,15 @@ func (h *harvest) guardMissing(ctx context.Context) error {
 	for _, id := range sample {
 		there, err := h.src.Present(ctx, id)
 		if err != nil {
-			return fmt.Errorf("the listing lacks %d of %d active datasets (%s), and package_show %s to check them failed: %w; nothing was marked missing",
-				unseen, active, percent(share), id, err)
+			return vigie.NewError(vigie.KindOther, "pipeline.mass_missing.check", count(unseen), count(active), percent(share), id, err)
 		}
 		if there {
 			stillThere++
 		}
 	}
 	if stillThere > 0 {
-		return fmt.Errorf("%w: the listing lacks %d of %d active datasets (%s, above --max-missing %s) but package_show finds %d of %d sampled still there: the search index is probably incomplete; nothing was marked missing: retry later, or raise --max-missing if they are really gone",
-			ErrMassMissing, unseen, active, percent(share), percent(max(h.o.MaxMissing, 0)), stillThere, len(sample))
+		return &vigie.Error{Kind: vigie.KindTooManyMissing, ID: "pipeline.mass_missing", Err: ErrMassMissing,
+			Args: []any{count(unseen), count(active), percent(share), percent(max(h.o.MaxMissing, 0)), count(stillThere), count(len(sample))}}
 	}
 	h.res.MissingChecked = len(sample)
 	return nil

@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/vigie-audit/vigie"
@@ -66,7 +65,7 @@ func Import(ctx context.Context, db HarvestStore, portal *store.Portal, read Rea
 			return db.SavePortalLicences(ctx, portal.ID, ls)
 		})
 	if err == nil && res.Fetched == 0 && res.Organizations == 0 && res.Licences == 0 {
-		err = fmt.Errorf("%s holds no CKAN package, organization or licence dicts", o.Path)
+		err = vigie.NewError(vigie.KindOther, "pipeline.import_empty", o.Path)
 	}
 	if err == nil && o.Complete {
 		err = importGuard(ctx, db, portal.ID, res.RunID, scope, o.MaxMissing)
@@ -79,7 +78,7 @@ func Import(ctx context.Context, db HarvestStore, portal *store.Portal, read Rea
 	r := store.HarvestResult{Status: store.RunComplete, ListingComplete: res.ListingComplete, Expected: res.Fetched,
 		Fetched: res.Fetched, Counts: res.Counts, Missing: res.Missing, Deleted: res.Deleted, Organizations: res.Organizations}
 	if err != nil {
-		err = fmt.Errorf("--from %s: %w", o.Path, err)
+		err = &vigie.Error{Kind: vigie.KindOf(err), ID: "pipeline.import", Args: []any{o.Path, err}, Path: o.Path, Err: err}
 		r.Status, r.ListingComplete, r.Error = EndStatus(ctx, err), false, err.Error()
 	}
 	if ferr := db.FinishHarvestRun(ctx, res.RunID, r); ferr != nil && err == nil {
@@ -103,8 +102,8 @@ func importGuard(ctx context.Context, db HarvestStore, portalID, runID int64, sc
 		return err
 	}
 	if share := float64(unseen) / float64(active); max < 0 || share > max {
-		return fmt.Errorf("%w: the file lacks %d of %d active datasets (%s, above --max-missing %s); nothing was marked missing: if the file really is the whole catalogue, pass --max-missing 100%%",
-			ErrMassMissing, unseen, active, percent(share), percent(max0(max)))
+		return &vigie.Error{Kind: vigie.KindTooManyMissing, ID: "pipeline.import_missing", Err: ErrMassMissing,
+			Args: []any{count(unseen), count(active), percent(share), percent(max0(max))}}
 	}
 	return nil
 }

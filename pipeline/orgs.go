@@ -2,8 +2,8 @@ package pipeline
 
 import (
 	"errors"
-	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/vigie-audit/vigie"
@@ -29,11 +29,8 @@ func checkOrgs(want []string, orgs []vigie.Organization) error {
 		if known[w] {
 			continue
 		}
-		msg := fmt.Sprintf("--org %q: %v (organization_list has %d)", w, ErrUnknownOrganization, len(orgs))
-		if near := NearNames(w, names, 3); len(near) > 0 {
-			return fmt.Errorf("%s: did you mean %s?", msg, strings.Join(near, ", "))
-		}
-		return fmt.Errorf("%s: pass an organization's name, as in its URL (/organization/NAME); 'vigie orgs' lists them after a harvest without --org", msg)
+		return &vigie.Error{Kind: vigie.KindUnknownOrg, ID: "pipeline.unknown_org", Args: []any{w, strconv.Itoa(len(orgs))},
+			Org: w, Near: NearNames(w, names, 3), Err: ErrUnknownOrganization}
 	}
 	return nil
 }

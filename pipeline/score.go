@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/vigie-audit/vigie"
@@ -92,7 +93,12 @@ func Score(ctx context.Context, db ScoreStore, s vigie.Scope, o ScoreOptions) (*
 		return nil, err
 	}
 	if total == 0 {
-		return nil, fmt.Errorf("no active dataset to score for %s%s: run 'vigie harvest' first", p.URL, s.Note())
+		e := vigie.NewError(vigie.KindNotHarvested, "pipeline.nothing_to_score", p.URL, "")
+		if len(s.Orgs) > 0 {
+			e.Args[1] = vigie.NewError(vigie.KindOther, "pipeline.orgs_note", strings.Join(s.Orgs, ", "))
+		}
+		e.Portal = p.URL
+		return nil, e
 	}
 	prof, err := PickProfile(ctx, db, p, o.Profile)
 	if err != nil {

@@ -91,7 +91,7 @@ func build(ctx context.Context, db Store, opts Options, lang string, now time.Ti
 	}
 	run, err := db.LatestScoreRun(ctx, p.ID)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, fmt.Errorf("%s has no complete score run in %s: run 'vigie score' first: %w", p.URL, db.Path(), ErrNotScored)
+		return nil, notScored(p.URL, "reports.not_scored", p.URL, db.Path())
 	}
 	if err != nil {
 		return nil, err
@@ -228,7 +228,7 @@ func checkOrgs(asked []string, got []store.ReportOrg) error {
 		}
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("organization %s has no scored dataset: check the name with 'vigie orgs' (the short name, e.g. ministere-des-transports)", strings.Join(missing, ", "))
+		return &vigie.Error{Kind: vigie.KindUnknownOrg, ID: "reports.org_not_scored", Args: []any{strings.Join(missing, ", ")}, Org: missing[0]}
 	}
 	return nil
 }

@@ -23,7 +23,7 @@ func TestBuildNothingScored(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := Build(ctx, db, Options{PortalURL: seedPortal})
-	if !errors.Is(err, ErrNotScored) || !strings.Contains(err.Error(), "run 'vigie score' first") {
+	if !errors.Is(err, ErrNotScored) || vigie.KindOf(err) != vigie.KindNotScored {
 		t.Fatalf("want ErrNotScored saying what to do, got %v", err)
 	}
 }

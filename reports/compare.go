@@ -96,7 +96,7 @@ func BuildComparison(ctx context.Context, db Store, o CompareOptions) (*Comparis
 			if o.SkipEmpty {
 				continue
 			}
-			return nil, fmt.Errorf("%s (%s) has no complete score run: run 'vigie audit' or 'vigie score' for it first, or leave it out: %w", ref.Name, p.URL, ErrNotScored)
+			return nil, notScored(p.URL, "reports.not_scored.compare", ref.Name, p.URL)
 		}
 		if err != nil {
 			return nil, err
@@ -142,7 +142,7 @@ func BuildComparison(ctx context.Context, db Store, o CompareOptions) (*Comparis
 		c.Portals = append(c.Portals, row)
 	}
 	if len(c.Portals) == 0 {
-		return nil, fmt.Errorf("no portal to compare has a complete score run: run 'vigie audit --all' first: %w", ErrNotScored)
+		return nil, notScored("", "reports.not_scored.any")
 	}
 	return c, nil
 }

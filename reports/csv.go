@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"github.com/vigie-audit/vigie"
 	"github.com/vigie-audit/vigie/internal/l10n"
 	"io"
 	"os"
@@ -45,7 +46,7 @@ func (c *CSV) check() error {
 	}
 	switch {
 	case c.Decimal == ',' && (c.Sep == ',' || c.Sep == 0):
-		return fmt.Errorf("a decimal comma needs another field separator: pass --sep ';'")
+		return vigie.NewError(vigie.KindUsage, "reports.sep")
 	case c.Decimal != 0 && c.Decimal != '.' && c.Decimal != ',':
 		return fmt.Errorf("csv decimal separator must be '.' or ',', not %q", c.Decimal)
 	}

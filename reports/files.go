@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/vigie-audit/vigie"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,7 +47,7 @@ func WriteFilesAtomic(dir string, names []string, write func(i int, f *os.File) 
 		path := filepath.Join(dir, name)
 		tmp, err := os.CreateTemp(dir, tempPrefix+"*")
 		if err != nil {
-			return fmt.Errorf("cannot write in %s: %v: check the folder exists and is writable", dir, unwrapPath(err))
+			return &vigie.Error{ID: "reports.no_write", Args: []any{dir, unwrapPath(err)}, Path: dir}
 		}
 		tmps = append(tmps, tmp)
 		_ = syscall.Flock(int(tmp.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
@@ -72,7 +73,7 @@ func WriteFilesAtomic(dir string, names []string, write func(i int, f *os.File) 
 // diskHint wraps a write error, saying what to do when the disk is full.
 func diskHint(path string, err error) error {
 	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) || errors.Is(err, syscall.EFBIG) {
-		return fmt.Errorf("write %s: disk full (%v): free space or pass another --out; the previous report is unchanged", path, unwrapPath(err))
+		return &vigie.Error{Kind: vigie.KindDiskFull, ID: "reports.disk_full", Args: []any{path, unwrapPath(err)}, Path: path}
 	}
 	return fmt.Errorf("write %s: %w", path, err)
 }

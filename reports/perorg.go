@@ -78,7 +78,7 @@ func WritePerOrg(ctx context.Context, db Store, o PerOrgOptions) (*Bundle, error
 	}
 	run, err := db.LatestScoreRun(ctx, p.ID)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, fmt.Errorf("%s has no complete score run in %s: run 'vigie audit' or 'vigie score' first: %w", p.URL, db.Path(), ErrNotScored)
+		return nil, notScored(p.URL, "reports.not_scored", p.URL, db.Path())
 	}
 	if err != nil {
 		return nil, err

@@ -163,6 +163,7 @@ func TestVigieDatabasesAreMarkedAndOldOnesAccepted(t *testing.T) {
 // An address that is not an http(s) URL is refused before the database is
 // created or touched: no portal row, no file.
 func TestInvalidPortalAddsNoRow(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "en") // asserts the English messages
 	db, _ := harvestedDB(t, 3)
 	before := queryInt(t, db, `SELECT COUNT(*) FROM portals`)
 	dir := t.TempDir()

@@ -59,6 +59,7 @@ var kinds = map[vigie.ErrorKind]kindRule{
 	vigie.KindNotCKAN:          {ExitFailure, fixed("hint.not_ckan")},
 	vigie.KindNothingToCompare: {ExitFailure, fixed("hint.nothing_to_compare")},
 	vigie.KindNoFolder:         {ExitFailure, fixed("hint.no_folder")},
+	vigie.KindTooManyMissing:   {ExitFailure, fixed("hint.too_many_missing")},
 }
 
 func fixed(id string) func(string, *vigie.Error) string {
@@ -99,7 +100,10 @@ func init() {
 		"hint.nothing_to_compare": {FR: "relancez « vigie audit » un autre jour pour comparer, ou passez --from",
 			EN: "run 'vigie audit' again another day to compare, or pass --from"},
 		"hint.no_folder": {FR: "créez-le, ou passez un autre --db", EN: "create it, or pass another --db"},
+		"hint.too_many_missing": {FR: "réessayez plus tard, ou relevez --max-missing s'ils ont vraiment disparu (pour un fichier qui est tout le catalogue : 100 %)",
+			EN: "retry later, or raise --max-missing if they are really gone (for a file that is the whole catalogue: 100%)"},
 
+		"harvest.failed":     {FR: "moissonnage de %s : %s", EN: "harvest %s: %s"},
 		"flag.unknown":       {FR: "option inconnue : %s (voir « %s --help »)", EN: "unknown flag: %s (see '%s --help')"},
 		"flag.needs":         {FR: "l'option %s attend une valeur (voir « %s --help »)", EN: "flag %s needs a value (see '%s --help')"},
 		"flag.invalid":       {FR: "valeur « %s » invalide pour %s : %s (voir « %s --help »)", EN: "invalid value \"%s\" for %s: %s (see '%s --help')"},

@@ -97,6 +97,7 @@ func vigieChild(t *testing.T, o childOptions, args ...string) (code int, stdout,
 // A CSV report that cannot be finished (full disk) leaves the previous set
 // of files exactly as it was: no file cut mid-record, no mix of old and new.
 func TestReportCSVFullDiskKeepsThePreviousSet(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "en") // asserts the English messages
 	db, portal := harvestedDB(t, 400)
 	out := t.TempDir()
 	ctx := context.Background()

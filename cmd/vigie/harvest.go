@@ -262,10 +262,10 @@ func runHarvest(ctx context.Context, a *App, db *store.DB, o *harvestOptions) (*
 		Progress:   progress,
 	})
 	if err != nil {
-		if errors.Is(err, context.Canceled) || strings.Contains(err.Error(), portal.URL) {
-			return res, err
+		if d := vigie.Details(err); errors.Is(err, context.Canceled) || d != nil && (d.Portal != "" || d.Path != "") {
+			return res, err // it names the portal (or the file) already
 		}
-		return res, fmt.Errorf("harvest %s: %w", portal.URL, err)
+		return res, &vigie.Error{Kind: vigie.KindOf(err), ID: "harvest.failed", Args: []any{portal.URL, err}, Portal: portal.URL, Err: err}
 	}
 	if res.MissingChecked > 0 {
 		a.Log.Warn("many datasets marked missing at once; a sample checked with package_show is really gone",

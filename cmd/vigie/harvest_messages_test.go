@@ -12,8 +12,10 @@ import (
 
 // TestHarvestUnknownOrgIsAnError: --org with a name the portal does not
 // have used to exit 0 with nothing harvested. It fails with one line that
-// names the organization and suggests the nearest names.
+// names the organization and suggests the nearest names: a usage mistake
+// (exit 2), as in every other command.
 func TestHarvestUnknownOrgIsAnError(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "en") // asserts the English messages
 	ctx := context.Background()
 	pkgs := ckantest.Generate(40, 3, ckantest.GenOptions{Orgs: 4})
 	orgs := ckantest.Organizations(pkgs)
@@ -29,8 +31,8 @@ func TestHarvestUnknownOrgIsAnError(t *testing.T) {
 		{"no-such-org", `"no-such-org"`},
 	} {
 		code, _, errs := cli(ctx, "harvest", "--rate", "0", "--quiet", "--db", db, "--portal", srv.URL, "--org", tc.org)
-		if code != ExitFailure {
-			t.Fatalf("--org %s: exit %d, want 1: %s", tc.org, code, errs)
+		if code != ExitUsage {
+			t.Fatalf("--org %s: exit %d, want 2: %s", tc.org, code, errs)
 		}
 		if strings.Count(strings.TrimSpace(errs), "\n") != 0 || !strings.Contains(errs, tc.want) || !strings.Contains(errs, tc.org) {
 			t.Errorf("--org %s: want one line naming it and %q: %q", tc.org, tc.want, errs)

@@ -176,6 +176,7 @@ func TestDatasetsCarryLatestScores(t *testing.T) {
 }
 
 func TestHarvestErrorsAreOneLine(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "en") // asserts the English messages
 	ctx := context.Background()
 	notCKAN := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")

@@ -308,6 +308,7 @@ func TestPortalPasswordIsNeverStored(t *testing.T) {
 // one line, the run is failed and every dataset stays active; --max-missing
 // 100% lets the operator accept it.
 func TestHarvestRefusesMassMissingFromARebuildingIndex(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "en") // asserts the English messages
 	ctx := context.Background()
 	p, srv := genPortal(t, 100, ckantest.Options{}, ckantest.GenOptions{Orgs: 3})
 	dir := t.TempDir()

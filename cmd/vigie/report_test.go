@@ -56,9 +56,10 @@ func reportDB(t *testing.T, scored bool) string {
 }
 
 func TestReportNothingScored(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "en") // asserts the English messages
 	db := reportDB(t, false)
 	code, _, stderr := vigieRun(context.Background(), "--db", db, "--portal", linksPortal, "report", "--format", "md")
-	if code != ExitFailure || !strings.Contains(stderr, "run 'vigie score' first") || strings.Count(stderr, "\n") != 1 {
+	if code != ExitFailure || !strings.Contains(stderr, "run 'vigie score' (or 'vigie audit') first") || strings.Count(stderr, "\n") != 1 {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
 }

@@ -45,10 +45,22 @@ func (e *exitError) Unwrap() error { return e.err }
 // usageErr marks a bad flag or argument (exit 2). A format that is a
 // catalogue id is that sentence, in the reader's language.
 func usageErr(format string, a ...any) error {
+	if err, ok := oneError(format, a); ok {
+		return &exitError{code: ExitUsage, err: err} // its sentence and kind kept
+	}
 	if l10n.Has(format) {
 		return vigie.NewError(vigie.KindUsage, format, a...)
 	}
 	return &exitError{code: ExitUsage, err: fmt.Errorf(format, a...)}
+}
+
+// oneError is the error of usageErr("%v", err).
+func oneError(format string, a []any) (error, bool) {
+	if len(a) != 1 || format != "%v" {
+		return nil, false
+	}
+	err, ok := a[0].(error)
+	return err, ok
 }
 
 // exitCode is the exit code of err: its own when a command gave one, else

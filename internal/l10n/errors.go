@@ -3,6 +3,7 @@ package l10n
 import (
 	"errors"
 	"strings"
+	"syscall"
 
 	"github.com/vigie-audit/vigie"
 )
@@ -26,6 +27,12 @@ func Error(lang string, err error) string {
 		}
 		return T(lang, ve.ID, args...)
 	}
+	var errno syscall.Errno
+	if errors.As(err, &errno) && err.Error() == errno.Error() {
+		if id, ok := errnos[errno]; ok {
+			return T(lang, id)
+		}
+	}
 	text := err.Error()
 	var inner []error
 	switch u := err.(type) {
@@ -46,6 +53,23 @@ func Error(lang string, err error) string {
 		}
 	}
 	return text
+}
+
+// errnos are the system's errors a user meets most, in both languages.
+var errnos = map[syscall.Errno]string{
+	syscall.ENOENT: "sys.enoent", syscall.EACCES: "sys.eacces", syscall.ENOSPC: "sys.enospc",
+	syscall.EROFS: "sys.erofs", syscall.EISDIR: "sys.eisdir", syscall.ENOTDIR: "sys.enotdir",
+}
+
+func init() {
+	Add(map[string]Msg{
+		"sys.enoent":  {FR: "fichier ou dossier introuvable", EN: "no such file or directory"},
+		"sys.eacces":  {FR: "permission refusée", EN: "permission denied"},
+		"sys.enospc":  {FR: "plus de place sur le disque", EN: "no space left on device"},
+		"sys.erofs":   {FR: "système de fichiers en lecture seule", EN: "read-only file system"},
+		"sys.eisdir":  {FR: "c'est un dossier", EN: "is a directory"},
+		"sys.enotdir": {FR: "ce n'est pas un dossier", EN: "not a directory"},
+	})
 }
 
 // Sentence says whether err, or an error it wraps, is a catalogue sentence
