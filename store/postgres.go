@@ -187,13 +187,20 @@ func (c pgConn) QueryContext(ctx context.Context, q string, args []driver.NamedV
 }
 
 // CheckNamedValue passes every argument to pgx as it is, except a bool,
-// which becomes 1 or 0: vigie's flags are integers on both engines, as
-// SQLite stores a bool.
+// which becomes 1 or 0 (vigie's flags are integers on both engines, as
+// SQLite stores a bool), and a string holding NUL characters, which
+// PostgreSQL's text cannot hold: each becomes U+FFFD, as invalid bytes do
+// when a portal's JSON is decoded.
 func (c pgConn) CheckNamedValue(nv *driver.NamedValue) error {
-	if b, ok := nv.Value.(bool); ok {
+	switch v := nv.Value.(type) {
+	case bool:
 		nv.Value = int64(0)
-		if b {
+		if v {
 			nv.Value = int64(1)
+		}
+	case string:
+		if strings.IndexByte(v, 0) >= 0 {
+			nv.Value = strings.ReplaceAll(v, "\x00", "\uFFFD")
 		}
 	}
 	return nil
