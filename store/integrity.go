@@ -101,9 +101,16 @@ func (db *DB) IntegrityCheck(ctx context.Context) (string, error) {
 
 // IntegrityProblems runs PRAGMA integrity_check over every page and index and
 // returns at most max problems it reports; none means the database is sound.
+//
+// On PostgreSQL the server checks its own pages (data checksums, WAL): it
+// reads one row of each of vigie's tables instead, which finds a missing or
+// unreadable table (dropped by hand, permissions revoked).
 func (db *DB) IntegrityProblems(ctx context.Context, max int) ([]string, error) {
 	if max < 1 {
 		max = 1
+	}
+	if db.dialect == postgres {
+		return db.postgresProblems(ctx, max)
 	}
 	rows, err := db.sql.QueryContext(ctx, fmt.Sprintf("PRAGMA integrity_check(%d)", max))
 	if err != nil {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"io"
@@ -14,12 +15,19 @@ import (
 )
 
 // Lock is an exclusive writer lock on a database: one harvest, links, score or
-// audit at a time. It is an flock(2) on DB.lock, so the kernel releases it when
-// the holder dies, even by SIGKILL: a stale lock file is simply taken over.
+// audit at a time. On SQLite it is an flock(2) on DB.lock, so the kernel
+// releases it when the holder dies, even by SIGKILL: a stale lock file is
+// simply taken over. On PostgreSQL it is one advisory lock per portal
+// (LockPortals), which the server releases when the holder's connection
+// goes.
 type Lock struct {
 	f    *os.File
 	path string
 	prev *LockInfo // what a writer that never released the lock left in the file
+
+	pg   *sql.DB   // PostgreSQL: the lock's own pool of one connection
+	conn *sql.Conn // the session holding the advisory locks
+	keys []int64   // the portals' lock keys held
 }
 
 // LockInfo is what the lock file says about its holder.
@@ -88,6 +96,9 @@ func describeHolder(dbPath, lockPath string) *vigie.Error {
 // Abandon frees the lock but leaves the file as it is, so that the next writer
 // still sees an unclean shutdown (used when the check it asked for failed).
 func (l *Lock) Abandon() error {
+	if l != nil && l.pg != nil {
+		return l.releasePortals()
+	}
 	if l == nil || l.f == nil {
 		return nil
 	}
@@ -105,6 +116,9 @@ func (l *Lock) Abandon() error {
 
 // Release frees the lock. The file stays; it is reused by the next writer.
 func (l *Lock) Release() error {
+	if l != nil && l.pg != nil {
+		return l.releasePortals()
+	}
 	if l == nil || l.f == nil {
 		return nil
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"hash/fnv"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 
@@ -379,4 +380,38 @@ func PortalLockKey(portalURL string) int64 {
 	h := fnv.New64a()
 	h.Write([]byte("vigie portal " + portalURL))
 	return int64(h.Sum64())
+}
+
+// vigieTables are the tables of vigie's schema (PostgreSQL's 0001).
+var vigieTables = []string{"vigie_meta", "vigie_writers", "migrations", "portals", "harvest_runs", "organizations", "datasets",
+	"resources", "dataset_versions", "dataset_events", "link_runs", "links", "link_checks", "score_runs", "scores",
+	"findings", "finding_texts", "portal_licences", "audit_runs"}
+
+// postgresProblems reads one row of each of vigie's tables: a table that
+// is missing or cannot be read is a problem.
+func (db *DB) postgresProblems(ctx context.Context, max int) ([]string, error) {
+	var out []string
+	for _, t := range vigieTables {
+		var n int
+		err := db.sql.QueryRowContext(ctx, `SELECT 1 FROM `+t+` LIMIT 1`).Scan(&n)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			out = append(out, "table "+t+": "+plain.FirstLine(pgErrorText(err)))
+			if len(out) >= max {
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// SchemaVersion is the last migration applied to the database ("0001_init").
+func (db *DB) SchemaVersion(ctx context.Context) (string, error) {
+	var name sql.NullString
+	if err := db.sql.QueryRowContext(ctx, `SELECT MAX(name) FROM migrations`).Scan(&name); err != nil {
+		return "", db.explain(err)
+	}
+	return strings.TrimSuffix(path.Base(name.String), ".sql"), nil
 }

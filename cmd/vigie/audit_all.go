@@ -198,6 +198,11 @@ func runAuditMany(ctx context.Context, a *App, cmd *cobra.Command, m *manyOption
 		}
 		jobs[i] = job{pa, o, st}
 	}
+	// On PostgreSQL each portal audited is locked (a writer of another
+	// portal may run meanwhile); on SQLite the whole file is.
+	for _, t := range targets {
+		a.lockPortals = append(a.lockPortals, t.URL)
+	}
 	db, release, err := a.OpenDBLocked(ctx, "audit")
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/vigie-audit/vigie/store"
 )
 
 func init() { register(newCheckCmd) }
@@ -25,7 +26,11 @@ the 1.2 GB database of 100,000 datasets).
 
 With --migrate it only brings the schema of a database an older vigie wrote up
 to date, under the writer lock, and checks nothing else. Read-only commands do
-this themselves when they can write the file and no writer holds it.`,
+this themselves when they can write the file and no writer holds it.
+
+On PostgreSQL (--db postgres://…) the pages are the server's to check: vigie
+checks the connection, that the schema is this vigie's and that each of its
+tables can be read, and says so.`,
 		Example: `  $ vigie check
   $ vigie check --migrate
   $ vigie check --db /srv/vigie/vigie.db`,
@@ -38,7 +43,7 @@ this themselves when they can write the file and no writer holds it.`,
 					return err
 				}
 				release()
-				fmt.Fprintf(a.Stdout, "%s: schema up to date\n", a.DBPath)
+				fmt.Fprintf(a.Stdout, "%s: schema up to date\n", store.RedactDSN(a.DBPath))
 				return nil
 			}
 			db, err := a.OpenDBReadOnly(ctx)
@@ -50,6 +55,15 @@ this themselves when they can write the file and no writer holds it.`,
 			problems, err := db.IntegrityProblems(ctx, max)
 			if err != nil {
 				return err
+			}
+			if len(problems) == 0 && db.Postgres() {
+				schema, err := db.SchemaVersion(ctx)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(a.Stdout, "%s: ok: PostgreSQL connection, schema %s and every vigie table readable; the server checks its own pages (checked in %s)\n",
+					db.Path(), schema, time.Since(start).Round(time.Millisecond))
+				return nil
 			}
 			if len(problems) == 0 {
 				fmt.Fprintf(a.Stdout, "%s: ok (checked in %s)\n", db.Path(), time.Since(start).Round(time.Millisecond))

@@ -79,7 +79,7 @@ func addCompletions(root *cobra.Command, a *App) {
 // openForCompletion opens the database read-only, or nil (completion must
 // never fail loudly nor create a file).
 func openForCompletion(a *App) *store.DB {
-	if _, err := os.Stat(a.DBPath); err != nil {
+	if _, err := os.Stat(a.DBPath); err != nil && !store.IsPostgres(a.DBPath) {
 		return nil
 	}
 	db, err := store.Open(context.Background(), a.DBPath, store.Options{ReadOnly: true})

@@ -155,7 +155,7 @@ file to start from.`,
 			if err := checkFormat(format, "yaml", "json"); err != nil {
 				return err
 			}
-			s := shownConfig{DB: a.DBPath, Lang: a.Lang, Portal: store.NormalizePortalURL(a.Portal), Parallel: defaultParallel, Portals: []config.Portal{}}
+			s := shownConfig{DB: store.RedactDSN(a.DBPath), Lang: a.Lang, Portal: store.NormalizePortalURL(a.Portal), Parallel: defaultParallel, Portals: []config.Portal{}}
 			if f := a.Config; f != nil {
 				s.File, s.Out, s.SMTP = f.Path, f.Out, f.SMTP
 				if f.Parallel > 0 {

@@ -27,6 +27,9 @@ func exists(path string) bool {
 }
 
 func noteFirstRun(dbPath, out string) *firstRun {
+	if store.IsPostgres(dbPath) { // a server's database is never removed
+		return &firstRun{db: dbPath, out: out, hadDB: true, hadLock: true, hadOut: exists(out)}
+	}
 	return &firstRun{db: dbPath, out: out, hadDB: exists(dbPath), hadLock: exists(dbPath + ".lock"), hadOut: exists(out)}
 }
 

@@ -125,6 +125,9 @@ type App struct {
 	// held is the database a running command opened with the writer lock;
 	// while set, OpenDBLocked returns it, so audit's stages share one lock.
 	held *store.DB
+	// lockPortals, when set, are the portals OpenDBLocked locks on
+	// PostgreSQL instead of --portal (audit --all: every portal it audits).
+	lockPortals []string
 }
 
 // IsTerminal reports whether stderr is an interactive terminal (progress bars).
@@ -179,6 +182,9 @@ func (a *App) OpenDBLocked(ctx context.Context, command string) (db *store.DB, r
 		return a.held, func() {}, nil
 	}
 	create := createsDB[command]
+	if store.IsPostgres(a.DBPath) {
+		return a.openPostgresLocked(ctx, command, create)
+	}
 	if !create {
 		st, err := os.Stat(a.DBPath)
 		if err != nil {
@@ -210,6 +216,45 @@ func (a *App) OpenDBLocked(ctx context.Context, command string) (db *store.DB, r
 	return db, func() { db.Close(); lock.Release() }, nil
 }
 
+// openPostgresLocked is OpenDBLocked on PostgreSQL, where each portal has
+// its own writer lock: the database is opened (and migrated, under the
+// server's advisory lock), then the portals this command writes are locked:
+// --portal, every portal of audit --all, every portal of the database for
+// prune, none for check --migrate. Another writer of the same portal gets
+// the same in-use error as with SQLite's lock file.
+func (a *App) openPostgresLocked(ctx context.Context, command string, create bool) (*store.DB, func(), error) {
+	db, err := a.fixClock(store.Open(ctx, a.DBPath, store.Options{NoCreate: !create}))
+	if err != nil {
+		return nil, nil, err
+	}
+	var urls []string
+	switch {
+	case len(a.lockPortals) > 0:
+		urls = a.lockPortals
+	case command == "check --migrate":
+	case command == "prune":
+		ps, err := db.Portals(ctx)
+		if err != nil {
+			db.Close()
+			return nil, nil, err
+		}
+		for _, p := range ps {
+			urls = append(urls, p.URL)
+		}
+	default:
+		urls = []string{a.Portal}
+	}
+	if len(urls) == 0 {
+		return db, func() { db.Close() }, nil
+	}
+	lock, err := db.LockPortals(ctx, urls, command)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, func() { lock.Release(); db.Close() }, nil
+}
+
 // OpenDBReadOnly opens an existing database for reading only. A database an
 // older vigie wrote is first brought up to date when this process can write
 // it and no writer holds it (migrateOlder); otherwise the error names the
@@ -231,7 +276,7 @@ func (a *App) OpenDBReadOnly(ctx context.Context) (*store.DB, error) {
 // an unclean shutdown, each migration in one transaction. It refuses a file
 // that is read-only, a database of another user, and one a writer holds.
 func (a *App) migrateOlder(ctx context.Context, older *store.OlderSchemaError) error {
-	if reason := notWritable(a.DBPath); reason != "" {
+	if reason := notWritable(a.DBPath); reason != "" && !store.IsPostgres(a.DBPath) {
 		older.Reason = reason
 		return older
 	}
@@ -245,7 +290,7 @@ func (a *App) migrateOlder(ctx context.Context, older *store.OlderSchemaError) e
 	}
 	release()
 	if a.Log != nil {
-		a.Log.Info("database brought up to date for this vigie", "db", a.DBPath, "schema", older.Schema)
+		a.Log.Info("database brought up to date for this vigie", "db", store.RedactDSN(a.DBPath), "schema", older.Schema)
 	}
 	return nil
 }
@@ -377,7 +422,7 @@ func NewRootCmd(a *App) *cobra.Command {
 		return flagError(a.Lang, cmd.CommandPath(), err)
 	})
 	pf := root.PersistentFlags()
-	pf.StringVar(&a.DBPath, "db", envOr("VIGIE_DB", "vigie.db"), "SQLite database file (env VIGIE_DB)")
+	pf.StringVar(&a.DBPath, "db", envOr("VIGIE_DB", "vigie.db"), "SQLite database file, or postgres://USER@HOST/DATABASE for a shared PostgreSQL store (env VIGIE_DB)")
 	pf.StringVar(&a.Portal, "portal", envOr("VIGIE_PORTAL", vigie.DefaultPortal), "CKAN site root (env VIGIE_PORTAL)")
 	pf.BoolVarP(&a.Quiet, "quiet", "q", false, "only warnings and errors; no progress bar")
 	pf.StringVar(&a.LogFormat, "log-format", "text", "log format: text or json")

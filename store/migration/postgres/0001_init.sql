@@ -18,10 +18,10 @@ CREATE TABLE vigie_meta (
 INSERT INTO vigie_meta (key, value) VALUES ('application', 'vigie');
 
 -- Who holds a portal's writer lock (a session advisory lock keyed by
--- lock_key): written by the holder when it takes the lock, read by a writer
--- refused the lock to name it. The lock itself is the server's and dies
--- with the holder's connection; a row left behind by a holder that died is
--- replaced by the next one.
+-- lock_key): written by the holder when it takes the lock, deleted when it
+-- releases it, read by a writer refused the lock to name the holder. The
+-- lock itself is the server's and dies with the holder's connection; a row
+-- left behind by a holder that died is replaced by the next one.
 CREATE TABLE vigie_writers (
     lock_key    BIGINT PRIMARY KEY,
     portal      TEXT COLLATE "C" NOT NULL,
@@ -29,8 +29,7 @@ CREATE TABLE vigie_writers (
     host        TEXT COLLATE "C" NOT NULL DEFAULT '',
     command     TEXT COLLATE "C" NOT NULL DEFAULT '',
     since       TEXT COLLATE "C" NOT NULL,
-    backend_pid BIGINT NOT NULL DEFAULT 0,
-    released    BIGINT NOT NULL DEFAULT 0
+    backend_pid BIGINT NOT NULL DEFAULT 0
 );
 
 CREATE TABLE portals (
