@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -515,39 +516,77 @@ func (d *diffBuilder) findings(ctx context.Context, fr, tr *ScoreRun) error {
 }
 
 func (d *diffBuilder) findingsOnlyIn(ctx context.Context, in, notIn int64) ([]FindingChange, error) {
-	// "+g.rule" (unindexed) keeps SQLite on the (run, dataset) key: the
-	// rule index would scan every finding of that rule for each row.
-	rows, err := d.db.sql.QueryContext(ctx, `SELECT f.dataset_id, f.rule, f.dimension, f.severity, f.resource_id, COALESCE(m.fr, f.message_fr), COALESCE(m.en, f.message_en)
-		FROM findings f`+findingTextJoin+`
-		WHERE f.score_run_id = ?
-		  AND EXISTS (SELECT 1 FROM scores s WHERE s.score_run_id = ? AND s.dataset_id = f.dataset_id)
-		  AND NOT EXISTS (SELECT 1 FROM findings g WHERE g.score_run_id = ? AND g.dataset_id = f.dataset_id AND `+d.db.unindexed("g.rule")+` = f.rule AND g.resource_id = f.resource_id)
-		ORDER BY f.dataset_id, f.seq`, in, notIn, notIn)
+	// Both runs' findings in dataset id order, merged here: a dataset of run
+	// in that run notIn scored too (with or without findings) is compared by
+	// rule and resource.
+	rows, err := d.db.sql.QueryContext(ctx, `SELECT dataset_id, findings FROM dataset_findings WHERE score_run_id = ? ORDER BY dataset_id`, in)
 	if err != nil {
 		return nil, d.db.explain(err)
 	}
 	defer rows.Close()
+	other, err := d.db.sql.QueryContext(ctx, `SELECT s.dataset_id, COALESCE(f.findings, '[]') FROM scores s
+		LEFT JOIN dataset_findings f ON f.score_run_id = s.score_run_id AND f.dataset_id = s.dataset_id
+		WHERE s.score_run_id = ? ORDER BY s.dataset_id`, notIn)
+	if err != nil {
+		return nil, d.db.explain(err)
+	}
+	defer other.Close()
+	texts, err := newTextResolver(ctx, d.db.sql, "")
+	if err != nil {
+		return nil, d.db.explain(err)
+	}
+	defer texts.close()
+	var otherID, otherRaw string
+	haveOther := true
+	var id, raw string
+	var mine, theirs []storedFinding
 	seen := map[[3]string]bool{}
 	out := []FindingChange{}
 	for rows.Next() {
-		var f FindingChange
-		var id string
-		if err := rows.Scan(&id, &f.Rule, &f.Dimension, &f.Severity, &f.ResourceID, &f.Message.FR, &f.Message.EN); err != nil {
+		if err := rows.Scan(&id, &raw); err != nil {
 			return nil, d.db.explain(err)
 		}
+		for haveOther && otherID < id {
+			if haveOther = other.Next(); haveOther {
+				if err := other.Scan(&otherID, &otherRaw); err != nil {
+					return nil, d.db.explain(err)
+				}
+			}
+		}
+		if !haveOther {
+			break
+		}
 		ds := d.ds[id]
-		if ds == nil {
+		if otherID != id || ds == nil {
 			continue
 		}
-		key := [3]string{id, f.Rule, f.ResourceID}
-		if seen[key] {
-			continue
+		if mine, err = parseFindingsJSON(raw, mine[:0]); err != nil {
+			return nil, damagedFindings(in, id)
 		}
-		seen[key] = true
-		f.DiffDataset = ds.DiffDataset
-		out = append(out, f)
+		if theirs, err = parseFindingsJSON(otherRaw, theirs[:0]); err != nil {
+			return nil, damagedFindings(notIn, id)
+		}
+	next:
+		for _, f := range mine {
+			for _, g := range theirs {
+				if g.Rule == f.Rule && g.ResourceID == f.ResourceID {
+					continue next
+				}
+			}
+			key := [3]string{id, f.Rule, f.ResourceID}
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			c := FindingChange{Rule: f.Rule, Dimension: f.Dimension, Severity: f.Severity, ResourceID: f.ResourceID}
+			if c.Message, err = texts.text(f.MessageID); err != nil {
+				return nil, d.db.explain(err)
+			}
+			c.DiffDataset = ds.DiffDataset
+			out = append(out, c)
+		}
 	}
-	if err := rows.Err(); err != nil {
+	if err := errors.Join(rows.Err(), other.Err()); err != nil {
 		return nil, d.db.explain(err)
 	}
 	sort.SliceStable(out, func(i, j int) bool {

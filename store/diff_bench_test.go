@@ -41,7 +41,7 @@ func bigHistory(b *testing.B, n int) (*DB, int64) {
 		res, _ := tx.PrepareContext(ctx, `INSERT INTO resources (portal_id, dataset_id, id, position, url) VALUES (?, ?, ?, 0, ?)`)
 		chk, _ := tx.PrepareContext(ctx, `INSERT INTO link_checks (run_id, url, checked_at, class) VALUES (?, ?, ?, ?)`)
 		sc, _ := tx.PrepareContext(ctx, `INSERT INTO scores (score_run_id, dataset_id, overall, freshness_status) VALUES (?, ?, ?, ?)`)
-		fi, _ := tx.PrepareContext(ctx, `INSERT INTO findings (score_run_id, dataset_id, seq, rule, dimension, severity) VALUES (?, ?, ?, ?, 'completeness', 'warning')`)
+		fi, _ := tx.PrepareContext(ctx, `INSERT INTO dataset_findings (score_run_id, dataset_id, findings) VALUES (?, ?, ?)`)
 		ev, _ := tx.PrepareContext(ctx, `INSERT INTO dataset_events (run_id, portal_id, dataset_id, kind) VALUES (2, ?, ?, 'new')`)
 		for i := 0; i < n && err == nil; i++ {
 			id := fmt.Sprintf("ds-%07d", i)
@@ -62,13 +62,15 @@ func bigHistory(b *testing.B, n int) (*DB, int64) {
 				if _, err = sc.ExecContext(ctx, night, id, score, fresh); err != nil {
 					break
 				}
-				for k := 0; k < 5 && err == nil; k++ {
+				var fs []storedFinding
+				for k := 0; k < 5; k++ {
 					rule := fmt.Sprintf("R%d", k)
 					if changed && night == 2 && k == 4 {
 						rule = "R9"
 					}
-					_, err = fi.ExecContext(ctx, night, id, k, rule)
+					fs = append(fs, storedFinding{Rule: rule, Dimension: "completeness", Severity: "warning"})
 				}
+				_, err = fi.ExecContext(ctx, night, id, string(appendFindingsJSON(nil, fs)))
 			}
 			if changed && err == nil {
 				_, err = ev.ExecContext(ctx, p.ID, id)

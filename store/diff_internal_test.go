@@ -3,10 +3,11 @@ package store
 import (
 	"context"
 	"errors"
-	"github.com/vigie-audit/vigie"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vigie-audit/vigie"
 )
 
 // fixture writes rows straight into the tables, so Diff and Prune can be
@@ -81,6 +82,13 @@ func (f *fixture) linkRun(day int, classes map[string]string) int64 {
 	return id
 }
 
+// text adds t to the finding texts dictionary and returns its id.
+func (f *fixture) text(t vigie.Text) int64 {
+	id := textHash(t)
+	f.exec(`INSERT INTO finding_texts (id, fr, en) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`, id, t.FR, t.EN)
+	return id
+}
+
 type fxScore struct {
 	overall float64
 	fresh   string
@@ -93,15 +101,19 @@ func (f *fixture) scoreRun(day int, harvest, link int64, profile string, scores 
 		VALUES (?, ?, ?, ?, ?, ?, 'complete', ?)`, f.portal, harvest, link, profile, ts(at), ts(at), len(scores))
 	for ds, s := range scores {
 		errs := 0
-		for seq, r := range s.rules {
+		var fs []storedFinding
+		for _, r := range s.rules {
 			rule, res, _ := strings.Cut(r, "@")
-			sev := "warning"
+			sev := vigie.SevWarning
 			if strings.HasPrefix(rule, "E") {
-				sev = "error"
+				sev = vigie.SevError
 				errs++
 			}
-			f.exec(`INSERT INTO findings (score_run_id, dataset_id, seq, rule, dimension, severity, resource_id, message_fr, message_en)
-				VALUES (?, ?, ?, ?, 'completeness', ?, ?, ?, ?)`, id, ds, seq, rule, sev, res, "fr "+rule, "en "+rule)
+			fs = append(fs, storedFinding{Rule: rule, Dimension: "completeness", Severity: sev, ResourceID: res,
+				MessageID: f.text(vigie.Text{FR: "fr " + rule, EN: "en " + rule})})
+		}
+		if len(fs) > 0 {
+			f.exec(`INSERT INTO dataset_findings (score_run_id, dataset_id, findings) VALUES (?, ?, ?)`, id, ds, string(appendFindingsJSON(nil, fs)))
 		}
 		f.exec(`INSERT INTO scores (score_run_id, dataset_id, overall, freshness_status, errors) VALUES (?, ?, ?, ?, ?)`, id, ds, s.overall, s.fresh, errs)
 	}

@@ -279,17 +279,42 @@ func (db *DB) EachScoreExport(ctx context.Context, f ExportFilter, fn func(*Expo
 func (db *DB) EachFindingExport(ctx context.Context, f ExportFilter, fn func(*ExportFinding) error) error {
 	where, args := f.portalClause("r.portal_id")
 	since, sargs := f.sinceClause("r.started_at")
-	return db.eachRow(ctx, `SELECT r.portal_id, p.url, f.score_run_id, f.dataset_id, f.seq, f.rule, f.dimension, f.severity,
-		f.resource_id, f.points, `+findingTextCols+`
-		FROM score_runs r JOIN portals p ON p.id = r.portal_id JOIN findings f ON f.score_run_id = r.id`+findingTextJoin+`
-		WHERE 1=1`+where+since+` ORDER BY f.score_run_id, f.dataset_id, f.seq`, append(args, sargs...),
+	texts, err := newTextResolver(ctx, db.sql, "")
+	if err != nil {
+		return db.explain(err)
+	}
+	defer texts.close()
+	var buf []storedFinding
+	return db.eachRow(ctx, `SELECT r.portal_id, p.url, f.score_run_id, f.dataset_id, f.findings
+		FROM score_runs r JOIN portals p ON p.id = r.portal_id JOIN dataset_findings f ON f.score_run_id = r.id
+		WHERE 1=1`+where+since+` ORDER BY f.score_run_id, f.dataset_id`, append(args, sargs...),
 		func(rows *sql.Rows) error {
 			var x ExportFinding
-			if err := rows.Scan(&x.PortalID, &x.PortalURL, &x.ScoreRunID, &x.DatasetID, &x.Seq, &x.Rule, &x.Dimension, &x.Severity,
-				&x.ResourceID, &x.Points, &x.MessageFR, &x.MessageEN, &x.HintFR, &x.HintEN); err != nil {
+			var raw string
+			if err := rows.Scan(&x.PortalID, &x.PortalURL, &x.ScoreRunID, &x.DatasetID, &raw); err != nil {
 				return db.explain(err)
 			}
-			return fn(&x)
+			var err error
+			if buf, err = parseFindingsJSON(raw, buf[:0]); err != nil {
+				return damagedFindings(x.ScoreRunID, x.DatasetID)
+			}
+			for i, f := range buf {
+				y := x
+				y.Seq, y.Rule, y.Dimension, y.Severity, y.ResourceID, y.Points = int64(i), f.Rule, string(f.Dimension), string(f.Severity), f.ResourceID, f.Points
+				m, err := texts.text(f.MessageID)
+				if err != nil {
+					return db.explain(err)
+				}
+				h, err := texts.text(f.HintID)
+				if err != nil {
+					return db.explain(err)
+				}
+				y.MessageFR, y.MessageEN, y.HintFR, y.HintEN = m.FR, m.EN, h.FR, h.EN
+				if err := fn(&y); err != nil {
+					return err
+				}
+			}
+			return nil
 		})
 }
 

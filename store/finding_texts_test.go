@@ -37,8 +37,11 @@ func TestFindingTextsDedupReadAndPrune(t *testing.T) {
 	if n := f.count(`SELECT COUNT(*) FROM finding_texts`); n != 5 {
 		t.Errorf("%d texts stored for 5 findings with 2 distinct messages and 2 hints, want 4 and the one that took the first's id", n)
 	}
-	if n := f.count(`SELECT COUNT(*) FROM findings WHERE message_fr <> '' OR hint_en <> ''`); n != 0 {
-		t.Errorf("%d findings carry their own text", n)
+	if n := f.count(`SELECT COUNT(*) FROM dataset_findings WHERE findings LIKE '%titre%' OR findings LIKE '%format%'`); n != 0 {
+		t.Errorf("%d datasets' findings carry their own text", n)
+	}
+	if n := f.count(`SELECT COUNT(*) FROM dataset_findings WHERE score_run_id = ?`, run1); n != 2 {
+		t.Errorf("%d rows of findings for 2 datasets, want one each", n)
 	}
 	for id, want := range map[string][]vigie.Finding{"a": a, "b": b} {
 		got, err := f.db.Findings(f.ctx, run1, id)

@@ -92,11 +92,10 @@ func (db *DB) Prune(ctx context.Context, keep int, opts ...PruneOptions) (PruneS
 	}
 	err = db.withTx(ctx, func(tx *sql.Tx) error {
 		for _, s := range plan {
-			res, err := tx.ExecContext(ctx, `DELETE FROM `+s.table+` WHERE `+s.where, s.args...)
+			_, n, err := s.deleteRows(ctx, tx, s.where)
 			if err != nil {
 				return err
 			}
-			n, _ := res.RowsAffected()
 			*s.count(&st) += n
 		}
 		return nil
@@ -134,6 +133,32 @@ type pruneStep struct {
 	table, where string
 	args         []any
 	count        func(*PruneStats) *int64
+	// weight, when set, is what each deleted row adds to the counter (an
+	// SQL expression over the row) instead of 1.
+	weight string
+}
+
+// deleteRows runs a step's DELETE of the rows that cond (the step's
+// condition, or a batch of it) selects, and returns what it adds to the
+// step's counter.
+func (s pruneStep) deleteRows(ctx context.Context, tx *sql.Tx, cond string) (deleted, counted int64, err error) {
+	if s.weight != "" {
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(`+s.weight+`), 0) FROM `+s.table+` WHERE `+cond, s.args...).Scan(&deleted, &counted); err != nil {
+			return 0, 0, err
+		}
+		if deleted == 0 {
+			return 0, 0, nil
+		}
+	}
+	res, err := tx.ExecContext(ctx, `DELETE FROM `+s.table+` WHERE `+cond, s.args...)
+	if err != nil {
+		return 0, 0, err
+	}
+	n, _ := res.RowsAffected()
+	if s.weight == "" {
+		counted = n
+	}
+	return n, counted, nil
 }
 
 // prunePlan works out, in one read, which runs each portal keeps, and
@@ -164,11 +189,11 @@ func (db *DB) prunePlan(ctx context.Context, keep int, portalID int64) ([]pruneS
 	}
 	return append(plan,
 		// Finding texts no finding refers to any more.
-		pruneStep{"finding_texts", `id NOT IN (SELECT message_id FROM findings) AND id NOT IN (SELECT hint_id FROM findings)`, nil,
-			func(s *PruneStats) *int64 { var n int64; return &n }},
+		pruneStep{"finding_texts", `id NOT IN (` + db.findingTextIDs(5) + `) AND id NOT IN (` + db.findingTextIDs(6) + `)`, nil,
+			func(s *PruneStats) *int64 { var n int64; return &n }, ""},
 		// URL states nobody uses any more and no kept check refers to.
 		pruneStep{"links", `url NOT IN (SELECT url FROM resources) AND url NOT IN (SELECT url FROM link_checks)`, nil,
-			func(s *PruneStats) *int64 { return &s.Links }},
+			func(s *PruneStats) *int64 { return &s.Links }, ""},
 	), nil
 }
 
@@ -191,20 +216,17 @@ func (db *DB) pruneInSteps(ctx context.Context, plan []pruneStep, st *PruneStats
 	}
 	for _, s := range plan {
 		for {
-			var n int64
+			var n, counted int64
 			err := db.withTx(ctx, func(tx *sql.Tx) error {
 				rid := db.rowID()
-				res, err := tx.ExecContext(ctx, `DELETE FROM `+s.table+` WHERE `+rid+` IN (SELECT `+rid+` FROM `+s.table+` WHERE `+s.where+` LIMIT `+strconv.Itoa(pruneBatch)+`)`, s.args...)
-				if err != nil {
-					return err
-				}
-				n, _ = res.RowsAffected()
-				return nil
+				var err error
+				n, counted, err = s.deleteRows(ctx, tx, rid+` IN (SELECT `+rid+` FROM `+s.table+` WHERE `+s.where+` LIMIT `+strconv.Itoa(pruneBatch)+`)`)
+				return err
 			})
 			if err != nil {
 				return err
 			}
-			*s.count(st) += n
+			*s.count(st) += counted
 			if err := db.checkpoint(ctx); err != nil {
 				return err
 			}
@@ -239,7 +261,7 @@ func (db *DB) checkpoint(ctx context.Context) error {
 func (db *DB) reclaim(ctx context.Context, st *PruneStats) error {
 	if db.dialect == postgres {
 		st.Reclaim = "server"
-		for _, t := range []string{"findings", "scores", "score_runs", "link_checks", "link_runs", "dataset_events", "dataset_versions", "harvest_runs", "finding_texts", "links"} {
+		for _, t := range []string{"dataset_findings", "scores", "score_runs", "link_checks", "link_runs", "dataset_events", "dataset_versions", "harvest_runs", "finding_texts", "links"} {
 			if _, err := db.sql.ExecContext(ctx, `VACUUM `+t); err != nil {
 				return err
 			}
@@ -364,18 +386,18 @@ func (db *DB) prunePortal(ctx context.Context, tx *sql.Tx, portal int64, keep in
 	}
 	ks, kh, kl := idList(keptScore), idList(keptHarvest), idList(keptLink)
 	return []pruneStep{
-		{"findings", `score_run_id IN (SELECT id FROM score_runs WHERE portal_id = ? AND id NOT IN (` + in + `))`, []any{portal, ks},
-			func(s *PruneStats) *int64 { return &s.Findings }},
+		{"dataset_findings", `score_run_id IN (SELECT id FROM score_runs WHERE portal_id = ? AND id NOT IN (` + in + `))`, []any{portal, ks},
+			func(s *PruneStats) *int64 { return &s.Findings }, db.jsonArrayLength("findings")},
 		{"scores", `score_run_id IN (SELECT id FROM score_runs WHERE portal_id = ? AND id NOT IN (` + in + `))`, []any{portal, ks},
-			func(s *PruneStats) *int64 { return &s.Scores }},
+			func(s *PruneStats) *int64 { return &s.Scores }, ""},
 		{"score_runs", `portal_id = ? AND id NOT IN (` + in + `)`, []any{portal, ks},
-			func(s *PruneStats) *int64 { return &s.ScoreRuns }},
+			func(s *PruneStats) *int64 { return &s.ScoreRuns }, ""},
 		{"link_checks", `run_id IN (SELECT id FROM link_runs WHERE portal_id = ? AND id NOT IN (` + in + `))`, []any{portal, kl},
-			func(s *PruneStats) *int64 { return &s.LinkChecks }},
+			func(s *PruneStats) *int64 { return &s.LinkChecks }, ""},
 		{"link_runs", `portal_id = ? AND id NOT IN (` + in + `)`, []any{portal, kl},
-			func(s *PruneStats) *int64 { return &s.LinkRuns }},
+			func(s *PruneStats) *int64 { return &s.LinkRuns }, ""},
 		{"dataset_events", `portal_id = ? AND run_id NOT IN (` + in + `)`, []any{portal, kh},
-			func(s *PruneStats) *int64 { return &s.DatasetEvents }},
+			func(s *PruneStats) *int64 { return &s.DatasetEvents }, ""},
 		// A version is current from its run until the dataset's next version;
 		// keep it when it is the latest or a kept harvest run falls in that span.
 		{"dataset_versions", `id IN (
@@ -383,8 +405,8 @@ func (db *DB) prunePortal(ctx context.Context, tx *sql.Tx, portal int64, keep in
 				FROM dataset_versions WHERE portal_id = ?) v
 			WHERE v.next_run IS NOT NULL AND NOT EXISTS (
 				SELECT 1 FROM ` + db.intList("k") + ` WHERE k.value >= v.run_id AND k.value < v.next_run))`, []any{portal, kh},
-			func(s *PruneStats) *int64 { return &s.DatasetVersions }},
+			func(s *PruneStats) *int64 { return &s.DatasetVersions }, ""},
 		{"harvest_runs", `portal_id = ? AND id NOT IN (` + in + `)`, []any{portal, kh},
-			func(s *PruneStats) *int64 { return &s.HarvestRuns }},
+			func(s *PruneStats) *int64 { return &s.HarvestRuns }, ""},
 	}, nil
 }

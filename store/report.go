@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -55,32 +54,6 @@ func (db *DB) anyUnpublished(ctx context.Context, conn querier, portalID int64) 
 	return has, nil
 }
 
-// textCols selects a finding's message and hint (findings f joined to the
-// dictionary by findingTextJoin): four columns, or the same column twice per
-// text when the scope has a language.
-func (s ReportScope) textCols() string {
-	const mfr, men = "COALESCE(m.fr, f.message_fr)", "COALESCE(m.en, f.message_en)"
-	const hfr, hen = "COALESCE(h.fr, f.hint_fr)", "COALESCE(h.en, f.hint_en)"
-	if s.Lang == "en" {
-		m := "CASE WHEN " + men + " <> '' THEN " + men + " ELSE " + mfr + " END"
-		h := "CASE WHEN " + hen + " <> '' THEN " + hen + " ELSE " + hfr + " END"
-		return m + ", NULL, " + h + ", NULL"
-	}
-	if s.Lang == "fr" {
-		return mfr + ", NULL, " + hfr + ", NULL"
-	}
-	return findingTextCols
-}
-
-// text builds a vigie.Text from textCols' two columns; a NULL second
-// column means the first holds the scope's language.
-func text(first string, second sql.NullString) vigie.Text {
-	if !second.Valid {
-		return vigie.Text{FR: first, EN: first}
-	}
-	return vigie.Text{FR: first, EN: second.String}
-}
-
 // orgFilter returns " AND <col> IN (?, …)" and its arguments, or nothing when
 // the scope covers every organization.
 func (s ReportScope) orgFilter(col string) (string, []any) {
@@ -100,6 +73,7 @@ type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
 // reportCloser is a querier to close after use.
@@ -121,9 +95,6 @@ func (db *DB) rd() querier {
 	}
 	return db.sql
 }
-
-// findingsKey is SQLite's name for the findings primary key's index.
-const findingsKey = "sqlite_autoindex_findings_1"
 
 // reportConn returns a connection tuned for the long read-only scans of
 // reports: a 32 MiB page cache (the default is 2 MiB), so a large catalogue
@@ -546,12 +517,17 @@ func (db *DB) ReportDatasets(ctx context.Context, s ReportScope, withFindings bo
 			return err
 		}
 		defer fc.Close()
-		frows, err := s.queryFindings(ctx, fc, db.indexedBy(findingsKey))
+		frows, err := s.queryFindings(ctx, fc)
 		if err != nil {
 			return db.explain(err)
 		}
 		defer frows.Close()
-		next = findingMerger(frows)
+		texts, err := newTextResolver(ctx, db.textSource(fc), s.Lang)
+		if err != nil {
+			return db.explain(err)
+		}
+		defer texts.close()
+		next = findingMerger(frows, texts, s.ScoreRunID)
 	}
 	rows, err := conn.QueryContext(ctx, `SELECT `+strings.Replace(reportDatasetCols, "d.title", s.titleCol(), 1)+` FROM scores s JOIN datasets d ON d.portal_id = ? AND d.id = s.dataset_id
 		WHERE s.score_run_id = ?`+org+s.rowCond()+order, args...)
@@ -594,37 +570,32 @@ func (db *DB) ReportDatasets(ctx context.Context, s ReportScope, withFindings bo
 	return nil
 }
 
-// queryFindings reads the score run's findings in dataset id order, each
-// dataset's in the order found, with their texts in the scope's language.
-func (s ReportScope) queryFindings(ctx context.Context, conn querier, indexedBy string) (*sql.Rows, error) {
-	return conn.QueryContext(ctx, `SELECT f.dataset_id, f.rule, f.dimension, f.severity, f.resource_id, f.points, `+s.textCols()+`
-		FROM findings f`+indexedBy+findingTextJoin+` WHERE f.score_run_id = ? ORDER BY f.dataset_id, f.seq`, s.ScoreRunID)
+// queryFindings reads the score run's findings in dataset id order, a
+// dataset's in one row.
+func (s ReportScope) queryFindings(ctx context.Context, conn querier) (*sql.Rows, error) {
+	return conn.QueryContext(ctx, `SELECT dataset_id, findings FROM dataset_findings WHERE score_run_id = ? ORDER BY dataset_id`, s.ScoreRunID)
 }
 
 // findingMerger reads findings ordered by dataset id and returns, for each
 // dataset id asked in ascending order, its findings (skipping those of
-// datasets never asked for, such as other organizations').
-func findingMerger(rows *sql.Rows) func(id string) ([]vigie.Finding, error) {
-	var pending *vigie.Finding
-	var pendingID string
-	done := false
+// datasets never asked for, such as other organizations'), their texts
+// resolved by texts.
+func findingMerger(rows *sql.Rows, texts *textResolver, runID int64) func(id string) ([]vigie.Finding, error) {
+	var pendingID, raw string
+	pending, done, started := false, false, false
 	read := func() error {
-		pending = nil
+		pending = false
 		if done || !rows.Next() {
 			done = true
 			return rows.Err()
 		}
-		var f vigie.Finding
-		var mfr, hfr string
-		var men, hen sql.NullString
-		if err := rows.Scan(&pendingID, &f.Rule, &f.Dimension, &f.Severity, &f.ResourceID, &f.Points, &mfr, &men, &hfr, &hen); err != nil {
+		if err := rows.Scan(&pendingID, &raw); err != nil {
 			return err
 		}
-		f.Message, f.Hint = text(mfr, men), text(hfr, hen)
-		pending = &f
+		pending = true
 		return nil
 	}
-	started := false
+	var buf []storedFinding
 	return func(id string) ([]vigie.Finding, error) {
 		if !started {
 			started = true
@@ -632,16 +603,20 @@ func findingMerger(rows *sql.Rows) func(id string) ([]vigie.Finding, error) {
 				return nil, err
 			}
 		}
-		out := []vigie.Finding{}
-		for pending != nil && pendingID <= id {
-			if pendingID == id {
-				out = append(out, *pending)
-			}
+		for pending && pendingID < id {
 			if err := read(); err != nil {
 				return nil, err
 			}
 		}
-		return out, nil
+		if !pending || pendingID != id {
+			return []vigie.Finding{}, nil
+		}
+		out, b, err := texts.findings(raw, buf)
+		buf = b
+		if errors.Is(err, errFindingsJSON) {
+			return nil, damagedFindings(runID, id)
+		}
+		return out, err
 	}
 }
 
@@ -674,25 +649,29 @@ func (db *DB) ReportFindings(ctx context.Context, s ReportScope, fn func(*Report
 		return db.explain(err)
 	}
 	defer drows.Close()
-	frows, err := s.queryFindings(ctx, fc, db.indexedBy(findingsKey))
+	frows, err := s.queryFindings(ctx, fc)
 	if err != nil {
 		return db.explain(err)
 	}
 	defer frows.Close()
+	texts, err := newTextResolver(ctx, db.textSource(fc), s.Lang)
+	if err != nil {
+		return db.explain(err)
+	}
+	defer texts.close()
 	var d ReportFinding // the current dataset; its ID is "" before the first
 	haveD := true
 	n := 0
-	var men, hen sql.NullString
-	var mfr, hfr, id, ckanState string
+	var id, raw, ckanState string
 	var private bool
+	var buf []storedFinding
 	for frows.Next() {
-		if n++; n%1024 == 0 {
+		if n++; n%256 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
-		var f ReportFinding
-		if err := frows.Scan(&id, &f.Rule, &f.Dimension, &f.Severity, &f.ResourceID, &f.Points, &mfr, &men, &hfr, &hen); err != nil {
+		if err := frows.Scan(&id, &raw); err != nil {
 			return db.explain(err)
 		}
 		for haveD && d.DatasetID < id {
@@ -709,10 +688,20 @@ func (db *DB) ReportFindings(ctx context.Context, s ReportScope, fn func(*Report
 		if d.DatasetID != id { // a dataset outside the scope
 			continue
 		}
-		f.DatasetID, f.DatasetName, f.DatasetTitle, f.Organization, f.DatasetVisibility = d.DatasetID, d.DatasetName, d.DatasetTitle, d.Organization, d.DatasetVisibility
-		f.Message, f.Hint = text(mfr, men), text(hfr, hen)
-		if err := fn(&f); err != nil {
-			return err
+		fs, b, err := texts.findings(raw, buf)
+		buf = b
+		if errors.Is(err, errFindingsJSON) {
+			return damagedFindings(s.ScoreRunID, id)
+		}
+		if err != nil {
+			return db.explain(err)
+		}
+		for _, f := range fs {
+			rf := ReportFinding{DatasetID: d.DatasetID, DatasetName: d.DatasetName, DatasetTitle: d.DatasetTitle,
+				Organization: d.Organization, DatasetVisibility: d.DatasetVisibility, Finding: f}
+			if err := fn(&rf); err != nil {
+				return err
+			}
 		}
 	}
 	if err := errors.Join(frows.Err(), drows.Err()); err != nil {
@@ -741,12 +730,11 @@ func (db *DB) ReportRuleCounts(ctx context.Context, s ReportScope, limit int) ([
 			org += publishedCond
 		}
 	}
-	q := `SELECT f.rule, f.dimension, f.severity, f.dataset_id, f.points FROM findings f` + db.indexedBy(findingsKey) + `
-		JOIN datasets d ON d.portal_id = ? AND d.id = f.dataset_id WHERE f.score_run_id = ?` + org + ` ORDER BY f.dataset_id, f.seq`
+	q := `SELECT f.dataset_id, f.findings FROM dataset_findings f
+		JOIN datasets d ON d.portal_id = ? AND d.id = f.dataset_id WHERE f.score_run_id = ?` + org + ` ORDER BY f.dataset_id`
 	args := append([]any{s.PortalID, s.ScoreRunID}, orgArgs...)
 	if len(s.Orgs) == 0 && !unpublished { // every finding of the run counts: no join
-		q = `SELECT f.rule, f.dimension, f.severity, f.dataset_id, f.points FROM findings f` + db.indexedBy(findingsKey) + `
-			WHERE f.score_run_id = ? ORDER BY f.dataset_id, f.seq`
+		q = `SELECT f.dataset_id, f.findings FROM dataset_findings f WHERE f.score_run_id = ? ORDER BY f.dataset_id`
 		args = []any{s.ScoreRunID}
 	}
 	rows, err := conn.QueryContext(ctx, q, args...)
@@ -754,65 +742,41 @@ func (db *DB) ReportRuleCounts(ctx context.Context, s ReportScope, limit int) ([
 		return nil, nil, db.explain(err)
 	}
 	defer rows.Close()
-	type agg struct {
-		RuleCount
-		last string
-	}
-	byRule := map[string]*agg{}
-	var rule, ds string
-	var dim vigie.Dimension
-	var sev vigie.Severity
-	var pts float64
+	var rc ruleCounter
+	var id, raw string
+	var buf []storedFinding
 	for n := 0; rows.Next(); n++ {
-		if n%4096 == 0 {
+		if n%1024 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, nil, err
 			}
 		}
-		if err := rows.Scan(&rule, &dim, &sev, &ds, &pts); err != nil {
+		if err := rows.Scan(&id, &raw); err != nil {
 			return nil, nil, db.explain(err)
 		}
-		a := byRule[rule]
-		if a == nil {
-			a = &agg{RuleCount: RuleCount{Rule: rule, Dimension: dim, Severity: sev}}
-			byRule[rule] = a
+		if buf, err = parseFindingsJSON(raw, buf[:0]); err != nil {
+			return nil, nil, damagedFindings(s.ScoreRunID, id)
 		}
-		a.Dimension, a.Severity = min(a.Dimension, dim), min(a.Severity, sev)
-		a.Findings++
-		a.Points += pts
-		if a.last != ds {
-			a.Datasets++
-			a.last = ds
-		}
+		rc.add(id, buf)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, nil, db.explain(err)
 	}
 	rows.Close()
-	out := make([]RuleCount, 0, len(byRule))
-	for _, a := range byRule {
-		out = append(out, a.RuleCount)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Datasets != out[j].Datasets {
-			return out[i].Datasets > out[j].Datasets
-		}
-		return out[i].Rule < out[j].Rule
-	})
+	out := rc.sorted()
 	if limit > 0 && len(out) > limit {
 		out = out[:limit]
 	}
+	texts, err := newTextResolver(ctx, db.textSource(conn), s.Lang)
+	if err != nil {
+		return nil, nil, db.explain(err)
+	}
+	defer texts.close()
 	hints := make([]vigie.Text, len(out))
 	for i, c := range out {
-		var first string
-		var second sql.NullString
-		var ignore, ignore2 sql.NullString
-		err := conn.QueryRowContext(ctx, `SELECT `+s.textCols()+` FROM findings f`+findingTextJoin+` WHERE f.score_run_id = ? AND f.rule = ? LIMIT 1`, s.ScoreRunID, c.Rule).
-			Scan(&ignore, &ignore2, &first, &second)
-		if err != nil {
+		if hints[i], err = texts.text(rc.first[c.Rule]); err != nil {
 			return nil, nil, db.explain(err)
 		}
-		hints[i] = text(first, second)
 	}
 	return out, hints, nil
 }

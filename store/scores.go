@@ -78,69 +78,37 @@ func (db *DB) SaveAssessments(ctx context.Context, runID int64, as []vigie.Asses
 	if len(as) == 0 {
 		return nil
 	}
+	// Written in key order, each dataset once (the last assessment of a
+	// dataset listed twice wins): the batch's rows then fill neighbouring
+	// pages, and a multi-row upsert never meets the same key twice.
+	order := make([]int, 0, len(as))
+	for i := range as {
+		if as[i].DatasetID == "" {
+			return errors.New("assessment without a dataset id")
+		}
+		order = append(order, i)
+	}
+	sort.SliceStable(order, func(i, j int) bool { return as[order[i]].DatasetID < as[order[j]].DatasetID })
+	uniq := order[:0]
+	for k, i := range order {
+		if k+1 < len(order) && as[order[k+1]].DatasetID == as[i].DatasetID {
+			continue
+		}
+		uniq = append(uniq, i)
+	}
+	order = uniq
 	err := db.withTx(ctx, func(tx *sql.Tx) error {
-		// A bigger page cache for this connection: the findings key is
-		// written in dataset order, across the whole index of the run.
-		if err := db.pragma(ctx, tx, `PRAGMA cache_size = -65536`); err != nil {
-			return err
-		}
-		delF, err := tx.PrepareContext(ctx, `DELETE FROM findings WHERE score_run_id = ? AND dataset_id = ?`)
+		w, err := newScoreWriter(ctx, tx, runID)
 		if err != nil {
 			return err
 		}
-		defer delF.Close()
-		insS, err := tx.PrepareContext(ctx, `INSERT INTO scores (score_run_id, dataset_id, overall, completeness, freshness, openness, availability,
-			mqa_points, mqa_rating, freshness_status, freshness_evidence, frequency, stars, open_licence, open_format, machine_readable,
-			errors, warnings, infos, licence_status, licence_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (score_run_id, dataset_id) DO UPDATE SET overall = excluded.overall, completeness = excluded.completeness, freshness = excluded.freshness, openness = excluded.openness, availability = excluded.availability, mqa_points = excluded.mqa_points, mqa_rating = excluded.mqa_rating, freshness_status = excluded.freshness_status, freshness_evidence = excluded.freshness_evidence, frequency = excluded.frequency, stars = excluded.stars, open_licence = excluded.open_licence, open_format = excluded.open_format, machine_readable = excluded.machine_readable, errors = excluded.errors, warnings = excluded.warnings, infos = excluded.infos, licence_status = excluded.licence_status, licence_by = excluded.licence_by`)
-		if err != nil {
-			return err
-		}
-		defer insS.Close()
-		fw, err := newFindingWriter(ctx, tx, runID)
-		if err != nil {
-			return err
-		}
-		defer fw.close()
-		// Written in key order: the batch's rows then fill neighbouring
-		// pages instead of touching one page of the run per dataset.
-		order := make([]int, len(as))
-		for i := range order {
-			order[i] = i
-		}
-		sort.SliceStable(order, func(i, j int) bool { return as[order[i]].DatasetID < as[order[j]].DatasetID })
+		defer w.close()
 		for _, i := range order {
-			a := &as[i]
-			if a.DatasetID == "" {
-				return errors.New("assessment without a dataset id")
-			}
-			var nErr, nWarn, nInfo int
-			for _, f := range a.Findings {
-				switch f.Severity {
-				case vigie.SevError:
-					nErr++
-				case vigie.SevWarning:
-					nWarn++
-				default:
-					nInfo++
-				}
-			}
-			s := a.Scores
-			if _, err := insS.ExecContext(ctx, runID, a.DatasetID, scoreNull(s.Overall), scoreNull(s.Completeness), scoreNull(s.Freshness), scoreNull(s.Openness), scoreNull(s.Availability),
-				a.MQA.Points, a.MQA.Rating, a.FreshnessStatus, a.FreshnessEvidence, a.Frequency, a.Stars,
-				scoreBool(a.OpenLicence), scoreBool(a.OpenFormat), scoreBool(a.MachineReadable), nErr, nWarn, nInfo, a.LicenceStatus, a.LicenceBy); err != nil {
+			if err := w.add(&as[i]); err != nil {
 				return err
-			}
-			if _, err := delF.ExecContext(ctx, runID, a.DatasetID); err != nil {
-				return err
-			}
-			for seq, f := range a.Findings {
-				if err := fw.add(a.DatasetID, seq, f); err != nil {
-					return err
-				}
 			}
 		}
-		return fw.flush()
+		return w.flush()
 	})
 	if err != nil {
 		return db.explain(err)
@@ -148,45 +116,134 @@ func (db *DB) SaveAssessments(ctx context.Context, runID int64, as []vigie.Asses
 	return nil
 }
 
-// findingBatch is how many findings one INSERT writes.
-const findingBatch = 100
+// scoreRowsMax is how many datasets one INSERT writes.
+const scoreRowsMax = 32
 
-// findingWriter inserts findings in multi-row statements, their texts
-// through the finding_texts dictionary.
-type findingWriter struct {
-	ctx              context.Context
-	runID            int64
-	batch, one       *sql.Stmt
-	textGet, textAdd *sql.Stmt
-	texts            map[vigie.Text]int64 // ids known in this transaction
-	args             []any
-	n                int
+const scoreInsertCols = `(score_run_id, dataset_id, overall, completeness, freshness, openness, availability,
+	mqa_points, mqa_rating, freshness_status, freshness_evidence, frequency, stars, open_licence, open_format, machine_readable,
+	errors, warnings, infos, licence_status, licence_by)`
+const scoreInsertRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const scoreInsertArgs = 21
+const scoreUpsert = ` ON CONFLICT (score_run_id, dataset_id) DO UPDATE SET overall = excluded.overall,
+	completeness = excluded.completeness, freshness = excluded.freshness, openness = excluded.openness,
+	availability = excluded.availability, mqa_points = excluded.mqa_points, mqa_rating = excluded.mqa_rating,
+	freshness_status = excluded.freshness_status, freshness_evidence = excluded.freshness_evidence,
+	frequency = excluded.frequency, stars = excluded.stars, open_licence = excluded.open_licence,
+	open_format = excluded.open_format, machine_readable = excluded.machine_readable, errors = excluded.errors,
+	warnings = excluded.warnings, infos = excluded.infos, licence_status = excluded.licence_status,
+	licence_by = excluded.licence_by`
+const findingSetUpsert = ` ON CONFLICT (score_run_id, dataset_id) DO UPDATE SET findings = excluded.findings`
+
+// scoreWriter inserts scores and findings rows scoreRowsMax datasets at a
+// time, the finding texts through the finding_texts dictionary.
+type scoreWriter struct {
+	ctx                    context.Context
+	runID                  int64
+	scoresN, findingsN     [scoreRowsMax + 1]*sql.Stmt // by number of rows
+	tx                     *sql.Tx
+	textGet, textAdd       *sql.Stmt
+	texts                  map[vigie.Text]int64 // ids known in this transaction
+	scoreArgs, findingArgs []any
+	n                      int
+	buf                    []storedFinding
 }
 
-const findingCols = `(score_run_id, dataset_id, seq, rule, dimension, severity, resource_id, points, message_id, hint_id)`
-const findingRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-const findingArgs = 10
-
-func newFindingWriter(ctx context.Context, tx *sql.Tx, runID int64) (*findingWriter, error) {
-	w := &findingWriter{ctx: ctx, runID: runID, texts: map[vigie.Text]int64{}, args: make([]any, 0, findingArgs*findingBatch)}
-	rows := strings.TrimSuffix(strings.Repeat(findingRow+", ", findingBatch), ", ")
-	for _, p := range []struct {
-		st **sql.Stmt
-		q  string
-	}{
-		{&w.batch, `INSERT INTO findings ` + findingCols + ` VALUES ` + rows},
-		{&w.one, `INSERT INTO findings ` + findingCols + ` VALUES ` + findingRow},
-		{&w.textGet, `SELECT fr, en FROM finding_texts WHERE id = ?`},
-		{&w.textAdd, `INSERT INTO finding_texts (id, fr, en) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`},
-	} {
-		st, err := tx.PrepareContext(ctx, p.q)
-		if err != nil {
-			w.close()
-			return nil, err
-		}
-		*p.st = st
+func newScoreWriter(ctx context.Context, tx *sql.Tx, runID int64) (*scoreWriter, error) {
+	w := &scoreWriter{ctx: ctx, runID: runID, tx: tx, texts: map[vigie.Text]int64{},
+		scoreArgs: make([]any, 0, scoreInsertArgs*scoreRowsMax), findingArgs: make([]any, 0, 3*scoreRowsMax)}
+	var err error
+	if w.textGet, err = tx.PrepareContext(ctx, `SELECT fr, en FROM finding_texts WHERE id = ?`); err != nil {
+		return nil, err
+	}
+	if w.textAdd, err = tx.PrepareContext(ctx, `INSERT INTO finding_texts (id, fr, en) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`); err != nil {
+		w.close()
+		return nil, err
 	}
 	return w, nil
+}
+
+// stmts returns the INSERTs of n score rows and n findings rows, prepared
+// once per transaction.
+func (w *scoreWriter) stmts(n int) (*sql.Stmt, *sql.Stmt, error) {
+	if w.scoresN[n] == nil {
+		q := `INSERT INTO scores ` + scoreInsertCols + ` VALUES ` + strings.TrimSuffix(strings.Repeat(scoreInsertRow+", ", n), ", ") + scoreUpsert
+		st, err := w.tx.PrepareContext(w.ctx, q)
+		if err != nil {
+			return nil, nil, err
+		}
+		w.scoresN[n] = st
+	}
+	if w.findingsN[n] == nil {
+		q := `INSERT INTO dataset_findings (score_run_id, dataset_id, findings) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", n), ", ") + findingSetUpsert
+		st, err := w.tx.PrepareContext(w.ctx, q)
+		if err != nil {
+			return nil, nil, err
+		}
+		w.findingsN[n] = st
+	}
+	return w.scoresN[n], w.findingsN[n], nil
+}
+
+func (w *scoreWriter) add(a *vigie.Assessment) error {
+	var nErr, nWarn, nInfo int
+	w.buf = w.buf[:0]
+	for _, f := range a.Findings {
+		switch f.Severity {
+		case vigie.SevError:
+			nErr++
+		case vigie.SevWarning:
+			nWarn++
+		default:
+			nInfo++
+		}
+		mid, err := w.textID(f.Message)
+		if err != nil {
+			return err
+		}
+		hid, err := w.textID(f.Hint)
+		if err != nil {
+			return err
+		}
+		w.buf = append(w.buf, storedFinding{Rule: f.Rule, Dimension: f.Dimension, Severity: f.Severity, ResourceID: f.ResourceID,
+			Points: f.Points, MessageID: mid, HintID: hid})
+	}
+	s := a.Scores
+	w.scoreArgs = append(w.scoreArgs, w.runID, a.DatasetID, scoreNull(s.Overall), scoreNull(s.Completeness), scoreNull(s.Freshness), scoreNull(s.Openness), scoreNull(s.Availability),
+		a.MQA.Points, a.MQA.Rating, a.FreshnessStatus, a.FreshnessEvidence, a.Frequency, a.Stars,
+		scoreBool(a.OpenLicence), scoreBool(a.OpenFormat), scoreBool(a.MachineReadable), nErr, nWarn, nInfo, a.LicenceStatus, a.LicenceBy)
+	w.findingArgs = append(w.findingArgs, w.runID, a.DatasetID, string(appendFindingsJSON(nil, w.buf)))
+	if w.n++; w.n == scoreRowsMax {
+		return w.flush()
+	}
+	return nil
+}
+
+func (w *scoreWriter) flush() error {
+	if w.n == 0 {
+		return nil
+	}
+	ins, insF, err := w.stmts(w.n)
+	if err != nil {
+		return err
+	}
+	if _, err := ins.ExecContext(w.ctx, w.scoreArgs...); err != nil {
+		return err
+	}
+	if _, err := insF.ExecContext(w.ctx, w.findingArgs...); err != nil {
+		return err
+	}
+	w.scoreArgs, w.findingArgs, w.n = w.scoreArgs[:0], w.findingArgs[:0], 0
+	return nil
+}
+
+func (w *scoreWriter) close() {
+	all := append(append([]*sql.Stmt{w.textGet, w.textAdd}, w.scoresN[:]...), w.findingsN[:]...)
+	for _, st := range all {
+		if st != nil {
+			st.Close()
+		}
+	}
 }
 
 // textHash is where a text's id search starts: a positive 63-bit FNV-1a
@@ -206,7 +263,7 @@ func textHash(t vigie.Text) int64 {
 // textID returns the dictionary id of a text, adding it when new. The id is
 // the text's hash, or the next free or matching id after it when another
 // text holds it. An empty text has id 0.
-func (w *findingWriter) textID(t vigie.Text) (int64, error) {
+func (w *scoreWriter) textID(t vigie.Text) (int64, error) {
 	if t == (vigie.Text{}) {
 		return 0, nil
 	}
@@ -236,52 +293,6 @@ func (w *findingWriter) textID(t vigie.Text) (int64, error) {
 	w.texts[t] = id
 	return id, nil
 }
-
-func (w *findingWriter) add(datasetID string, seq int, f vigie.Finding) error {
-	mid, err := w.textID(f.Message)
-	if err != nil {
-		return err
-	}
-	hid, err := w.textID(f.Hint)
-	if err != nil {
-		return err
-	}
-	w.args = append(w.args, w.runID, datasetID, seq, f.Rule, f.Dimension, f.Severity, f.ResourceID, f.Points, mid, hid)
-	w.n++
-	if w.n < findingBatch {
-		return nil
-	}
-	_, err = w.batch.ExecContext(w.ctx, w.args...)
-	w.args, w.n = w.args[:0], 0
-	return err
-}
-
-func (w *findingWriter) flush() error {
-	for i := 0; i < w.n; i++ {
-		if _, err := w.one.ExecContext(w.ctx, w.args[i*findingArgs:(i+1)*findingArgs]...); err != nil {
-			return err
-		}
-	}
-	w.args, w.n = w.args[:0], 0
-	return nil
-}
-
-func (w *findingWriter) close() {
-	for _, st := range []*sql.Stmt{w.batch, w.one, w.textGet, w.textAdd} {
-		if st != nil {
-			st.Close()
-		}
-	}
-}
-
-// findingTextCols selects a finding's four texts from the dictionary
-// (aliases m and h, joined by findingTextJoin) or, for rows that hold their
-// own, the row (alias f).
-const findingTextCols = `COALESCE(m.fr, f.message_fr), COALESCE(m.en, f.message_en), COALESCE(h.fr, f.hint_fr), COALESCE(h.en, f.hint_en)`
-
-// findingTextJoin joins the dictionary to findings f: m for the message,
-// h for the hint.
-const findingTextJoin = ` LEFT JOIN finding_texts m ON m.id = f.message_id LEFT JOIN finding_texts h ON h.id = f.hint_id`
 
 // FinishScoreRun closes a score run with its final status (complete, failed
 // or interrupted), the number of datasets scored and an error message.
@@ -459,21 +470,24 @@ func (db *DB) Assessment(ctx context.Context, scoreRunID int64, datasetID string
 
 // Findings returns one dataset's findings in a score run, in order.
 func (db *DB) Findings(ctx context.Context, scoreRunID int64, datasetID string) ([]vigie.Finding, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT f.rule, f.dimension, f.severity, f.resource_id, f.points, `+findingTextCols+`
-		FROM findings f`+findingTextJoin+` WHERE f.score_run_id = ? AND f.dataset_id = ? ORDER BY f.seq`, scoreRunID, datasetID)
+	var raw string
+	err := db.sql.QueryRowContext(ctx, `SELECT findings FROM dataset_findings WHERE score_run_id = ? AND dataset_id = ?`, scoreRunID, datasetID).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return []vigie.Finding{}, nil
+	}
 	if err != nil {
 		return nil, db.explain(err)
 	}
-	defer rows.Close()
-	out := []vigie.Finding{}
-	for rows.Next() {
-		var f vigie.Finding
-		if err := rows.Scan(&f.Rule, &f.Dimension, &f.Severity, &f.ResourceID, &f.Points, &f.Message.FR, &f.Message.EN, &f.Hint.FR, &f.Hint.EN); err != nil {
-			return nil, db.explain(err)
-		}
-		out = append(out, f)
+	r, err := newTextResolver(ctx, db.sql, "")
+	if err != nil {
+		return nil, db.explain(err)
 	}
-	if err := rows.Err(); err != nil {
+	defer r.close()
+	out, _, err := r.findings(raw, nil)
+	if errors.Is(err, errFindingsJSON) {
+		return nil, damagedFindings(scoreRunID, datasetID)
+	}
+	if err != nil {
 		return nil, db.explain(err)
 	}
 	return out, nil
@@ -491,21 +505,75 @@ type RuleCount struct {
 
 // RuleCounts summarises a score run's findings per rule, most datasets first.
 func (db *DB) RuleCounts(ctx context.Context, scoreRunID int64) ([]RuleCount, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT rule, MIN(dimension), MIN(severity), COUNT(DISTINCT dataset_id), COUNT(*), COALESCE(SUM(points), 0)
-		FROM findings WHERE score_run_id = ? GROUP BY rule ORDER BY COUNT(DISTINCT dataset_id) DESC, rule`, scoreRunID)
+	rows, err := db.sql.QueryContext(ctx, `SELECT dataset_id, findings FROM dataset_findings WHERE score_run_id = ? ORDER BY dataset_id`, scoreRunID)
 	if err != nil {
 		return nil, db.explain(err)
 	}
 	defer rows.Close()
-	var out []RuleCount
+	var rc ruleCounter
+	var id, raw string
+	var buf []storedFinding
 	for rows.Next() {
-		var c RuleCount
-		if err := rows.Scan(&c.Rule, &c.Dimension, &c.Severity, &c.Datasets, &c.Findings, &c.Points); err != nil {
+		if err := rows.Scan(&id, &raw); err != nil {
 			return nil, db.explain(err)
 		}
-		out = append(out, c)
+		if buf, err = parseFindingsJSON(raw, buf[:0]); err != nil {
+			return nil, damagedFindings(scoreRunID, id)
+		}
+		rc.add(id, buf)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, db.explain(err)
+	}
+	return rc.sorted(), nil
+}
+
+// ruleCounter counts findings per rule from datasets given in id order.
+type ruleCounter struct {
+	byRule map[string]*ruleAgg
+	first  map[string]int64 // each rule's first hint id
+}
+
+type ruleAgg struct {
+	RuleCount
+	last string
+}
+
+func (c *ruleCounter) add(datasetID string, fs []storedFinding) {
+	if c.byRule == nil {
+		c.byRule, c.first = map[string]*ruleAgg{}, map[string]int64{}
+	}
+	for i := range fs {
+		f := &fs[i]
+		a := c.byRule[f.Rule]
+		if a == nil {
+			a = &ruleAgg{RuleCount: RuleCount{Rule: f.Rule, Dimension: f.Dimension, Severity: f.Severity}}
+			c.byRule[f.Rule] = a
+			c.first[f.Rule] = f.HintID
+		}
+		a.Dimension, a.Severity = min(a.Dimension, f.Dimension), min(a.Severity, f.Severity)
+		a.Findings++
+		a.Points += f.Points
+		if a.last != datasetID {
+			a.Datasets++
+			a.last = datasetID
+		}
+	}
+}
+
+// sorted returns the counts, most datasets first, then by rule.
+func (c *ruleCounter) sorted() []RuleCount {
+	out := make([]RuleCount, 0, len(c.byRule))
+	for _, a := range c.byRule {
+		out = append(out, a.RuleCount)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Datasets != out[j].Datasets {
+			return out[i].Datasets > out[j].Datasets
+		}
+		return out[i].Rule < out[j].Rule
+	})
+	return out
 }
 
 func scoreNull(p *float64) any {

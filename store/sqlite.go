@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/vigie-audit/vigie"
@@ -110,6 +111,25 @@ func (db *DB) jsonArrayAgg(expr string) string {
 		return "CAST(json_agg(" + expr + ") AS TEXT)"
 	}
 	return "json_group_array(" + expr + ")"
+}
+
+// jsonArrayLength is the number of elements of the JSON array held in the
+// text column col.
+func (db *DB) jsonArrayLength(col string) string {
+	if db.dialect == postgres {
+		return "json_array_length(CAST(" + col + " AS json))"
+	}
+	return "json_array_length(" + col + ")"
+}
+
+// findingTextIDs is a query of the finding_texts ids that dataset_findings
+// refers to at position pos of its findings (5 for messages, 6 for hints).
+func (db *DB) findingTextIDs(pos int) string {
+	p := strconv.Itoa(pos)
+	if db.dialect == postgres {
+		return "SELECT CAST(j.value ->> " + p + " AS BIGINT) FROM dataset_findings f, json_array_elements(CAST(f.findings AS json)) j"
+	}
+	return "SELECT j.value ->> " + p + " FROM dataset_findings f, json_each(f.findings) j"
 }
 
 // intList is a table expression, named alias, with one column, value: the

@@ -152,10 +152,11 @@ func TestDiffSaysReplacedNotResolved(t *testing.T) {
 		t.Fatal(errs)
 	}
 	execSQL(t, db,
-		`INSERT INTO findings (score_run_id, dataset_id, seq, rule, dimension, severity, resource_id, message_fr, message_en)
-		 SELECT 1, dataset_id, 900, 'TEST_LINK_FAILING', 'availability', 'warning', 'r1', 'lien en échec', 'link failing' FROM scores WHERE score_run_id = 1 ORDER BY dataset_id LIMIT 1`,
-		`INSERT INTO findings (score_run_id, dataset_id, seq, rule, dimension, severity, resource_id, message_fr, message_en)
-		 SELECT 2, dataset_id, 900, 'TEST_LINK_BROKEN', 'availability', 'error', 'r1', 'lien brisé', 'link broken' FROM scores WHERE score_run_id = 2 ORDER BY dataset_id LIMIT 1`)
+		`INSERT INTO finding_texts (id, fr, en) VALUES (901, 'lien en échec', 'link failing'), (902, 'lien brisé', 'link broken')`,
+		`UPDATE dataset_findings SET findings = json_insert(findings, '$[#]', json_array('TEST_LINK_FAILING', 'availability', 'warning', 'r1', 0, 901, 0))
+		 WHERE score_run_id = 1 AND dataset_id = (SELECT dataset_id FROM scores WHERE score_run_id = 1 ORDER BY dataset_id LIMIT 1)`,
+		`UPDATE dataset_findings SET findings = json_insert(findings, '$[#]', json_array('TEST_LINK_BROKEN', 'availability', 'error', 'r1', 0, 902, 0))
+		 WHERE score_run_id = 2 AND dataset_id = (SELECT dataset_id FROM scores WHERE score_run_id = 2 ORDER BY dataset_id LIMIT 1)`)
 	code, out, errs := cli(ctx, append(g, "diff", "--format", "json")...)
 	if code != 0 {
 		t.Fatalf("diff: exit %d %s", code, errs)
