@@ -103,6 +103,9 @@ func (db *DB) SaveAssessments(ctx context.Context, runID int64, as []vigie.Asses
 			return err
 		}
 		defer w.close()
+		if err := w.knowTexts(as, order); err != nil {
+			return err
+		}
 		for _, i := range order {
 			if err := w.add(&as[i]); err != nil {
 				return err
@@ -258,6 +261,80 @@ func textHash(t vigie.Text) int64 {
 		id = 1
 	}
 	return id
+}
+
+// textChunk is how many texts one lookup or INSERT of knowTexts handles.
+const textChunk = 300
+
+// knowTexts finds, in a few statements, the dictionary ids of the batch's
+// texts that sit at their hash and adds those that are new there, so that
+// textID rarely needs a statement per text. A text whose hash another text
+// holds is left to textID's probing.
+func (w *scoreWriter) knowTexts(as []vigie.Assessment, order []int) error {
+	var todo []vigie.Text
+	wanted := map[int64]vigie.Text{}
+	for _, i := range order {
+		for _, f := range as[i].Findings {
+			for _, t := range [2]vigie.Text{f.Message, f.Hint} {
+				if t == (vigie.Text{}) {
+					continue
+				}
+				if _, ok := w.texts[t]; ok {
+					continue
+				}
+				h := textHash(t)
+				if _, taken := wanted[h]; taken {
+					continue // the same text again, or another of the same hash: textID probes it
+				}
+				wanted[h] = t
+				todo = append(todo, t)
+			}
+		}
+	}
+	for lo := 0; lo < len(todo); lo += textChunk {
+		chunk := todo[lo:min(lo+textChunk, len(todo))]
+		args := make([]any, len(chunk))
+		for i, t := range chunk {
+			args[i] = textHash(t)
+		}
+		rows, err := w.tx.QueryContext(w.ctx, `SELECT id, fr, en FROM finding_texts WHERE id IN (`+
+			strings.TrimSuffix(strings.Repeat("?, ", len(chunk)), ", ")+`)`, args...)
+		if err != nil {
+			return err
+		}
+		have := map[int64]vigie.Text{}
+		for rows.Next() {
+			var id int64
+			var t vigie.Text
+			if err := rows.Scan(&id, &t.FR, &t.EN); err != nil {
+				rows.Close()
+				return err
+			}
+			have[id] = t
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		ins := make([]any, 0, 3*len(chunk))
+		for _, t := range chunk {
+			h := textHash(t)
+			switch o, ok := have[h]; {
+			case !ok:
+				ins = append(ins, h, t.FR, t.EN)
+				w.texts[t] = h
+			case o == t:
+				w.texts[t] = h
+			}
+		}
+		if len(ins) > 0 {
+			q := `INSERT INTO finding_texts (id, fr, en) VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(ins)/3), ", ")
+			if _, err := w.tx.ExecContext(w.ctx, q, ins...); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // textID returns the dictionary id of a text, adding it when new. The id is
