@@ -146,10 +146,10 @@ func gateNames() string {
 
 func (o *auditOptions) check() error {
 	if strings.TrimSpace(o.out) == "" {
-		return usageErr("--out is required: the folder that receives the dated report folders")
+		return usage("usage.out_audit")
 	}
 	if o.underSet && (o.failUnder < 0 || o.failUnder > 101 || math.IsNaN(o.failUnder)) {
-		return usageErr("--fail-under must be a score between 0 and 100, not %v", o.failUnder)
+		return usage("usage.fail_under", o.failUnder)
 	}
 	if o.baseSet {
 		if err := checkBaseline(o.baseline); err != nil {
@@ -157,7 +157,7 @@ func (o *auditOptions) check() error {
 		}
 	}
 	if o.threshold < 0 {
-		return usageErr("--threshold must be zero or more points, not %v", o.threshold)
+		return usage("usage.threshold", o.threshold)
 	}
 	var clean []string
 	for _, c := range o.failOn {
@@ -170,7 +170,7 @@ func (o *auditOptions) check() error {
 			ok = ok || g.Name == c
 		}
 		if !ok {
-			return usageErr("--fail-on %q is not a condition: use %s", c, gateNames())
+			return usage("usage.fail_on", c, gateNames())
 		}
 		clean = append(clean, c)
 	}

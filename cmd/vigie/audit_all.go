@@ -50,7 +50,7 @@ type auditTarget struct {
 // (nor VIGIE_PORTAL) and a configuration listing several portals.
 func (m *manyOptions) targets(ctx context.Context, a *App, cmd *cobra.Command) ([]auditTarget, error) {
 	if m.parallel < 1 {
-		return nil, usageErr("--parallel must be at least 1, not %d", m.parallel)
+		return nil, usage("usage.parallel", m.parallel)
 	}
 	cfg := a.Config
 	resolve := func(s string) auditTarget {
@@ -69,7 +69,7 @@ func (m *manyOptions) targets(ctx context.Context, a *App, cmd *cobra.Command) (
 	switch {
 	case m.all:
 		if len(m.portals) > 0 {
-			return nil, usageErr("--all audits every portal: drop --portal, or drop --all and repeat --portal")
+			return nil, usage("usage.all_portal")
 		}
 		seen := map[string]bool{}
 		if cfg != nil {
@@ -91,7 +91,7 @@ func (m *manyOptions) targets(ctx context.Context, a *App, cmd *cobra.Command) (
 			}
 		}
 		if len(out) == 0 {
-			return nil, usageErr("--all found no portal: list them in vigie.yaml (see 'vigie config show --example') or audit one with --portal first")
+			return nil, usage("usage.all_none")
 		}
 	case len(m.portals) > 1:
 		for _, s := range m.portals {
@@ -111,7 +111,7 @@ func (m *manyOptions) targets(ctx context.Context, a *App, cmd *cobra.Command) (
 	names := map[string]string{}
 	for _, t := range out {
 		if prev, ok := names[t.Name]; ok && prev != t.URL {
-			return nil, usageErr("portals %s and %s would write to the same folder %s: name them in vigie.yaml", prev, t.URL, t.Name)
+			return nil, usage("usage.same_folder", prev, t.URL, t.Name)
 		}
 		names[t.Name] = t.URL
 	}
@@ -165,7 +165,7 @@ func runAuditMany(ctx context.Context, a *App, cmd *cobra.Command, m *manyOption
 		out = fl.Value.String()
 	}
 	if strings.TrimSpace(out) == "" {
-		return usageErr("--out is required: the folder that receives one folder per portal")
+		return usage("usage.out_all")
 	}
 	// Every portal's options are checked before anything is locked or fetched.
 	type job struct {
@@ -191,10 +191,10 @@ func runAuditMany(ctx context.Context, a *App, cmd *cobra.Command, m *manyOption
 		o.out = filepath.Join(out, t.Name)
 		o.underSet = fs.Changed("fail-under") || o.failUnder != 0
 		if err := o.check(); err != nil {
-			return usageErr("portal %s: %v", t.Name, err)
+			return usage("usage.portal", t.Name, err)
 		}
 		if err := st.check(o); err != nil {
-			return usageErr("portal %s: %v", t.Name, err)
+			return usage("usage.portal", t.Name, err)
 		}
 		jobs[i] = job{pa, o, st}
 	}

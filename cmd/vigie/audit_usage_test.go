@@ -11,6 +11,7 @@ import (
 )
 
 func TestAuditUsageErrors(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "en") // asserts the English messages
 	for _, c := range []struct {
 		args []string
 		want string

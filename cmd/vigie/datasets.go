@@ -123,12 +123,12 @@ availability: 0–100 or null), mqa {points, rating}, freshness_status and stars
 			case "all":
 				f.States = []string{vigie.StateActive, vigie.StateMissing, vigie.StateDeleted}
 			default:
-				return usageErr("--state must be active, missing, deleted or all, not %q", state)
+				return usage("usage.state", state)
 			}
 			switch visibility {
 			case "", "all", vigie.VisPublic, vigie.VisPrivate, vigie.VisDraft, vigie.VisDeleted, "unpublished":
 			default:
-				return usageErr("--visibility must be public, private, draft, deleted, unpublished or all, not %q", visibility)
+				return usage("usage.visibility", visibility)
 			}
 			keep := func(d *vigie.Dataset) bool {
 				v := d.Visibility()

@@ -41,15 +41,15 @@ Only published datasets are compared unless --include-private is given.`,
 				return err
 			}
 			if threshold < 0 {
-				return usageErr("--threshold must be zero or more points, not %v", threshold)
+				return usage("usage.threshold", threshold)
 			}
 			fromRef, err := store.ParseRunRef(from)
 			if err != nil {
-				return usageErr("--from: %v", err)
+				return usage("usage.from", err)
 			}
 			toRef, err := store.ParseRunRef(to)
 			if err != nil {
-				return usageErr("--to: %v", err)
+				return usage("usage.to", err)
 			}
 			ctx := cmd.Context()
 			db, p, err := a.openPortal(ctx)

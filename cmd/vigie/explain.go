@@ -67,7 +67,7 @@ Messages follow --lang (fr or en). --format json prints the same for tools.`,
 			}
 			as, run, err := db.LatestAssessmentOf(ctx, p.ID, d.ID)
 			if errors.Is(err, store.ErrNotFound) {
-				return fmt.Errorf("dataset %s has not been scored yet: run 'vigie score' first", d.Name)
+				return vigie.NewError(vigie.KindNotScored, "store.not_scored", d.Name)
 			}
 			if err != nil {
 				return err

@@ -261,7 +261,7 @@ func TestScoreCommand(t *testing.T) {
 	if code != ExitUsage || !strings.Contains(errOut, "donneesquebec") {
 		t.Fatalf("unknown profile: exit %d %q", code, errOut)
 	}
-	code, _, errOut = vigieRun(ctx, "--db", path, "--portal", scorePortal, "score", "--org", "nobody")
+	code, _, errOut = vigieRun(ctx, "--db", path, "--portal", scorePortal, "--lang", "en", "score", "--org", "nobody")
 	if code != ExitUsage || !strings.Contains(errOut, "no such organization") {
 		t.Fatalf("empty scope: exit %d %q", code, errOut)
 	}

@@ -46,13 +46,13 @@ about 100 MiB more memory); CSV neutralises formula-like text.`,
 				return err
 			}
 			if err := checkFormat(comp, export.CompressionSnappy, export.CompressionZstd); err != nil {
-				return usageErr("--compression must be snappy or zstd, not %q", comp)
+				return usage("usage.compression", comp)
 			}
 			var f store.ExportFilter
 			if since != "" {
 				t, err := time.Parse(time.DateOnly, since)
 				if err != nil {
-					return usageErr("--since must be a date like 2026-01-31, not %q", since)
+					return usage("usage.since", since)
 				}
 				f.Since = t
 			}

@@ -111,6 +111,7 @@ func TestExportCommandMatchesDatasets(t *testing.T) {
 }
 
 func TestExportCommandUsage(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "en") // asserts the English messages
 	ctx := context.Background()
 	db := filepath.Join(t.TempDir(), "vigie.db")
 	if code, _, errs := cli(ctx, "--db", db, "-q", "harvest", "--portal", "https://demo.ckan.org", "--from", "../../testdata/real/demo.ckan.org/package_search_rows3_2017-10.json"); code != 0 {
@@ -135,6 +136,7 @@ func TestExportCommandUsage(t *testing.T) {
 
 // --compression zstd writes files that read back the same.
 func TestExportCommandZstd(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "en") // asserts the English messages
 	ctx := context.Background()
 	db := filepath.Join(t.TempDir(), "vigie.db")
 	if code, _, errs := cli(ctx, "--db", db, "-q", "harvest", "--portal", "https://demo.ckan.org", "--from", "../../testdata/real/demo.ckan.org/package_search_rows3_2017-10.json"); code != 0 {

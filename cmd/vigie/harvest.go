@@ -158,16 +158,16 @@ func (o *harvestOptions) addFlags(f *pflag.FlagSet, scope bool) {
 
 func (o *harvestOptions) check() error {
 	if o.rows < 1 {
-		return usageErr("--rows must be at least 1, not %d", o.rows)
+		return usage("usage.rows", o.rows)
 	}
 	if o.rate < 0 {
-		return usageErr("--rate must be 0 (no limit) or more, not %g", o.rate)
+		return usage("usage.rate", o.rate)
 	}
 	if o.fullEvery <= 0 {
-		return usageErr("--full-every must be positive, like 168h")
+		return usage("usage.full_every")
 	}
 	if o.from != "" && (o.includePrivate || len(o.orgs) > 0) {
-		return usageErr("--from imports a file as is: drop --include-private and --org")
+		return usage("usage.from_scope")
 	}
 	if o.from == "" {
 		// a token that cannot be sent is refused before anything is opened
@@ -199,13 +199,13 @@ func (o *harvestOptions) token() (string, error) {
 			return "", fmt.Errorf("--token-file %s is empty", o.tokenFile)
 		}
 		if err := harvester.CheckToken(t); err != nil {
-			return "", usageErr("--token-file %s: %v", o.tokenFile, err)
+			return "", usage("usage.token_file", o.tokenFile, err)
 		}
 		return t, nil
 	}
 	t := strings.TrimSpace(os.Getenv("VIGIE_API_TOKEN"))
 	if err := harvester.CheckToken(t); err != nil {
-		return "", usageErr("VIGIE_API_TOKEN: %v", err)
+		return "", usage("usage.token", err)
 	}
 	return t, nil
 }
@@ -233,7 +233,7 @@ func runHarvest(ctx context.Context, a *App, db *store.DB, o *harvestOptions) (*
 		return nil, err
 	}
 	if o.includePrivate && token == "" {
-		return nil, usageErr("--include-private needs a CKAN API token: set VIGIE_API_TOKEN or pass --token-file")
+		return nil, usage("usage.include_private")
 	}
 	rate := o.rate
 	if rate == 0 {

@@ -77,27 +77,27 @@ func (o *linksOptions) addCheckFlags(f *pflag.FlagSet) {
 func (o *linksOptions) validate() error {
 	switch {
 	case o.concurrency < 1:
-		return usageErr("--concurrency must be at least 1, not %d", o.concurrency)
+		return usage("usage.concurrency", o.concurrency)
 	case o.perHost < 1:
-		return usageErr("--per-host must be at least 1, not %d", o.perHost)
+		return usage("usage.per_host", o.perHost)
 	case o.delay < 0:
-		return usageErr("--delay cannot be negative")
+		return usage("usage.delay")
 	case o.timeout <= 0:
-		return usageErr("--timeout must be positive, e.g. 30s")
+		return usage("usage.timeout")
 	case o.failures < 1:
-		return usageErr("--failures must be at least 1, not %d", o.failures)
+		return usage("usage.failures", o.failures)
 	case o.brokenAfter < 0:
-		return usageErr("--broken-after cannot be negative")
+		return usage("usage.broken_after")
 	case o.olderThan < 0:
-		return usageErr("--older-than cannot be negative")
+		return usage("usage.older_than")
 	case o.proxy != "" && o.proxy != "none" && o.proxy != "env":
-		return usageErr("--links-proxy must be none or env (the proxy of HTTPS_PROXY/HTTP_PROXY), not %q", o.proxy)
+		return usage("usage.links_proxy", o.proxy)
 	}
 	for _, c := range o.classes {
 		switch vigie.LinkClass(c) {
 		case vigie.LinkOK, vigie.LinkBroken, vigie.LinkFailing, vigie.LinkUnsure, vigie.LinkInvalid, vigie.LinkBlocked:
 		default:
-			return usageErr("--class must be ok, broken, failing, unsure, invalid or blocked, not %q", c)
+			return usage("usage.class", c)
 		}
 	}
 	return nil
@@ -168,7 +168,7 @@ interrupted.`,
 			if o.list {
 				for _, name := range []string{"all", "older-than", "concurrency", "per-host", "delay", "timeout", "failures", "broken-after", "allow-private", "links-proxy"} {
 					if cmd.Flags().Changed(name) {
-						return usageErr("--list only prints stored results: drop --%s, or drop --list to check", name)
+						return usage("usage.list", name)
 					}
 				}
 				return listLinks(cmd.Context(), a, o)

@@ -270,6 +270,7 @@ func TestLinksAfterHarvest(t *testing.T) {
 // --links-proxy env sends the checks through the proxy of HTTP_PROXY; by
 // default the environment's proxy is not used for links.
 func TestLinksThroughProxy(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "en") // asserts the English messages
 	var mu sync.Mutex
 	var asked []string
 	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

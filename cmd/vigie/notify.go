@@ -82,14 +82,14 @@ func runNotify(ctx context.Context, a *App, o *notifyOptions) error {
 	if o.to != "" {
 		addr, err := notify.CheckAddress(o.to)
 		if err != nil {
-			return usageErr("--to: %v", err)
+			return usage("usage.to", err)
 		}
 		o.to = addr
 	}
 	var server *notify.Server
 	if o.send {
 		if smtpCfg == nil {
-			return usageErr("--send needs an smtp section in the configuration: see 'vigie config show --example'")
+			return usage("usage.send")
 		}
 		s, err := smtpServer(smtpCfg)
 		if err != nil {
@@ -102,7 +102,7 @@ func runNotify(ctx context.Context, a *App, o *notifyOptions) error {
 		from = smtpCfg.From
 	}
 	if _, err := notify.CheckAddress(from); err != nil {
-		return usageErr("smtp.from: %v", err)
+		return usage("usage.smtp_from", err)
 	}
 	db, err := a.OpenDBReadOnly(ctx)
 	if err != nil {
@@ -160,7 +160,7 @@ func runNotify(ctx context.Context, a *App, o *notifyOptions) error {
 		msgs = append(msgs, outgoing{entry: e, to: to, reason: reason, msg: m})
 	}
 	if len(wanted) > 0 && len(msgs)+len(noAddress) == 0 {
-		return usageErr("--org: no such organization with scored datasets (or none got worse): see 'vigie orgs'")
+		return usage("usage.notify_org")
 	}
 	sent, failed := 0, 0
 	for _, m := range msgs {

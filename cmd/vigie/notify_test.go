@@ -116,6 +116,7 @@ smtp:
 }
 
 func TestNotifySendNeedsSMTP(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "en") // asserts the English messages
 	cfg := writeConfig(t, "portals:\n  - name: a\n    url: http://127.0.0.1:9\n")
 	code, _, errb := cli(context.Background(), "--config", cfg, "notify", "--send")
 	if code != ExitUsage || !strings.Contains(errb, "smtp section") {

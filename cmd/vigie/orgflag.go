@@ -60,11 +60,7 @@ func checkOrgs(ctx context.Context, db *store.DB, portalID int64, orgs []string)
 		if set[o] {
 			continue
 		}
-		hint := "'vigie orgs' lists them"
-		if near := pipeline.NearNames(o, known, 3); len(near) > 0 {
-			hint = "did you mean " + strings.Join(near, ", ") + "? ('vigie orgs' lists them all)"
-		}
-		return usageErr("--org %q: no such organization in this portal's store: %s", oneLine(o, 80), hint)
+		return &vigie.Error{Kind: vigie.KindUnknownOrg, ID: "org.unknown.portal", Args: []any{oneLine(o, 80)}, Org: o, Near: pipeline.NearNames(o, known, 3)}
 	}
 	return nil
 }
@@ -90,11 +86,7 @@ func checkOrgsAnywhere(ctx context.Context, db *store.DB, portals []store.Portal
 		if slices.Contains(known, o) {
 			continue
 		}
-		hint := "'vigie orgs' lists them"
-		if near := pipeline.NearNames(o, known, 3); len(near) > 0 {
-			hint = "did you mean " + strings.Join(near, ", ") + "? ('vigie orgs' lists them all)"
-		}
-		return usageErr("--org %q: no such organization in this database: %s", oneLine(o, 80), hint)
+		return &vigie.Error{Kind: vigie.KindUnknownOrg, ID: "org.unknown.db", Args: []any{oneLine(o, 80)}, Org: o, Near: pipeline.NearNames(o, known, 3)}
 	}
 	return nil
 }

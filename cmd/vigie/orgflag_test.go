@@ -38,6 +38,7 @@ func orgNames(t *testing.T, path string) []string {
 // Every command's --org is repeatable and comma-separated, and an unknown
 // organization is a usage error that suggests the near names.
 func TestOrgFlagIsTheSameEverywhere(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "en") // asserts the English messages
 	db, portal := harvestedDB(t, 30)
 	orgs := orgNames(t, db)
 	if len(orgs) < 3 {
@@ -109,6 +110,7 @@ func TestRunReferenceMistakesAreUsageErrorsEverywhere(t *testing.T) {
 // Two datasets sharing a name (a deleted one whose name was reused): explain
 // shows the active one and warns, naming both ids and how to pick one.
 func TestExplainWarnsWhenANameIsShared(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "en") // asserts the English messages
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "vigie.db")
 	db := storetest.Open(t, path)

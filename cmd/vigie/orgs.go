@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"github.com/vigie-audit/vigie/internal/l10n"
 	"os"
 	"slices"
@@ -120,7 +119,7 @@ The name column is what --org takes; --org keeps only those organizations.`,
 				}
 			}
 			if scored == 0 && len(portals) > 0 {
-				return fmt.Errorf("nothing scored yet in %s: run 'vigie score' (or 'vigie audit') first", db.Path())
+				return &vigie.Error{Kind: vigie.KindNotScored, ID: "store.no_score_run.in", Args: []any{db.Path()}, Path: db.Path()}
 			}
 			if len(portals) > 1 {
 				if err := checkOrgsAnywhere(ctx, db, portals, only); err != nil {

@@ -19,7 +19,7 @@ func checkFormat(got string, allowed ...string) error {
 			return nil
 		}
 	}
-	return usageErr("--format must be one of %s, not %q", strings.Join(allowed, ", "), got)
+	return usage("usage.format", strings.Join(allowed, ", "), got)
 }
 
 func printJSON(w io.Writer, v any) error {
@@ -70,7 +70,7 @@ func (c *csvFlags) options(lang string) (reports.CSV, error) {
 	case "\\t", "tab", "\t":
 		o.Sep = '\t'
 	default:
-		return o, usageErr("--sep must be ',' or ';' (or tab), not %q", c.sep)
+		return o, usage("usage.sep", c.sep)
 	}
 	switch c.decimal {
 	case "":
@@ -80,10 +80,10 @@ func (c *csvFlags) options(lang string) (reports.CSV, error) {
 	case ".", ",":
 		o.Decimal = c.decimal[0]
 	default:
-		return o, usageErr("--decimal must be '.' or ',', not %q", c.decimal)
+		return o, usage("usage.decimal", c.decimal)
 	}
 	if o.Decimal == ',' && o.Sep == ',' {
-		return o, usageErr("--decimal ',' needs another separator: pass --sep ';'")
+		return o, usage("usage.decimal_sep")
 	}
 	switch c.bom {
 	case "":
@@ -92,7 +92,7 @@ func (c *csvFlags) options(lang string) (reports.CSV, error) {
 	case "false", "0", "no":
 		o.BOM = false
 	default:
-		return o, usageErr("--bom must be true or false, not %q", c.bom)
+		return o, usage("usage.bom", c.bom)
 	}
 	return o, nil
 }

@@ -43,7 +43,7 @@ reused by the next runs, and prune says how much room a rewrite needs.`,
 				return err
 			}
 			if keep < 1 {
-				return usageErr("--keep must be at least 1, not %d", keep)
+				return usage("usage.keep", keep)
 			}
 			ctx := cmd.Context()
 			db, release, err := a.OpenDBLocked(ctx, "prune")

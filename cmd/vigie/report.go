@@ -137,7 +137,7 @@ another one, for any portal.`,
 // checkBaseline validates --baseline.
 func checkBaseline(v float64) error {
 	if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
-		return usageErr("--baseline must be a number of datasets, 0 or more, not %v", v)
+		return usage("usage.baseline", v)
 	}
 	return nil
 }
@@ -149,7 +149,7 @@ func reportFormat(format, out string) (string, error) {
 	if format == "" {
 		format = reports.FormatFromPath(out)
 		if format == "" && out != "" {
-			return "", usageErr("cannot tell the format from %q: pass --format %s", out, strings.Join(reports.Formats, "|"))
+			return "", usage("usage.format_from", out, strings.Join(reports.Formats, "|"))
 		}
 		if format == "" {
 			format = "md"
@@ -159,7 +159,7 @@ func reportFormat(format, out string) (string, error) {
 		return "", err
 	}
 	if out == "" && format != "md" && format != "json" {
-		return "", usageErr("--out is required for %s: the file (or, for csv, the folder) to write", format)
+		return "", usage("usage.out_report", format)
 	}
 	return format, nil
 }

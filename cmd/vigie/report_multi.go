@@ -46,7 +46,7 @@ paths of its reports.`
 // bundle (--per-org).
 func runReportMany(ctx context.Context, a *App, m *reportManyOptions, format, out string, csvf *csvFlags) error {
 	if m.portals != "" && m.perOrg != "" {
-		return usageErr("--portals and --per-org write different things: run them one at a time")
+		return usage("usage.portals_per_org")
 	}
 	csvOpts, err := csvf.options(a.Lang)
 	if err != nil {
@@ -59,7 +59,7 @@ func runReportMany(ctx context.Context, a *App, m *reportManyOptions, format, ou
 	defer db.Close()
 	if m.perOrg != "" {
 		if format != "" || out != "" {
-			return usageErr("--per-org writes html, xlsx and md into its folder: drop --format and --out")
+			return usage("usage.per_org")
 		}
 		bar := newProgress(a, "reports per organization")
 		b, err := reports.WritePerOrg(ctx, db, reports.PerOrgOptions{PortalURL: a.Portal, Dir: m.perOrg, Lang: a.Lang, CSV: csvOpts, Progress: bar.Set})
@@ -144,12 +144,12 @@ func (a *App) comparedPortals(ctx context.Context, db *store.DB, list string) ([
 		if p, ok := a.Config.Lookup(s); ok {
 			s = p.URL
 		} else if !strings.Contains(s, "://") {
-			return nil, false, usageErr("--portals: %q is neither a portal of the configuration nor a URL: see 'vigie portals'", s)
+			return nil, false, usage("usage.portals_unknown", s)
 		}
 		out = append(out, ref(s))
 	}
 	if len(out) == 0 {
-		return nil, false, usageErr("--portals needs all or a comma-separated list of portals")
+		return nil, false, usage("usage.portals_list")
 	}
 	return out, false, nil
 }

@@ -128,6 +128,7 @@ func TestReportFormats(t *testing.T) {
 }
 
 func TestReportUsageErrors(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "en") // asserts the English messages
 	ctx := context.Background()
 	db := reportDB(t, true)
 	dir := t.TempDir()

@@ -42,17 +42,18 @@ type exitError struct {
 func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
-// usageErr marks a bad flag or argument (exit 2). A format that is a
-// catalogue id is that sentence, in the reader's language.
+// usageErr marks a bad flag or argument (exit 2); usageErr("%v", err)
+// keeps err's sentence and kind.
 func usageErr(format string, a ...any) error {
 	if err, ok := oneError(format, a); ok {
-		return &exitError{code: ExitUsage, err: err} // its sentence and kind kept
-	}
-	if l10n.Has(format) {
-		return vigie.NewError(vigie.KindUsage, format, a...)
+		return &exitError{code: ExitUsage, err: err}
 	}
 	return &exitError{code: ExitUsage, err: fmt.Errorf(format, a...)}
 }
+
+// usage is the usage error of catalogue sentence id (exit 2), in the
+// reader's language.
+func usage(id string, a ...any) error { return vigie.NewError(vigie.KindUsage, id, a...) }
 
 // oneError is the error of usageErr("%v", err).
 func oneError(format string, a []any) (error, bool) {
@@ -387,15 +388,15 @@ func NewRootCmd(a *App) *cobra.Command {
 				return err
 			}
 			if a.LogFormat != "text" && a.LogFormat != "json" {
-				return usageErr("--log-format must be text or json, not %q", a.LogFormat)
+				return usage("usage.log_format", a.LogFormat)
 			}
 			if a.Lang != "fr" && a.Lang != "en" {
-				return usageErr("--lang must be fr or en, not %q", a.Lang)
+				return usage("usage.lang", a.Lang)
 			}
 			a.Portal, a.portalUser = splitPortalUser(a.Portal)
 			clock, err := parseNow(a.NowFlag)
 			if err != nil {
-				return usageErr("--now (or VIGIE_NOW): %v", err)
+				return usage("usage.now", err)
 			}
 			a.clock = clock
 			level := slog.LevelInfo
