@@ -19,9 +19,8 @@ import (
 
 // AuditStore is what the audit itself reads and writes, beside its stages.
 type AuditStore interface {
-	CompareStore
+	DiffStore
 	Portal(ctx context.Context, portalURL string) (*store.Portal, error)
-	RunSummary(ctx context.Context, portalID int64, run *store.ScoreRun, orgs []string) (*store.DiffRun, error)
 	RecordAudit(ctx context.Context, a *store.AuditRun) error
 }
 
@@ -176,7 +175,7 @@ func Audit(ctx context.Context, deps AuditDeps, o AuditOptions) (res *AuditResul
 
 	err = stage("reports", func() (StageReport, error) {
 		start := time.Now()
-		sum, err := db.RunSummary(ctx, p.ID, run, o.Orgs)
+		sum, err := RunSummary(ctx, db, p.ID, run, o.Orgs)
 		if err != nil {
 			return StageReport{}, err
 		}

@@ -101,7 +101,7 @@ func (gate Gate) Evaluate(sum *store.DiffRun, diff *store.DiffResult) GateResult
 
 // ComparePrevious compares a score run with the previous one of the same
 // profile; nil on the first audit (or the first with this profile).
-func ComparePrevious(ctx context.Context, db CompareStore, portalID int64, run *store.ScoreRun, opts store.DiffOptions) (*store.DiffResult, error) {
+func ComparePrevious(ctx context.Context, db DiffStore, portalID int64, run *store.ScoreRun, opts store.DiffOptions) (*store.DiffResult, error) {
 	from, to, err := db.ResolveScoreRuns(ctx, portalID, store.RefPrevious, store.RunRef{Kind: "id", ID: run.ID})
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
@@ -109,5 +109,5 @@ func ComparePrevious(ctx context.Context, db CompareStore, portalID int64, run *
 	if err != nil {
 		return nil, err
 	}
-	return db.DiffRuns(ctx, portalID, from, to, opts)
+	return DiffRuns(ctx, db, portalID, from, to, opts)
 }

@@ -37,9 +37,3 @@ type LinkStore interface {
 	FinishLinkRun(ctx context.Context, runID int64, status string, c store.LinkCounts, errMsg string) error
 	NowFunc() func() time.Time
 }
-
-// CompareStore is what the audit's comparison with the previous run reads.
-type CompareStore interface {
-	ResolveScoreRuns(ctx context.Context, portalID int64, from, to store.RunRef) (fromRun, toRun *store.ScoreRun, err error)
-	DiffRuns(ctx context.Context, portalID int64, fr, tr *store.ScoreRun, opts store.DiffOptions) (*store.DiffResult, error)
-}

@@ -84,26 +84,6 @@ func bigHistory(b *testing.B, n int) (*DB, int64) {
 	return db, p.ID
 }
 
-func benchmarkDiff(b *testing.B, n int) {
-	db, portal := bigHistory(b, n)
-	ctx := context.Background()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		d, err := db.Diff(ctx, portal, RefPrevious, RefLatest, DiffOptions{Threshold: 5})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if len(d.Dropped) != n/100 || len(d.NewlyBroken) != n/100 || len(d.NewFindings) != n/100 {
-			b.Fatalf("dropped %d, broken %d, new findings %d; want %d each", len(d.Dropped), len(d.NewlyBroken), len(d.NewFindings), n/100)
-		}
-	}
-	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "datasets/s")
-}
-
-func BenchmarkDiff10k(b *testing.B)  { benchmarkDiff(b, 10_000) }
-func BenchmarkDiff100k(b *testing.B) { benchmarkDiff(b, 100_000) }
-
 func BenchmarkPrune100k(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
@@ -119,11 +99,9 @@ func BenchmarkPrune100k(b *testing.B) {
 	}
 }
 
-// BenchmarkDiffLongHistory compares the last two of 90 nightly link runs, each
-// of which rechecked all 10,000 URLs: the link states must not cost a scan of
-// the whole history.
-func BenchmarkDiffLongHistory(b *testing.B) {
-	const n, nights = 10_000, 90
+// longHistory is bigHistory with 88 more nightly link runs before its two,
+// each of which rechecked all n URLs.
+func longHistory(b *testing.B, n, nights int) (*DB, int64) {
 	db, portal := bigHistory(b, n)
 	ctx := context.Background()
 	at := time.Date(2026, 8, 1, 2, 0, 0, 0, time.UTC)
@@ -157,14 +135,5 @@ func BenchmarkDiffLongHistory(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		d, err := db.Diff(ctx, portal, RefPrevious, RefLatest, DiffOptions{Threshold: 5})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if len(d.NewlyBroken) != n/100 {
-			b.Fatalf("broken %d", len(d.NewlyBroken))
-		}
-	}
+	return db, portal
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/vigie-audit/vigie/pipeline"
 	"github.com/vigie-audit/vigie/reports"
 	"github.com/vigie-audit/vigie/store"
 )
@@ -60,7 +61,7 @@ Only published datasets are compared unless --include-private is given.`,
 			if err := checkOrgs(ctx, db, p.ID, orgs); err != nil {
 				return err
 			}
-			d, err := db.Diff(ctx, p.ID, fromRef, toRef, store.DiffOptions{Threshold: threshold, Orgs: orgs, IncludePrivate: includePrivate, Lang: a.Lang})
+			d, err := pipeline.Diff(ctx, db, p.ID, fromRef, toRef, store.DiffOptions{Threshold: threshold, Orgs: orgs, IncludePrivate: includePrivate, Lang: a.Lang})
 			if err != nil {
 				return err
 			}
