@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// schemaOf compiles docs/NAME.schema.json, checking formats too.
+func schemaOf(t *testing.T, name string) *jsonschema.Schema {
+	t.Helper()
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	sch, err := c.Compile(filepath.Join("..", "..", "docs", name+".schema.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sch
+}
+
+// TestJSONOutputsMatchTheirSchemas validates what the commands print and
+// what an audit folder holds against the schemas in docs/, on two audits of
+// a generated portal (the second with a link broken since the first), and
+// checks that each schema refuses an unknown field: the test can fail.
+func TestJSONOutputsMatchTheirSchemas(t *testing.T) {
+	ctx := context.Background()
+	p, srv, links, pkgs := auditPortal(t, 12)
+	rs := withResources(pkgs)
+	setFirstURL(rs[0], links.srv.URL+"/files/flip/a.csv")
+	p.Put(rs[0])
+	dir := t.TempDir()
+	db, out := filepath.Join(dir, "vigie.db"), filepath.Join(dir, "audits")
+	outputs := map[string][]byte{}
+	if code, _, stderr := cli(ctx, auditArgs(db, srv.URL, out)...); code != ExitOK {
+		t.Fatalf("first audit: exit %d: %s", code, stderr)
+	}
+	first, err := os.ReadFile(filepath.Join(out, "latest", "diff.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	outputs["diff (first audit)"] = first
+	links.set("/files/flip/a.csv", true)
+	// A gate that fails on the broken link: run.json records its reasons.
+	if code, _, stderr := cli(ctx, auditArgs(db, srv.URL, out, "--fail-under", "1", "--fail-on", "score-drop,new-broken-links")...); code != ExitGate {
+		t.Fatalf("second audit: exit %d, want the gate's %d: %s", code, ExitGate, stderr)
+	}
+	for _, f := range []string{"run", "diff"} {
+		b, err := os.ReadFile(filepath.Join(out, "latest", f+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		outputs[f+" (audit folder)"] = b
+	}
+	commands := map[string][]string{
+		"diff":     {"diff", "--format", "json"},
+		"explain":  {"explain", rs[0]["name"].(string), "--format", "json"},
+		"links":    {"links", "--list", "--format", "json"},
+		"datasets": {"datasets", "--format", "json"},
+		"portals":  {"portals", "--format", "json"},
+		"orgs":     {"orgs", "--format", "json"},
+	}
+	for name, args := range commands {
+		for _, lang := range []string{"fr", "en"} {
+			code, stdout, stderr := cli(ctx, append([]string{"--db", db, "--portal", srv.URL, "--lang", lang}, args...)...)
+			if code != ExitOK {
+				t.Fatalf("%s: exit %d: %s", name, code, stderr)
+			}
+			outputs[name+" --lang "+lang] = []byte(stdout)
+		}
+	}
+	for what, b := range outputs {
+		name, _, _ := bytes.Cut([]byte(what), []byte(" "))
+		sch := schemaOf(t, string(name))
+		v, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if err := sch.Validate(v); err != nil {
+			t.Errorf("%s does not match docs/%s.schema.json: %v", what, name, err)
+		}
+		if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
+			continue
+		}
+		// An unknown field in the (first) object is refused.
+		i := bytes.IndexByte(b, '{')
+		if i < 0 {
+			t.Fatalf("%s holds no object: %s", what, b)
+		}
+		bad := append(append(append([]byte{}, b[:i+1]...), `"not_a_field": 1, `...), b[i+1:]...)
+		v, err = jsonschema.UnmarshalJSON(bytes.NewReader(bad))
+		if err != nil {
+			t.Fatalf("%s with an extra field: %v", what, err)
+		}
+		if sch.Validate(v) == nil {
+			t.Errorf("docs/%s.schema.json accepts an unknown field", name)
+		}
+	}
+	if len(outputs) != 15 {
+		t.Errorf("%d outputs checked", len(outputs))
+	}
+}
