@@ -146,7 +146,7 @@ func Audit(ctx context.Context, deps AuditDeps, o AuditOptions) (res *AuditResul
 		rep, err := fn()
 		elapsed := time.Since(start)
 		if err != nil {
-			log.Error(l10n.T(o.Lang, "log.audit.stage.failed"), "stage", name, "elapsed", elapsed.Round(time.Millisecond).String(), "elapsed_ms", elapsed.Milliseconds(), "error", plain.FirstLine(err.Error()))
+			log.Error(l10n.T(o.Lang, "log.audit.stage.failed"), "stage", name, "elapsed", elapsed.Round(time.Millisecond).String(), "elapsed_ms", elapsed.Milliseconds(), "error", plain.FirstLine(l10n.Error(o.Lang, err)))
 			return fmt.Errorf("audit stopped at %s: %w", name, err)
 		}
 		rec.Stages = append(rec.Stages, StageTiming{Name: name, Seconds: seconds(elapsed), Status: "ok"})

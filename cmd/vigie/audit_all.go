@@ -237,7 +237,7 @@ func runAuditMany(ctx context.Context, a *App, cmd *cobra.Command, m *manyOption
 				r.code = ExitFailure
 			}
 			if err != nil && r.code != ExitGate {
-				j.app.Log.Error("portal audit failed", "error", plain.FirstLine(err.Error()))
+				j.app.Log.Error("portal audit failed", "error", plain.FirstLine(errorText(a.Lang, err)))
 			}
 			results[i] = r
 		}()

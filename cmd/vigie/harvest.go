@@ -217,7 +217,7 @@ func runHarvest(ctx context.Context, a *App, db *store.DB, o *harvestOptions) (*
 	if err != nil {
 		return nil, err
 	}
-	bar := newProgress(a, "harvest")
+	bar := newProgress(a, "log.progress.harvest")
 	defer bar.Done()
 	progress := func(phase string, fetched, count int) { bar.Set(fetched, count) }
 	if o.from != "" {

@@ -198,7 +198,7 @@ func checkLinks(ctx context.Context, a *App, db *store.DB, o *linksOptions) (*pi
 			return nil, err
 		}
 	}
-	bar := newProgress(a, "checking links")
+	bar := newProgress(a, "log.progress.links")
 	defer bar.Done()
 	return pipeline.CheckLinks(ctx, db, a.scope(o.orgs), pipeline.LinkOptions{
 		All: o.all, OlderThan: o.olderThan, Log: a.Log,
@@ -238,7 +238,7 @@ func runLinks(ctx context.Context, a *App, o *linksOptions, printRows bool) erro
 			msg += " (--all checks them anyway)"
 		}
 		if o.format == "json" && printRows {
-			a.Log.Info(msg)
+			a.Log.Info(msg, "event", "links.nothing_due")
 			return printJSON(a.Stdout, []linkJSON{})
 		}
 		fmt.Fprintln(a.Stdout, msg)

@@ -125,7 +125,7 @@ func runNotify(ctx context.Context, a *App, o *notifyOptions) error {
 			return nil
 		}
 	}
-	bar := newProgress(a, "reports per organization")
+	bar := newProgress(a, "log.progress.per_org")
 	b, err := reports.WritePerOrg(ctx, db, reports.PerOrgOptions{PortalURL: p.URL, Dir: o.dir, Lang: a.Lang, CSV: reports.CSVFor(a.Lang), Progress: bar.Set})
 	bar.Done()
 	if err != nil {

@@ -2,15 +2,19 @@ package main
 
 import (
 	"fmt"
+	"github.com/vigie-audit/vigie/internal/l10n"
 	"strings"
 	"sync"
 	"time"
 )
 
 // progress shows long work: a redrawn bar on a terminal, a plain log line
-// every 10% (or 15 s) otherwise, nothing with --quiet.
+// every 10% (or 15 s) otherwise, nothing with --quiet. Its label is a log
+// message id: the bar shows it in the reader's language, the log line's
+// event names it.
 type progress struct {
 	a        *App
+	id       string
 	label    string
 	tty      bool
 	mu       sync.Mutex
@@ -23,7 +27,7 @@ type progress struct {
 }
 
 func newProgress(a *App, label string) *progress {
-	return &progress{a: a, label: label, tty: a.IsTerminal() && !a.Quiet, start: time.Now(), lastPct: -1, lastLog: time.Now()}
+	return &progress{a: a, id: label, label: l10n.T(a.Lang, label), tty: a.IsTerminal() && !a.Quiet, start: time.Now(), lastPct: -1, lastLog: time.Now()}
 }
 
 // Set records done of total (total 0 = unknown).
@@ -51,9 +55,9 @@ func (p *progress) Set(done, total int) {
 		p.lastPct = pct
 		p.lastLog = now
 		if total > 0 {
-			p.a.Log.Info(p.label, "done", done, "total", total)
+			p.a.Log.Info(p.id, "done", done, "total", total)
 		} else {
-			p.a.Log.Info(p.label, "done", done)
+			p.a.Log.Info(p.id, "done", done)
 		}
 	}
 }
@@ -73,7 +77,7 @@ func (p *progress) draw(now time.Time) {
 	eta := ""
 	if p.done > 0 && p.done < p.total {
 		rem := time.Duration(float64(now.Sub(p.start)) / frac * (1 - frac)).Truncate(time.Second)
-		eta = " eta " + rem.String()
+		eta = " " + l10n.T(p.a.Lang, "progress.eta") + " " + rem.String()
 	}
 	fmt.Fprintf(p.a.Stderr, "\r\033[K%s [%s%s] %d/%d %3.0f%% %s%s", p.label,
 		strings.Repeat("█", n), strings.Repeat("░", width-n), p.done, p.total, frac*100, elapsed, eta)

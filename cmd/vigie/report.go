@@ -95,7 +95,7 @@ another one, for any portal.`,
 			}
 			defer r.Close()
 			for _, w := range r.Warnings {
-				a.Log.Warn(w)
+				a.Log.Warn(w, "event", "report.warning")
 			}
 			if format == "csv" {
 				if err := csvOpts.WriteDir(ctx, out, r); err != nil {

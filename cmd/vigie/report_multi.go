@@ -61,7 +61,7 @@ func runReportMany(ctx context.Context, a *App, m *reportManyOptions, format, ou
 		if format != "" || out != "" {
 			return usage("usage.per_org")
 		}
-		bar := newProgress(a, "reports per organization")
+		bar := newProgress(a, "log.progress.per_org")
 		b, err := reports.WritePerOrg(ctx, db, reports.PerOrgOptions{PortalURL: a.Portal, Dir: m.perOrg, Lang: a.Lang, CSV: csvOpts, Progress: bar.Set})
 		bar.Done()
 		if err != nil {

@@ -405,9 +405,9 @@ func NewRootCmd(a *App) *cobra.Command {
 			}
 			hopts := &slog.HandlerOptions{Level: level}
 			if a.LogFormat == "json" {
-				a.Log = slog.New(slog.NewJSONHandler(a.Stderr, hopts))
+				a.Log = slog.New(newLogHandler(slog.NewJSONHandler(a.Stderr, hopts), a.Lang))
 			} else {
-				a.Log = slog.New(slog.NewTextHandler(a.Stderr, hopts))
+				a.Log = slog.New(newLogHandler(slog.NewTextHandler(a.Stderr, hopts), a.Lang))
 			}
 			return nil
 		},

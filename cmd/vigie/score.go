@@ -75,7 +75,7 @@ a YAML file ('vigie profile show ckan' prints one to start from).`,
 
 // runScore runs the score stage with the command's options, showing progress.
 func runScore(ctx context.Context, a *App, db *store.DB, o *scoreOptions) (*pipeline.ScoreOutcome, error) {
-	bar := newProgress(a, "scoring")
+	bar := newProgress(a, "log.progress.score")
 	out, err := pipeline.Score(ctx, db, a.scope(o.orgs), pipeline.ScoreOptions{Profile: o.profile, Log: a.Log, Progress: bar.Set})
 	bar.Done()
 	var pe *pipeline.ProfileError

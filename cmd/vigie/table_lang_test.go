@@ -57,8 +57,8 @@ func TestTablesAndAuditLogSpeakTheLanguage(t *testing.T) {
 
 	_, srv, _, _ := auditPortal(t, 6)
 	for _, c := range []struct{ lang, want, not string }{
-		{"fr", "msg=\"étape d'audit terminée\" stage=harvest", "audit stage done"},
-		{"en", "msg=\"audit stage done\" stage=harvest", "étape d'audit"},
+		{"fr", "msg=\"étape d'audit terminée\" event=audit.stage.done stage=harvest", "audit stage done"},
+		{"en", "msg=\"audit stage done\" event=audit.stage.done stage=harvest", "étape d'audit"},
 	} {
 		adb := filepath.Join(dir, c.lang+".db")
 		args := auditArgs(adb, srv.URL, filepath.Join(dir, "out-"+c.lang))
