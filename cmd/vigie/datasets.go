@@ -9,67 +9,17 @@ import (
 	"github.com/vigie-audit/vigie/internal/l10n"
 	"github.com/vigie-audit/vigie/reports"
 	"strconv"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/vigie-audit/vigie"
-	"github.com/vigie-audit/vigie/quality"
 	"github.com/vigie-audit/vigie/store"
 )
 
 func init() { register(newDatasetsCmd) }
 
-// datasetRow is one element of `vigie datasets --format json`.
-type datasetRow struct {
-	ID                string           `json:"id"`
-	Name              string           `json:"name"`
-	Title             string           `json:"title"`
-	Organization      string           `json:"organization"`
-	OrganizationTitle string           `json:"organization_title"`
-	MetadataModified  *time.Time       `json:"metadata_modified"`
-	NumResources      int              `json:"num_resources"`
-	State             string           `json:"state"`
-	Visibility        string           `json:"visibility"` // public (published), private, draft or deleted
-	Private           bool             `json:"private"`    // CKAN's private flag
-	CKANState         string           `json:"ckan_state"` // CKAN's state: active, draft, deleted ("" when not sent)
-	LicenseID         string           `json:"license_id"`
-	UpdateFrequency   string           `json:"update_frequency"`         // as declared, in whichever field
-	Frequency         string           `json:"frequency,omitempty"`      // what vigie understood (annual, monthly…)
-	LicenceStatus     *string          `json:"licence_status,omitempty"` // open, not_open, unknown, missing
-	Scores            vigie.Scores     `json:"scores"`
-	MQA               *vigie.MQA       `json:"mqa"`
-	FreshnessStatus   *vigie.Freshness `json:"freshness_status"`
-	Stars             *int             `json:"stars"`
-}
-
-func newDatasetRow(d *vigie.Dataset, state string, a *vigie.Assessment, lang string) datasetRow {
-	r := datasetRow{ID: d.ID, Name: d.Name, Title: d.TitleIn(lang), Organization: d.Organization, OrganizationTitle: d.OrganizationTitle,
-		NumResources: len(d.Resources), State: state, Visibility: d.Visibility(), Private: d.Private, CKANState: d.CKANState,
-		LicenseID: d.LicenseID}
-	df := quality.ReadFrequency(d, nil)
-	r.UpdateFrequency, r.Frequency = df.Raw, df.Norm
-	if !d.MetadataModified.IsZero() {
-		t := d.MetadataModified
-		r.MetadataModified = &t
-	}
-	if a != nil {
-		r.Scores = a.Scores
-		m := a.MQA
-		r.MQA = &m
-		fs := a.FreshnessStatus
-		r.FreshnessStatus = &fs
-		st := a.Stars
-		r.Stars = &st
-		if a.LicenceStatus != "" {
-			ls := a.LicenceStatus
-			r.LicenceStatus = &ls
-		}
-	}
-	return r
-}
-
-func (r *datasetRow) cells() []string {
+// datasetCells is r as a table or CSV row.
+func datasetCells(r *reports.DatasetRow) []string {
 	mod := ""
 	if r.MetadataModified != nil {
 		mod = r.MetadataModified.UTC().Format("2006-01-02")
@@ -178,7 +128,7 @@ availability: 0–100 or null), mqa {points, rating}, freshness_status and stars
 					}
 					n++
 					buf.Reset()
-					if err := enc.Encode(newDatasetRow(d, st, assessment(d.ID), a.Lang)); err != nil {
+					if err := enc.Encode(reports.NewDatasetRow(d, st, assessment(d.ID), a.Lang)); err != nil {
 						return err
 					}
 					fmt.Fprint(w, "\n  ")
@@ -208,8 +158,8 @@ availability: 0–100 or null), mqa {points, rating}, freshness_status and stars
 					if !keep(d) {
 						return nil
 					}
-					r := newDatasetRow(d, st, assessment(d.ID), a.Lang)
-					cells := append([]string{r.ID}, r.cells()...)
+					r := reports.NewDatasetRow(d, st, assessment(d.ID), a.Lang)
+					cells := append([]string{r.ID}, datasetCells(&r)...)
 					for i := range cells {
 						cells[i] = defuse(cells[i])
 					}
@@ -226,8 +176,8 @@ availability: 0–100 or null), mqa {points, rating}, freshness_status and stars
 				if !keep(d) {
 					return nil
 				}
-				r := newDatasetRow(d, st, assessment(d.ID), a.Lang)
-				rows = append(rows, r.cells())
+				r := reports.NewDatasetRow(d, st, assessment(d.ID), a.Lang)
+				rows = append(rows, datasetCells(&r))
 				return nil
 			})
 			if err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/vigie-audit/vigie"
 	"github.com/vigie-audit/vigie/quality"
+	"github.com/vigie-audit/vigie/reports"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -73,61 +74,13 @@ Messages follow --lang (fr or en). --format json prints the same for tools.`,
 				return err
 			}
 			if format == "json" {
-				return printJSON(a.Stdout, explainJSONOf(d, run, as, a.Lang))
+				return printJSON(a.Stdout, reports.NewExplanation(d, run, as, a.Lang))
 			}
 			return writeExplain(a.Stdout, d, run, as, a.Lang)
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "output: text or json")
 	return cmd
-}
-
-// explainJSON is `vigie explain --format json`.
-type explainJSON struct {
-	ID                string               `json:"id"`
-	Name              string               `json:"name"`
-	Title             string               `json:"title"`
-	Organization      string               `json:"organization"`
-	Visibility        string               `json:"visibility"` // public, private, draft or deleted
-	Private           bool                 `json:"private"`
-	CKANState         string               `json:"ckan_state"`
-	ScoreRun          int64                `json:"score_run"`
-	Profile           string               `json:"profile"`
-	Scores            vigie.Scores         `json:"scores"`
-	MQA               vigie.MQA            `json:"mqa"`
-	FreshnessStatus   vigie.Freshness      `json:"freshness_status"`
-	FreshnessEvidence string               `json:"freshness_evidence,omitempty"`
-	Frequency         string               `json:"frequency,omitempty"`
-	Stars             int                  `json:"stars"`
-	OpenLicence       bool                 `json:"open_licence"`
-	LicenceStatus     string               `json:"licence_status,omitempty"`
-	LicenceBy         string               `json:"licence_by,omitempty"`
-	OpenFormat        bool                 `json:"open_format"`
-	MachineReadable   bool                 `json:"machine_readable"`
-	Findings          []explainFindingJSON `json:"findings"`
-}
-
-type explainFindingJSON struct {
-	Rule       string          `json:"rule"`
-	Dimension  vigie.Dimension `json:"dimension"`
-	Severity   vigie.Severity  `json:"severity"`
-	ResourceID string          `json:"resource_id,omitempty"`
-	Points     float64         `json:"points"`
-	Message    string          `json:"message"`
-	Hint       string          `json:"hint"`
-}
-
-func explainJSONOf(d *vigie.Dataset, run *store.ScoreRun, as *vigie.Assessment, lang string) explainJSON {
-	out := explainJSON{ID: d.ID, Name: d.Name, Title: d.TitleIn(lang), Organization: d.Organization, ScoreRun: run.ID, Profile: run.Profile,
-		Visibility: d.Visibility(), Private: d.Private, CKANState: d.CKANState,
-		Scores: as.Scores, MQA: as.MQA, FreshnessStatus: as.FreshnessStatus, FreshnessEvidence: as.FreshnessEvidence,
-		Frequency: as.Frequency, Stars: as.Stars, OpenLicence: as.OpenLicence, LicenceStatus: as.LicenceStatus, LicenceBy: as.LicenceBy, OpenFormat: as.OpenFormat,
-		MachineReadable: as.MachineReadable, Findings: []explainFindingJSON{}}
-	for _, f := range as.Findings {
-		out.Findings = append(out.Findings, explainFindingJSON{Rule: f.Rule, Dimension: f.Dimension, Severity: f.Severity,
-			ResourceID: f.ResourceID, Points: f.Points, Message: f.Message.In(lang), Hint: f.Hint.In(lang)})
-	}
-	return out
 }
 
 // Labels of the explain text in both languages.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/vigie-audit/vigie/reports"
 	"os"
 	"path/filepath"
 	"strings"
@@ -171,7 +172,7 @@ func TestExplainJSONAddsUp(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	var e explainJSON
+	var e reports.Explanation
 	if err := json.Unmarshal([]byte(out), &e); err != nil {
 		t.Fatal(err)
 	}

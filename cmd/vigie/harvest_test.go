@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/vigie-audit/vigie/reports"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -160,7 +161,7 @@ func TestDatasetsCarryLatestScores(t *testing.T) {
 	if code != 0 {
 		t.Fatal(errs)
 	}
-	var rows []datasetRow
+	var rows []reports.DatasetRow
 	if err := json.Unmarshal([]byte(out), &rows); err != nil {
 		t.Fatal(err)
 	}
@@ -271,7 +272,7 @@ func TestHarvestFromFile(t *testing.T) {
 		t.Fatalf("import: %d %q %s", code, out, errs)
 	}
 	code, out, _ = cli(ctx, append([]string{"datasets", "--format", "json"}, g...)...)
-	var rows []datasetRow
+	var rows []reports.DatasetRow
 	json.Unmarshal([]byte(out), &rows)
 	if code != 0 || len(rows) != 3 {
 		t.Fatalf("datasets after import: %q", out)

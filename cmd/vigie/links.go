@@ -17,6 +17,7 @@ import (
 	"github.com/vigie-audit/vigie/internal/l10n"
 	"github.com/vigie-audit/vigie/linkcheck"
 	"github.com/vigie-audit/vigie/pipeline"
+	"github.com/vigie-audit/vigie/reports"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -239,7 +240,7 @@ func runLinks(ctx context.Context, a *App, o *linksOptions, printRows bool) erro
 		}
 		if o.format == "json" && printRows {
 			a.Log.Info(msg, "event", "links.nothing_due")
-			return printJSON(a.Stdout, []linkJSON{})
+			return printJSON(a.Stdout, []reports.LinkJSON{})
 		}
 		fmt.Fprintln(a.Stdout, msg)
 		return nil
@@ -261,7 +262,7 @@ func runLinks(ctx context.Context, a *App, o *linksOptions, printRows bool) erro
 		if !a.Quiet {
 			fmt.Fprintln(a.Stderr, summaryLine(out))
 		}
-		return printJSON(a.Stdout, linksJSON(a.Lang, rows))
+		return printJSON(a.Stdout, reports.LinksJSON(a.Lang, rows))
 	}
 	if err := printLinkTable(a, rows); err != nil {
 		return err
@@ -284,7 +285,7 @@ func listLinks(ctx context.Context, a *App, o *linksOptions) error {
 		return err
 	}
 	if o.format == "json" {
-		return printJSON(a.Stdout, linksJSON(a.Lang, rows))
+		return printJSON(a.Stdout, reports.LinksJSON(a.Lang, rows))
 	}
 	if len(rows) == 0 {
 		fmt.Fprintln(a.Stdout, "no checked links match: run 'vigie links' first, or widen --org/--class")
@@ -334,52 +335,6 @@ func summaryLine(out *pipeline.LinkOutcome) string {
 		line += " (" + strings.Join(notes, ", ") + ")"
 	}
 	return line + fmt.Sprintf(" [link run %d]", out.RunID)
-}
-
-// linkJSON is one element of `vigie links --format json`.
-type linkJSON struct {
-	URL           string          `json:"url"`
-	Class         vigie.LinkClass `json:"class"`
-	Status        *int            `json:"status"`      // null when no HTTP answer
-	Reason        string          `json:"reason"`      // in the --lang language
-	ReasonCode    string          `json:"reason_code"` // stable codes, ";"-separated; empty when none or stored by an older vigie
-	Failures      int             `json:"failures"`
-	CheckedAt     time.Time       `json:"checked_at"`
-	Datasets      []string        `json:"datasets"`
-	FinalURL      string          `json:"final_url,omitempty"`
-	Redirects     int             `json:"redirects"`
-	ContentType   string          `json:"content_type,omitempty"`
-	ContentLength *int64          `json:"content_length"` // null when unknown
-	LastModified  *time.Time      `json:"last_modified,omitempty"`
-	ETag          string          `json:"etag,omitempty"`
-	ElapsedMS     int64           `json:"elapsed_ms"`
-	LandingPage   bool            `json:"landing_page"`
-	Skipped       bool            `json:"skipped"` // not checked: host unreachable during the run
-	FirstFailure  *time.Time      `json:"first_failure"`
-	LastSuccess   *time.Time      `json:"last_success"`
-}
-
-func linksJSON(lang string, rows []store.LinkRow) []linkJSON {
-	out := make([]linkJSON, 0, len(rows))
-	for _, r := range rows {
-		j := linkJSON{URL: r.URL, Class: r.Class, Reason: l10n.LinkReason(lang, r.Reason), ReasonCode: vigie.LinkReasonCode(r.Reason), Failures: r.Failures, CheckedAt: r.CheckedAt,
-			Datasets: r.Datasets, FinalURL: r.FinalURL, Redirects: r.Redirects, ContentType: r.ContentType,
-			LastModified: r.LastModified, ETag: r.ETag, ElapsedMS: r.ElapsedMS, LandingPage: r.LandingPage, Skipped: r.Skipped,
-			FirstFailure: r.FirstFailure, LastSuccess: r.LastSuccess}
-		if r.Status != 0 {
-			s := r.Status
-			j.Status = &s
-		}
-		if r.ContentLength >= 0 {
-			n := r.ContentLength
-			j.ContentLength = &n
-		}
-		if j.Datasets == nil {
-			j.Datasets = []string{}
-		}
-		out = append(out, j)
-	}
-	return out
 }
 
 // printLinkTable prints one line per URL; the URL comes last and whole, as

@@ -1,0 +1,164 @@
+package reports
+
+import (
+	"time"
+
+	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/l10n"
+	"github.com/vigie-audit/vigie/quality"
+	"github.com/vigie-audit/vigie/store"
+)
+
+// The JSON shapes of the listings (datasets, links) and of explain, next to
+// the report writers; each has its schema in docs/.
+
+// DatasetRow is one element of `vigie datasets --format json`
+// (docs/datasets.schema.json).
+type DatasetRow struct {
+	ID                string           `json:"id"`
+	Name              string           `json:"name"`
+	Title             string           `json:"title"`
+	Organization      string           `json:"organization"`
+	OrganizationTitle string           `json:"organization_title"`
+	MetadataModified  *time.Time       `json:"metadata_modified"`
+	NumResources      int              `json:"num_resources"`
+	State             string           `json:"state"`
+	Visibility        string           `json:"visibility"` // public (published), private, draft or deleted
+	Private           bool             `json:"private"`    // CKAN's private flag
+	CKANState         string           `json:"ckan_state"` // CKAN's state: active, draft, deleted ("" when not sent)
+	LicenseID         string           `json:"license_id"`
+	UpdateFrequency   string           `json:"update_frequency"`         // as declared, in whichever field
+	Frequency         string           `json:"frequency,omitempty"`      // what vigie understood (annual, monthly…)
+	LicenceStatus     *string          `json:"licence_status,omitempty"` // open, not_open, unknown, missing
+	Scores            vigie.Scores     `json:"scores"`
+	MQA               *vigie.MQA       `json:"mqa"`
+	FreshnessStatus   *vigie.Freshness `json:"freshness_status"`
+	Stars             *int             `json:"stars"`
+}
+
+// NewDatasetRow is d as the datasets listing shows it, with its
+// assessment in the latest score run (nil when not scored there).
+func NewDatasetRow(d *vigie.Dataset, state string, a *vigie.Assessment, lang string) DatasetRow {
+	r := DatasetRow{ID: d.ID, Name: d.Name, Title: d.TitleIn(lang), Organization: d.Organization, OrganizationTitle: d.OrganizationTitle,
+		NumResources: len(d.Resources), State: state, Visibility: d.Visibility(), Private: d.Private, CKANState: d.CKANState,
+		LicenseID: d.LicenseID}
+	df := quality.ReadFrequency(d, nil)
+	r.UpdateFrequency, r.Frequency = df.Raw, df.Norm
+	if !d.MetadataModified.IsZero() {
+		t := d.MetadataModified
+		r.MetadataModified = &t
+	}
+	if a != nil {
+		r.Scores = a.Scores
+		m := a.MQA
+		r.MQA = &m
+		fs := a.FreshnessStatus
+		r.FreshnessStatus = &fs
+		st := a.Stars
+		r.Stars = &st
+		if a.LicenceStatus != "" {
+			ls := a.LicenceStatus
+			r.LicenceStatus = &ls
+		}
+	}
+	return r
+}
+
+// LinkJSON is one element of `vigie links --format json`
+// (docs/links.schema.json).
+type LinkJSON struct {
+	URL           string          `json:"url"`
+	Class         vigie.LinkClass `json:"class"`
+	Status        *int            `json:"status"`      // null when no HTTP answer
+	Reason        string          `json:"reason"`      // in the --lang language
+	ReasonCode    string          `json:"reason_code"` // stable codes, ";"-separated; empty when none or stored by an older vigie
+	Failures      int             `json:"failures"`
+	CheckedAt     time.Time       `json:"checked_at"`
+	Datasets      []string        `json:"datasets"`
+	FinalURL      string          `json:"final_url,omitempty"`
+	Redirects     int             `json:"redirects"`
+	ContentType   string          `json:"content_type,omitempty"`
+	ContentLength *int64          `json:"content_length"` // null when unknown
+	LastModified  *time.Time      `json:"last_modified,omitempty"`
+	ETag          string          `json:"etag,omitempty"`
+	ElapsedMS     int64           `json:"elapsed_ms"`
+	LandingPage   bool            `json:"landing_page"`
+	Skipped       bool            `json:"skipped"` // not checked: host unreachable during the run
+	FirstFailure  *time.Time      `json:"first_failure"`
+	LastSuccess   *time.Time      `json:"last_success"`
+}
+
+// LinksJSON is the link rows as `vigie links --format json` prints them,
+// reasons in lang.
+func LinksJSON(lang string, rows []store.LinkRow) []LinkJSON {
+	out := make([]LinkJSON, 0, len(rows))
+	for _, r := range rows {
+		j := LinkJSON{URL: r.URL, Class: r.Class, Reason: l10n.LinkReason(lang, r.Reason), ReasonCode: vigie.LinkReasonCode(r.Reason), Failures: r.Failures, CheckedAt: r.CheckedAt,
+			Datasets: r.Datasets, FinalURL: r.FinalURL, Redirects: r.Redirects, ContentType: r.ContentType,
+			LastModified: r.LastModified, ETag: r.ETag, ElapsedMS: r.ElapsedMS, LandingPage: r.LandingPage, Skipped: r.Skipped,
+			FirstFailure: r.FirstFailure, LastSuccess: r.LastSuccess}
+		if r.Status != 0 {
+			s := r.Status
+			j.Status = &s
+		}
+		if r.ContentLength >= 0 {
+			n := r.ContentLength
+			j.ContentLength = &n
+		}
+		if j.Datasets == nil {
+			j.Datasets = []string{}
+		}
+		out = append(out, j)
+	}
+	return out
+}
+
+// Explanation is `vigie explain --format json` (docs/explain.schema.json).
+type Explanation struct {
+	ID                string               `json:"id"`
+	Name              string               `json:"name"`
+	Title             string               `json:"title"`
+	Organization      string               `json:"organization"`
+	Visibility        string               `json:"visibility"` // public, private, draft or deleted
+	Private           bool                 `json:"private"`
+	CKANState         string               `json:"ckan_state"`
+	ScoreRun          int64                `json:"score_run"`
+	Profile           string               `json:"profile"`
+	Scores            vigie.Scores         `json:"scores"`
+	MQA               vigie.MQA            `json:"mqa"`
+	FreshnessStatus   vigie.Freshness      `json:"freshness_status"`
+	FreshnessEvidence string               `json:"freshness_evidence,omitempty"`
+	Frequency         string               `json:"frequency,omitempty"`
+	Stars             int                  `json:"stars"`
+	OpenLicence       bool                 `json:"open_licence"`
+	LicenceStatus     string               `json:"licence_status,omitempty"`
+	LicenceBy         string               `json:"licence_by,omitempty"`
+	OpenFormat        bool                 `json:"open_format"`
+	MachineReadable   bool                 `json:"machine_readable"`
+	Findings          []ExplanationFinding `json:"findings"`
+}
+
+// ExplanationFinding is one finding of an Explanation, in one language.
+type ExplanationFinding struct {
+	Rule       string          `json:"rule"`
+	Dimension  vigie.Dimension `json:"dimension"`
+	Severity   vigie.Severity  `json:"severity"`
+	ResourceID string          `json:"resource_id,omitempty"`
+	Points     float64         `json:"points"`
+	Message    string          `json:"message"`
+	Hint       string          `json:"hint"`
+}
+
+// NewExplanation is dataset d's assessment as in score run run, in lang.
+func NewExplanation(d *vigie.Dataset, run *store.ScoreRun, as *vigie.Assessment, lang string) Explanation {
+	out := Explanation{ID: d.ID, Name: d.Name, Title: d.TitleIn(lang), Organization: d.Organization, ScoreRun: run.ID, Profile: run.Profile,
+		Visibility: d.Visibility(), Private: d.Private, CKANState: d.CKANState,
+		Scores: as.Scores, MQA: as.MQA, FreshnessStatus: as.FreshnessStatus, FreshnessEvidence: as.FreshnessEvidence,
+		Frequency: as.Frequency, Stars: as.Stars, OpenLicence: as.OpenLicence, LicenceStatus: as.LicenceStatus, LicenceBy: as.LicenceBy, OpenFormat: as.OpenFormat,
+		MachineReadable: as.MachineReadable, Findings: []ExplanationFinding{}}
+	for _, f := range as.Findings {
+		out.Findings = append(out.Findings, ExplanationFinding{Rule: f.Rule, Dimension: f.Dimension, Severity: f.Severity,
+			ResourceID: f.ResourceID, Points: f.Points, Message: f.Message.In(lang), Hint: f.Hint.In(lang)})
+	}
+	return out
+}
