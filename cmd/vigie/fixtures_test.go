@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/vigie-audit/vigie"
 	"github.com/vigie-audit/vigie/quality"
+	"github.com/vigie-audit/vigie/reports"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -145,6 +147,21 @@ func TestFixturesImportScoreReport(t *testing.T) {
 			reg, err := db.PortalLicences(ctx, p.ID)
 			if err != nil {
 				t.Fatal(err)
+			}
+			// 'vigie datasets' shows the frequency scoring used, read from the
+			// same fields (it once read 4 keys where the profiles read 7).
+			code, listing, errs := cli(ctx, append([]string{"datasets", "--format", "json"}, g...)...)
+			if code != 0 {
+				t.Fatalf("datasets: %d %s", code, errs)
+			}
+			var rows []reports.DatasetRow
+			if err := json.Unmarshal([]byte(listing), &rows); err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range rows {
+				if a, ok := as[r.ID]; ok && r.Frequency != a.Frequency {
+					t.Errorf("%s: datasets shows frequency %q (declared %q), scoring used %q", r.Name, r.Frequency, r.UpdateFrequency, a.Frequency)
+				}
 			}
 			st := fixtureStats{visibility: map[string]int{}}
 			err = db.EachDataset(ctx, p.ID, store.DatasetFilter{}, func(d *vigie.Dataset) error {

@@ -4,10 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"io"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
 
 	"github.com/vigie-audit/vigie"
 	"github.com/vigie-audit/vigie/internal/storetest"
@@ -185,5 +189,38 @@ func TestDiffSaysReplacedNotResolved(t *testing.T) {
 	_, out, _ = cli(ctx, append(g, "diff", "--format", "md")...)
 	if !strings.Contains(out, "Constats remplacés par un autre (non résolus)") || !strings.Contains(out, `TEST\_LINK\_FAILING → TEST\_LINK\_BROKEN`) || !strings.Contains(out, "aggravé") {
 		t.Errorf("the md diff does not say the finding was replaced and worse:\n%s", out)
+	}
+}
+
+// Every command that takes --org reads it with the one helper: repeatable
+// and comma-separated, so --org a,b selects a and b whatever the command
+// (it used to be split on commas in score and links only).
+func TestEveryOrgFlagSplitsCommas(t *testing.T) {
+	root := NewRootCmd(&App{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard})
+	var seen []string
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if fl := c.Flags().Lookup("org"); fl != nil {
+			seen = append(seen, c.CommandPath())
+			if _, ok := fl.Value.(orgList); !ok {
+				t.Errorf("%s: --org is a %T, not the shared orgList", c.CommandPath(), fl.Value)
+			} else {
+				if err := fl.Value.Set("a, b,a"); err != nil {
+					t.Errorf("%s: --org a,b: %v", c.CommandPath(), err)
+				}
+				if fl.Value.String() != "a,b" {
+					t.Errorf("%s: --org 'a, b,a' reads as %q", c.CommandPath(), fl.Value.String())
+				}
+			}
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+	for _, want := range []string{"vigie audit", "vigie datasets", "vigie diff", "vigie harvest", "vigie links", "vigie orgs", "vigie report", "vigie score"} {
+		if !slices.Contains(seen, want) {
+			t.Errorf("%s has no --org (commands with one: %v)", want, seen)
+		}
 	}
 }

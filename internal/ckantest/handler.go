@@ -151,7 +151,7 @@ type call struct {
 	authorized bool
 }
 
-// ok writes the success envelope around an already encoded result.
+// okRaw writes the success envelope around an already encoded result.
 func (c *call) okRaw(result []byte) {
 	var buf bytes.Buffer
 	buf.Grow(len(result) + len(c.help) + 64)
