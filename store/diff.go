@@ -332,14 +332,21 @@ type LinkStateRow struct {
 // run_id) index, so the cost does not grow with the link runs kept). Rows
 // come in URL order from the covering URL index, one per resource.
 func (db *DB) LinkStates(ctx context.Context, portalID, fromRun, toRun int64, fn func(*LinkStateRow) error) error {
-	rows, err := db.sql.QueryContext(ctx, `SELECT r.url, r.dataset_id, b.class, a.class, a.status, a.reason
-		FROM resources r
-		LEFT JOIN link_checks b ON b.url = r.url AND b.run_id = (SELECT c.run_id FROM link_checks c JOIN link_runs l ON l.id = c.run_id
-			WHERE c.url = r.url AND c.run_id <= ? AND l.portal_id = r.portal_id ORDER BY c.run_id DESC LIMIT 1)
-		LEFT JOIN link_checks a ON a.url = r.url AND a.run_id = (SELECT c.run_id FROM link_checks c JOIN link_runs l ON l.id = c.run_id
-			WHERE c.url = r.url AND c.run_id <= ? AND l.portal_id = r.portal_id ORDER BY c.run_id DESC LIMIT 1)
+	// A URL's check as of each link run; when both are the same run (a
+	// run's own summary), it is looked up once.
+	asOf := func(alias string) string {
+		return ` LEFT JOIN link_checks ` + alias + ` ON ` + alias + `.url = r.url AND ` + alias + `.run_id = (SELECT c.run_id FROM link_checks c JOIN link_runs l ON l.id = c.run_id
+			WHERE c.url = r.url AND c.run_id <= ? AND l.portal_id = r.portal_id ORDER BY c.run_id DESC LIMIT 1)`
+	}
+	q := `SELECT r.url, r.dataset_id, b.class, a.class, a.status, a.reason FROM resources r` + asOf("b") + asOf("a")
+	args := []any{fromRun, toRun, portalID}
+	if fromRun == toRun {
+		q = `SELECT r.url, r.dataset_id, a.class, a.class, a.status, a.reason FROM resources r` + asOf("a")
+		args = []any{toRun, portalID}
+	}
+	rows, err := db.sql.QueryContext(ctx, q+`
 		WHERE r.portal_id = ? AND r.url <> ''
-		ORDER BY r.url`, fromRun, toRun, portalID)
+		ORDER BY r.url`, args...)
 	if err != nil {
 		return db.explain(err)
 	}
