@@ -214,9 +214,9 @@ func runAudit(ctx context.Context, a *App, o *auditOptions, st *auditStages) (er
 	case !o.gate().Set():
 		verdict = l10n.T(a.Lang, "audit.gate.none")
 	}
-	n := func(i int) string { return l10n.Int(i, a.Lang) }
+	n := func(id string, i int) string { return l10n.N(a.Lang, id, i) }
 	fmt.Fprintln(a.Stdout, l10n.T(a.Lang, "audit.written", res.Dir, l10n.Int(res.Run.ID, a.Lang), reports.FormatScore(rec.Summary.MeanOverall, a.Lang),
-		n(rec.Summary.BrokenLinks+rec.Summary.FailingLinks), n(rec.Summary.BrokenLinks), n(rec.Summary.FailingLinks),
+		n("n.links.not_working", rec.Summary.BrokenLinks+rec.Summary.FailingLinks), n("n.broken", rec.Summary.BrokenLinks), n("n.failing", rec.Summary.FailingLinks),
 		diffChangeCount(res.Diff, a.Lang), verdict))
 	return err
 }
@@ -227,7 +227,7 @@ func diffChangeCount(d *store.DiffResult, lang string) string {
 	}
 	n := len(d.New) + len(d.Missing) + len(d.Deleted) + len(d.Restored) + len(d.Dropped) + len(d.Rose) +
 		len(d.NewFindings) + len(d.ResolvedFindings) + len(d.NewlyBroken) + len(d.Repaired) + len(d.Freshness)
-	return l10n.T(lang, "audit.changes", l10n.Int(n, lang), l10n.Int(d.From.ScoreRunID, lang))
+	return l10n.T(lang, "audit.changes", l10n.N(lang, "n.changes", n), l10n.Int(d.From.ScoreRunID, lang))
 }
 
 // gate is the quality gate the flags ask for.

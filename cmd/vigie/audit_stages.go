@@ -99,7 +99,7 @@ func (s *auditStages) runLinks(ctx context.Context, db *store.DB) (pipeline.Stag
 		msg, _, err := nothingDue(ctx, s.a, db, s.links)
 		return pipeline.StageReport{Summary: msg}, err
 	}
-	return pipeline.StageReport{Summary: summaryLine(out), Attrs: linkAttrs(out)}, nil
+	return pipeline.StageReport{Summary: summaryLine(out, s.a.Lang), Attrs: linkAttrs(out)}, nil
 }
 
 func (s *auditStages) runScore(ctx context.Context, db *store.DB) (*store.ScoreRun, pipeline.StageReport, error) {

@@ -216,9 +216,9 @@ availability: 0–100 or null), mqa {points, rating}, freshness_status and stars
 				return err
 			}
 			if len(rows) == 1 {
-				fmt.Fprintln(w, l10n.T(a.Lang, "datasets.count.one"))
+				fmt.Fprintln(w, l10n.N(a.Lang, "n.datasets.long", 1))
 			} else {
-				fmt.Fprintln(w, l10n.T(a.Lang, "datasets.count", l10n.Int(len(rows), a.Lang)))
+				fmt.Fprintln(w, l10n.N(a.Lang, "n.datasets.long", len(rows)))
 			}
 			return nil
 		},

@@ -237,7 +237,7 @@ func TestScoreCommand(t *testing.T) {
 
 	// An explicit profile, one organization, and the mqa rating.
 	code, out, errOut = vigieRun(ctx, "--db", path, "--portal", scorePortal, "-q", "--lang", "en", "score", "--profile", "mqa", "--org", "ville-de-laval")
-	if code != ExitOK || !strings.HasPrefix(out, "scored 1 datasets with profile mqa") {
+	if code != ExitOK || !strings.HasPrefix(out, "scored 1 dataset with profile mqa") {
 		t.Fatalf("mqa: exit %d %q %s", code, out, errOut)
 	}
 	// explain still finds a dataset the organization-limited run left out.

@@ -294,8 +294,8 @@ func publishedNote(ctx context.Context, db *store.DB, portalURL string, orgs []s
 	if not == 0 {
 		return ""
 	}
-	n := func(i int) string { return l10n.Int(i, lang) }
-	return l10n.T(lang, "harvest.published", n(v[vigie.VisPublic]), n(not), n(v[vigie.VisPrivate]), n(v[vigie.VisDraft]), n(v[vigie.VisDeleted]))
+	return l10n.T(lang, "harvest.published", l10n.N(lang, "n.published", v[vigie.VisPublic]), l10n.N(lang, "n.unpublished", not),
+		l10n.N(lang, "n.private", v[vigie.VisPrivate]), l10n.N(lang, "n.draft", v[vigie.VisDraft]), l10n.N(lang, "n.deleted", v[vigie.VisDeleted]))
 }
 
 // harvestSummary is the one-line summary printed after a harvest.
@@ -307,11 +307,12 @@ func harvestSummary(r *pipeline.HarvestResult, lang string) string {
 	if r.ReasonID != "" {
 		mode += " (" + l10n.T(lang, r.ReasonID, r.ReasonArgs...) + ")"
 	}
-	n := func(i int) string { return l10n.Int(i, lang) }
+	n := func(id string, i int) string { return l10n.N(lang, id, i) }
 	lic := "" // the portal's licence register, when it has one
 	if r.Licences > 0 {
-		lic = l10n.T(lang, "harvest.licences", n(r.Licences))
+		lic = l10n.T(lang, "harvest.licences", n("n.licences", r.Licences))
 	}
-	return l10n.T(lang, "harvest.summary", mode, n(r.Fetched), n(r.Counts.New), n(r.Counts.Changed), n(r.Counts.Unchanged),
-		n(r.Missing), n(r.Deleted), n(r.Organizations), lic, n(r.Requests), r.Elapsed.Round(time.Millisecond).String())
+	return l10n.T(lang, "harvest.summary", mode, n("n.datasets", r.Fetched), n("n.new", r.Counts.New), n("n.changed", r.Counts.Changed),
+		n("n.unchanged", r.Counts.Unchanged), n("n.missing", r.Missing), n("n.deleted", r.Deleted), n("n.organizations", r.Organizations),
+		lic, n("n.requests", r.Requests), r.Elapsed.Round(time.Millisecond).String())
 }

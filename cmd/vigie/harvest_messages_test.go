@@ -79,6 +79,7 @@ func TestHarvestSummaryCountsTheDatasetsOnce(t *testing.T) {
 // TestLinksAfterEmptyHarvestSaysNothingIsStored: after a harvest that stored
 // no dataset, `links` said every URL was checked less than 24h ago.
 func TestLinksAfterEmptyHarvestSaysNothingIsStored(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "en") // asserts the English messages
 	ctx := context.Background()
 	p := ckantest.New(ckantest.Options{})
 	srv := p.Serve()

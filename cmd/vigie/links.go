@@ -226,7 +226,7 @@ func runLinks(ctx context.Context, a *App, o *linksOptions, printRows bool) erro
 	out, err := checkLinks(ctx, a, db, o)
 	if err != nil {
 		if out != nil && errors.Is(err, context.Canceled) {
-			fmt.Fprintln(a.Stderr, summaryLine(out))
+			fmt.Fprintln(a.Stderr, summaryLine(out, a.Lang))
 		}
 		return err
 	}
@@ -236,7 +236,7 @@ func runLinks(ctx context.Context, a *App, o *linksOptions, printRows bool) erro
 			return err
 		}
 		if recent {
-			msg += " (--all checks them anyway)"
+			msg += l10n.T(a.Lang, "links.nothing.all")
 		}
 		if o.format == "json" && printRows {
 			a.Log.Info(msg, "event", "links.nothing_due")
@@ -247,7 +247,7 @@ func runLinks(ctx context.Context, a *App, o *linksOptions, printRows bool) erro
 	}
 	a.logNumbers("links done", linkAttrs(out))
 	if !printRows {
-		fmt.Fprintln(a.Stdout, summaryLine(out))
+		fmt.Fprintln(a.Stdout, summaryLine(out, a.Lang))
 		return nil
 	}
 	p, err := db.Portal(ctx, a.Portal)
@@ -260,14 +260,14 @@ func runLinks(ctx context.Context, a *App, o *linksOptions, printRows bool) erro
 	}
 	if o.format == "json" {
 		if !a.Quiet {
-			fmt.Fprintln(a.Stderr, summaryLine(out))
+			fmt.Fprintln(a.Stderr, summaryLine(out, a.Lang))
 		}
 		return printJSON(a.Stdout, reports.LinksJSON(a.Lang, rows))
 	}
 	if err := printLinkTable(a, rows); err != nil {
 		return err
 	}
-	fmt.Fprintln(a.Stdout, summaryLine(out))
+	fmt.Fprintln(a.Stdout, summaryLine(out, a.Lang))
 	return nil
 }
 
@@ -295,46 +295,34 @@ func listLinks(ctx context.Context, a *App, o *linksOptions) error {
 }
 
 // summaryLine: "checked 1200 URLs on 85 hosts in 2m3s: 1100 ok, 4 broken, …".
-func summaryLine(out *pipeline.LinkOutcome) string {
+func summaryLine(out *pipeline.LinkOutcome, lang string) string {
 	s := out.Summary
-	verb := "checked"
+	n := func(id string, i int) string { return l10n.N(lang, id, i) }
+	checked := n("n.urls.checked", s.URLs)
 	if out.Interrupted {
-		verb = fmt.Sprintf("interrupted: checked %d of", s.URLs)
-	}
-	n := s.URLs
-	if out.Interrupted {
-		n = out.Due
-	}
-	count := fmt.Sprintf("%d URLs", n)
-	if n == 1 {
-		count = "1 URL"
-	}
-	hosts := fmt.Sprintf("%d hosts", s.Hosts)
-	if s.Hosts == 1 {
-		hosts = "1 host"
+		checked = l10n.T(lang, "links.interrupted", n("n.checked", s.URLs), n("n.urls", out.Due))
 	}
 	// Failing links do not work today either: they are said with the broken
 	// ones, so that "0 broken" never hides hundreds failing.
-	unsure := fmt.Sprintf("%d unsure", s.Unsure)
+	unsure := n("n.unsure", s.Unsure)
 	if s.Skipped > 0 {
-		unsure += fmt.Sprintf(" (%d skipped: host unreachable during this run, tried again next run)", s.Skipped)
+		unsure += l10n.T(lang, "links.skipped", n("n.skipped", s.Skipped))
 	}
-	line := fmt.Sprintf("%s %s on %s in %s: %d ok, %d not working (%d broken, %d failing), %s, %d invalid, %d blocked",
-		verb, count, hosts, out.Elapsed.Round(100*time.Millisecond), s.OK, s.Broken+s.Failing, s.Broken, s.Failing,
-		unsure, s.Invalid, s.Blocked)
+	line := l10n.T(lang, "links.summary", checked, n("n.hosts", s.Hosts), out.Elapsed.Round(100*time.Millisecond).String(),
+		n("n.ok", s.OK), n("n.not_working", s.Broken+s.Failing), n("n.broken", s.Broken), n("n.failing", s.Failing),
+		unsure, n("n.invalid", s.Invalid), n("n.blocked", s.Blocked))
 	var notes []string
-	if n := s.LandingPages; n == 1 {
-		notes = append(notes, "1 landing page where data was declared")
-	} else if n > 1 {
-		notes = append(notes, fmt.Sprintf("%d landing pages where data was declared", n))
+	if s.LandingPages > 0 {
+		notes = append(notes, n("n.landing", s.LandingPages))
 	}
 	if s.ManyRedirects > 0 {
-		notes = append(notes, fmt.Sprintf("%d reached after more than %d redirects", s.ManyRedirects, linkcheck.ManyRedirects))
+		notes = append(notes, l10n.Form(lang, "n.many_redirects", l10n.Plural(s.ManyRedirects, lang), l10n.Int(s.ManyRedirects, lang), l10n.Int(linkcheck.ManyRedirects, lang)))
 	}
 	if len(notes) > 0 {
-		line += " (" + strings.Join(notes, ", ") + ")"
+		sep := ", "
+		line += " (" + strings.Join(notes, sep) + ")"
 	}
-	return line + fmt.Sprintf(" [link run %d]", out.RunID)
+	return line + l10n.T(lang, "links.run", l10n.Int(out.RunID, lang))
 }
 
 // printLinkTable prints one line per URL; the URL comes last and whole, as
@@ -376,13 +364,13 @@ func nothingDue(ctx context.Context, a *App, db *store.DB, o *linksOptions) (msg
 		return "", false, err
 	}
 	if !has {
-		scope := "portal " + p.URL
+		scope := l10n.T(a.Lang, "links.nothing.portal", p.URL)
 		if len(o.orgs) > 0 {
-			scope = "--org " + strings.Join(o.orgs, ", ")
+			scope = l10n.T(a.Lang, "links.nothing.orgs", strings.Join(o.orgs, ", "))
 		}
-		return "nothing to check: no resource URL is stored for " + scope + ": the harvests stored no active dataset with a resource URL", false, nil
+		return l10n.T(a.Lang, "links.nothing.none", scope), false, nil
 	}
-	return "nothing to check: every URL was checked less than " + shortDuration(o.olderThan) + " ago", true, nil
+	return l10n.T(a.Lang, "links.nothing.recent", shortDuration(o.olderThan)), true, nil
 }
 
 // shortDuration prints 24h rather than 24h0m0s.

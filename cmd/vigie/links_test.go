@@ -72,6 +72,7 @@ type linkOut struct {
 }
 
 func TestLinksCommandEndToEnd(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "en") // asserts the English messages
 	ls := ckantest.NewLinkServer(ckantest.LinkOptions{})
 	srv := ls.Serve()
 	defer srv.Close()
@@ -155,6 +156,7 @@ func TestLinksCommandEndToEnd(t *testing.T) {
 }
 
 func TestLinksCommandInterrupted(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "en") // asserts the English messages
 	ls := ckantest.NewLinkServer(ckantest.LinkOptions{Latency: 100 * time.Millisecond})
 	srv := ls.Serve()
 	defer srv.Close()

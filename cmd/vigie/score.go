@@ -93,7 +93,11 @@ func scoreSummary(o *pipeline.ScoreOutcome, lang string) string {
 	if o.Interrupted {
 		id = "score.interrupted"
 	}
-	b.WriteString(l10n.T(lang, id, n(o.Datasets), o.Profile))
+	what := l10n.N(lang, "n.datasets.scored", o.Datasets)
+	if o.Interrupted {
+		what = l10n.N(lang, "n.datasets", o.Datasets)
+	}
+	b.WriteString(l10n.T(lang, id, what, o.Profile))
 	if o.MeanOverall != nil {
 		b.WriteString(l10n.T(lang, "score.mean", l10n.Fixed(*o.MeanOverall, 1, lang)))
 	} else {
@@ -103,7 +107,7 @@ func scoreSummary(o *pipeline.ScoreOutcome, lang string) string {
 	b.WriteString(l10n.T(lang, "score.fresh", n(o.Fresh[vigie.FreshFresh]), n(o.Fresh[vigie.FreshDue]), n(o.Fresh[vigie.FreshOverdue]),
 		n(o.Fresh[vigie.FreshDelinquent]), n(o.Fresh[vigie.FreshNotApplicable]), n(o.Fresh[vigie.FreshUnknown])))
 	if o.Scheduled > 0 {
-		b.WriteString(l10n.T(lang, "score.tau", l10n.Fixed(o.Tau, 2, lang), n(o.Scheduled)))
+		b.WriteString(l10n.T(lang, "score.tau", l10n.Fixed(o.Tau, 2, lang), l10n.N(lang, "n.datasets.scheduled", o.Scheduled)))
 	}
 	sep := " ; " // French puts a space before the semicolon
 	if lang == "en" {
