@@ -64,9 +64,8 @@ type AuditDeps struct {
 
 // AuditOptions are what one audit of one portal is asked.
 type AuditOptions struct {
-	Portal         string   // the portal's URL
-	Out            string   // the folder receiving one dated folder per audit
-	Orgs           []string // the scope of the reports, comparison and gate; all when empty
+	Scope          vigie.Scope // the portal, and the organizations of the reports, comparison and gate
+	Out            string      // the folder receiving one dated folder per audit
 	Gate           Gate
 	Threshold      float64 // score change (points) that counts as a drop or a rise
 	IncludePrivate bool    // the comparison lists private datasets too
@@ -124,7 +123,7 @@ func Audit(ctx context.Context, deps AuditDeps, o AuditOptions) (res *AuditResul
 	db := deps.Store
 	res = &AuditResult{}
 	rec := &res.Record
-	*rec = AuditRecord{StartedAt: time.Now().UTC(), Orgs: o.Orgs, Vigie: vigie.BuildInfo(), AsOf: o.Now, Clock: store.ClockFixed}
+	*rec = AuditRecord{StartedAt: time.Now().UTC(), Orgs: o.Scope.Orgs, Vigie: vigie.BuildInfo(), AsOf: o.Now, Clock: store.ClockFixed}
 	if o.Now.IsZero() {
 		rec.AsOf, rec.Clock = time.Now().UTC(), store.ClockSystem
 	}
@@ -134,7 +133,7 @@ func Audit(ctx context.Context, deps AuditDeps, o AuditOptions) (res *AuditResul
 	defer func() {
 		recordAudit(ctx, db, log, o, res, err)
 		if rec.Portal == "" {
-			rec.Portal = o.Portal
+			rec.Portal = o.Scope.Portal
 		}
 	}()
 	if err := os.MkdirAll(o.Out, 0o755); err != nil {
@@ -166,7 +165,7 @@ func Audit(ctx context.Context, deps AuditDeps, o AuditOptions) (res *AuditResul
 	}); err != nil {
 		return res, err
 	}
-	p, err := db.Portal(ctx, o.Portal)
+	p, err := db.Portal(ctx, o.Scope.Portal)
 	if err != nil {
 		return res, err
 	}
@@ -175,12 +174,12 @@ func Audit(ctx context.Context, deps AuditDeps, o AuditOptions) (res *AuditResul
 
 	err = stage("reports", func() (StageReport, error) {
 		start := time.Now()
-		sum, err := RunSummary(ctx, db, p.ID, run, o.Orgs)
+		sum, err := RunSummary(ctx, db, p.ID, run, o.Scope.Orgs)
 		if err != nil {
 			return StageReport{}, err
 		}
 		rec.Summary = sum
-		res.Diff, err = ComparePrevious(ctx, db, p.ID, run, store.DiffOptions{Threshold: o.Threshold, Orgs: o.Orgs, IncludePrivate: o.IncludePrivate, Lang: o.Lang})
+		res.Diff, err = ComparePrevious(ctx, db, p.ID, run, store.DiffOptions{Threshold: o.Threshold, Orgs: o.Scope.Orgs, IncludePrivate: o.IncludePrivate, Lang: o.Lang})
 		if err != nil {
 			return StageReport{}, err
 		}
@@ -226,7 +225,7 @@ func (gate Gate) Set() bool { return gate.FailUnder != nil || len(gate.FailOn) >
 // notify --only-changes'. An audit that failed before the portal was known
 // leaves nothing to record.
 func recordAudit(ctx context.Context, db AuditStore, log *slog.Logger, o AuditOptions, res *AuditResult, err error) {
-	p, perr := db.Portal(context.WithoutCancel(ctx), o.Portal)
+	p, perr := db.Portal(context.WithoutCancel(ctx), o.Scope.Portal)
 	if perr != nil {
 		return
 	}

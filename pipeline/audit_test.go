@@ -68,7 +68,7 @@ func TestAuditRunsStagesWritesFolderAndRecords(t *testing.T) {
 	var order []string
 	rep := &fakeReports{}
 	under := 101.0
-	o := AuditOptions{Portal: portalURL, Out: out, Gate: Gate{FailUnder: &under}, Threshold: 5,
+	o := AuditOptions{Scope: vigie.Scope{Portal: portalURL}, Out: out, Gate: Gate{FailUnder: &under}, Threshold: 5,
 		Now: time.Date(2026, 3, 1, 2, 30, 0, 0, time.UTC)}
 	res, err := Audit(ctx, auditDeps(db, &order, rep), o)
 	if err != nil {
@@ -145,7 +145,7 @@ func TestAuditStopsAtAFailedStageAndRecordsHowItEnded(t *testing.T) {
 				order = append(order, "links")
 				return StageReport{}, tc.fail(ctx, cancel)
 			}
-			res, err := Audit(ctx, deps, AuditOptions{Portal: portalURL, Out: out})
+			res, err := Audit(ctx, deps, AuditOptions{Scope: vigie.Scope{Portal: portalURL}, Out: out})
 			if err == nil || !strings.Contains(err.Error(), "audit stopped at links") {
 				t.Fatalf("error %v", err)
 			}
@@ -168,7 +168,7 @@ func TestAuditReportFailureLeavesNoFolder(t *testing.T) {
 	out := t.TempDir()
 	var order []string
 	boom := errors.New("disk full")
-	_, err := Audit(context.Background(), auditDeps(db, &order, &fakeReports{fail: boom}), AuditOptions{Portal: portalURL, Out: out})
+	_, err := Audit(context.Background(), auditDeps(db, &order, &fakeReports{fail: boom}), AuditOptions{Scope: vigie.Scope{Portal: portalURL}, Out: out})
 	if !errors.Is(err, boom) || !strings.Contains(err.Error(), "audit stopped at reports") {
 		t.Fatalf("error %v", err)
 	}

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"context"
+	"github.com/vigie-audit/vigie"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -103,7 +104,7 @@ func BenchmarkReports100k(b *testing.B) {
 	}
 	b.Logf("store ready (%d datasets) in %s", n, time.Since(start).Round(time.Millisecond))
 	build := func(b *testing.B) *Report {
-		r, err := Build(ctx, db, Options{PortalURL: seedPortal, Now: seedNow})
+		r, err := Build(ctx, db, Options{Scope: vigie.Scope{Portal: seedPortal}, Now: seedNow})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -26,12 +26,11 @@ type Options struct {
 	// Snapshot reads the whole report in one read transaction of the store
 	// (when it offers ReadSnapshot), so a harvest or score committing
 	// meanwhile never mixes into it. Close the report after writing it.
-	Snapshot  bool
-	PortalURL string
-	Orgs      []string // organization names; none means the whole portal
-	Lang      string   // "fr" (default) or "en"
-	Compare   string   // score run id or date; "" means the previous complete score run
-	Now       time.Time
+	Snapshot bool
+	Scope    vigie.Scope // the portal, and its organizations (none: the whole portal)
+	Lang     string      // "fr" (default) or "en"
+	Compare  string      // score run id or date; "" means the previous complete score run
+	Now      time.Time
 	// IncludePrivate lists private, draft and deleted datasets too, marked;
 	// the indicators count published datasets only either way.
 	IncludePrivate bool
@@ -85,7 +84,7 @@ func (r *Report) Close() {
 }
 
 func build(ctx context.Context, db Store, opts Options, lang string, now time.Time) (*Report, error) {
-	p, err := db.Portal(ctx, opts.PortalURL)
+	p, err := db.Portal(ctx, opts.Scope.Portal)
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +106,7 @@ func build(ctx context.Context, db Store, opts Options, lang string, now time.Ti
 		ScoreRun:       scoreRun(run),
 		Profile:        run.Profile,
 		Lang:           lang,
-		Orgs:           opts.Orgs,
+		Orgs:           opts.Scope.Orgs,
 		IncludePrivate: opts.IncludePrivate,
 	}
 	if run.HarvestRunID != 0 {
@@ -126,14 +125,14 @@ func build(ctx context.Context, db Store, opts Options, lang string, now time.Ti
 	if newer != nil && run.HarvestRunID != 0 {
 		r.Warnings = append(r.Warnings, staleWarning(lang, newer, run))
 	}
-	scope := store.ReportScope{PortalID: p.ID, ScoreRunID: run.ID, Orgs: opts.Orgs, Lang: lang, IncludePrivate: opts.IncludePrivate}
+	scope := store.ReportScope{PortalID: p.ID, ScoreRunID: run.ID, Orgs: opts.Scope.Orgs, Lang: lang, IncludePrivate: opts.IncludePrivate}
 	base := baselineOf(run.Profile, p.URL, opts.Baseline, lang)
 	r.commitmentPortal = quality.ProfileBaseline(run.Profile, p.URL) != nil
 	orgs, err := db.ReportOrganizations(ctx, scope)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkOrgs(opts.Orgs, orgs); err != nil {
+	if err := checkOrgs(opts.Scope.Orgs, orgs); err != nil {
 		return nil, err
 	}
 	r.Organizations = organizations(orgs)
@@ -163,7 +162,7 @@ func build(ctx context.Context, db Store, opts Options, lang string, now time.Ti
 			continue
 		}
 		g.Go(func() (err error) {
-			past[i], err = db.ReportIndicators(gctx, store.ReportScope{PortalID: p.ID, ScoreRunID: runs[i].ID, Orgs: opts.Orgs})
+			past[i], err = db.ReportIndicators(gctx, store.ReportScope{PortalID: p.ID, ScoreRunID: runs[i].ID, Orgs: opts.Scope.Orgs})
 			return err
 		})
 	}

@@ -22,7 +22,7 @@ func TestBuildNothingScored(t *testing.T) {
 	if _, err := db.EnsurePortal(ctx, seedPortal); err != nil {
 		t.Fatal(err)
 	}
-	_, err := Build(ctx, db, Options{PortalURL: seedPortal})
+	_, err := Build(ctx, db, Options{Scope: vigie.Scope{Portal: seedPortal}})
 	if !errors.Is(err, ErrNotScored) || vigie.KindOf(err) != vigie.KindNotScored {
 		t.Fatalf("want ErrNotScored saying what to do, got %v", err)
 	}
@@ -120,7 +120,7 @@ func TestBuildFromStore(t *testing.T) {
 	ctx := context.Background()
 	const n = 40
 	db := seedStore(t, n, 2, true)
-	r, err := Build(ctx, db, Options{PortalURL: seedPortal, Now: seedNow})
+	r, err := Build(ctx, db, Options{Scope: vigie.Scope{Portal: seedPortal}, Now: seedNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func TestBuildFromStore(t *testing.T) {
 		t.Errorf("datasets baseline %v %q on a portal other than Données Québec", deref(i.Baseline), i.Note)
 	}
 	given := 40.0
-	rb, err := Build(ctx, db, Options{PortalURL: seedPortal, Now: seedNow, Baseline: &given, Lang: "en"})
+	rb, err := Build(ctx, db, Options{Scope: vigie.Scope{Portal: seedPortal}, Now: seedNow, Baseline: &given, Lang: "en"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,7 +261,7 @@ func TestBuildOneOrganization(t *testing.T) {
 	ctx := context.Background()
 	const n = 40
 	db := seedStore(t, n, 1, false)
-	r, err := Build(ctx, db, Options{PortalURL: seedPortal, Orgs: []string{"ville-a"}, Lang: "en", Now: seedNow})
+	r, err := Build(ctx, db, Options{Scope: vigie.Scope{Portal: seedPortal, Orgs: []string{"ville-a"}}, Lang: "en", Now: seedNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,7 +287,7 @@ func TestBuildOneOrganization(t *testing.T) {
 			bad(d.Organization)
 		}
 	}
-	if _, err := Build(ctx, db, Options{PortalURL: seedPortal, Orgs: []string{"nobody"}}); err == nil || !strings.Contains(err.Error(), "nobody") {
+	if _, err := Build(ctx, db, Options{Scope: vigie.Scope{Portal: seedPortal, Orgs: []string{"nobody"}}}); err == nil || !strings.Contains(err.Error(), "nobody") {
 		t.Errorf("unknown organization: %v", err)
 	}
 }
@@ -296,7 +296,7 @@ func TestBuildCompare(t *testing.T) {
 	ctx := context.Background()
 	db := seedStore(t, 12, 3, false)
 	for ref, want := range map[string]int64{"": 2, "1": 1, "previous": 2, seedNow.Format("2006-01-02"): 3} {
-		r, err := Build(ctx, db, Options{PortalURL: seedPortal, Compare: ref})
+		r, err := Build(ctx, db, Options{Scope: vigie.Scope{Portal: seedPortal}, Compare: ref})
 		if err != nil {
 			t.Errorf("--compare %q: %v", ref, err)
 			continue
@@ -306,7 +306,7 @@ func TestBuildCompare(t *testing.T) {
 		}
 	}
 	for _, ref := range []string{"2000-01-01", "99", "yesterday"} {
-		if _, err := Build(ctx, db, Options{PortalURL: seedPortal, Compare: ref}); err == nil {
+		if _, err := Build(ctx, db, Options{Scope: vigie.Scope{Portal: seedPortal}, Compare: ref}); err == nil {
 			t.Errorf("--compare %q was accepted", ref)
 		}
 	}

@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"context"
+	"github.com/vigie-audit/vigie"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,7 +25,7 @@ func TestHTMLInChromium(t *testing.T) {
 	}
 	ctx := context.Background()
 	db := seedStore(t, 200, 2, true)
-	r, err := Build(ctx, db, Options{PortalURL: seedPortal, Now: seedNow})
+	r, err := Build(ctx, db, Options{Scope: vigie.Scope{Portal: seedPortal}, Now: seedNow})
 	if err != nil {
 		t.Fatal(err)
 	}

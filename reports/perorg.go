@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/vigie-audit/vigie"
 	"html/template"
 	"io"
 	"os"
@@ -108,7 +109,7 @@ func WritePerOrg(ctx context.Context, db Store, o PerOrgOptions) (*Bundle, error
 		if org.Name != "" {
 			names = []string{org.Name}
 		}
-		r, err := Build(ctx, db, Options{PortalURL: p.URL, Orgs: names, Lang: lang, Now: o.Now})
+		r, err := Build(ctx, db, Options{Scope: vigie.Scope{Portal: p.URL, Orgs: names}, Lang: lang, Now: o.Now})
 		if err != nil {
 			return nil, fmt.Errorf("report of %s: %w", OneLine(org.Name, 80), err)
 		}

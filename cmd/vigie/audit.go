@@ -193,7 +193,7 @@ func runAudit(ctx context.Context, a *App, o *auditOptions, st *auditStages) (er
 	a.held = db
 	defer func() { a.held = nil }()
 
-	res, err := pipeline.Audit(ctx, st.deps(db, o), pipeline.AuditOptions{Portal: a.Portal, Out: o.out, Orgs: o.orgs,
+	res, err := pipeline.Audit(ctx, st.deps(db, o), pipeline.AuditOptions{Scope: a.scope(o.orgs), Out: o.out,
 		Gate: o.gate(), Threshold: o.threshold, IncludePrivate: st.harvest.includePrivate, Lang: a.Lang, Now: a.clock})
 	rec := &res.Record
 	if err == nil && !rec.Gate.Passed {

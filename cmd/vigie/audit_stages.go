@@ -65,7 +65,7 @@ func (s *auditStages) check(o *auditOptions) error {
 // deps are the pieces pipeline.Audit runs with: the stage commands' own
 // code with the audit's flags, and the report writers.
 func (s *auditStages) deps(db *store.DB, o *auditOptions) pipeline.AuditDeps {
-	opts := reports.Options{PortalURL: s.a.Portal, Orgs: o.orgs, Lang: s.a.Lang, IncludePrivate: s.harvest.includePrivate, Now: s.a.clock}
+	opts := reports.Options{Scope: s.a.scope(o.orgs), Lang: s.a.Lang, IncludePrivate: s.harvest.includePrivate, Now: s.a.clock}
 	if o.baseSet {
 		opts.Baseline = &o.baseline
 	}

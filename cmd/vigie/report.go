@@ -80,7 +80,7 @@ another one, for any portal.`,
 					return err
 				}
 			}
-			opts := reports.Options{PortalURL: a.Portal, Orgs: orgs, Lang: a.Lang, Compare: compare, IncludePrivate: includePrivate,
+			opts := reports.Options{Scope: a.scope(orgs), Lang: a.Lang, Compare: compare, IncludePrivate: includePrivate,
 				Now: a.clock}
 			if cmd.Flags().Changed("baseline") || baseline != 0 { // the flag, or the portal's baseline in vigie.yaml
 				if err := checkBaseline(baseline); err != nil {

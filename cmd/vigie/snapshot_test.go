@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/vigie-audit/vigie"
 	"os"
 	"path/filepath"
 	"strings"
@@ -128,7 +129,7 @@ func TestReportReadsOneSnapshot(t *testing.T) {
 	}
 	defer db.Close()
 	for _, snapshot := range []bool{true, false} {
-		r, err := reports.Build(ctx, db, reports.Options{PortalURL: srv.URL, Snapshot: snapshot})
+		r, err := reports.Build(ctx, db, reports.Options{Scope: vigie.Scope{Portal: srv.URL}, Snapshot: snapshot})
 		if err != nil {
 			t.Fatal(err)
 		}
