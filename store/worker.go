@@ -216,20 +216,25 @@ func (db *DB) WorkerQueue(ctx context.Context) ([]QueuedPortal, error) {
 }
 
 // ClaimDue claims, for owner, the portal due first among those due by
-// horizon whose lease is free or expired at now, and leases it until
-// now+lease. It returns nil when none is. The row is chosen and leased in
+// horizon whose lease is free or expired at now and whose last claim did
+// not end at or after notSince (zero: whenever it ended), and leases it
+// until now+lease. It returns nil when none is. The row is chosen and leased in
 // one write transaction: SELECT … FOR UPDATE SKIP LOCKED on engines that
 // lock rows (other workers skip it instead of waiting), an immediate
 // transaction on SQLite (one writer at a time).
-func (db *DB) ClaimDue(ctx context.Context, owner string, now, horizon time.Time, lease time.Duration) (*Claim, error) {
+func (db *DB) ClaimDue(ctx context.Context, owner string, now, horizon, notSince time.Time, lease time.Duration) (*Claim, error) {
 	var c *Claim
+	since := int64(1) << 62
+	if !notSince.IsZero() {
+		since = ms(notSince)
+	}
 	err := db.withTx(ctx, func(tx *sql.Tx) error {
 		c = nil
 		var url, name, prev string
 		var prevClaim, prevUntil int64
 		err := tx.QueryRowContext(ctx, `SELECT url, name, lease_owner, claim_id, lease_until_ms FROM worker_queue
-			WHERE next_due_ms <= ? AND (lease_owner = '' OR lease_until_ms <= ?)
-			ORDER BY next_due_ms, url LIMIT 1`+db.skipLocked(), ms(horizon), ms(now)).Scan(&url, &name, &prev, &prevClaim, &prevUntil)
+			WHERE next_due_ms <= ? AND (lease_owner = '' OR lease_until_ms <= ?) AND last_finished_ms < ?
+			ORDER BY next_due_ms, url LIMIT 1`+db.skipLocked(), ms(horizon), ms(now), since).Scan(&url, &name, &prev, &prevClaim, &prevUntil)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}

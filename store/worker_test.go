@@ -30,18 +30,18 @@ func TestClaimLeaseAndExpiry(t *testing.T) {
 		t.Fatal("a non-http portal is refused")
 	}
 	// Not due yet.
-	if c, err := db.ClaimDue(ctx, "w1", t0.Add(-time.Second), t0.Add(-time.Second), time.Minute); err != nil || c != nil {
+	if c, err := db.ClaimDue(ctx, "w1", t0.Add(-time.Second), t0.Add(-time.Second), time.Time{}, time.Minute); err != nil || c != nil {
 		t.Fatalf("nothing is due before t0: %+v %v", c, err)
 	}
-	a, err := db.ClaimDue(ctx, "w1", t0, t0, time.Minute)
+	a, err := db.ClaimDue(ctx, "w1", t0, t0, time.Time{}, time.Minute)
 	if err != nil || a == nil || a.URL != "https://a.example" || a.Expired != "" || !a.LeaseUntil.Equal(t0.Add(time.Minute)) {
 		t.Fatalf("first claim: %+v %v", a, err)
 	}
-	b, err := db.ClaimDue(ctx, "w2", t0, t0, time.Minute)
+	b, err := db.ClaimDue(ctx, "w2", t0, t0, time.Time{}, time.Minute)
 	if err != nil || b == nil || b.URL != "https://b.example" {
 		t.Fatalf("second worker gets the other portal: %+v %v", b, err)
 	}
-	if c, err := db.ClaimDue(ctx, "w3", t0.Add(30*time.Second), t0.Add(30*time.Second), time.Minute); err != nil || c != nil {
+	if c, err := db.ClaimDue(ctx, "w3", t0.Add(30*time.Second), t0.Add(30*time.Second), time.Time{}, time.Minute); err != nil || c != nil {
 		t.Fatalf("both are leased: %+v %v", c, err)
 	}
 	// w1 extends its lease; w2 goes silent (killed).
@@ -53,7 +53,7 @@ func TestClaimLeaseAndExpiry(t *testing.T) {
 		t.Fatalf("next wake is the end of b's lease: %v %v %v", wake, ok, err)
 	}
 	// At the end of w2's lease, w3 takes b; a stays w1's (extended).
-	c, err := db.ClaimDue(ctx, "w3", t0.Add(time.Minute), t0.Add(time.Minute), time.Minute)
+	c, err := db.ClaimDue(ctx, "w3", t0.Add(time.Minute), t0.Add(time.Minute), time.Time{}, time.Minute)
 	if err != nil || c == nil || c.URL != "https://b.example" || c.Expired != "w2" {
 		t.Fatalf("expired lease taken over: %+v %v", c, err)
 	}
@@ -116,7 +116,7 @@ func TestConcurrentClaimsAreExclusive(t *testing.T) {
 			defer wg.Done()
 			owner := "w" + string(rune('0'+w))
 			for {
-				c, err := dbs[w%3].ClaimDue(ctx, owner, t0, t0, time.Hour)
+				c, err := dbs[w%3].ClaimDue(ctx, owner, t0, t0, time.Time{}, time.Hour)
 				if err != nil {
 					t.Error(err)
 					return
@@ -151,7 +151,7 @@ func TestSyncConfigPortals(t *testing.T) {
 	if err != nil || added != 2 || removed != 0 {
 		t.Fatalf("%d %d %v", added, removed, err)
 	}
-	held, err := db.ClaimDue(ctx, "w", t0, t0, time.Minute)
+	held, err := db.ClaimDue(ctx, "w", t0, t0, time.Time{}, time.Minute)
 	if err != nil || held.URL != "https://a.example" || held.Name != "a" {
 		t.Fatalf("%+v %v", held, err)
 	}
