@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -168,35 +169,14 @@ func runAuditMany(ctx context.Context, a *App, cmd *cobra.Command, m *manyOption
 		return usage("usage.out_all")
 	}
 	// Every portal's options are checked before anything is locked or fetched.
-	type job struct {
-		app *App
-		o   *auditOptions
-		st  *auditStages
-	}
 	stderr := &lockedWriter{w: a.Stderr}
-	langGiven := cmd.Flags().Changed("lang") || os.Getenv("VIGIE_LANG") != ""
-	jobs := make([]job, len(targets))
+	jobs := make([]auditJob, len(targets))
 	for i, t := range targets {
-		pa := &App{DBPath: a.DBPath, Portal: t.URL, Quiet: a.Quiet, LogFormat: a.LogFormat, Lang: a.Lang,
-			Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: stderr, Log: a.Log.With("portal_name", t.Name),
-			ConfigPath: a.ConfigPath, Config: a.Config, portalUser: t.user}
-		if !langGiven && t.Lang != "" {
-			pa.Lang = t.Lang
+		j, err := newAuditJob(a, cmd, t, out, stderr, a.Log)
+		if err != nil {
+			return err
 		}
-		o, st := &auditOptions{}, newAuditStages(pa)
-		fs := pflag.NewFlagSet(t.Name, pflag.ContinueOnError)
-		o.addFlags(fs, st)
-		copyChangedFlags(fs, cmd.Flags())
-		applyPortalValues(fs, t.Values("links-timeout"))
-		o.out = filepath.Join(out, t.Name)
-		o.underSet = fs.Changed("fail-under") || o.failUnder != 0
-		if err := o.check(); err != nil {
-			return usage("usage.portal", t.Name, err)
-		}
-		if err := st.check(o); err != nil {
-			return usage("usage.portal", t.Name, err)
-		}
-		jobs[i] = job{pa, o, st}
+		jobs[i] = j
 	}
 	// On PostgreSQL each portal audited is locked (a writer of another
 	// portal may run meanwhile); on SQLite the whole file is.
@@ -244,6 +224,40 @@ func runAuditMany(ctx context.Context, a *App, cmd *cobra.Command, m *manyOption
 	}
 	wg.Wait()
 	return auditManySummary(a, results)
+}
+
+// auditJob is the audit of one portal among several, in its own App.
+type auditJob struct {
+	app *App
+	o   *auditOptions
+	st  *auditStages
+}
+
+// newAuditJob prepares the audit of portal t as the command line cmd asks,
+// with t's own settings: the flags the user typed win over the file's. Its
+// reports go to OUT/NAME/; its log lines, to stderr, name the portal.
+func newAuditJob(a *App, cmd *cobra.Command, t auditTarget, out string, stderr io.Writer, log *slog.Logger) (auditJob, error) {
+	langGiven := cmd.Flags().Changed("lang") || os.Getenv("VIGIE_LANG") != ""
+	pa := &App{DBPath: a.DBPath, Portal: t.URL, Quiet: a.Quiet, LogFormat: a.LogFormat, Lang: a.Lang,
+		Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: stderr, Log: log.With("portal_name", t.Name),
+		ConfigPath: a.ConfigPath, Config: a.Config, portalUser: t.user, NowFlag: a.NowFlag, clock: a.clock}
+	if !langGiven && t.Lang != "" {
+		pa.Lang = t.Lang
+	}
+	o, st := &auditOptions{}, newAuditStages(pa)
+	fs := pflag.NewFlagSet(t.Name, pflag.ContinueOnError)
+	o.addFlags(fs, st)
+	copyChangedFlags(fs, cmd.Flags())
+	applyPortalValues(fs, t.Values("links-timeout"))
+	o.out = filepath.Join(out, t.Name)
+	o.underSet = fs.Changed("fail-under") || o.failUnder != 0
+	if err := o.check(); err != nil {
+		return auditJob{}, usage("usage.portal", t.Name, err)
+	}
+	if err := st.check(o); err != nil {
+		return auditJob{}, usage("usage.portal", t.Name, err)
+	}
+	return auditJob{pa, o, st}, nil
 }
 
 // auditManySummary prints one line per portal and returns the worst result.

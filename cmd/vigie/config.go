@@ -74,7 +74,7 @@ func (a *App) applyConfig(cmd *cobra.Command) error {
 		a.Lang = lang
 	}
 	flags := cmd.Flags()
-	if f.Out != "" && cmd.Name() == "audit" { // report's --out is a file
+	if f.Out != "" && (cmd.Name() == "audit" || cmd.Name() == "worker") { // report's --out is a file
 		setDefault(flags, "out", f.Out)
 	}
 	if f.Parallel > 0 {

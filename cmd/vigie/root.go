@@ -174,7 +174,7 @@ func parseNow(s string) (time.Time, error) {
 // createsDB are the commands that may create a database: the ones that
 // fill it from a portal. Any other with a mistyped --db fails instead of
 // leaving an empty database (and its lock file) behind.
-var createsDB = map[string]bool{"harvest": true, "audit": true}
+var createsDB = map[string]bool{"harvest": true, "audit": true, "worker": true}
 
 // OpenDBLocked takes the single-writer lock for command, then opens the
 // database for writing. release closes the database and frees the lock.
