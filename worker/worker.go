@@ -67,6 +67,10 @@ type Options struct {
 	Every time.Duration // a portal is due again this long after its audit began
 	Retry time.Duration // a failed audit is due again this long after it ended (at most Every)
 	Poll  time.Duration // the longest sleep between looks at the queue
+	// LockPoll is how often a worker whose Open found the store held tries
+	// again (Poll by default); Yield is a pause after each claim, so that
+	// workers waiting for a store-wide lock (SQLite's) get their turn.
+	LockPoll, Yield time.Duration
 	// Once drains what is due and returns instead of waiting for the next
 	// due time. A portal due within Every/6 counts as due, so that a job
 	// started at the same time every day does not skip a portal audited a
@@ -120,6 +124,9 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if o.Lease <= 0 || o.Every <= 0 || o.Poll <= 0 {
 		return Result{}, errors.New("worker: Lease, Every and Poll must be positive")
 	}
+	if o.LockPoll <= 0 {
+		o.LockPoll = o.Poll
+	}
 	if o.Retry <= 0 || o.Retry > o.Every {
 		o.Retry = o.Every
 	}
@@ -140,7 +147,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 				log.Info(l10n.T(o.Lang, "log.worker.wait"), "reason", plain.FirstLine(err.Error()))
 				waitedLock = true
 			}
-			if err := sleep(ctx, o.Clock, o.Poll); err != nil {
+			if err := sleep(ctx, o.Clock, o.LockPoll); err != nil {
 				return res, err
 			}
 			continue
@@ -193,6 +200,11 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		}
 		if ctx.Err() != nil {
 			return res, ctx.Err()
+		}
+		if o.Yield > 0 {
+			if err := sleep(ctx, o.Clock, o.Yield); err != nil {
+				return res, err
+			}
 		}
 	}
 }

@@ -39,6 +39,8 @@ const (
 	defaultWorkerLease = 2 * time.Minute
 	defaultWorkerPoll  = time.Minute
 	defaultWorkerRetry = time.Hour
+	workerLockPoll     = 100 * time.Millisecond
+	workerYield        = 250 * time.Millisecond
 )
 
 func newWorkerCmd(a *App) *cobra.Command {
@@ -297,6 +299,8 @@ func runWorker(ctx context.Context, a *App, cmd *cobra.Command, w *workerOptions
 	res, err := worker.Run(ctx, worker.Options{
 		Owner: owner, Lease: w.lease, Every: w.every, Retry: w.retry, Poll: w.poll, Once: w.once,
 		Log: a.Log, Lang: a.Lang,
+		// Workers sharing a SQLite file take turns on its writer lock.
+		LockPoll: workerLockPoll, Yield: workerYield,
 		Open: func(ctx context.Context) (worker.Queue, func(), error) {
 			// The writer lock of the database is held from the claim to its
 			// end: the fence that keeps two processes from writing at once.
