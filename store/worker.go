@@ -386,6 +386,13 @@ func (db *DB) WorkerClaims(ctx context.Context, portalURL string) ([]ClaimRecord
 	return out, rows.Err()
 }
 
-// skipLocked is the row-locking clause of a claim: SQLite has one writer,
-// whose immediate transaction already excludes every other claim.
-func (db *DB) skipLocked() string { return "" }
+// skipLocked is the row-locking clause of a claim. On PostgreSQL the
+// chosen row is locked and rows other workers are claiming are skipped,
+// not waited for. SQLite has one writer, whose immediate transaction
+// already excludes every other claim.
+func (db *DB) skipLocked() string {
+	if db.dialect == postgres {
+		return ` FOR UPDATE SKIP LOCKED`
+	}
+	return ""
+}

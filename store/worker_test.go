@@ -98,7 +98,7 @@ func TestClaimLeaseAndExpiry(t *testing.T) {
 // get the same portal.
 func TestConcurrentClaimsAreExclusive(t *testing.T) {
 	ctx := context.Background()
-	path := t.TempDir() + "/v.db"
+	path := storetest.NewDSN(t)
 	db := storetest.Open(t, path)
 	const n = 30
 	for i := range n {

@@ -231,43 +231,53 @@ func TestExpiredLeaseIsTakenOverOnce(t *testing.T) {
 	}
 }
 
-// flakyQueue fails to extend leases while broken is set: a worker cut off
-// from the database.
-type flakyQueue struct {
+// hungQueue is a worker cut off from the database: while broken, a lease
+// extension hangs until the test lets it fail.
+type hungQueue struct {
 	worker.Queue
-	mu     sync.Mutex
-	broken bool
+	mu      sync.Mutex
+	broken  bool
+	entered chan struct{}
+	fail    chan struct{}
 }
 
-func (f *flakyQueue) ExtendLease(ctx context.Context, c *store.Claim, now time.Time, d time.Duration) error {
-	f.mu.Lock()
-	broken := f.broken
-	f.mu.Unlock()
+func (h *hungQueue) ExtendLease(ctx context.Context, c *store.Claim, now time.Time, d time.Duration) error {
+	h.mu.Lock()
+	broken := h.broken
+	h.mu.Unlock()
 	if broken {
+		h.entered <- struct{}{}
+		<-h.fail
 		return errors.New("connection reset")
 	}
-	return f.Queue.ExtendLease(ctx, c, now, d)
+	return h.Queue.ExtendLease(ctx, c, now, d)
 }
 
-// A worker that cannot extend its lease (cut off from the database) stops
-// its own audit when the lease ends; the worker that took the portal over
-// keeps it, and the first one's claim is recorded as lost.
-func TestStalledWorkerStopsWhenItsLeaseEnds(t *testing.T) {
+// A worker that cannot extend its lease (its heartbeat hangs, cut off from
+// the database) loses the portal to another worker once the lease has
+// ended; when it reaches the database again it finds the lease gone, stops
+// its own audit, and its claim is recorded as lost, not complete.
+func TestStalledWorkerLosesItsLease(t *testing.T) {
 	ctx := context.Background()
 	db, clock := setup(t)
-	fq := &flakyQueue{Queue: db, broken: true}
+	hq := &hungQueue{Queue: db, broken: true, entered: make(chan struct{}, 1), fail: make(chan struct{})}
 	a := newAuditor()
-	o := options(fq, clock, "stalled", a)
-	done := start(ctx, o)
+	done := start(ctx, options(hq, clock, "stalled", a))
 	<-a.started
-	for range 3 {
-		clock.waitTimers(t, 1)
-		clock.Advance(lease / 3)
-	}
+	clock.waitTimers(t, 1)
+	clock.Advance(lease / 3)
+	<-hq.entered // the heartbeat hangs
+	clock.Advance(lease - lease/3)
 	// The lease has ended: another worker claims the portal.
 	b := newAuditor()
 	bdone := start(ctx, options(db, clock, "w2", b))
 	<-b.started
+	hq.mu.Lock()
+	hq.broken = false
+	hq.mu.Unlock()
+	close(hq.fail)
+	clock.waitTimers(t, 2) // both heartbeats armed
+	clock.Advance(lease / 3)
 	r := <-done
 	if r.err != nil || r.res.Lost != 1 || r.res.Outcomes[worker.Interrupted] != 1 || !errors.Is(a.cause, store.ErrLeaseLost) {
 		t.Fatalf("stalled worker: %+v %v, its audit's cause %v", r.res, r.err, a.cause)
