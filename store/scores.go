@@ -291,6 +291,9 @@ func (w *scoreWriter) knowTexts(as []vigie.Assessment, order []int) error {
 			}
 		}
 	}
+	// In id order: two writers adding texts at once (on PostgreSQL) then
+	// wait on each other's rows in one order and never deadlock.
+	sort.Slice(todo, func(i, j int) bool { return textHash(todo[i]) < textHash(todo[j]) })
 	for lo := 0; lo < len(todo); lo += textChunk {
 		chunk := todo[lo:min(lo+textChunk, len(todo))]
 		args := make([]any, len(chunk))
@@ -328,9 +331,34 @@ func (w *scoreWriter) knowTexts(as []vigie.Assessment, order []int) error {
 			}
 		}
 		if len(ins) > 0 {
-			q := `INSERT INTO finding_texts (id, fr, en) VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(ins)/3), ", ")
-			if _, err := w.tx.ExecContext(w.ctx, q, ins...); err != nil {
+			// Another writer (another portal scored at the same time on
+			// PostgreSQL) may have added some of these texts since they were
+			// looked up: those rows are left to it, and the texts not
+			// inserted here are forgotten, so that textID looks them up again
+			// (and probes past a text of the same hash).
+			q := `INSERT INTO finding_texts (id, fr, en) VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(ins)/3), ", ") +
+				` ON CONFLICT (id) DO NOTHING RETURNING id`
+			rows, err := w.tx.QueryContext(w.ctx, q, ins...)
+			if err != nil {
 				return err
+			}
+			added := map[int64]bool{}
+			for rows.Next() {
+				var id int64
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return err
+				}
+				added[id] = true
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			for i := 0; i < len(ins); i += 3 {
+				if id := ins[i].(int64); !added[id] {
+					delete(w.texts, vigie.Text{FR: ins[i+1].(string), EN: ins[i+2].(string)})
+				}
 			}
 		}
 	}
