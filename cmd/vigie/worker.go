@@ -296,66 +296,89 @@ func runWorker(ctx context.Context, a *App, cmd *cobra.Command, w *workerOptions
 	stdout := &lockedWriter{w: a.Stdout}
 	var mu sync.Mutex
 	worst := ExitOK
-	res, err := worker.Run(ctx, worker.Options{
+	wo := worker.Options{
 		Owner: owner, Lease: w.lease, Every: w.every, Retry: w.retry, Poll: w.poll, Once: w.once,
 		Log: a.Log, Lang: a.Lang,
-		// Workers sharing a SQLite file take turns on its writer lock.
-		LockPoll: workerLockPoll, Yield: workerYield,
-		Open: func(ctx context.Context) (worker.Queue, func(), error) {
-			// The writer lock of the database is held from the claim to its
-			// end: the fence that keeps two processes from writing at once.
+	}
+	pg := store.IsPostgres(a.DBPath)
+	if pg {
+		// One pool for the worker's life; each audit takes its portal's
+		// writer lock (an advisory lock): the fence that keeps a worker
+		// whose lease was taken from writing beside the new holder.
+		db, err := a.fixClock(store.Open(ctx, a.DBPath))
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		wo.Open = func(ctx context.Context) (worker.Queue, func(), error) { return db, func() {}, nil }
+	} else {
+		// The writer lock of the SQLite file is held from the claim to its
+		// end: workers sharing a file take turns.
+		wo.LockPoll, wo.Yield = workerLockPoll, workerYield
+		wo.Open = func(ctx context.Context) (worker.Queue, func(), error) {
 			db, release, err := a.OpenDBLocked(ctx, "worker")
 			if err != nil {
 				return nil, nil, err
 			}
 			return db, release, nil
-		},
-		Audit: func(ctx context.Context, q worker.Queue, c *store.Claim) (worker.Outcome, error) {
-			db := q.(*store.DB)
-			t := auditTarget{Portal: config.Portal{Name: c.Name, URL: c.URL}}
-			if p, ok := configPortal(a.Config, c.URL); ok {
-				t = auditTarget{Portal: p, inConfig: true}
-			} else if a.Config != nil {
-				t.Portal = a.Config.Effective(t.Portal)
-			}
-			if t.Name == "" {
-				t.Name = slugURL(c.URL)
-			}
-			j, err := newAuditJob(a, cmd, t, o.out, stderr, log)
+		}
+	}
+	wo.Audit = func(ctx context.Context, q worker.Queue, c *store.Claim) (worker.Outcome, error) {
+		db := q.(*store.DB)
+		if pg {
+			lock, err := db.LockPortals(ctx, []string{c.URL}, "worker")
 			if err != nil {
+				if errors.Is(err, store.ErrLocked) {
+					return worker.Busy, err
+				}
 				return worker.Failed, err
 			}
-			var line strings.Builder
-			j.app.Stdout = &line
-			j.app.held = db
-			err = runAudit(ctx, j.app, j.o, j.st)
-			out := worker.Complete
-			var ee *exitError
-			switch {
-			case err == nil:
-			case errors.Is(err, context.Canceled):
-				out = worker.Interrupted
-			case errors.Is(err, store.ErrLocked):
-				out = worker.Busy
-			case errors.As(err, &ee) && ee.code == ExitGate:
-				out = worker.GateFailed
-			default:
-				out = worker.Failed
-			}
-			if s := strings.TrimSpace(line.String()); s != "" {
-				fmt.Fprintf(stdout, "%s\t%s\n", t.Name, s)
-			}
-			mu.Lock()
-			switch {
-			case out == worker.Failed && severity(ExitFailure) > severity(worst):
-				worst = ExitFailure
-			case out == worker.GateFailed && severity(ExitGate) > severity(worst):
-				worst = ExitGate
-			}
-			mu.Unlock()
-			return out, err
-		},
-	})
+			defer lock.Release()
+		}
+		t := auditTarget{Portal: config.Portal{Name: c.Name, URL: c.URL}}
+		if p, ok := configPortal(a.Config, c.URL); ok {
+			t = auditTarget{Portal: p, inConfig: true}
+		} else if a.Config != nil {
+			t.Portal = a.Config.Effective(t.Portal)
+		}
+		if t.Name == "" {
+			t.Name = slugURL(c.URL)
+		}
+		j, err := newAuditJob(a, cmd, t, o.out, stderr, log)
+		if err != nil {
+			return worker.Failed, err
+		}
+		var line strings.Builder
+		j.app.Stdout = &line
+		j.app.held = db
+		err = runAudit(ctx, j.app, j.o, j.st)
+		out := worker.Complete
+		var ee *exitError
+		switch {
+		case err == nil:
+		case errors.Is(err, context.Canceled):
+			out = worker.Interrupted
+		case errors.Is(err, store.ErrLocked):
+			out = worker.Busy
+		case errors.As(err, &ee) && ee.code == ExitGate:
+			out = worker.GateFailed
+		default:
+			out = worker.Failed
+		}
+		if s := strings.TrimSpace(line.String()); s != "" {
+			fmt.Fprintf(stdout, "%s\t%s\n", t.Name, s)
+		}
+		mu.Lock()
+		switch {
+		case out == worker.Failed && severity(ExitFailure) > severity(worst):
+			worst = ExitFailure
+		case out == worker.GateFailed && severity(ExitGate) > severity(worst):
+			worst = ExitGate
+		}
+		mu.Unlock()
+		return out, err
+	}
+	res, err := worker.Run(ctx, wo)
 	if err != nil {
 		return err
 	}

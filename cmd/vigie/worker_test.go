@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/vigie-audit/vigie/internal/ckantest"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -137,10 +138,11 @@ func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool)
 	t.Fatalf("timed out after %v waiting for %s", timeout, what)
 }
 
-// testWorkerDB is the database the worker tests share: a SQLite file in
-// the test's folder.
+// testWorkerDB is the database the workers of a test share: a SQLite file
+// in the test's folder, or a fresh PostgreSQL database when
+// VIGIE_TEST_POSTGRES names a server (scripts/pg.sh).
 func testWorkerDB(t *testing.T) string {
-	return filepath.Join(t.TempDir(), "vigie.db")
+	return storetest.NewDSN(t)
 }
 
 // Three workers audit twelve portals from one queue; one is killed with
@@ -200,13 +202,16 @@ func TestWorkersShareTheQueueAndSurviveAKill(t *testing.T) {
 			if claim < 0 {
 				continue
 			}
-			harvested, pastLinks := false, false
+			// The link run has begun (its first line counts the URLs) and
+			// has not ended.
+			checking, pastLinks := false, false
 			for _, e := range ev[claim+1:] {
 				_, ended := e["outcome"]
 				pastLinks = pastLinks || ended || e["stage"] == "links"
-				harvested = harvested || e["stage"] == "harvest"
+				_, urls := e["urls"]
+				checking = checking || urls && e["stage"] == nil
 			}
-			if harvested && !pastLinks {
+			if checking && !pastLinks {
 				if err := w.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 					t.Fatal(err)
 				}
@@ -226,6 +231,7 @@ func TestWorkersShareTheQueueAndSurviveAKill(t *testing.T) {
 	queue := func() []store.QueuedPortal {
 		d, err := store.Open(context.Background(), db, store.Options{ReadOnly: true})
 		if err != nil {
+			t.Logf("read the queue: %v", err)
 			return nil
 		}
 		defer d.Close()
@@ -239,6 +245,15 @@ func TestWorkersShareTheQueueAndSurviveAKill(t *testing.T) {
 			if p.LastStatus == store.ClaimComplete {
 				n++
 			}
+		}
+		if n < portals && time.Since(killedAt) > 2*time.Minute {
+			for _, p := range q {
+				t.Logf("%+v", p)
+			}
+			for _, w := range ws {
+				t.Logf("worker log:\n%s", tail(w.log))
+			}
+			t.FailNow()
 		}
 		return n == portals
 	})
@@ -320,7 +335,7 @@ func TestWorkersShareTheQueueAndSurviveAKill(t *testing.T) {
 		t.Errorf("the killed portal has claims %+v, want the killed one and the one that audited it", byURL[victimPortal])
 	}
 	// The killed audit's link run was left running, then marked interrupted
-	// by the audit that took the portal over.
+	// by the audit that took the portal over; its harvest had completed.
 	p, _ := d.Portal(ctx, victimPortal)
 	interrupted := 0
 	hr, _ := d.HarvestRuns(ctx, p.ID, 0)
