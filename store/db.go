@@ -42,6 +42,8 @@ type DB struct {
 	asOf time.Time
 	// snap, in a ReadSnapshot, is the connection holding its read transaction.
 	snap *sql.Conn
+	// pgSnap is a ReadSnapshot's pool of connections on PostgreSQL.
+	pgSnap *pgSnapshot
 }
 
 // FixClock makes t the "now" that runs judge by from here on: freshness is

@@ -184,7 +184,15 @@ func (c pgConn) ExecContext(ctx context.Context, q string, args []driver.NamedVa
 	return c.Conn.ExecContext(ctx, rebind(q), args)
 }
 func (c pgConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.Conn.QueryContext(ctx, rebind(q), args)
+	rows, err := c.Conn.QueryContext(ctx, rebind(q), args)
+	if done, ok := ctx.Value(rowsDoneKey{}).(func()); ok {
+		if err != nil {
+			done()
+			return nil, err
+		}
+		return &doneRows{Rows: rows, done: done}, nil
+	}
+	return rows, err
 }
 
 // CheckNamedValue passes every argument to pgx as it is, except a bool,

@@ -93,6 +93,9 @@ func (db *DB) rd() querier {
 	if db.snap != nil {
 		return db.snap
 	}
+	if db.pgSnap != nil {
+		return db.pgSnap
+	}
 	return db.sql
 }
 
@@ -103,6 +106,9 @@ func (db *DB) rd() querier {
 func (db *DB) reportConn(ctx context.Context) (reportCloser, error) {
 	if db.snap != nil {
 		return snapConn{db.snap}, nil
+	}
+	if db.pgSnap != nil {
+		return db.pgSnap, nil
 	}
 	c, err := db.sql.Conn(ctx)
 	if err != nil {
@@ -119,28 +125,25 @@ func (db *DB) reportConn(ctx context.Context) (reportCloser, error) {
 // transaction on one connection, so they see one state of the file whatever
 // a writer commits meanwhile (WAL keeps that state for the reader). A report
 // reads through it: metadata, scores and links of the same moment. End it
-// with EndSnapshot; it never closes db.
+// with EndSnapshot; it never closes db. On PostgreSQL the reads share one
+// exported REPEATABLE READ snapshot over a few connections (pgSnapshot).
 func (db *DB) ReadSnapshot(ctx context.Context) (*DB, error) {
+	if db.dialect == postgres {
+		return db.pgReadSnapshot(ctx)
+	}
 	c, err := db.sql.Conn(ctx)
 	if err != nil {
 		return nil, db.explain(err)
 	}
-	begin := []string{"PRAGMA cache_size = -32768", "BEGIN"}
-	first := `SELECT COUNT(*) FROM sqlite_schema`
-	if db.dialect == postgres {
-		// A snapshot taken at the first read, that never blocks writers.
-		begin = []string{"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"}
-		first = `SELECT COUNT(*) FROM portals`
-	}
 	var n int
-	for _, q := range begin {
+	for _, q := range []string{"PRAGMA cache_size = -32768", "BEGIN"} {
 		if _, err := c.ExecContext(ctx, q); err != nil {
 			c.Close()
 			return nil, db.explain(err)
 		}
 	}
 	// The read transaction starts with the first read.
-	if err := c.QueryRowContext(ctx, first).Scan(&n); err != nil {
+	if err := c.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_schema`).Scan(&n); err != nil {
 		c.ExecContext(context.Background(), "ROLLBACK")
 		c.Close()
 		return nil, db.explain(err)
@@ -150,6 +153,11 @@ func (db *DB) ReadSnapshot(ctx context.Context) (*DB, error) {
 
 // EndSnapshot ends a ReadSnapshot's transaction and gives its connection back.
 func (db *DB) EndSnapshot() {
+	if db.pgSnap != nil {
+		db.pgSnap.end()
+		db.pgSnap = nil
+		return
+	}
 	if db.snap == nil {
 		return
 	}
