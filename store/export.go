@@ -195,7 +195,8 @@ func (db *DB) EachRunExport(ctx context.Context, f ExportFilter, fn func(*Export
 	}
 	q := `SELECT * FROM (
 		SELECT 'harvest' AS kind, r.id, r.portal_id, p.url, r.started_at, r.finished_at, r.status, r.error, r.vigie_version,
-			r.as_of, r.fetched AS datasets, NULL AS urls, NULL AS broken, '' AS profile, NULL AS score_run_id, '' AS gate
+			r.as_of, r.fetched AS datasets, CAST(NULL AS BIGINT) AS urls, CAST(NULL AS BIGINT) AS broken, '' AS profile,
+			CAST(NULL AS BIGINT) AS score_run_id, '' AS gate
 			FROM harvest_runs r JOIN portals p ON p.id = r.portal_id WHERE 1=1` + where + `
 		UNION ALL
 		SELECT 'link', r.id, r.portal_id, p.url, r.started_at, r.finished_at, r.status, r.error, r.vigie_version,
@@ -209,7 +210,7 @@ func (db *DB) EachRunExport(ctx context.Context, f ExportFilter, fn func(*Export
 		SELECT 'audit', r.id, r.portal_id, p.url, r.started_at, r.finished_at, r.status, r.error, '',
 			NULL, NULL, NULL, NULL, '', r.score_run_id, r.gate
 			FROM audit_runs r JOIN portals p ON p.id = r.portal_id WHERE 1=1` + where + `
-	) ORDER BY portal_id, kind, id`
+	) u ORDER BY portal_id, kind, id`
 	return db.eachRow(ctx, q, all, func(rows *sql.Rows) error {
 		var r ExportRun
 		var started, finished, asOf sql.NullString
