@@ -63,3 +63,38 @@ func TestPortalLocksOnPostgres(t *testing.T) {
 	ld.Release()
 	lb.Release()
 }
+
+// Two vigie processes starting at once on a new PostgreSQL database both
+// open it: the migrations run once, under the server's advisory lock
+// (without it, the second would fail creating tables that exist, or on the
+// migrations table's key).
+func TestConcurrentFirstOpensMigrateOnce(t *testing.T) {
+	if !storetest.Postgres() {
+		t.Skip("PostgreSQL only: run with VIGIE_TEST_POSTGRES (scripts/pg.sh)")
+	}
+	ctx := context.Background()
+	dsn := storetest.NewDSN(t)
+	const n = 4
+	errs := make(chan error, n)
+	dbs := make(chan *store.DB, n)
+	for range n {
+		go func() {
+			db, err := store.Open(ctx, dsn)
+			errs <- err
+			dbs <- db
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Errorf("concurrent first open: %v", err)
+		}
+		if db := <-dbs; db != nil {
+			defer db.Close()
+		}
+	}
+	db := storetest.Open(t, dsn)
+	schema, err := db.SchemaVersion(ctx)
+	if err != nil || schema == "" {
+		t.Fatalf("schema version %q: %v", schema, err)
+	}
+}
