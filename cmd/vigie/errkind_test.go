@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-	"path/filepath"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"strings"
 	"testing"
 )
@@ -13,7 +13,7 @@ import (
 func TestUsageErrorsByKind(t *testing.T) {
 	t.Setenv("VIGIE_LANG", "en") // asserts the English messages
 	ctx := context.Background()
-	db := filepath.Join(t.TempDir(), "vigie.db")
+	db := storetest.NewDSN(t)
 	for _, c := range []struct {
 		args []string
 		want string

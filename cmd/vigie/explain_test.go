@@ -62,7 +62,7 @@ func scoreDatasets() []vigie.Dataset {
 func scoreDB(t *testing.T, scored bool) string {
 	t.Helper()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "vigie.db")
+	path := storetest.NewDSN(t)
 	db := storetest.Open(t, path)
 	db.Now = func() time.Time { return scoreNow }
 	p, err := db.EnsurePortal(ctx, scorePortal)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,7 +20,7 @@ import (
 // --portal narrows the export to the portals named.
 func TestExportCommandMatchesDatasets(t *testing.T) {
 	ctx := context.Background()
-	db := filepath.Join(t.TempDir(), "vigie.db")
+	db := storetest.NewDSN(t)
 	_, srv := genPortal(t, 150, ckantest.Options{RowsMax: 100}, ckantest.GenOptions{Orgs: 5})
 	sources := map[string]string{
 		"https://data.birmingham.gov.uk": "../../testdata/real/data.birmingham.gov.uk/package_search_2021-09.json",
@@ -113,7 +114,7 @@ func TestExportCommandMatchesDatasets(t *testing.T) {
 func TestExportCommandUsage(t *testing.T) {
 	t.Setenv("VIGIE_LANG", "en") // asserts the English messages
 	ctx := context.Background()
-	db := filepath.Join(t.TempDir(), "vigie.db")
+	db := storetest.NewDSN(t)
 	if code, _, errs := cli(ctx, "--db", db, "-q", "harvest", "--portal", "https://demo.ckan.org", "--from", "../../testdata/real/demo.ckan.org/package_search_rows3_2017-10.json"); code != 0 {
 		t.Fatal(errs)
 	}
@@ -138,7 +139,7 @@ func TestExportCommandUsage(t *testing.T) {
 func TestExportCommandZstd(t *testing.T) {
 	t.Setenv("VIGIE_LANG", "en") // asserts the English messages
 	ctx := context.Background()
-	db := filepath.Join(t.TempDir(), "vigie.db")
+	db := storetest.NewDSN(t)
 	if code, _, errs := cli(ctx, "--db", db, "-q", "harvest", "--portal", "https://demo.ckan.org", "--from", "../../testdata/real/demo.ckan.org/package_search_rows3_2017-10.json"); code != 0 {
 		t.Fatal(errs)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,7 +27,7 @@ func harvestedDB(t *testing.T, n int) (db, portal string) {
 	p.PutGenerated(n, 31, ckantest.GenOptions{Orgs: 3})
 	srv := p.Serve()
 	t.Cleanup(srv.Close)
-	db = filepath.Join(t.TempDir(), "vigie.db")
+	db = storetest.NewDSN(t)
 	for _, args := range [][]string{{"harvest", "--rate", "0"}, {"score"}} {
 		if code, _, errs := cli(ctx, append(args, "--db", db, "--portal", srv.URL, "--quiet")...); code != 0 {
 			t.Fatalf("%v: exit %d %s", args, code, errs)

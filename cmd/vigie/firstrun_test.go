@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -16,6 +17,7 @@ import (
 // lock file or audits folder behind; a failure on an existing database
 // removes nothing.
 func TestFailedFirstRunLeavesNothing(t *testing.T) {
+	storetest.SkipIfPostgres(t) // which files a failed first run leaves
 	ctx := context.Background()
 	notCKAN := httptest.NewServer(http.NotFoundHandler())
 	defer notCKAN.Close()
@@ -75,6 +77,7 @@ func TestExplainExamplesExistInTheDemo(t *testing.T) {
 // only) leaves no database or lock file behind; the same failure on a
 // database that already holds datasets keeps it whole.
 func TestFailedFirstImportLeavesNothing(t *testing.T) {
+	storetest.SkipIfPostgres(t) // which files a failed first run leaves
 	ctx := context.Background()
 	const list = "../../testdata/real/open.alberta.ca/package_list_2025-03-25.json"
 	dir := t.TempDir()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"os"
 	"path/filepath"
 	"sort"
@@ -66,7 +67,7 @@ func TestFixturesImportScoreReport(t *testing.T) {
 	reportUnknown := map[string]float64{} // the report's licence_unknown indicator
 	for _, fp := range fixturePortals(t) {
 		t.Run(fp.name, func(t *testing.T) {
-			dbPath := filepath.Join(t.TempDir(), "vigie.db")
+			dbPath := storetest.NewDSN(t)
 			portal := "https://" + strings.TrimSuffix(fp.name, " (observed)")
 			g := []string{"--db", dbPath, "--portal", portal, "--quiet"}
 			imported := 0

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -24,7 +25,7 @@ func TestHarvestUnknownOrgIsAnError(t *testing.T) {
 	p.Put(pkgs...)
 	srv := p.Serve()
 	defer srv.Close()
-	db := filepath.Join(t.TempDir(), "vigie.db")
+	db := storetest.NewDSN(t)
 	typo := real[:len(real)-1] // one letter short
 	for _, tc := range []struct{ org, want string }{
 		{typo, "did you mean " + real},
@@ -51,7 +52,7 @@ func TestHarvestSummaryCountsTheDatasetsOnce(t *testing.T) {
 	t.Setenv("VIGIE_LANG", "en") // asserts the English summaries
 	ctx := context.Background()
 	p, srv := genPortal(t, 68, ckantest.Options{}, ckantest.GenOptions{Orgs: 3})
-	db := filepath.Join(t.TempDir(), "vigie.db")
+	db := storetest.NewDSN(t)
 	g := []string{"--rate", "0", "--quiet", "--db", db, "--portal", srv.URL}
 	if code, _, errs := cli(ctx, append([]string{"harvest"}, g...)...); code != 0 {
 		t.Fatal(errs)

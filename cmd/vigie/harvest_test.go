@@ -41,7 +41,7 @@ func TestHarvestDatasetsRunsCommands(t *testing.T) {
 	t.Setenv("VIGIE_LANG", "en") // asserts the English summaries
 	ctx := context.Background()
 	p, srv := genPortal(t, 300, ckantest.Options{RowsMax: 100}, ckantest.GenOptions{Orgs: 12})
-	db := filepath.Join(t.TempDir(), "vigie.db")
+	db := storetest.NewDSN(t)
 	g := []string{"--db", db, "--portal", srv.URL, "--quiet"}
 
 	code, out, errs := cli(ctx, append([]string{"harvest", "--rate", "0"}, g...)...)
@@ -136,7 +136,7 @@ func TestHarvestDatasetsRunsCommands(t *testing.T) {
 func TestDatasetsCarryLatestScores(t *testing.T) {
 	ctx := context.Background()
 	_, srv := genPortal(t, 5, ckantest.Options{}, ckantest.GenOptions{Orgs: 2})
-	path := filepath.Join(t.TempDir(), "vigie.db")
+	path := storetest.NewDSN(t)
 	if code, _, errs := cli(ctx, "harvest", "--rate", "0", "--db", path, "--portal", srv.URL, "--quiet"); code != 0 {
 		t.Fatal(errs)
 	}
@@ -185,7 +185,7 @@ func TestHarvestErrorsAreOneLine(t *testing.T) {
 		w.Write([]byte("<html><title>Not Found</title></html>"))
 	}))
 	defer notCKAN.Close()
-	db := filepath.Join(t.TempDir(), "vigie.db")
+	db := storetest.NewDSN(t)
 	code, out, errs := cli(ctx, "harvest", "--db", db, "--portal", notCKAN.URL+"/data", "--quiet")
 	if code != ExitFailure || out != "" || strings.Count(strings.TrimSpace(errs), "\n") != 0 ||
 		!strings.Contains(errs, notCKAN.URL+"/data/api/3/action/status_show is not a CKAN action API") {
@@ -211,7 +211,7 @@ func TestHarvestInterruptedExits130(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	p.Inject(ckantest.Hook("package_search", 3, cancel))
-	db := filepath.Join(t.TempDir(), "vigie.db")
+	db := storetest.NewDSN(t)
 	code, _, errs := cli(ctx, "harvest", "--rate", "0", "--db", db, "--portal", srv.URL, "--quiet")
 	if code != ExitInterrupted {
 		t.Fatalf("exit %d: %s", code, errs)
@@ -265,7 +265,7 @@ func TestHarvestPrivateTokenStaysSecret(t *testing.T) {
 func TestHarvestFromFile(t *testing.T) {
 	t.Setenv("VIGIE_LANG", "en") // asserts the English summaries
 	ctx := context.Background()
-	db := filepath.Join(t.TempDir(), "vigie.db")
+	db := storetest.NewDSN(t)
 	g := []string{"--db", db, "--portal", "https://www.donneesquebec.ca/recherche", "--quiet"}
 	code, out, errs := cli(ctx, append([]string{"harvest", "--from", "../../testdata/real/catalog.data.gov/packages_hud_3_2015.json"}, g...)...)
 	if code != 0 || !strings.Contains(out, "harvest import") || !strings.Contains(out, "3 datasets: 3 new") {

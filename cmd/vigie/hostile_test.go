@@ -3,10 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/base64"
 	"encoding/csv"
 	"fmt"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -47,7 +47,7 @@ func TestPortalTextCannotDriveTheTerminal(t *testing.T) {
 	p.Put(pkgs...)
 	srv := p.Serve()
 	defer srv.Close()
-	db := filepath.Join(t.TempDir(), "vigie.db")
+	db := storetest.NewDSN(t)
 	g := []string{"--db", db, "--portal", srv.URL, "--quiet"}
 	if code, _, errs := cli(ctx, append([]string{"harvest", "--rate", "0"}, g...)...); code != 0 {
 		t.Fatalf("harvest: %s", errs)
@@ -93,7 +93,7 @@ func TestPortalErrorTextCannotDriveTheTerminal(t *testing.T) {
 	srv := p.Serve()
 	defer srv.Close()
 	for _, format := range []string{"text", "json"} {
-		code, out, errs := cli(context.Background(), "harvest", "--rate", "0", "--db", filepath.Join(t.TempDir(), "v.db"),
+		code, out, errs := cli(context.Background(), "harvest", "--rate", "0", "--db", storetest.NewDSN(t),
 			"--portal", srv.URL, "--log-format", format)
 		if code == 0 {
 			t.Fatal("a portal answering 409 to everything was harvested")
@@ -109,10 +109,7 @@ func TestPortalErrorTextCannotDriveTheTerminal(t *testing.T) {
 // database at path.
 func readRunErrors(t *testing.T, path string) string {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openRaw(t, path, true)
 	defer db.Close()
 	rows, err := db.Query(`SELECT error FROM harvest_runs`)
 	if err != nil {
@@ -155,7 +152,7 @@ func TestEchoedTokenPrefixIsScrubbed(t *testing.T) {
 	})
 	srv := p.Serve()
 	defer srv.Close()
-	db := filepath.Join(t.TempDir(), "vigie.db")
+	db := storetest.NewDSN(t)
 	t.Setenv("VIGIE_API_TOKEN", token)
 	if code, _, errs := cli(ctx, "harvest", "--rate", "0", "--quiet", "--db", db, "--portal", srv.URL); code != 0 {
 		t.Fatalf("first harvest: %s", errs)
@@ -368,7 +365,7 @@ func TestRedirectedAnswerIsNotQuoted(t *testing.T) {
 		http.Redirect(w, r, internal.URL+r.URL.RequestURI(), http.StatusFound)
 		return true
 	})
-	db := filepath.Join(t.TempDir(), "vigie.db")
+	db := storetest.NewDSN(t)
 	if code, _, errs := cli(ctx, "harvest", "--rate", "0", "--quiet", "--db", db, "--portal", srv.URL); code != 0 {
 		t.Fatalf("first harvest: %s", errs)
 	}

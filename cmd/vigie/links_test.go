@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -26,7 +25,7 @@ const linksPortal = "https://portal.example/recherche"
 func linksDB(t *testing.T, datasets map[string][]string) string {
 	t.Helper()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "vigie.db")
+	path := storetest.NewDSN(t)
 	db := storetest.Open(t, path)
 	p, err := db.EnsurePortal(ctx, linksPortal)
 	if err != nil {
@@ -205,7 +204,7 @@ func TestLinksAfterHarvest(t *testing.T) {
 	psrv := portal.Serve()
 	defer psrv.Close()
 
-	path := filepath.Join(t.TempDir(), "vigie.db")
+	path := storetest.NewDSN(t)
 	db := storetest.Open(t, path)
 	p, err := db.EnsurePortal(ctx, psrv.URL)
 	if err != nil {

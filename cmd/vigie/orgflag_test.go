@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"io"
 	"path/filepath"
@@ -20,10 +19,7 @@ import (
 
 func orgNames(t *testing.T, path string) []string {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openRaw(t, path, true)
 	defer db.Close()
 	rows, err := db.Query(`SELECT DISTINCT organization FROM datasets ORDER BY 1`)
 	if err != nil {
@@ -116,7 +112,7 @@ func TestRunReferenceMistakesAreUsageErrorsEverywhere(t *testing.T) {
 func TestExplainWarnsWhenANameIsShared(t *testing.T) {
 	t.Setenv("VIGIE_LANG", "en") // asserts the English messages
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "vigie.db")
+	path := storetest.NewDSN(t)
 	db := storetest.Open(t, path)
 	p, _ := db.EnsurePortal(ctx, linksPortal)
 	run, _ := db.BeginHarvestRun(ctx, p.ID, store.HarvestOptions{Mode: "full"})

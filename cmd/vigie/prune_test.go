@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"io"
 	"os"
 	"os/exec"
@@ -38,7 +39,7 @@ func scoredTimes(t *testing.T, db string, n, times int, seed int64) string {
 func TestPruneHonoursPortal(t *testing.T) {
 	t.Setenv("VIGIE_LANG", "en") // asserts the English messages
 	t.Setenv("VIGIE_PORTAL", "")
-	db := filepath.Join(t.TempDir(), "vigie.db")
+	db := storetest.NewDSN(t)
 	a := scoredTimes(t, db, 5, 3, 1)
 	b := scoredTimes(t, db, 5, 3, 2)
 	runs := func(portal string) int64 {
@@ -109,7 +110,8 @@ func copyFile(t *testing.T, from, to string) {
 // prune is what people run when the disk is full: it deletes in small
 // transactions and gives the space back a few pages at a time, and says so.
 func TestPruneWorksOnAFullDisk(t *testing.T) {
-	src := filepath.Join(t.TempDir(), "vigie.db")
+	storetest.SkipIfPostgres(t) // a SQLite file on a small full disk
+	src := storetest.NewDSN(t)
 	portal := scoredTimes(t, src, 300, 6, 3)
 	execSQL(t, src, `PRAGMA wal_checkpoint(TRUNCATE)`)
 	st, _ := os.Stat(src)
@@ -138,7 +140,8 @@ func TestPruneWorksOnAFullDisk(t *testing.T) {
 // disk: rows are deleted, the file is not rewritten, and prune says how much
 // room a rewrite needs.
 func TestPruneOnAFullDiskWithoutIncrementalVacuum(t *testing.T) {
-	src := filepath.Join(t.TempDir(), "vigie.db")
+	storetest.SkipIfPostgres(t) // a SQLite file on a small full disk
+	src := storetest.NewDSN(t)
 	portal := scoredTimes(t, src, 300, 6, 4)
 	execSQL(t, src, `PRAGMA auto_vacuum = NONE`, `VACUUM`, `PRAGMA wal_checkpoint(TRUNCATE)`)
 	st, _ := os.Stat(src)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -143,7 +144,7 @@ func datasetsIndicator(t *testing.T, jsonReport string) (value float64, summary 
 func TestImportedHiddenDatasetsAreNotPublished(t *testing.T) {
 	ctx := context.Background()
 	dump, counts := catalogueWithHidden(t, 60)
-	db := filepath.Join(t.TempDir(), "vigie.db")
+	db := storetest.NewDSN(t)
 	g := []string{"--db", db, "--portal", "https://open.example/data", "--quiet"}
 	code, out, errs := cli(ctx, append([]string{"harvest", "--lang", "en", "--from", dump}, g...)...)
 	notPub := counts["private"] + counts["draft"] + counts["deleted"]

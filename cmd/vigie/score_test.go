@@ -102,6 +102,7 @@ func TestScoreRefusesUnboundedProfileWeights(t *testing.T) {
 // A score run whose writes fail (a full disk: RLIMIT_FSIZE in a child
 // process) prints no success summary: only the error, exit 1.
 func TestScorePrintsNothingWhenTheCommitFails(t *testing.T) {
+	storetest.SkipIfPostgres(t) // a full disk under a SQLite file (RLIMIT_FSIZE)
 	db, portal := harvestedDB(t, 300)
 	execSQL(t, db, `PRAGMA wal_checkpoint(TRUNCATE)`)
 	code, out, errs := vigieChild(t, childOptions{fsize: 64 << 10}, "--db", db, "--portal", portal, "-q", "score")

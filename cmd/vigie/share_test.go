@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,6 +41,7 @@ func owner(t *testing.T, path string) (uid, gid uint32, mode os.FileMode) {
 // group-shared folder it reads, and the files it creates stay writable by
 // the owner.
 func TestReadOnlyCommandsLeaveNoFileTheOwnerCannotWrite(t *testing.T) {
+	storetest.SkipIfPostgres(t)  // a SQLite file's -wal and -shm between users
 	t.Setenv("VIGIE_LANG", "en") // asserts the English summaries
 	if os.Geteuid() != 0 {
 		t.Skip("acting as two users needs root")

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -116,7 +117,7 @@ func TestReportReadsOneSnapshot(t *testing.T) {
 	p.Put(pkgs...)
 	srv := p.Serve()
 	defer srv.Close()
-	path := filepath.Join(t.TempDir(), "vigie.db")
+	path := storetest.NewDSN(t)
 	g := []string{"--db", path, "--portal", srv.URL, "-q"}
 	for _, args := range [][]string{{"harvest", "--rate", "0"}, {"score"}} {
 		if code, _, errs := cli(ctx, append(append([]string{}, g...), args...)...); code != 0 {

@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-	"path/filepath"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"strings"
 	"testing"
 
@@ -22,7 +22,7 @@ func TestDatasetsListingsStripControlAndBidi(t *testing.T) {
 	p.Put(pkgs...)
 	srv := p.Serve()
 	defer srv.Close()
-	db := filepath.Join(t.TempDir(), "vigie.db")
+	db := storetest.NewDSN(t)
 	g := []string{"--db", db, "--portal", srv.URL, "--quiet"}
 	if code, _, errs := cli(ctx, append([]string{"harvest", "--rate", "0"}, g...)...); code != 0 {
 		t.Fatalf("harvest: %s", errs)

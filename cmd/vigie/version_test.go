@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -83,7 +82,7 @@ func TestHarvestFromGzipStdin(t *testing.T) {
 	zw := gzip.NewWriter(&gz)
 	zw.Write(plain.Bytes())
 	zw.Close()
-	db := filepath.Join(t.TempDir(), "v.db")
+	db := storetest.NewDSN(t)
 	var out, errb bytes.Buffer
 	code := run(ctx, []string{"--db", db, "--portal", "https://example.org", "harvest", "--from", "-"}, &gz, &out, &errb)
 	if code != 0 {
