@@ -109,6 +109,7 @@ if [ -z "$port" ]; then
 fi
 
 export VIGIE_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
+export VIGIE_TEST_PGDATA="$data" # the server's folder: bench/stores.sh reads its CPU time from postmaster.pid
 echo "pg.sh: PostgreSQL $("$bin/postgres" --version | awk '{print $3}') at $VIGIE_TEST_POSTGRES (VIGIE_TEST_POSTGRES)" >&2
 
 if [ $# -eq 0 ]; then
