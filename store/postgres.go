@@ -243,16 +243,14 @@ func openPostgres(ctx context.Context, dsn string, o Options) (*DB, error) {
 }
 
 func (db *DB) initPostgres(ctx context.Context, o Options) error {
-	id, err := db.identifyPostgres(ctx, o)
-	if err != nil {
+	if o.ReadOnly {
+		_, err := db.identifyPostgres(ctx, o)
 		return err
 	}
-	if o.ReadOnly {
-		return nil
-	}
 	// Two vigie processes starting at once on a new database would both
-	// create its tables: the migrations run under an advisory lock, and
-	// each one checks again, under it, whether it is applied.
+	// create its tables, or one would see the other's half-made schema:
+	// identifying and migrating run under an advisory lock, and each
+	// migration checks again, under it, whether it is applied.
 	c, err := db.sql.Conn(ctx)
 	if err != nil {
 		return db.explain(err)
@@ -262,6 +260,10 @@ func (db *DB) initPostgres(ctx context.Context, o Options) error {
 		return db.explain(err)
 	}
 	defer c.ExecContext(context.Background(), `SELECT pg_advisory_unlock(?)`, migrateLockKey)
+	id, err := db.identifyPostgres(ctx, o)
+	if err != nil {
+		return err
+	}
 	if err := db.migrate(ctx); err != nil {
 		return err
 	}
@@ -390,10 +392,11 @@ func PortalLockKey(portalURL string) int64 {
 	return int64(h.Sum64())
 }
 
-// vigieTables are the tables of vigie's schema (PostgreSQL's 0001).
+// vigieTables are the tables of vigie's PostgreSQL schema after its last
+// migration: add a table a migration creates, drop one it drops.
 var vigieTables = []string{"vigie_meta", "vigie_writers", "migrations", "portals", "harvest_runs", "organizations", "datasets",
 	"resources", "dataset_versions", "dataset_events", "link_runs", "links", "link_checks", "score_runs", "scores",
-	"findings", "finding_texts", "portal_licences", "audit_runs"}
+	"dataset_findings", "finding_texts", "portal_licences", "audit_runs"}
 
 // postgresProblems reads one row of each of vigie's tables: a table that
 // is missing or cannot be read is a problem.

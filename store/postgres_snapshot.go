@@ -169,3 +169,11 @@ func (r *doneRows) Close() error {
 	r.done()
 	return err
 }
+
+// PrepareContext prepares on the pool, outside the snapshot: it serves only
+// reads of what never changes once written (the finding text dictionary,
+// whose ids are hashes of the texts), which a statement cannot share with
+// a connection that is reading rows.
+func (s *pgSnapshot) PrepareContext(ctx context.Context, q string) (*sql.Stmt, error) {
+	return s.db.PrepareContext(ctx, q)
+}
