@@ -56,3 +56,32 @@ func BenchmarkSaveDatasets(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(page)), "µs/dataset")
 	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N*len(page)), "cpu-µs/dataset")
 }
+
+// BenchmarkSaveLinkResults saves batches of 200 link results (a nightly
+// check's batch size) for new URLs, as a first check does, then again for
+// the same URLs, as the next night does.
+func BenchmarkSaveLinkResults(b *testing.B) {
+	ctx := context.Background()
+	db := storetest.NewDB(b)
+	p, _ := db.EnsurePortal(ctx, "https://example.org")
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	batch := make([]vigie.LinkResult, 200)
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	for i := 0; i < b.N; i++ {
+		run, err := db.BeginLinkRun(ctx, p.ID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for lo := 0; lo < 10_000; lo += len(batch) {
+			for j := range batch {
+				batch[j] = vigie.LinkResult{URL: fmt.Sprintf("https://h%d.example.org/data/%07d.csv", (lo+j)%50, (lo+j)*7919%10_000),
+					Class: vigie.LinkOK, Status: 200, ContentType: "text/csv", CheckedAt: at, LastSuccess: &at}
+			}
+			if err := db.SaveLinkResults(ctx, run, batch); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N*10_000), "cpu-µs/URL")
+}

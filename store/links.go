@@ -208,33 +208,78 @@ func (db *DB) SaveLinkResults(ctx context.Context, runID int64, results []vigie.
 	if len(results) == 0 {
 		return nil
 	}
+	// Each URL once, its last result in the batch (as one statement per
+	// result left it), in URL order: neighbouring keys, and multi-row
+	// upserts that never meet the same key twice.
+	order := make([]int, 0, len(results))
+	for i := range results {
+		if results[i].URL == "" {
+			return fmt.Errorf("link result without URL")
+		}
+		order = append(order, i)
+	}
+	sort.SliceStable(order, func(i, j int) bool { return results[order[i]].URL < results[order[j]].URL })
+	uniq := order[:0]
+	for k, i := range order {
+		if k+1 < len(order) && results[order[k+1]].URL == results[i].URL {
+			continue
+		}
+		uniq = append(uniq, i)
+	}
+	order = uniq
 	err := db.withTx(ctx, func(tx *sql.Tx) error {
-		upsert, err := tx.PrepareContext(ctx, `INSERT INTO links (url, class, status, final_url, redirects, content_type,
-			content_length, last_modified, etag, elapsed_ms, reason, landing_page, failures, first_failure, last_success,
-			checked_at, run_id, skipped, head_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT(url) DO UPDATE SET class = excluded.class, status = excluded.status, final_url = excluded.final_url,
-			redirects = excluded.redirects, content_type = excluded.content_type, content_length = excluded.content_length,
-			last_modified = excluded.last_modified, etag = excluded.etag, elapsed_ms = excluded.elapsed_ms,
-			reason = excluded.reason, landing_page = excluded.landing_page, failures = excluded.failures,
-			first_failure = excluded.first_failure, last_success = excluded.last_success,
-			checked_at = excluded.checked_at, run_id = excluded.run_id, skipped = excluded.skipped,
-			head_status = excluded.head_status`)
-		if err != nil {
-			return err
-		}
-		defer upsert.Close()
-		hist, err := tx.PrepareContext(ctx, `INSERT INTO link_checks (run_id, url, checked_at, class, status, elapsed_ms, reason)
-			VALUES (?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT(run_id, url) DO UPDATE SET checked_at = excluded.checked_at, class = excluded.class,
-			status = excluded.status, elapsed_ms = excluded.elapsed_ms, reason = excluded.reason`)
-		if err != nil {
-			return err
-		}
-		defer hist.Close()
-		for _, r := range results {
-			if r.URL == "" {
-				return fmt.Errorf("link result without URL")
+		var linkN, checkN [linkRowsMax + 1]*sql.Stmt
+		defer func() {
+			for _, st := range append(linkN[:], checkN[:]...) {
+				if st != nil {
+					st.Close()
+				}
 			}
+		}()
+		largs := make([]any, 0, 19*linkRowsMax)
+		cargs := make([]any, 0, 7*linkRowsMax)
+		flush := func(n int) error {
+			if n == 0 {
+				return nil
+			}
+			if linkN[n] == nil {
+				st, err := tx.PrepareContext(ctx, `INSERT INTO links (url, class, status, final_url, redirects, content_type,
+					content_length, last_modified, etag, elapsed_ms, reason, landing_page, failures, first_failure, last_success,
+					checked_at, run_id, skipped, head_status) VALUES `+rowsOf(19, n)+`
+					ON CONFLICT(url) DO UPDATE SET class = excluded.class, status = excluded.status, final_url = excluded.final_url,
+					redirects = excluded.redirects, content_type = excluded.content_type, content_length = excluded.content_length,
+					last_modified = excluded.last_modified, etag = excluded.etag, elapsed_ms = excluded.elapsed_ms,
+					reason = excluded.reason, landing_page = excluded.landing_page, failures = excluded.failures,
+					first_failure = excluded.first_failure, last_success = excluded.last_success,
+					checked_at = excluded.checked_at, run_id = excluded.run_id, skipped = excluded.skipped,
+					head_status = excluded.head_status`)
+				if err != nil {
+					return err
+				}
+				linkN[n] = st
+			}
+			if checkN[n] == nil {
+				st, err := tx.PrepareContext(ctx, `INSERT INTO link_checks (run_id, url, checked_at, class, status, elapsed_ms, reason)
+					VALUES `+rowsOf(7, n)+`
+					ON CONFLICT(run_id, url) DO UPDATE SET checked_at = excluded.checked_at, class = excluded.class,
+					status = excluded.status, elapsed_ms = excluded.elapsed_ms, reason = excluded.reason`)
+				if err != nil {
+					return err
+				}
+				checkN[n] = st
+			}
+			if _, err := linkN[n].ExecContext(ctx, largs...); err != nil {
+				return err
+			}
+			if _, err := checkN[n].ExecContext(ctx, cargs...); err != nil {
+				return err
+			}
+			largs, cargs = largs[:0], cargs[:0]
+			return nil
+		}
+		n := 0
+		for _, i := range order {
+			r := &results[i]
 			checked := r.CheckedAt
 			if checked.IsZero() {
 				checked = db.Now()
@@ -243,21 +288,32 @@ func (db *DB) SaveLinkResults(ctx context.Context, runID int64, results []vigie.
 			if r.LandingPage {
 				landing = 1
 			}
-			if _, err := upsert.ExecContext(ctx, r.URL, r.Class, r.Status, r.FinalURL, r.Redirects, r.ContentType,
+			largs = append(largs, r.URL, r.Class, r.Status, r.FinalURL, r.Redirects, r.ContentType,
 				r.ContentLength, tsPtr(r.LastModified), r.ETag, r.ElapsedMS, r.Reason, landing, r.Failures,
-				tsPtr(r.FirstFailure), tsPtr(r.LastSuccess), ts(checked), runID, boolInt(r.Skipped), r.HeadStatus); err != nil {
-				return err
-			}
-			if _, err := hist.ExecContext(ctx, runID, r.URL, ts(checked), r.Class, r.Status, r.ElapsedMS, r.Reason); err != nil {
-				return err
+				tsPtr(r.FirstFailure), tsPtr(r.LastSuccess), ts(checked), runID, boolInt(r.Skipped), r.HeadStatus)
+			cargs = append(cargs, runID, r.URL, ts(checked), r.Class, r.Status, r.ElapsedMS, r.Reason)
+			if n++; n == linkRowsMax {
+				if err := flush(n); err != nil {
+					return err
+				}
+				n = 0
 			}
 		}
-		return nil
+		return flush(n)
 	})
 	if err != nil {
 		return db.explain(err)
 	}
 	return nil
+}
+
+// linkRowsMax is how many link results one INSERT writes.
+const linkRowsMax = 32
+
+// rowsOf is n rows of cols placeholders each: "(?, ?), (?, ?)".
+func rowsOf(cols, n int) string {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
 }
 
 // FinishLinkRun closes a link run with its status (complete, failed or
