@@ -204,3 +204,19 @@ func TestEveryAppMethodIsUsed(t *testing.T) {
 		}
 	}
 }
+
+// TestOneFirstLine: the first line of an untrusted text is taken by
+// internal/plain.FirstLine only (it was written four times, each cutting a
+// little differently).
+func TestOneFirstLine(t *testing.T) {
+	fset, dirs := parsedDirs(t, false)
+	for dir, files := range dirs {
+		for _, f := range files {
+			for _, d := range f.Decls {
+				if fd, ok := d.(*ast.FuncDecl); ok && strings.EqualFold(fd.Name.Name, "firstLine") && dir != filepath.Join("internal", "plain") {
+					t.Errorf("%s: another %s; use plain.FirstLine", fset.Position(fd.Pos()), fd.Name.Name)
+				}
+			}
+		}
+	}
+}
