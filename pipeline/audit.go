@@ -137,7 +137,7 @@ func Audit(ctx context.Context, deps AuditDeps, o AuditOptions) (res *AuditResul
 		}
 	}()
 	if err := os.MkdirAll(o.Out, 0o755); err != nil {
-		return res, fmt.Errorf("cannot create --out folder %s: %v", o.Out, err)
+		return res, &vigie.Error{ID: "pipeline.out_create", Args: []any{o.Out, unwrapPath(err)}, Path: o.Out}
 	}
 	// stage runs one step and logs one line with its timing and summary.
 	stage := func(name string, fn func() (StageReport, error)) error {

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"errors"
 	"fmt"
+	"github.com/vigie-audit/vigie"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -19,7 +20,7 @@ func WriteDatedFolder(out string, now time.Time, fill func(dir string) error) (s
 	day := now.In(time.Local).Format("2006-01-02")
 	tmp, err := os.MkdirTemp(out, "."+day+".partial-")
 	if err != nil {
-		return "", fmt.Errorf("cannot write in --out folder %s: %v", out, err)
+		return "", &vigie.Error{ID: "pipeline.out_write", Args: []any{out, unwrapPath(err)}, Path: out}
 	}
 	if err := fill(tmp); err != nil {
 		os.RemoveAll(tmp)

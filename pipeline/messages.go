@@ -1,6 +1,8 @@
 package pipeline
 
 import (
+	"errors"
+	"os"
 	"strconv"
 
 	"github.com/vigie-audit/vigie/internal/l10n"
@@ -21,6 +23,8 @@ func init() {
 		"pipeline.import_missing": {FR: "le fichier omet %s des %s jeux actifs (%s, au-delà du seuil de %s) ; aucun n'a été marqué disparu",
 			EN: "the file lacks %s of %s active datasets (%s, above the limit of %s); nothing was marked missing"},
 		"pipeline.import_empty": {FR: "%s ne contient aucun dict CKAN de jeu, d'organisation ou de licence", EN: "%s holds no CKAN package, organization or licence dicts"},
+		"pipeline.out_create":   {FR: "impossible de créer le dossier de sortie %s : %s", EN: "cannot create the output folder %s: %s"},
+		"pipeline.out_write":    {FR: "impossible d'écrire dans le dossier de sortie %s : %s", EN: "cannot write in the output folder %s: %s"},
 		"pipeline.import":       {FR: "importation de %s : %s", EN: "import %s: %s"},
 	})
 }
@@ -28,3 +32,13 @@ func init() {
 // count writes a number of datasets in an error (no grouping: the same in
 // both languages, and as the portal's API writes it).
 func count(n int) string { return strconv.Itoa(n) }
+
+// unwrapPath is the system's error without the path it names (the
+// sentence names it already): "permission denied".
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

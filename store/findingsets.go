@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strconv"
 	"unicode/utf8"
 
@@ -294,5 +293,5 @@ func (r *textResolver) findings(raw string, buf []storedFinding) ([]vigie.Findin
 
 // damagedFindings explains a dataset_findings value that does not parse.
 func damagedFindings(runID int64, datasetID string) error {
-	return fmt.Errorf("the findings of dataset %s in score run %d are damaged: run 'vigie check', then 'vigie score' again", datasetID, runID)
+	return &vigie.Error{Kind: vigie.KindNotScored, ID: "store.findings_damaged", Args: []any{datasetID, id(runID)}, Run: runID}
 }

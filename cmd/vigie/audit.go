@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/vigie-audit/vigie"
 	"github.com/vigie-audit/vigie/internal/l10n"
 	"math"
 	"os"
@@ -183,7 +184,7 @@ func runAudit(ctx context.Context, a *App, o *auditOptions, st *auditStages) (er
 		return usageErr("%v", err) // before the database is created or touched
 	}
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
-		return fmt.Errorf("cannot create --out folder %s: %v", o.out, err)
+		return vigie.NewError(vigie.KindOther, "pipeline.out_create", o.out, pathCause(err))
 	}
 	db, release, err := a.OpenDBLocked(ctx, "audit")
 	if err != nil {

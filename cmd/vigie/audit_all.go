@@ -270,18 +270,19 @@ func auditManySummary(a *App, results []portalAudit) error {
 		switch r.code {
 		case ExitOK:
 		case ExitGate:
-			status = "gate failed"
-			detail = r.line + " — " + plain.FirstLine(r.err.Error())
+			status = "gate_failed"
+			detail = r.line + " — " + plain.FirstLine(errorText(a.Lang, r.err))
 		case ExitInterrupted:
-			status, detail = "interrupted", "stopped before the end"
+			status, detail = "interrupted", l10n.T(a.Lang, "all.stopped")
 		default:
-			status, detail = "failed", plain.FirstLine(r.err.Error())
+			status, detail = "failed", plain.FirstLine(errorText(a.Lang, r.err))
 		}
 		counts[status]++
+		shown := l10n.T(a.Lang, "all.status."+status)
 		if severity(r.code) > severity(worst) {
 			worst = r.code
 		}
-		rows = append(rows, []string{r.target.Name, status, r.took.Round(time.Second).String(), oneLine(detail, 400)})
+		rows = append(rows, []string{r.target.Name, shown, r.took.Round(time.Second).String(), oneLine(detail, 400)})
 	}
 	tw := tabwriter.NewWriter(a.Stdout, 0, 0, 2, ' ', 0)
 	for _, r := range rows {
@@ -289,12 +290,12 @@ func auditManySummary(a *App, results []portalAudit) error {
 	}
 	tw.Flush()
 	var parts []string
-	for _, s := range []string{"ok", "gate failed", "failed", "interrupted"} {
+	for _, s := range []string{"ok", "gate_failed", "failed", "interrupted"} {
 		if counts[s] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
+			parts = append(parts, l10n.N(a.Lang, "n.all."+s, counts[s]))
 		}
 	}
-	summary := fmt.Sprintf("%d portals audited: %s", len(results), strings.Join(parts, ", "))
+	summary := l10n.T(a.Lang, "all.summary", l10n.N(a.Lang, "n.portals.audited", len(results)), strings.Join(parts, ", "))
 	switch worst {
 	case ExitOK:
 		fmt.Fprintln(a.Stdout, summary)
@@ -304,7 +305,7 @@ func auditManySummary(a *App, results []portalAudit) error {
 	case ExitInterrupted:
 		return context.Canceled
 	}
-	return errors.New(summary + ": see the lines above, fix and run again; the others' results are saved")
+	return errors.New(l10n.T(a.Lang, "all.failed", summary))
 }
 
 // copyChangedFlags gives dst the values the user typed in src, so that each

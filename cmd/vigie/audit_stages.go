@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-	"fmt"
+	"github.com/vigie-audit/vigie"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -108,7 +108,7 @@ func (s *auditStages) runScore(ctx context.Context, db *store.DB) (*store.ScoreR
 		return nil, pipeline.StageReport{}, err
 	}
 	if out.Run == nil || out.Run.Status != store.RunComplete {
-		return nil, pipeline.StageReport{}, fmt.Errorf("the score run did not complete: run 'vigie audit' again")
+		return nil, pipeline.StageReport{}, vigie.NewError(vigie.KindOther, "cmd.score_incomplete")
 	}
 	return out.Run, pipeline.StageReport{Summary: scoreSummary(out, s.a.Lang), Attrs: scoreAttrs(out)}, nil
 }

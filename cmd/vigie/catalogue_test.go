@@ -79,9 +79,9 @@ func TestCatalogueSpeaksBothLanguages(t *testing.T) {
 		t.Fatalf("only %d messages: did every package register its own?", len(ids))
 	}
 	// Words the same in both languages, and flag values (English, as typed).
-	same := map[string]bool{"n.licences": true}
+	same := map[string]bool{"n.licences": true, "n.messages": true, "n.all.ok": true}
 	flagValues := map[string]bool{"usage.class": true, "usage.state": true}
-	sentence := regexp.MustCompile(`^(store|pipeline|harvester|reports|hint|usage|flag|org|log|links|harvest|score|audit|command|sys|n)\.`)
+	sentence := regexp.MustCompile(`^(store|pipeline|harvester|reports|hint|usage|flag|org|log|links|harvest|score|audit|command|sys|cmd|n)\.`)
 	for _, id := range ids {
 		m, _ := l10n.Lookup(id)
 		if !sentence.MatchString(id) {

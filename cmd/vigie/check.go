@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/l10n"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -72,7 +74,7 @@ tables can be read, and says so.`,
 			for _, p := range problems {
 				fmt.Fprintf(a.Stdout, "%s\n", oneLine(p, 300))
 			}
-			return fmt.Errorf("database %s is damaged (%d problems listed above): restore it from a backup or move it aside and harvest again", db.Path(), len(problems))
+			return vigie.NewError(vigie.KindOther, "cmd.check_damaged", db.Path(), l10n.Int(len(problems), a.Lang))
 		},
 	}
 	cmd.Flags().IntVar(&max, "max", 100, "stop after this many problems")

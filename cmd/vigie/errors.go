@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -180,4 +181,14 @@ func flagError(lang, cmdPath string, err error) error {
 var flagTypes = map[string]string{
 	"int": "flag.want.int", "int64": "flag.want.int", "uint": "flag.want.int", "float64": "flag.want.number",
 	"duration": "flag.want.duration", "bool": "flag.want.bool",
+}
+
+// pathCause is a file error without the path the sentence names already
+// ("permission denied"), rendered in the reader's language.
+func pathCause(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

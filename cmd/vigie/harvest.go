@@ -48,7 +48,7 @@ func (p *percentValue) Type() string { return "percent" }
 func (p *percentValue) Set(v string) error {
 	f, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), "%"), 64)
 	if err != nil || math.IsNaN(f) || f < 0 || f > 100 {
-		return fmt.Errorf("want a percentage from 0 to 100, such as 10%%")
+		return vigie.NewError(vigie.KindUsage, "cmd.percent")
 	}
 	*p = percentValue(f / 100)
 	return nil
@@ -192,11 +192,11 @@ func (o *harvestOptions) token() (string, error) {
 	if o.tokenFile != "" {
 		b, err := os.ReadFile(o.tokenFile)
 		if err != nil {
-			return "", fmt.Errorf("--token-file: cannot read %s: check the path and its permissions", o.tokenFile)
+			return "", vigie.NewError(vigie.KindOther, "cmd.token_unreadable", o.tokenFile)
 		}
 		t := strings.TrimSpace(string(b))
 		if t == "" {
-			return "", fmt.Errorf("--token-file %s is empty", o.tokenFile)
+			return "", vigie.NewError(vigie.KindOther, "cmd.token_empty", o.tokenFile)
 		}
 		if err := harvester.CheckToken(t); err != nil {
 			return "", usage("usage.token_file", o.tokenFile, err)

@@ -215,22 +215,22 @@ func writeMetricsFile(path string, m *auditMetrics) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
-		return fmt.Errorf("--metrics-file %s: %v", path, err)
+		return vigie.NewError(vigie.KindOther, "cmd.metrics_file", path, pathCause(err))
 	}
 	defer os.Remove(tmp.Name())
 	if _, err := tmp.WriteString(sb.String()); err != nil {
 		tmp.Close()
-		return fmt.Errorf("--metrics-file %s: %v", path, err)
+		return vigie.NewError(vigie.KindOther, "cmd.metrics_file", path, pathCause(err))
 	}
 	if err := tmp.Chmod(0o644); err != nil {
 		tmp.Close()
-		return fmt.Errorf("--metrics-file %s: %v", path, err)
+		return vigie.NewError(vigie.KindOther, "cmd.metrics_file", path, pathCause(err))
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("--metrics-file %s: %v", path, err)
+		return vigie.NewError(vigie.KindOther, "cmd.metrics_file", path, pathCause(err))
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("--metrics-file %s: %v", path, err)
+		return vigie.NewError(vigie.KindOther, "cmd.metrics_file", path, pathCause(err))
 	}
 	return nil
 }

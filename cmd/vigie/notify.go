@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/l10n"
 	"os"
 	"path/filepath"
 	"strings"
@@ -204,7 +206,7 @@ func runNotify(ctx context.Context, a *App, o *notifyOptions) error {
 	}
 	fmt.Fprintf(a.Stdout, "%d messages sent, %d failed, %d publishers without an address\n", sent, failed, len(noAddress))
 	if failed > 0 {
-		return fmt.Errorf("%d of %d messages could not be sent: see the lines above, fix and run again", failed, len(msgs))
+		return vigie.NewError(vigie.KindOther, "cmd.notify_failed", l10n.Int(failed, a.Lang), l10n.N(a.Lang, "n.messages", len(msgs)))
 	}
 	return nil
 }
@@ -226,11 +228,11 @@ func smtpServer(c *smtpSettings) (*notify.Server, error) {
 	if c.PasswordFile != "" {
 		b, err := os.ReadFile(c.PasswordFile)
 		if err != nil {
-			return nil, fmt.Errorf("smtp password_file %s: cannot read it: check the path and its permissions", c.PasswordFile)
+			return nil, vigie.NewError(vigie.KindOther, "cmd.password_unreadable", c.PasswordFile)
 		}
 		s.Password = strings.TrimSpace(string(b))
 		if s.Password == "" {
-			return nil, fmt.Errorf("smtp password_file %s is empty", c.PasswordFile)
+			return nil, vigie.NewError(vigie.KindOther, "cmd.password_empty", c.PasswordFile)
 		}
 	}
 	if c.CAFile != "" {

@@ -163,12 +163,12 @@ func parseNow(s string) (time.Time, error) {
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			if t.Year() < 1990 || t.Year() > 9999 {
-				return time.Time{}, fmt.Errorf("%q is out of range: give a date after 1990", s)
+				return time.Time{}, vigie.NewError(vigie.KindUsage, "cmd.now_range", s)
 			}
 			return t.UTC(), nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("%q is not a time: use RFC 3339 (2026-03-01T02:30:00Z) or a date (2026-03-01)", s)
+	return time.Time{}, vigie.NewError(vigie.KindUsage, "cmd.now_bad", s)
 }
 
 // createsDB are the commands that may create a database: the ones that
