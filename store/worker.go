@@ -95,7 +95,9 @@ func fromMS(v int64) time.Time {
 }
 
 // EnqueuePortal adds a portal to the worker queue, due at due; a portal
-// already queued is left as it is. It reports whether it was added.
+// already queued keeps its due time. Added by hand (SourceQueue), a portal
+// the configuration had queued becomes the queue's own: it stays when it
+// leaves the file. It reports whether it was added.
 func (db *DB) EnqueuePortal(ctx context.Context, portalURL, name, source string, due time.Time) (bool, error) {
 	if err := CheckPortalURL(portalURL); err != nil {
 		return false, err
@@ -109,7 +111,13 @@ func (db *DB) EnqueuePortal(ctx context.Context, portalURL, name, source string,
 			return err
 		}
 		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
 		added = n > 0
+		if !added && source == SourceQueue {
+			_, err = tx.ExecContext(ctx, `UPDATE worker_queue SET source = ? WHERE url = ?`, SourceQueue, u)
+		}
 		return err
 	})
 	if err != nil {

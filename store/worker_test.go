@@ -155,12 +155,19 @@ func TestSyncConfigPortals(t *testing.T) {
 	if err != nil || held.URL != "https://a.example" || held.Name != "a" {
 		t.Fatalf("%+v %v", held, err)
 	}
+	// c is the file's, then added by hand too: it becomes the queue's.
+	if _, _, err := db.SyncConfigPortals(ctx, map[string]string{"https://a.example": "a", "https://b.example": "b", "https://c.example": "c"}, t0); err != nil {
+		t.Fatal(err)
+	}
+	if added, err := db.EnqueuePortal(ctx, "https://c.example", "", store.SourceQueue, t0); err != nil || added {
+		t.Fatal(added, err)
+	}
 	added, removed, err = db.SyncConfigPortals(ctx, map[string]string{}, t0)
 	if err != nil || added != 0 || removed != 1 {
-		t.Fatalf("b goes, a is held: %d %d %v", added, removed, err)
+		t.Fatalf("b goes, a is held, c is the queue's: %d %d %v", added, removed, err)
 	}
 	q, _ := db.WorkerQueue(ctx)
-	if len(q) != 2 || q[0].URL != "https://a.example" || q[1].URL != "https://hand.example" {
+	if len(q) != 3 || q[0].URL != "https://a.example" || q[1].URL != "https://c.example" || q[1].Source != store.SourceQueue || q[2].URL != "https://hand.example" {
 		t.Fatalf("%+v", q)
 	}
 	if ok, err := db.DequeuePortal(ctx, "https://hand.example/"); err != nil || !ok {

@@ -347,3 +347,32 @@ func TestFailedAndBusyAreRetried(t *testing.T) {
 		t.Fatalf("after busy: %+v", p)
 	}
 }
+
+// failingQueue cannot extend leases at all: the database is unreachable
+// from the heartbeat.
+type failingQueue struct{ worker.Queue }
+
+func (failingQueue) ExtendLease(context.Context, *store.Claim, time.Time, time.Duration) error {
+	return errors.New("connection refused")
+}
+
+// A worker whose heartbeat keeps failing stops its audit itself when its
+// lease ends, since another worker may claim the portal from then on.
+func TestWorkerStopsWhenItCannotKeepItsLease(t *testing.T) {
+	ctx := context.Background()
+	db, clock := setup(t)
+	a := newAuditor()
+	done := start(ctx, options(failingQueue{db}, clock, "cut-off", a))
+	<-a.started
+	for range 3 {
+		clock.waitTimers(t, 1)
+		clock.Advance(lease / 3)
+	}
+	r := <-done
+	if r.err != nil || r.res.Lost != 1 || r.res.Outcomes[worker.Interrupted] != 1 || !errors.Is(a.cause, store.ErrLeaseLost) {
+		t.Fatalf("%+v %v, cause %v", r.res, r.err, a.cause)
+	}
+	if p := queued(t, db, portal); p.LeaseOwner != "" || !p.NextDue.Equal(t0) {
+		t.Fatalf("the portal stays due: %+v", p)
+	}
+}
