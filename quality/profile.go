@@ -165,7 +165,7 @@ func BuiltinProfiles() []string {
 func ProfileYAML(name string) ([]byte, error) {
 	b, err := builtinFS.ReadFile("profiles/" + name + ".yaml")
 	if err != nil {
-		return nil, fmt.Errorf("no built-in profile %q: choose one of %s", name, strings.Join(BuiltinProfiles(), ", "))
+		return nil, vigie.NewError(vigie.KindUsage, "quality.no_builtin", name, strings.Join(BuiltinProfiles(), ", "))
 	}
 	return b, nil
 }
@@ -178,15 +178,15 @@ func LoadProfile(nameOrPath string, readFile func(string) ([]byte, error)) (*Pro
 		return ParseProfile(b)
 	}
 	if readFile == nil || !strings.ContainsAny(nameOrPath, "./\\") {
-		return nil, fmt.Errorf("unknown profile %q: choose one of %s, or pass a YAML file path", nameOrPath, strings.Join(BuiltinProfiles(), ", "))
+		return nil, vigie.NewError(vigie.KindUsage, "quality.unknown", nameOrPath, strings.Join(BuiltinProfiles(), ", "))
 	}
 	b, err := readFile(nameOrPath)
 	if err != nil {
-		return nil, fmt.Errorf("read profile %s: %w", nameOrPath, err)
+		return nil, &vigie.Error{Kind: vigie.KindUsage, ID: "quality.read", Args: []any{nameOrPath, pathCause(err)}, Path: nameOrPath, Err: err}
 	}
 	p, err := ParseProfile(b)
 	if err != nil {
-		return nil, fmt.Errorf("profile %s: %w", nameOrPath, err)
+		return nil, &vigie.Error{Kind: vigie.KindUsage, ID: "quality.profile", Args: []any{nameOrPath, err}, Path: nameOrPath}
 	}
 	return p, nil
 }
