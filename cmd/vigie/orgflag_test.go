@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"regexp"
 	"slices"
@@ -152,11 +153,16 @@ func TestDiffSaysReplacedNotResolved(t *testing.T) {
 	if code, _, errs := cli(ctx, append(g, "score")...); code != 0 {
 		t.Fatal(errs)
 	}
+	// appended to a dataset's findings array, in each engine's JSON functions
+	appendTo := "json_insert(findings, '$[#]', json_array(%s))"
+	if storetest.Postgres() {
+		appendTo = "CAST(CAST(findings AS jsonb) || jsonb_build_array(jsonb_build_array(%s)) AS TEXT)"
+	}
 	execSQL(t, db,
 		`INSERT INTO finding_texts (id, fr, en) VALUES (901, 'lien en échec', 'link failing'), (902, 'lien brisé', 'link broken')`,
-		`UPDATE dataset_findings SET findings = json_insert(findings, '$[#]', json_array('TEST_LINK_FAILING', 'availability', 'warning', 'r1', 0, 901, 0))
+		`UPDATE dataset_findings SET findings = `+fmt.Sprintf(appendTo, `'TEST_LINK_FAILING', 'availability', 'warning', 'r1', 0, 901, 0`)+`
 		 WHERE score_run_id = 1 AND dataset_id = (SELECT dataset_id FROM scores WHERE score_run_id = 1 ORDER BY dataset_id LIMIT 1)`,
-		`UPDATE dataset_findings SET findings = json_insert(findings, '$[#]', json_array('TEST_LINK_BROKEN', 'availability', 'error', 'r1', 0, 902, 0))
+		`UPDATE dataset_findings SET findings = `+fmt.Sprintf(appendTo, `'TEST_LINK_BROKEN', 'availability', 'error', 'r1', 0, 902, 0`)+`
 		 WHERE score_run_id = 2 AND dataset_id = (SELECT dataset_id FROM scores WHERE score_run_id = 2 ORDER BY dataset_id LIMIT 1)`)
 	code, out, errs := cli(ctx, append(g, "diff", "--format", "json")...)
 	if code != 0 {
