@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -43,6 +44,7 @@ portals:
 		t.Fatalf("exit %d, want 3 (beta's gate)\n%s\n%s", code, stdout, stderr)
 	}
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	sort.Strings(lines) // claimed in due order, then URL order: the ports decide
 	if len(lines) != 2 || !strings.HasPrefix(lines[0], "alpha\taudit written to "+filepath.Join(out, "alpha")) ||
 		!strings.HasPrefix(lines[1], "beta\taudit written to "+filepath.Join(out, "beta")) {
 		t.Fatalf("one summary line per portal, in English (the file's lang):\n%s", stdout)
@@ -65,7 +67,11 @@ portals:
 		return q
 	}
 	q := list()
-	if len(q) != 2 || q[0].Source != store.SourceConfig || q[0].LastStatus != store.ClaimComplete || q[1].LastStatus != store.ClaimGateFailed {
+	status := map[string]string{}
+	for _, p := range q {
+		status[p.Name] = p.Source + "/" + p.LastStatus
+	}
+	if len(q) != 2 || status["alpha"] != "config/complete" || status["beta"] != "config/gate-failed" {
 		t.Fatalf("queue: %+v", q)
 	}
 	// Nothing is due the same day.
@@ -87,7 +93,10 @@ portals:
 	for _, p := range q {
 		urls = append(urls, p.URL+"/"+p.Source)
 	}
-	if strings.Join(urls, " ") != srvA.URL+"/config "+srvB.URL+"/queue" {
+	sort.Strings(urls)
+	want := []string{srvA.URL + "/config", srvB.URL + "/queue"}
+	sort.Strings(want)
+	if strings.Join(urls, " ") != strings.Join(want, " ") {
 		t.Fatalf("queue after beta left the file: %v", urls)
 	}
 	if code, _, stderr = cli(ctx, "--config", cfg, "--lang", "en", "worker", "--remove", "https://nothere.example"); code != ExitUsage || !strings.Contains(stderr, "not in the queue") {
