@@ -220,12 +220,16 @@ type APIError struct {
 	// timeout is set when the portal did not answer in time: Message is
 	// then vigie's own sentence, rendered in the reader's language.
 	timeout bool
+	kind    vigie.ErrorKind // when vigie knows better than the status
 }
 
 // ErrorKind makes a portal that does not answer (network, name, timeout)
 // an unreachable one, so that the command line says to check the address
 // and the network.
 func (e *APIError) ErrorKind() vigie.ErrorKind {
+	if e.kind != vigie.KindOther {
+		return e.kind
+	}
 	if e.Status == 0 && !e.NotCKAN {
 		return vigie.KindUnreachable
 	}
@@ -351,7 +355,7 @@ func (c *Client) once(ctx context.Context, action string, params url.Values) (js
 	}
 	if int64(len(data)) > c.opts.MaxBody {
 		return nil, &APIError{Action: action, URL: u, Status: resp.StatusCode(),
-			Message: fmt.Sprintf("answer larger than %d MiB: lower --rows", c.opts.MaxBody>>20)}
+			Message: fmt.Sprintf("answer larger than %d MiB", c.opts.MaxBody>>20), kind: vigie.KindTooLarge}
 	}
 	res, err := parseEnvelope(action, u, resp.StatusCode(), resp.Header(), data, c.scrubText)
 	if err != nil && resp.RawResponse != nil && resp.RawResponse.Request != nil {
@@ -363,7 +367,8 @@ func (c *Client) once(ctx context.Context, action string, params url.Values) (js
 				where := *final
 				where.RawQuery, where.Fragment, where.User = "", "", nil
 				ae.Type = ""
-				ae.Message = fmt.Sprintf("the portal redirected to %s (another host), which answered HTTP %d; its answer is not quoted: check --portal", where.String(), ae.Status)
+				ae.Message = fmt.Sprintf("the portal redirected to %s (another host), which answered HTTP %d; its answer is not quoted", where.String(), ae.Status)
+				ae.kind = vigie.KindNotCKAN
 			}
 		}
 	}

@@ -61,6 +61,7 @@ var kinds = map[vigie.ErrorKind]kindRule{
 	vigie.KindNothingToCompare: {ExitFailure, fixed("hint.nothing_to_compare")},
 	vigie.KindNoFolder:         {ExitFailure, fixed("hint.no_folder")},
 	vigie.KindTooManyMissing:   {ExitFailure, fixed("hint.too_many_missing")},
+	vigie.KindTooLarge:         {ExitFailure, fixed("hint.too_large")},
 }
 
 func fixed(id string) func(string, *vigie.Error) string {
@@ -100,6 +101,7 @@ func init() {
 			EN: "check --portal: it must be the CKAN site root"},
 		"hint.nothing_to_compare": {FR: "relancez « vigie audit » un autre jour pour comparer, ou passez --from",
 			EN: "run 'vigie audit' again another day to compare, or pass --from"},
+		"hint.too_large": {FR: "baissez --rows, ou relevez --max-response", EN: "lower --rows, or raise --max-response"},
 		"hint.no_folder": {FR: "créez-le, ou passez un autre --db", EN: "create it, or pass another --db"},
 		"hint.too_many_missing": {FR: "réessayez plus tard, ou relevez --max-missing s'ils ont vraiment disparu (pour un fichier qui est tout le catalogue : 100 %)",
 			EN: "retry later, or raise --max-missing if they are really gone (for a file that is the whole catalogue: 100%)"},
