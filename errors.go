@@ -32,6 +32,7 @@ const (
 	KindNoFolder                          // the database's folder does not exist
 	KindTooManyMissing                    // a full listing lacks more datasets than the guard allows
 	KindTooLarge                          // a portal's answer is larger than the limit
+	KindOlderDatabase                     // an older vigie wrote the database: its schema needs bringing up to date
 	kindCount                             // keep last: Kinds lists every kind before it
 )
 
@@ -46,7 +47,7 @@ func Kinds() []ErrorKind {
 
 var kindNames = [...]string{"other", "usage", "not_found", "unknown_org", "not_scored", "in_use", "no_database",
 	"not_harvested", "bad_database", "newer_database", "read_only", "disk_full", "unreachable", "not_ckan",
-	"bad_portal", "nothing_to_compare", "no_folder", "too_many_missing", "too_large"}
+	"bad_portal", "nothing_to_compare", "no_folder", "too_many_missing", "too_large", "older_database"}
 
 // String is the kind's stable name, in English for machines ("not_scored").
 func (k ErrorKind) String() string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/l10n"
 	"path"
 	"sort"
 	"strings"
@@ -128,12 +129,17 @@ type OlderSchemaError struct {
 	Path, Schema, Reason string
 }
 
-func (e *OlderSchemaError) Error() string {
-	why := ""
+func (e *OlderSchemaError) Error() string { return e.Localize("en") }
+
+// Localize is the error in lang; the command line adds what to do (run
+// MigrateCommand) from its kind. Reason is given in the reader's language.
+func (e *OlderSchemaError) Localize(lang string) string {
+	s := l10n.T(lang, "store.older", e.Path, e.Schema)
 	if e.Reason != "" {
-		why = " and cannot be updated now: " + e.Reason + ";"
-	} else {
-		why = ":"
+		s = l10n.T(lang, "store.older.reason", s, e.Reason)
 	}
-	return fmt.Sprintf("database %s was written by an older vigie (schema %s not applied yet)%s run '%s' once, as a user who can write it and while no other vigie writes it, to bring it up to date", e.Path, e.Schema, why, MigrateCommand)
+	return s
 }
+
+// ErrorKind makes it an older database for the command line's hint.
+func (e *OlderSchemaError) ErrorKind() vigie.ErrorKind { return vigie.KindOlderDatabase }

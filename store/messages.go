@@ -57,6 +57,8 @@ func init() {
 		"store.damaged_dataset":    {FR: "jeu %s : %s : lancez « vigie check »", EN: "dataset %s: %s: run 'vigie check'"},
 		"store.org_no_dataset":     {FR: "l'organisation « %s » n'a aucun jeu dans ce portail", EN: "organization %q has no dataset in this portal"},
 		"store.findings_damaged":   {FR: "les constats du jeu %s dans l'évaluation n° %s sont endommagés", EN: "the findings of dataset %s in score run %s are damaged"},
+		"store.older":              {FR: "la base de données %s a été écrite par un vigie plus ancien (schéma %s pas encore appliqué)", EN: "database %s was written by an older vigie (schema %s not applied yet)"},
+		"store.older.reason":       {FR: "%s et ne peut pas être mise à jour maintenant : %s", EN: "%s and cannot be updated now: %s"},
 		"store.keep":               {FR: "--keep %s : gardez au moins 1 passe", EN: "--keep %s: keep at least 1 run"},
 		"store.prune_full":         {FR: "base de données %s : le disque est trop plein même pour élaguer par petites étapes (%s) : libérez quelques Mio et relancez « vigie prune »", EN: "database %s: the disk is too full even to prune in small steps (%s): free a few MiB and run 'vigie prune' again"},
 	})

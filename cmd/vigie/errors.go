@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/vigie-audit/vigie/store"
 	"os"
 	"strings"
 
@@ -62,6 +63,7 @@ var kinds = map[vigie.ErrorKind]kindRule{
 	vigie.KindNoFolder:         {ExitFailure, fixed("hint.no_folder")},
 	vigie.KindTooManyMissing:   {ExitFailure, fixed("hint.too_many_missing")},
 	vigie.KindTooLarge:         {ExitFailure, fixed("hint.too_large")},
+	vigie.KindOlderDatabase:    {ExitFailure, fixed("hint.older_database")},
 }
 
 func fixed(id string) func(string, *vigie.Error) string {
@@ -102,6 +104,8 @@ func init() {
 		"hint.nothing_to_compare": {FR: "relancez « vigie audit » un autre jour pour comparer, ou passez --from",
 			EN: "run 'vigie audit' again another day to compare, or pass --from"},
 		"hint.too_large": {FR: "baissez --rows, ou relevez --max-response", EN: "lower --rows, or raise --max-response"},
+		"hint.older_database": {FR: "lancez une fois « " + store.MigrateCommand + " », en tant qu'utilisateur qui peut l'écrire et pendant qu'aucun autre vigie ne l'écrit, pour la mettre à jour",
+			EN: "run '" + store.MigrateCommand + "' once, as a user who can write it and while no other vigie writes it, to bring it up to date"},
 		"hint.no_folder": {FR: "créez-le, ou passez un autre --db", EN: "create it, or pass another --db"},
 		"hint.too_many_missing": {FR: "réessayez plus tard, ou relevez --max-missing s'ils ont vraiment disparu (pour un fichier qui est tout le catalogue : 100 %)",
 			EN: "retry later, or raise --max-missing if they are really gone (for a file that is the whole catalogue: 100%)"},

@@ -278,13 +278,13 @@ func (a *App) OpenDBReadOnly(ctx context.Context) (*store.DB, error) {
 // that is read-only, a database of another user, and one a writer holds.
 func (a *App) migrateOlder(ctx context.Context, older *store.OlderSchemaError) error {
 	if reason := notWritable(a.DBPath); reason != "" && !store.IsPostgres(a.DBPath) {
-		older.Reason = reason
+		older.Reason = l10n.T(a.Lang, reason)
 		return older
 	}
 	_, release, err := a.OpenDBLocked(ctx, "check --migrate")
 	if err != nil {
 		if errors.Is(err, store.ErrLocked) {
-			older.Reason = "another vigie is writing it (it brings it up to date itself; wait for it to finish)"
+			older.Reason = l10n.T(a.Lang, "older.writing")
 			return older
 		}
 		return err
@@ -305,17 +305,17 @@ const wOK = 2 // access(2) W_OK
 func notWritable(path string) string {
 	st, err := os.Stat(path)
 	if err != nil {
-		return "it cannot be read (" + err.Error() + ")"
+		return "older.unreadable"
 	}
 	if st.Mode().Perm()&0o222 == 0 || syscall.Access(path, wOK) != nil {
-		return "the file is read-only"
+		return "older.read_only"
 	}
 	if syscall.Access(filepath.Dir(path), wOK) != nil {
-		return "its folder is read-only"
+		return "older.folder_read_only"
 	}
 	if sys, ok := st.Sys().(*syscall.Stat_t); ok {
 		if euid := os.Geteuid(); euid != 0 && int(sys.Uid) != euid {
-			return "it belongs to another user"
+			return "older.other_user"
 		}
 	}
 	return ""

@@ -13,6 +13,7 @@ import (
 // it may write it, without adding a run; when it may not (a read-only file),
 // its one-line error names the command that only migrates.
 func TestReadOnlyCommandMigratesAnOlderDatabase(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "en") // asserts the English messages
 	ctx := context.Background()
 	db, portal := harvestedDB(t, 5)
 	rollBack := func() {

@@ -6,6 +6,11 @@ import "github.com/vigie-audit/vigie/internal/l10n"
 // takes their ids).
 func init() {
 	l10n.Add(map[string]l10n.Msg{
+		"older.writing":           {FR: "un autre vigie l'écrit (il la met à jour lui-même ; attendez qu'il termine)", EN: "another vigie is writing it (it brings it up to date itself; wait for it to finish)"},
+		"older.unreadable":        {FR: "elle ne peut pas être lue", EN: "it cannot be read"},
+		"older.read_only":         {FR: "le fichier est en lecture seule", EN: "the file is read-only"},
+		"older.folder_read_only":  {FR: "son dossier est en lecture seule", EN: "its folder is read-only"},
+		"older.other_user":        {FR: "elle appartient à un autre utilisateur", EN: "it belongs to another user"},
 		"cmd.score_incomplete":    {FR: "l'évaluation ne s'est pas terminée : relancez « vigie audit »", EN: "the score run did not complete: run 'vigie audit' again"},
 		"cmd.check_damaged":       {FR: "la base de données %s est endommagée (%s problèmes listés ci-dessus) : restaurez-la d'une sauvegarde, ou mettez-la de côté et moissonnez à nouveau", EN: "database %s is damaged (%s problems listed above): restore it from a backup or move it aside and harvest again"},
 		"cmd.percent":             {FR: "un pourcentage de 0 à 100 est attendu, comme 10", EN: "want a percentage from 0 to 100, such as 10"},

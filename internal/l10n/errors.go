@@ -17,6 +17,9 @@ func Error(lang string, err error) string {
 	if err == nil {
 		return ""
 	}
+	if lz, ok := err.(interface{ Localize(string) string }); ok {
+		return lz.Localize(Lang(lang))
+	}
 	if ve, ok := err.(*vigie.Error); ok && ve.ID != "" {
 		args := make([]any, len(ve.Args))
 		for i, a := range ve.Args {
