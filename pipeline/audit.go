@@ -118,10 +118,9 @@ type AuditResult struct {
 // how the audit ended in the store. A failed gate is not an error: the
 // result's Record.Gate says so. A failed stage stops the audit with an
 // error naming it; what earlier stages stored stays.
-func Audit(ctx context.Context, deps AuditDeps, o AuditOptions) (res *AuditResult, err error) {
+func Audit(ctx context.Context, deps AuditDeps, o AuditOptions) (*AuditResult, error) {
 	log := orDiscard(deps.Log)
-	db := deps.Store
-	res = &AuditResult{}
+	res := &AuditResult{}
 	rec := &res.Record
 	*rec = AuditRecord{StartedAt: time.Now().UTC(), Orgs: o.Scope.Orgs, Vigie: vigie.BuildInfo(), AsOf: o.Now, Clock: store.ClockFixed}
 	if o.Now.IsZero() {
@@ -130,14 +129,24 @@ func Audit(ctx context.Context, deps AuditDeps, o AuditOptions) (res *AuditResul
 	if rec.Orgs == nil {
 		rec.Orgs = []string{}
 	}
-	defer func() {
-		recordAudit(ctx, db, log, o, res, err)
-		if rec.Portal == "" {
-			rec.Portal = o.Scope.Portal
-		}
-	}()
+	_, err := run(ctx, nil, func(ctx context.Context, _ int64) error { return audit(ctx, deps, o, log, res) },
+		func(ctx context.Context, _ int64, status string, err error) error {
+			// A record that cannot be written is logged: the audit went as it went.
+			recordAudit(ctx, deps.Store, log, o, res, status, err)
+			return nil
+		})
+	if rec.Portal == "" {
+		rec.Portal = o.Scope.Portal
+	}
+	return res, err
+}
+
+// audit runs the audit's stages and writes its folder, filling res.
+func audit(ctx context.Context, deps AuditDeps, o AuditOptions, log *slog.Logger, res *AuditResult) error {
+	db := deps.Store
+	rec := &res.Record
 	if err := os.MkdirAll(o.Out, 0o755); err != nil {
-		return res, &vigie.Error{ID: "pipeline.out_create", Args: []any{o.Out, unwrapPath(err)}, Path: o.Out}
+		return &vigie.Error{ID: "pipeline.out_create", Args: []any{o.Out, unwrapPath(err)}, Path: o.Out}
 	}
 	// stage runs one step and logs one line with its timing and summary.
 	stage := func(name string, fn func() (StageReport, error)) error {
@@ -153,21 +162,21 @@ func Audit(ctx context.Context, deps AuditDeps, o AuditOptions) (res *AuditResul
 		return nil
 	}
 	if err := stage("harvest", func() (StageReport, error) { return deps.Stages.Harvest(ctx) }); err != nil {
-		return res, err
+		return err
 	}
 	if err := stage("links", func() (StageReport, error) { return deps.Stages.Links(ctx) }); err != nil {
-		return res, err
+		return err
 	}
 	if err := stage("score", func() (StageReport, error) {
 		run, rep, err := deps.Stages.Score(ctx)
 		res.Run = run
 		return rep, err
 	}); err != nil {
-		return res, err
+		return err
 	}
 	p, err := db.Portal(ctx, o.Scope.Portal)
 	if err != nil {
-		return res, err
+		return err
 	}
 	run := res.Run
 	rec.Portal, rec.ScoreRun, rec.HarvestRun, rec.LinkRun = p.URL, run.ID, run.HarvestRunID, run.LinkRunID
@@ -212,7 +221,7 @@ func Audit(ctx context.Context, deps AuditDeps, o AuditOptions) (res *AuditResul
 		}
 		return StageReport{Summary: fmt.Sprintf("%s: %s", res.Dir, strings.Join(deps.Reports.Formats(), ", "))}, nil
 	})
-	return res, err
+	return err
 }
 
 // seconds is d in seconds, to the millisecond.
@@ -224,15 +233,15 @@ func (gate Gate) Set() bool { return gate.FailUnder != nil || len(gate.FailOn) >
 // recordAudit stores how an audit ended, for 'vigie portals' and 'vigie
 // notify --only-changes'. An audit that failed before the portal was known
 // leaves nothing to record.
-func recordAudit(ctx context.Context, db AuditStore, log *slog.Logger, o AuditOptions, res *AuditResult, err error) {
-	p, perr := db.Portal(context.WithoutCancel(ctx), o.Scope.Portal)
+func recordAudit(ctx context.Context, db AuditStore, log *slog.Logger, o AuditOptions, res *AuditResult, status string, err error) {
+	p, perr := db.Portal(ctx, o.Scope.Portal)
 	if perr != nil {
 		return
 	}
 	rec := &res.Record
 	r := &store.AuditRun{PortalID: p.ID, StartedAt: rec.StartedAt, FinishedAt: time.Now().UTC(),
 		ScoreRunID: rec.ScoreRun, OutDir: res.Dir}
-	if r.Status = EndStatus(ctx, err); r.Status == store.RunFailed {
+	if r.Status = status; status == store.RunFailed {
 		r.Error = plain.FirstLine(err.Error())
 	}
 	if rec.Summary != nil && res.Dir != "" {

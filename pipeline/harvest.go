@@ -145,25 +145,24 @@ func Harvest(ctx context.Context, src Source, db HarvestStore, portal *store.Por
 		return nil, err
 	}
 	h.scope.Mode = h.res.Mode
-	if h.res.RunID, err = db.BeginHarvestRun(ctx, portal.ID, h.scope); err != nil {
-		return nil, err
+	status, err := run(ctx, func(ctx context.Context) (int64, error) { return db.BeginHarvestRun(ctx, portal.ID, h.scope) },
+		func(ctx context.Context, runID int64) error {
+			h.res.RunID = runID
+			err := h.probe(ctx)
+			if err == nil {
+				err = h.run(ctx)
+			}
+			if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+				err = fmt.Errorf("%w (%v)", ctx.Err(), err)
+			}
+			h.res.Requests = src.Requests()
+			h.res.Elapsed = time.Since(start)
+			return err
+		}, h.finish)
+	if status == "" {
+		return nil, err // the run did not begin
 	}
-	err = h.probe(ctx)
-	if err == nil {
-		err = h.run(ctx)
-	}
-	if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
-		err = fmt.Errorf("%w (%v)", ctx.Err(), err)
-	}
-	h.res.Requests = src.Requests()
-	h.res.Elapsed = time.Since(start)
-	if ferr := h.finish(ctx, err); ferr != nil && err == nil {
-		err = ferr
-	}
-	if err != nil {
-		return &h.res, err
-	}
-	return &h.res, nil
+	return &h.res, err
 }
 
 // probe records what the portal says about itself.
@@ -221,16 +220,16 @@ func (r *HarvestResult) setReason(en, id string, args ...any) {
 	r.Reason, r.ReasonID, r.ReasonArgs = en, id, args
 }
 
-func (h *harvest) finish(ctx context.Context, runErr error) error {
-	r := store.HarvestResult{Mode: h.res.Mode, Status: store.RunComplete, ListingComplete: h.res.ListingComplete,
+// finish records how the harvest run ended, as run decided.
+func (h *harvest) finish(ctx context.Context, runID int64, status string, runErr error) error {
+	r := store.HarvestResult{Mode: h.res.Mode, Status: status, ListingComplete: h.res.ListingComplete,
 		Expected: h.res.Expected, Fetched: h.res.Fetched, Counts: h.res.Counts, Missing: h.res.Missing,
 		Deleted: h.res.Deleted, Organizations: h.res.Organizations, Requests: h.res.Requests}
 	if runErr != nil {
-		r.Status = EndStatus(ctx, runErr)
 		r.ListingComplete = false
 		r.Error = h.src.Scrub(runErr).Error()
 	}
-	return h.db.FinishHarvestRun(ctx, h.res.RunID, r)
+	return h.db.FinishHarvestRun(ctx, runID, r)
 }
 
 // run lists the portal's datasets while its licence register and

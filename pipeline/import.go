@@ -38,11 +38,34 @@ func Import(ctx context.Context, db HarvestStore, portal *store.Portal, read Rea
 	scope := store.HarvestOptions{Mode: store.ModeImport, IncludePrivate: true}
 	res := &HarvestResult{Mode: store.ModeImport}
 	res.setReason("--from "+o.Path, "reason.from", o.Path)
-	var err error
-	if res.RunID, err = db.BeginHarvestRun(ctx, portal.ID, scope); err != nil {
-		return nil, err
+	status, err := run(ctx, func(ctx context.Context) (int64, error) { return db.BeginHarvestRun(ctx, portal.ID, scope) },
+		func(ctx context.Context, runID int64) error {
+			res.RunID = runID
+			err := importDump(ctx, db, portal, read, o, scope, res)
+			res.Elapsed = time.Since(start)
+			if err != nil {
+				return &vigie.Error{Kind: vigie.KindOf(err), ID: "pipeline.import", Args: []any{o.Path, err}, Path: o.Path, Err: err}
+			}
+			return nil
+		},
+		func(ctx context.Context, runID int64, status string, err error) error {
+			r := store.HarvestResult{Status: status, ListingComplete: res.ListingComplete, Expected: res.Fetched,
+				Fetched: res.Fetched, Counts: res.Counts, Missing: res.Missing, Deleted: res.Deleted, Organizations: res.Organizations}
+			if err != nil {
+				r.ListingComplete, r.Error = false, err.Error()
+			}
+			return db.FinishHarvestRun(ctx, runID, r)
+		})
+	if status == "" {
+		return nil, err // the run did not begin
 	}
-	err = read(ctx,
+	return res, err
+}
+
+// importDump stores what read finds into run res.RunID, counting it in res,
+// then, for a complete file, marks what it lacks missing.
+func importDump(ctx context.Context, db HarvestStore, portal *store.Portal, read ReadDump, o ImportOptions, scope store.HarvestOptions, res *HarvestResult) error {
+	err := read(ctx,
 		func(ds []vigie.Dataset) error {
 			c, err := db.SaveDatasets(ctx, portal.ID, res.RunID, ds)
 			if err != nil {
@@ -74,17 +97,7 @@ func Import(ctx context.Context, db HarvestStore, portal *store.Portal, read Rea
 		res.ListingComplete = true
 		res.Missing, res.Deleted, err = db.MarkMissing(ctx, portal.ID, res.RunID, scope)
 	}
-	res.Elapsed = time.Since(start)
-	r := store.HarvestResult{Status: store.RunComplete, ListingComplete: res.ListingComplete, Expected: res.Fetched,
-		Fetched: res.Fetched, Counts: res.Counts, Missing: res.Missing, Deleted: res.Deleted, Organizations: res.Organizations}
-	if err != nil {
-		err = &vigie.Error{Kind: vigie.KindOf(err), ID: "pipeline.import", Args: []any{o.Path, err}, Path: o.Path, Err: err}
-		r.Status, r.ListingComplete, r.Error = EndStatus(ctx, err), false, err.Error()
-	}
-	if ferr := db.FinishHarvestRun(ctx, res.RunID, r); ferr != nil && err == nil {
-		err = ferr
-	}
-	return res, err
+	return err
 }
 
 // importGuard refuses a complete import that would mark more than max of

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -47,10 +48,32 @@ func CheckLinks(ctx context.Context, db LinkStore, scope vigie.Scope, o LinkOpti
 	if len(due) == 0 {
 		return nil, nil
 	}
-	runID, err := db.BeginLinkRun(ctx, p.ID)
-	if err != nil {
-		return nil, err
+	out := &LinkOutcome{Due: len(due)}
+	status, err := run(ctx, func(ctx context.Context) (int64, error) { return db.BeginLinkRun(ctx, p.ID) },
+		func(ctx context.Context, runID int64) error {
+			out.RunID = runID
+			return checkLinks(ctx, db, log, p, runID, due, o, out)
+		},
+		func(ctx context.Context, runID int64, status string, err error) error {
+			s := out.Summary
+			counts := store.LinkCounts{URLs: s.URLs, Hosts: s.Hosts, OK: s.OK, Broken: s.Broken, Failing: s.Failing,
+				Unsure: s.Unsure, Invalid: s.Invalid, Blocked: s.Blocked, Skipped: s.Skipped}
+			return db.FinishLinkRun(ctx, runID, status, counts, endMessage(status, err, fmt.Sprintf("interrupted after %d of %d URLs", s.URLs, len(due))))
+		})
+	out.Interrupted = status == store.RunInterrupted
+	if out.Interrupted && errors.Is(err, ctx.Err()) {
+		log.Warn("link check interrupted: results so far are saved", "run", out.RunID, "checked", out.Summary.URLs, "of", len(due))
 	}
+	if status == "" {
+		return nil, err // the run did not begin
+	}
+	return out, err
+}
+
+// checkLinks checks due into run runID, saving results as they come, and
+// fills out's summary and timing. It returns the first failed save, else
+// ctx's error: the checker stops quietly when cancelled.
+func checkLinks(ctx context.Context, db LinkStore, log *slog.Logger, p *store.Portal, runID int64, due []store.LinkTarget, o LinkOptions, out *LinkOutcome) error {
 	// Saving must outlive Ctrl-C, so that what was checked is kept.
 	saveCtx := context.WithoutCancel(ctx)
 	checkCtx, cancel := context.WithCancel(ctx)
@@ -89,25 +112,9 @@ func CheckLinks(ctx context.Context, db LinkStore, scope vigie.Scope, o LinkOpti
 	start := time.Now()
 	checker.Run(checkCtx, targets)
 	flush()
-	out := &LinkOutcome{RunID: runID, Due: len(targets), Summary: tally.Summary(), Elapsed: time.Since(start)}
-	s := out.Summary
-	counts := store.LinkCounts{URLs: s.URLs, Hosts: s.Hosts, OK: s.OK, Broken: s.Broken, Failing: s.Failing,
-		Unsure: s.Unsure, Invalid: s.Invalid, Blocked: s.Blocked, Skipped: s.Skipped}
-	runErr := saveErr
-	if runErr == nil {
-		runErr = ctx.Err() // the checker stops quietly when cancelled
+	out.Summary, out.Elapsed = tally.Summary(), time.Since(start)
+	if saveErr != nil {
+		return saveErr
 	}
-	status, msg := runEnd(ctx, runErr, fmt.Sprintf("interrupted after %d of %d URLs", s.URLs, len(targets)))
-	out.Interrupted = status == store.RunInterrupted
-	if err := db.FinishLinkRun(saveCtx, runID, status, counts, msg); err != nil && saveErr == nil {
-		saveErr = err
-	}
-	switch {
-	case saveErr != nil:
-		return out, saveErr
-	case out.Interrupted:
-		log.Warn("link check interrupted: results so far are saved", "run", runID, "checked", s.URLs, "of", len(targets))
-		return out, ctx.Err()
-	}
-	return out, nil
+	return ctx.Err()
 }

@@ -116,15 +116,38 @@ func Score(ctx context.Context, db ScoreStore, s vigie.Scope, o ScoreOptions) (*
 	if !checked {
 		log.Info("links were never checked: availability will be unknown (run 'vigie links' first to include it)")
 	}
-	runID, err := db.BeginScoreRunHashed(ctx, p.ID, prof.Name, prof.Hash())
-	if err != nil {
-		return nil, err
+	out := &ScoreOutcome{Profile: prof.Name, Ratings: map[vigie.Rating]int{}, Fresh: map[vigie.Freshness]int{}}
+	var runID int64
+	status, err := run(ctx, func(ctx context.Context) (int64, error) { return db.BeginScoreRunHashed(ctx, p.ID, prof.Name, prof.Hash()) },
+		func(ctx context.Context, id int64) error {
+			runID = id
+			log.Info("scoring", "datasets", total, "portal", p.URL, "profile", prof.Name, "score_run", runID)
+			return score(ctx, db, p, s, prof, env, checked, runID, total, o, out)
+		},
+		func(ctx context.Context, runID int64, status string, err error) error {
+			return db.FinishScoreRun(ctx, runID, status, out.Datasets,
+				endMessage(status, err, fmt.Sprintf("interrupted after %d of %d datasets", out.Datasets, total)))
+		})
+	if status == "" {
+		return nil, err // the run did not begin
 	}
-	log.Info("scoring", "datasets", total, "portal", p.URL, "profile", prof.Name, "score_run", runID)
+	out.Interrupted = status == store.RunInterrupted
+	out.Run = &store.ScoreRun{ID: runID, PortalID: p.ID, Profile: prof.Name, Status: status, Datasets: out.Datasets}
+	if status == store.RunComplete {
+		if r, lerr := db.LatestScoreRun(context.WithoutCancel(ctx), p.ID); lerr == nil && r.ID == runID {
+			out.Run = r
+		}
+	}
+	return out, err
+}
+
+// score scores the scope's datasets into run runID and fills out. It
+// returns the first error, ctx's when it was cancelled, whatever it was
+// doing then.
+func score(ctx context.Context, db ScoreStore, p *store.Portal, s vigie.Scope, prof *quality.Profile, env quality.Env, checked bool, runID int64, total int, o ScoreOptions, out *ScoreOutcome) error {
 	saveCtx := context.WithoutCancel(ctx)
 	start := time.Now()
 	now := db.AsOf() // the fixed clock (--now) when there is one
-	out := &ScoreOutcome{Profile: prof.Name, Ratings: map[vigie.Rating]int{}, Fresh: map[vigie.Freshness]int{}}
 	var sum float64
 	var known int
 	var statuses []vigie.Freshness
@@ -157,7 +180,7 @@ func Score(ctx context.Context, db ScoreStore, s vigie.Scope, o ScoreOptions) (*
 		}
 	}
 	batch := make([]vigie.Assessment, 0, batchSize)
-	err = db.EachDatasetLinks(ctx, p.ID, store.DatasetFilter{Orgs: s.Orgs}, func(d *vigie.Dataset, links map[string]vigie.LinkResult) error {
+	err := db.EachDatasetLinks(ctx, p.ID, store.DatasetFilter{Orgs: s.Orgs}, func(d *vigie.Dataset, links map[string]vigie.LinkResult) error {
 		if !checked {
 			links = nil
 		}
@@ -198,22 +221,7 @@ func Score(ctx context.Context, db ScoreStore, s vigie.Scope, o ScoreOptions) (*
 	if ctx.Err() != nil { // stopped, whatever it was doing then
 		err = ctx.Err()
 	}
-	status, msg := runEnd(ctx, err, fmt.Sprintf("interrupted after %d of %d datasets", out.Datasets, total))
-	out.Interrupted = status == store.RunInterrupted
-	if ferr := db.FinishScoreRun(saveCtx, runID, status, out.Datasets, msg); ferr != nil {
-		// Not committed: the run is not complete, whatever was scored.
-		status = store.RunFailed
-		if err == nil {
-			err = ferr
-		}
-	}
-	out.Run = &store.ScoreRun{ID: runID, PortalID: p.ID, Profile: prof.Name, Status: status, Datasets: out.Datasets}
-	if status == store.RunComplete {
-		if r, lerr := db.LatestScoreRun(saveCtx, p.ID); lerr == nil && r.ID == runID {
-			out.Run = r
-		}
-	}
-	return out, err
+	return err
 }
 
 // orDiscard is l, or a logger that drops everything when l is nil.

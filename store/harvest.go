@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"github.com/vigie-audit/vigie/internal/l10n"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -88,43 +87,19 @@ const StaleRunError = "the process stopped before finishing (killed or crashed)"
 
 // BeginHarvestRun records the start of a harvest run and returns its id.
 func (db *DB) BeginHarvestRun(ctx context.Context, portalID int64, o HarvestOptions) (int64, error) {
-	var id int64
-	err := db.withTx(ctx, func(tx *sql.Tx) error {
-		// Writers take the lock one at a time, so a run still marked running
-		// belongs to a process that was killed or crashed: say so.
-		if _, err := tx.ExecContext(ctx, `UPDATE harvest_runs SET status = 'interrupted', error = ? WHERE portal_id = ? AND status = 'running'`,
-			StaleRunError, portalID); err != nil {
-			return err
-		}
-		err := tx.QueryRowContext(ctx, `INSERT INTO harvest_runs (portal_id, started_at, mode, status, orgs_filter, include_private, vigie_version, as_of, clock)
-			VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?) RETURNING id`,
-			portalID, ts(db.Now()), o.Mode, scopeJSON(o.Orgs), o.IncludePrivate, vigie.Version(), ts(db.AsOf()), db.clock()).Scan(&id)
-		return err
+	return db.beginRun(ctx, harvestRuns, portalID, func(*sql.Tx) (runCols, error) {
+		return runCols{names: []string{"mode", "orgs_filter", "include_private", "as_of", "clock"},
+			vals: []any{o.Mode, scopeJSON(o.Orgs), o.IncludePrivate, ts(db.AsOf()), db.clock()}}, nil
 	})
-	if err != nil {
-		return 0, db.explain(err)
-	}
-	return id, nil
 }
 
 // FinishHarvestRun records how a run ended. It works even when ctx is
 // cancelled, so that an interrupted run is recorded as such.
 func (db *DB) FinishHarvestRun(ctx context.Context, runID int64, r HarvestResult) error {
-	ctx = context.WithoutCancel(ctx)
-	return db.withTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE harvest_runs SET mode = COALESCE(NULLIF(?, ''), mode), status = ?, listing_complete = ?,
-			expected = ?, fetched = ?, new = ?, changed = ?, unchanged = ?, missing = ?, deleted = ?, organizations = ?,
-			requests = ?, error = ?, finished_at = ? WHERE id = ?`,
-			r.Mode, r.Status, r.ListingComplete, r.Expected, r.Fetched, r.Counts.New, r.Counts.Changed, r.Counts.Unchanged,
-			r.Missing, r.Deleted, r.Organizations, r.Requests, r.Error, ts(db.Now()), runID)
-		if err != nil {
-			return db.explain(err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound(vigie.KindNotFound, "store.harvest_run", strconv.FormatInt(runID, 10))
-		}
-		return nil
-	})
+	return db.finishRun(ctx, harvestRuns, runID, r.Status, r.Error, `mode = COALESCE(NULLIF(?, ''), mode), listing_complete = ?,
+		expected = ?, fetched = ?, new = ?, changed = ?, unchanged = ?, missing = ?, deleted = ?, organizations = ?, requests = ?`,
+		r.Mode, r.ListingComplete, r.Expected, r.Fetched, r.Counts.New, r.Counts.Changed, r.Counts.Unchanged,
+		r.Missing, r.Deleted, r.Organizations, r.Requests)
 }
 
 const harvestRunCols = `id, portal_id, started_at, finished_at, mode, status, listing_complete, orgs_filter, include_private,

@@ -185,20 +185,7 @@ type LinkCounts struct {
 
 // BeginLinkRun opens a link run for the portal.
 func (db *DB) BeginLinkRun(ctx context.Context, portalID int64) (int64, error) {
-	var id int64
-	err := db.withTx(ctx, func(tx *sql.Tx) error {
-		// As for harvests: a run still running belongs to a dead process.
-		if _, err := tx.ExecContext(ctx, `UPDATE link_runs SET status = 'interrupted', error = ? WHERE portal_id = ? AND status = 'running'`,
-			StaleRunError, portalID); err != nil {
-			return err
-		}
-		err := tx.QueryRowContext(ctx, `INSERT INTO link_runs (portal_id, started_at, status, vigie_version) VALUES (?, ?, 'running', ?) RETURNING id`, portalID, ts(db.Now()), vigie.Version()).Scan(&id)
-		return err
-	})
-	if err != nil {
-		return 0, db.explain(err)
-	}
-	return id, nil
+	return db.beginRun(ctx, linkRuns, portalID, nil)
 }
 
 // SaveLinkResults records a batch of results of a link run in one
@@ -317,24 +304,11 @@ func rowsOf(cols, n int) string {
 }
 
 // FinishLinkRun closes a link run with its status (complete, failed or
-// interrupted), its totals and an error message.
+// interrupted), its totals and an error message, even when ctx is cancelled.
 func (db *DB) FinishLinkRun(ctx context.Context, runID int64, status string, c LinkCounts, errMsg string) error {
-	err := db.withTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE link_runs SET status = ?, finished_at = ?, urls = ?, hosts = ?, ok = ?,
-			broken = ?, failing = ?, unsure = ?, invalid = ?, blocked = ?, skipped = ?, error = ? WHERE id = ?`,
-			status, ts(db.Now()), c.URLs, c.Hosts, c.OK, c.Broken, c.Failing, c.Unsure, c.Invalid, c.Blocked, c.Skipped, errMsg, runID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("link run %d does not exist", runID)
-		}
-		return nil
-	})
-	if err != nil {
-		return db.explain(err)
-	}
-	return nil
+	return db.finishRun(ctx, linkRuns, runID, status, errMsg,
+		`urls = ?, hosts = ?, ok = ?, broken = ?, failing = ?, unsure = ?, invalid = ?, blocked = ?, skipped = ?`,
+		c.URLs, c.Hosts, c.OK, c.Broken, c.Failing, c.Unsure, c.Invalid, c.Blocked, c.Skipped)
 }
 
 // LinkRuns lists the portal's link runs, newest first.

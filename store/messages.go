@@ -38,6 +38,8 @@ func init() {
 		"store.run_kind.complete":  {FR: "terminé", EN: "complete"},
 		"store.run_kind.full":      {FR: "complet", EN: "complete full"},
 		"store.harvest_run":        {FR: "moissonnage %s introuvable", EN: "harvest run %s not found"},
+		"store.link_run":           {FR: "vérification de liens n° %s introuvable", EN: "link run %s not found"},
+		"store.score_run":          {FR: "évaluation n° %s introuvable", EN: "score run %s not found"},
 		"store.no_score_run":       {FR: "aucune évaluation terminée pour ce portail", EN: "no complete score run yet"},
 		"store.no_score_run.in":    {FR: "aucune évaluation terminée dans %s", EN: "no complete score run in %s"},
 		"store.one_score_run":      {FR: "une seule évaluation (n° %s), rien à comparer", EN: "only one score run (#%s), nothing to compare"},

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"hash/fnv"
 	"sort"
 	"strings"
@@ -41,17 +40,11 @@ func (db *DB) BeginScoreRun(ctx context.Context, portalID int64, profile string)
 
 // BeginScoreRunHashed is BeginScoreRun recording profileHash too.
 func (db *DB) BeginScoreRunHashed(ctx context.Context, portalID int64, profile, profileHash string) (int64, error) {
-	var id int64
-	err := db.withTx(ctx, func(tx *sql.Tx) error {
-		// As for harvests: a run still running belongs to a dead process.
-		if _, err := tx.ExecContext(ctx, `UPDATE score_runs SET status = 'interrupted', error = ? WHERE portal_id = ? AND status = 'running'`,
-			StaleRunError, portalID); err != nil {
-			return err
-		}
+	return db.beginRun(ctx, scoreRuns, portalID, func(tx *sql.Tx) (runCols, error) {
 		var harvest, link sql.NullInt64
 		err := tx.QueryRowContext(ctx, `SELECT MAX(id) FROM harvest_runs WHERE portal_id = ? AND status = 'complete'`, portalID).Scan(&harvest)
 		if err != nil {
-			return err
+			return runCols{}, err
 		}
 		// The latest link run, complete or not: scoring reads the latest
 		// state of every URL, which an interrupted run has moved too, and
@@ -59,17 +52,11 @@ func (db *DB) BeginScoreRunHashed(ctx context.Context, portalID int64, profile, 
 		// URLs it did not reach).
 		err = tx.QueryRowContext(ctx, `SELECT MAX(id) FROM link_runs WHERE portal_id = ?`, portalID).Scan(&link)
 		if err != nil {
-			return err
+			return runCols{}, err
 		}
-		err = tx.QueryRowContext(ctx, `INSERT INTO score_runs (portal_id, harvest_run_id, link_run_id, profile, started_at, status, vigie_version, profile_hash, as_of, clock)
-			VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?) RETURNING id`,
-			portalID, harvest, link, profile, ts(db.Now()), vigie.Version(), profileHash, ts(db.AsOf()), db.clock()).Scan(&id)
-		return err
+		return runCols{names: []string{"harvest_run_id", "link_run_id", "profile", "profile_hash", "as_of", "clock"},
+			vals: []any{harvest, link, profile, profileHash, ts(db.AsOf()), db.clock()}}, nil
 	})
-	if err != nil {
-		return 0, db.explain(err)
-	}
-	return id, nil
 }
 
 // SaveAssessments stores a batch of assessments (scores and findings) of a
@@ -400,23 +387,10 @@ func (w *scoreWriter) textID(t vigie.Text) (int64, error) {
 }
 
 // FinishScoreRun closes a score run with its final status (complete, failed
-// or interrupted), the number of datasets scored and an error message.
+// or interrupted), the number of datasets scored and an error message, even
+// when ctx is cancelled.
 func (db *DB) FinishScoreRun(ctx context.Context, runID int64, status string, datasets int, errMsg string) error {
-	err := db.withTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE score_runs SET status = ?, datasets = ?, error = ?, finished_at = ? WHERE id = ?`,
-			status, datasets, errMsg, ts(db.Now()), runID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("score run %d does not exist", runID)
-		}
-		return nil
-	})
-	if err != nil {
-		return db.explain(err)
-	}
-	return nil
+	return db.finishRun(ctx, scoreRuns, runID, status, errMsg, `datasets = ?`, datasets)
 }
 
 const scoreRunCols = `id, portal_id, harvest_run_id, link_run_id, profile, started_at, finished_at, status, datasets, error, vigie_version, profile_hash, as_of, clock`
