@@ -118,7 +118,10 @@ func Score(ctx context.Context, db ScoreStore, s vigie.Scope, o ScoreOptions) (*
 	}
 	out := &ScoreOutcome{Profile: prof.Name, Ratings: map[vigie.Rating]int{}, Fresh: map[vigie.Freshness]int{}}
 	var runID int64
-	status, err := run(ctx, func(ctx context.Context) (int64, error) { return db.BeginScoreRunHashed(ctx, p.ID, prof.Name, prof.Hash()) },
+	begin := func(ctx context.Context) (int64, error) {
+		return db.BeginScoreRunHashed(ctx, p.ID, prof.Name, prof.Hash())
+	}
+	status, err := run(ctx, begin,
 		func(ctx context.Context, id int64) error {
 			runID = id
 			log.Info("scoring", "datasets", total, "portal", p.URL, "profile", prof.Name, "score_run", runID)
