@@ -9,6 +9,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/l10n"
 	"io"
 	"net/url"
 	"os"
@@ -111,18 +113,41 @@ type File struct {
 	Path string `yaml:"-"`
 }
 
-// Error is a problem in the file, with its line.
+// Error is a problem in the file, with its line. Msg is vigie's sentence
+// ID with Args when set (rendered in the reader's language), else the YAML
+// parser's text.
 type Error struct {
 	Path string
 	Line int
 	Msg  string
+	ID   string
+	Args []any
 }
 
-func (e *Error) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Msg)
+func (e *Error) Error() string { return e.Localize("en") }
+
+// Localize is the error in lang.
+func (e *Error) Localize(lang string) string {
+	msg := e.Msg
+	if e.ID != "" {
+		msg = l10n.T(lang, e.ID, e.Args...)
 	}
-	return fmt.Sprintf("%s: %s", e.Path, e.Msg)
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, msg)
+	}
+	return fmt.Sprintf("%s: %s", e.Path, msg)
+}
+
+// ErrorKind makes a mistake in the configuration a usage error.
+func (e *Error) ErrorKind() vigie.ErrorKind { return vigie.KindUsage }
+
+func init() {
+	l10n.Add(map[string]l10n.Msg{
+		"config.no_file": {FR: "%s %s : fichier introuvable : vérifiez le chemin", EN: "%s %s: no such file: check the path"},
+		"config.open":    {FR: "configuration %s : %s : vérifiez le chemin et ses droits", EN: "configuration %s: %s: check the path and its permissions"},
+		"config.unknown": {FR: "réglage inconnu « %s » : voir « vigie config show --example » pour les réglages", EN: "unknown setting %q: see 'vigie config show --example' for the settings"},
+		"config.secret":  {FR: "« %s » : les secrets ne vont jamais dans ce fichier : mettez-le dans un fichier à part et donnez son chemin en token_file (ou password_file de smtp)", EN: "%q: secrets never go in this file: put it in a file of its own and give its path as token_file (or smtp password_file)"},
+	})
 }
 
 type lineError struct {
@@ -146,7 +171,7 @@ func Find(explicit string) (string, error) {
 			continue
 		}
 		if _, err := os.Stat(p.path); err != nil {
-			return "", fmt.Errorf("%s %s: no such file: check the path", p.from, p.path)
+			return "", &vigie.Error{Kind: vigie.KindUsage, ID: "config.no_file", Args: []any{p.from, p.path}, Path: p.path}
 		}
 		return p.path, nil
 	}
@@ -166,7 +191,11 @@ func Find(explicit string) (string, error) {
 func Load(path string) (*File, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("configuration %s: %v: check the path and its permissions", path, err)
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, &vigie.Error{ID: "config.open", Args: []any{path, err}, Path: path}
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxSize+1))
@@ -228,10 +257,11 @@ func yamlError(path string, err error) error {
 		n, _ := strconv.Atoi(m[1])
 		text := m[2]
 		if f := unknownField.FindStringSubmatch(text); f != nil {
-			text = fmt.Sprintf("unknown setting %q: see 'vigie config show --example' for the settings", f[1])
+			id := "config.unknown"
 			if k := strings.ToLower(f[1]); strings.Contains(k, "token") || strings.Contains(k, "password") || strings.Contains(k, "secret") {
-				text = fmt.Sprintf("%q: secrets never go in this file: put it in a file of its own and give its path as token_file (or smtp password_file)", f[1])
+				id = "config.secret"
 			}
+			return &Error{Path: path, Line: n, ID: id, Args: []any{f[1]}}
 		} else if strings.Contains(text, "cannot unmarshal") {
 			text = strings.ReplaceAll(text, "config.", "") + ": check the value's type"
 		}

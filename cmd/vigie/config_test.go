@@ -76,6 +76,7 @@ portals:
 }
 
 func TestConfigBadFileIsOneLineWithItsLine(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "en") // asserts the English messages
 	cfg := writeConfig(t, "portals:\n  - name: quebec\n    url: https://www.donneesquebec.ca/recherche\n    link: {}\n")
 	code, out, errb := cli(context.Background(), "--config", cfg, "config", "show")
 	if code != ExitUsage || out != "" {

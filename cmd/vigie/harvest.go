@@ -314,5 +314,5 @@ func harvestSummary(r *pipeline.HarvestResult, lang string) string {
 	}
 	return l10n.T(lang, "harvest.summary", mode, n("n.datasets", r.Fetched), n("n.new", r.Counts.New), n("n.changed", r.Counts.Changed),
 		n("n.unchanged", r.Counts.Unchanged), n("n.missing", r.Missing), n("n.deleted", r.Deleted), n("n.organizations", r.Organizations),
-		lic, n("n.requests", r.Requests), r.Elapsed.Round(time.Millisecond).String())
+		lic, n("n.requests", r.Requests), l10n.Duration(r.Elapsed.Round(time.Millisecond), lang))
 }

@@ -308,7 +308,7 @@ func summaryLine(out *pipeline.LinkOutcome, lang string) string {
 	if s.Skipped > 0 {
 		unsure += l10n.T(lang, "links.skipped", n("n.skipped", s.Skipped))
 	}
-	line := l10n.T(lang, "links.summary", checked, n("n.hosts", s.Hosts), out.Elapsed.Round(100*time.Millisecond).String(),
+	line := l10n.T(lang, "links.summary", checked, n("n.hosts", s.Hosts), l10n.Duration(out.Elapsed.Round(100*time.Millisecond), lang),
 		n("n.ok", s.OK), n("n.not_working", s.Broken+s.Failing), n("n.broken", s.Broken), n("n.failing", s.Failing),
 		unsure, n("n.invalid", s.Invalid), n("n.blocked", s.Blocked))
 	var notes []string

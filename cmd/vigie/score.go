@@ -113,7 +113,7 @@ func scoreSummary(o *pipeline.ScoreOutcome, lang string) string {
 	if lang == "en" {
 		sep = "; "
 	}
-	b.WriteString(sep + o.Elapsed.Round(time.Millisecond).String())
+	b.WriteString(sep + l10n.Duration(o.Elapsed.Round(time.Millisecond), lang))
 	if o.Run != nil {
 		b.WriteString(l10n.T(lang, "score.run", l10n.Int(o.Run.ID, lang)))
 	}

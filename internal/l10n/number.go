@@ -8,6 +8,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // ThinSpace is the French thousands separator (NARROW NO-BREAK SPACE).
@@ -98,4 +99,14 @@ func group(s, lang string) string {
 		b.WriteString(frac)
 	}
 	return b.String()
+}
+
+// Duration writes d as Go does ("1.5s", "2m30s"), with a decimal comma in
+// French ("1,5s").
+func Duration(d time.Duration, lang string) string {
+	s := d.String()
+	if Lang(lang) == "fr" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
 }

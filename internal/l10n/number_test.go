@@ -1,6 +1,9 @@
 package l10n
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestNumbers(t *testing.T) {
 	nb := ThinSpace
@@ -26,6 +29,9 @@ func TestNumbers(t *testing.T) {
 		{Plain(1234.5, '.'), "1234.5"},
 		{Float(5, 1, "fr-CA"), "5"},
 		{Float(1000.5, 1, "en-CA"), "1,000.5"},
+		{Duration(1026*time.Millisecond, "fr"), "1,026s"},
+		{Duration(1026*time.Millisecond, "en"), "1.026s"},
+		{Duration(150*time.Second, "fr"), "2m30s"},
 	}
 	for i, c := range cases {
 		if c.got != c.want {
