@@ -32,6 +32,7 @@ type DB struct {
 	// writer lock's own connection; "" for SQLite.
 	dsn     string
 	dialect dialect
+	schema  string // PostgreSQL: the schema vigie's tables are in (current_schema)
 	// Now is the clock used for timestamps; tests replace it.
 	Now func() time.Time
 	// writeMu serialises write transactions of goroutines sharing this DB

@@ -235,6 +235,16 @@ func openPostgres(ctx context.Context, dsn string, o Options) (*DB, error) {
 		sdb.Close()
 		return nil, db.explain(err)
 	}
+	var schema sql.NullString
+	if err := sdb.QueryRowContext(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+		sdb.Close()
+		return nil, db.explain(err)
+	}
+	if !schema.Valid {
+		sdb.Close()
+		return nil, storeErr(vigie.KindOther, name, "store.pg_no_schema", name)
+	}
+	db.schema = schema.String
 	if err := db.initPostgres(ctx, o); err != nil {
 		sdb.Close()
 		return nil, err
@@ -256,10 +266,11 @@ func (db *DB) initPostgres(ctx context.Context, o Options) error {
 		return db.explain(err)
 	}
 	defer c.Close()
-	if _, err := c.ExecContext(ctx, `SELECT pg_advisory_lock(?)`, migrateLockKey); err != nil {
+	key := db.lockKey("migrations")
+	if _, err := c.ExecContext(ctx, `SELECT pg_advisory_lock(?)`, key); err != nil {
 		return db.explain(err)
 	}
-	defer c.ExecContext(context.Background(), `SELECT pg_advisory_unlock(?)`, migrateLockKey)
+	defer c.ExecContext(context.Background(), `SELECT pg_advisory_unlock(?)`, key)
 	id, err := db.identifyPostgres(ctx, o)
 	if err != nil {
 		return err
@@ -274,11 +285,6 @@ func (db *DB) initPostgres(ctx context.Context, o Options) error {
 	}
 	return nil
 }
-
-// migrateLockKey is the advisory lock the migrations of a PostgreSQL
-// database run under ("vigi" "migr" in ASCII); portal locks are keyed by
-// their URL's hash (PortalLockKey) and never take this value in practice.
-const migrateLockKey int64 = 0x76696769_6d696772
 
 // identifyPostgres is identify for PostgreSQL: the current schema's tables
 // say whether the database is new, vigie's, or another application's.
@@ -314,19 +320,11 @@ func (db *DB) identifyPostgres(ctx context.Context, o Options) (identity, error)
 		}
 		return id, nil
 	case !id.vigie && id.appID != ApplicationID:
-		return id, storeErr(vigie.KindBadDatabase, db.path, "store.pg_foreign", db.path, db.schemaName(ctx))
+		return id, storeErr(vigie.KindBadDatabase, db.path, "store.pg_foreign", db.path, db.schema)
 	case !id.vigie:
 		return id, db.corrupted("vigie's tables are missing")
 	}
 	return id, db.checkMigrations(ctx, o)
-}
-
-func (db *DB) schemaName(ctx context.Context) string {
-	var s string
-	if err := db.sql.QueryRowContext(ctx, `SELECT current_schema()`).Scan(&s); err != nil {
-		return "public"
-	}
-	return s
 }
 
 // pgErrorText is the server's message of a PostgreSQL error, or the error's text.
@@ -349,6 +347,7 @@ func init() {
 		"store.pg_disk_full":   {FR: "base de données %s : le serveur ne peut plus écrire, son disque est plein (%s) : libérez de l'espace sur le serveur et relancez", EN: "database %s: the server cannot write, its disk is full (%s): free space on the server and run the command again"},
 		"store.pg_connections": {FR: "base de données %s : le serveur a trop de connexions : lancez moins de vigie à la fois ou augmentez max_connections", EN: "database %s: the server has too many connections: run fewer vigie processes at once or raise max_connections"},
 		"store.pg_conflict":    {FR: "base de données %s : une écriture concurrente est entrée en collision avec celle-ci (%s) : relancez la commande", EN: "database %s: a concurrent write collided with this one (%s): run the command again"},
+		"store.pg_no_schema":   {FR: "base de données %s : aucun schéma où créer les tables (celui de search_path n'existe pas) : créez-le (CREATE SCHEMA) ou corrigez search_path dans l'adresse", EN: "database %s: no schema to create the tables in (the search_path one does not exist): create it (CREATE SCHEMA) or fix search_path in the URL"},
 		"store.pg_foreign":     {FR: "la base de données %s contient les tables d'une autre application (schéma %s), pas celles de vigie : donnez à vigie sa propre base, ou son propre schéma avec ?search_path=vigie dans l'adresse", EN: "database %s holds another application's tables (in schema %s), not vigie's: give vigie its own database, or its own schema with ?search_path=vigie in the URL"},
 	})
 }
@@ -384,11 +383,14 @@ func (db *DB) explainPostgres(err error) error {
 	return storeErr(vigie.KindOther, db.path, "store.error", db.path, plain.FirstLine(err.Error()))
 }
 
-// PortalLockKey is the PostgreSQL advisory lock key of a portal's writer
-// lock: a 64-bit hash of its URL.
-func PortalLockKey(portalURL string) int64 {
+// lockKey is the advisory lock key of name in this store: a 64-bit hash of
+// the schema and name. Advisory locks belong to the database, so two vigie
+// stores in two schemas of one database never share one. Names are
+// "migrations" (while a process identifies and migrates the schema) and
+// "portal " + a normalised portal URL (that portal's writer lock).
+func (db *DB) lockKey(name string) int64 {
 	h := fnv.New64a()
-	h.Write([]byte("vigie portal " + portalURL))
+	h.Write([]byte("vigie\x00" + db.schema + "\x00" + name))
 	return int64(h.Sum64())
 }
 

@@ -61,7 +61,7 @@ func (db *DB) LockPortals(ctx context.Context, portalURLs []string, command stri
 	host, _ := os.Hostname()
 	since := time.Now().UTC().Truncate(time.Second)
 	for _, u := range urls {
-		key := PortalLockKey(u)
+		key := db.lockKey("portal " + u)
 		var got bool
 		if err := c.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(?)`, key).Scan(&got); err != nil {
 			l.Release()

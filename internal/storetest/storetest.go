@@ -18,8 +18,8 @@ import (
 func Postgres() bool { return pgtest.Server() != "" }
 
 // NewDSN returns what --db takes for a fresh, empty database: a file in a
-// temporary folder, or on PostgreSQL a new database on the test server,
-// dropped when the test ends.
+// temporary folder, or on PostgreSQL a URL naming a new schema on the test
+// server (pgtest.NewDatabase), dropped when the test ends.
 func NewDSN(tb testing.TB) string {
 	tb.Helper()
 	if Postgres() {
@@ -29,7 +29,7 @@ func NewDSN(tb testing.TB) string {
 }
 
 // NewDB opens a fresh database: a SQLite file in a temporary folder, or a
-// new PostgreSQL database when the tests run on PostgreSQL (NewDSN).
+// new PostgreSQL store when the tests run on PostgreSQL (NewDSN).
 func NewDB(tb testing.TB) *store.DB {
 	tb.Helper()
 	return Open(tb, NewDSN(tb))
