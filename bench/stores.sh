@@ -22,6 +22,7 @@ dir=$(mktemp -d "${TMPDIR:-/tmp}/vigie-stores.XXXXXX")
 trap 'kill ${fake_pid:-} 2>/dev/null || true; rm -rf "$dir"' EXIT
 go build -o "$dir/vigie" ./cmd/vigie
 go build -o "$dir/ckanfake" ./cmd/ckanfake
+export PGOPTIONS="-c client_min_messages=warning"
 psql=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)/psql
 command -v psql >/dev/null && psql=psql
 tick=$(getconf CLK_TCK)
@@ -61,6 +62,7 @@ for n in "${sizes[@]}"; do
 			before=$(server_cpu)
 			/usr/bin/time -f '%e %U %S' -o "$dir/time" "$dir/vigie" "${args[@]}" >"$dir/$stage.log" 2>&1 ||
 				{ cat "$dir/$stage.log" >&2; exit 1; }
+			sleep 1 # the server's backends of vigie's connections end, and are counted, after vigie exits
 			after=$(server_cpu)
 			read -r wall user sys <"$dir/time"
 			server=n/a
