@@ -86,6 +86,9 @@ func usageArgs(c *cobra.Command) {
 	if check := c.Args; check != nil {
 		c.Args = func(cmd *cobra.Command, args []string) error {
 			if err := check(cmd, args); err != nil {
+				if len(args) > 0 && check(cmd, nil) == nil { // cobra.NoArgs: an argument where none is taken
+					return usage("args.none", cmd.CommandPath(), oneLine(args[0], 80), cmd.CommandPath())
+				}
 				return &exitError{code: ExitUsage, err: err}
 			}
 			return nil

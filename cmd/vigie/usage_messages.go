@@ -6,6 +6,7 @@ import "github.com/vigie-audit/vigie/internal/l10n"
 // takes their ids).
 func init() {
 	l10n.Add(map[string]l10n.Msg{
+		"args.none":               {FR: "%s ne prend aucun argument, et a reçu « %s » (une valeur d'option oubliée ?) : voir « %s --help »", EN: "%s takes no argument, and got %q (a flag's value left out?): see '%s --help'"},
 		"older.writing":           {FR: "un autre vigie l'écrit (il la met à jour lui-même ; attendez qu'il termine)", EN: "another vigie is writing it (it brings it up to date itself; wait for it to finish)"},
 		"older.unreadable":        {FR: "elle ne peut pas être lue", EN: "it cannot be read"},
 		"older.read_only":         {FR: "le fichier est en lecture seule", EN: "the file is read-only"},
