@@ -43,7 +43,7 @@ func peakHeap(fn func()) float64 {
 func benchExport(b *testing.B, n int, format string) { benchExportWith(b, n, format, "") }
 
 func benchExportWith(b *testing.B, n int, format, comp string) {
-	db, _ := seedStore(b, filepath.Join(b.TempDir(), "vigie.db"), n, 1)
+	db, _ := seedStore(b, n, 1)
 	dir := b.TempDir()
 	ctx := context.Background()
 	var rows int64

@@ -13,6 +13,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"github.com/vigie-audit/vigie/quality"
 	"github.com/vigie-audit/vigie/store"
 )
@@ -72,17 +73,13 @@ func seedLink(r vigie.Resource, i, j int) vigie.LinkResult {
 	return l
 }
 
-// seedStore builds a store holding n datasets of one portal with `runs`
+// seedStore builds a store (SQLite, or PostgreSQL when the tests run there) holding n datasets of one portal with `runs`
 // complete harvest, link and score runs, the link and score runs a day
 // apart each; it returns the database and the number of checked resources.
-func seedStore(tb testing.TB, path string, n, runs int) (*store.DB, int) {
+func seedStore(tb testing.TB, n, runs int) (*store.DB, int) {
 	tb.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
+	db := storetest.NewDB(tb)
 	tick := 0
 	db.Now = func() time.Time { tick++; return seedNow.Add(time.Duration(tick) * time.Minute) }
 	p, err := db.EnsurePortal(ctx, seedPortal)
@@ -181,7 +178,7 @@ func fptr(p *float64) string {
 func TestExportParquetMatchesStore(t *testing.T) {
 	ctx := context.Background()
 	const n = 300
-	db, checked := seedStore(t, filepath.Join(t.TempDir(), "vigie.db"), n, 2)
+	db, checked := seedStore(t, n, 2)
 	dir := t.TempDir()
 	files, err := Export(ctx, db, dir, Options{RowGroup: 100}) // several row groups per table
 	if err != nil {
@@ -326,7 +323,7 @@ func TestExportParquetMatchesStore(t *testing.T) {
 // formula-like portal text.
 func TestExportCSV(t *testing.T) {
 	ctx := context.Background()
-	db, _ := seedStore(t, filepath.Join(t.TempDir(), "vigie.db"), 40, 1)
+	db, _ := seedStore(t, 40, 1)
 	dir := t.TempDir()
 	files, err := Export(ctx, db, dir, Options{Format: FormatCSV})
 	if err != nil {
@@ -372,7 +369,7 @@ func TestExportCSV(t *testing.T) {
 // --portal and --since narrow the export.
 func TestExportFilter(t *testing.T) {
 	ctx := context.Background()
-	db, _ := seedStore(t, filepath.Join(t.TempDir(), "vigie.db"), 20, 2)
+	db, _ := seedStore(t, 20, 2)
 	other, err := db.EnsurePortal(ctx, "https://other.example")
 	if err != nil {
 		t.Fatal(err)
@@ -433,7 +430,7 @@ func (f failingSource) EachScoreExport(ctx context.Context, flt store.ExportFilt
 // in place (or none), never a partial one, and no temporary file.
 func TestExportInterruptedLeavesNoPartialFile(t *testing.T) {
 	ctx := context.Background()
-	db, _ := seedStore(t, filepath.Join(t.TempDir(), "vigie.db"), 200, 1)
+	db, _ := seedStore(t, 200, 1)
 
 	// Into an empty folder: the tables before scores are written, scores and
 	// the rest are not.
