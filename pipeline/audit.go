@@ -155,7 +155,7 @@ func audit(ctx context.Context, deps AuditDeps, o AuditOptions, log *slog.Logger
 		elapsed := time.Since(start)
 		if err != nil {
 			log.Error(l10n.T(o.Lang, "log.audit.stage.failed"), "stage", name, "elapsed", elapsed.Round(time.Millisecond).String(), "elapsed_ms", elapsed.Milliseconds(), "error", plain.FirstLine(l10n.Error(o.Lang, err)))
-			return fmt.Errorf("audit stopped at %s: %w", name, err)
+			return &vigie.Error{Kind: vigie.KindOf(err), ID: "pipeline.stopped", Args: []any{name, err}, Err: err}
 		}
 		rec.Stages = append(rec.Stages, StageTiming{Name: name, Seconds: seconds(elapsed), Status: "ok"})
 		log.Info(l10n.T(o.Lang, "log.audit.stage.done"), append([]any{"stage", name, "elapsed", elapsed.Round(time.Millisecond).String(), "elapsed_ms", elapsed.Milliseconds(), "summary", rep.Summary}, rep.Attrs...)...)

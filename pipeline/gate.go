@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
+	"github.com/vigie-audit/vigie"
 
 	"github.com/vigie-audit/vigie/internal/l10n"
 	"github.com/vigie-audit/vigie/internal/plain"
@@ -35,6 +35,8 @@ type GateResult struct {
 	Passed    bool     `json:"passed"`
 	Reasons   []string `json:"reasons"`
 	Skipped   []string `json:"skipped,omitempty"` // conditions that need a previous audit
+	// Said are the reasons as sentences, for the reader's language.
+	Said []*vigie.Error `json:"-"`
 }
 
 // Evaluate checks the gate against the scope's summary and the comparison
@@ -42,6 +44,14 @@ type GateResult struct {
 // are then skipped).
 func (gate Gate) Evaluate(sum *store.DiffRun, diff *store.DiffResult) GateResult {
 	g := GateResult{FailOn: gate.FailOn, Reasons: []string{}}
+	// Each reason is a catalogue sentence (Said, for the reader's
+	// language); Reasons keeps its English text for run.json.
+	reason := func(id string, args ...any) {
+		e := vigie.NewError(vigie.KindOther, id, args...)
+		g.Said = append(g.Said, e)
+		g.Reasons = append(g.Reasons, e.Error())
+	}
+	count := func(id string, n int) l10n.Count { return l10n.Count{ID: id, N: n} }
 	if g.FailOn == nil {
 		g.FailOn = []string{}
 	}
@@ -50,48 +60,41 @@ func (gate Gate) Evaluate(sum *store.DiffRun, diff *store.DiffResult) GateResult
 		g.FailUnder = &v
 		switch {
 		case sum.MeanOverall == nil:
-			g.Reasons = append(g.Reasons, fmt.Sprintf("no overall score to compare with --fail-under %v (nothing scored in scope)", v))
+			reason("gate.no_score", fmt.Sprint(v))
 		case *sum.MeanOverall < v:
-			g.Reasons = append(g.Reasons, fmt.Sprintf("mean overall score %v is under %v", *sum.MeanOverall, v))
+			reason("gate.under", fmt.Sprint(*sum.MeanOverall), fmt.Sprint(v))
 		}
-	}
-	plural := func(n int, one, many string) string {
-		if n == 1 {
-			return "1 " + one
-		}
-		return strconv.Itoa(n) + " " + many
 	}
 	for _, c := range gate.FailOn {
 		switch c {
 		case "broken-links":
 			if sum.BrokenLinks > 0 {
-				g.Reasons = append(g.Reasons, "broken-links: "+plural(sum.BrokenLinks, "broken link", "broken links"))
+				reason("gate.broken_links", count("n.gate.broken_links", sum.BrokenLinks))
 			}
 		case "delinquent":
 			if sum.Delinquent > 0 {
-				g.Reasons = append(g.Reasons, "delinquent: "+plural(sum.Delinquent, "dataset", "datasets")+" delinquent")
+				reason("gate.delinquent", count("n.gate.delinquent", sum.Delinquent))
 			}
 		case "overdue":
 			if n := sum.Overdue + sum.Delinquent; n > 0 {
-				g.Reasons = append(g.Reasons, "overdue: "+plural(n, "dataset", "datasets")+" overdue or delinquent")
+				reason("gate.overdue", count("n.gate.overdue", n))
 			}
 		case "errors":
 			if sum.Errors > 0 {
-				g.Reasons = append(g.Reasons, "errors: "+plural(sum.Errors, "finding", "findings")+" of severity error")
+				reason("gate.errors", count("n.gate.errors", sum.Errors))
 			}
 		case "new-broken-links":
 			if diff == nil {
 				g.Skipped = append(g.Skipped, c)
 			} else if n := len(diff.NewlyBroken); n > 0 {
-				g.Reasons = append(g.Reasons, "new-broken-links: "+plural(n, "link", "links")+" broke since the previous audit")
+				reason("gate.new_broken", count("n.gate.new_broken", n))
 			}
 		case "score-drop":
 			if diff == nil {
 				g.Skipped = append(g.Skipped, c)
 			} else if n := len(diff.Dropped); n > 0 {
 				worst := diff.Dropped[0]
-				g.Reasons = append(g.Reasons, fmt.Sprintf("score-drop: %s lost more than %v points (worst %s %v)",
-					plural(n, "dataset", "datasets"), diff.Threshold, plain.OneLine(worst.Name, 80), l10n.Signed(worst.Delta, 2, "en")))
+				reason("gate.score_drop", count("n.gate.dropped", n), fmt.Sprint(diff.Threshold), plain.OneLine(worst.Name, 80), l10n.Signed(worst.Delta, 2, "en"))
 			}
 		}
 	}

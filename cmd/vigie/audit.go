@@ -198,7 +198,18 @@ func runAudit(ctx context.Context, a *App, o *auditOptions, st *auditStages) (er
 		Gate: o.gate(), Threshold: o.threshold, IncludePrivate: st.harvest.includePrivate, Lang: a.Lang, Now: a.clock})
 	rec := &res.Record
 	if err == nil && !rec.Gate.Passed {
-		err = gateErr("%s", l10n.T(a.Lang, "audit.gate.error", strings.Join(rec.Gate.Reasons, "; ")))
+		said := rec.Gate.Reasons // English, as run.json records them
+		if len(rec.Gate.Said) == len(said) {
+			said = make([]string, len(rec.Gate.Said))
+			for i, r := range rec.Gate.Said {
+				said[i] = l10n.Error(a.Lang, r)
+			}
+		}
+		sep := "; "
+		if a.Lang == "fr" {
+			sep = " ; "
+		}
+		err = gateErr("%s", l10n.T(a.Lang, "audit.gate.error", strings.Join(said, sep)))
 	}
 	if o.metrics != "" {
 		if merr := writeMetricsFile(o.metrics, auditMetricsOf(ctx, db, o, rec, err)); merr != nil {

@@ -35,3 +35,13 @@ func Form(lang, id string, plural bool, args ...any) string {
 	}
 	return sprintf(s, args...)
 }
+
+// Count is a count message as a sentence's argument: rendered in the
+// reader's language by Error, in English by its Error method.
+type Count struct {
+	ID string
+	N  int
+}
+
+func (c Count) Error() string               { return N("en", c.ID, c.N) }
+func (c Count) Localize(lang string) string { return N(lang, c.ID, c.N) }
