@@ -41,7 +41,7 @@ func CheckLinks(ctx context.Context, db LinkStore, scope vigie.Scope, o LinkOpti
 	if err != nil {
 		return nil, err
 	}
-	due, err := db.URLsToCheck(ctx, p.ID, scope.Orgs, o.All, o.OlderThan)
+	due, err := db.URLsToCheck(ctx, scope, o.All, o.OlderThan)
 	if err != nil {
 		return nil, err
 	}

@@ -31,7 +31,7 @@ type ScoreStore interface {
 // LinkStore is what the link stage reads and writes.
 type LinkStore interface {
 	Portal(ctx context.Context, portalURL string) (*store.Portal, error)
-	URLsToCheck(ctx context.Context, portalID int64, orgs []string, all bool, olderThan time.Duration) ([]store.LinkTarget, error)
+	URLsToCheck(ctx context.Context, s vigie.Scope, all bool, olderThan time.Duration) ([]store.LinkTarget, error)
 	BeginLinkRun(ctx context.Context, portalID int64) (int64, error)
 	SaveLinkResults(ctx context.Context, runID int64, results []vigie.LinkResult) error
 	FinishLinkRun(ctx context.Context, runID int64, status string, c store.LinkCounts, errMsg string) error

@@ -213,11 +213,14 @@ func (db *DB) CountDatasets(ctx context.Context, portalID int64, o HarvestOption
 	return n, nil
 }
 
-// CountVisibility counts the portal's active datasets (of orgs, all when
-// empty) by visibility: public, private, draft and deleted (see
-// vigie.Visibility). Every key is present.
-func (db *DB) CountVisibility(ctx context.Context, portalID int64, orgs []string) (map[string]int, error) {
-	scope, args := scopeWhere(HarvestOptions{Orgs: orgs, IncludePrivate: true})
+// CountVisibility counts the scope's active datasets by visibility: public,
+// private, draft and deleted (see vigie.Visibility). Every key is present.
+func (db *DB) CountVisibility(ctx context.Context, s vigie.Scope) (map[string]int, error) {
+	portalID, err := db.scopePortal(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	scope, args := scopeWhere(HarvestOptions{Orgs: s.Orgs, IncludePrivate: true})
 	rows, err := db.sql.QueryContext(ctx, `SELECT private, ckan_state, COUNT(*) FROM datasets WHERE portal_id = ? AND state = 'active'`+scope+`
 		GROUP BY private, ckan_state`, append([]any{portalID}, args...)...)
 	if err != nil {
@@ -347,13 +350,16 @@ func (db *DB) UnseenActive(ctx context.Context, portalID, runID int64, o Harvest
 	return n, ids, rows.Err()
 }
 
-// HasResourceURLs reports whether any active dataset of the portal (of orgs,
-// when given) has a resource with a URL: whether a link check has anything
-// to look at.
-func (db *DB) HasResourceURLs(ctx context.Context, portalID int64, orgs []string) (bool, error) {
-	orgSQL, orgArgs := sqlIn("d.organization", orgs)
+// HasResourceURLs reports whether any active dataset of the scope has a
+// resource with a URL: whether a link check has anything to look at.
+func (db *DB) HasResourceURLs(ctx context.Context, s vigie.Scope) (bool, error) {
+	portalID, err := db.scopePortal(ctx, s)
+	if err != nil {
+		return false, err
+	}
+	orgSQL, orgArgs := sqlIn("d.organization", s.Orgs)
 	var has bool
-	err := db.sql.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM resources r
+	err = db.sql.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM resources r
 		JOIN datasets d ON d.portal_id = r.portal_id AND d.id = r.dataset_id AND d.state = 'active'
 		WHERE r.portal_id = ? AND trim(r.url) <> ''`+orgSQL+`)`, append([]any{portalID}, orgArgs...)...).Scan(&has)
 	if err != nil {

@@ -111,13 +111,17 @@ type LinkTarget struct {
 	Prev *vigie.LinkResult
 }
 
-// URLsToCheck lists the distinct resource URLs of the portal's active
-// datasets (optionally of some organizations only). Unless all is set, URLs
+// URLsToCheck lists the distinct resource URLs of the scope's active
+// datasets. Unless all is set, URLs
 // checked less than olderThan ago are left out. Never-checked URLs come
 // first (new and changed resources), then the longest unchecked. A URL
 // skipped by the last run (its host was unreachable) is always due.
-func (db *DB) URLsToCheck(ctx context.Context, portalID int64, orgs []string, all bool, olderThan time.Duration) ([]LinkTarget, error) {
-	orgSQL, orgArgs := sqlIn("d.organization", orgs)
+func (db *DB) URLsToCheck(ctx context.Context, s vigie.Scope, all bool, olderThan time.Duration) ([]LinkTarget, error) {
+	portalID, err := db.scopePortal(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	orgSQL, orgArgs := sqlIn("d.organization", s.Orgs)
 	args := append([]any{portalID}, orgArgs...)
 	due := ""
 	if !all {

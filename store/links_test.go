@@ -29,6 +29,11 @@ func lkDB(t *testing.T) (*DB, int64, *time.Time) {
 	return db, p.ID, &now
 }
 
+// lkPortal is the scope of lkDB's portal: the whole of it, or some organizations.
+func lkPortal(orgs ...string) vigie.Scope {
+	return vigie.Scope{Portal: "https://www.donneesquebec.ca/recherche", Orgs: orgs}
+}
+
 // lkResource is one resource row; the dataset row is created if needed.
 type lkResource struct {
 	dataset, org, state, url, format string
@@ -77,7 +82,7 @@ func TestURLsToCheckAndSave(t *testing.T) {
 	}
 	lkSeed(t, db, other.ID, lkResource{"elsewhere", "x", "active", "https://x.example/x.csv", "CSV"})
 
-	all, err := db.URLsToCheck(ctx, portal, nil, false, 24*time.Hour)
+	all, err := db.URLsToCheck(ctx, lkPortal(), false, 24*time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +91,7 @@ func TestURLsToCheckAndSave(t *testing.T) {
 	if got := sortedTargets(all); !reflect.DeepEqual(got, sortedTargets(want)) {
 		t.Fatalf("due URLs:\n got %+v\nwant %+v", got, want)
 	}
-	byOrg, err := db.URLsToCheck(ctx, portal, []string{"ville-de-quebec"}, false, 24*time.Hour)
+	byOrg, err := db.URLsToCheck(ctx, lkPortal("ville-de-quebec"), false, 24*time.Hour)
 	if err != nil || len(byOrg) != 3 {
 		t.Fatalf("ville-de-quebec: %+v %v", byOrg, err)
 	}
@@ -117,7 +122,7 @@ func TestURLsToCheckAndSave(t *testing.T) {
 	}
 
 	// Now b and c were never checked (first), then d (checked 30 h ago); a is recent.
-	due, err := db.URLsToCheck(ctx, portal, nil, false, 24*time.Hour)
+	due, err := db.URLsToCheck(ctx, lkPortal(), false, 24*time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +137,7 @@ func TestURLsToCheckAndSave(t *testing.T) {
 	if p := due[2].Prev; !reflect.DeepEqual(p, wantPrev) || due[0].Prev != nil || due[1].Prev != nil {
 		t.Errorf("previous state of %s: %+v, want %+v (never-checked ones: %v, %v)", d, p, wantPrev, due[0].Prev, due[1].Prev)
 	}
-	everything, err := db.URLsToCheck(ctx, portal, nil, true, 24*time.Hour)
+	everything, err := db.URLsToCheck(ctx, lkPortal(), true, 24*time.Hour)
 	if err != nil || len(everything) != 4 || everything[3].URL != a {
 		t.Fatalf("--all: %+v %v", targetURLs(everything), err)
 	}
@@ -282,7 +287,7 @@ func TestSkippedURLIsDueAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	*now = now.Add(time.Hour)
-	due, err := db.URLsToCheck(ctx, portal, nil, false, 20*time.Hour)
+	due, err := db.URLsToCheck(ctx, lkPortal(), false, 20*time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -147,3 +147,13 @@ func (db *DB) UpdatePortalInfo(ctx context.Context, p *Portal) error {
 		return err
 	})
 }
+
+// scopePortal is the id of the scope's portal, or Portal's error when the
+// database does not hold it.
+func (db *DB) scopePortal(ctx context.Context, s vigie.Scope) (int64, error) {
+	p, err := db.Portal(ctx, s.Portal)
+	if err != nil {
+		return 0, err
+	}
+	return p.ID, nil
+}

@@ -86,7 +86,7 @@ func (s *auditStages) runHarvest(ctx context.Context, db *store.DB) (pipeline.St
 	if err != nil {
 		return pipeline.StageReport{}, err
 	}
-	return pipeline.StageReport{Summary: harvestSummary(res, s.a.Lang) + publishedNote(ctx, db, s.a.Portal, s.harvest.orgs, s.a.Lang),
+	return pipeline.StageReport{Summary: harvestSummary(res, s.a.Lang) + publishedNote(ctx, db, vigie.Scope{Portal: s.a.Portal, Orgs: s.harvest.orgs}, s.a.Lang),
 		Attrs: harvestAttrs(res)}, nil
 }
 

@@ -120,7 +120,7 @@ func newHarvestCmd(a *App) *cobra.Command {
 				defer release()
 				res, err := runHarvest(ctx, a, db, o)
 				if res != nil && err == nil {
-					fmt.Fprintln(a.Stdout, harvestSummary(res, a.Lang)+publishedNote(ctx, db, a.Portal, o.orgs, a.Lang))
+					fmt.Fprintln(a.Stdout, harvestSummary(res, a.Lang)+publishedNote(ctx, db, vigie.Scope{Portal: a.Portal, Orgs: o.orgs}, a.Lang))
 					a.logNumbers("harvest done", harvestAttrs(res))
 				}
 				return err
@@ -281,12 +281,8 @@ func runHarvest(ctx context.Context, a *App, db *store.DB, o *harvestOptions) (*
 // publishedNote ends the harvest summary when the portal's active datasets
 // include some that are not published: "; 573 published, 55 not (40
 // private, 10 draft, 5 deleted)". Only published datasets count in reports.
-func publishedNote(ctx context.Context, db *store.DB, portalURL string, orgs []string, lang string) string {
-	p, err := db.Portal(ctx, portalURL)
-	if err != nil {
-		return ""
-	}
-	v, err := db.CountVisibility(ctx, p.ID, orgs)
+func publishedNote(ctx context.Context, db *store.DB, s vigie.Scope, lang string) string {
+	v, err := db.CountVisibility(ctx, s)
 	if err != nil {
 		return ""
 	}

@@ -359,7 +359,7 @@ func nothingDue(ctx context.Context, a *App, db *store.DB, o *linksOptions) (msg
 	if err != nil {
 		return "", false, err
 	}
-	has, err := db.HasResourceURLs(ctx, p.ID, o.orgs)
+	has, err := db.HasResourceURLs(ctx, vigie.Scope{Portal: p.URL, Orgs: o.orgs})
 	if err != nil {
 		return "", false, err
 	}

@@ -217,7 +217,7 @@ func TestLinksAfterHarvest(t *testing.T) {
 	if _, err := pipeline.Harvest(ctx, harvester.NewSource(client, harvester.SourceOptions{}), db, p, pipeline.HarvestOptions{Full: true}); err != nil {
 		t.Fatal(err)
 	}
-	due, err := db.URLsToCheck(ctx, p.ID, nil, true, 0)
+	due, err := db.URLsToCheck(ctx, vigie.Scope{Portal: p.URL}, true, 0)
 	db.Close()
 	if err != nil || len(due) < 300 {
 		t.Fatalf("%d URLs to check after harvesting 300 datasets: %v", len(due), err)
