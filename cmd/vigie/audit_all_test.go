@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"github.com/vigie-audit/vigie/pipeline"
 	"net/http"
 	"net/http/httptest"
@@ -24,7 +25,7 @@ func TestAuditAllPortalsFromConfig(t *testing.T) {
 	_, srvB, _, _ := auditPortal(t, 15)
 	notCKAN := httptest.NewServer(http.NotFoundHandler())
 	t.Cleanup(notCKAN.Close)
-	db := filepath.Join(dir, "v.db")
+	db := storetest.NewDSN(t)
 	out := filepath.Join(dir, "audits")
 	cfg := writeConfig(t, fmt.Sprintf(`db: %s
 out: %s

@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-	"database/sql"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -33,7 +33,7 @@ func TestAuditRechecksLinksAfter20Hours(t *testing.T) {
 	srv := p.Serve()
 	t.Cleanup(srv.Close)
 	dir := t.TempDir()
-	db, out := filepath.Join(dir, "vigie.db"), filepath.Join(dir, "audits")
+	db, out := storetest.NewDSN(t), filepath.Join(dir, "audits")
 	args := []string{"--db", db, "--portal", srv.URL, "--quiet", "audit", "--out", out, "--allow-private", "--rate", "0"}
 
 	_, helpOut, _ := cli(ctx, "--lang", "en", "audit", "--help")
@@ -49,12 +49,9 @@ func TestAuditRechecksLinksAfter20Hours(t *testing.T) {
 		t.Fatal("the first audit checked no link")
 	}
 
-	sqldb, err := sql.Open("sqlite", db)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sqldb := openRaw(t, db, false)
 	aged := time.Now().UTC().Add(-21 * time.Hour).Format(time.RFC3339Nano)
-	if _, err := sqldb.Exec(`UPDATE links SET checked_at = ?`, aged); err != nil {
+	if _, err := sqldb.Exec(`UPDATE links SET checked_at = '` + aged + `'`); err != nil {
 		t.Fatal(err)
 	}
 	sqldb.Close()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -137,7 +138,7 @@ func TestAuditNightsEndToEnd(t *testing.T) {
 	fixedURL, breakingURL := links.srv.URL+"/files/flip/fixed.csv", links.srv.URL+"/files/flip/breaking.csv"
 
 	dir := t.TempDir()
-	db, out := filepath.Join(dir, "vigie.db"), filepath.Join(dir, "audits")
+	db, out := storetest.NewDSN(t), filepath.Join(dir, "audits")
 
 	// Night 1.
 	code, stdout, stderr := cli(ctx, auditArgs(db, srv.URL, out)...)
@@ -379,7 +380,7 @@ func TestAuditLockInterruptAndRecovery(t *testing.T) {
 	p.Inject(b.fault)
 	b.armed.Store(true)
 	dir := t.TempDir()
-	db, out := filepath.Join(dir, "vigie.db"), filepath.Join(dir, "audits")
+	db, out := storetest.NewDSN(t), filepath.Join(dir, "audits")
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -434,7 +435,7 @@ func TestAuditFailedStageThenRecovery(t *testing.T) {
 		ckantest.FailTimes("", 1<<30, http.StatusBadRequest, "application/json",
 			`{"success": false, "error": {"__type": "Validation Error", "message": "maintenance"}}`, nil)))
 	dir := t.TempDir()
-	db, out := filepath.Join(dir, "vigie.db"), filepath.Join(dir, "audits")
+	db, out := storetest.NewDSN(t), filepath.Join(dir, "audits")
 	if code, _, stderr := cli(ctx, auditArgs(db, srv.URL, out)...); code != ExitOK {
 		t.Fatalf("night 1: exit %d: %s", code, stderr)
 	}

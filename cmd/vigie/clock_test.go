@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,7 +43,7 @@ func TestFixedClock(t *testing.T) {
 	// Metadata dated up to 2026-11-01 (the generator's fixed clock).
 	_, srv := genPortal(t, 80, ckantest.Options{}, ckantest.GenOptions{Orgs: 3, Now: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)})
 	dir := t.TempDir()
-	db := filepath.Join(dir, "vigie.db")
+	db := storetest.NewDSN(t)
 	g := []string{"--db", db, "--portal", srv.URL, "--quiet"}
 
 	if code, _, errs := cli(ctx, append([]string{"harvest", "--rate", "0", "--now", "2026-11-02"}, g...)...); code != 0 {

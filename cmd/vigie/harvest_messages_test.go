@@ -86,7 +86,7 @@ func TestLinksAfterEmptyHarvestSaysNothingIsStored(t *testing.T) {
 	srv := p.Serve()
 	defer srv.Close()
 	dir := t.TempDir()
-	db := filepath.Join(dir, "vigie.db")
+	db := storetest.NewDSN(t)
 	g := []string{"--quiet", "--db", db, "--portal", srv.URL}
 	if code, _, errs := cli(ctx, append([]string{"harvest", "--rate", "0"}, g...)...); code != 0 {
 		t.Fatal(errs)

@@ -236,7 +236,7 @@ func TestHarvestPrivateTokenStaysSecret(t *testing.T) {
 	dir := t.TempDir()
 	tokenFile := filepath.Join(dir, "token")
 	os.WriteFile(tokenFile, []byte(token+"\n"), 0o600)
-	db := filepath.Join(dir, "vigie.db")
+	db := storetest.NewDSN(t)
 	code, out, errs := cli(context.Background(), "harvest", "--rate", "0", "--db", db, "--portal", srv.URL,
 		"--include-private", "--token-file", tokenFile, "--log-format", "json")
 	if code != 0 || !strings.Contains(out, "100 datasets") {

@@ -250,7 +250,7 @@ func TestPortalPasswordIsNeverStored(t *testing.T) {
 	defer srv.Close()
 	withUser := strings.Replace(srv.URL, "http://", "http://"+user+":"+password+"@", 1)
 	dir := t.TempDir()
-	db := filepath.Join(dir, "vigie.db")
+	db := storetest.NewDSN(t)
 	var all strings.Builder
 	for _, format := range []string{"text", "json"} {
 		code, out, errs := cli(ctx, "harvest", "--rate", "0", "--db", db, "--portal", withUser, "--log-format", format)
@@ -309,7 +309,7 @@ func TestHarvestRefusesMassMissingFromARebuildingIndex(t *testing.T) {
 	ctx := context.Background()
 	p, srv := genPortal(t, 100, ckantest.Options{}, ckantest.GenOptions{Orgs: 3})
 	dir := t.TempDir()
-	db := filepath.Join(dir, "vigie.db")
+	db := storetest.NewDSN(t)
 	g := []string{"--db", db, "--portal", srv.URL, "--quiet"}
 	if code, _, errs := cli(ctx, append([]string{"harvest", "--rate", "0"}, g...)...); code != 0 {
 		t.Fatalf("harvest: %s", errs)

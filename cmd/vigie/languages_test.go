@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,7 +19,7 @@ import (
 func TestLanguagesAndNeutralProfile(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	db := filepath.Join(dir, "vigie.db")
+	db := storetest.NewDSN(t)
 	g := []string{"--db", db, "--portal", "https://open.canada.ca/data", "--quiet"}
 	pairs := filepath.Join(dir, "pairs.json")
 	if err := os.WriteFile(pairs, []byte(`{"id":"pairs-1","name":"budget-bilingue","title_fr":"Budget des dépenses","title_en":"Estimates",

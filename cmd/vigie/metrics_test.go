@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -24,7 +25,7 @@ func TestAuditMetricsFile(t *testing.T) {
 	srv := p.Serve()
 	defer srv.Close()
 	dir := t.TempDir()
-	db, prom := filepath.Join(dir, "v.db"), filepath.Join(dir, "vigie.prom")
+	db, prom := storetest.NewDSN(t), filepath.Join(dir, "vigie.prom")
 	code, _, errs := cli(ctx, "--db", db, "--portal", srv.URL, "--log-format", "json", "audit", "--out", filepath.Join(dir, "a"),
 		"--rate", "0", "--allow-private", "--metrics-file", prom, "--fail-under", "99")
 	if code != ExitGate {

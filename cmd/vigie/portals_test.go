@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,7 +17,7 @@ import (
 func TestPortalsAndOrgsListings(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	db := filepath.Join(dir, "v.db")
+	db := storetest.NewDSN(t)
 	_, srvA, _, _ := auditPortal(t, 30)
 	pB := ckantest.New(ckantest.Options{})
 	pB.Put(ckantest.Generate(12, 5, ckantest.GenOptions{Orgs: 3, PrivateShare: 0.3})...)
@@ -24,7 +25,8 @@ func TestPortalsAndOrgsListings(t *testing.T) {
 	t.Cleanup(srvB.Close)
 
 	code, _, errb := cli(ctx, "portals", "--db", db, "--lang", "en")
-	if code != 1 || !strings.Contains(errb, "does not exist") {
+	// A file that does not exist; on PostgreSQL, a schema without tables.
+	if code != 1 || !strings.Contains(errb, "does not exist") && !strings.Contains(errb, "is empty") {
 		t.Fatalf("no database: exit %d %s", code, errb)
 	}
 	if code, _, errb := cli(ctx, auditArgs(db, srvA.URL, filepath.Join(dir, "a"), "--fail-under", "99")...); code != ExitGate {
@@ -121,7 +123,7 @@ func TestPortalsAndOrgsListings(t *testing.T) {
 func TestPortalsPublishedExcludesDraftsAndDeleted(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	db := filepath.Join(dir, "v.db")
+	db := storetest.NewDSN(t)
 	dump := filepath.Join(dir, "dump.json")
 	ds := func(name, state string, private bool) string {
 		return fmt.Sprintf(`{"id":"id-%[1]s","name":"%[1]s","title":"T %[1]s","state":%[2]q,"private":%[3]t,"metadata_modified":"2026-01-01T00:00:00","resources":[]}`, name, state, private)
@@ -151,8 +153,7 @@ func TestPortalsPublishedExcludesDraftsAndDeleted(t *testing.T) {
 // a mistyped one is a usage error naming the nearest, once.
 func TestOrgsTakesOrg(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	db := filepath.Join(dir, "v.db")
+	db := storetest.NewDSN(t)
 	t.Setenv("VIGIE_PORTAL", "")
 	var urls []string
 	for seed := int64(1); seed <= 2; seed++ {

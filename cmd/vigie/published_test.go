@@ -284,7 +284,7 @@ func TestPrivateDatasetsLeaveThePublishedCount(t *testing.T) {
 		t.Fatal("the generated portal has no private dataset")
 	}
 	dir := t.TempDir()
-	db := filepath.Join(dir, "vigie.db")
+	db := storetest.NewDSN(t)
 	g := []string{"--db", db, "--portal", srv.URL, "--quiet"}
 	t.Setenv("VIGIE_API_TOKEN", token)
 	code, out, errs := cli(ctx, append([]string{"harvest", "--lang", "en", "--rate", "0", "--include-private"}, g...)...)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"os"
 	"path/filepath"
 	"testing"
@@ -33,7 +34,7 @@ func TestJSONOutputsMatchTheirSchemas(t *testing.T) {
 	setFirstURL(rs[0], links.srv.URL+"/files/flip/a.csv")
 	p.Put(rs[0])
 	dir := t.TempDir()
-	db, out := filepath.Join(dir, "vigie.db"), filepath.Join(dir, "audits")
+	db, out := storetest.NewDSN(t), filepath.Join(dir, "audits")
 	outputs := map[string][]byte{}
 	if code, _, stderr := cli(ctx, auditArgs(db, srv.URL, out)...); code != ExitOK {
 		t.Fatalf("first audit: exit %d: %s", code, stderr)

@@ -29,7 +29,7 @@ func TestReportWarnsWhenMetadataIsNewerThanScores(t *testing.T) {
 	srv := p.Serve()
 	defer srv.Close()
 	dir := t.TempDir()
-	db := filepath.Join(dir, "vigie.db")
+	db := storetest.NewDSN(t)
 	g := []string{"--db", db, "--portal", srv.URL, "--lang", "en"}
 	for _, args := range [][]string{{"harvest", "--rate", "0"}, {"score"}, {"harvest", "--rate", "0", "--full"}} {
 		if code, _, errs := cli(ctx, append(append([]string{}, g...), append(args, "-q")...)...); code != 0 {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,7 +14,7 @@ import (
 func TestTablesAndAuditLogSpeakTheLanguage(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	db := filepath.Join(dir, "v.db")
+	db := storetest.NewDSN(t)
 	const portal = "https://data.humdata.org"
 	if code, _, errb := cli(ctx, "--db", db, "-q", "harvest", "--portal", portal, "--from", "../../testdata/observed/data.humdata.org/package_search_observed.json"); code != 0 {
 		t.Fatalf("harvest: exit %d %s", code, errb)

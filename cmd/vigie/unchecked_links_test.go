@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -18,7 +19,7 @@ import (
 func TestBrokenLinksUnknownBeforeAnyCheck(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	db := filepath.Join(dir, "v.db")
+	db := storetest.NewDSN(t)
 	const portal = "https://data.humdata.org"
 	if code, _, errb := cli(ctx, "--db", db, "-q", "harvest", "--portal", portal, "--from", "../../testdata/observed/data.humdata.org/package_search_observed.json"); code != 0 {
 		t.Fatalf("harvest: exit %d %s", code, errb)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"github.com/vigie-audit/vigie/internal/storetest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,7 +48,7 @@ func TestDatasetsTableAlignsZeroWidthAndWideTitles(t *testing.T) {
 	if err := os.WriteFile(src, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	db := filepath.Join(dir, "v.db")
+	db := storetest.NewDSN(t)
 	const portal = "https://data.humdata.org"
 	if code, _, errb := cli(ctx, "--db", db, "-q", "harvest", "--portal", portal, "--from", src); code != 0 {
 		t.Fatalf("harvest: exit %d %s", code, errb)
