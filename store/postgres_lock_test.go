@@ -98,3 +98,4 @@ func TestConcurrentFirstOpensMigrateOnce(t *testing.T) {
 		t.Fatalf("schema version %q: %v", schema, err)
 	}
 }
+

@@ -187,10 +187,15 @@ func (db *DB) prunePlan(ctx context.Context, keep int, portalID int64) ([]pruneS
 	if err != nil {
 		return nil, err
 	}
+	// Finding texts no finding refers to any more. On PostgreSQL a score
+	// run commits its new texts before its findings (textWriter), so while
+	// another portal is scored a text may be unreferenced for a moment: only
+	// a prune of every portal, which holds every portal's lock, removes them.
+	if db.dialect != postgres || portalID == 0 {
+		plan = append(plan, pruneStep{"finding_texts", `id NOT IN (` + db.findingTextIDs(5) + `) AND id NOT IN (` + db.findingTextIDs(6) + `)`, nil,
+			func(s *PruneStats) *int64 { var n int64; return &n }, ""})
+	}
 	return append(plan,
-		// Finding texts no finding refers to any more.
-		pruneStep{"finding_texts", `id NOT IN (` + db.findingTextIDs(5) + `) AND id NOT IN (` + db.findingTextIDs(6) + `)`, nil,
-			func(s *PruneStats) *int64 { var n int64; return &n }, ""},
 		// URL states nobody uses any more and no kept check refers to.
 		pruneStep{"links", `url NOT IN (SELECT url FROM resources) AND url NOT IN (SELECT url FROM link_checks)`, nil,
 			func(s *PruneStats) *int64 { return &s.Links }, ""},

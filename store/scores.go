@@ -85,7 +85,7 @@ func (db *DB) SaveAssessments(ctx context.Context, runID int64, as []vigie.Asses
 	}
 	order = uniq
 	err := db.withTx(ctx, func(tx *sql.Tx) error {
-		w, err := newScoreWriter(ctx, tx, runID)
+		w, err := newScoreWriter(ctx, tx, db.textWriter(tx), runID)
 		if err != nil {
 			return err
 		}
@@ -138,14 +138,28 @@ type scoreWriter struct {
 	buf                    []storedFinding
 }
 
-func newScoreWriter(ctx context.Context, tx *sql.Tx, runID int64) (*scoreWriter, error) {
+// textWriter is where a score run adds finding texts to the dictionary:
+// its own transaction on SQLite (one writer at a time), and on PostgreSQL
+// the pool, each text committed at once. There, portals scored at once
+// often add the same new texts: inside their long transactions, the second
+// would wait for the first to commit, and two adding two texts in opposite
+// orders would deadlock. A text committed early is harmless: its id is its
+// hash, and prune removes the ones no finding uses.
+func (db *DB) textWriter(tx *sql.Tx) preparer {
+	if db.dialect == postgres {
+		return db.sql
+	}
+	return tx
+}
+
+func newScoreWriter(ctx context.Context, tx *sql.Tx, texts preparer, runID int64) (*scoreWriter, error) {
 	w := &scoreWriter{ctx: ctx, runID: runID, tx: tx, texts: map[vigie.Text]int64{},
 		scoreArgs: make([]any, 0, scoreInsertArgs*scoreRowsMax), findingArgs: make([]any, 0, 3*scoreRowsMax)}
 	var err error
-	if w.textGet, err = tx.PrepareContext(ctx, `SELECT fr, en FROM finding_texts WHERE id = ?`); err != nil {
+	if w.textGet, err = texts.PrepareContext(ctx, `SELECT fr, en FROM finding_texts WHERE id = ?`); err != nil {
 		return nil, err
 	}
-	if w.textAdd, err = tx.PrepareContext(ctx, `INSERT INTO finding_texts (id, fr, en) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`); err != nil {
+	if w.textAdd, err = texts.PrepareContext(ctx, `INSERT INTO finding_texts (id, fr, en) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`); err != nil {
 		w.close()
 		return nil, err
 	}
