@@ -98,4 +98,3 @@ func TestConcurrentFirstOpensMigrateOnce(t *testing.T) {
 		t.Fatalf("schema version %q: %v", schema, err)
 	}
 }
-
