@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"errors"
-	"fmt"
 	"github.com/vigie-audit/vigie"
 
 	"github.com/vigie-audit/vigie/internal/l10n"
@@ -60,9 +59,9 @@ func (gate Gate) Evaluate(sum *store.DiffRun, diff *store.DiffResult) GateResult
 		g.FailUnder = &v
 		switch {
 		case sum.MeanOverall == nil:
-			reason("gate.no_score", fmt.Sprint(v))
+			reason("gate.no_score", l10n.Number(v, 2))
 		case *sum.MeanOverall < v:
-			reason("gate.under", fmt.Sprint(*sum.MeanOverall), fmt.Sprint(v))
+			reason("gate.under", l10n.Number(*sum.MeanOverall, 2), l10n.Number(v, 2))
 		}
 	}
 	for _, c := range gate.FailOn {
@@ -94,7 +93,7 @@ func (gate Gate) Evaluate(sum *store.DiffRun, diff *store.DiffResult) GateResult
 				g.Skipped = append(g.Skipped, c)
 			} else if n := len(diff.Dropped); n > 0 {
 				worst := diff.Dropped[0]
-				reason("gate.score_drop", count("n.gate.dropped", n), fmt.Sprint(diff.Threshold), plain.OneLine(worst.Name, 80), l10n.Signed(worst.Delta, 2, "en"))
+				reason("gate.score_drop", count("n.gate.dropped", n), l10n.Number(diff.Threshold, 2), plain.OneLine(worst.Name, 80), l10n.Change(worst.Delta, 2))
 			}
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/l10n"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -50,5 +52,49 @@ func TestGateEvaluate(t *testing.T) {
 	}
 	if g := (Gate{FailUnder: f64(50)}).Evaluate(&store.DiffRun{}, nil); g.Passed {
 		t.Error("a scope with no score passed --fail-under")
+	}
+}
+
+// Numbers inside the gate's and the missing-datasets guard's sentences
+// follow the reader's language: fr-CA writes "1 234,5" (narrow no-break
+// spaces) and "99 %", English "1,234.5" and "99%"; run.json keeps English.
+func TestSentenceNumbersFollowTheLanguage(t *testing.T) {
+	const nb = "\u202f"
+	g := Gate{FailUnder: f64(1234.75), FailOn: []string{"errors", "score-drop"}}.Evaluate(
+		&store.DiffRun{MeanOverall: f64(1234.5), Errors: 1234},
+		&store.DiffResult{Threshold: 1234.5, Dropped: []store.ScoreChange{{DiffDataset: store.DiffDataset{Name: "ds"}, Delta: -1234.5}}})
+	if len(g.Said) != 3 {
+		t.Fatalf("reasons %q", g.Reasons)
+	}
+	wants := []struct{ fr, en string }{
+		{"le score global moyen 1" + nb + "234,5 est sous 1" + nb + "234,75", "mean overall score 1,234.5 is under 1,234.75"},
+		{"errors : 1" + nb + "234 constats de gravité erreur", "errors: 1,234 findings of severity error"},
+		{"score-drop : 1 jeu a perdu plus de 1" + nb + "234,5 points (pire : ds -1" + nb + "234,5)",
+			"score-drop: 1 dataset lost more than 1,234.5 points (worst ds -1,234.5)"},
+	}
+	for i, w := range wants {
+		if got := l10n.Error("fr", g.Said[i]); got != w.fr {
+			t.Errorf("fr: got %q, want %q", got, w.fr)
+		}
+		if got := l10n.Error("en", g.Said[i]); got != w.en {
+			t.Errorf("en: got %q, want %q", got, w.en)
+		}
+		if g.Reasons[i] != w.en {
+			t.Errorf("run.json reason %q, want %q", g.Reasons[i], w.en)
+		}
+	}
+
+	guard := &vigie.Error{Kind: vigie.KindTooManyMissing, ID: "pipeline.mass_missing",
+		Args: []any{count(1234), count(1250), percent(0.99), percent(0.1), count(20), count(20)}}
+	if got, want := l10n.Error("fr", guard), "la liste omet 1"+nb+"234 des 1"+nb+"250 jeux actifs (99"+nb+"%, au-delà du seuil de 10"+nb+"%)"; !strings.HasPrefix(got, want) {
+		t.Errorf("fr guard: got %q, want it to start with %q", got, want)
+	}
+	if got, want := guard.Error(), "the listing lacks 1,234 of 1,250 active datasets (99%, above the limit of 10%)"; !strings.HasPrefix(got, want) {
+		t.Errorf("en guard: got %q, want it to start with %q", got, want)
+	}
+	imp := &vigie.Error{Kind: vigie.KindTooManyMissing, ID: "pipeline.import_missing",
+		Args: []any{count(99), count(1234), percent(0.08023), percent(0)}}
+	if got, want := l10n.Error("fr", imp), "le fichier omet 99 des 1"+nb+"234 jeux actifs (8"+nb+"%, au-delà du seuil de 0"+nb+"%)"; !strings.HasPrefix(got, want) {
+		t.Errorf("fr import guard: got %q, want %q", got, want)
 	}
 }

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/l10n"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -203,14 +203,14 @@ func (h *harvest) chooseMode(ctx context.Context) (mode string, since time.Time,
 	}
 	if age := h.o.Now().Sub(full.StartedAt); age > h.o.FullEvery {
 		days := int(age.Hours() / 24)
-		h.res.setReason(fmt.Sprintf("last full pass is %s old", age.Truncate(time.Hour)), "reason.full_age", days)
+		h.res.setReason(fmt.Sprintf("last full pass is %s old", age.Truncate(time.Hour)), "reason.full_age", l10n.Whole(days))
 		return store.ModeFull, since, nil
 	}
 	last, err := h.db.LastCompleteRun(ctx, h.portal.ID, h.scope)
 	if err != nil {
 		return "", since, err
 	}
-	h.res.setReason("changes since run "+strconv.FormatInt(last.ID, 10), "reason.since_run", last.ID)
+	h.res.setReason("changes since run "+strconv.FormatInt(last.ID, 10), "reason.since_run", strconv.FormatInt(last.ID, 10))
 	return store.ModeIncremental, last.StartedAt.Add(-h.o.Margin), nil
 }
 
@@ -295,7 +295,7 @@ func (h *harvest) list(ctx context.Context) error {
 			return nil
 		}
 		h.res.Mode = store.ModeFull
-		h.res.setReason(fmt.Sprintf("counts drift (portal %d, store %d)", count, stored), "reason.drift", count, stored)
+		h.res.setReason(fmt.Sprintf("counts drift (portal %d, store %d)", count, stored), "reason.drift", l10n.Whole(count), l10n.Whole(stored))
 		h.scope.Mode = store.ModeFull
 		// the full pass sees the incremental's new and changed datasets
 		// again, unchanged: count them once
@@ -431,10 +431,8 @@ func (h *harvest) guardMissing(ctx context.Context) error {
 	return nil
 }
 
-// percent prints a share as "12.5%" (or "10%").
-func percent(f float64) string {
-	return strings.TrimSuffix(strconv.FormatFloat(f*100, 'f', 1, 64), ".0") + "%"
-}
+// percent is a share in a sentence: "12.5%" (or "10%"), "12,5 %" in French.
+func percent(f float64) l10n.Num { return l10n.Share(f, 1) }
 
 // fillGaps lists ids only and fetches the ones the main listing missed.
 func (h *harvest) fillGaps(ctx context.Context, seen map[string]struct{}) error {

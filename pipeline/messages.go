@@ -3,7 +3,6 @@ package pipeline
 import (
 	"errors"
 	"os"
-	"strconv"
 
 	"github.com/vigie-audit/vigie/internal/l10n"
 )
@@ -44,9 +43,9 @@ func init() {
 	})
 }
 
-// count writes a number of datasets in an error (no grouping: the same in
-// both languages, and as the portal's API writes it).
-func count(n int) string { return strconv.Itoa(n) }
+// count is a number of datasets in a sentence, grouped in the reader's
+// language ("1 567" in French, "1,567" in English).
+func count(n int) l10n.Num { return l10n.Whole(n) }
 
 // unwrapPath is the system's error without the path it names (the
 // sentence names it already): "permission denied".

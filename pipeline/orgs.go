@@ -3,7 +3,6 @@ package pipeline
 import (
 	"errors"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/vigie-audit/vigie"
@@ -29,7 +28,7 @@ func checkOrgs(want []string, orgs []vigie.Organization) error {
 		if known[w] {
 			continue
 		}
-		return &vigie.Error{Kind: vigie.KindUnknownOrg, ID: "pipeline.unknown_org", Args: []any{w, strconv.Itoa(len(orgs))},
+		return &vigie.Error{Kind: vigie.KindUnknownOrg, ID: "pipeline.unknown_org", Args: []any{w, count(len(orgs))},
 			Org: w, Near: NearNames(w, names, 3), Err: ErrUnknownOrganization}
 	}
 	return nil

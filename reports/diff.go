@@ -62,12 +62,12 @@ var diffLabels = map[string]vigie.Text{
 	"reason":      {FR: "Raison", EN: "Reason"},
 	"datasets":    {FR: "Jeux de données", EN: "Datasets"},
 	"nothing":     {FR: "Aucun changement.", EN: "No change."},
-	"more":        {FR: "… et %d de plus", EN: "… and %d more"},
+	"more":        {FR: "… et %s de plus", EN: "… and %s more"},
 	"worse":       {FR: "moins bon", EN: "worse"},
 	"better":      {FR: "meilleur", EN: "better"},
 	"threshold":   {FR: "de plus de %s points", EN: "by more than %s points"},
 	"profile":     {FR: "profil", EN: "profile"},
-	"counts":      {FR: "Nouveaux %d · absents %d · supprimés %d · revenus %d · en baisse %d · en hausse %d · nouveaux constats %d · résolus %d · remplacés %d · liens brisés %d · réparés %d · fraîcheur %d", EN: "New %d · missing %d · deleted %d · restored %d · dropped %d · rose %d · new findings %d · resolved %d · replaced %d · newly broken %d · repaired %d · freshness %d"},
+	"counts":      {FR: "Nouveaux %s · absents %s · supprimés %s · revenus %s · en baisse %s · en hausse %s · nouveaux constats %s · résolus %s · remplacés %s · liens brisés %s · réparés %s · fraîcheur %s", EN: "New %s · missing %s · deleted %s · restored %s · dropped %s · rose %s · new findings %s · resolved %s · replaced %s · newly broken %s · repaired %s · freshness %s"},
 	"colNew":      {FR: "Nouv.", EN: "New"},
 	"colMissing":  {FR: "Abs.", EN: "Missing"},
 	"colDeleted":  {FR: "Suppr.", EN: "Deleted"},
@@ -112,8 +112,12 @@ func diffWhen(t time.Time) string {
 
 // diffCounts is the one-line count of every kind of change.
 func diffCounts(d *store.DiffResult, lang string) string {
-	return fmt.Sprintf(diffLabel(lang, "counts"), len(d.New), len(d.Missing), len(d.Deleted), len(d.Restored), len(d.Dropped), len(d.Rose),
-		len(d.NewFindings), len(d.ResolvedFindings), len(d.ReplacedFindings), len(d.NewlyBroken), len(d.Repaired), len(d.Freshness))
+	var n []any
+	for _, c := range []int{len(d.New), len(d.Missing), len(d.Deleted), len(d.Restored), len(d.Dropped), len(d.Rose),
+		len(d.NewFindings), len(d.ResolvedFindings), len(d.ReplacedFindings), len(d.NewlyBroken), len(d.Repaired), len(d.Freshness)} {
+		n = append(n, l10n.Int(c, lang))
+	}
+	return fmt.Sprintf(diffLabel(lang, "counts"), n...)
 }
 
 // diffSection is one list of a comparison, ready for a table.
@@ -258,13 +262,13 @@ func WriteDiffTable(w io.Writer, d *store.DiffResult, lang string, limit int) er
 		if len(s.rows) == 0 {
 			continue
 		}
-		fmt.Fprintf(w, "\n%s (%d)\n", diffLabel(lang, s.key), len(s.rows))
+		fmt.Fprintf(w, "\n%s (%s)\n", diffLabel(lang, s.key), l10n.Int(len(s.rows), lang))
 		rows, more := diffClip(s.rows, limit)
 		if err := diffTextTable(w, s.header, rows); err != nil {
 			return err
 		}
 		if more > 0 {
-			fmt.Fprintf(w, diffLabel(lang, "more")+"\n", more)
+			fmt.Fprintf(w, diffLabel(lang, "more")+"\n", l10n.Int(more, lang))
 		}
 	}
 	if len(d.Organizations) > 0 && !d.Empty() {
@@ -274,7 +278,7 @@ func WriteDiffTable(w io.Writer, d *store.DiffResult, lang string, limit int) er
 			return err
 		}
 		if more > 0 {
-			fmt.Fprintf(w, diffLabel(lang, "more")+"\n", more)
+			fmt.Fprintf(w, diffLabel(lang, "more")+"\n", l10n.Int(more, lang))
 		}
 	}
 	return nil
@@ -321,18 +325,18 @@ func WriteDiffMD(w io.Writer, d *store.DiffResult, portal, lang string, limit, l
 		if s.key == "dropped" || s.key == "rose" {
 			title += " " + fmt.Sprintf(diffLabel(lang, "threshold"), l10n.Float(d.Threshold, 2, lang))
 		}
-		fmt.Fprintf(w, "\n%s%s (%d)\n\n", h(level+1), title, len(s.rows))
+		fmt.Fprintf(w, "\n%s%s (%s)\n\n", h(level+1), title, l10n.Int(len(s.rows), lang))
 		rows, more := diffClip(s.rows, limit)
 		diffMDTable(w, s.header, rows)
 		if more > 0 {
-			fmt.Fprintf(w, "\n"+diffLabel(lang, "more")+"\n", more)
+			fmt.Fprintf(w, "\n"+diffLabel(lang, "more")+"\n", l10n.Int(more, lang))
 		}
 	}
 	fmt.Fprintf(w, "\n%s%s\n\n", h(level+1), diffLabel(lang, "orgs"))
 	rows, more := diffClip(diffOrgRows(d, lang), limit)
 	diffMDTable(w, diffOrgHeader(lang), rows)
 	if more > 0 {
-		fmt.Fprintf(w, "\n"+diffLabel(lang, "more")+"\n", more)
+		fmt.Fprintf(w, "\n"+diffLabel(lang, "more")+"\n", l10n.Int(more, lang))
 	}
 	return nil
 }

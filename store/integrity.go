@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/l10n"
 	"github.com/vigie-audit/vigie/internal/plain"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 )
 
@@ -80,7 +80,7 @@ func checkHeader(path string) error {
 	// next open replays: the size is judged only without a WAL.
 	if binary.BigEndian.Uint32(h[92:96]) == binary.BigEndian.Uint32(h[24:28]) && pages > 0 &&
 		pageSize >= 512 && st.Size() < pages*pageSize && !hasWAL(path) {
-		return &vigie.Error{Kind: vigie.KindBadDatabase, ID: "store.truncated", Args: []any{path, strconv.FormatInt(st.Size(), 10), strconv.FormatInt(pages*pageSize, 10)},
+		return &vigie.Error{Kind: vigie.KindBadDatabase, ID: "store.truncated", Args: []any{path, l10n.Whole(st.Size()), l10n.Whole(pages * pageSize)},
 			Path: path, Err: errCorruptHeader}
 	}
 	return nil

@@ -107,7 +107,7 @@ func init() {
 		"hint.older_database": {FR: "lancez une fois « " + store.MigrateCommand + " », en tant qu'utilisateur qui peut l'écrire et pendant qu'aucun autre vigie ne l'écrit, pour la mettre à jour",
 			EN: "run '" + store.MigrateCommand + "' once, as a user who can write it and while no other vigie writes it, to bring it up to date"},
 		"hint.no_folder": {FR: "créez-le, ou passez un autre --db", EN: "create it, or pass another --db"},
-		"hint.too_many_missing": {FR: "réessayez plus tard, ou relevez --max-missing s'ils ont vraiment disparu (pour un fichier qui est tout le catalogue : 100 %)",
+		"hint.too_many_missing": {FR: "réessayez plus tard, ou relevez --max-missing s'ils ont vraiment disparu (pour un fichier qui est tout le catalogue : 100\u202f%)",
 			EN: "retry later, or raise --max-missing if they are really gone (for a file that is the whole catalogue: 100%)"},
 
 		"harvest.failed":     {FR: "moissonnage de %s : %s", EN: "harvest %s: %s"},

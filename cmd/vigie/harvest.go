@@ -46,7 +46,8 @@ func (p *percentValue) String() string {
 }
 func (p *percentValue) Type() string { return "percent" }
 func (p *percentValue) Set(v string) error {
-	f, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), "%"), 64)
+	// "10%", "10 %" or "10\u202f%" (as the French messages write it)
+	f, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "%")), 64)
 	if err != nil || math.IsNaN(f) || f < 0 || f > 100 {
 		return vigie.NewError(vigie.KindUsage, "cmd.percent")
 	}

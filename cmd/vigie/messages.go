@@ -16,9 +16,9 @@ func init() {
 		"mode.import":       {FR: "importation", EN: "import"},
 		"reason.full_flag":  {FR: "--full", EN: "--full"},
 		"reason.first_full": {FR: "aucune passe complète terminée", EN: "no complete full pass yet"},
-		"reason.full_age":   {FR: "dernière passe complète il y a %d jours", EN: "last full pass %d days ago"},
-		"reason.since_run":  {FR: "changements depuis la passe %d", EN: "changes since run %d"},
-		"reason.drift":      {FR: "les totaux divergent : %d au portail, %d en base", EN: "counts drift: portal %d, store %d"},
+		"reason.full_age":   {FR: "dernière passe complète il y a %s jours", EN: "last full pass %s days ago"},
+		"reason.since_run":  {FR: "changements depuis la passe %s", EN: "changes since run %s"},
+		"reason.drift":      {FR: "les totaux divergent : %s au portail, %s en base", EN: "counts drift: portal %s, store %s"},
 		"reason.from":       {FR: "--from %s", EN: "--from %s"},
 
 		"score.scored":      {FR: "%s avec le profil %s", EN: "%s with profile %s"},

@@ -30,8 +30,10 @@ func Add(msgs map[string]Msg) {
 }
 
 // T returns message id in lang ("en" or French), formatted with args when
-// given. An unknown id is returned as is, so that a missing message shows.
+// given; an argument that can (a Num, a Count) is written in lang. An
+// unknown id is returned as is, so that a missing message shows.
 func T(lang, id string, args ...any) string {
+	args = localize(lang, args)
 	mu.RLock()
 	m, ok := catalog[id]
 	mu.RUnlock()
@@ -43,6 +45,23 @@ func T(lang, id string, args ...any) string {
 		}
 	}
 	return sprintf(s, args...)
+}
+
+// localize writes the arguments that know how (Localize) in lang.
+func localize(lang string, args []any) []any {
+	var out []any
+	for i, a := range args {
+		if lz, ok := a.(interface{ Localize(string) string }); ok {
+			if out == nil {
+				out = append([]any(nil), args...)
+			}
+			out[i] = lz.Localize(Lang(lang))
+		}
+	}
+	if out == nil {
+		return args
+	}
+	return out
 }
 
 func sprintf(s string, args ...any) string {

@@ -23,8 +23,11 @@ func Error(lang string, err error) string {
 	if ve, ok := err.(*vigie.Error); ok && ve.ID != "" {
 		args := make([]any, len(ve.Args))
 		for i, a := range ve.Args {
-			if e, ok := a.(error); ok {
-				a = Error(lang, e)
+			switch v := a.(type) {
+			case error:
+				a = Error(lang, v)
+			case interface{ Localize(string) string }:
+				a = v.Localize(Lang(lang))
 			}
 			args[i] = a
 		}

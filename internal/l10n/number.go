@@ -110,3 +110,49 @@ func Duration(d time.Duration, lang string) string {
 	}
 	return s
 }
+
+// Num is a number as a sentence's argument (vigie.Error's Args): rendered
+// in the reader's language by Error, in English by String (run.json, logs).
+type Num struct {
+	V        float64
+	Decimals int  // at most this many digits after the separator
+	Percent  bool // V is a share (0.25): written "25 %" in French, "25%" in English
+	Sign     bool // a change: "+" before a positive number
+}
+
+// Number is v with at most decimals digits, as a sentence's argument.
+func Number(v float64, decimals int) Num { return Num{V: v, Decimals: decimals} }
+
+// Whole is a whole number as a sentence's argument ("1 567" in French).
+func Whole[T ~int | ~int64 | ~int32](n T) Num { return Num{V: float64(n)} }
+
+// Change is v with at most decimals digits and a "+" when positive.
+func Change(v float64, decimals int) Num { return Num{V: v, Decimals: decimals, Sign: true} }
+
+// Share is a share (0.99) written as a percentage with at most decimals
+// digits, as a sentence's argument.
+func Share(v float64, decimals int) Num { return Num{V: v, Decimals: decimals, Percent: true} }
+
+func (n Num) String() string { return n.Localize("en") }
+
+// Localize writes n in lang.
+func (n Num) Localize(lang string) string {
+	if n.Percent {
+		return Percent(n.V*100, n.Decimals, lang)
+	}
+	if n.Sign {
+		return Signed(n.V, n.Decimals, lang)
+	}
+	return Float(n.V, n.Decimals, lang)
+}
+
+// Percent writes v (already in percent: 99 for 99 %) with at most decimals
+// digits and a percent sign: "99 %" in French, with a narrow no-break space
+// before the sign, "99%" in English.
+func Percent(v float64, decimals int, lang string) string {
+	s := Float(v, decimals, lang)
+	if Lang(lang) == "fr" {
+		return s + ThinSpace + "%"
+	}
+	return s + "%"
+}

@@ -39,3 +39,18 @@ func TestNumbers(t *testing.T) {
 		}
 	}
 }
+
+func TestNumbersAsSentenceArguments(t *testing.T) {
+	nb := ThinSpace
+	Add(map[string]Msg{"test.num": {FR: "%s sur %s (%s, %s)", EN: "%s of %s (%s, %s)"}})
+	args := []any{Number(1234.5, 2), Whole(99), Share(0.99, 1), Change(1234.5, 1)}
+	if got, want := T("fr", "test.num", args...), "1"+nb+"234,5 sur 99 (99"+nb+"%, +1"+nb+"234,5)"; got != want {
+		t.Errorf("fr: got %q, want %q", got, want)
+	}
+	if got, want := T("en", "test.num", args...), "1,234.5 of 99 (99%, +1,234.5)"; got != want {
+		t.Errorf("en: got %q, want %q", got, want)
+	}
+	if got := Percent(99, 0, "fr"); got != "99"+nb+"%" {
+		t.Errorf("Percent fr %q", got)
+	}
+}
