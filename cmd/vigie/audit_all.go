@@ -217,7 +217,7 @@ func runAuditMany(ctx context.Context, a *App, cmd *cobra.Command, m *manyOption
 				r.code = ExitFailure
 			}
 			if err != nil && r.code != ExitGate {
-				j.app.Log.Error("portal audit failed", "error", plain.FirstLine(errorText(a.Lang, err)))
+				j.app.Log.Error(l10n.T(a.Lang, "log.all.portal_failed"), "error", plain.FirstLine(errorText(a.Lang, err)))
 			}
 			results[i] = r
 		}()
@@ -282,7 +282,7 @@ func auditManySummary(a *App, results []portalAudit) error {
 		if severity(r.code) > severity(worst) {
 			worst = r.code
 		}
-		rows = append(rows, []string{r.target.Name, shown, r.took.Round(time.Second).String(), oneLine(detail, 400)})
+		rows = append(rows, []string{r.target.Name, shown, l10n.Duration(r.took.Round(time.Second), a.Lang), oneLine(detail, 400)})
 	}
 	tw := tabwriter.NewWriter(a.Stdout, 0, 0, 2, ' ', 0)
 	for _, r := range rows {

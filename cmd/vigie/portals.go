@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vigie-audit/vigie/internal/l10n"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -170,11 +171,14 @@ gate_reasons, started_at, finished_at}; null when there is none.`,
 				return printCSV(a.Stdout, o, header, cells)
 			}
 			if len(cells) == 0 {
-				fmt.Fprintf(a.Stdout, "no portal in %s yet: run 'vigie harvest' or 'vigie audit'\n", db.Path())
+				fmt.Fprintln(a.Stdout, l10n.T(a.Lang, "portals.none", db.Path()))
 				return nil
 			}
 			for _, c := range cells { // the table speaks the reader's language; CSV keeps the codes
 				c[7], c[10] = runWord(a.Lang, c[7]), runWord(a.Lang, c[10])
+				if c[11] != "" && l10n.Has("portals.gate."+c[11]) {
+					c[11] = l10n.T(a.Lang, "portals.gate."+c[11])
+				}
 			}
 			return printTable(a.Stdout, tableHeader(a.Lang, header), cells)
 		},

@@ -70,6 +70,10 @@ func TestPortalsAndOrgsListings(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "published") || !strings.Contains(out, "failed") {
 		t.Fatalf("table: exit %d\n%s", code, out)
 	}
+	code, out, _ = cli(ctx, "--db", db, "portals")
+	if code != 0 || !strings.Contains(out, "publiés") || !strings.Contains(out, "non atteint") || strings.Contains(out, "failed") {
+		t.Fatalf("French table (the gate and statuses in French): exit %d\n%s", code, out)
+	}
 	code, out, _ = cli(ctx, "--db", db, "portals", "--format", "csv", "--lang", "en")
 	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 	if code != 0 || err != nil || len(recs) != 3 || recs[0][0] != "name" {
