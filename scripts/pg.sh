@@ -73,7 +73,9 @@ dir=$(mktemp -d "${TMPDIR:-/tmp}/vigie-pg.XXXXXX")
 chmod 700 "$dir"
 data="$dir/data"
 started=0
+sleeper=""
 cleanup() {
+  [ -n "$sleeper" ] && kill "$sleeper" 2>/dev/null
   if [ "$started" = 1 ]; then
     run_as "$bin/pg_ctl" -D "$data" -m immediate -w stop >/dev/null 2>&1 || true
   fi
@@ -115,6 +117,10 @@ echo "pg.sh: PostgreSQL $("$bin/postgres" --version | awk '{print $3}') at $VIGI
 if [ $# -eq 0 ]; then
   echo "$VIGIE_TEST_POSTGRES"
   echo "pg.sh: Ctrl-C stops and deletes the cluster" >&2
-  while :; do sleep 3600; done
+  while :; do
+    sleep 3600 &
+    sleeper=$!
+    wait "$sleeper" # returns at once on Ctrl-C or SIGTERM, so the trap runs
+  done
 fi
 "$@"
