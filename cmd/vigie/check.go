@@ -10,7 +10,16 @@ import (
 	"github.com/vigie-audit/vigie/store"
 )
 
-func init() { register(newCheckCmd) }
+func init() {
+	register(newCheckCmd)
+	l10n.Add(map[string]l10n.Msg{
+		"check.migrated": {FR: "%s : schéma à jour", EN: "%s: schema up to date"},
+		"check.ok":       {FR: "%s : intact (vérifié en %s)", EN: "%s: ok (checked in %s)"},
+		"check.ok.postgres": {
+			FR: "%s : intact : connexion PostgreSQL, schéma %s et chaque table de vigie lisible ; le serveur vérifie lui-même ses pages (vérifié en %s)",
+			EN: "%s: ok: PostgreSQL connection, schema %s and every vigie table readable; the server checks its own pages (checked in %s)"},
+	})
+}
 
 func newCheckCmd(a *App) *cobra.Command {
 	var max int
@@ -45,7 +54,7 @@ tables can be read, and says so.`,
 					return err
 				}
 				release()
-				fmt.Fprintf(a.Stdout, "%s: schema up to date\n", store.RedactDSN(a.DBPath))
+				fmt.Fprintln(a.Stdout, l10n.T(a.Lang, "check.migrated", store.RedactDSN(a.DBPath)))
 				return nil
 			}
 			db, err := a.OpenDBReadOnly(ctx)
@@ -63,12 +72,11 @@ tables can be read, and says so.`,
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(a.Stdout, "%s: ok: PostgreSQL connection, schema %s and every vigie table readable; the server checks its own pages (checked in %s)\n",
-					db.Path(), schema, time.Since(start).Round(time.Millisecond))
+				fmt.Fprintln(a.Stdout, l10n.T(a.Lang, "check.ok.postgres", db.Path(), schema, l10n.Duration(time.Since(start).Round(time.Millisecond), a.Lang)))
 				return nil
 			}
 			if len(problems) == 0 {
-				fmt.Fprintf(a.Stdout, "%s: ok (checked in %s)\n", db.Path(), time.Since(start).Round(time.Millisecond))
+				fmt.Fprintln(a.Stdout, l10n.T(a.Lang, "check.ok", db.Path(), l10n.Duration(time.Since(start).Round(time.Millisecond), a.Lang)))
 				return nil
 			}
 			for _, p := range problems {
