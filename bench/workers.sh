@@ -66,9 +66,9 @@ stage_sums() {
 }
 
 run() { # run BACKEND WORKERS
-	local backend=$1 w=$2 db
+	local backend=$1 w=$2 db name=""
 	if [ "$backend" = PostgreSQL ]; then
-		local name="bench_w${w}_$$"
+		name="bench_w${w}_$$"
 		"$psql" "$VIGIE_TEST_POSTGRES" -qc "CREATE DATABASE $name"
 		db="${VIGIE_TEST_POSTGRES/\/postgres\?//$name?}"
 	else
@@ -96,7 +96,13 @@ run() { # run BACKEND WORKERS
 	end=$(date +%s.%N)
 	local server="–"
 	if [ "$backend" = PostgreSQL ]; then
-		server=$(echo "scale=1; ($(server_ticks) - $ticks0) / $hz" | bc)
+		# A backend's CPU is counted once it has exited and been reaped.
+		for _ in $(seq 1 100); do
+			[ "$("$psql" "$VIGIE_TEST_POSTGRES" -Atc "SELECT count(*) FROM pg_stat_activity WHERE datname = '$name'")" = 0 ] && break
+			sleep 0.1
+		done
+		sleep 1
+		server=$(printf "%.1f" "$(echo "scale=2; ($(server_ticks) - $ticks0) / $hz" | bc)")
 	fi
 	local cpu rss audited
 	cpu=$(cat "$dir"/time-"$backend"-"$w"-*.txt | awk '{s += $2 + $3} END {printf "%.1f", s}')
