@@ -36,9 +36,22 @@ func init() {
 // elsewhere (an error wrapping ErrLocked, of kind KindInUse); then it holds
 // none. Portal URLs are normalised as EnsurePortal does. Release frees them.
 func (db *DB) LockPortals(ctx context.Context, portalURLs []string, command string) (*Lock, error) {
+	l, _, err := db.lockPortals(ctx, portalURLs, command, false)
+	return l, err
+}
+
+// LockFreePortals is LockPortals for a command that writes each portal on
+// its own (audit --all): it takes the lock of every portal no other writer
+// holds, and returns the in-use error of each one held elsewhere, by
+// normalised URL, instead of failing. The lock may hold no portal.
+func (db *DB) LockFreePortals(ctx context.Context, portalURLs []string, command string) (*Lock, map[string]error, error) {
+	return db.lockPortals(ctx, portalURLs, command, true)
+}
+
+func (db *DB) lockPortals(ctx context.Context, portalURLs []string, command string, skipHeld bool) (*Lock, map[string]error, error) {
 	cfg, err := pgx.ParseConfig(db.dsn)
 	if err != nil {
-		return nil, db.explain(err)
+		return nil, nil, db.explain(err)
 	}
 	cfg.RuntimeParams["application_name"] = "vigie " + command
 	ldb := sql.OpenDB(pgConnector{stdlib.GetConnector(*cfg)})
@@ -46,7 +59,7 @@ func (db *DB) LockPortals(ctx context.Context, portalURLs []string, command stri
 	c, err := ldb.Conn(ctx)
 	if err != nil {
 		ldb.Close()
-		return nil, db.explain(err)
+		return nil, nil, db.explain(err)
 	}
 	l := &Lock{path: db.path, pg: ldb, conn: c}
 	seen := map[string]bool{}
@@ -58,6 +71,7 @@ func (db *DB) LockPortals(ctx context.Context, portalURLs []string, command stri
 		}
 	}
 	sort.Strings(urls) // one order for every process
+	var held map[string]error
 	host, _ := os.Hostname()
 	since := time.Now().UTC().Truncate(time.Second)
 	for _, u := range urls {
@@ -65,12 +79,19 @@ func (db *DB) LockPortals(ctx context.Context, portalURLs []string, command stri
 		var got bool
 		if err := c.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(?)`, key).Scan(&got); err != nil {
 			l.Release()
-			return nil, db.explain(err)
+			return nil, nil, db.explain(err)
 		}
 		if !got {
 			e := db.describePortalHolder(ctx, c, u, key)
+			if skipHeld {
+				if held == nil {
+					held = map[string]error{}
+				}
+				held[u] = e
+				continue
+			}
 			l.Release()
-			return nil, e
+			return nil, nil, e
 		}
 		l.keys = append(l.keys, key)
 		if _, err := c.ExecContext(ctx, `INSERT INTO vigie_writers (lock_key, portal, pid, host, command, since, backend_pid)
@@ -79,10 +100,10 @@ func (db *DB) LockPortals(ctx context.Context, portalURLs []string, command stri
 				command = excluded.command, since = excluded.since, backend_pid = excluded.backend_pid`,
 			key, u, os.Getpid(), host, command, ts(since)); err != nil {
 			l.Release()
-			return nil, db.explain(err)
+			return nil, nil, db.explain(err)
 		}
 	}
-	return l, nil
+	return l, held, nil
 }
 
 // describePortalHolder is the in-use error naming who holds portal's lock.

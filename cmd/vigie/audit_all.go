@@ -158,8 +158,10 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 // audit, with its own settings (configuration, then the flags given) and
 // its reports in OUT/NAME/; the network-bound work of one overlaps the
 // others' while the store serialises their writes. A portal that fails
-// does not stop the others. One line per portal follows, and the exit code
-// is the worst: interrupted (130), failure (1), gate failed (3), success.
+// does not stop the others, nor does one that another writer holds on
+// PostgreSQL (reported in use, naming the holder). One line per portal
+// follows, and the exit code is the worst: interrupted (130), failure or in
+// use (1), gate failed (3), success.
 func runAuditMany(ctx context.Context, a *App, cmd *cobra.Command, m *manyOptions, targets []auditTarget) error {
 	out := ""
 	if fl := cmd.Flags().Lookup("out"); fl != nil {
@@ -179,10 +181,13 @@ func runAuditMany(ctx context.Context, a *App, cmd *cobra.Command, m *manyOption
 		jobs[i] = j
 	}
 	// On PostgreSQL each portal audited is locked (a writer of another
-	// portal may run meanwhile); on SQLite the whole file is.
+	// portal may run meanwhile), and a portal another writer holds is
+	// reported in use while the others are audited; on SQLite the whole
+	// file is locked, so another writer makes the whole command fail.
 	for _, t := range targets {
 		a.lockPortals = append(a.lockPortals, t.URL)
 	}
+	a.lockFree = true
 	db, release, err := a.OpenDBLocked(ctx, "audit")
 	if err != nil {
 		return err
@@ -194,6 +199,11 @@ func runAuditMany(ctx context.Context, a *App, cmd *cobra.Command, m *manyOption
 	sem := make(chan struct{}, m.parallel)
 	var wg sync.WaitGroup
 	for i := range jobs {
+		if held := a.heldElsewhere[store.NormalizePortalURL(targets[i].URL)]; held != nil {
+			results[i] = portalAudit{target: targets[i], err: held, code: exitCode(held)}
+			jobs[i].app.Log.Warn(l10n.T(a.Lang, "log.all.portal_in_use"), "error", plain.FirstLine(errorText(a.Lang, held)))
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -275,6 +285,10 @@ func auditManySummary(a *App, results []portalAudit) error {
 		case ExitInterrupted:
 			status, detail = "interrupted", l10n.T(a.Lang, "all.stopped")
 		default:
+			if errors.Is(r.err, store.ErrLocked) { // held by another writer: its line names it
+				status, detail = "in_use", plain.FirstLine(errorText(a.Lang, r.err))
+				break
+			}
 			status, detail = "failed", plain.FirstLine(errorText(a.Lang, r.err))
 		}
 		counts[status]++
@@ -290,7 +304,7 @@ func auditManySummary(a *App, results []portalAudit) error {
 	}
 	tw.Flush()
 	var parts []string
-	for _, s := range []string{"ok", "gate_failed", "failed", "interrupted"} {
+	for _, s := range []string{"ok", "gate_failed", "failed", "in_use", "interrupted"} {
 		if counts[s] > 0 {
 			parts = append(parts, l10n.N(a.Lang, "n.all."+s, counts[s]))
 		}

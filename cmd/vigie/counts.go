@@ -10,7 +10,7 @@ var countIDs = []string{
 	"n.datasets", "n.datasets.long", "n.datasets.scored", "n.datasets.scheduled", "n.new", "n.changed", "n.unchanged",
 	"n.missing", "n.deleted", "n.organizations", "n.requests", "n.licences", "n.published", "n.unpublished",
 	"n.private", "n.draft", "n.links.not_working", "n.broken", "n.failing", "n.changes", "n.urls", "n.urls.checked",
-	"n.checked", "n.hosts", "n.ok", "n.not_working", "n.unsure", "n.skipped", "n.invalid", "n.blocked", "n.landing", "n.messages", "n.portals.audited", "n.all.ok", "n.all.gate_failed", "n.all.failed", "n.all.interrupted",
+	"n.checked", "n.hosts", "n.ok", "n.not_working", "n.unsure", "n.skipped", "n.invalid", "n.blocked", "n.landing", "n.messages", "n.portals.audited", "n.all.ok", "n.all.gate_failed", "n.all.failed", "n.all.in_use", "n.all.interrupted",
 }
 
 func init() {
@@ -50,6 +50,7 @@ func init() {
 		"n.all.ok":               {FR: "%s réussi|%s réussis", EN: "%s ok|%s ok"},
 		"n.all.gate_failed":      {FR: "%s sous le seuil|%s sous le seuil", EN: "%s gate failed|%s gate failed"},
 		"n.all.failed":           {FR: "%s en échec|%s en échec", EN: "%s failed|%s failed"},
+		"n.all.in_use":           {FR: "%s occupé|%s occupés", EN: "%s in use|%s in use"},
 		"n.all.interrupted":      {FR: "%s interrompu|%s interrompus", EN: "%s interrupted|%s interrupted"},
 		"all.summary":            {FR: "%s : %s", EN: "%s: %s"},
 		"all.failed":             {FR: "%s : voyez les lignes ci-dessus, corrigez et relancez ; les résultats des autres sont enregistrés", EN: "%s: see the lines above, fix and run again; the others' results are saved"},
@@ -57,6 +58,7 @@ func init() {
 		"all.status.ok":          {FR: "réussi", EN: "ok"},
 		"all.status.gate_failed": {FR: "sous le seuil", EN: "gate failed"},
 		"all.status.failed":      {FR: "en échec", EN: "failed"},
+		"all.status.in_use":      {FR: "occupé", EN: "in use"},
 		"all.status.interrupted": {FR: "interrompu", EN: "interrupted"},
 		"n.landing":              {FR: "%s page d'accueil là où des données étaient déclarées|%s pages d'accueil là où des données étaient déclarées", EN: "%s landing page where data was declared|%s landing pages where data was declared"},
 		"n.many_redirects":       {FR: "%s atteinte après plus de %s redirections|%s atteintes après plus de %s redirections", EN: "%s reached after more than %s redirects|%s reached after more than %s redirects"},

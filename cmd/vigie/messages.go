@@ -44,6 +44,7 @@ func init() {
 		"portals.gate.passed":    {FR: "atteint", EN: "passed"},
 		"portals.gate.failed":    {FR: "non atteint", EN: "failed"},
 		"log.all.portal_failed":  {FR: "échec de l'audit du portail", EN: "portal audit failed"},
+		"log.all.portal_in_use":  {FR: "portail laissé de côté : un autre processus l'écrit", EN: "portal skipped: another process is writing it"},
 		"audit.gate.error":       {FR: "seuil de qualité non atteint : %s", EN: "quality gate failed: %s"},
 		"log.audit.stage.done":   {FR: "étape d'audit terminée", EN: "audit stage done"},
 		"log.audit.stage.failed": {FR: "étape d'audit en échec", EN: "audit stage failed"},

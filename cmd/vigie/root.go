@@ -132,6 +132,11 @@ type App struct {
 	// lockPortals, when set, are the portals OpenDBLocked locks on
 	// PostgreSQL instead of --portal (audit --all: every portal it audits).
 	lockPortals []string
+	// lockFree, with lockPortals, makes OpenDBLocked on PostgreSQL lock the
+	// portals no other writer holds and put the in-use error of the others
+	// in heldElsewhere (by normalised URL) instead of failing (audit --all).
+	lockFree      bool
+	heldElsewhere map[string]error
 }
 
 // IsTerminal reports whether stderr is an interactive terminal (progress bars).
@@ -251,7 +256,12 @@ func (a *App) openPostgresLocked(ctx context.Context, command string, create boo
 	if len(urls) == 0 {
 		return db, func() { db.Close() }, nil
 	}
-	lock, err := db.LockPortals(ctx, urls, command)
+	var lock *store.Lock
+	if a.lockFree {
+		lock, a.heldElsewhere, err = db.LockFreePortals(ctx, urls, command)
+	} else {
+		lock, err = db.LockPortals(ctx, urls, command)
+	}
 	if err != nil {
 		db.Close()
 		return nil, nil, err
