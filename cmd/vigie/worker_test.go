@@ -412,3 +412,12 @@ func TestWorkerSIGTERMReleasesTheLease(t *testing.T) {
 		t.Fatalf("next worker: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 }
+
+// TestMain removes the vigie binary the process tests built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if workerBin.path != "" {
+		os.RemoveAll(filepath.Dir(workerBin.path))
+	}
+	os.Exit(code)
+}
