@@ -13,27 +13,37 @@ type ErrorKind int
 // (Error's Path, Portal, Org, Run, Near); the command line alone says what
 // to do about a kind (which command to run, which flag to pass).
 const (
-	KindOther            ErrorKind = iota // no particular kind: a plain failure
-	KindUsage                             // a bad flag or argument value
-	KindNotFound                          // the thing asked for is not in the store
-	KindUnknownOrg                        // an organization the portal or store does not know
-	KindNotScored                         // nothing scored yet where scores are needed
-	KindInUse                             // another process holds the database
-	KindNoDatabase                        // the database file does not exist or is empty
-	KindNotHarvested                      // the portal asked for was never harvested into the database
-	KindBadDatabase                       // the file is not a vigie database, or is damaged
-	KindNewerDatabase                     // a newer vigie wrote the database
-	KindReadOnly                          // the database or its folder cannot be written
-	KindDiskFull                          // the disk is full or failing
-	KindUnreachable                       // the portal does not answer (network, DNS, timeout)
-	KindNotCKAN                           // the portal address is not a CKAN site root
-	KindBadPortal                         // the portal address is not an http(s) URL
-	KindNothingToCompare                  // a comparison needs a second score run
-	KindNoFolder                          // the database's folder does not exist
-	KindTooManyMissing                    // a full listing lacks more datasets than the guard allows
-	KindTooLarge                          // a portal's answer is larger than the limit
-	KindOlderDatabase                     // an older vigie wrote the database: its schema needs bringing up to date
-	kindCount                             // keep last: Kinds lists every kind before it
+	KindOther              ErrorKind = iota // no particular kind: a plain failure
+	KindUsage                               // a bad flag or argument value
+	KindNotFound                            // the thing asked for is not in the store
+	KindUnknownOrg                          // an organization the portal or store does not know
+	KindNotScored                           // nothing scored yet where scores are needed
+	KindInUse                               // another process holds the database
+	KindNoDatabase                          // the database file does not exist or is empty
+	KindNotHarvested                        // the portal asked for was never harvested into the database
+	KindBadDatabase                         // the file is not a vigie database, or is damaged
+	KindNewerDatabase                       // a newer vigie wrote the database
+	KindReadOnly                            // the database or its folder cannot be written
+	KindDiskFull                            // the disk is full or failing
+	KindUnreachable                         // the portal does not answer (network, DNS, timeout)
+	KindNotCKAN                             // the portal address is not a CKAN site root
+	KindBadPortal                           // the portal address is not an http(s) URL
+	KindNothingToCompare                    // a comparison needs a second score run
+	KindNoFolder                            // the database's folder does not exist
+	KindTooManyMissing                      // a full listing lacks more datasets than the guard allows
+	KindTooLarge                            // a portal's answer is larger than the limit
+	KindOlderDatabase                       // an older vigie wrote the database: its schema needs bringing up to date
+	KindUnknownSetting                      // the configuration file names a setting vigie does not know
+	KindDamagedData                         // a stored record cannot be read: the database needs checking
+	KindServerDown                          // the database server does not answer
+	KindNoServerDatabase                    // the database does not exist on the server
+	KindLoginRefused                        // the database server refused the user or its password
+	KindDenied                              // the database server denies a right vigie needs
+	KindServerFull                          // the database server's disk is full
+	KindTooManyConnections                  // the database server has no connection left
+	KindConflict                            // a concurrent write collided: running again is enough
+	KindNoSchema                            // no schema to create the tables in
+	kindCount                               // keep last: Kinds lists every kind before it
 )
 
 // Kinds lists every error kind (for tests that walk them all).
@@ -47,7 +57,9 @@ func Kinds() []ErrorKind {
 
 var kindNames = [...]string{"other", "usage", "not_found", "unknown_org", "not_scored", "in_use", "no_database",
 	"not_harvested", "bad_database", "newer_database", "read_only", "disk_full", "unreachable", "not_ckan",
-	"bad_portal", "nothing_to_compare", "no_folder", "too_many_missing", "too_large", "older_database"}
+	"bad_portal", "nothing_to_compare", "no_folder", "too_many_missing", "too_large", "older_database",
+	"unknown_setting", "damaged_data", "server_down", "no_server_database", "login_refused", "denied", "server_full",
+	"too_many_connections", "conflict", "no_schema"}
 
 // String is the kind's stable name, in English for machines ("not_scored").
 func (k ErrorKind) String() string {

@@ -138,14 +138,20 @@ func (e *Error) Localize(lang string) string {
 	return fmt.Sprintf("%s: %s", e.Path, msg)
 }
 
-// ErrorKind makes a mistake in the configuration a usage error.
-func (e *Error) ErrorKind() vigie.ErrorKind { return vigie.KindUsage }
+// ErrorKind makes a mistake in the configuration a usage error; an
+// unknown setting has its own kind, whose hint shows the settings.
+func (e *Error) ErrorKind() vigie.ErrorKind {
+	if e.ID == "config.unknown" {
+		return vigie.KindUnknownSetting
+	}
+	return vigie.KindUsage
+}
 
 func init() {
 	l10n.Add(map[string]l10n.Msg{
 		"config.no_file": {FR: "%s %s : fichier introuvable : vérifiez le chemin", EN: "%s %s: no such file: check the path"},
 		"config.open":    {FR: "configuration %s : %s : vérifiez le chemin et ses droits", EN: "configuration %s: %s: check the path and its permissions"},
-		"config.unknown": {FR: "réglage inconnu « %s » : voir « vigie config show --example » pour les réglages", EN: "unknown setting %q: see 'vigie config show --example' for the settings"},
+		"config.unknown": {FR: "réglage inconnu « %s »", EN: "unknown setting %q"},
 		"config.secret":  {FR: "« %s » : les secrets ne vont jamais dans ce fichier : mettez-le dans un fichier à part et donnez son chemin en token_file (ou password_file de smtp)", EN: "%q: secrets never go in this file: put it in a file of its own and give its path as token_file (or smtp password_file)"},
 	})
 }

@@ -39,6 +39,9 @@ type ScoreOutcome struct {
 	Scheduled   int     // datasets whose freshness could be assessed
 	Elapsed     time.Duration
 	Interrupted bool
+	// LinksUnchecked says that no link was ever checked: availability is
+	// unknown (the command line says how to include it).
+	LinksUnchecked bool
 }
 
 // ProfileError is a --profile that cannot be loaded: a usage error.
@@ -113,10 +116,7 @@ func Score(ctx context.Context, db ScoreStore, s vigie.Scope, o ScoreOptions) (*
 	if err != nil {
 		return nil, err
 	}
-	if !checked {
-		log.Info("links were never checked: availability will be unknown (run 'vigie links' first to include it)")
-	}
-	out := &ScoreOutcome{Profile: prof.Name, Ratings: map[vigie.Rating]int{}, Fresh: map[vigie.Freshness]int{}}
+	out := &ScoreOutcome{Profile: prof.Name, Ratings: map[vigie.Rating]int{}, Fresh: map[vigie.Freshness]int{}, LinksUnchecked: !checked}
 	var runID int64
 	begin := func(ctx context.Context) (int64, error) {
 		return db.BeginScoreRunHashed(ctx, p.ID, prof.Name, prof.Hash())

@@ -124,6 +124,7 @@ func build(ctx context.Context, db Store, opts Options, lang string, now time.Ti
 	}
 	if newer != nil && run.HarvestRunID != 0 {
 		r.Warnings = append(r.Warnings, staleWarning(lang, newer, run))
+		r.Stale = true
 	}
 	scope := store.ReportScope{PortalID: p.ID, ScoreRunID: run.ID, Orgs: opts.Scope.Orgs, Lang: lang, IncludePrivate: opts.IncludePrivate}
 	base := baselineOf(run.Profile, p.URL, opts.Baseline, lang)
@@ -504,12 +505,12 @@ func staleWarning(lang string, h *store.ReportHarvestRun, run *store.ScoreRun) s
 	when := h.StartedAt.UTC().Format("2006-01-02 15:04 UTC")
 	if h.Status == "running" {
 		return vigie.Text{
-			FR: fmt.Sprintf("le moissonnage %d (commencé %s) est encore en cours : ce rapport peut mêler ses métadonnées aux scores de l'évaluation %d ; refaites le rapport après 'vigie score'", h.ID, when, run.ID),
-			EN: fmt.Sprintf("harvest run %d (started %s) is still writing: this report may mix its metadata with the scores of score run %d; make the report again after 'vigie score'", h.ID, when, run.ID),
+			FR: fmt.Sprintf("le moissonnage %d (commencé %s) est encore en cours : ce rapport peut mêler ses métadonnées aux scores de l'évaluation %d ; refaites le rapport une fois le moissonnage terminé et évalué", h.ID, when, run.ID),
+			EN: fmt.Sprintf("harvest run %d (started %s) is still writing: this report may mix its metadata with the scores of score run %d; make the report again once the harvest is done and scored", h.ID, when, run.ID),
 		}.In(lang)
 	}
 	return vigie.Text{
-		FR: fmt.Sprintf("les métadonnées viennent du moissonnage %d (%s), plus récent que les scores de l'évaluation %d (calculés sur le moissonnage %d) : lancez 'vigie score' pour les accorder", h.ID, when, run.ID, run.HarvestRunID),
-		EN: fmt.Sprintf("the metadata comes from harvest run %d (%s), newer than the scores of score run %d (computed from harvest run %d): run 'vigie score' to bring them together", h.ID, when, run.ID, run.HarvestRunID),
+		FR: fmt.Sprintf("les métadonnées viennent du moissonnage %d (%s), plus récent que les scores de l'évaluation %d (calculés sur le moissonnage %d) : évaluez le portail de nouveau pour les accorder", h.ID, when, run.ID, run.HarvestRunID),
+		EN: fmt.Sprintf("the metadata comes from harvest run %d (%s), newer than the scores of score run %d (computed from harvest run %d): score the portal again to bring them together", h.ID, when, run.ID, run.HarvestRunID),
 	}.In(lang)
 }

@@ -53,7 +53,10 @@ type Report struct {
 	// Warnings say when the report may mix data of different moments: the
 	// metadata was harvested after the scores were computed, or a harvest is
 	// still writing. Every format shows them.
-	Warnings   []string `json:"warnings"`
+	Warnings []string `json:"warnings"`
+	// Stale says that the metadata is newer than the scores (one of the
+	// Warnings): the command line says what to do about it.
+	Stale      bool     `json:"-"`
 	ScoreRun   Run      `json:"score_run"`
 	CompareRun *Run     `json:"compare_run"`
 	Profile    string   `json:"profile"`

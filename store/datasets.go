@@ -606,7 +606,7 @@ func (db *DB) GetDataset(ctx context.Context, portalID int64, nameOrID string) (
 		return nil, db.explain(err)
 	}
 	if found.Raw, err = unpackRaw(raw); err != nil {
-		return nil, vigie.NewError(vigie.KindBadDatabase, "store.damaged_dataset", found.ID, err)
+		return nil, vigie.NewError(vigie.KindDamagedData, "store.damaged_dataset", found.ID, err)
 	}
 	return found, nil
 }

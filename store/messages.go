@@ -56,13 +56,13 @@ func init() {
 		"store.not_scored_in":      {FR: "le jeu %s n'a pas été évalué dans l'évaluation n° %s", EN: "dataset %s was not scored in score run %s"},
 		"store.not_scored":         {FR: "le jeu %s n'a pas encore été évalué", EN: "dataset %s has not been scored"},
 		"store.no_dataset":         {FR: "le jeu « %s » n'est pas dans la base pour ce portail", EN: "dataset %q is not in the database for this portal"},
-		"store.damaged_dataset":    {FR: "jeu %s : %s : lancez « vigie check »", EN: "dataset %s: %s: run 'vigie check'"},
+		"store.damaged_dataset":    {FR: "jeu %s : %s", EN: "dataset %s: %s"},
 		"store.org_no_dataset":     {FR: "l'organisation « %s » n'a aucun jeu dans ce portail", EN: "organization %q has no dataset in this portal"},
 		"store.findings_damaged":   {FR: "les constats du jeu %s dans l'évaluation n° %s sont endommagés", EN: "the findings of dataset %s in score run %s are damaged"},
 		"store.older":              {FR: "la base de données %s a été écrite par un vigie plus ancien (schéma %s pas encore appliqué)", EN: "database %s was written by an older vigie (schema %s not applied yet)"},
 		"store.older.reason":       {FR: "%s et ne peut pas être mise à jour maintenant : %s", EN: "%s and cannot be updated now: %s"},
 		"store.keep":               {FR: "--keep %s : gardez au moins 1 passe", EN: "--keep %s: keep at least 1 run"},
-		"store.prune_full":         {FR: "base de données %s : le disque est trop plein même pour élaguer par petites étapes (%s) : libérez quelques Mio et relancez « vigie prune »", EN: "database %s: the disk is too full even to prune in small steps (%s): free a few MiB and run 'vigie prune' again"},
+		"store.prune_full":         {FR: "base de données %s : le disque est trop plein même pour élaguer par petites étapes (%s)", EN: "database %s: the disk is too full even to prune in small steps (%s)"},
 	})
 }
 

@@ -242,7 +242,7 @@ func openPostgres(ctx context.Context, dsn string, o Options) (*DB, error) {
 	}
 	if !schema.Valid {
 		sdb.Close()
-		return nil, storeErr(vigie.KindOther, name, "store.pg_no_schema", name)
+		return nil, storeErr(vigie.KindNoSchema, name, "store.pg_no_schema", name)
 	}
 	db.schema = schema.String
 	if err := db.initPostgres(ctx, o); err != nil {
@@ -339,15 +339,15 @@ func pgErrorText(err error) string {
 func init() {
 	l10n.Add(map[string]l10n.Msg{
 		"store.pg_url":         {FR: "base de données %s : adresse PostgreSQL invalide (%s) : écrivez-la postgres://UTILISATEUR@HÔTE:PORT/BASE", EN: "database %s: not a valid PostgreSQL URL (%s): write it as postgres://USER@HOST:PORT/DATABASE"},
-		"store.pg_connect":     {FR: "base de données %s : connexion au serveur PostgreSQL impossible (%s) : vérifiez qu'il tourne et que l'hôte, le port et l'utilisateur de l'adresse sont les bons", EN: "database %s: cannot connect to the PostgreSQL server (%s): check that it runs and that the URL's host, port and user are right"},
-		"store.pg_no_database": {FR: "la base de données %s n'existe pas sur le serveur : créez-la (createdb, ou CREATE DATABASE)", EN: "database %s does not exist on the server: create it (createdb, or CREATE DATABASE)"},
-		"store.pg_login":       {FR: "base de données %s : le serveur a refusé la connexion (%s) : vérifiez l'utilisateur et son mot de passe (PGPASSWORD ou ~/.pgpass)", EN: "database %s: the server refused the login (%s): check the user and its password (PGPASSWORD or ~/.pgpass)"},
-		"store.pg_denied":      {FR: "base de données %s : permission refusée (%s) : donnez au rôle de vigie les droits que liste le README", EN: "database %s: permission denied (%s): grant the role vigie connects as the rights the README lists"},
+		"store.pg_connect":     {FR: "base de données %s : connexion au serveur PostgreSQL impossible (%s)", EN: "database %s: cannot connect to the PostgreSQL server (%s)"},
+		"store.pg_no_database": {FR: "la base de données %s n'existe pas sur le serveur", EN: "database %s does not exist on the server"},
+		"store.pg_login":       {FR: "base de données %s : le serveur a refusé la connexion (%s)", EN: "database %s: the server refused the login (%s)"},
+		"store.pg_denied":      {FR: "base de données %s : permission refusée (%s)", EN: "database %s: permission denied (%s)"},
 		"store.pg_replica":     {FR: "la base de données %s ne peut pas être écrite (%s) : connectez-vous au serveur principal, pas à une réplique en lecture seule", EN: "database %s cannot be written (%s): connect to the primary server, not a read-only replica"},
-		"store.pg_disk_full":   {FR: "base de données %s : le serveur ne peut plus écrire, son disque est plein (%s) : libérez de l'espace sur le serveur et relancez", EN: "database %s: the server cannot write, its disk is full (%s): free space on the server and run the command again"},
-		"store.pg_connections": {FR: "base de données %s : le serveur a trop de connexions : lancez moins de vigie à la fois ou augmentez max_connections", EN: "database %s: the server has too many connections: run fewer vigie processes at once or raise max_connections"},
-		"store.pg_conflict":    {FR: "base de données %s : une écriture concurrente est entrée en collision avec celle-ci (%s) : relancez la commande", EN: "database %s: a concurrent write collided with this one (%s): run the command again"},
-		"store.pg_no_schema":   {FR: "base de données %s : aucun schéma où créer les tables (celui de search_path n'existe pas) : créez-le (CREATE SCHEMA) ou corrigez search_path dans l'adresse", EN: "database %s: no schema to create the tables in (the search_path one does not exist): create it (CREATE SCHEMA) or fix search_path in the URL"},
+		"store.pg_disk_full":   {FR: "base de données %s : le serveur ne peut plus écrire, son disque est plein (%s)", EN: "database %s: the server cannot write, its disk is full (%s)"},
+		"store.pg_connections": {FR: "base de données %s : le serveur a trop de connexions", EN: "database %s: the server has too many connections"},
+		"store.pg_conflict":    {FR: "base de données %s : une écriture concurrente est entrée en collision avec celle-ci (%s)", EN: "database %s: a concurrent write collided with this one (%s)"},
+		"store.pg_no_schema":   {FR: "base de données %s : aucun schéma où créer les tables (celui de search_path n'existe pas)", EN: "database %s: no schema to create the tables in (the search_path one does not exist)"},
 		"store.pg_foreign":     {FR: "la base de données %s contient les tables d'une autre application (schéma %s), pas celles de vigie : donnez à vigie sa propre base, ou son propre schéma avec ?search_path=vigie dans l'adresse", EN: "database %s holds another application's tables (in schema %s), not vigie's: give vigie its own database, or its own schema with ?search_path=vigie in the URL"},
 	})
 }
@@ -360,25 +360,25 @@ func (db *DB) explainPostgres(err error) error {
 		detail := plain.FirstLine(pe.Message)
 		switch {
 		case pe.Code == "53100": // disk_full
-			return storeErr(vigie.KindOther, db.path, "store.pg_disk_full", db.path, detail)
+			return storeErr(vigie.KindServerFull, db.path, "store.pg_disk_full", db.path, detail)
 		case pe.Code == "3D000": // invalid_catalog_name
-			return storeErr(vigie.KindOther, db.path, "store.pg_no_database", db.path)
+			return storeErr(vigie.KindNoServerDatabase, db.path, "store.pg_no_database", db.path)
 		case pe.Code == "28P01" || pe.Code == "28000": // authentication
-			return storeErr(vigie.KindOther, db.path, "store.pg_login", db.path, detail)
+			return storeErr(vigie.KindLoginRefused, db.path, "store.pg_login", db.path, detail)
 		case pe.Code == "42501": // insufficient_privilege
-			return storeErr(vigie.KindOther, db.path, "store.pg_denied", db.path, detail)
+			return storeErr(vigie.KindDenied, db.path, "store.pg_denied", db.path, detail)
 		case pe.Code == "25006": // read_only_sql_transaction
 			return storeErr(vigie.KindOther, db.path, "store.pg_replica", db.path, detail)
 		case pe.Code == "53300": // too_many_connections
-			return storeErr(vigie.KindOther, db.path, "store.pg_connections", db.path)
+			return storeErr(vigie.KindTooManyConnections, db.path, "store.pg_connections", db.path)
 		case strings.HasPrefix(pe.Code, "40"): // serialization failure, deadlock
-			return storeErr(vigie.KindOther, db.path, "store.pg_conflict", db.path, detail)
+			return storeErr(vigie.KindConflict, db.path, "store.pg_conflict", db.path, detail)
 		}
 		return storeErr(vigie.KindOther, db.path, "store.error", db.path, detail)
 	}
 	var ce *pgconn.ConnectError
 	if errors.As(err, &ce) {
-		return storeErr(vigie.KindOther, db.path, "store.pg_connect", db.path, plain.FirstLine(pgErrorText(ce.Unwrap())))
+		return storeErr(vigie.KindServerDown, db.path, "store.pg_connect", db.path, plain.FirstLine(pgErrorText(ce.Unwrap())))
 	}
 	return storeErr(vigie.KindOther, db.path, "store.error", db.path, plain.FirstLine(err.Error()))
 }

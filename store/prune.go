@@ -123,7 +123,7 @@ func isDiskFull(err error) bool {
 
 func (db *DB) pruneError(err error) error {
 	if isDiskFull(err) {
-		return storeErr(vigie.KindOther, db.path, "store.prune_full", db.path, plain.FirstLine(err.Error()))
+		return storeErr(vigie.KindDiskFull, db.path, "store.prune_full", db.path, plain.FirstLine(err.Error()))
 	}
 	return db.explain(err)
 }

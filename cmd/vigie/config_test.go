@@ -82,9 +82,14 @@ func TestConfigBadFileIsOneLineWithItsLine(t *testing.T) {
 	if code != ExitUsage || out != "" {
 		t.Fatalf("exit %d, stdout %q", code, out)
 	}
-	want := "vigie: " + cfg + ":4: unknown setting \"link\""
-	if !strings.HasPrefix(errb, want) || strings.Count(errb, "\n") != 1 {
-		t.Fatalf("stderr %q, want prefix %q", errb, want)
+	want := "vigie: " + cfg + ":4: unknown setting \"link\": see 'vigie config show --example' for the settings\n"
+	if errb != want {
+		t.Fatalf("stderr %q, want %q", errb, want)
+	}
+	// The hint comes from the command line's kind table, in the reader's language.
+	_, _, errb = cli(context.Background(), "--config", cfg, "--lang", "fr", "config", "show")
+	if want := "vigie: " + cfg + ":4: réglage inconnu « link » : voir « vigie config show --example » pour les réglages\n"; errb != want {
+		t.Fatalf("French: stderr %q, want %q", errb, want)
 	}
 	code, _, errb = cli(context.Background(), "--config", filepath.Join(t.TempDir(), "none.yaml"), "runs")
 	if code != ExitUsage || !strings.Contains(errb, "--config") {

@@ -123,3 +123,100 @@ func TestHintsNameRealCommandsAndFlags(t *testing.T) {
 		t.Errorf("only %d commands and flags found in messages", checked)
 	}
 }
+
+// libraryCommand is a vigie command quoted in a sentence: 'vigie NAME',
+// « vigie NAME » or "vigie NAME".
+var libraryCommand = regexp.MustCompile(`('|« |")vigie [a-z]`)
+
+// TestLibrariesNameNoCommand: the packages outside cmd/ say what went wrong
+// and carry a kind; only the command line says what to run. It reads their
+// catalogue messages ({FR: …, EN: …}), their errors (Errorf, errors.New)
+// and their log lines (Info, Warn, Error, Debug): none may quote a vigie
+// command. What a finding tells the publisher (quality's hints) is report
+// content, not an error, and is not read here.
+func TestLibrariesNameNoCommand(t *testing.T) {
+	if msgs := libraryCommandsIn(t, `package x
+func f() error {
+	l10n.Add(map[string]l10n.Msg{"x": {FR: "x : lancez « vigie check »", EN: "x: run 'vigie check'"}})
+	log.Info("links: run 'vigie links' first")
+	return fmt.Errorf("see 'vigie config show'")
+}`); len(msgs) != 4 {
+		t.Fatalf("the check itself finds %d of 4 quoted commands: %q", len(msgs), msgs)
+	}
+	found := 0
+	err := filepath.WalkDir(filepath.Join("..", ".."), func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			switch d.Name() {
+			case "testdata", "cmd", "bench", "scripts", "deploy":
+				return filepath.SkipDir
+			}
+			if strings.HasPrefix(d.Name(), ".") && d.Name() != ".." && d.Name() != "." {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		found++
+		for _, m := range libraryCommandsIn(t, string(src)) {
+			t.Errorf("%s: %q names a command: give the error a kind and let cmd/vigie/errors.go say what to do", path, m)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if found < 50 {
+		t.Errorf("only %d library files read", found)
+	}
+}
+
+// libraryCommandsIn returns the sentences of src (messages, errors, log
+// lines) that quote a vigie command.
+func libraryCommandsIn(t *testing.T, src string) []string {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), "x.go", src, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	strs := func(n ast.Node) {
+		ast.Inspect(n, func(n ast.Node) bool {
+			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				if s, err := strconv.Unquote(lit.Value); err == nil && libraryCommand.MatchString(s) {
+					out = append(out, s)
+				}
+			}
+			return true
+		})
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.KeyValueExpr:
+			if k, ok := n.Key.(*ast.Ident); ok && (k.Name == "FR" || k.Name == "EN") {
+				strs(n.Value)
+				return false
+			}
+		case *ast.CallExpr:
+			if sel, ok := n.Fun.(*ast.SelectorExpr); ok {
+				switch sel.Sel.Name {
+				case "Errorf", "New", "Info", "Warn", "Error", "Debug":
+					for _, a := range n.Args {
+						strs(a)
+					}
+					return false
+				}
+			}
+		}
+		return true
+	})
+	return out
+}

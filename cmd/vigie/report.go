@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vigie-audit/vigie/internal/l10n"
 	"github.com/vigie-audit/vigie/reports"
 )
 
@@ -95,6 +96,10 @@ another one, for any portal.`,
 			}
 			defer r.Close()
 			for _, w := range r.Warnings {
+				if r.Stale { // the one warning there is: the scores are older than the metadata
+					a.Log.Warn(w, "event", "report.warning", "hint", l10n.T(a.Lang, "hint.stale_scores"))
+					continue
+				}
 				a.Log.Warn(w, "event", "report.warning")
 			}
 			if format == "csv" {

@@ -78,6 +78,9 @@ func runScore(ctx context.Context, a *App, db *store.DB, o *scoreOptions) (*pipe
 	bar := newProgress(a, "log.progress.score")
 	out, err := pipeline.Score(ctx, db, a.scope(o.orgs), pipeline.ScoreOptions{Profile: o.profile, Log: a.Log, Progress: bar.Set})
 	bar.Done()
+	if out != nil && out.LinksUnchecked {
+		a.Log.Info(l10n.T(a.Lang, "log.score.links_unchecked"), "event", "score.links_unchecked", "hint", l10n.T(a.Lang, "hint.links_unchecked"))
+	}
 	var pe *pipeline.ProfileError
 	if errors.As(err, &pe) {
 		return out, usageErr("%v", pe.Err)
