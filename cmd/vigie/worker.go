@@ -236,11 +236,8 @@ func workerList(ctx context.Context, a *App, w *workerOptions) error {
 		if p.LeaseOwner != "" {
 			lease = oneLine(p.LeaseOwner, 60) + " → " + tm(p.LeaseUntil)
 		}
-		last := p.LastStatus
-		if last == "" {
-			last = "-"
-		}
-		fmt.Fprintln(tw, strings.Join([]string{oneLine(p.Name, 40), oneLine(p.URL, 80), p.Source, tm(p.NextDue), lease, last, tm(p.LastFinished)}, "\t"))
+		fmt.Fprintln(tw, strings.Join([]string{oneLine(p.Name, 40), oneLine(p.URL, 80), workerWord(a.Lang, "source", p.Source),
+			tm(p.NextDue), lease, workerWord(a.Lang, "status", p.LastStatus), tm(p.LastFinished)}, "\t"))
 	}
 	return tw.Flush()
 }
@@ -383,30 +380,54 @@ func runWorker(ctx context.Context, a *App, cmd *cobra.Command, w *workerOptions
 		return err
 	}
 	if n := res.Outcomes[worker.Failed]; n > 0 && worst == ExitFailure {
-		return errors.New(l10n.T(a.Lang, "worker.failed", l10n.Int(n, a.Lang)))
+		return errors.New(l10n.N(a.Lang, "worker.failed", n))
 	}
 	if worst == ExitGate {
-		return gateErr("%s", l10n.T(a.Lang, "worker.gate", l10n.Int(res.Outcomes[worker.GateFailed], a.Lang)))
+		return gateErr("%s", l10n.N(a.Lang, "worker.gate", res.Outcomes[worker.GateFailed]))
 	}
 	return nil
 }
 
 func init() {
 	l10n.Add(map[string]l10n.Msg{
-		"worker.added":          {FR: "%s ajouté à la file, à auditer maintenant", EN: "%s added to the queue, due now"},
-		"worker.already":        {FR: "%s est déjà dans la file", EN: "%s is already in the queue"},
-		"worker.removed":        {FR: "%s retiré de la file", EN: "%s removed from the queue"},
-		"worker.notqueued":      {FR: "%s n'est pas dans la file : « vigie worker --list » la montre", EN: "%s is not in the queue: 'vigie worker --list' shows it"},
-		"worker.empty":          {FR: "la file est vide : ajoutez des portails avec « vigie worker --add URL » ou dans vigie.yaml", EN: "the queue is empty: add portals with 'vigie worker --add URL' or in vigie.yaml"},
-		"worker.col.source":     {FR: "origine", EN: "source"},
-		"worker.col.due":        {FR: "prochain audit", EN: "next due"},
-		"worker.col.lease":      {FR: "bail", EN: "lease"},
-		"worker.col.last":       {FR: "dernier audit", EN: "last audit"},
-		"worker.col.finished":   {FR: "terminé le", EN: "finished"},
-		"worker.failed":         {FR: "%s audits en échec : voir les lignes du journal, ils seront repris à la prochaine exécution", EN: "%s audits failed: see the log lines; they are retried at the next run"},
-		"worker.gate":           {FR: "seuil de qualité non atteint pour %s portails : les rapports sont écrits", EN: "quality gate failed for %s portals: the reports are written"},
-		"log.worker.synced":     {FR: "file mise à jour d'après la configuration", EN: "queue updated from the configuration"},
-		"log.worker.emptyqueue": {FR: "la file est vide : ajoutez des portails avec --add ou dans vigie.yaml", EN: "the queue is empty: add portals with --add or in vigie.yaml"},
-		"log.worker.inconfig":   {FR: "ce portail est aussi dans la configuration : le prochain travailleur l'y reprendra ; retirez-le de vigie.yaml", EN: "this portal is also in the configuration: the next worker adds it back; take it out of vigie.yaml"},
+		"worker.added":        {FR: "%s ajouté à la file, à auditer maintenant", EN: "%s added to the queue, due now"},
+		"worker.already":      {FR: "%s est déjà dans la file", EN: "%s is already in the queue"},
+		"worker.removed":      {FR: "%s retiré de la file", EN: "%s removed from the queue"},
+		"worker.notqueued":    {FR: "%s n'est pas dans la file : « vigie worker --list » la montre", EN: "%s is not in the queue: 'vigie worker --list' shows it"},
+		"worker.empty":        {FR: "la file est vide : ajoutez des portails avec « vigie worker --add URL » ou dans vigie.yaml", EN: "the queue is empty: add portals with 'vigie worker --add URL' or in vigie.yaml"},
+		"worker.col.source":   {FR: "origine", EN: "source"},
+		"worker.col.due":      {FR: "prochain audit", EN: "next due"},
+		"worker.col.lease":    {FR: "bail", EN: "lease"},
+		"worker.col.last":     {FR: "dernier audit", EN: "last audit"},
+		"worker.col.finished": {FR: "terminé le", EN: "finished"},
+		"worker.failed": {FR: "%s audit en échec : voir les lignes du journal, il sera repris à la prochaine exécution|%s audits en échec : voir les lignes du journal, ils seront repris à la prochaine exécution",
+			EN: "%s audit failed: see the log lines; it is retried at the next run|%s audits failed: see the log lines; they are retried at the next run"},
+		"worker.gate": {FR: "seuil de qualité non atteint pour %s portail : les rapports sont écrits|seuil de qualité non atteint pour %s portails : les rapports sont écrits",
+			EN: "quality gate failed for %s portal: the reports are written|quality gate failed for %s portals: the reports are written"},
+		"worker.source.config":      {FR: "configuration", EN: "config"},
+		"worker.source.queue":       {FR: "file", EN: "queue"},
+		"worker.status.complete":    {FR: "terminé", EN: "complete"},
+		"worker.status.failed":      {FR: "en échec", EN: "failed"},
+		"worker.status.interrupted": {FR: "interrompu", EN: "interrupted"},
+		"worker.status.gate-failed": {FR: "seuil non atteint", EN: "gate failed"},
+		"worker.status.released":    {FR: "rendu", EN: "released"},
+		"worker.status.lost":        {FR: "bail perdu", EN: "lease lost"},
+		"worker.status.expired":     {FR: "bail échu", EN: "lease expired"},
+		"log.worker.synced":         {FR: "file mise à jour d'après la configuration", EN: "queue updated from the configuration"},
+		"log.worker.emptyqueue":     {FR: "la file est vide : ajoutez des portails avec --add ou dans vigie.yaml", EN: "the queue is empty: add portals with --add or in vigie.yaml"},
+		"log.worker.inconfig":       {FR: "ce portail est aussi dans la configuration : le prochain travailleur l'y reprendra ; retirez-le de vigie.yaml", EN: "this portal is also in the configuration: the next worker adds it back; take it out of vigie.yaml"},
 	})
+}
+
+// workerWord is a queue's source or an audit's outcome in the reader's
+// language (masculine in French: un audit), "-" for none; a code the
+// catalogue lacks is read as a run's status.
+func workerWord(lang, kind, code string) string {
+	if code == "" {
+		return "-"
+	}
+	if l10n.Has("worker." + kind + "." + code) {
+		return l10n.T(lang, "worker."+kind+"."+code)
+	}
+	return runWord(lang, code)
 }

@@ -74,6 +74,25 @@ portals:
 	if len(q) != 2 || status["alpha"] != "config/complete" || status["beta"] != "config/gate-failed" {
 		t.Fatalf("queue: %+v", q)
 	}
+	// The table speaks the reader's language: an audit's outcome and the
+	// queue's source are words, not codes.
+	for lang, want := range map[string][]string{
+		"fr": {"configuration", "terminé", "seuil non atteint"},
+		"en": {"config", "complete", "gate failed"},
+	} {
+		code, table, errs := cli(ctx, "--config", cfg, "--lang", lang, "worker", "--list")
+		if code != 0 {
+			t.Fatalf("--list --lang %s: exit %d %s", lang, code, errs)
+		}
+		for _, w := range want {
+			if !strings.Contains(table, "  "+w+"  ") {
+				t.Errorf("--list --lang %s lacks %q:\n%s", lang, w, table)
+			}
+		}
+		if lang == "fr" && strings.Contains(table, "complete") {
+			t.Errorf("English outcome in the French table:\n%s", table)
+		}
+	}
 	// Nothing is due the same day.
 	if code, stdout, stderr = cli(ctx, "--config", cfg, "--quiet", "worker", "--once"); code != 0 || stdout != "" {
 		t.Fatalf("second pass: exit %d\n%s\n%s", code, stdout, stderr)
