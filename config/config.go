@@ -37,7 +37,7 @@ type Duration time.Duration
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	v, err := time.ParseDuration(strings.TrimSpace(n.Value))
 	if err != nil || v < 0 {
-		return lineErr(n.Line, "%q is not a duration: write it like 30s, 20h or 168h", n.Value)
+		return lineErr(n.Line, "config.duration", n.Value)
 	}
 	*d = Duration(v)
 	return nil
@@ -130,7 +130,14 @@ func (e *Error) Error() string { return e.Localize("en") }
 func (e *Error) Localize(lang string) string {
 	msg := e.Msg
 	if e.ID != "" {
-		msg = l10n.T(lang, e.ID, e.Args...)
+		args := make([]any, len(e.Args))
+		for i, a := range e.Args {
+			if err, ok := a.(error); ok {
+				a = l10n.Error(lang, err)
+			}
+			args[i] = a
+		}
+		msg = l10n.T(lang, e.ID, args...)
 	}
 	if e.Line > 0 {
 		return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, msg)
@@ -149,22 +156,43 @@ func (e *Error) ErrorKind() vigie.ErrorKind {
 
 func init() {
 	l10n.Add(map[string]l10n.Msg{
-		"config.no_file": {FR: "%s %s : fichier introuvable : vérifiez le chemin", EN: "%s %s: no such file: check the path"},
-		"config.open":    {FR: "configuration %s : %s : vérifiez le chemin et ses droits", EN: "configuration %s: %s: check the path and its permissions"},
-		"config.unknown": {FR: "réglage inconnu « %s »", EN: "unknown setting %q"},
-		"config.secret":  {FR: "« %s » : les secrets ne vont jamais dans ce fichier : mettez-le dans un fichier à part et donnez son chemin en token_file (ou password_file de smtp)", EN: "%q: secrets never go in this file: put it in a file of its own and give its path as token_file (or smtp password_file)"},
+		"config.no_file":        {FR: "%s %s : fichier introuvable : vérifiez le chemin", EN: "%s %s: no such file: check the path"},
+		"config.open":           {FR: "configuration %s : %s : vérifiez le chemin et ses droits", EN: "configuration %s: %s: check the path and its permissions"},
+		"config.unknown":        {FR: "réglage inconnu « %s »", EN: "unknown setting %q"},
+		"config.duration":       {FR: "« %s » n'est pas une durée : écrivez-la comme 30s, 20h ou 168h", EN: "%q is not a duration: write it like 30s, 20h or 168h"},
+		"config.no_name":        {FR: "le portail n° %s n'a pas de nom : donnez-lui un nom court comme quebec", EN: "portal %s has no name: give it a short name such as quebec"},
+		"config.bad_name":       {FR: "nom de portail « %s » : utilisez des minuscules, des chiffres, « - », « _ » ou « . » (il nomme des dossiers)", EN: "portal name %q: use lower-case letters, digits, '-', '_' or '.' (it names folders)"},
+		"config.dup_name":       {FR: "le nom de portail « %s » est déjà pris à la ligne %s : les noms doivent être uniques", EN: "portal name %q is already used on line %s: names must be unique"},
+		"config.bad_url":        {FR: "portail %s : l'url « %s » doit être la racine du site CKAN, comme https://www.donneesquebec.ca/recherche", EN: "portal %s: url %q must be the CKAN site root, like https://www.donneesquebec.ca/recherche"},
+		"config.dup_url":        {FR: "portail %s : l'url %s est déjà prise à la ligne %s", EN: "portal %s: url %s is already used on line %s"},
+		"config.where.portal":   {FR: "portail %s", EN: "portal %s"},
+		"config.where.defaults": {FR: "defaults", EN: "defaults"},
+		"config.parallel":       {FR: "parallel doit valoir 1 ou plus", EN: "parallel must be 1 or more"},
+		"config.smtp_host":      {FR: "smtp demande un hôte (host) et une adresse d'expéditeur (from)", EN: "smtp needs a host and a from address"},
+		"config.smtp_port":      {FR: "le port smtp %s n'est pas un port", EN: "smtp port %s is not a port"},
+		"config.smtp_password":  {FR: "smtp : un username demande un password_file (le mot de passe lui-même ne va jamais dans ce fichier)", EN: "smtp: a username needs a password_file (the password itself never goes in this file)"},
+		"config.lang":           {FR: "%s : lang doit valoir fr ou en, et non « %s »", EN: "%s: lang must be fr or en, not %q"},
+		"config.baseline":       {FR: "%s : baseline doit être un nombre de jeux", EN: "%s: baseline must be a number of datasets"},
+		"config.rate":           {FR: "%s : rate doit valoir 0 (sans limite) ou plus", EN: "%s: rate must be 0 (no limit) or more"},
+		"config.links":          {FR: "%s : les réglages de links doivent être positifs", EN: "%s: links settings must be positive"},
+		"config.type":           {FR: "%s : vérifiez le type de la valeur", EN: "%s: check the value's type"},
+		"config.yaml":           {FR: "YAML illisible : %s", EN: "not valid YAML: %s"},
+		"config.secret":         {FR: "« %s » : les secrets ne vont jamais dans ce fichier : mettez-le dans un fichier à part et donnez son chemin en token_file (ou password_file de smtp)", EN: "%q: secrets never go in this file: put it in a file of its own and give its path as token_file (or smtp password_file)"},
 	})
 }
 
+// lineError is a mistake on a line of the file (0: none in particular),
+// as catalogue sentence id with args.
 type lineError struct {
 	line int
-	msg  string
+	id   string
+	args []any
 }
 
-func (e *lineError) Error() string { return e.msg }
+func (e *lineError) Error() string { return l10n.T("en", e.id, e.args...) }
 
-func lineErr(line int, format string, a ...any) error {
-	return &lineError{line: line, msg: fmt.Sprintf(format, a...)}
+func lineErr(line int, id string, args ...any) error {
+	return &lineError{line: line, id: id, args: args}
 }
 
 // Find returns the file to read: explicit (--config), then $VIGIE_CONFIG,
@@ -242,7 +270,7 @@ func Parse(path string, data []byte) (*File, error) {
 	if err := out.check(); err != nil {
 		var le *lineError
 		if errors.As(err, &le) {
-			return nil, &Error{Path: path, Line: le.line, Msg: le.msg}
+			return nil, &Error{Path: path, Line: le.line, ID: le.id, Args: le.args}
 		}
 		return nil, &Error{Path: path, Msg: err.Error()}
 	}
@@ -254,7 +282,7 @@ func Parse(path string, data []byte) (*File, error) {
 func yamlError(path string, err error) error {
 	var le *lineError
 	if errors.As(err, &le) {
-		return &Error{Path: path, Line: le.line, Msg: le.msg}
+		return &Error{Path: path, Line: le.line, ID: le.id, Args: le.args}
 	}
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	msg = strings.TrimPrefix(msg, "unmarshal errors:\n  ")
@@ -269,11 +297,11 @@ func yamlError(path string, err error) error {
 			}
 			return &Error{Path: path, Line: n, ID: id, Args: []any{f[1]}}
 		} else if strings.Contains(text, "cannot unmarshal") {
-			text = strings.ReplaceAll(text, "config.", "") + ": check the value's type"
+			return &Error{Path: path, Line: n, ID: "config.type", Args: []any{strings.ReplaceAll(text, "config.", "")}}
 		}
-		return &Error{Path: path, Line: n, Msg: text}
+		return &Error{Path: path, Line: n, ID: "config.yaml", Args: []any{text}}
 	}
-	return &Error{Path: path, Msg: msg}
+	return &Error{Path: path, ID: "config.yaml", Args: []any{msg}}
 }
 
 func mapValue(n *yaml.Node, key string) *yaml.Node {
@@ -292,9 +320,9 @@ var nameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,62}$`)
 
 func (f *File) check() error {
 	if f.Parallel < 0 {
-		return errors.New("parallel must be 1 or more")
+		return lineErr(0, "config.parallel")
 	}
-	if err := f.Defaults.check(0, "defaults"); err != nil {
+	if err := f.Defaults.check(0, vigie.NewError(vigie.KindUsage, "config.where.defaults")); err != nil {
 		return err
 	}
 	seen := map[string]int{}
@@ -304,53 +332,53 @@ func (f *File) check() error {
 		p.Name = strings.TrimSpace(p.Name)
 		p.URL = strings.TrimRight(strings.TrimSpace(p.URL), "/")
 		if p.Name == "" {
-			return lineErr(p.line, "portal %d has no name: give it a short name such as quebec", i+1)
+			return lineErr(p.line, "config.no_name", l10n.Whole(i+1))
 		}
 		if !nameRe.MatchString(p.Name) {
-			return lineErr(p.line, "portal name %q: use lower-case letters, digits, '-', '_' or '.' (it names folders)", p.Name)
+			return lineErr(p.line, "config.bad_name", p.Name)
 		}
 		if prev, ok := seen[p.Name]; ok {
-			return lineErr(p.line, "portal name %q is already used on line %d: names must be unique", p.Name, prev)
+			return lineErr(p.line, "config.dup_name", p.Name, strconv.Itoa(prev))
 		}
 		seen[p.Name] = p.line
 		u, err := url.Parse(p.URL)
 		if p.URL == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return lineErr(p.line, "portal %s: url %q must be the CKAN site root, like https://www.donneesquebec.ca/recherche", p.Name, p.URL)
+			return lineErr(p.line, "config.bad_url", p.Name, p.URL)
 		}
 		if prev, ok := urls[p.URL]; ok {
-			return lineErr(p.line, "portal %s: url %s is already used on line %d", p.Name, p.URL, prev)
+			return lineErr(p.line, "config.dup_url", p.Name, p.URL, strconv.Itoa(prev))
 		}
 		urls[p.URL] = p.line
-		if err := p.Settings.check(p.line, "portal "+p.Name); err != nil {
+		if err := p.Settings.check(p.line, vigie.NewError(vigie.KindUsage, "config.where.portal", p.Name)); err != nil {
 			return err
 		}
 	}
 	if s := f.SMTP; s != nil {
 		if s.Host == "" || s.From == "" {
-			return errors.New("smtp needs a host and a from address")
+			return lineErr(0, "config.smtp_host")
 		}
 		if s.Port < 0 || s.Port > 65535 {
-			return fmt.Errorf("smtp port %d is not a port", s.Port)
+			return lineErr(0, "config.smtp_port", strconv.Itoa(s.Port))
 		}
 		if s.Username != "" && s.PasswordFile == "" {
-			return errors.New("smtp: a username needs a password_file (the password itself never goes in this file)")
+			return lineErr(0, "config.smtp_password")
 		}
 	}
 	return nil
 }
 
-func (s *Settings) check(line int, where string) error {
+func (s *Settings) check(line int, where error) error {
 	if s.Lang != "" && s.Lang != "fr" && s.Lang != "en" {
-		return lineErr(line, "%s: lang must be fr or en, not %q", where, s.Lang)
+		return lineErr(line, "config.lang", where, s.Lang)
 	}
 	if s.Baseline < 0 {
-		return lineErr(line, "%s: baseline must be a number of datasets", where)
+		return lineErr(line, "config.baseline", where)
 	}
 	if s.Rate != nil && *s.Rate < 0 {
-		return lineErr(line, "%s: rate must be 0 (no limit) or more", where)
+		return lineErr(line, "config.rate", where)
 	}
 	if s.Links.Concurrency < 0 || s.Links.PerHost < 0 || s.Links.Failures < 0 {
-		return lineErr(line, "%s: links settings must be positive", where)
+		return lineErr(line, "config.links", where)
 	}
 	return nil
 }

@@ -69,7 +69,7 @@ func TestParseErrorsNameTheLine(t *testing.T) {
 		{"token in file", "portals:\n  - name: a\n    url: http://x\n    token: abc\n", "vigie.yaml:4: \"token\": secrets never go in this file"},
 		{"bad duration", "defaults:\n  links:\n    older_than: soon\n", "vigie.yaml:3: \"soon\" is not a duration"},
 		{"bad type", "parallel: many\n", "vigie.yaml:1: cannot unmarshal"},
-		{"syntax", "db: x.db\nportals:\n\t- name: a\n", "vigie.yaml:3: found character that cannot start any token"},
+		{"syntax", "db: x.db\nportals:\n\t- name: a\n", "vigie.yaml:3: not valid YAML: found character that cannot start any token"},
 		{"duplicate", "portals:\n  - name: a\n    url: http://x\n  - name: a\n    url: http://y\n", "vigie.yaml:4: portal name \"a\" is already used on line 2"},
 		{"no url", "portals:\n  - name: a\n", "vigie.yaml:2: portal a: url \"\" must be the CKAN site root"},
 		{"bad lang", "portals:\n  - name: a\n    url: http://x\n    lang: de\n", "vigie.yaml:2: portal a: lang must be fr or en"},
@@ -89,6 +89,36 @@ func TestParseErrorsNameTheLine(t *testing.T) {
 				t.Fatalf("not a config.Error: %T", err)
 			}
 		})
+	}
+}
+
+// TestParseErrorsInFrench: every mistake in the file reads in French with
+// its line; the YAML parser's own words stay as received inside the
+// sentence.
+func TestParseErrorsInFrench(t *testing.T) {
+	cases := []struct{ text, want string }{
+		{"portals:\n  - name: a\n    url: http://x\n    profle: ckan\n", "vigie.yaml:4: réglage inconnu « profle »"},
+		{"defaults:\n  links:\n    older_than: soon\n", "vigie.yaml:3: « soon » n'est pas une durée : écrivez-la comme 30s, 20h ou 168h"},
+		{"parallel: many\n", "vigie.yaml:1: cannot unmarshal !!str `many` into int : vérifiez le type de la valeur"},
+		{"db: x.db\nportals:\n\t- name: a\n", "vigie.yaml:3: YAML illisible : found character that cannot start any token"},
+		{"portals:\n  - name: a\n    url: http://x\n  - name: a\n    url: http://y\n", "vigie.yaml:4: le nom de portail « a » est déjà pris à la ligne 2 : les noms doivent être uniques"},
+		{"portals:\n  - name: a\n    url: http://x\n    lang: de\n", "vigie.yaml:2: portail a : lang doit valoir fr ou en, et non « de »"},
+		{"defaults:\n  rate: -1\n", "vigie.yaml: defaults : rate doit valoir 0 (sans limite) ou plus"},
+		{"smtp:\n  host: h\n  from: a@b\n  port: 70000\n", "vigie.yaml: le port smtp 70000 n'est pas un port"},
+	}
+	for _, c := range cases {
+		_, err := Parse("vigie.yaml", []byte(c.text))
+		var ce *Error
+		if !errors.As(err, &ce) {
+			t.Errorf("%q: %v is not a config.Error", c.text, err)
+			continue
+		}
+		if got := ce.Localize("fr"); got != c.want {
+			t.Errorf("%q:\n got %q\nwant %q", c.text, got, c.want)
+		}
+		if en := ce.Localize("en"); en == ce.Localize("fr") {
+			t.Errorf("%q: the same in both languages: %q", c.text, en)
+		}
 	}
 }
 

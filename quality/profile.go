@@ -6,8 +6,6 @@ import (
 	"embed"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"math"
 	"sort"
 	"strconv"
@@ -17,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/l10n"
 	"github.com/vigie-audit/vigie/internal/plain"
 )
 
@@ -197,7 +196,7 @@ func ParseProfile(b []byte) (*Profile, error) {
 		Extends string `yaml:"extends"`
 	}
 	if err := yaml.Unmarshal(b, &head); err != nil {
-		return nil, fmt.Errorf("not valid YAML: %v", plain.FirstLine(err.Error()))
+		return nil, perr("quality.p.yaml", plain.FirstLine(err.Error()))
 	}
 	p := &Profile{}
 	// A built-in may extend another (mqa extends ckan): apply the chain of
@@ -205,7 +204,7 @@ func ParseProfile(b []byte) (*Profile, error) {
 	var bases [][]byte
 	for ext, depth := head.Extends, 0; ext != ""; depth++ {
 		if depth == 8 {
-			return nil, fmt.Errorf("profile %q: too many levels of extends", head.Extends)
+			return nil, perr("quality.p.extends", head.Extends)
 		}
 		base, err := ProfileYAML(ext)
 		if err != nil {
@@ -228,7 +227,7 @@ func ParseProfile(b []byte) (*Profile, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(p); err != nil {
-		return nil, fmt.Errorf("not a valid profile: %v", plain.FirstLine(err.Error()))
+		return nil, perr("quality.p.invalid", plain.FirstLine(err.Error()))
 	}
 	if err := p.compile(); err != nil {
 		return nil, err
@@ -244,7 +243,7 @@ var knownWeights = map[vigie.Dimension]bool{vigie.DimCompleteness: true, vigie.D
 
 func (p *Profile) compile() error {
 	if p.Name == "" {
-		return errors.New("the profile has no name")
+		return perr("quality.p.no_name")
 	}
 	if p.CodePrefix == "" {
 		p.CodePrefix = "META"
@@ -254,66 +253,66 @@ func (p *Profile) compile() error {
 		p.MQAAccessURL = MQAHeadThenGet
 	case MQAHeadThenGet, MQAHeadOnly:
 	default:
-		return fmt.Errorf("mqa_access_url is %q: use %s (vigie's check, GET when HEAD fails) or %s (piveau's strict reading)", p.MQAAccessURL, MQAHeadThenGet, MQAHeadOnly)
+		return perr("quality.p.mqa_access_url", p.MQAAccessURL, MQAHeadThenGet, MQAHeadOnly)
 	}
 	var sum float64
 	for k, w := range p.Weights {
 		if !knownWeights[k] {
-			return fmt.Errorf("unknown weight %q: use completeness, freshness, openness, availability or mqa", k)
+			return perr("quality.p.unknown_weight", string(k))
 		}
 		if math.IsNaN(w) || math.IsInf(w, 0) || w < 0 || w > MaxWeight {
-			return fmt.Errorf("weight %s is %v: give a number from 0 to %d (0 leaves the dimension out)", k, w, MaxWeight)
+			return perr("quality.p.weight", string(k), l10n.Number(w, 6), l10n.Whole(MaxWeight))
 		}
 		sum += w
 	}
 	if sum <= 0 {
-		return errors.New("the weights sum to zero: give at least one dimension a positive weight")
+		return perr("quality.p.weights_zero")
 	}
 	p.defs = make([]checkDef, len(p.Completeness))
 	for i, c := range p.Completeness {
 		def, ok := checks[c.Check]
 		p.defs[i] = def
 		if !ok {
-			return fmt.Errorf("completeness check %d: unknown check %q (known: %s)", i+1, c.Check, strings.Join(CheckNames(), ", "))
+			return perr("quality.p.unknown_check", l10n.Whole(i+1), c.Check, strings.Join(CheckNames(), ", "))
 		}
 		if math.IsNaN(c.Points) || math.IsInf(c.Points, 0) || c.Points <= 0 || c.Points > MaxWeight {
-			return fmt.Errorf("completeness check %s: points are %v: give a number above 0 and at most %d", c.Check, c.Points, MaxWeight)
+			return perr("quality.p.points", c.Check, l10n.Number(c.Points, 6), l10n.Whole(MaxWeight))
 		}
 	}
 	if p.Baseline != nil && p.Baseline.Datasets <= 0 {
-		return errors.New("baseline.datasets must be a positive number of datasets")
+		return perr("quality.p.baseline")
 	}
 	if len(p.Openness.ScoreByStars) == 0 {
 		p.Openness.ScoreByStars = []float64{0, 20, 40, 60, 80, 100}
 	}
 	if len(p.Openness.ScoreByStars) != 6 {
-		return errors.New("openness.score_by_stars needs 6 values, for 0 to 5 stars")
+		return perr("quality.p.stars_count")
 	}
 	for i, s := range p.Openness.ScoreByStars {
 		if s < 0 || s > 100 || (i > 0 && s < p.Openness.ScoreByStars[i-1]) {
-			return errors.New("openness.score_by_stars must rise from 0 to at most 100")
+			return perr("quality.p.stars_rise")
 		}
 	}
 	if p.Openness.ScoreByStars[5] != 100 {
-		return errors.New("openness.score_by_stars must give 100 to 5 stars")
+		return perr("quality.p.stars_top")
 	}
 	for _, st := range []vigie.Freshness{vigie.FreshFresh, vigie.FreshDue, vigie.FreshOverdue, vigie.FreshDelinquent} {
 		v, ok := p.Freshness.StatusScores[st]
 		if !ok {
-			return fmt.Errorf("freshness.status_scores lacks %q", st)
+			return perr("quality.p.status_missing", string(st))
 		}
 		if v < 0 || v > 100 {
-			return fmt.Errorf("freshness.status_scores.%s must be within 0–100", st)
+			return perr("quality.p.status_range", string(st))
 		}
 	}
 	if p.Freshness.StatusScores[vigie.FreshFresh] != 100 {
-		return errors.New("freshness.status_scores.fresh must be 100")
+		return perr("quality.p.status_fresh")
 	}
 	p.legacy = time.Time{}
 	if p.LegacyBefore != "" {
 		t, err := time.Parse("2006-01-02", p.LegacyBefore)
 		if err != nil {
-			return fmt.Errorf("legacy_before must be a date YYYY-MM-DD, not %q", p.LegacyBefore)
+			return perr("quality.p.legacy_before", p.LegacyBefore)
 		}
 		p.legacy = t
 	}
@@ -323,12 +322,12 @@ func (p *Profile) compile() error {
 		for i, s := range th {
 			v, err := parseSpan(s)
 			if err != nil {
-				return fmt.Errorf("freshness.thresholds.%s: %v", f, err)
+				return perr("quality.p.threshold", f, err)
 			}
 			d[i] = v
 		}
 		if d[0] <= 0 || d[1] < d[0] || d[2] < d[1] {
-			return fmt.Errorf("freshness.thresholds.%s must be due ≤ overdue ≤ delinquent, all > 0", f)
+			return perr("quality.p.threshold_order", f)
 		}
 		p.thresholds[f] = d
 	}
@@ -339,12 +338,12 @@ func (p *Profile) compile() error {
 func parseSpan(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
 	if len(s) < 2 {
-		return 0, fmt.Errorf("bad span %q: write e.g. 3h or 30d", s)
+		return 0, perr("quality.p.span", s)
 	}
 	n, err := strconv.ParseFloat(s[:len(s)-1], 64)
 	// !(n > 0) also rejects NaN; beyond 100,000 days the duration overflows.
 	if err != nil || !(n > 0) || n > 100000 {
-		return 0, fmt.Errorf("bad span %q: write e.g. 3h or 30d", s)
+		return 0, perr("quality.p.span", s)
 	}
 	var d time.Duration
 	switch s[len(s)-1] {
@@ -354,7 +353,7 @@ func parseSpan(s string) (time.Duration, error) {
 		d = time.Duration(n * 24 * float64(time.Hour))
 	}
 	if d <= 0 {
-		return 0, fmt.Errorf("bad span %q: write e.g. 3h or 30d", s)
+		return 0, perr("quality.p.span", s)
 	}
 	return d, nil
 }

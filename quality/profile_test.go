@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/l10n"
 )
 
 func TestProfileHash(t *testing.T) {
@@ -42,5 +43,42 @@ func TestLinkMessageInFrench(t *testing.T) {
 	lr = &vigie.LinkResult{Reason: "host name does not resolve (nope.example)"}
 	if m := linkMessage("LINK-BROKEN", &vigie.Resource{Name: "x"}, lr); strings.Contains(m.FR, "does not resolve") {
 		t.Errorf("fr %q", m.FR)
+	}
+}
+
+// TestProfileChecksInBothLanguages: a profile file's mistakes read in
+// French and English, numbers written the reader's way.
+func TestProfileChecksInBothLanguages(t *testing.T) {
+	nb := "\u202f"
+	cases := []struct{ yaml, fr, en string }{
+		{"name: x\nextends: ckan\nweights:\n  completeness: 1234.5\n",
+			"le poids completeness vaut 1" + nb + "234,5 : donnez un nombre de 0 à 1" + nb + "000 (0 laisse la dimension de côté)",
+			"weight completeness is 1,234.5: give a number from 0 to 1,000 (0 leaves the dimension out)"},
+		{"name: x\nweights:\n  completness: 1\n",
+			"poids inconnu « completness » : utilisez completeness, freshness, openness, availability ou mqa",
+			`unknown weight "completness": use completeness, freshness, openness, availability or mqa`},
+		{"name: x\nextends: ckan\nfreshness:\n  thresholds:\n    annual: [30d, 10d, 400d]\n",
+			"freshness.thresholds.annual doit respecter due ≤ overdue ≤ delinquent, tous > 0",
+			"freshness.thresholds.annual must be due ≤ overdue ≤ delinquent, all > 0"},
+		{"name: x\nextends: ckan\nfreshness:\n  thresholds:\n    annual: [30x, 10d, 400d]\n",
+			"freshness.thresholds.annual : durée « 30x » invalide : écrivez par exemple 3h ou 30d",
+			`freshness.thresholds.annual: bad span "30x": write e.g. 3h or 30d`},
+		{"weights:\n  completeness: 1\n", "le profil n'a pas de nom (name)", "the profile has no name"},
+	}
+	for _, c := range cases {
+		_, err := ParseProfile([]byte(c.yaml))
+		if err == nil {
+			t.Errorf("%q: accepted", c.yaml)
+			continue
+		}
+		if got := l10n.Error("fr", err); got != c.fr {
+			t.Errorf("fr:\n got %q\nwant %q", got, c.fr)
+		}
+		if got := err.Error(); got != c.en {
+			t.Errorf("en:\n got %q\nwant %q", got, c.en)
+		}
+		if vigie.KindOf(err) != vigie.KindUsage {
+			t.Errorf("%q: kind %v, want usage", c.yaml, vigie.KindOf(err))
+		}
 	}
 }
