@@ -7,9 +7,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"os"
+	"strconv"
 
 	"github.com/vigie-audit/vigie"
 )
@@ -88,8 +88,11 @@ func (im *importer) flush() error {
 func importStream(ctx context.Context, im *importer, r *bufio.Reader) error {
 	dec := json.NewDecoder(r)
 	first, err := peekNonSpace(r)
+	if errors.Is(err, io.EOF) {
+		return vigie.NewError(vigie.KindUsage, "harvester.empty")
+	}
 	if err != nil {
-		return errors.New("the file is empty")
+		return vigie.NewError(vigie.KindUsage, "harvester.unreadable", pathCause(err))
 	}
 	if first == '[' { // a bare list, streamed
 		if _, err := dec.Token(); err != nil {
@@ -99,11 +102,11 @@ func importStream(ctx context.Context, im *importer, r *bufio.Reader) error {
 		for dec.More() {
 			var raw json.RawMessage
 			if err := dec.Decode(&raw); err != nil {
-				return fmt.Errorf("list item %d: %w", n+1, err)
+				return vigie.NewError(vigie.KindOther, "harvester.item", strconv.Itoa(n+1), err)
 			}
 			n++
 			if err := im.value(raw); err != nil {
-				return fmt.Errorf("list item %d: %w", n, err)
+				return vigie.NewError(vigie.KindOther, "harvester.item", strconv.Itoa(n), err)
 			}
 		}
 		return im.finish()
@@ -115,10 +118,10 @@ func importStream(ctx context.Context, im *importer, r *bufio.Reader) error {
 			break
 		}
 		if err != nil {
-			return fmt.Errorf("value %d is not valid JSON: %w", line, err)
+			return vigie.NewError(vigie.KindOther, "harvester.bad_json", strconv.Itoa(line), err)
 		}
 		if err := im.value(raw); err != nil {
-			return fmt.Errorf("value %d: %w", line, err)
+			return vigie.NewError(vigie.KindOther, "harvester.value", strconv.Itoa(line), err)
 		}
 		if err := ctx.Err(); err != nil {
 			return err
@@ -157,10 +160,10 @@ func (im *importer) value(raw json.RawMessage) error {
 		}
 		return nil
 	case '"':
-		return errors.New("holds dataset names only (package_list): import package_show or package_search responses, or a ckanapi dump")
+		return vigie.NewError(vigie.KindUsage, "harvester.names_only")
 	case '{':
 	default:
-		return errors.New("not a CKAN package dict")
+		return vigie.NewError(vigie.KindUsage, "harvester.not_package")
 	}
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &m); err != nil {
@@ -170,7 +173,7 @@ func (im *importer) value(raw json.RawMessage) error {
 		var ok bool
 		_ = json.Unmarshal(m["success"], &ok)
 		if !ok {
-			return errors.New("a saved API error (success: false)")
+			return vigie.NewError(vigie.KindUsage, "harvester.saved_error")
 		}
 		return im.result(m["result"])
 	}

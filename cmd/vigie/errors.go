@@ -202,6 +202,9 @@ func flagError(lang, cmdPath string, err error) error {
 		if want, ok := flagTypes[invalid.GetFlag().Value.Type()]; ok {
 			return vigie.NewError(vigie.KindUsage, "flag.invalid", oneLine(invalid.GetValue(), 80), name, vigie.NewError(vigie.KindUsage, want), cmdPath)
 		}
+		if cause := errors.Unwrap(invalid); l10n.Sentence(cause) { // a flag type's own sentence (percent…)
+			return vigie.NewError(vigie.KindUsage, "flag.invalid", oneLine(invalid.GetValue(), 80), name, cause, cmdPath)
+		}
 		return vigie.NewError(vigie.KindUsage, "flag.invalid", oneLine(invalid.GetValue(), 80), name, oneLine(fmt.Sprint(errors.Unwrap(invalid)), 200), cmdPath)
 	case errors.As(err, &syntax):
 		return vigie.NewError(vigie.KindUsage, "flag.syntax", syntax.GetSpecifiedFlag(), cmdPath)
