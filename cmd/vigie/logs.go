@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"strings"
 	"sync"
@@ -76,6 +77,17 @@ type l10nHandler struct {
 
 func newLogHandler(h slog.Handler, lang string) slog.Handler { return &l10nHandler{h, lang} }
 
+// newLogger writes log lines to w as text or JSON (format), in lang, from
+// level up.
+func newLogger(w io.Writer, format, lang string, level slog.Level) *slog.Logger {
+	hopts := &slog.HandlerOptions{Level: level}
+	if format == "json" {
+		return slog.New(newLogHandler(slog.NewJSONHandler(w, hopts), lang))
+	}
+	hopts.ReplaceAttr = plainSpaces
+	return slog.New(newLogHandler(slog.NewTextHandler(w, hopts), lang))
+}
+
 func (h *l10nHandler) Handle(ctx context.Context, r slog.Record) error {
 	id := logEvent(r.Message)
 	hasEvent := false
@@ -103,6 +115,19 @@ func (h *l10nHandler) Handle(ctx context.Context, r slog.Record) error {
 		return true
 	})
 	return h.Handler.Handle(ctx, nr)
+}
+
+// plainSpaces turns the no-break spaces of French numbers ("1 500",
+// "99 %") into plain spaces in text log lines, which would otherwise show
+// them escaped ("1\u202f500") to whoever reads the cron mail. JSON lines
+// keep them: JSON writes them as they are.
+func plainSpaces(_ []string, a slog.Attr) slog.Attr {
+	if a.Value.Kind() == slog.KindString {
+		if s := a.Value.String(); strings.ContainsAny(s, "\u202f\u00a0") {
+			a.Value = slog.StringValue(strings.NewReplacer("\u202f", " ", "\u00a0", " ").Replace(s))
+		}
+	}
+	return a
 }
 
 func (h *l10nHandler) WithAttrs(attrs []slog.Attr) slog.Handler {

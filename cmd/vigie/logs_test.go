@@ -1,12 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/vigie-audit/vigie/internal/l10n"
 )
 
 // Every log line of a whole audit (harvest, links, score, reports) carries a
@@ -59,5 +63,25 @@ func TestLogsCarryAStableEvent(t *testing.T) {
 	if code != ExitOK || !strings.Contains(errs, "msg=moissonnage event=harvest.start ") ||
 		!strings.Contains(errs, "msg=moissonnage event=progress.harvest done=") || strings.Contains(errs, "\r") {
 		t.Errorf("cron harvest: exit %d:\n%s", code, errs)
+	}
+}
+
+// French numbers group thousands with a narrow no-break space: a text log
+// line (cron mail) shows it as a space, not as "\u202f"; a JSON line keeps
+// the character itself.
+func TestTextLogsShowFrenchNumbersPlainly(t *testing.T) {
+	summary := l10n.T("fr", "score.tau", l10n.Float(0.29, 2, "fr"), l10n.Int(1284, "fr"))
+	if !strings.Contains(summary, "\u202f") {
+		t.Fatalf("the French number has no narrow no-break space to test: %q", summary)
+	}
+	var text, js bytes.Buffer
+	newLogger(&text, "text", "fr", slog.LevelInfo).Info("audit stage done", "event", "audit.stage.done", "summary", summary)
+	newLogger(&js, "json", "fr", slog.LevelInfo).Info("audit stage done", "event", "audit.stage.done", "summary", summary)
+	if strings.Contains(text.String(), `\u202f`) || !strings.Contains(text.String(), "1 284") {
+		t.Errorf("text log line: %s", text.String())
+	}
+	var rec map[string]any
+	if err := json.Unmarshal(js.Bytes(), &rec); err != nil || rec["summary"] != summary {
+		t.Errorf("JSON log line: %s (%v)", js.String(), err)
 	}
 }

@@ -416,12 +416,7 @@ func NewRootCmd(a *App) *cobra.Command {
 			if a.Quiet {
 				level = slog.LevelWarn
 			}
-			hopts := &slog.HandlerOptions{Level: level}
-			if a.LogFormat == "json" {
-				a.Log = slog.New(newLogHandler(slog.NewJSONHandler(a.Stderr, hopts), a.Lang))
-			} else {
-				a.Log = slog.New(newLogHandler(slog.NewTextHandler(a.Stderr, hopts), a.Lang))
-			}
+			a.Log = newLogger(a.Stderr, a.LogFormat, a.Lang, level)
 			return nil
 		},
 	}
