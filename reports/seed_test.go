@@ -3,7 +3,6 @@ package reports
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -81,15 +80,22 @@ func seedLink(d vigie.Dataset, r vigie.Resource, i, j int) vigie.LinkResult {
 // seedStore builds a store with n datasets, a complete harvest, a link run
 // and `runs` complete score runs (each later run on a catalogue with every
 // tenth dataset's licence opened). It returns the open database.
+// It is a fresh SQLite file, or a fresh PostgreSQL database when the tests
+// run there.
 func seedStore(tb testing.TB, n, runs int, evil bool) *store.DB {
 	tb.Helper()
-	return seedStoreAt(tb, filepath.Join(tb.TempDir(), "vigie.db"), n, runs, evil)
+	return seedInto(tb, storetest.NewDB(tb), n, runs, evil)
 }
 
+// seedStoreAt is seedStore into the SQLite file at path.
 func seedStoreAt(tb testing.TB, path string, n, runs int, evil bool) *store.DB {
 	tb.Helper()
+	return seedInto(tb, storetest.Open(tb, path), n, runs, evil)
+}
+
+func seedInto(tb testing.TB, db *store.DB, n, runs int, evil bool) *store.DB {
+	tb.Helper()
 	ctx := context.Background()
-	db := storetest.Open(tb, path)
 	tick := 0
 	db.Now = func() time.Time { // a clock that moves a minute per call, from seedNow
 		tick++
