@@ -43,6 +43,9 @@ const (
 	KindTooManyConnections                  // the database server has no connection left
 	KindConflict                            // a concurrent write collided: running again is enough
 	KindNoSchema                            // no schema to create the tables in
+	KindBadDatabaseURL                      // the database address is not a valid PostgreSQL URL
+	KindReplica                             // the database server is a read-only replica
+	KindForeignDatabase                     // the database holds another application's tables
 	kindCount                               // keep last: Kinds lists every kind before it
 )
 
@@ -59,7 +62,7 @@ var kindNames = [...]string{"other", "usage", "not_found", "unknown_org", "not_s
 	"not_harvested", "bad_database", "newer_database", "read_only", "disk_full", "unreachable", "not_ckan",
 	"bad_portal", "nothing_to_compare", "no_folder", "too_many_missing", "too_large", "older_database",
 	"unknown_setting", "damaged_data", "server_down", "no_server_database", "login_refused", "denied", "server_full",
-	"too_many_connections", "conflict", "no_schema"}
+	"too_many_connections", "conflict", "no_schema", "bad_database_url", "replica", "foreign_database"}
 
 // String is the kind's stable name, in English for machines ("not_scored").
 func (k ErrorKind) String() string {

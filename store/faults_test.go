@@ -516,6 +516,6 @@ func TestVerifyRefusesDamageAPlainOpenDoesNotRead(t *testing.T) {
 	if err == nil {
 		t.Fatal("Verify opened a damaged database for writing")
 	}
-	assertOneLine(t, err.Error(), path, "corrupted", "backup")
+	assertOneLine(t, kindText(err), path, "[bad_database]", "corrupted") // the command line says what to do
 	assertUnchanged(t, dir, before)
 }

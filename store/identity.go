@@ -43,14 +43,14 @@ func (db *DB) identify(ctx context.Context, o Options) (identity, error) {
 	id.vigie = n == 3
 	switch {
 	case id.appID != 0 && id.appID != ApplicationID:
-		return id, storeErr(vigie.KindBadDatabase, db.path, "store.other_app", db.path, fmt.Sprintf("%#x", uint32(id.appID)))
+		return id, storeErr(vigie.KindForeignDatabase, db.path, "store.other_app", db.path, fmt.Sprintf("%#x", uint32(id.appID)))
 	case id.tables == 0:
 		if o.ReadOnly || o.NoCreate {
 			return id, storeErr(vigie.KindNoDatabase, db.path, "store.db_empty", db.path)
 		}
 		return id, nil
 	case id.appID == 0 && !id.vigie:
-		return id, storeErr(vigie.KindBadDatabase, db.path, "store.foreign_tables", db.path)
+		return id, storeErr(vigie.KindForeignDatabase, db.path, "store.foreign_tables", db.path)
 	case id.appID == ApplicationID && !id.vigie:
 		return id, db.corrupted("vigie's tables are missing")
 	}

@@ -220,7 +220,7 @@ func openPostgres(ctx context.Context, dsn string, o Options) (*DB, error) {
 	name := RedactDSN(dsn)
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
-		return nil, storeErr(vigie.KindUsage, name, "store.pg_url", name, plain.FirstLine(pgErrorText(err)))
+		return nil, storeErr(vigie.KindBadDatabaseURL, name, "store.pg_url", name, plain.FirstLine(pgURLError(err)))
 	}
 	if cfg.RuntimeParams["application_name"] == "" {
 		cfg.RuntimeParams["application_name"] = "vigie"
@@ -320,11 +320,23 @@ func (db *DB) identifyPostgres(ctx context.Context, o Options) (identity, error)
 		}
 		return id, nil
 	case !id.vigie && id.appID != ApplicationID:
-		return id, storeErr(vigie.KindBadDatabase, db.path, "store.pg_foreign", db.path, db.schema)
+		return id, storeErr(vigie.KindForeignDatabase, db.path, "store.pg_foreign", db.path, db.schema)
 	case !id.vigie:
 		return id, db.corrupted("vigie's tables are missing")
 	}
 	return id, db.checkMigrations(ctx, o)
+}
+
+// pgURLError is why a PostgreSQL URL cannot be parsed, without the URL
+// itself, which the sentence names already (redacted).
+func pgURLError(err error) string {
+	text := err.Error()
+	if rest, ok := strings.CutPrefix(text, "cannot parse `"); ok {
+		if _, why, ok := strings.Cut(rest, "`: "); ok {
+			return why
+		}
+	}
+	return text
 }
 
 // pgErrorText is the server's message of a PostgreSQL error, or the error's text.
@@ -338,17 +350,17 @@ func pgErrorText(err error) string {
 
 func init() {
 	l10n.Add(map[string]l10n.Msg{
-		"store.pg_url":         {FR: "base de données %s : adresse PostgreSQL invalide (%s) : écrivez-la postgres://UTILISATEUR@HÔTE:PORT/BASE", EN: "database %s: not a valid PostgreSQL URL (%s): write it as postgres://USER@HOST:PORT/DATABASE"},
+		"store.pg_url":         {FR: "base de données %s : adresse PostgreSQL invalide (%s)", EN: "database %s: not a valid PostgreSQL URL (%s)"},
 		"store.pg_connect":     {FR: "base de données %s : connexion au serveur PostgreSQL impossible (%s)", EN: "database %s: cannot connect to the PostgreSQL server (%s)"},
 		"store.pg_no_database": {FR: "la base de données %s n'existe pas sur le serveur", EN: "database %s does not exist on the server"},
 		"store.pg_login":       {FR: "base de données %s : le serveur a refusé la connexion (%s)", EN: "database %s: the server refused the login (%s)"},
 		"store.pg_denied":      {FR: "base de données %s : permission refusée (%s)", EN: "database %s: permission denied (%s)"},
-		"store.pg_replica":     {FR: "la base de données %s ne peut pas être écrite (%s) : connectez-vous au serveur principal, pas à une réplique en lecture seule", EN: "database %s cannot be written (%s): connect to the primary server, not a read-only replica"},
+		"store.pg_replica":     {FR: "la base de données %s ne peut pas être écrite, le serveur est en lecture seule (%s)", EN: "database %s cannot be written, the server is read-only (%s)"},
 		"store.pg_disk_full":   {FR: "base de données %s : le serveur ne peut plus écrire, son disque est plein (%s)", EN: "database %s: the server cannot write, its disk is full (%s)"},
 		"store.pg_connections": {FR: "base de données %s : le serveur a trop de connexions", EN: "database %s: the server has too many connections"},
 		"store.pg_conflict":    {FR: "base de données %s : une écriture concurrente est entrée en collision avec celle-ci (%s)", EN: "database %s: a concurrent write collided with this one (%s)"},
 		"store.pg_no_schema":   {FR: "base de données %s : aucun schéma où créer les tables (celui de search_path n'existe pas)", EN: "database %s: no schema to create the tables in (the search_path one does not exist)"},
-		"store.pg_foreign":     {FR: "la base de données %s contient les tables d'une autre application (schéma %s), pas celles de vigie : donnez à vigie sa propre base, ou son propre schéma avec ?search_path=vigie dans l'adresse", EN: "database %s holds another application's tables (in schema %s), not vigie's: give vigie its own database, or its own schema with ?search_path=vigie in the URL"},
+		"store.pg_foreign":     {FR: "la base de données %s contient les tables d'une autre application (schéma %s), pas celles de vigie", EN: "database %s holds another application's tables (in schema %s), not vigie's"},
 	})
 }
 
@@ -368,7 +380,7 @@ func (db *DB) explainPostgres(err error) error {
 		case pe.Code == "42501": // insufficient_privilege
 			return storeErr(vigie.KindDenied, db.path, "store.pg_denied", db.path, detail)
 		case pe.Code == "25006": // read_only_sql_transaction
-			return storeErr(vigie.KindOther, db.path, "store.pg_replica", db.path, detail)
+			return storeErr(vigie.KindReplica, db.path, "store.pg_replica", db.path, detail)
 		case pe.Code == "53300": // too_many_connections
 			return storeErr(vigie.KindTooManyConnections, db.path, "store.pg_connections", db.path)
 		case strings.HasPrefix(pe.Code, "40"): // serialization failure, deadlock

@@ -76,6 +76,14 @@ var kinds = map[vigie.ErrorKind]kindRule{
 	vigie.KindTooManyConnections: {ExitFailure, fixed("hint.too_many_connections")},
 	vigie.KindConflict:           {ExitFailure, fixed("hint.conflict")},
 	vigie.KindNoSchema:           {ExitFailure, fixed("hint.no_schema")},
+	vigie.KindBadDatabaseURL:     {ExitUsage, fixed("hint.bad_database_url")},
+	vigie.KindReplica:            {ExitFailure, fixed("hint.replica")},
+	vigie.KindForeignDatabase: {ExitFailure, func(lang string, e *vigie.Error) string {
+		if store.IsPostgres(e.Path) {
+			return l10n.T(lang, "hint.foreign_database.postgres")
+		}
+		return l10n.T(lang, "hint.foreign_database")
+	}},
 }
 
 func fixed(id string) func(string, *vigie.Error) string {
@@ -103,8 +111,16 @@ func init() {
 		"hint.not_harvested.many": {FR: "passez l'un d'eux avec --portal (voir « vigie portals »), ou lancez « vigie harvest --portal %s »",
 			EN: "pass one of them with --portal (see 'vigie portals'), or run 'vigie harvest --portal %s'"},
 		"hint.not_harvested.none": {FR: "lancez d'abord « vigie harvest »", EN: "run 'vigie harvest' first"},
-		"hint.bad_database":       {FR: "mettez-la de côté, ou passez un autre --db", EN: "move it aside, or pass another --db"},
-		"hint.newer_database":     {FR: "mettez vigie à jour, ou passez un autre --db", EN: "upgrade vigie, or pass another --db"},
+		"hint.bad_database": {FR: "restaurez-la d'une sauvegarde, ou mettez-la de côté et moissonnez à nouveau (ou passez un autre --db)",
+			EN: "restore it from a backup, or move it aside and harvest again (or pass another --db)"},
+		"hint.foreign_database": {FR: "donnez à vigie un fichier à lui : passez un autre --db", EN: "give vigie a file of its own: pass another --db"},
+		"hint.foreign_database.postgres": {FR: "donnez à vigie sa propre base avec --db, ou son propre schéma avec ?search_path=vigie dans l'adresse",
+			EN: "give vigie its own database with --db, or its own schema with ?search_path=vigie in the URL"},
+		"hint.bad_database_url": {FR: "écrivez --db (ou VIGIE_DB) sous la forme postgres://UTILISATEUR@HÔTE:PORT/BASE",
+			EN: "write --db (or VIGIE_DB) as postgres://USER@HOST:PORT/DATABASE"},
+		"hint.replica": {FR: "connectez-vous au serveur principal, pas à une réplique en lecture seule (--db ou VIGIE_DB)",
+			EN: "connect to the primary server, not a read-only replica (--db or VIGIE_DB)"},
+		"hint.newer_database": {FR: "mettez vigie à jour, ou passez un autre --db", EN: "upgrade vigie, or pass another --db"},
 		"hint.read_only": {FR: "vérifiez ses droits et ceux de son dossier, ou passez un autre --db",
 			EN: "check its permissions and those of its folder, or pass another --db"},
 		"hint.disk_full": {FR: "libérez de la place (« vigie prune » fonctionne sur un disque plein) et relancez la commande",
