@@ -60,8 +60,8 @@ func (gate Gate) Evaluate(sum *store.DiffRun, diff *store.DiffResult) GateResult
 		switch {
 		case sum.MeanOverall == nil:
 			reason("gate.no_score", l10n.Number(v, 2))
-		case *sum.MeanOverall < v:
-			reason("gate.under", l10n.Number(*sum.MeanOverall, 2), l10n.Number(v, 2))
+		case vigie.RoundMean(*sum.MeanOverall) < v: // the mean every report shows
+			reason("gate.under", l10n.Number(vigie.RoundMean(*sum.MeanOverall), vigie.MeanDecimals), l10n.Number(v, 2))
 		}
 	}
 	for _, c := range gate.FailOn {

@@ -50,6 +50,16 @@ func TestGateEvaluate(t *testing.T) {
 			t.Errorf("%s: skipped %v, want %v", c.name, g.Skipped, c.skipped)
 		}
 	}
+	// The gate judges the mean every summary and report prints (one
+	// decimal): 69.96 is shown as 70 and passes --fail-under 70; 69.94 is
+	// shown as 69.9 and fails, saying 69.9.
+	if g := (Gate{FailUnder: f64(70)}).Evaluate(&store.DiffRun{MeanOverall: f64(69.96)}, nil); !g.Passed {
+		t.Errorf("a mean printed as 70 failed --fail-under 70: %q", g.Reasons)
+	}
+	if g := (Gate{FailUnder: f64(70)}).Evaluate(&store.DiffRun{MeanOverall: f64(69.94)}, nil); g.Passed || len(g.Reasons) != 1 ||
+		g.Reasons[0] != "mean overall score 69.9 is under 70" {
+		t.Errorf("a mean printed as 69.9 against --fail-under 70: passed=%v %q", g.Passed, g.Reasons)
+	}
 	if g := (Gate{FailUnder: f64(50)}).Evaluate(&store.DiffRun{}, nil); g.Passed {
 		t.Error("a scope with no score passed --fail-under")
 	}

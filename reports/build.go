@@ -376,20 +376,14 @@ func indicators(lang string, now, then *store.ReportIndicators, base *baseline) 
 
 func ptr(v float64) *float64 { return &v }
 
-// round keeps one decimal, enough for percentages and means.
+// round keeps one decimal, enough for percentages, and the precision of
+// means (vigie.RoundMean).
 func round(p *float64) *float64 {
 	if p == nil {
 		return nil
 	}
-	v := float64(int64(*p*10+sign(*p)*0.5)) / 10
+	v := vigie.RoundMean(*p)
 	return &v
-}
-
-func sign(v float64) float64 {
-	if v < 0 {
-		return -1
-	}
-	return 1
 }
 
 func summary(i *store.ReportIndicators) Summary {

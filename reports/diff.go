@@ -98,6 +98,16 @@ func FormatScore(p *float64, lang string) string {
 	return l10n.Float(*p, 2, lang)
 }
 
+// FormatMean writes a mean score (a portal's, an organization's, a
+// dimension's) the way lang does, rounded as every report rounds it
+// (vigie.RoundMean); "—" when unknown.
+func FormatMean(p *float64, lang string) string {
+	if p == nil {
+		return "—"
+	}
+	return l10n.Float(vigie.RoundMean(*p), vigie.MeanDecimals, lang)
+}
+
 // FormatDelta writes a change of score with its sign the way lang does.
 func FormatDelta(v float64, lang string) string {
 	return l10n.Signed(v, 2, lang)
@@ -207,7 +217,7 @@ func diffSections(d *store.DiffResult, lang string) []diffSection {
 func diffIndicators(d *store.DiffResult, lang string) [][]string {
 	n := func(i int) string { return l10n.Int(i, lang) }
 	return [][]string{
-		{diffLabel(lang, "mean"), FormatScore(d.From.MeanOverall, lang), FormatScore(d.To.MeanOverall, lang)},
+		{diffLabel(lang, "mean"), FormatMean(d.From.MeanOverall, lang), FormatMean(d.To.MeanOverall, lang)},
 		{diffLabel(lang, "scored"), n(d.From.Datasets), n(d.To.Datasets)},
 		{diffLabel(lang, "broken"), n(d.From.BrokenLinks), n(d.To.BrokenLinks)},
 		{diffLabel(lang, "failing"), n(d.From.FailingLinks), n(d.To.FailingLinks)},
@@ -225,7 +235,7 @@ func diffOrgRows(d *store.DiffResult, lang string) [][]string {
 		if name == "" {
 			name = "—"
 		}
-		rows = append(rows, []string{name, FormatScore(o.MeanFrom, lang), FormatScore(o.MeanTo, lang), n(o.New), n(o.Missing), n(o.Deleted),
+		rows = append(rows, []string{name, FormatMean(o.MeanFrom, lang), FormatMean(o.MeanTo, lang), n(o.New), n(o.Missing), n(o.Deleted),
 			n(o.Dropped), n(o.Rose), n(o.NewFindings), n(o.ResolvedFindings), n(o.NewlyBroken), n(o.Repaired), n(o.FreshnessWorse)})
 	}
 	return rows

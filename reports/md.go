@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"github.com/vigie-audit/vigie"
 	"github.com/vigie-audit/vigie/internal/l10n"
 	"io"
 	"strings"
@@ -155,7 +156,7 @@ func fmtNum(p *float64, lang string) string {
 	if p == nil {
 		return "—"
 	}
-	return l10n.Float(*p, 1, lang)
+	return l10n.Float(*p, vigie.MeanDecimals, lang)
 }
 
 // FormatCount writes a count for people, "—" when it is unknown.

@@ -227,7 +227,7 @@ func runAudit(ctx context.Context, a *App, o *auditOptions, st *auditStages) (er
 		verdict = l10n.T(a.Lang, "audit.gate.none")
 	}
 	n := func(id string, i int) string { return l10n.N(a.Lang, id, i) }
-	fmt.Fprintln(a.Stdout, l10n.T(a.Lang, "audit.written", res.Dir, l10n.Int(res.Run.ID, a.Lang), reports.FormatScore(rec.Summary.MeanOverall, a.Lang),
+	fmt.Fprintln(a.Stdout, l10n.T(a.Lang, "audit.written", res.Dir, l10n.Int(res.Run.ID, a.Lang), reports.FormatMean(rec.Summary.MeanOverall, a.Lang),
 		n("n.links.not_working", rec.Summary.BrokenLinks+rec.Summary.FailingLinks), n("n.broken", rec.Summary.BrokenLinks), n("n.failing", rec.Summary.FailingLinks),
 		diffChangeCount(res.Diff, a.Lang), verdict))
 	return err

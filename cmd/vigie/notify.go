@@ -287,7 +287,7 @@ func worsened(ctx context.Context, db *store.DB, p *store.Portal, lang string) (
 		}
 		var why []string
 		if o.Scores.Overall != nil && b.Scores.Overall != nil && *o.Scores.Overall < *b.Scores.Overall-0.5 {
-			why = append(why, fmt.Sprintf("overall %s → %s", reports.FormatScore(b.Scores.Overall, lang), reports.FormatScore(o.Scores.Overall, lang)))
+			why = append(why, fmt.Sprintf("overall %s → %s", reports.FormatMean(b.Scores.Overall, lang), reports.FormatMean(o.Scores.Overall, lang)))
 		}
 		if o.Findings.Error > b.Findings.Error {
 			why = append(why, fmt.Sprintf("errors %d → %d", b.Findings.Error, o.Findings.Error))
@@ -329,8 +329,8 @@ func publisherMessage(lang string, b *reports.Bundle, e reports.OrgEntry, reason
 			fmt.Fprintf(&body, "Since the previous audit: %s.\n\n", reason)
 		}
 		fmt.Fprintf(&body, "Datasets: %d (rank %d of %d publishers)\nMean overall score: %s / 100 (completeness %s, freshness %s, openness %s, availability %s)\nFindings of severity error: %d\nBroken links: %s\n",
-			e.Datasets, e.Rank, len(b.Orgs), reports.FormatScore(s.Overall, lang), reports.FormatScore(s.Completeness, lang), reports.FormatScore(s.Freshness, lang),
-			reports.FormatScore(s.Openness, lang), reports.FormatScore(s.Availability, lang), e.Findings.Error, reports.FormatCount(e.BrokenLinks, lang))
+			e.Datasets, e.Rank, len(b.Orgs), reports.FormatMean(s.Overall, lang), reports.FormatMean(s.Completeness, lang), reports.FormatMean(s.Freshness, lang),
+			reports.FormatMean(s.Openness, lang), reports.FormatMean(s.Availability, lang), e.Findings.Error, reports.FormatCount(e.BrokenLinks, lang))
 		if len(worst) > 0 {
 			fmt.Fprintf(&body, "\nDatasets to look at first:\n%s\n", strings.Join(worst, "\n"))
 		}
@@ -342,8 +342,8 @@ func publisherMessage(lang string, b *reports.Bundle, e reports.OrgEntry, reason
 			fmt.Fprintf(&body, "Depuis l'audit précédent : %s.\n\n", reason)
 		}
 		fmt.Fprintf(&body, "Jeux de données : %d (rang %d sur %d éditeurs)\nScore global moyen : %s / 100 (complétude %s, fraîcheur %s, ouverture %s, disponibilité %s)\nConstats de gravité erreur : %d\nLiens brisés : %s\n",
-			e.Datasets, e.Rank, len(b.Orgs), reports.FormatScore(s.Overall, lang), reports.FormatScore(s.Completeness, lang), reports.FormatScore(s.Freshness, lang),
-			reports.FormatScore(s.Openness, lang), reports.FormatScore(s.Availability, lang), e.Findings.Error, reports.FormatCount(e.BrokenLinks, lang))
+			e.Datasets, e.Rank, len(b.Orgs), reports.FormatMean(s.Overall, lang), reports.FormatMean(s.Completeness, lang), reports.FormatMean(s.Freshness, lang),
+			reports.FormatMean(s.Openness, lang), reports.FormatMean(s.Availability, lang), e.Findings.Error, reports.FormatCount(e.BrokenLinks, lang))
 		if len(worst) > 0 {
 			fmt.Fprintf(&body, "\nJeux de données à regarder en premier :\n%s\n", strings.Join(worst, "\n"))
 		}

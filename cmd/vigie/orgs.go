@@ -130,7 +130,7 @@ The name column is what --org takes; --org keeps only those organizations.`,
 				return printJSON(a.Stdout, rows)
 			}
 			header := []string{"portal", "rank", "name", "title", "datasets", "overall", "completeness", "freshness", "openness", "availability", "mqa", "errors", "broken links"}
-			num := func(p *float64) string { return reports.FormatScore(p, a.Lang) }
+			num := func(p *float64) string { return reports.FormatMean(p, a.Lang) }
 			itoa := func(n int) string { return l10n.Int(n, a.Lang) }
 			unknown := "—"
 			if format == "csv" {

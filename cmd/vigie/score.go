@@ -12,6 +12,7 @@ import (
 
 	"github.com/vigie-audit/vigie"
 	"github.com/vigie-audit/vigie/pipeline"
+	"github.com/vigie-audit/vigie/reports"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -102,7 +103,7 @@ func scoreSummary(o *pipeline.ScoreOutcome, lang string) string {
 	}
 	b.WriteString(l10n.T(lang, id, what, o.Profile))
 	if o.MeanOverall != nil {
-		b.WriteString(l10n.T(lang, "score.mean", l10n.Fixed(*o.MeanOverall, 1, lang)))
+		b.WriteString(l10n.T(lang, "score.mean", reports.FormatMean(o.MeanOverall, lang)))
 	} else {
 		b.WriteString(l10n.T(lang, "score.mean.none"))
 	}
