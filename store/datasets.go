@@ -229,11 +229,7 @@ func (db *DB) SaveDatasets(ctx context.Context, portalID, runID int64, ds []vigi
 				w := &work[i]
 				w.hash = ContentHash(&ds[i])
 				if o, ok := old[ds[i].ID]; !ok || o.hash != w.hash {
-					raw := []byte(ds[i].Raw)
-					if len(raw) == 0 {
-						raw, _ = json.Marshal(&ds[i])
-					}
-					w.raw = packRaw(raw)
+					w.fill(&ds[i])
 				}
 				ready <- struct{}{}
 			}
@@ -261,10 +257,30 @@ func (db *DB) SaveDatasets(ctx context.Context, portalID, runID int64, ds []vigi
 	return c, nil
 }
 
-// prepared is what the hashing goroutine computes for a dataset.
+// prepared is what the hashing goroutine computes for a dataset, so that
+// the writing goroutine only runs statements.
 type prepared struct {
 	hash string
-	raw  []byte // packed raw JSON, only when the content is new or changed
+	// only when the content is new or changed:
+	raw                        []byte // packed raw JSON
+	tags, groups, extras, freq string
+	resExtras                  []string // each resource's extras as stored
+}
+
+// fill computes the columns of a new or changed dataset that are not plain
+// fields: its packed raw JSON and the JSON of its lists and extras.
+func (w *prepared) fill(d *vigie.Dataset) {
+	raw := []byte(d.Raw)
+	if len(raw) == 0 {
+		raw, _ = json.Marshal(d)
+	}
+	w.raw = packRaw(raw)
+	w.tags, w.groups, w.extras = encodeStrings(d.Tags), encodeStrings(d.Groups), encodeStringMap(d.Extras)
+	w.freq = Frequency(d)
+	w.resExtras = make([]string, len(d.Resources))
+	for i := range d.Resources {
+		w.resExtras[i] = encodeStringMap(d.Resources[i].Extras)
+	}
 }
 
 // storedState is a dataset's content hash and state before the page.
@@ -335,11 +351,8 @@ func (s *saveStmts) save(ctx context.Context, portalID, runID int64, d *vigie.Da
 	} else {
 		c.New++
 	}
-	tags, _ := json.Marshal(nonNil(d.Tags))
-	groups, _ := json.Marshal(nonNil(d.Groups))
-	extras := []byte("{}")
-	if len(d.Extras) > 0 {
-		extras, _ = json.Marshal(d.Extras)
+	if w.raw == nil { // listed twice in the page, changed the second time
+		w.fill(d)
 	}
 	var isopen any
 	if d.IsOpen != nil {
@@ -352,8 +365,8 @@ func (s *saveStmts) save(ctx context.Context, portalID, runID int64, d *vigie.Da
 	}
 	if _, err := s.upsert.ExecContext(ctx, portalID, d.ID, d.Name, d.Title, d.TitleEN, d.Notes, d.Organization, d.OrganizationTitle,
 		d.LicenseID, d.LicenseTitle, d.LicenseURL, isopen, d.Private, d.CKANState, d.Type, d.Author, d.AuthorEmail, d.Maintainer,
-		d.MaintainerEmail, d.URL, d.Version, Frequency(d), tsZero(d.MetadataCreated), tsZero(d.MetadataModified),
-		string(tags), string(groups), string(extras), len(d.Resources), hash, firstSeen, runID, stateChanged); err != nil {
+		d.MaintainerEmail, d.URL, d.Version, w.freq, tsZero(d.MetadataCreated), tsZero(d.MetadataModified),
+		w.tags, w.groups, w.extras, len(d.Resources), hash, firstSeen, runID, stateChanged); err != nil {
 		return err
 	}
 	if exists {
@@ -361,18 +374,10 @@ func (s *saveStmts) save(ctx context.Context, portalID, runID int64, d *vigie.Da
 			return err
 		}
 	}
-	if err := s.insertResources(ctx, portalID, d); err != nil {
+	if err := s.insertResources(ctx, portalID, d, w.resExtras); err != nil {
 		return err
 	}
-	raw := w.raw
-	if raw == nil { // listed twice in the page, changed the second time
-		b := []byte(d.Raw)
-		if len(b) == 0 {
-			b, _ = json.Marshal(d)
-		}
-		raw = packRaw(b)
-	}
-	if _, err := s.version.ExecContext(ctx, portalID, d.ID, runID, hash, tsZero(d.MetadataModified), raw); err != nil {
+	if _, err := s.version.ExecContext(ctx, portalID, d.ID, runID, hash, tsZero(d.MetadataModified), w.raw); err != nil {
 		return err
 	}
 	_, err := s.event.ExecContext(ctx, runID, portalID, d.ID, kind)
@@ -384,7 +389,7 @@ const resourceRowsMax = 16
 
 // insertResources writes d's resources with as few statements as it can:
 // one multi-row INSERT per 16 resources.
-func (s *saveStmts) insertResources(ctx context.Context, portalID int64, d *vigie.Dataset) error {
+func (s *saveStmts) insertResources(ctx context.Context, portalID int64, d *vigie.Dataset, extras []string) error {
 	for start := 0; start < len(d.Resources); start += resourceRowsMax {
 		end := min(start+resourceRowsMax, len(d.Resources))
 		st, err := s.resourceStmt(ctx, end-start)
@@ -394,17 +399,12 @@ func (s *saveStmts) insertResources(ctx context.Context, portalID int64, d *vigi
 		args := make([]any, 0, 15*(end-start))
 		for i := start; i < end; i++ {
 			r := &d.Resources[i]
-			rx := "{}"
-			if len(r.Extras) > 0 {
-				b, _ := json.Marshal(r.Extras)
-				rx = string(b)
-			}
 			var size any
 			if r.Size != nil {
 				size = *r.Size
 			}
 			args = append(args, portalID, d.ID, r.ID, i, r.Name, r.Description, r.Format, r.Mimetype,
-				r.URL, r.ResourceType, r.URLType, size, tsPtr(r.Created), tsPtr(r.LastModified), rx)
+				r.URL, r.ResourceType, r.URLType, size, tsPtr(r.Created), tsPtr(r.LastModified), extras[i])
 		}
 		if _, err := st.ExecContext(ctx, args...); err != nil {
 			return err

@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/json"
+	"slices"
 	"unicode/utf8"
 )
 
@@ -80,4 +81,82 @@ func splitStrings(s string, open, close byte, object bool) (out []string, ok boo
 		}
 		i++
 	}
+}
+
+// encodeStrings is json.Marshal of a []string (nil as []), byte for byte:
+// plain strings are written here, anything that encoding/json would escape
+// goes to it.
+func encodeStrings(ss []string) string {
+	n := 2
+	for _, s := range ss {
+		if !plainJSON(s) {
+			b, _ := json.Marshal(nonNil(ss))
+			return string(b)
+		}
+		n += len(s) + 3
+	}
+	b := make([]byte, 0, n)
+	b = append(b, '[')
+	for i, s := range ss {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, s...)
+		b = append(b, '"')
+	}
+	return string(append(b, ']'))
+}
+
+// encodeStringMap is json.Marshal of a map[string]string (keys sorted), byte
+// for byte, "{}" when empty.
+func encodeStringMap(m map[string]string) string {
+	if len(m) == 0 {
+		return "{}"
+	}
+	keys := make([]string, 0, len(m))
+	n := 2
+	for k, v := range m {
+		if !plainJSON(k) || !plainJSON(v) {
+			b, _ := json.Marshal(m)
+			return string(b)
+		}
+		keys = append(keys, k)
+		n += len(k) + len(v) + 6
+	}
+	slices.Sort(keys)
+	b := make([]byte, 0, n)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, k...)
+		b = append(b, '"', ':', '"')
+		b = append(b, m[k]...)
+		b = append(b, '"')
+	}
+	return string(append(b, '}'))
+}
+
+// plainJSON says whether encoding/json writes s as it is between quotes: no
+// control character, quote, backslash, HTML character (<, >, &), invalid
+// UTF-8 or U+2028/U+2029.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+				return false
+			}
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
+			return false
+		}
+		i += size - 1
+	}
+	return true
 }

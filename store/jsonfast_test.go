@@ -65,3 +65,42 @@ func FuzzDecodeStringMap(f *testing.F) {
 		}
 	})
 }
+
+// The lists and extras columns are written by encodeStrings and
+// encodeStringMap: they must be json.Marshal's bytes, so that a column
+// written before and after them reads and compares the same.
+func TestEncodeStringsAndMapsAsEncodingJSON(t *testing.T) {
+	for _, v := range [][]string{nil, {}, {"a"}, {"eau", "Qualité de l'eau", ""}, {`gu"illemets`}, {"<b>"}, {"a&b"},
+		{"a\\b"}, {"tab\there"}, {"é\u2028"}, {"\u2029"}, {"bad \xff utf8"}, {"\x7f del", "€ 😀"}} {
+		want, _ := json.Marshal(nonNil(v))
+		if got := encodeStrings(v); got != string(want) {
+			t.Errorf("%q: got %s, want %s", v, got, want)
+		}
+	}
+	for _, m := range []map[string]string{nil, {}, {"a": "1"}, {"update_frequency": "monthly", "relidi_confidentialite": "Publique", "vide": ""},
+		{`k"ey`: "<v>", "x": "a\\b"}, {"colon:": "comma,", "brace}": "bracket]"}, {"b": "2", "a": "1", "é": "\xc3"}, {"k": "a>b"}} {
+		want := []byte("{}")
+		if len(m) > 0 {
+			want, _ = json.Marshal(m)
+		}
+		if got := encodeStringMap(m); got != string(want) {
+			t.Errorf("%q: got %s, want %s", m, got, want)
+		}
+	}
+}
+
+func FuzzEncodeStringsAsEncodingJSON(f *testing.F) {
+	for _, s := range []string{"", "a", "<", "é", "\u2028", "\xff", `"`, "\x00"} {
+		f.Add(s, "b")
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		want, _ := json.Marshal([]string{a, b})
+		if got := encodeStrings([]string{a, b}); got != string(want) {
+			t.Fatalf("%q %q: got %s, want %s", a, b, got, want)
+		}
+		want, _ = json.Marshal(map[string]string{a: b, b: a})
+		if got := encodeStringMap(map[string]string{a: b, b: a}); got != string(want) {
+			t.Fatalf("%q %q: got %s, want %s", a, b, got, want)
+		}
+	})
+}
