@@ -151,36 +151,123 @@ const datasetUpsertSQL = `INSERT INTO datasets (portal_id, id, name, title, titl
 	state = 'active', misses = 0, last_seen_run = excluded.last_seen_run,
 	state_changed_run = CASE WHEN datasets.state <> 'active' THEN excluded.last_seen_run ELSE datasets.state_changed_run END`
 
-const resourceInsertSQL = `INSERT INTO resources (portal_id, dataset_id, id, position, name, description, format, mimetype,
-	url, resource_type, url_type, size, created, last_modified, extras) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+// saveRowsMax is how many datasets SaveDatasets writes per batch of
+// statements, and how many rows one multi-row statement writes.
+const saveRowsMax = 32
 
-// saveStmts are the statements of one SaveDatasets transaction.
+// saveStmts write the rows of one SaveDatasets transaction, saveRowsMax
+// datasets at a time: each table's rows of the batch go in multi-row
+// statements (one statement costs about as much again as the row it writes).
 type saveStmts struct {
-	upsert, seen, delRes, version, event *sql.Stmt
-	insResN                              [resourceRowsMax + 1]*sql.Stmt // by number of rows
-	tx                                   *sql.Tx
+	ctx    context.Context
+	tx     *sql.Tx
+	delRes *sql.Stmt
+	// the datasets' rows, their resources, versions and events, and the
+	// unchanged datasets seen again
+	upsert, res, version, event, seen *multiRow
+	batch                             map[string]struct{} // ids with rows pending
 }
 
-func prepareSave(ctx context.Context, tx *sql.Tx) (*saveStmts, error) {
-	s := saveStmts{tx: tx}
+func prepareSave(ctx context.Context, tx *sql.Tx, portalID, runID int64) (*saveStmts, error) {
+	s := &saveStmts{ctx: ctx, tx: tx, batch: make(map[string]struct{}, saveRowsMax)}
 	var err error
-	prep := func(dst **sql.Stmt, q string) {
-		if err == nil {
-			*dst, err = tx.PrepareContext(ctx, q)
-		}
-	}
-	prep(&s.upsert, datasetUpsertSQL)
-	prep(&s.seen, `UPDATE datasets SET state = 'active', misses = 0, last_seen_run = ?,
-		state_changed_run = CASE WHEN state <> 'active' THEN ? ELSE state_changed_run END WHERE portal_id = ? AND id = ?`)
-	prep(&s.delRes, `DELETE FROM resources WHERE portal_id = ? AND dataset_id = ?`)
-	prep(&s.version, `INSERT INTO dataset_versions (portal_id, dataset_id, run_id, content_hash, metadata_modified, raw) VALUES (?, ?, ?, ?, ?, ?)`)
-	prep(&s.event, `INSERT INTO dataset_events (run_id, portal_id, dataset_id, kind) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`)
-	return &s, err
+	s.delRes, err = tx.PrepareContext(ctx, `DELETE FROM resources WHERE portal_id = ? AND dataset_id = ?`)
+	s.upsert = s.multi(`INSERT INTO datasets (portal_id, id, name, title, title_en, notes, organization, organization_title,
+	license_id, license_title, license_url, isopen, private, ckan_state, type, author, author_email, maintainer,
+	maintainer_email, url, version, update_frequency, metadata_created, metadata_modified, tags, groups_, extras,
+	num_resources, content_hash, state, misses, first_seen_run, last_seen_run, state_changed_run) VALUES `,
+		`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', 0, ?, ?, ?)`,
+		datasetUpsertTail, 32, nil)
+	s.res = s.multi(`INSERT INTO resources (portal_id, dataset_id, id, position, name, description, format, mimetype,
+	url, resource_type, url_type, size, created, last_modified, extras) VALUES `,
+		`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, "", 15, nil)
+	s.version = s.multi(`INSERT INTO dataset_versions (portal_id, dataset_id, run_id, content_hash, metadata_modified, raw) VALUES `,
+		`(?, ?, ?, ?, ?, ?)`, "", 6, nil)
+	s.event = s.multi(`INSERT INTO dataset_events (run_id, portal_id, dataset_id, kind) VALUES `, `(?, ?, ?, ?)`,
+		` ON CONFLICT DO NOTHING`, 4, nil)
+	s.seen = s.multi(`UPDATE datasets SET state = 'active', misses = 0, last_seen_run = ?,
+		state_changed_run = CASE WHEN state <> 'active' THEN ? ELSE state_changed_run END WHERE portal_id = ? AND id IN (`,
+		`?`, `)`, 1, []any{runID, runID, portalID})
+	return s, err
+}
+
+const datasetUpsertTail = `
+	ON CONFLICT(portal_id, id) DO UPDATE SET name = excluded.name, title = excluded.title, title_en = excluded.title_en,
+	notes = excluded.notes, organization = excluded.organization, organization_title = excluded.organization_title,
+	license_id = excluded.license_id, license_title = excluded.license_title, license_url = excluded.license_url,
+	isopen = excluded.isopen, private = excluded.private, ckan_state = excluded.ckan_state, type = excluded.type,
+	author = excluded.author, author_email = excluded.author_email, maintainer = excluded.maintainer,
+	maintainer_email = excluded.maintainer_email, url = excluded.url, version = excluded.version,
+	update_frequency = excluded.update_frequency, metadata_created = excluded.metadata_created,
+	metadata_modified = excluded.metadata_modified, tags = excluded.tags, groups_ = excluded.groups_,
+	extras = excluded.extras, num_resources = excluded.num_resources, content_hash = excluded.content_hash,
+	state = 'active', misses = 0, last_seen_run = excluded.last_seen_run,
+	state_changed_run = CASE WHEN datasets.state <> 'active' THEN excluded.last_seen_run ELSE datasets.state_changed_run END`
+
+func (s *saveStmts) multi(head, row, tail string, width int, lead []any) *multiRow {
+	return &multiRow{ctx: s.ctx, tx: s.tx, head: head, row: row, tail: tail, width: width, lead: lead}
 }
 
 func (s *saveStmts) close() {
-	all := append([]*sql.Stmt{s.upsert, s.seen, s.delRes, s.version, s.event}, s.insResN[:]...)
-	for _, st := range all {
+	if s.delRes != nil {
+		s.delRes.Close()
+	}
+	for _, m := range []*multiRow{s.upsert, s.res, s.version, s.event, s.seen} {
+		m.close()
+	}
+}
+
+// flush writes the pending rows of the batch.
+func (s *saveStmts) flush() error {
+	for _, m := range []*multiRow{s.upsert, s.res, s.version, s.event, s.seen} {
+		if err := m.flush(); err != nil {
+			return err
+		}
+	}
+	clear(s.batch)
+	return nil
+}
+
+// multiRow is one statement written for up to saveRowsMax rows at a time:
+// head, then row repeated, then tail; lead are the arguments that come
+// before the rows' own (width each).
+type multiRow struct {
+	ctx             context.Context
+	tx              *sql.Tx
+	head, row, tail string
+	width           int
+	lead            []any
+	stmts           [saveRowsMax + 1]*sql.Stmt // by number of rows, prepared once per transaction
+	args            []any                      // pending rows
+	call            []any
+}
+
+func (m *multiRow) add(args ...any) { m.args = append(m.args, args...) }
+
+func (m *multiRow) flush() error {
+	for len(m.args) > 0 {
+		n := min(len(m.args)/m.width, saveRowsMax)
+		st := m.stmts[n]
+		if st == nil {
+			q := m.head + strings.TrimSuffix(strings.Repeat(m.row+", ", n), ", ") + m.tail
+			var err error
+			if st, err = m.tx.PrepareContext(m.ctx, q); err != nil {
+				return err
+			}
+			m.stmts[n] = st
+		}
+		m.call = append(append(m.call[:0], m.lead...), m.args[:n*m.width]...)
+		if _, err := st.ExecContext(m.ctx, m.call...); err != nil {
+			return err
+		}
+		m.args = m.args[n*m.width:]
+	}
+	m.args = m.args[:0]
+	return nil
+}
+
+func (m *multiRow) close() {
+	for _, st := range m.stmts {
 		if st != nil {
 			st.Close()
 		}
@@ -202,11 +289,11 @@ func (db *DB) SaveDatasets(ctx context.Context, portalID, runID int64, ds []vigi
 		if err := db.pragma(ctx, tx, `PRAGMA cache_size = -32768`); err != nil {
 			return err
 		}
-		s, err := prepareSave(ctx, tx)
+		s, err := prepareSave(ctx, tx, portalID, runID)
+		defer s.close()
 		if err != nil {
 			return err
 		}
-		defer s.close()
 		old, err := s.stored(ctx, portalID, ds)
 		if err != nil {
 			return err
@@ -241,10 +328,18 @@ func (db *DB) SaveDatasets(ctx context.Context, portalID, runID int64, ds []vigi
 			if !exists {
 				o, exists = old[ds[i].ID]
 			}
-			if err := s.save(ctx, portalID, runID, &ds[i], &work[i], o, exists, &c); err != nil {
+			if err := s.save(portalID, runID, &ds[i], &work[i], o, exists, &c); err != nil {
 				return fmt.Errorf("save dataset %s (%s): %w", ds[i].Name, ds[i].ID, err)
 			}
 			saved[ds[i].ID] = storedState{hash: work[i].hash, state: vigie.StateActive}
+			if len(s.batch) == saveRowsMax {
+				if err := s.flush(); err != nil {
+					return fmt.Errorf("save datasets: %w", err)
+				}
+			}
+		}
+		if err := s.flush(); err != nil {
+			return fmt.Errorf("save datasets: %w", err)
 		}
 		return nil
 	})
@@ -326,23 +421,30 @@ func (s *saveStmts) stored(ctx context.Context, portalID int64, ds []vigie.Datas
 	return out, nil
 }
 
-// save stores d, prepared in w; old is its stored state, when exists.
-func (s *saveStmts) save(ctx context.Context, portalID, runID int64, d *vigie.Dataset, w *prepared, old storedState, exists bool, c *SaveCounts) error {
+// save adds d's rows, prepared in w, to the batch; old is its stored state,
+// when exists.
+func (s *saveStmts) save(portalID, runID int64, d *vigie.Dataset, w *prepared, old storedState, exists bool, c *SaveCounts) error {
 	if d.ID == "" {
 		return errors.New("dataset has no id")
 	}
+	if _, again := s.batch[d.ID]; again {
+		// listed twice in the page: its first rows go first, so that the
+		// second is an update of them
+		if err := s.flush(); err != nil {
+			return err
+		}
+	}
+	s.batch[d.ID] = struct{}{}
 	hash := w.hash
 	oldHash, oldState := old.hash, old.state
 	if exists && oldState != vigie.StateActive {
 		c.Restored++
-		if _, err := s.event.ExecContext(ctx, runID, portalID, d.ID, "restored"); err != nil {
-			return err
-		}
+		s.event.add(runID, portalID, d.ID, "restored")
 	}
 	if exists && oldHash == hash {
 		c.Unchanged++
-		_, err := s.seen.ExecContext(ctx, runID, runID, portalID, d.ID)
-		return err
+		s.seen.add(d.ID)
+		return nil
 	}
 	kind := "new"
 	if exists {
@@ -363,69 +465,28 @@ func (s *saveStmts) save(ctx context.Context, portalID, runID int64, d *vigie.Da
 	if !exists {
 		stateChanged = runID
 	}
-	if _, err := s.upsert.ExecContext(ctx, portalID, d.ID, d.Name, d.Title, d.TitleEN, d.Notes, d.Organization, d.OrganizationTitle,
+	s.upsert.add(portalID, d.ID, d.Name, d.Title, d.TitleEN, d.Notes, d.Organization, d.OrganizationTitle,
 		d.LicenseID, d.LicenseTitle, d.LicenseURL, isopen, d.Private, d.CKANState, d.Type, d.Author, d.AuthorEmail, d.Maintainer,
 		d.MaintainerEmail, d.URL, d.Version, w.freq, tsZero(d.MetadataCreated), tsZero(d.MetadataModified),
-		w.tags, w.groups, w.extras, len(d.Resources), hash, firstSeen, runID, stateChanged); err != nil {
-		return err
-	}
+		w.tags, w.groups, w.extras, len(d.Resources), hash, firstSeen, runID, stateChanged)
 	if exists {
-		if _, err := s.delRes.ExecContext(ctx, portalID, d.ID); err != nil {
+		// the old resources go before the batch's new rows are written
+		if _, err := s.delRes.ExecContext(s.ctx, portalID, d.ID); err != nil {
 			return err
 		}
 	}
-	if err := s.insertResources(ctx, portalID, d, w.resExtras); err != nil {
-		return err
-	}
-	if _, err := s.version.ExecContext(ctx, portalID, d.ID, runID, hash, tsZero(d.MetadataModified), w.raw); err != nil {
-		return err
-	}
-	_, err := s.event.ExecContext(ctx, runID, portalID, d.ID, kind)
-	return err
-}
-
-// resourceRowsMax is how many resources one INSERT writes.
-const resourceRowsMax = 16
-
-// insertResources writes d's resources with as few statements as it can:
-// one multi-row INSERT per 16 resources.
-func (s *saveStmts) insertResources(ctx context.Context, portalID int64, d *vigie.Dataset, extras []string) error {
-	for start := 0; start < len(d.Resources); start += resourceRowsMax {
-		end := min(start+resourceRowsMax, len(d.Resources))
-		st, err := s.resourceStmt(ctx, end-start)
-		if err != nil {
-			return err
+	for i := range d.Resources {
+		r := &d.Resources[i]
+		var size any
+		if r.Size != nil {
+			size = *r.Size
 		}
-		args := make([]any, 0, 15*(end-start))
-		for i := start; i < end; i++ {
-			r := &d.Resources[i]
-			var size any
-			if r.Size != nil {
-				size = *r.Size
-			}
-			args = append(args, portalID, d.ID, r.ID, i, r.Name, r.Description, r.Format, r.Mimetype,
-				r.URL, r.ResourceType, r.URLType, size, tsPtr(r.Created), tsPtr(r.LastModified), extras[i])
-		}
-		if _, err := st.ExecContext(ctx, args...); err != nil {
-			return err
-		}
+		s.res.add(portalID, d.ID, r.ID, i, r.Name, r.Description, r.Format, r.Mimetype,
+			r.URL, r.ResourceType, r.URLType, size, tsPtr(r.Created), tsPtr(r.LastModified), w.resExtras[i])
 	}
+	s.version.add(portalID, d.ID, runID, hash, tsZero(d.MetadataModified), w.raw)
+	s.event.add(runID, portalID, d.ID, kind)
 	return nil
-}
-
-// resourceStmt returns the INSERT of n resource rows, prepared once per
-// transaction.
-func (s *saveStmts) resourceStmt(ctx context.Context, n int) (*sql.Stmt, error) {
-	if st := s.insResN[n]; st != nil {
-		return st, nil
-	}
-	row := ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-	st, err := s.tx.PrepareContext(ctx, resourceInsertSQL+strings.Repeat(row, n-1))
-	if err != nil {
-		return nil, err
-	}
-	s.insResN[n] = st
-	return st, nil
 }
 
 func nonNil(s []string) []string {

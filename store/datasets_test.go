@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -105,4 +106,134 @@ func TestSaveDatasetsNewChangedUnchanged(t *testing.T) {
 	if _, err := db.GetDataset(ctx, p.ID, "nope"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("GetDataset unknown: %v", err)
 	}
+}
+
+// A page is written saveRowsMax datasets per batch of multi-row statements:
+// more than one batch, a dataset listed twice (changed the second time, in
+// the same batch and across batches), unchanged, restored and changed
+// datasets all read back as written one at a time.
+func TestSaveDatasetsBatches(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.NewDB(t)
+	p, err := db.EnsurePortal(ctx, "https://example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := func(n int) []vigie.Dataset {
+		var ds []vigie.Dataset
+		for i := range n {
+			id := fmt.Sprintf("d%03d", i)
+			d := sampleDataset(id, "n"+id, "org")
+			for j := range i % 5 { // 2 to 6 resources
+				d.Resources = append(d.Resources, vigie.Resource{ID: fmt.Sprintf("%s-x%d", id, j), URL: "https://example.org/" + id + "/x"})
+			}
+			ds = append(ds, d)
+		}
+		return ds
+	}
+	run1, _ := db.BeginHarvestRun(ctx, p.ID, store.HarvestOptions{Mode: "full"})
+	ds := page(100)
+	twiceNear, twiceFar := ds[5], ds[1]
+	twiceNear.Title, twiceFar.Title = "changed in the same batch", "changed in a later batch"
+	twiceNear.Resources = twiceNear.Resources[:1]
+	ds = append(ds[:10], append([]vigie.Dataset{twiceNear}, ds[10:]...)...)
+	ds = append(ds, twiceFar)
+	c, err := db.SaveDatasets(ctx, p.ID, run1, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c != (store.SaveCounts{New: 100, Changed: 2}) {
+		t.Fatalf("first page: %+v", c)
+	}
+	got := collect(t, db, p.ID, store.DatasetFilter{})
+	if len(got) != 100 {
+		t.Fatalf("%d datasets read back", len(got))
+	}
+	for i, d := range got {
+		want := 2 + i%5
+		switch d.ID {
+		case "d005":
+			want = 1
+			if d.Title != twiceNear.Title {
+				t.Errorf("d005 title %q", d.Title)
+			}
+		case "d001":
+			if d.Title != twiceFar.Title {
+				t.Errorf("d001 title %q", d.Title)
+			}
+		}
+		if len(d.Resources) != want {
+			t.Errorf("%s: %d resources, want %d", d.ID, len(d.Resources), want)
+		}
+		for j, r := range d.Resources {
+			if r.Position != j {
+				t.Errorf("%s: resource %d at position %d", d.ID, j, r.Position)
+			}
+		}
+		if vs, _ := db.DatasetVersions(ctx, p.ID, d.ID); len(vs) != 1+btoi(d.ID == "d005" || d.ID == "d001") {
+			t.Errorf("%s: %d versions", d.ID, len(vs))
+		}
+	}
+	events := map[string]int{}
+	if err := db.DatasetEvents(ctx, p.ID, 0, run1, func(_, kind string) error { events[kind]++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if events["new"] != 100 {
+		t.Errorf("events %v", events)
+	}
+	if err := db.FinishHarvestRun(ctx, run1, store.HarvestResult{Mode: "full", Status: "complete", ListingComplete: true}); err != nil {
+		t.Fatal(err)
+	}
+
+	// two passes without d050..d059: they are deleted, then restored, some changed
+	for range 2 {
+		run, _ := db.BeginHarvestRun(ctx, p.ID, store.HarvestOptions{Mode: "full"})
+		ds := page(100)
+		if _, err := db.SaveDatasets(ctx, p.ID, run, append(ds[:50:50], ds[60:]...)); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := db.MarkMissing(ctx, p.ID, run, store.HarvestOptions{Mode: "full"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run3, _ := db.BeginHarvestRun(ctx, p.ID, store.HarvestOptions{Mode: "full"})
+	ds = page(100)
+	for i := 55; i < 65; i++ {
+		ds[i].Notes = "edited"
+	}
+	c, err = db.SaveDatasets(ctx, p.ID, run3, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c != (store.SaveCounts{Changed: 10, Unchanged: 90, Restored: 10}) {
+		t.Fatalf("third pass: %+v", c)
+	}
+	restored := 0
+	if err := db.DatasetEvents(ctx, p.ID, run3-1, run3, func(_, kind string) error {
+		if kind == "restored" {
+			restored++
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if restored != 10 {
+		t.Errorf("%d restored events", restored)
+	}
+	for _, id := range []string{"d000", "d050", "d059", "d064", "d099"} {
+		st, err := db.DatasetStateOf(ctx, p.ID, id)
+		if err != nil || st.State != vigie.StateActive || st.LastSeenRun != run3 || st.Misses != 0 {
+			t.Errorf("%s: %+v %v", id, st, err)
+		}
+	}
+	if got := collect(t, db, p.ID, store.DatasetFilter{IDs: []string{"d057"}}); len(got) != 1 || got[0].Notes != "edited" || len(got[0].Resources) != 4 {
+		t.Errorf("d057 after the third pass: %+v", got)
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
