@@ -151,14 +151,15 @@ func BuildComparison(ctx context.Context, db Store, o CompareOptions) (*Comparis
 var comparisonLabels = map[string]map[string]string{
 	"fr": {
 		"title": "Comparaison des portails", "generated": "Produit le", "portals": "portails", "portal": "Portail", "url": "Adresse",
-		"run": "Analyse", "datasets": "Jeux publiés", "baseline": "Référence", "publishers": "Éditeurs",
+		"run": "Évaluation", "datasets": "Jeux publiés", "baseline": "Référence", "publishers": "Éditeurs",
 		"overall": "Score global", "completeness": "Complétude", "freshness": "Fraîcheur", "openness": "Ouverture",
 		"availability": "Disponibilité", "mqa": "Points MQA", "open_licence": "Licence ouverte (%)",
 		"machine_readable": "Lisible par machine (%)", "tau": "Tau (%)", "links_working": "Liens fonctionnels (%)",
 		"broken_links": "Liens brisés", "trend": "Évolution", "date": "Date", "profile": "Profil",
-		"trend_overall": "Score global moyen par analyse", "trend_links": "Liens fonctionnels (%) par analyse",
-		"trend_datasets": "Jeux de données par analyse", "trend_open": "Licence ouverte (%) par analyse",
-		"per_portal":   "Un rang par portail, selon sa dernière analyse complète.",
+		"table_scores": "Scores", "table_shares": "Cotes MQA, licences, fraîcheur et liens",
+		"trend_overall": "Score global moyen par évaluation", "trend_links": "Liens fonctionnels (%) par évaluation",
+		"trend_datasets": "Jeux de données par évaluation", "trend_open": "Licence ouverte (%) par évaluation",
+		"per_portal":   "Une ligne par portail, d'après sa dernière évaluation complète.",
 		"unknown_note": "« — » : inconnu (rien à juger).",
 	},
 	"en": {
@@ -168,6 +169,7 @@ var comparisonLabels = map[string]map[string]string{
 		"availability": "Availability", "mqa": "MQA points", "open_licence": "Open licence (%)",
 		"machine_readable": "Machine-readable (%)", "tau": "Tau (%)", "links_working": "Working links (%)",
 		"broken_links": "Broken links", "trend": "Trend", "date": "Date", "profile": "Profile",
+		"table_scores": "Scores", "table_shares": "MQA ratings, licences, freshness and links",
 		"trend_overall": "Mean overall score per score run", "trend_links": "Working links (%) per score run",
 		"trend_datasets": "Datasets per score run", "trend_open": "Open licence (%) per score run",
 		"per_portal":   "One row per portal, from its latest complete score run.",

@@ -126,7 +126,7 @@ func TestComparisonHTMLIsOfflineEscapedWithCharts(t *testing.T) {
 	if !strings.Contains(out, `<path d="M`) || strings.Count(out, "<circle") != 12 {
 		t.Errorf("lines: %d circles", strings.Count(out, "<circle"))
 	}
-	for _, want := range []string{"Comparaison des portails", "Score global moyen par analyse", "Liens fonctionnels (%)", "Content-Security-Policy"} {
+	for _, want := range []string{"Comparaison des portails", "Score global moyen par évaluation", "Liens fonctionnels (%)", "Content-Security-Policy"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("html lacks %q", want)
 		}

@@ -16,6 +16,9 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/l10n"
 )
 
 // ComparisonCSVFiles are the files of a comparison written as CSV.
@@ -138,7 +141,7 @@ func cellText(v any, lang string) string {
 	case string:
 		return x
 	case int:
-		return strconv.Itoa(x)
+		return l10n.Int(x, lang)
 	case *float64:
 		return fmtNum(x, lang)
 	}
@@ -185,7 +188,7 @@ func comparisonMD(w io.Writer, c *Comparison) error {
 		fmt.Fprintf(bw, "| %s | %s | %s | %s | %s | %s | %s |\n|---|---|---|---|---|---|---|\n", cl(l, "run"), cl(l, "date"),
 			cl(l, "datasets"), cl(l, "overall"), cl(l, "open_licence"), cl(l, "tau"), cl(l, "links_working"))
 		for _, t := range p.Trend {
-			fmt.Fprintf(bw, "| #%d | %s | %d | %s | %s | %s | %s |\n", t.ScoreRun, t.Date.Format("2006-01-02"), t.Datasets,
+			fmt.Fprintf(bw, "| #%d | %s | %s | %s | %s | %s | %s |\n", t.ScoreRun, t.Date.Format("2006-01-02"), l10n.Int(t.Datasets, l),
 				fmtNum(t.Scores.Overall, l), fmtNum(t.OpenLicence, l), fmtNum(t.Tau, l), fmtNum(t.LinksOK, l))
 		}
 		bw.WriteString("\n")
@@ -254,7 +257,7 @@ type svgTick struct {
 }
 
 type svgLegend struct {
-	X            float64
+	X, Y         float64 // Y: the top of the entry's row
 	Color, Label string
 }
 
@@ -330,7 +333,7 @@ func lineChart(title string, series []svgSeries, yMax float64, lang string) svgC
 		}
 		c.XTicks = append(c.XTicks, svgTick{Pos: x(t), Label: label, Anchor: anchor})
 	}
-	lx := padL
+	lx, ly := padL, float64(chartH-padB+28)
 	for i, s := range series {
 		color := s.Color
 		if color == "" {
@@ -355,11 +358,22 @@ func lineChart(title string, series []svgSeries, yMax float64, lang string) svgC
 		}
 		line.Path = strings.TrimSpace(path.String())
 		c.Lines = append(c.Lines, line)
-		c.Legend = append(c.Legend, svgLegend{X: lx, Color: color, Label: shorten(s.Name, 24)})
-		lx += 14 + 7*float64(len([]rune(shorten(s.Name, 24)))) + 18
+		// The legend wraps onto as many rows as the portals need; the chart
+		// grows to hold them.
+		label := shorten(s.Name, 24)
+		w := 14 + 7*float64(len([]rune(label))) + 18
+		if lx > padL && lx+w > chartW-padR {
+			lx, ly = padL, ly+legendRowH
+		}
+		c.Legend = append(c.Legend, svgLegend{X: lx, Y: ly, Color: color, Label: label})
+		lx += w
 	}
+	c.H = int(ly) + legendRowH
 	return c
 }
+
+// legendRowH is the height of a row of the charts' legend.
+const legendRowH = 20
 
 func niceCeil(v float64) float64 {
 	if v <= 0 {
@@ -379,7 +393,7 @@ const svgChartTmpl = `{{define "chart"}}<figure class="chart"><figcaption>{{.Tit
 {{range .YTicks}}<line x1="46" x2="584" y1="{{.Pos}}" y2="{{.Pos}}" class="grid"/><text x="40" y="{{.Pos}}" class="yl">{{.Label}}</text>
 {{end}}{{range .XTicks}}<text x="{{.Pos}}" y="224" class="xl" text-anchor="{{.Anchor}}">{{.Label}}</text>
 {{end}}{{range .Lines}}<path d="{{.Path}}" stroke="{{.Color}}" class="ln"/>{{$c := .Color}}{{range .Dots}}<circle cx="{{.X}}" cy="{{.Y}}" r="3.5" fill="{{$c}}"><title>{{.Title}}</title></circle>{{end}}
-{{end}}{{range .Legend}}<rect x="{{.X}}" y="240" width="12" height="12" fill="{{.Color}}"/><text x="{{.X}}" y="250" dx="16" class="lg">{{.Label}}</text>
+{{end}}{{range .Legend}}<rect x="{{.X}}" y="{{.Y}}" width="12" height="12" fill="{{.Color}}"/><text x="{{.X}}" y="{{.Y}}" dy="10" dx="16" class="lg">{{.Label}}</text>
 {{end}}</svg>{{end}}</figure>{{end}}`
 
 const sharedCSS = `:root{--fg:#1d2733;--muted:#5b6b7b;--line:#d7dee6;--bg:#f6f8fa;--accent:#2E75B6}
@@ -389,7 +403,7 @@ main{padding:18px 28px;max-width:1400px}h2{font-size:17px;margin:26px 0 10px}
 table{border-collapse:collapse;width:100%;background:#fff;font-variant-numeric:tabular-nums}
 th,td{border-bottom:1px solid var(--line);padding:6px 8px;text-align:right;white-space:nowrap}
 th{background:var(--bg);font-weight:600;position:sticky;top:0}th:first-child,td:first-child,td.t,th.t{text-align:left}
-td.t{white-space:normal;max-width:340px}tr:hover td{background:#fafcff}.muted{color:var(--muted)}
+td.t{white-space:normal;max-width:340px}table.cmp th{white-space:normal;vertical-align:bottom}table.cmp{font-size:13px}table.cmp th,table.cmp td{padding:5px 6px}.addr{font-size:12px;color:var(--muted);word-break:break-all}tr:hover td{background:#fafcff}.muted{color:var(--muted)}
 .wrap{overflow-x:auto;border:1px solid var(--line);border-radius:6px}
 .charts{display:flex;flex-wrap:wrap;gap:18px}.chart{margin:0;border:1px solid var(--line);border-radius:6px;padding:10px 12px}
 .chart figcaption{font-weight:600;margin-bottom:4px}.grid{stroke:#e6ebf0}.yl{font-size:11px;fill:var(--muted);text-anchor:end;dominant-baseline:middle}
@@ -415,12 +429,19 @@ type htmlCell struct {
 	Text, Class string
 	Left        bool
 	Color       string
+	Sub         string // a second, smaller line (the portal's address)
+}
+
+// cmpTable is one table of the comparison page.
+type cmpTable struct {
+	Title string
+	Head  []htmlCell
+	Rows  [][]htmlCell
 }
 
 type comparisonPage struct {
 	Lang, Title, Sub, Note string
-	Head                   []htmlCell
-	Rows                   [][]htmlCell
+	Tables                 []cmpTable
 	Charts                 []svgChart
 	Trend                  string
 	TrendHead              []string
@@ -435,12 +456,13 @@ const comparisonTmpl = svgChartTmpl + `<!DOCTYPE html>
 <title>{{.Title}}</title><style>{{.CSS}}</style></head><body>
 <header><h1>{{.Title}}</h1><p>{{.Sub}}</p></header><main>
 <p class="muted">{{.Note}}</p>
-<div class="wrap"><table><thead><tr>{{range .Head}}<th{{if .Left}} class="t"{{end}}>{{.Text}}</th>{{end}}</tr></thead><tbody>
-{{range .Rows}}<tr>{{range .}}<td{{if .Color}} class="n"{{else if .Left}} class="t"{{end}}>{{if .Color}}<span class="swatch" style="background:{{.Color}}"></span>{{end}}{{if .Class}}<span class="{{.Class}}">{{.Text}}</span>{{else}}{{.Text}}{{end}}</td>{{end}}</tr>
+{{range .Tables}}<h2>{{.Title}}</h2>
+<div class="wrap"><table class="cmp"><thead><tr>{{range .Head}}<th{{if .Left}} class="t"{{end}}>{{.Text}}</th>{{end}}</tr></thead><tbody>
+{{range .Rows}}<tr>{{range .}}<td{{if .Color}} class="n"{{else if .Left}} class="t"{{end}}>{{if .Color}}<span class="swatch" style="background:{{.Color}}"></span>{{end}}{{if .Class}}<span class="{{.Class}}">{{.Text}}</span>{{else}}{{.Text}}{{end}}{{if .Sub}}<br><span class="addr">{{.Sub}}</span>{{end}}</td>{{end}}</tr>
 {{end}}</tbody></table></div>
-<h2>{{.Trend}}</h2><div class="charts">{{range .Charts}}{{template "chart" .}}{{end}}</div>
+{{end}}<h2>{{.Trend}}</h2><div class="charts">{{range .Charts}}{{template "chart" .}}{{end}}</div>
 <h2>{{.Trend}} — {{index .TrendHead 0}}</h2>
-<div class="wrap"><table><thead><tr>{{range .TrendHead}}<th>{{.}}</th>{{end}}</tr></thead><tbody>
+<div class="wrap"><table class="cmp"><thead><tr>{{range .TrendHead}}<th>{{.}}</th>{{end}}</tr></thead><tbody>
 {{range .TrendRows}}<tr>{{range .}}<td{{if .Left}} class="t"{{end}}>{{.Text}}</td>{{end}}</tr>
 {{end}}</tbody></table></div>
 </main><footer>{{.Footer}}</footer></body></html>
@@ -456,27 +478,49 @@ func comparisonHTML(w io.Writer, c *Comparison) error {
 		Trend:  cl(l, "trend"),
 		Footer: "vigie — " + cl(l, "title"),
 	}
-	cols := compareColumns()
-	for _, col := range cols {
-		pg.Head = append(pg.Head, htmlCell{Text: cl(l, col.key), Left: col.key == "portal" || col.key == "url"})
-	}
-	for i := range c.Portals {
-		p := &c.Portals[i]
-		var row []htmlCell
-		for _, col := range cols {
-			v := col.value(p)
-			cell := htmlCell{Text: OneLine(cellText(v, l), 200)}
-			switch col.key {
-			case "portal":
-				cell.Left, cell.Color = true, seriesColor(i)
-			case "url":
-				cell.Left = true
-			case "overall", "completeness", "freshness", "openness", "availability":
-				cell.Class = scoreClass(v.(*float64))
-			}
-			row = append(row, cell)
+	// Two tables, each led by the portal, so that each fits a 1,400-pixel
+	// window: the scores, then the ratings and shares. The address is written
+	// under the portal's name.
+	var scores, shares []compareColumn
+	for _, col := range compareColumns() {
+		switch {
+		case col.key == "url":
+		case col.key == "portal":
+			scores, shares = append(scores, col), append(shares, col)
+		case len(shares) > 1 || col.key == string(vigie.RatingExcellent):
+			shares = append(shares, col)
+		default:
+			scores = append(scores, col)
 		}
-		pg.Rows = append(pg.Rows, row)
+	}
+	for _, tc := range []struct {
+		title string
+		cols  []compareColumn
+	}{{cl(l, "table_scores"), scores}, {cl(l, "table_shares"), shares}} {
+		tb := cmpTable{Title: tc.title}
+		for _, col := range tc.cols {
+			tb.Head = append(tb.Head, htmlCell{Text: cl(l, col.key), Left: col.key == "portal"})
+		}
+		for i := range c.Portals {
+			p := &c.Portals[i]
+			var row []htmlCell
+			for _, col := range tc.cols {
+				v := col.value(p)
+				cell := htmlCell{Text: OneLine(cellText(v, l), 200)}
+				switch col.key {
+				case "portal":
+					cell.Left, cell.Color = true, seriesColor(i)
+					if p.URL != p.Name {
+						cell.Sub = OneLine(p.URL, 200)
+					}
+				case "overall", "completeness", "freshness", "openness", "availability":
+					cell.Class = scoreClass(v.(*float64))
+				}
+				row = append(row, cell)
+			}
+			tb.Rows = append(tb.Rows, row)
+		}
+		pg.Tables = append(pg.Tables, tb)
 	}
 	chart := func(key string, yMax float64, get func(*TrendPoint) *float64) svgChart {
 		var series []svgSeries

@@ -97,8 +97,9 @@ type htmlLine struct {
 }
 
 type htmlTick struct {
-	Text string
-	X, Y float64
+	Text   string
+	X, Y   float64
+	Anchor string // SVG text-anchor: start, middle or end
 }
 
 type htmlOrg struct {
@@ -124,6 +125,7 @@ type htmlPage struct {
 	LinksCut                                                      string
 	History                                                       []HistoryPoint
 	HistoryCols                                                   []string
+	HistoryDates                                                  []string // one per History point
 	Trend                                                         *htmlTrend
 	LabelW, BarW                                                  float64
 }
@@ -291,7 +293,7 @@ func htmlPageOf(r *Report) *htmlPage {
 	for _, i := range r.Commitment {
 		c := htmlCard{Label: i.Label, Value: fmtNum(i.Value, l), Sub: i.Note}
 		if i.Unit == "percent" && i.Value != nil {
-			c.Value += " %"
+			c.Value = l10n.Percent(*i.Value, 1, l) // "91,1 %" in French, "91.1%" in English
 		}
 		if i.Change != nil {
 			c.Delta = fmtChange(i.Change, l)
@@ -343,8 +345,12 @@ func htmlPageOf(r *Report) *htmlPage {
 	if len(r.History) > 1 {
 		p.Trend = trend(r.History, l)
 	}
+	layout := historyLayout(r.History)
+	for _, h := range r.History {
+		p.HistoryDates = append(p.HistoryDates, h.Run.StartedAt.UTC().Format(layout))
+	}
 	// Charts.
-	count := func(v float64) string { return strconv.Itoa(int(v)) }
+	count := func(v float64) string { return l10n.Int(int(v), l) }
 	var bars []htmlBar
 	for _, k := range vigie.Ratings {
 		bars = append(bars, htmlBar{Label: T(l, k), Y: float64(r.Summary.Ratings[k])})
@@ -392,7 +398,7 @@ func (p *htmlPage) chart(id, title string, bars []htmlBar, max float64, format f
 		v := b.Y
 		b.Text = format(v)
 		if dist && total > 0 { // a distribution: add the share
-			b.Text += fmt.Sprintf(" (%s %%)", fmtNum(round(ptr(100*v/total)), p.Lang))
+			b.Text += " (" + l10n.Percent(*round(ptr(100 * v / total)), 1, p.Lang) + ")"
 		}
 		b.Short = shorten(b.Label, 24)
 		b.Y = float64(i*22 + 4)
@@ -423,8 +429,9 @@ func trend(h []HistoryPoint, lang string) *htmlTrend {
 	for _, v := range []float64{0, 50, 100} {
 		t.Ticks = append(t.Ticks, htmlTick{Text: strconv.Itoa(int(v)), X: left - 6, Y: y(v)})
 	}
+	layout := historyLayout(h)
 	for i, p := range h {
-		t.Labels = append(t.Labels, htmlTick{Text: p.Run.StartedAt.UTC().Format("2006-01-02"), X: x(i), Y: ht - 8})
+		t.Labels = append(t.Labels, htmlTick{Text: p.Run.StartedAt.UTC().Format(layout), X: x(i), Y: ht - 8, Anchor: "middle"})
 	}
 	if len(t.Labels) > 6 { // keep the first, the last and a few between
 		var keep []htmlTick
@@ -435,6 +442,16 @@ func trend(h []HistoryPoint, lang string) *htmlTrend {
 			}
 		}
 		t.Labels = keep
+	}
+	var distinct []htmlTick
+	for _, lb := range t.Labels {
+		if n := len(distinct); n == 0 || distinct[n-1].Text != lb.Text {
+			distinct = append(distinct, lb)
+		}
+	}
+	t.Labels = distinct
+	if n := len(t.Labels); n > 1 { // the end labels stay inside the chart
+		t.Labels[0].Anchor, t.Labels[n-1].Anchor = "start", "end"
 	}
 	for k, key := range []string{"overall", "open_licence", "tau"} {
 		var pts []string
@@ -455,6 +472,18 @@ func trend(h []HistoryPoint, lang string) *htmlTrend {
 		t.Lines = append(t.Lines, line)
 	}
 	return t
+}
+
+// historyLayout is how the history writes a run's time: its date, or its
+// date and time when two runs share a day (runs within the same minute then
+// share a label).
+func historyLayout(h []HistoryPoint) string {
+	for i := 1; i < len(h); i++ {
+		if h[i].Run.StartedAt.UTC().Format("2006-01-02") == h[i-1].Run.StartedAt.UTC().Format("2006-01-02") {
+			return "2006-01-02 15:04"
+		}
+	}
+	return "2006-01-02"
 }
 
 // appendCodes appends codes to keys as strings.
