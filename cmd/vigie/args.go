@@ -10,6 +10,9 @@ func init() {
 	l10n.Add(map[string]l10n.Msg{
 		"args.one": {FR: "%s attend un argument, %s, et en a reçu %s : voir « %s --help »",
 			EN: "%s takes one argument, %s, and was given %s: see '%s --help'"},
+		// The placeholders of the commands' arguments, as --help shows them.
+		"arg.NAME": {FR: "NOM", EN: "NAME"},
+		"arg.DIR":  {FR: "DOSSIER", EN: "DIR"},
 	})
 }
 
@@ -20,6 +23,6 @@ func oneArg(a *App, what string) cobra.PositionalArgs {
 		if len(args) == 1 {
 			return nil
 		}
-		return usageErr("%s", l10n.T(a.Lang, "args.one", cmd.CommandPath(), what, l10n.Int(len(args), a.Lang), cmd.CommandPath()))
+		return usageErr("%s", l10n.T(a.Lang, "args.one", cmd.CommandPath(), l10n.T(a.Lang, "arg."+what), l10n.Int(len(args), a.Lang), cmd.CommandPath()))
 	}
 }

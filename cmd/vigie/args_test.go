@@ -16,7 +16,7 @@ func TestMissingArgumentSaysWhatToPass(t *testing.T) {
 	}{
 		{[]string{"--lang", "en", "explain"}, "vigie explain takes one argument, NAME, and was given 0: see 'vigie explain --help'"},
 		{[]string{"--lang", "en", "export", "a", "b"}, "vigie export takes one argument, DIR, and was given 2: see 'vigie export --help'"},
-		{[]string{"--lang", "fr", "profile", "show"}, "vigie profile show attend un argument, NAME, et en a reçu 0 : voir « vigie profile show --help »"},
+		{[]string{"--lang", "fr", "profile", "show"}, "vigie profile show attend un argument, NOM, et en a reçu 0 : voir « vigie profile show --help »"},
 	} {
 		code, out, errb := cli(ctx, c.args...)
 		if code != ExitUsage || out != "" || strings.TrimSpace(errb) != "vigie: "+c.want {

@@ -22,7 +22,7 @@ func init() { register(newExplainCmd) }
 func newExplainCmd(a *App) *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
-		Use:   "explain <dataset name or id>",
+		Use:   "explain NAME",
 		Short: "Explain a dataset's scores: every dimension, every lost point and how to fix it",
 		Long: `Explain one dataset's scores from the latest score run that scored it:
 each dimension, the MQA points, then every finding with the points it cost

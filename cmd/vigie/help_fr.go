@@ -127,7 +127,8 @@ jour, heure locale). Par défaut, la dernière évaluation est comparée à la
 précédente (même profil). Seuls les jeux publiés sont comparés, sauf avec
 --include-private.`,
 
-	"vigie explain": "Expliquer les scores d'un jeu : chaque dimension, chaque point perdu et comment le corriger",
+	"vigie explain/use": "NOM",
+	"vigie explain":     "Expliquer les scores d'un jeu : chaque dimension, chaque point perdu et comment le corriger",
 	"vigie explain/long": `Explique les scores d'un jeu d'après la dernière évaluation qui l'a noté :
 chaque dimension, les points MQA, puis chaque constat avec les points qu'il a
 coûtés et comment le corriger.
@@ -269,6 +270,7 @@ modifiez-le et passez le fichier à « vigie score --profile FICHIER ». Un fich
 qui commence par « extends: <intégré> » n'a besoin que des réglages qu'il change.`,
 	"vigie profile list":      "Lister les profils intégrés",
 	"vigie profile list/long": "",
+	"vigie profile show/use":  "NOM",
 	"vigie profile show":      "Afficher un profil intégré comme un fichier YAML modifiable",
 	"vigie profile show/long": "",
 
@@ -363,7 +365,8 @@ changements) et la version de Go. Chaque moissonnage, vérification de liens,
 évaluation et rapport enregistre la version, et chaque évaluation l'empreinte
 des règles de son profil : « vigie runs » et les rapports les montrent.`,
 
-	"vigie export": "Écrire l'historique de la base en tableaux Parquet (ou CSV) pour l'analyse",
+	"vigie export/use": "DOSSIER",
+	"vigie export":     "Écrire l'historique de la base en tableaux Parquet (ou CSV) pour l'analyse",
 	"vigie export/long": `Écrit la base en tableaux au format long, un fichier par tableau dans DOSSIER :
 portals, runs (moissonnages, vérifications de liens, évaluations et audits),
 datasets (état courant), scores (une ligne par jeu, évaluation et dimension ; un

@@ -65,6 +65,13 @@ func localizeHelp(root *cobra.Command, lang string) (missing []string) {
 		} else if !generated(c) {
 			missing = append(missing, p)
 		}
+		if i := strings.IndexByte(c.Use, ' '); i > 0 && !generated(c) { // the arguments' placeholders
+			if fr, ok := helpFR[p+"/use"]; ok {
+				c.Use = c.Use[:i] + " " + fr
+			} else {
+				missing = append(missing, p+"/use")
+			}
+		}
 		if fr, ok := helpFR[p+"/long"]; ok && fr != "" {
 			c.Long = fr
 		} else if c.Long != "" && !generated(c) {
@@ -89,12 +96,17 @@ func init() {
 	cobra.AddTemplateFunc("frDefaults", func(s string) string {
 		return strings.ReplaceAll(s, "(default ", "(par défaut ")
 	})
+	// cobra adds " [flags]" to a usage line after the template is chosen.
+	cobra.AddTemplateFunc("frUseLine", func(s string) string {
+		return strings.NewReplacer(" [flags]", " [options]", " [command]", " [commande]").Replace(s)
+	})
 }
 
 // frenchUsage translates the headings of cobra's usage template.
 func frenchUsage(t string) string {
 	return strings.NewReplacer(
 		"FlagUsages | trimTrailingWhitespaces", "FlagUsages | frDefaults | trimTrailingWhitespaces",
+		"{{.UseLine}}", "{{frUseLine .UseLine}}",
 		"Usage:", "Utilisation :",
 		"Aliases:", "Alias :",
 		"Examples:", "Exemples :",

@@ -84,3 +84,27 @@ func TestMessagesFollowLang(t *testing.T) {
 		t.Errorf("datasets table in French:\n%s", list)
 	}
 }
+
+// A French usage line is French to its end: the arguments' placeholders and
+// the "[options]" cobra appends (observed: "vigie explain <dataset name or
+// id> [flags]" under a French help).
+func TestUsageLinesInFrench(t *testing.T) {
+	ctx := context.Background()
+	for cmd, want := range map[string]string{
+		"explain": "vigie explain NOM [options]", "export": "vigie export DOSSIER [options]",
+		"profile show": "vigie profile show NOM [options]", "report": "vigie report [options]", "help": "vigie help [commande] [options]",
+	} {
+		_, fr, _ := cli(ctx, append(strings.Fields(cmd), "--help")...)
+		if !strings.Contains(fr, "Utilisation :\n  "+want+"\n") || strings.Contains(fr, "[flags]") || strings.Contains(fr, "[command]") {
+			t.Errorf("vigie %s --help in French:\n%.300s", cmd, fr)
+		}
+		_, en, _ := cli(ctx, append([]string{"--lang", "en"}, append(strings.Fields(cmd), "--help")...)...)
+		if strings.Contains(en, "[options]") || strings.Contains(en, "NOM") || !strings.Contains(en, "[flags]") {
+			t.Errorf("vigie %s --help in English:\n%.300s", cmd, en)
+		}
+	}
+	_, _, stderr := cli(ctx, "export")
+	if !strings.Contains(stderr, "attend un argument, DOSSIER,") {
+		t.Errorf("French argument error: %s", stderr)
+	}
+}

@@ -42,7 +42,7 @@ and pass the file to 'vigie score --profile FILE'. A file that starts with
 		},
 	})
 	cmd.AddCommand(&cobra.Command{
-		Use:   "show <name>",
+		Use:   "show NAME",
 		Short: "Print a built-in profile as an editable YAML file",
 		Example: `  $ vigie profile show ckan
   $ vigie profile show donneesquebec > my-rules.yaml`,
