@@ -155,7 +155,7 @@ func audit(ctx context.Context, deps AuditDeps, o AuditOptions, log *slog.Logger
 		elapsed := time.Since(start)
 		if err != nil {
 			log.Error(l10n.T(o.Lang, "log.audit.stage.failed"), "stage", name, "elapsed", elapsed.Round(time.Millisecond).String(), "elapsed_ms", elapsed.Milliseconds(), "error", plain.FirstLine(l10n.Error(o.Lang, err)))
-			return &vigie.Error{Kind: vigie.KindOf(err), ID: "pipeline.stopped", Args: []any{name, err}, Err: err}
+			return &vigie.Error{Kind: vigie.KindOf(err), ID: "pipeline.stopped", Args: []any{stageName(name), err}, Err: err}
 		}
 		rec.Stages = append(rec.Stages, StageTiming{Name: name, Seconds: seconds(elapsed), Status: "ok"})
 		log.Info(l10n.T(o.Lang, "log.audit.stage.done"), append([]any{"stage", name, "elapsed", elapsed.Round(time.Millisecond).String(), "elapsed_ms", elapsed.Milliseconds(), "summary", rep.Summary}, rep.Attrs...)...)
@@ -258,3 +258,9 @@ func recordAudit(ctx context.Context, db AuditStore, log *slog.Logger, o AuditOp
 		log.Warn(l10n.T(o.Lang, "log.audit.record"), "error", plain.FirstLine(werr.Error()))
 	}
 }
+
+// stageName is an audit stage's code ("harvest"), written in a sentence in
+// the reader's language ("le moissonnage").
+type stageName string
+
+func (s stageName) Localize(lang string) string { return l10n.T(lang, "stage."+string(s)) }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigie-audit/vigie/internal/l10n"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -148,6 +149,10 @@ func TestAuditStopsAtAFailedStageAndRecordsHowItEnded(t *testing.T) {
 			res, err := Audit(ctx, deps, AuditOptions{Scope: vigie.Scope{Portal: portalURL}, Out: out})
 			if err == nil || !strings.Contains(err.Error(), "audit stopped at links") {
 				t.Fatalf("error %v", err)
+			}
+			// In French the stage is named in French too, not by its code.
+			if fr := l10n.Error("fr", err); !strings.HasPrefix(fr, "audit arrêté pendant la vérification des liens : ") {
+				t.Errorf("French: %q", fr)
 			}
 			if strings.Join(order, " ") != "harvest links" || res.Dir != "" {
 				t.Errorf("ran %v, folder %q", order, res.Dir)

@@ -38,8 +38,13 @@ func init() {
 		"n.gate.errors":         {FR: "%s constat de gravité erreur|%s constats de gravité erreur", EN: "%s finding of severity error|%s findings of severity error"},
 		"n.gate.new_broken":     {FR: "%s lien brisé depuis l'audit précédent|%s liens brisés depuis l'audit précédent", EN: "%s link broke since the previous audit|%s links broke since the previous audit"},
 		"n.gate.dropped":        {FR: "%s jeu a perdu|%s jeux ont perdu", EN: "%s dataset lost|%s datasets lost"},
-		"pipeline.stopped":      {FR: "audit arrêté à l'étape %s : %s", EN: "audit stopped at %s: %s"},
-		"pipeline.import":       {FR: "importation de %s : %s", EN: "import %s: %s"},
+		"pipeline.stopped":      {FR: "audit arrêté pendant %s : %s", EN: "audit stopped at %s: %s"},
+		// The audit's stages in a French sentence; English names them by their code.
+		"stage.harvest":   {FR: "le moissonnage", EN: "harvest"},
+		"stage.links":     {FR: "la vérification des liens", EN: "links"},
+		"stage.score":     {FR: "l'évaluation", EN: "score"},
+		"stage.reports":   {FR: "l'écriture des rapports", EN: "reports"},
+		"pipeline.import": {FR: "importation de %s : %s", EN: "import %s: %s"},
 	})
 }
 
