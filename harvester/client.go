@@ -346,7 +346,7 @@ func (c *Client) once(ctx context.Context, action string, params url.Values) (js
 	}
 	body := resp.RawBody()
 	defer body.Close()
-	data, err := io.ReadAll(io.LimitReader(body, c.opts.MaxBody+1))
+	data, err := readBody(body, resp.RawResponse, c.opts.MaxBody)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -680,4 +680,18 @@ func probeWhy(ae *APIError) string {
 		msg = fmt.Sprintf("HTTP %d: %s", ae.Status, msg)
 	}
 	return strings.TrimSuffix(strings.ReplaceAll(msg, " from "+ae.URL, ""), ", not a CKAN API answer")
+}
+
+// readBody reads an answer, up to max+1 bytes. When the server announces the
+// length (within max, and at most 32 MiB: it is only a hint) the buffer is
+// made that size at once, instead of doubling its way up to a page of
+// megabytes.
+func readBody(body io.Reader, r *http.Response, max int64) ([]byte, error) {
+	lr := io.LimitReader(body, max+1)
+	if r == nil || r.ContentLength <= 0 || r.ContentLength > min(max, 32<<20) {
+		return io.ReadAll(lr)
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, r.ContentLength+bytes.MinRead))
+	_, err := buf.ReadFrom(lr)
+	return buf.Bytes(), err
 }

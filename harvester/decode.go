@@ -203,7 +203,8 @@ func decodeValid(raw json.RawMessage) (vigie.Dataset, error) {
 	if !isObject(raw) {
 		return vigie.Dataset{}, fmt.Errorf("%w: not an object", ErrNotPackage)
 	}
-	m, err := fields(raw)
+	m, err := pooledFields(raw)
+	defer releaseFields(m)
 	if err != nil {
 		return vigie.Dataset{}, fmt.Errorf("%w: %v", ErrNotPackage, err)
 	}
@@ -294,7 +295,8 @@ func decodeValid(raw json.RawMessage) (vigie.Dataset, error) {
 	d.Resources = []vigie.Resource{}
 	if r := bytes.TrimSpace(m["resources"]); len(r) > 0 && string(r) != "null" {
 		err := eachElem(r, func(i int, rr json.RawMessage) error {
-			rm, err := fields(rr)
+			rm, err := pooledFields(rr)
+			defer releaseFields(rm)
 			if err != nil {
 				return err
 			}
@@ -460,13 +462,15 @@ func names(raw json.RawMessage, keys ...string) []string {
 	_ = eachElem(raw, func(_ int, v json.RawMessage) error {
 		var s string
 		if isObject(v) {
-			if m, err := fields(v); err == nil {
+			m, err := pooledFields(v)
+			if err == nil {
 				for _, k := range keys {
 					if s = str(m[k]); s != "" {
 						break
 					}
 				}
 			}
+			releaseFields(m)
 		} else {
 			s = str(v)
 		}

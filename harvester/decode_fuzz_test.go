@@ -183,3 +183,30 @@ func FuzzJSONScan(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSkipString: skipString ends every string, valid or not, where a
+// byte-by-byte reading of its escapes does.
+func FuzzSkipString(f *testing.F) {
+	for _, s := range []string{`"abc"`, `"a\"b"`, `"a\\"b"`, `"\\\\\"x"`, `"\x\"`, `"`, `"\`, `"\\`, `"é\u00e9"rest`} {
+		f.Add([]byte(s))
+	}
+	ref := func(b []byte) (int, error) {
+		for j := 1; j < len(b); j++ {
+			switch b[j] {
+			case '\\':
+				j++
+			case '"':
+				return j + 1, nil
+			}
+		}
+		return 0, errBadJSON
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		b = append([]byte{'"'}, b...)
+		got, gerr := skipString(b, 0)
+		want, werr := ref(b)
+		if got != want || (gerr == nil) != (werr == nil) {
+			t.Fatalf("skipString(%q) = %d, %v; byte by byte %d, %v", b, got, gerr, want, werr)
+		}
+	})
+}

@@ -9,8 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash"
-	"io"
 	"sort"
 	"strings"
 	"time"
@@ -45,7 +43,7 @@ func Frequency(d *vigie.Dataset) string {
 // JSON); two harvests of an unedited dataset give the same hash whatever the
 // API call that returned it.
 func ContentHash(d *vigie.Dataset) string {
-	h := contentHasher{h: sha256.New()}
+	h := contentHasher{buf: make([]byte, 0, 8192)}
 	h.str(d.ID, d.Name, d.Title, d.TitleEN, d.Notes, d.Organization, d.OrganizationTitle, d.LicenseID, d.LicenseTitle,
 		d.LicenseURL, d.CKANState, d.Type, d.Author, d.AuthorEmail, d.Maintainer, d.MaintainerEmail, d.URL, d.Version)
 	h.boolPtr(d.IsOpen)
@@ -68,25 +66,24 @@ func ContentHash(d *vigie.Dataset) string {
 		h.timePtr(r.LastModified)
 		h.dict(r.Extras)
 	}
-	sum := h.h.Sum(nil)
+	sum := sha256.Sum256(h.buf)
 	return hex.EncodeToString(sum[:16])
 }
 
-// contentHasher feeds length-prefixed fields to a hash, so that no two
-// different datasets write the same byte stream.
+// contentHasher gathers length-prefixed fields, hashed at once, so that no
+// two different datasets write the same byte stream.
 type contentHasher struct {
-	h   hash.Hash
-	buf [binary.MaxVarintLen64]byte
+	buf []byte
 }
 
 func (c *contentHasher) int(n int64) {
-	c.h.Write(c.buf[:binary.PutVarint(c.buf[:], n)])
+	c.buf = binary.AppendVarint(c.buf, n)
 }
 
 func (c *contentHasher) str(ss ...string) {
 	for _, s := range ss {
 		c.int(int64(len(s)))
-		io.WriteString(c.h, s)
+		c.buf = append(c.buf, s...)
 	}
 }
 
@@ -245,8 +242,9 @@ type multiRow struct {
 func (m *multiRow) add(args ...any) { m.args = append(m.args, args...) }
 
 func (m *multiRow) flush() error {
-	for len(m.args) > 0 {
-		n := min(len(m.args)/m.width, saveRowsMax)
+	defer func() { m.args = m.args[:0] }()
+	for args := m.args; len(args) > 0; {
+		n := min(len(args)/m.width, saveRowsMax)
 		st := m.stmts[n]
 		if st == nil {
 			q := m.head + strings.TrimSuffix(strings.Repeat(m.row+", ", n), ", ") + m.tail
@@ -256,13 +254,12 @@ func (m *multiRow) flush() error {
 			}
 			m.stmts[n] = st
 		}
-		m.call = append(append(m.call[:0], m.lead...), m.args[:n*m.width]...)
+		m.call = append(append(m.call[:0], m.lead...), args[:n*m.width]...)
 		if _, err := st.ExecContext(m.ctx, m.call...); err != nil {
 			return err
 		}
-		m.args = m.args[n*m.width:]
+		args = args[n*m.width:]
 	}
-	m.args = m.args[:0]
 	return nil
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -95,17 +96,19 @@ func encodeStrings(ss []string) string {
 		}
 		n += len(s) + 3
 	}
-	b := make([]byte, 0, n)
-	b = append(b, '[')
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteByte('[')
 	for i, s := range ss {
 		if i > 0 {
-			b = append(b, ',')
+			b.WriteByte(',')
 		}
-		b = append(b, '"')
-		b = append(b, s...)
-		b = append(b, '"')
+		b.WriteByte('"')
+		b.WriteString(s)
+		b.WriteByte('"')
 	}
-	return string(append(b, ']'))
+	b.WriteByte(']')
+	return b.String()
 }
 
 // encodeStringMap is json.Marshal of a map[string]string (keys sorted), byte
@@ -125,19 +128,21 @@ func encodeStringMap(m map[string]string) string {
 		n += len(k) + len(v) + 6
 	}
 	slices.Sort(keys)
-	b := make([]byte, 0, n)
-	b = append(b, '{')
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteByte('{')
 	for i, k := range keys {
 		if i > 0 {
-			b = append(b, ',')
+			b.WriteByte(',')
 		}
-		b = append(b, '"')
-		b = append(b, k...)
-		b = append(b, '"', ':', '"')
-		b = append(b, m[k]...)
-		b = append(b, '"')
+		b.WriteByte('"')
+		b.WriteString(k)
+		b.WriteString(`":"`)
+		b.WriteString(m[k])
+		b.WriteByte('"')
 	}
-	return string(append(b, '}'))
+	b.WriteByte('}')
+	return b.String()
 }
 
 // plainJSON says whether encoding/json writes s as it is between quotes: no
