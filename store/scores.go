@@ -4,7 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"hash/fnv"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -253,11 +253,18 @@ func (w *scoreWriter) close() {
 // textHash is where a text's id search starts: a positive 63-bit FNV-1a
 // hash of the pair.
 func textHash(t vigie.Text) int64 {
-	h := fnv.New64a()
-	h.Write([]byte(t.FR))
-	h.Write([]byte{0})
-	h.Write([]byte(t.EN))
-	id := int64(h.Sum64() >> 1)
+	// FNV-1a as hash/fnv computes it, over FR, a zero byte and EN, without
+	// copying the texts into byte slices.
+	const offset, prime = 14695981039346656037, 1099511628211
+	h := uint64(offset)
+	for i := 0; i < len(t.FR); i++ {
+		h = (h ^ uint64(t.FR[i])) * prime
+	}
+	h *= prime // the zero byte
+	for i := 0; i < len(t.EN); i++ {
+		h = (h ^ uint64(t.EN[i])) * prime
+	}
+	id := int64(h >> 1)
 	if id == 0 {
 		id = 1
 	}
@@ -272,7 +279,7 @@ const textChunk = 300
 // textID rarely needs a statement per text. A text whose hash another text
 // holds is left to textID's probing.
 func (w *scoreWriter) knowTexts(as []vigie.Assessment, order []int) error {
-	var todo []vigie.Text
+	var todo []int64 // hashes of the texts to look up
 	wanted := map[int64]vigie.Text{}
 	for _, i := range order {
 		for _, f := range as[i].Findings {
@@ -288,18 +295,18 @@ func (w *scoreWriter) knowTexts(as []vigie.Assessment, order []int) error {
 					continue // the same text again, or another of the same hash: textID probes it
 				}
 				wanted[h] = t
-				todo = append(todo, t)
+				todo = append(todo, h)
 			}
 		}
 	}
 	// In id order: two writers adding texts at once (on PostgreSQL) then
 	// wait on each other's rows in one order and never deadlock.
-	sort.Slice(todo, func(i, j int) bool { return textHash(todo[i]) < textHash(todo[j]) })
+	slices.Sort(todo)
 	for lo := 0; lo < len(todo); lo += textChunk {
 		chunk := todo[lo:min(lo+textChunk, len(todo))]
 		args := make([]any, len(chunk))
-		for i, t := range chunk {
-			args[i] = textHash(t)
+		for i, h := range chunk {
+			args[i] = h
 		}
 		rows, err := w.tx.QueryContext(w.ctx, `SELECT id, fr, en FROM finding_texts WHERE id IN (`+
 			strings.TrimSuffix(strings.Repeat("?, ", len(chunk)), ", ")+`)`, args...)
@@ -321,8 +328,8 @@ func (w *scoreWriter) knowTexts(as []vigie.Assessment, order []int) error {
 			return err
 		}
 		ins := make([]any, 0, 3*len(chunk))
-		for _, t := range chunk {
-			h := textHash(t)
+		for _, h := range chunk {
+			t := wanted[h]
 			switch o, ok := have[h]; {
 			case !ok:
 				ins = append(ins, h, t.FR, t.EN)
