@@ -1,12 +1,20 @@
 package vigie_test
 
 import (
+	"fmt"
 	"go/ast"
 	"go/build"
+	"go/importer"
 	"go/parser"
 	"go/token"
+	"go/types"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"reflect"
+	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -218,5 +226,241 @@ func TestOneFirstLine(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// typeCheck type-checks the module's packages (tests left out) from their
+// sources, importing every dependency from the export data `go list
+// -export` gives, by folder.
+func typeCheck(t *testing.T) (*token.FileSet, map[string]*types.Info, map[string][]*ast.File) {
+	t.Helper()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	out, err := exec.Command(goBin, "list", "-export", "-deps", "-f", "{{.ImportPath}}\t{{.Export}}", "./...").Output()
+	if err != nil {
+		t.Fatalf("go list -export: %v", err)
+	}
+	exports := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if path, file, ok := strings.Cut(line, "\t"); ok && file != "" {
+			exports[path] = file
+		}
+	}
+	fset, dirs := parsedDirs(t, false)
+	imp := importer.ForCompiler(fset, "gc", func(path string) (io.ReadCloser, error) {
+		file, ok := exports[path]
+		if !ok {
+			return nil, fmt.Errorf("no export data for %s", path)
+		}
+		return os.Open(file)
+	})
+	infos := map[string]*types.Info{}
+	for dir, files := range dirs {
+		ip := module
+		if dir != "." {
+			ip += "/" + filepath.ToSlash(dir)
+		}
+		info := &types.Info{Types: map[ast.Expr]types.TypeAndValue{}, Uses: map[*ast.Ident]types.Object{}, Defs: map[*ast.Ident]types.Object{}}
+		if _, err := (&types.Config{Importer: imp}).Check(ip, fset, files, info); err != nil {
+			t.Fatalf("type-checking %s: %v", ip, err)
+		}
+		infos[dir] = info
+	}
+	return fset, infos, dirs
+}
+
+// jsonShapeHomes are where the JSON shapes users read are declared: the
+// report writers (reports/, each shape with its schema in docs/) and the
+// root package's domain values and codes they are made of.
+var jsonShapeHomes = []string{module, module + "/reports"}
+
+// jsonNotToUsers are the packages whose JSON no user reads: the store's goes
+// into its own columns and lock file, the CKAN emulators answer as CKAN
+// does, quality hashes its profile.
+var jsonNotToUsers = []string{"store", "quality", filepath.Join("internal", "ckantest"), filepath.Join("cmd", "ckanfake")}
+
+// jsonNotYetMoved are the shapes of some commands' --format json that are
+// still declared where they are produced: the store's or export's own rows
+// (what prune removed, the runs, the queue, the exported files, the last
+// audit) and the rows of orgs and portals. The list may only shrink.
+var jsonNotYetMoved = map[string]bool{
+	module + "/store.PruneStats":    true, // vigie prune
+	module + "/store.HarvestRun":    true, // vigie runs
+	module + "/store.QueuedPortal":  true, // vigie queue list
+	module + "/export.File":         true, // vigie export
+	module + "/cmd/vigie.orgRow":    true, // vigie orgs
+	module + "/cmd/vigie.portalRow": true, // vigie portals
+	module + "/cmd/vigie.runBrief":  true, // vigie portals
+	module + "/store.AuditRun":      true, // vigie portals
+}
+
+// TestJSONShapesLiveWithTheReportWriters: every value a user reads as JSON
+// — a file of an audit folder, a report, a command's --format json — is
+// encoded from a shape declared in reports/ or the root package, so the
+// shapes are found in one place, next to their writers and schemas. It
+// finds each json.Marshal, json.MarshalIndent and Encoder.Encode (and each
+// function that hands one of its parameters to them, as printJSON does)
+// and walks the type encoded, field by field.
+func TestJSONShapesLiveWithTheReportWriters(t *testing.T) {
+	fset, infos, dirs := typeCheck(t)
+	isEncode := func(fn *types.Func) bool {
+		if fn.Pkg() == nil || fn.Pkg().Path() != "encoding/json" {
+			return false
+		}
+		switch fn.FullName() {
+		case "encoding/json.Marshal", "encoding/json.MarshalIndent", "(*encoding/json.Encoder).Encode":
+			return true
+		}
+		return false
+	}
+	// encoders: functions that encode their parameter i, as json.Marshal
+	// encodes its first.
+	type encoder struct {
+		fn  *types.Func
+		arg int
+	}
+	calleeOf := func(info *types.Info, call *ast.CallExpr) *types.Func {
+		var id *ast.Ident
+		switch f := ast.Unparen(call.Fun).(type) {
+		case *ast.Ident:
+			id = f
+		case *ast.SelectorExpr:
+			id = f.Sel
+		default:
+			return nil
+		}
+		fn, _ := info.Uses[id].(*types.Func)
+		return fn
+	}
+	wrappers := map[*types.Func]int{}
+	for changed := true; changed; {
+		changed = false
+		for dir, files := range dirs {
+			info := infos[dir]
+			for _, f := range files {
+				for _, d := range f.Decls {
+					fd, ok := d.(*ast.FuncDecl)
+					if !ok || fd.Body == nil {
+						continue
+					}
+					self, _ := info.Defs[fd.Name].(*types.Func)
+					if self == nil {
+						continue
+					}
+					if _, done := wrappers[self]; done {
+						continue
+					}
+					params := self.Signature().Params()
+					ast.Inspect(fd.Body, func(n ast.Node) bool {
+						call, ok := n.(*ast.CallExpr)
+						if !ok {
+							return true
+						}
+						fn := calleeOf(info, call)
+						if fn == nil {
+							return true
+						}
+						arg := -1
+						if isEncode(fn) {
+							arg = 0
+						} else if i, ok := wrappers[fn]; ok {
+							arg = i
+						}
+						if arg < 0 || arg >= len(call.Args) {
+							return true
+						}
+						id, ok := ast.Unparen(call.Args[arg]).(*ast.Ident)
+						if !ok {
+							return true
+						}
+						for i := range params.Len() {
+							if p := params.At(i); info.Uses[id] == p && types.IsInterface(p.Type()) {
+								wrappers[self] = i
+								changed = true
+							}
+						}
+						return true
+					})
+				}
+			}
+		}
+	}
+	var walk func(typ types.Type, seen map[types.Type]bool, bad func(*types.TypeName))
+	walk = func(typ types.Type, seen map[types.Type]bool, bad func(*types.TypeName)) {
+		if seen[typ] {
+			return
+		}
+		seen[typ] = true
+		switch x := typ.(type) {
+		case *types.Pointer:
+			walk(x.Elem(), seen, bad)
+		case *types.Slice:
+			walk(x.Elem(), seen, bad)
+		case *types.Array:
+			walk(x.Elem(), seen, bad)
+		case *types.Map:
+			walk(x.Elem(), seen, bad)
+		case *types.Named:
+			obj := x.Obj()
+			if obj.Pkg() == nil || !strings.HasPrefix(obj.Pkg().Path(), module) {
+				return // the standard library's (time.Time) and others'
+			}
+			if _, isStruct := x.Underlying().(*types.Struct); isStruct && !slices.Contains(jsonShapeHomes, obj.Pkg().Path()) {
+				bad(obj)
+			}
+			walk(x.Underlying(), seen, bad)
+		case *types.Struct:
+			for i := range x.NumFields() {
+				if f := x.Field(i); f.Exported() && reflect.StructTag(x.Tag(i)).Get("json") != "-" {
+					walk(f.Type(), seen, bad)
+				}
+			}
+		}
+	}
+	sites := 0
+	for dir, files := range dirs {
+		if slices.Contains(jsonNotToUsers, dir) {
+			continue
+		}
+		info := infos[dir]
+		for _, f := range files {
+			ast.Inspect(f, func(n ast.Node) bool {
+				call, ok := n.(*ast.CallExpr)
+				if !ok {
+					return true
+				}
+				fn := calleeOf(info, call)
+				if fn == nil {
+					return true
+				}
+				arg := -1
+				if isEncode(fn) {
+					arg = 0
+				} else if i, ok := wrappers[fn]; ok {
+					arg = i
+				}
+				if arg < 0 || arg >= len(call.Args) {
+					return true
+				}
+				sites++
+				tv, ok := info.Types[call.Args[arg]]
+				if !ok {
+					return true
+				}
+				walk(tv.Type, map[types.Type]bool{}, func(obj *types.TypeName) {
+					name := obj.Pkg().Path() + "." + obj.Name()
+					if !jsonNotYetMoved[name] {
+						t.Errorf("%s: %s is encoded as JSON for users but declared in %s; declare its shape in reports/ (with a schema in docs/) or, for a domain value, in the root package",
+							fset.Position(call.Pos()), obj.Name(), obj.Pkg().Path())
+					}
+				})
+				return true
+			})
+		}
+	}
+	if sites < 10 {
+		t.Errorf("only %d JSON encodings found: the search no longer sees them", sites)
 	}
 }

@@ -2,12 +2,10 @@ package pipeline
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"math"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -50,7 +48,9 @@ type AuditWriter interface {
 	WriteReports(ctx context.Context, dir string) error
 	// WriteDiff writes the comparison of portalURL's score run with the
 	// previous one, nil on the first audit; WriteReports has run.
-	WriteDiff(ctx context.Context, dir, portalURL string, diff *store.DiffResult) error
+	WriteDiff(ctx context.Context, dir, portalURL string, diff *vigie.DiffResult) error
+	// WriteRun writes the audit's record (run.json), last.
+	WriteRun(ctx context.Context, dir string, rec *vigie.AuditRecord) error
 }
 
 // AuditDeps are the pieces an audit runs with.
@@ -75,40 +75,12 @@ type AuditOptions struct {
 	Now time.Time
 }
 
-// StageTiming is one stage of run.json.
-type StageTiming struct {
-	Name    string  `json:"name"`
-	Seconds float64 `json:"seconds"`
-	Status  string  `json:"status"` // ok
-	Error   string  `json:"error,omitempty"`
-}
-
-// AuditRecord is run.json: what the audit did and what the gate said.
-type AuditRecord struct {
-	Portal     string         `json:"portal"`
-	Vigie      vigie.Build    `json:"vigie"`
-	StartedAt  time.Time      `json:"started_at"`
-	FinishedAt time.Time      `json:"finished_at"`
-	Orgs       []string       `json:"orgs"`
-	Stages     []StageTiming  `json:"stages"`
-	ScoreRun   int64          `json:"score_run"`
-	HarvestRun int64          `json:"harvest_run"`
-	LinkRun    int64          `json:"link_run"`
-	Compared   int64          `json:"compared_with,omitempty"` // previous score run, 0 on the first audit
-	Summary    *store.DiffRun `json:"summary"`
-	Gate       GateResult     `json:"gate"`
-	// AsOf is the "now" the audit judged by; Clock says whether it was the
-	// system clock or fixed with --now / VIGIE_NOW (to reproduce a past audit).
-	AsOf  time.Time `json:"as_of"`
-	Clock string    `json:"clock"`
-}
-
 // AuditResult is what an audit did, as far as it went.
 type AuditResult struct {
-	Record AuditRecord
+	Record vigie.AuditRecord // run.json
 	Dir    string            // the dated folder, "" when the audit stopped before it
 	Run    *store.ScoreRun   // the score run the reports describe
-	Diff   *store.DiffResult // the comparison with the previous score run, nil on the first audit
+	Diff   *vigie.DiffResult // the comparison with the previous score run, nil on the first audit
 }
 
 // Audit runs one portal's nightly audit under the caller's writer lock:
@@ -122,7 +94,7 @@ func Audit(ctx context.Context, deps AuditDeps, o AuditOptions) (*AuditResult, e
 	log := orDiscard(deps.Log)
 	res := &AuditResult{}
 	rec := &res.Record
-	*rec = AuditRecord{StartedAt: time.Now().UTC(), Orgs: o.Scope.Orgs, Vigie: vigie.BuildInfo(), AsOf: o.Now, Clock: store.ClockFixed}
+	*rec = vigie.AuditRecord{StartedAt: time.Now().UTC(), Orgs: o.Scope.Orgs, Vigie: vigie.BuildInfo(), AsOf: o.Now, Clock: store.ClockFixed}
 	if o.Now.IsZero() {
 		rec.AsOf, rec.Clock = time.Now().UTC(), store.ClockSystem
 	}
@@ -157,7 +129,7 @@ func audit(ctx context.Context, deps AuditDeps, o AuditOptions, log *slog.Logger
 			log.Error(l10n.T(o.Lang, "log.audit.stage.failed"), "stage", name, "elapsed", elapsed.Round(time.Millisecond).String(), "elapsed_ms", elapsed.Milliseconds(), "error", plain.FirstLine(l10n.Error(o.Lang, err)))
 			return &vigie.Error{Kind: vigie.KindOf(err), ID: "pipeline.stopped", Args: []any{stageName(name), err}, Err: err}
 		}
-		rec.Stages = append(rec.Stages, StageTiming{Name: name, Seconds: seconds(elapsed), Status: "ok"})
+		rec.Stages = append(rec.Stages, vigie.StageTiming{Name: name, Seconds: seconds(elapsed), Status: "ok"})
 		log.Info(l10n.T(o.Lang, "log.audit.stage.done"), append([]any{"stage", name, "elapsed", elapsed.Round(time.Millisecond).String(), "elapsed_ms", elapsed.Milliseconds(), "summary", rep.Summary}, rep.Attrs...)...)
 		return nil
 	}
@@ -188,7 +160,7 @@ func audit(ctx context.Context, deps AuditDeps, o AuditOptions, log *slog.Logger
 			return StageReport{}, err
 		}
 		rec.Summary = sum
-		res.Diff, err = ComparePrevious(ctx, db, p.ID, run, store.DiffOptions{Threshold: o.Threshold, Orgs: o.Scope.Orgs, IncludePrivate: o.IncludePrivate, Lang: o.Lang})
+		res.Diff, err = ComparePrevious(ctx, db, p.ID, run, DiffOptions{Threshold: o.Threshold, Orgs: o.Scope.Orgs, IncludePrivate: o.IncludePrivate, Lang: o.Lang})
 		if err != nil {
 			return StageReport{}, err
 		}
@@ -212,9 +184,8 @@ func audit(ctx context.Context, deps AuditDeps, o AuditOptions, log *slog.Logger
 			}
 			rec.FinishedAt = time.Now().UTC()
 			r := *rec
-			r.Stages = append(append([]StageTiming{}, rec.Stages...), StageTiming{Name: "reports", Status: "ok", Seconds: seconds(time.Since(start))})
-			b, _ := json.MarshalIndent(r, "", "  ")
-			return os.WriteFile(filepath.Join(tmp, "run.json"), append(b, '\n'), 0o644)
+			r.Stages = append(append([]vigie.StageTiming{}, rec.Stages...), vigie.StageTiming{Name: "reports", Status: "ok", Seconds: seconds(time.Since(start))})
+			return deps.Reports.WriteRun(ctx, tmp, &r)
 		})
 		if err != nil {
 			return StageReport{}, err

@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"github.com/vigie-audit/vigie"
@@ -19,7 +18,8 @@ import (
 // fakeReports writes one file per call, so the test sees what the audit
 // asked of its report writer and in which folder.
 type fakeReports struct {
-	diffs []*store.DiffResult
+	diffs []*vigie.DiffResult
+	runs  []vigie.AuditRecord
 	fail  error
 }
 
@@ -30,9 +30,13 @@ func (f *fakeReports) WriteReports(ctx context.Context, dir string) error {
 	}
 	return os.WriteFile(filepath.Join(dir, "audit.txt"), []byte("report"), 0o644)
 }
-func (f *fakeReports) WriteDiff(ctx context.Context, dir, portal string, d *store.DiffResult) error {
+func (f *fakeReports) WriteDiff(ctx context.Context, dir, portal string, d *vigie.DiffResult) error {
 	f.diffs = append(f.diffs, d)
 	return os.WriteFile(filepath.Join(dir, "diff.txt"), []byte(portal), 0o644)
+}
+func (f *fakeReports) WriteRun(ctx context.Context, dir string, rec *vigie.AuditRecord) error {
+	f.runs = append(f.runs, *rec)
+	return os.WriteFile(filepath.Join(dir, "run.txt"), []byte(rec.Portal), 0o644)
 }
 
 // auditDeps runs the real score stage over the seeded store; harvest and
@@ -81,16 +85,16 @@ func TestAuditRunsStagesWritesFolderAndRecords(t *testing.T) {
 	if filepath.Base(res.Dir) != "2026-03-01" || res.Diff != nil || len(rep.diffs) != 1 || rep.diffs[0] != nil {
 		t.Errorf("first audit: folder %q, diff %v, writer saw %v", res.Dir, res.Diff, rep.diffs)
 	}
-	for _, f := range []string{"audit.txt", "diff.txt", "run.json"} {
+	for _, f := range []string{"audit.txt", "diff.txt", "run.txt"} {
 		if _, err := os.Stat(filepath.Join(out, "latest", f)); err != nil {
 			t.Errorf("latest/%s: %v", f, err)
 		}
 	}
-	var rec AuditRecord
-	b, _ := os.ReadFile(filepath.Join(res.Dir, "run.json"))
-	if err := json.Unmarshal(b, &rec); err != nil {
-		t.Fatal(err)
+	// The record written last holds every stage, the reports' too.
+	if len(rep.runs) != 1 {
+		t.Fatalf("the writer was asked %d records", len(rep.runs))
 	}
+	rec := rep.runs[0]
 	var names []string
 	for _, s := range rec.Stages {
 		names = append(names, s.Name)

@@ -23,8 +23,23 @@ type DiffStore interface {
 	DiffDatasets(ctx context.Context, portalID int64, lang string, fn func(*store.DiffDatasetRow) error) error
 	DatasetEvents(ctx context.Context, portalID, afterRun, uptoRun int64, fn func(datasetID, kind string) error) error
 	RunScores(ctx context.Context, runID int64, fn func(datasetID string, s store.ScoreRow) error) error
-	FindingsOnlyIn(ctx context.Context, in, notIn int64, want func(datasetID string) bool, fn func(datasetID string, f *store.FindingChange) error) error
+	FindingsOnlyIn(ctx context.Context, in, notIn int64, want func(datasetID string) bool, fn func(datasetID string, f *store.FindingRow) error) error
 	LinkStates(ctx context.Context, portalID, fromRun, toRun int64, fn func(*store.LinkStateRow) error) error
+}
+
+// DefaultDiffThreshold is the score change, in points, above which a dataset
+// counts as dropped or risen.
+const DefaultDiffThreshold = 5.0
+
+// DiffOptions narrow and tune a comparison.
+type DiffOptions struct {
+	Threshold float64  // score change in points that counts (strictly more than); 0 = any change
+	Orgs      []string // organization names; empty = the whole portal
+	// IncludePrivate also compares private, draft and deleted datasets
+	// (marked by their Visibility); without it only published ones count.
+	IncludePrivate bool
+	// Lang "en" names datasets by their English title when the portal gave one.
+	Lang string
 }
 
 // freshRank orders freshness statuses from best to worst; 0 = not ranked.
@@ -35,7 +50,7 @@ var freshRank = map[vigie.Freshness]int{vigie.FreshFresh: 1, vigie.FreshDue: 2, 
 // away (for datasets scored in both), links that broke or were repaired
 // between their link runs, freshness status changes, and the same per
 // organization. Organizations are the datasets' current ones.
-func Diff(ctx context.Context, db DiffStore, portalID int64, from, to store.RunRef, opts store.DiffOptions) (*store.DiffResult, error) {
+func Diff(ctx context.Context, db DiffStore, portalID int64, from, to store.RunRef, opts DiffOptions) (*vigie.DiffResult, error) {
 	fr, tr, err := db.ResolveScoreRuns(ctx, portalID, from, to)
 	if err != nil {
 		return nil, err
@@ -44,18 +59,15 @@ func Diff(ctx context.Context, db DiffStore, portalID int64, from, to store.RunR
 }
 
 // DiffRuns compares two resolved score runs (see Diff).
-func DiffRuns(ctx context.Context, db DiffStore, portalID int64, fr, tr *store.ScoreRun, opts store.DiffOptions) (*store.DiffResult, error) {
+func DiffRuns(ctx context.Context, db DiffStore, portalID int64, fr, tr *store.ScoreRun, opts DiffOptions) (*vigie.DiffResult, error) {
 	if opts.Threshold < 0 || math.IsNaN(opts.Threshold) {
 		return nil, fmt.Errorf("threshold %v must be zero or more points", opts.Threshold)
 	}
-	d := &diffBuilder{db: db, portal: portalID, opts: opts, orgs: map[string]*store.OrgDiff{}}
+	d := &diffBuilder{db: db, portal: portalID, opts: opts, orgs: map[string]*vigie.OrgDiff{}}
 	if err := d.loadDatasets(ctx); err != nil {
 		return nil, err
 	}
-	res := &store.DiffResult{PortalID: portalID, Threshold: opts.Threshold, Orgs: opts.Orgs}
-	if res.Orgs == nil {
-		res.Orgs = []string{}
-	}
+	res := &vigie.DiffResult{PortalID: portalID, Threshold: opts.Threshold, Orgs: opts.Orgs}
 	d.res = res
 	steps := []func(context.Context, *store.ScoreRun, *store.ScoreRun) error{d.events, d.scores, d.findings, d.links}
 	for _, step := range steps {
@@ -71,8 +83,8 @@ func DiffRuns(ctx context.Context, db DiffStore, portalID int64, fr, tr *store.S
 // empty): datasets scored, mean overall score, broken links in use,
 // delinquent and overdue datasets, error and warning findings. Quality gates
 // read it.
-func RunSummary(ctx context.Context, db DiffStore, portalID int64, run *store.ScoreRun, orgs []string) (*store.DiffRun, error) {
-	d := &diffBuilder{db: db, portal: portalID, opts: store.DiffOptions{Orgs: orgs}, orgs: map[string]*store.OrgDiff{}}
+func RunSummary(ctx context.Context, db DiffStore, portalID int64, run *store.ScoreRun, orgs []string) (*vigie.DiffRun, error) {
+	d := &diffBuilder{db: db, portal: portalID, opts: DiffOptions{Orgs: orgs}, orgs: map[string]*vigie.OrgDiff{}}
 	if err := d.loadDatasets(ctx); err != nil {
 		return nil, err
 	}
@@ -82,7 +94,7 @@ func RunSummary(ctx context.Context, db DiffStore, portalID int64, run *store.Sc
 	}
 	sum := d.summary(run, s)
 	// Compared with itself, links only counts the broken URLs in scope.
-	d.res = &store.DiffResult{}
+	d.res = &vigie.DiffResult{}
 	if err := d.links(ctx, run, run); err != nil {
 		return nil, err
 	}
@@ -91,7 +103,7 @@ func RunSummary(ctx context.Context, db DiffStore, portalID int64, run *store.Sc
 }
 
 type dsInfo struct {
-	store.DiffDataset
+	vigie.DiffDataset
 	orgTitle string
 	active   bool
 }
@@ -99,10 +111,10 @@ type dsInfo struct {
 type diffBuilder struct {
 	db     DiffStore
 	portal int64
-	opts   store.DiffOptions
+	opts   DiffOptions
 	ds     map[string]*dsInfo // datasets in scope
-	orgs   map[string]*store.OrgDiff
-	res    *store.DiffResult
+	orgs   map[string]*vigie.OrgDiff
+	res    *vigie.DiffResult
 }
 
 // loadDatasets keeps the datasets in scope: of the organizations asked,
@@ -115,7 +127,7 @@ func (d *diffBuilder) loadDatasets(ctx context.Context) error {
 	d.ds = map[string]*dsInfo{}
 	seen := map[string]bool{}
 	err := d.db.DiffDatasets(ctx, d.portal, d.opts.Lang, func(r *store.DiffDatasetRow) error {
-		x := dsInfo{DiffDataset: r.DiffDataset, orgTitle: r.OrgTitle, active: r.Active}
+		x := dsInfo{DiffDataset: vigie.DiffDataset{ID: r.ID, Name: r.Name, Title: r.Title, Organization: r.Organization}, orgTitle: r.OrgTitle, active: r.Active}
 		seen[x.Organization] = true
 		if len(want) > 0 && !want[x.Organization] {
 			return nil
@@ -140,10 +152,10 @@ func (d *diffBuilder) loadDatasets(ctx context.Context) error {
 	return nil
 }
 
-func (d *diffBuilder) org(ds *dsInfo) *store.OrgDiff {
+func (d *diffBuilder) org(ds *dsInfo) *vigie.OrgDiff {
 	o := d.orgs[ds.Organization]
 	if o == nil {
-		o = &store.OrgDiff{Name: ds.Organization, Title: ds.orgTitle}
+		o = &vigie.OrgDiff{Name: ds.Organization, Title: ds.orgTitle}
 		d.orgs[ds.Organization] = o
 	}
 	return o
@@ -217,11 +229,11 @@ func (d *diffBuilder) scores(ctx context.Context, fr, tr *store.ScoreRun) error 
 	d.res.To = d.summary(tr, after)
 	meanFrom, meanTo := d.orgMeans(before), d.orgMeans(after)
 	for name, m := range meanFrom {
-		ds := &dsInfo{DiffDataset: store.DiffDataset{Organization: name}, orgTitle: m.title}
+		ds := &dsInfo{DiffDataset: vigie.DiffDataset{Organization: name}, orgTitle: m.title}
 		d.org(ds).MeanFrom = m.mean()
 	}
 	for name, m := range meanTo {
-		ds := &dsInfo{DiffDataset: store.DiffDataset{Organization: name}, orgTitle: m.title}
+		ds := &dsInfo{DiffDataset: vigie.DiffDataset{Organization: name}, orgTitle: m.title}
 		d.org(ds).MeanTo = m.mean()
 	}
 	for id, a := range after {
@@ -233,7 +245,7 @@ func (d *diffBuilder) scores(ctx context.Context, fr, tr *store.ScoreRun) error 
 		if a.Overall != nil && b.Overall != nil {
 			delta := *a.Overall - *b.Overall
 			if math.Abs(delta) > d.opts.Threshold && delta != 0 {
-				c := store.ScoreChange{DiffDataset: ds.DiffDataset, From: *b.Overall, To: *a.Overall, Delta: round2(delta)}
+				c := vigie.ScoreChange{DiffDataset: ds.DiffDataset, From: *b.Overall, To: *a.Overall, Delta: round2(delta)}
 				if delta < 0 {
 					d.res.Dropped = append(d.res.Dropped, c)
 					d.org(ds).Dropped++
@@ -246,7 +258,7 @@ func (d *diffBuilder) scores(ctx context.Context, fr, tr *store.ScoreRun) error 
 		if a.Fresh != b.Fresh {
 			worse := freshRank[a.Fresh] > freshRank[b.Fresh] && freshRank[b.Fresh] > 0 ||
 				freshRank[b.Fresh] == 0 && freshRank[a.Fresh] >= freshRank[vigie.FreshOverdue]
-			d.res.Freshness = append(d.res.Freshness, store.FreshnessChange{DiffDataset: ds.DiffDataset, From: b.Fresh, To: a.Fresh, Worse: worse})
+			d.res.Freshness = append(d.res.Freshness, vigie.FreshnessChange{DiffDataset: ds.DiffDataset, From: b.Fresh, To: a.Fresh, Worse: worse})
 			switch {
 			case worse:
 				d.org(ds).FreshnessWorse++
@@ -267,7 +279,7 @@ func (d *diffBuilder) scores(ctx context.Context, fr, tr *store.ScoreRun) error 
 	return nil
 }
 
-func lessDelta(a, b store.ScoreChange, drop bool) bool {
+func lessDelta(a, b vigie.ScoreChange, drop bool) bool {
 	if a.Delta != b.Delta {
 		if drop {
 			return a.Delta < b.Delta
@@ -308,8 +320,8 @@ func (d *diffBuilder) orgMeans(s map[string]store.ScoreRow) map[string]*meanAcc 
 	return out
 }
 
-func (d *diffBuilder) summary(r *store.ScoreRun, s map[string]store.ScoreRow) store.DiffRun {
-	out := store.DiffRun{ScoreRunID: r.ID, HarvestRunID: r.HarvestRunID, LinkRunID: r.LinkRunID, Profile: r.Profile, FinishedAt: r.FinishedAt, Datasets: len(s)}
+func (d *diffBuilder) summary(r *store.ScoreRun, s map[string]store.ScoreRow) vigie.DiffRun {
+	out := vigie.DiffRun{ScoreRunID: r.ID, HarvestRunID: r.HarvestRunID, LinkRunID: r.LinkRunID, Profile: r.Profile, FinishedAt: r.FinishedAt, Datasets: len(s)}
 	var m meanAcc
 	for _, x := range s {
 		if x.Overall != nil {
@@ -350,7 +362,7 @@ func (d *diffBuilder) findings(ctx context.Context, fr, tr *store.ScoreRun) erro
 		dim vigie.Dimension
 		res string
 	}
-	came := map[slot]*store.FindingChange{}
+	came := map[slot]*vigie.FindingChange{}
 	for i := range d.res.NewFindings {
 		f := &d.res.NewFindings[i]
 		k := slot{f.ID, f.Dimension, f.ResourceID}
@@ -359,7 +371,7 @@ func (d *diffBuilder) findings(ctx context.Context, fr, tr *store.ScoreRun) erro
 		}
 	}
 	resolved := d.res.ResolvedFindings[:0:0]
-	d.res.ReplacedFindings = []store.FindingChange{}
+	d.res.ReplacedFindings = nil
 	for _, f := range d.res.ResolvedFindings {
 		// Only where one finding at a time describes the state: the
 		// freshness status of a dataset, the link of a resource.
@@ -384,19 +396,18 @@ func (d *diffBuilder) findings(ctx context.Context, fr, tr *store.ScoreRun) erro
 
 // findingsOnlyIn lists the findings of run in that run notIn lacks, one per
 // (dataset, rule, resource), errors first, then by dataset name and rule.
-func (d *diffBuilder) findingsOnlyIn(ctx context.Context, in, notIn int64) ([]store.FindingChange, error) {
+func (d *diffBuilder) findingsOnlyIn(ctx context.Context, in, notIn int64) ([]vigie.FindingChange, error) {
 	seen := map[[3]string]bool{}
-	out := []store.FindingChange{}
+	var out []vigie.FindingChange
 	inScope := func(id string) bool { return d.ds[id] != nil }
-	err := d.db.FindingsOnlyIn(ctx, in, notIn, inScope, func(id string, f *store.FindingChange) error {
-		ds := d.ds[id]
+	err := d.db.FindingsOnlyIn(ctx, in, notIn, inScope, func(id string, f *store.FindingRow) error {
 		key := [3]string{id, f.Rule, f.ResourceID}
 		if seen[key] {
 			return nil
 		}
 		seen[key] = true
-		f.DiffDataset = ds.DiffDataset
-		out = append(out, *f)
+		out = append(out, vigie.FindingChange{DiffDataset: d.ds[id].DiffDataset, Rule: f.Rule, Dimension: f.Dimension,
+			Severity: f.Severity, ResourceID: f.ResourceID, Message: f.Message})
 		return nil
 	})
 	if err != nil {
@@ -432,9 +443,6 @@ func sevRank(s vigie.Severity) int {
 // are held, not every URL.
 func (d *diffBuilder) links(ctx context.Context, fr, tr *store.ScoreRun) error {
 	compare := tr.LinkRunID != fr.LinkRunID
-	if compare {
-		d.res.NewlyBroken, d.res.Repaired = []store.LinkChange{}, []store.LinkChange{}
-	}
 	var (
 		cur   store.LinkStateRow
 		users []*dsInfo
@@ -467,7 +475,7 @@ func (d *diffBuilder) links(ctx context.Context, fr, tr *store.ScoreRun) error {
 		default:
 			return
 		}
-		c := store.LinkChange{URL: cur.URL, From: b, To: a, Status: cur.Status,
+		c := vigie.LinkChange{URL: cur.URL, From: b, To: a, Status: cur.Status,
 			Reason: l10n.LinkReason(d.opts.Lang, cur.Reason), ReasonCode: vigie.LinkReasonCode(cur.Reason)}
 		orgSeen := map[string]bool{}
 		for _, ds := range users {
@@ -508,31 +516,14 @@ func (d *diffBuilder) links(ctx context.Context, fr, tr *store.ScoreRun) error {
 	return nil
 }
 
-// finish sorts organizations (most changes first) and turns nil lists into
-// empty ones so JSON shows [] rather than null.
+// finish sorts the dataset lists by name and the organizations, most
+// changes first.
 func (d *diffBuilder) finish() {
 	r := d.res
-	for _, p := range []*[]store.DiffDataset{&r.New, &r.Missing, &r.Deleted, &r.Restored} {
-		if *p == nil {
-			*p = []store.DiffDataset{}
-		}
+	for _, p := range []*[]vigie.DiffDataset{&r.New, &r.Missing, &r.Deleted, &r.Restored} {
 		sort.Slice(*p, func(i, j int) bool { return (*p)[i].Name < (*p)[j].Name })
 	}
-	for _, p := range []*[]store.ScoreChange{&r.Dropped, &r.Rose} {
-		if *p == nil {
-			*p = []store.ScoreChange{}
-		}
-	}
-	if r.NewlyBroken == nil {
-		r.NewlyBroken = []store.LinkChange{}
-	}
-	if r.Repaired == nil {
-		r.Repaired = []store.LinkChange{}
-	}
-	if r.Freshness == nil {
-		r.Freshness = []store.FreshnessChange{}
-	}
-	r.Organizations = []store.OrgDiff{}
+	r.Organizations = nil
 	for _, o := range d.orgs {
 		r.Organizations = append(r.Organizations, *o)
 	}
@@ -545,7 +536,7 @@ func (d *diffBuilder) finish() {
 	})
 }
 
-func orgChanges(o store.OrgDiff) int {
+func orgChanges(o vigie.OrgDiff) int {
 	return o.New + o.Missing + o.Deleted + o.Restored + o.Dropped + o.Rose + o.NewFindings + o.ResolvedFindings +
 		o.NewlyBroken + o.Repaired + o.FreshnessWorse + o.FreshnessBetter
 }

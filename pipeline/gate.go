@@ -27,22 +27,11 @@ type Gate struct {
 	FailOn    []string // fail when any of these GateConditions holds
 }
 
-// GateResult is what the gate said, as run.json records it.
-type GateResult struct {
-	FailUnder *float64 `json:"fail_under,omitempty"`
-	FailOn    []string `json:"fail_on"`
-	Passed    bool     `json:"passed"`
-	Reasons   []string `json:"reasons"`
-	Skipped   []string `json:"skipped,omitempty"` // conditions that need a previous audit
-	// Said are the reasons as sentences, for the reader's language.
-	Said []*vigie.Error `json:"-"`
-}
-
 // Evaluate checks the gate against the scope's summary and the comparison
 // with the previous audit (nil on the first one, whose comparison conditions
 // are then skipped).
-func (gate Gate) Evaluate(sum *store.DiffRun, diff *store.DiffResult) GateResult {
-	g := GateResult{FailOn: gate.FailOn, Reasons: []string{}}
+func (gate Gate) Evaluate(sum *vigie.DiffRun, diff *vigie.DiffResult) vigie.GateResult {
+	g := vigie.GateResult{FailOn: gate.FailOn, Reasons: []string{}}
 	// Each reason is a catalogue sentence (Said, for the reader's
 	// language); Reasons keeps its English text for run.json.
 	reason := func(id string, args ...any) {
@@ -103,7 +92,7 @@ func (gate Gate) Evaluate(sum *store.DiffRun, diff *store.DiffResult) GateResult
 
 // ComparePrevious compares a score run with the previous one of the same
 // profile; nil on the first audit (or the first with this profile).
-func ComparePrevious(ctx context.Context, db DiffStore, portalID int64, run *store.ScoreRun, opts store.DiffOptions) (*store.DiffResult, error) {
+func ComparePrevious(ctx context.Context, db DiffStore, portalID int64, run *store.ScoreRun, opts DiffOptions) (*vigie.DiffResult, error) {
 	from, to, err := db.ResolveScoreRuns(ctx, portalID, store.RefPrevious, store.RunRef{Kind: "id", ID: run.ID})
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil

@@ -6,20 +6,19 @@ import (
 
 	"github.com/vigie-audit/vigie"
 	"github.com/vigie-audit/vigie/internal/l10n"
-	"github.com/vigie-audit/vigie/store"
 )
 
 func f64(v float64) *float64 { return &v }
 
 func TestGateEvaluate(t *testing.T) {
-	sum := &store.DiffRun{MeanOverall: f64(68.5), BrokenLinks: 2, Delinquent: 0, Overdue: 1, Errors: 3}
-	diff := &store.DiffResult{Threshold: 5,
-		NewlyBroken: []store.LinkChange{{URL: "http://x/a"}},
-		Dropped:     []store.ScoreChange{{DiffDataset: store.DiffDataset{Name: "ds-a"}, Delta: -12.5}}}
+	sum := &vigie.DiffRun{MeanOverall: f64(68.5), BrokenLinks: 2, Delinquent: 0, Overdue: 1, Errors: 3}
+	diff := &vigie.DiffResult{Threshold: 5,
+		NewlyBroken: []vigie.LinkChange{{URL: "http://x/a"}},
+		Dropped:     []vigie.ScoreChange{{DiffDataset: vigie.DiffDataset{Name: "ds-a"}, Delta: -12.5}}}
 	cases := []struct {
 		name       string
 		gate       Gate
-		diff       *store.DiffResult
+		diff       *vigie.DiffResult
 		wantPassed bool
 		want       []string // substrings of the reasons, in order
 		skipped    []string
@@ -53,14 +52,14 @@ func TestGateEvaluate(t *testing.T) {
 	// The gate judges the mean every summary and report prints (one
 	// decimal): 69.96 is shown as 70 and passes --fail-under 70; 69.94 is
 	// shown as 69.9 and fails, saying 69.9.
-	if g := (Gate{FailUnder: f64(70)}).Evaluate(&store.DiffRun{MeanOverall: f64(69.96)}, nil); !g.Passed {
+	if g := (Gate{FailUnder: f64(70)}).Evaluate(&vigie.DiffRun{MeanOverall: f64(69.96)}, nil); !g.Passed {
 		t.Errorf("a mean printed as 70 failed --fail-under 70: %q", g.Reasons)
 	}
-	if g := (Gate{FailUnder: f64(70)}).Evaluate(&store.DiffRun{MeanOverall: f64(69.94)}, nil); g.Passed || len(g.Reasons) != 1 ||
+	if g := (Gate{FailUnder: f64(70)}).Evaluate(&vigie.DiffRun{MeanOverall: f64(69.94)}, nil); g.Passed || len(g.Reasons) != 1 ||
 		g.Reasons[0] != "mean overall score 69.9 is under 70" {
 		t.Errorf("a mean printed as 69.9 against --fail-under 70: passed=%v %q", g.Passed, g.Reasons)
 	}
-	if g := (Gate{FailUnder: f64(50)}).Evaluate(&store.DiffRun{}, nil); g.Passed {
+	if g := (Gate{FailUnder: f64(50)}).Evaluate(&vigie.DiffRun{}, nil); g.Passed {
 		t.Error("a scope with no score passed --fail-under")
 	}
 }
@@ -71,8 +70,8 @@ func TestGateEvaluate(t *testing.T) {
 func TestSentenceNumbersFollowTheLanguage(t *testing.T) {
 	const nb = "\u202f"
 	g := Gate{FailUnder: f64(1234.75), FailOn: []string{"errors", "score-drop"}}.Evaluate(
-		&store.DiffRun{MeanOverall: f64(1234.5), Errors: 1234},
-		&store.DiffResult{Threshold: 1234.5, Dropped: []store.ScoreChange{{DiffDataset: store.DiffDataset{Name: "ds"}, Delta: -1234.5}}})
+		&vigie.DiffRun{MeanOverall: f64(1234.5), Errors: 1234},
+		&vigie.DiffResult{Threshold: 1234.5, Dropped: []vigie.ScoreChange{{DiffDataset: vigie.DiffDataset{Name: "ds"}, Delta: -1234.5}}})
 	if len(g.Said) != 3 {
 		t.Fatalf("reasons %q", g.Reasons)
 	}

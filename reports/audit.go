@@ -6,7 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/vigie-audit/vigie/store"
+	"github.com/vigie-audit/vigie"
 )
 
 // AuditFormats are the report files of an audit folder, audit.<format>.
@@ -14,7 +14,7 @@ var AuditFormats = []string{"xlsx", "html", "json", "md"}
 
 // AuditWriter writes the report files of an audit folder (it is the
 // pipeline's AuditWriter): audit.<format> for each of AuditFormats, then
-// diff.md, diff.json and audit.md's "since last run" section.
+// diff.md, diff.json and audit.md's "since last run" section, and run.json.
 type AuditWriter struct {
 	Store   Store
 	Options Options
@@ -43,6 +43,11 @@ func (w AuditWriter) WriteReports(ctx context.Context, dir string) error {
 }
 
 // WriteDiff writes diff.md and diff.json (see WriteAuditDiff).
-func (w AuditWriter) WriteDiff(ctx context.Context, dir, portalURL string, d *store.DiffResult) error {
+func (w AuditWriter) WriteDiff(ctx context.Context, dir, portalURL string, d *vigie.DiffResult) error {
 	return WriteAuditDiff(dir, d, portalURL, w.Options.Lang)
+}
+
+// WriteRun writes run.json (see WriteRunJSON).
+func (w AuditWriter) WriteRun(ctx context.Context, dir string, rec *vigie.AuditRecord) error {
+	return WriteRunJSON(dir, rec)
 }

@@ -10,18 +10,11 @@ import (
 	"time"
 
 	"github.com/vigie-audit/vigie"
-	"github.com/vigie-audit/vigie/store"
 )
 
 // The comparison of two score runs ("since last run"), as a terminal table, as
 // Markdown and as JSON, in French or English. vigie diff prints it; vigie audit
 // writes it into each audit folder.
-
-// DiffDocument is the JSON form of a comparison, with the portal it is about.
-type DiffDocument struct {
-	Portal string `json:"portal"`
-	*store.DiffResult
-}
 
 // diffLabels are the words of diff output, French first.
 var diffLabels = map[string]vigie.Text{
@@ -121,7 +114,7 @@ func diffWhen(t time.Time) string {
 }
 
 // diffCounts is the one-line count of every kind of change.
-func diffCounts(d *store.DiffResult, lang string) string {
+func diffCounts(d *vigie.DiffResult, lang string) string {
 	var n []any
 	for _, c := range []int{len(d.New), len(d.Missing), len(d.Deleted), len(d.Restored), len(d.Dropped), len(d.Rose),
 		len(d.NewFindings), len(d.ResolvedFindings), len(d.ReplacedFindings), len(d.NewlyBroken), len(d.Repaired), len(d.Freshness)} {
@@ -137,30 +130,30 @@ type diffSection struct {
 	rows   [][]string
 }
 
-func diffSections(d *store.DiffResult, lang string) []diffSection {
+func diffSections(d *vigie.DiffResult, lang string) []diffSection {
 	L := func(k string) string { return diffLabel(lang, k) }
-	dsRows := func(ds []store.DiffDataset) [][]string {
+	dsRows := func(ds []vigie.DiffDataset) [][]string {
 		var out [][]string
 		for _, x := range ds {
 			out = append(out, []string{x.Name, MarkTitle(lang, x.Visibility, x.Title), x.Organization})
 		}
 		return out
 	}
-	scoreRows := func(cs []store.ScoreChange) [][]string {
+	scoreRows := func(cs []vigie.ScoreChange) [][]string {
 		var out [][]string
 		for _, c := range cs {
 			out = append(out, []string{c.Name, c.Organization, FormatScore(&c.From, lang), FormatScore(&c.To, lang), FormatDelta(c.Delta, lang)})
 		}
 		return out
 	}
-	findRows := func(fs []store.FindingChange) [][]string {
+	findRows := func(fs []vigie.FindingChange) [][]string {
 		var out [][]string
 		for _, f := range fs {
 			out = append(out, []string{f.Name, f.Organization, f.Rule, diffWord(lang, f.Severity), f.Message.In(lang)})
 		}
 		return out
 	}
-	replacedRows := func(fs []store.FindingChange) [][]string {
+	replacedRows := func(fs []vigie.FindingChange) [][]string {
 		var out [][]string
 		for _, f := range fs {
 			n := f.ReplacedBy
@@ -172,7 +165,7 @@ func diffSections(d *store.DiffResult, lang string) []diffSection {
 		}
 		return out
 	}
-	linkRows := func(ls []store.LinkChange) [][]string {
+	linkRows := func(ls []vigie.LinkChange) [][]string {
 		var out [][]string
 		for _, l := range ls {
 			reason := l10n.LinkReason(lang, l.Reason)
@@ -214,7 +207,7 @@ func diffSections(d *store.DiffResult, lang string) []diffSection {
 	}
 }
 
-func diffIndicators(d *store.DiffResult, lang string) [][]string {
+func diffIndicators(d *vigie.DiffResult, lang string) [][]string {
 	n := func(i int) string { return l10n.Int(i, lang) }
 	return [][]string{
 		{diffLabel(lang, "mean"), FormatMean(d.From.MeanOverall, lang), FormatMean(d.To.MeanOverall, lang)},
@@ -227,7 +220,7 @@ func diffIndicators(d *store.DiffResult, lang string) [][]string {
 	}
 }
 
-func diffOrgRows(d *store.DiffResult, lang string) [][]string {
+func diffOrgRows(d *vigie.DiffResult, lang string) [][]string {
 	n := func(i int) string { return l10n.Int(i, lang) }
 	var rows [][]string
 	for _, o := range d.Organizations {
@@ -254,13 +247,13 @@ func diffClip(rows [][]string, limit int) ([][]string, int) {
 	return rows, 0
 }
 
-func diffHeading(d *store.DiffResult, lang string) string {
+func diffHeading(d *vigie.DiffResult, lang string) string {
 	return fmt.Sprintf("%s #%d (%s) → #%d (%s), %s %s", diffLabel(lang, "compared"), d.From.ScoreRunID, diffWhen(d.From.FinishedAt),
 		d.To.ScoreRunID, diffWhen(d.To.FinishedAt), diffLabel(lang, "profile"), d.To.Profile)
 }
 
 // WriteDiffTable prints a comparison for a terminal.
-func WriteDiffTable(w io.Writer, d *store.DiffResult, lang string, limit int) error {
+func WriteDiffTable(w io.Writer, d *vigie.DiffResult, lang string, limit int) error {
 	fmt.Fprintln(w, shorten(clean(diffHeading(d, lang), true), 200))
 	fmt.Fprintln(w)
 	if err := diffTextTable(w, []string{diffLabel(lang, "indicator"), diffLabel(lang, "before"), diffLabel(lang, "now")}, diffIndicators(d, lang)); err != nil {
@@ -314,7 +307,7 @@ func diffMDTable(w io.Writer, header []string, rows [][]string) {
 }
 
 // WriteDiffMD writes a comparison as Markdown; level is the heading level of its title.
-func WriteDiffMD(w io.Writer, d *store.DiffResult, portal, lang string, limit, level int) error {
+func WriteDiffMD(w io.Writer, d *vigie.DiffResult, portal, lang string, limit, level int) error {
 	h := func(l int) string { return strings.Repeat("#", l) + " " }
 	fmt.Fprintf(w, "%s%s\n\n", h(level), diffLabel(lang, "title"))
 	fmt.Fprintf(w, "%s — %s\n\n", diffMDCell(portal), diffMDCell(diffHeading(d, lang)))

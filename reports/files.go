@@ -10,8 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
-
-	"github.com/vigie-audit/vigie/store"
 )
 
 // tempPrefix starts the name of every temporary report file. A writer holds
@@ -125,7 +123,7 @@ func RemoveStaleTemps(dir string) {
 
 // WriteAuditDiff writes diff.md and diff.json, and appends a short "since
 // last run" section to audit.md when it exists.
-func WriteAuditDiff(dir string, d *store.DiffResult, portal, lang string) error {
+func WriteAuditDiff(dir string, d *vigie.DiffResult, portal, lang string) error {
 	var full, short bytes.Buffer
 	if d == nil {
 		msg := map[string]string{"fr": "Premier audit : rien à comparer encore.", "en": "First audit: nothing to compare yet."}[lang]
@@ -146,7 +144,7 @@ func WriteAuditDiff(dir string, d *store.DiffResult, portal, lang string) error 
 		enc := json.NewEncoder(&js)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
-		if err := enc.Encode(DiffDocument{Portal: portal, DiffResult: d}); err != nil {
+		if err := enc.Encode(NewDiffDocument(portal, d)); err != nil {
 			return err
 		}
 		if err := writeBytes(filepath.Join(dir, "diff.json"), js.Bytes()); err != nil {
@@ -173,6 +171,15 @@ func WriteAuditDiff(dir string, d *store.DiffResult, portal, lang string) error 
 		return diskHint(md, err)
 	}
 	return f.Close()
+}
+
+// WriteRunJSON writes rec as dir/run.json.
+func WriteRunJSON(dir string, rec *vigie.AuditRecord) error {
+	b, err := json.MarshalIndent(NewRunDocument(rec), "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeBytes(filepath.Join(dir, "run.json"), append(b, '\n'))
 }
 
 func writeBytes(path string, b []byte) error {

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/vigie-audit/vigie"
-	"github.com/vigie-audit/vigie/store"
 )
 
 // One audit folder holds audit.md, audit.html and diff.md: a status, a
@@ -25,12 +24,12 @@ func TestOneWordingPerCodeInAnAuditFolder(t *testing.T) {
 		if err := (HTML{}).Write(ctx, &html, r); err != nil {
 			t.Fatal(err)
 		}
-		ds := store.DiffDataset{Name: "velos", Organization: "montreal"}
-		d := &store.DiffResult{
-			From:        store.DiffRun{ScoreRunID: 8},
-			To:          store.DiffRun{ScoreRunID: 9, Profile: "donneesquebec"},
-			Freshness:   []store.FreshnessChange{{DiffDataset: ds, From: vigie.FreshFresh, To: vigie.FreshDelinquent, Worse: true}},
-			NewFindings: []store.FindingChange{{DiffDataset: ds, Rule: "DQ-LICENCE", Severity: vigie.SevError}},
+		ds := vigie.DiffDataset{Name: "velos", Organization: "montreal"}
+		d := &vigie.DiffResult{
+			From:        vigie.DiffRun{ScoreRunID: 8},
+			To:          vigie.DiffRun{ScoreRunID: 9, Profile: "donneesquebec"},
+			Freshness:   []vigie.FreshnessChange{{DiffDataset: ds, From: vigie.FreshFresh, To: vigie.FreshDelinquent, Worse: true}},
+			NewFindings: []vigie.FindingChange{{DiffDataset: ds, Rule: "DQ-LICENCE", Severity: vigie.SevError}},
 		}
 		if err := WriteDiffMD(&diff, d, "https://example.org", lang, 10, 1); err != nil {
 			t.Fatal(err)

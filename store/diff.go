@@ -4,145 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"time"
 
 	"github.com/vigie-audit/vigie"
 )
-
-// DefaultDiffThreshold is the score change, in points, above which a dataset
-// counts as dropped or risen.
-const DefaultDiffThreshold = 5.0
-
-// DiffOptions narrow and tune a comparison.
-type DiffOptions struct {
-	Threshold float64  // score change in points that counts (strictly more than); 0 = any change
-	Orgs      []string // organization names; empty = the whole portal
-	// IncludePrivate also compares private, draft and deleted datasets
-	// (marked by their Visibility); without it only published ones count.
-	IncludePrivate bool
-	// Lang "en" names datasets by their English title when the portal gave one.
-	Lang string
-}
-
-// DiffRun describes one side of a comparison.
-type DiffRun struct {
-	ScoreRunID   int64     `json:"score_run_id"`
-	HarvestRunID int64     `json:"harvest_run_id"`
-	LinkRunID    int64     `json:"link_run_id"`
-	Profile      string    `json:"profile"`
-	FinishedAt   time.Time `json:"finished_at"`
-	Datasets     int       `json:"datasets"`           // scored datasets in scope
-	MeanOverall  *float64  `json:"mean_overall"`       // mean overall score of the scope
-	BrokenLinks  int       `json:"broken_links"`       // distinct broken URLs used in scope as of this run
-	FailingLinks int       `json:"failing_links"`      // distinct failing (not yet confirmed broken) URLs likewise
-	Delinquent   int       `json:"delinquent"`         // datasets delinquent in this run
-	Overdue      int       `json:"overdue"`            // datasets overdue in this run
-	Errors       int       `json:"errors"`             // findings of severity error
-	Warnings     int       `json:"warnings,omitempty"` // findings of severity warning
-}
-
-// DiffDataset names a dataset in a comparison.
-type DiffDataset struct {
-	ID           string `json:"id"`
-	Name         string `json:"name"`
-	Title        string `json:"title"`
-	Organization string `json:"organization"`
-	Visibility   string `json:"visibility,omitempty"` // private, draft or deleted; "" when public
-}
-
-// ScoreChange is a dataset whose overall score moved by more than the threshold.
-type ScoreChange struct {
-	DiffDataset
-	From  float64 `json:"from"`
-	To    float64 `json:"to"`
-	Delta float64 `json:"delta"`
-}
-
-// FindingChange is a finding that appeared or went away.
-type FindingChange struct {
-	DiffDataset
-	Rule       string          `json:"rule"`
-	Dimension  vigie.Dimension `json:"dimension"`
-	Severity   vigie.Severity  `json:"severity"`
-	ResourceID string          `json:"resource_id,omitempty"`
-	Message    vigie.Text      `json:"message"`
-	// ReplacedBy, in ReplacedFindings, is the new finding that took this
-	// one's place (same dataset, dimension and resource); Worse says it is
-	// more severe.
-	ReplacedBy *FindingChange `json:"replaced_by,omitempty"`
-	Worse      bool           `json:"worse,omitempty"`
-}
-
-// LinkChange is a URL that became broken, or became ok again.
-type LinkChange struct {
-	URL           string          `json:"url"`
-	From          vigie.LinkClass `json:"from"` // class before ("" when never checked)
-	To            vigie.LinkClass `json:"to"`
-	Status        int             `json:"status,omitempty"`
-	Reason        string          `json:"reason,omitempty"`      // in the diff's language
-	ReasonCode    string          `json:"reason_code,omitempty"` // stable codes, ";"-separated
-	Datasets      []string        `json:"datasets"`              // names of the datasets using it
-	Organizations []string        `json:"organizations"`         // their organizations
-}
-
-// FreshnessChange is a dataset whose freshness status changed.
-type FreshnessChange struct {
-	DiffDataset
-	From  vigie.Freshness `json:"from"`
-	To    vigie.Freshness `json:"to"`
-	Worse bool            `json:"worse"`
-}
-
-// OrgDiff aggregates a comparison for one organization.
-type OrgDiff struct {
-	Name             string   `json:"name"`
-	Title            string   `json:"title"`
-	MeanFrom         *float64 `json:"mean_from"`
-	MeanTo           *float64 `json:"mean_to"`
-	New              int      `json:"new"`
-	Missing          int      `json:"missing"`
-	Deleted          int      `json:"deleted"`
-	Restored         int      `json:"restored"`
-	Dropped          int      `json:"dropped"`
-	Rose             int      `json:"rose"`
-	NewFindings      int      `json:"new_findings"`
-	ResolvedFindings int      `json:"resolved_findings"`
-	NewlyBroken      int      `json:"newly_broken"`
-	Repaired         int      `json:"repaired"`
-	FreshnessWorse   int      `json:"freshness_worse"`
-	FreshnessBetter  int      `json:"freshness_better"`
-}
-
-// DiffResult is everything that changed between two score runs.
-type DiffResult struct {
-	PortalID         int64           `json:"portal_id"`
-	From             DiffRun         `json:"from"`
-	To               DiffRun         `json:"to"`
-	Threshold        float64         `json:"threshold"`
-	Orgs             []string        `json:"orgs"`
-	New              []DiffDataset   `json:"new"`
-	Missing          []DiffDataset   `json:"missing"`
-	Deleted          []DiffDataset   `json:"deleted"`
-	Restored         []DiffDataset   `json:"restored"`
-	Dropped          []ScoreChange   `json:"dropped"`
-	Rose             []ScoreChange   `json:"rose"`
-	NewFindings      []FindingChange `json:"new_findings"`
-	ResolvedFindings []FindingChange `json:"resolved_findings"`
-	// ReplacedFindings went away but another finding of the same dimension
-	// and resource came in their place (a failing link now broken, a due
-	// dataset now overdue): not resolved. The new ones stay in NewFindings.
-	ReplacedFindings []FindingChange   `json:"replaced_findings"`
-	NewlyBroken      []LinkChange      `json:"newly_broken"`
-	Repaired         []LinkChange      `json:"repaired"`
-	Freshness        []FreshnessChange `json:"freshness"`
-	Organizations    []OrgDiff         `json:"organizations"`
-}
-
-// Empty reports whether nothing changed.
-func (d *DiffResult) Empty() bool {
-	return len(d.New)+len(d.Missing)+len(d.Deleted)+len(d.Restored)+len(d.Dropped)+len(d.Rose)+
-		len(d.NewFindings)+len(d.ResolvedFindings)+len(d.ReplacedFindings)+len(d.NewlyBroken)+len(d.Repaired)+len(d.Freshness) == 0
-}
 
 // The comparison of two score runs (pipeline.Diff) reads the store through
 // the methods below, each one query streamed to a callback; its rules (what
@@ -150,11 +14,12 @@ func (d *DiffResult) Empty() bool {
 
 // DiffDatasetRow is a dataset of the portal as a comparison reads it.
 type DiffDatasetRow struct {
-	DiffDataset        // Visibility is left to the comparison
-	OrgTitle    string // the organization's title
-	Active      bool   // vigie's state is active (not missing or deleted)
-	Private     bool
-	CKANState   string
+	ID, Name, Title string
+	Organization    string // the organization's name
+	OrgTitle        string // the organization's title
+	Active          bool   // vigie's state is active (not missing or deleted)
+	Private         bool
+	CKANState       string
 }
 
 // DiffDatasets reads every dataset of the portal, titled in lang ("en": its
@@ -245,10 +110,19 @@ func (db *DB) RunScores(ctx context.Context, runID int64, fn func(datasetID stri
 	return nil
 }
 
+// FindingRow is a stored finding as a comparison reads it.
+type FindingRow struct {
+	Rule       string
+	Dimension  vigie.Dimension
+	Severity   vigie.Severity
+	ResourceID string
+	Message    vigie.Text
+}
+
 // FindingsOnlyIn reads the findings of score run in that run notIn does not
 // have (same rule and resource), for the datasets scored in both that want
-// accepts, in dataset id order. The FindingChange has no DiffDataset yet.
-func (db *DB) FindingsOnlyIn(ctx context.Context, in, notIn int64, want func(datasetID string) bool, fn func(datasetID string, f *FindingChange) error) error {
+// accepts, in dataset id order.
+func (db *DB) FindingsOnlyIn(ctx context.Context, in, notIn int64, want func(datasetID string) bool, fn func(datasetID string, f *FindingRow) error) error {
 	// Both runs' findings in dataset id order, merged here: a dataset of run
 	// in that run notIn scored too (with or without findings) is compared by
 	// rule and resource.
@@ -303,7 +177,7 @@ func (db *DB) FindingsOnlyIn(ctx context.Context, in, notIn int64, want func(dat
 					continue next
 				}
 			}
-			c := FindingChange{Rule: f.Rule, Dimension: f.Dimension, Severity: f.Severity, ResourceID: f.ResourceID}
+			c := FindingRow{Rule: f.Rule, Dimension: f.Dimension, Severity: f.Severity, ResourceID: f.ResourceID}
 			if c.Message, err = texts.text(f.MessageID); err != nil {
 				return db.explain(err)
 			}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vigie-audit/vigie"
 	"github.com/vigie-audit/vigie/pipeline"
 	"github.com/vigie-audit/vigie/store"
 )
@@ -12,7 +13,7 @@ import (
 // The comparison rules are the pipeline's; these tests run them over
 // histories the store's fixture writes row by row, with both backends.
 
-func names(ds []store.DiffDataset) string {
+func names(ds []vigie.DiffDataset) string {
 	var out []string
 	for _, d := range ds {
 		out = append(out, d.ID)
@@ -22,7 +23,7 @@ func names(ds []store.DiffDataset) string {
 
 func TestDiffFindsEveryKindOfChange(t *testing.T) {
 	f, s1, s2 := store.TwoNights(t)
-	d, err := pipeline.Diff(f.Ctx, f.DB, f.Portal, store.RefPrevious, store.RefLatest, store.DiffOptions{Threshold: store.DefaultDiffThreshold})
+	d, err := pipeline.Diff(f.Ctx, f.DB, f.Portal, store.RefPrevious, store.RefLatest, pipeline.DiffOptions{Threshold: pipeline.DefaultDiffThreshold})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +85,7 @@ func TestDiffFindsEveryKindOfChange(t *testing.T) {
 	if d.To.MeanOverall == nil || *d.To.MeanOverall != 73.25 {
 		t.Errorf("mean overall now = %v, want 73.25", d.To.MeanOverall)
 	}
-	orgs := map[string]store.OrgDiff{}
+	orgs := map[string]vigie.OrgDiff{}
 	for _, o := range d.Organizations {
 		orgs[o.Name] = o
 	}
@@ -103,7 +104,7 @@ func TestDiffFindsEveryKindOfChange(t *testing.T) {
 
 func TestDiffOrganizationScopeAndThreshold(t *testing.T) {
 	f, _, _ := store.TwoNights(t)
-	d, err := pipeline.Diff(f.Ctx, f.DB, f.Portal, store.RefPrevious, store.RefLatest, store.DiffOptions{Threshold: 2, Orgs: []string{"org2"}})
+	d, err := pipeline.Diff(f.Ctx, f.DB, f.Portal, store.RefPrevious, store.RefLatest, pipeline.DiffOptions{Threshold: 2, Orgs: []string{"org2"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +127,7 @@ func TestDiffOrganizationScopeAndThreshold(t *testing.T) {
 	if len(d.Organizations) != 1 || d.Organizations[0].Name != "org2" {
 		t.Errorf("organizations = %+v, want only org2", d.Organizations)
 	}
-	_, err = pipeline.Diff(f.Ctx, f.DB, f.Portal, store.RefPrevious, store.RefLatest, store.DiffOptions{Orgs: []string{"nope"}})
+	_, err = pipeline.Diff(f.Ctx, f.DB, f.Portal, store.RefPrevious, store.RefLatest, pipeline.DiffOptions{Orgs: []string{"nope"}})
 	if err == nil || !strings.Contains(err.Error(), `"nope"`) {
 		t.Errorf("unknown organization: %v", err)
 	}
@@ -157,7 +158,7 @@ func benchmarkDiff(b *testing.B, n int) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		d, err := pipeline.Diff(ctx, db, portal, store.RefPrevious, store.RefLatest, store.DiffOptions{Threshold: 5})
+		d, err := pipeline.Diff(ctx, db, portal, store.RefPrevious, store.RefLatest, pipeline.DiffOptions{Threshold: 5})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -180,7 +181,7 @@ func BenchmarkDiffLongHistory(b *testing.B) {
 	ctx := context.Background()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		d, err := pipeline.Diff(ctx, db, portal, store.RefPrevious, store.RefLatest, store.DiffOptions{Threshold: 5})
+		d, err := pipeline.Diff(ctx, db, portal, store.RefPrevious, store.RefLatest, pipeline.DiffOptions{Threshold: 5})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -74,7 +74,7 @@ func TestPruneKeepsLastRunsAndTheirVersions(t *testing.T) {
 		if err != nil || scored == 0 {
 			t.Errorf("scores of the kept run %d: %d read, %v", from.ID, scored, err)
 		}
-		err = f.db.FindingsOnlyIn(f.ctx, to.ID, from.ID, func(string) bool { return true }, func(string, *FindingChange) error { return nil })
+		err = f.db.FindingsOnlyIn(f.ctx, to.ID, from.ID, func(string) bool { return true }, func(string, *FindingRow) error { return nil })
 		if err != nil {
 			t.Errorf("findings after prune: %v", err)
 		}

@@ -131,7 +131,7 @@ func (o *auditOptions) addFlags(f *pflag.FlagSet, st *auditStages) {
 	addOrgFlag(f, &o.orgs, "only this organization: harvest, reports and gate")
 	f.Float64Var(&o.failUnder, "fail-under", 0, "exit 3 when the mean overall score of the scope is below this (0–100)")
 	f.StringSliceVar(&o.failOn, "fail-on", nil, "exit 3 when any of these holds: "+gateNames())
-	f.Float64Var(&o.threshold, "threshold", store.DefaultDiffThreshold, "score change (points) that counts as a drop or a rise in the comparison")
+	f.Float64Var(&o.threshold, "threshold", pipeline.DefaultDiffThreshold, "score change (points) that counts as a drop or a rise in the comparison")
 	f.BoolVar(&o.full, "full", false, "force a full harvest pass (needed to see deletions)")
 	f.Float64Var(&o.baseline, "baseline", 0, "number of datasets the published-datasets indicator is compared with (default: the profile's, if any)")
 	st.addFlags(f)
@@ -233,7 +233,7 @@ func runAudit(ctx context.Context, a *App, o *auditOptions, st *auditStages) (er
 	return err
 }
 
-func diffChangeCount(d *store.DiffResult, lang string) string {
+func diffChangeCount(d *vigie.DiffResult, lang string) string {
 	if d == nil {
 		return l10n.T(lang, "audit.first")
 	}

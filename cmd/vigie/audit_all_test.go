@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/vigie-audit/vigie/internal/storetest"
-	"github.com/vigie-audit/vigie/pipeline"
+	"github.com/vigie-audit/vigie/reports"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -65,7 +65,7 @@ portals:
 		t.Errorf("stderr:\n%s", stderr)
 	}
 	for _, name := range []string{"alpha", "beta"} {
-		var rec pipeline.AuditRecord
+		var rec reports.RunDocument
 		readJSON(t, filepath.Join(out, name, "latest", "run.json"), &rec)
 		if rec.ScoreRun == 0 || len(rec.Stages) != 4 {
 			t.Fatalf("%s: run.json %+v", name, rec)

@@ -18,7 +18,6 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/vigie-audit/vigie/internal/ckantest"
-	"github.com/vigie-audit/vigie/pipeline"
 	"github.com/vigie-audit/vigie/reports"
 	"github.com/vigie-audit/vigie/store"
 )
@@ -102,7 +101,7 @@ func readJSON(t *testing.T, path string, v any) {
 	}
 }
 
-func names(ds []store.DiffDataset) []string {
+func names(ds []reports.DiffDatasetJSON) []string {
 	var out []string
 	for _, d := range ds {
 		out = append(out, d.Name)
@@ -152,7 +151,7 @@ func TestAuditNightsEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rec1 pipeline.AuditRecord
+	var rec1 reports.RunDocument
 	readJSON(t, filepath.Join(out, first, "run.json"), &rec1)
 	if len(rec1.Stages) != 4 || rec1.Compared != 0 || !rec1.Gate.Passed {
 		t.Errorf("night 1 run.json: %+v", rec1)
@@ -194,7 +193,7 @@ func TestAuditNightsEndToEnd(t *testing.T) {
 
 	var d reports.DiffDocument
 	readJSON(t, filepath.Join(folder, "diff.json"), &d)
-	if d.DiffResult == nil || d.Portal != strings.TrimRight(srv.URL, "/") {
+	if d.To.ScoreRunID == 0 || d.Portal != strings.TrimRight(srv.URL, "/") {
 		t.Fatalf("diff.json: %+v", d)
 	}
 	if !has(names(d.New), "nouveau-jeu-de-donnees") {
@@ -259,7 +258,7 @@ func TestAuditNightsEndToEnd(t *testing.T) {
 	if !strings.Contains(string(md), "## Since last run") || !strings.Contains(string(md), gutted["name"].(string)) {
 		t.Errorf("audit.md has no since-last-run section naming the gutted dataset:\n%s", md)
 	}
-	var rec2 pipeline.AuditRecord
+	var rec2 reports.RunDocument
 	readJSON(t, filepath.Join(folder, "run.json"), &rec2)
 	if rec2.Compared != rec1.ScoreRun || rec2.Gate.Passed || len(rec2.Gate.Reasons) != 2 {
 		t.Errorf("night 2 run.json: compared %d (want %d), gate %+v", rec2.Compared, rec1.ScoreRun, rec2.Gate)

@@ -61,13 +61,13 @@ Only published datasets are compared unless --include-private is given.`,
 			if err := checkOrgs(ctx, db, p.ID, orgs); err != nil {
 				return err
 			}
-			d, err := pipeline.Diff(ctx, db, p.ID, fromRef, toRef, store.DiffOptions{Threshold: threshold, Orgs: orgs, IncludePrivate: includePrivate, Lang: a.Lang})
+			d, err := pipeline.Diff(ctx, db, p.ID, fromRef, toRef, pipeline.DiffOptions{Threshold: threshold, Orgs: orgs, IncludePrivate: includePrivate, Lang: a.Lang})
 			if err != nil {
 				return err
 			}
 			switch format {
 			case "json":
-				return printJSON(a.Stdout, reports.DiffDocument{Portal: p.URL, DiffResult: d})
+				return printJSON(a.Stdout, reports.NewDiffDocument(p.URL, d))
 			case "md":
 				return reports.WriteDiffMD(a.Stdout, d, p.URL, a.Lang, limit, 1)
 			}
@@ -77,7 +77,7 @@ Only published datasets are compared unless --include-private is given.`,
 	f := cmd.Flags()
 	f.StringVar(&from, "from", "previous", "older score run: latest, previous, a run id or YYYY-MM-DD")
 	f.StringVar(&to, "to", "latest", "newer score run: latest, previous, a run id or YYYY-MM-DD")
-	f.Float64Var(&threshold, "threshold", store.DefaultDiffThreshold, "overall score change (points) that counts as a drop or a rise")
+	f.Float64Var(&threshold, "threshold", pipeline.DefaultDiffThreshold, "overall score change (points) that counts as a drop or a rise")
 	addOrgFlag(f, &orgs, "only this organization")
 	f.StringVar(&format, "format", "table", "output: table, md or json")
 	f.BoolVar(&includePrivate, "include-private", false, "also compare private, draft and deleted datasets (marked); without it only published ones")

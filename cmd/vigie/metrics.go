@@ -63,11 +63,11 @@ type auditMetrics struct {
 	Portal   string
 	Success  bool
 	Finished time.Time
-	Summary  *store.DiffRun
+	Summary  *vigie.DiffRun
 	Means    *store.ReportIndicators // nil when the audit stopped before scoring
-	Gate     *pipeline.GateResult    // nil when not reached
+	Gate     *vigie.GateResult       // nil when not reached
 	GateSet  bool                    // --fail-under or --fail-on was given
-	Stages   []pipeline.StageTiming
+	Stages   []vigie.StageTiming
 	Duration time.Duration
 }
 
@@ -236,7 +236,7 @@ func writeMetricsFile(path string, m *auditMetrics) error {
 }
 
 // auditMetricsOf gathers the metrics of an audit that ended with err.
-func auditMetricsOf(ctx context.Context, db *store.DB, o *auditOptions, rec *pipeline.AuditRecord, err error) *auditMetrics {
+func auditMetricsOf(ctx context.Context, db *store.DB, o *auditOptions, rec *vigie.AuditRecord, err error) *auditMetrics {
 	m := &auditMetrics{Portal: rec.Portal, Success: err == nil || isGateErr(err), Finished: time.Now().UTC(),
 		Summary: rec.Summary, Stages: rec.Stages, Duration: time.Since(rec.StartedAt), GateSet: o.underSet || len(o.failOn) > 0}
 	if rec.Summary != nil {
