@@ -244,7 +244,7 @@ func TestDeletionsAcrossPasses(t *testing.T) {
 		t.Fatalf("second pass: %+v %v", res, err)
 	}
 	var deleted []string
-	db.EachDataset(context.Background(), pp.ID, store.DatasetFilter{States: []string{vigie.StateDeleted}}, func(d *vigie.Dataset) error {
+	db.EachDataset(context.Background(), store.DatasetFilter{Scope: vigie.Scope{Portal: pp.URL}, States: []string{vigie.StateDeleted}}, func(d *vigie.Dataset) error {
 		deleted = append(deleted, d.ID)
 		return nil
 	})
@@ -275,7 +275,7 @@ func TestOrgScopeFiltersAndLimitsDeletions(t *testing.T) {
 	}
 	pp, _ := db.Portal(context.Background(), srv.URL)
 	perOrg := map[string][]string{}
-	db.EachDataset(context.Background(), pp.ID, store.DatasetFilter{}, func(d *vigie.Dataset) error {
+	db.EachDataset(context.Background(), store.DatasetFilter{Scope: vigie.Scope{Portal: pp.URL}}, func(d *vigie.Dataset) error {
 		perOrg[d.Organization] = append(perOrg[d.Organization], d.ID)
 		return nil
 	})

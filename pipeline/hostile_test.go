@@ -64,7 +64,7 @@ func TestHostileInvalidUTF8TitlesAreStoredAsValidText(t *testing.T) {
 	}
 	portal, _ := db.Portal(context.Background(), srv.URL)
 	n := 0
-	err = db.EachDataset(context.Background(), portal.ID, store.DatasetFilter{}, func(d *vigie.Dataset) error {
+	err = db.EachDataset(context.Background(), store.DatasetFilter{Scope: vigie.Scope{Portal: portal.URL}}, func(d *vigie.Dataset) error {
 		n++
 		if !utf8.ValidString(d.Title) {
 			t.Errorf("%s: stored title is not valid UTF-8: %q", d.ID, d.Title)

@@ -57,7 +57,7 @@ func TestImportEveryRealFixture(t *testing.T) {
 				t.Fatalf("nothing imported: %+v", res)
 			}
 			n := 0
-			err = db.EachDataset(context.Background(), p.ID, store.DatasetFilter{}, func(d *vigie.Dataset) error {
+			err = db.EachDataset(context.Background(), store.DatasetFilter{Scope: vigie.Scope{Portal: p.URL}}, func(d *vigie.Dataset) error {
 				n++
 				if d.ID == "" || d.Name == "" {
 					t.Errorf("dataset without id or name: %+v", d)

@@ -38,7 +38,7 @@ func seed(t *testing.T, base string) *store.DB {
 func availability(t *testing.T, db *store.DB, run *store.ScoreRun) map[string]*float64 {
 	t.Helper()
 	out := map[string]*float64{}
-	err := db.ReportDatasets(context.Background(), store.ReportScope{PortalID: run.PortalID, ScoreRunID: run.ID, Lang: "fr"}, false,
+	err := db.ReportDatasets(context.Background(), store.ReportScope{Scope: vigie.Scope{Portal: portalURL}, ScoreRunID: run.ID, Lang: "fr"}, false,
 		func(d *store.ReportDataset) error { out[d.Name] = d.Scores.Availability; return nil })
 	if err != nil {
 		t.Fatal(err)

@@ -61,7 +61,7 @@ var errSaveFailed = errors.New("saving scores failed")
 func PickProfile(ctx context.Context, db ScoreStore, p *store.Portal, name string) (*quality.Profile, error) {
 	if name == "" {
 		var sample []*vigie.Dataset
-		err := db.EachDataset(ctx, p.ID, store.DatasetFilter{}, func(d *vigie.Dataset) error {
+		err := db.EachDataset(ctx, store.DatasetFilter{Scope: vigie.Scope{Portal: p.URL}}, func(d *vigie.Dataset) error {
 			c := *d
 			sample = append(sample, &c)
 			if len(sample) >= 50 {
@@ -183,7 +183,7 @@ func score(ctx context.Context, db ScoreStore, p *store.Portal, s vigie.Scope, p
 		}
 	}
 	batch := make([]vigie.Assessment, 0, batchSize)
-	err := db.EachDatasetLinks(ctx, p.ID, store.DatasetFilter{Orgs: s.Orgs}, func(d *vigie.Dataset, links map[string]vigie.LinkResult) error {
+	err := db.EachDatasetLinks(ctx, store.DatasetFilter{Scope: vigie.Scope{Portal: p.URL, Orgs: s.Orgs}}, func(d *vigie.Dataset, links map[string]vigie.LinkResult) error {
 		if !checked {
 			links = nil
 		}

@@ -126,7 +126,7 @@ func build(ctx context.Context, db Store, opts Options, lang string, now time.Ti
 		r.Warnings = append(r.Warnings, staleWarning(lang, newer, run))
 		r.Stale = true
 	}
-	scope := store.ReportScope{PortalID: p.ID, ScoreRunID: run.ID, Orgs: opts.Scope.Orgs, Lang: lang, IncludePrivate: opts.IncludePrivate}
+	scope := store.ReportScope{Scope: vigie.Scope{Portal: p.URL, Orgs: opts.Scope.Orgs}, ScoreRunID: run.ID, Lang: lang, IncludePrivate: opts.IncludePrivate}
 	base := baselineOf(run.Profile, p.URL, opts.Baseline, lang)
 	r.commitmentPortal = quality.ProfileBaseline(run.Profile, p.URL) != nil
 	orgs, err := db.ReportOrganizations(ctx, scope)
@@ -163,7 +163,7 @@ func build(ctx context.Context, db Store, opts Options, lang string, now time.Ti
 			continue
 		}
 		g.Go(func() (err error) {
-			past[i], err = db.ReportIndicators(gctx, store.ReportScope{PortalID: p.ID, ScoreRunID: runs[i].ID, Orgs: opts.Scope.Orgs})
+			past[i], err = db.ReportIndicators(gctx, store.ReportScope{Scope: vigie.Scope{Portal: p.URL, Orgs: opts.Scope.Orgs}, ScoreRunID: runs[i].ID})
 			return err
 		})
 	}

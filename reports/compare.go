@@ -117,7 +117,7 @@ func BuildComparison(ctx context.Context, db Store, o CompareOptions) (*Comparis
 			runs = runs[len(runs)-maxTrend:]
 		}
 		for i := range runs {
-			ind, err := db.ReportIndicators(ctx, store.ReportScope{PortalID: p.ID, ScoreRunID: runs[i].ID})
+			ind, err := db.ReportIndicators(ctx, store.ReportScope{Scope: vigie.Scope{Portal: p.URL}, ScoreRunID: runs[i].ID})
 			if err != nil {
 				return nil, err
 			}

@@ -16,10 +16,11 @@ import (
 	"github.com/vigie-audit/vigie/store"
 )
 
-// OrganizationsOf ranks a score run's organizations of a portal, as the
-// reports do: by mean overall score, best first, unknown last.
-func OrganizationsOf(ctx context.Context, db Store, portalID, scoreRunID int64) ([]Organization, error) {
-	orgs, err := db.ReportOrganizations(ctx, store.ReportScope{PortalID: portalID, ScoreRunID: scoreRunID})
+// OrganizationsOf ranks the organizations of a portal (its URL) in one of
+// its score runs, as the reports do: by mean overall score, best first,
+// unknown last.
+func OrganizationsOf(ctx context.Context, db Store, portal string, scoreRunID int64) ([]Organization, error) {
+	orgs, err := db.ReportOrganizations(ctx, store.ReportScope{Scope: vigie.Scope{Portal: portal}, ScoreRunID: scoreRunID})
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +85,7 @@ func WritePerOrg(ctx context.Context, db Store, o PerOrgOptions) (*Bundle, error
 	if err != nil {
 		return nil, err
 	}
-	orgs, err := OrganizationsOf(ctx, db, p.ID, run.ID)
+	orgs, err := OrganizationsOf(ctx, db, p.URL, run.ID)
 	if err != nil {
 		return nil, err
 	}

@@ -493,10 +493,11 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// DatasetFilter selects datasets. Empty fields select everything, except
+// DatasetFilter selects datasets of the scope's portal (of its
+// organizations when it names some). Empty fields select everything, except
 // States, which defaults to active datasets only.
 type DatasetFilter struct {
-	Orgs   []string // organization names
+	vigie.Scope
 	States []string // active, missing, deleted; default active only
 	IDs    []string // dataset ids or names
 }
@@ -539,13 +540,21 @@ const resourceCols = `r.id, r.position, r.name, r.description, r.format, r.mimet
 // Datasets are streamed: the catalogue is never held in memory. fn must not
 // keep the pointer after it returns. An error from fn stops the iteration and
 // is returned as is.
-func (db *DB) EachDataset(ctx context.Context, portalID int64, f DatasetFilter, fn func(*vigie.Dataset) error) error {
-	return db.EachDatasetState(ctx, portalID, f, func(d *vigie.Dataset, _ string) error { return fn(d) })
+func (db *DB) EachDataset(ctx context.Context, f DatasetFilter, fn func(*vigie.Dataset) error) error {
+	return db.EachDatasetState(ctx, f, func(d *vigie.Dataset, _ string) error { return fn(d) })
 }
 
 // EachDatasetState is EachDataset that also passes each dataset's state
 // (active, missing or deleted).
-func (db *DB) EachDatasetState(ctx context.Context, portalID int64, f DatasetFilter, fn func(d *vigie.Dataset, state string) error) error {
+func (db *DB) EachDatasetState(ctx context.Context, f DatasetFilter, fn func(d *vigie.Dataset, state string) error) error {
+	portalID, err := db.scopePortal(ctx, f.Scope)
+	if err != nil {
+		return err
+	}
+	return db.eachDatasetState(ctx, portalID, f, fn)
+}
+
+func (db *DB) eachDatasetState(ctx context.Context, portalID int64, f DatasetFilter, fn func(d *vigie.Dataset, state string) error) error {
 	return db.eachDataset(ctx, portalID, f, false, func(d *vigie.Dataset, state string, _ map[string]vigie.LinkResult) error {
 		return fn(d, state)
 	})
@@ -558,7 +567,11 @@ func (db *DB) EachDatasetState(ctx context.Context, portalID int64, f DatasetFil
 // that was ever checked, keyed by URL. Results are read with the datasets, so
 // memory does not grow with the number of links in the database. fn must not
 // keep the map after it returns: it is reused for the next dataset.
-func (db *DB) EachDatasetLinks(ctx context.Context, portalID int64, f DatasetFilter, fn func(d *vigie.Dataset, links map[string]vigie.LinkResult) error) error {
+func (db *DB) EachDatasetLinks(ctx context.Context, f DatasetFilter, fn func(d *vigie.Dataset, links map[string]vigie.LinkResult) error) error {
+	portalID, err := db.scopePortal(ctx, f.Scope)
+	if err != nil {
+		return err
+	}
 	return db.eachDataset(ctx, portalID, f, true, func(d *vigie.Dataset, _ string, links map[string]vigie.LinkResult) error {
 		return fn(d, links)
 	})
@@ -645,7 +658,7 @@ func (db *DB) GetDataset(ctx context.Context, portalID int64, nameOrID string) (
 	}
 	best := 0
 	f := DatasetFilter{IDs: []string{nameOrID}, States: []string{vigie.StateActive, vigie.StateMissing, vigie.StateDeleted}}
-	err := db.EachDatasetState(ctx, portalID, f, func(d *vigie.Dataset, state string) error {
+	err := db.eachDatasetState(ctx, portalID, f, func(d *vigie.Dataset, state string) error {
 		if r := rank(d, state); r > best {
 			found, best = d, r
 		}

@@ -28,10 +28,11 @@ func sampleDataset(id, name, org string) vigie.Dataset {
 	}
 }
 
-func collect(t *testing.T, db *store.DB, portal int64, f store.DatasetFilter) []vigie.Dataset {
+func collect(t *testing.T, db *store.DB, portal string, f store.DatasetFilter) []vigie.Dataset {
 	t.Helper()
 	var out []vigie.Dataset
-	if err := db.EachDataset(context.Background(), portal, f, func(d *vigie.Dataset) error {
+	f.Portal = portal
+	if err := db.EachDataset(context.Background(), f, func(d *vigie.Dataset) error {
 		out = append(out, *d)
 		return nil
 	}); err != nil {
@@ -77,7 +78,7 @@ func TestSaveDatasetsNewChangedUnchanged(t *testing.T) {
 		t.Fatalf("unchanged dataset got a new version: %+v", vs)
 	}
 
-	all := collect(t, db, p.ID, store.DatasetFilter{})
+	all := collect(t, db, p.URL, store.DatasetFilter{})
 	if len(all) != 3 || all[0].Name != "alpha" || all[1].Name != "beta" || all[2].Name != "gamma" {
 		t.Fatalf("not in name order: %+v", all)
 	}
@@ -90,11 +91,11 @@ func TestSaveDatasetsNewChangedUnchanged(t *testing.T) {
 	if len(all[2].Resources) != 1 {
 		t.Fatalf("resources of changed dataset not rewritten: %+v", all[2].Resources)
 	}
-	org1 := collect(t, db, p.ID, store.DatasetFilter{Orgs: []string{"org-1"}})
+	org1 := collect(t, db, p.URL, store.DatasetFilter{Scope: vigie.Scope{Orgs: []string{"org-1"}}})
 	if len(org1) != 2 {
 		t.Fatalf("org filter: %d", len(org1))
 	}
-	byName := collect(t, db, p.ID, store.DatasetFilter{IDs: []string{"alpha", "c"}})
+	byName := collect(t, db, p.URL, store.DatasetFilter{IDs: []string{"alpha", "c"}})
 	if len(byName) != 2 || byName[0].ID != "a" || byName[1].ID != "c" {
 		t.Fatalf("ids filter: %+v", byName)
 	}
@@ -145,7 +146,7 @@ func TestSaveDatasetsBatches(t *testing.T) {
 	if c != (store.SaveCounts{New: 100, Changed: 2}) {
 		t.Fatalf("first page: %+v", c)
 	}
-	got := collect(t, db, p.ID, store.DatasetFilter{})
+	got := collect(t, db, p.URL, store.DatasetFilter{})
 	if len(got) != 100 {
 		t.Fatalf("%d datasets read back", len(got))
 	}
@@ -226,7 +227,7 @@ func TestSaveDatasetsBatches(t *testing.T) {
 			t.Errorf("%s: %+v %v", id, st, err)
 		}
 	}
-	if got := collect(t, db, p.ID, store.DatasetFilter{IDs: []string{"d057"}}); len(got) != 1 || got[0].Notes != "edited" || len(got[0].Resources) != 4 {
+	if got := collect(t, db, p.URL, store.DatasetFilter{IDs: []string{"d057"}}); len(got) != 1 || got[0].Notes != "edited" || len(got[0].Resources) != 4 {
 		t.Errorf("d057 after the third pass: %+v", got)
 	}
 }

@@ -17,6 +17,7 @@ type fixture struct {
 	db     *DB
 	ctx    context.Context
 	portal int64
+	url    string // the portal's
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -31,7 +32,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{t: t, db: db, ctx: ctx, portal: p.ID}
+	return &fixture{t: t, db: db, ctx: ctx, portal: p.ID, url: p.URL}
 }
 
 func (f *fixture) exec(q string, args ...any) int64 {

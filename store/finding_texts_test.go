@@ -53,7 +53,7 @@ func TestFindingTextsDedupReadAndPrune(t *testing.T) {
 		}
 	}
 	var all []vigie.Finding
-	if err := f.db.ReportFindings(f.ctx, ReportScope{PortalID: f.portal, ScoreRunID: run1}, func(r *ReportFinding) error {
+	if err := f.db.ReportFindings(f.ctx, ReportScope{Scope: vigie.Scope{Portal: f.url}, ScoreRunID: run1}, func(r *ReportFinding) error {
 		all = append(all, r.Finding)
 		return nil
 	}); err != nil {
@@ -63,7 +63,7 @@ func TestFindingTextsDedupReadAndPrune(t *testing.T) {
 		t.Errorf("ReportFindings = %+v, want %+v", all, want)
 	}
 	var en []vigie.Finding
-	if err := f.db.ReportDatasets(f.ctx, ReportScope{PortalID: f.portal, ScoreRunID: run1, Lang: "en"}, true, func(d *ReportDataset) error {
+	if err := f.db.ReportDatasets(f.ctx, ReportScope{Scope: vigie.Scope{Portal: f.url}, ScoreRunID: run1, Lang: "en"}, true, func(d *ReportDataset) error {
 		en = append(en, d.Findings...)
 		return nil
 	}); err != nil {
@@ -72,7 +72,7 @@ func TestFindingTextsDedupReadAndPrune(t *testing.T) {
 	if len(en) != 5 || en[1].Message != (vigie.Text{FR: "format inconnu « xyz » (en)", EN: "format inconnu « xyz » (en)"}) {
 		t.Errorf("ReportDatasets in English: %+v", en)
 	}
-	_, hints, err := f.db.ReportRuleCounts(f.ctx, ReportScope{PortalID: f.portal, ScoreRunID: run1}, 0)
+	_, hints, err := f.db.ReportRuleCounts(f.ctx, ReportScope{Scope: vigie.Scope{Portal: f.url}, ScoreRunID: run1}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

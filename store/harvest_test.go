@@ -41,7 +41,7 @@ func TestMarkMissingThenDeletedThenRestored(t *testing.T) {
 	if s, _ := db.DatasetStateOf(ctx, p.ID, "c"); s.State != vigie.StateMissing || s.Misses != 1 {
 		t.Fatalf("c after one miss: %+v", s)
 	}
-	if n := len(collect(t, db, p.ID, store.DatasetFilter{})); n != 2 {
+	if n := len(collect(t, db, p.URL, store.DatasetFilter{})); n != 2 {
 		t.Fatalf("active datasets: %d", n)
 	}
 	if _, m, d := pass(a, b); m != 0 || d != 1 {
@@ -53,7 +53,7 @@ func TestMarkMissingThenDeletedThenRestored(t *testing.T) {
 	if _, m, d := pass(a, b); m != 0 || d != 0 {
 		t.Fatalf("deleted counted again: missing %d deleted %d", m, d)
 	}
-	if got := collect(t, db, p.ID, store.DatasetFilter{States: []string{vigie.StateDeleted}}); len(got) != 1 || got[0].ID != "c" {
+	if got := collect(t, db, p.URL, store.DatasetFilter{States: []string{vigie.StateDeleted}}); len(got) != 1 || got[0].ID != "c" {
 		t.Fatalf("deleted still in history: %+v", got)
 	}
 	run, _, _ := pass(a, b, c)

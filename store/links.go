@@ -340,9 +340,11 @@ func (db *DB) LinkRuns(ctx context.Context, portalID int64) ([]LinkRun, error) {
 	return out, nil
 }
 
-// LinkFilter narrows LinkRows. Empty fields do not filter.
+// LinkFilter selects the links of the scope's portal (used by its
+// organizations when it names some) LinkRows lists. Empty fields do not
+// filter.
 type LinkFilter struct {
-	Orgs    []string // organization names
+	vigie.Scope
 	Classes []string // ok, broken, failing, unsure, invalid, blocked
 	RunID   int64    // only URLs last checked by this link run
 }
@@ -356,7 +358,11 @@ type LinkRow struct {
 
 // LinkRows lists the checked URLs of the portal's active datasets, worst
 // class first, then by URL.
-func (db *DB) LinkRows(ctx context.Context, portalID int64, f LinkFilter) ([]LinkRow, error) {
+func (db *DB) LinkRows(ctx context.Context, f LinkFilter) ([]LinkRow, error) {
+	portalID, err := db.scopePortal(ctx, f.Scope)
+	if err != nil {
+		return nil, err
+	}
 	orgSQL, orgArgs := sqlIn("d.organization", f.Orgs)
 	classSQL, classArgs := sqlIn("l.class", f.Classes)
 	args := append(append([]any{portalID}, orgArgs...), classArgs...)

@@ -168,26 +168,26 @@ func TestURLsToCheckAndSave(t *testing.T) {
 	}
 
 	// Listing: worst first, with the active datasets using each URL.
-	rows, err := db.LinkRows(ctx, portal, LinkFilter{})
+	rows, err := db.LinkRows(ctx, LinkFilter{Scope: lkPortal()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(rows) != 2 || rows[0].URL != d || rows[1].URL != a || !reflect.DeepEqual(rows[1].Datasets, []string{"arbres", "parcs"}) {
 		t.Fatalf("rows: %+v", rows)
 	}
-	rows, err = db.LinkRows(ctx, portal, LinkFilter{Orgs: []string{"ville-de-montreal"}})
+	rows, err = db.LinkRows(ctx, LinkFilter{Scope: lkPortal("ville-de-montreal")})
 	if err != nil || len(rows) != 1 || rows[0].URL != a || !reflect.DeepEqual(rows[0].Datasets, []string{"arbres"}) {
 		t.Fatalf("montreal rows: %+v %v", rows, err)
 	}
-	rows, err = db.LinkRows(ctx, portal, LinkFilter{Classes: []string{string(vigie.LinkFailing), string(vigie.LinkBroken)}})
+	rows, err = db.LinkRows(ctx, LinkFilter{Scope: lkPortal(), Classes: []string{string(vigie.LinkFailing), string(vigie.LinkBroken)}})
 	if err != nil || len(rows) != 1 || rows[0].URL != d {
 		t.Fatalf("failing rows: %+v %v", rows, err)
 	}
-	rows, err = db.LinkRows(ctx, portal, LinkFilter{RunID: run2})
+	rows, err = db.LinkRows(ctx, LinkFilter{Scope: lkPortal(), RunID: run2})
 	if err != nil || len(rows) != 1 || rows[0].URL != a {
 		t.Fatalf("rows of run 2: %+v %v", rows, err)
 	}
-	if rows, err := db.LinkRows(ctx, other.ID, LinkFilter{}); err != nil || len(rows) != 0 {
+	if rows, err := db.LinkRows(ctx, LinkFilter{Scope: vigie.Scope{Portal: other.URL}}); err != nil || len(rows) != 0 {
 		t.Fatalf("other portal: %+v %v", rows, err)
 	}
 }
@@ -247,7 +247,7 @@ func TestEachDatasetLinks(t *testing.T) {
 		t.Fatalf("after a link run: checked=%v err=%v", checked, err)
 	}
 	got := map[string]map[string]vigie.LinkResult{}
-	err = db.EachDatasetLinks(ctx, portal, DatasetFilter{}, func(d *vigie.Dataset, links map[string]vigie.LinkResult) error {
+	err = db.EachDatasetLinks(ctx, DatasetFilter{Scope: lkPortal()}, func(d *vigie.Dataset, links map[string]vigie.LinkResult) error {
 		if links == nil {
 			t.Fatalf("%s: nil map", d.Name)
 		}

@@ -83,7 +83,7 @@ func TestMigrationsKeepFindingTexts(t *testing.T) {
 	for _, lang := range []string{"fr", "en"} {
 		got := 0
 		seq := map[string]int{} // findings come in seq order within a dataset
-		err := db.ReportFindings(ctx, ReportScope{PortalID: 1, ScoreRunID: 1, Lang: lang}, func(f *ReportFinding) error {
+		err := db.ReportFindings(ctx, ReportScope{Scope: vigie.Scope{Portal: "https://portal.example"}, ScoreRunID: 1, Lang: lang}, func(f *ReportFinding) error {
 			key := fmt.Sprintf("%s/%d", f.DatasetID, seq[f.DatasetID])
 			seq[f.DatasetID]++
 			w, ok := want[key]

@@ -11,12 +11,12 @@ import (
 	"github.com/vigie-audit/vigie"
 )
 
-// ReportScope selects what a report reads: one score run of one portal,
-// optionally narrowed to some organizations (by name).
+// ReportScope selects what a report reads: one score run of the scope's
+// portal, narrowed to the scope's organizations (by name) when it names
+// some.
 type ReportScope struct {
-	PortalID   int64
+	vigie.Scope
 	ScoreRunID int64
-	Orgs       []string
 	// Lang, when "fr" or "en", reads finding messages and hints in that
 	// language only (French when the English text is empty) and puts the
 	// same text in both fields of vigie.Text: half the text to read.
@@ -26,6 +26,16 @@ type ReportScope struct {
 	// visibility). Indicators, summaries and the organization table always
 	// count published datasets only.
 	IncludePrivate bool
+
+	portalID int64 // the scope's portal, filled by resolve
+}
+
+// resolve fills the id of the scope's portal; the error is Portal's when
+// the database does not hold it.
+func (db *DB) resolve(ctx context.Context, s ReportScope) (ReportScope, error) {
+	id, err := db.scopePortal(ctx, s.Scope)
+	s.portalID = id
+	return s, err
 }
 
 // publishedCond keeps the published datasets of alias d: not private, and
@@ -264,6 +274,10 @@ type ReportIndicators struct {
 
 // ReportIndicators computes the indicator counts of a scope in SQL.
 func (db *DB) ReportIndicators(ctx context.Context, s ReportScope) (*ReportIndicators, error) {
+	s, err := db.resolve(ctx, s)
+	if err != nil {
+		return nil, err
+	}
 	conn, err := db.reportConn(ctx)
 	if err != nil {
 		return nil, err
@@ -285,7 +299,7 @@ func (db *DB) ReportIndicators(ctx context.Context, s ReportScope) (*ReportIndic
 		CASE WHEN COUNT(*) > 0 THEN AVG(s.mqa_points) END
 		FROM scores s JOIN datasets d ON d.portal_id = ? AND d.id = s.dataset_id
 		WHERE s.score_run_id = ?` + org + publishedCond
-	args := append([]any{s.PortalID, s.ScoreRunID}, orgArgs...)
+	args := append([]any{s.portalID, s.ScoreRunID}, orgArgs...)
 	var r ReportIndicators
 	var fresh, due, overdue, delinquent, na, exc, good, suff, bad int
 	var ov, co, fr, op, av, mqa sql.NullFloat64
@@ -309,7 +323,7 @@ func (db *DB) ReportIndicators(ctx context.Context, s ReportScope) (*ReportIndic
 		return nil, err
 	}
 	r.Visibility = map[string]int{vigie.VisPublic: r.Datasets, vigie.VisPrivate: 0, vigie.VisDraft: 0, vigie.VisDeleted: 0}
-	if unpublished, err := db.anyUnpublished(ctx, conn, s.PortalID); err != nil || !unpublished {
+	if unpublished, err := db.anyUnpublished(ctx, conn, s.portalID); err != nil || !unpublished {
 		return &r, err // most portals: no second pass over the run's scores
 	}
 	vis, err := conn.QueryContext(ctx, `SELECT d.private, d.ckan_state, COUNT(*) FROM scores s JOIN datasets d ON d.portal_id = ? AND d.id = s.dataset_id
@@ -348,7 +362,7 @@ func (db *DB) reportLinkClasses(ctx context.Context, s ReportScope) (classes map
 	}
 	defer conn.Close()
 	org, orgArgs := s.orgFilter("d.organization")
-	unpublished, err := db.anyUnpublished(ctx, conn, s.PortalID)
+	unpublished, err := db.anyUnpublished(ctx, conn, s.portalID)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -373,9 +387,9 @@ func (db *DB) reportLinkClasses(ctx context.Context, s ReportScope) (classes map
 	if linkRun.Valid {
 		class = `(SELECT c.class FROM link_checks c JOIN link_runs lr ON lr.id = c.run_id AND lr.portal_id = ?
 			WHERE c.url = u.url AND c.run_id <= ? ORDER BY c.run_id DESC LIMIT 1)`
-		args = append(args, s.PortalID, linkRun.Int64)
+		args = append(args, s.portalID, linkRun.Int64)
 	}
-	args = append(append(args, s.PortalID, s.ScoreRunID), orgArgs...)
+	args = append(append(args, s.portalID, s.ScoreRunID), orgArgs...)
 	rows, err := conn.QueryContext(ctx, `SELECT `+class+` AS class, COUNT(*) FROM (`+urls+`) u GROUP BY class`, args...)
 	if err != nil {
 		return nil, 0, db.explain(err)
@@ -414,13 +428,17 @@ type ReportOrg struct {
 // ReportOrganizations aggregates a scope per organization, in SQL, by name.
 // Datasets without an organization are grouped under the name "".
 func (db *DB) ReportOrganizations(ctx context.Context, s ReportScope) ([]ReportOrg, error) {
+	s, err := db.resolve(ctx, s)
+	if err != nil {
+		return nil, err
+	}
 	conn, err := db.reportConn(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer conn.Close()
 	org, orgArgs := s.orgFilter("d.organization")
-	args := append([]any{s.PortalID, s.ScoreRunID}, orgArgs...)
+	args := append([]any{s.portalID, s.ScoreRunID}, orgArgs...)
 	rows, err := conn.QueryContext(ctx, `SELECT d.organization, COALESCE(MAX(o.title), MAX(d.organization_title), ''), COUNT(*),
 		AVG(s.overall), AVG(s.completeness), AVG(s.freshness), AVG(s.openness), AVG(s.availability), AVG(s.mqa_points),
 		COALESCE(SUM(s.open_licence), 0), COUNT(*) FILTER (WHERE s.freshness_status = 'fresh'),
@@ -456,7 +474,7 @@ func (db *DB) ReportOrganizations(ctx context.Context, s ReportScope) ([]ReportO
 		JOIN datasets d ON d.portal_id = r.portal_id AND d.id = r.dataset_id
 		JOIN scores s ON s.score_run_id = ? AND s.dataset_id = r.dataset_id
 		JOIN links l ON l.url = r.url
-		WHERE r.portal_id = ?`+org+publishedCond+` GROUP BY d.organization`, append([]any{s.ScoreRunID, s.PortalID}, orgArgs...)...)
+		WHERE r.portal_id = ?`+org+publishedCond+` GROUP BY d.organization`, append([]any{s.ScoreRunID, s.portalID}, orgArgs...)...)
 	if err != nil {
 		return nil, db.explain(err)
 	}
@@ -509,13 +527,17 @@ const reportDatasetCols = `s.dataset_id, d.name, d.title, d.organization, d.orga
 // second cursor in the same order and merged in, so each row is read once.
 // fn's error stops the iteration and is returned.
 func (db *DB) ReportDatasets(ctx context.Context, s ReportScope, withFindings bool, fn func(*ReportDataset) error) error {
+	s, err := db.resolve(ctx, s)
+	if err != nil {
+		return err
+	}
 	conn, err := db.reportConn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
 	org, orgArgs := s.orgFilter("d.organization")
-	args := append([]any{s.PortalID, s.ScoreRunID}, orgArgs...)
+	args := append([]any{s.portalID, s.ScoreRunID}, orgArgs...)
 	order := ` ORDER BY d.organization, d.name, s.dataset_id`
 	var next func(id string) ([]vigie.Finding, error)
 	if withFindings {
@@ -639,6 +661,10 @@ type ReportFinding struct {
 // in the order found, one row at a time. Findings and datasets are read by
 // two cursors in dataset-id order and merged, rather than joined row by row.
 func (db *DB) ReportFindings(ctx context.Context, s ReportScope, fn func(*ReportFinding) error) error {
+	s, err := db.resolve(ctx, s)
+	if err != nil {
+		return err
+	}
 	dc, err := db.reportConn(ctx)
 	if err != nil {
 		return err
@@ -652,7 +678,7 @@ func (db *DB) ReportFindings(ctx context.Context, s ReportScope, fn func(*Report
 	org, orgArgs := s.orgFilter("d.organization")
 	drows, err := dc.QueryContext(ctx, `SELECT s.dataset_id, d.name, `+s.titleCol()+`, d.organization, d.private, d.ckan_state
 		FROM scores s JOIN datasets d ON d.portal_id = ? AND d.id = s.dataset_id
-		WHERE s.score_run_id = ?`+org+s.rowCond()+` ORDER BY s.dataset_id`, append([]any{s.PortalID, s.ScoreRunID}, orgArgs...)...)
+		WHERE s.score_run_id = ?`+org+s.rowCond()+` ORDER BY s.dataset_id`, append([]any{s.portalID, s.ScoreRunID}, orgArgs...)...)
 	if err != nil {
 		return db.explain(err)
 	}
@@ -723,6 +749,10 @@ func (db *DB) ReportFindings(ctx context.Context, s ReportScope, fn func(*Report
 // The counting is done while reading the findings once in primary-key
 // order: cheaper than GROUP BY with COUNT(DISTINCT) on large runs.
 func (db *DB) ReportRuleCounts(ctx context.Context, s ReportScope, limit int) ([]RuleCount, []vigie.Text, error) {
+	s, err := db.resolve(ctx, s)
+	if err != nil {
+		return nil, nil, err
+	}
 	conn, err := db.reportConn(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -731,7 +761,7 @@ func (db *DB) ReportRuleCounts(ctx context.Context, s ReportScope, limit int) ([
 	org, orgArgs := s.orgFilter("d.organization")
 	unpublished := false
 	if !s.IncludePrivate {
-		if unpublished, err = db.anyUnpublished(ctx, conn, s.PortalID); err != nil {
+		if unpublished, err = db.anyUnpublished(ctx, conn, s.portalID); err != nil {
 			return nil, nil, err
 		}
 		if unpublished {
@@ -740,7 +770,7 @@ func (db *DB) ReportRuleCounts(ctx context.Context, s ReportScope, limit int) ([
 	}
 	q := `SELECT f.dataset_id, f.findings FROM dataset_findings f
 		JOIN datasets d ON d.portal_id = ? AND d.id = f.dataset_id WHERE f.score_run_id = ?` + org + ` ORDER BY f.dataset_id`
-	args := append([]any{s.PortalID, s.ScoreRunID}, orgArgs...)
+	args := append([]any{s.portalID, s.ScoreRunID}, orgArgs...)
 	if len(s.Orgs) == 0 && !unpublished { // every finding of the run counts: no join
 		q = `SELECT f.dataset_id, f.findings FROM dataset_findings f WHERE f.score_run_id = ? ORDER BY f.dataset_id`
 		args = []any{s.ScoreRunID}
@@ -807,13 +837,17 @@ type ReportLink struct {
 // declared) and chains of more than maxRedirects redirects; each with the
 // datasets of the scope that use it.
 func (db *DB) ReportLinks(ctx context.Context, s ReportScope) ([]ReportLink, error) {
+	s, err := db.resolve(ctx, s)
+	if err != nil {
+		return nil, err
+	}
 	conn, err := db.reportConn(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer conn.Close()
 	org, orgArgs := s.orgFilter("d.organization")
-	args := append([]any{s.ScoreRunID, s.PortalID, maxRedirects}, orgArgs...)
+	args := append([]any{s.ScoreRunID, s.portalID, maxRedirects}, orgArgs...)
 	rows, err := conn.QueryContext(ctx, `SELECT `+prefixCols("l.", linkColumns)+`, d.id, d.name, `+s.titleCol()+`, d.organization, d.private, d.ckan_state
 		FROM links l JOIN resources r ON r.url = l.url
 		JOIN datasets d ON d.portal_id = r.portal_id AND d.id = r.dataset_id

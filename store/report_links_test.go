@@ -65,7 +65,7 @@ func TestReportLinkClassesAfterAnInterruptedRun(t *testing.T) {
 	if err := db.FinishScoreRun(ctx, sr, store.RunComplete, 1, ""); err != nil {
 		t.Fatal(err)
 	}
-	ind, err := db.ReportIndicators(ctx, store.ReportScope{PortalID: p.ID, ScoreRunID: sr})
+	ind, err := db.ReportIndicators(ctx, store.ReportScope{Scope: vigie.Scope{Portal: p.URL}, ScoreRunID: sr})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +124,7 @@ func TestReportLinksListLandingPagesAndRedirectChains(t *testing.T) {
 	if err := db.FinishScoreRun(ctx, sr, store.RunComplete, 1, ""); err != nil {
 		t.Fatal(err)
 	}
-	links, err := db.ReportLinks(ctx, store.ReportScope{PortalID: p.ID, ScoreRunID: sr})
+	links, err := db.ReportLinks(ctx, store.ReportScope{Scope: vigie.Scope{Portal: p.URL}, ScoreRunID: sr})
 	if err != nil {
 		t.Fatal(err)
 	}

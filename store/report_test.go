@@ -87,7 +87,7 @@ func reportFixture(t *testing.T) (*store.DB, store.ReportScope) {
 	if err := db.FinishScoreRun(ctx, sr, store.RunComplete, len(as), ""); err != nil {
 		t.Fatal(err)
 	}
-	return db, store.ReportScope{PortalID: p.ID, ScoreRunID: sr}
+	return db, store.ReportScope{Scope: vigie.Scope{Portal: p.URL}, ScoreRunID: sr}
 }
 
 func TestReportDatasetsMergeFindings(t *testing.T) {
@@ -239,18 +239,22 @@ func TestReportLinks(t *testing.T) {
 func TestCompareScoreRun(t *testing.T) {
 	ctx := context.Background()
 	db, scope := reportFixture(t)
-	cur, err := db.LatestScoreRun(ctx, scope.PortalID)
+	p, err := db.Portal(ctx, scope.Portal)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r, err := db.CompareScoreRun(ctx, scope.PortalID, cur, ""); r != nil || err != nil {
+	cur, err := db.LatestScoreRun(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err := db.CompareScoreRun(ctx, p.ID, cur, ""); r != nil || err != nil {
 		t.Errorf("no earlier run: %+v %v", r, err)
 	}
-	if r, err := db.CompareScoreRun(ctx, scope.PortalID, cur, fmt.Sprint(cur.ID)); err != nil || r.ID != cur.ID {
+	if r, err := db.CompareScoreRun(ctx, p.ID, cur, fmt.Sprint(cur.ID)); err != nil || r.ID != cur.ID {
 		t.Errorf("by id: %+v %v", r, err)
 	}
 	for _, bad := range []string{"1999-01-01", "12345", "soon"} {
-		if _, err := db.CompareScoreRun(ctx, scope.PortalID, cur, bad); err == nil {
+		if _, err := db.CompareScoreRun(ctx, p.ID, cur, bad); err == nil {
 			t.Errorf("--compare %s accepted", bad)
 		}
 	}

@@ -8,7 +8,8 @@ import (
 	"github.com/vigie-audit/vigie"
 )
 
-// The reads that take a vigie.Scope find its portal by URL and keep to its
+// The reads that take a vigie.Scope (alone, or in a DatasetFilter,
+// LinkFilter or ReportScope) find its portal by URL and keep to its
 // organizations; a portal the database does not hold is not found.
 func TestScopedReads(t *testing.T) {
 	ctx := context.Background()
@@ -35,6 +36,10 @@ func TestScopedReads(t *testing.T) {
 		if has, err := db.HasResourceURLs(ctx, tc.scope); err != nil || has != tc.urls {
 			t.Errorf("HasResourceURLs(%v) = %v %v, want %v", tc.scope.Orgs, has, err, tc.urls)
 		}
+		n := 0
+		if err := db.EachDataset(ctx, DatasetFilter{Scope: tc.scope}, func(*vigie.Dataset) error { n++; return nil }); err != nil || n != tc.public {
+			t.Errorf("EachDataset(%v) read %d %v, want %d (active ones)", tc.scope.Orgs, n, err, tc.public)
+		}
 	}
 	unknown := vigie.Scope{Portal: "https://nowhere.example"}
 	if _, err := db.CountVisibility(ctx, unknown); !errors.Is(err, ErrNotFound) {
@@ -45,5 +50,14 @@ func TestScopedReads(t *testing.T) {
 	}
 	if _, err := db.URLsToCheck(ctx, unknown, true, 0); !errors.Is(err, ErrNotFound) {
 		t.Errorf("URLsToCheck of an unknown portal: %v, want not found", err)
+	}
+	if err := db.EachDataset(ctx, DatasetFilter{Scope: unknown}, func(*vigie.Dataset) error { return nil }); !errors.Is(err, ErrNotFound) {
+		t.Errorf("EachDataset of an unknown portal: %v, want not found", err)
+	}
+	if _, err := db.LinkRows(ctx, LinkFilter{Scope: unknown}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("LinkRows of an unknown portal: %v, want not found", err)
+	}
+	if _, err := db.ReportIndicators(ctx, ReportScope{Scope: unknown, ScoreRunID: 1}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("ReportIndicators of an unknown portal: %v, want not found", err)
 	}
 }

@@ -33,7 +33,7 @@ func BenchmarkEachDatasetLinksDB(b *testing.B) {
 	cpu0 := cpuTime()
 	n := 0
 	for b.Loop() {
-		err := db.EachDatasetLinks(ctx, ps[0].ID, store.DatasetFilter{}, func(d *vigie.Dataset, links map[string]vigie.LinkResult) error {
+		err := db.EachDatasetLinks(ctx, store.DatasetFilter{Scope: vigie.Scope{Portal: ps[0].URL}}, func(d *vigie.Dataset, links map[string]vigie.LinkResult) error {
 			n++
 			return nil
 		})

@@ -66,7 +66,7 @@ availability: 0–100 or null), mqa {points, rating}, freshness_status and stars
 			if err := checkFormat(format, "table", "json", "csv"); err != nil {
 				return err
 			}
-			f := store.DatasetFilter{Orgs: orgs}
+			f := store.DatasetFilter{Scope: vigie.Scope{Orgs: orgs}}
 			switch state {
 			case vigie.StateActive, vigie.StateMissing, vigie.StateDeleted:
 				f.States = []string{state}
@@ -99,6 +99,7 @@ availability: 0–100 or null), mqa {points, rating}, freshness_status and stars
 			if err := checkOrgs(ctx, db, p.ID, orgs); err != nil {
 				return err
 			}
+			f.Portal = p.URL
 			scores, err := db.LatestAssessments(ctx, p.ID)
 			if err != nil {
 				return err
@@ -119,7 +120,7 @@ availability: 0–100 or null), mqa {points, rating}, freshness_status and stars
 				enc.SetEscapeHTML(false)
 				n := 0
 				fmt.Fprint(w, "[")
-				err := db.EachDatasetState(ctx, p.ID, f, func(d *vigie.Dataset, st string) error {
+				err := db.EachDatasetState(ctx, f, func(d *vigie.Dataset, st string) error {
 					if !keep(d) {
 						return nil
 					}
@@ -154,7 +155,7 @@ availability: 0–100 or null), mqa {points, rating}, freshness_status and stars
 				cw := csv.NewWriter(w)
 				cw.Comma = o.Sep
 				cw.Write(append([]string{"id"}, datasetHeader...))
-				err = db.EachDatasetState(ctx, p.ID, f, func(d *vigie.Dataset, st string) error {
+				err = db.EachDatasetState(ctx, f, func(d *vigie.Dataset, st string) error {
 					if !keep(d) {
 						return nil
 					}
@@ -172,7 +173,7 @@ availability: 0–100 or null), mqa {points, rating}, freshness_status and stars
 				return cw.Error()
 			}
 			var rows [][]string
-			err = db.EachDatasetState(ctx, p.ID, f, func(d *vigie.Dataset, st string) error {
+			err = db.EachDatasetState(ctx, f, func(d *vigie.Dataset, st string) error {
 				if !keep(d) {
 					return nil
 				}

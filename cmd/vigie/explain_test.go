@@ -108,7 +108,7 @@ func scoreDB(t *testing.T, scored bool) string {
 		t.Fatal(err)
 	}
 	var as []vigie.Assessment
-	err = db.EachDataset(ctx, p.ID, store.DatasetFilter{}, func(d *vigie.Dataset) error {
+	err = db.EachDataset(ctx, store.DatasetFilter{Scope: vigie.Scope{Portal: p.URL}}, func(d *vigie.Dataset) error {
 		as = append(as, quality.Score(d, lm, prof, scoreNow))
 		return nil
 	})

@@ -165,7 +165,7 @@ func TestFixturesImportScoreReport(t *testing.T) {
 				}
 			}
 			st := fixtureStats{visibility: map[string]int{}}
-			err = db.EachDataset(ctx, p.ID, store.DatasetFilter{}, func(d *vigie.Dataset) error {
+			err = db.EachDataset(ctx, store.DatasetFilter{Scope: vigie.Scope{Portal: p.URL}}, func(d *vigie.Dataset) error {
 				st.visibility[d.Visibility()]++
 				a, ok := as[d.ID]
 				if !ok {

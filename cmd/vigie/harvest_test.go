@@ -143,7 +143,7 @@ func TestDatasetsCarryLatestScores(t *testing.T) {
 	db := storetest.Open(t, path)
 	p, _ := db.Portal(ctx, srv.URL)
 	var first string
-	db.EachDataset(ctx, p.ID, store.DatasetFilter{}, func(d *vigie.Dataset) error {
+	db.EachDataset(ctx, store.DatasetFilter{Scope: vigie.Scope{Portal: p.URL}}, func(d *vigie.Dataset) error {
 		if first == "" {
 			first = d.ID
 		}

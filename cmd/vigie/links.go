@@ -254,7 +254,7 @@ func runLinks(ctx context.Context, a *App, o *linksOptions, printRows bool) erro
 	if err != nil {
 		return err
 	}
-	rows, err := db.LinkRows(ctx, p.ID, store.LinkFilter{Orgs: o.orgs, Classes: o.classes, RunID: out.RunID})
+	rows, err := db.LinkRows(ctx, store.LinkFilter{Scope: vigie.Scope{Portal: p.URL, Orgs: o.orgs}, Classes: o.classes, RunID: out.RunID})
 	if err != nil {
 		return err
 	}
@@ -280,7 +280,7 @@ func listLinks(ctx context.Context, a *App, o *linksOptions) error {
 	if err := checkOrgs(ctx, db, p.ID, o.orgs); err != nil {
 		return err
 	}
-	rows, err := db.LinkRows(ctx, p.ID, store.LinkFilter{Orgs: o.orgs, Classes: o.classes})
+	rows, err := db.LinkRows(ctx, store.LinkFilter{Scope: vigie.Scope{Portal: p.URL, Orgs: o.orgs}, Classes: o.classes})
 	if err != nil {
 		return err
 	}

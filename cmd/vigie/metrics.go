@@ -245,7 +245,7 @@ func auditMetricsOf(ctx context.Context, db *store.DB, o *auditOptions, rec *vig
 	}
 	if rec.ScoreRun != 0 && db != nil {
 		if p, perr := db.Portal(context.WithoutCancel(ctx), rec.Portal); perr == nil {
-			if ind, ierr := db.ReportIndicators(context.WithoutCancel(ctx), store.ReportScope{PortalID: p.ID, ScoreRunID: rec.ScoreRun, Orgs: o.orgs}); ierr == nil {
+			if ind, ierr := db.ReportIndicators(context.WithoutCancel(ctx), store.ReportScope{Scope: vigie.Scope{Portal: p.URL, Orgs: o.orgs}, ScoreRunID: rec.ScoreRun}); ierr == nil {
 				m.Means = ind
 			}
 		}

@@ -267,11 +267,11 @@ func worsened(ctx context.Context, db *store.DB, p *store.Portal, lang string) (
 	if len(runs) < 2 {
 		return nil, fmt.Sprintf("--only-changes compares the last two audits of %s and there are %d: nothing got worse, no message", p.URL, len(runs)), nil
 	}
-	now, err := reports.OrganizationsOf(ctx, db, p.ID, runs[0])
+	now, err := reports.OrganizationsOf(ctx, db, p.URL, runs[0])
 	if err != nil {
 		return nil, "", err
 	}
-	before, err := reports.OrganizationsOf(ctx, db, p.ID, runs[1])
+	before, err := reports.OrganizationsOf(ctx, db, p.URL, runs[1])
 	if err != nil {
 		return nil, "", err
 	}

@@ -101,7 +101,7 @@ The name column is what --org takes; --org keeps only those organizations.`,
 					return err
 				}
 				scored++
-				orgs, err := reports.OrganizationsOf(ctx, db, p.ID, run.ID)
+				orgs, err := reports.OrganizationsOf(ctx, db, p.URL, run.ID)
 				if err != nil {
 					return err
 				}
