@@ -457,7 +457,7 @@ func parseEnvelope(action, u string, status int, h http.Header, data []byte, cle
 	}
 	// Validate once, then split the envelope without decoding the result:
 	// a page of 1,000 datasets is megabytes, and it is split again later.
-	if !json.Valid(trim) {
+	if !validJSON(trim) {
 		if trim[0] == '{' || trim[0] == '[' {
 			// valid start, broken JSON: most likely cut short in transit
 			var probe any

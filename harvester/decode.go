@@ -192,7 +192,7 @@ var ErrNotPackage = errors.New("not a CKAN package dict")
 // Extras, non-string values JSON-encoded) and naive timestamps (read as UTC).
 // A package without an id (a package_create input) is keyed by its name.
 func DecodePackage(raw json.RawMessage) (vigie.Dataset, error) {
-	if !json.Valid(raw) {
+	if !validJSON(raw) {
 		return vigie.Dataset{}, fmt.Errorf("%w: invalid JSON", ErrNotPackage)
 	}
 	return decodeValid(raw)
@@ -328,8 +328,8 @@ func decodeResource(m map[string]json.RawMessage, pos int) vigie.Resource {
 	r := vigie.Resource{
 		ID:           str(m["id"]),
 		Position:     pos,
-		Name:         mergeText(textOf(m["name_translated"]), textOf(m["name"])).best(),
-		Description:  mergeText(textOf(m["description_translated"]), textOf(m["description"])).best(),
+		Name:         bestText(m, "name", "name_translated"),
+		Description:  bestText(m, "description", "description_translated"),
 		Format:       strings.TrimSpace(str(m["format"])),
 		Mimetype:     str(m["mimetype"]),
 		URL:          strings.TrimSpace(str(m["url"])),
@@ -351,6 +351,15 @@ func decodeResource(m map[string]json.RawMessage, pos int) vigie.Resource {
 		}
 	}
 	return r
+}
+
+// bestText is mergeText(textOf(m[tr]), textOf(m[key])).best(), read
+// directly when there is no m[tr] (most resources).
+func bestText(m map[string]json.RawMessage, key, tr string) string {
+	if _, ok := m[tr]; !ok {
+		return str(m[key])
+	}
+	return mergeText(textOf(m[tr]), textOf(m[key])).best()
 }
 
 // translated reads a multilingual field every way portals send it: key as

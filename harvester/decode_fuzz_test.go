@@ -210,3 +210,35 @@ func FuzzSkipString(f *testing.F) {
 		}
 	})
 }
+
+// FuzzValidJSON: validJSON accepts exactly what json.Valid accepts.
+func FuzzValidJSON(f *testing.F) {
+	for _, p := range ckantest.FixturePackages(f, filepath.Join("..", "testdata", "real")) {
+		f.Add([]byte(p))
+	}
+	for _, s := range []string{``, ` `, `{}`, `[]`, `[1,2]`, `{"a":1,"b":[true,false,null]}`, `"\u00e9\ud800"`, `"\x"`, `"\u12"`,
+		"\"\xff\"", "\"a\tb\"", `-0.5e+10`, `01`, `1.`, `-`, `1e`, `[1,]`, `{"a":1,}`, `{"a"}`, `{1:2}`, `truex`, `[true x]`,
+		` [ { } , [ ] ] `, `nul`, `"\/"`, `{"a":"b"}}`, `[[`, "\"\x1f\""} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := validJSON(b), json.Valid(b); got != want {
+			t.Fatalf("validJSON(%q) = %v, json.Valid %v", b, got, want)
+		}
+	})
+}
+
+func TestValidJSONDepth(t *testing.T) {
+	for _, n := range []int{1, 9999, 10000, 10001, 20000} {
+		for _, open := range []string{"[", `{"a":`} {
+			closeCh := "]"
+			if open != "[" {
+				closeCh = "}"
+			}
+			b := []byte(strings.Repeat(open, n) + "1" + strings.Repeat(closeCh, n))
+			if got, want := validJSON(b), json.Valid(b); got != want {
+				t.Errorf("%d levels of %s: validJSON %v, json.Valid %v", n, open, got, want)
+			}
+		}
+	}
+}
