@@ -329,7 +329,7 @@ func summaryLine(out *pipeline.LinkOutcome, lang string) string {
 // it is what a steward needs to fix.
 func printLinkTable(a *App, rows []store.LinkRow) error {
 	tw := tabwriter.NewWriter(a.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "CLASS\tSTATUS\tFAILS\tSINCE\tREASON\tDATASETS\tURL")
+	fmt.Fprintln(tw, strings.Join(tableHeader(a.Lang, []string{"class", "http", "fails", "since", "reason", "datasets", "url"}), "\t"))
 	for _, r := range rows {
 		status, fails, since := "-", "", ""
 		if r.Status != 0 {

@@ -174,8 +174,9 @@ gate_reasons, started_at, finished_at}; null when there is none.`,
 				fmt.Fprintln(a.Stdout, l10n.T(a.Lang, "portals.none", db.Path()))
 				return nil
 			}
-			for _, c := range cells { // the table speaks the reader's language; CSV keeps the codes
+			for i, c := range cells { // the table speaks the reader's language; CSV keeps the codes
 				c[7], c[10] = runWord(a.Lang, c[7]), runWord(a.Lang, c[10])
+				c[3], c[4], c[5] = l10n.Int(rows[i].Published, a.Lang), l10n.Int(rows[i].Private, a.Lang), l10n.Int(rows[i].Missing, a.Lang)
 				if c[11] != "" && l10n.Has("portals.gate."+c[11]) {
 					c[11] = l10n.T(a.Lang, "portals.gate."+c[11])
 				}

@@ -72,6 +72,13 @@ func TestFrenchOutputHasNoEnglishReason(t *testing.T) {
 	var texts []string
 	_, list, _ := vigieRun(ctx, append(g, "links", "--list", "--lang", "fr")...)
 	texts = append(texts, "links --list: "+list)
+	// The table's column titles are French too (they were CLASS, STATUS, FAILS…).
+	if head, _, _ := strings.Cut(list, "\n"); strings.Join(strings.Fields(head), " ") != "état http échecs en échec depuis raison jeux url" {
+		t.Errorf("links --list header in French: %q", head)
+	}
+	if _, en, _ := vigieRun(ctx, append(g, "links", "--list", "--lang", "en")...); !strings.HasPrefix(en, "class ") {
+		t.Errorf("links --list header in English: %.80q", en)
+	}
 	_, listJSON, _ := vigieRun(ctx, append(g, "links", "--list", "--format", "json", "--lang", "fr")...)
 	if !strings.Contains(listJSON, `"reason_code": "http_status"`) || !strings.Contains(listJSON, "introuvable") {
 		t.Errorf("json keeps the code and the French text: %s", listJSON)

@@ -57,9 +57,9 @@ func TestTablesAndAuditLogSpeakTheLanguage(t *testing.T) {
 	}
 
 	_, srv, _, _ := auditPortal(t, 6)
-	for _, c := range []struct{ lang, want, not string }{
-		{"fr", "msg=\"étape d'audit terminée\" event=audit.stage.done stage=harvest", "audit stage done"},
-		{"en", "msg=\"audit stage done\" event=audit.stage.done stage=harvest", "étape d'audit"},
+	for _, c := range []struct{ lang, want, not, gate string }{
+		{"fr", "msg=\"étape d'audit terminée\" event=audit.stage.done stage=harvest", "audit stage done", "aucun"},
+		{"en", "msg=\"audit stage done\" event=audit.stage.done stage=harvest", "étape d'audit", "none"},
 	} {
 		adb := filepath.Join(dir, c.lang+".db")
 		args := auditArgs(adb, srv.URL, filepath.Join(dir, "out-"+c.lang))
@@ -77,6 +77,11 @@ func TestTablesAndAuditLogSpeakTheLanguage(t *testing.T) {
 		code, _, errb := cli(ctx, args...)
 		if code != 0 || !strings.Contains(errb, c.want) || strings.Contains(errb, c.not) {
 			t.Errorf("audit --lang %s: exit %d, want %q in\n%s", c.lang, code, c.want, errb)
+		}
+		// An audit without a gate: the portals table says so in words.
+		_, out, _ := cli(ctx, "--db", adb, "--lang", c.lang, "portals")
+		if rows := strings.Split(strings.TrimSpace(out), "\n"); len(rows) != 2 || !strings.HasSuffix(rows[1], " "+c.gate) {
+			t.Errorf("portals --lang %s: want the gate %q:\n%s", c.lang, c.gate, out)
 		}
 	}
 }
