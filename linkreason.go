@@ -130,6 +130,10 @@ func arg(args []string, i int) string {
 	return ""
 }
 
+// Localize is Text: a reason inside a catalogue sentence (a portal that
+// cannot be reached) is rendered in the reader's language.
+func (r LinkReason) Localize(lang string) string { return r.Text(lang) }
+
 // Text renders one reason in lang.
 func (r LinkReason) Text(lang string) string {
 	t, ok := linkReasonTexts[r.Code]

@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/go-resty/resty/v2"
@@ -220,7 +221,10 @@ type APIError struct {
 	// timeout is set when the portal did not answer in time: Message is
 	// then vigie's own sentence, rendered in the reader's language.
 	timeout bool
-	kind    vigie.ErrorKind // when vigie knows better than the status
+	// said is vigie's own words for Message (a catalogue sentence or a
+	// link reason), rendered in the reader's language; nil: Message as is.
+	said any
+	kind vigie.ErrorKind // when vigie knows better than the status
 }
 
 // ErrorKind makes a portal that does not answer (network, name, timeout)
@@ -241,6 +245,9 @@ func (e *APIError) ErrorKind() vigie.ErrorKind {
 func (e *APIError) message() any {
 	if e.timeout {
 		return vigie.NewError(vigie.KindUnreachable, "harvester.timeout", e.URL)
+	}
+	if e.said != nil {
+		return e.said
 	}
 	return e.Message
 }
@@ -339,10 +346,10 @@ func (c *Client) once(ctx context.Context, action string, params url.Values) (js
 		}
 		var np *notPublicError
 		if errors.As(err, &np) {
-			return nil, &APIError{Action: action, URL: u, Message: "the portal redirected to " + np.host +
-				", a loopback, private or link-local address, while the portal itself is not on one: not followed (pass --allow-private if that is intended)"}
+			said := vigie.NewError(vigie.KindOther, "harvester.redirect_private", np.host)
+			return nil, &APIError{Action: action, URL: u, Message: said.Error(), said: said}
 		}
-		return nil, &APIError{Action: action, URL: u, Message: netMessage(err, u), Transient: !noSuchHost(err), timeout: isTimeout(err)}
+		return nil, &APIError{Action: action, URL: u, Message: netMessage(err, u), said: netReason(err), Transient: !noSuchHost(err), timeout: isTimeout(err)}
 	}
 	body := resp.RawBody()
 	defer body.Close()
@@ -390,6 +397,26 @@ func netMessage(err error, u string) string {
 		err = ue.Err
 	}
 	return err.Error()
+}
+
+// netReason says in the reader's language why the portal could not be
+// reached, in the link checker's words (a name that does not resolve, a
+// refused connection…); nil when the system's text is all there is.
+func netReason(err error) any {
+	var de *net.DNSError
+	switch {
+	case errors.As(err, &de) && de.IsNotFound:
+		return vigie.R(vigie.ReasonDNSNotFound, de.Name)
+	case errors.As(err, &de):
+		return vigie.R(vigie.ReasonDNSFailed, de.Name)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return vigie.R(vigie.ReasonConnectionRefused)
+	case errors.Is(err, syscall.EHOSTUNREACH) || errors.Is(err, syscall.ENETUNREACH):
+		return vigie.R(vigie.ReasonHostUnreachable)
+	case errors.Is(err, syscall.ECONNRESET):
+		return vigie.R(vigie.ReasonConnectionClosed)
+	}
+	return nil
 }
 
 // noSuchHost reports a name that does not resolve: retrying will not help.

@@ -24,6 +24,8 @@ func init() {
 		"harvester.not_ckan":    {FR: "%s n'est pas une API d'actions CKAN (%s)", EN: "%s is not a CKAN action API (%s)"},
 		"harvester.not_object":  {FR: "%s n'est pas une API d'actions CKAN (le résultat de status_show n'est pas un objet)", EN: "%s is not a CKAN action API (status_show result is not an object)"},
 		"harvester.unreachable": {FR: "impossible de joindre l'API CKAN à %s : %s", EN: "cannot reach the CKAN API at %s: %s"},
+		"harvester.redirect_private": {FR: "le portail a redirigé vers %s, une adresse de bouclage, privée ou lien-local, alors qu'il n'est pas lui-même sur une telle adresse : redirection non suivie (passez --allow-private si c'est voulu)",
+			EN: "the portal redirected to %s, a loopback, private or link-local address, while the portal itself is not on one: not followed (pass --allow-private if that is intended)"},
 		"harvester.timeout":     {FR: "aucune réponse de %s avant le délai : le portail est lent ou arrêté", EN: "no answer before the timeout from %s: the portal is slow or down"},
 		"harvester.stdin":       {FR: "--from - : aucune entrée standard à lire", EN: "--from -: no standard input to read"},
 		"harvester.open":        {FR: "impossible de lire %s : %s", EN: "cannot read %s: %s"},
