@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -30,6 +31,11 @@ func TestHelpIsTranslated(t *testing.T) {
 		}
 		if e.Long != "" && c.Long == e.Long {
 			t.Errorf("%s: the long help is not in French", c.CommandPath())
+		}
+		for _, l := range strings.Split(e.Example, "\n") { // comments in French, commands as typed
+			if i := strings.Index(l, "# "); i >= 0 && strings.Contains(c.Example, l[i:]) {
+				t.Errorf("%s: the example comment %q is not in French (examplesFR in help_l10n.go)", c.CommandPath(), l[i:])
+			}
 		}
 		c.LocalFlags().VisitAll(func(f *pflag.Flag) {
 			if f.Name == "help" || f.Name == "version" { // cobra's, added when help is shown
@@ -106,5 +112,46 @@ func TestUsageLinesInFrench(t *testing.T) {
 	_, _, stderr := cli(ctx, "export")
 	if !strings.Contains(stderr, "attend un argument, DOSSIER,") {
 		t.Errorf("French argument error: %s", stderr)
+	}
+}
+
+// French help names no English word in its usage line and flag list: the
+// usage line says [options], value types are French ("--timeout durée",
+// not "duration"), and the descriptions still line up although "durée" has
+// an accent (pflag pads by bytes). English keeps pflag's own words.
+func TestHelpUsageLineAndValueNamesInFrench(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "")
+	ctx := context.Background()
+	_, fr, _ := cli(ctx, "harvest", "--help")
+	_, en, _ := cli(ctx, "--lang", "en", "harvest", "--help")
+	for _, w := range []string{"vigie harvest [options]", "--timeout durée", "--from texte", "--rows entier", "--rate nombre",
+		"--max-missing pourcentage", "--org nom", "--db texte", `(par défaut "vigie.db")`} {
+		if !strings.Contains(fr, w) {
+			t.Errorf("French help lacks %q:\n%s", w, fr)
+		}
+	}
+	for _, w := range []string{"[flags]", " string ", " duration ", " int ", " float ", " percent "} {
+		if strings.Contains(fr, w) {
+			t.Errorf("French help holds %q", w)
+		}
+	}
+	for _, w := range []string{"vigie harvest [flags]", "--timeout duration", "--from string"} {
+		if !strings.Contains(en, w) {
+			t.Errorf("English help lacks %q", w)
+		}
+	}
+	col := -1
+	for _, l := range strings.Split(fr[strings.Index(fr, "Options :"):strings.Index(fr, "Options globales :")], "\n") {
+		if !strings.HasPrefix(strings.TrimLeft(l, " "), "-") {
+			continue
+		}
+		body := strings.TrimLeft(l, " ")
+		flag := l[:len(l)-len(body)+strings.Index(body, "   ")]
+		rest := l[len(flag):]
+		c := utf8.RuneCountInString(flag) + len(rest) - len(strings.TrimLeft(rest, " "))
+		if col >= 0 && c != col {
+			t.Errorf("description of %q starts at column %d, others at %d", strings.TrimSpace(flag), c, col)
+		}
+		col = c
 	}
 }
