@@ -12,6 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/vigie-audit/vigie/config"
+	"github.com/vigie-audit/vigie/internal/l10n"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -165,7 +166,10 @@ file to start from.`,
 					s.Portals = append(s.Portals, f.Effective(p))
 				}
 			} else {
-				s.File = "(none: " + strings.Join(configPlaces(), ", ") + ")"
+				s.File = "(none: " + strings.Join(configPlaces(), ", ") + ")" // JSON: for machines
+				if format == "yaml" {
+					s.File = l10n.T(a.Lang, "config.show.no_file", strings.Join(configPlaces(), ", "))
+				}
 			}
 			if format == "json" {
 				b, err := yaml.Marshal(s) // the YAML names, for both formats

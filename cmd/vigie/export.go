@@ -1,13 +1,13 @@
 package main
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/vigie-audit/vigie"
 	"github.com/vigie-audit/vigie/export"
+	"github.com/vigie-audit/vigie/internal/l10n"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -84,10 +84,10 @@ about 100 MiB more memory); CSV neutralises formula-like text.`,
 			}
 			var rows [][]string
 			for _, fl := range files {
-				rows = append(rows, []string{fl.Table, fmt.Sprint(fl.Rows), fl.Path})
+				rows = append(rows, []string{fl.Table, l10n.Int(fl.Rows, a.Lang), fl.Path})
 			}
 			if !a.Quiet {
-				return printTable(a.Stdout, []string{"table", "rows", "file"}, rows)
+				return printTable(a.Stdout, tableHeader(a.Lang, []string{"table", "rows", "file"}), rows)
 			}
 			return nil
 		},

@@ -168,14 +168,14 @@ func runNotify(ctx context.Context, a *App, o *notifyOptions) error {
 	for _, m := range msgs {
 		attach := make([]string, 0, len(m.msg.Attachments))
 		for _, at := range m.msg.Attachments {
-			attach = append(attach, fmt.Sprintf("%s (%s)", at.Name, sizeText(len(at.Data))))
+			attach = append(attach, fmt.Sprintf("%s (%s)", at.Name, sizeText(len(at.Data), a.Lang)))
 		}
-		what := fmt.Sprintf("%s: «%s», %s", strings.Join(m.to, ", "), reports.OneLine(m.msg.Subject, 200), strings.Join(attach, ", "))
+		what := l10n.T(a.Lang, "notify.what", strings.Join(m.to, ", "), reports.OneLine(m.msg.Subject, 200), strings.Join(attach, ", "))
 		if m.reason != "" {
-			what += "; worse: " + m.reason
+			what += l10n.T(a.Lang, "notify.worse", m.reason)
 		}
 		if server == nil {
-			fmt.Fprintln(a.Stdout, "would send to "+what)
+			fmt.Fprintln(a.Stdout, l10n.T(a.Lang, "notify.would_send", what))
 			continue
 		}
 		raw, err := m.msg.Bytes()
@@ -184,38 +184,62 @@ func runNotify(ctx context.Context, a *App, o *notifyOptions) error {
 		}
 		if err != nil {
 			failed++
-			fmt.Fprintf(a.Stdout, "FAILED  %s: %s\n", reports.OneLine(m.entry.Name, 80), plain.FirstLine(err.Error()))
+			fmt.Fprintln(a.Stdout, l10n.T(a.Lang, "notify.failed", reports.OneLine(m.entry.Name, 80), plain.FirstLine(l10n.Error(a.Lang, err))))
 			if errors.Is(err, context.Canceled) {
 				return err
 			}
 			continue
 		}
 		sent++
-		fmt.Fprintln(a.Stdout, "sent to "+what)
+		fmt.Fprintln(a.Stdout, l10n.T(a.Lang, "notify.sent", what))
 	}
 	for _, n := range noAddress {
-		fmt.Fprintf(a.Stdout, "skipped %s: no e-mail address in its datasets' metadata (see %s)\n", reports.OneLine(n, 80), filepath.Join(o.dir, "contacts.csv"))
+		fmt.Fprintln(a.Stdout, l10n.T(a.Lang, "notify.skipped", reports.OneLine(n, 80), filepath.Join(o.dir, "contacts.csv")))
 	}
 	scope := ""
 	if o.onlyChanges {
-		scope = " whose results got worse"
+		scope = l10n.T(a.Lang, "notify.scope.worse")
 	}
 	if server == nil {
-		fmt.Fprintf(a.Stdout, "dry run: %d messages would be sent to publishers%s, %d without an address; nothing was sent: add --send to send\n", len(msgs), scope, len(noAddress))
+		fmt.Fprintln(a.Stdout, l10n.T(a.Lang, "notify.dry_run", l10n.N(a.Lang, "n.would_send", len(msgs)), scope, l10n.N(a.Lang, "n.no_address", len(noAddress))))
 		return nil
 	}
-	fmt.Fprintf(a.Stdout, "%d messages sent, %d failed, %d publishers without an address\n", sent, failed, len(noAddress))
+	fmt.Fprintln(a.Stdout, l10n.T(a.Lang, "notify.done", l10n.N(a.Lang, "n.messages.sent", sent), l10n.Int(failed, a.Lang), l10n.N(a.Lang, "n.no_address", len(noAddress))))
 	if failed > 0 {
 		return vigie.NewError(vigie.KindOther, "cmd.notify_failed", l10n.Int(failed, a.Lang), l10n.N(a.Lang, "n.messages", len(msgs)))
 	}
 	return nil
 }
 
-func sizeText(n int) string {
+func sizeText(n int, lang string) string {
 	if n < 1024 {
-		return fmt.Sprintf("%d B", n)
+		return l10n.T(lang, "notify.bytes", l10n.Int(n, lang))
 	}
-	return fmt.Sprintf("%d KB", (n+1023)/1024)
+	return l10n.T(lang, "notify.kb", l10n.Int((n+1023)/1024, lang))
+}
+
+func init() {
+	l10n.Add(map[string]l10n.Msg{
+		"notify.what":        {FR: "%s : « %s », %s", EN: "%s: «%s», %s"},
+		"notify.worse":       {FR: " ; en baisse : %s", EN: "; worse: %s"},
+		"notify.would_send":  {FR: "serait envoyé à %s", EN: "would send to %s"},
+		"notify.sent":        {FR: "envoyé à %s", EN: "sent to %s"},
+		"notify.failed":      {FR: "ÉCHEC  %s : %s", EN: "FAILED  %s: %s"},
+		"notify.skipped":     {FR: "%s ignoré : aucune adresse de courriel dans les métadonnées de ses jeux (voir %s)", EN: "skipped %s: no e-mail address in its datasets' metadata (see %s)"},
+		"notify.scope.worse": {FR: " dont les résultats ont baissé", EN: " whose results got worse"},
+		"notify.dry_run": {FR: "simulation : %s aux éditeurs%s, %s ; rien n'a été envoyé : ajoutez --send pour envoyer",
+			EN: "dry run: %s to publishers%s, %s; nothing was sent: add --send to send"},
+		"n.would_send":        {FR: "%s message serait envoyé|%s messages seraient envoyés", EN: "%s message would be sent|%s messages would be sent"},
+		"notify.done":         {FR: "%s, %s en échec, %s", EN: "%s, %s failed, %s"},
+		"notify.bytes":        {FR: "%s o", EN: "%s B"},
+		"notify.kb":           {FR: "%s Ko", EN: "%s KB"},
+		"notify.only_changes": {FR: "--only-changes compare les deux derniers audits de %s et il y en a %s : rien n'a baissé, aucun message", EN: "--only-changes compares the last two audits of %s and there are %s: nothing got worse, no message"},
+		"notify.why.overall":  {FR: "score global %s → %s", EN: "overall %s → %s"},
+		"notify.why.errors":   {FR: "erreurs %s → %s", EN: "errors %s → %s"},
+		"notify.why.broken":   {FR: "liens brisés %s → %s", EN: "broken links %s → %s"},
+		"n.messages.sent":     {FR: "%s message envoyé|%s messages envoyés", EN: "%s message sent|%s messages sent"},
+		"n.no_address":        {FR: "%s éditeur sans adresse|%s éditeurs sans adresse", EN: "%s publisher without an address|%s publishers without an address"},
+	})
 }
 
 // smtpServer builds the server from the configuration, reading the password
@@ -265,7 +289,7 @@ func worsened(ctx context.Context, db *store.DB, p *store.Portal, lang string) (
 		}
 	}
 	if len(runs) < 2 {
-		return nil, fmt.Sprintf("--only-changes compares the last two audits of %s and there are %d: nothing got worse, no message", p.URL, len(runs)), nil
+		return nil, l10n.T(lang, "notify.only_changes", p.URL, l10n.Int(len(runs), lang)), nil
 	}
 	now, err := reports.OrganizationsOf(ctx, db, p.URL, runs[0])
 	if err != nil {
@@ -287,13 +311,13 @@ func worsened(ctx context.Context, db *store.DB, p *store.Portal, lang string) (
 		}
 		var why []string
 		if o.Scores.Overall != nil && b.Scores.Overall != nil && *o.Scores.Overall < *b.Scores.Overall-0.5 {
-			why = append(why, fmt.Sprintf("overall %s → %s", reports.FormatMean(b.Scores.Overall, lang), reports.FormatMean(o.Scores.Overall, lang)))
+			why = append(why, l10n.T(lang, "notify.why.overall", reports.FormatMean(b.Scores.Overall, lang), reports.FormatMean(o.Scores.Overall, lang)))
 		}
 		if o.Findings.Error > b.Findings.Error {
-			why = append(why, fmt.Sprintf("errors %d → %d", b.Findings.Error, o.Findings.Error))
+			why = append(why, l10n.T(lang, "notify.why.errors", l10n.Int(b.Findings.Error, lang), l10n.Int(o.Findings.Error, lang)))
 		}
 		if o.BrokenLinks != nil && b.BrokenLinks != nil && *o.BrokenLinks > *b.BrokenLinks {
-			why = append(why, fmt.Sprintf("broken links %d → %d", *b.BrokenLinks, *o.BrokenLinks))
+			why = append(why, l10n.T(lang, "notify.why.broken", l10n.Int(*b.BrokenLinks, lang), l10n.Int(*o.BrokenLinks, lang)))
 		}
 		if len(why) > 0 {
 			out[o.Name] = strings.Join(why, ", ")
@@ -328,9 +352,9 @@ func publisherMessage(lang string, b *reports.Bundle, e reports.OrgEntry, reason
 		if reason != "" {
 			fmt.Fprintf(&body, "Since the previous audit: %s.\n\n", reason)
 		}
-		fmt.Fprintf(&body, "Datasets: %d (rank %d of %d publishers)\nMean overall score: %s / 100 (completeness %s, freshness %s, openness %s, availability %s)\nFindings of severity error: %d\nBroken links: %s\n",
-			e.Datasets, e.Rank, len(b.Orgs), reports.FormatMean(s.Overall, lang), reports.FormatMean(s.Completeness, lang), reports.FormatMean(s.Freshness, lang),
-			reports.FormatMean(s.Openness, lang), reports.FormatMean(s.Availability, lang), e.Findings.Error, reports.FormatCount(e.BrokenLinks, lang))
+		fmt.Fprintf(&body, "Datasets: %s (rank %s of %s publishers)\nMean overall score: %s / 100 (completeness %s, freshness %s, openness %s, availability %s)\nFindings of severity error: %s\nBroken links: %s\n",
+			l10n.Int(e.Datasets, lang), l10n.Int(e.Rank, lang), l10n.Int(len(b.Orgs), lang), reports.FormatMean(s.Overall, lang), reports.FormatMean(s.Completeness, lang), reports.FormatMean(s.Freshness, lang),
+			reports.FormatMean(s.Openness, lang), reports.FormatMean(s.Availability, lang), l10n.Int(e.Findings.Error, lang), reports.FormatCount(e.BrokenLinks, lang))
 		if len(worst) > 0 {
 			fmt.Fprintf(&body, "\nDatasets to look at first:\n%s\n", strings.Join(worst, "\n"))
 		}
@@ -341,9 +365,9 @@ func publisherMessage(lang string, b *reports.Bundle, e reports.OrgEntry, reason
 		if reason != "" {
 			fmt.Fprintf(&body, "Depuis l'audit précédent : %s.\n\n", reason)
 		}
-		fmt.Fprintf(&body, "Jeux de données : %d (rang %d sur %d éditeurs)\nScore global moyen : %s / 100 (complétude %s, fraîcheur %s, ouverture %s, disponibilité %s)\nConstats de gravité erreur : %d\nLiens brisés : %s\n",
-			e.Datasets, e.Rank, len(b.Orgs), reports.FormatMean(s.Overall, lang), reports.FormatMean(s.Completeness, lang), reports.FormatMean(s.Freshness, lang),
-			reports.FormatMean(s.Openness, lang), reports.FormatMean(s.Availability, lang), e.Findings.Error, reports.FormatCount(e.BrokenLinks, lang))
+		fmt.Fprintf(&body, "Jeux de données : %s (rang %s sur %s éditeurs)\nScore global moyen : %s / 100 (complétude %s, fraîcheur %s, ouverture %s, disponibilité %s)\nConstats de gravité erreur : %s\nLiens brisés : %s\n",
+			l10n.Int(e.Datasets, lang), l10n.Int(e.Rank, lang), l10n.Int(len(b.Orgs), lang), reports.FormatMean(s.Overall, lang), reports.FormatMean(s.Completeness, lang), reports.FormatMean(s.Freshness, lang),
+			reports.FormatMean(s.Openness, lang), reports.FormatMean(s.Availability, lang), l10n.Int(e.Findings.Error, lang), reports.FormatCount(e.BrokenLinks, lang))
 		if len(worst) > 0 {
 			fmt.Fprintf(&body, "\nJeux de données à regarder en premier :\n%s\n", strings.Join(worst, "\n"))
 		}

@@ -79,7 +79,7 @@ smtp:
 	}
 	code, out, errb = cli(ctx, "--config", cfg, "--quiet", "notify", "--dir", pub, "--only-changes")
 	if code != 0 || strings.Count(out, "would send to ") != 1 || !strings.Contains(out, "; worse: overall ") ||
-		!strings.Contains(out, "1 messages would be sent to publishers whose results got worse") {
+		!strings.Contains(out, "1 message would be sent to publishers whose results got worse") {
 		t.Fatalf("only changes: exit %d\n%s\n%s", code, out, errb)
 	}
 	if _, err := os.Stat(filepath.Join(pub, victimOrg+".html")); err != nil {
@@ -87,7 +87,7 @@ smtp:
 	}
 
 	code, out, errb = cli(ctx, "--config", cfg, "--quiet", "notify", "--dir", pub, "--only-changes", "--send")
-	if code != 0 || !strings.Contains(out, "1 messages sent, 0 failed") || strings.Contains(out+errb, "s3cret") {
+	if code != 0 || !strings.Contains(out, "1 message sent, 0 failed") || strings.Contains(out+errb, "s3cret") {
 		t.Fatalf("send: exit %d\n%s\n%s", code, out, errb)
 	}
 	got := mail.Messages()

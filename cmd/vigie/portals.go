@@ -176,7 +176,11 @@ gate_reasons, started_at, finished_at}; null when there is none.`,
 			}
 			for i, c := range cells { // the table speaks the reader's language; CSV keeps the codes
 				c[7], c[10] = runWord(a.Lang, c[7]), runWord(a.Lang, c[10])
-				c[3], c[4], c[5] = l10n.Int(rows[i].Published, a.Lang), l10n.Int(rows[i].Private, a.Lang), l10n.Int(rows[i].Missing, a.Lang)
+				r := rows[i]
+				c[3], c[4], c[5] = l10n.Int(r.Published, a.Lang), l10n.Int(r.Private, a.Lang), l10n.Int(r.Missing, a.Lang)
+				if s := r.LastScore; s != nil {
+					c[8] = l10n.T(a.Lang, "portals.score_run", l10n.Int(s.ID, a.Lang), day(s.StartedAt))
+				}
 				if c[11] != "" && l10n.Has("portals.gate."+c[11]) {
 					c[11] = l10n.T(a.Lang, "portals.gate."+c[11])
 				}

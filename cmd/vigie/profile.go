@@ -34,11 +34,7 @@ and pass the file to 'vigie score --profile FILE'. A file that starts with
 				p := quality.MustProfile(name)
 				rows = append(rows, []string{name, p.Title.In(a.Lang)})
 			}
-			header := []string{"PROFIL", "DESCRIPTION"}
-			if a.Lang == "en" {
-				header = []string{"PROFILE", "DESCRIPTION"}
-			}
-			return printTable(a.Stdout, header, rows)
+			return printTable(a.Stdout, tableHeader(a.Lang, []string{"profile", "description"}), rows)
 		},
 	})
 	cmd.AddCommand(&cobra.Command{

@@ -3,10 +3,10 @@ package main
 import (
 	"fmt"
 	"os"
-	"strconv"
 
 	"github.com/spf13/cobra"
 
+	"github.com/vigie-audit/vigie/internal/l10n"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -52,7 +52,7 @@ reused by the next runs, and prune says how much room a rewrite needs.`,
 			}
 			defer release()
 			var opts store.PruneOptions
-			scope := "every portal"
+			scope := l10n.T(a.Lang, "prune.every_portal")
 			if cmd.Flags().Changed("portal") || os.Getenv("VIGIE_PORTAL") != "" {
 				p, err := db.Portal(ctx, a.Portal)
 				if err != nil {
@@ -70,21 +70,23 @@ reused by the next runs, and prune says how much room a rewrite needs.`,
 			if format == "json" {
 				return printJSON(a.Stdout, st)
 			}
-			n := func(v int64) string { return strconv.FormatInt(v, 10) }
-			rows := [][]string{
-				{"score runs", n(st.ScoreRuns)}, {"scores", n(st.Scores)}, {"findings", n(st.Findings)},
-				{"link runs", n(st.LinkRuns)}, {"link checks", n(st.LinkChecks)}, {"unused links", n(st.Links)},
-				{"harvest runs", n(st.HarvestRuns)}, {"dataset events", n(st.DatasetEvents)}, {"dataset versions", n(st.DatasetVersions)},
+			row := func(what string, v int64) []string {
+				return []string{l10n.T(a.Lang, "prune.row."+what), l10n.Int(v, a.Lang)}
 			}
-			if err := printTable(a.Stdout, []string{"removed", "rows"}, rows); err != nil {
+			rows := [][]string{
+				row("score runs", st.ScoreRuns), row("scores", st.Scores), row("findings", st.Findings),
+				row("link runs", st.LinkRuns), row("link checks", st.LinkChecks), row("unused links", st.Links),
+				row("harvest runs", st.HarvestRuns), row("dataset events", st.DatasetEvents), row("dataset versions", st.DatasetVersions),
+			}
+			if err := printTable(a.Stdout, tableHeader(a.Lang, []string{"removed", "rows"}), rows); err != nil {
 				return err
 			}
-			how := "in one transaction"
+			how := l10n.T(a.Lang, "prune.one_transaction")
 			if st.InSteps {
-				how = "in small transactions (the disk was too full for one)"
+				how = l10n.T(a.Lang, "prune.in_steps")
 			}
-			fmt.Fprintf(a.Stdout, "kept the last %d runs of %s; deleted %s; database %s → %s; %s\n",
-				keep, scope, how, humanBytes(st.SizeBefore), humanBytes(st.SizeAfter), reclaimNote(st))
+			fmt.Fprintln(a.Stdout, l10n.T(a.Lang, "prune.summary", l10n.Int(keep, a.Lang), scope, how,
+				humanBytes(st.SizeBefore, a.Lang), humanBytes(st.SizeAfter, a.Lang), reclaimNote(st, a.Lang)))
 			return nil
 		},
 	}
@@ -93,36 +95,62 @@ reused by the next runs, and prune says how much room a rewrite needs.`,
 	return cmd
 }
 
-// reclaimNote says how prune gave the freed space back.
-func reclaimNote(st store.PruneStats) string {
+// reclaimNote says how prune gave the freed space back, in lang.
+func reclaimNote(st store.PruneStats, lang string) string {
 	switch st.Reclaim {
-	case "incremental":
-		return "space given back with incremental vacuum"
-	case "vacuum":
-		return "file rewritten with VACUUM (later prunes give space back incrementally)"
-	case "server":
-		return "tables vacuumed: the server reuses the space for the next runs"
+	case "incremental", "vacuum", "server":
+		return l10n.T(lang, "prune.reclaim."+st.Reclaim)
 	}
 	if st.FreeInFile == 0 {
-		return "nothing to give back"
+		return l10n.T(lang, "prune.reclaim.nothing")
 	}
-	msg := humanBytes(st.FreeInFile) + " free inside the file, reused by the next runs"
 	if st.NeedFree > 0 {
-		msg += "; to shrink the file, free " + humanBytes(st.NeedFree) + " on its disk and run prune again"
+		return l10n.T(lang, "prune.reclaim.free_need", humanBytes(st.FreeInFile, lang), humanBytes(st.NeedFree, lang))
 	}
-	return msg
+	return l10n.T(lang, "prune.reclaim.free", humanBytes(st.FreeInFile, lang))
 }
 
-// humanBytes prints a size with a binary unit.
-func humanBytes(n int64) string {
+// humanBytes prints a size with a binary unit, in lang's number style
+// ("22,8 Mio" in French, "22.8 MiB" in English).
+func humanBytes(n int64, lang string) string {
 	const unit = 1024
 	if n < unit {
-		return fmt.Sprintf("%d B", n)
+		return l10n.T(lang, "prune.bytes", l10n.Int(n, lang))
 	}
 	div, exp := int64(unit), 0
 	for m := n / unit; m >= unit; m /= unit {
 		div *= unit
 		exp++
 	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+	return l10n.T(lang, "prune.size", l10n.Fixed(float64(n)/float64(div), 1, lang), string("KMGTPE"[exp]))
+}
+
+func init() {
+	l10n.Add(map[string]l10n.Msg{
+		"table.removed":              {FR: "supprimé", EN: "removed"},
+		"table.rows":                 {FR: "lignes", EN: "rows"},
+		"table.table":                {FR: "table", EN: "table"},
+		"table.file":                 {FR: "fichier", EN: "file"},
+		"prune.row.score runs":       {FR: "évaluations", EN: "score runs"},
+		"prune.row.scores":           {FR: "scores", EN: "scores"},
+		"prune.row.findings":         {FR: "constats", EN: "findings"},
+		"prune.row.link runs":        {FR: "vérifications de liens", EN: "link runs"},
+		"prune.row.link checks":      {FR: "résultats de liens", EN: "link checks"},
+		"prune.row.unused links":     {FR: "liens plus utilisés", EN: "unused links"},
+		"prune.row.harvest runs":     {FR: "moissonnages", EN: "harvest runs"},
+		"prune.row.dataset events":   {FR: "événements de jeux", EN: "dataset events"},
+		"prune.row.dataset versions": {FR: "versions de jeux", EN: "dataset versions"},
+		"prune.every_portal":         {FR: "chaque portail", EN: "every portal"},
+		"prune.one_transaction":      {FR: "en une transaction", EN: "in one transaction"},
+		"prune.in_steps":             {FR: "en petites transactions (le disque était trop plein pour une seule)", EN: "in small transactions (the disk was too full for one)"},
+		"prune.summary":              {FR: "gardé les %s dernières passes de %s ; supprimé %s ; base de données %s → %s ; %s", EN: "kept the last %s runs of %s; deleted %s; database %s → %s; %s"},
+		"prune.reclaim.incremental":  {FR: "espace rendu par vacuum incrémental", EN: "space given back with incremental vacuum"},
+		"prune.reclaim.vacuum":       {FR: "fichier réécrit par VACUUM (les prochains élagages rendront l'espace peu à peu)", EN: "file rewritten with VACUUM (later prunes give space back incrementally)"},
+		"prune.reclaim.server":       {FR: "tables passées au vacuum : le serveur réutilise l'espace pour les prochaines passes", EN: "tables vacuumed: the server reuses the space for the next runs"},
+		"prune.reclaim.nothing":      {FR: "rien à rendre", EN: "nothing to give back"},
+		"prune.reclaim.free":         {FR: "%s libres dans le fichier, réutilisés par les prochaines passes", EN: "%s free inside the file, reused by the next runs"},
+		"prune.reclaim.free_need":    {FR: "%s libres dans le fichier, réutilisés par les prochaines passes ; pour réduire le fichier, libérez %s sur son disque et relancez « vigie prune »", EN: "%s free inside the file, reused by the next runs; to shrink the file, free %s on its disk and run 'vigie prune' again"},
+		"prune.bytes":                {FR: "%s o", EN: "%s B"},
+		"prune.size":                 {FR: "%s %sio", EN: "%s %siB"},
+	})
 }

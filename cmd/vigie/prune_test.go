@@ -120,7 +120,7 @@ func TestPruneWorksOnAFullDisk(t *testing.T) {
 	copyFile(t, src, db)
 	fillDisk(t, disk, 512<<10)
 	code, out, errs := cli(context.Background(), "--db", db, "--portal", portal, "prune", "--keep", "1")
-	t.Logf("database %s on a full disk: %s", humanBytes(st.Size()), strings.TrimSpace(out[strings.LastIndex(strings.TrimSpace(out), "\n")+1:]))
+	t.Logf("database %s on a full disk: %s", humanBytes(st.Size(), "en"), strings.TrimSpace(out[strings.LastIndex(strings.TrimSpace(out), "\n")+1:]))
 	if code != 0 || !strings.Contains(out, "space given back with incremental vacuum") {
 		t.Fatalf("prune on a full disk: exit %d\n%s\n%s", code, out, errs)
 	}
