@@ -10,7 +10,7 @@ var countIDs = []string{
 	"n.datasets", "n.datasets.long", "n.datasets.scored", "n.datasets.scheduled", "n.new", "n.changed", "n.unchanged",
 	"n.missing", "n.deleted", "n.organizations", "n.requests", "n.licences", "n.published", "n.unpublished",
 	"n.private", "n.draft", "n.links.not_working", "n.broken", "n.failing", "n.changes", "n.urls", "n.urls.checked",
-	"n.checked", "n.hosts", "n.ok", "n.not_working", "n.unsure", "n.skipped", "n.invalid", "n.blocked", "n.landing", "n.messages", "n.messages.sent", "n.no_address", "n.would_send", "n.portals.audited", "n.all.ok", "n.all.gate_failed", "n.all.failed", "n.all.in_use", "n.all.interrupted",
+	"n.checked", "n.hosts", "n.ok", "n.not_working", "n.unsure", "n.skipped", "n.invalid", "n.blocked", "n.landing", "n.messages", "n.messages.sent", "n.no_address", "n.would_send", "n.runs.kept", "n.portals.audited", "n.all.ok", "n.all.gate_failed", "n.all.failed", "n.all.in_use", "n.all.interrupted",
 }
 
 func init() {

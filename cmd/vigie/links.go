@@ -288,7 +288,7 @@ func listLinks(ctx context.Context, a *App, o *linksOptions) error {
 		return printJSON(a.Stdout, reports.LinksJSON(a.Lang, rows))
 	}
 	if len(rows) == 0 {
-		fmt.Fprintln(a.Stdout, "no checked links match: run 'vigie links' first, or widen --org/--class")
+		fmt.Fprintln(a.Stdout, l10n.T(a.Lang, "links.list.none"))
 		return nil
 	}
 	return printLinkTable(a, rows)

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -33,15 +36,17 @@ func TestNewUserListingsFollowTheLanguage(t *testing.T) {
 		fr, en, notFR []string
 	}{
 		{[]string{"prune"},
-			[]string{"supprimé", "lignes", "évaluations", "constats", "gardé les 90 dernières passes de http", " ; supprimé en une transaction ; base de données ", " Kio → "},
-			[]string{"removed", "score runs", "kept the last 90 runs of http", "; deleted in one transaction; database ", " KiB → "},
+			[]string{"supprimé", "lignes", "évaluations", "constats", "gardé les dernières passes de http", ", 90 passes au plus par type ; supprimé en une transaction ; base de données ", " Kio → "},
+			[]string{"removed", "score runs", "kept the last runs of http", ", 90 runs at most of each kind; deleted in one transaction; database ", " KiB → "},
 			[]string{"removed", "score runs", "kept", "every portal", "MiB"}},
 		{[]string{"export", filepath.Join(dir, "x")},
 			[]string{"table", "lignes", "fichier"}, []string{"table", "rows", "file"}, []string{"rows", "file "}},
 		{[]string{"portals"},
 			[]string{"aucun", "n° 1, "}, []string{"none", "#1 "}, []string{"none", "#1"}},
 		{[]string{"links", "--list"},
-			[]string{"classe", "échecs", "depuis", "raison"}, []string{"class", "fails", "since", "reason"}, []string{"CLASS", "REASON", "DATASETS"}},
+			[]string{"état", "échecs", "en échec depuis", "raison"}, []string{"class", "fails", "since", "reason"}, []string{"CLASS", "REASON", "DATASETS"}},
+		{[]string{"links", "--list", "--class", "broken"},
+			[]string{"aucun lien vérifié ne correspond : lancez d'abord « vigie links »"}, []string{"no checked links match: run 'vigie links' first"}, []string{"no checked"}},
 		{[]string{"profile", "list"},
 			[]string{"profil ", "description"}, []string{"profile ", "description"}, []string{"PROFIL", "DESCRIPTION"}},
 		{[]string{"config", "show"},
@@ -72,6 +77,37 @@ func TestNewUserListingsFollowTheLanguage(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// A real portal's saved answers imported in French and English, from a
+// gzip file and from standard input: the summary says "par importation",
+// never "moissonnage importation".
+func TestImportSummaryInBothLanguages(t *testing.T) {
+	ctx := context.Background()
+	raw, err := os.ReadFile(filepath.Join("..", "..", "testdata", "real", "data.birmingham.gov.uk", "package_search_2021-09.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gz := filepath.Join(t.TempDir(), "birmingham.json.gz")
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	zw.Write(raw)
+	zw.Close()
+	if err := os.WriteFile(gz, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ lang, from, want string }{
+		{"fr", gz, "moissonnage par importation (--from " + gz + ") : 10 jeux : 10 nouveaux, "},
+		{"en", "-", "harvest import (--from -): 10 datasets: "},
+	} {
+		db := storetest.NewDSN(t)
+		var out, errb bytes.Buffer
+		code := run(ctx, []string{"--lang", c.lang, "--db", db, "harvest", "--from", c.from, "--portal", "https://data.birmingham.gov.uk", "--max-missing", "100"},
+			bytes.NewReader(raw), &out, &errb)
+		if code != ExitOK || !strings.Contains(out.String(), c.want) {
+			t.Errorf("%s --from %s: exit %d %q %q, want %q", c.lang, c.from, code, out.String(), errb.String(), c.want)
 		}
 	}
 }

@@ -85,7 +85,7 @@ reused by the next runs, and prune says how much room a rewrite needs.`,
 			if st.InSteps {
 				how = l10n.T(a.Lang, "prune.in_steps")
 			}
-			fmt.Fprintln(a.Stdout, l10n.T(a.Lang, "prune.summary", l10n.Int(keep, a.Lang), scope, how,
+			fmt.Fprintln(a.Stdout, l10n.T(a.Lang, "prune.summary", scope, l10n.N(a.Lang, "n.runs.kept", keep), how,
 				humanBytes(st.SizeBefore, a.Lang), humanBytes(st.SizeAfter, a.Lang), reclaimNote(st, a.Lang)))
 			return nil
 		},
@@ -143,7 +143,8 @@ func init() {
 		"prune.every_portal":         {FR: "chaque portail", EN: "every portal"},
 		"prune.one_transaction":      {FR: "en une transaction", EN: "in one transaction"},
 		"prune.in_steps":             {FR: "en petites transactions (le disque était trop plein pour une seule)", EN: "in small transactions (the disk was too full for one)"},
-		"prune.summary":              {FR: "gardé les %s dernières passes de %s ; supprimé %s ; base de données %s → %s ; %s", EN: "kept the last %s runs of %s; deleted %s; database %s → %s; %s"},
+		"prune.summary":              {FR: "gardé les dernières passes de %s, %s au plus par type ; supprimé %s ; base de données %s → %s ; %s", EN: "kept the last runs of %s, %s at most of each kind; deleted %s; database %s → %s; %s"},
+		"n.runs.kept":                {FR: "%s passe|%s passes", EN: "%s run|%s runs"},
 		"prune.reclaim.incremental":  {FR: "espace rendu par vacuum incrémental", EN: "space given back with incremental vacuum"},
 		"prune.reclaim.vacuum":       {FR: "fichier réécrit par VACUUM (les prochains élagages rendront l'espace peu à peu)", EN: "file rewritten with VACUUM (later prunes give space back incrementally)"},
 		"prune.reclaim.server":       {FR: "tables passées au vacuum : le serveur réutilise l'espace pour les prochaines passes", EN: "tables vacuumed: the server reuses the space for the next runs"},
