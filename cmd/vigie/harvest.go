@@ -7,8 +7,10 @@ import (
 	"github.com/vigie-audit/vigie/internal/l10n"
 	"math"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -214,6 +216,7 @@ func (o *harvestOptions) token() (string, error) {
 // runHarvest harvests a.Portal (or imports o.from) into db, with a progress
 // bar on a terminal and log lines otherwise.
 func runHarvest(ctx context.Context, a *App, db *store.DB, o *harvestOptions) (*pipeline.HarvestResult, error) {
+	defer harvestGC()()
 	portal, err := db.EnsurePortal(ctx, a.Portal)
 	if err != nil {
 		return nil, err
@@ -312,4 +315,35 @@ func harvestSummary(r *pipeline.HarvestResult, lang string) string {
 	return l10n.T(lang, "harvest.summary", mode, n("n.datasets", r.Fetched), n("n.new", r.Counts.New), n("n.changed", r.Counts.Changed),
 		n("n.unchanged", r.Counts.Unchanged), n("n.missing", r.Missing), n("n.deleted", r.Deleted), n("n.organizations", r.Organizations),
 		lic, n("n.requests", r.Requests), l10n.Duration(r.Elapsed.Round(time.Millisecond), lang))
+}
+
+// harvestGC lets the heap grow to three times what is live (GOGC=200)
+// while harvests run, unless GOGC is set: a harvest's garbage is its pages,
+// decoded and written within seconds, and with the default the collector
+// took about a tenth of a full pass's CPU (20k datasets: 6.7-7.2 -> 6.3-6.5
+// s of CPU, peak RSS 193 -> 226 MiB). The returned function ends it when
+// the last harvest of the process ends.
+func harvestGC() (done func()) {
+	if os.Getenv("GOGC") != "" {
+		return func() {}
+	}
+	harvestGCState.Lock()
+	defer harvestGCState.Unlock()
+	if harvestGCState.n == 0 {
+		harvestGCState.prev = debug.SetGCPercent(200)
+	}
+	harvestGCState.n++
+	return func() {
+		harvestGCState.Lock()
+		defer harvestGCState.Unlock()
+		if harvestGCState.n--; harvestGCState.n == 0 {
+			debug.SetGCPercent(harvestGCState.prev)
+		}
+	}
+}
+
+var harvestGCState struct {
+	sync.Mutex
+	n    int
+	prev int
 }
