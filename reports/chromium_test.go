@@ -84,7 +84,7 @@ func TestHTMLInChromium(t *testing.T) {
 	// In a 1,400-pixel window every table fits: no column is cut off behind a
 	// horizontal scroll (the datasets table, the organizations, the findings,
 	// the links and the history, whose column per indicator is the widest).
-	overflow := measureTables(t, bin, string(write(t, HTML{}, r)), ".tablewrap")
+	overflow := measureTables(t, bin, string(write(t, HTML{}, r)), ".tablewrap", 1400)
 	if len(overflow) != 5 {
 		t.Fatalf("measured %v, want 5 tables", overflow)
 	}
@@ -92,6 +92,12 @@ func TestHTMLInChromium(t *testing.T) {
 		if px != 0 {
 			t.Errorf("in a 1,400-pixel window table %d of 5 overflows its box by %d pixels: columns are cut off", i+1, px)
 		}
+	}
+	// On a phone the filters stay inside the screen: a long organization name
+	// in the select does not push it past the edge.
+	r.Organizations = append(r.Organizations, Organization{Name: "long", Title: strings.Repeat("Ministère de l'Économie, de l'Innovation et de l'Énergie ", 2)})
+	if o := measureTables(t, bin, string(write(t, HTML{}, r)), "#ds-filters", 390); len(o) != 1 || o[0] != 0 {
+		t.Errorf("in a 390-pixel window the filters overflow by %v pixels", o)
 	}
 	for _, size := range []struct{ name, window string }{{"report-laptop.png", "1366,3000"}, {"report-phone.png", "390,2400"}} {
 		shot := filepath.Join(dir, size.name)

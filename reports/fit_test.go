@@ -152,7 +152,7 @@ func TestComparisonFitsInChromium(t *testing.T) {
 	}
 	for _, lang := range []string{"fr", "en"} {
 		page := string(writeCmp(t, manyPortals(t, lang), "html"))
-		overflow := measureTables(t, bin, page, ".wrap")
+		overflow := measureTables(t, bin, page, ".wrap", 1400)
 		if len(overflow) != 3 {
 			t.Fatalf("%s: measured %v, want 3 tables", lang, overflow)
 		}
@@ -164,11 +164,11 @@ func TestComparisonFitsInChromium(t *testing.T) {
 	}
 }
 
-// measureTables opens page in Chromium at 1,400 pixels and returns by how many
+// measureTables opens page in Chromium width pixels wide and returns by how many
 // pixels each box matching selector is narrower than its content (0: no
 // horizontal scroll). The page's Content-Security-Policy is loosened on a
 // copy to let the measuring script run.
-func measureTables(t *testing.T, bin, page, selector string) []int {
+func measureTables(t *testing.T, bin, page, selector string, width int) []int {
 	t.Helper()
 	page = strings.Replace(page, "default-src 'none';", "default-src 'none'; script-src 'unsafe-inline';", 1)
 	page = strings.Replace(page, "</body>", `<script>window.addEventListener("load", function () {
@@ -185,7 +185,7 @@ func measureTables(t *testing.T, bin, page, selector string) []int {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-		"--hide-scrollbars", "--user-data-dir="+t.TempDir(), "--window-size=1400,900", "--virtual-time-budget=3000",
+		"--hide-scrollbars", "--user-data-dir="+t.TempDir(), fmt.Sprintf("--window-size=%d,900", width), "--virtual-time-budget=3000",
 		"--dump-dom", "file://"+file)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
