@@ -3,6 +3,7 @@ package reports
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"fmt"
 	"html"
 	"io"
@@ -40,7 +41,14 @@ type xlsxPatcher struct {
 }
 
 func newXlsxPatcher(w io.Writer, sheets map[string]*sheetPatch, quoteXF int) *xlsxPatcher {
-	return &xlsxPatcher{zw: zip.NewWriter(w), sheets: sheets, quoteXF: quoteXF, seen: map[string]bool{}}
+	zw := zip.NewWriter(w)
+	// The fastest deflate level: at 100,000 datasets the default level took
+	// 7.2 s of CPU compressing the sheets, nearly as much as excelize took
+	// writing them; level 1 takes 2.7 s, for a file of 88 MB instead of 70.
+	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(out, flate.BestSpeed)
+	})
+	return &xlsxPatcher{zw: zw, sheets: sheets, quoteXF: quoteXF, seen: map[string]bool{}}
 }
 
 func (p *xlsxPatcher) finish() error {
