@@ -223,9 +223,9 @@ func (db *DB) pruneInSteps(ctx context.Context, plan []pruneStep, st *PruneStats
 		for {
 			var n, counted int64
 			err := db.withTx(ctx, func(tx *sql.Tx) error {
-				rid := db.rowID()
+				rid := db.rowID(s.table)
 				var err error
-				n, counted, err = s.deleteRows(ctx, tx, rid+` IN (SELECT `+rid+` FROM `+s.table+` WHERE `+s.where+` LIMIT `+strconv.Itoa(pruneBatch)+`)`)
+				n, counted, err = s.deleteRows(ctx, tx, rid+` IN (SELECT `+strings.Trim(rid, "()")+` FROM `+s.table+` WHERE `+s.where+` LIMIT `+strconv.Itoa(pruneBatch)+`)`)
 				return err
 			})
 			if err != nil {

@@ -159,11 +159,15 @@ func (db *DB) unindexed(col string) string {
 	return "+" + col
 }
 
-// rowID names a row's physical address, for deleting a table's rows in
-// small batches.
-func (db *DB) rowID() string {
-	if db.dialect == postgres {
+// rowID names a row of table by its physical address, or its key where
+// SQLite keeps the row in the key (WITHOUT ROWID), for deleting a table's
+// rows in small batches.
+func (db *DB) rowID(table string) string {
+	switch {
+	case db.dialect == postgres:
 		return "ctid"
+	case table == "link_checks":
+		return "(url, run_id)"
 	}
 	return "rowid"
 }
