@@ -155,15 +155,16 @@ func audit(ctx context.Context, deps AuditDeps, o AuditOptions, log *slog.Logger
 
 	err = stage("reports", func() (StageReport, error) {
 		start := time.Now()
-		sum, err := RunSummary(ctx, db, p.ID, run, o.Scope.Orgs)
+		diffOpts := DiffOptions{Threshold: o.Threshold, Orgs: o.Scope.Orgs, IncludePrivate: o.IncludePrivate, Lang: o.Lang}
+		res.Diff, err = ComparePrevious(ctx, db, p.ID, run, diffOpts)
+		if err != nil {
+			return StageReport{}, err
+		}
+		sum, err := RunSummaryFrom(ctx, db, p.ID, run, o.Scope.Orgs, res.Diff, diffOpts)
 		if err != nil {
 			return StageReport{}, err
 		}
 		rec.Summary = sum
-		res.Diff, err = ComparePrevious(ctx, db, p.ID, run, DiffOptions{Threshold: o.Threshold, Orgs: o.Scope.Orgs, IncludePrivate: o.IncludePrivate, Lang: o.Lang})
-		if err != nil {
-			return StageReport{}, err
-		}
 		if res.Diff != nil {
 			rec.Compared = res.Diff.From.ScoreRunID
 		}

@@ -102,6 +102,26 @@ func RunSummary(ctx context.Context, db DiffStore, portalID int64, run *store.Sc
 	return &sum, nil
 }
 
+// RunSummaryFrom is RunSummary, taken from diff when diff compared run, as
+// its later side, over the same organizations and only published datasets
+// (the scope, scores and link states a summary counts): the audit then walks
+// the datasets, scores and 340,000 link states of 100,000 datasets once
+// instead of twice. Otherwise (no comparison, private datasets listed) it
+// is RunSummary.
+func RunSummaryFrom(ctx context.Context, db DiffStore, portalID int64, run *store.ScoreRun, orgs []string, diff *vigie.DiffResult, diffOpts DiffOptions) (*vigie.DiffRun, error) {
+	if diff == nil || diffOpts.IncludePrivate || diff.To.ScoreRunID != run.ID || !slices.Equal(diffOpts.Orgs, orgs) {
+		return RunSummary(ctx, db, portalID, run, orgs)
+	}
+	sum := diff.To
+	// The run as the caller holds it, as RunSummary reports it.
+	sum.ScoreRunID, sum.HarvestRunID, sum.LinkRunID, sum.Profile, sum.FinishedAt = run.ID, run.HarvestRunID, run.LinkRunID, run.Profile, run.FinishedAt
+	if sum.MeanOverall != nil {
+		m := *sum.MeanOverall
+		sum.MeanOverall = &m
+	}
+	return &sum, nil
+}
+
 type dsInfo struct {
 	vigie.DiffDataset
 	orgTitle string

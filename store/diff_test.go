@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -188,5 +189,45 @@ func BenchmarkDiffLongHistory(b *testing.B) {
 		if len(d.NewlyBroken) != n/100 {
 			b.Fatalf("broken %d", len(d.NewlyBroken))
 		}
+	}
+}
+
+// The audit takes its run's summary from the comparison it has just made
+// (RunSummaryFrom): it must be the summary RunSummary counts on its own.
+func TestRunSummaryFromTheComparison(t *testing.T) {
+	f, s1, s2 := store.TwoNights(t)
+	run, err := f.DB.LatestScoreRunOf(f.Ctx, f.Portal, "donneesquebec")
+	if err != nil || run.ID != s2 {
+		t.Fatalf("latest run %v %v, want %d", run, err, s2)
+	}
+	for _, orgs := range [][]string{nil, {"org2"}, {"org1"}} {
+		opts := pipeline.DiffOptions{Threshold: pipeline.DefaultDiffThreshold, Orgs: orgs, Lang: "en"}
+		d, err := pipeline.ComparePrevious(f.Ctx, f.DB, f.Portal, run, opts)
+		if err != nil || d == nil || d.From.ScoreRunID != s1 {
+			t.Fatalf("%v: comparison %v %v", orgs, d, err)
+		}
+		want, err := pipeline.RunSummary(f.Ctx, f.DB, f.Portal, run, orgs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := pipeline.RunSummaryFrom(f.Ctx, f.DB, f.Portal, run, orgs, d, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%v: summary from the comparison %+v (mean %v), want %+v (mean %v)", orgs, got, got.MeanOverall, want, want.MeanOverall)
+		}
+		if want.BrokenLinks == 0 && want.Datasets == 0 {
+			t.Errorf("%v: an empty summary proves nothing: %+v", orgs, want)
+		}
+	}
+	// Another scope, or private datasets listed: counted on its own.
+	d, err := pipeline.ComparePrevious(f.Ctx, f.DB, f.Portal, run, pipeline.DiffOptions{Orgs: []string{"org1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := pipeline.RunSummaryFrom(f.Ctx, f.DB, f.Portal, run, []string{"org2"}, d, pipeline.DiffOptions{Orgs: []string{"org1"}})
+	if err != nil || got.Datasets != 2 || got.BrokenLinks != 2 {
+		t.Errorf("org2 from a comparison of org1: %+v %v, want org2's 2 datasets and 2 broken links", got, err)
 	}
 }
