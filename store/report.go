@@ -52,12 +52,16 @@ func (s ReportScope) rowCond() string {
 	return publishedCond
 }
 
+// unpublishedQuery is answered from the partial index datasets_unpublished
+// (migration 0201), whose condition is this one, not from the datasets rows.
+const unpublishedQuery = `SELECT EXISTS (SELECT 1 FROM datasets d WHERE d.portal_id = ? AND NOT (1 = 1` + publishedCond + `))`
+
 // anyUnpublished reports whether the portal holds a dataset that is not
 // published, so that reports of catalogues without any keep their faster
 // queries that do not read the datasets table.
 func (db *DB) anyUnpublished(ctx context.Context, conn querier, portalID int64) (bool, error) {
 	var has bool
-	err := conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM datasets d WHERE d.portal_id = ? AND NOT (1 = 1`+publishedCond+`))`, portalID).Scan(&has)
+	err := conn.QueryRowContext(ctx, unpublishedQuery, portalID).Scan(&has)
 	if err != nil {
 		return false, db.explain(err)
 	}
