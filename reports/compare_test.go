@@ -7,8 +7,10 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -157,9 +159,30 @@ func TestComparisonXLSXHasChartsAndNeutralisedText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The formula-like name shows as it is, without an apostrophe: the cell
+	// is text with a quote-prefix style (Excel's hidden "'"), not a formula.
 	name, _ := f.GetCellValue("Portails", "A2")
-	if !strings.HasPrefix(name, "'=") {
-		t.Errorf("formula not neutralised: %q", name)
+	fm, _ := f.GetCellFormula("Portails", "A2")
+	if style, _ := f.GetCellStyle("Portails", "A2"); name != evilName || fm != "" || !quotePrefixStyles(t, out)[style] {
+		t.Errorf("formula-like name %q (formula %q, style %d): want the text as it is, quote-prefixed", name, fm, style)
+	}
+	// The address is a link.
+	if ok, target, err := f.GetCellHyperLink("Portails", "B2"); !ok || target != seedPortal || err != nil {
+		t.Errorf("B2 hyperlink %v %q %v, want %s", ok, target, err, seedPortal)
+	}
+	// Each sheet states its used range (excelize leaves "A1").
+	zr2, _ := zip.NewReader(bytes.NewReader(out), int64(len(out)))
+	for part, want := range map[string]string{"xl/worksheets/sheet1.xml": "A1:U2", "xl/worksheets/sheet2.xml": "A1:N4"} {
+		for _, zf := range zr2.File {
+			if zf.Name == part {
+				rc, _ := zf.Open()
+				b, _ := io.ReadAll(rc)
+				rc.Close()
+				if !bytes.Contains(b, []byte(`<dimension ref="`+want+`"`)) {
+					t.Errorf("%s: dimension %q, want %s", part, regexp.MustCompile(`<dimension ref="[^"]*"`).Find(b), want)
+				}
+			}
+		}
 	}
 	rows, _ := f.GetRows("Évolution")
 	if len(rows) != 4 {

@@ -592,13 +592,30 @@ func comparisonXLSX(w io.Writer, c *Comparison) error {
 	if err != nil {
 		return err
 	}
+	// Text that reads as a formula is shown as it is, marked by the
+	// quote-prefix flag the writer adds to this style (Excel's hidden "'").
+	quoted, err := f.NewStyle(&excelize.Style{NumFmt: 49})
+	if err != nil {
+		return err
+	}
+	linkStyle, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Color: "0563C1", Underline: "single"}})
+	if err != nil {
+		return err
+	}
 	set := func(sheet string, col, row int, v any) error {
 		cell, _ := excelize.CoordinatesToCellName(col, row)
 		switch x := plain(v).(type) {
 		case nil:
 			return nil
 		case string:
-			return f.SetCellStr(sheet, cell, xlsxText(x))
+			t := xlsxPlain(x)
+			if err := f.SetCellStr(sheet, cell, t); err != nil {
+				return err
+			}
+			if FormulaStart(t) {
+				return f.SetCellStyle(sheet, cell, cell, quoted)
+			}
+			return nil
 		case *float64:
 			if x == nil {
 				return nil
@@ -623,8 +640,18 @@ func comparisonXLSX(w io.Writer, c *Comparison) error {
 			if err := set(portals, j+1, i+2, col.value(&c.Portals[i])); err != nil {
 				return err
 			}
+			if u := c.Portals[i].URL; col.key == "url" && (strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://")) {
+				cell, _ := excelize.CoordinatesToCellName(j+1, i+2)
+				if err := f.SetCellHyperLink(portals, cell, u, "External"); err != nil {
+					return err
+				}
+				_ = f.SetCellStyle(portals, cell, cell, linkStyle)
+			}
 		}
 	}
+	// excelize leaves each sheet's <dimension> at "A1": the writer sets the
+	// used range, which some readers trust.
+	patches := map[string]*sheetPatch{"xl/worksheets/sheet1.xml": {Dim: "A1:" + dimCol(len(cols)) + strconv.Itoa(len(c.Portals)+1)}}
 	last, _ := excelize.CoordinatesToCellName(len(cols), 1)
 	_ = f.SetCellStyle(portals, "A1", last, head)
 	_ = f.SetColWidth(portals, "A", "A", 18)
@@ -657,6 +684,7 @@ func comparisonXLSX(w io.Writer, c *Comparison) error {
 		}
 		spans[i].last = row - 1
 	}
+	patches["xl/worksheets/sheet2.xml"] = &sheetPatch{Dim: "A1:" + dimCol(len(trendColumns)) + strconv.Itoa(row-1)}
 	// One chart per indicator, a line per portal: x is the run's date.
 	colOf := func(key string) string {
 		for j, k := range trendColumns {
@@ -704,8 +732,15 @@ func comparisonXLSX(w io.Writer, c *Comparison) error {
 			return err
 		}
 	}
-	if err := f.Write(w); err != nil {
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return newXlsxPatcher(w, patches, quoted) })
+	if _, err := f.WriteTo(w); err != nil {
 		return errors.New("xlsx: " + err.Error())
 	}
 	return nil
+}
+
+// dimCol is the letters of column n (1: A).
+func dimCol(n int) string {
+	s, _ := excelize.ColumnNumberToName(n)
+	return s
 }
