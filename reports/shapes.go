@@ -9,8 +9,8 @@ import (
 	"github.com/vigie-audit/vigie/store"
 )
 
-// The JSON shapes of the listings (datasets, links) and of explain, next to
-// the report writers; each has its schema in docs/.
+// The JSON shapes of the listings (datasets, links, orgs, portals) and of
+// explain, next to the report writers; each has its schema in docs/.
 
 // DatasetRow is one element of `vigie datasets --format json`
 // (docs/datasets.schema.json).
@@ -161,4 +161,89 @@ func NewExplanation(d *vigie.Dataset, run *store.ScoreRun, as *vigie.Assessment,
 			ResourceID: f.ResourceID, Points: f.Points, Message: f.Message.In(lang), Hint: f.Hint.In(lang)})
 	}
 	return out
+}
+
+// OrgRow is one element of `vigie orgs --format json`
+// (docs/orgs.schema.json).
+type OrgRow struct {
+	Portal      string       `json:"portal"`
+	ScoreRun    int64        `json:"score_run"`
+	Rank        int          `json:"rank"`
+	Name        string       `json:"name"`
+	Title       string       `json:"title"`
+	Datasets    int          `json:"datasets"`
+	Scores      vigie.Scores `json:"scores"`
+	MQAPoints   *float64     `json:"mqa_points"`
+	BrokenLinks *int         `json:"broken_links"` // null when none of the organization's URLs was checked
+	Errors      int          `json:"errors"`
+}
+
+// NewOrgRow is organization o of score run run, on the portal named portal.
+func NewOrgRow(portal string, run int64, o *Organization) OrgRow {
+	return OrgRow{Portal: portal, ScoreRun: run, Rank: o.Rank, Name: o.Name, Title: o.Title, Datasets: o.Datasets,
+		Scores: o.Scores, MQAPoints: o.MQAPoints, BrokenLinks: o.BrokenLinks, Errors: o.Findings.Error}
+}
+
+// PortalRow is one element of `vigie portals --format json`
+// (docs/portals.schema.json).
+type PortalRow struct {
+	Name        string      `json:"name"`
+	URL         string      `json:"url"`
+	Title       string      `json:"title"`
+	CKANVersion string      `json:"ckan_version"`
+	Published   int         `json:"published"`
+	Private     int         `json:"private"`
+	Missing     int         `json:"missing"`
+	LastHarvest *RunBrief   `json:"last_harvest"`
+	LastScore   *RunBrief   `json:"last_score_run"`
+	LastAudit   *AuditBrief `json:"last_audit"`
+}
+
+// RunBrief is a harvest or score run in PortalRow.
+type RunBrief struct {
+	ID         int64      `json:"id"`
+	Status     string     `json:"status"`
+	Mode       string     `json:"mode,omitempty"`
+	Profile    string     `json:"profile,omitempty"`
+	StartedAt  time.Time  `json:"started_at"`
+	FinishedAt *time.Time `json:"finished_at"` // null while running
+}
+
+// AuditBrief is the last audit in PortalRow.
+type AuditBrief struct {
+	ID          int64     `json:"id"`
+	StartedAt   time.Time `json:"started_at"`
+	FinishedAt  time.Time `json:"finished_at"`
+	Status      string    `json:"status"` // complete, failed, interrupted
+	ScoreRunID  int64     `json:"score_run"`
+	OutDir      string    `json:"out_dir"`
+	Gate        string    `json:"gate"` // passed, failed, none; "" when the audit stopped before it
+	GateReasons []string  `json:"gate_reasons"`
+	Error       string    `json:"error,omitempty"`
+}
+
+// NewPortalRow is portal o, named name.
+func NewPortalRow(name string, o *store.PortalOverview) PortalRow {
+	r := PortalRow{Name: name, URL: o.URL, Title: o.Title, CKANVersion: o.CKANVersion,
+		Published: o.Published, Private: o.Private, Missing: o.Missing}
+	if h := o.LastHarvest; h != nil {
+		r.LastHarvest = runBrief(h.ID, h.Status, h.Mode, "", h.StartedAt, h.FinishedAt)
+	}
+	if s := o.LastScore; s != nil {
+		r.LastScore = runBrief(s.ID, s.Status, "", s.Profile, s.StartedAt, s.FinishedAt)
+	}
+	if a := o.LastAudit; a != nil {
+		r.LastAudit = &AuditBrief{ID: a.ID, StartedAt: a.StartedAt, FinishedAt: a.FinishedAt, Status: a.Status,
+			ScoreRunID: a.ScoreRunID, OutDir: a.OutDir, Gate: a.Gate, GateReasons: a.GateReasons, Error: a.Error}
+	}
+	return r
+}
+
+func runBrief(id int64, status, mode, profile string, started, finished time.Time) *RunBrief {
+	b := &RunBrief{ID: id, Status: status, Mode: mode, Profile: profile, StartedAt: started.UTC()}
+	if !finished.IsZero() {
+		f := finished.UTC()
+		b.FinishedAt = &f
+	}
+	return b
 }

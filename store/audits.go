@@ -11,16 +11,16 @@ import (
 
 // AuditRun is one `vigie audit` of one portal.
 type AuditRun struct {
-	ID          int64     `json:"id"`
-	PortalID    int64     `json:"-"`
-	StartedAt   time.Time `json:"started_at"`
-	FinishedAt  time.Time `json:"finished_at"`
-	Status      string    `json:"status"` // complete, failed, interrupted
-	ScoreRunID  int64     `json:"score_run"`
-	OutDir      string    `json:"out_dir"`
-	Gate        string    `json:"gate"` // passed, failed, none; "" when the audit stopped before it
-	GateReasons []string  `json:"gate_reasons"`
-	Error       string    `json:"error,omitempty"`
+	ID          int64
+	PortalID    int64
+	StartedAt   time.Time
+	FinishedAt  time.Time
+	Status      string // complete, failed, interrupted
+	ScoreRunID  int64
+	OutDir      string
+	Gate        string // passed, failed, none; "" when the audit stopped before it
+	GateReasons []string
+	Error       string
 }
 
 // RecordAudit stores how an audit ended. It works even when ctx is

@@ -78,7 +78,7 @@ portals:
 		t.Fatal("a failed audit has no report folder")
 	}
 	code, js, _ := cli(ctx, "--config", cfg, "portals", "--format", "json")
-	var rows []portalRow
+	var rows []reports.PortalRow
 	if err := json.Unmarshal([]byte(js), &rows); code != 0 || err != nil || len(rows) != 3 {
 		t.Fatalf("portals: %d %v\n%s", code, err, js)
 	}

@@ -16,20 +16,6 @@ import (
 
 func init() { register(newOrgsCmd) }
 
-// orgRow is one element of `vigie orgs --format json`.
-type orgRow struct {
-	Portal      string       `json:"portal"`
-	ScoreRun    int64        `json:"score_run"`
-	Rank        int          `json:"rank"`
-	Name        string       `json:"name"`
-	Title       string       `json:"title"`
-	Datasets    int          `json:"datasets"`
-	Scores      vigie.Scores `json:"scores"`
-	MQAPoints   *float64     `json:"mqa_points"`
-	BrokenLinks *int         `json:"broken_links"` // null when none of the organization's URLs was checked
-	Errors      int          `json:"errors"`
-}
-
 // portalGiven says whether the user chose a portal (flag or environment).
 func portalGiven(cmd *cobra.Command) bool {
 	return cmd.Flags().Changed("portal") || os.Getenv("VIGIE_PORTAL") != ""
@@ -90,7 +76,7 @@ The name column is what --org takes; --org keeps only those organizations.`,
 				ordered = append(ordered, portals[i])
 			}
 			portals = ordered
-			rows := []orgRow{}
+			rows := []reports.OrgRow{}
 			scored := 0
 			for _, p := range portals {
 				run, err := db.LatestScoreRun(ctx, p.ID)
@@ -114,8 +100,7 @@ The name column is what --org takes; --org keeps only those organizations.`,
 					if len(only) > 0 && !slices.Contains(only, o.Name) {
 						continue
 					}
-					rows = append(rows, orgRow{Portal: a.portalName(p.URL), ScoreRun: run.ID, Rank: o.Rank, Name: o.Name, Title: o.Title,
-						Datasets: o.Datasets, Scores: o.Scores, MQAPoints: o.MQAPoints, BrokenLinks: o.BrokenLinks, Errors: o.Findings.Error})
+					rows = append(rows, reports.NewOrgRow(a.portalName(p.URL), run.ID, &o))
 				}
 			}
 			if scored == 0 && len(portals) > 0 {

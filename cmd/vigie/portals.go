@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vigie-audit/vigie/internal/l10n"
+	"github.com/vigie-audit/vigie/reports"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -45,38 +46,6 @@ func slugURL(u string) string {
 		}
 	}
 	return strings.Trim(b.String(), "-.")
-}
-
-// portalRow is one element of `vigie portals --format json`.
-type portalRow struct {
-	Name        string          `json:"name"`
-	URL         string          `json:"url"`
-	Title       string          `json:"title"`
-	CKANVersion string          `json:"ckan_version"`
-	Published   int             `json:"published"`
-	Private     int             `json:"private"`
-	Missing     int             `json:"missing"`
-	LastHarvest *runBrief       `json:"last_harvest"`
-	LastScore   *runBrief       `json:"last_score_run"`
-	LastAudit   *store.AuditRun `json:"last_audit"`
-}
-
-type runBrief struct {
-	ID         int64      `json:"id"`
-	Status     string     `json:"status"`
-	Mode       string     `json:"mode,omitempty"`
-	Profile    string     `json:"profile,omitempty"`
-	StartedAt  time.Time  `json:"started_at"`
-	FinishedAt *time.Time `json:"finished_at"`
-}
-
-func brief(id int64, status, mode, profile string, started, finished time.Time) *runBrief {
-	b := &runBrief{ID: id, Status: status, Mode: mode, Profile: profile, StartedAt: started.UTC()}
-	if !finished.IsZero() {
-		f := finished.UTC()
-		b.FinishedAt = &f
-	}
-	return b
 }
 
 func day(t time.Time) string {
@@ -132,17 +101,9 @@ gate_reasons, started_at, finished_at}; null when there is none.`,
 				sorted = append(sorted, ovs[i])
 			}
 			ovs = sorted
-			rows := make([]portalRow, 0, len(ovs))
-			for _, o := range ovs {
-				r := portalRow{Name: a.portalName(o.URL), URL: o.URL, Title: o.Title, CKANVersion: o.CKANVersion,
-					Published: o.Published, Private: o.Private, Missing: o.Missing, LastAudit: o.LastAudit}
-				if h := o.LastHarvest; h != nil {
-					r.LastHarvest = brief(h.ID, h.Status, h.Mode, "", h.StartedAt, h.FinishedAt)
-				}
-				if s := o.LastScore; s != nil {
-					r.LastScore = brief(s.ID, s.Status, "", s.Profile, s.StartedAt, s.FinishedAt)
-				}
-				rows = append(rows, r)
+			rows := make([]reports.PortalRow, 0, len(ovs))
+			for i := range ovs {
+				rows = append(rows, reports.NewPortalRow(a.portalName(ovs[i].URL), &ovs[i]))
 			}
 			if format == "json" {
 				return printJSON(a.Stdout, rows)

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/vigie-audit/vigie/internal/ckantest"
+	"github.com/vigie-audit/vigie/reports"
 )
 
 func TestPortalsAndOrgsListings(t *testing.T) {
@@ -40,7 +41,7 @@ func TestPortalsAndOrgsListings(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d %s", code, errb)
 	}
-	var rows []portalRow
+	var rows []reports.PortalRow
 	if err := json.Unmarshal([]byte(out), &rows); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
@@ -86,7 +87,7 @@ func TestPortalsAndOrgsListings(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("orgs: exit %d %s", code, errb)
 	}
-	var orgs []orgRow
+	var orgs []reports.OrgRow
 	if err := json.Unmarshal([]byte(out), &orgs); err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +145,7 @@ func TestPortalsPublishedExcludesDraftsAndDeleted(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d %s", code, errb)
 	}
-	var rows []portalRow
+	var rows []reports.PortalRow
 	if err := json.Unmarshal([]byte(out), &rows); err != nil || len(rows) != 1 {
 		t.Fatalf("%v\n%s", err, out)
 	}
@@ -177,7 +178,7 @@ func TestOrgsTakesOrg(t *testing.T) {
 		}
 	}
 	code, out, errb := cli(ctx, "--db", db, "orgs", "--format", "json")
-	var all []orgRow
+	var all []reports.OrgRow
 	if code != 0 || json.Unmarshal([]byte(out), &all) != nil || len(all) < 4 {
 		t.Fatalf("orgs: exit %d %s\n%s", code, errb, out)
 	}
@@ -191,7 +192,7 @@ func TestOrgsTakesOrg(t *testing.T) {
 	for _, extra := range [][]string{nil, {"--portal", urls[0]}} {
 		args := append([]string{"--db", db, "orgs", "--format", "json", "--org", a + "," + b}, extra...)
 		code, out, errb = cli(ctx, args...)
-		var rows []orgRow
+		var rows []reports.OrgRow
 		if code != 0 || json.Unmarshal([]byte(out), &rows) != nil {
 			t.Fatalf("%v: exit %d %s", args, code, errb)
 		}
