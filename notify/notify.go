@@ -23,7 +23,16 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/l10n"
 )
+
+func init() {
+	l10n.Add(map[string]l10n.Msg{
+		"notify.not_address": {FR: "« %s » n'est pas une adresse de courriel", EN: "%q is not an e-mail address"},
+	})
+}
 
 // Attachment is a file sent with a message.
 type Attachment struct {
@@ -57,7 +66,7 @@ func headerSafe(s string) string {
 func CheckAddress(s string) (string, error) {
 	a, err := mail.ParseAddress(strings.TrimSpace(s))
 	if err != nil || a.Name != "" || strings.ContainsAny(a.Address, "\r\n<>,;") {
-		return "", fmt.Errorf("%q is not an e-mail address", headerSafe(s))
+		return "", vigie.NewError(vigie.KindUsage, "notify.not_address", headerSafe(s))
 	}
 	return a.Address, nil
 }

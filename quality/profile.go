@@ -190,13 +190,28 @@ func LoadProfile(nameOrPath string, readFile func(string) ([]byte, error)) (*Pro
 	return p, nil
 }
 
+// yamlWhy is the YAML parser's error on one line: "unmarshal errors:" is
+// followed by the lines that say which line of the file is wrong.
+func yamlWhy(err error) string {
+	var parts []string
+	for _, l := range strings.Split(err.Error(), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			parts = append(parts, l)
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return plain.OneLine(strings.TrimSpace(parts[0]+" "+strings.Join(parts[1:], "; ")), 300)
+}
+
 // ParseProfile decodes and validates a profile (YAML, or JSON which is YAML).
 func ParseProfile(b []byte) (*Profile, error) {
 	var head struct {
 		Extends string `yaml:"extends"`
 	}
 	if err := yaml.Unmarshal(b, &head); err != nil {
-		return nil, perr("quality.p.yaml", plain.FirstLine(err.Error()))
+		return nil, perr("quality.p.yaml", yamlWhy(err))
 	}
 	p := &Profile{}
 	// A built-in may extend another (mqa extends ckan): apply the chain of
@@ -227,7 +242,7 @@ func ParseProfile(b []byte) (*Profile, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(p); err != nil {
-		return nil, perr("quality.p.invalid", plain.FirstLine(err.Error()))
+		return nil, perr("quality.p.invalid", yamlWhy(err))
 	}
 	if err := p.compile(); err != nil {
 		return nil, err

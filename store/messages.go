@@ -50,6 +50,7 @@ func init() {
 		"store.no_next":            {FR: "aucune évaluation terminée après la n° %s : utilisez --to latest", EN: "no complete score run after #%s: use --to latest"},
 		"store.no_run_id":          {FR: "%s %s : aucune évaluation terminée de ce numéro pour ce portail : choisissez parmi %s", EN: "%s %s: no complete score run with that id for this portal: pick one of %s"},
 		"store.no_run_day":         {FR: "%s %s : aucune évaluation terminée ce jour-là ou avant (la première s'est terminée le %s)", EN: "%s %s: no score run finished on or before that day (the first finished %s)"},
+		"store.flag_ref":           {FR: "%s : %s", EN: "%s: %s"},
 		"store.unknown_ref":        {FR: "%s : référence inconnue « %s »", EN: "%s: unknown reference %q"},
 		"store.bad_date":           {FR: "« %s » n'est pas une date valide : utilisez AAAA-MM-JJ", EN: "%q is not a valid date: use YYYY-MM-DD"},
 		"store.bad_ref":            {FR: "« %s » n'est pas une évaluation : utilisez latest, previous, un numéro d'évaluation ou une date AAAA-MM-JJ", EN: "%q is not a score run: use latest, previous, a score run id or a date YYYY-MM-DD"},

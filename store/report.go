@@ -236,7 +236,7 @@ func (db *DB) CompleteScoreRuns(ctx context.Context, portalID int64) ([]ScoreRun
 func (db *DB) CompareScoreRun(ctx context.Context, portalID int64, current *ScoreRun, ref string) (*ScoreRun, error) {
 	rr, err := ParseRunRef(ref)
 	if err != nil {
-		return nil, fmt.Errorf("--compare: %w", err)
+		return nil, vigie.NewError(vigie.KindOf(err), "store.flag_ref", "--compare", err) // wraps err: still a bad reference
 	}
 	if strings.TrimSpace(ref) == "" {
 		rr = RefPrevious

@@ -111,3 +111,29 @@ func TestImportSummaryInBothLanguages(t *testing.T) {
 		}
 	}
 }
+
+// Mistyped values read as French sentences under French: a report's
+// --compare reference and notify's --to address.
+func TestMistypedValuesInFrench(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "")
+	db, portal := harvestedDB(t, 3)
+	ctx := context.Background()
+	for _, c := range []struct {
+		args   []string
+		fr, en string
+	}{
+		{[]string{"report", "--format", "md", "--compare", "xyz"}, "vigie: --compare : « xyz » n'est pas une évaluation : ", `vigie: --compare: "xyz" is not a score run: `},
+		{[]string{"notify", "--to", "bad"}, "vigie: --to : « bad » n'est pas une adresse de courriel\n", "vigie: --to: \"bad\" is not an e-mail address\n"},
+	} {
+		for _, lang := range []string{"fr", "en"} {
+			code, _, errs := cli(ctx, append([]string{"--lang", lang, "--db", db, "--portal", portal}, c.args...)...)
+			want := c.fr
+			if lang == "en" {
+				want = c.en
+			}
+			if code != ExitUsage || !strings.HasPrefix(errs, want) || strings.Count(errs, "\n") != 1 {
+				t.Errorf("%s (%s): exit %d %q, want %q", strings.Join(c.args, " "), lang, code, errs, want)
+			}
+		}
+	}
+}
