@@ -21,7 +21,7 @@ const (
 	KindInUse                               // another process holds the database
 	KindNoDatabase                          // the database file does not exist or is empty
 	KindNotHarvested                        // the portal asked for was never harvested into the database
-	KindBadDatabase                         // the file is not a vigie database, or is damaged
+	KindBadDatabase                         // the file is not a vigie database (or too damaged to tell)
 	KindNewerDatabase                       // a newer vigie wrote the database
 	KindReadOnly                            // the database or its folder cannot be written
 	KindDiskFull                            // the disk is full or failing
@@ -46,6 +46,7 @@ const (
 	KindBadDatabaseURL                      // the database address is not a valid PostgreSQL URL
 	KindReplica                             // the database server is a read-only replica
 	KindForeignDatabase                     // the database holds another application's tables
+	KindCorrupted                           // vigie's database is damaged (truncated, pages unreadable)
 	kindCount                               // keep last: Kinds lists every kind before it
 )
 
@@ -62,7 +63,7 @@ var kindNames = [...]string{"other", "usage", "not_found", "unknown_org", "not_s
 	"not_harvested", "bad_database", "newer_database", "read_only", "disk_full", "unreachable", "not_ckan",
 	"bad_portal", "nothing_to_compare", "no_folder", "too_many_missing", "too_large", "older_database",
 	"unknown_setting", "damaged_data", "server_down", "no_server_database", "login_refused", "denied", "server_full",
-	"too_many_connections", "conflict", "no_schema", "bad_database_url", "replica", "foreign_database"}
+	"too_many_connections", "conflict", "no_schema", "bad_database_url", "replica", "foreign_database", "corrupted"}
 
 // String is the kind's stable name, in English for machines ("not_scored").
 func (k ErrorKind) String() string {

@@ -92,6 +92,16 @@ func assertUnchanged(t *testing.T, dir string, before map[string][]byte) {
 
 // assertOneLine checks that msg is a single line naming path and containing
 // every hint.
+// assertDamagedKind checks that a damaged file's error (kindText) has a
+// kind the command line maps to what to do: corrupted (restore or harvest
+// again), or not a vigie database when the header itself is gone.
+func assertDamagedKind(t *testing.T, msg string) {
+	t.Helper()
+	if !strings.HasPrefix(msg, "[corrupted] ") && !strings.HasPrefix(msg, "[bad_database] ") {
+		t.Errorf("a damaged database's error has kind %q", msg)
+	}
+}
+
 func assertOneLine(t *testing.T, msg, path string, hints ...string) {
 	t.Helper()
 	t.Logf("error: %s", msg)
@@ -323,7 +333,8 @@ func TestCorruptedDatabaseSaysWhatToDo(t *testing.T) {
 			before := snapshot(t, dir)
 			for _, ro := range []bool{false, true} {
 				msg := openAndUse(path, ro)
-				assertOneLine(t, msg, path, "[bad_database]", "corrupted")
+				assertOneLine(t, msg, path, "corrupted")
+				assertDamagedKind(t, msg)
 				assertUnchanged(t, dir, before)
 			}
 		})
@@ -507,7 +518,8 @@ func TestVerifyRefusesDamageAPlainOpenDoesNotRead(t *testing.T) {
 	plain.Close()
 	switch {
 	case err != nil:
-		assertOneLine(t, kindText(err), path, "[bad_database]", "corrupted") // too damaged to list
+		assertOneLine(t, kindText(err), path, "corrupted") // too damaged to list
+		assertDamagedKind(t, kindText(err))
 	case len(problems) == 0:
 		t.Fatal("integrity_check did not see the damaged page")
 	}
@@ -516,6 +528,6 @@ func TestVerifyRefusesDamageAPlainOpenDoesNotRead(t *testing.T) {
 	if err == nil {
 		t.Fatal("Verify opened a damaged database for writing")
 	}
-	assertOneLine(t, kindText(err), path, "[bad_database]", "corrupted") // the command line says what to do
+	assertOneLine(t, kindText(err), path, "[corrupted]", "corrupted") // the command line says what to do
 	assertUnchanged(t, dir, before)
 }

@@ -45,7 +45,7 @@ func (db *DB) verify(ctx context.Context, full bool) error {
 }
 
 func (db *DB) corrupted(detail string) error {
-	return storeErr(vigie.KindBadDatabase, db.path, "store.corrupted", db.path, detail)
+	return storeErr(vigie.KindCorrupted, db.path, "store.corrupted", db.path, detail)
 }
 
 // errCorruptHeader is wrapped by checkHeader's errors.
@@ -80,7 +80,7 @@ func checkHeader(path string) error {
 	// next open replays: the size is judged only without a WAL.
 	if binary.BigEndian.Uint32(h[92:96]) == binary.BigEndian.Uint32(h[24:28]) && pages > 0 &&
 		pageSize >= 512 && st.Size() < pages*pageSize && !hasWAL(path) {
-		return &vigie.Error{Kind: vigie.KindBadDatabase, ID: "store.truncated", Args: []any{path, l10n.Whole(st.Size()), l10n.Whole(pages * pageSize)},
+		return &vigie.Error{Kind: vigie.KindCorrupted, ID: "store.truncated", Args: []any{path, l10n.Whole(st.Size()), l10n.Whole(pages * pageSize)},
 			Path: path, Err: errCorruptHeader}
 	}
 	return nil

@@ -102,3 +102,20 @@ func TestReplicaHintFromTheTable(t *testing.T) {
 		"en": {"cannot be written, the server is read-only (", ": connect to the primary server, not a read-only replica (--db or VIGIE_DB)"},
 	})
 }
+
+// A file that is not a database at all (a mistyped --db): not told to
+// restore a backup of it, only to move it aside or pass another --db.
+func TestNotADatabaseHintFromTheTable(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(path, []byte("hello, this is no database\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	storeRefusal(t, "text file", []string{"--db", path, "datasets"}, ExitFailure, map[string][2]string{
+		"fr": {"n'est pas une base vigie ou est endommagée", " : mettez-la de côté, ou passez un autre --db"},
+		"en": {"is not a vigie database or is corrupted", ": move it aside, or pass another --db"},
+	})
+	_, _, errs := cli(context.Background(), "--db", path, "datasets")
+	if strings.Contains(errs, "sauvegarde") {
+		t.Errorf("a text file is not a database to restore: %q", errs)
+	}
+}
