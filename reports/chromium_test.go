@@ -84,6 +84,15 @@ func TestHTMLInChromium(t *testing.T) {
 	// In a 1,400-pixel window every table fits: no column is cut off behind a
 	// horizontal scroll (the datasets table, the organizations, the findings,
 	// the links and the history, whose column per indicator is the widest).
+	// A real portal's names may have nothing to break at
+	// (december_2020_purchase_card_transactions on data.birmingham.gov.uk), and
+	// a title may be one long token: on the first page (lowest score), they wrap.
+	wide := sampleReport("fr")
+	wide.Datasets[0].Name = "december_2020_purchase_card_transactions_birmingham_city_council"
+	wide.Datasets[0].Title = `=HYPERLINK("http://evil.example/un/chemin/assez/long","cliquez")`
+	if o := measureTables(t, bin, string(write(t, HTML{}, wide)), "#datasets .tablewrap", 1400); len(o) != 1 || o[0] != 0 {
+		t.Errorf("in a 1,400-pixel window, unbreakable names and titles widen the datasets table by %v pixels", o)
+	}
 	overflow := measureTables(t, bin, string(write(t, HTML{}, r)), ".tablewrap", 1400)
 	if len(overflow) != 5 {
 		t.Fatalf("measured %v, want 5 tables", overflow)
