@@ -20,6 +20,7 @@ import (
 var diffLabels = map[string]vigie.Text{
 	"title":       {FR: "Depuis la dernière exécution", EN: "Since last run"},
 	"compared":    {FR: "Évaluation", EN: "Score run"},
+	"run_no":      {FR: "n° %s", EN: "#%s"},
 	"indicator":   {FR: "Indicateur", EN: "Indicator"},
 	"before":      {FR: "Avant", EN: "Before"},
 	"now":         {FR: "Maintenant", EN: "Now"},
@@ -248,8 +249,9 @@ func diffClip(rows [][]string, limit int) ([][]string, int) {
 }
 
 func diffHeading(d *vigie.DiffResult, lang string) string {
-	return fmt.Sprintf("%s #%d (%s) → #%d (%s), %s %s", diffLabel(lang, "compared"), d.From.ScoreRunID, diffWhen(d.From.FinishedAt),
-		d.To.ScoreRunID, diffWhen(d.To.FinishedAt), diffLabel(lang, "profile"), d.To.Profile)
+	no := func(id int64) string { return fmt.Sprintf(diffLabel(lang, "run_no"), l10n.Int(id, lang)) }
+	return fmt.Sprintf("%s %s (%s) → %s (%s), %s %s", diffLabel(lang, "compared"), no(d.From.ScoreRunID), diffWhen(d.From.FinishedAt),
+		no(d.To.ScoreRunID), diffWhen(d.To.FinishedAt), diffLabel(lang, "profile"), d.To.Profile)
 }
 
 // WriteDiffTable prints a comparison for a terminal.

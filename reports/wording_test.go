@@ -48,7 +48,7 @@ func TestOneWordingPerCodeInAnAuditFolder(t *testing.T) {
 			t.Errorf("%s: the error severity does not read %q in both audit.md and diff.md", lang, sev)
 		}
 		word := T(lang, "score_run")
-		if !strings.Contains(audit, "- "+word) || !strings.Contains(changes, word+" #8") {
+		if !strings.Contains(audit, "- "+word) || !strings.Contains(changes, word+" "+map[string]string{"fr": "n° 8", "en": "#8"}[lang]) {
 			t.Errorf("%s: the score run is not called %q in both audit.md and diff.md:\n%s", lang, word, changes)
 		}
 		for _, old := range []string{"en défaut", "Exécution de notation", "Note globale", "not_applicable"} {

@@ -87,6 +87,10 @@ func TestMeanScoresShareOnePrecision(t *testing.T) {
 		check("audit", auditOut, want)
 		check("gate", auditErr, want)
 		diffOut, _ := run("--lang", lang, "diff")
+		// Its heading numbers the runs as the language does: "n° 1" in French.
+		if head := map[string]string{"fr": "Évaluation n° ", "en": "Score run #"}[lang]; !strings.HasPrefix(diffOut, head) || lang == "fr" && strings.Contains(strings.SplitN(diffOut, "\n", 2)[0], "#") {
+			t.Errorf("diff (%s) heading: %q", lang, strings.SplitN(diffOut, "\n", 2)[0])
+		}
 		ind := map[string]string{"fr": "Score global moyen", "en": "Mean overall score"}[lang]
 		if !regexp.MustCompile(regexp.QuoteMeta(ind) + ` +\S+ +` + regexp.QuoteMeta(want) + `\n`).MatchString(diffOut) {
 			t.Errorf("diff (%s): no mean row ending in %s:\n%s", lang, want, diffOut)
