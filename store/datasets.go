@@ -551,48 +551,31 @@ func (db *DB) EachDatasetState(ctx context.Context, f DatasetFilter, fn func(d *
 	if err != nil {
 		return err
 	}
-	return db.eachDatasetState(ctx, portalID, f, fn)
-}
-
-func (db *DB) eachDatasetState(ctx context.Context, portalID int64, f DatasetFilter, fn func(d *vigie.Dataset, state string) error) error {
-	return db.eachDataset(ctx, portalID, f, false, func(d *vigie.Dataset, state string, _ map[string]vigie.LinkResult) error {
-		return fn(d, state)
-	})
+	return db.eachDataset(ctx, portalID, f, fn)
 }
 
 // EachDatasetLinks is EachDataset in dataset id order (the order of the
 // datasets' rows and of everything keyed by dataset, which makes both the
 // reading and the writing of per-dataset results sequential) that also
 // passes the latest link-check result of each of the dataset's resource URLs
-// that was ever checked, keyed by URL. Results are read with the datasets, so
-// memory does not grow with the number of links in the database. fn must not
-// keep the map after it returns: it is reused for the next dataset.
+// that was ever checked, keyed by URL, with the fields scoring reads: URL,
+// class, status, HEAD status, final URL, redirects, content type, last
+// modified, reason, landing page, failures and check time (not the content
+// length, ETag, time taken, first failure, last success or skip mark). fn
+// must not keep the map after it returns: it is reused for the next dataset.
 func (db *DB) EachDatasetLinks(ctx context.Context, f DatasetFilter, fn func(d *vigie.Dataset, links map[string]vigie.LinkResult) error) error {
 	portalID, err := db.scopePortal(ctx, f.Scope)
 	if err != nil {
 		return err
 	}
-	return db.eachDataset(ctx, portalID, f, true, func(d *vigie.Dataset, _ string, links map[string]vigie.LinkResult) error {
-		return fn(d, links)
-	})
+	return db.eachDatasetLinks(ctx, portalID, f, fn)
 }
 
-func (db *DB) eachDataset(ctx context.Context, portalID int64, f DatasetFilter, withLinks bool,
-	fn func(d *vigie.Dataset, state string, links map[string]vigie.LinkResult) error) error {
+func (db *DB) eachDataset(ctx context.Context, portalID int64, f DatasetFilter, fn func(d *vigie.Dataset, state string) error) error {
 	where, args := f.where(portalID)
-	cols, join := "", ""
-	var links map[string]vigie.LinkResult
-	if withLinks {
-		cols, join = ", "+linkCols("l."), " LEFT JOIN links l ON l.url = r.url"
-		links = make(map[string]vigie.LinkResult)
-	}
-	order := "d.name, d.id"
-	if withLinks {
-		order = "d.id"
-	}
-	q := `SELECT ` + datasetCols + `, d.state, r.position IS NOT NULL, ` + resourceCols + cols + `
-		FROM datasets d LEFT JOIN resources r ON r.portal_id = d.portal_id AND r.dataset_id = d.id` + join + `
-		WHERE ` + where + ` ORDER BY ` + order + `, r.position`
+	q := `SELECT ` + datasetCols + `, d.state, r.position IS NOT NULL, ` + resourceCols + `
+		FROM datasets d LEFT JOIN resources r ON r.portal_id = d.portal_id AND r.dataset_id = d.id
+		WHERE ` + where + ` ORDER BY d.name, d.id, r.position`
 	rows, err := db.sql.QueryContext(ctx, q, args...)
 	if err != nil {
 		return db.explain(err)
@@ -602,14 +585,10 @@ func (db *DB) eachDataset(ctx context.Context, portalID int64, f DatasetFilter, 
 	var curState string
 	var ds datasetScan
 	var rs resourceScan
-	var ls linkScan
 	var hasRes bool
 	var state string
 	dest := append(ds.dest(), &state, &hasRes)
 	dest = append(dest, rs.dest()...)
-	if withLinks {
-		dest = append(dest, ls.dest()...)
-	}
 	for rows.Next() {
 		ds = datasetScan{}
 		if err := rows.Scan(dest...); err != nil {
@@ -617,25 +596,21 @@ func (db *DB) eachDataset(ctx context.Context, portalID int64, f DatasetFilter, 
 		}
 		if cur == nil || cur.ID != ds.d.ID {
 			if cur != nil {
-				if err := fn(cur, curState, links); err != nil {
+				if err := fn(cur, curState); err != nil {
 					return err
 				}
-				clear(links)
 			}
 			cur, curState = ds.finish(), state
 		}
 		if hasRes {
 			cur.Resources = append(cur.Resources, rs.finish())
-			if withLinks && ls.url.Valid {
-				links[ls.url.String] = ls.finish()
-			}
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return db.explain(err)
 	}
 	if cur != nil {
-		return fn(cur, curState, links)
+		return fn(cur, curState)
 	}
 	return nil
 }
@@ -658,7 +633,7 @@ func (db *DB) GetDataset(ctx context.Context, portalID int64, nameOrID string) (
 	}
 	best := 0
 	f := DatasetFilter{IDs: []string{nameOrID}, States: []string{vigie.StateActive, vigie.StateMissing, vigie.StateDeleted}}
-	err := db.eachDatasetState(ctx, portalID, f, func(d *vigie.Dataset, state string) error {
+	err := db.eachDataset(ctx, portalID, f, func(d *vigie.Dataset, state string) error {
 		if r := rank(d, state); r > best {
 			found, best = d, r
 		}

@@ -246,24 +246,31 @@ func TestEachDatasetLinks(t *testing.T) {
 	if checked, err := db.LinksChecked(ctx); err != nil || !checked {
 		t.Fatalf("after a link run: checked=%v err=%v", checked, err)
 	}
-	got := map[string]map[string]vigie.LinkResult{}
-	err = db.EachDatasetLinks(ctx, DatasetFilter{Scope: lkPortal()}, func(d *vigie.Dataset, links map[string]vigie.LinkResult) error {
-		if links == nil {
-			t.Fatalf("%s: nil map", d.Name)
-		}
-		got[d.Name] = maps.Clone(links)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The fields scoring reads: not the content length nor the last success.
+	scored := ok
+	scored.ContentLength, scored.LastSuccess = 0, nil
 	want := map[string]map[string]vigie.LinkResult{
-		"arbres": {a: ok}, // b was never checked; z belongs to no dataset
+		"arbres": {a: scored}, // b was never checked; z belongs to no dataset
 		"budget": {},
 		"vide":   {},
 	}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("links by dataset:\n got %+v\nwant %+v", got, want)
+	// The whole portal reads every link result at once; a scope of
+	// organizations looks up its datasets' URLs.
+	for _, f := range []DatasetFilter{{Scope: lkPortal()}, {Scope: lkPortal("ville-de-montreal", "ville-de-quebec", "x")}} {
+		got := map[string]map[string]vigie.LinkResult{}
+		err = db.EachDatasetLinks(ctx, f, func(d *vigie.Dataset, links map[string]vigie.LinkResult) error {
+			if links == nil {
+				t.Fatalf("%s: nil map", d.Name)
+			}
+			got[d.Name] = maps.Clone(links)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("links by dataset, %+v:\n got %+v\nwant %+v", f, got, want)
+		}
 	}
 }
 
