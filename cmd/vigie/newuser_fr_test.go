@@ -36,8 +36,8 @@ func TestNewUserListingsFollowTheLanguage(t *testing.T) {
 		fr, en, notFR []string
 	}{
 		{[]string{"prune"},
-			[]string{"supprimé", "lignes", "évaluations", "constats", "gardé les dernières passes de http", ", 90 passes au plus par type ; supprimé en une transaction ; base de données ", " Kio → "},
-			[]string{"removed", "score runs", "kept the last runs of http", ", 90 runs at most of each kind; deleted in one transaction; database ", " KiB → "},
+			[]string{"supprimé", "lignes", "évaluations", "constats", "gardé les dernières passes de http", ", 90 passes au plus par type ; supprimé en une transaction ; base de données ", "io → "},
+			[]string{"removed", "score runs", "kept the last runs of http", ", 90 runs at most of each kind; deleted in one transaction; database ", "iB → "},
 			[]string{"removed", "score runs", "kept", "every portal", "MiB"}},
 		{[]string{"export", filepath.Join(dir, "x")},
 			[]string{"table", "lignes", "fichier"}, []string{"table", "rows", "file"}, []string{"rows", "file "}},
