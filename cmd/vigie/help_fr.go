@@ -387,7 +387,75 @@ CSV neutralise le texte qui ressemble à une formule.`,
 	"vigie export --portal":      "racine du site CKAN ou nom d'un portail configuré à exporter ; répétez-la pour plusieurs (par défaut : tous les portails)",
 	"vigie export --since":       "garder les exécutions commencées à cette date ou après (AAAA-MM-JJ), avec leurs scores et constats",
 	"vigie completion":           "Produire le script d'autocomplétion de vigie pour l'interpréteur indiqué",
-	"vigie help":                 "Aide sur une commande",
+	"vigie completion/long": `Produit le script d'autocomplétion de vigie pour l'interpréteur indiqué.
+L'aide de chaque sous-commande dit comment utiliser le script produit.`,
+	"vigie completion bash": "Produire le script d'autocomplétion pour bash",
+	"vigie completion bash/long": `Produit le script d'autocomplétion pour l'interpréteur bash.
+
+Ce script demande le paquet « bash-completion » ; s'il n'est pas installé,
+installez-le avec le gestionnaire de paquets de votre système.
+
+Pour charger l'autocomplétion dans la session en cours :
+
+	source <(vigie completion bash)
+
+Pour la charger dans chaque nouvelle session, exécutez une fois :
+
+#### Linux :
+
+	vigie completion bash > /etc/bash_completion.d/vigie
+
+#### macOS :
+
+	vigie completion bash > $(brew --prefix)/etc/bash_completion.d/vigie
+
+Ouvrez un nouvel interpréteur pour que ce réglage prenne effet.`,
+	"vigie completion zsh": "Produire le script d'autocomplétion pour zsh",
+	"vigie completion zsh/long": `Produit le script d'autocomplétion pour l'interpréteur zsh.
+
+Si l'autocomplétion n'est pas encore activée dans votre environnement,
+activez-la en exécutant une fois :
+
+	echo "autoload -U compinit; compinit" >> ~/.zshrc
+
+Pour charger l'autocomplétion dans la session en cours :
+
+	source <(vigie completion zsh)
+
+Pour la charger dans chaque nouvelle session, exécutez une fois :
+
+#### Linux :
+
+	vigie completion zsh > "${fpath[1]}/_vigie"
+
+#### macOS :
+
+	vigie completion zsh > $(brew --prefix)/share/zsh/site-functions/_vigie
+
+Ouvrez un nouvel interpréteur pour que ce réglage prenne effet.`,
+	"vigie completion fish": "Produire le script d'autocomplétion pour fish",
+	"vigie completion fish/long": `Produit le script d'autocomplétion pour l'interpréteur fish.
+
+Pour charger l'autocomplétion dans la session en cours :
+
+	vigie completion fish | source
+
+Pour la charger dans chaque nouvelle session, exécutez une fois :
+
+	vigie completion fish > ~/.config/fish/completions/vigie.fish
+
+Ouvrez un nouvel interpréteur pour que ce réglage prenne effet.`,
+	"vigie completion powershell": "Produire le script d'autocomplétion pour PowerShell",
+	"vigie completion powershell/long": `Produit le script d'autocomplétion pour PowerShell.
+
+Pour charger l'autocomplétion dans la session en cours :
+
+	vigie completion powershell | Out-String | Invoke-Expression
+
+Pour la charger dans chaque nouvelle session, ajoutez la sortie de la
+commande ci-dessus à votre profil PowerShell.`,
+	"--no-descriptions": "ne pas proposer de descriptions avec les complétions",
+	"vigie help":        "Aide sur une commande",
 
 	// Flags.
 	"vigie audit --all":              "auditer tous les portails : ceux de la configuration, puis les autres que la base contient",

@@ -155,3 +155,17 @@ func TestHelpUsageLineAndValueNamesInFrench(t *testing.T) {
 		col = c
 	}
 }
+
+// cobra's own completion commands speak French too under French.
+func TestCompletionHelpInFrench(t *testing.T) {
+	t.Setenv("VIGIE_LANG", "")
+	ctx := context.Background()
+	for _, args := range [][]string{{"completion", "--help"}, {"completion", "bash", "--help"}, {"completion", "zsh", "--help"},
+		{"completion", "fish", "--help"}, {"completion", "powershell", "--help"}} {
+		_, fr, _ := cli(ctx, args...)
+		_, en, _ := cli(ctx, append([]string{"--lang", "en"}, args...)...)
+		if !strings.Contains(fr, "autocomplétion") || strings.Contains(fr, "Generate") || strings.Contains(fr, "disable completion") || !strings.Contains(en, "Generate") {
+			t.Errorf("vigie %s:\n%s", strings.Join(args, " "), fr)
+		}
+	}
+}

@@ -27,7 +27,8 @@ var (
 func flagsIn(s string) []string {
 	var out []string
 	for _, m := range flagName.FindAllStringSubmatchIndex(s, -1) {
-		if m[0] > 0 && !strings.ContainsRune(" \t\n('\"`[", rune(s[m[0]-1])) || strings.HasSuffix(s[:m[0]], "var(") {
+		if m[0] > 0 && !strings.ContainsRune(" \t\n('\"`[", rune(s[m[0]-1])) || strings.HasSuffix(s[:m[0]], "var(") ||
+			strings.HasSuffix(s[:m[0]], "brew ") { // another program's flag, in the completion help
 			continue
 		}
 		if m[1] < len(s) && !strings.ContainsRune(" \t\n'\"`,.;)=]", rune(s[m[1]])) {
