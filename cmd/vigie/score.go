@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/vigie-audit/vigie/internal/l10n"
+	"math"
 	"strings"
 	"time"
 
@@ -111,7 +112,7 @@ func scoreSummary(o *pipeline.ScoreOutcome, lang string) string {
 	b.WriteString(l10n.T(lang, "score.fresh", n(o.Fresh[vigie.FreshFresh]), n(o.Fresh[vigie.FreshDue]), n(o.Fresh[vigie.FreshOverdue]),
 		n(o.Fresh[vigie.FreshDelinquent]), n(o.Fresh[vigie.FreshNotApplicable]), n(o.Fresh[vigie.FreshUnknown])))
 	if o.Scheduled > 0 {
-		b.WriteString(l10n.T(lang, "score.tau", l10n.Fixed(o.Tau, 2, lang), l10n.N(lang, "n.datasets.scheduled", o.Scheduled)))
+		b.WriteString(l10n.T(lang, "score.tau", l10n.Percent(math.Round(o.Tau*1000)/10, 1, lang), l10n.N(lang, "n.datasets.scheduled", o.Scheduled)))
 	}
 	sep := " ; " // French puts a space before the semicolon
 	if lang == "en" {
