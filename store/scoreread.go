@@ -43,7 +43,16 @@ func (db *DB) eachDatasetLinks(ctx context.Context, portalID int64, f DatasetFil
 		nextQ := `SELECT ` + datasetCols + ` FROM datasets d WHERE ` + where + ` AND d.id > ?` + limit
 		resQ := `SELECT r.dataset_id, ` + resourceCols + ` FROM datasets d JOIN resources r ON r.portal_id = d.portal_id AND r.dataset_id = d.id
 			WHERE ` + where + ` AND d.id >= ? AND d.id <= ? ORDER BY d.id, r.position`
+		resArgs := args
 		whole := len(f.Orgs) == 0 && len(f.IDs) == 0
+		if whole {
+			// The resources of the batch's id range along their primary key,
+			// without reading the datasets' rows again; those of a dataset
+			// left out (missing, deleted) are skipped.
+			resQ = `SELECT r.dataset_id, ` + resourceCols + ` FROM resources r
+				WHERE r.portal_id = ? AND r.dataset_id >= ? AND r.dataset_id <= ? ORDER BY r.dataset_id, r.position`
+			resArgs = []any{portalID}
+		}
 		links := make(map[string]vigie.LinkResult)
 		var idx *linkIndex
 		if whole {
@@ -71,7 +80,7 @@ func (db *DB) eachDatasetLinks(ctx context.Context, portalID int64, f DatasetFil
 				return err
 			}
 			last = batch[len(batch)-1].ID
-			if err := r.resources(resQ, append(slices.Clip(args), batch[0].ID, last), batch); err != nil {
+			if err := r.resources(resQ, append(slices.Clip(resArgs), batch[0].ID, last), batch); err != nil {
 				return err
 			}
 			if idx == nil {
