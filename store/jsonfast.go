@@ -41,8 +41,10 @@ func decodeStringMap(s string) map[string]string {
 }
 
 // splitStrings reads open "a" , "b" … close (with "k":"v" pairs when object)
-// without whitespace or escapes, in valid UTF-8, as encoding/json writes
-// them. ok is false for anything else.
+// without whitespace, in valid UTF-8, as encoding/json writes them; a string
+// may hold the escapes \" \\ \/ \b \f \n \r \t (a quoted list inside a
+// resource's extras is common). ok is false for anything else, \u escapes
+// included.
 func splitStrings(s string, open, close byte, object bool) (out []string, ok bool) {
 	if len(s) < 2 || s[0] != open || s[len(s)-1] != close || !utf8.ValidString(s) {
 		return nil, false
@@ -56,16 +58,29 @@ func splitStrings(s string, open, close byte, object bool) (out []string, ok boo
 			return nil, false
 		}
 		j := i + 1
+		escaped := false
 		for j < end && s[j] != '"' {
-			if s[j] == '\\' || s[j] < 0x20 {
+			if s[j] < 0x20 {
 				return nil, false
+			}
+			if s[j] == '\\' {
+				escaped = true
+				j++ // the escaped byte, checked by unescapeJSON
 			}
 			j++
 		}
 		if j >= end {
 			return nil, false
 		}
-		out = append(out, s[i+1:j])
+		if escaped {
+			u, ok := unescapeJSON(s[i+1 : j])
+			if !ok {
+				return nil, false
+			}
+			out = append(out, u)
+		} else {
+			out = append(out, s[i+1:j])
+		}
 		i = j + 1
 		want := byte(',')
 		if object && len(out)%2 == 1 {
@@ -82,6 +97,40 @@ func splitStrings(s string, open, close byte, object bool) (out []string, ok boo
 		}
 		i++
 	}
+}
+
+// unescapeJSON decodes the inside of a JSON string holding the one-letter
+// escapes; ok is false for a \u escape or anything encoding/json refuses.
+func unescapeJSON(s string) (string, bool) {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '\\' {
+			b.WriteByte(c)
+			continue
+		}
+		if i++; i == len(s) {
+			return "", false
+		}
+		switch s[i] {
+		case '"', '\\', '/':
+			b.WriteByte(s[i])
+		case 'b':
+			b.WriteByte('\b')
+		case 'f':
+			b.WriteByte('\f')
+		case 'n':
+			b.WriteByte('\n')
+		case 'r':
+			b.WriteByte('\r')
+		case 't':
+			b.WriteByte('\t')
+		default:
+			return "", false
+		}
+	}
+	return b.String(), true
 }
 
 // encodeStrings is json.Marshal of a []string (nil as []), byte for byte:

@@ -18,7 +18,8 @@ func TestDecodeStringsAndMaps(t *testing.T) {
 		}
 	}
 	for _, m := range []map[string]string{nil, {}, {"a": "1"}, {"update_frequency": "monthly", "relidi_confidentialite": "Publique", "vide": ""},
-		{`k"ey`: "<v>", "x": "a\\b"}, {"colon:": "comma,", "brace}": "bracket]"}} {
+		{`k"ey`: "<v>", "x": "a\\b"}, {"colon:": "comma,", "brace}": "bracket]"},
+		{"relidi_ressource_complementaire": `["relidi.rescom"]`, "lignes": "a\nb\r\tc\b\f", "fin": `\`}} {
 		b, _ := json.Marshal(m)
 		got := decodeStringMap(string(b))
 		if len(m) == 0 && len(got) == 0 {
@@ -29,7 +30,7 @@ func TestDecodeStringsAndMaps(t *testing.T) {
 		}
 	}
 	// Anything encoding/json would not have written still decodes like it.
-	for _, s := range []string{`[ "a" ]`, `["a",1]`, `{"a":"1",}`, `{"a"}`, `["a"`, `{"a":"1","b":2}`, `not json`, ``} {
+	for _, s := range []string{`["a\/b"]`, `["\u00e9"]`, `{"a":"\ud83d\ude00"}`, `{"a":"\ud83d"}`, `["a\x"]`, `["a\"]`, `["a\\"]`, `[ "a" ]`, `["a",1]`, `{"a":"1",}`, `{"a"}`, `["a"`, `{"a":"1","b":2}`, `not json`, ``} {
 		var want, got any
 		var ws []string
 		var wm map[string]string
