@@ -19,6 +19,9 @@ func TestUsageErrorsByKind(t *testing.T) {
 		want string
 	}{
 		{[]string{"nosuchcommand"}, `unknown command "nosuchcommand"`},
+		// a group's unknown subcommand: cobra alone prints the help, exit 0
+		{[]string{"completion", "nope"}, `unknown command "completion nope"`},
+		{[]string{"config", "--lang", "en", "nope"}, `unknown command "config nope"`},
 		{[]string{"profile", "show", "a", "b", "c"}, "arg"},
 		{[]string{"explain"}, "arg"},
 	} {

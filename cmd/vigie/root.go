@@ -498,7 +498,14 @@ func findCommand(root *cobra.Command, args []string) error {
 	}
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()
-	_, _, err := root.Find(args) // Find fails only on an unknown command
+	cmd, rest, err := root.Find(args) // Find fails only on an unknown command
+	if err == nil && cmd.HasSubCommands() && !cmd.Runnable() {
+		// a group such as "completion": cobra would print its help and exit
+		// 0 for an unknown subcommand
+		if cmd.ParseFlags(rest) == nil && cmd.Flags().NArg() > 0 {
+			return vigie.NewError(vigie.KindUsage, "command.unknown", oneLine(cmd.Name()+" "+cmd.Flags().Arg(0), 80))
+		}
+	}
 	if err != nil {
 		name := err.Error() // cobra's: unknown command "x" for "vigie"…
 		if _, q, ok := strings.Cut(name, `"`); ok {
