@@ -281,17 +281,6 @@ var jsonShapeHomes = []string{module, module + "/reports"}
 // does, quality hashes its profile.
 var jsonNotToUsers = []string{"store", "quality", filepath.Join("internal", "ckantest"), filepath.Join("cmd", "ckanfake")}
 
-// jsonNotYetMoved are the shapes of operational commands' --format json
-// that are still the store's or export's own rows (what prune removed, the
-// runs, the queue, the exported files), without a schema. The list may only
-// shrink.
-var jsonNotYetMoved = map[string]bool{
-	module + "/store.PruneStats":   true, // vigie prune
-	module + "/store.HarvestRun":   true, // vigie runs
-	module + "/store.QueuedPortal": true, // vigie queue list
-	module + "/export.File":        true, // vigie export
-}
-
 // TestJSONShapesLiveWithTheReportWriters: every value a user reads as JSON
 // — a file of an audit folder, a report, a command's --format json — is
 // encoded from a shape declared in reports/ or the root package, so the
@@ -446,11 +435,8 @@ func TestJSONShapesLiveWithTheReportWriters(t *testing.T) {
 					return true
 				}
 				walk(tv.Type, map[types.Type]bool{}, func(obj *types.TypeName) {
-					name := obj.Pkg().Path() + "." + obj.Name()
-					if !jsonNotYetMoved[name] {
-						t.Errorf("%s: %s is encoded as JSON for users but declared in %s; declare its shape in reports/ (with a schema in docs/) or, for a domain value, in the root package",
-							fset.Position(call.Pos()), obj.Name(), obj.Pkg().Path())
-					}
+					t.Errorf("%s: %s is encoded as JSON for users but declared in %s; declare its shape in reports/ (with a schema in docs/) or, for a domain value, in the root package",
+						fset.Position(call.Pos()), obj.Name(), obj.Pkg().Path())
 				})
 				return true
 			})

@@ -63,9 +63,9 @@ type Source interface {
 
 // File is one table written.
 type File struct {
-	Table string `json:"table"`
-	Path  string `json:"path"`
-	Rows  int64  `json:"rows"`
+	Table string
+	Path  string
+	Rows  int64
 }
 
 // Export writes every table into dir (created if needed) and returns the

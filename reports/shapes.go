@@ -247,3 +247,117 @@ func runBrief(id int64, status, mode, profile string, started, finished time.Tim
 	}
 	return b
 }
+
+// The JSON shapes of the operational commands (prune, runs, the worker
+// queue, export), each with its schema in docs/.
+
+// PruneResult is `vigie prune --format json` (docs/prune.schema.json):
+// what prune removed and how much space it gave back.
+type PruneResult struct {
+	Keep            int    `json:"keep"`
+	Portal          string `json:"portal,omitempty"` // the one portal pruned; absent for all
+	HarvestRuns     int64  `json:"harvest_runs"`
+	LinkRuns        int64  `json:"link_runs"`
+	ScoreRuns       int64  `json:"score_runs"`
+	Scores          int64  `json:"scores"`
+	Findings        int64  `json:"findings"`
+	LinkChecks      int64  `json:"link_checks"`
+	DatasetEvents   int64  `json:"dataset_events"`
+	DatasetVersions int64  `json:"dataset_versions"`
+	Links           int64  `json:"links"` // latest states of URLs no dataset uses any more
+	SizeBefore      int64  `json:"size_before"`
+	SizeAfter       int64  `json:"size_after"`
+	InSteps         bool   `json:"in_steps"`            // the disk was too full for one transaction
+	Reclaim         string `json:"reclaim"`             // incremental, vacuum, none or (PostgreSQL) server
+	FreeInFile      int64  `json:"free_in_file"`        // bytes left free inside the file
+	NeedFree        int64  `json:"need_free,omitempty"` // with reclaim none: the free disk a rewrite needs
+}
+
+// NewPruneResult is st as prune prints it.
+func NewPruneResult(st store.PruneStats) PruneResult {
+	return PruneResult{Keep: st.Keep, Portal: st.Portal, HarvestRuns: st.HarvestRuns, LinkRuns: st.LinkRuns, ScoreRuns: st.ScoreRuns,
+		Scores: st.Scores, Findings: st.Findings, LinkChecks: st.LinkChecks, DatasetEvents: st.DatasetEvents,
+		DatasetVersions: st.DatasetVersions, Links: st.Links, SizeBefore: st.SizeBefore, SizeAfter: st.SizeAfter,
+		InSteps: st.InSteps, Reclaim: st.Reclaim, FreeInFile: st.FreeInFile, NeedFree: st.NeedFree}
+}
+
+// HarvestRunRow is one element of `vigie runs --format json`
+// (docs/runs.schema.json).
+type HarvestRunRow struct {
+	ID              int64     `json:"id"`
+	StartedAt       time.Time `json:"started_at"`
+	FinishedAt      time.Time `json:"finished_at"` // 0001-01-01T00:00:00Z while running
+	Mode            string    `json:"mode"`
+	Status          string    `json:"status"`
+	ListingComplete bool      `json:"listing_complete"`
+	Orgs            []string  `json:"orgs"`
+	IncludePrivate  bool      `json:"include_private"`
+	Expected        int       `json:"expected"`
+	Fetched         int       `json:"fetched"`
+	New             int       `json:"new"`
+	Changed         int       `json:"changed"`
+	Unchanged       int       `json:"unchanged"`
+	Missing         int       `json:"missing"`
+	Deleted         int       `json:"deleted"`
+	Organizations   int       `json:"organizations"`
+	Requests        int       `json:"requests"`
+	Error           string    `json:"error"`
+	VigieVersion    string    `json:"vigie_version"` // "" for runs made before it was recorded
+	AsOf            time.Time `json:"as_of"`         // the "now" of the run (started_at for runs older than this field)
+	Clock           string    `json:"clock"`         // system, or fixed by --now / VIGIE_NOW
+}
+
+// HarvestRunRows are runs as `vigie runs --format json` prints them ([]
+// when none).
+func HarvestRunRows(runs []store.HarvestRun) []HarvestRunRow {
+	out := make([]HarvestRunRow, 0, len(runs))
+	for _, r := range runs {
+		orgs := r.Orgs
+		if orgs == nil {
+			orgs = []string{}
+		}
+		out = append(out, HarvestRunRow{ID: r.ID, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, Mode: r.Mode, Status: r.Status,
+			ListingComplete: r.ListingComplete, Orgs: orgs, IncludePrivate: r.IncludePrivate, Expected: r.Expected, Fetched: r.Fetched,
+			New: r.New, Changed: r.Changed, Unchanged: r.Unchanged, Missing: r.Missing, Deleted: r.Deleted,
+			Organizations: r.Organizations, Requests: r.Requests, Error: r.Error, VigieVersion: r.VigieVersion,
+			AsOf: r.AsOf, Clock: r.Clock})
+	}
+	return out
+}
+
+// QueueRow is one element of `vigie worker --list --format json`
+// (docs/queue.schema.json).
+type QueueRow struct {
+	URL          string    `json:"url"`
+	Name         string    `json:"name"`
+	Source       string    `json:"source"` // config or queue
+	Added        time.Time `json:"added"`
+	NextDue      time.Time `json:"next_due"`
+	LeaseOwner   string    `json:"lease_owner,omitempty"`  // the worker auditing it now
+	LeaseUntil   time.Time `json:"lease_until,omitzero"`   // with lease_owner
+	LastStatus   string    `json:"last_status,omitempty"`  // how its last claim ended
+	LastFinished time.Time `json:"last_finished,omitzero"` // with last_status
+	LastError    string    `json:"last_error,omitempty"`
+}
+
+// QueueRows are the queue's portals as `vigie worker --list --format json`
+// prints them ([] when none).
+func QueueRows(q []store.QueuedPortal) []QueueRow {
+	out := make([]QueueRow, 0, len(q))
+	for _, p := range q {
+		out = append(out, QueueRow{URL: p.URL, Name: p.Name, Source: p.Source, Added: p.Added, NextDue: p.NextDue,
+			LeaseOwner: p.LeaseOwner, LeaseUntil: p.LeaseUntil, LastStatus: p.LastStatus, LastFinished: p.LastFinished,
+			LastError: p.LastError})
+	}
+	return out
+}
+
+// ExportFile is one element of `vigie export --json`
+// (docs/export.schema.json): a table written. The export package cannot be
+// imported here (its CSV writer uses Neutralise): cmd/vigie copies its
+// export.File rows into this shape.
+type ExportFile struct {
+	Table string `json:"table"`
+	Path  string `json:"path"`
+	Rows  int64  `json:"rows"`
+}

@@ -35,28 +35,28 @@ type HarvestOptions struct {
 
 // HarvestRun is one harvest attempt.
 type HarvestRun struct {
-	ID              int64     `json:"id"`
-	PortalID        int64     `json:"-"`
-	StartedAt       time.Time `json:"started_at"`
-	FinishedAt      time.Time `json:"finished_at"`
-	Mode            string    `json:"mode"`
-	Status          string    `json:"status"`
-	ListingComplete bool      `json:"listing_complete"`
-	Orgs            []string  `json:"orgs"`
-	IncludePrivate  bool      `json:"include_private"`
-	Expected        int       `json:"expected"`
-	Fetched         int       `json:"fetched"`
-	New             int       `json:"new"`
-	Changed         int       `json:"changed"`
-	Unchanged       int       `json:"unchanged"`
-	Missing         int       `json:"missing"`
-	Deleted         int       `json:"deleted"`
-	Organizations   int       `json:"organizations"`
-	Requests        int       `json:"requests"`
-	Error           string    `json:"error"`
-	VigieVersion    string    `json:"vigie_version"` // "" for runs made before it was recorded
-	AsOf            time.Time `json:"as_of"`         // the "now" of the run (started_at for runs older than this field)
-	Clock           string    `json:"clock"`         // system, or fixed by --now / VIGIE_NOW
+	ID              int64
+	PortalID        int64
+	StartedAt       time.Time
+	FinishedAt      time.Time
+	Mode            string
+	Status          string
+	ListingComplete bool
+	Orgs            []string
+	IncludePrivate  bool
+	Expected        int
+	Fetched         int
+	New             int
+	Changed         int
+	Unchanged       int
+	Missing         int
+	Deleted         int
+	Organizations   int
+	Requests        int
+	Error           string
+	VigieVersion    string    // "" for runs made before it was recorded
+	AsOf            time.Time // the "now" of the run (started_at for runs older than this field)
+	Clock           string    // system, or fixed by --now / VIGIE_NOW
 }
 
 // HarvestResult is what FinishHarvestRun records.

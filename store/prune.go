@@ -14,34 +14,34 @@ import (
 
 // PruneStats says what Prune removed and how much space it gave back.
 type PruneStats struct {
-	Keep            int    `json:"keep"`
-	Portal          string `json:"portal,omitempty"` // the one portal pruned; "" for all
-	HarvestRuns     int64  `json:"harvest_runs"`
-	LinkRuns        int64  `json:"link_runs"`
-	ScoreRuns       int64  `json:"score_runs"`
-	Scores          int64  `json:"scores"`
-	Findings        int64  `json:"findings"`
-	LinkChecks      int64  `json:"link_checks"`
-	DatasetEvents   int64  `json:"dataset_events"`
-	DatasetVersions int64  `json:"dataset_versions"`
-	Links           int64  `json:"links"` // latest states of URLs no dataset uses any more
-	SizeBefore      int64  `json:"size_before"`
-	SizeAfter       int64  `json:"size_after"`
+	Keep            int
+	Portal          string // the one portal pruned; "" for all
+	HarvestRuns     int64
+	LinkRuns        int64
+	ScoreRuns       int64
+	Scores          int64
+	Findings        int64
+	LinkChecks      int64
+	DatasetEvents   int64
+	DatasetVersions int64
+	Links           int64 // latest states of URLs no dataset uses any more
+	SizeBefore      int64
+	SizeAfter       int64
 	// InSteps is true when the disk was too full for one transaction and
 	// the rows went in small transactions, the write-ahead log emptied
 	// after each.
-	InSteps bool `json:"in_steps"`
+	InSteps bool
 	// Reclaim is how the freed space went back to the disk: "incremental"
 	// (PRAGMA incremental_vacuum, a few pages at a time), "vacuum" (the file
 	// rewritten; later prunes are incremental), "none" (not enough free
 	// disk to rewrite the file: the free pages stay inside it and are
 	// reused by the next runs), or on PostgreSQL "server" (the tables
 	// vacuumed: their space is reused by the next runs).
-	Reclaim string `json:"reclaim"`
+	Reclaim string
 	// FreeInFile is the space left free inside the file (bytes).
-	FreeInFile int64 `json:"free_in_file"`
+	FreeInFile int64
 	// NeedFree is, when Reclaim is "none", the free disk space a rewrite needs.
-	NeedFree int64 `json:"need_free,omitempty"`
+	NeedFree int64
 }
 
 // Removed is the number of rows Prune deleted.

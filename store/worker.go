@@ -18,16 +18,16 @@ import (
 
 // QueuedPortal is a portal of the worker queue.
 type QueuedPortal struct {
-	URL          string    `json:"url"`
-	Name         string    `json:"name"`
-	Source       string    `json:"source"` // config or queue
-	Added        time.Time `json:"added"`
-	NextDue      time.Time `json:"next_due"`
-	LeaseOwner   string    `json:"lease_owner,omitempty"`
-	LeaseUntil   time.Time `json:"lease_until,omitzero"`
-	LastStatus   string    `json:"last_status,omitempty"`
-	LastFinished time.Time `json:"last_finished,omitzero"`
-	LastError    string    `json:"last_error,omitempty"`
+	URL          string
+	Name         string
+	Source       string // config or queue
+	Added        time.Time
+	NextDue      time.Time
+	LeaseOwner   string
+	LeaseUntil   time.Time
+	LastStatus   string
+	LastFinished time.Time
+	LastError    string
 }
 
 // Queue sources: a portal of vigie.yaml, or one added with 'vigie worker --add'.

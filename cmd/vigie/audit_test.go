@@ -326,7 +326,7 @@ func TestAuditNightsEndToEnd(t *testing.T) {
 
 	// prune keeps the last two runs, and diff still works.
 	code, stdout, stderr = cli(ctx, "--db", db, "prune", "--keep", "2", "--format", "json")
-	var ps store.PruneStats
+	var ps reports.PruneResult
 	if code != ExitOK || json.Unmarshal([]byte(stdout), &ps) != nil || ps.ScoreRuns != 2 || ps.HarvestRuns != 2 || ps.LinkRuns != 2 {
 		t.Errorf("prune: exit %d %s %s", code, stdout, stderr)
 	}

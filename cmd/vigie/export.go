@@ -8,6 +8,7 @@ import (
 	"github.com/vigie-audit/vigie"
 	"github.com/vigie-audit/vigie/export"
 	"github.com/vigie-audit/vigie/internal/l10n"
+	"github.com/vigie-audit/vigie/reports"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -80,7 +81,7 @@ about 100 MiB more memory); CSV neutralises formula-like text.`,
 				return err
 			}
 			if jsonOut {
-				return printJSON(a.Stdout, files)
+				return printJSON(a.Stdout, exportFiles(files))
 			}
 			var rows [][]string
 			for _, fl := range files {
@@ -99,4 +100,13 @@ about 100 MiB more memory); CSV neutralises formula-like text.`,
 	fl.StringVar(&comp, "compression", export.CompressionSnappy, "Parquet compression: snappy or zstd (smaller files, more memory)")
 	fl.BoolVar(&jsonOut, "json", false, "print the files written as JSON")
 	return cmd
+}
+
+// exportFiles are the files written as `vigie export --json` prints them.
+func exportFiles(files []export.File) []reports.ExportFile {
+	out := make([]reports.ExportFile, 0, len(files))
+	for _, f := range files {
+		out = append(out, reports.ExportFile{Table: f.Table, Path: f.Path, Rows: f.Rows})
+	}
+	return out
 }

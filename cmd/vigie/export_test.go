@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"github.com/vigie-audit/vigie/internal/storetest"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/vigie-audit/vigie/export"
 	"github.com/vigie-audit/vigie/internal/ckantest"
+	"github.com/vigie-audit/vigie/reports"
 )
 
 // vigie export over a database built from real payloads and a generated
@@ -44,7 +46,7 @@ func TestExportCommandMatchesDatasets(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("export: %d %s", code, errs)
 	}
-	var files []export.File
+	var files []reports.ExportFile
 	if err := json.Unmarshal([]byte(out), &files); err != nil || len(files) != len(export.Tables) {
 		t.Fatalf("export output %q: %v", out, err)
 	}
@@ -153,5 +155,34 @@ func TestExportCommandZstd(t *testing.T) {
 	}
 	if code, _, errs := cli(ctx, "--db", db, "export", dir, "--compression", "lz9"); code != ExitUsage || !strings.Contains(errs, "snappy or zstd") {
 		t.Errorf("bad compression: %d %q", code, errs)
+	}
+}
+
+// TestExportFilesCarryEveryField: `vigie export --json` prints
+// reports.ExportFile, copied from export.File; a field export.File gains or
+// the copy forgets would be missing from what users read.
+func TestExportFilesCarryEveryField(t *testing.T) {
+	f := export.File{Table: "scores", Path: "out/scores.parquet", Rows: 42}
+	got := exportFiles([]export.File{f})
+	if len(got) != 1 {
+		t.Fatalf("%+v", got)
+	}
+	fv, gv := reflect.ValueOf(f), reflect.ValueOf(got[0])
+	for i := range fv.NumField() {
+		name := fv.Type().Field(i).Name
+		g := gv.FieldByName(name)
+		if !g.IsValid() {
+			t.Errorf("export.File.%s has no field in reports.ExportFile: add it there and in docs/export.schema.json", name)
+			continue
+		}
+		if fv.Field(i).IsZero() {
+			t.Errorf("export.File.%s is not set in this test", name)
+		}
+		if !reflect.DeepEqual(g.Interface(), fv.Field(i).Interface()) {
+			t.Errorf("%s: %v, want %v", name, g.Interface(), fv.Field(i).Interface())
+		}
+	}
+	if b, err := json.Marshal(exportFiles(nil)); err != nil || string(b) != "[]" {
+		t.Errorf("no file: %s %v", b, err)
 	}
 }

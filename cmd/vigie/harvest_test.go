@@ -120,7 +120,7 @@ func TestHarvestDatasetsRunsCommands(t *testing.T) {
 	}
 
 	code, out, _ = cli(ctx, append([]string{"runs", "--format", "json"}, g...)...)
-	var runs []store.HarvestRun
+	var runs []reports.HarvestRunRow
 	if err := json.Unmarshal([]byte(out), &runs); err != nil || code != 0 {
 		t.Fatalf("runs: %v %q", err, out)
 	}
@@ -217,7 +217,7 @@ func TestHarvestInterruptedExits130(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	code, out, _ := cli(context.Background(), "runs", "--format", "json", "--db", db, "--portal", srv.URL)
-	var runs []store.HarvestRun
+	var runs []reports.HarvestRunRow
 	json.Unmarshal([]byte(out), &runs)
 	if code != 0 || len(runs) != 1 || runs[0].Status != "interrupted" {
 		t.Fatalf("runs after interruption: %q", out)

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vigie-audit/vigie/internal/l10n"
+	"github.com/vigie-audit/vigie/reports"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -68,7 +69,7 @@ reused by the next runs, and prune says how much room a rewrite needs.`,
 				st.Portal = scope
 			}
 			if format == "json" {
-				return printJSON(a.Stdout, st)
+				return printJSON(a.Stdout, reports.NewPruneResult(st))
 			}
 			row := func(what string, v int64) []string {
 				return []string{l10n.T(a.Lang, "prune.row."+what), l10n.Int(v, a.Lang)}

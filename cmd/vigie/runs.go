@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/vigie-audit/vigie/internal/l10n"
+	"github.com/vigie-audit/vigie/reports"
 	"strings"
 	"time"
 
@@ -41,7 +42,7 @@ unchanged, missing and deleted.`,
 				return err
 			}
 			if format == "json" {
-				return printJSON(a.Stdout, runs)
+				return printJSON(a.Stdout, reports.HarvestRunRows(runs))
 			}
 			n := func(i int) string { return l10n.Int(i, a.Lang) }
 			var rows [][]string

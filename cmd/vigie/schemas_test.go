@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
-	"github.com/vigie-audit/vigie/internal/storetest"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/vigie-audit/vigie/internal/storetest"
+	"github.com/vigie-audit/vigie/store"
 )
 
 // schemaOf compiles docs/NAME.schema.json, checking formats too.
@@ -25,8 +28,10 @@ func schemaOf(t *testing.T, name string) *jsonschema.Schema {
 
 // TestJSONOutputsMatchTheirSchemas validates what the commands print and
 // what an audit folder holds against the schemas in docs/, on two audits of
-// a generated portal (the second with a link broken since the first), and
-// checks that each schema refuses an unknown field: the test can fail.
+// a generated portal (the second with a link broken since the first), a
+// worker queue with a failed and a running claim, and a prune that removes
+// the first audit's runs, and checks that each schema refuses an unknown
+// field: the test can fail.
 func TestJSONOutputsMatchTheirSchemas(t *testing.T) {
 	ctx := context.Background()
 	p, srv, links, pkgs := auditPortal(t, 12)
@@ -56,6 +61,7 @@ func TestJSONOutputsMatchTheirSchemas(t *testing.T) {
 		}
 		outputs[f+" (audit folder)"] = b
 	}
+	queueForSchemas(t, db, srv.URL)
 	commands := map[string][]string{
 		"diff":     {"diff", "--format", "json"},
 		"explain":  {"explain", rs[0]["name"].(string), "--format", "json"},
@@ -63,6 +69,9 @@ func TestJSONOutputsMatchTheirSchemas(t *testing.T) {
 		"datasets": {"datasets", "--format", "json"},
 		"portals":  {"portals", "--format", "json"},
 		"orgs":     {"orgs", "--format", "json"},
+		"runs":     {"runs", "--format", "json"},
+		"queue":    {"worker", "--list", "--format", "json"},
+		"export":   {"export", filepath.Join(dir, "export"), "--json"},
 	}
 	for name, args := range commands {
 		for _, lang := range []string{"fr", "en"} {
@@ -72,6 +81,19 @@ func TestJSONOutputsMatchTheirSchemas(t *testing.T) {
 			}
 			outputs[name+" --lang "+lang] = []byte(stdout)
 		}
+	}
+	// prune last, as it removes the first audit's runs: once for the
+	// portal, once for every portal.
+	for _, lang := range []string{"fr", "en"} {
+		var scope []string
+		if lang == "fr" {
+			scope = []string{"--portal", srv.URL}
+		}
+		code, stdout, stderr := cli(ctx, append(append([]string{"--db", db, "--lang", lang}, scope...), "prune", "--keep", "1", "--format", "json")...)
+		if code != ExitOK {
+			t.Fatalf("prune: exit %d: %s", code, stderr)
+		}
+		outputs["prune --lang "+lang] = []byte(stdout)
 	}
 	for what, b := range outputs {
 		name, _, _ := bytes.Cut([]byte(what), []byte(" "))
@@ -100,7 +122,40 @@ func TestJSONOutputsMatchTheirSchemas(t *testing.T) {
 			t.Errorf("docs/%s.schema.json accepts an unknown field", name)
 		}
 	}
-	if len(outputs) != 15 {
+	if len(outputs) != 23 {
 		t.Errorf("%d outputs checked", len(outputs))
+	}
+}
+
+// queueForSchemas fills the worker queue of the database at dsn as workers
+// leave it: the audited portal added with 'vigie worker --add', never
+// audited, and two others due before it: one whose audit failed (last
+// status, time and error), one a worker is auditing now (lease owner and
+// end).
+func queueForSchemas(t *testing.T, dsn, portal string) {
+	t.Helper()
+	ctx := context.Background()
+	if code, _, stderr := cli(ctx, "--db", dsn, "worker", "--add", portal); code != ExitOK {
+		t.Fatalf("worker --add: exit %d: %s", code, stderr)
+	}
+	db := storetest.Open(t, dsn)
+	defer db.Close()
+	now := time.Now().UTC()
+	failed, busy := "https://failed.example/ckan", "https://busy.example"
+	for i, u := range []string{failed, busy} {
+		if _, err := db.EnqueuePortal(ctx, u, slugURL(u), store.SourceQueue, now.Add(time.Duration(i-2)*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, u := range []string{failed, busy} {
+		c, err := db.ClaimDue(ctx, "schemas:1:abcdef", now, now, time.Time{}, time.Hour)
+		if err != nil || c == nil || c.URL != u {
+			t.Fatalf("claim %s: %+v %v", u, c, err)
+		}
+		if u == failed {
+			if err := db.EndClaim(ctx, c, now, store.ClaimFailed, "audit stopped at harvest: cannot reach the CKAN API", now.Add(time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/vigie-audit/vigie/config"
 	"github.com/vigie-audit/vigie/internal/l10n"
+	"github.com/vigie-audit/vigie/reports"
 	"github.com/vigie-audit/vigie/store"
 	"github.com/vigie-audit/vigie/worker"
 )
@@ -210,12 +211,9 @@ func workerList(ctx context.Context, a *App, w *workerOptions) error {
 		return err
 	}
 	if w.format == "json" {
-		if q == nil {
-			q = []store.QueuedPortal{}
-		}
 		enc := json.NewEncoder(a.Stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(q)
+		return enc.Encode(reports.QueueRows(q))
 	}
 	if len(q) == 0 {
 		fmt.Fprintln(a.Stdout, l10n.T(a.Lang, "worker.empty"))

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/vigie-audit/vigie/internal/storetest"
-	"github.com/vigie-audit/vigie/store"
+	"github.com/vigie-audit/vigie/reports"
 )
 
 // The configuration's portals are the queue's: 'vigie worker --once' audits
@@ -57,10 +57,10 @@ portals:
 			t.Error(err)
 		}
 	}
-	list := func() []store.QueuedPortal {
+	list := func() []reports.QueueRow {
 		t.Helper()
 		code, js, errs := cli(ctx, "--config", cfg, "worker", "--list", "--format", "json")
-		var q []store.QueuedPortal
+		var q []reports.QueueRow
 		if err := json.Unmarshal([]byte(js), &q); code != 0 || err != nil {
 			t.Fatalf("--list: exit %d %v\n%s%s", code, err, js, errs)
 		}
