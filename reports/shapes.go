@@ -284,27 +284,27 @@ func NewPruneResult(st store.PruneStats) PruneResult {
 // HarvestRunRow is one element of `vigie runs --format json`
 // (docs/runs.schema.json).
 type HarvestRunRow struct {
-	ID              int64     `json:"id"`
-	StartedAt       time.Time `json:"started_at"`
-	FinishedAt      time.Time `json:"finished_at"` // 0001-01-01T00:00:00Z while running
-	Mode            string    `json:"mode"`
-	Status          string    `json:"status"`
-	ListingComplete bool      `json:"listing_complete"`
-	Orgs            []string  `json:"orgs"`
-	IncludePrivate  bool      `json:"include_private"`
-	Expected        int       `json:"expected"`
-	Fetched         int       `json:"fetched"`
-	New             int       `json:"new"`
-	Changed         int       `json:"changed"`
-	Unchanged       int       `json:"unchanged"`
-	Missing         int       `json:"missing"`
-	Deleted         int       `json:"deleted"`
-	Organizations   int       `json:"organizations"`
-	Requests        int       `json:"requests"`
-	Error           string    `json:"error"`
-	VigieVersion    string    `json:"vigie_version"` // "" for runs made before it was recorded
-	AsOf            time.Time `json:"as_of"`         // the "now" of the run (started_at for runs older than this field)
-	Clock           string    `json:"clock"`         // system, or fixed by --now / VIGIE_NOW
+	ID              int64      `json:"id"`
+	StartedAt       time.Time  `json:"started_at"`
+	FinishedAt      *time.Time `json:"finished_at"` // null while running
+	Mode            string     `json:"mode"`
+	Status          string     `json:"status"`
+	ListingComplete bool       `json:"listing_complete"`
+	Orgs            []string   `json:"orgs"`
+	IncludePrivate  bool       `json:"include_private"`
+	Expected        int        `json:"expected"`
+	Fetched         int        `json:"fetched"`
+	New             int        `json:"new"`
+	Changed         int        `json:"changed"`
+	Unchanged       int        `json:"unchanged"`
+	Missing         int        `json:"missing"`
+	Deleted         int        `json:"deleted"`
+	Organizations   int        `json:"organizations"`
+	Requests        int        `json:"requests"`
+	Error           string     `json:"error"`
+	VigieVersion    string     `json:"vigie_version"` // "" for runs made before it was recorded
+	AsOf            time.Time  `json:"as_of"`         // the "now" of the run (started_at for runs older than this field)
+	Clock           string     `json:"clock"`         // system, or fixed by --now / VIGIE_NOW
 }
 
 // HarvestRunRows are runs as `vigie runs --format json` prints them ([]
@@ -316,7 +316,11 @@ func HarvestRunRows(runs []store.HarvestRun) []HarvestRunRow {
 		if orgs == nil {
 			orgs = []string{}
 		}
-		out = append(out, HarvestRunRow{ID: r.ID, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, Mode: r.Mode, Status: r.Status,
+		var finished *time.Time
+		if !r.FinishedAt.IsZero() {
+			finished = &r.FinishedAt
+		}
+		out = append(out, HarvestRunRow{ID: r.ID, StartedAt: r.StartedAt, FinishedAt: finished, Mode: r.Mode, Status: r.Status,
 			ListingComplete: r.ListingComplete, Orgs: orgs, IncludePrivate: r.IncludePrivate, Expected: r.Expected, Fetched: r.Fetched,
 			New: r.New, Changed: r.Changed, Unchanged: r.Unchanged, Missing: r.Missing, Deleted: r.Deleted,
 			Organizations: r.Organizations, Requests: r.Requests, Error: r.Error, VigieVersion: r.VigieVersion,

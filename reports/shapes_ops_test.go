@@ -56,6 +56,10 @@ func TestOperationalListsAreArrays(t *testing.T) {
 	if err := json.Unmarshal(b, &runs); err != nil || len(runs) != 1 || runs[0]["orgs"] == nil {
 		t.Errorf("a run without organizations: %s %v", b, err)
 	}
+	// a run still going has no end yet: null, not year 1
+	if v, ok := runs[0]["finished_at"]; !ok || v != nil {
+		t.Errorf("a running run's finished_at: %v (present %v), want null", v, ok)
+	}
 }
 
 // carries fails for each exported field of row, skip left out, that shape
