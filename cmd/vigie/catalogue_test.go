@@ -183,8 +183,8 @@ func TestCountMessagesAgreeInNumber(t *testing.T) {
 	// tau reads as a percentage, as in every report, not as a fraction
 	s = &pipeline.ScoreOutcome{Datasets: 2, Profile: "mqa", Tau: 0.2875, Scheduled: 1284}
 	for lang, want := range map[string]string{
-		"fr": " ; à jour (tau) 28,8" + l10n.ThinSpace + "% de 1" + l10n.ThinSpace + "284 jeux planifiés",
-		"en": "; up to date (tau) 28.8% of 1,284 scheduled;",
+		"fr": " ; frais (tau) 28,8" + l10n.ThinSpace + "% de 1" + l10n.ThinSpace + "284 jeux planifiés",
+		"en": "; fresh (tau) 28.8% of 1,284 scheduled;",
 	} {
 		if got := scoreSummary(s, lang); !strings.Contains(got, want) {
 			t.Errorf("score tau %s:\n got %q\nwant it to contain %q", lang, got, want)

@@ -29,7 +29,7 @@ func init() {
 			EN: "; MQA excellent %s, good %s, sufficient %s, bad %s"},
 		"score.fresh": {FR: " ; fraîcheur : frais %s, à échéance %s, en retard %s, très en retard %s, sans objet %s, inconnu %s",
 			EN: "; freshness fresh %s, due %s, overdue %s, delinquent %s, not applicable %s, unknown %s"},
-		"score.tau": {FR: " ; à jour (tau) %s de %s", EN: "; up to date (tau) %s of %s"},
+		"score.tau": {FR: " ; frais (tau) %s de %s", EN: "; fresh (tau) %s of %s"},
 		"score.run": {FR: " (évaluation %s)", EN: " (score run %s)"},
 
 		"audit.written": {FR: "audit écrit dans %s : évaluation n° %s, score global moyen %s, %s (%s, %s), %s ; %s",

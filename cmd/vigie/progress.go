@@ -9,7 +9,7 @@ import (
 )
 
 // progress shows long work: a redrawn bar on a terminal, a plain log line
-// every 10% (or 15 s) otherwise, nothing with --quiet. Its label is a log
+// every 10% (at most one a second, and at least one every 15 s) otherwise, nothing with --quiet. Its label is a log
 // message id: the bar shows it in the reader's language, the log line's
 // event names it.
 type progress struct {
@@ -51,7 +51,10 @@ func (p *progress) Set(done, total int) {
 	if total > 0 {
 		pct = done * 100 / total / 10 * 10
 	}
-	if (pct >= 0 && pct > p.lastPct) || now.Sub(p.lastLog) >= 15*time.Second {
+	// a new tenth, but not more than a line a second, so that work done
+	// in a blink does not fill a cron mail; the first line always shows
+	step := pct >= 0 && pct > p.lastPct && (p.lastPct < 0 || now.Sub(p.lastLog) >= time.Second)
+	if step || now.Sub(p.lastLog) >= 15*time.Second {
 		p.lastPct = pct
 		p.lastLog = now
 		if total > 0 {
