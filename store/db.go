@@ -45,6 +45,9 @@ type DB struct {
 	snap *sql.Conn
 	// pgSnap is a ReadSnapshot's pool of connections on PostgreSQL.
 	pgSnap *pgSnapshot
+	// readOnly is set when the database was opened with Options.ReadOnly:
+	// nothing is written, not even the stored indicators of past runs.
+	readOnly bool
 }
 
 // FixClock makes t the "now" that runs judge by from here on: freshness is

@@ -230,7 +230,7 @@ func openPostgres(ctx context.Context, dsn string, o Options) (*DB, error) {
 	// sum over every vigie process.
 	sdb.SetMaxOpenConns(8)
 	sdb.SetMaxIdleConns(4)
-	db := &DB{sql: sdb, path: name, dsn: dsn, dialect: postgres, Now: nowUTC}
+	db := &DB{sql: sdb, path: name, dsn: dsn, dialect: postgres, Now: nowUTC, readOnly: o.ReadOnly}
 	if err := sdb.PingContext(ctx); err != nil {
 		sdb.Close()
 		return nil, db.explain(err)
@@ -410,7 +410,7 @@ func (db *DB) lockKey(name string) int64 {
 // migration: add a table a migration creates, drop one it drops.
 var vigieTables = []string{"vigie_meta", "vigie_writers", "migrations", "portals", "harvest_runs", "organizations", "datasets",
 	"resources", "dataset_versions", "dataset_events", "link_runs", "links", "link_checks", "score_runs", "scores",
-	"dataset_findings", "finding_texts", "portal_licences", "audit_runs"}
+	"dataset_findings", "finding_texts", "portal_licences", "audit_runs", "report_indicators"}
 
 // postgresProblems reads one row of each of vigie's tables: a table that
 // is missing or cannot be read is a problem.

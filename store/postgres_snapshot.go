@@ -40,7 +40,7 @@ func (db *DB) pgReadSnapshot(ctx context.Context) (*DB, error) {
 		s.end()
 		return nil, db.explain(err)
 	}
-	return &DB{sql: db.sql, path: db.path, dsn: db.dsn, dialect: db.dialect, schema: db.schema, Now: db.Now, asOf: db.asOf, pgSnap: s}, nil
+	return &DB{sql: db.sql, path: db.path, dsn: db.dsn, dialect: db.dialect, schema: db.schema, Now: db.Now, asOf: db.asOf, pgSnap: s, readOnly: db.readOnly}, nil
 }
 
 // conn returns a free connection in the snapshot, opening one if needed.

@@ -266,7 +266,7 @@ func (db *DB) checkpoint(ctx context.Context) error {
 func (db *DB) reclaim(ctx context.Context, st *PruneStats) error {
 	if db.dialect == postgres {
 		st.Reclaim = "server"
-		for _, t := range []string{"dataset_findings", "scores", "score_runs", "link_checks", "link_runs", "dataset_events", "dataset_versions", "harvest_runs", "finding_texts", "links"} {
+		for _, t := range []string{"dataset_findings", "scores", "score_runs", "report_indicators", "link_checks", "link_runs", "dataset_events", "dataset_versions", "harvest_runs", "finding_texts", "links"} {
 			if _, err := db.sql.ExecContext(ctx, `VACUUM `+t); err != nil {
 				return err
 			}

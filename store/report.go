@@ -3,9 +3,12 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/vigie-audit/vigie"
@@ -162,7 +165,7 @@ func (db *DB) ReadSnapshot(ctx context.Context) (*DB, error) {
 		c.Close()
 		return nil, db.explain(err)
 	}
-	return &DB{sql: db.sql, path: db.path, dsn: db.dsn, dialect: db.dialect, Now: db.Now, asOf: db.asOf, snap: c}, nil
+	return &DB{sql: db.sql, path: db.path, dsn: db.dsn, dialect: db.dialect, Now: db.Now, asOf: db.asOf, snap: c, readOnly: db.readOnly}, nil
 }
 
 // EndSnapshot ends a ReadSnapshot's transaction and gives its connection back.
@@ -276,12 +279,111 @@ type ReportIndicators struct {
 	LinkURLs   int
 }
 
-// ReportIndicators computes the indicator counts of a scope in SQL.
+// ReportIndicators returns the indicator counts of a scope. Those of a
+// complete score run never change, so they are computed once per scope and
+// kept (report_indicators, migration 0210): later calls read them back. A
+// run still being written, failed or interrupted is always computed.
 func (db *DB) ReportIndicators(ctx context.Context, s ReportScope) (*ReportIndicators, error) {
 	s, err := db.resolve(ctx, s)
 	if err != nil {
 		return nil, err
 	}
+	complete, err := db.scoreRunComplete(ctx, s.ScoreRunID)
+	if err != nil {
+		return nil, err
+	}
+	if !complete {
+		return db.computeIndicators(ctx, s)
+	}
+	key := s.indicatorsKey()
+	if r, ok := db.storedIndicators(ctx, s.ScoreRunID, key); ok {
+		return r, nil
+	}
+	r, err := db.computeIndicators(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	db.storeIndicators(ctx, s.ScoreRunID, key, r)
+	return r, nil
+}
+
+// indicatorComputations counts the indicators computed in SQL rather than
+// read back stored, in this process.
+var indicatorComputations atomic.Int64
+
+// IndicatorComputations is how many times this process computed a scope's
+// indicators in SQL instead of reading them stored.
+func IndicatorComputations() int64 { return indicatorComputations.Load() }
+
+// IndicatorsFormula is the version of computeIndicators' formula. Bump it
+// whenever what ReportIndicators counts changes: the indicators stored by an
+// older vigie are then left unread and computed again.
+const IndicatorsFormula = 1
+
+// indicatorsFormula is the version keys are written with: IndicatorsFormula,
+// which tests replace to see a bumped formula at work.
+var indicatorsFormula = IndicatorsFormula
+
+// indicatorsKey names the scope stored indicators were computed for: the
+// formula version, the organizations sorted without duplicates, and
+// IncludePrivate. Indicators are never read back for another scope.
+func (s ReportScope) indicatorsKey() string {
+	orgs := append([]string{}, s.Orgs...)
+	slices.Sort(orgs)
+	orgs = slices.Compact(orgs)
+	b, _ := json.Marshal(orgs)
+	return fmt.Sprintf("v%d;private=%t;orgs=%s", indicatorsFormula, s.IncludePrivate, b)
+}
+
+// scoreRunComplete reports whether the score run is complete, that is, no
+// longer written: its scores, findings and link classes are fixed.
+func (db *DB) scoreRunComplete(ctx context.Context, id int64) (bool, error) {
+	var status string
+	err := db.rd().QueryRowContext(ctx, `SELECT status FROM score_runs WHERE id = ?`, id).Scan(&status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, db.explain(err)
+	}
+	return status == "complete", nil
+}
+
+// storedIndicators reads a run's stored indicators for the scope key; ok is
+// false when there are none (or they cannot be read: they are computed).
+func (db *DB) storedIndicators(ctx context.Context, runID int64, key string) (r *ReportIndicators, ok bool) {
+	var body string
+	if err := db.rd().QueryRowContext(ctx, `SELECT body FROM report_indicators WHERE score_run_id = ? AND scope = ?`, runID, key).Scan(&body); err != nil {
+		return nil, false
+	}
+	r = new(ReportIndicators)
+	if err := json.Unmarshal([]byte(body), r); err != nil {
+		return nil, false
+	}
+	return r, true
+}
+
+// storeIndicators keeps a complete run's indicators for the scope key. It
+// never fails the read that computed them: on a database opened read-only
+// (reports) it writes nothing, and a failed write is dropped; the next
+// writer (the audit's score stage) stores them.
+func (db *DB) storeIndicators(ctx context.Context, runID int64, key string, r *ReportIndicators) {
+	if db.readOnly {
+		return
+	}
+	body, err := json.Marshal(r)
+	if err != nil {
+		return
+	}
+	db.writeMu.Lock()
+	defer db.writeMu.Unlock()
+	_, _ = db.sql.ExecContext(ctx, `INSERT INTO report_indicators (score_run_id, scope, body) VALUES (?, ?, ?)
+		ON CONFLICT (score_run_id, scope) DO NOTHING`, runID, key, string(body))
+}
+
+// computeIndicators computes the indicator counts of a resolved scope in SQL.
+func (db *DB) computeIndicators(ctx context.Context, s ReportScope) (*ReportIndicators, error) {
+	indicatorComputations.Add(1)
 	conn, err := db.reportConn(ctx)
 	if err != nil {
 		return nil, err

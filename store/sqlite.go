@@ -62,7 +62,7 @@ func openSQLite(ctx context.Context, path string, o Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	db := &DB{sql: sdb, path: path, Now: nowUTC}
+	db := &DB{sql: sdb, path: path, Now: nowUTC, readOnly: o.ReadOnly}
 	if err := db.init(ctx, o); err != nil {
 		sdb.Close()
 		return nil, err

@@ -80,6 +80,14 @@ func runScore(ctx context.Context, a *App, db *store.DB, o *scoreOptions) (*pipe
 	bar := newProgress(a, "log.progress.score")
 	out, err := pipeline.Score(ctx, db, a.scope(o.orgs), pipeline.ScoreOptions{Profile: o.profile, Log: a.Log, Progress: bar.Set})
 	bar.Done()
+	if err == nil && out != nil && out.Run != nil && !out.Interrupted {
+		// Keep the complete run's indicators for the scope now, while the
+		// database is open for writing: reports open it read-only and
+		// would otherwise compute them again for every report, every night
+		// this run stays in the history. A failure here only costs a later
+		// report that computation.
+		_, _ = db.ReportIndicators(ctx, store.ReportScope{Scope: a.scope(o.orgs), ScoreRunID: out.Run.ID})
+	}
 	if out != nil && out.LinksUnchecked {
 		a.Log.Info(l10n.T(a.Lang, "log.score.links_unchecked"), "event", "score.links_unchecked", "hint", l10n.T(a.Lang, "hint.links_unchecked"))
 	}
