@@ -12,7 +12,8 @@ import (
 // the per-host limits allow, and returns the new states (Debounce applied to
 // each target's Prev). With Options.OnResult set, each state goes to it
 // instead and Run returns nil, so that a large run does not hold them all.
-// Formats of duplicate targets are merged. When ctx is cancelled it stops
+// Formats of duplicate targets are merged, in targets' own array (Run
+// reorders and overwrites it; callers pass a list they no longer need). When ctx is cancelled it stops
 // with the URLs fully checked so far; checks cut short are dropped, not
 // recorded as failures.
 func (c *Checker) Run(ctx context.Context, targets []Target) []vigie.LinkResult {
@@ -71,18 +72,39 @@ func (c *Checker) Run(ctx context.Context, targets []Target) []vigie.LinkResult 
 }
 
 // dedupe keeps the first occurrence of each URL and merges declared formats.
+// It works in place, in targets' own array: a night's list of every URL is
+// the link check's largest allocation, and a copy would double it.
 func dedupe(targets []Target) []Target {
 	seen := make(map[string]int, len(targets))
-	out := make([]Target, 0, len(targets))
+	out := targets[:0]
 	for _, t := range targets {
 		if i, ok := seen[t.URL]; ok {
-			out[i].Formats = appendNew(out[i].Formats, t.Formats...)
+			// a merge gets its own array: the first occurrence's may be
+			// shared with the caller's
+			f := out[i].Formats
+			out[i].Formats = appendNew(f[:len(f):len(f)], t.Formats...)
 			continue
 		}
 		seen[t.URL] = len(out)
-		out = append(out, Target{URL: t.URL, Formats: appendNew(nil, t.Formats...), Prev: t.Prev})
+		if hasRepeat(t.Formats) {
+			t.Formats = appendNew(nil, t.Formats...)
+		}
+		out = append(out, t)
 	}
+	clear(targets[len(out):]) // the dropped tail holds no URL or state alive
 	return out
+}
+
+// hasRepeat reports whether a value appears twice in list.
+func hasRepeat(list []string) bool {
+	for i, a := range list {
+		for _, b := range list[:i] {
+			if a == b {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func appendNew(list []string, items ...string) []string {

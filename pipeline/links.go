@@ -48,21 +48,30 @@ func CheckLinks(ctx context.Context, db LinkStore, scope vigie.Scope, o LinkOpti
 	if len(due) == 0 {
 		return nil, nil
 	}
-	out := &LinkOutcome{Due: len(due)}
+	// The checker's targets are the only copy kept while it runs: a night's
+	// list of every URL with its previous state is the link check's largest
+	// allocation, so due is let go here.
+	targets := make([]linkcheck.Target, len(due))
+	for i, t := range due {
+		targets[i] = linkcheck.Target{URL: t.URL, Formats: t.Formats, Prev: t.Prev}
+	}
+	n := len(due)
+	due = nil
+	out := &LinkOutcome{Due: n}
 	status, err := run(ctx, func(ctx context.Context) (int64, error) { return db.BeginLinkRun(ctx, p.ID) },
 		func(ctx context.Context, runID int64) error {
 			out.RunID = runID
-			return checkLinks(ctx, db, log, p, runID, due, o, out)
+			return checkLinks(ctx, db, log, p, runID, targets, o, out)
 		},
 		func(ctx context.Context, runID int64, status string, err error) error {
 			s := out.Summary
 			counts := store.LinkCounts{URLs: s.URLs, Hosts: s.Hosts, OK: s.OK, Broken: s.Broken, Failing: s.Failing,
 				Unsure: s.Unsure, Invalid: s.Invalid, Blocked: s.Blocked, Skipped: s.Skipped}
-			return db.FinishLinkRun(ctx, runID, status, counts, endMessage(status, err, fmt.Sprintf("interrupted after %d of %d URLs", s.URLs, len(due))))
+			return db.FinishLinkRun(ctx, runID, status, counts, endMessage(status, err, fmt.Sprintf("interrupted after %d of %d URLs", s.URLs, n)))
 		})
 	out.Interrupted = status == store.RunInterrupted
 	if out.Interrupted && errors.Is(err, ctx.Err()) {
-		log.Warn("link check interrupted: results so far are saved", "run", out.RunID, "checked", out.Summary.URLs, "of", len(due))
+		log.Warn("link check interrupted: results so far are saved", "run", out.RunID, "checked", out.Summary.URLs, "of", n)
 	}
 	if status == "" {
 		return nil, err // the run did not begin
@@ -70,10 +79,10 @@ func CheckLinks(ctx context.Context, db LinkStore, scope vigie.Scope, o LinkOpti
 	return out, err
 }
 
-// checkLinks checks due into run runID, saving results as they come, and
+// checkLinks checks targets into run runID, saving results as they come, and
 // fills out's summary and timing. It returns the first failed save, else
 // ctx's error: the checker stops quietly when cancelled.
-func checkLinks(ctx context.Context, db LinkStore, log *slog.Logger, p *store.Portal, runID int64, due []store.LinkTarget, o LinkOptions, out *LinkOutcome) error {
+func checkLinks(ctx context.Context, db LinkStore, log *slog.Logger, p *store.Portal, runID int64, targets []linkcheck.Target, o LinkOptions, out *LinkOutcome) error {
 	// Saving must outlive Ctrl-C, so that what was checked is kept.
 	saveCtx := context.WithoutCancel(ctx)
 	checkCtx, cancel := context.WithCancel(ctx)
@@ -104,10 +113,6 @@ func checkLinks(ctx context.Context, db LinkStore, log *slog.Logger, p *store.Po
 	}
 	checker := linkcheck.New(opts)
 	defer checker.Close()
-	targets := make([]linkcheck.Target, len(due))
-	for i, t := range due {
-		targets[i] = linkcheck.Target{URL: t.URL, Formats: t.Formats, Prev: t.Prev}
-	}
 	log.Info("checking links", "urls", len(targets), "portal", p.URL, "concurrency", opts.Concurrency, "per_host", opts.PerHost)
 	start := time.Now()
 	checker.Run(checkCtx, targets)
