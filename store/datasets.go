@@ -131,23 +131,6 @@ func (c *contentHasher) dict(m map[string]string) {
 	}
 }
 
-const datasetUpsertSQL = `INSERT INTO datasets (portal_id, id, name, title, title_en, notes, organization, organization_title,
-	license_id, license_title, license_url, isopen, private, ckan_state, type, author, author_email, maintainer,
-	maintainer_email, url, version, update_frequency, metadata_created, metadata_modified, tags, groups_, extras,
-	num_resources, content_hash, state, misses, first_seen_run, last_seen_run, state_changed_run)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', 0, ?, ?, ?)
-	ON CONFLICT(portal_id, id) DO UPDATE SET name = excluded.name, title = excluded.title, title_en = excluded.title_en,
-	notes = excluded.notes, organization = excluded.organization, organization_title = excluded.organization_title,
-	license_id = excluded.license_id, license_title = excluded.license_title, license_url = excluded.license_url,
-	isopen = excluded.isopen, private = excluded.private, ckan_state = excluded.ckan_state, type = excluded.type,
-	author = excluded.author, author_email = excluded.author_email, maintainer = excluded.maintainer,
-	maintainer_email = excluded.maintainer_email, url = excluded.url, version = excluded.version,
-	update_frequency = excluded.update_frequency, metadata_created = excluded.metadata_created,
-	metadata_modified = excluded.metadata_modified, tags = excluded.tags, groups_ = excluded.groups_,
-	extras = excluded.extras, num_resources = excluded.num_resources, content_hash = excluded.content_hash,
-	state = 'active', misses = 0, last_seen_run = excluded.last_seen_run,
-	state_changed_run = CASE WHEN datasets.state <> 'active' THEN excluded.last_seen_run ELSE datasets.state_changed_run END`
-
 // saveRowsMax is how many datasets SaveDatasets writes per batch of
 // statements, and how many rows one multi-row statement writes.
 const saveRowsMax = 32
