@@ -300,12 +300,6 @@ func TestJSONShapesLiveWithTheReportWriters(t *testing.T) {
 		}
 		return false
 	}
-	// encoders: functions that encode their parameter i, as json.Marshal
-	// encodes its first.
-	type encoder struct {
-		fn  *types.Func
-		arg int
-	}
 	calleeOf := func(info *types.Info, call *ast.CallExpr) *types.Func {
 		var id *ast.Ident
 		switch f := ast.Unparen(call.Fun).(type) {
@@ -319,7 +313,26 @@ func TestJSONShapesLiveWithTheReportWriters(t *testing.T) {
 		fn, _ := info.Uses[id].(*types.Func)
 		return fn
 	}
+	// wrappers: functions that encode their parameter i, as json.Marshal
+	// encodes its first.
 	wrappers := map[*types.Func]int{}
+	// encoded is the argument call encodes as JSON, nil when it encodes none.
+	encoded := func(info *types.Info, call *ast.CallExpr) ast.Expr {
+		fn := calleeOf(info, call)
+		if fn == nil {
+			return nil
+		}
+		arg := -1
+		if isEncode(fn) {
+			arg = 0
+		} else if i, ok := wrappers[fn]; ok {
+			arg = i
+		}
+		if arg < 0 || arg >= len(call.Args) {
+			return nil
+		}
+		return call.Args[arg]
+	}
 	for changed := true; changed; {
 		changed = false
 		for dir, files := range dirs {
@@ -343,20 +356,11 @@ func TestJSONShapesLiveWithTheReportWriters(t *testing.T) {
 						if !ok {
 							return true
 						}
-						fn := calleeOf(info, call)
-						if fn == nil {
+						arg := encoded(info, call)
+						if arg == nil {
 							return true
 						}
-						arg := -1
-						if isEncode(fn) {
-							arg = 0
-						} else if i, ok := wrappers[fn]; ok {
-							arg = i
-						}
-						if arg < 0 || arg >= len(call.Args) {
-							return true
-						}
-						id, ok := ast.Unparen(call.Args[arg]).(*ast.Ident)
+						id, ok := ast.Unparen(arg).(*ast.Ident)
 						if !ok {
 							return true
 						}
@@ -416,21 +420,12 @@ func TestJSONShapesLiveWithTheReportWriters(t *testing.T) {
 				if !ok {
 					return true
 				}
-				fn := calleeOf(info, call)
-				if fn == nil {
-					return true
-				}
-				arg := -1
-				if isEncode(fn) {
-					arg = 0
-				} else if i, ok := wrappers[fn]; ok {
-					arg = i
-				}
-				if arg < 0 || arg >= len(call.Args) {
+				arg := encoded(info, call)
+				if arg == nil {
 					return true
 				}
 				sites++
-				tv, ok := info.Types[call.Args[arg]]
+				tv, ok := info.Types[arg]
 				if !ok {
 					return true
 				}
