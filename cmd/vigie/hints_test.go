@@ -62,23 +62,7 @@ func TestHintsNameRealCommandsAndFlags(t *testing.T) {
 
 	fset := token.NewFileSet()
 	checked := 0
-	err := filepath.WalkDir(filepath.Join("..", ".."), func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			switch d.Name() {
-			case "testdata", "ckanfake", "bench", "scripts", "deploy":
-				return filepath.SkipDir
-			}
-			if strings.HasPrefix(d.Name(), ".") && d.Name() != ".." && d.Name() != "." {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return nil
-		}
+	err := eachSourceFile("ckanfake", func(path string) error {
 		f, err := parser.ParseFile(fset, path, nil, 0)
 		if err != nil {
 			return err
@@ -145,23 +129,7 @@ func f() error {
 		t.Fatalf("the check itself finds %d of 4 quoted commands: %q", len(msgs), msgs)
 	}
 	found := 0
-	err := filepath.WalkDir(filepath.Join("..", ".."), func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			switch d.Name() {
-			case "testdata", "cmd", "bench", "scripts", "deploy":
-				return filepath.SkipDir
-			}
-			if strings.HasPrefix(d.Name(), ".") && d.Name() != ".." && d.Name() != "." {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return nil
-		}
+	err := eachSourceFile("cmd", func(path string) error {
 		src, err := os.ReadFile(path)
 		if err != nil {
 			return err
@@ -178,6 +146,31 @@ func f() error {
 	if found < 50 {
 		t.Errorf("only %d library files read", found)
 	}
+}
+
+// eachSourceFile calls fn with each non-test Go file of the module, leaving
+// out test data, benchmarks, scripts, deploy files, hidden folders and the
+// folders named skip.
+func eachSourceFile(skip string, fn func(path string) error) error {
+	return filepath.WalkDir(filepath.Join("..", ".."), func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			switch d.Name() {
+			case "testdata", skip, "bench", "scripts", "deploy":
+				return filepath.SkipDir
+			}
+			if strings.HasPrefix(d.Name(), ".") && d.Name() != ".." && d.Name() != "." {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		return fn(path)
+	})
 }
 
 // libraryCommandsIn returns the sentences of src (messages, errors, log
