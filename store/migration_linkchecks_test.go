@@ -4,12 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"io/fs"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	vigie "github.com/vigie-audit/vigie"
 )
@@ -21,30 +18,7 @@ import (
 // same.
 func TestMigrationKeysLinkChecksByURL(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	raw, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := &DB{sql: raw, path: path, Now: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }}
-	if _, err := raw.Exec(`CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	names, _ := fs.Glob(migrations, "migration/*.sql")
-	sort.Strings(names)
-	for _, n := range names {
-		if filepath.Base(n) < "0200" {
-			if err := old.migrateFile(ctx, n); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := raw.Exec(q, args...); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
+	path, raw, exec := schemaBefore(t, "0200")
 	exec(`INSERT INTO portals (id, url) VALUES (1, 'https://a.example'), (2, 'https://b.example')`)
 	exec(`INSERT INTO datasets (portal_id, id, name) VALUES (1, 'd', 'd')`)
 	urls := []string{"https://h/x", "https://h/a", "https://h/é?q=1", "https://h/y"}

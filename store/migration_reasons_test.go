@@ -2,12 +2,7 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"io/fs"
-	"path/filepath"
-	"sort"
 	"testing"
-	"time"
 
 	vigie "github.com/vigie-audit/vigie"
 )
@@ -17,24 +12,7 @@ import (
 // that is not recognised stays as it was.
 func TestMigrationCodesLinkReasons(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	raw, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := &DB{sql: raw, path: path, Now: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }}
-	if _, err := raw.Exec(`CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	names, _ := fs.Glob(migrations, "migration/*.sql")
-	sort.Strings(names)
-	for _, n := range names {
-		if filepath.Base(n) < "0100" {
-			if err := old.migrateFile(ctx, n); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	path, raw, _ := schemaBefore(t, "0100")
 	cases := map[string]string{
 		"not found (HTTP 404)":      "http_status|404",
 		"gone (HTTP 410)":           "http_status|410",

@@ -116,30 +116,7 @@ func TestMigrationsKeepFindingTexts(t *testing.T) {
 // reader once the findings are held per dataset.
 func TestMigrationMovesFindingsPerDataset(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	raw, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := &DB{sql: raw, path: path, Now: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }}
-	if _, err := raw.Exec(`CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	names, _ := fs.Glob(migrations, "migration/*.sql")
-	sort.Strings(names)
-	for _, n := range names {
-		if filepath.Base(n) < "0140" {
-			if err := old.migrateFile(ctx, n); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := raw.Exec(q, args...); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
+	path, raw, exec := schemaBefore(t, "0140")
 	exec(`INSERT INTO portals (id, url) VALUES (1, 'https://portal.example')`)
 	for run := 1; run <= 2; run++ {
 		exec(`INSERT INTO score_runs (id, portal_id, profile, started_at, status, datasets) VALUES (?, 1, 'ckan', '2026-01-01T00:00:00Z', 'complete', 3)`, run)
@@ -277,4 +254,37 @@ func TestMigration0140OnEitherEngine(t *testing.T) {
 	if got, err := f.db.Findings(f.ctx, run, "b"); err != nil || len(got) != 0 {
 		t.Errorf("dataset without findings: %+v %v", got, err)
 	}
+}
+
+// schemaBefore creates a SQLite database as vigie left it before migration
+// number before ("0140": every migration up to 0139 applied), and returns its
+// path, the open database and an exec that fails the test on error.
+func schemaBefore(t *testing.T, before string) (string, *sql.DB, func(q string, args ...any)) {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	raw, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := &DB{sql: raw, path: path, Now: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }}
+	if _, err := raw.Exec(`CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	names, _ := fs.Glob(migrations, "migration/*.sql")
+	sort.Strings(names)
+	for _, n := range names {
+		if filepath.Base(n) < before {
+			if err := old.migrateFile(ctx, n); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := raw.Exec(q, args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	return path, raw, exec
 }
