@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vigie-audit/vigie"
@@ -25,6 +27,9 @@ type ScoreOptions struct {
 	Log *slog.Logger
 	// Progress, when set, is called with datasets scored so far and the total.
 	Progress func(done, total int)
+	// Scorers is how many goroutines score batches at once; 0 means one a
+	// core (GOMAXPROCS). The stored rows are the same whatever it is.
+	Scorers int
 }
 
 // ScoreOutcome is what a score run did.
@@ -144,20 +149,33 @@ func Score(ctx context.Context, db ScoreStore, s vigie.Scope, o ScoreOptions) (*
 	return out, err
 }
 
+// scoreJob is a batch of datasets read, to be scored by one of the
+// scorers; done is closed when out holds its assessments.
+type scoreJob struct {
+	b    *store.DatasetLinksBatch
+	out  []vigie.Assessment
+	done chan struct{}
+}
+
 // score scores the scope's datasets into run runID and fills out. It
 // returns the first error, ctx's when it was cancelled, whatever it was
 // doing then.
+//
+// Three kinds of goroutines share the work: this one reads the datasets a
+// batch at a time (store.EachDatasetLinkBatch); a scorer per core scores
+// whole batches; a collector takes the scored batches back in the order
+// they were read, counts them into out and passes them, 10,000 at a time,
+// to a saver that writes the previous ones meanwhile. On two cores the
+// reading keeps one busy while the scoring and the saving share the other,
+// instead of the reader scoring too. Datasets come in id order and are
+// counted and saved in it, so each save appends to the end of the run's
+// findings key and the mean is summed in the same order as before. At
+// most 3 × scorers batches of 1,000 datasets are held between reading and
+// collecting.
 func score(ctx context.Context, db ScoreStore, p *store.Portal, s vigie.Scope, prof *quality.Profile, env quality.Env, checked bool, runID int64, total int, o ScoreOptions, out *ScoreOutcome) error {
 	saveCtx := context.WithoutCancel(ctx)
 	start := time.Now()
 	now := db.AsOf() // the fixed clock (--now) when there is one
-	var sum float64
-	var known int
-	var statuses []vigie.Freshness
-	// Reading and scoring run here while a second goroutine saves the
-	// previous batch: on two cores the stage takes about as long as the
-	// slower of the two instead of their sum. Datasets come in id order, so
-	// each batch appends to the end of the run's findings key.
 	const batchSize = 10000
 	batches := make(chan []vigie.Assessment, 1)
 	stop := make(chan struct{}) // closed when a save failed
@@ -182,45 +200,105 @@ func score(ctx context.Context, db ScoreStore, p *store.Portal, s vigie.Scope, p
 			return errSaveFailed
 		}
 	}
-	batch := make([]vigie.Assessment, 0, batchSize)
-	err := db.EachDatasetLinks(ctx, store.DatasetFilter{Scope: vigie.Scope{Portal: p.URL, Orgs: s.Orgs}}, func(d *vigie.Dataset, links map[string]vigie.LinkResult) error {
-		if !checked {
-			links = nil
-		}
-		as := quality.ScoreIn(d, links, prof, now, env)
-		out.Datasets++
-		out.Ratings[as.MQA.Rating]++
-		out.Fresh[as.FreshnessStatus]++
-		statuses = append(statuses, as.FreshnessStatus)
-		if as.Scores.Overall != nil {
-			sum += *as.Scores.Overall
-			known++
-		}
-		batch = append(batch, as)
-		if len(batch) == batchSize {
-			if err := send(batch); err != nil {
-				return err
+
+	scorers := o.Scorers
+	if scorers <= 0 {
+		scorers = runtime.GOMAXPROCS(0)
+	}
+	jobs := make(chan *scoreJob, scorers)
+	ordered := make(chan *scoreJob, 2*scorers)
+	var scoring sync.WaitGroup
+	for range scorers {
+		scoring.Go(func() {
+			links := make(map[string]vigie.LinkResult)
+			for j := range jobs {
+				if ctx.Err() == nil {
+					j.out = make([]vigie.Assessment, len(j.b.Datasets))
+					for i, d := range j.b.Datasets {
+						var ls map[string]vigie.LinkResult
+						if checked {
+							j.b.Links(d, links)
+							ls = links
+						}
+						j.out[i] = quality.ScoreIn(d, ls, prof, now, env)
+					}
+				}
+				close(j.done)
 			}
-			batch = make([]vigie.Assessment, 0, batchSize)
+		})
+	}
+
+	// The collector: readErr is set before ordered is closed.
+	var readErr error
+	collected := make(chan error, 1)
+	go func() {
+		var sum float64
+		var known int
+		var statuses []vigie.Freshness
+		var err error
+		batch := make([]vigie.Assessment, 0, batchSize)
+		for j := range ordered {
+			<-j.done
+			if err != nil || j.out == nil {
+				continue // stopped: the remaining jobs are only drained
+			}
+			for _, as := range j.out {
+				out.Datasets++
+				out.Ratings[as.MQA.Rating]++
+				out.Fresh[as.FreshnessStatus]++
+				statuses = append(statuses, as.FreshnessStatus)
+				if as.Scores.Overall != nil {
+					sum += *as.Scores.Overall
+					known++
+				}
+				batch = append(batch, as)
+				if len(batch) == batchSize {
+					if err = send(batch); err != nil {
+						break
+					}
+					batch = make([]vigie.Assessment, 0, batchSize)
+				}
+				if o.Progress != nil {
+					o.Progress(out.Datasets, total)
+				}
+				if err = ctx.Err(); err != nil {
+					break
+				}
+			}
 		}
-		if o.Progress != nil {
-			o.Progress(out.Datasets, total)
+		if err == nil && readErr == nil {
+			err = send(batch)
 		}
+		close(batches)
+		out.Tau, out.Scheduled = quality.Tau(statuses)
+		if known > 0 {
+			m := sum / float64(known)
+			out.MeanOverall = &m
+		}
+		collected <- err
+	}()
+
+	readErr = db.EachDatasetLinkBatch(ctx, store.DatasetFilter{Scope: vigie.Scope{Portal: p.URL, Orgs: s.Orgs}}, func(b *store.DatasetLinksBatch) error {
+		j := &scoreJob{b: b, done: make(chan struct{})}
+		select { // first in the collector's queue, so that it is collected in order
+		case ordered <- j:
+		case <-stop:
+			return errSaveFailed
+		}
+		jobs <- j // never blocks for long: scorers take every job
 		return ctx.Err()
 	})
-	if err == nil {
-		err = send(batch)
+	close(jobs)
+	close(ordered)
+	scoring.Wait()
+	err := readErr
+	if cerr := <-collected; err == nil {
+		err = cerr
 	}
-	close(batches)
 	if serr := <-saved; serr != nil && (err == nil || errors.Is(err, errSaveFailed)) {
 		err = serr
 	}
 	out.Elapsed = time.Since(start)
-	out.Tau, out.Scheduled = quality.Tau(statuses)
-	if known > 0 {
-		m := sum / float64(known)
-		out.MeanOverall = &m
-	}
 	if ctx.Err() != nil { // stopped, whatever it was doing then
 		err = ctx.Err()
 	}

@@ -21,7 +21,7 @@ type ScoreStore interface {
 	LinksChecked(ctx context.Context) (bool, error)
 	CountDatasets(ctx context.Context, portalID int64, o store.HarvestOptions, state string) (int, error)
 	EachDataset(ctx context.Context, f store.DatasetFilter, fn func(*vigie.Dataset) error) error
-	EachDatasetLinks(ctx context.Context, f store.DatasetFilter, fn func(d *vigie.Dataset, links map[string]vigie.LinkResult) error) error
+	EachDatasetLinkBatch(ctx context.Context, f store.DatasetFilter, fn func(b *store.DatasetLinksBatch) error) error
 	BeginScoreRunHashed(ctx context.Context, portalID int64, profile, profileHash string) (int64, error)
 	FinishScoreRun(ctx context.Context, runID int64, status string, datasets int, errMsg string) error
 	SaveAssessments(ctx context.Context, runID int64, as []vigie.Assessment) error

@@ -21,7 +21,65 @@ var linkReadBatch = 1000
 // linkINMax is how many URLs one lookup of link results names.
 var linkINMax = 500
 
-// eachDatasetLinks reads the datasets f selects in id order a batch at a
+// eachDatasetLinks passes eachDatasetLinkBatch's batches a dataset at a
+// time, with one map of link results reused from dataset to dataset.
+func (db *DB) eachDatasetLinks(ctx context.Context, portalID int64, f DatasetFilter,
+	fn func(d *vigie.Dataset, links map[string]vigie.LinkResult) error) error {
+	links := make(map[string]vigie.LinkResult)
+	return db.eachDatasetLinkBatch(ctx, portalID, f, func(b *DatasetLinksBatch) error {
+		for _, d := range b.Datasets {
+			b.Links(d, links)
+			if err := fn(d, links); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// DatasetLinksBatch is a batch of datasets EachDatasetLinkBatch read, in id
+// order, with their resources, and what Links looks their link results up
+// in. It stays valid after the next batch is read, and Links may be called
+// from several goroutines at once: batches can be scored in parallel.
+type DatasetLinksBatch struct {
+	Datasets []*vigie.Dataset
+	idx      *linkIndex                  // every checked URL, shared by the batches
+	links    map[string]vigie.LinkResult // or the batch's own URLs' results
+}
+
+// Links fills m, cleared first, with the latest link-check result of each
+// of d's resource URLs that was ever checked, keyed by URL (the fields
+// EachDatasetLinks describes).
+func (b *DatasetLinksBatch) Links(d *vigie.Dataset, m map[string]vigie.LinkResult) {
+	clear(m)
+	for i := range d.Resources {
+		u := d.Resources[i].URL
+		var l vigie.LinkResult
+		var ok bool
+		if b.idx != nil {
+			l, ok = b.idx.get(u)
+		} else {
+			l, ok = b.links[u]
+		}
+		if ok {
+			m[u] = l
+		}
+	}
+}
+
+// EachDatasetLinkBatch reads what EachDatasetLinks reads, in the same
+// order, and passes it a batch of datasets at a time (linkReadBatch), so
+// that the caller can score batches on several goroutines while the next
+// ones are read. fn's error stops the reading and is returned.
+func (db *DB) EachDatasetLinkBatch(ctx context.Context, f DatasetFilter, fn func(b *DatasetLinksBatch) error) error {
+	portalID, err := db.scopePortal(ctx, f.Scope)
+	if err != nil {
+		return err
+	}
+	return db.eachDatasetLinkBatch(ctx, portalID, f, fn)
+}
+
+// eachDatasetLinkBatch reads the datasets f selects in id order a batch at a
 // time, in one read transaction so that every batch sees the same state.
 // When the scope is the whole portal and the database holds no other, every
 // row of the links table is read once, in the order it is stored, into a
@@ -30,8 +88,7 @@ var linkINMax = 500
 // columns on every resource row and probed the links table once per
 // resource in dataset order: a page read for most probes, 4–5 s of CPU at
 // 100k datasets against about 1 s for reading the table through.
-func (db *DB) eachDatasetLinks(ctx context.Context, portalID int64, f DatasetFilter,
-	fn func(d *vigie.Dataset, links map[string]vigie.LinkResult) error) error {
+func (db *DB) eachDatasetLinkBatch(ctx context.Context, portalID int64, f DatasetFilter, fn func(b *DatasetLinksBatch) error) error {
 	return db.inReadTx(ctx, func(q querier) error {
 		r := linkReader{db: db, q: q, ctx: ctx}
 		where, args := f.where(portalID)
@@ -53,7 +110,6 @@ func (db *DB) eachDatasetLinks(ctx context.Context, portalID int64, f DatasetFil
 				WHERE r.portal_id = ? AND r.dataset_id >= ? AND r.dataset_id <= ? ORDER BY r.dataset_id, r.position`
 			resArgs = []any{portalID}
 		}
-		links := make(map[string]vigie.LinkResult)
 		var idx *linkIndex
 		if whole {
 			var portals int
@@ -83,29 +139,14 @@ func (db *DB) eachDatasetLinks(ctx context.Context, portalID int64, f DatasetFil
 			if err := r.resources(resQ, append(slices.Clip(resArgs), batch[0].ID, last), batch); err != nil {
 				return err
 			}
+			b := &DatasetLinksBatch{Datasets: batch, idx: idx}
 			if idx == nil {
-				if err := r.linkResults(batch); err != nil {
+				if b.links, err = r.linkResults(batch); err != nil {
 					return err
 				}
 			}
-			for _, d := range batch {
-				clear(links)
-				for i := range d.Resources {
-					u := d.Resources[i].URL
-					var l vigie.LinkResult
-					var ok bool
-					if idx != nil {
-						l, ok = idx.get(u)
-					} else {
-						l, ok = r.links[u]
-					}
-					if ok {
-						links[u] = l
-					}
-				}
-				if err := fn(d, links); err != nil {
-					return err
-				}
+			if err := fn(b); err != nil {
+				return err
 			}
 			if len(batch) < linkReadBatch {
 				return nil
@@ -116,12 +157,11 @@ func (db *DB) eachDatasetLinks(ctx context.Context, portalID int64, f DatasetFil
 
 // linkReader holds what eachDatasetLinks reuses from batch to batch.
 type linkReader struct {
-	db    *DB
-	q     querier
-	ctx   context.Context
-	byID  map[string]*vigie.Dataset
-	links map[string]vigie.LinkResult
-	urls  []string
+	db   *DB
+	q    querier
+	ctx  context.Context
+	byID map[string]*vigie.Dataset
+	urls []string
 }
 
 func (r *linkReader) datasets(q string, args []any) ([]*vigie.Dataset, error) {
@@ -178,13 +218,10 @@ func (r *linkReader) resources(q string, args []any, batch []*vigie.Dataset) err
 	return nil
 }
 
-// linkResults reads the results of the batch's URLs into r.links, looked
-// up in URL order, a few hundred at a time.
-func (r *linkReader) linkResults(batch []*vigie.Dataset) error {
-	if r.links == nil {
-		r.links = make(map[string]vigie.LinkResult)
-	}
-	clear(r.links)
+// linkResults reads the results of the batch's URLs, looked up in URL
+// order, a few hundred at a time, into a map of the batch's own.
+func (r *linkReader) linkResults(batch []*vigie.Dataset) (map[string]vigie.LinkResult, error) {
+	links := make(map[string]vigie.LinkResult)
 	r.urls = r.urls[:0]
 	for _, d := range batch {
 		for i := range d.Resources {
@@ -203,24 +240,24 @@ func (r *linkReader) linkResults(batch []*vigie.Dataset) error {
 		rows, err := r.q.QueryContext(r.ctx, `SELECT `+scoreLinkColumns+` FROM links WHERE url IN (`+
 			strings.TrimSuffix(strings.Repeat("?, ", len(chunk)), ", ")+`)`, args...)
 		if err != nil {
-			return r.db.explain(err)
+			return nil, r.db.explain(err)
 		}
 		var ls scoreLinkScan
 		dest := ls.dest()
 		for rows.Next() {
 			if err := rows.Scan(dest...); err != nil {
 				rows.Close()
-				return r.db.explain(err)
+				return nil, r.db.explain(err)
 			}
 			l := ls.finish()
-			r.links[l.URL] = l
+			links[l.URL] = l
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return r.db.explain(err)
+			return nil, r.db.explain(err)
 		}
 	}
-	return nil
+	return links, nil
 }
 
 // inReadTx runs fn with reads that all see one state of the database: a

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -129,6 +131,40 @@ func TestEachDatasetLinksBatches(t *testing.T) {
 			if order[i-1] >= order[i] {
 				t.Errorf("%s: %s before %s", what, order[i-1], order[i])
 			}
+		}
+		// The batches, kept until every one was read and then looked up from
+		// a goroutine each, as parallel scorers do, give the same.
+		var batches []*DatasetLinksBatch
+		if err := db.EachDatasetLinkBatch(ctx, f, func(b *DatasetLinksBatch) error { batches = append(batches, b); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		got := make([]map[string]map[string]vigie.LinkResult, len(batches))
+		var wg sync.WaitGroup
+		for i, b := range batches {
+			got[i] = map[string]map[string]vigie.LinkResult{}
+			wg.Go(func() {
+				m := map[string]vigie.LinkResult{"stale": {}}
+				for _, d := range b.Datasets {
+					b.Links(d, m)
+					got[i][d.ID] = maps.Clone(m)
+				}
+			})
+		}
+		wg.Wait()
+		var again []string
+		for i, b := range batches {
+			if len(b.Datasets) > linkReadBatch {
+				t.Errorf("%s: a batch of %d datasets, want at most %d", what, len(b.Datasets), linkReadBatch)
+			}
+			for _, d := range b.Datasets {
+				again = append(again, d.ID)
+				if !reflect.DeepEqual(d, want[d.ID]) || !reflect.DeepEqual(got[i][d.ID], wantLinks[d.ID]) {
+					t.Errorf("%s: batch %d, dataset %s\n got %+v %+v\nwant %+v %+v", what, i, d.ID, d, got[i][d.ID], want[d.ID], wantLinks[d.ID])
+				}
+			}
+		}
+		if !slices.Equal(again, order) {
+			t.Errorf("%s: batches gave %v, one at a time %v", what, again, order)
 		}
 	}
 	check("one portal", DatasetFilter{Scope: lkPortal()}, 12)
