@@ -200,3 +200,70 @@ func TestReportIndicatorsStoredPerScope(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// The link classes, counted on their own connection while the scores are
+// aggregated, make the same indicators as when both are read one after the
+// other through one snapshot connection, and a cancelled read fails whole.
+func TestIndicatorsLinkClassesCountedAlongside(t *testing.T) {
+	ctx := context.Background()
+	db, _, _ := indicatorsStore(t, 1)
+	p, err := db.Portal(ctx, "https://portal.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lr, err := db.BeginLinkRun(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := db.Now().UTC()
+	if err := db.SaveLinkResults(ctx, lr, []vigie.LinkResult{
+		{URL: "https://f.example/a", Class: vigie.LinkOK, Status: 200, ContentLength: -1, CheckedAt: now},
+		{URL: "https://f.example/b", Class: vigie.LinkBroken, Status: 404, ContentLength: -1, CheckedAt: now},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.FinishLinkRun(ctx, lr, RunComplete, LinkCounts{}, ""); err != nil {
+		t.Fatal(err)
+	}
+	sr, err := db.BeginScoreRun(ctx, p.ID, "ckan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := 50.0
+	as := []vigie.Assessment{{DatasetID: "a", Scores: vigie.Scores{Overall: &v}, MQA: vigie.MQA{Rating: "good"}}, {DatasetID: "b", MQA: vigie.MQA{Rating: "bad"}}, {DatasetID: "c"}}
+	if err := db.SaveAssessments(ctx, sr, as); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.FinishScoreRun(ctx, sr, RunComplete, len(as), ""); err != nil {
+		t.Fatal(err)
+	}
+	scope, err := db.resolve(ctx, ReportScope{Scope: vigie.Scope{Portal: p.URL}, ScoreRunID: sr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alongside, err := db.computeIndicators(ctx, scope)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := db.ReadSnapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inTurn, err := snap.computeIndicators(ctx, scope)
+	snap.EndSnapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(alongside, inTurn) {
+		t.Errorf("counted alongside %+v, in turn %+v", alongside, inTurn)
+	}
+	want := map[vigie.LinkClass]int{vigie.LinkOK: 1, vigie.LinkBroken: 1}
+	if !reflect.DeepEqual(alongside.LinkClasses, want) || alongside.LinkURLs != 2 || alongside.Datasets != 3 || alongside.Overall == nil || *alongside.Overall != 50 {
+		t.Errorf("indicators %+v, want links %v of 2 URLs, 3 datasets, mean 50", alongside, want)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if r, err := db.computeIndicators(cctx, scope); err == nil {
+		t.Errorf("a cancelled computation gave %+v", r)
+	}
+}
