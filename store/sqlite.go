@@ -168,6 +168,8 @@ func (db *DB) rowID(table string) string {
 		return "ctid"
 	case table == "link_checks":
 		return "(url, run_id)"
+	case table == "dataset_events":
+		return "(run_id, dataset_id, kind)"
 	}
 	return "rowid"
 }
