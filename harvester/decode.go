@@ -230,11 +230,14 @@ func decodeValid(raw json.RawMessage) (vigie.Dataset, error) {
 	}
 	d.Notes = notes.best()
 	if org := m["organization"]; len(org) > 0 && org[0] == '{' {
-		var o map[string]json.RawMessage
-		if json.Unmarshal(org, &o) == nil {
+		// split like the package (valid JSON already), not by encoding/json,
+		// which validated the organization's text once more for each package
+		o, err := pooledFields(org)
+		if err == nil {
 			d.Organization = str(o["name"])
 			d.OrganizationTitle = mergeText(textOf(o["title_translated"]), textOf(o["title"])).best()
 		}
+		releaseFields(o)
 	} else if len(org) > 0 && org[0] == '"' {
 		d.Organization = str(org)
 	}

@@ -242,3 +242,40 @@ func TestValidJSONDepth(t *testing.T) {
 		}
 	}
 }
+
+// FuzzOrganizationFields: a package's organization dict read by the JSON
+// splitter gives the name and title encoding/json's map gave (escaped and
+// repeated keys, translated titles, nested values, odd spacing).
+func FuzzOrganizationFields(f *testing.F) {
+	for _, p := range ckantest.FixturePackages(f, filepath.Join("..", "testdata", "real")) {
+		var m map[string]json.RawMessage
+		if json.Unmarshal([]byte(p), &m) == nil && isObject(m["organization"]) {
+			f.Add([]byte(m["organization"]))
+		}
+	}
+	for _, s := range []string{
+		`{"name":"a","title":"A"}`, `{"n\u0061me":"b","title":{"fr":"B","en":"Bee"}}`, `{"name":"a","name":"c"}`,
+		`{ "name" : "x" , "title_translated" : {"en":"E"} , "title" : "T" }`, `{"title":null,"name":null}`,
+		`{"name":"\u00e9","description":"a \"quoted\" {text}","extras":[{"k":[1,2]}],"title":"T\\"}`, `{}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, org []byte) {
+		if !validJSON(org) || !isObject(org) {
+			return
+		}
+		var want map[string]json.RawMessage
+		if json.Unmarshal(org, &want) != nil {
+			t.Fatalf("valid object %q not decoded by encoding/json", org)
+		}
+		pkg := append(append([]byte(`{"id":"p","organization":`), org...), '}')
+		d, err := DecodePackage(pkg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantTitle := mergeText(textOf(want["title_translated"]), textOf(want["title"])).best()
+		if d.Organization != str(want["name"]) || d.OrganizationTitle != wantTitle {
+			t.Fatalf("organization %q: got %q %q, want %q %q", org, d.Organization, d.OrganizationTitle, str(want["name"]), wantTitle)
+		}
+	})
+}
