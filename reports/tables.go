@@ -274,6 +274,17 @@ func timeOf(v any) (time.Time, bool) {
 	return time.Time{}, false
 }
 
+// spoolable says whether the table's rows can be written by rowSpool: it
+// has no dates.
+func (t table) spoolable() bool {
+	for _, c := range t.cols {
+		if c.kind == kTime {
+			return false
+		}
+	}
+	return true
+}
+
 // pipeline runs each (the reading side: SQL and conversion) in its own
 // goroutine and hands its rows to fn (the writing side) in batches, so the
 // two use two cores. An error on either side stops both; fn's comes first.

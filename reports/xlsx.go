@@ -30,6 +30,9 @@ const maxCell = 32767
 // are counted in a note on the last row. A variable so tests can lower it.
 var xlsxMaxRows = excelize.TotalRows
 
+// spoolRows turns rowSpool on; tests turn it off to compare with excelize.
+var spoolRows = true
+
 // maxSheetLinks is how many hyperlink relationships a sheet may hold (Excel's
 // limit is 65,530); longer URLs past it stay plain text.
 const maxSheetLinks = 65000
@@ -69,6 +72,11 @@ func (XLSX) Write(ctx context.Context, w io.Writer, r *Report) error {
 		return fmt.Errorf("summary sheet: %w", err)
 	}
 	patches := map[string]*sheetPatch{}
+	defer func() {
+		for _, p := range patches {
+			p.Rows.remove()
+		}
+	}()
 	if rows, err := f.GetRows(names[0]); err == nil && len(rows) > 0 {
 		cols := 1
 		for _, r := range rows {
@@ -81,10 +89,10 @@ func (XLSX) Write(ctx context.Context, w io.Writer, r *Report) error {
 	tableNames := []string{"Organizations", "Datasets", "Findings", "Links", "History"}
 	for i, t := range ts {
 		patch := &sheetPatch{}
+		patches[fmt.Sprintf("xl/worksheets/sheet%d.xml", i+2)] = patch
 		if err := xlsxStream(ctx, f, names[i+1], tableNames[i], t, r.Lang, st, patch); err != nil {
 			return fmt.Errorf("%s sheet: %w", names[i+1], err)
 		}
-		patches[fmt.Sprintf("xl/worksheets/sheet%d.xml", i+2)] = patch
 	}
 	// The archive goes straight to w: excelize's own writer builds the
 	// whole file in a memory buffer first (70 MB at 100k datasets, grown
@@ -227,6 +235,23 @@ func xlsxStream(ctx context.Context, f *excelize.File, sheet, tableName string, 
 	if err := sw.SetRow("A1", header, excelize.RowOpts{Height: 30}); err != nil {
 		return err
 	}
+	// Tables without dates have their rows spooled (xlsxrows.go); the
+	// archive writer puts them in place.
+	setRow := sw.SetRow
+	if spoolRows && t.spoolable() {
+		spool, err := newRowSpool(len(t.cols))
+		if err != nil {
+			return err
+		}
+		patch.Rows = spool
+		setRow = func(ref string, cells []any, _ ...excelize.RowOpts) error {
+			_, n, err := excelize.CellNameToCoordinates(ref)
+			if err != nil {
+				return err
+			}
+			return spool.row(n, cells)
+		}
+	}
 	row, skipped := 2, 0
 	cells := make([]any, len(t.cols))
 	err = pipeline(ctx, t.each, func(vals []any) error {
@@ -244,7 +269,7 @@ func xlsxStream(ctx context.Context, f *excelize.File, sheet, tableName string, 
 		}
 		ref, _ := excelize.CoordinatesToCellName(1, row)
 		row++
-		return sw.SetRow(ref, cells)
+		return setRow(ref, cells)
 	})
 	if err != nil {
 		return err
@@ -254,7 +279,7 @@ func xlsxStream(ctx context.Context, f *excelize.File, sheet, tableName string, 
 	patch.Dim = "A1:" + lastCol + strconv.Itoa(last)
 	if skipped > 0 {
 		note := fmt.Sprintf(T(lang, "rows_cut"), skipped)
-		if err := sw.SetRow("A"+strconv.Itoa(row), []any{note}); err != nil {
+		if err := setRow("A"+strconv.Itoa(row), []any{note}); err != nil {
 			return err
 		}
 		patch.Dim = "A1:" + lastCol + strconv.Itoa(row)

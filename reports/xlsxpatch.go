@@ -29,6 +29,9 @@ type xlsxLink struct{ Cell, URL string }
 type sheetPatch struct {
 	Dim   string // e.g. "A1:T2001"; "" leaves the dimension
 	Links []xlsxLink
+	// Rows are data rows written beside excelize (xlsxrows.go), put
+	// before the sheet's </sheetData>.
+	Rows *rowSpool
 }
 
 type xlsxPatcher struct {
@@ -209,6 +212,16 @@ func (s *sheetWriter) Write(b []byte) (int, error) {
 	buf := append(s.carry, b...)
 	if i := bytes.Index(buf, []byte(endSheetData)); i >= 0 {
 		end := i + len(endSheetData)
+		if s.patch.Rows != nil {
+			if _, err := s.out.Write(buf[:i]); err != nil {
+				return 0, err
+			}
+			if err := s.patch.Rows.copyTo(s.out); err != nil {
+				return 0, err
+			}
+			buf = buf[i:]
+			end -= i
+		}
 		if _, err := s.out.Write(buf[:end]); err != nil {
 			return 0, err
 		}

@@ -1,0 +1,367 @@
+package reports
+
+import (
+	"bufio"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// The rows of the big sheets (datasets, findings: 1.1 million rows at
+// 100,000 datasets) are written here rather than by excelize's
+// StreamWriter.SetRow, which escaped every text cell through encoding/xml
+// into a new string, then ran a regular expression over it and counted its
+// UTF-16 length: about half of the xlsx writer's time. rowSpool writes the
+// same bytes, cell for cell (xlsxrows_test.go holds them equal to
+// excelize's), escaping in one pass into a buffered temporary file; the
+// archive writer (xlsxpatch.go) puts them in the sheet before its
+// </sheetData>, after the header row excelize wrote. It takes the values
+// xlsxCell makes: nil, text, and excelize.Cell holding an int, a float64,
+// text, or text with a formula. Dates stay with excelize (tables with a
+// kTime column are not spooled).
+
+// rowSpool holds a sheet's data rows, as sheet XML, until the archive is
+// written.
+type rowSpool struct {
+	f    *os.File
+	w    *bufio.Writer
+	cols []string // column letters
+	num  []byte   // scratch for numbers
+}
+
+func newRowSpool(ncols int) (*rowSpool, error) {
+	f, err := os.CreateTemp("", "vigie-xlsx-rows-")
+	if err != nil {
+		return nil, err
+	}
+	s := &rowSpool{f: f, w: bufio.NewWriterSize(f, 1<<16), cols: make([]string, ncols)}
+	for i := range s.cols {
+		s.cols[i], _ = excelize.ColumnNumberToName(i + 1)
+	}
+	return s, nil
+}
+
+// remove deletes the spool's file.
+func (s *rowSpool) remove() {
+	if s == nil || s.f == nil {
+		return
+	}
+	s.f.Close()
+	os.Remove(s.f.Name())
+	s.f = nil
+}
+
+// copyTo writes the rows spooled so far to w.
+func (s *rowSpool) copyTo(w io.Writer) error {
+	if err := s.w.Flush(); err != nil {
+		return err
+	}
+	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	_, err := io.Copy(w, s.f)
+	return err
+}
+
+// row writes row n (1-based) with cells from column A, as SetRow would.
+func (s *rowSpool) row(n int, cells []any) error {
+	w := s.w
+	rs := strconv.Itoa(n)
+	w.WriteString(`<row r="`)
+	w.WriteString(rs)
+	w.WriteString(`">`)
+	for i, v := range cells {
+		if v == nil {
+			continue
+		}
+		style, formula := 0, ""
+		if c, ok := v.(excelize.Cell); ok {
+			style, formula, v = c.StyleID, c.Formula, c.Value
+		}
+		if err := s.cell(s.cols[i]+rs, style, formula, v); err != nil {
+			return err
+		}
+	}
+	_, err := w.WriteString(`</row>`)
+	return err
+}
+
+func (s *rowSpool) cell(ref string, style int, formula string, v any) error {
+	w := s.w
+	if formula != "" {
+		text, ok := v.(string)
+		if !ok {
+			return fmt.Errorf("cell %s: a formula with a %T value", ref, v)
+		}
+		// A formula cell: its value unescaped but for _xHHHH_, escaped
+		// when written, newlines included.
+		text = cutUTF16(text)
+		w.WriteString(`<c`)
+		if edgeSpace(text) {
+			w.WriteString(` xml:space="preserve"`)
+		}
+		s.ref(ref, style)
+		w.WriteString(` t="str"><f>`)
+		xml.EscapeText(w, []byte(formula))
+		w.WriteString(`</f>`)
+		if text = bstrEscape(text); text != "" {
+			w.WriteString(`<v>`)
+			xml.EscapeText(w, []byte(text))
+			w.WriteString(`</v>`)
+		}
+		w.WriteString(`</c>`)
+		return nil
+	}
+	switch x := v.(type) {
+	case string:
+		s.inlineStr(ref, style, x)
+	case int:
+		w.WriteString(`<c`)
+		s.ref(ref, style)
+		w.WriteString(`><v>`)
+		s.num = strconv.AppendInt(s.num[:0], int64(x), 10)
+		w.Write(s.num)
+		w.WriteString(`</v></c>`)
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			s.inlineStr(ref, style, fmt.Sprint(x))
+			return nil
+		}
+		w.WriteString(`<c`)
+		s.ref(ref, style)
+		w.WriteString(`><v>`)
+		w.WriteString(cellFloat(x))
+		w.WriteString(`</v></c>`)
+	case nil:
+		w.WriteString(`<c`)
+		s.ref(ref, style)
+		w.WriteString(`></c>`)
+	default:
+		return fmt.Errorf("cell %s: no spooled form for a %T value", ref, v)
+	}
+	return nil
+}
+
+// ref writes ` r="A2"` and the style when there is one.
+func (s *rowSpool) ref(ref string, style int) {
+	s.w.WriteString(` r="`)
+	s.w.WriteString(ref)
+	s.w.WriteString(`"`)
+	if style != 0 {
+		s.w.WriteString(` s="`)
+		s.num = strconv.AppendInt(s.num[:0], int64(style), 10)
+		s.w.Write(s.num)
+		s.w.WriteString(`"`)
+	}
+}
+
+// inlineStr writes a text cell: escaped for XML (newlines kept as they are),
+// _xHHHH_ sequences escaped, xml:space="preserve" when it starts or ends
+// with white space.
+func (s *rowSpool) inlineStr(ref string, style int, text string) {
+	w := s.w
+	text = cutUTF16(text)
+	w.WriteString(`<c`)
+	s.ref(ref, style)
+	w.WriteString(` t="inlineStr"><is><t`)
+	if edgeSpace(text) {
+		w.WriteString(` xml:space="preserve"`)
+	}
+	w.WriteString(`>`)
+	if strings.Contains(text, "_x") {
+		var b strings.Builder
+		escapeKeepNewlines(&b, text)
+		w.WriteString(bstrEscape(b.String()))
+	} else {
+		escapeKeepNewlines(w, text)
+	}
+	w.WriteString(`</t></is></c>`)
+}
+
+// plainByte marks the ASCII bytes XML text takes as they are.
+var plainByte = func() (t [utf8.RuneSelf]bool) {
+	for b := 0x20; b < utf8.RuneSelf; b++ {
+		t[b] = true
+	}
+	for _, b := range "\"'&<>" {
+		t[b] = false
+	}
+	t['\n'] = true
+	return t
+}()
+
+// escapeKeepNewlines writes text escaped as encoding/xml.EscapeText does,
+// but for newlines, written as they are: in one pass, the runs of text with
+// nothing to escape written as they are.
+func escapeKeepNewlines(w io.StringWriter, text string) {
+	last := 0
+	for i := 0; i < len(text); {
+		b := text[i]
+		var esc string
+		width := 1
+		if b < utf8.RuneSelf {
+			if plainByte[b] {
+				i++
+				continue
+			}
+			esc = asciiEscape[b]
+		} else {
+			r, size := utf8.DecodeRuneInString(text[i:])
+			width = size
+			if !(r == utf8.RuneError && size == 1 || !xmlChar(r)) {
+				i += size
+				continue
+			}
+			esc = "\uFFFD"
+		}
+		w.WriteString(text[last:i])
+		w.WriteString(esc)
+		i += width
+		last = i
+	}
+	w.WriteString(text[last:])
+}
+
+// asciiEscape is what encoding/xml writes for the ASCII characters it
+// escapes; other control characters become U+FFFD.
+var asciiEscape = func() (t [utf8.RuneSelf]string) {
+	for b := range t {
+		t[b] = "\uFFFD"
+	}
+	t['"'], t['\''], t['&'], t['<'], t['>'] = "&#34;", "&#39;", "&amp;", "&lt;", "&gt;"
+	t['\t'], t['\r'] = "&#x9;", "&#xD;"
+	return t
+}()
+
+// xmlChar is XML's Char production (encoding/xml's isInCharacterRange),
+// for runes at or above utf8.RuneSelf; U+FFFD itself passes.
+func xmlChar(r rune) bool {
+	return r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
+}
+
+// edgeSpace says whether text starts or ends with a tab, newline, carriage
+// return or space: the cell then keeps it with xml:space="preserve".
+func edgeSpace(text string) bool {
+	if text == "" {
+		return false
+	}
+	for _, b := range [2]byte{text[0], text[len(text)-1]} {
+		if b == '\t' || b == '\n' || b == '\r' || b == ' ' {
+			return true
+		}
+	}
+	return false
+}
+
+// cutUTF16 cuts text to the 32,767 UTF-16 units a cell holds, on a rune.
+func cutUTF16(text string) string {
+	if len(text) <= excelize.TotalCellChars { // never more units than bytes
+		return text
+	}
+	n := 0
+	for i, r := range text {
+		if n += utf16.RuneLen(r); n > excelize.TotalCellChars {
+			return text[:i]
+		}
+	}
+	return text
+}
+
+// bstrEscape escapes what a reader would take for an escaped character:
+// "_xHHHH_" (H a hex digit) that names a character becomes "_x005F_xHHHH_";
+// "_x005F_" becomes "_x005F_x005F_", and is doubled when a character
+// escape follows it. As excelize does it, one sequence that names no
+// character (a surrogate, "_xD800_") is dropped.
+func bstrEscape(s string) string {
+	if !strings.Contains(s, "_x") {
+		return s
+	}
+	var out strings.Builder
+	cursor := 0
+	for i := 0; i+7 <= len(s); {
+		if !isBstr(s[i:]) {
+			i++
+			continue
+		}
+		out.WriteString(s[cursor:i])
+		end := i + 7
+		seq := s[i:end]
+		cursor = end
+		switch {
+		case seq == "_x005F_":
+			if end+6 <= len(s) && s[end] == 'x' && hex4(s[end+1:end+5]) && s[end+5] == '_' && namesChar(s[end+1:end+5]) {
+				out.WriteString(seq + "x005F" + seq)
+			} else {
+				out.WriteString(seq + "x005F_")
+			}
+		case namesChar(seq[2:6]):
+			out.WriteString("_x005F" + seq)
+		}
+		i = end
+	}
+	if cursor < len(s) {
+		out.WriteString(s[cursor:])
+	}
+	return out.String()
+}
+
+// isBstr says whether s starts with "_x", four hex digits and "_".
+func isBstr(s string) bool {
+	return len(s) >= 7 && s[0] == '_' && s[1] == 'x' && hex4(s[2:6]) && s[6] == '_'
+}
+
+func hex4(s string) bool {
+	for i := 0; i < 4; i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// namesChar says whether four hex digits name a character: not a surrogate.
+func namesChar(h string) bool {
+	v, _ := strconv.ParseUint(h, 16, 32)
+	return v < 0xD800 || v > 0xDFFF
+}
+
+// cellFloat is a number as excelize writes it: the shortest decimal form,
+// cut to Excel's 15 significant digits.
+func cellFloat(v float64) string {
+	str := strconv.FormatFloat(v, 'f', -1, 64)
+	if math.Abs(v) == math.MaxFloat64 {
+		return str
+	}
+	dot := strings.IndexByte(str, '.')
+	sig := 0
+	for i := 0; i < len(str); i++ {
+		c := str[i]
+		if c < '0' || c > '9' || sig == 0 && c == '0' {
+			continue
+		}
+		if sig++; sig <= 15 {
+			continue
+		}
+		if dot >= 0 && i > dot { // past the point: cut
+			return strings.TrimSuffix(str[:i], ".")
+		}
+		if dot < 0 {
+			dot = len(str)
+		}
+		whole := []byte(str[:dot]) // before the point: zeros
+		for ; i < len(whole); i++ {
+			whole[i] = '0'
+		}
+		return string(whole)
+	}
+	return str
+}
