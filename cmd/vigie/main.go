@@ -9,7 +9,9 @@ import (
 
 func main() {
 	stop := startCPUProfile(os.Getenv("VIGIE_CPUPROFILE"))
+	stopTrace := startTrace(os.Getenv("VIGIE_TRACE"))
 	code := Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stopTrace()
 	stop()
 	os.Exit(code)
 }
