@@ -79,6 +79,17 @@ func CheckLinks(ctx context.Context, db LinkStore, scope vigie.Scope, o LinkOpti
 	return out, err
 }
 
+// Results are saved by a writer of their own, in transactions of up to
+// saveBatch results, while the checks go on: a save (one SQLite transaction)
+// no longer holds back the results behind it, and a night of 340,000 URLs
+// pays 85 commits and statement preparations instead of 1,700. A batch is
+// handed over after saveEvery too, so that a slow run on real portals still
+// saves as it goes.
+var (
+	saveBatch = 4096 // tests lower it to make many batches of a few URLs
+	saveEvery = 2 * time.Second
+)
+
 // checkLinks checks targets into run runID, saving results as they come, and
 // fills out's summary and timing. It returns the first failed save, else
 // ctx's error: the checker stops quietly when cancelled.
@@ -88,38 +99,91 @@ func checkLinks(ctx context.Context, db LinkStore, log *slog.Logger, p *store.Po
 	checkCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	var (
-		batch   []vigie.LinkResult
-		tally   linkcheck.Tally
-		saveErr error
-	)
-	flush := func() {
-		if saveErr == nil && len(batch) > 0 {
-			saveErr = db.SaveLinkResults(saveCtx, runID, batch)
-			if saveErr != nil {
-				cancel()
-			}
+	w := newLinkWriter(func(batch []vigie.LinkResult) error {
+		err := db.SaveLinkResults(saveCtx, runID, batch)
+		if err != nil {
+			cancel() // no check is worth making once results cannot be kept
 		}
-		batch = batch[:0]
-	}
+		return err
+	})
+	var tally linkcheck.Tally
 	opts := o.Check // linkcheck.New fills the User-Agent
 	opts.Now = db.NowFunc()
 	opts.OnResult = func(r vigie.LinkResult) {
 		tally.Add(r)
-		batch = append(batch, r)
-		if len(batch) >= 200 {
-			flush()
-		}
+		w.add(r)
 	}
 	checker := linkcheck.New(opts)
 	defer checker.Close()
 	log.Info("checking links", "urls", len(targets), "portal", p.URL, "concurrency", opts.Concurrency, "per_host", opts.PerHost)
 	start := time.Now()
 	checker.Run(checkCtx, targets)
-	flush()
+	saveErr := w.close()
 	out.Summary, out.Elapsed = tally.Summary(), time.Since(start)
 	if saveErr != nil {
 		return saveErr
 	}
 	return ctx.Err()
+}
+
+// linkWriter saves results in batches on a goroutine of its own. add and
+// close are called from one goroutine; while one batch is being saved, the
+// next fills. After a failed save the rest are dropped and close returns
+// the error.
+type linkWriter struct {
+	save    func([]vigie.LinkResult) error
+	batch   []vigie.LinkResult
+	since   time.Time // when the batch got its first result
+	full    chan []vigie.LinkResult
+	empty   chan []vigie.LinkResult
+	done    chan struct{}
+	saveErr error // set by the writer goroutine, read after done
+}
+
+func newLinkWriter(save func([]vigie.LinkResult) error) *linkWriter {
+	w := &linkWriter{save: save, full: make(chan []vigie.LinkResult, 1), empty: make(chan []vigie.LinkResult, 2),
+		done: make(chan struct{})}
+	w.empty <- make([]vigie.LinkResult, 0, saveBatch)
+	w.empty <- make([]vigie.LinkResult, 0, saveBatch)
+	w.batch = make([]vigie.LinkResult, 0, saveBatch)
+	go func() {
+		defer close(w.done)
+		for b := range w.full {
+			if w.saveErr == nil {
+				w.saveErr = w.save(b)
+			}
+			clear(b) // the spare holds no URL alive
+			w.empty <- b[:0]
+		}
+	}()
+	return w
+}
+
+// add queues one result, handing the batch to the writer when it is full
+// or has waited saveEvery.
+func (w *linkWriter) add(r vigie.LinkResult) {
+	if len(w.batch) == 0 {
+		w.since = time.Now()
+	}
+	w.batch = append(w.batch, r)
+	if len(w.batch) >= saveBatch || time.Since(w.since) >= saveEvery {
+		w.handOver()
+	}
+}
+
+func (w *linkWriter) handOver() {
+	if len(w.batch) == 0 {
+		return
+	}
+	w.full <- w.batch
+	w.batch = <-w.empty
+}
+
+// close saves what is left, waits for the writer and returns the first
+// failed save.
+func (w *linkWriter) close() error {
+	w.handOver()
+	close(w.full)
+	<-w.done
+	return w.saveErr
 }
