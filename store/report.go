@@ -384,28 +384,8 @@ func (db *DB) storeIndicators(ctx context.Context, runID int64, key string, r *R
 // computeIndicators computes the indicator counts of a resolved scope in SQL.
 func (db *DB) computeIndicators(ctx context.Context, s ReportScope) (*ReportIndicators, error) {
 	indicatorComputations.Add(1)
-	// The link classes (about two thirds of the work at 100k datasets) are
-	// counted on a connection of their own while the scores are, unless
-	// every read goes through the one connection of a SQLite snapshot.
-	type linkCount struct {
-		classes map[vigie.LinkClass]int
-		total   int
-		err     error
-	}
-	var links chan linkCount
-	if db.snap == nil {
-		links = make(chan linkCount, 1)
-		go func() {
-			var l linkCount
-			l.classes, l.total, l.err = db.reportLinkClasses(ctx, s)
-			links <- l
-		}()
-	}
 	conn, err := db.reportConn(ctx)
 	if err != nil {
-		if links != nil {
-			<-links
-		}
 		return nil, err
 	}
 	defer conn.Close()
@@ -434,17 +414,8 @@ func (db *DB) computeIndicators(ctx context.Context, s ReportScope) (*ReportIndi
 		&fresh, &due, &overdue, &delinquent, &na, &exc, &good, &suff, &bad,
 		&r.Stars[0], &r.Stars[1], &r.Stars[2], &r.Stars[3], &r.Stars[4], &r.Stars[5],
 		&r.Errors, &r.Warnings, &r.Infos, &r.LicenceUnknown, &ov, &co, &fr, &op, &av, &mqa)
-	var lc linkCount
-	if links != nil {
-		lc = <-links
-	} else if err == nil {
-		lc.classes, lc.total, lc.err = db.reportLinkClasses(ctx, s)
-	}
 	if err != nil {
 		return nil, db.explain(err)
-	}
-	if lc.err != nil {
-		return nil, lc.err
 	}
 	r.Freshness = map[vigie.Freshness]int{
 		vigie.FreshFresh: fresh, vigie.FreshDue: due, vigie.FreshOverdue: overdue, vigie.FreshDelinquent: delinquent,
@@ -453,7 +424,10 @@ func (db *DB) computeIndicators(ctx context.Context, s ReportScope) (*ReportIndi
 	r.Ratings = map[vigie.Rating]int{vigie.RatingExcellent: exc, vigie.RatingGood: good, vigie.RatingSufficient: suff, vigie.RatingBad: bad}
 	r.Overall, r.Completeness, r.FreshnessScore, r.Openness, r.Availability = scorePtr(ov), scorePtr(co), scorePtr(fr), scorePtr(op), scorePtr(av)
 	r.MQAPoints = scorePtr(mqa)
-	r.LinkClasses, r.LinkURLs = lc.classes, lc.total
+	r.LinkClasses, r.LinkURLs, err = db.reportLinkClasses(ctx, s)
+	if err != nil {
+		return nil, err
+	}
 	r.Visibility = map[string]int{vigie.VisPublic: r.Datasets, vigie.VisPrivate: 0, vigie.VisDraft: 0, vigie.VisDeleted: 0}
 	if unpublished, err := db.anyUnpublished(ctx, conn, s.portalID); err != nil || !unpublished {
 		return &r, err // most portals: no second pass over the run's scores

@@ -201,10 +201,10 @@ func TestReportIndicatorsStoredPerScope(t *testing.T) {
 	}
 }
 
-// The link classes, counted on their own connection while the scores are
-// aggregated, make the same indicators as when both are read one after the
-// other through one snapshot connection, and a cancelled read fails whole.
-func TestIndicatorsLinkClassesCountedAlongside(t *testing.T) {
+// A run's indicators, link classes included, are the same computed on the
+// pool's connections as through the one connection of a read snapshot, and
+// a cancelled computation fails whole.
+func TestIndicatorsSameOnPoolAndSnapshot(t *testing.T) {
 	ctx := context.Background()
 	db, _, _ := indicatorsStore(t, 1)
 	p, err := db.Portal(ctx, "https://portal.example")
@@ -241,7 +241,7 @@ func TestIndicatorsLinkClassesCountedAlongside(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	alongside, err := db.computeIndicators(ctx, scope)
+	pooled, err := db.computeIndicators(ctx, scope)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,17 +249,17 @@ func TestIndicatorsLinkClassesCountedAlongside(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inTurn, err := snap.computeIndicators(ctx, scope)
+	inSnap, err := snap.computeIndicators(ctx, scope)
 	snap.EndSnapshot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(alongside, inTurn) {
-		t.Errorf("counted alongside %+v, in turn %+v", alongside, inTurn)
+	if !reflect.DeepEqual(pooled, inSnap) {
+		t.Errorf("on the pool %+v, in a snapshot %+v", pooled, inSnap)
 	}
 	want := map[vigie.LinkClass]int{vigie.LinkOK: 1, vigie.LinkBroken: 1}
-	if !reflect.DeepEqual(alongside.LinkClasses, want) || alongside.LinkURLs != 2 || alongside.Datasets != 3 || alongside.Overall == nil || *alongside.Overall != 50 {
-		t.Errorf("indicators %+v, want links %v of 2 URLs, 3 datasets, mean 50", alongside, want)
+	if !reflect.DeepEqual(pooled.LinkClasses, want) || pooled.LinkURLs != 2 || pooled.Datasets != 3 || pooled.Overall == nil || *pooled.Overall != 50 {
+		t.Errorf("indicators %+v, want links %v of 2 URLs, 3 datasets, mean 50", pooled, want)
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
