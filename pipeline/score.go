@@ -170,8 +170,9 @@ type scoreJob struct {
 // instead of the reader scoring too. Datasets come in id order and are
 // counted and saved in it, so each save appends to the end of the run's
 // findings key and the mean is summed in the same order as before. At
-// most 3 × scorers batches of 1,000 datasets are held between reading and
-// collecting.
+// most scorers + 1 batches of 1,000 datasets are held between reading and
+// collecting: enough to keep every scorer busy while the collector waits
+// for the oldest.
 func score(ctx context.Context, db ScoreStore, p *store.Portal, s vigie.Scope, prof *quality.Profile, env quality.Env, checked bool, runID int64, total int, o ScoreOptions, out *ScoreOutcome) error {
 	saveCtx := context.WithoutCancel(ctx)
 	start := time.Now()
@@ -206,7 +207,7 @@ func score(ctx context.Context, db ScoreStore, p *store.Portal, s vigie.Scope, p
 		scorers = runtime.GOMAXPROCS(0)
 	}
 	jobs := make(chan *scoreJob, scorers)
-	ordered := make(chan *scoreJob, 2*scorers)
+	ordered := make(chan *scoreJob, scorers)
 	var scoring sync.WaitGroup
 	for range scorers {
 		scoring.Go(func() {
