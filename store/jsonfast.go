@@ -53,6 +53,10 @@ func splitStrings(s string, open, close byte, object bool) (out []string, ok boo
 	if i == end {
 		return []string{}, true
 	}
+	// Allocated once at its size: every string has two quotes (an escaped
+	// quote only makes it larger). Growing it from empty cost five
+	// allocations for a resource's 13 extras.
+	out = make([]string, 0, strings.Count(s, `"`)/2)
 	for {
 		if i >= end || s[i] != '"' {
 			return nil, false

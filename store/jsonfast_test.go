@@ -105,3 +105,15 @@ func FuzzEncodeStringsAsEncodingJSON(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkDecodeStringMap decodes the extras of a resource of the 100k
+// generated catalogue: 13 keys, as most resources have.
+func BenchmarkDecodeStringMap(b *testing.B) {
+	const extras = `{"datastore_active":"false","metadata_modified":"2024-08-08T22:41:39.921384","relidi_condon_boolee":"oui","relidi_condon_datheu":"oui","relidi_condon_nombre":"oui","relidi_condon_valinc":"oui","relidi_confic_epsg":"non","relidi_confic_pascom":"oui","relidi_confic_separateur_virgule":"oui","relidi_confic_utf8":"oui","relidi_description_champs":"relidi.descha.foudoc","relidi_ressource_complementaire":"[]","taille_entier":"39"}`
+	b.ReportAllocs()
+	for b.Loop() {
+		if m := decodeStringMap(extras); len(m) != 13 {
+			b.Fatal(m)
+		}
+	}
+}
