@@ -48,6 +48,9 @@ type DB struct {
 	// readOnly is set when the database was opened with Options.ReadOnly:
 	// nothing is written, not even the stored indicators of past runs.
 	readOnly bool
+	// runTexts are the finding texts the score runs being saved through
+	// this DB have committed so far, so that later batches skip them.
+	runTexts runTextCache
 }
 
 // FixClock makes t the "now" that runs judge by from here on: freshness is

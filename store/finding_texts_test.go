@@ -117,3 +117,66 @@ func TestFindingTextsDedupReadAndPrune(t *testing.T) {
 		t.Errorf("kept run's findings after prune: %+v, %v", got, err)
 	}
 }
+
+// A score run saved in several batches looks each text up once: later
+// batches reuse the ids the committed ones found, including one probed past
+// another text holding its hash, and two runs saved in turn keep theirs
+// apart. The findings read back are those saved, and a finished run's
+// texts are forgotten.
+func TestFindingTextsKnownAcrossBatches(t *testing.T) {
+	f := newFixture(t)
+	for _, id := range []string{"a", "b", "c"} {
+		f.dataset(id, "org", "active")
+	}
+	f.harvest(0, nil)
+	common := textFinding("R1", "", "titre court", "allonger le titre")
+	f.exec(`INSERT INTO finding_texts (id, fr, en) VALUES (?, 'autre', 'other')`, textHash(common.Message))
+	run1, err := f.db.BeginScoreRun(f.ctx, f.portal, "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run2, err := f.db.BeginScoreRun(f.ctx, f.portal, "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]map[string][]vigie.Finding{run1: {}, run2: {}}
+	save := func(run int64, id string, fs ...vigie.Finding) {
+		t.Helper()
+		if err := f.db.SaveAssessments(f.ctx, run, []vigie.Assessment{{DatasetID: id, Findings: fs}}); err != nil {
+			t.Fatal(err)
+		}
+		want[run][id] = fs
+	}
+	save(run1, "a", common, textFinding("R2", "a-r0", "format inconnu", "déclarer le format"))
+	save(run2, "a", textFinding("R3", "", "licence absente", "choisir une licence"))
+	save(run1, "b", common, textFinding("R3", "", "licence absente", "choisir une licence"), common)
+	save(run2, "b", common)
+	save(run1, "c", textFinding("R2", "c-r0", "format inconnu", "déclarer le format"), common)
+	save(run1, "a", common) // saved again: replaced
+	known := f.db.runTexts.get(run1)
+	if len(known) != 6 {
+		t.Errorf("run 1 knows %d texts after its batches, want its 6", len(known))
+	}
+	for text, id := range known {
+		var fr, en string
+		if err := f.db.sql.QueryRowContext(f.ctx, `SELECT fr, en FROM finding_texts WHERE id = ?`, id).Scan(&fr, &en); err != nil || (vigie.Text{FR: fr, EN: en}) != text {
+			t.Errorf("run 1 holds id %d for %+v; the dictionary has %q %q %v", id, text, fr, en, err)
+		}
+	}
+	for run, byID := range want {
+		for id, fs := range byID {
+			got, err := f.db.Findings(f.ctx, run, id)
+			if err != nil || !reflect.DeepEqual(got, fs) {
+				t.Errorf("run %d, dataset %s: %+v %v, want %+v", run, id, got, err, fs)
+			}
+		}
+	}
+	for _, run := range []int64{run1, run2} {
+		if err := f.db.FinishScoreRun(f.ctx, run, "complete", 3, ""); err != nil {
+			t.Fatal(err)
+		}
+		if m := f.db.runTexts.get(run); m != nil {
+			t.Errorf("finished run %d still holds %d texts", run, len(m))
+		}
+	}
+}

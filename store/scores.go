@@ -4,9 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vigie-audit/vigie"
@@ -84,11 +86,15 @@ func (db *DB) SaveAssessments(ctx context.Context, runID int64, as []vigie.Asses
 		uniq = append(uniq, i)
 	}
 	order = uniq
+	known := db.runTexts.get(runID)
+	var w *scoreWriter
 	err := db.withTx(ctx, func(tx *sql.Tx) error {
-		w, err := newScoreWriter(ctx, tx, db.textWriter(tx), runID)
+		var err error
+		w, err = newScoreWriter(ctx, tx, db.textWriter(tx), runID)
 		if err != nil {
 			return err
 		}
+		w.known = known
 		defer w.close()
 		if err := w.knowTexts(as, order); err != nil {
 			return err
@@ -103,7 +109,49 @@ func (db *DB) SaveAssessments(ctx context.Context, runID int64, as []vigie.Asses
 	if err != nil {
 		return db.explain(err)
 	}
+	db.runTexts.add(runID, known, w.texts)
 	return nil
+}
+
+// runTextCache holds, per score run being saved, the dictionary ids of the
+// finding texts its committed batches used. A text is looked up, hashed
+// and probed once per run instead of once per batch (28,646 distinct texts
+// in the 1.4 million of the 100k catalogue's findings). The ids stay valid:
+// the run's own committed findings use them, so prune keeps their rows.
+type runTextCache struct {
+	mu   sync.Mutex
+	runs map[int64]map[vigie.Text]int64 // never changed once stored: replaced
+}
+
+// get returns the texts known for run, not to be modified.
+func (c *runTextCache) get(run int64) map[vigie.Text]int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.runs[run]
+}
+
+// add records, once a batch of run committed, the texts it learnt beside
+// the ones it started from (known, as get returned it).
+func (c *runTextCache) add(run int64, known, learnt map[vigie.Text]int64) {
+	if len(learnt) == 0 {
+		return
+	}
+	m := make(map[vigie.Text]int64, len(known)+len(learnt))
+	maps.Copy(m, known)
+	maps.Copy(m, learnt)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.runs == nil {
+		c.runs = map[int64]map[vigie.Text]int64{}
+	}
+	c.runs[run] = m
+}
+
+// drop forgets run's texts: it is finished.
+func (c *runTextCache) drop(run int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.runs, run)
 }
 
 // scoreRowsMax is how many datasets one INSERT writes.
@@ -132,6 +180,7 @@ type scoreWriter struct {
 	scoresN, findingsN     [scoreRowsMax + 1]*sql.Stmt // by number of rows
 	tx                     *sql.Tx
 	textGet, textAdd       *sql.Stmt
+	known                  map[vigie.Text]int64 // ids committed by the run's earlier batches; read only
 	texts                  map[vigie.Text]int64 // ids known in this transaction
 	scoreArgs, findingArgs []any
 	n                      int
@@ -287,6 +336,9 @@ func (w *scoreWriter) knowTexts(as []vigie.Assessment, order []int) error {
 				if t == (vigie.Text{}) {
 					continue
 				}
+				if _, ok := w.known[t]; ok {
+					continue
+				}
 				if _, ok := w.texts[t]; ok {
 					continue
 				}
@@ -380,6 +432,9 @@ func (w *scoreWriter) textID(t vigie.Text) (int64, error) {
 	if t == (vigie.Text{}) {
 		return 0, nil
 	}
+	if id, ok := w.known[t]; ok {
+		return id, nil
+	}
 	if id, ok := w.texts[t]; ok {
 		return id, nil
 	}
@@ -411,6 +466,7 @@ func (w *scoreWriter) textID(t vigie.Text) (int64, error) {
 // or interrupted), the number of datasets scored and an error message, even
 // when ctx is cancelled.
 func (db *DB) FinishScoreRun(ctx context.Context, runID int64, status string, datasets int, errMsg string) error {
+	db.runTexts.drop(runID)
 	return db.finishRun(ctx, scoreRuns, runID, status, errMsg, `datasets = ?`, datasets)
 }
 
