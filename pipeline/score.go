@@ -164,7 +164,7 @@ type scoreJob struct {
 // Three kinds of goroutines share the work: this one reads the datasets a
 // batch at a time (store.EachDatasetLinkBatch); a scorer per core scores
 // whole batches; a collector takes the scored batches back in the order
-// they were read, counts them into out and passes them, 10,000 at a time,
+// they were read, counts them into out and passes them, 5,000 at a time,
 // to a saver that writes the previous ones meanwhile. On two cores the
 // reading keeps one busy while the scoring and the saving share the other,
 // instead of the reader scoring too. Datasets come in id order and are
@@ -172,13 +172,17 @@ type scoreJob struct {
 // findings key and the mean is summed in the same order as before. At
 // most scorers + 1 batches of 1,000 datasets are held between reading and
 // collecting: enough to keep every scorer busy while the collector waits
-// for the oldest.
+// for the oldest. Reading and scoring now outpace saving, so every buffer
+// stays full: the batch being saved and the one the collector fills (the
+// hand-over waits for the saver), 5,000 assessments each. With 10,000 and
+// a batch queued between them the live heap at 100k datasets stayed at
+// 76-136 MB instead of falling back to about 45 MB after each save.
 func score(ctx context.Context, db ScoreStore, p *store.Portal, s vigie.Scope, prof *quality.Profile, env quality.Env, checked bool, runID int64, total int, o ScoreOptions, out *ScoreOutcome) error {
 	saveCtx := context.WithoutCancel(ctx)
 	start := time.Now()
 	now := db.AsOf() // the fixed clock (--now) when there is one
-	const batchSize = 10000
-	batches := make(chan []vigie.Assessment, 1)
+	const batchSize = 5000
+	batches := make(chan []vigie.Assessment)
 	stop := make(chan struct{}) // closed when a save failed
 	saved := make(chan error, 1)
 	go func() {
@@ -224,6 +228,7 @@ func score(ctx context.Context, db ScoreStore, p *store.Portal, s vigie.Scope, p
 						j.out[i] = quality.ScoreIn(d, ls, prof, now, env)
 					}
 				}
+				j.b = nil // the datasets, scored, are no longer held while they wait
 				close(j.done)
 			}
 		})
