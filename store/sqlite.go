@@ -170,6 +170,8 @@ func (db *DB) rowID(table string) string {
 		return "(url, run_id)"
 	case table == "dataset_events":
 		return "(run_id, dataset_id, kind)"
+	case table == "links":
+		return "url"
 	}
 	return "rowid"
 }
