@@ -238,3 +238,65 @@ func btoi(b bool) int {
 	}
 	return 0
 }
+
+// TestSaveDatasetsBulkRowsReadBack writes a page of more datasets than one
+// batch, with resources carrying NUL characters, quotes, backslashes and NULL
+// sizes and times, then reads every resource and version back, on either
+// engine. A cancelled page leaves nothing of itself.
+func TestSaveDatasetsBulkRowsReadBack(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.NewDB(t)
+	p, _ := db.EnsurePortal(ctx, "https://portal.example")
+	run, _ := db.BeginHarvestRun(ctx, p.ID, store.HarvestOptions{Mode: store.ModeFull})
+	var page []vigie.Dataset
+	for i := range 70 {
+		id := fmt.Sprintf("d%03d", i)
+		d := sampleDataset(id, "n"+id, "org")
+		d.Resources[1].Name = "nul\x00" + id
+		d.Resources[1].Description = "café ' \" \\"
+		d.Resources = d.Resources[:1+i%2]
+		d.Raw = []byte(`{"id":"` + id + `","nul":"\u0000"}`)
+		page = append(page, d)
+	}
+	if _, err := db.SaveDatasets(ctx, p.ID, run, page); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range page {
+		got, err := db.GetDataset(ctx, p.ID, want.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got.Raw) != string(want.Raw) || len(got.Resources) != len(want.Resources) {
+			t.Fatalf("%s: raw %s, %d resources; want %s, %d", want.ID, got.Raw, len(got.Resources), want.Raw, len(want.Resources))
+		}
+		for j, r := range got.Resources {
+			w := want.Resources[j]
+			if r.ID != w.ID || r.Position != j || r.URL != w.URL || (r.Size == nil) != (w.Size == nil) ||
+				(r.LastModified == nil) != (w.LastModified == nil) || r.Extras["relidi_condon_valinc"] != w.Extras["relidi_condon_valinc"] {
+				t.Fatalf("%s resource %d: %+v, want %+v", want.ID, j, r, w)
+			}
+		}
+		if i%2 == 1 {
+			// NUL is kept on SQLite; PostgreSQL's text cannot hold it and
+			// stores U+FFFD, as for every other column
+			if r := got.Resources[1]; r.Name != "nul\x00"+want.ID && r.Name != "nul\uFFFD"+want.ID || r.Description != "café ' \" \\" {
+				t.Errorf("%s: resource text %q %q", want.ID, r.Name, r.Description)
+			}
+		}
+		vs, err := db.DatasetVersions(ctx, p.ID, want.ID)
+		if err != nil || len(vs) != 1 || vs[0].RunID != run || vs[0].ContentHash == "" {
+			t.Fatalf("%s versions: %+v %v", want.ID, vs, err)
+		}
+	}
+
+	// A cancelled page is rolled back whole.
+	cctx, cancel := context.WithCancel(ctx)
+	next := []vigie.Dataset{sampleDataset("e1", "e1", "org"), sampleDataset("e2", "e2", "org")}
+	cancel()
+	if _, err := db.SaveDatasets(cctx, p.ID, run, next); err == nil {
+		t.Fatal("a cancelled page was saved")
+	}
+	if _, err := db.GetDataset(ctx, p.ID, "e1"); err == nil {
+		t.Error("a cancelled page left a dataset")
+	}
+}
