@@ -148,10 +148,18 @@ func format(tmpl string, args []any) string {
 	b.Grow(len(tmpl) + 32)
 	n := 0
 	for i := 0; i < len(tmpl); i++ {
-		c := tmpl[i]
-		if c != '%' || i+1 == len(tmpl) {
-			b.WriteByte(c)
-			continue
+		// The text up to the next verb in one copy, not a byte at a time:
+		// every finding's message and hint, in both languages, go through
+		// here (some 2.4 million strings a run of 100k datasets).
+		j := strings.IndexByte(tmpl[i:], '%')
+		if j < 0 {
+			b.WriteString(tmpl[i:])
+			break
+		}
+		b.WriteString(tmpl[i : i+j])
+		if i += j; i+1 == len(tmpl) {
+			b.WriteByte('%')
+			break
 		}
 		i++
 		verb := tmpl[i]
