@@ -177,6 +177,17 @@ type LinkResult struct {
 	CheckedAt     time.Time  `json:"checked_at"`
 }
 
+// LinkHistory is what a URL's next check carries forward from its last
+// state (the debounce rule, linkcheck.Debounce): its consecutive failures,
+// the first of them and its last success. It is what a night's list of due
+// URLs holds for each, a fifth of a LinkResult: at 340,000 URLs the
+// difference is about 60 MiB.
+type LinkHistory struct {
+	Failures     int
+	FirstFailure time.Time // zero when none
+	LastSuccess  time.Time // zero when none
+}
+
 // Works reports whether the link answered successfully at its last check.
 func (l *LinkResult) Works() bool { return l != nil && l.Class == LinkOK }
 

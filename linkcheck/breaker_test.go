@@ -60,7 +60,7 @@ func TestRunSkipsAnUnreachableHost(t *testing.T) {
 	for i := range 20 {
 		tg := Target{URL: fmt.Sprintf("http://%s/f%d.csv", addr, i)}
 		if i == 19 { // failed twice before: a third counted failure would make it broken
-			tg.Prev = &vigie.LinkResult{Class: vigie.LinkFailing, Failures: 2, FirstFailure: &first}
+			tg.Prev = &vigie.LinkHistory{Failures: 2, FirstFailure: first}
 		}
 		targets = append(targets, tg)
 	}

@@ -124,9 +124,9 @@ func (o Options) withDefaults() Options {
 type Target struct {
 	URL     string
 	Formats []string
-	// Prev is the URL's state after its last check, nil when it was never
+	// Prev is what the URL's last check left, nil when it was never
 	// checked: Run carries its failures forward (see Debounce).
-	Prev *vigie.LinkResult
+	Prev *vigie.LinkHistory
 }
 
 // Checker checks URLs. It is safe for concurrent use; one Checker shares its

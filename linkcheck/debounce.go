@@ -43,6 +43,24 @@ func Debounce(prev *vigie.LinkResult, obs vigie.LinkResult, now time.Time, n int
 	return r
 }
 
+// previous is h as the previous state Debounce reads, nil when the URL was
+// never checked.
+func previous(h *vigie.LinkHistory) *vigie.LinkResult {
+	if h == nil {
+		return nil
+	}
+	r := &vigie.LinkResult{Failures: h.Failures}
+	if !h.FirstFailure.IsZero() {
+		t := h.FirstFailure
+		r.FirstFailure = &t
+	}
+	if !h.LastSuccess.IsZero() {
+		t := h.LastSuccess
+		r.LastSuccess = &t
+	}
+	return r
+}
+
 func copyTime(t *time.Time) *time.Time {
 	if t == nil {
 		return nil

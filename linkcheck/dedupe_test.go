@@ -12,7 +12,7 @@ import (
 // caller's formats array, and leaves nothing alive in the dropped tail.
 func TestDedupeInPlace(t *testing.T) {
 	shared := []string{"CSV", "JSON", "spare"}
-	prev := &vigie.LinkResult{Class: vigie.LinkFailing, Failures: 1}
+	prev := &vigie.LinkHistory{Failures: 1}
 	targets := []Target{
 		{URL: "http://a/1", Formats: shared[:1:3], Prev: prev},
 		{URL: "http://a/2", Formats: []string{"XLSX", "XLSX"}},

@@ -49,7 +49,7 @@ func (c *Checker) Run(ctx context.Context, targets []Target) []vigie.LinkResult 
 				if ctx.Err() != nil {
 					return
 				}
-				results <- Debounce(jobs[i].Prev, obs, obs.CheckedAt, c.opts.FailuresToBroken, c.opts.BrokenAfter)
+				results <- Debounce(previous(jobs[i].Prev), obs, obs.CheckedAt, c.opts.FailuresToBroken, c.opts.BrokenAfter)
 			}
 		}()
 	}

@@ -208,7 +208,14 @@ func TestRunChecksEachURLOnceAndDebounces(t *testing.T) {
 	// Each later run starts from the state the previous one left.
 	again := func(prev vigie.LinkResult) vigie.LinkResult {
 		t.Helper()
-		got := byURL(c.Run(context.Background(), []Target{{URL: prev.URL, Prev: &prev}}))
+		h := &vigie.LinkHistory{Failures: prev.Failures}
+		if prev.FirstFailure != nil {
+			h.FirstFailure = *prev.FirstFailure
+		}
+		if prev.LastSuccess != nil {
+			h.LastSuccess = *prev.LastSuccess
+		}
+		got := byURL(c.Run(context.Background(), []Target{{URL: prev.URL, Prev: h}}))
 		return got[prev.URL]
 	}
 	// Twelve hours later, still down: a second failure, not yet broken.

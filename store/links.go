@@ -106,9 +106,9 @@ func sqlIn(col string, values []string) (string, []any) {
 type LinkTarget struct {
 	URL     string
 	Formats []string
-	// Prev is the URL's state after its last check (class, failures, first
-	// failure, last success, check time), nil when it was never checked.
-	Prev *vigie.LinkResult
+	// Prev is what the URL's last check left for the next (failures, first
+	// failure, last success), nil when it was never checked.
+	Prev *vigie.LinkHistory
 }
 
 // URLsToCheck lists the distinct resource URLs of the scope's active
@@ -130,7 +130,7 @@ func (db *DB) URLsToCheck(ctx context.Context, s vigie.Scope, all bool, olderTha
 	}
 	// links.url is unique: every row of a group carries the same link row.
 	rows, err := db.sql.QueryContext(ctx, `SELECT r.url, `+db.jsonArrayAgg("DISTINCT r.format")+`, MIN(l.checked_at),
-			MIN(l.class), MIN(l.failures), MIN(l.first_failure), MIN(l.last_success)
+			MIN(l.failures), MIN(l.first_failure), MIN(l.last_success)
 		FROM resources r
 		JOIN datasets d ON d.portal_id = r.portal_id AND d.id = r.dataset_id AND d.state = 'active'
 		LEFT JOIN links l ON l.url = r.url
@@ -145,14 +145,13 @@ func (db *DB) URLsToCheck(ctx context.Context, s vigie.Scope, all bool, olderTha
 	for rows.Next() {
 		var t LinkTarget
 		var formats string
-		var checked, class, firstFail, lastOK sql.NullString
+		var checked, firstFail, lastOK sql.NullString
 		var failures sql.NullInt64
-		if err := rows.Scan(&t.URL, &formats, &checked, &class, &failures, &firstFail, &lastOK); err != nil {
+		if err := rows.Scan(&t.URL, &formats, &checked, &failures, &firstFail, &lastOK); err != nil {
 			return nil, db.explain(err)
 		}
 		if checked.Valid {
-			t.Prev = &vigie.LinkResult{URL: t.URL, Class: vigie.LinkClass(class.String), Failures: int(failures.Int64),
-				FirstFailure: parseTSPtr(firstFail), LastSuccess: parseTSPtr(lastOK), CheckedAt: parseTS(checked)}
+			t.Prev = &vigie.LinkHistory{Failures: int(failures.Int64), FirstFailure: parseTS(firstFail), LastSuccess: parseTS(lastOK)}
 		}
 		var fs []string
 		_ = json.Unmarshal([]byte(formats), &fs)

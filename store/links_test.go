@@ -133,7 +133,7 @@ func TestURLsToCheckAndSave(t *testing.T) {
 		t.Errorf("the checked URL must come after the never-checked ones: %v", urls)
 	}
 	// A checked URL carries its state forward, for the next check's debounce.
-	wantPrev := &vigie.LinkResult{URL: d, Class: vigie.LinkFailing, Failures: 1, FirstFailure: failing.FirstFailure, CheckedAt: failing.CheckedAt}
+	wantPrev := &vigie.LinkHistory{Failures: 1, FirstFailure: *failing.FirstFailure}
 	if p := due[2].Prev; !reflect.DeepEqual(p, wantPrev) || due[0].Prev != nil || due[1].Prev != nil {
 		t.Errorf("previous state of %s: %+v, want %+v (never-checked ones: %v, %v)", d, p, wantPrev, due[0].Prev, due[1].Prev)
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -72,15 +73,18 @@ func TestMigrationKeysLinks(t *testing.T) {
 	var got []string
 	for _, d := range due {
 		s := d.URL + " " + strings.Join(d.Formats, ",")
-		if d.Prev != nil {
-			s += " " + string(d.Prev.Class) + " " + d.Prev.CheckedAt.Format(time.RFC3339)
-			if d.Prev.FirstFailure != nil {
-				s += " since " + d.Prev.FirstFailure.Format(time.RFC3339)
+		if h := d.Prev; h != nil {
+			s += fmt.Sprintf(" failed %d", h.Failures)
+			if !h.FirstFailure.IsZero() {
+				s += " since " + h.FirstFailure.Format(time.RFC3339)
+			}
+			if !h.LastSuccess.IsZero() {
+				s += " ok " + h.LastSuccess.Format(time.RFC3339)
 			}
 		}
 		got = append(got, s)
 	}
-	if w := "https://h/z.csv CSV ok 2026-01-01T02:00:00Z|https://h/é.csv CSV unsure 2026-01-01T02:00:02Z since 2025-12-30T02:00:00Z|https://h/a.pdf PDF ok 2026-01-01T02:00:03Z"; strings.Join(got, "|") != w {
+	if w := "https://h/z.csv CSV failed 0 ok 2026-01-01T02:00:00Z|https://h/é.csv CSV failed 2 since 2025-12-30T02:00:00Z ok 2025-12-01T00:00:00Z|https://h/a.pdf PDF failed 0 ok 2026-01-01T02:00:03Z"; strings.Join(got, "|") != w {
 		t.Errorf("due after 0230:\n%s\nwant\n%s", strings.Join(got, "|"), w)
 	}
 
