@@ -142,9 +142,13 @@ func (db *DB) URLsToCheck(ctx context.Context, s vigie.Scope, all bool, olderTha
 	}
 	defer rows.Close()
 	var out []LinkTarget
+	// Most URLs come with one of a few lists of formats: each list is
+	// decoded once and its slice shared (nothing writes into a target's
+	// formats; the checker's merge of duplicates makes its own array).
+	formatLists := map[string][]string{}
+	var formats sql.RawBytes
 	for rows.Next() {
 		var t LinkTarget
-		var formats string
 		var checked, firstFail, lastOK sql.NullString
 		var failures sql.NullInt64
 		if err := rows.Scan(&t.URL, &formats, &checked, &failures, &firstFail, &lastOK); err != nil {
@@ -153,13 +157,18 @@ func (db *DB) URLsToCheck(ctx context.Context, s vigie.Scope, all bool, olderTha
 		if checked.Valid {
 			t.Prev = &vigie.LinkHistory{Failures: int(failures.Int64), FirstFailure: parseTS(firstFail), LastSuccess: parseTS(lastOK)}
 		}
-		var fs []string
-		_ = json.Unmarshal([]byte(formats), &fs)
-		for _, f := range fs {
-			if f = strings.TrimSpace(f); f != "" {
-				t.Formats = append(t.Formats, f)
+		fs, ok := formatLists[string(formats)]
+		if !ok {
+			var all []string
+			_ = json.Unmarshal(formats, &all)
+			for _, f := range all {
+				if f = strings.TrimSpace(f); f != "" {
+					fs = append(fs, f)
+				}
 			}
+			formatLists[string(formats)] = fs
 		}
+		t.Formats = fs
 		out = append(out, t)
 	}
 	if err := rows.Err(); err != nil {
