@@ -148,7 +148,7 @@ type saveStmts struct {
 	batch                             map[string]struct{} // ids with rows pending
 }
 
-func prepareSave(ctx context.Context, tx *sql.Tx, portalID, runID int64) (*saveStmts, error) {
+func prepareSave(ctx context.Context, tx *sql.Tx, insert string, portalID, runID int64) (*saveStmts, error) {
 	s := &saveStmts{ctx: ctx, tx: tx, batch: make(map[string]struct{}, saveRowsMax)}
 	var err error
 	s.delRes, err = tx.PrepareContext(ctx, `DELETE FROM resources WHERE portal_id = ? AND dataset_id = ?`)
@@ -158,7 +158,7 @@ func prepareSave(ctx context.Context, tx *sql.Tx, portalID, runID int64) (*saveS
 	num_resources, content_hash, state, misses, first_seen_run, last_seen_run, state_changed_run) VALUES `,
 		`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', 0, ?, ?, ?)`,
 		datasetUpsertTail, 32, nil)
-	s.res = s.multi(`INSERT INTO resources (portal_id, dataset_id, id, position, name, description, format, mimetype,
+	s.res = s.multi(insert+` INTO resources (portal_id, dataset_id, id, position, name, description, format, mimetype,
 	url, resource_type, url_type, size, created, last_modified, extras) VALUES `,
 		`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, "", 15, nil)
 	s.version = s.multi(`INSERT INTO dataset_versions (portal_id, dataset_id, run_id, content_hash, metadata_modified, raw) VALUES `,
@@ -269,7 +269,7 @@ func (db *DB) SaveDatasets(ctx context.Context, portalID, runID int64, ds []vigi
 		if err := db.pragma(ctx, tx, `PRAGMA cache_size = -32768`); err != nil {
 			return err
 		}
-		s, err := prepareSave(ctx, tx, portalID, runID)
+		s, err := prepareSave(ctx, tx, db.insertMulti(), portalID, runID)
 		defer s.close()
 		if err != nil {
 			return err
