@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/vigie-audit/vigie"
 	"github.com/vigie-audit/vigie/internal/l10n"
 	"github.com/vigie-audit/vigie/internal/plain"
@@ -155,29 +157,19 @@ func audit(ctx context.Context, deps AuditDeps, o AuditOptions, log *slog.Logger
 
 	err = stage("reports", func() (StageReport, error) {
 		start := time.Now()
-		diffOpts := DiffOptions{Threshold: o.Threshold, Orgs: o.Scope.Orgs, IncludePrivate: o.IncludePrivate, Lang: o.Lang}
-		res.Diff, err = ComparePrevious(ctx, db, p.ID, run, diffOpts)
-		if err != nil {
-			return StageReport{}, err
-		}
-		sum, err := RunSummaryFrom(ctx, db, p.ID, run, o.Scope.Orgs, res.Diff, diffOpts)
-		if err != nil {
-			return StageReport{}, err
-		}
-		rec.Summary = sum
-		if res.Diff != nil {
-			rec.Compared = res.Diff.From.ScoreRunID
-		}
-		rec.Gate = o.Gate.Evaluate(sum, res.Diff)
-		if len(rec.Gate.Skipped) > 0 {
-			log.Info(l10n.T(o.Lang, "log.audit.gate.skipped"), "skipped", strings.Join(rec.Gate.Skipped, ","))
-		}
 		day := time.Now()
 		if c := o.Now; !c.IsZero() { // dated by --now's own date, whatever the local zone
 			day = time.Date(c.Year(), c.Month(), c.Day(), c.Hour(), c.Minute(), c.Second(), 0, time.Local)
 		}
-		res.Dir, err = WriteDatedFolder(o.Out, day, func(tmp string) error {
-			if err := deps.Reports.WriteReports(ctx, tmp); err != nil {
+		dir, err := WriteDatedFolder(o.Out, day, func(tmp string) error {
+			// The comparison (which the summary and the gate need) runs
+			// beside the report files, which do not need it: on two cores
+			// the stage takes the longer of the two, not their sum. The
+			// first to fail stops the other.
+			g, gctx := errgroup.WithContext(ctx)
+			g.Go(func() error { return deps.Reports.WriteReports(gctx, tmp) })
+			g.Go(func() error { return compareAndGate(gctx, db, p.ID, run, o, log, res) })
+			if err := g.Wait(); err != nil {
 				return err
 			}
 			if err := deps.Reports.WriteDiff(ctx, tmp, p.URL, res.Diff); err != nil {
@@ -188,12 +180,39 @@ func audit(ctx context.Context, deps AuditDeps, o AuditOptions, log *slog.Logger
 			r.Stages = append(append([]vigie.StageTiming{}, rec.Stages...), vigie.StageTiming{Name: "reports", Status: "ok", Seconds: seconds(time.Since(start))})
 			return deps.Reports.WriteRun(ctx, tmp, &r)
 		})
+		res.Dir = dir
 		if err != nil {
 			return StageReport{}, err
 		}
 		return StageReport{Summary: fmt.Sprintf("%s: %s", res.Dir, strings.Join(deps.Reports.Formats(), ", "))}, nil
 	})
 	return err
+}
+
+// compareAndGate compares the audit's score run with the previous one
+// (res.Diff, nil on the first audit), counts the run's summary and judges
+// the gate by them (res.Record).
+func compareAndGate(ctx context.Context, db AuditStore, portalID int64, run *store.ScoreRun, o AuditOptions, log *slog.Logger, res *AuditResult) error {
+	rec := &res.Record
+	diffOpts := DiffOptions{Threshold: o.Threshold, Orgs: o.Scope.Orgs, IncludePrivate: o.IncludePrivate, Lang: o.Lang}
+	diff, err := ComparePrevious(ctx, db, portalID, run, diffOpts)
+	if err != nil {
+		return err
+	}
+	res.Diff = diff
+	sum, err := RunSummaryFrom(ctx, db, portalID, run, o.Scope.Orgs, diff, diffOpts)
+	if err != nil {
+		return err
+	}
+	rec.Summary = sum
+	if diff != nil {
+		rec.Compared = diff.From.ScoreRunID
+	}
+	rec.Gate = o.Gate.Evaluate(sum, diff)
+	if len(rec.Gate.Skipped) > 0 {
+		log.Info(l10n.T(o.Lang, "log.audit.gate.skipped"), "skipped", strings.Join(rec.Gate.Skipped, ","))
+	}
+	return nil
 }
 
 // seconds is d in seconds, to the millisecond.

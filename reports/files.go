@@ -32,6 +32,14 @@ func WriteFileAtomic(path string, write func(*os.File) error) error {
 // killed runs are removed first.
 func WriteFilesAtomic(dir string, names []string, write func(i int, f *os.File) error) (err error) {
 	RemoveStaleTemps(dir)
+	return writeFilesAtomic(dir, names, write)
+}
+
+// writeFilesAtomic is WriteFilesAtomic without the sweep of stale
+// temporaries: for writers filling one fresh folder at the same time, where
+// one's sweep could take another's temporary between its creation and its
+// lock.
+func writeFilesAtomic(dir string, names []string, write func(i int, f *os.File) error) (err error) {
 	tmps := make([]*os.File, 0, len(names))
 	defer func() {
 		for _, t := range tmps {
