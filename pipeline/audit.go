@@ -166,11 +166,23 @@ func audit(ctx context.Context, deps AuditDeps, o AuditOptions, log *slog.Logger
 			// beside the report files, which do not need it: on two cores
 			// the stage takes the longer of the two, not their sum. The
 			// first to fail stops the other.
-			g, gctx := errgroup.WithContext(ctx)
-			g.Go(func() error { return deps.Reports.WriteReports(gctx, tmp) })
-			g.Go(func() error { return compareAndGate(gctx, db, p.ID, run, o, log, res) })
-			if err := g.Wait(); err != nil {
-				return err
+			// On PostgreSQL, where readers share a pool of a few
+			// connections with the other portals audited at once, the
+			// comparison comes first, as it did.
+			if pg, ok := db.(interface{ Postgres() bool }); ok && pg.Postgres() {
+				if err := compareAndGate(ctx, db, p.ID, run, o, log, res); err != nil {
+					return err
+				}
+				if err := deps.Reports.WriteReports(ctx, tmp); err != nil {
+					return err
+				}
+			} else {
+				g, gctx := errgroup.WithContext(ctx)
+				g.Go(func() error { return deps.Reports.WriteReports(gctx, tmp) })
+				g.Go(func() error { return compareAndGate(gctx, db, p.ID, run, o, log, res) })
+				if err := g.Wait(); err != nil {
+					return err
+				}
 			}
 			if err := deps.Reports.WriteDiff(ctx, tmp, p.URL, res.Diff); err != nil {
 				return err

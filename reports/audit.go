@@ -20,8 +20,10 @@ var AuditFormats = []string{"xlsx", "html", "json", "md"}
 type AuditWriter struct {
 	Store   Store
 	Options Options
-	// Parallel is how many formats are written at once; 0 means GOMAXPROCS.
-	// Each reads the report and the store on its own connections.
+	// Parallel is how many formats are written at once; 0 means GOMAXPROCS
+	// on SQLite and one on PostgreSQL, where a reader may hold two of the
+	// pool's few connections while it waits for a third. Each reads the
+	// report and the store on its own connections.
 	Parallel int
 }
 
@@ -39,36 +41,69 @@ func (w AuditWriter) WriteReports(ctx context.Context, dir string) error {
 		return err
 	}
 	defer r.Close()
-	return writeFormats(ctx, dir, r, AuditFormats, w.Parallel)
+	parallel := w.Parallel
+	if pg, ok := w.Store.(interface{ Postgres() bool }); ok && pg.Postgres() && parallel == 0 {
+		parallel = 1
+	}
+	return writeFormats(ctx, dir, r, AuditFormats, parallel)
 }
 
 // writeFormats writes dir/audit.<format> for each format, up to parallel at
-// once (0: GOMAXPROCS), in the order given.
+// once (0: GOMAXPROCS), in the order given. When html and json both run
+// and there is room for two, they run together on one pass over the
+// datasets with their findings (a tee), counted as one.
 func writeFormats(ctx context.Context, dir string, r *Report, formats []string, parallel int) error {
 	if parallel <= 0 {
 		parallel = runtime.GOMAXPROCS(0)
 	}
-	writers := make([]Writer, len(formats))
-	for i, format := range formats {
+	writers := map[string]Writer{}
+	for _, format := range formats {
 		fw, err := ForFormat(format, CSV{})
 		if err != nil {
 			return err
 		}
-		writers[i] = fw
+		writers[format] = fw
+	}
+	write := func(ctx context.Context, format string, r *Report) error {
+		err := writeFilesAtomic(dir, []string{"audit." + format}, func(_ int, f *os.File) error { return writers[format].Write(ctx, f, r) })
+		if err != nil {
+			return fmt.Errorf("%s report: %w", format, err)
+		}
+		return nil
+	}
+	// jobs are the formats written together.
+	var jobs [][]string
+	shared := -1
+	for _, format := range formats {
+		if (format == "html" || format == "json") && parallel > 1 && r.rows != nil {
+			if shared >= 0 {
+				jobs[shared] = append(jobs[shared], format)
+				continue
+			}
+			shared = len(jobs)
+		}
+		jobs = append(jobs, []string{format})
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(parallel)
-	for i, format := range formats {
+	for _, job := range jobs {
 		if gctx.Err() != nil {
 			break // a format failed: start no other
 		}
 		g.Go(func() error {
-			name := "audit." + format
-			err := writeFilesAtomic(dir, []string{name}, func(_ int, f *os.File) error { return writers[i].Write(gctx, f, r) })
-			if err != nil {
-				return fmt.Errorf("%s report: %w", format, err)
+			if len(job) == 1 {
+				return write(gctx, job[0], r)
 			}
-			return nil
+			tee, copies := newDatasetTee(r, len(job))
+			jg, jctx := errgroup.WithContext(gctx)
+			for i, format := range job {
+				jg.Go(func() error {
+					defer tee.finished(i)
+					return write(jctx, format, copies[i])
+				})
+			}
+			jg.Go(func() error { tee.run(jctx); return nil })
+			return jg.Wait()
 		})
 	}
 	return g.Wait()
