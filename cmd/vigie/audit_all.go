@@ -210,9 +210,6 @@ func runAuditMany(ctx context.Context, a *App, cmd *cobra.Command, m *manyOption
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			j := jobs[i]
-			if m.parallel > 1 && len(targets) > 1 { // the portals share the cores: one format at a time each
-				j.st.reportsParallel = 1
-			}
 			var line strings.Builder
 			j.app.Stdout = &line
 			j.app.held = db

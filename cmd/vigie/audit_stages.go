@@ -24,9 +24,6 @@ type auditStages struct {
 	harvest harvestOptions
 	links   *linksOptions
 	score   scoreOptions
-	// reportsParallel is how many report formats are written at once (0:
-	// as many as cores); audits of several portals at once write one each.
-	reportsParallel int
 }
 
 func newAuditStages(a *App) *auditStages {
@@ -79,7 +76,7 @@ func (s *auditStages) deps(db *store.DB, o *auditOptions) pipeline.AuditDeps {
 			Links:   func(ctx context.Context) (pipeline.StageReport, error) { return s.runLinks(ctx, db) },
 			Score:   func(ctx context.Context) (*store.ScoreRun, pipeline.StageReport, error) { return s.runScore(ctx, db) },
 		},
-		Reports: reports.AuditWriter{Store: db, Options: opts, Parallel: s.reportsParallel},
+		Reports: reports.AuditWriter{Store: db, Options: opts},
 		Log:     s.a.Log,
 	}
 }
