@@ -170,7 +170,7 @@ type scoreJob struct {
 // instead of the reader scoring too. Datasets come in id order and are
 // counted and saved in it, so each save appends to the end of the run's
 // findings key and the mean is summed in the same order as before. At
-// most scorers + 1 batches of 1,000 datasets are held between reading and
+// most scorers + 1 batches of 500 datasets are held between reading and
 // collecting: enough to keep every scorer busy while the collector waits
 // for the oldest. Reading and scoring now outpace saving, so every buffer
 // stays full: the batch being saved and the one the collector fills (the

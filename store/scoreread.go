@@ -15,8 +15,10 @@ import (
 
 // linkReadBatch is how many datasets EachDatasetLinks reads at a time: their
 // rows, then their resources, each in one statement. A batch holds a few
-// megabytes.
-var linkReadBatch = 1000
+// megabytes, and the score stage keeps up to four while they are scored on
+// every core: 500 rather than 1,000 lowers its peak RSS at 100k datasets
+// (362-379 against 392-394 MiB) for the same CPU.
+var linkReadBatch = 500
 
 // linkINMax is how many URLs one lookup of link results names.
 var linkINMax = 500
