@@ -180,7 +180,7 @@ type scoreWriter struct {
 	runID                  int64
 	scoresN, findingsN     [scoreRowsMax + 1]*sql.Stmt // by number of rows
 	tx                     *sql.Tx
-	textGet, textAdd       *sql.Stmt
+	textQ                  textQuerier          // where textID adds and reads texts
 	known                  map[vigie.Text]int64 // ids committed by the run's earlier batches; read only
 	texts                  map[vigie.Text]int64 // ids known in this transaction
 	scoreArgs, findingArgs []any
@@ -195,25 +195,29 @@ type scoreWriter struct {
 // would wait for the first to commit, and two adding two texts in opposite
 // orders would deadlock. A text committed early is harmless: its id is its
 // hash, and prune removes the ones no finding uses.
-func (db *DB) textWriter(tx *sql.Tx) preparer {
+//
+// Its statements are not prepared: a statement prepared on the pool is
+// prepared on every connection it ran on, and closing it takes each of
+// those connections' locks, among them one another portal's transaction may
+// hold while it waits for this one to commit its texts: both waited
+// forever (two portals audited at once on PostgreSQL).
+func (db *DB) textWriter(tx *sql.Tx) textQuerier {
 	if db.dialect == postgres {
 		return db.sql
 	}
 	return tx
 }
 
-func newScoreWriter(ctx context.Context, tx *sql.Tx, texts preparer, runID int64) (*scoreWriter, error) {
-	w := &scoreWriter{ctx: ctx, runID: runID, tx: tx, texts: map[vigie.Text]int64{},
-		scoreArgs: make([]any, 0, scoreInsertArgs*scoreRowsMax), findingArgs: make([]any, 0, 3*scoreRowsMax)}
-	var err error
-	if w.textGet, err = texts.PrepareContext(ctx, `SELECT fr, en FROM finding_texts WHERE id = ?`); err != nil {
-		return nil, err
-	}
-	if w.textAdd, err = texts.PrepareContext(ctx, `INSERT INTO finding_texts (id, fr, en) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`); err != nil {
-		w.close()
-		return nil, err
-	}
-	return w, nil
+// textQuerier is where a score run's texts are added one at a time: the
+// pool (*sql.DB) or the batch's transaction (*sql.Tx).
+type textQuerier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func newScoreWriter(ctx context.Context, tx *sql.Tx, texts textQuerier, runID int64) (*scoreWriter, error) {
+	return &scoreWriter{ctx: ctx, runID: runID, tx: tx, textQ: texts, texts: map[vigie.Text]int64{},
+		scoreArgs: make([]any, 0, scoreInsertArgs*scoreRowsMax), findingArgs: make([]any, 0, 3*scoreRowsMax)}, nil
 }
 
 // stmts returns the INSERTs of n score rows and n findings rows, prepared
@@ -292,7 +296,7 @@ func (w *scoreWriter) flush() error {
 }
 
 func (w *scoreWriter) close() {
-	all := append(append([]*sql.Stmt{w.textGet, w.textAdd}, w.scoresN[:]...), w.findingsN[:]...)
+	all := append(append([]*sql.Stmt{}, w.scoresN[:]...), w.findingsN[:]...)
 	for _, st := range all {
 		if st != nil {
 			st.Close()
@@ -441,7 +445,7 @@ func (w *scoreWriter) textID(t vigie.Text) (int64, error) {
 	}
 	id := textHash(t)
 	for {
-		res, err := w.textAdd.ExecContext(w.ctx, id, t.FR, t.EN)
+		res, err := w.textQ.ExecContext(w.ctx, `INSERT INTO finding_texts (id, fr, en) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`, id, t.FR, t.EN)
 		if err != nil {
 			return 0, err
 		}
@@ -449,7 +453,7 @@ func (w *scoreWriter) textID(t vigie.Text) (int64, error) {
 			break
 		}
 		var have vigie.Text
-		if err := w.textGet.QueryRowContext(w.ctx, id).Scan(&have.FR, &have.EN); err != nil {
+		if err := w.textQ.QueryRowContext(w.ctx, `SELECT fr, en FROM finding_texts WHERE id = ?`, id).Scan(&have.FR, &have.EN); err != nil {
 			return 0, err
 		}
 		if have == t {
