@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/vigie-audit/vigie/internal/l10n"
-	"github.com/vigie-audit/vigie/internal/storetest"
 	"github.com/vigie-audit/vigie/store"
 )
 
@@ -209,69 +208,5 @@ func TestEndStatusDecidesOnce(t *testing.T) {
 		if got := EndStatus(tc.ctx, tc.err); got != tc.want {
 			t.Errorf("EndStatus(ctx err %v, %v) = %s, want %s", tc.ctx.Err(), tc.err, got, tc.want)
 		}
-	}
-}
-
-// failingDiff fails the comparison's link walk.
-type failingDiff struct {
-	*store.DB
-	boom error
-}
-
-func (f failingDiff) LinkStates(ctx context.Context, portalID, fromRun, toRun int64, fn func(*store.LinkStateRow) error) error {
-	return f.boom
-}
-
-// blockingReports writes until it is stopped.
-type blockingReports struct {
-	fakeReports
-	stopped chan error
-}
-
-func (b *blockingReports) WriteReports(ctx context.Context, dir string) error {
-	os.WriteFile(filepath.Join(dir, "audit.txt"), []byte("half"), 0o644)
-	<-ctx.Done()
-	b.stopped <- ctx.Err()
-	return ctx.Err()
-}
-
-// The comparison runs while the reports are written (on SQLite); when it
-// fails, it stops them, its error is the audit's, and no folder is left.
-func TestAuditComparisonFailureStopsReports(t *testing.T) {
-	ctx := context.Background()
-	db := seed(t, "http://127.0.0.1:1")
-	out := t.TempDir()
-	var order []string
-	if _, err := Audit(ctx, auditDeps(db, &order, &fakeReports{}), AuditOptions{Scope: vigie.Scope{Portal: portalURL}, Out: t.TempDir()}); err != nil {
-		t.Fatal(err) // a first audit, so that the second compares
-	}
-	boom := errors.New("link states unreadable")
-	rep := &blockingReports{stopped: make(chan error, 1)}
-	deps := auditDeps(db, &order, &rep.fakeReports)
-	deps.Store, deps.Reports = failingDiff{DB: db, boom: boom}, rep
-	done := make(chan error, 1)
-	go func() {
-		_, err := Audit(ctx, deps, AuditOptions{Scope: vigie.Scope{Portal: portalURL}, Out: out})
-		done <- err
-	}()
-	select {
-	case err := <-done:
-		if !errors.Is(err, boom) || !strings.Contains(err.Error(), "audit stopped at reports") {
-			t.Errorf("error %v", err)
-		}
-	case <-time.After(time.Minute):
-		t.Fatal("the reports were not stopped by the failed comparison")
-	}
-	if storetest.Postgres() { // there the comparison runs first: no report is begun
-		select {
-		case err := <-rep.stopped:
-			t.Errorf("on PostgreSQL the reports began before the comparison, and saw %v", err)
-		default:
-		}
-	} else if err := <-rep.stopped; !errors.Is(err, context.Canceled) {
-		t.Errorf("the report writer saw %v", err)
-	}
-	if entries, _ := os.ReadDir(out); len(entries) != 0 {
-		t.Errorf("a failed comparison left %v", entries)
 	}
 }
