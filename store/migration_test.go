@@ -19,33 +19,7 @@ import (
 // dictionary), opens it with the current code and reads every text back.
 func TestMigrationsKeepFindingTexts(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	raw, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := &DB{sql: raw, path: path, Now: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }}
-	if _, err := raw.Exec(`CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	names, _ := fs.Glob(migrations, "migration/*.sql")
-	sort.Strings(names)
-	apply := func(upTo string) {
-		t.Helper()
-		for _, n := range names {
-			if filepath.Base(n) <= upTo {
-				if err := old.migrateFile(ctx, n); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
-	}
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := raw.Exec(q, args...); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
+	path, raw, migrateBefore, exec := oldDatabase(t)
 	type text struct{ msgFR, msgEN, hintFR, hintEN string }
 	want := map[string]text{}
 	finding := func(ds string, seq int, x text) {
@@ -55,7 +29,7 @@ func TestMigrationsKeepFindingTexts(t *testing.T) {
 	}
 
 	// Schema 0001-0002: texts in the findings rows.
-	apply("0002_link_checks_by_url.sql")
+	migrateBefore("0004") // up to 0002_link_checks_by_url (there is no 0003)
 	exec(`INSERT INTO portals (id, url) VALUES (1, 'https://portal.example')`)
 	for _, id := range []string{"a", "b"} {
 		exec(`INSERT INTO datasets (portal_id, id, name, organization) VALUES (1, ?, ?, 'org')`, id, "name-"+id)
@@ -68,7 +42,7 @@ func TestMigrationsKeepFindingTexts(t *testing.T) {
 	finding("a", 1, text{"Aucune licence.", "No licence.", "", ""})
 	// Schema 0004: the same texts moved to the combined dictionary; a row
 	// written then with its own text (no dictionary entry) must survive too.
-	apply("0004_finding_texts.sql")
+	migrateBefore("0005") // up to 0004_finding_texts
 	finding("b", 1, text{"Lien brisé (HTTP 404).", "Broken link (HTTP 404).", "Réparez le lien.", "Fix the link."})
 	if err := raw.Close(); err != nil {
 		t.Fatal(err)
@@ -261,6 +235,17 @@ func TestMigration0140OnEitherEngine(t *testing.T) {
 // path, the open database and an exec that fails the test on error.
 func schemaBefore(t *testing.T, before string) (string, *sql.DB, func(q string, args ...any)) {
 	t.Helper()
+	path, raw, migrateBefore, exec := oldDatabase(t)
+	migrateBefore(before)
+	return path, raw, exec
+}
+
+// oldDatabase creates an empty SQLite database with vigie's migrations table
+// and returns its path, the open database, migrateBefore (applies every
+// migration numbered below before that is not applied yet, so it can be
+// called again with a later number) and an exec that fails the test on error.
+func oldDatabase(t *testing.T) (string, *sql.DB, func(before string), func(q string, args ...any)) {
+	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
 	raw, err := sql.Open("sqlite", "file:"+path)
@@ -273,10 +258,13 @@ func schemaBefore(t *testing.T, before string) (string, *sql.DB, func(q string, 
 	}
 	names, _ := fs.Glob(migrations, "migration/*.sql")
 	sort.Strings(names)
-	for _, n := range names {
-		if filepath.Base(n) < before {
-			if err := old.migrateFile(ctx, n); err != nil {
-				t.Fatal(err)
+	migrateBefore := func(before string) {
+		t.Helper()
+		for _, n := range names {
+			if filepath.Base(n) < before {
+				if err := old.migrateFile(ctx, n); err != nil {
+					t.Fatal(err)
+				}
 			}
 		}
 	}
@@ -286,5 +274,5 @@ func schemaBefore(t *testing.T, before string) (string, *sql.DB, func(q string, 
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
-	return path, raw, exec
+	return path, raw, migrateBefore, exec
 }
