@@ -82,6 +82,11 @@ func (p *xlsxPatcher) Create(name string) (io.Writer, error) {
 		p.closeFn = func() error { _, err := w.Write(addLinkRels(b.Bytes(), rels.Links)); return err }
 		return b, nil
 	}
+	if name == "[Content_Types].xml" {
+		b := &bytes.Buffer{}
+		p.closeFn = func() error { _, err := w.Write(sortContentDefaults(b.Bytes())); return err }
+		return b, nil
+	}
 	if name == "xl/styles.xml" && p.quoteXF >= 0 {
 		b := &bytes.Buffer{}
 		p.closeFn = func() error { _, err := w.Write(quotePrefixXF(b.Bytes(), p.quoteXF)); return err }
@@ -134,6 +139,38 @@ func (p *xlsxPatcher) Close() error {
 		}
 	}
 	return p.zw.Close()
+}
+
+// contentDefault is one <Default …/> element of [Content_Types].xml.
+var contentDefault = regexp.MustCompile(`<Default [^>]*?(?:/>|></Default>)`)
+
+// sortContentDefaults puts the <Default> entries of [Content_Types].xml in
+// the order of their text. excelize writes them from a map, so two runs
+// over the same data gave two different parts; sorted, the same report
+// gives the same part, and files can be compared part for part.
+func sortContentDefaults(b []byte) []byte {
+	locs := contentDefault.FindAllIndex(b, -1)
+	if len(locs) < 2 {
+		return b
+	}
+	// Only a run of adjacent defaults is reordered: anything between
+	// them would be moved along otherwise.
+	for i := 1; i < len(locs); i++ {
+		if locs[i][0] != locs[i-1][1] {
+			return b
+		}
+	}
+	defs := make([]string, len(locs))
+	for i, l := range locs {
+		defs[i] = string(b[l[0]:l[1]])
+	}
+	sort.Strings(defs)
+	out := make([]byte, 0, len(b))
+	out = append(out, b[:locs[0][0]]...)
+	for _, d := range defs {
+		out = append(out, d...)
+	}
+	return append(out, b[locs[len(locs)-1][1]:]...)
 }
 
 func linkRelID(i int) string { return "rIdVigieLink" + strconv.Itoa(i+1) }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"io"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -89,4 +90,44 @@ func colName(n int) string {
 		n /= 26
 	}
 	return s
+}
+
+// The same report gives the same [Content_Types].xml every time, its
+// defaults in order, none lost: excelize lists them from a map.
+func TestXLSXContentTypesStable(t *testing.T) {
+	r := sampleReport("fr")
+	first := zipPart(t, write(t, XLSX{}, r), "[Content_Types].xml")
+	defs := contentDefault.FindAllString(first, -1)
+	if len(defs) < 10 {
+		t.Fatalf("%d defaults in %s", len(defs), first)
+	}
+	if !sort.StringsAreSorted(defs) {
+		t.Errorf("defaults not in order: %q", defs)
+	}
+	for _, ext := range []string{`"rels"`, `"xml"`, `"png"`} {
+		if !strings.Contains(first, `<Default Extension=`+ext) {
+			t.Errorf("no default for %s in %s", ext, first)
+		}
+	}
+	for i := 0; i < 8; i++ {
+		if got := zipPart(t, write(t, XLSX{}, r), "[Content_Types].xml"); got != first {
+			t.Fatalf("write %d:\n%s\nfirst:\n%s", i+2, got, first)
+		}
+	}
+}
+
+func TestSortContentDefaults(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{`<Types><Default Extension="xml" ContentType="a"></Default><Default Extension="bmp" ContentType="b"/><Override PartName="/x"/></Types>`,
+			`<Types><Default Extension="bmp" ContentType="b"/><Default Extension="xml" ContentType="a"></Default><Override PartName="/x"/></Types>`},
+		// Defaults apart from each other are left where they are.
+		{`<Types><Default Extension="xml"/><Override PartName="/x"/><Default Extension="bmp"/></Types>`,
+			`<Types><Default Extension="xml"/><Override PartName="/x"/><Default Extension="bmp"/></Types>`},
+		{`<Types><Default Extension="xml"/></Types>`, `<Types><Default Extension="xml"/></Types>`},
+		{``, ``},
+	} {
+		if got := string(sortContentDefaults([]byte(tc.in))); got != tc.want {
+			t.Errorf("%s:\n got %s\nwant %s", tc.in, got, tc.want)
+		}
+	}
 }
