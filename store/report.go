@@ -495,6 +495,17 @@ func (db *DB) reportLinkClasses(ctx context.Context, s ReportScope) (classes map
 	if err := conn.QueryRowContext(ctx, `SELECT link_run_id FROM score_runs WHERE id = ?`, s.ScoreRunID).Scan(&linkRun); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, 0, db.explain(err)
 	}
+	if linkRun.Valid && db.dialect != postgres && linkClassesWay != linkClassesProbe {
+		merge := linkClassesWay == linkClassesMerge
+		if !merge {
+			if merge, err = db.linkClassesMergeCheap(ctx, conn, s.portalID); err != nil {
+				return nil, 0, err
+			}
+		}
+		if merge {
+			return db.linkClassesMerged(ctx, conn, s, org, orgArgs, linkRun.Int64)
+		}
+	}
 	dataset := ""
 	if org != "" {
 		dataset = ` JOIN datasets d ON d.portal_id = r.portal_id AND d.id = r.dataset_id`
