@@ -981,13 +981,22 @@ func (db *DB) ReportLinks(ctx context.Context, s ReportScope) ([]ReportLink, err
 	defer conn.Close()
 	org, orgArgs := s.orgFilter("d.organization")
 	args := append([]any{s.ScoreRunID, s.portalID, maxRedirects}, orgArgs...)
+	// SQLite starts from the links to list (a few percent of them), then
+	// finds their resources through the covering URL index: left to itself
+	// its planner read every resource row of the portal and probed links
+	// at random for each. A CROSS JOIN fixes SQLite's join order; the
+	// other store plans the join itself.
+	join := " JOIN "
+	if db.dialect != postgres {
+		join = " CROSS JOIN "
+	}
 	rows, err := conn.QueryContext(ctx, `SELECT `+prefixCols("l.", linkColumns)+`, d.id, d.name, `+s.titleCol()+`, d.organization, d.private, d.ckan_state
-		FROM links l JOIN resources r ON r.url = l.url
-		JOIN datasets d ON d.portal_id = r.portal_id AND d.id = r.dataset_id
-		JOIN scores s ON s.score_run_id = ? AND s.dataset_id = d.id
+		FROM links l`+join+`resources r`+db.indexedBy("resources_url")+` ON r.url = l.url
+		`+join+`datasets d ON d.portal_id = r.portal_id AND d.id = r.dataset_id
+		`+join+`scores s ON s.score_run_id = ? AND s.dataset_id = d.id
 		WHERE r.portal_id = ? AND (l.class <> 'ok' OR l.landing_page <> 0 OR l.redirects > ?)`+org+s.rowCond()+`
 		ORDER BY CASE l.class WHEN 'broken' THEN 0 WHEN 'failing' THEN 1 WHEN 'blocked' THEN 2 WHEN 'invalid' THEN 3
-			WHEN 'ok' THEN 5 ELSE 4 END, l.url, d.name`, args...)
+			WHEN 'ok' THEN 5 ELSE 4 END, l.url, d.name, d.id`, args...)
 	if err != nil {
 		return nil, db.explain(err)
 	}
