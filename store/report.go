@@ -602,6 +602,16 @@ func (db *DB) ReportOrganizations(ctx context.Context, s ReportScope) ([]ReportO
 		return nil, db.explain(err)
 	}
 	rows.Close()
+	if db.dialect == postgres {
+		return out, db.orgLinksSQL(ctx, conn, s, out, index)
+	}
+	return out, db.orgLinksMerged(ctx, conn, s, out, index)
+}
+
+// orgLinksSQL fills each organization's broken and checked URLs with one
+// grouped query (PostgreSQL's planner joins and counts it well).
+func (db *DB) orgLinksSQL(ctx context.Context, conn querier, s ReportScope, out []ReportOrg, index map[string]int) error {
+	org, orgArgs := s.orgFilter("d.organization")
 	broken, err := conn.QueryContext(ctx, `SELECT d.organization, COUNT(DISTINCT CASE WHEN l.class = 'broken' THEN r.url END),
 		COUNT(DISTINCT r.url) FROM resources r
 		JOIN datasets d ON d.portal_id = r.portal_id AND d.id = r.dataset_id
@@ -609,20 +619,146 @@ func (db *DB) ReportOrganizations(ctx context.Context, s ReportScope) ([]ReportO
 		JOIN links l ON l.url = r.url
 		WHERE r.portal_id = ?`+org+publishedCond+` GROUP BY d.organization`, append([]any{s.ScoreRunID, s.portalID}, orgArgs...)...)
 	if err != nil {
-		return nil, db.explain(err)
+		return db.explain(err)
 	}
 	defer broken.Close()
 	for broken.Next() {
 		var name string
 		var n, checked int
 		if err := broken.Scan(&name, &n, &checked); err != nil {
-			return nil, db.explain(err)
+			return db.explain(err)
 		}
 		if i, ok := index[name]; ok {
 			out[i].BrokenLinks, out[i].LinksChecked = n, checked
 		}
 	}
-	return out, broken.Err()
+	if err := broken.Err(); err != nil {
+		return db.explain(err)
+	}
+	return nil
+}
+
+// scoredFlag marks, in orgLinksMerged's map, a dataset of the score run.
+const scoredFlag = 1 << 30
+
+// orgLinksMerged fills each organization's broken and checked URLs (the
+// distinct URLs of its published scored datasets that links holds, and
+// those of them broken) as orgLinksSQL does, without its joins: SQLite
+// probed links, datasets and scores at random for every resource and
+// sorted twice for COUNT(DISTINCT). Here the datasets of the scope come
+// from narrow covering indexes into a map (dataset id -> organization), and
+// one pass reads the portal's resources in URL order from the covering URL
+// index, joined with links (keyed by URL, so probed in order); a URL's rows
+// are consecutive, so counting it once per organization needs no set.
+func (db *DB) orgLinksMerged(ctx context.Context, conn querier, s ReportScope, out []ReportOrg, index map[string]int) error {
+	if len(out) == 0 {
+		return nil
+	}
+	org, orgArgs := s.orgFilter("d.organization")
+	// Dataset id -> index in out, for the portal's datasets of the listed
+	// organizations (datasets_org covers both columns).
+	scope := map[string]int{}
+	rows, err := conn.QueryContext(ctx, `SELECT d.id, d.organization FROM datasets d`+db.indexedBy("datasets_org")+` WHERE d.portal_id = ?`+org,
+		append([]any{s.portalID}, orgArgs...)...)
+	if err != nil {
+		return db.explain(err)
+	}
+	var id, name sql.RawBytes
+	for rows.Next() {
+		if err := rows.Scan(&id, &name); err != nil {
+			rows.Close()
+			return db.explain(err)
+		}
+		if i, ok := index[string(name)]; ok {
+			scope[string(id)] = i
+		}
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return db.explain(err)
+	}
+	rows.Close()
+	// Only those scored in the run count ...
+	if rows, err = conn.QueryContext(ctx, `SELECT dataset_id FROM scores WHERE score_run_id = ?`, s.ScoreRunID); err != nil {
+		return db.explain(err)
+	}
+	for rows.Next() {
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return db.explain(err)
+		}
+		if i, ok := scope[string(id)]; ok {
+			scope[string(id)] = i | scoredFlag
+		}
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return db.explain(err)
+	}
+	rows.Close()
+	// ... and only the published ones (the partial index
+	// datasets_unpublished lists the others).
+	unpublished, err := db.anyUnpublished(ctx, conn, s.portalID)
+	if err != nil {
+		return err
+	}
+	if unpublished {
+		if rows, err = conn.QueryContext(ctx, `SELECT d.id FROM datasets d WHERE d.portal_id = ? AND NOT (1 = 1`+publishedCond+`)`, s.portalID); err != nil {
+			return db.explain(err)
+		}
+		for rows.Next() {
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return db.explain(err)
+			}
+			delete(scope, string(id))
+		}
+		if err := rows.Err(); err != nil {
+			rows.Close()
+			return db.explain(err)
+		}
+		rows.Close()
+	}
+	// lastURL[i] is the number of the last URL organization i counted.
+	lastURL := make([]int, len(out))
+	var url []byte
+	seq := 0
+	var isBroken bool
+	if rows, err = conn.QueryContext(ctx, `SELECT r.url, r.dataset_id, l.class = 'broken' FROM resources r`+db.indexedBy("resources_url")+`
+		JOIN links l ON l.url = r.url WHERE r.portal_id = ? ORDER BY r.url`, s.portalID); err != nil {
+		return db.explain(err)
+	}
+	defer rows.Close()
+	for n := 0; rows.Next(); n++ {
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if err := rows.Scan(&name, &id, &isBroken); err != nil {
+			return db.explain(err)
+		}
+		if seq == 0 || string(name) != string(url) {
+			url = append(url[:0], name...)
+			seq++
+		}
+		i, ok := scope[string(id)]
+		if !ok || i&scoredFlag == 0 {
+			continue
+		}
+		if i &^= scoredFlag; lastURL[i] == seq {
+			continue
+		}
+		lastURL[i] = seq
+		out[i].LinksChecked++
+		if isBroken {
+			out[i].BrokenLinks++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return db.explain(err)
+	}
+	return nil
 }
 
 // ReportDataset is one scored dataset as a report shows it.

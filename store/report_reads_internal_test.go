@@ -1,6 +1,8 @@
 package store
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
@@ -123,6 +125,91 @@ func refRows(t *testing.T, f *fixture, run int64) []refRow {
 
 func published(r refRow) bool {
 	return vigie.Visibility(r.private != 0, r.ckanState) == vigie.VisPublic
+}
+
+// The broken and checked URLs of each organization, read in one pass in URL
+// order (SQLite) and by the grouped query (PostgreSQL), are the distinct
+// URLs of its published scored datasets that links holds, and the broken
+// ones of them: the same by both ways, on both stores, whatever the scope.
+func TestReportOrganizationsLinksBothWays(t *testing.T) {
+	for seed := range uint64(4) {
+		f := newFixture(t)
+		run := readsCatalogue(t, f, seed, seed%2 == 1)
+		ref := refRows(t, f, run)
+		for _, orgs := range [][]string{nil, {"ville-x", "<b>\"o'rg\"</b>"}, {""}, {"none-such"}} {
+			scope := ReportScope{Scope: vigie.Scope{Portal: f.url, Orgs: orgs}, ScoreRunID: run}
+			got, err := f.db.ReportOrganizations(f.ctx, scope)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[string][2]int{}
+			seen := map[string]bool{}
+			for _, r := range ref {
+				if !published(r) || !r.checked || (orgs != nil && !slices.Contains(orgs, r.org)) || seen[r.org+"\x00"+r.url] {
+					continue
+				}
+				seen[r.org+"\x00"+r.url] = true
+				w := want[r.org]
+				w[1]++
+				if r.class == "broken" {
+					w[0]++
+				}
+				want[r.org] = w
+			}
+			total := 0
+			for _, o := range got {
+				if g := [2]int{o.BrokenLinks, o.LinksChecked}; g != want[o.Name] {
+					t.Errorf("seed %d orgs %q: %q has broken, checked %v, want %v", seed, orgs, o.Name, g, want[o.Name])
+				}
+				total += o.LinksChecked
+			}
+			if seed == 0 && orgs == nil && total == 0 {
+				t.Fatal("the catalogue checks nothing: the test proves nothing")
+			}
+			// The other way gives the same.
+			s, err := f.db.resolve(f.ctx, scope)
+			if err != nil {
+				t.Fatal(err)
+			}
+			other := make([]ReportOrg, len(got))
+			index := map[string]int{}
+			for i, o := range got {
+				other[i] = ReportOrg{Name: o.Name}
+				index[o.Name] = i
+			}
+			if f.db.Postgres() {
+				err = f.db.orgLinksMerged(f.ctx, f.db.sql, s, other, index)
+			} else {
+				err = f.db.orgLinksSQL(f.ctx, f.db.sql, s, other, index)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range got {
+				if other[i].BrokenLinks != got[i].BrokenLinks || other[i].LinksChecked != got[i].LinksChecked {
+					t.Errorf("seed %d orgs %q: %q: %d, %d one way, %d, %d the other", seed, orgs, got[i].Name,
+						got[i].BrokenLinks, got[i].LinksChecked, other[i].BrokenLinks, other[i].LinksChecked)
+				}
+			}
+		}
+	}
+}
+
+// A cancelled one-pass read stops with the context's error.
+func TestReportOrganizationsLinksCancelled(t *testing.T) {
+	skipIfPostgres(t) // PostgreSQL counts with orgLinksSQL
+	f := newFixture(t)
+	run := readsCatalogue(t, f, 1, false)
+	s, err := f.db.resolve(f.ctx, ReportScope{Scope: vigie.Scope{Portal: f.url}, ScoreRunID: run})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(f.ctx)
+	cancel()
+	out := []ReportOrg{{Name: "ville-x"}}
+	if err := f.db.orgLinksMerged(ctx, f.db.sql, s, out, map[string]int{"ville-x": 0}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled: %v", err)
+	}
 }
 
 // ReportLinks, which SQLite now reads from the links to list, lists what a
