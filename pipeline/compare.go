@@ -23,7 +23,7 @@ type DiffStore interface {
 	DiffDatasets(ctx context.Context, portalID int64, lang string, fn func(*store.DiffDatasetRow) error) error
 	DatasetEvents(ctx context.Context, portalID, afterRun, uptoRun int64, fn func(datasetID, kind string) error) error
 	RunScores(ctx context.Context, runID int64, fn func(datasetID string, s store.ScoreRow) error) error
-	FindingsOnlyIn(ctx context.Context, in, notIn int64, want func(datasetID string) bool, fn func(datasetID string, f *store.FindingRow) error) error
+	FindingChanges(ctx context.Context, fromRun, toRun int64, want func(datasetID string) bool, added, gone func(datasetID string, f *store.FindingRow) error) error
 	LinkStates(ctx context.Context, portalID, fromRun, toRun int64, fn func(*store.LinkStateRow) error) error
 }
 
@@ -367,11 +367,7 @@ func round2(v float64) float64 { return math.Round(v*100) / 100 }
 // resource), for datasets scored in both runs.
 func (d *diffBuilder) findings(ctx context.Context, fr, tr *store.ScoreRun) error {
 	var err error
-	d.res.NewFindings, err = d.findingsOnlyIn(ctx, tr.ID, fr.ID)
-	if err != nil {
-		return err
-	}
-	d.res.ResolvedFindings, err = d.findingsOnlyIn(ctx, fr.ID, tr.ID)
+	d.res.NewFindings, d.res.ResolvedFindings, err = d.findingChanges(ctx, fr.ID, tr.ID)
 	if err != nil {
 		return err
 	}
@@ -414,25 +410,33 @@ func (d *diffBuilder) findings(ctx context.Context, fr, tr *store.ScoreRun) erro
 	return nil
 }
 
-// findingsOnlyIn lists the findings of run in that run notIn lacks, one per
-// (dataset, rule, resource), errors first, then by dataset name and rule.
-func (d *diffBuilder) findingsOnlyIn(ctx context.Context, in, notIn int64) ([]vigie.FindingChange, error) {
-	seen := map[[3]string]bool{}
-	var out []vigie.FindingChange
-	inScope := func(id string) bool { return d.ds[id] != nil }
-	err := d.db.FindingsOnlyIn(ctx, in, notIn, inScope, func(id string, f *store.FindingRow) error {
-		key := [3]string{id, f.Rule, f.ResourceID}
-		if seen[key] {
+// findingChanges lists the findings of run to that run from lacks (new)
+// and those of from that to lacks (gone), each one per (dataset, rule,
+// resource), errors first, then by dataset name and rule.
+func (d *diffBuilder) findingChanges(ctx context.Context, from, to int64) (added, gone []vigie.FindingChange, err error) {
+	seenAdded, seenGone := map[[3]string]bool{}, map[[3]string]bool{}
+	keep := func(seen map[[3]string]bool, out *[]vigie.FindingChange) func(string, *store.FindingRow) error {
+		return func(id string, f *store.FindingRow) error {
+			key := [3]string{id, f.Rule, f.ResourceID}
+			if seen[key] {
+				return nil
+			}
+			seen[key] = true
+			*out = append(*out, vigie.FindingChange{DiffDataset: d.ds[id].DiffDataset, Rule: f.Rule, Dimension: f.Dimension,
+				Severity: f.Severity, ResourceID: f.ResourceID, Message: f.Message})
 			return nil
 		}
-		seen[key] = true
-		out = append(out, vigie.FindingChange{DiffDataset: d.ds[id].DiffDataset, Rule: f.Rule, Dimension: f.Dimension,
-			Severity: f.Severity, ResourceID: f.ResourceID, Message: f.Message})
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
+	inScope := func(id string) bool { return d.ds[id] != nil }
+	if err := d.db.FindingChanges(ctx, from, to, inScope, keep(seenAdded, &added), keep(seenGone, &gone)); err != nil {
+		return nil, nil, err
+	}
+	sortFindingChanges(added)
+	sortFindingChanges(gone)
+	return added, gone, nil
+}
+
+func sortFindingChanges(out []vigie.FindingChange) {
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
 		if sevRank(a.Severity) != sevRank(b.Severity) {
@@ -443,7 +447,6 @@ func (d *diffBuilder) findingsOnlyIn(ctx context.Context, in, notIn int64) ([]vi
 		}
 		return a.Rule < b.Rule
 	})
-	return out, nil
 }
 
 func sevRank(s vigie.Severity) int {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
@@ -164,5 +165,114 @@ func TestLinkStatesReadsWhatTheProbesRead(t *testing.T) {
 	cancel()
 	if err := f.db.LinkStates(ctx, f.portal, runs[0][0], runs[0][2], func(*LinkStateRow) error { return nil }); err == nil {
 		t.Error("LinkStates with a cancelled context: no error")
+	}
+}
+
+type findingCall struct {
+	ID string
+	F  FindingRow
+}
+
+func TestFindingChangesAreFindingsOnlyInBothWays(t *testing.T) {
+	f := newFixture(t)
+	rng := rand.New(rand.NewPCG(18, 6))
+	rules := []string{"R1", "R2", "E3", "E4", "W'5", `Q"6`, "é7"}
+	resources := []string{"", "r1", "r2", "'; DROP TABLE scores; --", `\u0000`, "日本"}
+	// Each run scores some datasets, some with findings drawn at random,
+	// some copied from the run before (the same bytes), some with the same
+	// findings in another order (equal as sets, not as bytes).
+	var prev map[string][]storedFinding
+	var runs []int64
+	for n := range 3 {
+		at := day0.AddDate(0, 0, n)
+		id := f.exec(`INSERT INTO score_runs (portal_id, harvest_run_id, link_run_id, profile, started_at, finished_at, status, datasets)
+			VALUES (?, 0, 0, 'p', ?, ?, 'complete', 0)`, f.portal, ts(at), ts(at))
+		runs = append(runs, id)
+		cur := map[string][]storedFinding{}
+		for d := range 150 {
+			ds := fmt.Sprintf("d%03d%s", d, hostile[d%len(hostile)])
+			if rng.IntN(8) == 0 {
+				continue // not scored in this run
+			}
+			var fs []storedFinding
+			switch old, ok := prev[ds]; {
+			case ok && rng.IntN(2) == 0:
+				fs = old
+			case ok && len(old) > 1 && rng.IntN(3) == 0:
+				fs = append([]storedFinding(nil), old...)
+				fs[0], fs[len(fs)-1] = fs[len(fs)-1], fs[0]
+			default:
+				for range rng.IntN(5) {
+					r := rules[rng.IntN(len(rules))]
+					sev := vigie.SevWarning
+					if strings.HasPrefix(r, "E") {
+						sev = vigie.SevError
+					}
+					fs = append(fs, storedFinding{Rule: r, Dimension: vigie.Dimension([]string{"completeness", "availability"}[rng.IntN(2)]),
+						Severity: sev, ResourceID: resources[rng.IntN(len(resources))], Points: float64(rng.IntN(10)) / 4,
+						MessageID: f.text(vigie.Text{FR: "fr <" + r + ">", EN: "en " + r + hostile[rng.IntN(len(hostile))]})})
+				}
+			}
+			cur[ds] = fs
+			if len(fs) > 0 || rng.IntN(2) == 0 {
+				// A dataset without findings has no row, or an empty one.
+				f.exec(`INSERT INTO dataset_findings (score_run_id, dataset_id, findings) VALUES (?, ?, ?)`, id, ds, string(appendFindingsJSON(nil, fs)))
+			}
+			f.exec(`INSERT INTO scores (score_run_id, dataset_id, overall) VALUES (?, ?, 50)`, id, ds)
+		}
+		prev = cur
+	}
+	onlyIn := func(in, notIn int64, want func(string) bool) []findingCall {
+		var out []findingCall
+		if err := f.db.FindingsOnlyIn(f.ctx, in, notIn, want, func(id string, r *FindingRow) error {
+			out = append(out, findingCall{id, *r})
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	all := func(string) bool { return true }
+	some := func(id string) bool { return id[3]%3 != 0 }
+	for _, c := range [][2]int64{{runs[0], runs[1]}, {runs[1], runs[2]}, {runs[0], runs[2]}, {runs[2], runs[0]}, {runs[1], runs[1]}} {
+		for w, want := range []func(string) bool{all, some} {
+			var added, gone []findingCall
+			err := f.db.FindingChanges(f.ctx, c[0], c[1], want,
+				func(id string, r *FindingRow) error { added = append(added, findingCall{id, *r}); return nil },
+				func(id string, r *FindingRow) error { gone = append(gone, findingCall{id, *r}); return nil })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if wantAdded := onlyIn(c[1], c[0], want); !reflect.DeepEqual(added, wantAdded) {
+				t.Errorf("%d→%d (scope %d): %d added, FindingsOnlyIn gives %d\n got %v\nwant %v", c[0], c[1], w, len(added), len(wantAdded), added, wantAdded)
+			}
+			if wantGone := onlyIn(c[0], c[1], want); !reflect.DeepEqual(gone, wantGone) {
+				t.Errorf("%d→%d (scope %d): %d gone, FindingsOnlyIn gives %d", c[0], c[1], w, len(gone), len(wantGone))
+			}
+			if c[0] == runs[0] && c[1] == runs[1] && w == 0 && (len(added) < 20 || len(gone) < 20) {
+				t.Fatalf("%d added, %d gone: the history does not test much", len(added), len(gone))
+			}
+		}
+	}
+	// A callback's error stops the read and comes back as it is.
+	stop := errors.New("stop")
+	if err := f.db.FindingChanges(f.ctx, runs[0], runs[1], all, func(string, *FindingRow) error { return stop }, func(string, *FindingRow) error { return nil }); err != stop {
+		t.Errorf("added's error: %v, want it back", err)
+	}
+	ctx, cancel := context.WithCancel(f.ctx)
+	cancel()
+	if err := f.db.FindingChanges(ctx, runs[0], runs[1], all, func(string, *FindingRow) error { return nil }, func(string, *FindingRow) error { return nil }); err == nil {
+		t.Error("FindingChanges with a cancelled context: no error")
+	}
+	// A damaged row that differs from the other run's is reported with its
+	// run, on either side of the comparison.
+	f.exec(`UPDATE dataset_findings SET findings = '[["R1",' WHERE score_run_id = ? AND dataset_id = (SELECT min(a.dataset_id)
+		FROM dataset_findings a JOIN scores b ON b.dataset_id = a.dataset_id AND b.score_run_id = ? WHERE a.score_run_id = ?)`, runs[2], runs[1], runs[2])
+	for _, c := range [][2]int64{{runs[1], runs[2]}, {runs[2], runs[1]}} {
+		err := f.db.FindingChanges(f.ctx, c[0], c[1], all, func(string, *FindingRow) error { return nil }, func(string, *FindingRow) error { return nil })
+		var ve *vigie.Error
+		if !errors.As(err, &ve) || ve.ID != "store.findings_damaged" || ve.Run != runs[2] {
+			t.Errorf("%d→%d with a damaged row of run %d: %v", c[0], c[1], runs[2], err)
+		}
 	}
 }
