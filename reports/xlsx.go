@@ -284,6 +284,11 @@ func xlsxStream(ctx context.Context, f *excelize.File, sheet, tableName string, 
 		}
 		patch.Dim = "A1:" + lastCol + strconv.Itoa(row)
 	}
+	if patch.Rows != nil { // the last rows deflated; the deflater stops
+		if err := patch.Rows.finish(); err != nil {
+			return err
+		}
+	}
 	if last >= 2 {
 		if err := sw.AddTable(&excelize.Table{Range: "A1:" + lastCol + strconv.Itoa(last), Name: tableName, StyleName: "TableStyleLight9"}); err != nil {
 			return err

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"fmt"
+	"hash/crc32"
 	"html"
 	"io"
 	"io/fs"
@@ -68,6 +69,13 @@ func (p *xlsxPatcher) Create(name string) (io.Writer, error) {
 		return nil, err
 	}
 	p.seen[name] = true
+	if sp, ok := p.sheets[name]; ok && sp.Rows != nil {
+		// The sheet as excelize wrote it (its head and tail: the rows
+		// are spooled) is held until it ends.
+		b := &bytes.Buffer{}
+		p.closeFn = func() error { return p.writeSpooled(name, b.Bytes(), sp) }
+		return b, nil
+	}
 	w, err := p.zw.Create(name)
 	if err != nil {
 		return nil, err
@@ -93,6 +101,81 @@ func (p *xlsxPatcher) Create(name string) (io.Writer, error) {
 		return b, nil
 	}
 	return w, nil
+}
+
+// writeSpooled writes the worksheet part name, whose rows are spooled
+// already compressed: sheet is the part as excelize wrote it, without
+// them. The part's deflate stream is made of three pieces, each ending on
+// a byte boundary in a block that is not the last: the head up to
+// </sheetData> (dimension fixed), compressed here and sync-flushed; the
+// spool's rows; and </sheetData> with the rest (hyperlinks added),
+// compressed here and closed. A reader inflates them as one stream; the
+// CRC-32 of the whole is put together from the three pieces'.
+func (p *xlsxPatcher) writeSpooled(name string, sheet []byte, sp *sheetPatch) error {
+	i := bytes.Index(sheet, []byte(endSheetData))
+	if i < 0 { // no place for the rows: written as it came, as before
+		w, err := p.zw.Create(name)
+		if err != nil {
+			return err
+		}
+		sw := &sheetWriter{out: w, patch: &sheetPatch{Dim: sp.Dim, Links: sp.Links}}
+		if _, err := sw.Write(sheet); err != nil {
+			return err
+		}
+		return sw.close()
+	}
+	head := patchDimension(sheet[:i], sp.Dim)
+	tail := append([]byte(endSheetData), addHyperlinks(sheet[i+len(endSheetData):], sp.Links)...)
+	rowsLen, rowsCRC, rowsSize, err := sp.Rows.compressed()
+	if err != nil {
+		return err
+	}
+	var zhead, ztail bytes.Buffer
+	if err := deflatePiece(&zhead, head, false); err != nil {
+		return err
+	}
+	if err := deflatePiece(&ztail, tail, true); err != nil {
+		return err
+	}
+	crc := crc32.ChecksumIEEE(head)
+	crc = crc32Combine(crc, rowsCRC, rowsSize)
+	crc = crc32Combine(crc, crc32.ChecksumIEEE(tail), int64(len(tail)))
+	// The header zip.Writer.Create gives a part, but for the sizes and
+	// CRC-32, known here: a data descriptor after the data, as for every
+	// other part.
+	w, err := p.zw.CreateRaw(&zip.FileHeader{
+		Name: name, Method: zip.Deflate, Flags: 0x8, CreatorVersion: 20, ReaderVersion: 20,
+		CRC32:              crc,
+		CompressedSize64:   uint64(zhead.Len()) + uint64(rowsLen) + uint64(ztail.Len()),
+		UncompressedSize64: uint64(len(head)) + uint64(rowsSize) + uint64(len(tail)),
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(zhead.Bytes()); err != nil {
+		return err
+	}
+	if err := sp.Rows.copyTo(w); err != nil {
+		return err
+	}
+	_, err = w.Write(ztail.Bytes())
+	return err
+}
+
+// deflatePiece compresses b into w at the archive's level: closed if last,
+// else sync-flushed, so that more of the stream can follow.
+func deflatePiece(w io.Writer, b []byte, last bool) error {
+	fw, err := flate.NewWriter(w, flate.BestSpeed)
+	if err != nil {
+		return err
+	}
+	if _, err := fw.Write(b); err != nil {
+		return err
+	}
+	if last {
+		return fw.Close()
+	}
+	return fw.Flush()
 }
 
 // relsFor returns the patch of the sheet whose relationships part name is.
@@ -211,7 +294,8 @@ func quotePrefixXF(styles []byte, n int) []byte {
 
 // sheetWriter passes a worksheet through, fixing its <dimension> in the head
 // and adding <hyperlinks> after </sheetData> (before the parts the schema
-// puts later: page setup, drawings, tables).
+// puts later: page setup, drawings, tables). Sheets with spooled rows go
+// through writeSpooled instead.
 type sheetWriter struct {
 	out      io.Writer
 	patch    *sheetPatch
@@ -226,6 +310,17 @@ const endSheetData = "</sheetData>"
 
 var dimRe = regexp.MustCompile(`<dimension ref="[^"]*"\s*/?>(</dimension>)?`)
 
+// patchDimension sets the first <dimension> of a sheet's head to dim ("":
+// left as it is).
+func patchDimension(b []byte, dim string) []byte {
+	if dim != "" {
+		if loc := dimRe.FindIndex(b); loc != nil {
+			b = append(append(append([]byte{}, b[:loc[0]]...), `<dimension ref="`+dim+`"/>`...), b[loc[1]:]...)
+		}
+	}
+	return b
+}
+
 func (s *sheetWriter) Write(b []byte) (int, error) {
 	n := len(b)
 	if !s.headDone {
@@ -235,11 +330,7 @@ func (s *sheetWriter) Write(b []byte) (int, error) {
 		}
 		s.headDone = true
 		b = s.head
-		if s.patch.Dim != "" {
-			if loc := dimRe.FindIndex(b); loc != nil {
-				b = append(append(append([]byte{}, b[:loc[0]]...), `<dimension ref="`+s.patch.Dim+`"/>`...), b[loc[1]:]...)
-			}
-		}
+		b = patchDimension(b, s.patch.Dim)
 		s.head = nil
 	}
 	if s.inTail {
@@ -249,16 +340,6 @@ func (s *sheetWriter) Write(b []byte) (int, error) {
 	buf := append(s.carry, b...)
 	if i := bytes.Index(buf, []byte(endSheetData)); i >= 0 {
 		end := i + len(endSheetData)
-		if s.patch.Rows != nil {
-			if _, err := s.out.Write(buf[:i]); err != nil {
-				return 0, err
-			}
-			if err := s.patch.Rows.copyTo(s.out); err != nil {
-				return 0, err
-			}
-			buf = buf[i:]
-			end -= i
-		}
 		if _, err := s.out.Write(buf[:end]); err != nil {
 			return 0, err
 		}
@@ -292,22 +373,27 @@ func (s *sheetWriter) close() error {
 		_, err := s.out.Write(s.carry)
 		return err
 	}
-	tail := s.tail
-	if len(s.patch.Links) > 0 {
-		at := len(tail)
-		for _, p := range laterParts {
-			if i := bytes.Index(tail, []byte(p)); i >= 0 && i < at {
-				at = i
-			}
-		}
-		var b strings.Builder
-		b.WriteString("<hyperlinks>")
-		for i, l := range s.patch.Links {
-			fmt.Fprintf(&b, `<hyperlink ref="%s" r:id="%s"/>`, l.Cell, linkRelID(i))
-		}
-		b.WriteString("</hyperlinks>")
-		tail = append(append(append([]byte{}, tail[:at]...), b.String()...), tail[at:]...)
-	}
-	_, err := s.out.Write(tail)
+	_, err := s.out.Write(addHyperlinks(s.tail, s.patch.Links))
 	return err
+}
+
+// addHyperlinks puts the <hyperlinks> of links into a sheet's tail (what
+// follows </sheetData>), before the parts the schema puts after them.
+func addHyperlinks(tail []byte, links []xlsxLink) []byte {
+	if len(links) == 0 {
+		return tail
+	}
+	at := len(tail)
+	for _, p := range laterParts {
+		if i := bytes.Index(tail, []byte(p)); i >= 0 && i < at {
+			at = i
+		}
+	}
+	var b strings.Builder
+	b.WriteString("<hyperlinks>")
+	for i, l := range links {
+		fmt.Fprintf(&b, `<hyperlink ref="%s" r:id="%s"/>`, l.Cell, linkRelID(i))
+	}
+	b.WriteString("</hyperlinks>")
+	return append(append(append([]byte{}, tail[:at]...), b.String()...), tail[at:]...)
 }

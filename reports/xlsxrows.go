@@ -2,13 +2,17 @@ package reports
 
 import (
 	"bufio"
+	"compress/flate"
 	"encoding/xml"
+	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"math"
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -21,47 +25,152 @@ import (
 // into a new string, then ran a regular expression over it and counted its
 // UTF-16 length: about half of the xlsx writer's time. rowSpool writes the
 // same bytes, cell for cell (xlsxrows_test.go holds them equal to
-// excelize's), escaping in one pass into a buffered temporary file; the
-// archive writer (xlsxpatch.go) puts them in the sheet before its
+// excelize's), escaping in one pass, deflated into a temporary file as they
+// come; the archive writer (xlsxpatch.go) puts them in the sheet before its
 // </sheetData>, after the header row excelize wrote. It takes the values
 // xlsxCell makes: nil, text, and excelize.Cell holding an int, a float64,
 // text, or text with a formula. Dates stay with excelize (tables with a
 // kTime column are not spooled).
 
-// rowSpool holds a sheet's data rows, as sheet XML, until the archive is
-// written.
+// rowSpool holds a sheet's data rows until the archive is written, as the
+// sheet XML compressed: a goroutine deflates the rows while they are made
+// (on the core the writer leaves idle), and the archive writer puts the
+// compressed rows between the sheet's head and tail, compressed on their own
+// (one deflate stream in three pieces, each ended on a byte: see
+// writeSpooled). At 100,000 datasets the spool held 633 MB of XML, written
+// to a temporary file, read back and deflated after the rows were made: 3 s
+// of system calls and 3 s of deflate one after the other on one core.
 type rowSpool struct {
 	f    *os.File
-	w    *bufio.Writer
-	cols []string // column letters
-	num  []byte   // scratch for numbers
+	w    *bufio.Writer // the rows' XML, handed to the deflater in blocks
+	cols []string      // column letters
+	num  []byte        // scratch for numbers
+
+	blocks chan []byte   // filled blocks, to deflate
+	free   chan []byte   // blocks deflated, to fill again
+	done   chan struct{} // closed when the deflater has stopped
+	failed atomic.Bool   // the deflater met an error: err says which
+	err    error         // the deflater's error, read once done is closed
+	crc    uint32        // CRC-32 of the rows' XML
+	size   int64         // length of the rows' XML
 }
+
+// spoolBlock is the size of the blocks handed to the deflater, and
+// spoolBlocks how many there are: the writer waits when all are full.
+const (
+	spoolBlock  = 1 << 16
+	spoolBlocks = 4
+)
 
 func newRowSpool(ncols int) (*rowSpool, error) {
 	f, err := os.CreateTemp("", "vigie-xlsx-rows-")
 	if err != nil {
 		return nil, err
 	}
-	s := &rowSpool{f: f, w: bufio.NewWriterSize(f, 1<<16), cols: make([]string, ncols)}
+	s := &rowSpool{f: f, cols: make([]string, ncols),
+		blocks: make(chan []byte, spoolBlocks), free: make(chan []byte, spoolBlocks), done: make(chan struct{})}
 	for i := range s.cols {
 		s.cols[i], _ = excelize.ColumnNumberToName(i + 1)
 	}
+	for range spoolBlocks {
+		s.free <- make([]byte, 0, spoolBlock)
+	}
+	s.w = bufio.NewWriterSize(spoolHandoff{s}, spoolBlock)
+	go s.deflate()
 	return s, nil
 }
 
-// remove deletes the spool's file.
+// spoolHandoff passes the writer's full buffers to the deflater.
+type spoolHandoff struct{ s *rowSpool }
+
+func (h spoolHandoff) Write(p []byte) (int, error) {
+	s := h.s
+	if s.failed.Load() {
+		return 0, errSpoolFailed
+	}
+	b := append(<-s.free, p...)
+	s.blocks <- b
+	return len(p), nil
+}
+
+var errSpoolFailed = errors.New("the rows' temporary file could not be written")
+
+// deflate compresses the blocks into the spool's file until blocks is
+// closed, then ends the stream on a byte without ending it (a sync flush):
+// the sheet's tail follows it in the archive.
+func (s *rowSpool) deflate() {
+	defer close(s.done)
+	bw := bufio.NewWriterSize(s.f, 1<<16)
+	fw, err := flate.NewWriter(bw, flate.BestSpeed)
+	for b := range s.blocks {
+		if err == nil {
+			s.crc = crc32.Update(s.crc, crc32.IEEETable, b)
+			s.size += int64(len(b))
+			if _, err = fw.Write(b); err != nil {
+				s.failed.Store(true)
+			}
+		}
+		s.free <- b[:0]
+	}
+	if err == nil {
+		err = fw.Flush()
+	}
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err != nil {
+		s.err = fmt.Errorf("the rows' temporary file: %w", err)
+		s.failed.Store(true)
+	}
+}
+
+// finish hands the last rows to the deflater and waits for it: the spool
+// then holds all its rows, compressed. No row may be written after it.
+func (s *rowSpool) finish() error {
+	if s.blocks == nil {
+		return s.err
+	}
+	err := s.w.Flush()
+	close(s.blocks)
+	<-s.done
+	s.blocks = nil
+	if s.err != nil {
+		return s.err
+	}
+	return err
+}
+
+// remove stops the deflater and deletes the spool's file.
 func (s *rowSpool) remove() {
 	if s == nil || s.f == nil {
 		return
+	}
+	if s.blocks != nil {
+		close(s.blocks)
+		<-s.done
+		s.blocks = nil
 	}
 	s.f.Close()
 	os.Remove(s.f.Name())
 	s.f = nil
 }
 
-// copyTo writes the rows spooled so far to w.
+// compressed finishes the spool and returns the length of its compressed
+// rows, with the CRC-32 and length of their XML.
+func (s *rowSpool) compressed() (clen int64, crc uint32, size int64, err error) {
+	if err := s.finish(); err != nil {
+		return 0, 0, 0, err
+	}
+	fi, err := s.f.Stat()
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	return fi.Size(), s.crc, s.size, nil
+}
+
+// copyTo writes the compressed rows to w (after finish).
 func (s *rowSpool) copyTo(w io.Writer) error {
-	if err := s.w.Flush(); err != nil {
+	if err := s.finish(); err != nil {
 		return err
 	}
 	if _, err := s.f.Seek(0, io.SeekStart); err != nil {

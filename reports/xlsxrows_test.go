@@ -2,11 +2,15 @@ package reports
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
+	"compress/flate"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"math"
 	"math/rand/v2"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -53,11 +57,25 @@ func spooledRow(t *testing.T, cells []any) string {
 	if err := s.row(2, cells); err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if err := s.copyTo(&buf); err != nil {
+	return spoolText(t, s)
+}
+
+// spoolText is the XML of the rows a spool holds, inflated: its compressed
+// rows followed by an empty last block, as the archive writer ends them.
+func spoolText(t *testing.T, s *rowSpool) string {
+	t.Helper()
+	var z bytes.Buffer
+	if err := s.copyTo(&z); err != nil {
 		t.Fatal(err)
 	}
-	return buf.String()
+	if err := deflatePiece(&z, nil, true); err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(flate.NewReader(&z))
+	if err != nil {
+		t.Fatalf("the spool's rows do not inflate: %v", err)
+	}
+	return string(b)
 }
 
 func zipPart(t *testing.T, b []byte, name string) string {
@@ -185,7 +203,18 @@ func TestXLSXSpooledRowsSameWorkbook(t *testing.T) {
 		spoolRows = false
 		want := sheetParts(t, write(t, XLSX{}, tc.r))
 		spoolRows = true
-		got := sheetParts(t, write(t, XLSX{}, tc.r))
+		data := write(t, XLSX{}, tc.r)
+		got := sheetParts(t, data) // each part's CRC-32 checked as it is read
+		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range zr.File { // spooled or not, every part has the same kind of header
+			if f.Method != zip.Deflate || f.Flags != 0x8 || f.CreatorVersion != 20 || f.ReaderVersion != 20 || f.UncompressedSize64 != uint64(len(got[f.Name])) {
+				t.Errorf("%s: %s: method %d, flags %#x, versions %d/%d, %d bytes (%d read)", tc.name, f.Name, f.Method, f.Flags,
+					f.CreatorVersion, f.ReaderVersion, f.UncompressedSize64, len(got[f.Name]))
+			}
+		}
 		if len(got) != len(want) {
 			t.Errorf("%s: %d parts, want %d", tc.name, len(got), len(want))
 		}
@@ -197,6 +226,92 @@ func TestXLSXSpooledRowsSameWorkbook(t *testing.T) {
 		}
 		if n := len(rows.FindAllString(got["xl/worksheets/sheet4.xml"], -1)); n < 2 {
 			t.Errorf("%s: the findings sheet has %d rows", tc.name, n)
+		}
+	}
+}
+
+// Rows spooled over many blocks inflate to exactly the XML the rows make,
+// with the length and CRC-32 the archive's header gets.
+func TestRowSpoolDeflatesEveryBlock(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(7, 18))
+	rows := make([][]any, 6000)
+	for i := range rows {
+		text := strings.Repeat(fmt.Sprintf("jeu %d é <&> \t_x0041_ ", rnd.IntN(1e6)), 1+rnd.IntN(12))
+		rows[i] = []any{text, excelize.Cell{StyleID: 3, Value: rnd.IntN(1000)}, nil, rnd.Float64() * 100, "https://x.example/" + text[:5]}
+	}
+	var want bytes.Buffer
+	plain := &rowSpool{w: bufio.NewWriter(&want), cols: []string{"A", "B", "C", "D", "E"}}
+	s, err := newRowSpool(5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.remove()
+	for i, r := range rows {
+		if err := plain.row(i+2, r); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.row(i+2, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plain.w.Flush()
+	if want.Len() < 10*spoolBlock {
+		t.Fatalf("only %d bytes of rows: too few to fill the blocks", want.Len())
+	}
+	clen, crc, size, err := s.compressed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := spoolText(t, s); got != want.String() {
+		t.Fatalf("inflated rows differ from the rows (%d bytes, want %d)", len(got), want.Len())
+	}
+	if size != int64(want.Len()) || crc != crc32.ChecksumIEEE(want.Bytes()) {
+		t.Errorf("spool says %d bytes, CRC %08x; the rows are %d bytes, CRC %08x", size, crc, want.Len(), crc32.ChecksumIEEE(want.Bytes()))
+	}
+	if fi, _ := s.f.Stat(); clen != fi.Size() || clen >= size/3 {
+		t.Errorf("compressed length %d (file %d) for %d bytes", clen, fi.Size(), size)
+	}
+}
+
+// A spool removed while rows are still being deflated (a sheet that
+// failed, a cancelled report) stops its deflater and deletes its file.
+func TestRowSpoolRemovedMidway(t *testing.T) {
+	s, err := newRowSpool(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := s.f.Name()
+	for i := range 20000 {
+		if err := s.row(i+2, []any{strings.Repeat("x", 50)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.remove()
+	select {
+	case <-s.done:
+	default:
+		t.Fatal("the deflater still runs")
+	}
+	if _, err := os.Stat(name); !os.IsNotExist(err) {
+		t.Errorf("the spool's file is still there: %v", err)
+	}
+	s.remove() // twice is harmless
+}
+
+// crc32Combine gives the CRC-32 of the whole from those of its pieces.
+func TestCRC32Combine(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	data := make([]byte, 1<<17)
+	for i := range data {
+		data[i] = byte(rnd.Uint32())
+	}
+	for _, n := range []int{0, 1, 2, 3, 7, 8, 255, 1 << 16, 1<<17 - 1, 1 << 17} {
+		for _, cut := range []int{0, n / 3, n / 2, n} {
+			a, b := data[:cut], data[cut:n]
+			got := crc32Combine(crc32.ChecksumIEEE(a), crc32.ChecksumIEEE(b), int64(len(b)))
+			if want := crc32.ChecksumIEEE(data[:n]); got != want {
+				t.Errorf("%d bytes cut at %d: %08x, want %08x", n, cut, got, want)
+			}
 		}
 	}
 }
