@@ -150,6 +150,15 @@ func (db *DB) indexedBy(index string) string {
 	return " INDEXED BY " + index
 }
 
+// notIndexed makes SQLite read a table in its own order, through none of
+// its indexes (nothing on PostgreSQL).
+func (db *DB) notIndexed() string {
+	if db.dialect == postgres {
+		return ""
+	}
+	return " NOT INDEXED"
+}
+
 // unindexed is a column SQLite's planner must not reach through an index
 // (a unary + on SQLite; PostgreSQL's planner weighs its indexes itself).
 func (db *DB) unindexed(col string) string {
