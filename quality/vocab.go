@@ -3,6 +3,7 @@ package quality
 import (
 	"mime"
 	"strings"
+	"sync"
 )
 
 // formatStars is the ckanext-qa openness table (resource_format_openness_scores.json),
@@ -136,10 +137,40 @@ func urlFormat(raw string) (format, ext string) {
 }
 
 // contentTypeFormat maps a Content-Type header to a normalised format.
+// Scoring asks it two or three times a checked resource, of the few
+// distinct headers a catalogue's servers send: the answers are kept
+// (ctFormats), up to ctFormatsMax headers.
 func contentTypeFormat(ct string) string {
 	if ct == "" {
 		return ""
 	}
+	ctFormats.RLock()
+	f, ok := ctFormats.m[ct]
+	ctFormats.RUnlock()
+	if ok {
+		return f
+	}
+	f = parseContentTypeFormat(ct)
+	ctFormats.Lock()
+	if len(ctFormats.m) < ctFormatsMax {
+		ctFormats.m[strings.Clone(ct)] = f
+	}
+	ctFormats.Unlock()
+	return f
+}
+
+// ctFormats holds contentTypeFormat's answers; safe from several scorers.
+var ctFormats = struct {
+	sync.RWMutex
+	m map[string]string
+}{m: map[string]string{}}
+
+// ctFormatsMax bounds ctFormats: a hostile portal's links could send a
+// different header each.
+const ctFormatsMax = 4096
+
+// parseContentTypeFormat is contentTypeFormat without the memory.
+func parseContentTypeFormat(ct string) string {
 	mt, _, err := mime.ParseMediaType(ct)
 	if err != nil {
 		return ""
