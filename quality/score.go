@@ -30,6 +30,10 @@ type run struct {
 	res    []resInfo // one per resource, computed once
 	losses []loss    // scratch for completeness
 	tmp    []loss    // scratch for one check's losses
+	// found gathers the findings; the assessment gets a copy of the exact
+	// size (a dataset has about six, which a slice grown from empty held
+	// in four allocations of up to eight).
+	found []vigie.Finding
 }
 
 // resInfo is what several dimensions need to know about one resource.
@@ -71,8 +75,9 @@ type Env struct {
 
 // ScoreIn is Score with what the portal declares about itself.
 func ScoreIn(d *vigie.Dataset, links map[string]vigie.LinkResult, p *Profile, now time.Time, env Env) vigie.Assessment {
-	a := vigie.Assessment{DatasetID: d.ID, Findings: []vigie.Finding{}}
+	a := vigie.Assessment{DatasetID: d.ID}
 	r := runPool.Get().(*run)
+	r.found = r.found[:0]
 	r.d, r.links, r.p, r.now, r.env, r.out = d, links, p, now, env, &a
 	if cap(r.res) < len(d.Resources) {
 		r.res = make([]resInfo, len(d.Resources))
@@ -101,12 +106,14 @@ func ScoreIn(d *vigie.Dataset, links map[string]vigie.LinkResult, p *Profile, no
 	a.Scores.Availability = keep(3, r.availability())
 	a.MQA = r.mqa()
 	a.Scores.Overall = keep(4, r.overall())
+	a.Findings = append(make([]vigie.Finding, 0, len(r.found)), r.found...)
+	clear(r.found) // the pooled scratch holds no texts of this dataset
 	r.d, r.links, r.p, r.out, r.env = nil, nil, nil, nil, Env{}
 	runPool.Put(r)
 	return a
 }
 
-func (r *run) add(f vigie.Finding) { r.out.Findings = append(r.out.Findings, f) }
+func (r *run) add(f vigie.Finding) { r.found = append(r.found, f) }
 
 // overall is the weighted mean of the known dimensions; nil when none is known.
 func (r *run) overall() opt {
