@@ -186,6 +186,13 @@ type scoreWriter struct {
 	scoreArgs, findingArgs []any
 	n                      int
 	buf                    []storedFinding
+	json                   []byte // the findings JSON of the dataset being added
+	// pre holds, for each text of the batch in the order add meets them
+	// (datasets in key order, each finding's message then hint), its id
+	// when knowTexts found it among the known ones, else 0: add then does
+	// not hash and compare it again. preAt is the next one add takes.
+	pre   []int64
+	preAt int
 }
 
 // textWriter is where a score run adds finding texts to the dictionary:
@@ -255,11 +262,11 @@ func (w *scoreWriter) add(a *vigie.Assessment) error {
 		default:
 			nInfo++
 		}
-		mid, err := w.textID(f.Message)
+		mid, err := w.knownID(f.Message)
 		if err != nil {
 			return err
 		}
-		hid, err := w.textID(f.Hint)
+		hid, err := w.knownID(f.Hint)
 		if err != nil {
 			return err
 		}
@@ -270,7 +277,8 @@ func (w *scoreWriter) add(a *vigie.Assessment) error {
 	w.scoreArgs = append(w.scoreArgs, w.runID, a.DatasetID, scoreNull(s.Overall), scoreNull(s.Completeness), scoreNull(s.Freshness), scoreNull(s.Openness), scoreNull(s.Availability),
 		a.MQA.Points, a.MQA.Rating, a.FreshnessStatus, a.FreshnessEvidence, a.Frequency, a.Stars,
 		scoreBool(a.OpenLicence), scoreBool(a.OpenFormat), scoreBool(a.MachineReadable), nErr, nWarn, nInfo, a.LicenceStatus, a.LicenceBy)
-	w.findingArgs = append(w.findingArgs, w.runID, a.DatasetID, string(appendFindingsJSON(nil, w.buf)))
+	w.json = appendFindingsJSON(w.json[:0], w.buf)
+	w.findingArgs = append(w.findingArgs, w.runID, a.DatasetID, string(w.json))
 	if w.n++; w.n == scoreRowsMax {
 		return w.flush()
 	}
@@ -339,11 +347,14 @@ func (w *scoreWriter) knowTexts(as []vigie.Assessment, order []int) error {
 		for _, f := range as[i].Findings {
 			for _, t := range [2]vigie.Text{f.Message, f.Hint} {
 				if t == (vigie.Text{}) {
+					w.pre = append(w.pre, 0)
 					continue
 				}
-				if _, ok := w.known[t]; ok {
+				if id, ok := w.known[t]; ok {
+					w.pre = append(w.pre, id)
 					continue
 				}
+				w.pre = append(w.pre, 0)
 				if _, ok := w.texts[t]; ok {
 					continue
 				}
@@ -428,6 +439,19 @@ func (w *scoreWriter) knowTexts(as []vigie.Assessment, order []int) error {
 		}
 	}
 	return nil
+}
+
+// knownID is textID of the next text add meets, taken from what knowTexts
+// found when it was known.
+func (w *scoreWriter) knownID(t vigie.Text) (int64, error) {
+	if w.preAt < len(w.pre) {
+		id := w.pre[w.preAt]
+		w.preAt++
+		if id != 0 {
+			return id, nil
+		}
+	}
+	return w.textID(t)
 }
 
 // textID returns the dictionary id of a text, adding it when new. The id is
