@@ -237,20 +237,20 @@ func xlsxStream(ctx context.Context, f *excelize.File, sheet, tableName string, 
 	}
 	// Tables without dates have their rows spooled (xlsxrows.go); the
 	// archive writer puts them in place.
-	setRow := sw.SetRow
+	setRow := func(n int, cells []any) error {
+		ref, err := excelize.CoordinatesToCellName(1, n)
+		if err != nil {
+			return err
+		}
+		return sw.SetRow(ref, cells)
+	}
 	if spoolRows && t.spoolable() {
 		spool, err := newRowSpool(len(t.cols))
 		if err != nil {
 			return err
 		}
 		patch.Rows = spool
-		setRow = func(ref string, cells []any, _ ...excelize.RowOpts) error {
-			_, n, err := excelize.CellNameToCoordinates(ref)
-			if err != nil {
-				return err
-			}
-			return spool.row(n, cells)
-		}
+		setRow = spool.row
 	}
 	row, skipped := 2, 0
 	cells := make([]any, len(t.cols))
@@ -267,9 +267,8 @@ func xlsxStream(ctx context.Context, f *excelize.File, sheet, tableName string, 
 				patch.Links = append(patch.Links, xlsxLink{Cell: cell, URL: u})
 			}
 		}
-		ref, _ := excelize.CoordinatesToCellName(1, row)
 		row++
-		return setRow(ref, cells)
+		return setRow(row-1, cells)
 	})
 	if err != nil {
 		return err
@@ -279,7 +278,7 @@ func xlsxStream(ctx context.Context, f *excelize.File, sheet, tableName string, 
 	patch.Dim = "A1:" + lastCol + strconv.Itoa(last)
 	if skipped > 0 {
 		note := fmt.Sprintf(T(lang, "rows_cut"), skipped)
-		if err := setRow("A"+strconv.Itoa(row), []any{note}); err != nil {
+		if err := setRow(row, []any{note}); err != nil {
 			return err
 		}
 		patch.Dim = "A1:" + lastCol + strconv.Itoa(row)

@@ -195,7 +195,7 @@ func (s *rowSpool) row(n int, cells []any) error {
 		if c, ok := v.(excelize.Cell); ok {
 			style, formula, v = c.StyleID, c.Formula, c.Value
 		}
-		if err := s.cell(s.cols[i]+rs, style, formula, v); err != nil {
+		if err := s.cell(s.cols[i], rs, style, formula, v); err != nil {
 			return err
 		}
 	}
@@ -203,12 +203,13 @@ func (s *rowSpool) row(n int, cells []any) error {
 	return err
 }
 
-func (s *rowSpool) cell(ref string, style int, formula string, v any) error {
+// cell writes the cell of column col (letters) in row rs (digits).
+func (s *rowSpool) cell(col, rs string, style int, formula string, v any) error {
 	w := s.w
 	if formula != "" {
 		text, ok := v.(string)
 		if !ok {
-			return fmt.Errorf("cell %s: a formula with a %T value", ref, v)
+			return fmt.Errorf("cell %s%s: a formula with a %T value", col, rs, v)
 		}
 		// A formula cell: its value unescaped but for _xHHHH_, escaped
 		// when written, newlines included.
@@ -217,7 +218,7 @@ func (s *rowSpool) cell(ref string, style int, formula string, v any) error {
 		if edgeSpace(text) {
 			w.WriteString(` xml:space="preserve"`)
 		}
-		s.ref(ref, style)
+		s.ref(col, rs, style)
 		w.WriteString(` t="str"><f>`)
 		xml.EscapeText(w, []byte(formula))
 		w.WriteString(`</f>`)
@@ -231,38 +232,39 @@ func (s *rowSpool) cell(ref string, style int, formula string, v any) error {
 	}
 	switch x := v.(type) {
 	case string:
-		s.inlineStr(ref, style, x)
+		s.inlineStr(col, rs, style, x)
 	case int:
 		w.WriteString(`<c`)
-		s.ref(ref, style)
+		s.ref(col, rs, style)
 		w.WriteString(`><v>`)
 		s.num = strconv.AppendInt(s.num[:0], int64(x), 10)
 		w.Write(s.num)
 		w.WriteString(`</v></c>`)
 	case float64:
 		if math.IsNaN(x) || math.IsInf(x, 0) {
-			s.inlineStr(ref, style, fmt.Sprint(x))
+			s.inlineStr(col, rs, style, fmt.Sprint(x))
 			return nil
 		}
 		w.WriteString(`<c`)
-		s.ref(ref, style)
+		s.ref(col, rs, style)
 		w.WriteString(`><v>`)
 		w.WriteString(cellFloat(x))
 		w.WriteString(`</v></c>`)
 	case nil:
 		w.WriteString(`<c`)
-		s.ref(ref, style)
+		s.ref(col, rs, style)
 		w.WriteString(`></c>`)
 	default:
-		return fmt.Errorf("cell %s: no spooled form for a %T value", ref, v)
+		return fmt.Errorf("cell %s%s: no spooled form for a %T value", col, rs, v)
 	}
 	return nil
 }
 
 // ref writes ` r="A2"` and the style when there is one.
-func (s *rowSpool) ref(ref string, style int) {
+func (s *rowSpool) ref(col, rs string, style int) {
 	s.w.WriteString(` r="`)
-	s.w.WriteString(ref)
+	s.w.WriteString(col)
+	s.w.WriteString(rs)
 	s.w.WriteString(`"`)
 	if style != 0 {
 		s.w.WriteString(` s="`)
@@ -275,11 +277,11 @@ func (s *rowSpool) ref(ref string, style int) {
 // inlineStr writes a text cell: escaped for XML (newlines kept as they are),
 // _xHHHH_ sequences escaped, xml:space="preserve" when it starts or ends
 // with white space.
-func (s *rowSpool) inlineStr(ref string, style int, text string) {
+func (s *rowSpool) inlineStr(col, rs string, style int, text string) {
 	w := s.w
 	text = cutUTF16(text)
 	w.WriteString(`<c`)
-	s.ref(ref, style)
+	s.ref(col, rs, style)
 	w.WriteString(` t="inlineStr"><is><t`)
 	if edgeSpace(text) {
 		w.WriteString(` xml:space="preserve"`)
