@@ -39,11 +39,13 @@ func (JSON) Write(ctx context.Context, w io.Writer, r *Report) error {
 	}
 	bw.WriteString(`  "datasets": [`)
 	first := true
+	var line []byte // one dataset's line, its buffer reused
 	err := r.EachDataset(ctx, true, func(d *Dataset) error {
-		b, err := json.Marshal(d)
+		b, err := appendDatasetJSON(line[:0], d)
 		if err != nil {
 			return err
 		}
+		line = b
 		if first {
 			bw.WriteString("\n    ")
 			first = false
