@@ -116,11 +116,26 @@ type LinkTarget struct {
 // checked less than olderThan ago are left out. Never-checked URLs come
 // first (new and changed resources), then the longest unchecked. A URL
 // skipped by the last run (its host was unreachable) is always due.
+//
+// A URL's formats are those of its resources, each once, in the order of
+// the resources' key (dataset, position) on SQLite and sorted on
+// PostgreSQL (json_agg(DISTINCT) sorts its input): the first format that
+// promises data names the landing-page reason.
 func (db *DB) URLsToCheck(ctx context.Context, s vigie.Scope, all bool, olderThan time.Duration) ([]LinkTarget, error) {
 	portalID, err := db.scopePortal(ctx, s)
 	if err != nil {
 		return nil, err
 	}
+	if db.dialect == postgres {
+		return db.urlsToCheckGrouped(ctx, portalID, s, all, olderThan)
+	}
+	return db.urlsToCheckMerged(ctx, portalID, s, all, olderThan)
+}
+
+// urlsToCheckGrouped is URLsToCheck in one statement: the engine joins each
+// resource to its URL's link row, groups by URL and sorts. PostgreSQL's
+// list, and on SQLite the reference urlsToCheckMerged is tested against.
+func (db *DB) urlsToCheckGrouped(ctx context.Context, portalID int64, s vigie.Scope, all bool, olderThan time.Duration) ([]LinkTarget, error) {
 	orgSQL, orgArgs := sqlIn("d.organization", s.Orgs)
 	args := append([]any{portalID}, orgArgs...)
 	due := ""
