@@ -5,8 +5,10 @@ import (
 	"context"
 	"database/sql"
 	"encoding/binary"
+	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -116,17 +118,50 @@ func (db *DB) urlsToCheckMerged(ctx context.Context, portalID int64, s vigie.Sco
 
 // dueResources reads the URL and format of the scope's resources with a
 // non-blank URL, in the table's key order, and their order by URL, keeping
-// the key order within a URL.
+// the key order within a URL. The scan is most of the list's work: the
+// portal's datasets are read in two halves at once, on two connections
+// (each half in key order, the first before the second).
 func (db *DB) dueResources(ctx context.Context, portalID int64, s vigie.Scope) ([]dueResource, []int32, error) {
+	var split string
+	err := db.sql.QueryRowContext(ctx, `SELECT id FROM datasets WHERE portal_id = ? ORDER BY id
+		LIMIT 1 OFFSET (SELECT COUNT(*) / 2 FROM datasets WHERE portal_id = ?)`, portalID, portalID).Scan(&split)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, db.explain(err)
+	}
+	var halves [2][]dueResource
+	var errs [2]error
+	var wg sync.WaitGroup
+	for h, cond := range []string{"r.dataset_id < ?", "r.dataset_id >= ?"} {
+		wg.Go(func() { halves[h], errs[h] = db.dueResourcesOf(ctx, portalID, s, cond, split) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs[:]...); err != nil {
+		return nil, nil, err
+	}
+	res := append(halves[0], halves[1]...)
+	urls := make([]string, len(res))
+	for i := range res {
+		urls[i] = res[i].url
+	}
+	return res, byText(urls), nil
+}
+
+// dueResourcesOf reads the URL and format of the scope's resources with a
+// non-blank URL whose dataset meets cond (on one argument, arg), in the
+// table's key order.
+func (db *DB) dueResourcesOf(ctx context.Context, portalID int64, s vigie.Scope, cond, arg string) ([]dueResource, error) {
 	orgSQL, orgArgs := sqlIn("d.organization", s.Orgs)
-	args := append([]any{portalID}, orgArgs...)
+	args := append([]any{portalID, arg}, orgArgs...)
 	rows, err := db.sql.QueryContext(ctx, `SELECT r.url, r.format
 		FROM resources r
 		JOIN datasets d ON d.portal_id = r.portal_id AND d.id = r.dataset_id AND d.state = 'active'
-		WHERE r.portal_id = ? AND trim(r.url) <> ''`+orgSQL+`
+		WHERE r.portal_id = ? AND `+cond+` AND trim(r.url) <> ''`+orgSQL+`
 		ORDER BY r.portal_id, r.dataset_id, r.position`, args...)
 	if err != nil {
-		return nil, nil, db.explain(err)
+		return nil, db.explain(err)
 	}
 	defer rows.Close()
 	var res []dueResource
@@ -134,7 +169,7 @@ func (db *DB) dueResources(ctx context.Context, portalID int64, s vigie.Scope) (
 	var u, f sql.RawBytes
 	for rows.Next() {
 		if err := rows.Scan(&u, &f); err != nil {
-			return nil, nil, db.explain(err)
+			return nil, db.explain(err)
 		}
 		format, ok := formats[string(f)]
 		if !ok {
@@ -144,13 +179,9 @@ func (db *DB) dueResources(ctx context.Context, portalID int64, s vigie.Scope) (
 		res = append(res, dueResource{url: string(u), format: format})
 	}
 	if err := rows.Err(); err != nil {
-		return nil, nil, db.explain(err)
+		return nil, db.explain(err)
 	}
-	urls := make([]string, len(res))
-	for i := range res {
-		urls[i] = res[i].url
-	}
-	return res, byText(urls), nil
+	return res, nil
 }
 
 // formatLists shares the lists of formats of the due URLs: most URLs come
