@@ -69,12 +69,26 @@ func DiffRuns(ctx context.Context, db DiffStore, portalID int64, fr, tr *store.S
 	}
 	res := &vigie.DiffResult{PortalID: portalID, Threshold: opts.Threshold, Orgs: opts.Orgs}
 	d.res = res
-	steps := []func(context.Context, *store.ScoreRun, *store.ScoreRun) error{d.events, d.scores, d.findings, d.links}
-	for _, step := range steps {
+	// The link states (a third of a million URLs, the longest read) are
+	// read on another core meanwhile: they only read the datasets in
+	// scope, and what they found is added once the other steps are done,
+	// in the order the steps ran one after the other.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var lt linkTally
+	linksDone := make(chan error, 1)
+	go func() { linksDone <- d.readLinks(ctx, fr, tr, &lt) }()
+	for _, step := range []func(context.Context, *store.ScoreRun, *store.ScoreRun) error{d.events, d.scores, d.findings} {
 		if err := step(ctx, fr, tr); err != nil {
+			cancel()
+			<-linksDone
 			return nil, err
 		}
 	}
+	if err := <-linksDone; err != nil {
+		return nil, err
+	}
+	d.addLinks(&lt)
 	d.finish()
 	return res, nil
 }
@@ -459,12 +473,55 @@ func sevRank(s vigie.Severity) int {
 	return 2
 }
 
+// linkTally is what the link states of two runs hold for a comparison:
+// broken and failing URLs in scope at each side, the URLs that broke or were
+// repaired, and for each of those the datasets whose organizations count it.
+type linkTally struct {
+	fromBroken, toBroken, fromFailing, toFailing int
+	changes                                      []vigie.LinkChange
+	broke                                        []bool      // per change: newly broken, else repaired
+	counted                                      [][]*dsInfo // per change: one dataset per organization
+}
+
 // links finds URLs whose class became broken, or became ok after being broken
 // or failing, between the two score runs' link runs; and counts the broken
 // and failing URLs in scope at each side. A URL is in scope when an active
-// dataset of the scope uses it. Rows come grouped by URL: only the changes
-// are held, not every URL.
+// dataset of the scope uses it.
 func (d *diffBuilder) links(ctx context.Context, fr, tr *store.ScoreRun) error {
+	var lt linkTally
+	if err := d.readLinks(ctx, fr, tr, &lt); err != nil {
+		return err
+	}
+	d.addLinks(&lt)
+	return nil
+}
+
+// addLinks adds what readLinks found to the result and its organizations.
+func (d *diffBuilder) addLinks(lt *linkTally) {
+	d.res.From.BrokenLinks += lt.fromBroken
+	d.res.To.BrokenLinks += lt.toBroken
+	d.res.From.FailingLinks += lt.fromFailing
+	d.res.To.FailingLinks += lt.toFailing
+	for i, c := range lt.changes {
+		for _, ds := range lt.counted[i] {
+			if lt.broke[i] {
+				d.org(ds).NewlyBroken++
+			} else {
+				d.org(ds).Repaired++
+			}
+		}
+		if lt.broke[i] {
+			d.res.NewlyBroken = append(d.res.NewlyBroken, c)
+		} else {
+			d.res.Repaired = append(d.res.Repaired, c)
+		}
+	}
+}
+
+// readLinks reads the link states into lt, touching nothing else of d but
+// the datasets in scope (read only): it may run beside the other steps.
+// Rows come grouped by URL: only the changes are held, not every URL.
+func (d *diffBuilder) readLinks(ctx context.Context, fr, tr *store.ScoreRun, lt *linkTally) error {
 	compare := tr.LinkRunID != fr.LinkRunID
 	var (
 		cur   store.LinkStateRow
@@ -476,16 +533,16 @@ func (d *diffBuilder) links(ctx context.Context, fr, tr *store.ScoreRun) error {
 		}
 		b, a := cur.Before, cur.After
 		if b == vigie.LinkBroken {
-			d.res.From.BrokenLinks++
+			lt.fromBroken++
 		}
 		if a == vigie.LinkBroken {
-			d.res.To.BrokenLinks++
+			lt.toBroken++
 		}
 		if b == vigie.LinkFailing {
-			d.res.From.FailingLinks++
+			lt.fromFailing++
 		}
 		if a == vigie.LinkFailing {
-			d.res.To.FailingLinks++
+			lt.toFailing++
 		}
 		if !compare {
 			return
@@ -501,25 +558,20 @@ func (d *diffBuilder) links(ctx context.Context, fr, tr *store.ScoreRun) error {
 		c := vigie.LinkChange{URL: cur.URL, From: b, To: a, Status: cur.Status,
 			Reason: l10n.LinkReason(d.opts.Lang, cur.Reason), ReasonCode: vigie.LinkReasonCode(cur.Reason)}
 		orgSeen := map[string]bool{}
+		var counted []*dsInfo
 		for _, ds := range users {
 			c.Datasets = append(c.Datasets, ds.Name)
 			if !orgSeen[ds.Organization] {
 				orgSeen[ds.Organization] = true
 				c.Organizations = append(c.Organizations, ds.Organization)
-				if broke {
-					d.org(ds).NewlyBroken++
-				} else {
-					d.org(ds).Repaired++
-				}
+				counted = append(counted, ds)
 			}
 		}
 		sort.Strings(c.Datasets)
 		sort.Strings(c.Organizations)
-		if broke {
-			d.res.NewlyBroken = append(d.res.NewlyBroken, c)
-		} else {
-			d.res.Repaired = append(d.res.Repaired, c)
-		}
+		lt.changes = append(lt.changes, c)
+		lt.broke = append(lt.broke, broke)
+		lt.counted = append(lt.counted, counted)
 	}
 	first := true
 	err := d.db.LinkStates(ctx, d.portal, fr.LinkRunID, tr.LinkRunID, func(r *store.LinkStateRow) error {

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -229,5 +230,49 @@ func TestRunSummaryFromTheComparison(t *testing.T) {
 	got, err := pipeline.RunSummaryFrom(f.Ctx, f.DB, f.Portal, run, []string{"org2"}, d, pipeline.DiffOptions{Orgs: []string{"org1"}})
 	if err != nil || got.Datasets != 2 || got.BrokenLinks != 2 {
 		t.Errorf("org2 from a comparison of org1: %+v %v, want org2's 2 datasets and 2 broken links", got, err)
+	}
+}
+
+// failingDiffStore fails one read of the comparison: the link states (read
+// beside the other steps) or the scores (read while the link states are).
+type failingDiffStore struct {
+	*store.DB
+	failLinks, failScores error
+}
+
+func (s failingDiffStore) LinkStates(ctx context.Context, portalID, fromRun, toRun int64, fn func(*store.LinkStateRow) error) error {
+	if s.failLinks != nil {
+		return s.failLinks
+	}
+	if s.failScores != nil {
+		// Still reading when the scores fail: the comparison must stop
+		// this read, not wait for it to end by itself.
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	return s.DB.LinkStates(ctx, portalID, fromRun, toRun, fn)
+}
+
+func (s failingDiffStore) RunScores(ctx context.Context, runID int64, fn func(string, store.ScoreRow) error) error {
+	if s.failScores != nil {
+		return s.failScores
+	}
+	return s.DB.RunScores(ctx, runID, fn)
+}
+
+// The link states are read on their own goroutine: an error of either side
+// comes back as it is, and one side's error stops the other.
+func TestDiffReturnsTheErrorOfEitherSide(t *testing.T) {
+	f, _, _ := store.TwoNights(t)
+	links, scores := errors.New("links failed"), errors.New("scores failed")
+	for _, s := range []failingDiffStore{{DB: f.DB, failLinks: links}, {DB: f.DB, failScores: scores}} {
+		want := s.failLinks
+		if want == nil {
+			want = s.failScores
+		}
+		d, err := pipeline.Diff(f.Ctx, s, f.Portal, store.RefPrevious, store.RefLatest, pipeline.DiffOptions{Threshold: 5})
+		if d != nil || !errors.Is(err, want) {
+			t.Errorf("got %v, %v; want no comparison and %v", d, err, want)
+		}
 	}
 }
