@@ -179,12 +179,19 @@ func (HTML) Write(ctx context.Context, w io.Writer, r *Report) error {
 	bw.WriteString("</script>\n<script type=\"application/json\" id=\"vigie-rows\">[")
 	strs := newInterner()
 	first := true
+	var line []byte // one dataset's row, its buffer reused
 	err = r.EachDataset(ctx, true, func(d *Dataset) error {
 		if !first {
 			bw.WriteString(",\n")
 		}
 		first = false
-		return writeJSONValue(bw, htmlRow(d, strs))
+		b, err := appendHTMLRow(line[:0], d, strs)
+		if err != nil {
+			return err
+		}
+		line = b
+		_, err = bw.Write(b)
+		return err
 	})
 	if err != nil {
 		return err
@@ -228,19 +235,6 @@ func (in *interner) id(s string) int {
 	in.ids[s] = id
 	in.list = append(in.list, s)
 	return id
-}
-
-// htmlRow is a dataset as the page's script reads it: an array indexed by
-// the column numbers in report.js.
-func htmlRow(d *Dataset, strs *interner) []any {
-	fs := make([]any, len(d.Findings))
-	for i, f := range d.Findings {
-		fs[i] = []any{strs.id(f.Rule), f.Severity[:min(1, len(f.Severity))], strs.id(string(f.Dimension)), f.ResourceID, f.Points, strs.id(f.Message), strs.id(f.Hint)}
-	}
-	s := d.Scores
-	return []any{d.ID, d.Name, d.Title, d.Organization, d.URL, round(s.Overall), round(s.Completeness), round(s.Freshness),
-		round(s.Openness), round(s.Availability), d.MQA.Points, d.MQA.Rating, d.FreshnessStatus, d.Stars,
-		d.Counts.Error, d.Counts.Warning, d.Counts.Info, fs}
 }
 
 // jsLabels are the words the script prints.

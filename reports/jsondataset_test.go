@@ -52,6 +52,7 @@ func fillAll(t *testing.T, v reflect.Value, n int) {
 
 func checkDatasetJSON(t *testing.T, d *Dataset) {
 	t.Helper()
+	checkHTMLRow(t, d)
 	want, werr := json.Marshal(d)
 	got, gerr := appendDatasetJSON([]byte("kept"), d)
 	if (werr != nil) != (gerr != nil) || werr != nil && werr.Error() != gerr.Error() {
@@ -97,4 +98,36 @@ func FuzzDatasetJSON(f *testing.F) {
 		}
 		checkDatasetJSON(t, d)
 	})
+}
+
+// htmlRow is a dataset as the page's script reads it (an array indexed by
+// the column numbers in report.js), as the page was written before
+// appendHTMLRow: json.Marshal(htmlRow(d, strs)) is what it must write.
+func htmlRow(d *Dataset, strs *interner) []any {
+	fs := make([]any, len(d.Findings))
+	for i, f := range d.Findings {
+		fs[i] = []any{strs.id(f.Rule), f.Severity[:min(1, len(f.Severity))], strs.id(string(f.Dimension)), f.ResourceID, f.Points, strs.id(f.Message), strs.id(f.Hint)}
+	}
+	s := d.Scores
+	return []any{d.ID, d.Name, d.Title, d.Organization, d.URL, round(s.Overall), round(s.Completeness), round(s.Freshness),
+		round(s.Openness), round(s.Availability), d.MQA.Points, d.MQA.Rating, d.FreshnessStatus, d.Stars,
+		d.Counts.Error, d.Counts.Warning, d.Counts.Info, fs}
+}
+
+func checkHTMLRow(t *testing.T, d *Dataset) {
+	t.Helper()
+	ws, gs := newInterner(), newInterner()
+	ws.id("already there")
+	gs.id("already there")
+	want, werr := json.Marshal(htmlRow(d, ws))
+	got, gerr := appendHTMLRow([]byte("kept"), d, gs)
+	if (werr != nil) != (gerr != nil) || werr != nil && werr.Error() != gerr.Error() {
+		t.Fatalf("html row: error %v, json.Marshal's %v", gerr, werr)
+	}
+	if werr == nil && string(got) != "kept"+string(want) {
+		t.Fatalf("html row:\ngot  %s\nwant kept%s", got, want)
+	}
+	if werr == nil && !reflect.DeepEqual(gs.list, ws.list) {
+		t.Fatalf("html row: strings %q, want %q", gs.list, ws.list)
+	}
 }
