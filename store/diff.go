@@ -291,11 +291,16 @@ type LinkStateRow struct {
 func (db *DB) LinkStates(ctx context.Context, portalID, fromRun, toRun int64, fn func(*LinkStateRow) error) error {
 	// A URL's check as of each link run; when both are the same run (a
 	// run's own summary), it is looked up once.
-	asOf := func(alias string) string {
-		return ` LEFT JOIN link_checks ` + alias + ` ON ` + alias + `.url = r.url AND ` + alias + `.run_id = (SELECT c.run_id FROM link_checks c JOIN link_runs l ON l.id = c.run_id
+	latest := func(col string) string {
+		return `(SELECT c.` + col + ` FROM link_checks c JOIN link_runs l ON l.id = c.run_id
 			WHERE c.url = r.url AND c.run_id <= ? AND l.portal_id = r.portal_id ORDER BY c.run_id DESC LIMIT 1)`
 	}
-	q := `SELECT r.url, r.dataset_id, b.class, a.class, a.status, a.reason FROM resources r` + asOf("b") + asOf("a")
+	asOf := func(alias string) string {
+		return ` LEFT JOIN link_checks ` + alias + ` ON ` + alias + `.url = r.url AND ` + alias + `.run_id = ` + latest("run_id")
+	}
+	// The earlier side needs only the class: the probe that finds the check
+	// reads it, instead of finding its run and then looking it up by key.
+	q := `SELECT r.url, r.dataset_id, ` + latest("class") + `, a.class, a.status, a.reason FROM resources r` + asOf("a")
 	args := []any{fromRun, toRun, portalID}
 	if fromRun == toRun {
 		q = `SELECT r.url, r.dataset_id, a.class, a.class, a.status, a.reason FROM resources r` + asOf("a")
