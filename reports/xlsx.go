@@ -244,9 +244,9 @@ func xlsxStream(ctx context.Context, f *excelize.File, sheet, tableName string, 
 		}
 		return sw.SetRow(ref, cells)
 	}
+	var spool *rowSpool
 	if spoolRows && t.spoolable() {
-		spool, err := newRowSpool(len(t.cols))
-		if err != nil {
+		if spool, err = newRowSpool(len(t.cols)); err != nil {
 			return err
 		}
 		patch.Rows = spool
@@ -260,7 +260,9 @@ func xlsxStream(ctx context.Context, f *excelize.File, sheet, tableName string, 
 			return nil
 		}
 		for i, v := range vals {
-			cells[i] = xlsxCell(t.cols[i].kind, v, lang, st)
+			if spool == nil {
+				cells[i] = xlsxCell(t.cols[i].kind, v, lang, st)
+			}
 			if u, ok := v.(string); ok && t.cols[i].kind == kURL && len(u) > 255 && len(patch.Links) < maxSheetLinks &&
 				(strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://")) {
 				cell, _ := excelize.CoordinatesToCellName(i+1, row)
@@ -268,6 +270,9 @@ func xlsxStream(ctx context.Context, f *excelize.File, sheet, tableName string, 
 			}
 		}
 		row++
+		if spool != nil { // the cells xlsxCell would make, written as they come
+			return spool.tableRow(row-1, t.cols, vals, lang, st)
+		}
 		return setRow(row-1, cells)
 	})
 	if err != nil {

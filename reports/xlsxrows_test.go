@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -313,5 +314,50 @@ func TestCRC32Combine(t *testing.T) {
 				t.Errorf("%d bytes cut at %d: %08x, want %08x", n, cut, got, want)
 			}
 		}
+	}
+}
+
+// tableRow writes what row writes of the cells xlsxCell makes, for every
+// kind of column and every kind of value a table gives.
+func TestRowSpoolTableRowSameAsCells(t *testing.T) {
+	st := &xlsxStyles{num1: 3, int0: 4, link: 7, quoted: 12}
+	f, n := 12.25, 7
+	long := "https://x.example/?" + strings.Repeat("a=1&", 70)
+	values := []any{nil, (*float64)(nil), &f, math.NaN(), math.Inf(-1), 1e300, 0.1, 42, -3, (*int)(nil), &n, true,
+		"", "plain", "=SUM(A1)", " -1", "\u2212 minus", "<b>&\"'</b>", "line\nbreak\t", "_x0041_ _x005F_x0041_", "bad\xff\x01",
+		"https://x.example/a?b=\"c\"&d", "http://x.example", long, "ftp://x.example", "ok", "error", "not_a_code",
+		strings.Repeat("é", 40000)}
+	kinds := []int{kText, kCode, kInt, kNum, kURL}
+	for _, lang := range []string{"fr", "en"} {
+		for _, kind := range kinds {
+			cols := make([]column, len(values))
+			cells := make([]any, len(values))
+			for i, v := range values {
+				cols[i] = column{kind: kind}
+				cells[i] = xlsxCell(kind, v, lang, st)
+			}
+			var want, got bytes.Buffer
+			ws := &rowSpool{w: bufio.NewWriter(&want), cols: make([]string, len(values))}
+			gs := &rowSpool{w: bufio.NewWriter(&got), cols: ws.cols}
+			for i := range ws.cols {
+				ws.cols[i], _ = excelize.ColumnNumberToName(i + 1)
+			}
+			if err := ws.row(5, cells); err != nil {
+				t.Fatal(err)
+			}
+			if err := gs.tableRow(5, cols, values, lang, st); err != nil {
+				t.Fatal(err)
+			}
+			ws.w.Flush()
+			gs.w.Flush()
+			if got.String() != want.String() {
+				t.Errorf("kind %d, %s:\n got %.3000s\nwant %.3000s", kind, lang, got.String(), want.String())
+			}
+		}
+	}
+	// A date has no spooled form either way.
+	gs := &rowSpool{w: bufio.NewWriter(io.Discard), cols: []string{"A"}}
+	if err := gs.tableRow(2, []column{{kind: kText}}, []any{time.Now()}, "fr", st); err == nil {
+		t.Error("a date was spooled")
 	}
 }
