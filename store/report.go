@@ -397,6 +397,11 @@ func (db *DB) storeIndicators(ctx context.Context, runID int64, key string, r *R
 		ON CONFLICT (score_run_id, scope) DO NOTHING`, runID, key, string(body))
 }
 
+// indicatorsLinksAlongside counts the link classes at the same time as the
+// aggregates when the reads run on the pool; tests and benchmarks turn it
+// off to compare.
+var indicatorsLinksAlongside = true
+
 // computeIndicators computes the indicator counts of a resolved scope in SQL.
 func (db *DB) computeIndicators(ctx context.Context, s ReportScope) (*ReportIndicators, error) {
 	indicatorComputations.Add(1)
@@ -405,6 +410,38 @@ func (db *DB) computeIndicators(ctx context.Context, s ReportScope) (*ReportIndi
 		return nil, err
 	}
 	defer conn.Close()
+	// The link classes read other tables than the aggregates (the URL
+	// index and link_checks, no longer the run's scores per resource), so
+	// on the pool they are counted on their own connection meanwhile: on
+	// two cores the indicators take the longer of the two, not their sum.
+	// A snapshot has one connection: one after the other there.
+	type linkCount struct {
+		classes map[vigie.LinkClass]int
+		total   int
+		err     error
+	}
+	var links chan linkCount
+	if db.snap == nil && db.pgSnap == nil && indicatorsLinksAlongside {
+		links = make(chan linkCount, 1)
+		go func() {
+			var c linkCount
+			c.classes, c.total, c.err = db.reportLinkClasses(ctx, s)
+			links <- c
+		}()
+	}
+	linkClasses := func() (map[vigie.LinkClass]int, int, error) {
+		if links == nil {
+			return db.reportLinkClasses(ctx, s)
+		}
+		c := <-links
+		links = nil
+		return c.classes, c.total, c.err
+	}
+	defer func() {
+		if links != nil {
+			<-links // an error returned before they were taken: wait for them all the same
+		}
+	}()
 	org, orgArgs := s.orgFilter("d.organization")
 	q := `SELECT COUNT(*), COUNT(DISTINCT NULLIF(d.organization, '')),
 		COALESCE(SUM(s.open_licence), 0), COALESCE(SUM(s.machine_readable), 0), COALESCE(SUM(s.open_format), 0),
@@ -440,7 +477,7 @@ func (db *DB) computeIndicators(ctx context.Context, s ReportScope) (*ReportIndi
 	r.Ratings = map[vigie.Rating]int{vigie.RatingExcellent: exc, vigie.RatingGood: good, vigie.RatingSufficient: suff, vigie.RatingBad: bad}
 	r.Overall, r.Completeness, r.FreshnessScore, r.Openness, r.Availability = scorePtr(ov), scorePtr(co), scorePtr(fr), scorePtr(op), scorePtr(av)
 	r.MQAPoints = scorePtr(mqa)
-	r.LinkClasses, r.LinkURLs, err = db.reportLinkClasses(ctx, s)
+	r.LinkClasses, r.LinkURLs, err = linkClasses()
 	if err != nil {
 		return nil, err
 	}
