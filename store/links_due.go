@@ -51,8 +51,9 @@ func (db *DB) urlsToCheckMerged(ctx context.Context, portalID int64, s vigie.Sco
 	// The due URLs in URL order; those checked before (with a links row)
 	// are also listed with their last check's time.
 	merged := make([]LinkTarget, 0, len(res))
-	var known []int32
-	var checked []string
+	known := make([]int32, 0, len(res))
+	checked := make([]string, 0, len(res))
+	hist := make([]vigie.LinkHistory, 0, len(res)) // by known
 	lists := formatLists{one: map[string][]string{}, many: map[string][]string{}}
 	var lurl sql.RawBytes
 	var lchecked, lfirst, llast sql.NullString
@@ -91,7 +92,7 @@ func (db *DB) urlsToCheckMerged(ctx context.Context, portalID int64, s vigie.Sco
 			}
 			known = append(known, int32(len(merged)))
 			checked = append(checked, lchecked.String)
-			t.Prev = &vigie.LinkHistory{Failures: int(lfailures), FirstFailure: parseTS(lfirst), LastSuccess: parseTS(llast)}
+			hist = append(hist, vigie.LinkHistory{Failures: int(lfailures), FirstFailure: parseTS(lfirst), LastSuccess: parseTS(llast)})
 		}
 		t.Formats = lists.of(group)
 		merged = append(merged, t)
@@ -101,6 +102,12 @@ func (db *DB) urlsToCheckMerged(ctx context.Context, portalID int64, s vigie.Sco
 	}
 	// Never checked first, then the longest unchecked; ties by URL, the
 	// order merged is in.
+	//
+	// Each URL and previous state is allocated anew in the list's order, as
+	// rows read in that order were: the checker's workers, and the
+	// collector on every cycle of the stage, go through the list in order,
+	// and URLs left where the scan (in dataset order) put them cost the
+	// collector about 1.5 s more a night at 100k, pointer by pointer.
 	list := make([]LinkTarget, 0, len(merged))
 	k := 0
 	for i := range merged {
@@ -108,10 +115,16 @@ func (db *DB) urlsToCheckMerged(ctx context.Context, portalID int64, s vigie.Sco
 			k++
 			continue
 		}
-		list = append(list, merged[i])
+		t := merged[i]
+		t.URL = strings.Clone(t.URL)
+		list = append(list, t)
 	}
 	for _, k := range byText(checked) {
-		list = append(list, merged[known[k]])
+		t := merged[known[k]]
+		t.URL = strings.Clone(t.URL)
+		prev := hist[k]
+		t.Prev = &prev
+		list = append(list, t)
 	}
 	return list, nil
 }
