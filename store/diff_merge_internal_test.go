@@ -276,3 +276,34 @@ func TestFindingChangesAreFindingsOnlyInBothWays(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkLinkStatesLongHistory reads the link states of the last two of 90
+// nightly link runs of 10,000 URLs, as the read before did and as it does
+// now: neither may grow with the link runs kept.
+func BenchmarkLinkStatesLongHistory(b *testing.B) {
+	db, portal := longHistory(b, 10_000, 90)
+	ctx := context.Background()
+	var from, to int64
+	if err := db.sql.QueryRowContext(ctx, `SELECT link_run_id FROM score_runs ORDER BY id LIMIT 1`).Scan(&from); err != nil {
+		b.Fatal(err)
+	}
+	if err := db.sql.QueryRowContext(ctx, `SELECT link_run_id FROM score_runs ORDER BY id DESC LIMIT 1`).Scan(&to); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("before", func(b *testing.B) {
+		for range b.N {
+			rows, err := linkStatesBefore(ctx, db, portal, from, to)
+			if err != nil || len(rows) != 10_000 {
+				b.Fatal(len(rows), err)
+			}
+		}
+	})
+	b.Run("now", func(b *testing.B) {
+		for range b.N {
+			n := 0
+			if err := db.LinkStates(ctx, portal, from, to, func(*LinkStateRow) error { n++; return nil }); err != nil || n != 10_000 {
+				b.Fatal(n, err)
+			}
+		}
+	})
+}
