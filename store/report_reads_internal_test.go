@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"reflect"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/vigie-audit/vigie"
@@ -269,5 +271,75 @@ func TestReportLinksAsReadRowByRow(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// BenchmarkReportOrgLinksDB counts the organizations' broken and checked
+// URLs of the latest score run both ways, on the database named by
+// VIGIE_BENCH_REPORT_DB (a night-2 database at 100k, say; opened read-only
+// and not changed), and reports CPU time per count.
+func BenchmarkReportOrgLinksDB(b *testing.B) {
+	path := os.Getenv("VIGIE_BENCH_REPORT_DB")
+	if path == "" {
+		b.Skip("VIGIE_BENCH_REPORT_DB names no database")
+	}
+	ctx := context.Background()
+	db, err := Open(ctx, path, Options{ReadOnly: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	ps, err := db.Portals(ctx)
+	if err != nil || len(ps) == 0 {
+		b.Fatal("no portal", err)
+	}
+	run, err := db.LatestScoreRun(ctx, ps[0].ID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := db.resolve(ctx, ReportScope{Scope: vigie.Scope{Portal: ps[0].URL}, ScoreRunID: run.ID})
+	if err != nil {
+		b.Fatal(err)
+	}
+	orgs, err := db.ReportOrganizations(ctx, s)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, way := range []struct {
+		name string
+		fn   func(context.Context, querier, ReportScope, []ReportOrg, map[string]int) error
+	}{{"grouped", db.orgLinksSQL}, {"pass", db.orgLinksMerged}} {
+		b.Run(way.name, func(b *testing.B) {
+			out := make([]ReportOrg, len(orgs))
+			index := map[string]int{}
+			for i, o := range orgs {
+				out[i].Name, index[o.Name] = o.Name, i
+			}
+			var rus0, rus1 syscall.Rusage
+			syscall.Getrusage(syscall.RUSAGE_SELF, &rus0)
+			n := 0
+			for b.Loop() {
+				for i := range out {
+					out[i].BrokenLinks, out[i].LinksChecked = 0, 0
+				}
+				conn, err := db.reportConn(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := way.fn(ctx, conn, s, out, index); err != nil {
+					b.Fatal(err)
+				}
+				conn.Close()
+				n++
+			}
+			syscall.Getrusage(syscall.RUSAGE_SELF, &rus1)
+			cpu := rus1.Utime.Nano() + rus1.Stime.Nano() - rus0.Utime.Nano() - rus0.Stime.Nano()
+			b.ReportMetric(float64(cpu)/1e9/float64(n), "cpu-s/op")
+			for i := range out {
+				if out[i].BrokenLinks != orgs[i].BrokenLinks || out[i].LinksChecked != orgs[i].LinksChecked {
+					b.Fatalf("%s: %q counts %d, %d, the report %d, %d", way.name, out[i].Name, out[i].BrokenLinks, out[i].LinksChecked, orgs[i].BrokenLinks, orgs[i].LinksChecked)
+				}
+			}
+		})
 	}
 }
