@@ -4,11 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math/rand"
-	"os"
 	"reflect"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/vigie-audit/vigie"
 )
@@ -170,29 +167,9 @@ func TestLinkClassesMergeSameAsProbe(t *testing.T) {
 // not changed), by probes and by the merge, and reports the CPU time of
 // one count.
 func BenchmarkLinkClassesDB(b *testing.B) {
-	path := os.Getenv("VIGIE_BENCH_SCORE_DB")
-	if path == "" {
-		b.Skip("VIGIE_BENCH_SCORE_DB names no database")
-	}
 	defer func(w int) { linkClassesWay = w }(linkClassesWay)
 	ctx := context.Background()
-	db, err := Open(ctx, path, Options{ReadOnly: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	ps, err := db.Portals(ctx)
-	if err != nil || len(ps) == 0 {
-		b.Fatal("no portal", err)
-	}
-	run, err := db.LatestScoreRun(ctx, ps[0].ID)
-	if err != nil {
-		b.Fatal(err)
-	}
-	s, err := db.resolve(ctx, ReportScope{Scope: vigie.Scope{Portal: ps[0].URL}, ScoreRunID: run.ID})
-	if err != nil {
-		b.Fatal(err)
-	}
+	db, s := benchLatestRun(b, "VIGIE_BENCH_SCORE_DB")
 	for _, way := range []struct {
 		name string
 		way  int
@@ -210,43 +187,14 @@ func BenchmarkLinkClassesDB(b *testing.B) {
 	}
 }
 
-// processCPU is the CPU time (user and system) this process used so far.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // BenchmarkIndicatorsDB computes the indicators of the latest complete
 // score run of the database named by VIGIE_BENCH_SCORE_DB (read-only), the
 // link classes after the aggregates or alongside them; it reports the CPU
 // time of one computation beside its wall time (ns/op).
 func BenchmarkIndicatorsDB(b *testing.B) {
-	path := os.Getenv("VIGIE_BENCH_SCORE_DB")
-	if path == "" {
-		b.Skip("VIGIE_BENCH_SCORE_DB names no database")
-	}
 	defer func(a bool) { indicatorsLinksAlongside = a }(indicatorsLinksAlongside)
 	ctx := context.Background()
-	db, err := Open(ctx, path, Options{ReadOnly: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	ps, err := db.Portals(ctx)
-	if err != nil || len(ps) == 0 {
-		b.Fatal("no portal", err)
-	}
-	run, err := db.LatestScoreRun(ctx, ps[0].ID)
-	if err != nil {
-		b.Fatal(err)
-	}
-	s, err := db.resolve(ctx, ReportScope{Scope: vigie.Scope{Portal: ps[0].URL}, ScoreRunID: run.ID})
-	if err != nil {
-		b.Fatal(err)
-	}
+	db, s := benchLatestRun(b, "VIGIE_BENCH_SCORE_DB")
 	for _, way := range []struct {
 		name      string
 		alongside bool

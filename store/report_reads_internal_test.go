@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -279,28 +278,8 @@ func TestReportLinksAsReadRowByRow(t *testing.T) {
 // VIGIE_BENCH_REPORT_DB (a night-2 database at 100k, say; opened read-only
 // and not changed), and reports CPU time per count.
 func BenchmarkReportOrgLinksDB(b *testing.B) {
-	path := os.Getenv("VIGIE_BENCH_REPORT_DB")
-	if path == "" {
-		b.Skip("VIGIE_BENCH_REPORT_DB names no database")
-	}
 	ctx := context.Background()
-	db, err := Open(ctx, path, Options{ReadOnly: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	ps, err := db.Portals(ctx)
-	if err != nil || len(ps) == 0 {
-		b.Fatal("no portal", err)
-	}
-	run, err := db.LatestScoreRun(ctx, ps[0].ID)
-	if err != nil {
-		b.Fatal(err)
-	}
-	s, err := db.resolve(ctx, ReportScope{Scope: vigie.Scope{Portal: ps[0].URL}, ScoreRunID: run.ID})
-	if err != nil {
-		b.Fatal(err)
-	}
+	db, s := benchLatestRun(b, "VIGIE_BENCH_REPORT_DB")
 	orgs, err := db.ReportOrganizations(ctx, s)
 	if err != nil {
 		b.Fatal(err)
