@@ -170,20 +170,8 @@ func (db *DB) FindingsOnlyIn(ctx context.Context, in, notIn int64, want func(dat
 		if theirs, err = parseFindingsJSON(otherRaw, theirs[:0]); err != nil {
 			return damagedFindings(notIn, id)
 		}
-	next:
-		for _, f := range mine {
-			for _, g := range theirs {
-				if g.Rule == f.Rule && g.ResourceID == f.ResourceID {
-					continue next
-				}
-			}
-			c := FindingRow{Rule: f.Rule, Dimension: f.Dimension, Severity: f.Severity, ResourceID: f.ResourceID}
-			if c.Message, err = texts.text(f.MessageID); err != nil {
-				return db.explain(err)
-			}
-			if err := fn(id, &c); err != nil {
-				return err
-			}
+		if err := db.sendFindingsOnlyIn(texts, id, mine, theirs, fn); err != nil {
+			return err
 		}
 	}
 	if err := errors.Join(rows.Err(), other.Err()); err != nil {
@@ -217,25 +205,6 @@ func (db *DB) FindingChanges(ctx context.Context, fromRun, toRun int64, want fun
 		return db.explain(err)
 	}
 	defer texts.close()
-	// only sends the findings of a that b lacks.
-	only := func(id string, a, b []storedFinding, fn func(string, *FindingRow) error) error {
-	next:
-		for _, f := range a {
-			for _, g := range b {
-				if g.Rule == f.Rule && g.ResourceID == f.ResourceID {
-					continue next
-				}
-			}
-			c := FindingRow{Rule: f.Rule, Dimension: f.Dimension, Severity: f.Severity, ResourceID: f.ResourceID}
-			if c.Message, err = texts.text(f.MessageID); err != nil {
-				return db.explain(err)
-			}
-			if err := fn(id, &c); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
 	var fromID, fromRaw, toID, toRaw string
 	haveFrom := true
 	var was, now []storedFinding
@@ -262,15 +231,37 @@ func (db *DB) FindingChanges(ctx context.Context, fromRun, toRun int64, want fun
 		if was, err = parseFindingsJSON(fromRaw, was[:0]); err != nil {
 			return damagedFindings(fromRun, toID)
 		}
-		if err := only(toID, now, was, added); err != nil {
+		if err := db.sendFindingsOnlyIn(texts, toID, now, was, added); err != nil {
 			return err
 		}
-		if err := only(toID, was, now, gone); err != nil {
+		if err := db.sendFindingsOnlyIn(texts, toID, was, now, gone); err != nil {
 			return err
 		}
 	}
 	if err := errors.Join(after.Err(), before.Err()); err != nil {
 		return db.explain(err)
+	}
+	return nil
+}
+
+// sendFindingsOnlyIn sends fn, as rows with their messages, the findings of
+// dataset id in a that b lacks (same rule and resource).
+func (db *DB) sendFindingsOnlyIn(texts *textResolver, id string, a, b []storedFinding, fn func(string, *FindingRow) error) error {
+next:
+	for _, f := range a {
+		for _, g := range b {
+			if g.Rule == f.Rule && g.ResourceID == f.ResourceID {
+				continue next
+			}
+		}
+		c := FindingRow{Rule: f.Rule, Dimension: f.Dimension, Severity: f.Severity, ResourceID: f.ResourceID}
+		var err error
+		if c.Message, err = texts.text(f.MessageID); err != nil {
+			return db.explain(err)
+		}
+		if err := fn(id, &c); err != nil {
+			return err
+		}
 	}
 	return nil
 }
