@@ -69,6 +69,21 @@ func DiffRuns(ctx context.Context, db DiffStore, portalID int64, fr, tr *store.S
 	}
 	res := &vigie.DiffResult{PortalID: portalID, Threshold: opts.Threshold, Orgs: opts.Orgs}
 	d.res = res
+	steps := []func(context.Context, *store.ScoreRun, *store.ScoreRun) error{d.events, d.scores, d.findings}
+	if pg, ok := db.(interface{ Postgres() bool }); ok && pg.Postgres() {
+		// On PostgreSQL the portals of one audit share a pool of eight
+		// connections, and the findings step holds two of them while it
+		// looks texts up through a third: with a fourth for the link
+		// states, three portals compared at once could each hold what the
+		// others wait for. There the link states are read in turn.
+		for _, step := range append(steps, d.links) {
+			if err := step(ctx, fr, tr); err != nil {
+				return nil, err
+			}
+		}
+		d.finish()
+		return res, nil
+	}
 	// The link states (a third of a million URLs, the longest read) are
 	// read on another core meanwhile: they only read the datasets in
 	// scope, and what they found is added once the other steps are done,
@@ -78,7 +93,7 @@ func DiffRuns(ctx context.Context, db DiffStore, portalID int64, fr, tr *store.S
 	var lt linkTally
 	linksDone := make(chan error, 1)
 	go func() { linksDone <- d.readLinks(ctx, fr, tr, &lt) }()
-	for _, step := range []func(context.Context, *store.ScoreRun, *store.ScoreRun) error{d.events, d.scores, d.findings} {
+	for _, step := range steps {
 		if err := step(ctx, fr, tr); err != nil {
 			cancel()
 			<-linksDone

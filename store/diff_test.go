@@ -5,6 +5,7 @@ import (
 	"errors"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/vigie-audit/vigie"
@@ -274,5 +275,60 @@ func TestDiffReturnsTheErrorOfEitherSide(t *testing.T) {
 		if d != nil || !errors.Is(err, want) {
 			t.Errorf("got %v, %v; want no comparison and %v", d, err, want)
 		}
+	}
+}
+
+// inTurnDiffStore says it is PostgreSQL, whatever it is, and notes when
+// the findings and the link states are read.
+type inTurnDiffStore struct {
+	*store.DB
+	mu  *sync.Mutex
+	log *[]string
+}
+
+func (s inTurnDiffStore) Postgres() bool { return true }
+
+func (s inTurnDiffStore) note(e string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	*s.log = append(*s.log, e)
+}
+
+func (s inTurnDiffStore) FindingChanges(ctx context.Context, fromRun, toRun int64, want func(string) bool, added, gone func(string, *store.FindingRow) error) error {
+	s.note("findings start")
+	defer s.note("findings end")
+	return s.DB.FindingChanges(ctx, fromRun, toRun, want, added, gone)
+}
+
+func (s inTurnDiffStore) LinkStates(ctx context.Context, portalID, fromRun, toRun int64, fn func(*store.LinkStateRow) error) error {
+	s.note("links start")
+	defer s.note("links end")
+	return s.DB.LinkStates(ctx, portalID, fromRun, toRun, fn)
+}
+
+// On PostgreSQL, whose pool the portals of one audit share, the link states
+// are read after the findings, not beside them, and the comparison is the
+// same.
+func TestDiffReadsLinkStatesInTurnOnPostgres(t *testing.T) {
+	f, _, _ := store.TwoNights(t)
+	opts := pipeline.DiffOptions{Threshold: 5}
+	want, err := pipeline.Diff(f.Ctx, f.DB, f.Portal, store.RefPrevious, store.RefLatest, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want.NewlyBroken)+len(want.Repaired) == 0 || len(want.NewFindings) == 0 {
+		t.Fatalf("the fixture changes no link or no finding: the test proves little: %+v", want)
+	}
+	var mu sync.Mutex
+	var log []string
+	got, err := pipeline.Diff(f.Ctx, inTurnDiffStore{DB: f.DB, mu: &mu, log: &log}, f.Portal, store.RefPrevious, store.RefLatest, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("in turn:\n got %+v\nwant %+v", got, want)
+	}
+	if s := strings.Join(log, ", "); s != "findings start, findings end, links start, links end" {
+		t.Errorf("reads: %s", s)
 	}
 }
