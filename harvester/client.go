@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"runtime/trace"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -327,6 +328,9 @@ func (c *Client) backoff(attempt int) time.Duration {
 }
 
 func (c *Client) once(ctx context.Context, action string, params url.Values) (json.RawMessage, error) {
+	if trace.IsEnabled() { // VIGIE_TRACE: each request is a region
+		defer trace.StartRegion(ctx, "api: "+action).End()
+	}
 	if err := c.lim.Wait(ctx); err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()

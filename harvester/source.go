@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"runtime/trace"
 	"strconv"
 	"strings"
 	"time"
@@ -342,6 +343,7 @@ func (s *Source) pages(ctx context.Context, fq, sort, fl string, decode bool, fn
 		}
 		f := page{sr: sr}
 		if decode {
+			defer trace.StartRegion(ctx, "harvest: decode page").End()
 			f.ds = make([]vigie.Dataset, 0, len(sr.Results))
 			for _, r := range sr.Results {
 				d, err := decodeValid(r)
@@ -368,7 +370,9 @@ func (s *Source) pages(ctx context.Context, fq, sort, fl string, decode bool, fn
 		if err := ctx.Err(); err != nil {
 			return count, err
 		}
+		r := trace.StartRegion(ctx, "harvest: wait page")
 		f, err := pf.get(start)
+		r.End()
 		if err != nil {
 			return count, err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/trace"
 	"strconv"
 	"time"
 
@@ -140,12 +141,17 @@ func Harvest(ctx context.Context, src Source, db HarvestStore, portal *store.Por
 	start := time.Now()
 	h := &harvest{src: src, db: db, portal: portal, o: o, scope: store.HarvestOptions{Orgs: o.Orgs, IncludePrivate: o.IncludePrivate}}
 	var err error
+	r := trace.StartRegion(ctx, "harvest: choose mode")
 	h.res.Mode, h.since, err = h.chooseMode(ctx)
+	r.End()
 	if err != nil {
 		return nil, err
 	}
 	h.scope.Mode = h.res.Mode
-	status, err := run(ctx, func(ctx context.Context) (int64, error) { return db.BeginHarvestRun(ctx, portal.ID, h.scope) },
+	status, err := run(ctx, func(ctx context.Context) (int64, error) {
+		defer trace.StartRegion(ctx, "harvest: begin run").End()
+		return db.BeginHarvestRun(ctx, portal.ID, h.scope)
+	},
 		func(ctx context.Context, runID int64) error {
 			h.res.RunID = runID
 			err := h.probe(ctx)
@@ -167,6 +173,7 @@ func Harvest(ctx context.Context, src Source, db HarvestStore, portal *store.Por
 
 // probe records what the portal says about itself.
 func (h *harvest) probe(ctx context.Context) error {
+	defer trace.StartRegion(ctx, "harvest: probe").End()
 	info, err := h.src.Probe(ctx)
 	if err != nil {
 		return err
@@ -222,6 +229,7 @@ func (r *HarvestResult) setReason(en, id string, args ...any) {
 
 // finish records how the harvest run ended, as run decided.
 func (h *harvest) finish(ctx context.Context, runID int64, status string, runErr error) error {
+	defer trace.StartRegion(ctx, "harvest: finish run").End()
 	r := store.HarvestResult{Mode: h.res.Mode, Status: status, ListingComplete: h.res.ListingComplete,
 		Expected: h.res.Expected, Fetched: h.res.Fetched, Counts: h.res.Counts, Missing: h.res.Missing,
 		Deleted: h.res.Deleted, Organizations: h.res.Organizations, Requests: h.res.Requests}
@@ -324,7 +332,9 @@ func (h *harvest) savePage(ctx context.Context, seen map[string]struct{}, all []
 		seen[d.ID] = struct{}{}
 		ds = append(ds, d)
 	}
+	r := trace.StartRegion(ctx, "harvest: save page")
 	c, err := h.db.SaveDatasets(ctx, h.portal.ID, h.res.RunID, ds)
+	r.End()
 	if err != nil {
 		return err
 	}
@@ -390,6 +400,7 @@ func (h *harvest) full(ctx context.Context, count int) error {
 	if err := h.guardMissing(ctx); err != nil {
 		return err
 	}
+	defer trace.StartRegion(ctx, "harvest: mark missing").End()
 	h.res.Missing, h.res.Deleted, err = h.db.MarkMissing(ctx, h.portal.ID, h.res.RunID, h.scope)
 	return err
 }
@@ -401,6 +412,7 @@ func (h *harvest) full(ctx context.Context, count int) error {
 // one (CKAN's package_show reads the database, not the index); if any is
 // still there, the run fails and nothing is marked.
 func (h *harvest) guardMissing(ctx context.Context) error {
+	defer trace.StartRegion(ctx, "harvest: guard missing").End()
 	active, err := h.db.CountDatasets(ctx, h.portal.ID, h.scope, vigie.StateActive)
 	if err != nil {
 		return err
@@ -477,8 +489,11 @@ func (h *harvest) saveOrganizations(ctx context.Context) error {
 	if h.orgs == nil {
 		return nil
 	}
+	r := trace.StartRegion(ctx, "harvest: wait organizations")
 	o := <-h.orgs
+	r.End()
 	h.orgs = nil
+	defer trace.StartRegion(ctx, "harvest: save organizations").End()
 	if o.err != nil {
 		return o.err
 	}
