@@ -297,11 +297,11 @@ func yamlError(path string, err error) error {
 			}
 			return &Error{Path: path, Line: n, ID: id, Args: []any{f[1]}}
 		} else if strings.Contains(text, "cannot unmarshal") {
-			return &Error{Path: path, Line: n, ID: "config.type", Args: []any{strings.ReplaceAll(text, "config.", "")}}
+			return &Error{Path: path, Line: n, ID: "config.type", Args: []any{l10n.YAMLType(strings.ReplaceAll(text, "config.", ""))}}
 		}
-		return &Error{Path: path, Line: n, ID: "config.yaml", Args: []any{text}}
+		return &Error{Path: path, Line: n, ID: "config.yaml", Args: []any{l10n.YAMLProblem(text)}}
 	}
-	return &Error{Path: path, ID: "config.yaml", Args: []any{msg}}
+	return &Error{Path: path, ID: "config.yaml", Args: []any{l10n.YAMLProblem(msg)}}
 }
 
 func mapValue(n *yaml.Node, key string) *yaml.Node {

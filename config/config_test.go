@@ -93,14 +93,15 @@ func TestParseErrorsNameTheLine(t *testing.T) {
 }
 
 // TestParseErrorsInFrench: every mistake in the file reads in French with
-// its line; the YAML parser's own words stay as received inside the
-// sentence.
+// its line, the YAML parser's complaints included.
 func TestParseErrorsInFrench(t *testing.T) {
 	cases := []struct{ text, want string }{
 		{"portals:\n  - name: a\n    url: http://x\n    profle: ckan\n", "vigie.yaml:4: réglage inconnu « profle »"},
 		{"defaults:\n  links:\n    older_than: soon\n", "vigie.yaml:3: « soon » n'est pas une durée : écrivez-la comme 30s, 20h ou 168h"},
-		{"parallel: many\n", "vigie.yaml:1: cannot unmarshal !!str `many` into int : vérifiez le type de la valeur"},
-		{"db: x.db\nportals:\n\t- name: a\n", "vigie.yaml:3: YAML illisible : found character that cannot start any token"},
+		{"parallel: many\n", "vigie.yaml:1: « many » est un texte là où on attend un nombre entier : vérifiez le type de la valeur"},
+		{"db: x.db\nportals:\n\t- name: a\n", "vigie.yaml:3: YAML illisible : caractère qui ne peut commencer aucun élément (une tabulation ? l'indentation se fait avec des espaces)"},
+		{"db: x.db\nout: /srv\nparallel 2\nportals: []\n", "vigie.yaml:3: YAML illisible : « : » attendu après la clé"},
+		{"defaults:\n  links: 3\n", "vigie.yaml:2: « 3 » est un nombre entier là où on attend un bloc de réglages : vérifiez le type de la valeur"},
 		{"portals:\n  - name: a\n    url: http://x\n  - name: a\n    url: http://y\n", "vigie.yaml:4: le nom de portail « a » est déjà pris à la ligne 2 : les noms doivent être uniques"},
 		{"portals:\n  - name: a\n    url: http://x\n    lang: de\n", "vigie.yaml:2: portail a : lang doit valoir fr ou en, et non « de »"},
 		{"defaults:\n  rate: -1\n", "vigie.yaml: defaults : rate doit valoir 0 (sans limite) ou plus"},

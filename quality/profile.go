@@ -16,7 +16,6 @@ import (
 
 	"github.com/vigie-audit/vigie"
 	"github.com/vigie-audit/vigie/internal/l10n"
-	"github.com/vigie-audit/vigie/internal/plain"
 )
 
 //go:embed profiles/*.yaml
@@ -190,20 +189,10 @@ func LoadProfile(nameOrPath string, readFile func(string) ([]byte, error)) (*Pro
 	return p, nil
 }
 
-// yamlWhy is the YAML parser's error on one line: "unmarshal errors:" is
-// followed by the lines that say which line of the file is wrong.
-func yamlWhy(err error) string {
-	var parts []string
-	for _, l := range strings.Split(err.Error(), "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			parts = append(parts, l)
-		}
-	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return plain.OneLine(strings.TrimSpace(parts[0]+" "+strings.Join(parts[1:], "; ")), 300)
-}
+// yamlWhy is the YAML parser's error on one line, in the reader's language:
+// "unmarshal errors:" is followed by the lines that say which line of the
+// file is wrong.
+func yamlWhy(err error) error { return l10n.YAMLError(err) }
 
 // ParseProfile decodes and validates a profile (YAML, or JSON which is YAML).
 func ParseProfile(b []byte) (*Profile, error) {
