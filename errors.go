@@ -47,6 +47,7 @@ const (
 	KindReplica                             // the database server is a read-only replica
 	KindForeignDatabase                     // the database holds another application's tables
 	KindCorrupted                           // vigie's database is damaged (truncated, pages unreadable)
+	KindPortalRefused                       // the portal refused access (HTTP 401/403): the API token, or a portal that is not public
 	kindCount                               // keep last: Kinds lists every kind before it
 )
 
@@ -63,7 +64,8 @@ var kindNames = [...]string{"other", "usage", "not_found", "unknown_org", "not_s
 	"not_harvested", "bad_database", "newer_database", "read_only", "disk_full", "unreachable", "not_ckan",
 	"bad_portal", "nothing_to_compare", "no_folder", "too_many_missing", "too_large", "older_database",
 	"unknown_setting", "damaged_data", "server_down", "no_server_database", "login_refused", "denied", "server_full",
-	"too_many_connections", "conflict", "no_schema", "bad_database_url", "replica", "foreign_database", "corrupted"}
+	"too_many_connections", "conflict", "no_schema", "bad_database_url", "replica", "foreign_database", "corrupted",
+	"portal_refused"}
 
 // String is the kind's stable name, in English for machines ("not_scored").
 func (k ErrorKind) String() string {

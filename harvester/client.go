@@ -224,8 +224,9 @@ type APIError struct {
 	timeout bool
 	// said is vigie's own words for Message (a catalogue sentence or a
 	// link reason), rendered in the reader's language; nil: Message as is.
-	said any
-	kind vigie.ErrorKind // when vigie knows better than the status
+	// short is the same without the URL, for a sentence that names it.
+	said, short any
+	kind        vigie.ErrorKind // when vigie knows better than the status
 }
 
 // ErrorKind makes a portal that does not answer (network, name, timeout)
@@ -234,6 +235,9 @@ type APIError struct {
 func (e *APIError) ErrorKind() vigie.ErrorKind {
 	if e.kind != vigie.KindOther {
 		return e.kind
+	}
+	if e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden {
+		return vigie.KindPortalRefused
 	}
 	if e.Status == 0 && !e.NotCKAN {
 		return vigie.KindUnreachable
@@ -252,6 +256,51 @@ func (e *APIError) message() any {
 	}
 	return e.Message
 }
+
+// Localize is the error in lang: vigie's own words in that language, the
+// portal's and the system's as received.
+func (e *APIError) Localize(lang string) string {
+	if l10n.Lang(lang) == "en" {
+		return e.Error()
+	}
+	var b strings.Builder
+	b.WriteString(e.Action)
+	if e.Status != 0 {
+		fmt.Fprintf(&b, " : HTTP %d", e.Status)
+	}
+	if e.Type != "" {
+		b.WriteString(" " + e.Type)
+	}
+	if msg := render(lang, e.message()); msg != "" {
+		b.WriteString(" : " + msg)
+	}
+	if e.Status == 0 && e.URL != "" {
+		b.WriteString(" (" + e.URL + ")")
+	}
+	return b.String()
+}
+
+// render is a sentence argument in lang: an error or a localizable value in
+// that language, anything else as it is.
+func render(lang string, v any) string {
+	switch m := v.(type) {
+	case nil:
+		return ""
+	case error:
+		return l10n.Error(lang, m)
+	case interface{ Localize(string) string }:
+		return m.Localize(l10n.Lang(lang))
+	case string:
+		return m
+	}
+	return fmt.Sprint(v)
+}
+
+// sentence is text written in the reader's language when it is rendered.
+type sentence func(lang string) string
+
+func (t sentence) Localize(lang string) string { return t(lang) }
+func (t sentence) String() string              { return t("en") }
 
 func (e *APIError) Error() string {
 	var b strings.Builder
@@ -297,7 +346,7 @@ func (c *Client) Call(ctx context.Context, action string, params url.Values) (js
 		}
 		if !errors.As(err, &ae) || !ae.Transient || attempt >= c.opts.Retries {
 			if attempt > 0 {
-				return nil, fmt.Errorf("%w (after %d attempts)", last, attempt+1)
+				return nil, &vigie.Error{Kind: vigie.KindOf(last), ID: "harvester.attempts", Args: []any{last, strconv.Itoa(attempt + 1)}, Err: last}
 			}
 			return nil, last
 		}
@@ -362,11 +411,19 @@ func (c *Client) once(ctx context.Context, action string, params url.Values) (js
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, &APIError{Action: action, URL: u, Status: resp.StatusCode(), Message: "connection dropped while reading the answer from " + u + ": " + netMessage(err, u), Transient: true}
+		why := netMessage(err, u)
+		said := vigie.NewError(vigie.KindOther, "harvester.dropped", u, why)
+		if r := netReason(err); r != nil {
+			said = vigie.NewError(vigie.KindOther, "harvester.dropped", u, r)
+		}
+		return nil, &APIError{Action: action, URL: u, Status: resp.StatusCode(), Message: "connection dropped while reading the answer from " + u + ": " + why, said: said, Transient: true}
 	}
 	if int64(len(data)) > c.opts.MaxBody {
-		return nil, &APIError{Action: action, URL: u, Status: resp.StatusCode(),
-			Message: fmt.Sprintf("answer larger than %d MiB", c.opts.MaxBody>>20), kind: vigie.KindTooLarge}
+		said := vigie.NewError(vigie.KindTooLarge, "harvester.answer_too_large", l10n.Whole(c.opts.MaxBody>>20))
+		if c.opts.MaxBody < 1<<20 {
+			said = vigie.NewError(vigie.KindTooLarge, "harvester.answer_too_large.bytes", l10n.Whole(c.opts.MaxBody))
+		}
+		return nil, &APIError{Action: action, URL: u, Status: resp.StatusCode(), Message: said.Error(), said: said, short: said, kind: vigie.KindTooLarge}
 	}
 	res, err := parseEnvelope(action, u, resp.StatusCode(), resp.Header(), data, c.scrubText)
 	if err != nil && resp.RawResponse != nil && resp.RawResponse.Request != nil {
@@ -378,7 +435,8 @@ func (c *Client) once(ctx context.Context, action string, params url.Values) (js
 				where := *final
 				where.RawQuery, where.Fragment, where.User = "", "", nil
 				ae.Type = ""
-				ae.Message = fmt.Sprintf("the portal redirected to %s (another host), which answered HTTP %d; its answer is not quoted", where.String(), ae.Status)
+				said := vigie.NewError(vigie.KindNotCKAN, "harvester.redirect_other", where.String(), strconv.Itoa(ae.Status))
+				ae.Message, ae.said, ae.short = said.Error(), said, said
 				ae.kind = vigie.KindNotCKAN
 			}
 		}
@@ -445,6 +503,16 @@ func firstErrLine(err error) string {
 var titleRE = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>|<h1[^>]*>(.*?)</h1>`)
 var tagRE = regexp.MustCompile(`<[^>]*>`)
 
+// say sets the error's message to vigie's own sentence (and its form
+// without the URL, for a sentence that names it already).
+func (e *APIError) say(full, short *vigie.Error) {
+	e.Message, e.said = full.Error(), full
+	e.short = nil
+	if short != nil {
+		e.short = short
+	}
+}
+
 // parseEnvelope splits CKAN's envelope. clean (may be nil) is applied to
 // every text taken from the answer before it is shortened, so that a secret
 // echoed by the portal cannot survive as a cut-off prefix.
@@ -459,23 +527,23 @@ func parseEnvelope(action, u string, status int, h http.Header, data []byte, cle
 	}
 	trim := bytes.TrimSpace(data)
 	if len(trim) == 0 {
-		e.Message = "empty answer from " + u
+		e.say(vigie.NewError(vigie.KindOther, "harvester.empty_answer", u), vigie.NewError(vigie.KindOther, "harvester.empty_answer.short"))
 		e.NotCKAN = !transient
 		return nil, e
 	}
 	if trim[0] == '<' {
 		e.NotCKAN = !transient
-		e.Message = "HTML page"
+		e.say(vigie.NewError(vigie.KindOther, "harvester.html", u), vigie.NewError(vigie.KindOther, "harvester.html.short"))
 		if m := titleRE.FindSubmatch(trim); m != nil {
 			t := m[1]
 			if len(t) == 0 {
 				t = m[2]
 			}
 			if s := clean(strings.Join(strings.Fields(tagRE.ReplaceAllString(string(t), "")), " ")); s != "" {
-				e.Message += " " + strconv.Quote(cut(s, 80))
+				title := cut(s, 80)
+				e.say(vigie.NewError(vigie.KindOther, "harvester.html_titled", title, u), vigie.NewError(vigie.KindOther, "harvester.html_titled.short", title))
 			}
 		}
-		e.Message += " from " + u + ", not a CKAN API answer"
 		return nil, e
 	}
 	if trim[0] == '"' { // CKAN's bare-string 400 ("Bad request - Action name not known")
@@ -493,11 +561,16 @@ func parseEnvelope(action, u string, status int, h http.Header, data []byte, cle
 			// valid start, broken JSON: most likely cut short in transit
 			var probe any
 			err := json.Unmarshal(trim, &probe)
-			e.Message = "incomplete or invalid JSON from " + u + ": " + clean(firstErrLine(err))
+			why := any(clean(firstErrLine(err)))
+			if pe := l10n.JSONError(err); pe != err && why == firstErrLine(err) {
+				why = pe // the parser's words hold nothing from the answer itself
+			}
+			e.say(vigie.NewError(vigie.KindOther, "harvester.answer_json", u, why), vigie.NewError(vigie.KindOther, "harvester.answer_json.short", why))
 			e.Transient = true
 			return nil, e
 		}
-		e.Message = "answer from " + u + " is not JSON: " + strconv.Quote(cut(clean(string(trim[:min(len(trim), 4096)])), 60))
+		snippet := cut(clean(string(trim[:min(len(trim), 4096)])), 60)
+		e.say(vigie.NewError(vigie.KindOther, "harvester.not_json", u, snippet), vigie.NewError(vigie.KindOther, "harvester.not_json.short", snippet))
 		e.NotCKAN = !transient
 		return nil, e
 	}
@@ -515,7 +588,7 @@ func parseEnvelope(action, u string, status int, h http.Header, data []byte, cle
 		})
 	}
 	if s := string(success); s != "true" && s != "false" {
-		e.Message = "JSON from " + u + " has no CKAN envelope (success/result)"
+		e.say(vigie.NewError(vigie.KindOther, "harvester.no_envelope", u), vigie.NewError(vigie.KindOther, "harvester.no_envelope.short"))
 		e.NotCKAN = !transient
 		return nil, e
 	}
@@ -533,7 +606,7 @@ func parseEnvelope(action, u string, status int, h http.Header, data []byte, cle
 		e.Transient = true
 	}
 	if status < 300 && e.Type == "" && e.Message == "" {
-		e.Message = "success is false"
+		e.say(vigie.NewError(vigie.KindOther, "harvester.success_false"), nil)
 	}
 	return nil, e
 }
@@ -656,6 +729,7 @@ func (c *Client) scrub(err error) error {
 		cp := *ae
 		cp.Message = c.scrubText(cp.Message)
 		cp.URL = c.scrubText(cp.URL)
+		cp.said, cp.short = nil, nil // their values held it too: the scrubbed English text is all that is left
 		if c.scrubText(cp.Error()) == cp.Error() && err == error(ae) {
 			return &cp
 		}
@@ -672,6 +746,9 @@ func (c *Client) Probe(ctx context.Context) (*Info, error) {
 	res, err := c.Call(ctx, "status_show", nil)
 	if err != nil {
 		var ae *APIError
+		if errors.As(err, &ae) && (ae.Status == http.StatusUnauthorized || ae.Status == http.StatusForbidden) {
+			return nil, &vigie.Error{Kind: vigie.KindPortalRefused, ID: "harvester.refused", Args: []any{ae.URL, strconv.Itoa(ae.Status), refusedWhy(ae)}, Portal: c.base, Err: err}
+		}
 		if errors.As(err, &ae) && (ae.NotCKAN || ae.Status == http.StatusNotFound || ae.Status == http.StatusBadRequest) {
 			return nil, &vigie.Error{Kind: vigie.KindNotCKAN, ID: "harvester.not_ckan", Args: []any{ae.URL, probeWhy(ae)}, Portal: c.base}
 		}
@@ -705,12 +782,42 @@ func (c *Client) Probe(ctx context.Context) (*Info, error) {
 	return info, nil
 }
 
-func probeWhy(ae *APIError) string {
-	msg := ae.Message
-	if ae.Status != 0 {
-		msg = fmt.Sprintf("HTTP %d: %s", ae.Status, msg)
+// probeWhy is why status_show's answer is not a CKAN action API's, for a
+// sentence that names the URL already, in the reader's language.
+func probeWhy(ae *APIError) sentence {
+	return func(lang string) string {
+		msg := shortWhy(lang, ae)
+		if ae.Status == 0 {
+			return msg
+		}
+		if l10n.Lang(lang) == "fr" {
+			return fmt.Sprintf("HTTP %d : %s", ae.Status, msg)
+		}
+		return fmt.Sprintf("HTTP %d: %s", ae.Status, msg)
 	}
-	return strings.TrimSuffix(strings.ReplaceAll(msg, " from "+ae.URL, ""), ", not a CKAN API answer")
+}
+
+// refusedWhy is what the portal said when it refused access: its CKAN error
+// type and message, or vigie's words for an answer that is not CKAN's.
+func refusedWhy(ae *APIError) sentence {
+	return func(lang string) string {
+		msg := shortWhy(lang, ae)
+		if ae.Type != "" {
+			msg = strings.TrimSpace(ae.Type + " " + msg)
+		}
+		return msg
+	}
+}
+
+// shortWhy is the error's message without the URL.
+func shortWhy(lang string, ae *APIError) string {
+	if ae.short != nil {
+		return render(lang, ae.short)
+	}
+	if ae.said != nil {
+		return render(lang, ae.said)
+	}
+	return strings.TrimSuffix(strings.ReplaceAll(ae.Message, " from "+ae.URL, ""), ", not a CKAN API answer")
 }
 
 // readBody reads an answer, up to max+1 bytes. When the server announces the

@@ -12,6 +12,7 @@ import (
 	"strconv"
 
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/l10n"
 )
 
 // Dump is a saved catalogue file opened for reading: a ckanapi dump (JSON
@@ -102,7 +103,7 @@ func importStream(ctx context.Context, im *importer, r *bufio.Reader) error {
 		for dec.More() {
 			var raw json.RawMessage
 			if err := dec.Decode(&raw); err != nil {
-				return vigie.NewError(vigie.KindOther, "harvester.item", strconv.Itoa(n+1), err)
+				return vigie.NewError(vigie.KindOther, "harvester.item", strconv.Itoa(n+1), l10n.JSONError(err))
 			}
 			n++
 			if err := im.value(raw); err != nil {
@@ -118,7 +119,7 @@ func importStream(ctx context.Context, im *importer, r *bufio.Reader) error {
 			break
 		}
 		if err != nil {
-			return vigie.NewError(vigie.KindOther, "harvester.bad_json", strconv.Itoa(line), err)
+			return vigie.NewError(vigie.KindOther, "harvester.bad_json", strconv.Itoa(line), l10n.JSONError(err))
 		}
 		if err := im.value(raw); err != nil {
 			return vigie.NewError(vigie.KindOther, "harvester.value", strconv.Itoa(line), err)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vigie-audit/vigie"
+	"github.com/vigie-audit/vigie/internal/l10n"
 )
 
 // SourceOptions say what a Source lists and how.
@@ -109,11 +110,11 @@ func (s *Source) Organizations(ctx context.Context) ([]vigie.Organization, error
 		v.Set("offset", strconv.Itoa(offset))
 		raw, err := s.c.Call(ctx, "organization_list", v)
 		if err != nil {
-			return nil, fmt.Errorf("organization_list (offset %d): %w", offset, err)
+			return nil, at(err, "harvester.at_orgs", strconv.Itoa(offset))
 		}
 		var list []json.RawMessage
 		if err := json.Unmarshal(raw, &list); err != nil {
-			return nil, fmt.Errorf("organization_list: result is not a list")
+			return nil, vigie.NewError(vigie.KindOther, "harvester.orgs_not_list")
 		}
 		added := 0
 		for _, r := range list {
@@ -129,8 +130,7 @@ func (s *Source) Organizations(ctx context.Context) ([]vigie.Organization, error
 			break
 		}
 		if len(all) > s.o.MaxOrganizations {
-			return nil, fmt.Errorf("organization_list (offset %d): %w: more than %d organizations listed, new ones on every page; vigie stops there, retry later or tell the portal's administrators",
-				offset, ErrListingCycles, s.o.MaxOrganizations)
+			return nil, &vigie.Error{ID: "harvester.orgs_endless", Args: []any{strconv.Itoa(offset), l10n.Whole(s.o.MaxOrganizations)}, Err: ErrListingCycles}
 		}
 		offset += len(list)
 	}
@@ -188,10 +188,10 @@ func (s *Source) Dataset(ctx context.Context, id string) (d vigie.Dataset, found
 		return d, false, nil
 	}
 	if err != nil {
-		return d, false, fmt.Errorf("package_show %s: %w", id, err)
+		return d, false, at(err, "harvester.at_show", id)
 	}
 	if d, err = decodeValid(raw); err != nil {
-		return d, false, fmt.Errorf("package_show %s: %w", id, err)
+		return d, false, at(err, "harvester.at_show", id)
 	}
 	return d, true, nil
 }
@@ -282,7 +282,7 @@ type searchResult struct {
 func (s *Source) search(ctx context.Context, v url.Values) (*searchResult, error) {
 	raw, err := s.c.Call(ctx, "package_search", v)
 	if err != nil {
-		return nil, fmt.Errorf("package_search (start %s): %w", orZero(v.Get("start")), err)
+		return nil, at(err, "harvester.at_search", orZero(v.Get("start")))
 	}
 	// raw was validated with its envelope: split it without decoding again
 	var sr searchResult
@@ -304,7 +304,7 @@ func (s *Source) search(ctx context.Context, v url.Values) (*searchResult, error
 		err = json.Unmarshal(countRaw, &sr.Count)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("package_search: result is not a search result (no count)")
+		return nil, vigie.NewError(vigie.KindOther, "harvester.no_count")
 	}
 	return &sr, nil
 }
@@ -349,7 +349,7 @@ func (s *Source) pages(ctx context.Context, fq, sort, fl string, decode bool, fn
 				d, err := decodeValid(r)
 				if err != nil {
 					// reported only if the listing gets this far
-					f.err = fmt.Errorf("decode a package_search result (start %d): %w", start, err)
+					f.err = at(err, "harvester.decode_result", strconv.Itoa(start))
 					break
 				}
 				f.ds = append(f.ds, d)
@@ -383,12 +383,12 @@ func (s *Source) pages(ctx context.Context, fq, sort, fl string, decode bool, fn
 		}
 		key := pageKey(sr.Results)
 		if start > 0 && key == prev {
-			return count, fmt.Errorf("package_search at start %d: %w; vigie cannot list this portal", start, ErrPagingIgnored)
+			return count, &vigie.Error{ID: "harvester.paging_ignored", Args: []any{strconv.Itoa(start)}, Err: ErrPagingIgnored}
 		}
 		// A portal may grow during a pass, but not to twice its count: one
 		// that keeps paging past that would be harvested for ever.
 		if start >= 2*sr.Count+s.o.Rows {
-			return count, fmt.Errorf("package_search at start %d: the portal keeps returning datasets past its count of %d; vigie cannot list this portal", start, sr.Count)
+			return count, vigie.NewError(vigie.KindOther, "harvester.past_count", strconv.Itoa(start), l10n.Whole(sr.Count))
 		}
 		if f.err != nil {
 			return count, f.err
@@ -409,11 +409,10 @@ func (s *Source) pages(ctx context.Context, fq, sort, fl string, decode bool, fn
 		}
 		received += len(sr.Results)
 		if fresh == 0 || received > 2*len(distinct)+2*s.o.Rows {
-			return count, fmt.Errorf("package_search at start %d: %w: its pages bring back datasets already listed (%d distinct in %d results, the portal counts %d); vigie cannot list this portal, retry later or tell its administrators",
-				start, ErrListingCycles, len(distinct), received, sr.Count)
+			return count, &vigie.Error{ID: "harvester.pages_cycle", Args: []any{strconv.Itoa(start), l10n.Whole(len(distinct)), l10n.Whole(received), l10n.Whole(sr.Count)}, Err: ErrListingCycles}
 		}
 		if len(distinct) > s.o.MaxDatasets {
-			return count, fmt.Errorf("package_search at start %d: %w: more than %d datasets listed (the portal counts %d); vigie stops there", start, ErrListingCycles, s.o.MaxDatasets, sr.Count)
+			return count, &vigie.Error{ID: "harvester.too_many_datasets", Args: []any{strconv.Itoa(start), l10n.Whole(s.o.MaxDatasets), l10n.Whole(sr.Count)}, Err: ErrListingCycles}
 		}
 		start += len(sr.Results)
 		if step == 0 {
@@ -439,4 +438,10 @@ func resultID(r json.RawMessage) string {
 // pageKey identifies a page by its first and last ids and its length.
 func pageKey(res []json.RawMessage) string {
 	return fmt.Sprintf("%d|%s|%s", len(res), resultID(res[0]), resultID(res[len(res)-1]))
+}
+
+// at places err (a call's failure, or what its answer lacks) in the pass:
+// sentence id with args, then err, keeping err's kind.
+func at(err error, id string, args ...any) error {
+	return &vigie.Error{Kind: vigie.KindOf(err), ID: id, Args: append(args, err), Err: err}
 }

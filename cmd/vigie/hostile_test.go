@@ -377,7 +377,7 @@ func TestRedirectedAnswerIsNotQuoted(t *testing.T) {
 			t.Fatalf("exit %d: %s", code, errs)
 		}
 		all.WriteString(out + errs)
-		if !strings.Contains(errs, "another host") || !strings.Contains(errs, internal.URL) {
+		if !strings.Contains(errs, "(un autre hôte)") || !strings.Contains(errs, internal.URL) {
 			t.Errorf("the error does not say where the portal sent vigie: %s", errs)
 		}
 	}

@@ -41,7 +41,7 @@ func JSONError(err error) error {
 	case errors.As(err, &se):
 		return &ParseError{Err: err, fr: jsonSyntaxFR(se.Error())}
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return &ParseError{Err: err, fr: "la valeur s'arrête avant sa fin"}
+		return &ParseError{Err: err, fr: "le JSON s'arrête avant sa fin"}
 	}
 	return err
 }

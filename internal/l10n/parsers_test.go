@@ -59,7 +59,7 @@ func TestJSONErrorsInFrench(t *testing.T) {
 	// A value cut short in a stream, as a decoder reports it.
 	var v any
 	raw := json.NewDecoder(strings.NewReader(`{"a": [1,`)).Decode(&v)
-	if got := Error("fr", JSONError(raw)); got != "la valeur s'arrête avant sa fin" {
+	if got := Error("fr", JSONError(raw)); got != "le JSON s'arrête avant sa fin" {
 		t.Errorf("cut short: %q (%v)", got, raw)
 	}
 	// Not a syntax error: returned as it is.
