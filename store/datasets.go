@@ -274,7 +274,7 @@ func (db *DB) SaveDatasets(ctx context.Context, portalID, runID int64, ds []vigi
 		if err != nil {
 			return err
 		}
-		old, err := s.stored(ctx, portalID, ds)
+		old, err := s.stored(planEach(ctx), portalID, ds)
 		if err != nil {
 			return err
 		}

@@ -184,6 +184,9 @@ func (c pgConn) ExecContext(ctx context.Context, q string, args []driver.NamedVa
 	return c.Conn.ExecContext(ctx, rebind(q), args)
 }
 func (c pgConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
+	if ctx.Value(planEachKey{}) != nil {
+		args = append([]driver.NamedValue{{Value: pgx.QueryExecModeExec}}, args...)
+	}
 	rows, err := c.Conn.QueryContext(ctx, rebind(q), args)
 	if done, ok := ctx.Value(rowsDoneKey{}).(func()); ok {
 		if err != nil {
@@ -193,6 +196,21 @@ func (c pgConn) QueryContext(ctx context.Context, q string, args []driver.NamedV
 		return &doneRows{Rows: rows, done: done}, nil
 	}
 	return rows, err
+}
+
+// planEachKey, in a query's context, has PostgreSQL plan the query for
+// each execution, with its arguments and the tables' sizes at that moment,
+// instead of through the connection's statement cache. A cached statement
+// is planned once for all after five executions (its generic plan): a
+// lookup prepared while a harvest's first pages were written (a table the
+// planner believes nearly empty) kept its sequential scan for the rest of
+// the harvest, and each page's lookup read the whole table: quadratic.
+type planEachKey struct{}
+
+// planEach marks ctx's queries as planned at each execution (PostgreSQL;
+// SQLite ignores it).
+func planEach(ctx context.Context) context.Context {
+	return context.WithValue(ctx, planEachKey{}, true)
 }
 
 // CheckNamedValue passes every argument to pgx as it is, except a bool,
