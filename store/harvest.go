@@ -96,6 +96,9 @@ func (db *DB) BeginHarvestRun(ctx context.Context, portalID int64, o HarvestOpti
 // FinishHarvestRun records how a run ended. It works even when ctx is
 // cancelled, so that an interrupted run is recorded as such.
 func (db *DB) FinishHarvestRun(ctx context.Context, runID int64, r HarvestResult) error {
+	if r.Counts.New+r.Counts.Changed+r.Counts.Restored+r.Missing+r.Deleted > 0 {
+		db.analyze(ctx, "datasets", "resources", "dataset_versions", "dataset_events")
+	}
 	return db.finishRun(ctx, harvestRuns, runID, r.Status, r.Error, `mode = COALESCE(NULLIF(?, ''), mode), listing_complete = ?,
 		expected = ?, fetched = ?, new = ?, changed = ?, unchanged = ?, missing = ?, deleted = ?, organizations = ?, requests = ?`,
 		r.Mode, r.ListingComplete, r.Expected, r.Fetched, r.Counts.New, r.Counts.Changed, r.Counts.Unchanged,

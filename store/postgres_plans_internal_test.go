@@ -91,3 +91,102 @@ func TestHarvestLookupPlannedEachPage(t *testing.T) {
 		t.Fatalf("an unmarked query: %d prepared statement(s), want 1", n)
 	}
 }
+
+// analyzed reads how many times each table was analysed by a statement
+// (autovacuum's own analyses are counted apart), on PostgreSQL.
+func analyzed(t *testing.T, db *DB, tables ...string) map[string]int64 {
+	t.Helper()
+	out := make(map[string]int64, len(tables))
+	for _, tb := range tables {
+		var n int64
+		if err := db.sql.QueryRowContext(context.Background(), `SELECT analyze_count FROM pg_stat_user_tables
+			WHERE schemaname = current_schema() AND relname = ?`, tb).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", tb, err)
+		}
+		out[tb] = n
+	}
+	return out
+}
+
+// TestRunsAnalyzeWhatTheyWrote: on PostgreSQL a harvest, link or score run
+// that wrote rows has the planner's statistics of its tables refreshed
+// before it is recorded as finished, so that the next stage's reads (a
+// night's comparison joins the new scores with their findings) are not
+// planned on statistics that know nothing of them; a harvest that changed
+// nothing analyses nothing. On SQLite the runs finish the same.
+func TestRunsAnalyzeWhatTheyWrote(t *testing.T) {
+	ctx := context.Background()
+	db, portal := planFixture(t)
+	harvest := func() SaveCounts {
+		t.Helper()
+		run, err := db.BeginHarvestRun(ctx, portal, HarvestOptions{Mode: ModeFull})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := db.SaveDatasets(ctx, portal, run, []vigie.Dataset{planDataset(1), planDataset(2)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.FinishHarvestRun(ctx, run, HarvestResult{Status: RunComplete, ListingComplete: true, Counts: c}); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	harvestTables := []string{"datasets", "resources", "dataset_versions", "dataset_events"}
+	if c := harvest(); c.New != 2 {
+		t.Fatalf("first harvest: %+v", c)
+	}
+	var first map[string]int64
+	if db.Postgres() {
+		first = analyzed(t, db, harvestTables...)
+		for tb, n := range first {
+			if n == 0 {
+				t.Errorf("%s not analysed after a harvest that wrote it", tb)
+			}
+		}
+	}
+	if c := harvest(); c.Unchanged != 2 {
+		t.Fatalf("second harvest: %+v", c)
+	}
+	if db.Postgres() {
+		if again := analyzed(t, db, harvestTables...); fmt.Sprint(again) != fmt.Sprint(first) {
+			t.Errorf("a harvest that changed nothing analysed again: %v, then %v", first, again)
+		}
+	}
+
+	lr, err := db.BeginLinkRun(ctx, portal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := "https://files.example.org/1.csv"
+	if err := db.SaveLinkResults(ctx, lr, []vigie.LinkResult{{URL: u, Class: vigie.LinkOK, Status: 200, FinalURL: u}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.FinishLinkRun(ctx, lr, RunComplete, LinkCounts{URLs: 1, Hosts: 1, OK: 1}, ""); err != nil {
+		t.Fatal(err)
+	}
+
+	sr, err := db.BeginScoreRun(ctx, portal, "default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	as := []vigie.Assessment{{DatasetID: "id-0001", Findings: []vigie.Finding{{Rule: "DQ-TITLE-MISSING", Severity: vigie.SevError,
+		Message: vigie.Text{FR: "Titre absent", EN: "No title"}}}}, {DatasetID: "id-0002", Findings: []vigie.Finding{}}}
+	if err := db.SaveAssessments(ctx, sr, as); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.FinishScoreRun(ctx, sr, RunComplete, len(as), ""); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := db.LatestScoreRun(ctx, portal); err != nil || r.ID != sr || r.Datasets != 2 {
+		t.Fatalf("latest score run: %+v %v", r, err)
+	}
+	if !db.Postgres() {
+		return
+	}
+	for tb, n := range analyzed(t, db, "links", "link_checks", "scores", "dataset_findings", "finding_texts") {
+		if n == 0 {
+			t.Errorf("%s not analysed after the run that wrote it", tb)
+		}
+	}
+}
