@@ -45,7 +45,7 @@ func WriteDatedFolder(out string, now time.Time, fill func(dir string) error) (s
 				break
 			} else if n > 1000 {
 				os.RemoveAll(tmp)
-				return "", fmt.Errorf("cannot create the report folder in %s: %v", out, err)
+				return "", vigie.NewError(vigie.KindOther, "pipeline.folder_name", out, err)
 			}
 		}
 	}
@@ -82,16 +82,16 @@ func removeLeftovers(out string, now time.Time) {
 func pointLatest(out, name string) error {
 	link := filepath.Join(out, "latest")
 	if fi, err := os.Lstat(link); err == nil && fi.Mode()&os.ModeSymlink == 0 {
-		return fmt.Errorf("%s exists and is not a symbolic link: move it aside so 'latest' can point at the newest audit", link)
+		return vigie.NewError(vigie.KindOther, "pipeline.latest_not_link", link)
 	}
 	tmp := filepath.Join(out, ".latest-"+strconv.Itoa(os.Getpid()))
 	_ = os.Remove(tmp)
 	if err := os.Symlink(name, tmp); err != nil {
-		return fmt.Errorf("cannot create the 'latest' link in %s: %v", out, err)
+		return vigie.NewError(vigie.KindOther, "pipeline.latest_create", out, unwrapPath(err))
 	}
 	if err := os.Rename(tmp, link); err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("cannot update %s: %v", link, err)
+		return vigie.NewError(vigie.KindOther, "pipeline.latest_update", link, unwrapPath(err))
 	}
 	return nil
 }
@@ -105,11 +105,7 @@ func syncDir(dir string) error {
 	}
 	defer d.Close()
 	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return fmt.Errorf("sync folder %s: %v", dir, err)
+		return vigie.NewError(vigie.KindOther, "pipeline.sync", dir, unwrapPath(err))
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package reports
 
 import (
 	"context"
-	"fmt"
 	"os"
 
 	"golang.org/x/sync/errgroup"
@@ -60,7 +59,7 @@ func writeFormats(ctx context.Context, dir string, r *Report, formats []string, 
 	write := func(ctx context.Context, format string, r *Report) error {
 		err := writeFilesAtomic(dir, []string{"audit." + format}, func(_ int, f *os.File) error { return writers[format].Write(ctx, f, r) })
 		if err != nil {
-			return fmt.Errorf("%s report: %w", format, err)
+			return vigie.NewError(vigie.KindOf(err), "reports.format_failed", format, err)
 		}
 		return nil
 	}

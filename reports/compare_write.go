@@ -52,7 +52,7 @@ func WriteComparisonCSV(dir string, c *Comparison, opts CSV) error {
 		return err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("create folder %s: %w", dir, err)
+		return mkdirErr(dir, err)
 	}
 	return WriteFilesAtomic(dir, ComparisonCSVFiles, func(i int, f *os.File) error {
 		bw := bufio.NewWriter(f)

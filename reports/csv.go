@@ -70,7 +70,7 @@ func (c *CSV) WriteDir(ctx context.Context, dir string, r *Report) error {
 		return err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("create folder %s: %w", dir, err)
+		return mkdirErr(dir, err)
 	}
 	tables := r.tables()
 	return WriteFilesAtomic(dir, CSVFiles[:len(tables)], func(i int, f *os.File) error {

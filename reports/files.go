@@ -64,13 +64,13 @@ func writeFilesAtomic(dir string, names []string, write func(i int, f *os.File) 
 			return diskHint(path, err)
 		}
 		if err := tmp.Chmod(0o644); err != nil {
-			return fmt.Errorf("write %s: %v", path, unwrapPath(err))
+			return vigie.NewError(vigie.KindOther, "reports.write", path, unwrapPath(err))
 		}
 	}
 	for i, t := range tmps {
 		path := filepath.Join(dir, names[i])
 		if err := os.Rename(t.Name(), path); err != nil {
-			return fmt.Errorf("write %s: %v", path, unwrapPath(err))
+			return vigie.NewError(vigie.KindOther, "reports.write", path, unwrapPath(err))
 		}
 	}
 	return syncDir(dir)
@@ -81,7 +81,12 @@ func diskHint(path string, err error) error {
 	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) || errors.Is(err, syscall.EFBIG) {
 		return &vigie.Error{Kind: vigie.KindDiskFull, ID: "reports.disk_full", Args: []any{path, unwrapPath(err)}, Path: path}
 	}
-	return fmt.Errorf("write %s: %w", path, err)
+	return &vigie.Error{Kind: vigie.KindOf(err), ID: "reports.write", Args: []any{path, unwrapPath(err)}, Path: path, Err: err}
+}
+
+// mkdirErr is a folder that could not be created.
+func mkdirErr(dir string, err error) error {
+	return &vigie.Error{Kind: vigie.KindOf(err), ID: "reports.mkdir", Args: []any{dir, unwrapPath(err)}, Path: dir, Err: err}
 }
 
 func unwrapPath(err error) error {
@@ -101,7 +106,7 @@ func syncDir(dir string) error {
 	}
 	defer d.Close()
 	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
-		return fmt.Errorf("sync folder %s: %v", dir, unwrapPath(err))
+		return vigie.NewError(vigie.KindOther, "reports.sync", dir, unwrapPath(err))
 	}
 	return nil
 }

@@ -15,6 +15,12 @@ func init() {
 		"reports.org_not_scored":     {FR: "l'organisation %s n'a aucun jeu évalué", EN: "organization %s has no scored dataset"},
 		"reports.sep":                {FR: "une virgule décimale demande un autre séparateur de champs (;)", EN: "a decimal comma needs another field separator (;)"},
 		"reports.disk_full":          {FR: "écriture de %s : disque plein (%s) ; le rapport précédent est inchangé", EN: "write %s: disk full (%s); the previous report is unchanged"},
+		"reports.mkdir":              {FR: "impossible de créer le dossier %s : %s", EN: "cannot create folder %s: %s"},
+		"reports.write":              {FR: "écriture de %s : %s", EN: "write %s: %s"},
+		"reports.sync":               {FR: "synchronisation du dossier %s : %s", EN: "sync folder %s: %s"},
+		"reports.format_failed":      {FR: "rapport %s : %s", EN: "%s report: %s"},
+		"reports.org_failed":         {FR: "rapport de %s : %s", EN: "report of %s: %s"},
+		"reports.sheet":              {FR: "feuille %s : %s", EN: "%s sheet: %s"},
 		"reports.no_write":           {FR: "impossible d'écrire dans %s : %s : vérifiez que le dossier existe et qu'il est accessible en écriture", EN: "cannot write in %s: %s: check the folder exists and is writable"},
 	})
 }

@@ -94,7 +94,7 @@ func WritePerOrg(ctx context.Context, db Store, o PerOrgOptions) (*Bundle, error
 		return nil, err
 	}
 	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
-		return nil, fmt.Errorf("create folder %s: %w", o.Dir, err)
+		return nil, mkdirErr(o.Dir, err)
 	}
 	b := &Bundle{Portal: p.URL, ScoreRun: scoreRun(run), Dir: o.Dir, Lang: lang}
 	used := map[string]bool{"index": true, "contacts": true}
@@ -112,7 +112,7 @@ func WritePerOrg(ctx context.Context, db Store, o PerOrgOptions) (*Bundle, error
 		}
 		r, err := Build(ctx, db, Options{Scope: vigie.Scope{Portal: p.URL, Orgs: names}, Lang: lang, Now: o.Now})
 		if err != nil {
-			return nil, fmt.Errorf("report of %s: %w", OneLine(org.Name, 80), err)
+			return nil, vigie.NewError(vigie.KindOf(err), "reports.org_failed", OneLine(org.Name, 80), err)
 		}
 		for _, format := range PerOrgFormats {
 			w, err := ForFormat(format, CSV{})

@@ -69,7 +69,7 @@ func (XLSX) Write(ctx context.Context, w io.Writer, r *Report) error {
 	// (330 MB of allocations for a 10k-dataset report).
 	f.SetActiveSheet(0)
 	if err := xlsxSummary(f, names[0], r, st); err != nil {
-		return fmt.Errorf("summary sheet: %w", err)
+		return vigie.NewError(vigie.KindOf(err), "reports.sheet", names[0], err)
 	}
 	patches := map[string]*sheetPatch{}
 	defer func() {
@@ -91,7 +91,7 @@ func (XLSX) Write(ctx context.Context, w io.Writer, r *Report) error {
 		patch := &sheetPatch{}
 		patches[fmt.Sprintf("xl/worksheets/sheet%d.xml", i+2)] = patch
 		if err := xlsxStream(ctx, f, names[i+1], tableNames[i], t, r.Lang, st, patch); err != nil {
-			return fmt.Errorf("%s sheet: %w", names[i+1], err)
+			return vigie.NewError(vigie.KindOf(err), "reports.sheet", names[i+1], err)
 		}
 	}
 	// The archive goes straight to w: excelize's own writer builds the

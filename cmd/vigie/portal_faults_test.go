@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -130,5 +131,54 @@ func TestTruncatedAnswerInFrench(t *testing.T) {
 	}
 	if w := englishWord(fr); w != "" {
 		t.Errorf("the French line holds the English word %q: %s", w, fr)
+	}
+}
+
+// Report folders that cannot be written: a CSV folder under a file, an
+// audit whose "latest" is a real folder. One line each, French in French.
+func TestReportFolderMistakesInBothLanguages(t *testing.T) {
+	ctx := context.Background()
+	_, srv := genPortal(t, 8, ckantest.Options{}, ckantest.GenOptions{Orgs: 2})
+	dir := t.TempDir()
+	db := filepath.Join(dir, "vigie.db")
+	if code, _, errs := cli(ctx, "audit", "--quiet", "--rate", "0", "--db", db, "--portal", srv.URL, "--out", filepath.Join(dir, "first"), "--allow-private"); code != 0 {
+		t.Fatalf("audit: %s", errs)
+	}
+	file := filepath.Join(dir, "a-file")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "audits")
+	if err := os.MkdirAll(filepath.Join(out, "latest"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name   string
+		args   []string
+		fr, en string
+	}{
+		{"csv folder under a file", []string{"report", "--format", "csv", "--out", filepath.Join(file, "csv")},
+			"impossible de créer le dossier " + filepath.Join(file, "csv") + " : ce n'est pas un dossier",
+			"cannot create folder " + filepath.Join(file, "csv") + ": not a directory"},
+		{"latest is a folder", []string{"audit", "--quiet", "--rate", "0", "--out", out, "--allow-private"},
+			filepath.Join(out, "latest") + " existe et n'est pas un lien symbolique : déplacez-le pour que « latest » puisse désigner le dernier audit",
+			filepath.Join(out, "latest") + " exists and is not a symbolic link: move it aside so 'latest' can point at the newest audit"},
+	} {
+		for _, lang := range []string{"fr", "en"} {
+			args := append([]string{"--lang", lang, "--db", db, "--portal", srv.URL}, c.args...)
+			code, _, errs := cli(ctx, args...)
+			lines := strings.Split(strings.TrimSpace(errs), "\n")
+			line := lines[len(lines)-1] // an audit logs its failed stage first
+			want := c.fr
+			if lang == "en" {
+				want = c.en
+			}
+			if code != ExitFailure || !strings.HasPrefix(line, "vigie: ") || !strings.Contains(line, want) {
+				t.Errorf("%s (%s): exit %d, %q lacks %q", c.name, lang, code, line, want)
+			}
+			if w := englishWord(line); lang == "fr" && w != "" {
+				t.Errorf("%s: the French line holds the English word %q: %s", c.name, w, line)
+			}
+		}
 	}
 }
