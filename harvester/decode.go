@@ -177,11 +177,6 @@ var ignored = map[string]bool{
 	"organization": true, "title_translated": true, "notes_translated": true,
 }
 
-var resourceIgnored = map[string]bool{
-	"package_id": true, "revision_id": true, "tracking_summary": true, "position": true, "cache_url": true,
-	"cache_last_updated": true, "revision_timestamp": true, "state": true,
-}
-
 // ErrNotPackage is wrapped when a JSON value is not a CKAN package dict.
 var ErrNotPackage = errors.New("not a CKAN package dict")
 
@@ -231,13 +226,24 @@ func decodeValid(raw json.RawMessage) (vigie.Dataset, error) {
 	d.Notes = notes.best()
 	if org := m["organization"]; len(org) > 0 && org[0] == '{' {
 		// split like the package (valid JSON already), not by encoding/json,
-		// which validated the organization's text once more for each package
-		o, err := pooledFields(org)
+		// which validated the organization's text once more for each package;
+		// only three of its fields are read, in one pass (a repeated key:
+		// the last one counts)
+		var name, title, titleTr json.RawMessage
+		err := eachFieldKey(org, func(k []byte, v json.RawMessage) {
+			switch string(k) {
+			case "name":
+				name = v
+			case "title":
+				title = v
+			case "title_translated":
+				titleTr = v
+			}
+		})
 		if err == nil {
-			d.Organization = str(o["name"])
-			d.OrganizationTitle = mergeText(textOf(o["title_translated"]), textOf(o["title"])).best()
+			d.Organization = str(name)
+			d.OrganizationTitle = mergeText(textOf(titleTr), textOf(title)).best()
 		}
-		releaseFields(o)
 	} else if len(org) > 0 && org[0] == '"' {
 		d.Organization = str(org)
 	}
@@ -298,12 +304,11 @@ func decodeValid(raw json.RawMessage) (vigie.Dataset, error) {
 	d.Resources = []vigie.Resource{}
 	if r := bytes.TrimSpace(m["resources"]); len(r) > 0 && string(r) != "null" {
 		err := eachElem(r, func(i int, rr json.RawMessage) error {
-			rm, err := pooledFields(rr)
-			defer releaseFields(rm)
+			res, err := decodeResource(rr, i)
 			if err != nil {
 				return err
 			}
-			d.Resources = append(d.Resources, decodeResource(rm, i))
+			d.Resources = append(d.Resources, res)
 			return nil
 		})
 		if err != nil {
@@ -321,48 +326,86 @@ var knownPackageKey = map[string]bool{
 	"resources": true,
 }
 
-var knownResourceKey = map[string]bool{
-	"id": true, "name": true, "description": true, "format": true, "mimetype": true, "url": true,
-	"resource_type": true, "url_type": true, "size": true, "created": true, "last_modified": true,
-	"name_translated": true, "description_translated": true,
-}
-
-func decodeResource(m map[string]json.RawMessage, pos int) vigie.Resource {
-	r := vigie.Resource{
-		ID:           str(m["id"]),
-		Position:     pos,
-		Name:         bestText(m, "name", "name_translated"),
-		Description:  bestText(m, "description", "description_translated"),
-		Format:       strings.TrimSpace(str(m["format"])),
-		Mimetype:     str(m["mimetype"]),
-		URL:          strings.TrimSpace(str(m["url"])),
-		ResourceType: str(m["resource_type"]),
-		URLType:      str(m["url_type"]),
-		Size:         parseSize(m["size"]),
-		Created:      timePtr(m["created"]),
-		LastModified: timePtr(m["last_modified"]),
-	}
-	for k, v := range m {
-		if knownResourceKey[k] || resourceIgnored[k] {
-			continue
-		}
-		if s, ok := fieldString(v); ok {
-			if r.Extras == nil {
-				r.Extras = map[string]string{}
+func decodeResource(b json.RawMessage, pos int) (vigie.Resource, error) {
+	// One pass over the fields, without a map of them: a resource is read
+	// from a dozen known keys and its other fields become extras. A key
+	// given twice counts by its last value, as in a map.
+	var id, name, nameTr, desc, descTr, format, mimetype, url, resType, urlType, size, created, modified json.RawMessage
+	var hasNameTr, hasDescTr bool
+	var extras map[string]string
+	err := eachFieldKey(b, func(k []byte, v json.RawMessage) {
+		switch string(k) {
+		case "id":
+			id = v
+		case "name":
+			name = v
+		case "name_translated":
+			nameTr, hasNameTr = v, true
+		case "description":
+			desc = v
+		case "description_translated":
+			descTr, hasDescTr = v, true
+		case "format":
+			format = v
+		case "mimetype":
+			mimetype = v
+		case "url":
+			url = v
+		case "resource_type":
+			resType = v
+		case "url_type":
+			urlType = v
+		case "size":
+			size = v
+		case "created":
+			created = v
+		case "last_modified":
+			modified = v
+		case "package_id", "revision_id", "tracking_summary", "position", "cache_url", "cache_last_updated",
+			"revision_timestamp", "state":
+			// derived, volatile or internal: they would make unchanged
+			// datasets look changed
+		default:
+			if s, ok := fieldString(v); ok {
+				if extras == nil {
+					extras = map[string]string{}
+				}
+				extras[string(k)] = s
+			} else if extras != nil {
+				delete(extras, string(k)) // an earlier value of the key, overridden
 			}
-			r.Extras[k] = s
 		}
+	})
+	if err != nil {
+		return vigie.Resource{}, err
 	}
-	return r
+	if len(extras) == 0 {
+		extras = nil
+	}
+	return vigie.Resource{
+		ID:           str(id),
+		Position:     pos,
+		Name:         bestText(name, nameTr, hasNameTr),
+		Description:  bestText(desc, descTr, hasDescTr),
+		Format:       strings.TrimSpace(str(format)),
+		Mimetype:     str(mimetype),
+		URL:          strings.TrimSpace(str(url)),
+		ResourceType: str(resType),
+		URLType:      str(urlType),
+		Size:         parseSize(size),
+		Created:      timePtr(created),
+		LastModified: timePtr(modified),
+		Extras:       extras,
+	}, nil
 }
 
-// bestText is mergeText(textOf(m[tr]), textOf(m[key])).best(), read
-// directly when there is no m[tr] (most resources).
-func bestText(m map[string]json.RawMessage, key, tr string) string {
-	if _, ok := m[tr]; !ok {
-		return str(m[key])
+// bestText is mergeText(textOf(tr), textOf(v)).best(), read directly when
+// there is no translated field (most resources).
+func bestText(v, tr json.RawMessage, hasTr bool) string {
+	if !hasTr {
+		return str(v)
 	}
-	return mergeText(textOf(m[tr]), textOf(m[key])).best()
+	return mergeText(textOf(tr), textOf(v)).best()
 }
 
 // translated reads a multilingual field every way portals send it: key as
@@ -465,7 +508,8 @@ func boolOf(raw json.RawMessage) (bool, bool) {
 	return false, false
 }
 
-// names reads a list of dicts (or strings) into their names.
+// names reads a list of dicts (or strings) into their names: of a dict,
+// the first of keys (one or two) it has a non-empty value for.
 func names(raw json.RawMessage, keys ...string) []string {
 	out := []string{}
 	if !isArray(raw) {
@@ -474,15 +518,23 @@ func names(raw json.RawMessage, keys ...string) []string {
 	_ = eachElem(raw, func(_ int, v json.RawMessage) error {
 		var s string
 		if isObject(v) {
-			m, err := pooledFields(v)
+			// one pass over the dict's fields; a repeated key counts by its
+			// last value
+			var vals [2]json.RawMessage
+			err := eachFieldKey(v, func(k []byte, val json.RawMessage) {
+				for i, want := range keys[:min(len(keys), len(vals))] {
+					if string(k) == want {
+						vals[i] = val
+					}
+				}
+			})
 			if err == nil {
-				for _, k := range keys {
-					if s = str(m[k]); s != "" {
+				for i := range keys[:min(len(keys), len(vals))] {
+					if s = str(vals[i]); s != "" {
 						break
 					}
 				}
 			}
-			releaseFields(m)
 		} else {
 			s = str(v)
 		}
