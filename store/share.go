@@ -1,12 +1,13 @@
 package store
 
 import (
-	"fmt"
 	"os"
 	"os/user"
 	"path/filepath"
 	"strconv"
 	"syscall"
+
+	"github.com/vigie-audit/vigie"
 )
 
 // checkSharedRead refuses to read, as a user other than the database's
@@ -45,8 +46,8 @@ func checkSharedRead(path string) error {
 	if st.Mode().Perm()&0o020 != 0 && gid == sys.Gid {
 		return nil
 	}
-	return fmt.Errorf("database %s belongs to %s: reading it as %s would create its -wal and -shm files owned by %s, which %s could not write; run vigie as %s, or share the database through a group (see README, 'Sharing a database between users')",
-		path, userName(sys.Uid), userName(uint32(euid)), userName(uint32(euid)), userName(sys.Uid), userName(sys.Uid))
+	owner, me := userName(sys.Uid), userName(uint32(euid))
+	return &vigie.Error{ID: "store.shared_owner", Args: []any{path, owner, me, me, owner, owner}, Path: path}
 }
 
 // walMode reports whether the file's header says WAL (bytes 18 and 19 are 2).

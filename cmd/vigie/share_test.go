@@ -64,6 +64,10 @@ func TestReadOnlyCommandsLeaveNoFileTheOwnerCannotWrite(t *testing.T) {
 	if code != ExitFailure || !strings.Contains(errs, "share the database through a group") || strings.Count(errs, "\n") != 1 {
 		t.Errorf("another user's read: exit %d %q", code, errs)
 	}
+	code, _, errs = as(readerUID, readerUID, nil, "--lang", "fr", "--db", db, "--portal", portal, "datasets")
+	if code != ExitFailure || !strings.Contains(errs, "ou partagez la base par un groupe") || englishWord(errs) != "" {
+		t.Errorf("another user's read, in French: exit %d %q", code, errs)
+	}
 	for _, f := range []string{db + "-wal", db + "-shm"} {
 		if uid, _, _, err := statOwner(f); err == nil && uid != ownerUID {
 			t.Errorf("%s left owned by uid %d", filepath.Base(f), uid)
