@@ -190,3 +190,28 @@ func TestRunsAnalyzeWhatTheyWrote(t *testing.T) {
 		}
 	}
 }
+
+// TestPostgresSessionsWithoutJIT: vigie's PostgreSQL sessions compile no
+// statement (jit off), unless the URL sets jit itself.
+func TestPostgresSessionsWithoutJIT(t *testing.T) {
+	dsn := testDSN(t)
+	if !IsPostgres(dsn) {
+		t.Skip("a PostgreSQL setting")
+	}
+	ctx := context.Background()
+	for _, c := range []struct{ dsn, want string }{{dsn, "off"}, {dsn + "&jit=on", "on"}} {
+		db, err := Open(ctx, c.dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var jit string
+		err = db.sql.QueryRowContext(ctx, `SHOW jit`).Scan(&jit)
+		db.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if jit != c.want {
+			t.Errorf("%s: jit = %s, want %s", RedactDSN(c.dsn), jit, c.want)
+		}
+	}
+}
