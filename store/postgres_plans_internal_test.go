@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"testing"
 
@@ -213,5 +214,53 @@ func TestPostgresSessionsWithoutJIT(t *testing.T) {
 		if jit != c.want {
 			t.Errorf("%s: jit = %s, want %s", RedactDSN(c.dsn), jit, c.want)
 		}
+	}
+}
+
+// TestPublishedEstimate: once a harvest's datasets are analysed, PostgreSQL
+// estimates the reports' published datasets near their number (migration
+// 0270's statistics on lower(trim(ckan_state))), not at half a percent of
+// them, which turned the reports' joins into nested loops of index probes.
+// On SQLite the same datasets are all published.
+func TestPublishedEstimate(t *testing.T) {
+	ctx := context.Background()
+	db, portal := planFixture(t)
+	run, err := db.BeginHarvestRun(ctx, portal, HarvestOptions{Mode: ModeFull})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ds []vigie.Dataset
+	for i := range 400 {
+		ds = append(ds, planDataset(i))
+	}
+	c, err := db.SaveDatasets(ctx, portal, run, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.FinishHarvestRun(ctx, run, HarvestResult{Status: RunComplete, ListingComplete: true, Counts: c}); err != nil {
+		t.Fatal(err)
+	}
+	q := `SELECT d.id FROM datasets d WHERE d.portal_id = ?` + publishedCond
+	var n int
+	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM (`+q+`) p`, portal).Scan(&n); err != nil || n != 400 {
+		t.Fatalf("published datasets: %d %v", n, err)
+	}
+	if !db.Postgres() {
+		return
+	}
+	var plan string
+	if err := db.sql.QueryRowContext(ctx, `EXPLAIN (FORMAT JSON) `+q, portal).Scan(&plan); err != nil {
+		t.Fatal(err)
+	}
+	var p []struct {
+		Plan struct {
+			Rows float64 `json:"Plan Rows"`
+		} `json:"Plan"`
+	}
+	if err := json.Unmarshal([]byte(plan), &p); err != nil || len(p) != 1 {
+		t.Fatalf("plan %s: %v", plan, err)
+	}
+	if p[0].Plan.Rows < 200 {
+		t.Fatalf("published datasets estimated at %.0f rows of 400", p[0].Plan.Rows)
 	}
 }
