@@ -134,7 +134,14 @@ func parseTime(s string) time.Time {
 	if s == "" {
 		return time.Time{}
 	}
+	// most timestamps are naive: the layouts with a zone cannot read a
+	// text with no Z, + or - after its date, so they are not tried (a
+	// failed time.Parse builds an error)
+	zoned := len(s) > 10 && strings.ContainsAny(s[10:], "Z+-")
 	for _, l := range timeLayouts {
+		if !zoned && strings.HasSuffix(l, "Z07:00") {
+			continue
+		}
 		if t, err := time.Parse(l, s); err == nil {
 			return t.UTC()
 		}
@@ -167,16 +174,6 @@ func parseSize(raw json.RawMessage) *int64 {
 	return nil
 }
 
-// ignored are package keys that are derived, volatile or internal and would
-// make unchanged datasets look changed.
-var ignored = map[string]bool{
-	"num_resources": true, "num_tags": true, "tracking_summary": true, "relationships_as_object": true,
-	"relationships_as_subject": true, "revision_id": true, "revision_timestamp": true, "creator_user_id": true,
-	"score": true, "_version_": true, "index_id": true, "indexed_ts": true, "site_id": true, "data_dict": true,
-	"validated_data_dict": true, "owner_org": true, "num_followers": true, "entity_type": true, "capacity": true,
-	"organization": true, "title_translated": true, "notes_translated": true,
-}
-
 // ErrNotPackage is wrapped when a JSON value is not a CKAN package dict.
 var ErrNotPackage = errors.New("not a CKAN package dict")
 
@@ -193,19 +190,116 @@ func DecodePackage(raw json.RawMessage) (vigie.Dataset, error) {
 	return decodeValid(raw)
 }
 
+// pkgFields are the fields of a package that decodeValid reads, found in
+// one pass over it (a key given twice counts by its last value, as in a
+// map), and the others, kept as extras.
+type pkgFields struct {
+	id, name, title, titleFR, titleEN, titleTr, notes, notesFR, notesEN, notesTr, description, organization,
+	licenseID, licenseTitle, licenseURL, isopen, private, state, typ, author, authorEmail, maintainer,
+	maintainerEmail, url, version, created, modified, tags, keywords, groups, extras, resources json.RawMessage
+	other []field // in order, repeats included
+}
+
+type field struct {
+	key string
+	val json.RawMessage
+}
+
+// read fills f from the package dict b.
+func (f *pkgFields) read(b json.RawMessage) error {
+	return eachFieldKey(b, func(k []byte, v json.RawMessage) {
+		switch string(k) {
+		case "id":
+			f.id = v
+		case "name":
+			f.name = v
+		case "title":
+			f.title = v
+		case "notes":
+			f.notes = v
+		case "organization":
+			f.organization = v
+		case "license_id":
+			f.licenseID = v
+		case "license_title":
+			f.licenseTitle = v
+		case "license_url":
+			f.licenseURL = v
+		case "isopen":
+			f.isopen = v
+		case "private":
+			f.private = v
+		case "state":
+			f.state = v
+		case "type":
+			f.typ = v
+		case "author":
+			f.author = v
+		case "author_email":
+			f.authorEmail = v
+		case "maintainer":
+			f.maintainer = v
+		case "maintainer_email":
+			f.maintainerEmail = v
+		case "url":
+			f.url = v
+		case "version":
+			f.version = v
+		case "metadata_created":
+			f.created = v
+		case "metadata_modified":
+			f.modified = v
+		case "tags":
+			f.tags = v
+		case "groups":
+			f.groups = v
+		case "extras":
+			f.extras = v
+		case "resources":
+			f.resources = v
+		case "title_translated":
+			f.titleTr = v
+		case "notes_translated":
+			f.notesTr = v
+		// derived, volatile or internal keys that would make unchanged
+		// datasets look changed
+		case "num_resources", "num_tags", "tracking_summary", "relationships_as_object", "relationships_as_subject",
+			"revision_id", "revision_timestamp", "creator_user_id", "score", "_version_", "index_id", "indexed_ts",
+			"site_id", "data_dict", "validated_data_dict", "owner_org", "num_followers", "entity_type", "capacity":
+		default:
+			// read, and kept as extras too
+			switch string(k) {
+			case "title_fr":
+				f.titleFR = v
+			case "title_en":
+				f.titleEN = v
+			case "notes_fr":
+				f.notesFR = v
+			case "notes_en":
+				f.notesEN = v
+			case "description":
+				f.description = v
+			case "keywords":
+				f.keywords = v
+			}
+			f.other = append(f.other, field{string(k), v})
+		}
+	})
+}
+
 // decodeValid is DecodePackage for JSON already known to be valid.
 func decodeValid(raw json.RawMessage) (vigie.Dataset, error) {
 	if !isObject(raw) {
 		return vigie.Dataset{}, fmt.Errorf("%w: not an object", ErrNotPackage)
 	}
-	m, err := pooledFields(raw)
-	defer releaseFields(m)
-	if err != nil {
+	var other [32]field
+	m := pkgFields{other: other[:0]}
+	if err := m.read(raw); err != nil {
 		return vigie.Dataset{}, fmt.Errorf("%w: %v", ErrNotPackage, err)
 	}
 	d := vigie.Dataset{
-		ID:   str(m["id"]),
-		Name: str(m["name"]),
+		ID:   str(m.id),
+		Name: str(m.name),
 		Raw:  raw,
 	}
 	if d.ID == "" {
@@ -214,17 +308,17 @@ func decodeValid(raw json.RawMessage) (vigie.Dataset, error) {
 	if d.ID == "" {
 		return vigie.Dataset{}, fmt.Errorf("%w: it has neither id nor name", ErrNotPackage)
 	}
-	title := translated(m, "title")
+	title := translated(m.title, m.titleFR, m.titleEN, m.titleTr)
 	d.Title, d.TitleEN = title.best(), title["en"]
 	if d.TitleEN == d.Title {
 		d.TitleEN = ""
 	}
-	notes := translated(m, "notes")
-	if len(notes) == 0 && isObject(m["description"]) {
-		notes = textOf(m["description"]) // DCAT-style portals (opendata.swiss) put the multilingual notes there
+	notes := translated(m.notes, m.notesFR, m.notesEN, m.notesTr)
+	if len(notes) == 0 && isObject(m.description) {
+		notes = textOf(m.description) // DCAT-style portals (opendata.swiss) put the multilingual notes there
 	}
 	d.Notes = notes.best()
-	if org := m["organization"]; len(org) > 0 && org[0] == '{' {
+	if org := m.organization; len(org) > 0 && org[0] == '{' {
 		// split like the package (valid JSON already), not by encoding/json,
 		// which validated the organization's text once more for each package;
 		// only three of its fields are read, in one pass (a repeated key:
@@ -247,31 +341,31 @@ func decodeValid(raw json.RawMessage) (vigie.Dataset, error) {
 	} else if len(org) > 0 && org[0] == '"' {
 		d.Organization = str(org)
 	}
-	d.LicenseID = str(m["license_id"])
-	d.LicenseTitle = str(m["license_title"])
-	d.LicenseURL = str(m["license_url"])
-	if b, ok := boolOf(m["isopen"]); ok {
+	d.LicenseID = str(m.licenseID)
+	d.LicenseTitle = str(m.licenseTitle)
+	d.LicenseURL = str(m.licenseURL)
+	if b, ok := boolOf(m.isopen); ok {
 		d.IsOpen = &b
 	}
-	d.Private, _ = boolOf(m["private"])
-	d.CKANState = strings.ToLower(strings.TrimSpace(str(m["state"])))
-	d.Type = str(m["type"])
-	d.Author = str(m["author"])
-	d.AuthorEmail = str(m["author_email"])
-	d.Maintainer = str(m["maintainer"])
-	d.MaintainerEmail = str(m["maintainer_email"])
-	d.URL = str(m["url"])
-	d.Version = str(m["version"])
-	d.MetadataCreated = parseTime(str(m["metadata_created"]))
-	d.MetadataModified = parseTime(str(m["metadata_modified"]))
-	d.Tags = names(m["tags"], "name", "display_name")
+	d.Private, _ = boolOf(m.private)
+	d.CKANState = strings.ToLower(strings.TrimSpace(str(m.state)))
+	d.Type = str(m.typ)
+	d.Author = str(m.author)
+	d.AuthorEmail = str(m.authorEmail)
+	d.Maintainer = str(m.maintainer)
+	d.MaintainerEmail = str(m.maintainerEmail)
+	d.URL = str(m.url)
+	d.Version = str(m.version)
+	d.MetadataCreated = parseTime(str(m.created))
+	d.MetadataModified = parseTime(str(m.modified))
+	d.Tags = names(m.tags, "name", "display_name")
 	if len(d.Tags) == 0 {
-		d.Tags = keywords(m["keywords"])
+		d.Tags = keywords(m.keywords)
 	}
-	d.Groups = names(m["groups"], "name", "id")
+	d.Groups = names(m.groups, "name", "id")
 
 	d.Extras = map[string]string{}
-	if ex := m["extras"]; isArray(ex) {
+	if ex := m.extras; isArray(ex) {
 		_ = eachElem(ex, func(_ int, e json.RawMessage) error {
 			var k string
 			var v json.RawMessage
@@ -289,12 +383,24 @@ func decodeValid(raw json.RawMessage) (vigie.Dataset, error) {
 			return nil
 		})
 	}
-	for k, v := range m {
-		if knownPackageKey[k] || ignored[k] {
+	// the other top-level fields, each by its last value: walked from the
+	// end, a key already met is skipped
+	var seen map[string]bool // for a package with many custom fields (a hostile one)
+	if len(m.other) > 64 {
+		seen = make(map[string]bool, len(m.other))
+	}
+	for i := len(m.other) - 1; i >= 0; i-- {
+		f := m.other[i]
+		if seen != nil {
+			if seen[f.key] {
+				continue
+			}
+			seen[f.key] = true
+		} else if laterKey(m.other[i+1:], f.key) {
 			continue
 		}
-		if s, ok := fieldString(v); ok {
-			d.Extras[k] = s
+		if s, ok := fieldString(f.val); ok {
+			d.Extras[f.key] = s
 		}
 	}
 	if len(d.Extras) == 0 {
@@ -302,7 +408,7 @@ func decodeValid(raw json.RawMessage) (vigie.Dataset, error) {
 	}
 
 	d.Resources = []vigie.Resource{}
-	if r := bytes.TrimSpace(m["resources"]); len(r) > 0 && string(r) != "null" {
+	if r := bytes.TrimSpace(m.resources); len(r) > 0 && string(r) != "null" {
 		err := eachElem(r, func(i int, rr json.RawMessage) error {
 			res, err := decodeResource(rr, i)
 			if err != nil {
@@ -318,12 +424,14 @@ func decodeValid(raw json.RawMessage) (vigie.Dataset, error) {
 	return d, nil
 }
 
-var knownPackageKey = map[string]bool{
-	"id": true, "name": true, "title": true, "notes": true, "license_id": true, "license_title": true,
-	"license_url": true, "isopen": true, "private": true, "state": true, "type": true, "author": true,
-	"author_email": true, "maintainer": true, "maintainer_email": true, "url": true, "version": true,
-	"metadata_created": true, "metadata_modified": true, "tags": true, "groups": true, "extras": true,
-	"resources": true,
+// laterKey says whether key is among the fields of later.
+func laterKey(later []field, key string) bool {
+	for _, f := range later {
+		if f.key == key {
+			return true
+		}
+	}
+	return false
 }
 
 func decodeResource(b json.RawMessage, pos int) (vigie.Resource, error) {
@@ -408,15 +516,19 @@ func bestText(v, tr json.RawMessage, hasTr bool) string {
 	return mergeText(textOf(tr), textOf(v)).best()
 }
 
-// translated reads a multilingual field every way portals send it: key as
-// a string or a {lang: text} dict, key_translated (ckanext-fluent), and the
-// older key_fr / key_en pairs. Explicit translations win over the plain value.
-func translated(m map[string]json.RawMessage, key string) text {
-	t := textOf(m[key])
+// translated reads a multilingual field every way portals send it: v as a
+// string or a {lang: text} dict, tr its key_translated (ckanext-fluent),
+// and the older key_fr / key_en pairs. Explicit translations win over the
+// plain value.
+func translated(v, fr, en, tr json.RawMessage) text {
+	t := textOf(v)
 	pairs := text{}
-	for _, lang := range []string{"fr", "en"} {
-		if s := strings.TrimSpace(str(m[key+"_"+lang])); s != "" && isString(m[key+"_"+lang]) {
-			pairs[lang] = s
+	for _, p := range [2]struct {
+		lang string
+		raw  json.RawMessage
+	}{{"fr", fr}, {"en", en}} {
+		if s := strings.TrimSpace(str(p.raw)); s != "" && isString(p.raw) {
+			pairs[p.lang] = s
 		}
 	}
 	switch {
@@ -431,7 +543,7 @@ func translated(m map[string]json.RawMessage, key string) text {
 	case len(pairs) > 0:
 		t = mergeText(pairs, t)
 	}
-	if tt := textOf(m[key+"_translated"]); len(tt) > 0 {
+	if tt := textOf(tr); len(tt) > 0 {
 		t = mergeText(tt, t)
 	}
 	return t

@@ -7,8 +7,11 @@ import (
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/vigie-audit/vigie"
 	"github.com/vigie-audit/vigie/internal/ckantest"
@@ -38,12 +41,12 @@ func decodeValidRef(raw json.RawMessage) (vigie.Dataset, error) {
 	if d.ID == "" {
 		return vigie.Dataset{}, fmt.Errorf("%w: it has neither id nor name", ErrNotPackage)
 	}
-	title := translated(m, "title")
+	title := translatedRef(m, "title")
 	d.Title, d.TitleEN = title.best(), title["en"]
 	if d.TitleEN == d.Title {
 		d.TitleEN = ""
 	}
-	notes := translated(m, "notes")
+	notes := translatedRef(m, "notes")
 	if len(notes) == 0 && isObject(m["description"]) {
 		notes = textOf(m["description"]) // DCAT-style portals (opendata.swiss) put the multilingual notes there
 	}
@@ -273,4 +276,140 @@ func FuzzDecodeOnePass(f *testing.F) {
 			t.Fatalf("%q:\n got %+v\nwant %+v", raw, got, want)
 		}
 	})
+}
+
+// parseTimeRef is parseTime as it was: every layout tried in turn.
+func parseTimeRef(s string) time.Time {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}
+	}
+	for _, l := range timeLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t.UTC()
+		}
+	}
+	return time.Time{}
+}
+
+// FuzzParseTime: skipping the layouts with a zone for a text without one
+// reads every text as trying them all did.
+func FuzzParseTime(f *testing.F) {
+	for _, s := range []string{"2024-02-28T14:11:55.837024", "2024-02-28T14:11:55Z", "2024-02-28 14:11:55+02:00",
+		"2024-02-28T14:11-05:00", "2024-02-28", "2024-2-28T10:00Z", "  2024-02-28T14:11:55.1z ", "9999-99-99", "", "Z",
+		"2024-02-28T14:11:55.837024-0500", "2024-02-28T14:11", "2024-02-28T24:00:00+14:00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := parseTime(s), parseTimeRef(s); !got.Equal(want) || got.Location() != want.Location() {
+			t.Fatalf("%q: %v, want %v", s, got, want)
+		}
+	})
+}
+
+// translated reads a multilingual field every way portals send it: key as
+// a string or a {lang: text} dict, key_translated (ckanext-fluent), and the
+// older key_fr / key_en pairs. Explicit translations win over the plain value.
+func translatedRef(m map[string]json.RawMessage, key string) text {
+	t := textOf(m[key])
+	pairs := text{}
+	for _, lang := range []string{"fr", "en"} {
+		if s := strings.TrimSpace(str(m[key+"_"+lang])); s != "" && isString(m[key+"_"+lang]) {
+			pairs[lang] = s
+		}
+	}
+	switch {
+	case pairs["fr"] == "" && pairs["en"] != "" && len(t) > 0:
+		// Only an English pair: the plain value stays the main title.
+		c := text{}
+		for k, v := range t {
+			c[k] = v
+		}
+		c["en"] = pairs["en"]
+		t = c
+	case len(pairs) > 0:
+		t = mergeText(pairs, t)
+	}
+	if tt := textOf(m[key+"_translated"]); len(tt) > 0 {
+		t = mergeText(tt, t)
+	}
+	return t
+}
+
+var knownPackageKey = map[string]bool{
+	"id": true, "name": true, "title": true, "notes": true, "license_id": true, "license_title": true,
+	"license_url": true, "isopen": true, "private": true, "state": true, "type": true, "author": true,
+	"author_email": true, "maintainer": true, "maintainer_email": true, "url": true, "version": true,
+	"metadata_created": true, "metadata_modified": true, "tags": true, "groups": true, "extras": true,
+	"resources": true,
+}
+
+// ignored are package keys that are derived, volatile or internal and would
+// make unchanged datasets look changed.
+var ignored = map[string]bool{
+	"num_resources": true, "num_tags": true, "tracking_summary": true, "relationships_as_object": true,
+	"relationships_as_subject": true, "revision_id": true, "revision_timestamp": true, "creator_user_id": true,
+	"score": true, "_version_": true, "index_id": true, "indexed_ts": true, "site_id": true, "data_dict": true,
+	"validated_data_dict": true, "owner_org": true, "num_followers": true, "entity_type": true, "capacity": true,
+	"organization": true, "title_translated": true, "notes_translated": true,
+}
+
+// fieldMaps keeps the maps of decoded objects (a package, a resource, a
+// tag) for the next one: a page of 1,000 packages used to allocate about
+// 4,000 maps, most of the decoding's garbage.
+var fieldMaps = sync.Pool{New: func() any { return make(map[string]json.RawMessage, 64) }}
+
+// pooledFields is fields into a map that releaseFields gives back once the
+// values are no longer read.
+func pooledFields(b []byte) (map[string]json.RawMessage, error) {
+	m := fieldMaps.Get().(map[string]json.RawMessage)
+	err := eachField(b, func(k string, v json.RawMessage) { m[k] = v })
+	return m, err
+}
+
+func releaseFields(m map[string]json.RawMessage) {
+	if len(m) > 1024 { // an unusual object: let it go
+		return
+	}
+	clear(m)
+	fieldMaps.Put(m)
+}
+
+// TestDecodeEveryKnownKey: each key the decoder knows, ignores or reads as
+// well as keeping it, given a string, a dict or null, decodes as the map-based
+// decoder did (the one-pass switch lists them by hand).
+func TestDecodeEveryKnownKey(t *testing.T) {
+	keys := []string{"title_fr", "title_en", "notes_fr", "notes_en", "description", "keywords", "other"}
+	for k := range knownPackageKey {
+		keys = append(keys, k)
+	}
+	for k := range ignored {
+		keys = append(keys, k)
+	}
+	for _, k := range keys {
+		for _, v := range []string{`"x"`, `{"fr":"y","en":"z"}`, `null`, `[{"name":"w"}]`, `true`} {
+			raw := []byte(`{"id":"a","name":"n",` + strconv.Quote(k) + `:` + v + `}`)
+			got, gerr := decodeValid(raw)
+			want, werr := decodeValidRef(raw)
+			if (gerr == nil) != (werr == nil) || !reflect.DeepEqual(got, want) {
+				t.Errorf("%s: got %+v %v, want %+v %v", raw, got, gerr, want, werr)
+			}
+		}
+	}
+	for k := range knownResourceKey {
+		keys = append(keys, k)
+	}
+	for k := range resourceIgnored {
+		keys = append(keys, k)
+	}
+	for _, k := range keys {
+		for _, v := range []string{`"x"`, `{"fr":"y","en":"z"}`, `null`, `"12"`, `"2020-01-02T03:04:05"`} {
+			raw := []byte(`{"id":"a","resources":[{` + strconv.Quote(k) + `:` + v + `}]}`)
+			got, gerr := decodeValid(raw)
+			want, werr := decodeValidRef(raw)
+			if (gerr == nil) != (werr == nil) || !reflect.DeepEqual(got, want) {
+				t.Errorf("%s: got %+v %v, want %+v %v", raw, got, gerr, want, werr)
+			}
+		}
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"sync"
 	"unicode/utf8"
 )
 
@@ -148,27 +147,6 @@ func fields(b []byte) (map[string]json.RawMessage, error) {
 	m := make(map[string]json.RawMessage, 16)
 	err := eachField(b, func(k string, v json.RawMessage) { m[k] = v })
 	return m, err
-}
-
-// fieldMaps keeps the maps of decoded objects (a package, a resource, a
-// tag) for the next one: a page of 1,000 packages used to allocate about
-// 4,000 maps, most of the decoding's garbage.
-var fieldMaps = sync.Pool{New: func() any { return make(map[string]json.RawMessage, 64) }}
-
-// pooledFields is fields into a map that releaseFields gives back once the
-// values are no longer read.
-func pooledFields(b []byte) (map[string]json.RawMessage, error) {
-	m := fieldMaps.Get().(map[string]json.RawMessage)
-	err := eachField(b, func(k string, v json.RawMessage) { m[k] = v })
-	return m, err
-}
-
-func releaseFields(m map[string]json.RawMessage) {
-	if len(m) > 1024 { // an unusual object: let it go
-		return
-	}
-	clear(m)
-	fieldMaps.Put(m)
 }
 
 // eachElem calls fn for each element of the array b.
