@@ -27,6 +27,16 @@
 #   API_LATENCY   delay of every API answer for the latency case (default 100ms; 0 skips it)
 #   STAGES        stages to run (default: all): raw harvest-full harvest-incremental
 #                 links links-again score reports
+#   BENCH_POSTGRES a PostgreSQL server URL (postgres://USER@HOST:PORT/DB?...): the
+#                 stages write to a database vigie_bench_N (vigie_bench_N_latency for
+#                 the latency case) on that server instead of a SQLite file, dropped
+#                 and created again before each size; the user must be allowed to
+#                 create databases. With VIGIE_TEST_PGDATA (the server's data
+#                 folder, which scripts/pg.sh sets) the CPU column reads
+#                 "vigie + server": the server's CPU over the stage (its postmaster
+#                 and reaped backends, from /proc). Database size is
+#                 pg_database_size. On a throwaway cluster:
+#                   scripts/pg.sh bash -c 'BENCH_POSTGRES=$VIGIE_TEST_POSTGRES bench/run.sh 20000'
 #
 # Needs only the Go toolchain and standard Unix tools. Peak RSS comes from
 # GNU time (/usr/bin/time); without it the column reads "n/a".
@@ -50,6 +60,49 @@ echo "building vigie and ckanfake into $dir" >&2
 go build -o "$dir/vigie" ./cmd/vigie
 go build -o "$dir/ckanfake" ./cmd/ckanfake
 vigie=$dir/vigie
+
+pg=${BENCH_POSTGRES:-}
+psql=
+postmaster=
+if [ -n "$pg" ]; then
+	psql=$(command -v psql || ls -d /usr/lib/postgresql/*/bin/psql 2>/dev/null | sort -V | tail -1)
+	[ -n "$psql" ] || { echo "BENCH_POSTGRES needs psql" >&2; exit 1; }
+	if [ -n "${VIGIE_TEST_PGDATA:-}" ] && [ -r "$VIGIE_TEST_PGDATA/postmaster.pid" ]; then
+		postmaster=$(head -1 "$VIGIE_TEST_PGDATA/postmaster.pid")
+	fi
+fi
+# fresh_db SUFFIX: an empty database for the next stages, in $db: the
+# SQLite file $dir/vigie-SUFFIX.db, or the PostgreSQL database
+# vigie_bench_SUFFIX on $BENCH_POSTGRES's server. drop_db SUFFIX deletes it.
+pg_name() { local n=${1//[^a-zA-Z0-9_]/_}; echo "vigie_bench_$n"; }
+fresh_db() {
+	drop_db "$1"
+	if [ -z "$pg" ]; then
+		db=$dir/vigie-$1.db
+		return
+	fi
+	local base=${pg%%\?*}
+	"$psql" -q "$pg" -c "CREATE DATABASE $(pg_name "$1")"
+	db=${base%/*}/$(pg_name "$1")${pg#"$base"}
+}
+drop_db() {
+	if [ -z "$pg" ]; then
+		rm -f "$dir/vigie-$1.db" "$dir/vigie-$1.db-wal" "$dir/vigie-$1.db-shm" "$dir/vigie-$1.db.lock"
+	else
+		PGOPTIONS="-c client_min_messages=warning" "$psql" -q "$pg" -c "DROP DATABASE IF EXISTS $(pg_name "$1")"
+	fi
+}
+db_bytes() {
+	if [ -z "$pg" ]; then
+		bytes "$db" "$db-wal"
+	else
+		"$psql" -Atq "$db" -c "SELECT pg_database_size(current_database())" 2>/dev/null || echo 0
+	fi
+}
+server_cpu() { # the PostgreSQL server's CPU seconds so far, or nothing
+	[ -n "$postmaster" ] || return 0
+	awk -v t="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15 + $16 + $17) / t }' "/proc/$postmaster/stat"
+}
 
 gnutime=
 if [ -x /usr/bin/time ] && /usr/bin/time -f '%e' true >/dev/null 2>&1; then
@@ -94,6 +147,8 @@ run_stage() {
 	local tf=$dir/time.$$ log=$dir/$n-$label.log wall rss cpu=n/a status=0 load
 	local start end
 	load=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo n/a)
+	local server0 server1
+	server0=$(server_cpu)
 	start=$(date +%s.%N)
 	if [ -n "$gnutime" ]; then
 		"$gnutime" -f '%e %U %S %M' -o "$tf" "$@" >"$log" 2>&1 || status=$?
@@ -102,11 +157,16 @@ run_stage() {
 	fi
 	end=$(date +%s.%N)
 	wall=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')
+	if [ -n "$server0" ]; then
+		sleep 1 # the backends of vigie's connections end, and are counted, after vigie exits
+		server1=$(server_cpu)
+	fi
 	rss=n/a
 	if [ -n "$gnutime" ] && [ -s "$tf" ]; then
 		rss=$(awk 'END { printf "%.0f", $4 / 1024 }' "$tf")
 		cpu=$(awk 'END { printf "%.2f", $2 + $3 }' "$tf")
 	fi
+	[ -n "$server0" ] && cpu="$cpu + $(awk -v a="$server1" -v b="$server0" 'BEGIN { printf "%.2f", a - b }')"
 	rm -f "$tf"
 	local rate outsize="" ratio=""
 	rate=$(awk -v n="$n" -v w="$wall" 'BEGIN { if (w > 0) printf "%.0f", n / w; else print "-" }')
@@ -122,7 +182,7 @@ run_stage() {
 		echo "$label failed at $n datasets: $(tail -n 3 "$log")" >&2
 	fi
 	printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$n" "$label" "$wall" "$ratio" "$cpu" "$rate" "$rss" \
-		"$(mib "$(bytes "$db" "$db-wal")")" "$outsize" "$load" | tee -a "$results"
+		"$(mib "$(db_bytes)")" "$outsize" "$load" | tee -a "$results"
 }
 
 # raw_download API N: fetches every package_search page a full harvest asks
@@ -159,8 +219,7 @@ start_fake() {
 have() { "$vigie" "$1" --help >/dev/null 2>&1; }
 
 for n in "${sizes[@]}"; do
-	db=$dir/vigie-$n.db
-	rm -f "$db" "$db-wal" "$db-shm"
+	fresh_db "$n"
 	out=$dir/out-$n
 	rm -rf "$out"
 	mkdir -p "$out"
@@ -204,15 +263,15 @@ for n in "${sizes[@]}"; do
 	stop_fake
 	if [ "$api_latency" != 0 ] && [ "$api_latency" != 0s ] && want harvest-full; then
 		# the same catalogue behind API_LATENCY: raw download and full harvest again
-		db=$dir/vigie-$n-latency.db
-		rm -f "$db" "$db-wal" "$db-shm"
+		[ -n "$pg" ] && drop_db "$n" # one catalogue at a time on the server
+		fresh_db "$n-latency"
 		start_fake "$n" --api-latency "$api_latency"
 		raw_wall=
 		common=(--db "$db" --portal "$api" --quiet)
 		want raw && command -v curl >/dev/null && run_stage "$n" "raw-download-$api_latency" "" -- bash -c "$(declare -f raw_download); raw_download $api $n"
 		run_stage "$n" "harvest-full-$api_latency" "" -- "$vigie" harvest "${common[@]}" --full --rate 0
 		stop_fake
-		rm -f "$db" "$db-wal" "$db-shm" "$db.lock"
+		drop_db "$n-latency"
 	fi
 	for stage in harvest-full harvest-incremental links links-again score; do
 		[ -s "$dir/$n-$stage.log" ] && echo "$n $stage: $(tail -n 1 "$dir/$n-$stage.log")" >>"$dir/summaries.txt"
@@ -223,6 +282,9 @@ done
 	echo
 	echo "Machine: $(nproc) CPU ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || echo unknown)), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo 2>/dev/null || echo "? GiB") RAM, $(go version | cut -d' ' -f3-4)."
 	echo "Link targets: latency $latency, broken $broken; links --concurrency $concurrency --per-host $perhost."
+	if [ -n "$pg" ]; then
+		echo "Store: PostgreSQL $("$psql" -Atq "$pg" -c 'SHOW server_version' 2>/dev/null) ($(echo "$pg" | sed -E 's#//[^@/]*@#//#; s#\?.*##')); database size is pg_database_size.$([ -n "$postmaster" ] && echo ' CPU reads vigie + server: the server'"'"'s CPU over the stage, its postmaster and reaped backends from /proc.')"
+	fi
 	echo "raw-download: curl fetching the package_search pages a full harvest asks for (rows 1000, sorted by id), one after another; × raw is a harvest's wall time over the raw download's in the same run and conditions. CPU is user + system of vigie alone (ckanfake runs beside it on the same cores). load is the 1-minute load average when the stage started."
 	if [ -s "$dir/summaries.txt" ]; then
 		echo
