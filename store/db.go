@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vigie-audit/vigie/internal/plain"
@@ -48,6 +49,9 @@ type DB struct {
 	// readOnly is set when the database was opened with Options.ReadOnly:
 	// nothing is written, not even the stored indicators of past runs.
 	readOnly bool
+	// missingIdx is the mask of the deferred indexes (deferidx.go) this DB
+	// saw missing; indexedBy leaves them out.
+	missingIdx atomic.Uint32
 	// runTexts are the finding texts the score runs being saved through
 	// this DB have committed so far, so that later batches skip them.
 	runTexts runTextCache

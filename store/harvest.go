@@ -87,7 +87,10 @@ const StaleRunError = "the process stopped before finishing (killed or crashed)"
 
 // BeginHarvestRun records the start of a harvest run and returns its id.
 func (db *DB) BeginHarvestRun(ctx context.Context, portalID int64, o HarvestOptions) (int64, error) {
-	return db.beginRun(ctx, harvestRuns, portalID, func(*sql.Tx) (runCols, error) {
+	return db.beginRun(ctx, harvestRuns, portalID, func(tx *sql.Tx) (runCols, error) {
+		if err := db.deferIndexes(ctx, tx); err != nil {
+			return runCols{}, err
+		}
 		return runCols{names: []string{"mode", "orgs_filter", "include_private", "as_of", "clock"},
 			vals: []any{o.Mode, scopeJSON(o.Orgs), o.IncludePrivate, ts(db.AsOf()), db.clock()}}, nil
 	})
@@ -96,6 +99,11 @@ func (db *DB) BeginHarvestRun(ctx context.Context, portalID int64, o HarvestOpti
 // FinishHarvestRun records how a run ended. It works even when ctx is
 // cancelled, so that an interrupted run is recorded as such.
 func (db *DB) FinishHarvestRun(ctx context.Context, runID int64, r HarvestResult) error {
+	// a first pass's indexes are built before its run says it ended, so
+	// that a finished run always leaves them (deferidx.go)
+	if err := db.ensureIndexes(context.WithoutCancel(ctx)); err != nil {
+		return err
+	}
 	if r.Counts.New+r.Counts.Changed+r.Counts.Restored+r.Missing+r.Deleted > 0 {
 		db.analyze(ctx, "datasets", "resources", "dataset_versions", "dataset_events")
 	}

@@ -168,20 +168,23 @@ func (db *DB) ReadSnapshot(ctx context.Context) (*DB, error) {
 	if err != nil {
 		return nil, db.explain(err)
 	}
-	var n int
 	for _, q := range []string{"PRAGMA cache_size = -32768", "BEGIN"} {
 		if _, err := c.ExecContext(ctx, q); err != nil {
 			c.Close()
 			return nil, db.explain(err)
 		}
 	}
-	// The read transaction starts with the first read.
-	if err := c.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_schema`).Scan(&n); err != nil {
+	// The read transaction starts with the first read, which says which
+	// deferred indexes the snapshot lacks (a first harvest under way).
+	missing, err := db.missingIndexes(ctx, c)
+	if err != nil {
 		c.ExecContext(context.Background(), "ROLLBACK")
 		c.Close()
 		return nil, db.explain(err)
 	}
-	return &DB{sql: db.sql, path: db.path, dsn: db.dsn, dialect: db.dialect, Now: db.Now, asOf: db.asOf, snap: c, readOnly: db.readOnly}, nil
+	s := &DB{sql: db.sql, path: db.path, dsn: db.dsn, dialect: db.dialect, Now: db.Now, asOf: db.asOf, snap: c, readOnly: db.readOnly}
+	s.missingIdx.Store(missing)
+	return s, nil
 }
 
 // EndSnapshot ends a ReadSnapshot's transaction and gives its connection back.

@@ -79,6 +79,13 @@ func (db *DB) init(ctx context.Context, o Options) error {
 		return err
 	}
 	if o.ReadOnly {
+		// a pass killed before it built its indexes again: read without
+		// them until the next writer builds them
+		m, err := db.missingIndexes(ctx, db.sql)
+		if err != nil {
+			return db.explain(err)
+		}
+		db.missingIdx.Store(m)
 		return nil
 	}
 	if id.tables == 0 {
@@ -96,6 +103,10 @@ func (db *DB) init(ctx context.Context, o Options) error {
 		return storeErr(vigie.KindOther, db.path, "store.wal", db.path, mode)
 	}
 	if err := db.migrate(ctx); err != nil {
+		return err
+	}
+	// a first harvest killed before the end left its indexes to build
+	if err := db.ensureIndexes(ctx); err != nil {
 		return err
 	}
 	return db.mark(ctx, id)
@@ -142,9 +153,10 @@ func (db *DB) intList(alias string) string {
 }
 
 // indexedBy forces SQLite's planner onto an index ("" on PostgreSQL, whose
-// planner chooses by itself).
+// planner chooses by itself, and when the index is a deferred one this DB
+// saw missing: a first harvest's, deferidx.go).
 func (db *DB) indexedBy(index string) string {
-	if db.dialect == postgres {
+	if db.dialect == postgres || db.indexMissing(index) {
 		return ""
 	}
 	return " INDEXED BY " + index

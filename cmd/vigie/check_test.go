@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"github.com/vigie-audit/vigie/internal/storetest"
 	"os"
@@ -49,12 +50,15 @@ func TestCheckOnDemandAndAfterUncleanShutdown(t *testing.T) {
 		t.Fatalf("a clean finish left the lock file full: %q", b)
 	}
 
-	// Damage the last page of the file, far from the schema.
+	// Damage the last page of the versions table, far from the schema (the
+	// last pages of the file hold the indexes a first harvest builds at its
+	// end, whose damage integrity_check reports as an error, not a list).
+	page := lastPageOf(t, db, "dataset_versions")
 	b, err := os.ReadFile(db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := len(b) - 4096 + 8; i < len(b); i++ {
+	for i := (page-1)*4096 + 8; i < page*4096; i++ {
 		b[i] = byte(i*31 + 7)
 	}
 	if err := os.WriteFile(db, b, 0o644); err != nil {
@@ -80,4 +84,23 @@ func TestCheckOnDemandAndAfterUncleanShutdown(t *testing.T) {
 	if after, _ := os.ReadFile(db); string(after) != string(b) {
 		t.Fatal("a refused writer changed the damaged database")
 	}
+}
+
+// lastPageOf is the number of the last page of table in the SQLite file at
+// path (pages of 4 KiB, numbered from 1).
+func lastPageOf(t *testing.T, path, table string) int {
+	t.Helper()
+	sdb, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sdb.Close()
+	var page, size int
+	if err := sdb.QueryRow(`SELECT max(pageno) FROM dbstat WHERE name = ?`, table).Scan(&page); err != nil {
+		t.Fatal(err)
+	}
+	if err := sdb.QueryRow(`PRAGMA page_size`).Scan(&size); err != nil || size != 4096 {
+		t.Fatalf("page size %d: %v", size, err)
+	}
+	return page
 }

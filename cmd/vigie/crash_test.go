@@ -267,6 +267,57 @@ func TestCrashDuringHarvest(t *testing.T) {
 	t.Logf("%d of %d harvests killed mid-run", killed, crashSeeds)
 }
 
+// A first harvest into an empty database builds its secondary indexes at
+// the end; killed before, it leaves them missing: readers work without
+// them, and the next harvest (a writer's open) builds them.
+func TestCrashDuringFirstHarvest(t *testing.T) {
+	storetest.SkipIfPostgres(t) // kills vigie mid-write on a SQLite file
+	crashSetup(t)
+	ctx := context.Background()
+	killed, missing := 0, 0
+	for seed := range uint64(crashSeeds) {
+		db := filepath.Join(t.TempDir(), "vigie.db")
+		if killAt(t, db, crashWaits(seed+300, 500*time.Millisecond), "harvest", "--full", "--rate", "0") {
+			killed++
+		}
+		if n := deferredIndexCount(t, db); n < 5 {
+			missing++
+		}
+		if code, _, errs := cli(ctx, "datasets", "--format", "json", "--db", db, "--portal", crashEnv.portal.URL); code != 0 {
+			t.Fatalf("seed %d: datasets after a killed first harvest: exit %d: %s", seed, code, errs)
+		}
+		if code, _, errs := cli(ctx, "harvest", "--rate", "0", "--db", db, "--portal", crashEnv.portal.URL, "--quiet"); code != 0 {
+			t.Fatalf("seed %d: the harvest after the crash: exit %d %s", seed, code, errs)
+		}
+		if n := deferredIndexCount(t, db); n != 5 {
+			t.Fatalf("seed %d: %d of the 5 deferred indexes after the next harvest", seed, n)
+		}
+		checkAfterCrash(t, db)
+		assertNoRunLeftRunning(t, db, "harvest_runs")
+	}
+	if missing == 0 {
+		t.Fatal("no kill left the indexes missing: nothing was tested")
+	}
+	t.Logf("%d of %d first harvests killed mid-run, %d with their indexes missing", killed, crashSeeds, missing)
+}
+
+// deferredIndexCount counts the indexes a first harvest builds at its end
+// that the SQLite file at db holds.
+func deferredIndexCount(t *testing.T, db string) int {
+	t.Helper()
+	raw, err := sql.Open("sqlite", "file:"+db+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var n int
+	if err := raw.QueryRow(`SELECT COUNT(*) FROM sqlite_schema WHERE type = 'index' AND name IN
+		('datasets_name', 'datasets_org', 'datasets_unpublished', 'resources_url', 'dataset_versions_ds')`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 func TestCrashDuringLinks(t *testing.T) {
 	storetest.SkipIfPostgres(t) // kills vigie mid-write on copies of a SQLite file
 	crashSetup(t)
