@@ -154,9 +154,25 @@ func Harvest(ctx context.Context, src Source, db HarvestStore, portal *store.Por
 	},
 		func(ctx context.Context, runID int64) error {
 			h.res.RunID = runID
-			err := h.probe(ctx)
-			if err == nil {
-				err = h.run(ctx)
+			// status_show is asked while the listing starts: its answer is
+			// recorded before the first page is written, and its failure
+			// stops the listing and is the one reported, as when it was
+			// asked alone first
+			lctx, stopList := context.WithCancel(ctx)
+			defer stopList()
+			h.probed = make(chan probeResult, 1)
+			go func() {
+				r := trace.StartRegion(ctx, "harvest: probe")
+				info, err := src.Probe(ctx)
+				r.End()
+				if err != nil {
+					stopList()
+				}
+				h.probed <- probeResult{info, err}
+			}()
+			err := h.run(lctx)
+			if perr := h.recordProbe(ctx); perr != nil {
+				err = perr
 			}
 			if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
 				err = fmt.Errorf("%w (%v)", ctx.Err(), err)
@@ -171,16 +187,29 @@ func Harvest(ctx context.Context, src Source, db HarvestStore, portal *store.Por
 	return &h.res, err
 }
 
-// probe records what the portal says about itself.
-func (h *harvest) probe(ctx context.Context) error {
-	defer trace.StartRegion(ctx, "harvest: probe").End()
-	info, err := h.src.Probe(ctx)
-	if err != nil {
-		return err
+// probeResult is status_show's answer.
+type probeResult struct {
+	info *vigie.PortalInfo
+	err  error
+}
+
+// recordProbe waits for status_show's answer and records what the portal
+// says about itself, once; later calls return the first one's error.
+func (h *harvest) recordProbe(ctx context.Context) error {
+	if h.probed == nil {
+		return h.probeErr
+	}
+	r := trace.StartRegion(ctx, "harvest: wait probe")
+	pr := <-h.probed
+	r.End()
+	h.probed = nil
+	if h.probeErr = pr.err; pr.err != nil {
+		return pr.err
 	}
 	p := h.portal
-	p.Title, p.CKANVersion, p.Extensions, p.Locale, p.ProbedAt = info.Title, info.CKANVersion, info.Extensions, info.Locale, h.o.Now()
-	return h.db.UpdatePortalInfo(ctx, p)
+	p.Title, p.CKANVersion, p.Extensions, p.Locale, p.ProbedAt = pr.info.Title, pr.info.CKANVersion, pr.info.Extensions, pr.info.Locale, h.o.Now()
+	h.probeErr = h.db.UpdatePortalInfo(ctx, p)
+	return h.probeErr
 }
 
 type harvest struct {
@@ -192,6 +221,9 @@ type harvest struct {
 	since  time.Time
 	res    HarvestResult
 	orgs   chan orgList // organizations being fetched beside the listing
+	// status_show's answer, asked beside the first page, recorded before it
+	probed   chan probeResult
+	probeErr error
 }
 
 // chooseMode picks a full or incremental pass and records why in h.res.
@@ -324,6 +356,9 @@ func (h *harvest) list(ctx context.Context) error {
 // savePage drops the datasets already seen in this run and stores the rest
 // in one transaction.
 func (h *harvest) savePage(ctx context.Context, seen map[string]struct{}, all []vigie.Dataset) error {
+	if err := h.recordProbe(ctx); err != nil {
+		return err
+	}
 	ds := all[:0]
 	for _, d := range all {
 		if _, dup := seen[d.ID]; dup {
@@ -488,6 +523,9 @@ type orgList struct {
 func (h *harvest) saveOrganizations(ctx context.Context) error {
 	if h.orgs == nil {
 		return nil
+	}
+	if err := h.recordProbe(ctx); err != nil { // status_show's failure comes first
+		return err
 	}
 	r := trace.StartRegion(ctx, "harvest: wait organizations")
 	o := <-h.orgs

@@ -266,6 +266,70 @@ func TestFullHarvestOverlapsRequests(t *testing.T) {
 	}
 }
 
+// status_show is asked beside the first package_search page, not before
+// it; its answer is still recorded, and its failure is the one reported,
+// with nothing written.
+func TestFullHarvestProbesBesideFirstPage(t *testing.T) {
+	p := ckantest.New(ckantest.Options{RowsMax: 100})
+	p.SetNow(func() time.Time { return genNow.Add(48*time.Hour + time.Minute) })
+	p.Put(ckantest.Generate(300, 1, ckantest.GenOptions{Orgs: 5, Now: genNow})...)
+	// long enough that two requests sent together overlap even on a loaded machine
+	p.Inject(ckantest.Latency("status_show", 300*time.Millisecond))
+	p.Inject(ckantest.Latency("package_search", 300*time.Millisecond))
+	var mu sync.Mutex
+	inFlight := map[string]int{}
+	overlap := false
+	h := p.Handler()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		action := r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
+		mu.Lock()
+		inFlight[action]++
+		if inFlight["package_search"] > 0 && inFlight["status_show"] > 0 {
+			overlap = true
+		}
+		mu.Unlock()
+		h.ServeHTTP(w, r)
+		mu.Lock()
+		inFlight[action]--
+		mu.Unlock()
+	}))
+	t.Cleanup(srv.Close)
+	db, _ := openStore(t)
+	res, err := harvestOnce(t, db, srv.URL, opts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.ListingComplete || res.Fetched != 300 {
+		t.Fatalf("result: %+v", res)
+	}
+	if !overlap {
+		t.Error("package_search was never asked while status_show was: the first page waits for the probe")
+	}
+	portal, _ := db.Portal(context.Background(), srv.URL)
+	if portal.CKANVersion == "" || portal.ProbedAt.IsZero() {
+		t.Errorf("the probe's answer was not recorded: %+v", portal)
+	}
+
+	// a portal whose status_show fails: its error, not the listing's, and no dataset written
+	q := ckantest.New(ckantest.Options{RowsMax: 100})
+	q.Put(ckantest.Generate(300, 1, ckantest.GenOptions{Orgs: 5, Now: genNow})...)
+	q.Inject(ckantest.Latency("status_show", 200*time.Millisecond))
+	q.Inject(ckantest.FailTimes("status_show", 100, http.StatusForbidden, "application/json",
+		`{"success": false, "error": {"__type": "Authorization Error", "message": "probe refused"}}`, nil))
+	srv2 := httptest.NewServer(q.Handler())
+	t.Cleanup(srv2.Close)
+	db2, _ := openStore(t)
+	_, err = harvestOnce(t, db2, srv2.URL, opts{})
+	if err == nil || !strings.Contains(err.Error(), "status_show") {
+		t.Fatalf("err = %v, want status_show's failure", err)
+	}
+	n := 0
+	_ = db2.EachDataset(context.Background(), store.DatasetFilter{Scope: vigie.Scope{Portal: srv2.URL}}, func(*vigie.Dataset) error { n++; return nil })
+	if n != 0 {
+		t.Errorf("%d datasets written although status_show failed", n)
+	}
+}
+
 // A ckanapi dump written with -z is gzip: told by its magic bytes, whatever
 // its name; "-" reads the standard input given in the options.
 func TestImportGzipAndStdin(t *testing.T) {
