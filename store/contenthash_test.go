@@ -1,6 +1,8 @@
 package store_test
 
 import (
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/vigie-audit/vigie"
@@ -24,4 +26,31 @@ func TestContentHashIsStable(t *testing.T) {
 			t.Errorf("ContentHash(%s) = %s, want %s", c.d.ID, got, c.want)
 		}
 	}
+}
+
+// The hashers are reused: a hash computed after a bigger dataset's, or
+// beside others, is the one computed alone.
+func TestContentHashReusedHashers(t *testing.T) {
+	d := sampleDataset("a", "alpha", "org-1")
+	want := store.ContentHash(&d)
+	big := sampleDataset("b", "beta", "org-2")
+	big.Extras = map[string]string{}
+	for i := range 500 {
+		big.Extras[strings.Repeat("k", i+1)] = strings.Repeat("v", 100)
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 50 {
+				store.ContentHash(&big)
+				if got := store.ContentHash(&d); got != want {
+					t.Errorf("ContentHash after a bigger dataset = %s, want %s", got, want)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }

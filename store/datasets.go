@@ -9,8 +9,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vigie-audit/vigie"
@@ -43,7 +44,8 @@ func Frequency(d *vigie.Dataset) string {
 // JSON); two harvests of an unedited dataset give the same hash whatever the
 // API call that returned it.
 func ContentHash(d *vigie.Dataset) string {
-	h := contentHasher{buf: make([]byte, 0, 8192)}
+	h := hashers.Get().(*contentHasher)
+	defer h.release()
 	h.str(d.ID, d.Name, d.Title, d.TitleEN, d.Notes, d.Organization, d.OrganizationTitle, d.LicenseID, d.LicenseTitle,
 		d.LicenseURL, d.CKANState, d.Type, d.Author, d.AuthorEmail, d.Maintainer, d.MaintainerEmail, d.URL, d.Version)
 	h.boolPtr(d.IsOpen)
@@ -73,7 +75,20 @@ func ContentHash(d *vigie.Dataset) string {
 // contentHasher gathers length-prefixed fields, hashed at once, so that no
 // two different datasets write the same byte stream.
 type contentHasher struct {
-	buf []byte
+	buf  []byte
+	keys []string // a dict's keys, sorted
+}
+
+// hashers keep their buffers from one dataset to the next: each hash
+// allocated 8 KiB, and a slice of keys for each dict.
+var hashers = sync.Pool{New: func() any { return &contentHasher{buf: make([]byte, 0, 8192)} }}
+
+func (c *contentHasher) release() {
+	if cap(c.buf) > 1<<20 { // an unusually large dataset: let it go
+		return
+	}
+	c.buf = c.buf[:0]
+	hashers.Put(c)
 }
 
 func (c *contentHasher) int(n int64) {
@@ -120,15 +135,17 @@ func (c *contentHasher) list(l []string) {
 }
 
 func (c *contentHasher) dict(m map[string]string) {
-	keys := make([]string, 0, len(m))
+	keys := c.keys[:0]
 	for k := range m {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	slices.Sort(keys)
 	c.int(int64(len(keys)))
 	for _, k := range keys {
 		c.str(k, m[k])
 	}
+	clear(keys) // the pool keeps no dataset's text
+	c.keys = keys[:0]
 }
 
 // saveRowsMax is how many datasets SaveDatasets writes per batch of

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"fmt"
+	"sync"
 
 	"github.com/klauspost/compress/zstd"
 )
@@ -20,9 +21,21 @@ var (
 	zstdMagic     = []byte{0x28, 0xb5, 0x2f, 0xfd}
 )
 
+// packScratch are buffers a version is compressed into before it is copied
+// at its size: compressed into a buffer sized by guess, it was most often
+// copied once more when the guess (a quarter) fell short.
+var packScratch = sync.Pool{New: func() any { return new([]byte) }}
+
 // packRaw compresses a version's raw JSON for storage.
 func packRaw(raw []byte) []byte {
-	return rawEncoder.EncodeAll(raw, make([]byte, 0, len(raw)/4+64))
+	sp := packScratch.Get().(*[]byte)
+	out := rawEncoder.EncodeAll(raw, (*sp)[:0])
+	packed := bytes.Clone(out)
+	if cap(out) <= 1<<20 {
+		*sp = out[:0]
+		packScratch.Put(sp)
+	}
+	return packed
 }
 
 // unpackRaw returns the JSON of a stored version, compressed or not.
