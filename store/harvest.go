@@ -104,9 +104,8 @@ func (db *DB) FinishHarvestRun(ctx context.Context, runID int64, r HarvestResult
 	if err := db.ensureIndexes(context.WithoutCancel(ctx)); err != nil {
 		return err
 	}
-	if r.Counts.New+r.Counts.Changed+r.Counts.Restored+r.Missing+r.Deleted > 0 {
-		db.analyze(ctx, "datasets", "resources", "dataset_versions", "dataset_events")
-	}
+	db.analyze(ctx, r.Counts.New+r.Counts.Changed+r.Counts.Restored+r.Missing+r.Deleted,
+		"datasets", "resources", "dataset_versions", "dataset_events")
 	return db.finishRun(ctx, harvestRuns, runID, r.Status, r.Error, `mode = COALESCE(NULLIF(?, ''), mode), listing_complete = ?,
 		expected = ?, fetched = ?, new = ?, changed = ?, unchanged = ?, missing = ?, deleted = ?, organizations = ?, requests = ?`,
 		r.Mode, r.ListingComplete, r.Expected, r.Fetched, r.Counts.New, r.Counts.Changed, r.Counts.Unchanged,

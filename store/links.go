@@ -333,9 +333,7 @@ func rowsOf(cols, n int) string {
 // FinishLinkRun closes a link run with its status (complete, failed or
 // interrupted), its totals and an error message, even when ctx is cancelled.
 func (db *DB) FinishLinkRun(ctx context.Context, runID int64, status string, c LinkCounts, errMsg string) error {
-	if c.URLs > 0 {
-		db.analyze(ctx, "links", "link_checks")
-	}
+	db.analyze(ctx, c.URLs, "links", "link_checks")
 	return db.finishRun(ctx, linkRuns, runID, status, errMsg,
 		`urls = ?, hosts = ?, ok = ?, broken = ?, failing = ?, unsure = ?, invalid = ?, blocked = ?, skipped = ?`,
 		c.URLs, c.Hosts, c.OK, c.Broken, c.Failing, c.Unsure, c.Invalid, c.Blocked, c.Skipped)

@@ -496,9 +496,7 @@ func (w *scoreWriter) textID(t vigie.Text) (int64, error) {
 // when ctx is cancelled.
 func (db *DB) FinishScoreRun(ctx context.Context, runID int64, status string, datasets int, errMsg string) error {
 	db.runTexts.drop(runID)
-	if datasets > 0 {
-		db.analyze(ctx, "scores", "dataset_findings", "finding_texts")
-	}
+	db.analyze(ctx, datasets, "scores", "dataset_findings", "finding_texts")
 	return db.finishRun(ctx, scoreRuns, runID, status, errMsg, `datasets = ?`, datasets)
 }
 
