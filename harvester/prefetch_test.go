@@ -2,6 +2,9 @@ package harvester
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -64,5 +67,38 @@ func TestPrefetcherOrderDepthAndWrongGuesses(t *testing.T) {
 	slices.Sort(asked)
 	if want := []int{0, 100, 150, 150, 200, 250, 350}; !slices.Equal(asked, want) {
 		t.Errorf("asked %v, want %v", asked, want)
+	}
+}
+
+// The first page, decoded in two halves at once, gives what decoding it in
+// order gives: the same datasets in the same order, and the first failing
+// result's error, whichever half it is in.
+func TestDecodePageHalves(t *testing.T) {
+	results := make([]json.RawMessage, 301)
+	for i := range results {
+		results[i] = json.RawMessage(fmt.Sprintf(`{"id":"d%03d","title":"T %d","resources":[{"url":"http://x/%d"}]}`, i, i, i))
+	}
+	whole, err := decodePage(results, false)
+	if err != nil || len(whole) != len(results) {
+		t.Fatalf("in order: %d datasets, %v", len(whole), err)
+	}
+	split, err := decodePage(results, true)
+	if err != nil || !reflect.DeepEqual(split, whole) {
+		t.Fatalf("in halves: %d datasets, %v; differs from in order", len(split), err)
+	}
+	bad := func(i int) json.RawMessage { return json.RawMessage(fmt.Sprintf(`{"id":"bad%d","resources":[1]}`, i)) }
+	for _, c := range []struct {
+		bad  []int
+		want int // the failing result reported
+	}{{[]int{250}, 250}, {[]int{20, 250}, 20}, {[]int{150, 151}, 150}} {
+		rs := append([]json.RawMessage(nil), results...)
+		for _, i := range c.bad {
+			rs[i] = bad(i)
+		}
+		_, want := decodeValid(rs[c.want])
+		ds, err := decodePage(rs, true)
+		if err == nil || err.Error() != want.Error() || len(ds) != c.want {
+			t.Errorf("bad %v: %d datasets, %v; want %d, %v", c.bad, len(ds), err, c.want, want)
+		}
 	}
 }

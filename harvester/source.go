@@ -344,15 +344,11 @@ func (s *Source) pages(ctx context.Context, fq, sort, fl string, decode bool, fn
 		f := page{sr: sr}
 		if decode {
 			defer trace.StartRegion(ctx, "harvest: decode page").End()
-			f.ds = make([]vigie.Dataset, 0, len(sr.Results))
-			for _, r := range sr.Results {
-				d, err := decodeValid(r)
-				if err != nil {
-					// reported only if the listing gets this far
-					f.err = at(err, "harvester.decode_result", strconv.Itoa(start))
-					break
-				}
-				f.ds = append(f.ds, d)
+			var err error
+			f.ds, err = decodePage(sr.Results, start == 0)
+			if err != nil {
+				// reported only if the listing gets this far
+				f.err = at(err, "harvester.decode_result", strconv.Itoa(start))
 			}
 		}
 		return f, nil
@@ -444,4 +440,44 @@ func pageKey(res []json.RawMessage) string {
 // sentence id with args, then err, keeping err's kind.
 func at(err error, id string, args ...any) error {
 	return &vigie.Error{Kind: vigie.KindOf(err), ID: id, Args: append(args, err), Err: err}
+}
+
+// decodePage decodes a page's results, up to the first that fails, and
+// returns that one's error. The first page is decoded in two halves at
+// once: nothing can be written before it is, and the other core is idle
+// then (the next pages are decoded while one is written).
+func decodePage(results []json.RawMessage, split bool) ([]vigie.Dataset, error) {
+	ds := make([]vigie.Dataset, len(results))
+	decode := func(lo, hi int) (n int, err error) {
+		for i := lo; i < hi; i++ {
+			if ds[i], err = decodeValid(results[i]); err != nil {
+				return i, err
+			}
+		}
+		return hi, nil
+	}
+	half := len(results)
+	if split && len(results) >= 200 {
+		half = len(results) / 2
+	}
+	var n2 int
+	var err2 error
+	done := make(chan struct{})
+	if half < len(results) {
+		go func() {
+			defer close(done)
+			n2, err2 = decode(half, len(results))
+		}()
+	} else {
+		close(done)
+	}
+	n1, err1 := decode(0, half)
+	<-done
+	if err1 != nil {
+		return ds[:n1], err1
+	}
+	if err2 != nil {
+		return ds[:n2], err2
+	}
+	return ds, nil
 }
