@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"reflect"
 	"regexp"
 	"slices"
@@ -354,4 +355,45 @@ func firstDiff(got, want string) string {
 	}
 	lo := max(0, i-80)
 	return fmt.Sprintf("at byte %d: %q against %q", i, got[lo:min(len(got), i+80)], want[lo:min(len(want), i+80)])
+}
+
+// A harvest's pages checkpoint every harvestAutoCheckpoint pages of log,
+// not SQLite's 1,000; the end of the run copies the log into the file and
+// truncates it, whatever the run's status.
+func TestHarvestTruncatesItsLogAtTheEnd(t *testing.T) {
+	skipIfPostgres(t)
+	ctx := context.Background()
+	path := testDSN(t)
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	p, err := db.EnsurePortal(ctx, "https://a.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, status := range []string{RunComplete, RunInterrupted} {
+		run, err := db.BeginHarvestRun(ctx, p.ID, HarvestOptions{Mode: ModeFull})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ds []vigie.Dataset
+		for j := range 300 {
+			ds = append(ds, vigie.Dataset{ID: fmt.Sprintf("d%04d", j), Name: fmt.Sprintf("n%04d", j), Notes: strings.Repeat("x", 500*(i+1)),
+				Resources: []vigie.Resource{{ID: "r", URL: fmt.Sprintf("https://h.example/%d", j)}}})
+		}
+		if _, err := db.SaveDatasets(ctx, p.ID, run, ds); err != nil {
+			t.Fatal(err)
+		}
+		if st, err := os.Stat(path + "-wal"); err != nil || st.Size() == 0 {
+			t.Fatalf("no log after a page: %v", err)
+		}
+		if err := db.FinishHarvestRun(ctx, run, HarvestResult{Status: status}); err != nil {
+			t.Fatal(err)
+		}
+		if st, err := os.Stat(path + "-wal"); err != nil || st.Size() != 0 {
+			t.Fatalf("%s run: the log holds %d bytes after the run ended (%v)", status, st.Size(), err)
+		}
+	}
 }

@@ -106,10 +106,16 @@ func (db *DB) FinishHarvestRun(ctx context.Context, runID int64, r HarvestResult
 	}
 	db.analyze(ctx, r.Counts.New+r.Counts.Changed+r.Counts.Restored+r.Missing+r.Deleted,
 		"datasets", "resources", "dataset_versions", "dataset_events")
-	return db.finishRun(ctx, harvestRuns, runID, r.Status, r.Error, `mode = COALESCE(NULLIF(?, ''), mode), listing_complete = ?,
+	err := db.finishRun(ctx, harvestRuns, runID, r.Status, r.Error, `mode = COALESCE(NULLIF(?, ''), mode), listing_complete = ?,
 		expected = ?, fetched = ?, new = ?, changed = ?, unchanged = ?, missing = ?, deleted = ?, organizations = ?, requests = ?`,
 		r.Mode, r.ListingComplete, r.Expected, r.Fetched, r.Counts.New, r.Counts.Changed, r.Counts.Unchanged,
 		r.Missing, r.Deleted, r.Organizations, r.Requests)
+	// The pages' log (up to harvestAutoCheckpoint) goes into the file and
+	// starts over. Best effort: a reader still on an older snapshot keeps
+	// part of it until a later checkpoint, and a failure here loses
+	// nothing (the log is copied by the next checkpoint).
+	_ = db.checkpoint(context.WithoutCancel(ctx))
+	return err
 }
 
 const harvestRunCols = `id, portal_id, started_at, finished_at, mode, status, listing_complete, orgs_filter, include_private,
