@@ -268,6 +268,13 @@ func (db *DB) MarkMissing(ctx context.Context, portalID, runID int64, o HarvestO
 	err = db.withTx(ctx, func(tx *sql.Tx) error {
 		base := append([]any{portalID, runID}, args...)
 		notSeen := ` portal_id = ? AND (last_seen_run IS NULL OR last_seen_run <> ?) AND state <> 'deleted'` + scope
+		// Most passes saw every dataset: one read of the scope then
+		// instead of the five below, each of which reads all of it (0.5 s
+		// of a first pass of 100,000 datasets, with nothing else running).
+		var unseen bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM datasets WHERE`+notSeen+`)`, base...).Scan(&unseen); err != nil || !unseen {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE datasets SET misses = misses + 1 WHERE`+notSeen, base...); err != nil {
 			return err
 		}
