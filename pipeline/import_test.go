@@ -222,25 +222,13 @@ func TestFullHarvestOverlapsRequests(t *testing.T) {
 	// long enough that two requests sent together overlap even on a loaded machine
 	p.Inject(ckantest.Latency("package_search", 150*time.Millisecond))
 	p.Inject(ckantest.Latency("organization_list", 150*time.Millisecond))
-	var mu sync.Mutex
-	inFlight := map[string]int{}
 	most, orgsBesideSearch := 0, false
-	h := p.Handler()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		action := r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
-		mu.Lock()
-		inFlight[action]++
+	srv := inFlightServer(t, p.Handler(), func(inFlight map[string]int) {
 		most = max(most, inFlight["package_search"])
 		if inFlight["package_search"] > 0 && inFlight["organization_list"] > 0 {
 			orgsBesideSearch = true
 		}
-		mu.Unlock()
-		h.ServeHTTP(w, r)
-		mu.Lock()
-		inFlight[action]--
-		mu.Unlock()
-	}))
-	t.Cleanup(srv.Close)
+	})
 	db, _ := openStore(t)
 	res, err := harvestOnce(t, db, srv.URL, opts{})
 	if err != nil {
@@ -276,24 +264,12 @@ func TestFullHarvestProbesBesideFirstPage(t *testing.T) {
 	// long enough that two requests sent together overlap even on a loaded machine
 	p.Inject(ckantest.Latency("status_show", 300*time.Millisecond))
 	p.Inject(ckantest.Latency("package_search", 300*time.Millisecond))
-	var mu sync.Mutex
-	inFlight := map[string]int{}
 	overlap := false
-	h := p.Handler()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		action := r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
-		mu.Lock()
-		inFlight[action]++
+	srv := inFlightServer(t, p.Handler(), func(inFlight map[string]int) {
 		if inFlight["package_search"] > 0 && inFlight["status_show"] > 0 {
 			overlap = true
 		}
-		mu.Unlock()
-		h.ServeHTTP(w, r)
-		mu.Lock()
-		inFlight[action]--
-		mu.Unlock()
-	}))
-	t.Cleanup(srv.Close)
+	})
 	db, _ := openStore(t)
 	res, err := harvestOnce(t, db, srv.URL, opts{})
 	if err != nil {
@@ -427,4 +403,24 @@ func FuzzImport(f *testing.F) {
 			}
 		}
 	})
+}
+
+// inFlightServer serves h, counting the requests in flight by action; seen
+// is called, under a lock, as each request starts, with the counts then.
+func inFlightServer(t *testing.T, h http.Handler, seen func(inFlight map[string]int)) *httptest.Server {
+	var mu sync.Mutex
+	inFlight := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		action := r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
+		mu.Lock()
+		inFlight[action]++
+		seen(inFlight)
+		mu.Unlock()
+		h.ServeHTTP(w, r)
+		mu.Lock()
+		inFlight[action]--
+		mu.Unlock()
+	}))
+	t.Cleanup(srv.Close)
+	return srv
 }
