@@ -263,16 +263,24 @@ func (e *APIError) Localize(lang string) string {
 	if l10n.Lang(lang) == "en" {
 		return e.Error()
 	}
+	return e.format(" : ", render(lang, e.message()))
+}
+
+func (e *APIError) Error() string { return e.format(": ", e.Message) }
+
+// format is the action, the HTTP status, CKAN's error type and msg, with
+// the language's separator.
+func (e *APIError) format(sep, msg string) string {
 	var b strings.Builder
 	b.WriteString(e.Action)
 	if e.Status != 0 {
-		fmt.Fprintf(&b, " : HTTP %d", e.Status)
+		fmt.Fprintf(&b, "%sHTTP %d", sep, e.Status)
 	}
 	if e.Type != "" {
 		b.WriteString(" " + e.Type)
 	}
-	if msg := render(lang, e.message()); msg != "" {
-		b.WriteString(" : " + msg)
+	if msg != "" {
+		b.WriteString(sep + msg)
 	}
 	if e.Status == 0 && e.URL != "" {
 		b.WriteString(" (" + e.URL + ")")
@@ -301,24 +309,6 @@ type sentence func(lang string) string
 
 func (t sentence) Localize(lang string) string { return t(lang) }
 func (t sentence) String() string              { return t("en") }
-
-func (e *APIError) Error() string {
-	var b strings.Builder
-	b.WriteString(e.Action)
-	if e.Status != 0 {
-		fmt.Fprintf(&b, ": HTTP %d", e.Status)
-	}
-	if e.Type != "" {
-		b.WriteString(" " + e.Type)
-	}
-	if e.Message != "" {
-		b.WriteString(": " + e.Message)
-	}
-	if e.Status == 0 && e.URL != "" {
-		b.WriteString(" (" + e.URL + ")")
-	}
-	return b.String()
-}
 
 // quietLogger keeps resty from writing to stderr; errors are returned.
 type quietLogger struct{}
