@@ -62,8 +62,8 @@ func init() {
 		// Where in a pass the answer came.
 		"harvester.at_orgs":       {FR: "organization_list (à partir de %s) : %s", EN: "organization_list (offset %s): %s"},
 		"harvester.orgs_not_list": {FR: "organization_list : le résultat n'est pas une liste", EN: "organization_list: result is not a list"},
-		"harvester.orgs_endless": {FR: "organization_list (à partir de %s) : plus de %s organisations listées, de nouvelles à chaque page ; vigie s'arrête là : réessayez plus tard ou prévenez les administrateurs du portail",
-			EN: "organization_list (offset %s): more than %s organizations listed, new ones on every page; vigie stops there, retry later or tell the portal's administrators"},
+		"harvester.orgs_endless": {FR: "organization_list (à partir de %s) : la liste du portail ne finit pas : plus de %s organisations listées, de nouvelles à chaque page ; vigie s'arrête là : réessayez plus tard ou prévenez les administrateurs du portail",
+			EN: "organization_list (offset %s): the portal's listing does not end: more than %s organizations listed, new ones on every page; vigie stops there, retry later or tell the portal's administrators"},
 		"harvester.at_show":       {FR: "package_show %s : %s", EN: "package_show %s: %s"},
 		"harvester.at_search":     {FR: "package_search (à partir de %s) : %s", EN: "package_search (start %s): %s"},
 		"harvester.no_count":      {FR: "package_search : le résultat n'est pas un résultat de recherche (pas de count)", EN: "package_search: result is not a search result (no count)"},
