@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -177,6 +176,20 @@ func parseSize(raw json.RawMessage) *int64 {
 // ErrNotPackage is wrapped when a JSON value is not a CKAN package dict.
 var ErrNotPackage = errors.New("not a CKAN package dict")
 
+// notPackage is ErrNotPackage with why (a catalogue sentence), in the
+// reader's language.
+func notPackage(why string) error {
+	return &vigie.Error{ID: "harvester.not_package.why", Args: []any{vigie.NewError(vigie.KindOther, why)}, Err: ErrNotPackage}
+}
+
+// notPackageErr is ErrNotPackage with the scanner's error.
+func notPackageErr(err error) error {
+	if errors.Is(err, errBadJSON) {
+		return notPackage("harvester.why.malformed")
+	}
+	return &vigie.Error{ID: "harvester.not_package.why", Args: []any{err}, Err: ErrNotPackage}
+}
+
 // DecodePackage normalises one CKAN package dict. It accepts the variety of
 // real portals: multilingual titles and notes (dicts or *_translated), null
 // licence or organization, resource sizes as numbers, strings or null,
@@ -185,7 +198,7 @@ var ErrNotPackage = errors.New("not a CKAN package dict")
 // A package without an id (a package_create input) is keyed by its name.
 func DecodePackage(raw json.RawMessage) (vigie.Dataset, error) {
 	if !validJSON(raw) {
-		return vigie.Dataset{}, fmt.Errorf("%w: invalid JSON", ErrNotPackage)
+		return vigie.Dataset{}, notPackage("harvester.why.invalid_json")
 	}
 	return decodeValid(raw)
 }
@@ -290,12 +303,12 @@ func (f *pkgFields) read(b json.RawMessage) error {
 // decodeValid is DecodePackage for JSON already known to be valid.
 func decodeValid(raw json.RawMessage) (vigie.Dataset, error) {
 	if !isObject(raw) {
-		return vigie.Dataset{}, fmt.Errorf("%w: not an object", ErrNotPackage)
+		return vigie.Dataset{}, notPackage("harvester.why.not_object")
 	}
 	var other [32]field
 	m := pkgFields{other: other[:0]}
 	if err := m.read(raw); err != nil {
-		return vigie.Dataset{}, fmt.Errorf("%w: %v", ErrNotPackage, err)
+		return vigie.Dataset{}, notPackageErr(err)
 	}
 	d := vigie.Dataset{
 		ID:   str(m.id),
@@ -306,7 +319,7 @@ func decodeValid(raw json.RawMessage) (vigie.Dataset, error) {
 		d.ID = d.Name
 	}
 	if d.ID == "" {
-		return vigie.Dataset{}, fmt.Errorf("%w: it has neither id nor name", ErrNotPackage)
+		return vigie.Dataset{}, notPackage("harvester.why.no_id")
 	}
 	title := translated(m.title, m.titleFR, m.titleEN, m.titleTr)
 	d.Title, d.TitleEN = title.best(), title["en"]
@@ -418,7 +431,7 @@ func decodeValid(raw json.RawMessage) (vigie.Dataset, error) {
 			return nil
 		})
 		if err != nil {
-			return vigie.Dataset{}, fmt.Errorf("package %s: resources is not a list of objects", d.ID)
+			return vigie.Dataset{}, vigie.NewError(vigie.KindOther, "harvester.resources_not_list", d.ID)
 		}
 	}
 	return d, nil
@@ -667,7 +680,7 @@ func DecodeOrganization(raw json.RawMessage) (vigie.Organization, error) {
 		if json.Unmarshal(raw, &name) == nil && name != "" {
 			return vigie.Organization{ID: name, Name: name}, nil
 		}
-		return vigie.Organization{}, errors.New("not an organization dict")
+		return vigie.Organization{}, vigie.NewError(vigie.KindOther, "harvester.not_org")
 	}
 	o := vigie.Organization{ID: str(m["id"]), Name: str(m["name"]),
 		Title: mergeText(textOf(m["title_translated"]), textOf(m["title"])).best()}
@@ -675,7 +688,7 @@ func DecodeOrganization(raw json.RawMessage) (vigie.Organization, error) {
 		o.PackageCount = n
 	}
 	if o.Name == "" {
-		return vigie.Organization{}, errors.New("organization without a name")
+		return vigie.Organization{}, vigie.NewError(vigie.KindOther, "harvester.org_no_name")
 	}
 	if o.ID == "" {
 		o.ID = o.Name

@@ -2,7 +2,6 @@ package harvester
 
 import (
 	"encoding/json"
-	"errors"
 	"strings"
 
 	"github.com/vigie-audit/vigie"
@@ -19,7 +18,7 @@ const maxLicences = 2000
 func DecodeLicenceList(raw json.RawMessage) ([]vigie.Licence, error) {
 	var list []map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &list); err != nil {
-		return nil, errors.New("license_list result is not a list of licences")
+		return nil, vigie.NewError(vigie.KindOther, "harvester.licences_not_list")
 	}
 	if len(list) > maxLicences {
 		list = list[:maxLicences]

@@ -76,6 +76,16 @@ func init() {
 			EN: "package_search at start %s: the portal's listing does not end: its pages bring back datasets already listed (%s distinct in %s results, the portal counts %s); vigie cannot list this portal, retry later or tell its administrators"},
 		"harvester.too_many_datasets": {FR: "package_search à partir de %s : la liste du portail ne finit pas : plus de %s jeux listés (le portail en compte %s) ; vigie s'arrête là",
 			EN: "package_search at start %s: the portal's listing does not end: more than %s datasets listed (the portal counts %s); vigie stops there"},
+		// A value that is not what vigie reads.
+		"harvester.not_package.why":    {FR: "ce n'est pas un dict de jeu CKAN : %s", EN: "not a CKAN package dict: %s"},
+		"harvester.why.invalid_json":   {FR: "JSON invalide", EN: "invalid JSON"},
+		"harvester.why.malformed":      {FR: "JSON mal formé", EN: "malformed JSON"},
+		"harvester.why.not_object":     {FR: "ce n'est pas un objet", EN: "not an object"},
+		"harvester.why.no_id":          {FR: "il n'a ni id ni name", EN: "it has neither id nor name"},
+		"harvester.resources_not_list": {FR: "jeu %s : resources n'est pas une liste d'objets", EN: "package %s: resources is not a list of objects"},
+		"harvester.not_org":            {FR: "ce n'est pas un dict d'organisation", EN: "not an organization dict"},
+		"harvester.org_no_name":        {FR: "organisation sans nom", EN: "organization without a name"},
+		"harvester.licences_not_list":  {FR: "le résultat de license_list n'est pas une liste de licences", EN: "license_list result is not a list of licences"},
 		"harvester.user_token": {FR: "l'adresse du portail contient un utilisateur:mot de passe et un jeton d'API CKAN est défini : tous deux passent par l'en-tête Authorization ; retirez l'un des deux",
 			EN: "the portal URL holds a user:password and a CKAN API token is set: both need the Authorization header; drop one"},
 	})

@@ -182,3 +182,40 @@ func TestReportFolderMistakesInBothLanguages(t *testing.T) {
 		}
 	}
 }
+
+// A dump whose values are not what vigie reads: one line in the reader's
+// language, the value's number and why.
+func TestDumpMistakesInBothLanguages(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name, body, fr, en string
+	}{
+		{"no id nor name", `{"foo": 1}`, "valeur 1 : ce n'est pas un dict de jeu CKAN : il n'a ni id ni name",
+			"value 1: not a CKAN package dict: it has neither id nor name"},
+		{"resources not a list", `{"id": "a"}` + "\n" + `{"id": "b", "resources": 3}`, "valeur 2 : jeu b : resources n'est pas une liste d'objets",
+			"value 2: package b: resources is not a list of objects"},
+		{"broken JSON", `{"id": "a", "name": tru}`, "la valeur 1 n'est pas du JSON valide : caractère « } » inattendu dans le littéral true (« e » attendu)",
+			"value 1 is not valid JSON: invalid character '}' in literal true (expecting 'e')"},
+	} {
+		file := filepath.Join(dir, strings.ReplaceAll(c.name, " ", "-")+".jsonl")
+		if err := os.WriteFile(file, []byte(c.body+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, lang := range []string{"fr", "en"} {
+			db := filepath.Join(t.TempDir(), "vigie.db")
+			code, _, errs := cli(ctx, "--lang", lang, "harvest", "--quiet", "--from", file, "--db", db, "--portal", "https://portal.example")
+			line := strings.TrimSpace(errs)
+			want := c.fr
+			if lang == "en" {
+				want = c.en
+			}
+			if code != ExitFailure || strings.Count(line, "\n") != 0 || !strings.Contains(line, want) {
+				t.Errorf("%s (%s): exit %d, %q lacks %q", c.name, lang, code, line, want)
+			}
+			if w := englishWord(line); lang == "fr" && w != "" {
+				t.Errorf("%s: the French line holds the English word %q: %s", c.name, w, line)
+			}
+		}
+	}
+}
