@@ -3,7 +3,9 @@
 // decompressed, dataset_events, organizations), row by row in key order,
 // and each table's row count: two harvests of the same catalogue by two
 // vigie binaries must print the same lines. The run's own record
-// (harvest_runs, with its times) is left out.
+// (harvest_runs, with its times) is left out. It reads the file with its
+// own SQL, as the sqlite3 shell would, not through store/: a checksum that
+// compares two versions of vigie must not depend on either's code.
 //
 //	go run ./bench/harvestsum vigie.db
 package main
