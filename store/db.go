@@ -9,6 +9,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"github.com/vigie-audit/vigie"
 	"io/fs"
@@ -127,6 +128,9 @@ func nowUTC() time.Time { return time.Now().UTC() }
 
 // explain turns low-level database errors into one line that says what is wrong.
 func (db *DB) explain(err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err // an interruption, told apart by the command line
+	}
 	msg := err.Error()
 	if vigie.KindOf(err) != vigie.KindOther || strings.HasPrefix(msg, "database "+db.path) {
 		return err // already explained

@@ -449,7 +449,9 @@ func (db *DB) explainPostgres(err error) error {
 	if errors.As(err, &ce) {
 		return storeErr(vigie.KindServerDown, db.path, "store.pg_connect", db.path, plain.FirstLine(pgErrorText(ce.Unwrap())))
 	}
-	return storeErr(vigie.KindOther, db.path, "store.error", db.path, plain.FirstLine(err.Error()))
+	e := storeErr(vigie.KindOther, db.path, "store.error", db.path, plain.FirstLine(err.Error()))
+	e.Err = err // the driver's error stays the cause
+	return e
 }
 
 // lockKey is the advisory lock key of name in this store: a 64-bit hash of

@@ -1,9 +1,14 @@
 package store
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/vigie-audit/vigie"
 )
 
 func TestRebind(t *testing.T) {
@@ -75,5 +80,25 @@ func TestRedactDSN(t *testing.T) {
 		if strings.Contains(got, "s3cret") {
 			t.Errorf("RedactDSN(%q) shows the password: %q", c.in, got)
 		}
+	}
+}
+
+// An interruption stays one through the store's explanations, on both
+// engines: the command line exits 130 for it, not 1. (A SIGTERM that
+// cancelled a PostgreSQL query used to become "database …: context
+// canceled" of no kind, exit 1.) Other driver errors keep their cause.
+func TestExplainKeepsInterruptions(t *testing.T) {
+	for _, dialect := range []dialect{sqlite, postgres} {
+		db := &DB{dialect: dialect, path: "postgres://u@h/db"}
+		for _, cause := range []error{context.Canceled, context.DeadlineExceeded} {
+			err := db.explain(fmt.Errorf("pgconn: %w", cause))
+			if !errors.Is(err, cause) {
+				t.Errorf("%v: %v does not wrap %v", dialect, err, cause)
+			}
+		}
+	}
+	other := errors.New("unexpected EOF from the server")
+	if err := (&DB{dialect: postgres, path: "postgres://u@h/db"}).explain(other); !errors.Is(err, other) || vigie.KindOf(err) != vigie.KindOther {
+		t.Errorf("a driver error lost its cause: %v", err)
 	}
 }
